@@ -1,0 +1,277 @@
+"""Every validation rule has an invalid fixture; each must be reported at its exact place with its message.
+
+The fixtures under tests/data/rubrics/invalid/ are copies of valid-minimal.yaml with one defect each
+(the first line of each file says which). Line and column are 1-based and point at the offending key or value.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qimaturity import load_rubric, validate_rubric
+from qimaturity.problems import InputError
+from qimaturity.validation import ID_HINT
+
+from .conftest import INVALID, RUBRICS, run_cli
+
+# fixture -> (line, column, path, message, hint) of the one problem it must produce
+EXPECTED = {
+    "bad-id": (47, 13, "/domains/1/questions/0/id", "'Meth 1' is not a valid id", ID_HINT),
+    "duplicate-domain-id": (44, 9, "/domains/1/id", "duplicate domain id 'meth' (first at line 23)", "ids must be unique"),
+    "unknown-key": (40, 9, "/domains/0/questions/1/wieght", "unknown key 'wieght'", "did you mean 'weight'?"),
+    "missing-required": (38, 9, "/domains/0/questions/1", "missing required key 'text'", "add 'text:'"),
+    "wrong-type": (25, 13, "/domains/0/weight", "expected number, found text", ""),
+    "bad-version": (
+        3,
+        10,
+        "/version",
+        "version 'one' is not MAJOR.MINOR[.PATCH]",
+        'write it as text, e.g. version: "1.0.0"',
+    ),
+    "bad-enum": (57, 14, "/scoring/questions", "'weighted_maen' is not an allowed value", "did you mean 'weighted_mean'?"),
+    "weight-not-positive": (
+        40,
+        17,
+        "/domains/0/questions/1/weight",
+        "must be greater than 0, found 0",
+        "weights and thresholds must be positive",
+    ),
+    "duplicate-question-id": (
+        47,
+        13,
+        "/domains/1/questions/0/id",
+        "duplicate question id 'lead-1' (first at line 27)",
+        "ids must be unique",
+    ),
+    "unknown-source": (31, 19, "/domains/0/questions/0/sources/0", "unknown source 'srcc'", "did you mean 'src'?"),
+    "unknown-framework": (
+        32,
+        16,
+        "/domains/0/questions/0/tags/fx",
+        "unknown framework 'fx'",
+        "declare it under frameworks",
+    ),
+    "unknown-framework-code": (32, 21, "/domains/0/questions/0/tags/fw/0", "unknown fw code 'A2'", "known: A1"),
+    "unknown-respondent-group": (
+        33,
+        30,
+        "/domains/0/questions/0/respondents/1",
+        "unknown respondent group 'patients'",
+        "known respondent groups: board, staff",
+    ),
+    "levels-not-increasing": (
+        16,
+        13,
+        "/levels/2/value",
+        "level values must increase strictly: 2 comes after 2",
+        "list the levels lowest first, each with its own value",
+    ),
+    "missing-descriptor": (
+        41,
+        11,
+        "/domains/0/questions/1/levels",
+        "question 'lead-2' has no descriptor for level(s) 2",
+        "describe every level of the scale",
+    ),
+    "missing-next-step": (
+        41,
+        13,
+        "/domains/0/questions/1/levels/0",
+        "question 'lead-2': level 1 has no next_step",
+        "say what to do to reach the level above",
+    ),
+    "next-step-on-top": (
+        43,
+        45,
+        "/domains/0/questions/1/levels/2/next_step",
+        "question 'lead-2': the top level 3 has a next_step",
+        "remove it: there is no level above",
+    ),
+    "level-off-scale": (
+        44,
+        21,
+        "/domains/0/questions/1/levels/3/level",
+        "question 'lead-2': level 4 is not on the scale",
+        "levels are 1, 2, 3",
+    ),
+    "target-off-scale": (21, 12, "/targets/default", "target 5 is not a level of the scale", "levels are 1, 2, 3"),
+    "band-gap": (62, 36, "/bands/items/1/from", "gap in bands: nothing covers 2 to 2.5", "close the gap"),
+    "band-overlap": (62, 36, "/bands/items/1/from", "band 'high' overlaps the previous band (1.5 < 2)", ""),
+    "band-short": (
+        62,
+        43,
+        "/bands/items/1/to",
+        "bands stop at 2.8; the level value range goes up to 3",
+        "the last band must end at 3",
+    ),
+    "cap-level-off-scale": (67, 16, "/rules/0/max_level", "max_level 7 is not a level of the scale", "levels are 1, 2, 3"),
+    "gate-lowest-level": (
+        72,
+        12,
+        "/rules/1/level",
+        "rule 'no-weak-domain' gates the lowest level, so it can never hold anything back",
+        "",
+    ),
+    "rule-missing-field": (64, 5, "/rules/0", "rule 'critical-cap' (cap) needs 'when'", "add 'when:'"),
+    "staged-without-stages": (
+        64,
+        5,
+        "/rules/0",
+        "rule 'stages' is staged but no domain has a stage",
+        "give the domains a 'stage:' level",
+    ),
+    "condition-two-forms": (
+        68,
+        11,
+        "/rules/0/when",
+        "a condition takes one form, found critical_below and question",
+        "combine conditions with all: [...] or any: [...]",
+    ),
+    "condition-unknown-question": (68, 22, "/rules/0/when/question", "unknown question 'lead-9'", "did you mean 'lead-2'?"),
+    "condition-unknown-domain-in-rule": (67, 15, "/rules/0/domains/0", "unknown domain 'leed'", "did you mean 'lead'?"),
+    "expression-syntax": (
+        78,
+        24,
+        "/rules/2/when/expression",
+        "expression: '(' was never closed (at character 13)",
+        "check brackets and quotes",
+    ),
+    "expression-unknown-function": (
+        78,
+        24,
+        "/rules/2/when/expression",
+        "expression: unknown function 'open' (at character 1)",
+        "known functions: question, question_level, domain, domain_level, count_domains_below, count_domains_at, "
+        "count_domains_at_least, count_questions_below, min, max, abs",
+    ),
+    "expression-attribute": (
+        78,
+        24,
+        "/rules/2/when/expression",
+        "expression: attribute access (.) is not allowed (at character 1)",
+        "use the listed functions",
+    ),
+    "expression-unknown-id": (78, 24, "/rules/2/when/expression", "unknown question 'lead-3'", "did you mean 'lead-2'?"),
+    "compare-unknown-group": (
+        56,
+        54,
+        "/scoring/respondents/compare/0/1",
+        "unknown respondent group 'frontline'",
+        "known respondent groups: board, staff",
+    ),
+    "compare-same-group": (
+        56,
+        46,
+        "/scoring/respondents/compare/0",
+        "compares group 'staff' with itself",
+        "name two different groups",
+    ),
+    "duplicate-key": (
+        25,
+        5,
+        "/domains/0/title",
+        "duplicate key 'title' (first at line 24)",
+        "remove one of them: YAML would silently keep only the last",
+    ),
+    "yaml-alias": (
+        40,
+        9,
+        "/domains/0/questions/1/help",
+        "YAML aliases are not allowed (this reuses the value at line 39)",
+        "write the value out in full",
+    ),
+    "yaml-syntax": (
+        25,
+        4,
+        "/",
+        "invalid YAML: while parsing a block collection did not find expected '-' indicator",
+        "fix the YAML syntax here",
+    ),
+    "unsupported-tag": (4, 8, "/title", "unsupported YAML tag tag:yaml.org,2002:python/object:os.system", "remove the tag"),
+    "not-a-mapping": (2, 1, "/", "the document is a list, not a mapping", "the top level must be key: value lines"),
+    "not-utf8": (3, 14, "/", "the file is not UTF-8 text (byte 0xe9)", "save the file with UTF-8 encoding"),
+    "empty": (None, None, "/", "the file is empty", "it must hold a YAML mapping (key: value lines)"),
+}
+
+
+def test_every_invalid_fixture_has_an_expectation():
+    assert sorted(p.stem for p in INVALID.glob("*.yaml")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_invalid_fixture_is_reported_at_its_place(name):
+    line, column, path, message, hint = EXPECTED[name]
+    fixture = INVALID / f"{name}.yaml"
+    problems = validate_rubric(fixture)
+    assert [(p.line, p.column, p.path, p.message, p.hint) for p in problems] == [(line, column, path, message, hint)]
+    assert problems[0].file == str(fixture)
+
+
+def test_valid_minimal_rubric_has_no_problems():
+    assert validate_rubric(RUBRICS / "valid-minimal.yaml") == []
+
+
+def test_load_rubric_raises_with_every_problem(tmp_path):
+    renamed = tmp_path / "renamed.yaml"
+    renamed.write_text((RUBRICS / "valid-minimal.yaml").read_text().replace("- id: lead-2", "- id: Lead 2"))
+    with pytest.raises(InputError) as caught:
+        load_rubric(renamed)
+    # The bad id is reported, and so is the expression that named the old id: both in one pass.
+    assert [p.message for p in caught.value.problems] == [
+        "'Lead 2' is not a valid id",
+        "unknown question 'lead-2'",
+    ]
+
+
+def test_several_problems_in_one_file_are_all_reported_in_file_order(tmp_path):
+    text = (INVALID / "unknown-key.yaml").read_text()
+    text = text.replace("    weight: 2\n", "    weight: -1\n").replace("sources: [src]", "sources: [nope]")
+    broken = tmp_path / "many.yaml"
+    broken.write_text(text)
+    problems = validate_rubric(broken)
+    assert [(p.line, p.message) for p in problems] == [
+        (25, "must be greater than 0, found -1"),
+        (31, "unknown source 'nope'"),
+        (40, "unknown key 'wieght'"),
+    ]
+
+
+def test_infinite_weight_is_refused_when_loading(tmp_path):
+    text = (RUBRICS / "valid-minimal.yaml").read_text().replace("    weight: 2\n", "    weight: .inf\n")
+    path = tmp_path / "inf.yaml"
+    path.write_text(text)
+    assert [(p.line, p.path, p.message) for p in validate_rubric(path)] == [
+        (26, "/domains/0/weight", "'.inf' is not a finite number")
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_cli_reports_each_invalid_fixture_with_file_and_line_and_exit_2(name):
+    line, column, path, message, hint = EXPECTED[name]
+    fixture = INVALID / f"{name}.yaml"
+    result = run_cli("validate", str(fixture))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    place = f"{fixture}:{line}:{column}" if line is not None else str(fixture)
+    expected = f"{place}: {path}: {message}" + (f" ({hint})" if hint else "")
+    assert result.stderr.splitlines()[0] == expected
+    assert result.stdout == ""
+
+
+def test_cli_json_lists_problems_on_stdout():
+    fixture = INVALID / "band-gap.yaml"
+    result = run_cli("validate", str(fixture), "--format", "json")
+    assert result.returncode == 2
+    report = json.loads(result.stdout)
+    assert report["valid"] is False
+    (problem,) = report["rubrics"][0]["problems"]
+    assert problem == {
+        "file": str(fixture),
+        "line": 62,
+        "column": 36,
+        "path": "/bands/items/1/from",
+        "message": "gap in bands: nothing covers 2 to 2.5",
+        "hint": "close the gap",
+    }
