@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(VENV)/bin/qimaturity validate qi-readiness qi-programme-stages
 	$(VENV)/bin/qimaturity show qi-readiness --domain leadership
 
-test: $(STAMP)
+test: lint
 	$(PY) -m pytest
 
 lint: $(STAMP)

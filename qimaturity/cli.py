@@ -54,7 +54,11 @@ def validate(rubrics: tuple[str, ...], fmt: str) -> None:
     failed = False
     for ref in rubrics:
         doc, problems = check_rubric(ref)
-        entry: dict[str, Any] = {"rubric": ref, "valid": not problems, "problems": [p.to_dict() for p in problems]}
+        entry: dict[str, Any] = {
+            "rubric": ref,
+            "valid": not problems,
+            "problems": [p.to_dict() for p in problems],
+        }
         if doc is not None and not problems:
             rubric = rubric_from_document(doc)
             entry.update(

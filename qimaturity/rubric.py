@@ -55,7 +55,9 @@ def resolve_rubric(ref: str | Path) -> Path:
         return bundled[text]
     known = ", ".join(bundled) or "none"
     raise InputError.single(
-        text, "no bundled rubric has this id, and there is no such file", f"bundled rubrics: {known}; or give a path"
+        text,
+        "no bundled rubric has this id, and there is no such file",
+        f"bundled rubrics: {known}; or give a path",
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
+from typing import Any, TypeGuard
 
 import jsonschema_rs
 
@@ -63,11 +63,9 @@ def _describe(value: Any) -> str:
 def _subschema(root: dict[str, Any], schema_path: list[Any]) -> Any:
     node: Any = root
     for part in schema_path:
-        if isinstance(node, dict) and part in node:
+        try:
             node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
+        except (KeyError, IndexError, TypeError):
             return None
     return node
 
@@ -140,7 +138,7 @@ def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
     return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -253,7 +251,11 @@ class MeaningChecker:
         qid = question.get("id")
         label = f"question '{qid}'" if isinstance(qid, str) else "question"
         self.register(self.question_ids, qid, (*base, "id"), "question")
-        for field_name, what in (("target", "target"), ("stage", "stage"), ("evidence_from", "evidence_from level")):
+        for field_name, what in (
+            ("target", "target"),
+            ("stage", "stage"),
+            ("evidence_from", "evidence_from level"),
+        ):
             self.on_scale((*base, field_name), question.get(field_name), what)
         respondents = question.get("respondents")
         if isinstance(respondents, list):
@@ -277,7 +279,9 @@ class MeaningChecker:
                 elif framework in codes and isinstance(tag_codes, list):
                     for i, code in enumerate(tag_codes):
                         if isinstance(code, str) and code not in codes[framework]:
-                            hint = did_you_mean(code, codes[framework]) or f"known: {', '.join(sorted(codes[framework]))}"
+                            hint = (
+                                did_you_mean(code, codes[framework]) or f"known: {', '.join(sorted(codes[framework]))}"
+                            )
                             self.add((*base, "tags", framework, i), f"unknown {framework} code '{code}'", hint)
         self.check_question_levels(base, question, label)
 
@@ -294,7 +298,11 @@ class MeaningChecker:
             if not _is_int(level):
                 continue
             if level in given:
-                self.add((*path, "level"), f"{label} describes level {level} twice", "keep one descriptor per level")
+                self.add(
+                    (*path, "level"),
+                    f"{label} describes level {level} twice",
+                    "keep one descriptor per level",
+                )
                 continue
             given[level] = path
             if level not in self.scale:
@@ -370,11 +378,23 @@ class MeaningChecker:
             lower, upper = float(band["from"]), float(band["to"])
             name = band.get("id", index)
             if lower >= upper:
-                self.add((*path, "to"), f"band '{name}' is empty or reversed: from {lower:g} to {upper:g}", "from < to")
+                self.add(
+                    (*path, "to"),
+                    f"band '{name}' is empty or reversed: from {lower:g} to {upper:g}",
+                    "from < to",
+                )
             if lower > expected:
-                self.add((*path, "from"), f"gap in bands: nothing covers {expected:g} to {lower:g}", "close the gap")
+                self.add(
+                    (*path, "from"),
+                    f"gap in bands: nothing covers {expected:g} to {lower:g}",
+                    "close the gap",
+                )
             elif lower < expected:
-                self.add((*path, "from"), f"band '{name}' overlaps the previous band ({lower:g} < {expected:g})", "")
+                self.add(
+                    (*path, "from"),
+                    f"band '{name}' overlaps the previous band ({lower:g} < {expected:g})",
+                    "",
+                )
             expected = max(expected, upper)
         if expected < high:
             self.add(
@@ -408,7 +428,12 @@ class MeaningChecker:
                 for name in sorted(needed - rule.keys()):
                     self.add(base, f"{label} ({rule_type}) needs '{name}'", f"add '{name}:'")
                 for name in sorted(forbidden & rule.keys()):
-                    self.add((*base, name), f"{label}: '{name}' does not belong to a {rule_type} rule", "", key=True)
+                    self.add(
+                        (*base, name),
+                        f"{label}: '{name}' does not belong to a {rule_type} rule",
+                        "",
+                        key=True,
+                    )
             if "domains" in rule:
                 if rule.get("scope") == "overall":
                     self.add((*base, "domains"), f"{label}: 'domains' only applies to scope: domain", "", key=True)
@@ -417,7 +442,11 @@ class MeaningChecker:
             for name in ("max_level", "level", "met_at"):
                 self.on_scale((*base, name), rule.get(name), name)
             if rule_type == "gate" and _is_int(rule.get("level")) and self.scale and rule["level"] == self.scale[0]:
-                self.add((*base, "level"), f"{label} gates the lowest level, so it can never hold anything back", "")
+                self.add(
+                    (*base, "level"),
+                    f"{label} gates the lowest level, so it can never hold anything back",
+                    "",
+                )
             if rule_type == "staged":
                 self.check_stages(base, rule, label)
             for name in ("when", "requires"):

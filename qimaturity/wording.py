@@ -11,8 +11,8 @@ from .model import (
     ExpressionCondition,
     ItemLevel,
     Not,
-    Rule,
     Rubric,
+    Rule,
     Scoring,
 )
 
@@ -56,7 +56,11 @@ def condition_text(condition: Condition) -> str:
 
 def rule_text(rule: Rule) -> str:
     """A rule in words; the rubric's own description comes first when it has one."""
-    where = "overall" if rule.scope == "overall" else (f"domains {', '.join(rule.domains)}" if rule.domains else "each domain")
+    where = (
+        "overall"
+        if rule.scope == "overall"
+        else (f"domains {', '.join(rule.domains)}" if rule.domains else "each domain")
+    )
     if rule.type == "cap":
         assert rule.condition is not None
         mechanics = f"{where}: at most level {rule.max_level} when {condition_text(rule.condition)}"
@@ -74,7 +78,8 @@ def rule_text(rule: Rule) -> str:
 def scoring_lines(rubric: Rubric) -> list[str]:
     s: Scoring = rubric.scoring
     lines = [
-        f"respondents -> question: {s.respondent_aggregate}; disagreement flagged when r_wg < {s.agreement_threshold:g}",
+        f"respondents -> question: {s.respondent_aggregate}; "
+        f"disagreement flagged when r_wg < {s.agreement_threshold:g}",
         f"questions -> domain: {METHODS[s.questions]}",
         f"domains -> overall: {METHODS[s.domains]}",
         f"value -> level: {s.level_from_value}",

@@ -23,7 +23,13 @@ def run_cli(*args: str, cwd: Path = ROOT, columns: int = 200) -> subprocess.Comp
     """
     env = {**os.environ, "COLUMNS": str(columns)}
     return subprocess.run(
-        [str(CONSOLE_SCRIPT), *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False, env=env
+        [str(CONSOLE_SCRIPT), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
     )
 
 

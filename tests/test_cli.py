@@ -98,7 +98,9 @@ def test_show_unknown_domain_exits_2():
 
 
 def test_rubric_text_is_not_interpreted_as_terminal_markup(tmp_path):
-    text = (RUBRICS / "valid-minimal.yaml").read_text().replace("title: Minimal rubric", "title: '[red]Bold[/red] claim'")
+    text = (
+        (RUBRICS / "valid-minimal.yaml").read_text().replace("title: Minimal rubric", "title: '[red]Bold[/red] claim'")
+    )
     path = tmp_path / "markup.yaml"
     path.write_text(text)
     result = run_cli("show", str(path), "--no-levels")

@@ -37,7 +37,7 @@ def evaluate(text: str):
     ("text", "expected"),
     [
         ('question("q1") >= 3 and domain_level("meth") < 3', True),
-        ('count_domains_below(3) == 1', True),
+        ("count_domains_below(3) == 1", True),
         ("1 < level <= 3", True),
         ("value - 0.2 == 3", True),
         ('min(question("q1"), question("q2")) * 2', 4.0),
@@ -61,7 +61,7 @@ def test_accepted_expressions_evaluate(text, expected):
         ("level[0]", "subscripts ([...]) are not allowed"),
         ("size > 2", "unknown name 'size'"),
         ('question(id="q1")', "question() takes plain positional arguments only"),
-        ("question(level)", 'question() needs a quoted question id'),
+        ("question(level)", "question() needs a quoted question id"),
         ("abs(1, 2)", "abs() takes 1 argument(s), got 2"),
         ('f"{level}"', "f-strings are not allowed"),
         ("None", "constant None is not allowed"),

@@ -19,7 +19,13 @@ from .conftest import INVALID, RUBRICS, run_cli
 # fixture -> (line, column, path, message, hint) of the one problem it must produce
 EXPECTED = {
     "bad-id": (47, 13, "/domains/1/questions/0/id", "'Meth 1' is not a valid id", ID_HINT),
-    "duplicate-domain-id": (44, 9, "/domains/1/id", "duplicate domain id 'meth' (first at line 23)", "ids must be unique"),
+    "duplicate-domain-id": (
+        44,
+        9,
+        "/domains/1/id",
+        "duplicate domain id 'meth' (first at line 23)",
+        "ids must be unique",
+    ),
     "unknown-key": (40, 9, "/domains/0/questions/1/wieght", "unknown key 'wieght'", "did you mean 'weight'?"),
     "missing-required": (38, 9, "/domains/0/questions/1", "missing required key 'text'", "add 'text:'"),
     "wrong-type": (25, 13, "/domains/0/weight", "expected number, found text", ""),
@@ -30,7 +36,13 @@ EXPECTED = {
         "version 'one' is not MAJOR.MINOR[.PATCH]",
         'write it as text, e.g. version: "1.0.0"',
     ),
-    "bad-enum": (57, 14, "/scoring/questions", "'weighted_maen' is not an allowed value", "did you mean 'weighted_mean'?"),
+    "bad-enum": (
+        57,
+        14,
+        "/scoring/questions",
+        "'weighted_maen' is not an allowed value",
+        "did you mean 'weighted_mean'?",
+    ),
     "weight-not-positive": (
         40,
         17,
@@ -45,7 +57,13 @@ EXPECTED = {
         "duplicate question id 'lead-1' (first at line 27)",
         "ids must be unique",
     ),
-    "unknown-source": (31, 19, "/domains/0/questions/0/sources/0", "unknown source 'srcc'", "did you mean 'src'?"),
+    "unknown-source": (
+        31,
+        19,
+        "/domains/0/questions/0/sources/0",
+        "unknown source 'srcc'",
+        "did you mean 'src'?",
+    ),
     "unknown-framework": (
         32,
         16,
@@ -53,7 +71,13 @@ EXPECTED = {
         "unknown framework 'fx'",
         "declare it under frameworks",
     ),
-    "unknown-framework-code": (32, 21, "/domains/0/questions/0/tags/fw/0", "unknown fw code 'A2'", "known: A1"),
+    "unknown-framework-code": (
+        32,
+        21,
+        "/domains/0/questions/0/tags/fw/0",
+        "unknown fw code 'A2'",
+        "known: A1",
+    ),
     "unknown-respondent-group": (
         33,
         30,
@@ -96,7 +120,13 @@ EXPECTED = {
         "question 'lead-2': level 4 is not on the scale",
         "levels are 1, 2, 3",
     ),
-    "target-off-scale": (21, 12, "/targets/default", "target 5 is not a level of the scale", "levels are 1, 2, 3"),
+    "target-off-scale": (
+        21,
+        12,
+        "/targets/default",
+        "target 5 is not a level of the scale",
+        "levels are 1, 2, 3",
+    ),
     "band-gap": (62, 36, "/bands/items/1/from", "gap in bands: nothing covers 2 to 2.5", "close the gap"),
     "band-overlap": (62, 36, "/bands/items/1/from", "band 'high' overlaps the previous band (1.5 < 2)", ""),
     "band-short": (
@@ -106,7 +136,13 @@ EXPECTED = {
         "bands stop at 2.8; the level value range goes up to 3",
         "the last band must end at 3",
     ),
-    "cap-level-off-scale": (67, 16, "/rules/0/max_level", "max_level 7 is not a level of the scale", "levels are 1, 2, 3"),
+    "cap-level-off-scale": (
+        67,
+        16,
+        "/rules/0/max_level",
+        "max_level 7 is not a level of the scale",
+        "levels are 1, 2, 3",
+    ),
     "gate-lowest-level": (
         72,
         12,
@@ -129,8 +165,20 @@ EXPECTED = {
         "a condition takes one form, found critical_below and question",
         "combine conditions with all: [...] or any: [...]",
     ),
-    "condition-unknown-question": (68, 22, "/rules/0/when/question", "unknown question 'lead-9'", "did you mean 'lead-2'?"),
-    "condition-unknown-domain-in-rule": (67, 15, "/rules/0/domains/0", "unknown domain 'leed'", "did you mean 'lead'?"),
+    "condition-unknown-question": (
+        68,
+        22,
+        "/rules/0/when/question",
+        "unknown question 'lead-9'",
+        "did you mean 'lead-2'?",
+    ),
+    "condition-unknown-domain-in-rule": (
+        67,
+        15,
+        "/rules/0/domains/0",
+        "unknown domain 'leed'",
+        "did you mean 'lead'?",
+    ),
     "expression-syntax": (
         78,
         24,
@@ -153,7 +201,13 @@ EXPECTED = {
         "expression: attribute access (.) is not allowed (at character 1)",
         "use the listed functions",
     ),
-    "expression-unknown-id": (78, 24, "/rules/2/when/expression", "unknown question 'lead-3'", "did you mean 'lead-2'?"),
+    "expression-unknown-id": (
+        78,
+        24,
+        "/rules/2/when/expression",
+        "unknown question 'lead-3'",
+        "did you mean 'lead-2'?",
+    ),
     "compare-unknown-group": (
         56,
         54,
@@ -189,8 +243,20 @@ EXPECTED = {
         "invalid YAML: while parsing a block collection did not find expected '-' indicator",
         "fix the YAML syntax here",
     ),
-    "unsupported-tag": (4, 8, "/title", "unsupported YAML tag tag:yaml.org,2002:python/object:os.system", "remove the tag"),
-    "not-a-mapping": (2, 1, "/", "the document is a list, not a mapping", "the top level must be key: value lines"),
+    "unsupported-tag": (
+        4,
+        8,
+        "/title",
+        "unsupported YAML tag tag:yaml.org,2002:python/object:os.system",
+        "remove the tag",
+    ),
+    "not-a-mapping": (
+        2,
+        1,
+        "/",
+        "the document is a list, not a mapping",
+        "the top level must be key: value lines",
+    ),
     "not-utf8": (3, 14, "/", "the file is not UTF-8 text (byte 0xe9)", "save the file with UTF-8 encoding"),
     "empty": (None, None, "/", "the file is empty", "it must hold a YAML mapping (key: value lines)"),
 }
