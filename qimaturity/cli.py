@@ -102,7 +102,8 @@ def list_rubrics(fmt: str) -> None:
 
     table = Table(title="Bundled rubrics")
     for column in ("id", "version", "title", "domains", "questions", "levels"):
-        table.add_column(column, justify="right" if column in ("domains", "questions", "levels") else "left")
+        numeric = column in ("domains", "questions", "levels")
+        table.add_column(column, justify="right" if numeric else "left", no_wrap=column != "title")
     for s in summaries:
         table.add_row(s.id, s.version, s.title, str(s.domains), str(s.questions), str(s.levels))
     _console().print(table)
