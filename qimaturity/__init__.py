@@ -3,19 +3,26 @@
 The public API mirrors the command line::
 
     import qimaturity
-    rubric = qimaturity.load_rubric("qi-readiness")        # bundled id or path; raises InputError
-    problems = qimaturity.validate_rubric("my-rubric.yaml")  # [] when valid
+    rubric = qimaturity.load_rubric("qi-readiness")          # bundled id or path; raises InputError
+    problems = qimaturity.validate_rubric("my-rubric.yaml")    # [] when valid
+    assessment = qimaturity.load_assessment("answers.yaml", rubric)
+    result = qimaturity.score(rubric, assessment, what_if={"gov-board-agenda": 4})
+    print(qimaturity.explain(result, domain_id="leadership"))
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-__version__ = "0.1.0"
-
-from .model import Domain, Level, Question, Rubric  # noqa: E402
-from .problems import InputError, Problem  # noqa: E402
-from .rubric import bundled_rubrics, check_rubric, load_rubric  # noqa: E402
+from .answers import load_assessment
+from .assessment import Assessment
+from .explaining import explain
+from .model import Domain, Level, Question, Rubric
+from .problems import InputError, Problem
+from .result import Result
+from .rubric import bundled_rubrics, check_rubric, load_rubric
+from .scoring import score
+from .version import __version__
 
 
 def validate_rubric(ref: str | Path) -> list[Problem]:
@@ -24,14 +31,19 @@ def validate_rubric(ref: str | Path) -> list[Problem]:
 
 
 __all__ = [
+    "Assessment",
     "Domain",
     "InputError",
     "Level",
     "Problem",
     "Question",
+    "Result",
     "Rubric",
     "__version__",
     "bundled_rubrics",
+    "explain",
+    "load_assessment",
     "load_rubric",
+    "score",
     "validate_rubric",
 ]

@@ -10,13 +10,22 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import click
 
-from . import __version__
+from .answers import load_assessment
+from .exporting import write_csv
+from .model import Rubric
 from .problems import InputError, Problem
+from .result import Result
 from .rubric import bundled_rubrics, check_rubric, load_rubric, rubric_from_document
+from .scoring import score
+from .validation import did_you_mean
+from .version import __version__
+
+ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def _emit_problems(problems: Sequence[Problem]) -> None:
@@ -125,6 +134,183 @@ def show(rubric: str, domain_id: str | None, levels: bool) -> None:
         known = ", ".join(d.id for d in loaded.domains)
         raise InputError.single(rubric, f"no domain '{domain_id}' in this rubric", f"domains: {known}")
     _console().print(rubric_tree(loaded, domain_id=domain_id, levels=levels))
+
+
+def answer_files(paths: Sequence[str]) -> list[Path]:
+    """Answers files from paths; a folder stands for the answers files directly inside it, sorted by name."""
+    files: list[Path] = []
+    for text in paths:
+        path = Path(text)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in ANSWER_SUFFIXES and p.is_file())
+            if not found:
+                raise InputError.single(
+                    text, "the folder holds no answers files", "expected .yaml, .yml or .json files"
+                )
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
+def _level_value(rubric: Rubric, text: str, what: str) -> int:
+    scale = [level.value for level in rubric.levels]
+    try:
+        level = int(text)
+    except ValueError:
+        level = None
+    if level not in scale:
+        levels = ", ".join(str(v) for v in scale)
+        raise click.BadParameter(f"{what}: '{text}' is not a level of {rubric.id} (levels are {levels})")
+    return level
+
+
+def parse_targets(rubric: Rubric, values: Sequence[str]) -> tuple[dict[str, int], int | None]:
+    """``--target ID=LEVEL`` (a domain, a question or overall) and ``--target LEVEL`` (everything else)."""
+    known = {d.id for d in rubric.domains} | {q.id for q in rubric.questions()} | {"overall"}
+    targets: dict[str, int] = {}
+    default: int | None = None
+    for value in values:
+        ident, sep, level = value.partition("=")
+        if not sep:
+            default = _level_value(rubric, ident, "--target")
+            continue
+        if ident not in known:
+            hint = did_you_mean(ident, known)
+            raise click.BadParameter(
+                f"--target: no domain or question '{ident}' in {rubric.id}" + (f" ({hint})" if hint else "")
+            )
+        targets[ident] = _level_value(rubric, level, f"--target {ident}")
+    return targets, default
+
+
+def parse_what_if(rubric: Rubric, values: Sequence[str]) -> dict[str, int]:
+    questions = {q.id for q in rubric.questions()}
+    changes: dict[str, int] = {}
+    for value in values:
+        ident, sep, level = value.partition("=")
+        if not sep or ident not in questions:
+            hint = did_you_mean(ident, questions)
+            raise click.BadParameter(
+                f"--what-if: expected QUESTION=LEVEL with a question of {rubric.id}, got '{value}'"
+                + (f" ({hint})" if hint else "")
+            )
+        changes[ident] = _level_value(rubric, level, f"--what-if {ident}")
+    return changes
+
+
+def score_files(
+    rubric: Rubric, paths: Sequence[str], targets: Sequence[str], what_if: Sequence[str]
+) -> tuple[list[Result], list[Problem]]:
+    """Score every answers file; bad files give problems while the others are still scored."""
+    target_map, default_target = parse_targets(rubric, targets)
+    changes = parse_what_if(rubric, what_if)
+    results: list[Result] = []
+    problems: list[Problem] = []
+    for path in answer_files(paths):
+        try:
+            assessment = load_assessment(path, rubric)
+        except InputError as error:
+            problems.extend(error.problems)
+            continue
+        results.append(score(rubric, assessment, targets=target_map, default_target=default_target, what_if=changes))
+    return results, problems
+
+
+@cli.command(name="score")
+@click.argument("rubric", metavar="RUBRIC")
+@click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="[ID=]LEVEL",
+    help="Target level: ID=LEVEL for a domain, question or 'overall'; a bare LEVEL for everything else. Repeatable.",
+)
+@click.option(
+    "--what-if",
+    "what_if",
+    multiple=True,
+    metavar="QUESTION=LEVEL",
+    help="Project the result with this question at this level. Repeatable.",
+)
+@click.option("--fail-under", type=int, metavar="LEVEL", help="Exit 1 when an overall level is below LEVEL.")
+def score_command(
+    rubric: str,
+    answers: tuple[str, ...],
+    fmt: str,
+    targets: tuple[str, ...],
+    what_if: tuple[str, ...],
+    fail_under: int | None,
+) -> None:
+    """Score answers files (YAML or JSON; a folder means every answers file in it) against a rubric.
+
+    Example: qimaturity score qi-readiness examples/answers/riverside.yaml --target 4 --what-if gov-board-agenda=4
+    """
+    loaded = load_rubric(rubric)
+    if fail_under is not None:
+        _level_value(loaded, str(fail_under), "--fail-under")
+    results, problems = score_files(loaded, answers, targets, what_if)
+    if fmt == "json":
+        payload: Any = results[0].to_dict() if len(results) == 1 and not problems else [r.to_dict() for r in results]
+        _json(payload)
+    elif fmt == "csv":
+        write_csv(results, sys.stdout)
+    else:
+        from .display import priorities_table, projection_table, result_table
+
+        console = _console()
+        for result in results:
+            console.print(result_table(result))
+            if result.priorities:
+                console.print(priorities_table(result))
+            if result.projection is not None:
+                console.print(projection_table(result))
+    if problems:
+        _emit_problems(problems)
+        sys.exit(2)
+    if fail_under is not None:
+        below = [r for r in results if r.overall.level is None or r.overall.level < fail_under]
+        for result in below:
+            click.echo(
+                f"{result.organisation.name}: overall level {result.overall.level} is below --fail-under {fail_under}",
+                err=True,
+            )
+        if below:
+            sys.exit(1)
+
+
+@cli.command(name="explain")
+@click.argument("rubric", metavar="RUBRIC")
+@click.argument("answers", metavar="ANSWERS")
+@click.option("--domain", "domain_id", help="Explain one domain and its questions.")
+@click.option("--question", "question_id", help="Explain one question.")
+@click.option("--target", "targets", multiple=True, metavar="[ID=]LEVEL", help="As for score.")
+@click.option("--what-if", "what_if", multiple=True, metavar="QUESTION=LEVEL", help="As for score.")
+def explain_command(
+    rubric: str,
+    answers: str,
+    domain_id: str | None,
+    question_id: str | None,
+    targets: tuple[str, ...],
+    what_if: tuple[str, ...],
+) -> None:
+    """Explain how a result was reached: answers, rules and arithmetic, for the whole or one domain or question.
+
+    Example: qimaturity explain qi-readiness examples/answers/riverside.yaml --domain leadership
+    """
+    from .explaining import explain
+
+    loaded = load_rubric(rubric)
+    if domain_id is not None and domain_id not in {d.id for d in loaded.domains}:
+        raise click.BadParameter(f"no domain '{domain_id}' in {loaded.id}", param_hint="--domain")
+    if question_id is not None and question_id not in {q.id for q in loaded.questions()}:
+        raise click.BadParameter(f"no question '{question_id}' in {loaded.id}", param_hint="--question")
+    results, problems = score_files(loaded, [answers], targets, what_if)
+    if problems:
+        raise InputError(problems)
+    click.echo(explain(results[0], domain_id=domain_id, question_id=question_id), nl=False)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

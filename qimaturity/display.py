@@ -1,11 +1,15 @@
-"""Terminal views of a rubric (rich). Rubric text is always shown as plain text, never as markup."""
+"""Terminal views of a rubric and of results (rich). Rubric text is always shown as plain text, never as markup."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
 from .model import Question, Rubric
+from .result import Result
 from .wording import rule_text, scoring_lines
 
 
@@ -73,3 +77,76 @@ def rubric_tree(rubric: Rubric, *, domain_id: str | None = None, levels: bool = 
                 if entry.next_step:
                     item.add(_line("next step: ", entry.next_step, style="green"))
     return root
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def result_table(result: Result) -> Table:
+    """Domains with value, level, band, target and gap, then the overall row; flags in the last column."""
+    title = f"{result.organisation.name} - {result.rubric.id} {result.rubric.version}"
+    if result.date:
+        title += f" - {result.date}"
+    table = Table(title=Text(title), title_justify="left")
+    for column in ("domain", "value", "level", "band", "target", "gap", "notes"):
+        table.add_column(column, justify="right" if column in ("value", "target", "gap") else "left")
+    for domain in result.domains:
+        notes = []
+        capped = [a.rule for a in domain.trace.adjustments if a.applied]
+        if capped:
+            notes.append("held by " + ", ".join(r or "" for r in capped))
+        if domain.not_applicable:
+            notes.append(f"{domain.not_applicable} N/A")
+        disagreements = sum(1 for q in domain.questions if q.disagreement)
+        if disagreements:
+            notes.append(f"{disagreements} disagreement(s)")
+        notes.extend(f"gap {g.group_a}/{g.group_b} {g.gap:+.1f}" for g in domain.perception_gaps if g.flagged)
+        table.add_row(
+            *_row(Text(domain.title), domain.value, domain.level, domain.level_name, domain), "; ".join(notes)
+        )
+    overall = result.overall
+    held = [a.rule for a in overall.trace.adjustments if a.applied]
+    table.add_section()
+    table.add_row(
+        *_row(Text("Overall", style="bold"), overall.value, overall.level, overall.level_name, overall),
+        ("held by " + ", ".join(r or "" for r in held)) if held else "",
+    )
+    return table
+
+
+def _row(label: Text, value: float | None, level: int | None, name: str | None, node: Any) -> list[Any]:
+    return [
+        label,
+        _num(value),
+        Text(f"{level} {name}") if level is not None else Text("-"),
+        Text(node.band.name) if node.band else Text("-"),
+        "-" if node.target is None else str(node.target),
+        "-" if node.gap is None else f"{node.gap:+d}",
+    ]
+
+
+def priorities_table(result: Result, limit: int = 5) -> Table:
+    table = Table(title=Text("Improvement priorities"), title_justify="left")
+    for column in ("#", "question", "level", "target", "next step"):
+        table.add_column(column)
+    for priority in result.priorities[:limit]:
+        question = Text(priority.question_id + (" (critical)" if priority.critical else ""))
+        table.add_row(
+            str(priority.rank), question, str(priority.level), str(priority.target), Text(priority.next_step or "")
+        )
+    return table
+
+
+def projection_table(result: Result) -> Table:
+    assert result.projection is not None
+    changes = ", ".join(f"{q}={lv}" for q, lv in result.projection.changes)
+    table = Table(title=Text(f"What if {changes}"), title_justify="left")
+    for column in ("", "now", "projected"):
+        table.add_column(column)
+    for now, then in zip(result.domains, result.projection.domains, strict=True):
+        table.add_row(Text(now.title), f"{_num(now.value)} ({now.level})", f"{_num(then.value)} ({then.level})")
+    table.add_section()
+    o, p = result.overall, result.projection.overall
+    table.add_row(Text("Overall", style="bold"), f"{_num(o.value)} ({o.level})", f"{_num(p.value)} ({p.level})")
+    return table

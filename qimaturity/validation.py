@@ -462,6 +462,12 @@ class MeaningChecker:
             staged = any("stage" in q for d in domains for _, q in _dicts(d.get("questions")))
         if not staged:
             self.add(base, f"{label} is staged but no {of[:-1]} has a stage", f"give the {of} a 'stage:' level")
+        if of == "domains" and rule.get("scope") == "domain":
+            self.add(
+                (*base, "stages_of"),
+                f"{label}: stages of domains can only gate the overall result",
+                "use scope: overall",
+            )
 
     def check_condition(self, path: Path, condition: dict[str, Any]) -> None:
         heads = [h for h in CONDITION_HEADS if h in condition]
