@@ -165,8 +165,12 @@ class _Scorer:
         return domain.target if domain.target is not None else self.rubric.default_target
 
     def question_target(self, question: Question, domain_target: int | None) -> int | None:
+        # A target named for the question wins, then one named for its domain, then a bare default, then the
+        # rubric's own: what the user says beats what the rubric says.
         if question.id in self.overrides:
             return self.overrides[question.id]
+        if question.domain_id in self.overrides:
+            return self.overrides[question.domain_id]
         if self.default_target is not None:
             return self.default_target
         return question.target if question.target is not None else domain_target

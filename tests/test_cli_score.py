@@ -1,0 +1,132 @@
+"""`qimaturity score` and `explain` through the real entry point: formats, exit codes, determinism."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import jsonschema_rs
+
+from .conftest import DATA, ROOT, run_cli
+
+MINI = str(DATA / "rubrics" / "valid-minimal.yaml")
+ANSWERS = str(DATA / "answers" / "mini-two-groups.yaml")
+RESULT_SCHEMA = json.loads((ROOT / "schemas" / "result.schema.json").read_text())
+
+
+def test_json_result_matches_the_result_schema_and_records_the_rubric():
+    result = run_cli("score", MINI, ANSWERS, "--format", "json", "--what-if", "lead-1=3")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    errors = [f"{e.instance_path}: {e.message}" for e in jsonschema_rs.validator_for(RESULT_SCHEMA).iter_errors(data)]
+    assert errors == []
+    assert data["rubric"]["id"] == "mini"
+    assert data["rubric"]["version"] == "1.0"
+    assert data["rubric"]["content_hash"].startswith("sha256:")
+    assert data["engine"].startswith("qimaturity ")
+    assert data["projection"]["changes"] == {"lead-1": 3}
+
+
+def test_identical_inputs_give_byte_identical_json():
+    first = run_cli("score", MINI, ANSWERS, "--format", "json")
+    second = run_cli("score", MINI, ANSWERS, "--format", "json")
+    assert first.returncode == 0
+    assert first.stdout == second.stdout
+
+
+def test_table_shows_domains_and_flags_the_board_staff_gap():
+    result = run_cli("score", MINI, ANSWERS)
+    assert result.returncode == 0, result.stderr
+    assert "Organisation A - mini 1.0 - 2026-06-30" in result.stdout
+    # lead: board (3 + 3) / 2 = 3, staff (2 + 1.5) / 2 = 1.75 -> +1.25, over the threshold of 1
+    assert "gap board/staff +1.2" in result.stdout
+    assert result.stderr == ""
+
+
+def test_csv_has_a_row_per_overall_domain_and_question():
+    result = run_cli("score", MINI, ANSWERS, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["scope"], r["id"]) for r in rows] == [
+        ("overall", "overall"),
+        ("domain", "lead"),
+        ("question", "lead-1"),
+        ("question", "lead-2"),
+        ("domain", "meth"),
+        ("question", "meth-1"),
+    ]
+    # lead-1: answers 3 (evidenced), 3 (no evidence -> counted 2), 2 -> median 2; r_wg of 3, 3, 2 is
+    # 1 - (1/3) / ((3^2 - 1) / 12) = 0.5, below 0.7
+    lead1 = rows[2]
+    assert (lead1["value"], lead1["level"], lead1["agreement"], lead1["disagreement"]) == ("2", "2", "0.5", "yes")
+
+
+def test_fail_under_exits_1_with_a_message():
+    result = run_cli("score", MINI, ANSWERS, "--fail-under", "3")
+    assert result.returncode == 1
+    assert "Organisation A: overall level 2 is below --fail-under 3" in result.stderr
+    assert run_cli("score", MINI, ANSWERS, "--fail-under", "2").returncode == 0
+
+
+def test_bad_answers_file_exits_2_with_place_and_the_good_file_is_still_scored(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((DATA / "answers" / "mini-two-groups.yaml").read_text().replace("lead-2: 3", "lead-22: 3"))
+    result = run_cli("score", MINI, ANSWERS, str(bad), "--format", "json")
+    assert result.returncode == 2
+    assert f"{bad}:11:7: /respondents/0/answers/lead-22: unknown question 'lead-22' (did you mean 'lead-2'?)" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert [r["organisation"]["id"] for r in json.loads(result.stdout)] == ["org-a"]
+
+
+def test_target_and_what_if_are_checked_against_the_rubric():
+    unknown = run_cli("score", MINI, ANSWERS, "--target", "leed=3")
+    assert unknown.returncode == 2
+    assert "--target: no domain or question 'leed' in mini (did you mean 'lead'?)" in unknown.stderr
+    off_scale = run_cli("score", MINI, ANSWERS, "--what-if", "lead-1=9")
+    assert off_scale.returncode == 2
+    assert "--what-if lead-1: '9' is not a level of mini (levels are 1, 2, 3)" in off_scale.stderr
+
+
+def test_targets_on_the_command_line_override_the_rubric():
+    result = run_cli("score", MINI, ANSWERS, "--format", "json", "--target", "3", "--target", "meth=2")
+    data = json.loads(result.stdout)
+    assert data["overall"]["target"] == 3
+    assert {d["id"]: d["target"] for d in data["domains"]} == {"lead": 3, "meth": 2}
+    # lead-1 and lead-2 are at 2 against a target of 3; lead-1 is critical so it ranks first.
+    assert [(p["question_id"], p["gap"]) for p in data["priorities"]] == [("lead-1", 1), ("lead-2", 1)]
+    assert data["priorities"][0]["next_step"] == "Spread it."
+
+
+def test_explain_a_question_shows_answers_evidence_and_arithmetic():
+    result = run_cli("explain", MINI, ANSWERS, "--question", "lead-1")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Question lead-1: level 2, value 2; target 2, gap 0 [critical]" in out
+    assert "answer b1 (board): 3 [evidence: Board minutes (2026-05-01)]" in out
+    assert "answer s1 (staff): 3 -> counted 2" in out
+    assert "arithmetic: median(3, 2, 2) = 2" in out
+    assert "agreement r_wg = 0.5 - respondents disagree" in out
+
+
+def test_explain_unknown_domain_is_a_usage_error():
+    result = run_cli("explain", MINI, ANSWERS, "--domain", "nope")
+    assert result.returncode == 2
+    assert "no domain 'nope' in mini" in result.stderr
+
+
+def test_folder_of_answers_is_scored_file_by_file(tmp_path):
+    (tmp_path / "a.yaml").write_text((DATA / "answers" / "mini-two-groups.yaml").read_text())
+    (tmp_path / "b.json").write_text(
+        json.dumps(
+            {
+                "rubric": {"id": "mini"},
+                "organisation": {"id": "org-b", "name": "B"},
+                "answers": {"lead-1": 1, "lead-2": 1, "meth-1": 1},
+            }
+        )
+    )
+    result = run_cli("score", MINI, str(tmp_path), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert [r["organisation"]["id"] for r in json.loads(result.stdout)] == ["org-a", "org-b"]

@@ -1,0 +1,124 @@
+"""Scoring invariants, checked with generated assessments of the bundled default rubric (hypothesis).
+
+- raising one answer never lowers any question, domain or overall value or level;
+- the order of respondents does not matter;
+- N/A is never counted as zero: under the default policy it is left out and the weights renormalised.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qimaturity import load_rubric, score
+from qimaturity.assessment import Answer, Assessment, EvidenceItem, Organisation, Respondent
+from qimaturity.result import Result
+
+RUBRIC = load_rubric("qi-readiness")
+GROUPS = [g.id for g in RUBRIC.respondent_groups]
+QUESTIONS = list(RUBRIC.questions())
+LEVELS = [level.value for level in RUBRIC.levels]
+EVIDENCE = (EvidenceItem("Board paper", "2026-01-10"),)
+
+
+@st.composite
+def assessments(draw: st.DrawFn, *, with_na: bool = True) -> Assessment:
+    """Two to six respondents; every question answered by at least one respondent of a group it is asked of."""
+    count = draw(st.integers(min_value=2, max_value=6))
+    groups = [draw(st.sampled_from(GROUPS)) for _ in range(count)]
+    answers: list[list[Answer]] = [[] for _ in range(count)]
+    for question in QUESTIONS:
+        allowed = [i for i, g in enumerate(groups) if not question.respondents or g in question.respondents]
+        if not allowed:
+            # Make sure someone can answer it: give the first respondent an eligible group.
+            groups[0] = question.respondents[0]
+            allowed = [i for i, g in enumerate(groups) if g in question.respondents]
+        chosen = draw(st.lists(st.sampled_from(allowed), min_size=1, max_size=len(allowed), unique=True))
+        for index in chosen:
+            if with_na and question.na_allowed and draw(st.booleans()):
+                answers[index].append(Answer(question.id, None, justification="Does not apply here."))
+            else:
+                level = draw(st.sampled_from(LEVELS))
+                evidence = EVIDENCE if draw(st.booleans()) else ()
+                answers[index].append(Answer(question.id, level, evidence=evidence))
+    # A group change above may have made earlier answers ineligible: keep only eligible ones.
+    respondents = []
+    for index, group in enumerate(groups):
+        eligible = tuple(
+            a
+            for a in answers[index]
+            if not RUBRIC.question(a.question_id).respondents or group in RUBRIC.question(a.question_id).respondents
+        )
+        respondents.append(Respondent(f"r{index + 1}", group, eligible))
+    return Assessment(
+        Organisation("org", "Generated"), RUBRIC.id, tuple(respondents), RUBRIC.version, date="2026-06-30"
+    )
+
+
+def scores(result: Result) -> list[tuple[str, float | None, int | None]]:
+    rows = [("overall", result.overall.value, result.overall.level)]
+    for domain in result.domains:
+        rows.append((domain.id, domain.value, domain.level))
+        rows.extend((q.id, q.value, q.level) for q in domain.questions)
+    return rows
+
+
+def not_lower(before: float | int | None, after: float | int | None) -> bool:
+    if before is None:
+        return True
+    return after is not None and after >= before - 1e-9
+
+
+@settings(max_examples=60, deadline=None)
+@given(assessments(), st.data())
+def test_raising_one_answer_never_lowers_any_score(assessment, data):
+    positions = [
+        (r, a)
+        for r, respondent in enumerate(assessment.respondents)
+        for a, answer in enumerate(respondent.answers)
+        if answer.level is not None and answer.level < LEVELS[-1]
+    ]
+    if not positions:
+        return
+    r, a = data.draw(st.sampled_from(positions))
+    respondent = assessment.respondents[r]
+    old = respondent.answers[a]
+    new_level = data.draw(st.sampled_from([v for v in LEVELS if v > old.level]))
+    raised_answers = (*respondent.answers[:a], dataclasses.replace(old, level=new_level), *respondent.answers[a + 1 :])
+    raised_respondents = list(assessment.respondents)
+    raised_respondents[r] = dataclasses.replace(respondent, answers=raised_answers)
+    raised = dataclasses.replace(assessment, respondents=tuple(raised_respondents))
+
+    before, after = scores(score(RUBRIC, assessment)), scores(score(RUBRIC, raised))
+    for (node, value_before, level_before), (_, value_after, level_after) in zip(before, after, strict=True):
+        assert not_lower(value_before, value_after), (node, value_before, value_after)
+        assert not_lower(level_before, level_after), (node, level_before, level_after)
+
+
+@settings(max_examples=40, deadline=None)
+@given(assessments(), st.randoms(use_true_random=False))
+def test_respondent_order_does_not_matter(assessment, random):
+    shuffled = list(assessment.respondents)
+    random.shuffle(shuffled)
+    reordered = dataclasses.replace(assessment, respondents=tuple(shuffled))
+    assert score(RUBRIC, reordered).to_dict() == score(RUBRIC, assessment).to_dict()
+
+
+@settings(max_examples=40, deadline=None)
+@given(assessments(with_na=True))
+def test_na_is_left_out_and_never_counted_as_zero(assessment):
+    result = score(RUBRIC, assessment)
+    for domain in result.domains:
+        counted = [q for q in domain.questions if q.value is not None]
+        na = [q for q in domain.questions if q.status == "na"]
+        assert all(not q.counted and q.value is None for q in na)  # the rubric's policy is exclude
+        if not counted:
+            assert domain.raw_value is None
+            continue
+        # The domain's value before rules is the weighted mean of the counted questions only.
+        expected = math.fsum(q.value * q.weight for q in counted) / math.fsum(q.weight for q in counted)
+        assert math.isclose(domain.raw_value, expected)
+        assert domain.raw_value >= LEVELS[0]
