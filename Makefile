@@ -13,9 +13,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/qimaturity rubrics
 	$(VENV)/bin/qimaturity validate qi-readiness qi-programme-stages
-	$(VENV)/bin/qimaturity show qi-readiness --domain leadership
+	$(VENV)/bin/qimaturity score qi-readiness examples/answers/
+	$(VENV)/bin/qimaturity explain qi-readiness examples/answers/riverside-community.yaml --question lead-role-models
 
 test: lint
 	$(PY) -m pytest

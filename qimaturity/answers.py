@@ -9,6 +9,7 @@ rubric id or version that does not match. Every problem is reported at once, wit
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -87,6 +88,24 @@ def _schema_problems(doc: SourceDocument) -> list[Problem]:
     return problems
 
 
+def _at(data: Any, path: Path) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _date_paths(data: dict[str, Any]) -> list[Path]:
+    """Where dates sit in an answers document: the assessment date and each evidence date."""
+    paths: list[Path] = [("date",)] if "date" in data else []
+    for base, respondent in _respondent_entries(data):
+        for qid, answer in respondent["answers"].items():
+            if isinstance(answer, dict):
+                for index, item in enumerate(answer.get("evidence") or []):
+                    if "date" in item:
+                        paths.append((*base, qid, "evidence", index, "date"))
+    return paths
+
+
 def _respondent_entries(data: dict[str, Any]) -> list[tuple[Path, dict[str, Any]]]:
     """(path of the answers mapping, respondent mapping) for each respondent, shorthand included."""
     if isinstance(data.get("answers"), dict):
@@ -123,6 +142,11 @@ def check_answers_document(doc: SourceDocument, rubric: Rubric) -> list[Problem]
             "score them with the version they were given to, or check them against this version "
             "and update the answers file",
         )
+    for path in _date_paths(data):
+        try:
+            date.fromisoformat(_at(data, path))
+        except ValueError:
+            add(path, f"'{_at(data, path)}' is not a real date", "use YYYY-MM-DD, e.g. 2026-09-30")
     if rubric.scoring.evidence.max_age_days and "date" not in data:
         add(
             (),

@@ -246,7 +246,7 @@ def score_command(
 ) -> None:
     """Score answers files (YAML or JSON; a folder means every answers file in it) against a rubric.
 
-    Example: qimaturity score qi-readiness examples/answers/riverside.yaml --target 4 --what-if gov-board-agenda=4
+    Example: qimaturity score qi-readiness examples/answers/ --target 4 --what-if gov-board-agenda=4
     """
     loaded = load_rubric(rubric)
     if fail_under is not None:
@@ -298,7 +298,7 @@ def explain_command(
 ) -> None:
     """Explain how a result was reached: answers, rules and arithmetic, for the whole or one domain or question.
 
-    Example: qimaturity explain qi-readiness examples/answers/riverside.yaml --domain leadership
+    Example: qimaturity explain qi-readiness examples/answers/riverside-community.yaml --domain leadership
     """
     from .explaining import explain
 

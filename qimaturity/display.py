@@ -93,11 +93,14 @@ def result_table(result: Result) -> Table:
         table.add_column(column, justify="right" if column in ("value", "target", "gap") else "left")
     for domain in result.domains:
         notes = []
-        capped = [a.rule for a in domain.trace.adjustments if a.applied]
-        if capped:
-            notes.append("held by " + ", ".join(r or "" for r in capped))
+        held = [a.rule for a in domain.trace.adjustments if a.applied]
+        if held:
+            notes.append("held by " + ", ".join(r or "" for r in held))
         if domain.not_applicable:
             notes.append(f"{domain.not_applicable} N/A")
+        lacking = sum(1 for q in domain.questions for a in q.answers if a.evidence_flag)
+        if lacking:
+            notes.append(f"{lacking} answer(s) lacking evidence")
         disagreements = sum(1 for q in domain.questions if q.disagreement)
         if disagreements:
             notes.append(f"{disagreements} disagreement(s)")
@@ -122,7 +125,7 @@ def _row(label: Text, value: float | None, level: int | None, name: str | None, 
         Text(f"{level} {name}") if level is not None else Text("-"),
         Text(node.band.name) if node.band else Text("-"),
         "-" if node.target is None else str(node.target),
-        "-" if node.gap is None else f"{node.gap:+d}",
+        "-" if node.gap is None else (f"{node.gap:+d}" if node.gap else "0"),
     ]
 
 

@@ -20,6 +20,7 @@ import math
 import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 from .assessment import Answer, Assessment, Respondent
@@ -86,7 +87,9 @@ def rwg(levels: Sequence[int], scale_points: int) -> float | None:
     if len(levels) < 2:
         return None
     expected = (scale_points**2 - 1) / 12
-    return max(0.0, 1 - statistics.variance(levels) / expected)
+    mean = math.fsum(levels) / len(levels)
+    variance = math.fsum((v - mean) ** 2 for v in levels) / (len(levels) - 1)
+    return max(0.0, 1 - variance / expected)
 
 
 def aggregate(method: Method, items: Sequence[tuple[str, float, float]]) -> tuple[float, str]:
@@ -140,6 +143,7 @@ class _Scorer:
             for answer in respondent.answers:
                 self.by_question.setdefault(answer.question_id, []).append((respondent, answer))
         self.group_order = {g.id: i for i, g in enumerate(rubric.respondent_groups)}
+        self.questions = {q.id: q for q in rubric.questions()}
         self.domains: dict[str, _Scope] = {}
 
     # --- levels and targets ------------------------------------------------------------------
@@ -187,13 +191,16 @@ class _Scorer:
             return "no evidence cited"
         if policy.max_age_days is None or self.assessment.date is None:
             return None
-        from datetime import date
-
         assessed = date.fromisoformat(self.assessment.date)
-        for item in answer.evidence:
-            if item.date is not None and (assessed - date.fromisoformat(item.date)).days <= policy.max_age_days:
-                return None
-        return f"no evidence dated within {policy.max_age_days} days of the assessment"
+        dated = [item.date for item in answer.evidence if item.date is not None]
+        if not dated:
+            return f"evidence is undated, so its age (at most {policy.max_age_days} days) cannot be checked"
+        ages = [(assessed - date.fromisoformat(when)).days for when in dated]
+        if any(0 <= age <= policy.max_age_days for age in ages):
+            return None
+        if all(age < 0 for age in ages):
+            return "evidence is dated after the assessment"
+        return f"no evidence dated within {policy.max_age_days} days before the assessment"
 
     def score_question(self, question: Question, domain_target: int | None) -> QuestionResult:
         scoring = self.rubric.scoring
@@ -269,7 +276,7 @@ class _Scorer:
         elif counted:
             status = "answered"
             value = respondent_value(method, counted)
-            shown = ", ".join(str(v) for v in counted)
+            shown = ", ".join(str(v) for v in sorted(counted))
             arithmetic = f"{method}({shown}) = {fmt(value)}"
             if na_count:
                 arithmetic += f"; {na_count} N/A answer(s) left out"
@@ -321,6 +328,25 @@ class _Scorer:
             if a in values and b in values:
                 gap = values[a] - values[b]
                 gaps.append(PerceptionGap(a, b, values[a], values[b], gap, abs(gap) >= threshold - EPS))
+        return tuple(gaps)
+
+    def domain_perception_gaps(self, questions: Sequence[QuestionResult]) -> tuple[PerceptionGap, ...]:
+        """Each compared pair's view of a domain: weighted means over the questions both groups answered."""
+        threshold = self.rubric.scoring.gap_threshold
+        gaps = []
+        for a, b in self.rubric.scoring.compare:
+            pairs = []
+            for q in questions:
+                values = {g.group: g.value for g in q.by_group}
+                if a in values and b in values:
+                    pairs.append((values[a], values[b], q.weight))
+            if not pairs:
+                continue
+            total = math.fsum(w for _, _, w in pairs)
+            value_a = math.fsum(va * w for va, _, w in pairs) / total
+            value_b = math.fsum(vb * w for _, vb, w in pairs) / total
+            gap = value_a - value_b
+            gaps.append(PerceptionGap(a, b, value_a, value_b, gap, abs(gap) >= threshold - EPS))
         return tuple(gaps)
 
     # --- domains and overall -------------------------------------------------------------------
@@ -389,7 +415,8 @@ class _Scorer:
                 else:
                     count = sum(1 for v in levels if v >= level)
                 result = count <= number if bound == "at_most" else count >= number
-                return result, f"{count} {of.replace('_', ' ')} {test.replace('_', ' ')} {level}"
+                relation = {"level_below": "below level", "level_at": "at level", "level_at_least": "at level or above"}
+                return result, f"{count} of the {of.replace('_', ' ')} {relation[test]} {level}"
             case AllOf(items):
                 outcomes = [self.holds(c, scope, questions) for c in items]
                 return all(o for o, _ in outcomes), "; ".join(r for _, r in outcomes)
@@ -477,7 +504,7 @@ class _Scorer:
                     items.append((domain.id, domain.stage, met, f"at {state.level}"))
         else:
             for q in self.scope_questions(scope):
-                stage = self.rubric.question(q.id).stage
+                stage = self.questions[q.id].stage
                 if stage is not None:
                     met = q.status == "na" or (
                         q.status == "answered" and q.level is not None and q.level >= rule.met_at
@@ -580,14 +607,7 @@ class _Scorer:
         _, arithmetic = self.combine(self.rubric.scoring.questions, items)
         points, max_points = self.points(self.rubric.scoring.questions, items)
         target = self.domain_target(domain)
-        group_values: dict[str, list[tuple[float, float]]] = {}
-        for q in state.questions:
-            for g in q.by_group:
-                group_values.setdefault(g.group, []).append((g.value, q.weight))
-        # A group's view of a domain: the weighted mean of its values on the questions it answered.
-        gaps = self.perception_gaps(
-            {g: math.fsum(v * w for v, w in vals) / math.fsum(w for _, w in vals) for g, vals in group_values.items()}
-        )
+        gaps = self.domain_perception_gaps(state.questions)
         inputs = tuple(
             TraceInput(q.id, q.value, q.weight, None if q.status == "answered" else q.status) for q in state.questions
         )
@@ -622,7 +642,7 @@ class _Scorer:
                 gap = result.target - result.level
                 if gap <= 0:
                     continue
-                question = self.rubric.question(result.id)
+                question = self.questions[result.id]
                 score = question.weight * domain.weight * gap
                 candidates.append((not question.critical, -score, d_index, q_index, result, question, gap, score))
         candidates.sort(key=lambda c: c[:4])

@@ -106,7 +106,7 @@ def test_explain_a_question_shows_answers_evidence_and_arithmetic():
     assert "Question lead-1: level 2, value 2; target 2, gap 0 [critical]" in out
     assert "answer b1 (board): 3 [evidence: Board minutes (2026-05-01)]" in out
     assert "answer s1 (staff): 3 -> counted 2" in out
-    assert "arithmetic: median(3, 2, 2) = 2" in out
+    assert "arithmetic: median(2, 2, 3) = 2" in out
     assert "agreement r_wg = 0.5 - respondents disagree" in out
 
 
