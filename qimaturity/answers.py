@@ -70,7 +70,7 @@ def _located(doc: SourceDocument, text: str) -> SourceDocument:
 def _schema_problems(doc: SourceDocument) -> list[Problem]:
     problems = []
     for problem in schema_problems(doc, "answers"):
-        if "is not valid under any of the given schemas" in problem.message or "more than one" in problem.message:
+        if "'oneOf'" in problem.message:
             if problem.path == "/":
                 problem = Problem(
                     problem.file,

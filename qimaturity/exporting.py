@@ -6,7 +6,7 @@ import csv
 from collections.abc import Iterable
 from typing import IO, Any
 
-from .result import Result
+from .result import DomainResult, OverallResult, Result
 
 COLUMNS = (
     "organisation_id",
@@ -34,6 +34,27 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}".rstrip("0").rstrip(".")
 
 
+def _scored_row(
+    base: dict[str, Any], scope: str, domain_id: str, ident: str, node: DomainResult | OverallResult
+) -> dict[str, Any]:
+    return {
+        **base,
+        "scope": scope,
+        "domain_id": domain_id,
+        "id": ident,
+        "status": "",
+        "value": _number(node.value),
+        "level": node.level,
+        "level_name": node.level_name or "",
+        "band": node.band.name if node.band else "",
+        "percent": _number(node.percent),
+        "target": node.target,
+        "gap": node.gap,
+        "agreement": "",
+        "disagreement": "",
+    }
+
+
 def result_rows(result: Result) -> list[dict[str, Any]]:
     base = {
         "organisation_id": result.organisation.id,
@@ -42,44 +63,9 @@ def result_rows(result: Result) -> list[dict[str, Any]]:
         "rubric_id": result.rubric.id,
         "rubric_version": result.rubric.version,
     }
-    overall = result.overall
-    rows = [
-        {
-            **base,
-            "scope": "overall",
-            "domain_id": "",
-            "id": "overall",
-            "status": "",
-            "value": _number(overall.value),
-            "level": overall.level,
-            "level_name": overall.level_name or "",
-            "band": overall.band.name if overall.band else "",
-            "percent": _number(overall.percent),
-            "target": overall.target,
-            "gap": overall.gap,
-            "agreement": "",
-            "disagreement": "",
-        }
-    ]
+    rows = [_scored_row(base, "overall", "", "overall", result.overall)]
     for domain in result.domains:
-        rows.append(
-            {
-                **base,
-                "scope": "domain",
-                "domain_id": domain.id,
-                "id": domain.id,
-                "status": "",
-                "value": _number(domain.value),
-                "level": domain.level,
-                "level_name": domain.level_name or "",
-                "band": domain.band.name if domain.band else "",
-                "percent": _number(domain.percent),
-                "target": domain.target,
-                "gap": domain.gap,
-                "agreement": "",
-                "disagreement": "",
-            }
-        )
+        rows.append(_scored_row(base, "domain", domain.id, domain.id, domain))
         for q in domain.questions:
             rows.append(
                 {

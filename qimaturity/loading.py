@@ -224,7 +224,7 @@ class _Walker:
                     key_node.start_mark,
                     child,
                     f"duplicate key '{key}' (first at line {first_seen[key]})",
-                    "remove one of them: YAML would silently keep only the last",
+                    "remove one of them: YAML readers silently keep only the last",
                 )
                 continue
             first_seen[key] = line
