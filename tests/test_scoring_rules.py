@@ -1,0 +1,804 @@
+"""Golden numbers for every scoring rule, worked out by hand from the fixtures in tests/data/scoring/.
+
+Each expected number was computed on paper from the fixture with the rules of docs/scoring.md, and the working is
+in the comment beside the assertion. The expected numbers were never taken from the engine's output: when the
+engine disagrees, the working is re-checked against docs/scoring.md, and the test is left to fail if it stands.
+
+Scales: unless a comment says otherwise the scale is 1 to 5, so sigma_EU^2 = (5^2 - 1) / 12 = 2 for r_wg and
+percent = 100 * (value - 1) / 4.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from qimaturity import InputError, load_assessment, load_rubric, score
+
+from .conftest import DATA
+
+RUBRICS = DATA / "scoring" / "rubrics"
+ANSWERS = DATA / "scoring" / "answers"
+
+
+def run(rubric_name: str, answers_name: str, **options):
+    rubric = load_rubric(RUBRICS / f"{rubric_name}.yaml")
+    return score(rubric, load_assessment(ANSWERS / f"{answers_name}.yaml", rubric), **options)
+
+
+def adjustments(part):
+    """(rule, level before, level after, applied) of every rule adjustment in a domain's or the overall trace."""
+    return [(a.rule, a.level_before, a.level_after, a.applied) for a in part.trace.adjustments]
+
+
+def projected_domain(result, domain_id):
+    return next(d for d in result.projection.domains if d.id == domain_id)
+
+
+# --- respondents -> question (tests/data/scoring/answers/respondents.yaml) -----------------------------------
+# b1, b2 board; f1, f2 frontline.
+#   q-odd:    b1 3, b2 3, f1 4
+#   q-even:   b1 2, b2 4, f1 3, f2 4
+#   q-split:  b1 5, f1 1                  (weight 2)
+#   q-single: b1 4
+#   q-na:     b1 N/A, f1 2, f2 N/A
+#   q-allna:  b1 N/A, f1 N/A
+
+
+def test_median_of_an_odd_number_of_answers_is_the_middle_one():
+    q = run("respondents-median", "respondents").question("q-odd")
+    assert q.status == "answered"
+    assert q.value == pytest.approx(3.0)  # sorted 3, 3, 4 -> the middle one, 3
+    assert q.level == 3
+
+
+def test_median_of_an_even_number_of_answers_is_the_mean_of_the_middle_two():
+    result = run("respondents-median", "respondents")
+    q = result.question("q-even")
+    assert q.value == pytest.approx(3.5)  # sorted 2, 3, 4, 4 -> (3 + 4) / 2 = 3.5
+    assert q.level == 3  # floor(3.5) = 3
+    assert result.question("q-split").value == pytest.approx(3.0)  # 1, 5 -> (1 + 5) / 2 = 3
+
+
+@pytest.mark.parametrize(
+    ("aggregate", "expected"),
+    [
+        # q-odd (3, 3, 4); q-even (2, 4, 3, 4); q-split (5, 1); q-single (4); q-na (2)
+        ("median", {"q-odd": 3.0, "q-even": 3.5, "q-split": 3.0, "q-single": 4.0, "q-na": 2.0}),
+        # mean: 10/3 = 3.3333; 13/4 = 3.25; 6/2 = 3; 4; 2
+        ("mean", {"q-odd": 10 / 3, "q-even": 3.25, "q-split": 3.0, "q-single": 4.0, "q-na": 2.0}),
+        # min: 3; 2; 1; 4; 2
+        ("min", {"q-odd": 3.0, "q-even": 2.0, "q-split": 1.0, "q-single": 4.0, "q-na": 2.0}),
+        # max: 4; 4; 5; 4; 2
+        ("max", {"q-odd": 4.0, "q-even": 4.0, "q-split": 5.0, "q-single": 4.0, "q-na": 2.0}),
+    ],
+)
+def test_respondent_aggregate_combines_the_levels_given(aggregate, expected):
+    result = run(f"respondents-{aggregate}", "respondents")
+    assert {qid: result.question(qid).value for qid in expected} == pytest.approx(expected)
+
+
+def test_mean_of_respondents_gives_a_continuous_value_whose_level_is_floored():
+    q = run("respondents-mean", "respondents").question("q-odd")
+    assert q.value == pytest.approx(3.333333, abs=1e-6)  # (3 + 3 + 4) / 3 = 10/3
+    assert q.level == 3  # floor(3.3333)
+
+
+def test_na_answers_of_some_respondents_are_left_out_of_the_question():
+    q = run("respondents-median", "respondents").question("q-na")
+    # b1 and f2 said N/A, f1 said 2: only f1's level is combined; the question is answered, not N/A.
+    assert q.status == "answered"
+    assert q.value == pytest.approx(2.0)
+    assert {a.respondent: a.counted_level for a in q.answers} == {"b1": None, "f1": 2, "f2": None}
+    assert q.agreement is None  # one level given: r_wg needs two or more
+    assert q.disagreement is False
+
+
+def test_question_is_na_only_when_every_respondent_said_na():
+    q = run("respondents-median", "respondents").question("q-allna")
+    assert q.status == "na"
+    assert q.value is None  # policy exclude (default): left out
+    assert q.level is None
+
+
+def test_rwg_is_zero_when_answers_are_at_both_ends_of_the_scale():
+    q = run("respondents-median", "respondents").question("q-split")
+    # 5 and 1: mean 3, s^2 = ((5-3)^2 + (1-3)^2) / (2-1) = 8 > sigma_EU^2 = 2 -> r_wg = 0
+    assert q.agreement == pytest.approx(0.0)
+    assert q.disagreement is True  # 0 < 0.7
+
+
+def test_rwg_of_close_answers_is_high_and_not_flagged():
+    q = run("respondents-median", "respondents").question("q-odd")
+    # 3, 3, 4: mean 10/3, deviations -1/3, -1/3, 2/3, squares 1/9 + 1/9 + 4/9 = 6/9; s^2 = (6/9) / 2 = 1/3
+    # r_wg = 1 - (1/3) / 2 = 5/6 = 0.8333
+    assert q.agreement == pytest.approx(5 / 6)
+    assert q.disagreement is False  # 0.8333 >= 0.7
+
+
+def test_rwg_below_threshold_flags_disagreement():
+    q = run("respondents-median", "respondents").question("q-even")
+    # 2, 4, 3, 4: mean 3.25, deviations -1.25, 0.75, -0.25, 0.75
+    # squares 1.5625 + 0.5625 + 0.0625 + 0.5625 = 2.75; s^2 = 2.75 / 3 = 0.916667; r_wg = 1 - 0.916667 / 2 = 0.541667
+    assert q.agreement == pytest.approx(0.541667, abs=1e-6)
+    assert q.disagreement is True  # 0.5417 < 0.7
+
+
+def test_rwg_needs_two_levels_and_does_not_depend_on_the_aggregate():
+    median = run("respondents-median", "respondents")
+    maximum = run("respondents-max", "respondents")
+    assert median.question("q-single").agreement is None  # one level given
+    assert median.question("q-single").disagreement is False
+    # r_wg is computed from the levels as given, whatever the aggregate: 5/6 for q-odd in both
+    assert maximum.question("q-odd").agreement == pytest.approx(5 / 6)
+    assert maximum.question("q-split").agreement == pytest.approx(0.0)
+
+
+def test_group_values_and_perception_gap_flagged_at_the_threshold():
+    q = run("respondents-median", "respondents").question("q-odd")
+    # board: median(3, 3) = 3 from 2 respondents; frontline: median(4) = 4 from 1
+    assert [(g.group, g.value, g.respondents) for g in q.by_group] == [("board", 3.0, 2), ("frontline", 4.0, 1)]
+    # gap = board - frontline = 3 - 4 = -1; |-1| >= gap_threshold 1 -> flagged (at the threshold exactly)
+    (gap,) = q.perception_gaps
+    assert (gap.group_a, gap.group_b) == ("board", "frontline")
+    assert (gap.value_a, gap.value_b) == pytest.approx((3.0, 4.0))
+    assert gap.gap == pytest.approx(-1.0)
+    assert gap.flagged is True
+
+
+def test_perception_gap_below_the_threshold_is_not_flagged():
+    q = run("respondents-median", "respondents").question("q-even")
+    # board: median(2, 4) = 3; frontline: median(3, 4) = 3.5; gap = 3 - 3.5 = -0.5; |-0.5| < 1 -> not flagged
+    assert [(g.group, g.value, g.respondents) for g in q.by_group] == [("board", 3.0, 2), ("frontline", 3.5, 2)]
+    (gap,) = q.perception_gaps
+    assert gap.gap == pytest.approx(-0.5)
+    assert gap.flagged is False
+
+
+def test_group_values_use_the_rubrics_aggregate():
+    q = run("respondents-min", "respondents").question("q-even")
+    # min: board min(2, 4) = 2; frontline min(3, 4) = 3; gap = 2 - 3 = -1 -> flagged
+    assert [(g.group, g.value) for g in q.by_group] == [("board", 2.0), ("frontline", 3.0)]
+    (gap,) = q.perception_gaps
+    assert gap.gap == pytest.approx(-1.0)
+    assert gap.flagged is True
+
+
+def test_no_perception_gap_when_one_group_did_not_answer():
+    result = run("respondents-median", "respondents")
+    assert result.question("q-single").perception_gaps == ()  # only the board answered
+    assert result.question("q-na").perception_gaps == ()  # the board said N/A: only frontline has a value
+
+
+def test_domain_value_and_domain_perception_gap():
+    d = run("respondents-median", "respondents").domain("d")
+    # question values: q-odd 3, q-even 3.5, q-split 3 (w2), q-single 4, q-na 2; q-allna N/A excluded
+    # (3 + 3.5 + 2*3 + 4 + 2) / (1 + 1 + 2 + 1 + 1) = 18.5 / 6 = 3.083333
+    assert d.value == pytest.approx(3.083333, abs=1e-6)
+    assert d.level == 3
+    # the domain's gap uses the questions both groups answered: q-odd, q-even, q-split (not q-single, board only,
+    # nor q-na, frontline only)
+    # board:     (3 + 3 + 2*5) / (1 + 1 + 2) = 16 / 4 = 4.0
+    # frontline: (4 + 3.5 + 2*1) / 4 = 9.5 / 4 = 2.375
+    # gap = 4.0 - 2.375 = 1.625 -> flagged
+    (gap,) = d.perception_gaps
+    assert (gap.value_a, gap.value_b) == pytest.approx((4.0, 2.375))
+    assert gap.gap == pytest.approx(1.625)
+    assert gap.flagged is True
+
+
+# --- questions -> domain -> overall (tests/data/scoring/answers/combine.yaml) --------------------------------
+# domain a (weight 3): qa1 w2 = 4, qa2 w1 = 3, qa3 w1 = 2, qa4 w3 = N/A (excluded)
+# domain b (weight 1): qb1 w1 = 5, qb2 w3 = 2
+
+
+def test_weighted_mean_leaves_out_na_and_renormalises_the_weights():
+    result = run("combine-weighted-mean", "combine")
+    a, b = result.domain("a"), result.domain("b")
+    assert a.value == pytest.approx(3.25)  # (2*4 + 1*3 + 1*2) / (2 + 1 + 1) = 13/4; qa4's weight 3 left out
+    assert a.level == 3
+    assert a.not_applicable == 1
+    assert b.value == pytest.approx(2.75)  # (1*5 + 3*2) / 4 = 11/4
+    assert b.level == 2
+    assert result.overall.value == pytest.approx(3.125)  # (3*3.25 + 1*2.75) / 4 = 12.5 / 4
+    assert result.overall.level == 3
+
+
+def test_mean_ignores_weights_and_overall_is_the_mean_of_domain_means():
+    result = run("combine-mean", "combine")
+    assert result.domain("a").value == pytest.approx(3.0)  # (4 + 3 + 2) / 3
+    assert result.domain("b").value == pytest.approx(3.5)  # (5 + 2) / 2
+    # (3 + 3.5) / 2 = 3.25; not the pooled mean of the five items, (4 + 3 + 2 + 5 + 2) / 5 = 3.2
+    assert result.overall.value == pytest.approx(3.25)
+    assert result.overall.level == 3
+
+
+def test_weighted_sum_gives_points_out_of_the_weights():
+    result = run("combine-weighted-sum", "combine")
+    a, b, overall = result.domain("a"), result.domain("b"), result.overall
+    # a: points 2*(4-1)/4 + 1*(3-1)/4 + 1*(2-1)/4 = 1.5 + 0.5 + 0.25 = 2.25 of 2+1+1 = 4 (qa4 left out)
+    assert (a.points, a.max_points) == pytest.approx((2.25, 4.0))
+    assert a.value == pytest.approx(3.25)  # the weighted mean, as in weighted_mean
+    assert a.percent == pytest.approx(56.25)  # 100 * (3.25 - 1) / 4
+    # b: points 1*(5-1)/4 + 3*(2-1)/4 = 1 + 0.75 = 1.75 of 4
+    assert (b.points, b.max_points) == pytest.approx((1.75, 4.0))
+    assert b.value == pytest.approx(2.75)
+    assert b.percent == pytest.approx(43.75)  # 100 * (2.75 - 1) / 4
+    # overall: value (3*3.25 + 1*2.75) / 4 = 3.125; points 3*(3.25-1)/4 + 1*(2.75-1)/4 = 1.6875 + 0.4375 = 2.125 of 4
+    assert overall.value == pytest.approx(3.125)
+    assert (overall.points, overall.max_points) == pytest.approx((2.125, 4.0))
+    assert overall.percent == pytest.approx(53.125)  # 100 * (3.125 - 1) / 4 = 100 * 2.125 / 4
+    assert overall.level == 3
+
+
+def test_minimum_takes_the_lowest_value():
+    result = run("combine-minimum", "combine")
+    assert result.domain("a").value == pytest.approx(2.0)  # min(4, 3, 2)
+    assert result.domain("b").value == pytest.approx(2.0)  # min(5, 2)
+    assert result.overall.value == pytest.approx(2.0)  # min(2, 2)
+    assert result.overall.level == 2
+
+
+def test_highest_rung_takes_the_highest_value():
+    result = run("combine-highest-rung", "combine")
+    assert result.domain("a").value == pytest.approx(4.0)  # max(4, 3, 2); the N/A qa4 takes no part
+    assert result.domain("b").value == pytest.approx(5.0)  # max(5, 2)
+    assert result.overall.value == pytest.approx(5.0)  # max(4, 5)
+    assert result.overall.level == 5
+
+
+# --- N/A policies (tests/data/scoring/answers/na-policy.yaml) -----------------------------------------------
+# domain d (target 4): q1 = 2, q2 = N/A, q3 (w2) = 4;  domain e (no target anywhere): e1 = 3, e2 = N/A
+
+
+@pytest.mark.parametrize(
+    ("policy", "q2", "d", "d_level", "e", "e_level", "overall", "overall_level"),
+    [
+        # exclude: d = (2 + 2*4) / 3 = 10/3; e = 3; overall = (10/3 + 3) / 2 = 19/6 = 3.1667
+        ("exclude", None, 10 / 3, 3, 3.0, 3, 19 / 6, 3),
+        # count_as_met: q2 = e2 = 5; d = (2 + 5 + 8) / 4 = 3.75; e = (3 + 5) / 2 = 4; overall = 3.875
+        ("count-as-met", 5.0, 3.75, 3, 4.0, 4, 3.875, 3),
+        # count_as_lowest: q2 = e2 = 1; d = (2 + 1 + 8) / 4 = 2.75; e = (3 + 1) / 2 = 2; overall = 2.375
+        ("count-as-lowest", 1.0, 2.75, 2, 2.0, 2, 2.375, 2),
+        # anchor_to_target: q2 at its target, its domain's 4: d = (2 + 4 + 8) / 4 = 3.5;
+        # e2 has no target so it is left out: e = 3; overall = (3.5 + 3) / 2 = 3.25
+        ("anchor-to-target", 4.0, 3.5, 3, 3.0, 3, 3.25, 3),
+    ],
+)
+def test_na_policy(policy, q2, d, d_level, e, e_level, overall, overall_level):
+    result = run(f"na-{policy}", "na-policy")
+    assert result.question("q2").status == "na"
+    assert result.question("q2").value == (pytest.approx(q2) if q2 is not None else None)
+    assert (result.domain("d").value, result.domain("d").level) == (pytest.approx(d), d_level)
+    assert (result.domain("e").value, result.domain("e").level) == (pytest.approx(e), e_level)
+    assert (result.overall.value, result.overall.level) == (pytest.approx(overall), overall_level)
+
+
+def test_anchor_to_target_leaves_out_a_question_without_a_target():
+    result = run("na-anchor-to-target", "na-policy")
+    assert result.question("e2").value is None
+    assert result.question("e2").status == "na"
+
+
+# --- missing policies (tests/data/scoring/answers/missing.yaml) ---------------------------------------------
+# domain d: m1 = 4, m2 unanswered, m3 (w2) = 3;  domain f: f1 unanswered
+
+
+def test_missing_exclude_leaves_the_question_out_and_an_empty_domain_out_of_the_overall():
+    result = run("missing-exclude", "missing")
+    assert result.question("m2").status == "missing"
+    assert result.question("m2").value is None
+    assert result.domain("d").value == pytest.approx(10 / 3)  # (1*4 + 2*3) / 3 = 3.3333
+    assert result.domain("d").level == 3
+    assert result.domain("f").value is None  # no counted question
+    assert result.domain("f").level is None
+    assert result.overall.value == pytest.approx(10 / 3)  # f is not counted: the overall is d alone
+    assert result.overall.level == 3
+
+
+def test_missing_count_as_lowest_counts_unanswered_questions_at_the_lowest_level():
+    result = run("missing-count-as-lowest", "missing")
+    assert result.question("m2").status == "missing"
+    assert result.question("m2").value == pytest.approx(1.0)
+    assert result.domain("d").value == pytest.approx(2.75)  # (4 + 1 + 2*3) / 4 = 11/4
+    assert result.domain("d").level == 2
+    assert result.domain("f").value == pytest.approx(1.0)
+    assert result.overall.value == pytest.approx(1.875)  # (2.75 + 1) / 2
+    assert result.overall.level == 1
+
+
+# --- level_from_value (tests/data/scoring/answers/level-from-value.yaml) ------------------------------------
+# h: h1 3, h2 4 -> 3.5;  k: k1 (w51) 3, k2 (w49) 4 -> (153 + 196) / 100 = 3.49;  n: n1 (w3) 4, n2 3 -> 15/4 = 3.75
+# p: p1 answered 3 and 4 by two respondents -> median 3.5 -> p = 3.5
+# overall: (3.5 + 3.49 + 3.75 + 3.5) / 4 = 14.24 / 4 = 3.56
+
+
+@pytest.mark.parametrize(
+    ("how", "levels"),
+    [
+        # floor: the highest level at or below the value
+        ("floor", {"p1": 3, "h": 3, "k": 3, "n": 3, "p": 3, "overall": 3}),
+        # round: the nearest level, halves up: 3.5 -> 4, 3.49 -> 3, 3.75 -> 4, 3.56 -> 4
+        ("round", {"p1": 4, "h": 4, "k": 3, "n": 4, "p": 4, "overall": 4}),
+    ],
+)
+def test_level_from_value(how, levels):
+    result = run(f"level-{how}", "level-from-value")
+    assert result.question("p1").value == pytest.approx(3.5)
+    assert result.domain("k").value == pytest.approx(3.49)
+    assert result.overall.value == pytest.approx(3.56)
+    got = {"p1": result.question("p1").level, "overall": result.overall.level}
+    got.update({d: result.domain(d).level for d in ("h", "k", "n", "p")})
+    assert got == levels
+
+
+# --- cap with critical_below (rubric cap-critical: cap each domain at 2 when a critical question is below 3) ---
+
+
+def test_cap_holds_a_domain_at_max_level_and_keeps_the_raw_value():
+    result = run("cap-critical", "cap-critical-held")
+    lead = result.domain("lead")
+    # lead: (2 + 5 + 5) / 3 = 4.0 -> level 4; critical c1 is at 2, below 3 -> held at 2
+    assert lead.raw_value == pytest.approx(4.0)
+    assert lead.level == 2
+    assert lead.value == pytest.approx(2.0)  # the value is lowered to the level
+    assert adjustments(lead) == [("critical-cap", 4, 2, True)]
+    assert lead.percent == pytest.approx(25.0)  # from the capped value: 100 * (2 - 1) / 4
+    # the overall is computed from the capped value: (2.0 + 3.5) / 2 = 2.75 -> level 2; no overall rule, so its
+    # raw value (before any overall rule) is the same
+    assert result.overall.value == pytest.approx(2.75)
+    assert result.overall.raw_value == pytest.approx(2.75)
+    assert result.overall.level == 2
+
+
+def test_cap_checked_but_not_applied_is_recorded():
+    result = run("cap-critical", "cap-critical-held")
+    other = result.domain("other")
+    # other: (3 + 4) / 2 = 3.5 -> level 3; critical o1 is at 3, not below 3 -> no change, recorded
+    assert other.value == pytest.approx(3.5)
+    assert other.raw_value == pytest.approx(3.5)
+    assert other.level == 3
+    assert adjustments(other) == [("critical-cap", 3, 3, False)]
+
+
+def test_cap_not_applied_when_every_critical_question_is_high_enough():
+    result = run("cap-critical", "cap-critical-not-held")
+    lead = result.domain("lead")
+    # lead: (3 + 5 + 5) / 3 = 13/3 = 4.3333 -> level 4; c1 at 3 is not below 3
+    assert lead.value == pytest.approx(13 / 3)
+    assert lead.level == 4
+    assert adjustments(lead) == [("critical-cap", 4, 4, False)]
+    # overall: (13/3 + 4) / 2 = 25/6 = 4.1667 -> level 4
+    assert result.overall.value == pytest.approx(25 / 6)
+    assert result.overall.level == 4
+
+
+def test_cap_ignores_a_critical_question_that_is_na():
+    other = run("cap-critical", "cap-critical-na").domain("other")
+    # o1 (critical) is N/A and not counted, so it is not below 3; other = o2 = 4
+    assert other.value == pytest.approx(4.0)
+    assert other.level == 4
+    assert adjustments(other) == [("critical-cap", 4, 4, False)]
+
+
+# --- gate with count conditions (rubric gate-counts: overall 3+ needs no domain below 2, at most one at 2) ---
+
+
+def test_gate_passes_with_one_domain_at_2():
+    overall = run("gate-counts", "gate-counts-pass").overall
+    # domains 3, 3, 2, 4 -> (3 + 3 + 2 + 4) / 4 = 3.0 -> level 3; none below 2, one at 2 -> holds
+    assert overall.value == pytest.approx(3.0)
+    assert overall.level == 3
+    assert adjustments(overall) == [("consistency", 3, 3, False)]
+
+
+def test_gate_fails_with_two_domains_at_2():
+    overall = run("gate-counts", "gate-counts-two-at-2").overall
+    # domains 5, 2, 2, 5 -> 14/4 = 3.5 -> level 3; two at 2 -> fails -> held at 2, the level just below 3
+    assert overall.raw_value == pytest.approx(3.5)
+    assert overall.level == 2
+    assert overall.value == pytest.approx(2.0)
+    assert adjustments(overall) == [("consistency", 3, 2, True)]
+
+
+def test_gate_fails_with_one_domain_below_2():
+    overall = run("gate-counts", "gate-counts-one-below-2").overall
+    # domains 5, 5, 5, 1 -> 16/4 = 4.0 -> level 4; one below 2 -> fails -> held at 2
+    assert overall.raw_value == pytest.approx(4.0)
+    assert overall.level == 2
+    assert overall.value == pytest.approx(2.0)
+    assert adjustments(overall) == [("consistency", 4, 2, True)]
+
+
+# --- staged gating (rubric staged: the worked example of docs/rubric-format.md; 0-4 scale, met at 3) ---------
+# foundations: executive-sponsor (stage 1), agreed-method (1), training-offer (2), measurement (2, N/A allowed)
+# practice:    patient-partners (3), board-oversight (3), spread-and-scale (4)
+
+
+def test_staged_holds_the_level_at_the_highest_stage_met_with_na_counting_as_met():
+    result = run("staged", "staged-stage-3-unmet")
+    overall = result.overall
+    # foundations (4 + 3 + 3) / 3 = 10/3 (measurement N/A excluded); practice (2 + 4 + 3) / 3 = 3
+    # overall (10/3 + 3) / 2 = 19/6 = 3.1667 -> level 3
+    # stage 1: 4, 3 met; stage 2: 3 met, N/A met; stage 3: patient-partners 2 not met -> at most 2
+    assert overall.raw_value == pytest.approx(19 / 6)
+    assert overall.level == 2
+    assert overall.value == pytest.approx(2.0)
+    assert adjustments(overall) == [("programme-stage", 3, 2, True)]
+    # an overall rule leaves the domains alone
+    assert result.domain("practice").level == 3
+
+
+def test_staged_lowest_stage_unmet_gives_the_lowest_level():
+    overall = run("staged", "staged-stage-1-unmet").overall
+    # foundations (4 + 2 + 3) / 3 = 3; practice 3; overall 3.0 -> level 3
+    # stage 1: agreed-method 2 not met -> the lowest level of the scale, 0
+    assert overall.raw_value == pytest.approx(3.0)
+    assert overall.level == 0
+    assert overall.value == pytest.approx(0.0)
+    assert adjustments(overall) == [("programme-stage", 3, 0, True)]
+
+
+def test_staged_caps_but_does_not_raise():
+    overall = run("staged", "staged-all-met").overall
+    # foundations 10/3; practice (3 + 4 + 4) / 3 = 11/3; overall 21/6 = 3.5 -> level 3
+    # every stage (1 to 4) met -> at most 4; 3 < 4, so the level stays 3
+    assert overall.value == pytest.approx(3.5)
+    assert overall.level == 3
+    assert adjustments(overall) == [("programme-stage", 3, 3, False)]
+
+
+def test_staged_unanswered_question_is_not_met():
+    overall = run("staged", "staged-unanswered").overall
+    # foundations 10/3; practice (3 + 4) / 2 = 3.5 (board-oversight unanswered, missing: exclude)
+    # overall (10/3 + 3.5) / 2 = 41/12 = 3.4167 -> level 3
+    # stage 3: board-oversight unanswered -> not met -> at most 2
+    assert overall.raw_value == pytest.approx(41 / 12)
+    assert overall.level == 2
+    assert adjustments(overall) == [("programme-stage", 3, 2, True)]
+
+
+# --- expression condition in a cap (rubric cap-expression: overall held at 1 when
+#     abs(domain("x") - domain("y")) >= 2 or count_questions_below(2) >= 2) -----------------------------------
+
+
+def test_expression_cap_applies_when_true():
+    overall = run("cap-expression", "cap-expression-apart").overall
+    # x = (5 + 5 + 5) / 3 = 5; y = 2; overall 3.5 -> level 3; abs(5 - 2) = 3 >= 2 -> held at 1
+    assert overall.raw_value == pytest.approx(3.5)
+    assert overall.level == 1
+    assert overall.value == pytest.approx(1.0)
+    assert adjustments(overall) == [("uneven", 3, 1, True)]
+
+
+def test_expression_cap_not_applied_when_false():
+    overall = run("cap-expression", "cap-expression-close").overall
+    # x = (4 + 3 + 4) / 3 = 11/3; y = 3; overall (11/3 + 3) / 2 = 10/3 = 3.3333 -> level 3
+    # abs(11/3 - 3) = 0.6667 < 2; no question below 2 -> false
+    assert overall.value == pytest.approx(10 / 3)
+    assert overall.level == 3
+    assert adjustments(overall) == [("uneven", 3, 3, False)]
+
+
+def test_expression_needing_an_uncounted_domain_does_not_hold():
+    overall = run("cap-expression", "cap-expression-uncounted").overall
+    # x = (5 + 1 + 1) / 3 = 7/3 = 2.3333; y1 N/A -> y not counted; overall = x alone = 7/3 -> level 2
+    # domain("y") has no value: the expression cannot be evaluated and does not hold (although two questions,
+    # x2 and x3, are below 2)
+    assert overall.value == pytest.approx(7 / 3)
+    assert overall.level == 2
+    assert adjustments(overall) == [("uneven", 2, 2, False)]
+
+
+# --- evidence (tests/data/scoring/answers/evidence.yaml; evidence from level 4, current for 365 days, assessed
+#     2026-06-30; current evidence is dated on or before the assessment date and at most 365 days before it) -----
+
+SINGLE = ("e-ok", "e-none", "e-old", "e-edge", "e-below", "e-undated", "e-future")
+
+
+def test_evidence_cap_counts_answers_without_current_evidence_one_level_below():
+    result = run("evidence-cap", "evidence")
+    counted = {q: result.question(q).answers[0].counted_level for q in SINGLE}
+    assert counted == {
+        "e-ok": 5,  # evidence dated 2026-01-15, 166 days before: current
+        "e-none": 3,  # 4 without evidence -> the level below 4
+        "e-old": 3,  # 5 with evidence dated 2025-06-29, 366 days before: not current -> 3
+        "e-edge": 4,  # evidence dated 2025-06-30, exactly 365 days before: within 365 days -> stands
+        "e-below": 3,  # 3 is below evidence_from: no evidence needed
+        "e-undated": 3,  # 5 with only undated evidence: it cannot show its age -> 3
+        "e-future": 3,  # 4 with evidence dated 2026-07-15, after the assessment date: not current -> 3
+    }
+    assert result.question("e-none").answers[0].level == 4  # the level given is kept beside the counted one
+    flagged = {q for q in counted if result.question(q).answers[0].evidence_flag is not None}
+    assert flagged == {"e-none", "e-old", "e-undated", "e-future"}
+    # domain: (5 + 3 + 3 + 4 + 3 + 3 + 3 + 4) / 8 = 28/8 = 3.5 (e-multi, 4, below)
+    assert result.domain("d").value == pytest.approx(3.5)
+    assert result.domain("d").level == 3
+
+
+def test_evidence_cap_applies_per_respondent_and_rwg_uses_the_levels_given():
+    q = run("evidence-cap", "evidence").question("e-multi")
+    # r1: 5 without evidence -> 3; r2: 5 with evidence dated 2026-03-01 -> 5; median(3, 5) = 4
+    assert {a.respondent: a.counted_level for a in q.answers} == {"r1": 3, "r2": 5}
+    assert q.value == pytest.approx(4.0)
+    # r_wg from the levels as given, 5 and 5: s^2 = 0 -> r_wg = 1
+    assert q.agreement == pytest.approx(1.0)
+    assert q.disagreement is False
+
+
+def test_evidence_flag_leaves_the_level_and_flags_it():
+    result = run("evidence-flag", "evidence")
+    counted = {q: result.question(q).answers[0].counted_level for q in SINGLE}
+    # every level stands as given
+    assert counted == {"e-ok": 5, "e-none": 4, "e-old": 5, "e-edge": 4, "e-below": 3, "e-undated": 5, "e-future": 4}
+    flagged = {q for q in counted if result.question(q).answers[0].evidence_flag is not None}
+    assert flagged == {"e-none", "e-old", "e-undated", "e-future"}
+    assert result.question("e-multi").value == pytest.approx(5.0)  # median(5, 5)
+    # domain: (5 + 4 + 5 + 4 + 3 + 5 + 4 + 5) / 8 = 35/8 = 4.375
+    assert result.domain("d").value == pytest.approx(4.375)
+    assert result.domain("d").level == 4
+
+
+# --- bands (tests/data/scoring/answers/bands.yaml) ---------------------------------------------------------
+# va (2 + 3) / 2 = 2.5;  vb (3 + 4 + 3 + 3) / 4 = 3.25;  vc 5;  vd (3 + 4 + 4 + 4 + 4) / 5 = 3.8
+# ve (13*4 + 12*3) / 25 = 88/25 = 3.52 (63 %);  vf (13*5 + 12*4) / 25 = 113/25 = 4.52 (88 %)
+# overall (2.5 + 3.25 + 5 + 3.8 + 3.52 + 4.52) / 6 = 22.59 / 6 = 3.765
+
+
+def band_of(part):
+    return (part.band.id, pytest.approx(part.band.position, abs=1e-6), part.band.third)
+
+
+def test_bands_on_value_with_position_and_closed_last_band():
+    result = run("bands-value", "bands")
+    # early [1, 2.5), developing [2.5, 4), mature [4, 5]
+    got = {d: band_of(result.domain(d)) for d in ("va", "vb", "vc", "vd", "ve", "vf")}
+    assert got == {
+        "va": ("developing", 0.0, "lower"),  # 2.5 is the start of developing: (2.5 - 2.5) / 1.5 = 0
+        "vb": ("developing", 0.5, "middle"),  # (3.25 - 2.5) / 1.5 = 0.5
+        "vc": ("mature", 1.0, "upper"),  # 5 is the top: the last band is closed; (5 - 4) / 1 = 1
+        "vd": ("developing", 0.866667, "upper"),  # (3.8 - 2.5) / 1.5 = 1.3 / 1.5
+        "ve": ("developing", 0.68, "upper"),  # (3.52 - 2.5) / 1.5 = 1.02 / 1.5
+        "vf": ("mature", 0.52, "middle"),  # (4.52 - 4) / 1
+    }
+    assert result.overall.value == pytest.approx(3.765)
+    assert band_of(result.overall) == ("developing", 0.843333, "upper")  # (3.765 - 2.5) / 1.5 = 1.265 / 1.5
+    assert result.overall.band.name == "Developing"
+
+
+def test_bands_on_percent_with_position_and_boundaries():
+    result = run("bands-percent", "bands")
+    # percent = 100 * (value - 1) / 4
+    # inadequate [0, 39), requires-improvement [39, 63), good [63, 88), outstanding [88, 100]
+    assert result.domain("va").percent == pytest.approx(37.5)
+    got = {d: band_of(result.domain(d)) for d in ("va", "vb", "vc", "vd", "ve", "vf")}
+    assert got == {
+        "va": ("inadequate", 0.961538, "upper"),  # 37.5 % -> 37.5 / 39
+        "vb": ("requires-improvement", 0.71875, "upper"),  # 56.25 % -> (56.25 - 39) / 24 = 17.25 / 24
+        "vc": ("outstanding", 1.0, "upper"),  # 100 % -> the closed last band, (100 - 88) / 12 = 1
+        "vd": ("good", 0.28, "lower"),  # 70 % -> (70 - 63) / 25
+        "ve": ("good", 0.0, "lower"),  # exactly 63 % is Good: [63, 88)
+        "vf": ("outstanding", 0.0, "lower"),  # exactly 88 % is Outstanding
+    }
+    assert result.overall.percent == pytest.approx(69.125)  # 100 * (3.765 - 1) / 4
+    assert band_of(result.overall) == ("good", 0.245, "lower")  # (69.125 - 63) / 25 = 6.125 / 25
+    assert result.overall.band.name == "Good"
+
+
+# --- targets, gaps and priorities (rubric targets: default 3; lead weight 2, target 4; l3 target 5) -----------
+# answers: l1 (critical, w1) 3, l2 (w3) 2, l3 (w1) 4;  m1 (w2) 1, m2 (w1) 3
+# lead = (3 + 3*2 + 4) / 5 = 13/5 = 2.6 -> 2;  meth = (2*1 + 3) / 3 = 5/3 = 1.6667 -> 1
+# overall = (2*2.6 + 1*5/3) / 3 = 6.8667 / 3 = 2.288889 -> 2
+
+
+def priority_rows(result):
+    return [(p.rank, p.question_id, p.gap, pytest.approx(p.score)) for p in result.priorities]
+
+
+def test_targets_from_the_rubric_and_gaps():
+    result = run("targets", "targets")
+    lead, meth = result.domain("lead"), result.domain("meth")
+    assert (lead.value, lead.level, lead.target, lead.gap) == (pytest.approx(2.6), 2, 4, 2)  # 4 - 2
+    assert (meth.value, meth.level, meth.target, meth.gap) == (pytest.approx(5 / 3), 1, 3, 2)  # default 3 - 1
+    overall = result.overall
+    assert (overall.value, overall.level, overall.target, overall.gap) == (pytest.approx(2.288889), 2, 3, 1)
+    # question targets: l1, l2 take the domain's 4; l3 its own 5; m1, m2 the default 3
+    got = {q: (result.question(q).target, result.question(q).gap) for q in ("l1", "l2", "l3", "m1", "m2")}
+    assert got == {"l1": (4, 1), "l2": (4, 2), "l3": (5, 1), "m1": (3, 2), "m2": (3, 0)}
+
+
+def test_priorities_critical_first_then_weight_times_domain_weight_times_gap():
+    result = run("targets", "targets")
+    # l1 critical: 1*2*1 = 2 -> first; then l2 3*2*2 = 12; m1 2*1*2 = 4; l3 1*2*1 = 2; m2 has no gap
+    assert priority_rows(result) == [(1, "l1", 1, 2), (2, "l2", 2, 12), (3, "m1", 2, 4), (4, "l3", 1, 2)]
+    # each carries the next step of its current level, and the descriptor of the level above
+    steps = {p.question_id: (p.level, p.next_level, p.next_step, p.next_descriptor) for p in result.priorities}
+    assert steps == {
+        "l1": (3, 4, "Raise l1 above 3.", "l1 at level 4."),
+        "l2": (2, 3, "Raise l2 above 2.", "l2 at level 3."),
+        "m1": (1, 2, "Raise m1 above 1.", "m1 at level 2."),
+        "l3": (4, 5, "Raise l3 above 4.", "l3 at level 5."),
+    }
+    assert result.priorities[0].critical is True
+
+
+def test_answers_file_targets_override_the_rubric():
+    result = run("targets", "targets-override")  # targets: {meth: 4, m2: 5, overall: 4}
+    assert (result.domain("meth").target, result.domain("meth").gap) == (4, 3)  # 4 - 1
+    assert (result.domain("lead").target, result.domain("lead").gap) == (4, 2)  # unchanged
+    assert (result.overall.target, result.overall.gap) == (4, 2)  # 4 - 2
+    assert (result.question("m1").target, result.question("m1").gap) == (4, 3)  # its domain's new target
+    assert (result.question("m2").target, result.question("m2").gap) == (5, 2)  # its own
+    # l1 critical 2; l2 12; m1 2*1*3 = 6; l3 1*2*1 = 2 and m2 1*1*2 = 2 tie: rubric order, l3 first
+    assert priority_rows(result) == [
+        (1, "l1", 1, 2),
+        (2, "l2", 2, 12),
+        (3, "m1", 3, 6),
+        (4, "l3", 1, 2),
+        (5, "m2", 2, 2),
+    ]
+
+
+def test_score_targets_argument_overrides_by_id():
+    result = run("targets", "targets", targets={"l2": 3, "m1": 5})
+    assert (result.question("l2").target, result.question("l2").gap) == (3, 1)
+    assert (result.question("m1").target, result.question("m1").gap) == (5, 4)
+    assert result.domain("meth").target == 3  # the domain keeps the default
+    # l1 critical 2; m1 2*1*4 = 8; l2 3*2*1 = 6; l3 2
+    assert priority_rows(result) == [(1, "l1", 1, 2), (2, "m1", 4, 8), (3, "l2", 1, 6), (4, "l3", 1, 2)]
+
+
+def test_score_targets_argument_overrides_the_answers_file():
+    result = run("targets", "targets-override", targets={"meth": 2})
+    # meth: 2 from the argument beats 4 from the file; gap 2 - 1 = 1
+    assert (result.domain("meth").target, result.domain("meth").gap) == (2, 1)
+    assert (result.question("m1").target, result.question("m1").gap) == (2, 1)  # its domain's
+    assert result.question("m2").target == 5  # the file's own target for m2 still applies
+    # l1 critical 2; l2 12; then l3 2, m1 2*1*1 = 2, m2 1*1*2 = 2 in rubric order
+    assert priority_rows(result) == [
+        (1, "l1", 1, 2),
+        (2, "l2", 2, 12),
+        (3, "l3", 1, 2),
+        (4, "m1", 1, 2),
+        (5, "m2", 2, 2),
+    ]
+
+
+def test_default_target_replaces_every_rubric_target():
+    result = run("targets", "targets", default_target=5)
+    assert (result.domain("lead").target, result.domain("lead").gap) == (5, 3)
+    assert (result.domain("meth").target, result.domain("meth").gap) == (5, 4)
+    assert (result.overall.target, result.overall.gap) == (5, 3)
+    # l1 5-3 = 2, critical, 1*2*2 = 4; l2 gap 3, 3*2*3 = 18; m1 gap 4, 2*1*4 = 8; l3 gap 1, 2; m2 gap 2, 1*1*2 = 2
+    assert priority_rows(result) == [
+        (1, "l1", 2, 4),
+        (2, "l2", 3, 18),
+        (3, "m1", 4, 8),
+        (4, "l3", 1, 2),
+        (5, "m2", 2, 2),
+    ]
+
+
+def test_default_target_yields_to_targets_named_in_the_answers_file():
+    result = run("targets", "targets-override", default_target=5)  # file: {meth: 4, m2: 5, overall: 4}
+    assert result.domain("lead").target == 5  # the bare target beats the rubric's 4
+    assert result.domain("meth").target == 4  # the file names meth
+    # m1 is not named, but its domain is: a target named for its domain comes before the bare target
+    assert result.question("m1").target == 4
+    assert result.question("l1").target == 5  # neither l1 nor lead is named: the bare target beats the rubric's 4
+    assert result.question("m2").target == 5  # named in the file
+    assert (result.overall.target, result.overall.gap) == (4, 2)  # the file's overall
+
+
+# --- what-if -----------------------------------------------------------------------------------------------
+
+
+def test_what_if_projects_the_result_and_leaves_the_real_one_unchanged():
+    result = run("targets", "targets", what_if={"l2": 5})
+    projection = result.projection
+    assert projection.changes == (("l2", 5),)
+    # lead with l2 at 5: (3 + 3*5 + 4) / 5 = 22/5 = 4.4 -> 4; meth unchanged 5/3 -> 1
+    lead = projected_domain(result, "lead")
+    assert (lead.value, lead.level) == (pytest.approx(4.4), 4)
+    assert projected_domain(result, "meth").value == pytest.approx(5 / 3)
+    # overall (2*4.4 + 5/3) / 3 = 10.4667 / 3 = 3.488889 -> 3
+    assert projection.overall.value == pytest.approx(3.488889, abs=1e-6)
+    assert projection.overall.level == 3
+    # the real result: lead 2.6, overall 2.288889, l2 still 2
+    assert (result.domain("lead").value, result.domain("lead").level) == (pytest.approx(2.6), 2)
+    assert (result.overall.value, result.overall.level) == (pytest.approx(2.288889, abs=1e-6), 2)
+    assert result.question("l2").value == pytest.approx(2.0)
+    assert [p.question_id for p in result.priorities] == ["l1", "l2", "m1", "l3"]
+
+
+def test_no_projection_without_what_if():
+    assert run("targets", "targets").projection is None
+
+
+# --- answers checks (rubric checks.yaml, version 2.1; tests/data/scoring/answers/invalid/) --------------------
+# Each invalid file is checks-valid.yaml with one defect; line and column are 1-based and point at the key or
+# value at fault.
+
+LEVELS_HINT = "levels are 1, 2, 3, 4, 5"
+
+INVALID_ANSWERS = {
+    "unknown-question": [
+        # line 14: "      sponsr: 2" -> the key at column 7
+        (14, 7, "/respondents/1/answers/sponsr", "unknown question 'sponsr'", "did you mean 'sponsor'?"),
+    ],
+    "level-off-scale": [
+        # line 8: "      sponsor: 6" -> the value at column 16
+        (8, 16, "/respondents/0/answers/sponsor", "question 'sponsor': level 6 is not on the scale", LEVELS_HINT),
+        # line 15: "      patients: {level: 0}" -> the value 0 at column 25
+        (
+            15,
+            25,
+            "/respondents/1/answers/patients/level",
+            "question 'patients': level 0 is not on the scale",
+            LEVELS_HINT,
+        ),
+    ],
+    "na-not-allowed": [
+        # line 10: "      training: {na: true, ...}" -> the key na at column 18
+        (10, 18, "/respondents/0/answers/training/na", "question 'training' cannot be answered N/A", "give a level"),
+    ],
+    "na-without-justification": [
+        # line 9: "      method: {na: true}" -> the key na at column 16
+        (
+            9,
+            16,
+            "/respondents/0/answers/method/na",
+            "question 'method': N/A needs a justification",
+            "add justification: why it does not apply",
+        ),
+    ],
+    "wrong-group": [
+        # f1 is in the board group (line 12); line 15: "      patients: 4" -> the key at column 7
+        (
+            15,
+            7,
+            "/respondents/1/answers/patients",
+            "question 'patients' is not asked of the board group",
+            "the rubric asks it of: frontline",
+        ),
+    ],
+    "unknown-group": [
+        # line 12: "    group: frontlin" -> the value at column 12
+        (12, 12, "/respondents/1/group", "unknown respondent group 'frontlin'", "did you mean 'frontline'?"),
+    ],
+    "version-mismatch": [
+        # line 2: 'rubric: {id: checks, version: "2.0"}' -> the value "2.0" at column 31
+        (
+            2,
+            31,
+            "/rubric/version",
+            "these answers were given to version 2.0 of 'checks'; this rubric is version 2.1",
+            "score them with the version they were given to, or check them against this version "
+            "and update the answers file",
+        ),
+    ],
+    "missing-answer": [
+        # the respondents list starts at line 5, column 3 ("  - id: b1")
+        (5, 3, "/respondents", "question 'training' has no answer", "answer it, or N/A where the rubric allows it"),
+    ],
+}
+
+
+def test_valid_answers_load():
+    rubric = load_rubric(RUBRICS / "checks.yaml")
+    assessment = load_assessment(ANSWERS / "checks-valid.yaml", rubric)
+    assert [r.id for r in assessment.respondents] == ["b1", "f1"]
+
+
+def test_every_invalid_answers_file_has_an_expectation():
+    assert sorted(p.stem for p in (ANSWERS / "invalid").glob("*.yaml")) == sorted(INVALID_ANSWERS)
+
+
+@pytest.mark.parametrize("name", sorted(INVALID_ANSWERS))
+def test_invalid_answers_are_reported_at_their_place(name):
+    rubric = load_rubric(RUBRICS / "checks.yaml")
+    path = ANSWERS / "invalid" / f"{name}.yaml"
+    with pytest.raises(InputError) as caught:
+        load_assessment(path, rubric)
+    problems = caught.value.problems
+    assert [(p.line, p.column, p.path, p.message, p.hint) for p in problems] == INVALID_ANSWERS[name]
+    assert {p.file for p in problems} == {str(path)}
