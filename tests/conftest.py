@@ -33,6 +33,23 @@ def run_cli(*args: str, cwd: Path = ROOT, columns: int = 200) -> subprocess.Comp
     )
 
 
+SCORING_RUBRICS = DATA / "scoring" / "rubrics"
+SCORING_ANSWERS = DATA / "scoring" / "answers"
+
+
+def run_scoring(rubric_name: str, answers_name: str, **options):
+    """Score a fixture answers file of tests/data/scoring/ against a fixture rubric of the same folder."""
+    from qimaturity import load_assessment, load_rubric, score
+
+    rubric = load_rubric(SCORING_RUBRICS / f"{rubric_name}.yaml")
+    return score(rubric, load_assessment(SCORING_ANSWERS / f"{answers_name}.yaml", rubric), **options)
+
+
+def adjustments(part):
+    """(rule, level before, level after, applied) of every rule adjustment in a domain's or the overall trace."""
+    return [(a.rule, a.level_before, a.level_after, a.applied) for a in part.trace.adjustments]
+
+
 @pytest.fixture
 def cli():
     return run_cli

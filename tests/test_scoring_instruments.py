@@ -9,22 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from qimaturity import load_assessment, load_rubric, score
+from .conftest import SCORING_ANSWERS, SCORING_RUBRICS, adjustments, run_scoring
 
-from .conftest import DATA
-
-RUBRICS = DATA / "scoring" / "rubrics"
-ANSWERS = DATA / "scoring" / "answers"
-
-
-def run(rubric_name: str, answers_name: str, **options):
-    rubric = load_rubric(RUBRICS / f"{rubric_name}.yaml")
-    return score(rubric, load_assessment(ANSWERS / f"{answers_name}.yaml", rubric), **options)
-
-
-def adjustments(part):
-    """(rule, level before, level after, applied) of every rule adjustment in a trace."""
-    return [(a.rule, a.level_before, a.level_after, a.applied) for a in part.trace.adjustments]
+RUBRICS, ANSWERS = SCORING_RUBRICS, SCORING_ANSWERS
+run = run_scoring
 
 
 # --- ACIC: items 0-11; subscale = mean of items; overall = mean of the subscale means ------------------------

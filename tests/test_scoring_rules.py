@@ -12,22 +12,12 @@ from __future__ import annotations
 
 import pytest
 
-from qimaturity import InputError, load_assessment, load_rubric, score
+from qimaturity import InputError, load_assessment, load_rubric
 
-from .conftest import DATA
+from .conftest import SCORING_ANSWERS, SCORING_RUBRICS, adjustments, run_scoring
 
-RUBRICS = DATA / "scoring" / "rubrics"
-ANSWERS = DATA / "scoring" / "answers"
-
-
-def run(rubric_name: str, answers_name: str, **options):
-    rubric = load_rubric(RUBRICS / f"{rubric_name}.yaml")
-    return score(rubric, load_assessment(ANSWERS / f"{answers_name}.yaml", rubric), **options)
-
-
-def adjustments(part):
-    """(rule, level before, level after, applied) of every rule adjustment in a domain's or the overall trace."""
-    return [(a.rule, a.level_before, a.level_after, a.applied) for a in part.trace.adjustments]
+RUBRICS, ANSWERS = SCORING_RUBRICS, SCORING_ANSWERS
+run = run_scoring
 
 
 def projected_domain(result, domain_id):
