@@ -4,18 +4,39 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint clean
+QIM    := $(VENV)/bin/qimaturity
+
+.PHONY: demo test lint preview system-packages clean
 
 $(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory system-packages
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Best effort, where the system allows (root with apt): HarfBuzz's subsetter makes PDF writing much faster.
+system-packages:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && ! dpkg -s libharfbuzz-subset0 >/dev/null 2>&1; then \
+	  (apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1 || \
+	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1)) && \
+	  echo "installed libharfbuzz-subset0 (faster PDF font subsetting)" || \
+	  echo "could not install libharfbuzz-subset0: PDFs are still correct, only slower to write"; \
+	fi
+
 demo: $(STAMP)
-	$(VENV)/bin/qimaturity validate qi-readiness qi-programme-stages
-	$(VENV)/bin/qimaturity score qi-readiness examples/answers/
-	$(VENV)/bin/qimaturity explain qi-readiness examples/answers/riverside-community.yaml --question lead-role-models
+	$(QIM) validate qi-readiness qi-programme-stages
+	$(QIM) score qi-readiness examples/answers/
+	$(QIM) explain qi-readiness examples/answers/riverside-community.yaml --question lead-role-models
+	@for answers in examples/answers/*.yaml; do \
+	  name=$$(basename $$answers .yaml); \
+	  $(QIM) report qi-readiness $$answers -o out/$$name.pdf || exit 1; \
+	  $(QIM) report qi-readiness $$answers -o out/$$name.html || exit 1; \
+	done
+
+preview: $(STAMP)
+	$(QIM) report qi-readiness examples/answers/riverside-community.yaml -o out/riverside-community.pdf
+	$(PY) scripts/preview.py out/riverside-community.pdf
 
 test: lint
 	$(PY) -m pytest

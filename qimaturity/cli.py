@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -311,6 +312,74 @@ def explain_command(
     if problems:
         raise InputError(problems)
     click.echo(explain(results[0], domain_id=domain_id, question_id=question_id), nl=False)
+
+
+@cli.command(name="report")
+@click.argument("rubric", metavar="RUBRIC")
+@click.argument("answers", metavar="ANSWERS")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="OUT.pdf or OUT.html"
+)
+@click.option("--target", "targets", multiple=True, metavar="[ID=]LEVEL", help="As for score.")
+@click.option("--what-if", "what_if", multiple=True, metavar="QUESTION=LEVEL", help="Add a what-if page. As for score.")
+@click.option(
+    "--brand",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="BRAND.yaml: name, logo, colours, fonts, cover and footer text.",
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A folder of templates that override the bundled ones' blocks.",
+)
+@click.option(
+    "--report-date",
+    metavar="YYYY-MM-DD",
+    help="Date recorded in the report and its metadata (default: SOURCE_DATE_EPOCH, else none).",
+)
+def report_command(
+    rubric: str,
+    answers: str,
+    output: Path,
+    targets: tuple[str, ...],
+    what_if: tuple[str, ...],
+    brand: Path | None,
+    templates: Path | None,
+    report_date: str | None,
+) -> None:
+    """Write a gap report for one organisation as PDF (A4, tagged) or self-contained HTML.
+
+    Example: qimaturity report qi-readiness examples/answers/riverside-community.yaml -o out/riverside.pdf
+    """
+    from .branding import DEFAULT_BRAND, load_brand
+    from .outputs import write_atomic
+    from .rendering import generation_time, render_html, render_pdf
+
+    suffix = output.suffix.lower()
+    if suffix not in (".pdf", ".html"):
+        raise click.BadParameter("the output must end in .pdf or .html", param_hint="-o/--output")
+    if templates is not None and not templates.is_dir():
+        raise click.BadParameter(f"no such folder: {templates}", param_hint="--templates")
+    if report_date is not None:
+        try:
+            date.fromisoformat(report_date)
+        except ValueError:
+            raise click.BadParameter(
+                f"'{report_date}' is not a date (YYYY-MM-DD)", param_hint="--report-date"
+            ) from None
+    loaded = load_rubric(rubric)
+    results, problems = score_files(loaded, [answers], targets, what_if)
+    if problems:
+        raise InputError(problems)
+    chosen = load_brand(brand) if brand is not None else DEFAULT_BRAND
+    generated = generation_time(report_date)
+    html = render_html(results[0], loaded, brand=chosen, templates_dir=templates, generated=generated)
+    if suffix == ".html":
+        write_atomic(output, html)
+    else:
+        allowed = (chosen.logo_path,) if chosen.logo_path else ()
+        write_atomic(output, render_pdf(html, allowed_files=allowed, generated=generated))
+    click.echo(str(output))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -67,6 +67,7 @@ class Question:
     respondents: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     tags: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    measure: str | None = None
 
     def descriptor(self, level: int) -> LevelDescriptor | None:
         return next((d for d in self.levels if d.level == level), None)

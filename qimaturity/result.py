@@ -163,6 +163,9 @@ class Priority:
     next_level: int | None
     next_step: str | None
     next_descriptor: str | None
+    measure: str | None
+    respondents_at_next: int
+    respondents: int
 
 
 @dataclass(frozen=True)

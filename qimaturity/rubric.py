@@ -158,6 +158,7 @@ def _question(data: dict[str, Any], domain_id: str, na_allowed: bool, na_justifi
         sources=tuple(data.get("sources") or ()),
         tags=tuple((k, tuple(v)) for k, v in sorted((data.get("tags") or {}).items())),
         levels=tuple(LevelDescriptor(e["level"], e["descriptor"], e.get("next_step")) for e in data["levels"]),
+        measure=data.get("measure"),
     )
 
 

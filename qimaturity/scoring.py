@@ -666,6 +666,13 @@ class _Scorer:
                     next_level=nxt,
                     next_step=current.next_step if current else None,
                     next_descriptor=following.descriptor if following else None,
+                    measure=question.measure,
+                    respondents_at_next=sum(
+                        1
+                        for a in result.answers
+                        if a.counted_level is not None and nxt is not None and a.counted_level >= nxt
+                    ),
+                    respondents=sum(1 for a in result.answers if a.counted_level is not None),
                 )
             )
         return tuple(priorities)

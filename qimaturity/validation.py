@@ -109,6 +109,14 @@ def _schema_message(name: str, kind: Any, sub: dict[str, Any], error: Any, schem
             return f"version '{value}' is not MAJOR.MINOR[.PATCH]", 'write it as text, e.g. version: "1.0.0"'
         if "url" in schema_path:
             return f"'{value}' is not a web address", "start it with https://"
+        if "colour" in schema_path:
+            return f"'{value}' is not a colour", 'write it as "#RRGGBB", e.g. "#1d3557"'
+        if "font" in schema_path:
+            return f"'{value}' is not a font family name", "letters, digits, spaces, '.', '_' and '-' only"
+        if "logo" in schema_path:
+            return f"'{value}' is not a PNG, JPEG or SVG file name", "use a .png, .jpg or .svg file"
+        if "date" in schema_path:
+            return f"'{value}' is not a date", "use YYYY-MM-DD, e.g. 2026-09-30"
         return f"'{value}' is not a valid id", ID_HINT
     if name == "minItems":
         return f"needs at least {kind.limit} item(s), found {len(value)}", ""

@@ -1,0 +1,270 @@
+"""Rendering a result into a self-contained HTML report and, through WeasyPrint, a tagged A4 PDF.
+
+Templates — the bundled ones and a consultant's own — run in Jinja2's immutable sandbox with autoescaping and
+strict undefined names; string and list repetition, powers, ``range`` and the output size are bounded, so a
+template can neither run code nor exhaust the machine. The PDF renderer fetches only files under the bundled
+``reports/`` folder and files the user named (a logo); ``http(s)``, other ``file://`` paths and redirects are
+refused. WeasyPrint is imported only here, and only when a PDF is written.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+)
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from . import charts
+from .branding import DEFAULT_BRAND, Brand
+from .model import Rubric
+from .problems import InputError, Problem
+from .reporting import Report, build_report
+from .resources import bundled_dir
+from .result import Result
+
+ENTRY_TEMPLATE = "gap-report.html.j2"
+MAX_OUTPUT_CHARS = 50_000_000
+MAX_SEQUENCE = 100_000
+MAX_RANGE_TOTAL = 1_000_000
+MAX_CONCATENATION = 1_000_000
+
+
+class TemplateLimitError(SecurityError):
+    """A template tried to build something far larger than any report needs."""
+
+
+class ReportEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox, with bounds on what a template can build."""
+
+    intercepted_binops = frozenset(["*", "**", "+"])
+
+    def __init__(self, **options: Any):
+        super().__init__(**options)
+        self.range_used = 0
+        self.globals.pop("lipsum", None)
+        self.globals["range"] = self.bounded_range
+
+    def bounded_range(self, *args: int) -> range:
+        numbers = range(*args)
+        self.range_used += len(numbers)
+        if self.range_used > MAX_RANGE_TOTAL:
+            raise TemplateLimitError(f"range() over {MAX_RANGE_TOTAL:,} numbers in one report")
+        return numbers
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            raise TemplateLimitError("the power operator is not allowed in report templates")
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                if (
+                    isinstance(sequence, str | list | tuple)
+                    and isinstance(count, int)
+                    and len(sequence) * count > MAX_SEQUENCE
+                ):
+                    raise TemplateLimitError(f"repetition builds more than {MAX_SEQUENCE:,} items")
+        sequences = isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple)
+        if operator == "+" and sequences and len(left) + len(right) > MAX_CONCATENATION:
+            raise TemplateLimitError(f"concatenation builds more than {MAX_CONCATENATION:,} items")
+        return super().call_binop(context, operator, left, right)
+
+
+def _number(value: float | None, places: int = 2) -> str:
+    if value is None:
+        return "-"
+    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.0f}%"
+
+
+def environment(templates_dir: Path | None = None) -> ReportEnvironment:
+    """The sandboxed template environment; a user's folder comes first, the bundled templates stay reachable as
+    ``bundled/NAME`` so that a custom template can extend them and override their blocks."""
+    bundled = FileSystemLoader(str(bundled_dir("reports")))
+    loaders: list[Any] = []
+    if templates_dir is not None:
+        loaders.append(FileSystemLoader(str(templates_dir)))
+    loaders.extend([bundled, PrefixLoader({"bundled": bundled})])
+    env = ReportEnvironment(
+        loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
+    )
+    env.filters["number"] = _number
+    env.filters["percent"] = _percent
+    return env
+
+
+@dataclass(frozen=True)
+class Charts:
+    radar: Markup
+    groups: dict[str, Markup] = field(default_factory=dict)
+    spread: dict[str, Markup] = field(default_factory=dict)
+
+
+def make_charts(report: Report, brand: Brand) -> Charts:
+    scale = [(value, name) for value, name, _ in report.levels]
+    radar = charts.radar_chart(
+        "radar",
+        [(d.title, d.value, d.target) for d in report.domains],
+        scale,
+        title="Domain levels against targets",
+        colour=brand.primary,
+    )
+    groups: dict[str, Markup] = {}
+    spread: dict[str, Markup] = {}
+    for index, domain in enumerate(report.domains, start=1):
+        rows = [(q.id, {g.id: g.value for g in q.groups}) for q in domain.questions if q.groups]
+        present = {g for _, values in rows for g in values}
+        if len(present) >= 2:
+            flagged = [q.id for q in domain.questions if any(g.flagged for g in q.gaps)]
+            groups[domain.id] = Markup(
+                charts.group_chart(
+                    f"groups-{index}",
+                    rows,
+                    [(gid, name) for gid, name in report.group_names if gid in present],
+                    scale,
+                    title=f"{domain.title}: how each respondent group rated each question",
+                    highlight=flagged,
+                )
+            )
+        spread[domain.id] = Markup(
+            charts.distribution_chart(
+                f"spread-{index}",
+                [(q.id, dict(q.spread), q.na_answers) for q in domain.questions],
+                scale,
+                title=f"{domain.title}: respondents' answers by level",
+            )
+        )
+    return Charts(Markup(radar), groups, spread)
+
+
+def _template_problem(error: BaseException, fallback: str) -> Problem:
+    """Where in which template an error happened, as a problem with a place."""
+    if isinstance(error, TemplateSyntaxError):
+        return Problem(
+            error.filename or error.name or fallback,
+            error.lineno,
+            None,
+            "/",
+            error.message or str(error),
+            "fix the template",
+        )
+    if isinstance(error, TemplateNotFound):
+        return Problem(
+            fallback, None, None, "/", f"template not found: {error.name}", "check the name and the --templates folder"
+        )
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith((".j2", ".html", ".jinja"))]
+    where = frames[-1] if frames else None
+    hint = (
+        "templates may use the report's data and filters, nothing else"
+        if isinstance(error, SecurityError)
+        else "fix the template"
+    )
+    return Problem(
+        where.filename if where else fallback,
+        where.lineno if where else None,
+        None,
+        "/",
+        f"template error: {error}",
+        hint,
+    )
+
+
+def render_html(
+    result: Result,
+    rubric: Rubric,
+    *,
+    brand: Brand = DEFAULT_BRAND,
+    templates_dir: Path | None = None,
+    generated: datetime | None = None,
+) -> str:
+    """The gap report as one self-contained HTML document (CSS, charts and logo inline)."""
+    report = build_report(result, rubric)
+    env = environment(templates_dir)
+    try:
+        template = env.get_template(ENTRY_TEMPLATE)
+        assert env.loader is not None
+        css = Markup(env.loader.get_source(env, "style.css")[0])
+        context = {
+            "report": report,
+            "charts": make_charts(report, brand),
+            "brand": brand,
+            "css": css,
+            "generated": generated.strftime("%Y-%m-%d") if generated else None,
+            "generated_iso": generated.strftime("%Y-%m-%dT%H:%M:%SZ") if generated else None,
+        }
+        return "".join(_bounded(template.generate(**context)))
+    except (TemplateError, RecursionError, TypeError, ValueError, AttributeError, KeyError) as error:
+        raise InputError([_template_problem(error, str(templates_dir or bundled_dir("reports")))]) from None
+
+
+def _bounded(chunks: Iterator[str]) -> Iterator[str]:
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > MAX_OUTPUT_CHARS:
+            raise TemplateLimitError(f"the report would be over {MAX_OUTPUT_CHARS:,} characters")
+        yield chunk
+
+
+def generation_time(report_date: str | None = None) -> datetime | None:
+    """A fixed time for the report's metadata: ``--report-date``, else ``SOURCE_DATE_EPOCH``, else none."""
+    if report_date:
+        return datetime.fromisoformat(report_date).replace(tzinfo=UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return None
+
+
+def render_pdf(html: str, *, allowed_files: tuple[Path, ...] = (), generated: datetime | None = None) -> bytes:
+    """Lay out the HTML as a tagged (PDF/UA-1) A4 PDF, fetching only bundled assets and the named files.
+
+    With ``generated``, embedded font subsets carry that time instead of now, so the PDF is byte-identical
+    from one run to the next.
+    """
+    from weasyprint import HTML
+
+    from .pdf_fetching import RestrictedFetcher
+
+    reports = bundled_dir("reports").resolve()
+    fetcher = RestrictedFetcher(allowed_dirs=(reports,), allowed_files=allowed_files)
+    document = HTML(string=html, base_url=reports.as_uri() + "/", url_fetcher=fetcher)
+    with _source_date(generated):
+        pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
+    return pdf
+
+
+@contextmanager
+def _source_date(generated: datetime | None) -> Iterator[None]:
+    # The font subsetter stamps each subset with SOURCE_DATE_EPOCH when it is set, else with the current time.
+    if generated is None:
+        yield
+        return
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(generated.timestamp()))
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous

@@ -1,0 +1,443 @@
+"""The gap report's content, arranged for templates: a pure view of a Result and its Rubric.
+
+Nothing here computes a score: it selects, orders and words what the Result holds (levels, gaps, priorities,
+traces) so that the bundled templates, and a consultant's own, have everything by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .model import Rubric
+from .result import DomainResult, PerceptionGap, Priority, QuestionResult, Result
+from .scoring import fmt
+from .wording import METHODS, NA_POLICIES, rule_text, scoring_lines
+
+REVIEW_DAYS = (30, 60, 90)
+
+
+@dataclass(frozen=True)
+class GroupView:
+    id: str
+    name: str
+    value: float
+    respondents: int
+
+
+@dataclass(frozen=True)
+class GapView:
+    group_a: str
+    group_b: str
+    value_a: float
+    value_b: float
+    gap: float
+    flagged: bool
+    sentence: str
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    respondent: str
+    group: str
+    level: str
+    counted: str | None
+    comment: str | None
+    justification: str | None
+    evidence: tuple[str, ...]
+    evidence_flag: str | None
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    id: str
+    text: str
+    status: str
+    critical: bool
+    value: float | None
+    level: int | None
+    level_name: str | None
+    target: int | None
+    gap: int | None
+    current_descriptor: str | None
+    next_level: int | None
+    next_descriptor: str | None
+    next_step: str | None
+    spread: tuple[tuple[int, int], ...]
+    na_answers: int
+    agreement: float | None
+    disagreement: bool
+    groups: tuple[GroupView, ...]
+    gaps: tuple[GapView, ...]
+    answers: tuple[AnswerView, ...]
+    arithmetic: str
+    adjustments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DomainView:
+    id: str
+    title: str
+    description: str | None
+    value: float | None
+    level: int | None
+    level_name: str | None
+    band: str | None
+    band_position: str | None
+    percent: float | None
+    target: int | None
+    gap: int | None
+    held_by: tuple[str, ...]
+    answered: int
+    not_applicable: int
+    missing: int
+    na_rate: float
+    questions: tuple[QuestionView, ...]
+    gaps: tuple[GapView, ...]
+    method: str
+    arithmetic: str
+    adjustments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """One plan-do-study-act cycle of the improvement plan, drawn from a priority."""
+
+    rank: int
+    question_id: str
+    question: str
+    domain: str
+    critical: bool
+    level: int
+    target: int
+    next_level: int | None
+    plan: str
+    do: str
+    study: str
+    act: str
+    measure: str
+    reviews: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceGap:
+    question_id: str
+    question: str
+    respondent: str
+    level: int | None
+    flag: str
+
+
+@dataclass(frozen=True)
+class NaAnswer:
+    question_id: str
+    question: str
+    respondent: str
+    justification: str | None
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the gap report template shows, by name."""
+
+    title: str
+    organisation: str
+    organisation_id: str
+    organisation_type: str | None
+    region: str | None
+    date: str | None
+    assessor: str | None
+    rubric_id: str
+    rubric_title: str
+    rubric_version: str
+    rubric_hash: str
+    rubric_description: str | None
+    rubric_licence: str | None
+    engine: str
+    respondents: tuple[tuple[str, int], ...]
+    respondent_total: int
+    levels: tuple[tuple[int, str, str], ...]
+    overall_value: float | None
+    overall_level: int | None
+    overall_level_name: str | None
+    overall_band: str | None
+    overall_band_position: str | None
+    overall_target: int | None
+    overall_gap: int | None
+    overall_held_by: tuple[str, ...]
+    headline: str
+    strengths: tuple[str, ...]
+    top_gaps: tuple[str, ...]
+    perception_summary: tuple[str, ...]
+    disagreements: int
+    domains: tuple[DomainView, ...]
+    plan: tuple[Cycle, ...]
+    evidence_gaps: tuple[EvidenceGap, ...]
+    na_answers: tuple[NaAnswer, ...]
+    scoring: tuple[str, ...]
+    rules: tuple[str, ...]
+    bands: tuple[str, ...]
+    sources: tuple[str, ...]
+    overall_arithmetic: str
+    overall_adjustments: tuple[str, ...]
+    group_names: tuple[tuple[str, str], ...]
+    projection: tuple[tuple[str, str, str], ...]
+    projection_changes: str | None
+
+
+def _level_words(level: int | None, name: str | None) -> str:
+    return "not scored" if level is None else f"level {level} ({name})"
+
+
+def _gap_sentence(gap: PerceptionGap, names: dict[str, str]) -> str:
+    a, b = names.get(gap.group_a, gap.group_a), names.get(gap.group_b, gap.group_b)
+    if abs(gap.gap) < 0.05:
+        return f"{a} and {b} see this alike ({fmt(gap.value_a)})."
+    higher, lower = (a, b) if gap.gap > 0 else (b, a)
+    return (
+        f"{higher} rate this {fmt(abs(gap.gap))} level(s) higher than {lower} "
+        f"({fmt(gap.value_a)} against {fmt(gap.value_b)})."
+    )
+
+
+def _gaps(gaps: tuple[PerceptionGap, ...], names: dict[str, str]) -> tuple[GapView, ...]:
+    return tuple(
+        GapView(g.group_a, g.group_b, g.value_a, g.value_b, g.gap, g.flagged, _gap_sentence(g, names)) for g in gaps
+    )
+
+
+def _adjustments(node: DomainResult | QuestionResult) -> tuple[str, ...]:
+    """Rules and policies of a trace in words, those that changed something first."""
+    ordered = sorted(node.trace.adjustments, key=lambda a: not a.applied)
+    return tuple(f"{a.rule or a.kind}: {a.description}" for a in ordered)
+
+
+class _Builder:
+    def __init__(self, result: Result, rubric: Rubric):
+        self.result = result
+        self.rubric = rubric
+        self.group_names = {g.id: g.name for g in rubric.respondent_groups}
+        self.level_names = {lv.value: lv.name for lv in rubric.levels}
+        self.scale = [lv.value for lv in rubric.levels]
+
+    def question(self, q: QuestionResult) -> QuestionView:
+        question = self.rubric.question(q.id)
+        current = question.descriptor(q.level) if q.level is not None else None
+        higher = [v for v in self.scale if q.level is not None and v > q.level]
+        nxt = higher[0] if higher else None
+        following = question.descriptor(nxt) if nxt is not None else None
+        spread: dict[int, int] = {}
+        for answer in q.answers:
+            if answer.level is not None:
+                spread[answer.level] = spread.get(answer.level, 0) + 1
+        answers = tuple(
+            AnswerView(
+                respondent=a.respondent,
+                group=self.group_names.get(a.group or "", a.group or ""),
+                level="N/A" if a.level is None else str(a.level),
+                counted=None if a.counted_level == a.level else str(a.counted_level),
+                comment=a.comment,
+                justification=a.justification,
+                evidence=a.evidence,
+                evidence_flag=a.evidence_flag,
+            )
+            for a in q.answers
+        )
+        return QuestionView(
+            id=q.id,
+            text=question.text,
+            status=q.status,
+            critical=q.critical,
+            value=q.value,
+            level=q.level,
+            level_name=self.level_names.get(q.level) if q.level is not None else None,
+            target=q.target,
+            gap=q.gap,
+            current_descriptor=current.descriptor if current else None,
+            next_level=nxt,
+            next_descriptor=following.descriptor if following else None,
+            next_step=current.next_step if current else None,
+            spread=tuple(sorted(spread.items())),
+            na_answers=sum(1 for a in q.answers if a.level is None),
+            agreement=q.agreement,
+            disagreement=q.disagreement,
+            groups=tuple(
+                GroupView(g.group, self.group_names.get(g.group, g.group), g.value, g.respondents) for g in q.by_group
+            ),
+            gaps=_gaps(q.perception_gaps, self.group_names),
+            answers=answers,
+            arithmetic=q.trace.arithmetic,
+            adjustments=_adjustments(q),
+        )
+
+    def domain(self, d: DomainResult) -> DomainView:
+        domain = self.rubric.domain(d.id)
+        total = len(d.questions)
+        return DomainView(
+            id=d.id,
+            title=d.title,
+            description=domain.description,
+            value=d.value,
+            level=d.level,
+            level_name=d.level_name,
+            band=d.band.name if d.band else None,
+            band_position=d.band.third if d.band else None,
+            percent=d.percent,
+            target=d.target,
+            gap=d.gap,
+            held_by=tuple(a.description for a in d.trace.adjustments if a.applied),
+            answered=d.answered,
+            not_applicable=d.not_applicable,
+            missing=d.missing,
+            na_rate=(d.not_applicable / total) if total else 0.0,
+            questions=tuple(self.question(q) for q in d.questions),
+            gaps=_gaps(d.perception_gaps, self.group_names),
+            method=METHODS[self.rubric.scoring.questions],
+            arithmetic=d.trace.arithmetic,
+            adjustments=_adjustments(d),
+        )
+
+    def cycle(self, p: Priority) -> Cycle:
+        domain = self.rubric.domain(p.domain_id).title
+        target_name = self.level_names.get(p.next_level or p.target, "")
+        if p.measure:
+            measure = p.measure
+        else:
+            measure = (
+                f"Respondents rating this at level {p.next_level} or above: now {p.respondents_at_next} of "
+                f"{p.respondents}; the aim is a clear majority by the 90-day review."
+            )
+        start = date.fromisoformat(self.result.date) if self.result.date else None
+        reviews = tuple(
+            (start + timedelta(days=days)).isoformat() + f" (day {days})" if start else f"Day {days}"
+            for days in REVIEW_DAYS
+        )
+        return Cycle(
+            rank=p.rank,
+            question_id=p.question_id,
+            question=p.text,
+            domain=domain,
+            critical=p.critical,
+            level=p.level,
+            target=p.target,
+            next_level=p.next_level,
+            plan=p.next_step or "Agree with the people closest to the work what a first small change would be.",
+            do="Test the change on a small scale first (one team, ward or meeting) and record what happens.",
+            study=f"At each review, compare the measure with the prediction made at the start. {measure}",
+            act=(
+                f"Adopt, adapt or abandon the change; once it holds, spread it and reassess towards level "
+                f"{p.next_level} ({target_name}): {p.next_descriptor or ''}"
+            ).rstrip(": "),
+            measure=measure,
+            reviews=reviews,
+        )
+
+    def build(self, plan_size: int) -> Report:
+        r, rubric = self.result, self.rubric
+        domains = tuple(self.domain(d) for d in r.domains)
+        counted = [d for d in r.domains if d.level is not None]
+        strengths = tuple(
+            f"{d.title}: {_level_words(d.level, d.level_name)}"
+            + (", at or above its target" if d.gap is not None and d.gap <= 0 else "")
+            for d in sorted(counted, key=lambda d: (-(d.value or 0), d.id))[:2]
+        )
+        top_gaps = tuple(
+            f"{self.rubric.domain(p.domain_id).title} - {p.text} Now at level {p.level}, target {p.target}"
+            + (" (a critical item)." if p.critical else ".")
+            for p in r.priorities[:3]
+        )
+        perception = tuple(f"{d.title}: {g.sentence}" for d in domains for g in d.gaps if g.flagged)
+        evidence_gaps = tuple(
+            EvidenceGap(q.id, rubric.question(q.id).text, a.respondent, a.level, a.evidence_flag)
+            for d in r.domains
+            for q in d.questions
+            for a in q.answers
+            if a.evidence_flag
+        )
+        na_answers = tuple(
+            NaAnswer(q.id, rubric.question(q.id).text, a.respondent, a.justification)
+            for d in r.domains
+            for q in d.questions
+            for a in q.answers
+            if a.level is None
+        )
+        overall = r.overall
+        headline = (
+            f"{r.organisation.name} is at {_level_words(overall.level, overall.level_name)} overall"
+            + (f", in the {overall.band.name} band" if overall.band else "")
+            + (f", against a target of {overall.target}" if overall.target is not None else "")
+            + "."
+        )
+        projection: tuple[tuple[str, str, str], ...] = ()
+        changes = None
+        if r.projection is not None:
+            changes = ", ".join(f"{q} at level {lv}" for q, lv in r.projection.changes)
+            projection = tuple(
+                (now.title, f"{fmt(now.value)} (level {now.level})", f"{fmt(then.value)} (level {then.level})")
+                for now, then in zip(r.domains, r.projection.domains, strict=True)
+            ) + (
+                (
+                    "Overall",
+                    f"{fmt(overall.value)} (level {overall.level})",
+                    f"{fmt(r.projection.overall.value)} (level {r.projection.overall.level})",
+                ),
+            )
+        bands: tuple[str, ...] = ()
+        if rubric.bands:
+            unit = "%" if rubric.bands.on == "percent" else ""
+            bands = tuple(f"{b.name}: {b.lower:g}{unit} to {b.upper:g}{unit}" for b in rubric.bands.items)
+        return Report(
+            title=f"Quality improvement gap report: {r.organisation.name}",
+            organisation=r.organisation.name,
+            organisation_id=r.organisation.id,
+            organisation_type=r.organisation.type,
+            region=r.organisation.region,
+            date=r.date,
+            assessor=r.assessor,
+            rubric_id=rubric.id,
+            rubric_title=rubric.title,
+            rubric_version=rubric.version,
+            rubric_hash=rubric.content_hash,
+            rubric_description=rubric.description,
+            rubric_licence=rubric.licence,
+            engine=r.engine,
+            respondents=tuple(
+                (self.group_names.get(c.group or "", c.group or "Unassigned"), c.respondents) for c in r.respondents
+            ),
+            respondent_total=sum(c.respondents for c in r.respondents),
+            levels=tuple((lv.value, lv.name, lv.descriptor) for lv in rubric.levels),
+            overall_value=overall.value,
+            overall_level=overall.level,
+            overall_level_name=overall.level_name,
+            overall_band=overall.band.name if overall.band else None,
+            overall_band_position=overall.band.third if overall.band else None,
+            overall_target=overall.target,
+            overall_gap=overall.gap,
+            overall_held_by=tuple(a.description for a in overall.trace.adjustments if a.applied),
+            headline=headline,
+            strengths=strengths,
+            top_gaps=top_gaps,
+            perception_summary=perception,
+            disagreements=sum(1 for d in r.domains for q in d.questions if q.disagreement),
+            domains=domains,
+            plan=tuple(self.cycle(p) for p in r.priorities[:plan_size]),
+            evidence_gaps=evidence_gaps,
+            na_answers=na_answers,
+            scoring=tuple(scoring_lines(rubric))
+            + (f"N/A policy in words: {NA_POLICIES[rubric.scoring.not_applicable]}",),
+            rules=tuple(f"{rule.id}: {rule_text(rule)}" for rule in rubric.rules),
+            bands=bands,
+            sources=tuple(s.citation for s in rubric.sources),
+            overall_arithmetic=overall.trace.arithmetic,
+            overall_adjustments=tuple(f"{a.rule}: {a.description}" for a in overall.trace.adjustments),
+            group_names=tuple((g.id, g.name) for g in rubric.respondent_groups),
+            projection=projection,
+            projection_changes=changes,
+        )
+
+
+def build_report(result: Result, rubric: Rubric, *, plan_size: int = 5) -> Report:
+    """Arrange a result for the gap report templates; ``plan_size`` priorities become PDSA cycles."""
+    if result.rubric.content_hash != rubric.content_hash:
+        raise ValueError("the result was not produced with this rubric")
+    return _Builder(result, rubric).build(plan_size)

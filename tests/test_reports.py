@@ -1,0 +1,114 @@
+"""Gap reports end to end: real HTML, real PDF through WeasyPrint, text read back with pypdf."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+
+import pytest
+from pypdf import PdfReader
+
+from qimaturity import load_assessment, load_rubric, score
+from qimaturity.rendering import render_html, render_pdf
+
+from .conftest import ROOT, run_cli
+
+EXAMPLES = sorted((ROOT / "examples" / "answers").glob("*.yaml"))
+RUBRIC = load_rubric("qi-readiness")
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
+@pytest.fixture(scope="module")
+def riverside_pdf(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports") / "riverside.pdf"
+    answers = ROOT / "examples" / "answers" / "riverside-community.yaml"
+    result = run_cli("report", "qi-readiness", str(answers), "-o", str(out), "--report-date", "2026-10-01")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(out)
+    return out.read_bytes()
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_renders_to_html_and_pdf(path):
+    result = score(RUBRIC, load_assessment(path, RUBRIC))
+    html = render_html(result, RUBRIC)
+    assert html.startswith("<!DOCTYPE html>")
+    pdf = render_pdf(html)
+    text = pdf_text(pdf)
+    assert result.organisation.name in text
+    assert f"{result.overall.level} · {result.overall.level_name}" in text
+
+
+def test_pdf_shows_organisation_levels_gaps_and_actions(riverside_pdf):
+    text = pdf_text(riverside_pdf)
+    result = score(RUBRIC, load_assessment(ROOT / "examples" / "answers" / "riverside-community.yaml", RUBRIC))
+    assert "Riverside Community Health NHS Trust" in text
+    assert "Executive summary" in text and "Improvement plan" in text
+    for domain in result.domains:
+        assert domain.title in text
+    first = result.priorities[0]
+    # The first cycle of the plan carries the rubric's next step for that question, word for word.
+    squeeze = lambda s: re.sub(r"\s+", "", s)  # noqa: E731 (PDF text breaks lines anywhere)
+    assert squeeze(first.next_step) in squeeze(text)
+    assert "Plan" in text and "Study" in text and "(day 30)" in text
+
+
+def test_pdf_is_a4_tagged_with_metadata_and_page_numbers(riverside_pdf):
+    reader = PdfReader(io.BytesIO(riverside_pdf))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+    assert reader.metadata.title == "Quality improvement gap report: Riverside Community Health NHS Trust"
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged for accessibility
+    assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
+    assert f"Page 2 of {len(reader.pages)}" in (reader.pages[1].extract_text() or "")
+
+
+def test_pdf_is_identical_when_the_date_is_fixed(riverside_pdf, tmp_path):
+    out = tmp_path / "again.pdf"
+    answers = ROOT / "examples" / "answers" / "riverside-community.yaml"
+    assert (
+        run_cli("report", "qi-readiness", str(answers), "-o", str(out), "--report-date", "2026-10-01").returncode == 0
+    )
+    assert out.read_bytes() == riverside_pdf
+
+
+def test_html_is_identical_for_identical_inputs_and_self_contained(tmp_path):
+    answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
+    first, second = tmp_path / "a.html", tmp_path / "b.html"
+    for out in (first, second):
+        assert run_cli("report", "qi-readiness", str(answers), "-o", str(out)).returncode == 0
+    html = first.read_text()
+    assert html == second.read_text()
+    assert "<svg" in html and "<style>" in html
+    assert not re.search(r"<(link|script)\b", html)
+    assert not re.search(r"(src|href)=\"(?!#|data:)", html)
+
+
+def test_validate_and_score_never_import_weasyprint():
+    code = (
+        "import sys\n"
+        "from qimaturity.cli import main\n"
+        "try:\n"
+        "    main(['score', 'qi-readiness', 'examples/answers/northgate-acute.yaml', '--format', 'json'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "try:\n"
+        "    main(['validate', 'qi-readiness'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('weasyprint' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.stderr.strip().splitlines()[-1] == "False"
+
+
+def test_output_must_be_pdf_or_html(tmp_path):
+    answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
+    result = run_cli("report", "qi-readiness", str(answers), "-o", str(tmp_path / "out.docx"))
+    assert result.returncode == 2
+    assert "the output must end in .pdf or .html" in result.stderr
