@@ -38,9 +38,7 @@ def make_files(folder: Path, count: int, fmt: str, seed: int = 2026) -> list[Pat
         for r in range(RESPONDENTS):
             group = groups[r % len(groups)]
             answers = {
-                q.id: rng.randint(1, 5)
-                for q in rubric.questions()
-                if not q.respondents or group in q.respondents
+                q.id: rng.randint(1, 5) for q in rubric.questions() if not q.respondents or group in q.respondents
             }
             respondents.append({"id": f"r{r + 1}", "group": group, "answers": answers})
         doc = {

@@ -112,3 +112,58 @@ def test_output_must_be_pdf_or_html(tmp_path):
     result = run_cli("report", "qi-readiness", str(answers), "-o", str(tmp_path / "out.docx"))
     assert result.returncode == 2
     assert "the output must end in .pdf or .html" in result.stderr
+
+
+def test_brand_and_custom_template_override_named_blocks(tmp_path):
+    out = tmp_path / "branded.pdf"
+    answers = ROOT / "examples" / "answers" / "eastfield-mental-health.yaml"
+    result = run_cli(
+        "report",
+        "qi-readiness",
+        str(answers),
+        "-o",
+        str(out),
+        "--brand",
+        str(ROOT / "examples" / "brand" / "brand.yaml"),
+        "--templates",
+        str(ROOT / "examples" / "templates"),
+    )
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(out)
+    text = pdf_text(out.read_bytes())
+    assert "Our engagement" in text  # the consultant's block
+    assert "Executive summary" in text  # super(): the bundled block still follows
+    assert "engagement QI-2026-017" in (reader.pages[2].extract_text() or "")  # the overridden footer
+    assert "Northbridge Improvement Partners" in text
+    assert reader.metadata.author == "Northbridge Improvement Partners"
+    assert any(page.images for page in reader.pages[:1])  # the logo, embedded on the cover
+
+
+def test_broken_custom_template_is_reported_with_file_and_line(tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    broken = templates / "gap-report.html.j2"
+    broken.write_text('{% extends "bundled/gap-report.html.j2" %}\n{% block cover %}\n{% if %}\n{% endblock %}\n')
+    answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
+    result = run_cli(
+        "report", "qi-readiness", str(answers), "-o", str(tmp_path / "r.pdf"), "--templates", str(templates)
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{broken}:3: /: Expected an expression, got 'end of statement block'")
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_unknown_name_in_custom_template_is_reported_with_line(tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    template = templates / "gap-report.html.j2"
+    template.write_text(
+        '{% extends "bundled/gap-report.html.j2" %}\n{% block cover %}\n\n{{ report.nonsense }}\n{% endblock %}\n'
+    )
+    answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
+    result = run_cli(
+        "report", "qi-readiness", str(answers), "-o", str(tmp_path / "r.html"), "--templates", str(templates)
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{template}:4: /: template error: ")
+    assert "nonsense" in result.stderr
