@@ -188,3 +188,25 @@ def test_template_tricks_are_refused_with_template_file_and_line(tmp_path, name)
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith(f"{template}:") or result.stderr.startswith(str(templates))
     assert out.read_text() == "the previous report"  # nothing already written is damaged
+
+
+def test_custom_template_cannot_fetch_or_attach_in_the_pdf(tmp_path, listener):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "gap-report.html.j2").write_text(
+        '{% extends "bundled/gap-report.html.j2" %}\n'
+        "{% block head_extra %}\n"
+        '<link rel="attachment" href="file:///etc/hostname">\n'
+        f'<link rel="stylesheet" href="http://127.0.0.1:{listener.port}/brand.css">\n'
+        f"<style>.cover {{ background: url(http://127.0.0.1:{listener.port}/bg.png) }}</style>\n"
+        "{% endblock %}\n"
+        '{% block cover %}<img src="file:///etc/passwd" alt="p">{{ super() }}{% endblock %}\n'
+    )
+    out = tmp_path / "report.pdf"
+    answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
+    result = run_cli("report", "qi-readiness", str(answers), "-o", str(out), "--templates", str(templates))
+    assert result.returncode == 0, result.stderr
+    pdf = out.read_bytes()
+    assert attachments(pdf) == {}
+    assert b"root:" not in pdf
+    assert listener.connections == 0
