@@ -1,8 +1,10 @@
 """Inline SVG charts for gap reports, drawn by our own code (no plotting library).
 
-Three charts are offered: a radar of domain levels against targets (a bar chart when there are fewer than three
-domains), a dot plot of how each respondent group rated each question (the perception gap), and 100% stacked bars
-showing how respondents' answers spread over the levels.
+Three charts are offered for one organisation's gap report: a radar of domain levels against targets (a bar chart
+when there are fewer than three domains), a dot plot of how each respondent group rated each question (the perception
+gap), and 100% stacked bars showing how respondents' answers spread over the levels. Three more compare
+organisations: a heatmap of organisations by domains, box plots of each domain's spread across organisations (with one
+organisation marked), and a trend chart of domain levels over successive assessments.
 
 Accessibility and print choices:
 
@@ -11,7 +13,7 @@ Accessibility and print choices:
 * colours are Okabe-Ito (series) and a light-to-dark blue ramp (levels), both safe for colour-blind readers, and
   colour never carries meaning alone: series differ by marker shape and line dash too, values and counts are
   printed as numbers, flagged rows carry a '!' mark, N/A is hatched;
-* text is at least 9.5px in a viewBox 640-680 wide, so it stays legible on A4 and on black-and-white printers; the
+* text is at least 9.5px in a viewBox 640-700 wide, so it stays legible on A4 and on black-and-white printers; the
   chart has its own white background so it also reads on dark pages;
 * the SVG scales with its container (``width="100%"`` and a ``max-width``) and uses a generic sans-serif font;
 * every piece of user text is escaped; the output has no scripts, images or links, only ``url(#...)`` references to
@@ -25,8 +27,10 @@ import math
 import re
 import textwrap
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 MARKERS: tuple[str, ...] = ("circle", "square", "triangle", "diamond", "cross")
@@ -1373,4 +1377,993 @@ def _distribution_desc(data: Sequence[tuple[str, Mapping[int, int], int]], level
             answers.append(f"{na} N/A")
         detail = ", ".join(answers) if answers else "no answers"
         parts.append(f"{' '.join(_clean(label).split())}: {detail}; {total} respondent{'' if total == 1 else 's'}.")
+    return " ".join(parts)
+
+
+# --- shared by the comparison charts -----------------------------------------------------------------------------
+
+_FS_CELL = 10.0
+_FS_ROW = 10.5
+_COS45 = 0.7071
+_MARK_FILL = "#E69F00"
+_BOX_FILL = "#C6DBEF"
+_BOX_EDGE = "#2171B5"
+_WHISKER = "#4D4D4D"
+
+
+def _flat(text: str) -> str:
+    return " ".join(_clean(text).split())
+
+
+def _one_decimal(value: float) -> str:
+    """A value printed with one decimal place, halves rounded up as people expect (3.25 -> 3.3, not 3.2)."""
+    text = str(Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return "0.0" if text == "-0.0" else text
+
+
+def _on_scale(value: float, lo: int, hi: int, what: str) -> float:
+    number = _finite(value, what)
+    if not lo <= number <= hi:
+        raise ValueError(f"{what} must lie on the scale {lo} to {hi}, got {value!r}")
+    return number
+
+
+def _truncate(text: str, chars: int, max_px: float, size: float, bold: bool = False) -> str:
+    """One line of at most `chars` characters and `max_px` pixels; longer text is cut and ends in an ellipsis."""
+    flat = _flat(text)
+    if len(flat) <= chars and _text_width(flat, size, bold) <= max_px:
+        return flat
+    cut = flat[: max(chars - 1, 1)]
+    while len(cut) > 1 and _text_width(cut.rstrip() + "…", size, bold) > max_px:
+        cut = cut[:-1]
+    return cut.rstrip() + "…"
+
+
+def _shade(value: float, lo: int, hi: int) -> str:
+    """The light-to-dark blue ramp read continuously: level lo is the lightest, hi the darkest (colour-blind safe)."""
+    if hi == lo:
+        return _BLUES[3]
+    anchors = [tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in _BLUES]
+    position = (value - lo) / (hi - lo) * (len(anchors) - 1)
+    j = min(int(position), len(anchors) - 2)
+    t = position - j
+    rgb = [round(a + (b - a) * t) for a, b in zip(anchors[j], anchors[j + 1], strict=True)]
+    return "#" + "".join(f"{c:02X}" for c in rgb)
+
+
+def _rotated(x: float, y: float, text: str, size: float, anchor: str, cls: str, bold: bool = False) -> str:
+    """One line of text turned 45 degrees anticlockwise about its anchor point (x, y) on the baseline."""
+    attributes = _attrs(
+        class_=cls,
+        x=x,
+        y=y,
+        font_size=size,
+        text_anchor=None if anchor == "start" else anchor,
+        fill=_TEXT,
+        font_weight="bold" if bold else None,
+    )
+    return f'<text{attributes} transform="rotate(-45 {_num(x)} {_num(y)})">{_esc(text)}</text>'
+
+
+def _empty_note(x: float, y: float, text: str) -> str:
+    return _text(x, _baseline(y, _FS_LABEL), [text], size=_FS_LABEL, anchor="middle", fill=_MUTED)
+
+
+# --- heatmap -----------------------------------------------------------------------------------------------------
+
+_HEAT_WIDTH = 700
+_HEAT_ROW = 14.0
+_HEAT_MARK_X = 13.0
+_HEAT_LABEL_X = 22.0
+_HEAT_LABEL_CHARS = 32
+_HEAT_LABEL_PX = 200.0
+_HEAT_MAX_COLUMNS = 12
+_HEAT_MAX_CELL = 84.0
+_HEAT_HEADER_PX = 160.0
+_HEAT_HEADER_MIN = 96.0
+_HEAT_GOOD_CELL = 40.0
+_HEAT_REPEAT_HEADERS = 60
+_OUTLIER_NAME = "Outlier"
+_NO_DATA_NAME = "No data"
+_HIGHLIGHT_NAME = "Highlighted organisation"
+
+
+def heatmap_chart(
+    chart_id: str,
+    rows: Sequence[tuple[str, Sequence[float | None], bool]],
+    columns: Sequence[str],
+    scale: Sequence[tuple[int, str]],
+    *,
+    title: str,
+    outliers: Collection[tuple[int, int]] = (),
+) -> str:
+    """Organisations x domains grid. Each cell: colour from a sequential colour-blind-safe ramp by value over the scale
+    (light -> dark), the value printed in the cell (1 decimal; text colour chosen for contrast), outlier cells marked
+    with a thick border and a small diamond explained in the legend; None cells hatched with '–'. Column headers
+    wrapped when they fit, otherwise turned 45 degrees; row labels truncated with '…' beyond 32 characters;
+    highlighted rows (e.g. 'you') in bold with a pointer and an outline. The height grows by 14 per row (the column
+    headers are drawn again under the grid beyond 60 rows); the width is fixed at 700. At most 12 columns."""
+    _check_id(chart_id)
+    levels = _check_scale(scale)
+    lo, hi = levels[0][0], levels[-1][0]
+    cols = [str(column) for column in columns]
+    if not cols:
+        raise ValueError("the heatmap needs at least one column")
+    if len(cols) > _HEAT_MAX_COLUMNS:
+        raise ValueError(f"the heatmap shows at most {_HEAT_MAX_COLUMNS} columns legibly, got {len(cols)}")
+    if len({_flat(column) for column in cols}) != len(cols):
+        raise ValueError("column labels must be unique")
+    data: list[tuple[str, list[float | None], bool]] = []
+    for label, values, highlight in rows:
+        row_values = list(values)
+        if len(row_values) != len(cols):
+            raise ValueError(f"row {label!r} has {len(row_values)} values for {len(cols)} columns")
+        data.append(
+            (
+                str(label),
+                [None if v is None else _on_scale(v, lo, hi, f"the value in row {label!r}") for v in row_values],
+                bool(highlight),
+            )
+        )
+    flagged: set[tuple[int, int]] = set()
+    for item in outliers:
+        if not (
+            isinstance(item, tuple)
+            and len(item) == 2
+            and all(isinstance(i, int) and not isinstance(i, bool) for i in item)
+        ):
+            raise ValueError(f"an outlier must be a (row index, column index) pair of integers, got {item!r}")
+        r, c = item
+        if not (0 <= r < len(data) and 0 <= c < len(cols)):
+            raise ValueError(f"outlier {item!r} is outside the grid of {len(data)} rows and {len(cols)} columns")
+        if data[r][1][c] is None:
+            raise ValueError(f"outlier {item!r} is a cell without a value")
+        flagged.add((r, c))
+    desc = _heatmap_desc(data, cols, levels, flagged)
+    width = _HEAT_WIDTH
+    hatch_id = f"{chart_id}-none-hatch"
+    any_none = any(v is None for _l, values, _h in data for v in values)
+
+    title_svg, y = _title_block(title, width)
+    parts = [title_svg]
+    if any_none:
+        parts.append(
+            f'<defs><pattern id="{hatch_id}" patternUnits="userSpaceOnUse" width="5" height="5"'
+            ' patternTransform="rotate(45)">'
+            f'<rect width="5" height="5" fill="#EEEEEE"/>'
+            f'<line x1="0" y1="0" x2="0" y2="5" stroke="#A8A8A8" stroke-width="1.2"/></pattern></defs>'
+        )
+    legend, legend_height = _legend(
+        _heatmap_legend_items(levels, hatch_id, any_none, bool(flagged), any(h for _l, _v, h in data)),
+        12,
+        y + 6,
+        width - 24,
+    )
+    parts.append(legend)
+    y += 6 + legend_height + 6
+
+    labels = [
+        _truncate(label, _HEAT_LABEL_CHARS, _HEAT_LABEL_PX, _FS_ROW, bold=highlight) for label, _v, highlight in data
+    ]
+    label_px = max([_text_width(t, _FS_ROW, bold=h) for t, (_l, _v, h) in zip(labels, data, strict=True)] + [40.0])
+    x0 = _HEAT_LABEL_X + min(label_px, _HEAT_LABEL_PX * 1.08) + 14
+    x1, cell, headers = _heatmap_columns(cols, x0, width)
+    header_height = headers.height
+
+    parts.append(headers.draw(y + header_height, top=True))
+    y += header_height + 4
+    grid_top = y
+    body: list[str] = []
+    outlines: list[str] = []
+    for r, ((label, values, highlight), shown) in enumerate(zip(data, labels, strict=True)):
+        ry = grid_top + r * _HEAT_ROW
+        centre = ry + _HEAT_ROW / 2
+        row = [f'<g class="qim-row{" qim-highlight" if highlight else ""}" data-row="{r}">']
+        if shown != _flat(label):
+            row.append(_tooltip(label))
+        if r % 2 == 1:
+            row.append(
+                f'<rect x="6" y="{_num(ry)}" width="{_num(x0 - 10)}" height="{_num(_HEAT_ROW)}" fill="#F2F2F2"/>'
+            )
+        if highlight:
+            row.append(
+                f'<polygon class="qim-highlight-mark" points="{_points(_pointer(_HEAT_MARK_X, centre))}"'
+                f' fill="{_TEXT}"/>'
+            )
+            outlines.append(
+                f'<rect class="qim-highlight-outline" x="{_num(x0 - 1.5)}" y="{_num(ry - 0.5)}"'
+                f' width="{_num(x1 - x0 + 3)}" height="{_num(_HEAT_ROW + 1)}" fill="none" stroke="{_TEXT}"'
+                ' stroke-width="1.6"/>'
+            )
+        row.append(
+            _text(_HEAT_LABEL_X, _baseline(centre, _FS_ROW), [shown], size=_FS_ROW, bold=highlight, cls="qim-row-label")
+        )
+        for c, value in enumerate(values):
+            row.append(_heat_cell(r, c, value, x0 + c * cell, ry, cell, (r, c) in flagged, lo, hi, hatch_id))
+        row.append("</g>")
+        body.extend(row)
+    y = grid_top + len(data) * _HEAT_ROW
+    parts.extend(body)
+    parts.extend(outlines)
+    if not data:
+        parts.append(_empty_note((x0 + x1) / 2, y + 18, "No organisations to show."))
+        y += 36
+    if len(data) > _HEAT_REPEAT_HEADERS:
+        parts.append(headers.draw(y + 4, top=False))
+        y += 4 + header_height
+    return _document(chart_id, "heatmap", width, y + 12, title, desc, parts)
+
+
+def _pointer(x: float, y: float) -> list[tuple[float, float]]:
+    """A small right-pointing triangle centred on (x, y): the highlighted-row mark."""
+    return [(x - 4, y - 4.5), (x + 4.5, y), (x - 4, y + 4.5)]
+
+
+@dataclass(frozen=True)
+class _Headers:
+    draw: Callable[..., str]
+    height: float
+
+
+def _heatmap_columns(cols: Sequence[str], x0: float, width: int) -> tuple[float, float, _Headers]:
+    """The grid's right edge, the cell width and the column headers: wrapped if every header fits its column in
+    at most three lines, otherwise turned 45 degrees (the grid then narrows so that the last header fits)."""
+    n = len(cols)
+    step = _FS_SMALL * _LINE
+    x1 = width - 12.0
+    cell = min((x1 - x0) / n, _HEAT_MAX_CELL)
+    room = cell - 6
+    wrapped: list[list[str]] = []
+    for column in cols:
+        words = _flat(column).split() or [""]
+        if any(_text_width(word, _FS_SMALL, bold=True) > room for word in words):
+            break
+        lines = _wrap(column, 40, room, _FS_SMALL, 99, bold=True)
+        if len(lines) > 3:
+            break
+        wrapped.append(lines)
+    if len(wrapped) == n:
+        x1 = x0 + n * cell
+        rows = max(len(lines) for lines in wrapped)
+
+        def draw_wrapped(edge: float, top: bool) -> str:
+            svg = ['<g class="qim-column-headers">']
+            for c, lines in enumerate(wrapped):
+                first_top = edge - len(lines) * step if top else edge
+                svg.append(
+                    _text(
+                        x0 + (c + 0.5) * cell,
+                        _block_first_baseline(first_top, _FS_SMALL),
+                        lines,
+                        size=_FS_SMALL,
+                        anchor="middle",
+                        bold=True,
+                        cls="qim-column-header",
+                    )
+                )
+            return "".join(svg) + "</g>"
+
+        return x1, cell, _Headers(draw_wrapped, rows * step + 2)
+
+    full = [_flat(column) for column in cols]
+    lengths = [_text_width(_truncate(text, 40, _HEAT_HEADER_PX, _FS_SMALL, True), _FS_SMALL, True) for text in full]
+    right = width - 6.0
+
+    def fits(edge: float, shortest: float) -> bool:
+        """Whether every header, cut to no less than `shortest` pixels, fits between its column and the edge."""
+        size = min((edge - x0) / n, _HEAT_MAX_CELL)
+        return all(
+            x0 + (c + 0.5) * size + 3 + min(length, shortest) * _COS45 <= right for c, length in enumerate(lengths)
+        )
+
+    while x1 - x0 > n * 12 and not fits(x1, _HEAT_HEADER_PX):
+        x1 -= 1
+    if (x1 - x0) / n < _HEAT_GOOD_CELL:
+        # Whole headers would leave cells too narrow for the printed values: widen the grid again and cut the
+        # headers of the rightmost columns instead (never below _HEAT_HEADER_MIN; the full names are in the desc).
+        x1 = min(width - 12.0, x0 + n * _HEAT_GOOD_CELL)
+        while x1 - x0 > n * 12 and not fits(x1, _HEAT_HEADER_MIN):
+            x1 -= 1
+    cell = min((x1 - x0) / n, _HEAT_MAX_CELL)
+    x1 = x0 + n * cell
+    shown = [
+        _truncate(text, 40, min(_HEAT_HEADER_PX, (right - 3 - x0 - (c + 0.5) * cell) / _COS45), _FS_SMALL, True)
+        for c, text in enumerate(full)
+    ]
+    height = max(_text_width(text, _FS_SMALL, bold=True) for text in shown) * _COS45 + 10
+
+    def draw_rotated(edge: float, top: bool) -> str:
+        svg = ['<g class="qim-column-headers">']
+        for c, (text, whole) in enumerate(zip(shown, full, strict=True)):
+            cx = x0 + (c + 0.5) * cell
+            if top:
+                header = _rotated(cx - 1, edge - 4, text, _FS_SMALL, "start", "qim-column-header", bold=True)
+            else:
+                header = _rotated(cx + 4, edge + 9, text, _FS_SMALL, "end", "qim-column-header", bold=True)
+            svg.append(header if text == whole else f"<g>{_tooltip(whole)}{header}</g>")
+        return "".join(svg) + "</g>"
+
+    return x1, cell, _Headers(draw_rotated, height)
+
+
+def _heat_cell(
+    r: int,
+    c: int,
+    value: float | None,
+    x: float,
+    y: float,
+    cell: float,
+    outlier: bool,
+    lo: int,
+    hi: int,
+    hatch_id: str,
+) -> str:
+    centre = y + _HEAT_ROW / 2
+    rect = (
+        f'<rect class="qim-cell{" qim-na" if value is None else ""}" x="{_num(x + 0.5)}" y="{_num(y + 0.5)}"'
+        f' width="{_num(cell - 1)}" height="{_num(_HEAT_ROW - 1)}"'
+    )
+    if value is None:
+        return (
+            rect + f' fill="url(#{hatch_id})" data-row="{r}" data-col="{c}"/>'
+            f'<rect x="{_num(x + cell / 2 - 6)}" y="{_num(centre - 4.5)}" width="12" height="9" fill="#EEEEEE"/>'
+            + _text(x + cell / 2, _baseline(centre, _FS_CELL), ["–"], size=_FS_CELL, anchor="middle", bold=True)
+        )
+    fill = _shade(value, lo, hi)
+    svg = rect + f' fill="{fill}" data-row="{r}" data-col="{c}" data-value="{_fmt(value)}"/>'
+    text = _one_decimal(value)
+    text_x = x + cell / 2
+    if outlier:
+        svg += (
+            f'<rect class="qim-outlier" x="{_num(x + 1.75)}" y="{_num(y + 1.75)}" width="{_num(cell - 3.5)}"'
+            f' height="{_num(_HEAT_ROW - 3.5)}" fill="none" stroke="{_FLAG}" stroke-width="2.5"/>'
+        )
+        svg += _marker("diamond", x + cell - 6.5, centre, _FLAG, size=3.0, stroke="#FFFFFF", stroke_width=0.9)
+        if text_x + _text_width(text, _FS_CELL, bold=True) / 2 > x + cell - 12:
+            text_x = x + (cell - 10) / 2
+    svg += _text(
+        text_x,
+        _baseline(centre, _FS_CELL),
+        [text],
+        size=_FS_CELL,
+        anchor="middle",
+        fill=_ink_on(fill),
+        bold=True,
+        cls="qim-cell-value",
+    )
+    return svg
+
+
+def _heatmap_legend_items(
+    levels: Sequence[tuple[int, str]], hatch_id: str, any_none: bool, any_outlier: bool, any_highlight: bool
+) -> list[_LegendItem]:
+    lo, hi = levels[0][0], levels[-1][0]
+
+    def level_swatch(colour: str) -> Callable[[float, float], str]:
+        return lambda x, yc: (
+            f'<rect x="{_num(x)}" y="{_num(yc - 7)}" width="14" height="14" fill="{colour}" stroke="#8A8A8A"'
+            ' stroke-width="0.75"/>'
+        )
+
+    items = [_LegendItem(level_swatch(_shade(value, lo, hi)), 14, f"{value} {_flat(name)}") for value, name in levels]
+    if any_none:
+        items.append(
+            _LegendItem(
+                lambda x, yc: (
+                    f'<rect x="{_num(x)}" y="{_num(yc - 7)}" width="22" height="14" fill="url(#{hatch_id})"'
+                    ' stroke="#8A8A8A" stroke-width="0.75"/>'
+                    + _text(x + 11, _baseline(yc, _FS_CELL), ["–"], size=_FS_CELL, anchor="middle", bold=True)
+                ),
+                22,
+                _NO_DATA_NAME,
+            )
+        )
+    if any_outlier:
+        items.append(
+            _LegendItem(
+                lambda x, yc: (
+                    f'<rect x="{_num(x + 1.25)}" y="{_num(yc - 5.75)}" width="25.5" height="11.5" fill="#FFFFFF"'
+                    f' stroke="{_FLAG}" stroke-width="2.5"/>'
+                    + _marker("diamond", x + 21.5, yc, _FLAG, size=3.0, stroke="#FFFFFF", stroke_width=0.9)
+                ),
+                28,
+                _OUTLIER_NAME,
+            )
+        )
+    if any_highlight:
+        items.append(
+            _LegendItem(
+                lambda x, yc: f'<polygon points="{_points(_pointer(x + 5, yc))}" fill="{_TEXT}"/>',
+                10,
+                _HIGHLIGHT_NAME,
+            )
+        )
+    return items
+
+
+def _heatmap_desc(
+    data: Sequence[tuple[str, Sequence[float | None], bool]],
+    cols: Sequence[str],
+    levels: Sequence[tuple[int, str]],
+    flagged: set[tuple[int, int]],
+) -> str:
+    parts = [_scale_sentence(levels), f"Columns: {', '.join(_flat(c) for c in cols)}."]
+    if not data:
+        parts.append("No organisations to show.")
+    for r, (label, values, highlight) in enumerate(data):
+        cells = []
+        for c, (column, value) in enumerate(zip(cols, values, strict=True)):
+            shown = "no data" if value is None else _fmt(value)
+            cells.append(f"{_flat(column)} {shown}{' (outlier)' if (r, c) in flagged else ''}")
+        name = _flat(label) + (" (highlighted)" if highlight else "")
+        parts.append(f"{name}: {', '.join(cells)}.")
+    return " ".join(parts)
+
+
+# --- box plots ---------------------------------------------------------------------------------------------------
+
+_BOX_WIDTH = 680
+_BOX_LABEL_PX = 200.0
+_BOX_X0 = 236.0
+_BOX_X1 = 556.0
+_BOX_COLUMN = 574.0
+_SUPPRESSED = "suppressed (fewer than the minimum)"
+
+
+def box_chart(
+    chart_id: str,
+    boxes: Sequence[tuple[str, tuple[float, float, float, float, float] | None, int]],
+    scale: Sequence[tuple[int, str]],
+    *,
+    title: str,
+    marks: Sequence[tuple[str, float | None]] = (),
+    mark_label: str = "This organisation",
+) -> str:
+    """Horizontal box plots, one row per domain, over the level scale: whiskers min-max, box q1-q3, a thick median
+    line, 'n = N' and the median printed at the right; suppressed rows (None) show the text 'suppressed (fewer than
+    the minimum)'. Marks (domain label, value) put a filled diamond with a contrasting outline at one organisation's
+    value, the value printed above it, with a legend entry named mark_label. The legend explains box, median and
+    whiskers. The scale needs at least two levels; all values must lie on it."""
+    _check_id(chart_id)
+    levels = _check_scale(scale)
+    if len(levels) < 2:
+        raise ValueError("box plots need a scale of at least two levels")
+    lo, hi = levels[0][0], levels[-1][0]
+    data: list[tuple[str, tuple[float, float, float, float, float] | None, int]] = []
+    for label, stats, n in boxes:
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ValueError(f"n must be a whole number, at least 0 (row {label!r}), got {n!r}")
+        if stats is None:
+            data.append((str(label), None, n))
+            continue
+        if len(stats) != 5:
+            raise ValueError(f"row {label!r} needs (min, q1, median, q3, max), got {stats!r}")
+        a, b, m, d, e = (_on_scale(v, lo, hi, f"a statistic in row {label!r}") for v in stats)
+        if not a <= b <= m <= d <= e:
+            raise ValueError(f"row {label!r} must satisfy min <= q1 <= median <= q3 <= max, got {stats!r}")
+        data.append((str(label), (a, b, m, d, e), n))
+    if len({_flat(label) for label, _s, _n in data}) != len(data):
+        raise ValueError("domain labels must be unique")
+    known = {_flat(label) for label, _s, _n in data}
+    mark_of: dict[str, float | None] = {}
+    for label, value in marks:
+        key = _flat(str(label))
+        if key not in known:
+            raise ValueError(f"mark {label!r} names no domain in the chart")
+        if key in mark_of:
+            raise ValueError(f"mark {label!r} is given twice")
+        mark_of[key] = None if value is None else _on_scale(value, lo, hi, f"the mark for {label!r}")
+    who = _flat(str(mark_label)) or "This organisation"
+    any_mark = any(v is not None for v in mark_of.values())
+    desc = _box_desc(data, levels, mark_of, who)
+
+    def x_of(value: float) -> float:
+        return _BOX_X0 + (_BOX_X1 - _BOX_X0) * (value - lo) / (hi - lo)
+
+    title_svg, y = _title_block(title, _BOX_WIDTH)
+    parts = [title_svg]
+    legend, legend_height = _legend(_box_legend_items(who if any_mark else None), 12, y + 6, _BOX_WIDTH - 24)
+    parts.append(legend)
+    y += 6 + legend_height + 8
+    names = _level_names(levels, x_of)
+    if names is None:
+        key, key_height = _level_key(levels, 12, y, _BOX_WIDTH - 24)
+        parts.append(key)
+        y += key_height + 8
+    else:
+        svg, names_height = names(y)
+        parts.append(svg)
+        y += names_height
+    parts.extend(_axis_numbers(levels, x_of, _baseline(y + 8, _FS_SMALL)))
+    y += 18
+    axis_top = y
+    step = _FS_LABEL * _LINE
+    row_parts: list[str] = []
+    for index, (label, stats, n) in enumerate(data):
+        lines = _wrap(label, 30, _BOX_LABEL_PX, _FS_LABEL, 3)
+        height = max(54.0 if any_mark else 40.0, len(lines) * step + 14)
+        centre = y + height / 2
+        mark = mark_of.get(_flat(label))
+        cell = [f'<g class="qim-row" data-row="{index}">']
+        cell.append(
+            _text(
+                12,
+                _block_first_baseline(centre - len(lines) * step / 2, _FS_LABEL),
+                lines,
+                size=_FS_LABEL,
+                cls="qim-row-label",
+            )
+        )
+        column = [f"n = {n}"]
+        if stats is None:
+            cell.append(_box_note(_SUPPRESSED, mark, centre, x_of, "qim-suppressed"))
+        else:
+            cell.append(_box_glyph(stats, centre, x_of, f"{label}: {_box_words(stats)}; n = {n}"))
+            column.append(f"median {_fmt(stats[2])}")
+        if mark is not None:
+            x = x_of(mark)
+            cell.append(_mark_diamond(x, centre, tooltip=f"{who}, {label}: {_fmt(mark)}"))
+            text = _fmt(mark)
+            w = _text_width(text, _FS_VALUE, bold=True) + 6
+            box = _Box(x - w / 2, centre - 26, x + w / 2, centre - 12)
+            if box.x0 < 4:
+                box = box.moved(4 - box.x0, 0)
+            cell.append(_labelled_value(box, text, _FS_VALUE))
+        elif _flat(label) in mark_of:
+            cell.append(_box_note(f"{who}: no value", None, centre + 18, x_of, "qim-mark-missing"))
+        column_top = centre - len(column) * _FS_SMALL * _LINE / 2
+        cell.append(
+            _text(
+                _BOX_COLUMN,
+                _block_first_baseline(column_top, _FS_SMALL),
+                column,
+                size=_FS_SMALL,
+                fill=_MUTED,
+                cls="qim-n",
+            )
+        )
+        cell.append("</g>")
+        row_parts.extend(cell)
+        y += height
+        row_parts.append(f'<line x1="6" y1="{_num(y)}" x2="{_BOX_WIDTH - 6}" y2="{_num(y)}" stroke="{_FAINT}"/>')
+    if not data:
+        row_parts.append(_empty_note((_BOX_X0 + _BOX_X1) / 2, y + 18, "No domains to show."))
+        y += 36
+    parts.extend(_gridlines(levels, x_of, axis_top, y))
+    parts.extend(row_parts)
+    parts.extend(_axis_numbers(levels, x_of, _baseline(y + 10, _FS_SMALL)))
+    return _document(chart_id, "box", _BOX_WIDTH, y + 26, title, desc, parts)
+
+
+def _box_glyph(
+    stats: tuple[float, float, float, float, float], centre: float, x_of: Callable[[float], float], tooltip: str
+) -> str:
+    low, q1, median, q3, high = (x_of(v) for v in stats)
+    c = centre
+    return (
+        f'<g class="qim-box">{_tooltip(tooltip)}'
+        f'<line class="qim-whisker" x1="{_num(low)}" y1="{_num(c)}" x2="{_num(high)}" y2="{_num(c)}"'
+        f' stroke="{_WHISKER}" stroke-width="1.5"/>'
+        f'<line x1="{_num(low)}" y1="{_num(c - 6)}" x2="{_num(low)}" y2="{_num(c + 6)}" stroke="{_WHISKER}"'
+        ' stroke-width="1.5"/>'
+        f'<line x1="{_num(high)}" y1="{_num(c - 6)}" x2="{_num(high)}" y2="{_num(c + 6)}" stroke="{_WHISKER}"'
+        ' stroke-width="1.5"/>'
+        f'<rect class="qim-quartiles" x="{_num(q1)}" y="{_num(c - 9)}" width="{_num(q3 - q1)}" height="18"'
+        f' fill="{_BOX_FILL}" stroke="{_BOX_EDGE}" stroke-width="1.25"/>'
+        f'<line class="qim-median" x1="{_num(median)}" y1="{_num(c - 11)}" x2="{_num(median)}" y2="{_num(c + 11)}"'
+        f' stroke="{_TEXT}" stroke-width="3.5"/></g>'
+    )
+
+
+def _box_note(text: str, mark: float | None, centre: float, x_of: Callable[[float], float], cls: str) -> str:
+    """An italic note across the plot on a white ground, beside the organisation's mark if there is one, or under
+    it when neither side has room."""
+    width = _text_width(text, _FS_SMALL) + 8
+    middle = (_BOX_X0 + _BOX_X1) / 2
+    if mark is None:
+        x0 = middle - width / 2
+    elif x_of(mark) - _BOX_X0 >= width + 14:
+        x0 = _BOX_X0 + 2
+    elif _BOX_X1 - x_of(mark) >= width + 14:
+        x0 = _BOX_X1 - 2 - width
+    else:
+        x0, centre = middle - width / 2, centre + 18
+    return f'<rect x="{_num(x0)}" y="{_num(centre - 7.5)}" width="{_num(width)}" height="15" fill="#FFFFFF"/>' + _text(
+        x0 + width / 2,
+        _baseline(centre, _FS_SMALL),
+        [text],
+        size=_FS_SMALL,
+        anchor="middle",
+        fill=_MUTED,
+        italic=True,
+        cls=cls,
+    )
+
+
+def _mark_diamond(x: float, y: float, tooltip: str | None = None) -> str:
+    """The organisation's own value: an orange diamond with a dark edge and a white halo, so it reads on any line."""
+    cls = ' class="qim-mark"' if tooltip else ""
+    return (
+        f"<g{cls}>"
+        + _marker("diamond", x, y, "#FFFFFF", size=6.6, stroke="#FFFFFF", stroke_width=1.0)
+        + _marker("diamond", x, y, _MARK_FILL, size=5.2, stroke=_TEXT, stroke_width=1.3, tooltip=tooltip)
+        + "</g>"
+    )
+
+
+def _box_legend_items(who: str | None) -> list[_LegendItem]:
+    def box(x: float, y: float) -> str:
+        return (
+            f'<rect x="{_num(x)}" y="{_num(y - 7)}" width="26" height="14" fill="{_BOX_FILL}" stroke="{_BOX_EDGE}"'
+            ' stroke-width="1.25"/>'
+        )
+
+    def median(x: float, y: float) -> str:
+        return f'<line x1="{_num(x + 2)}" y1="{_num(y - 8)}" x2="{_num(x + 2)}" y2="{_num(y + 8)}" stroke="{_TEXT}"' + (
+            ' stroke-width="3.5"/>'
+        )
+
+    def whiskers(x: float, y: float) -> str:
+        return (
+            f'<line x1="{_num(x)}" y1="{_num(y)}" x2="{_num(x + 26)}" y2="{_num(y)}" stroke="{_WHISKER}"'
+            ' stroke-width="1.5"/>'
+            f'<line x1="{_num(x)}" y1="{_num(y - 6)}" x2="{_num(x)}" y2="{_num(y + 6)}" stroke="{_WHISKER}"'
+            ' stroke-width="1.5"/>'
+            f'<line x1="{_num(x + 26)}" y1="{_num(y - 6)}" x2="{_num(x + 26)}" y2="{_num(y + 6)}" stroke="{_WHISKER}"'
+            ' stroke-width="1.5"/>'
+        )
+
+    items = [
+        _LegendItem(box, 26, "Middle half (quartiles)"),
+        _LegendItem(median, 4, "Median"),
+        _LegendItem(whiskers, 26, "Lowest to highest"),
+    ]
+    if who is not None:
+        items.append(_LegendItem(lambda x, y: _mark_diamond(x + 8, y), 16, who))
+    return items
+
+
+def _box_words(stats: tuple[float, float, float, float, float]) -> str:
+    low, q1, median, q3, high = (_fmt(v) for v in stats)
+    return f"lowest {low}, lower quartile {q1}, median {median}, upper quartile {q3}, highest {high}"
+
+
+def _box_desc(
+    data: Sequence[tuple[str, tuple[float, float, float, float, float] | None, int]],
+    levels: Sequence[tuple[int, str]],
+    marks: Mapping[str, float | None],
+    who: str,
+) -> str:
+    parts = [_scale_sentence(levels)]
+    if not data:
+        parts.append("No domains to show.")
+    for label, stats, n in data:
+        sentence = f"{_flat(label)}: {_SUPPRESSED if stats is None else _box_words(stats)}; n = {n}"
+        key = _flat(label)
+        if key in marks:
+            value = marks[key]
+            sentence += f"; {who} {'no value' if value is None else _fmt(value)}"
+        parts.append(sentence + ".")
+    return " ".join(parts)
+
+
+# --- trend chart -------------------------------------------------------------------------------------------------
+
+_TREND_WIDTH = 680
+_TREND_PLOT_HEIGHT = 190.0
+_TREND_LABEL_PX = 150.0
+_TREND_NAME_PX = 110.0
+_DASHES: tuple[str, ...] = ("", "7 4", "2 3", "10 3 2 3", "4 4", "14 4", "2 3 6 3", "1 5")
+
+
+def trend_chart(
+    chart_id: str,
+    dates: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    scale: Sequence[tuple[int, str]],
+    *,
+    title: str,
+) -> str:
+    """Line chart: x = assessments (evenly spaced, labelled with the dates), y = the level scale with gridlines and
+    level numbers (and names when they fit); one line per series, each with its own colour from PALETTE, marker shape
+    from MARKERS and dash pattern, the last value printed at the right end beside the series label (labels nudged
+    apart so they do not overlap); None values break the line. A single series also has every value printed.
+    Dates are ISO dates (YYYY-MM-DD), oldest first, 2 to 20 of them; at most 8 series (one per PALETTE colour)."""
+    _check_id(chart_id)
+    levels = _check_scale(scale)
+    if len(levels) < 2:
+        raise ValueError("a trend chart needs a scale of at least two levels")
+    lo, hi = levels[0][0], levels[-1][0]
+    if not 2 <= len(dates) <= 20:
+        raise ValueError(f"a trend chart needs 2 to 20 assessment dates, got {len(dates)}")
+    days: list[date] = []
+    for text in dates:
+        try:
+            days.append(date.fromisoformat(str(text)))
+        except ValueError:
+            raise ValueError(f"assessment dates must be ISO dates such as '2024-03-31', got {text!r}") from None
+    if any(b <= a for a, b in zip(days, days[1:], strict=False)):
+        raise ValueError("assessment dates must be listed oldest first, without repeats")
+    if len(series) > len(PALETTE):
+        raise ValueError(f"a trend chart shows at most {len(PALETTE)} series, got {len(series)}")
+    data: list[tuple[str, list[float | None]]] = []
+    for label, values in series:
+        row = list(values)
+        if len(row) != len(days):
+            raise ValueError(f"series {label!r} has {len(row)} values for {len(days)} dates")
+        data.append((str(label), [None if v is None else _on_scale(v, lo, hi, f"a value of {label!r}") for v in row]))
+    if len({_flat(label) for label, _v in data}) != len(data):
+        raise ValueError("series labels must be unique")
+    shown_dates = [day.isoformat() for day in days]
+    desc = _trend_desc(data, shown_dates, levels)
+    width = _TREND_WIDTH
+
+    title_svg, y = _title_block(title, width)
+    parts = [title_svg]
+    if len(data) >= 2:
+        legend, legend_height = _legend(
+            [
+                _LegendItem(_series_swatch(i), 30, _truncate(label, 48, width - 80, _FS_LABEL))
+                for i, (label, _v) in enumerate(data)
+            ],
+            12,
+            y + 6,
+            width - 24,
+        )
+        parts.append(legend)
+        y += 6 + legend_height
+    plot_top = y + 22
+    plot_bottom = plot_top + _TREND_PLOT_HEIGHT
+
+    def y_of(value: float) -> float:
+        return plot_bottom - _TREND_PLOT_HEIGHT * (value - lo) / (hi - lo)
+
+    names = [_flat(name) for _v, name in levels]
+    name_px = max(_text_width(name, _FS_SMALL) for name in names)
+    names_on_axis = name_px <= _TREND_NAME_PX
+    number_px = max(_text_width(str(value), _FS_SMALL, bold=True) for value, _n in levels)
+    axis_x = 12 + (name_px + 8 if names_on_axis else 0) + number_px + 10
+
+    ends: list[tuple[int, int, str, str]] = []  # series, last index with a value, label text, value text
+    for i, (label, values) in enumerate(data):
+        last = max((k for k, v in enumerate(values) if v is not None), default=None)
+        if last is None:
+            continue
+        value = values[last]
+        assert value is not None
+        when = "" if last == len(days) - 1 else f" ({shown_dates[last]})"
+        ends.append((i, last, _truncate(label, 32, _TREND_LABEL_PX, _FS_ROW), _fmt(value) + when))
+    label_px = max(
+        [_text_width(text, _FS_ROW) + _text_width(" " + value, _FS_ROW, bold=True) for _i, _k, text, value in ends]
+        + [40.0]
+    )
+    plot_x1 = width - 12 - label_px - 22
+    first_x = axis_x + 18
+    spacing = (plot_x1 - first_x) / (len(days) - 1)
+
+    def x_of(k: int) -> float:
+        return first_x + k * spacing
+
+    parts.append('<g class="qim-grid">')
+    for value, name in levels:
+        gy = y_of(value)
+        parts.append(
+            f'<line class="qim-gridline" x1="{_num(axis_x)}" y1="{_num(gy)}" x2="{_num(plot_x1 + 6)}" y2="{_num(gy)}"'
+            f' stroke="{_GRID if value != lo else "#9A9A9A"}" stroke-width="1"/>'
+        )
+        parts.append(
+            _text(
+                axis_x - 6, _baseline(gy, _FS_SMALL), [str(value)], size=_FS_SMALL, anchor="end", fill=_MUTED, bold=True
+            )
+        )
+        if names_on_axis:
+            parts.append(
+                _text(
+                    axis_x - 10 - number_px,
+                    _baseline(gy, _FS_SMALL),
+                    [_flat(name)],
+                    size=_FS_SMALL,
+                    anchor="end",
+                    fill=_MUTED,
+                    cls="qim-level-name",
+                )
+            )
+    for k in range(len(days)):
+        parts.append(
+            f'<line x1="{_num(x_of(k))}" y1="{_num(plot_top)}" x2="{_num(x_of(k))}" y2="{_num(plot_bottom + 4)}"'
+            f' stroke="{_FAINT}" stroke-width="1"/>'
+        )
+    parts.append("</g>")
+
+    date_px = max(_text_width(text, _FS_SMALL) for text in shown_dates)
+    parts.append('<g class="qim-dates">')
+    if date_px + 8 <= spacing:
+        for k, text in enumerate(shown_dates):
+            parts.append(
+                _text(
+                    x_of(k), _baseline(plot_bottom + 14, _FS_SMALL), [text], size=_FS_SMALL, anchor="middle", fill=_TEXT
+                )
+            )
+        dates_height = 22.0
+    else:
+        for k, text in enumerate(shown_dates):
+            parts.append(_rotated(x_of(k) + 3, plot_bottom + 14, text, _FS_SMALL, "end", "qim-date"))
+        dates_height = date_px * _COS45 + 18
+    parts.append("</g>")
+
+    lines: list[str] = []
+    points: list[str] = []
+    value_labels: list[str] = []
+    for i, (label, values) in enumerate(data):
+        colour, shape, dash = PALETTE[i], MARKERS[i % len(MARKERS)], _DASHES[i]
+        runs: list[list[int]] = []
+        for k, value in enumerate(values):
+            if value is None:
+                continue
+            if runs and runs[-1][-1] == k - 1:
+                runs[-1].append(k)
+            else:
+                runs.append([k])
+        for run in runs:
+            if len(run) < 2:
+                continue
+            path = " ".join(
+                f"{'M' if j == 0 else 'L'}{_num(x_of(k))} {_num(y_of(values[k] or 0.0))}" for j, k in enumerate(run)
+            )
+            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+            lines.append(
+                f'<path d="{path}" fill="none" stroke="#FFFFFF" stroke-width="5" stroke-linejoin="round"'
+                ' stroke-linecap="round"/>'
+            )
+            lines.append(
+                f'<path class="qim-trend-line" data-series="{i}" d="{path}" fill="none" stroke="{colour}"'
+                f' stroke-width="2.25" stroke-linejoin="round"{dash_attr}/>'
+            )
+        for k, value in enumerate(values):
+            if value is None:
+                continue
+            points.append(
+                _marker(
+                    shape,
+                    x_of(k),
+                    y_of(value),
+                    colour,
+                    size=4.2,
+                    stroke=_TEXT,
+                    stroke_width=0.7,
+                    extra=f' class="qim-trend-point" data-series="{i}" data-shape="{shape}"',
+                    tooltip=f"{label}, {shown_dates[k]}: {_fmt(value)}",
+                )
+            )
+        if len(data) == 1 and spacing >= 30:
+            value_labels.extend(_point_labels(values, x_of, y_of, runs))
+
+    wanted = [y_of(data[i][1][k] or 0.0) for i, k, _t, _v in ends]
+    placed = _spread_labels(wanted, _FS_ROW * 1.3, plot_top - 8, plot_bottom + 8)
+    end_parts: list[str] = []
+    for (i, k, text, reading), want, at in zip(ends, wanted, placed, strict=True):
+        label_x = plot_x1 + 20
+        if abs(at - want) > 0.5 and k == len(days) - 1:
+            end_parts.append(
+                f'<polyline points="{_points([(plot_x1 + 7, want), (label_x - 2, at)])}"'
+                f' fill="none" stroke="{_MUTED}" stroke-width="0.8"/>'
+            )
+        end_parts.append(
+            f'<text class="qim-end-label" data-series="{i}"'
+            f"{_attrs(x=label_x, y=_baseline(at, _FS_ROW), font_size=_FS_ROW, fill=_TEXT)}>{_esc(text)} "
+            f'<tspan font-weight="bold">{_esc(reading)}</tspan></text>'
+        )
+    parts.extend(lines)
+    parts.extend(points)
+    parts.extend(value_labels)
+    parts.extend(end_parts)
+
+    y = plot_bottom + dates_height
+    notes: list[str] = []
+    if not data:
+        parts.append(_empty_note((axis_x + plot_x1) / 2, (plot_top + plot_bottom) / 2, "No series to show."))
+    empty = [_flat(label) for label, values in data if all(v is None for v in values)]
+    if empty:
+        notes.append(f"No values for: {', '.join(empty)}.")
+    gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
+    if max(gaps) > 1.25 * min(gaps):
+        notes.append("Assessments are evenly spaced here; the time between them varies.")
+    if not names_on_axis:
+        key, key_height = _level_key(levels, 12, y, width - 24)
+        parts.append(key)
+        y += key_height + 2
+    for note in notes:
+        for line in _wrap(note, 120, width - 24, _FS_SMALL, 3):
+            parts.append(
+                _text(12, _block_first_baseline(y, _FS_SMALL), [line], size=_FS_SMALL, fill=_MUTED, italic=True)
+            )
+            y += _FS_SMALL * _LINE
+    return _document(chart_id, "trend", width, y + 10, title, desc, parts)
+
+
+def _series_swatch(i: int) -> Callable[[float, float], str]:
+    colour, shape, dash = PALETTE[i], MARKERS[i % len(MARKERS)], _DASHES[i]
+    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+
+    def swatch(x: float, y: float) -> str:
+        return (
+            f'<line x1="{_num(x)}" y1="{_num(y)}" x2="{_num(x + 30)}" y2="{_num(y)}" stroke="{colour}"'
+            f' stroke-width="2.25"{dash_attr}/>'
+            + _marker(shape, x + 15, y, colour, size=4.2, stroke=_TEXT, stroke_width=0.7)
+        )
+
+    return swatch
+
+
+def _spread_labels(wanted: Sequence[float], gap: float, top: float, bottom: float) -> list[float]:
+    """Label centres as near as possible to where they are wanted, at least `gap` apart and within [top, bottom]:
+    labels that would collide are gathered into a block centred on their mean wanted position."""
+    order = sorted(range(len(wanted)), key=lambda i: (wanted[i], i))
+    blocks: list[list[int]] = []
+    starts: list[float] = []
+
+    def start_of(block: list[int]) -> float:
+        mean = sum(wanted[i] for i in block) / len(block)
+        first = mean - (len(block) - 1) * gap / 2
+        return max(top, min(first, bottom - (len(block) - 1) * gap))
+
+    for i in order:
+        blocks.append([i])
+        starts.append(start_of([i]))
+        while len(blocks) >= 2 and starts[-1] < starts[-2] + len(blocks[-2]) * gap:
+            merged = blocks[-2] + blocks[-1]
+            blocks[-2:] = [merged]
+            starts[-2:] = [start_of(merged)]
+    placed = [0.0] * len(wanted)
+    for block, start in zip(blocks, starts, strict=True):
+        for j, i in enumerate(block):
+            placed[i] = start + j * gap
+    return placed
+
+
+def _point_labels(
+    values: Sequence[float | None],
+    x_of: Callable[[int], float],
+    y_of: Callable[[float], float],
+    runs: Sequence[Sequence[int]],
+) -> list[str]:
+    """Every value but the last printed beside its point, above or below, whichever the line does not cross."""
+    segments = [
+        ((x_of(a), y_of(values[a] or 0.0)), (x_of(b), y_of(values[b] or 0.0)))
+        for run in runs
+        for a, b in zip(run, run[1:], strict=False)
+    ]
+
+    def crossed(box: _Box) -> bool:
+        for (ax, ay), (bx, by) in segments:
+            for s in range(17):
+                t = s / 16
+                if box.x0 <= ax + (bx - ax) * t <= box.x1 and box.y0 <= ay + (by - ay) * t <= box.y1:
+                    return True
+        return False
+
+    last = max(k for k, v in enumerate(values) if v is not None)
+    svg = []
+    for k, value in enumerate(values):
+        if value is None or k == last:
+            continue
+        text = _fmt(value)
+        w, h = _text_width(text, _FS_VALUE, bold=True) + 6, _FS_VALUE + 4
+        x, y = x_of(k), y_of(value)
+        above = _Box(x - w / 2, y - 8 - h, x + w / 2, y - 8)
+        below = _Box(x - w / 2, y + 8, x + w / 2, y + 8 + h)
+        box = above if not crossed(above) or crossed(below) else below
+        svg.append(_labelled_value(box, text, _FS_VALUE))
+    return svg
+
+
+def _trend_desc(
+    data: Sequence[tuple[str, Sequence[float | None]]], dates: Sequence[str], levels: Sequence[tuple[int, str]]
+) -> str:
+    parts = [_scale_sentence(levels), f"Assessments on {', '.join(dates)}."]
+    if not data:
+        parts.append("No series to show.")
+    for label, values in data:
+        readings = [f"{when} {'no value' if v is None else _fmt(v)}" for when, v in zip(dates, values, strict=True)]
+        parts.append(f"{_flat(label)}: {', '.join(readings)}.")
     return " ".join(parts)

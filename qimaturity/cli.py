@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from .answers import load_assessment
-from .exporting import write_csv
+from .exporting import cohort_xlsx, write_cohort_csv, write_csv
 from .model import Rubric
 from .problems import InputError, Problem
 from .result import Result
@@ -135,6 +135,13 @@ def show(rubric: str, domain_id: str | None, levels: bool) -> None:
         known = ", ".join(d.id for d in loaded.domains)
         raise InputError.single(rubric, f"no domain '{domain_id}' in this rubric", f"domains: {known}")
     _console().print(rubric_tree(loaded, domain_id=domain_id, levels=levels))
+
+
+def _check_group_by(group_by: str | None) -> None:
+    if group_by is not None and group_by not in ("type", "region") and not group_by.startswith("metadata."):
+        raise click.BadParameter(
+            f"'{group_by}' is not a field: use type, region or metadata.KEY", param_hint="--group-by"
+        )
 
 
 def answer_files(paths: Sequence[str]) -> list[Path]:
@@ -337,6 +344,37 @@ def explain_command(
     metavar="YYYY-MM-DD",
     help="Date recorded in the report and its metadata (default: SOURCE_DATE_EPOCH, else none).",
 )
+@click.option(
+    "--cohort",
+    "cohort_paths",
+    multiple=True,
+    metavar="ANSWERS|DIR",
+    help="Peers' answers: adds a 'you versus your peers' section. Repeatable.",
+)
+@click.option(
+    "--group-by", metavar="FIELD", help="With --cohort: compare with the peer group by type, region or metadata.KEY."
+)
+@click.option(
+    "--min-cohort",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="With --cohort: smaller groups are suppressed.",
+)
+@click.option(
+    "--history",
+    "history_paths",
+    multiple=True,
+    metavar="ANSWERS",
+    help="Earlier answers of the same organisation: adds a 'since last time' section. Repeatable.",
+)
+@click.option(
+    "--with-rubric",
+    "other_rubrics",
+    multiple=True,
+    metavar="RUBRIC",
+    help="Another version of the rubric, for cohort or history answers given to it.",
+)
 def report_command(
     rubric: str,
     answers: str,
@@ -346,6 +384,11 @@ def report_command(
     brand: Path | None,
     templates: Path | None,
     report_date: str | None,
+    cohort_paths: tuple[str, ...],
+    group_by: str | None,
+    min_cohort: int,
+    history_paths: tuple[str, ...],
+    other_rubrics: tuple[str, ...],
 ) -> None:
     """Write a gap report for one organisation as PDF (A4, tagged) or self-contained HTML.
 
@@ -373,13 +416,251 @@ def report_command(
         raise InputError(problems)
     chosen = load_brand(brand) if brand is not None else DEFAULT_BRAND
     generated = generation_time(report_date)
-    html = render_html(results[0], loaded, brand=chosen, templates_dir=templates, generated=generated)
+    cohort = None
+    history: list[Result] = []
+    if cohort_paths or history_paths:
+        from .cohort import build_cohort
+        from .comparing import score_cohort
+
+        _check_group_by(group_by)
+        rubrics = [loaded, *(load_rubric(other) for other in other_rubrics)]
+        if cohort_paths:
+            peers, peer_problems = score_cohort(rubrics, answer_files(cohort_paths))
+            if peer_problems:
+                raise InputError(peer_problems)
+            cohort = build_cohort(peers, group_by=group_by, min_cohort=min_cohort, allow_mixed_versions=True)
+        if history_paths:
+            history, history_problems = score_cohort(rubrics, answer_files(history_paths))
+            if history_problems:
+                raise InputError(history_problems)
+    html = render_html(
+        results[0], loaded, brand=chosen, templates_dir=templates, generated=generated, cohort=cohort, history=history
+    )
     if suffix == ".html":
         write_atomic(output, html)
     else:
         allowed = (chosen.logo_path,) if chosen.logo_path else ()
         write_atomic(output, render_pdf(html, allowed_files=allowed, generated=generated))
     click.echo(str(output))
+
+
+@cli.command(name="compare")
+@click.argument("rubric", metavar="RUBRIC")
+@click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...|DIR")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="OUT.html, OUT.pdf, OUT.csv or OUT.xlsx; without it, tables on the terminal.",
+)
+@click.option(
+    "--group-by", metavar="FIELD", help="Peer groups by type, region or an organisation metadata key (metadata.KEY)."
+)
+@click.option(
+    "--min-cohort",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Groups smaller than this are suppressed.",
+)
+@click.option(
+    "--with-rubric",
+    "other_rubrics",
+    multiple=True,
+    metavar="RUBRIC",
+    help="Another version of the rubric, for answers given to it. Repeatable.",
+)
+@click.option(
+    "--across-versions", is_flag=True, help="Compare results of different rubric versions on the domains they share."
+)
+@click.option("--target", "targets", multiple=True, metavar="[ID=]LEVEL", help="As for score.")
+@click.option("--report-date", metavar="YYYY-MM-DD", help="As for report.")
+def compare_command(
+    rubric: str,
+    answers: tuple[str, ...],
+    output: Path | None,
+    group_by: str | None,
+    min_cohort: int,
+    other_rubrics: tuple[str, ...],
+    across_versions: bool,
+    targets: tuple[str, ...],
+    report_date: str | None,
+) -> None:
+    """Compare organisations: per domain the count, median, quartiles and levels; a ranking; a heatmap; peer groups;
+    outliers; and trends for organisations assessed more than once.
+
+    Example: qimaturity compare qi-readiness submissions/ --group-by region -o out/cohort.pdf
+    """
+    from .cohort import build_cohort
+    from .comparing import score_cohort
+    from .outputs import write_atomic
+
+    suffix = output.suffix.lower() if output is not None else None
+    if suffix not in (None, ".html", ".pdf", ".csv", ".xlsx"):
+        raise click.BadParameter("the output must end in .html, .pdf, .csv or .xlsx", param_hint="-o/--output")
+    _check_group_by(group_by)
+    main_rubric = load_rubric(rubric)
+    rubrics = [main_rubric, *(load_rubric(other) for other in other_rubrics)]
+    target_map, default_target = parse_targets(main_rubric, targets)
+    results, problems = score_cohort(rubrics, answer_files(answers), targets=target_map, default_target=default_target)
+    if problems:
+        _emit_problems(problems)
+    cohort = build_cohort(results, group_by=group_by, min_cohort=min_cohort, allow_mixed_versions=across_versions)
+    scale = [level.value for level in main_rubric.levels]
+    if output is None:
+        from .display import cohort_tables
+
+        console = _console()
+        for table in cohort_tables(cohort):
+            console.print(table)
+    elif suffix == ".csv":
+        import io
+
+        buffer = io.StringIO()
+        write_cohort_csv(cohort, scale, buffer)
+        write_atomic(output, buffer.getvalue())
+    elif suffix == ".xlsx":
+        write_atomic(output, cohort_xlsx(cohort, scale))
+    else:
+        from .rendering import generation_time, render_cohort_html, render_pdf
+
+        generated = generation_time(report_date)
+        html = render_cohort_html(cohort, main_rubric, generated=generated)
+        write_atomic(output, html if suffix == ".html" else render_pdf(html, generated=generated))
+    for note in cohort.notes:
+        click.echo(f"note: {note}", err=True)
+    if output is not None:
+        click.echo(str(output))
+    if problems:
+        sys.exit(2)
+
+
+@cli.command(name="batch")
+@click.argument("rubric", metavar="RUBRIC")
+@click.argument("directory", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output-dir",
+    "output_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for STEM.pdf, STEM.html and STEM.json of each answers file (created if missing).",
+)
+@click.option(
+    "--formats",
+    default="pdf,html,json",
+    show_default=True,
+    metavar="LIST",
+    help="Comma-separated outputs to write: pdf, html, json.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes to run at once (default: one per CPU; 1 runs in this process).",
+)
+@click.option("--force", is_flag=True, help="Write every output again, even those that are up to date.")
+@click.option("--scheduler", metavar="ADDRESS", help="Run the jobs on this Dask scheduler (needs qimaturity[dask]).")
+@click.option("--target", "targets", multiple=True, metavar="[ID=]LEVEL", help="As for score.")
+@click.option("--brand", type=click.Path(dir_okay=False, path_type=Path), help="BRAND.yaml, as for report.")
+@click.option(
+    "--templates", type=click.Path(file_okay=False, path_type=Path), help="A templates folder, as for report."
+)
+@click.option("--report-date", metavar="YYYY-MM-DD", help="As for report.")
+def batch_command(
+    rubric: str,
+    directory: Path,
+    output_dir: Path,
+    formats: str,
+    workers: int | None,
+    force: bool,
+    scheduler: str | None,
+    targets: tuple[str, ...],
+    brand: Path | None,
+    templates: Path | None,
+    report_date: str | None,
+) -> None:
+    """Score every answers file in DIR and write each organisation its own report: OUT_DIR/STEM.pdf, .html, .json.
+
+    Outputs already up to date (per OUT_DIR/.qimaturity-batch.json) are skipped unless --force. A bad file is
+    reported in the summary while the others are still written (exit code 2); an internal error in one job
+    gives exit code 70. Progress and the summary go to stderr; when stdout is not a terminal, the paths of the
+    outputs written are printed to it, one per line.
+
+    Example: qimaturity batch qi-readiness submissions/ -o reports/ --workers 4
+    """
+    from .batch import BatchOptionError, parse_formats, progress_bar, run_batch
+
+    try:
+        chosen = parse_formats(formats)
+        files = answer_files([str(directory)])
+        with progress_bar() as progress:
+            summary = run_batch(
+                rubric,
+                files,
+                output_dir,
+                formats=chosen,
+                workers=workers,
+                scheduler=scheduler,
+                force=force,
+                targets=targets,
+                brand=brand,
+                templates=templates,
+                report_date=report_date,
+                progress=progress,
+            )
+    except BatchOptionError as error:
+        if error.option is not None:
+            raise click.BadParameter(str(error), param_hint=error.option) from None
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(2)
+    if not sys.stdout.isatty():
+        for path in summary.written:
+            click.echo(str(path))
+    for line in summary.lines():
+        click.echo(line, err=True)
+    if summary.exit_code:
+        sys.exit(summary.exit_code)
+
+
+@cli.command(name="score-export")
+@click.argument("rubric", metavar="RUBRIC")
+@click.argument("export", metavar="EXPORT", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (else stdout).")
+@click.option("--target", "targets", multiple=True, metavar="[ID=]LEVEL", help="As for score.")
+def score_export_command(rubric: str, export: Path, fmt: str, output: Path | None, targets: tuple[str, ...]) -> None:
+    """Score every organisation in a respondent export (CSV or Parquet, one row per respondent) with Polars.
+
+    Columns: organisation_id, optional organisation_name, organisation_type, region, date, respondent and group,
+    then one column per question id; a cell is a level, empty or N/A. CSV gives one row per overall, domain and
+    question result of each organisation; JSON a list of results. Needs the scale extra (Polars).
+
+    Example: qimaturity score-export qi-readiness survey.parquet -o scores.csv
+    """
+    import io
+
+    from .outputs import write_atomic
+
+    try:
+        from .columnar import score_export
+    except ModuleNotFoundError as error:
+        if error.name != "polars":
+            raise
+        click.echo("score-export needs the scale extra: pip install 'qimaturity[scale]'", err=True)
+        sys.exit(2)
+    loaded = load_rubric(rubric)
+    target_map, default_target = parse_targets(loaded, targets)
+    results = score_export(loaded, export, targets=target_map, default_target=default_target)
+    stream = io.StringIO()
+    if fmt == "json":
+        stream.write(json.dumps([r.to_dict() for r in results], indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    else:
+        write_csv(results, stream)
+    if output is None:
+        click.echo(stream.getvalue(), nl=False)
+    else:
+        write_atomic(output, stream.getvalue())
+        click.echo(f"{output}: {len(results)} organisation(s)", err=True)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

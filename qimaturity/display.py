@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from .cohort import Cohort
 from .model import Question, Rubric
 from .result import Result
 from .wording import rule_text, scoring_lines
@@ -153,3 +154,52 @@ def projection_table(result: Result) -> Table:
     o, p = result.overall, result.projection.overall
     table.add_row(Text("Overall", style="bold"), f"{_num(o.value)} ({o.level})", f"{_num(p.value)} ({p.level})")
     return table
+
+
+def cohort_tables(cohort: Cohort) -> list[Table]:
+    """The cohort on a terminal: statistics per domain for each group, then the ranking with outliers."""
+    tables = []
+    titles = dict(cohort.domains)
+    for group in (cohort.everyone, *cohort.groups):
+        table = Table(title=Text(f"{group.name} ({group.n} organisations)"), title_justify="left")
+        for column in ("domain", "n", "min", "q1", "median", "q3", "max", "levels"):
+            table.add_column(column, justify="left" if column in ("domain", "levels") else "right")
+        if group.suppressed:
+            table.add_row(Text(f"suppressed: fewer than {cohort.min_cohort} organisations"), *[""] * 7)
+        rows = [(titles[d], s) for d, s in group.domains]
+        if group.overall is not None:
+            rows.append(("Overall", group.overall))
+        for title, stats in rows if not group.suppressed else []:
+            if stats is None:
+                table.add_row(Text(title), "0", *["-"] * 6)
+                continue
+            levels = " ".join(f"{level}:{count}" for level, count in stats.levels)
+            table.add_row(
+                Text(title),
+                str(stats.n),
+                _num(stats.minimum),
+                _num(stats.q1),
+                _num(stats.median),
+                _num(stats.q3),
+                _num(stats.maximum),
+                levels,
+            )
+        tables.append(table)
+    ranking = Table(title=Text("Ranking"), title_justify="left")
+    for column in ("#", "organisation", "score", "level", "outliers"):
+        ranking.add_column(column, justify="right" if column in ("#", "score") else "left")
+    for m in cohort.members:
+        outliers = ", ".join(f"{titles[d]} {side}" for d, side in m.outliers)
+        level = "-" if m.overall_level is None else str(m.overall_level)
+        ranking.add_row(str(m.rank), Text(m.name), _num(m.score), level, Text(outliers))
+    tables.append(ranking)
+    if cohort.trends:
+        trends = Table(title=Text("Since last time"), title_justify="left")
+        for column in ("organisation", "dates", "improved", "declined"):
+            trends.add_column(column)
+        for t in cohort.trends:
+            improved = ", ".join(d.title for d in t.domains if d.direction == "improved")
+            declined = ", ".join(d.title for d in t.domains if d.direction == "declined")
+            trends.add_row(Text(t.name), " -> ".join(t.dates), Text(improved or "-"), Text(declined or "-"))
+        tables.append(trends)
+    return tables

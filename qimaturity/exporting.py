@@ -1,11 +1,13 @@
-"""Results as flat rows for analysts: one row for the overall result, each domain and each question."""
+"""Results and cohorts as flat rows for analysts: CSV, and XLSX workbooks for cohorts."""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+import io
+from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
+from .cohort import Cohort, Stats
 from .result import DomainResult, OverallResult, Result
 
 COLUMNS = (
@@ -93,3 +95,139 @@ def write_csv(results: Iterable[Result], stream: IO[str]) -> None:
     writer.writeheader()
     for result in results:
         writer.writerows(result_rows(result))
+
+
+def cohort_stats_rows(cohort: Cohort, scale: Sequence[int]) -> list[dict[str, Any]]:
+    """One row per group and domain (and overall): n, quartiles and the count at each level; suppressed groups
+    keep their name and size but no statistics."""
+    titles = dict(cohort.domains)
+    rows = []
+    for group in (cohort.everyone, *cohort.groups):
+        scopes: list[tuple[str, str, Stats | None]] = [("domain", d, s) for d, s in group.domains]
+        if not cohort.mixed_versions:
+            scopes.append(("overall", "overall", group.overall))
+        for scope, ident, stats in scopes:
+            row: dict[str, Any] = {
+                "group": group.name,
+                "organisations": group.n,
+                "suppressed": "yes" if group.suppressed else "",
+                "scope": scope,
+                "id": ident,
+                "title": titles.get(ident, "Overall"),
+            }
+            for name in ("minimum", "q1", "median", "q3", "maximum"):
+                row[name] = _number(getattr(stats, name)) if stats else ""
+            counts = dict(stats.levels) if stats else {}
+            for level in scale:
+                row[f"level_{level}"] = counts.get(level, 0) if stats else ""
+            rows.append(row)
+    return rows
+
+
+def member_rows(cohort: Cohort) -> list[dict[str, Any]]:
+    """One row per organisation: rank, score, overall level and band, each domain's value and outlier flags."""
+    rows = []
+    for m in cohort.members:
+        row: dict[str, Any] = {
+            "rank": m.rank,
+            "organisation_id": m.organisation_id,
+            "organisation_name": m.name,
+            "type": m.type or "",
+            "region": m.region or "",
+            "group": m.group or "",
+            "date": m.date or "",
+            "score": _number(m.score),
+            "overall_level": "" if m.overall_level is None else m.overall_level,
+            "overall_band": m.overall_band or "",
+        }
+        for domain_id, value, _ in m.values:
+            row[domain_id] = _number(value)
+        row["outliers"] = "; ".join(f"{d} {side}" for d, side in m.outliers)
+        rows.append(row)
+    return rows
+
+
+def trend_rows(cohort: Cohort) -> list[dict[str, Any]]:
+    rows = []
+    for trend in cohort.trends:
+        for series in (*trend.domains, *((trend.overall,) if trend.overall else ())):
+            rows.append(
+                {
+                    "organisation_id": trend.organisation_id,
+                    "organisation_name": trend.name,
+                    "id": series.domain_id,
+                    "title": series.title,
+                    "dates": " ".join(trend.dates),
+                    "values": " ".join(_number(v) or "-" for v in series.values),
+                    "change": _number(series.change),
+                    "direction": series.direction,
+                }
+            )
+    return rows
+
+
+def write_cohort_csv(cohort: Cohort, scale: Sequence[int], stream: IO[str]) -> None:
+    rows = cohort_stats_rows(cohort, scale)
+    writer = csv.DictWriter(stream, fieldnames=list(rows[0]) if rows else ["group"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def cohort_xlsx(cohort: Cohort, scale: Sequence[int]) -> bytes:
+    """A workbook for analysts: Statistics, Organisations (ranking and values, heat-coloured), Trends, Notes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    book = Workbook()
+    sheets = (
+        ("Statistics", cohort_stats_rows(cohort, scale)),
+        ("Organisations", member_rows(cohort)),
+        ("Trends", trend_rows(cohort)),
+    )
+    book.remove(book.active)
+    ramp = ["F7FBFF", "DEEBF7", "C6DBEF", "9ECAE1", "6BAED6", "4292C6", "2171B5", "08519C"]
+    low, high = (scale[0], scale[-1]) if scale else (0, 1)
+    domain_ids = {d for d, _ in cohort.domains}
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        if not rows:
+            sheet.append(["(none)"])
+            continue
+        header = list(rows[0])
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([_cell(row[key]) for key in header])
+        if title == "Organisations":
+            for column, key in enumerate(header, start=1):
+                if key not in domain_ids:
+                    continue
+                for line in range(2, len(rows) + 2):
+                    cell = sheet.cell(line, column)
+                    if isinstance(cell.value, float | int):
+                        share = (cell.value - low) / (high - low) if high > low else 0
+                        colour = ramp[min(len(ramp) - 1, max(0, int(share * (len(ramp) - 1) + 0.5)))]
+                        cell.fill = PatternFill("solid", fgColor=colour)
+                        if share > 0.6:
+                            cell.font = Font(color="FFFFFF")
+        sheet.freeze_panes = "A2"
+    notes = book.create_sheet("Notes")
+    for note in cohort.notes or ("No notes.",):
+        notes.append([note])
+    refs = ", ".join(f"{r.id} {r.version} ({r.content_hash})" for r in cohort.rubrics)
+    notes.append([f"Rubric: {refs}"])
+    notes.append([f"Minimum cohort size: {cohort.min_cohort}"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    """Numbers as numbers, so that spreadsheets can sort and chart them."""
+    if isinstance(value, str):
+        try:
+            return float(value) if any(c in value for c in ".") else int(value)
+        except ValueError:
+            return value
+    return value

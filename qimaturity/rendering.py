@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,13 +33,17 @@ from markupsafe import Markup
 
 from . import charts
 from .branding import DEFAULT_BRAND, Brand
+from .cohort import Cohort
 from .model import Rubric
 from .problems import InputError, Problem
 from .reporting import Report, build_report
 from .resources import bundled_dir
 from .result import Result
+from .version import __version__
 
 ENTRY_TEMPLATE = "gap-report.html.j2"
+COHORT_TEMPLATE = "cohort-report.html.j2"
+HEATMAP_ROWS = 50
 MAX_OUTPUT_CHARS = 50_000_000
 MAX_SEQUENCE = 100_000
 MAX_RANGE_TOTAL = 1_000_000
@@ -88,7 +92,9 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
 def _number(value: float | None, places: int = 2) -> str:
     if value is None:
         return "-"
-    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+    text = f"{value:.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
 
@@ -117,6 +123,8 @@ class Charts:
     radar: Markup
     groups: dict[str, Markup] = field(default_factory=dict)
     spread: dict[str, Markup] = field(default_factory=dict)
+    peers: Markup | None = None
+    trend: Markup | None = None
 
 
 def make_charts(report: Report, brand: Brand) -> Charts:
@@ -153,7 +161,30 @@ def make_charts(report: Report, brand: Brand) -> Charts:
                 title=f"{domain.title}: respondents' answers by level",
             )
         )
-    return Charts(Markup(radar), groups, spread)
+    peers = None
+    if report.peers:
+        peers = Markup(
+            charts.box_chart(
+                "peers",
+                [(p.title, p.box, p.n) for p in report.peers],
+                scale,
+                title=f"{report.organisation} against {report.peer_group}",
+                marks=[(p.title, p.value) for p in report.peers],
+                mark_label=report.organisation,
+            )
+        )
+    trend = None
+    if report.changes:
+        trend = Markup(
+            charts.trend_chart(
+                "trend",
+                list(report.history_dates),
+                [(c.title, list(c.values)) for c in report.changes],
+                scale,
+                title=f"{report.organisation}: domains over time",
+            )
+        )
+    return Charts(Markup(radar), groups, spread, peers, trend)
 
 
 def _template_problem(error: BaseException, fallback: str) -> Problem:
@@ -195,9 +226,15 @@ def render_html(
     brand: Brand = DEFAULT_BRAND,
     templates_dir: Path | None = None,
     generated: datetime | None = None,
+    cohort: Cohort | None = None,
+    history: Sequence[Result] = (),
 ) -> str:
-    """The gap report as one self-contained HTML document (CSS, charts and logo inline)."""
-    report = build_report(result, rubric)
+    """The gap report as one self-contained HTML document (CSS, charts and logo inline).
+
+    With a ``cohort`` the report gains a "you versus your peers" section; with ``history`` (earlier results of the
+    same organisation) a "since last time" section.
+    """
+    report = build_report(result, rubric, cohort=cohort, history=history)
     env = environment(templates_dir)
     try:
         template = env.get_template(ENTRY_TEMPLATE)
@@ -210,6 +247,84 @@ def render_html(
             "css": css,
             "generated": generated.strftime("%Y-%m-%d") if generated else None,
             "generated_iso": generated.strftime("%Y-%m-%dT%H:%M:%SZ") if generated else None,
+        }
+        return "".join(_bounded(template.generate(**context)))
+    except (TemplateError, RecursionError, TypeError, ValueError, AttributeError, KeyError) as error:
+        raise InputError([_template_problem(error, str(templates_dir or bundled_dir("reports")))]) from None
+
+
+def render_cohort_html(
+    cohort: Cohort,
+    rubric: Rubric,
+    *,
+    brand: Brand = DEFAULT_BRAND,
+    templates_dir: Path | None = None,
+    generated: datetime | None = None,
+) -> str:
+    """The cohort comparison as one self-contained HTML document."""
+    env = environment(templates_dir)
+    scale = [(level.value, level.name) for level in rubric.levels]
+    titles = dict(cohort.domains)
+    columns = [title for _, title in cohort.domains]
+    heatmaps = []
+    # One chart per page's worth of organisations: an SVG cannot break across PDF pages.
+    for part, start in enumerate(range(0, len(cohort.members), HEATMAP_ROWS), start=1):
+        chunk = cohort.members[start : start + HEATMAP_ROWS]
+        outliers = {
+            (row, column)
+            for row, member in enumerate(chunk)
+            for column, (domain_id, _) in enumerate(cohort.domains)
+            if any(d == domain_id for d, _ in member.outliers)
+        }
+        last = start + len(chunk)
+        heatmaps.append(
+            Markup(
+                charts.heatmap_chart(
+                    f"heatmap-{part}",
+                    [(f"{m.rank}. {m.name}", [value for _, value, _ in m.values], False) for m in chunk],
+                    columns,
+                    scale,
+                    title=f"Organisations by domain, ranks {start + 1} to {last}",
+                    outliers=outliers,
+                )
+            )
+        )
+
+    def boxes(group: Any, index: int) -> Markup:
+        rows = [
+            (titles[d], None if s is None else (s.minimum, s.q1, s.median, s.q3, s.maximum), 0 if s is None else s.n)
+            for d, s in group.domains
+        ]
+        return Markup(charts.box_chart(f"box-{index}", rows, scale, title=f"{group.name}: spread of domain values"))
+
+    group_charts = [boxes(g, i) for i, g in enumerate((cohort.everyone, *cohort.groups))]
+    trend_charts = [
+        Markup(
+            charts.trend_chart(
+                f"trend-{i}",
+                list(t.dates),
+                [(d.title, list(d.values)) for d in t.domains],
+                scale,
+                title=f"{t.name}: domains over time",
+            )
+        )
+        for i, t in enumerate(cohort.trends, start=1)
+    ]
+    try:
+        template = env.get_template(COHORT_TEMPLATE)
+        assert env.loader is not None
+        context = {
+            "cohort": cohort,
+            "rubric": rubric,
+            "titles": titles,
+            "heatmaps": heatmaps,
+            "group_charts": group_charts,
+            "trend_charts": trend_charts,
+            "brand": brand,
+            "css": Markup(env.loader.get_source(env, "style.css")[0]),
+            "generated": generated.strftime("%Y-%m-%d") if generated else None,
+            "generated_iso": generated.strftime("%Y-%m-%dT%H:%M:%SZ") if generated else None,
+            "engine": f"qimaturity {__version__}",
         }
         return "".join(_bounded(template.generate(**context)))
     except (TemplateError, RecursionError, TypeError, ValueError, AttributeError, KeyError) as error:

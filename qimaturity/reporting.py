@@ -6,9 +6,13 @@ traces) so that the bundled templates, and a consultant's own, have everything b
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
+from .cohort import Cohort, build_cohort, peer_positions
 from .model import Rubric
 from .result import DomainResult, PerceptionGap, Priority, QuestionResult, Result
 from .scoring import fmt
@@ -137,6 +141,38 @@ class NaAnswer:
 
 
 @dataclass(frozen=True)
+class PeerRow:
+    """One domain of this organisation against its peers' distribution."""
+
+    domain_id: str
+    title: str
+    value: float | None
+    n: int
+    box: tuple[float, float, float, float, float] | None
+    percentile: float | None
+    position: str
+
+    @property
+    def median(self) -> float | None:
+        return self.box[2] if self.box else None
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One domain since the previous assessment of the same organisation."""
+
+    domain_id: str
+    title: str
+    values: tuple[float | None, ...]
+    previous: float | None
+    current: float | None
+    previous_level: int | None
+    current_level: int | None
+    change: float | None
+    direction: str
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything the gap report template shows, by name."""
 
@@ -183,6 +219,11 @@ class Report:
     group_names: tuple[tuple[str, str], ...]
     projection: tuple[tuple[str, str, str], ...]
     projection_changes: str | None
+    peer_group: str | None = None
+    peer_count: int = 0
+    peers: tuple[PeerRow, ...] = ()
+    history_dates: tuple[str, ...] = ()
+    changes: tuple[ChangeRow, ...] = ()
 
 
 def _level_words(level: int | None, name: str | None) -> str:
@@ -194,9 +235,10 @@ def _gap_sentence(gap: PerceptionGap, names: dict[str, str]) -> str:
     if abs(gap.gap) < 0.05:
         return f"{a} and {b} see this alike ({fmt(gap.value_a)})."
     higher, lower = (a, b) if gap.gap > 0 else (b, a)
+    high_value, low_value = (gap.value_a, gap.value_b) if gap.gap > 0 else (gap.value_b, gap.value_a)
     return (
-        f"{higher} rate this {fmt(abs(gap.gap))} level(s) higher than {lower} "
-        f"({fmt(gap.value_a)} against {fmt(gap.value_b)})."
+        f"{higher} rate this {abs(gap.gap):.1f} level(s) higher than {lower} "
+        f"({high_value:.1f} against {low_value:.1f})."
     )
 
 
@@ -436,8 +478,71 @@ class _Builder:
         )
 
 
-def build_report(result: Result, rubric: Rubric, *, plan_size: int = 5) -> Report:
-    """Arrange a result for the gap report templates; ``plan_size`` priorities become PDSA cycles."""
+def build_report(
+    result: Result,
+    rubric: Rubric,
+    *,
+    plan_size: int = 5,
+    cohort: Cohort | None = None,
+    history: Sequence[Result] = (),
+) -> Report:
+    """Arrange a result for the gap report templates; ``plan_size`` priorities become PDSA cycles.
+
+    With a ``cohort``, the report places each domain against its peers; with ``history`` (earlier results of the
+    same organisation), it says what changed since last time.
+    """
     if result.rubric.content_hash != rubric.content_hash:
         raise ValueError("the result was not produced with this rubric")
-    return _Builder(result, rubric).build(plan_size)
+    report = _Builder(result, rubric).build(plan_size)
+    extra: dict[str, Any] = {}
+    if cohort is not None:
+        group, positions = peer_positions(cohort, result)
+        size = next((g.n for g in (cohort.everyone, *cohort.groups) if g.name == group), cohort.everyone.n)
+        extra.update(
+            peer_group=group,
+            peer_count=size,
+            peers=tuple(
+                PeerRow(
+                    p.domain_id,
+                    p.title,
+                    p.value,
+                    p.stats.n if p.stats else 0,
+                    (p.stats.minimum, p.stats.q1, p.stats.median, p.stats.q3, p.stats.maximum) if p.stats else None,
+                    p.percentile,
+                    p.position,
+                )
+                for p in positions
+            ),
+        )
+    earlier = [r for r in history if r.organisation.id == result.organisation.id and r.date != result.date]
+    if earlier:
+        timeline = build_cohort([*earlier, result], min_cohort=1, allow_mixed_versions=True)
+        (trend,) = timeline.trends
+        extra.update(
+            history_dates=trend.dates,
+            changes=tuple(
+                ChangeRow(
+                    d.domain_id,
+                    d.title,
+                    d.values,
+                    d.values[-2],
+                    d.values[-1],
+                    d.levels[-2],
+                    d.levels[-1],
+                    None if d.values[-2] is None or d.values[-1] is None else d.values[-1] - d.values[-2],
+                    _direction(d.values[-2], d.values[-1]),
+                )
+                for d in trend.domains
+            ),
+        )
+    return dataclasses.replace(report, **extra) if extra else report
+
+
+def _direction(previous: float | None, current: float | None) -> str:
+    if previous is None or current is None:
+        return "not comparable"
+    if current > previous + 1e-9:
+        return "improved"
+    if current < previous - 1e-9:
+        return "declined"
+    return "unchanged"

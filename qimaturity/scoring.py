@@ -9,6 +9,11 @@ Order of work, as documented in docs/scoring.md:
 4. domains combined into the overall value; overall rules applied in order;
 5. levels, bands, targets, gaps and ranked improvement priorities.
 
+Step 1 is split in two so that answers can come from elsewhere: :func:`answer_statistics` reduces each
+question's answers to a :class:`QuestionStats` (the row engine, one answer at a time), and everything after that
+starts from those statistics (:func:`score_statistics`). The columnar engine (``qimaturity.columnar``) computes the
+same statistics from aggregates of a respondent export and shares all the rest.
+
 Continuous values are kept beside the integer levels used for rules. When a rule lowers a level, the value is
 lowered to that level too (the uncapped value stays in ``raw_value``), so bands and the overall value agree with
 the rules.
@@ -82,14 +87,31 @@ def respondent_value(method: str, levels: Sequence[float]) -> float:
     return float(max(levels))
 
 
-def rwg(levels: Sequence[int], scale_points: int) -> float | None:
-    """Within-group agreement r_wg = 1 - s^2 / sigma_EU^2, sigma_EU^2 = (A^2 - 1) / 12; 0 when s^2 exceeds it."""
+def sample_variance(levels: Sequence[int]) -> float | None:
+    """The sample variance s^2 of the levels (``None`` for fewer than two)."""
     if len(levels) < 2:
         return None
-    expected = (scale_points**2 - 1) / 12
     mean = math.fsum(levels) / len(levels)
-    variance = math.fsum((v - mean) ** 2 for v in levels) / (len(levels) - 1)
+    return math.fsum((v - mean) ** 2 for v in levels) / (len(levels) - 1)
+
+
+def agreement(variance: float | None, scale_points: int) -> float | None:
+    """Within-group agreement r_wg = 1 - s^2 / sigma_EU^2, sigma_EU^2 = (A^2 - 1) / 12; 0 when s^2 exceeds it."""
+    if variance is None:
+        return None
+    expected = (scale_points**2 - 1) / 12
     return max(0.0, 1 - variance / expected)
+
+
+def rwg(levels: Sequence[int], scale_points: int) -> float | None:
+    """r_wg of the levels as given (``None`` for fewer than two)."""
+    return agreement(sample_variance(levels), scale_points)
+
+
+def level_below(scale: Sequence[int], level: int) -> int:
+    """The scale level just below ``level`` (the lowest level when there is none)."""
+    lower = [v for v in scale if v < level]
+    return lower[-1] if lower else scale[0]
 
 
 def aggregate(method: Method, items: Sequence[tuple[str, float, float]]) -> tuple[float, str]:
@@ -110,6 +132,174 @@ def aggregate(method: Method, items: Sequence[tuple[str, float, float]]) -> tupl
     return value, f"max({', '.join(fmt(v) for v in values)}) = {fmt(value)}"
 
 
+@dataclass(frozen=True)
+class QuestionStats:
+    """What the answers to one question add up to: everything scoring needs after respondent aggregation.
+
+    The row engine computes it from each respondent's answer (:func:`answer_statistics`); the columnar engine from
+    aggregates of a respondent export. A question nobody answered has no statistics (:data:`NO_ANSWERS`).
+    """
+
+    counted: tuple[tuple[int, int], ...] = ()
+    """(counted level, number of answers at it), ascending: the levels after the evidence rule, N/A left out."""
+    na: int = 0
+    """Answers that said N/A."""
+    value: float | None = None
+    """The rubric's respondent aggregate of the counted levels; ``None`` when no level was given."""
+    variance: float | None = None
+    """Sample variance of the levels as given (before the evidence rule), for r_wg; ``None`` for fewer than two."""
+    by_group: tuple[GroupValue, ...] = ()
+    """The respondent aggregate within each respondent group that gave a level, in the rubric's group order."""
+    method: str = ""
+    """The trace's method, e.g. ``median of 3 answer(s)``."""
+    arithmetic: str = ""
+    """The trace's arithmetic, e.g. ``median(2, 3, 4) = 3``."""
+    inputs: tuple[TraceInput, ...] = ()
+    adjustments: tuple[Adjustment, ...] = ()
+    """What the evidence rule did."""
+    answers: tuple[AnswerRecord, ...] = ()
+    """Each answer, where the answers are known one by one."""
+
+    @property
+    def answered(self) -> int:
+        """How many answers gave a level."""
+        return sum(n for _, n in self.counted)
+
+
+NO_ANSWERS = QuestionStats()
+
+
+def evidence_problem(rubric: Rubric, assessment_date: str | None, answer: Answer) -> str | None:
+    """Why an answer's evidence does not support its level, or ``None`` when it does."""
+    policy = rubric.scoring.evidence
+    if not answer.evidence:
+        return "no evidence cited"
+    if policy.max_age_days is None or assessment_date is None:
+        return None
+    assessed = date.fromisoformat(assessment_date)
+    dated = [item.date for item in answer.evidence if item.date is not None]
+    if not dated:
+        return f"evidence is undated, so its age (at most {policy.max_age_days} days) cannot be checked"
+    ages = [(assessed - date.fromisoformat(when)).days for when in dated]
+    if any(0 <= age <= policy.max_age_days for age in ages):
+        return None
+    if all(age < 0 for age in ages):
+        return "evidence is dated after the assessment"
+    return f"no evidence dated within {policy.max_age_days} days before the assessment"
+
+
+def answer_statistics(rubric: Rubric, assessment: Assessment) -> dict[str, QuestionStats]:
+    """Each answered question's :class:`QuestionStats`, from the respondents' answers one by one."""
+    by_question: dict[str, list[tuple[Respondent, Answer]]] = {}
+    for respondent in assessment.respondents:
+        for answer in respondent.answers:
+            by_question.setdefault(answer.question_id, []).append((respondent, answer))
+    group_order = {g.id: i for i, g in enumerate(rubric.respondent_groups)}
+    return {
+        question.id: _question_stats(rubric, assessment.date, question, entries, group_order)
+        for question in rubric.questions()
+        if (entries := by_question.get(question.id))
+    }
+
+
+def _question_stats(
+    rubric: Rubric,
+    assessment_date: str | None,
+    question: Question,
+    answered: list[tuple[Respondent, Answer]],
+    group_order: Mapping[str, int],
+) -> QuestionStats:
+    scoring = rubric.scoring
+    scale = [level.value for level in rubric.levels]
+    method = scoring.respondent_aggregate
+    entries = sorted(answered, key=lambda e: (group_order.get(e[0].group or "", len(group_order)), e[0].id))
+    records: list[AnswerRecord] = []
+    inputs: list[TraceInput] = []
+    adjustments: list[Adjustment] = []
+    counted: list[int] = []
+    given: list[int] = []
+    groups: dict[str, list[int]] = {}
+    na_count = 0
+    for respondent, answer in entries:
+        evidence = tuple(e.reference + (f" ({e.date})" if e.date else "") for e in answer.evidence)
+        if answer.level is None:
+            na_count += 1
+            records.append(
+                AnswerRecord(
+                    respondent.id, respondent.group, None, None, answer.justification, answer.comment, evidence
+                )
+            )
+            inputs.append(TraceInput(respondent.id, None, note="N/A"))
+            continue
+        level = answer.level
+        used = level
+        flag = None
+        if question.evidence_from is not None and level >= question.evidence_from:
+            reason = evidence_problem(rubric, assessment_date, answer)
+            if reason is not None:
+                cap = scoring.evidence.on_missing == "cap"
+                used = level_below(scale, question.evidence_from) if cap else level
+                flag = f"{reason}: counted as {used}" if cap else f"{reason} (flagged, not capped)"
+                adjustments.append(
+                    Adjustment(
+                        "evidence",
+                        "scoring.evidence",
+                        f"respondent {respondent.id}: level {level} needs evidence from level "
+                        f"{question.evidence_from}; {flag}",
+                        level,
+                        used,
+                        cap,
+                    )
+                )
+        given.append(level)
+        counted.append(used)
+        if respondent.group is not None:
+            groups.setdefault(respondent.group, []).append(used)
+        records.append(
+            AnswerRecord(
+                respondent.id, respondent.group, level, used, answer.justification, answer.comment, evidence, flag
+            )
+        )
+        inputs.append(TraceInput(respondent.id, float(used), note=respondent.group))
+
+    value: float | None = None
+    arithmetic = ""
+    if counted:
+        value = respondent_value(method, counted)
+        shown = ", ".join(str(v) for v in sorted(counted))
+        arithmetic = f"{method}({shown}) = {fmt(value)}"
+    histogram: dict[int, int] = {}
+    for level in counted:
+        histogram[level] = histogram.get(level, 0) + 1
+    return QuestionStats(
+        counted=tuple(sorted(histogram.items())),
+        na=na_count,
+        value=value,
+        variance=sample_variance(given),
+        by_group=tuple(
+            GroupValue(group, respondent_value(method, levels), len(levels))
+            for group, levels in sorted(groups.items(), key=lambda g: group_order.get(g[0], 0))
+        ),
+        method=f"{method} of {len(counted)} answer(s)",
+        arithmetic=arithmetic,
+        inputs=tuple(inputs),
+        adjustments=tuple(adjustments),
+        answers=tuple(records),
+    )
+
+
+def respondent_counts(rubric: Rubric, assessment: Assessment) -> tuple[RespondentCount, ...]:
+    """How many respondents of each group (``None``: no group) answered, in the rubric's group order."""
+    group_order = {g.id: i for i, g in enumerate(rubric.respondent_groups)}
+    counts: dict[str | None, int] = {}
+    for respondent in assessment.respondents:
+        counts[respondent.group] = counts.get(respondent.group, 0) + 1
+    return tuple(
+        RespondentCount(g, n)
+        for g, n in sorted(counts.items(), key=lambda c: group_order.get(c[0] or "", len(group_order)))
+    )
+
+
 @dataclass
 class _Scope:
     """Working state of a domain or of the overall result while rules are applied."""
@@ -127,22 +317,21 @@ class _Scorer:
         self,
         rubric: Rubric,
         assessment: Assessment,
+        statistics: Mapping[str, QuestionStats],
+        respondents: tuple[RespondentCount, ...],
         targets: Mapping[str, int],
         default_target: int | None,
         what_if: Mapping[str, int],
     ):
         self.rubric = rubric
         self.assessment = assessment
+        self.statistics = statistics
+        self.respondents = respondents
         self.scale = [level.value for level in rubric.levels]
         self.lowest, self.highest = self.scale[0], self.scale[-1]
         self.overrides = {**dict(assessment.targets), **targets}
         self.default_target = default_target
         self.what_if = what_if
-        self.by_question: dict[str, list[tuple[Respondent, Answer]]] = {}
-        for respondent in assessment.respondents:
-            for answer in respondent.answers:
-                self.by_question.setdefault(answer.question_id, []).append((respondent, answer))
-        self.group_order = {g.id: i for i, g in enumerate(rubric.respondent_groups)}
         self.questions = {q.id: q for q in rubric.questions()}
         self.domains: dict[str, _Scope] = {}
 
@@ -154,8 +343,7 @@ class _Scorer:
         return min(self.scale, key=lambda level: (round(abs(level - value), 9), -level))
 
     def below(self, level: int) -> int:
-        lower = [v for v in self.scale if v < level]
-        return lower[-1] if lower else self.lowest
+        return level_below(self.scale, level)
 
     def next_level(self, level: int) -> int | None:
         higher = [v for v in self.scale if v > level]
@@ -185,86 +373,14 @@ class _Scorer:
         return self.default_target if self.default_target is not None else self.rubric.default_target
 
     # --- questions -----------------------------------------------------------------------------
-    def evidence_problem(self, answer: Answer) -> str | None:
-        policy = self.rubric.scoring.evidence
-        if not answer.evidence:
-            return "no evidence cited"
-        if policy.max_age_days is None or self.assessment.date is None:
-            return None
-        assessed = date.fromisoformat(self.assessment.date)
-        dated = [item.date for item in answer.evidence if item.date is not None]
-        if not dated:
-            return f"evidence is undated, so its age (at most {policy.max_age_days} days) cannot be checked"
-        ages = [(assessed - date.fromisoformat(when)).days for when in dated]
-        if any(0 <= age <= policy.max_age_days for age in ages):
-            return None
-        if all(age < 0 for age in ages):
-            return "evidence is dated after the assessment"
-        return f"no evidence dated within {policy.max_age_days} days before the assessment"
-
     def score_question(self, question: Question, domain_target: int | None) -> QuestionResult:
+        """A question's result from its statistics (however they were computed): policies, what-if, target."""
+        stats = self.statistics.get(question.id, NO_ANSWERS)
         scoring = self.rubric.scoring
-        method = scoring.respondent_aggregate
-        entries = sorted(
-            self.by_question.get(question.id, []),
-            key=lambda e: (self.group_order.get(e[0].group or "", len(self.group_order)), e[0].id),
-        )
-        records: list[AnswerRecord] = []
-        inputs: list[TraceInput] = []
-        adjustments: list[Adjustment] = []
-        counted: list[int] = []
-        given: list[int] = []
-        groups: dict[str, list[int]] = {}
-        na_count = 0
-        for respondent, answer in entries:
-            evidence = tuple(e.reference + (f" ({e.date})" if e.date else "") for e in answer.evidence)
-            if answer.level is None:
-                na_count += 1
-                records.append(
-                    AnswerRecord(
-                        respondent.id, respondent.group, None, None, answer.justification, answer.comment, evidence
-                    )
-                )
-                inputs.append(TraceInput(respondent.id, None, note="N/A"))
-                continue
-            level = answer.level
-            used = level
-            flag = None
-            if question.evidence_from is not None and level >= question.evidence_from:
-                reason = self.evidence_problem(answer)
-                if reason is not None:
-                    cap = scoring.evidence.on_missing == "cap"
-                    used = self.below(question.evidence_from) if cap else level
-                    flag = f"{reason}: counted as {used}" if cap else f"{reason} (flagged, not capped)"
-                    adjustments.append(
-                        Adjustment(
-                            "evidence",
-                            "scoring.evidence",
-                            f"respondent {respondent.id}: level {level} needs evidence from level "
-                            f"{question.evidence_from}; {flag}",
-                            level,
-                            used,
-                            cap,
-                        )
-                    )
-            given.append(level)
-            counted.append(used)
-            if respondent.group is not None:
-                groups.setdefault(respondent.group, []).append(used)
-            records.append(
-                AnswerRecord(
-                    respondent.id, respondent.group, level, used, answer.justification, answer.comment, evidence, flag
-                )
-            )
-            inputs.append(TraceInput(respondent.id, float(used), note=respondent.group))
-
-        by_group = tuple(
-            GroupValue(group, respondent_value(method, levels), len(levels))
-            for group, levels in sorted(groups.items(), key=lambda g: self.group_order.get(g[0], 0))
-        )
-        gaps = self.perception_gaps({g.group: g.value for g in by_group})
-        agreement = rwg(given, len(self.scale))
-        disagreement = agreement is not None and agreement < scoring.agreement_threshold - EPS
+        adjustments = list(stats.adjustments)
+        gaps = self.perception_gaps({g.group: g.value for g in stats.by_group})
+        agreement_value = agreement(stats.variance, len(self.scale))
+        disagreement = agreement_value is not None and agreement_value < scoring.agreement_threshold - EPS
 
         status: Any
         value: float | None
@@ -273,16 +389,15 @@ class _Scorer:
             arithmetic = f"what-if: set to {self.what_if[question.id]}"
             adjustments.append(Adjustment("what_if", None, arithmetic))
             trace_method = "what-if"
-        elif counted:
+        elif stats.value is not None:
             status = "answered"
-            value = respondent_value(method, counted)
-            shown = ", ".join(str(v) for v in sorted(counted))
-            arithmetic = f"{method}({shown}) = {fmt(value)}"
-            if na_count:
-                arithmetic += f"; {na_count} N/A answer(s) left out"
-            trace_method = f"{method} of {len(counted)} answer(s)"
+            value = stats.value
+            arithmetic = stats.arithmetic
+            if stats.na:
+                arithmetic += f"; {stats.na} N/A answer(s) left out"
+            trace_method = stats.method
         else:
-            status = "na" if na_count else "missing"
+            status = "na" if stats.na else "missing"
             value, arithmetic = self.uncounted_value(question, status, self.question_target(question, domain_target))
             adjustments.append(
                 Adjustment(status, f"scoring.{'not_applicable' if status == 'na' else 'missing'}", arithmetic)
@@ -302,12 +417,12 @@ class _Scorer:
             weight=question.weight,
             target=target,
             gap=(target - reached) if target is not None and reached is not None else None,
-            answers=tuple(records),
-            by_group=by_group,
+            answers=stats.answers,
+            by_group=stats.by_group,
             perception_gaps=gaps,
-            agreement=agreement,
+            agreement=agreement_value,
             disagreement=disagreement,
-            trace=Trace(trace_method, tuple(inputs), arithmetic, tuple(adjustments)),
+            trace=Trace(trace_method, stats.inputs, arithmetic, tuple(adjustments)),
         )
 
     def uncounted_value(self, question: Question, status: str, target: int | None) -> tuple[float | None, str]:
@@ -580,9 +695,6 @@ class _Scorer:
                 tuple(overall.adjustments),
             ),
         )
-        counts: dict[str | None, int] = {}
-        for respondent in self.assessment.respondents:
-            counts[respondent.group] = counts.get(respondent.group, 0) + 1
         org = self.assessment.organisation
         return Result(
             engine=f"qimaturity {__version__}",
@@ -590,12 +702,7 @@ class _Scorer:
             organisation=OrganisationRef(org.id, org.name, org.type, org.region, org.metadata),
             date=self.assessment.date,
             assessor=self.assessment.assessor,
-            respondents=tuple(
-                RespondentCount(g, n)
-                for g, n in sorted(
-                    counts.items(), key=lambda c: self.group_order.get(c[0] or "", len(self.group_order))
-                )
-            ),
+            respondents=self.respondents,
             overall=overall_result,
             domains=domains,
             priorities=self.priorities(domains),
@@ -652,6 +759,7 @@ class _Scorer:
             nxt = self.next_level(result.level)
             current = question.descriptor(result.level)
             following = question.descriptor(nxt) if nxt is not None else None
+            stats = self.statistics.get(result.id, NO_ANSWERS)
             priorities.append(
                 Priority(
                     rank=rank,
@@ -667,12 +775,8 @@ class _Scorer:
                     next_step=current.next_step if current else None,
                     next_descriptor=following.descriptor if following else None,
                     measure=question.measure,
-                    respondents_at_next=sum(
-                        1
-                        for a in result.answers
-                        if a.counted_level is not None and nxt is not None and a.counted_level >= nxt
-                    ),
-                    respondents=sum(1 for a in result.answers if a.counted_level is not None),
+                    respondents_at_next=sum(n for level, n in stats.counted if nxt is not None and level >= nxt),
+                    respondents=stats.answered,
                 )
             )
         return tuple(priorities)
@@ -692,10 +796,37 @@ def score(
     the assessment's own; ``default_target`` replaces the target of everything not named there. ``what_if``
     (question id -> level) adds a :class:`Projection` of the result with those questions at those levels.
     """
-    scorer = _Scorer(rubric, assessment, targets or {}, default_target, {})
+    return score_statistics(
+        rubric,
+        assessment,
+        answer_statistics(rubric, assessment),
+        respondent_counts(rubric, assessment),
+        targets=targets,
+        default_target=default_target,
+        what_if=what_if,
+    )
+
+
+def score_statistics(
+    rubric: Rubric,
+    assessment: Assessment,
+    statistics: Mapping[str, QuestionStats],
+    respondents: tuple[RespondentCount, ...],
+    *,
+    targets: Mapping[str, int] | None = None,
+    default_target: int | None = None,
+    what_if: Mapping[str, int] | None = None,
+) -> Result:
+    """Score from per-question statistics: everything :func:`score` does after respondent aggregation.
+
+    ``statistics`` maps question ids to their :class:`QuestionStats` (a question missing from it was not
+    answered); ``respondents`` is the count per group recorded in the result. ``assessment`` supplies only the
+    organisation, date, assessor and targets: its respondents are not read. Options as for :func:`score`.
+    """
+    scorer = _Scorer(rubric, assessment, statistics, respondents, targets or {}, default_target, {})
     result = scorer.run()
     if not what_if:
         return result
-    projected = _Scorer(rubric, assessment, targets or {}, default_target, what_if).run()
+    projected = _Scorer(rubric, assessment, statistics, respondents, targets or {}, default_target, what_if).run()
     projection = Projection(tuple(sorted(what_if.items())), projected.overall, projected.domains)
     return Result(**{**{f: getattr(result, f) for f in result.__dataclass_fields__}, "projection": projection})

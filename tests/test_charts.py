@@ -9,7 +9,16 @@ from collections.abc import Callable
 
 import pytest
 
-from qimaturity.charts import MARKERS, PALETTE, distribution_chart, group_chart, radar_chart
+from qimaturity.charts import (
+    MARKERS,
+    PALETTE,
+    box_chart,
+    distribution_chart,
+    group_chart,
+    heatmap_chart,
+    radar_chart,
+    trend_chart,
+)
 
 NS = "{http://www.w3.org/2000/svg}"
 SCALE = [(1, "Not started"), (2, "Emerging"), (3, "Developing"), (4, "Established"), (5, "Exemplary")]
@@ -432,6 +441,516 @@ def test_weasyprint_renders_the_charts() -> None:
 
     charts = [build(f"{kind}-chart") for kind, build in BUILDERS.items()]
     charts += [svg for _id, svg in hostile_charts()[:1]]
+    page = "<!doctype html><html><body>" + "".join(f"<figure>{chart}</figure>" for chart in charts) + "</body></html>"
+    pdf = HTML(string=page).write_pdf()
+    assert pdf is not None and pdf.startswith(b"%PDF")
+
+
+# --- comparison charts: heatmap, box plots, trend ----------------------------------------------------------------
+COLUMNS = ["Leadership", "Governance", "Training and capability", "Patient involvement"]
+HEAT_ROWS: list[tuple[str, list[float | None], bool]] = [
+    ("Northshire Hospitals NHS Foundation Trust", [1.0, 2.25, 3.25, None], False),
+    ("Riverside Community Health", [5.0, 4.5, None, 2.0], True),
+    ("Moorgate Acute Trust", [2.5, 3.0, 3.75, 4.0], False),
+]
+BOXES: list[tuple[str, tuple[float, float, float, float, float] | None, int]] = [
+    ("Leadership", (1.25, 2.0, 2.6, 3.4, 4.75), 40),
+    ("Governance", None, 3),
+    ("Patient involvement", (1.0, 1.5, 2.0, 3.0, 5.0), 38),
+]
+DATES = ["2021-03-31", "2022-03-31", "2023-03-31", "2024-03-31"]
+TREND_SERIES: list[tuple[str, list[float | None]]] = [
+    ("Leadership", [1.5, 2.0, None, 3.25]),
+    ("Governance", [2.0, 2.5, 3.0, 3.0]),
+    ("Patient involvement", [None, 1.0, 1.5, None]),
+]
+
+
+def make_heatmap(chart_id: str = "heat-test") -> str:
+    return heatmap_chart(
+        chart_id, HEAT_ROWS, COLUMNS, SCALE, title="Organisations by domain", outliers=[(0, 1), (2, 3)]
+    )
+
+
+def make_box(chart_id: str = "box-test") -> str:
+    marks = [("Leadership", 3.5), ("Governance", 4.0), ("Patient involvement", None)]
+    return box_chart(chart_id, BOXES, SCALE, title="Spread across organisations", marks=marks, mark_label="Moorgate")
+
+
+def make_trend(chart_id: str = "trend-test") -> str:
+    return trend_chart(chart_id, DATES, TREND_SERIES, SCALE, title="Domain levels over time")
+
+
+NEW_BUILDERS: dict[str, Callable[[str], str]] = {"heatmap": make_heatmap, "box": make_box, "trend": make_trend}
+
+
+def cells(root: ET.Element) -> dict[tuple[int, int], ET.Element]:
+    return {(int(c.get("data-row") or -1), int(c.get("data-col") or -1)): c for c in by_class(root, "qim-cell")}
+
+
+def height_of(svg: str) -> float:
+    return float((parse(svg).get("viewBox") or "").split()[3])
+
+
+@pytest.mark.parametrize("kind", sorted(NEW_BUILDERS))
+def test_comparison_chart_is_an_accessible_scalable_svg(kind: str) -> None:
+    chart_id = f"{kind}-chart"
+    svg = NEW_BUILDERS[kind](chart_id)
+    root = parse(svg)
+    assert svg.startswith("<svg ") and svg.endswith("</svg>")
+    assert root.get("role") == "img"
+    assert root.get("aria-labelledby") == f"{chart_id}-title {chart_id}-desc"
+    title = root.find(f"{NS}title[@id='{chart_id}-title']")
+    assert title is not None and title.text
+    assert desc_text(root, chart_id)
+    x0, y0, width, height = (float(part) for part in (root.get("viewBox") or "").split())
+    assert (x0, y0) == (0, 0) and 600 <= width <= 700 and height > 100
+    assert root.get("width") == "100%"
+    assert root.get("style") == f"max-width: {int(width)}px"
+    assert root.get("font-family") == "sans-serif"
+    sizes = [float(e.get("font-size") or 0) for e in root.iter() if e.get("font-size") is not None]
+    assert sizes and min(sizes) >= 9.5
+
+
+@pytest.mark.parametrize("kind", sorted(NEW_BUILDERS))
+def test_comparison_chart_is_self_contained_and_deterministic(kind: str) -> None:
+    svg = NEW_BUILDERS[kind](f"{kind}-chart")
+    assert svg == NEW_BUILDERS[kind](f"{kind}-chart")
+    for forbidden in ("href", "<image", "<script", "foreignObject", "@import", "<style"):
+        assert forbidden not in svg
+    assert svg.count("http") == 1  # the xmlns declaration only
+    ids = {element.get("id") for element in parse(svg).iter()}
+    for reference in re.findall(r"url\(([^)]*)\)", svg):
+        assert reference.startswith("#") and reference[1:] in ids
+
+
+@pytest.mark.parametrize("kind", sorted(NEW_BUILDERS))
+def test_comparison_coordinates_have_at_most_one_decimal_place(kind: str) -> None:
+    geometry = ("x", "y", "cx", "cy", "r", "width", "height", "x1", "y1", "x2", "y2", "points", "d", "transform")
+    for element in parse(NEW_BUILDERS[kind](f"{kind}-chart")).iter():
+        for name in geometry:
+            value = element.get(name)
+            if value is not None and value != "100%":
+                for number in re.findall(r"-?\d+(?:\.\d+)?", value):
+                    assert re.fullmatch(r"-?\d+(\.\d)?", number), (kind, element.tag, name, value)
+
+
+@pytest.mark.parametrize("bad", ["", "Heat", "1heat", "heat map", "heat_1", "heat\n", '"x'])
+def test_comparison_chart_id_is_validated(bad: str) -> None:
+    with pytest.raises(ValueError):
+        heatmap_chart(bad, HEAT_ROWS, COLUMNS, SCALE, title="t")
+    with pytest.raises(ValueError):
+        box_chart(bad, BOXES, SCALE, title="t")
+    with pytest.raises(ValueError):
+        trend_chart(bad, DATES, TREND_SERIES, SCALE, title="t")
+
+
+def test_comparison_bad_inputs_are_refused() -> None:
+    row = [("A", [1.0, 2.0], False)]
+    bad_heatmaps: list[Callable[[], str]] = [
+        lambda: heatmap_chart("h", row, [], SCALE, title="t"),
+        lambda: heatmap_chart("h", row, ["X"], SCALE, title="t"),  # two values, one column
+        lambda: heatmap_chart("h", row, ["X", "X"], SCALE, title="t"),
+        lambda: heatmap_chart("h", [("A", [1.0, math.inf], False)], ["X", "Y"], SCALE, title="t"),
+        lambda: heatmap_chart("h", [("A", [0.5, 2.0], False)], ["X", "Y"], SCALE, title="t"),  # below the scale
+        lambda: heatmap_chart("h", row, ["X", "Y"], SCALE, title="t", outliers=[(1, 0)]),
+        lambda: heatmap_chart("h", row, ["X", "Y"], SCALE, title="t", outliers=[(0, -1)]),
+        lambda: heatmap_chart("h", [("A", [None, 2.0], False)], ["X", "Y"], SCALE, title="t", outliers=[(0, 0)]),
+        lambda: heatmap_chart("h", [("A", [1.0] * 13, False)], [f"C{i}" for i in range(13)], SCALE, title="t"),
+        lambda: heatmap_chart("h", row, ["X", "Y"], [], title="t"),
+    ]
+    bad_boxes: list[Callable[[], str]] = [
+        lambda: box_chart("b", [("A", (1, 3, 2, 4, 5), 10)], SCALE, title="t"),  # q1 above the median
+        lambda: box_chart("b", [("A", (1, 2, 3, 4, 6), 10)], SCALE, title="t"),  # beyond the scale
+        lambda: box_chart("b", [("A", (1, 2, 3, 4, math.nan), 10)], SCALE, title="t"),
+        lambda: box_chart("b", [("A", (1, 2, 3, 4), 10)], SCALE, title="t"),  # type: ignore[list-item]
+        lambda: box_chart("b", [("A", None, -1)], SCALE, title="t"),
+        lambda: box_chart("b", [("A", None, 3), ("A", None, 4)], SCALE, title="t"),
+        lambda: box_chart("b", [("A", None, 3)], SCALE, title="t", marks=[("B", 2.0)]),
+        lambda: box_chart("b", [("A", None, 3)], SCALE, title="t", marks=[("A", 2.0), ("A", 3.0)]),
+        lambda: box_chart("b", [("A", None, 3)], SCALE, title="t", marks=[("A", 9.0)]),
+        lambda: box_chart("b", [("A", None, 3)], [(1, "only")], title="t"),
+    ]
+    bad_trends: list[Callable[[], str]] = [
+        lambda: trend_chart("t", ["2024-01-01"], [("A", [1.0])], SCALE, title="t"),
+        lambda: trend_chart("t", [f"{2000 + i}-01-01" for i in range(21)], [], SCALE, title="t"),
+        lambda: trend_chart("t", ["2024-01-01", "2023-01-01"], [("A", [1.0, 2.0])], SCALE, title="t"),
+        lambda: trend_chart("t", ["2024-01-01", "2024-01-01"], [("A", [1.0, 2.0])], SCALE, title="t"),
+        lambda: trend_chart("t", ["2024-01-01", "next year"], [("A", [1.0, 2.0])], SCALE, title="t"),
+        lambda: trend_chart("t", DATES[:2], [("A", [1.0])], SCALE, title="t"),
+        lambda: trend_chart("t", DATES[:2], [("A", [1.0, 7.0])], SCALE, title="t"),
+        lambda: trend_chart("t", DATES[:2], [("A", [1.0, 2.0]), ("A", [1.0, 2.0])], SCALE, title="t"),
+        lambda: trend_chart("t", DATES[:2], [(f"S{i}", [1.0, 2.0]) for i in range(9)], SCALE, title="t"),
+    ]
+    for build in bad_heatmaps + bad_boxes + bad_trends:
+        with pytest.raises(ValueError):
+            build()
+
+
+def hostile_comparison_charts() -> list[tuple[str, str]]:
+    scale = [(1, HOSTILE[0]), (2, HOSTILE[1]), (3, HOSTILE[2]), (4, HOSTILE[3])]
+    return [
+        (
+            "heatmap",
+            heatmap_chart(
+                "heatmap",
+                [(text, [1.0, 2.0, None, 4.0], i == 0) for i, text in enumerate(HOSTILE)],
+                HOSTILE,
+                scale,
+                title=HOSTILE[0],
+                outliers=[(0, 0)],
+            ),
+        ),
+        (
+            "box",
+            box_chart(
+                "box",
+                [(text, (1.0, 2.0, 2.5, 3.0, 4.0) if i % 2 else None, 5) for i, text in enumerate(HOSTILE)],
+                scale,
+                title=HOSTILE[1],
+                marks=[(text, 2.0) for text in HOSTILE],
+                mark_label=HOSTILE[0],
+            ),
+        ),
+        (
+            "trend",
+            trend_chart("trend", DATES[:2], [(text, [1.0, 2.0]) for text in HOSTILE], scale, title=HOSTILE[3]),
+        ),
+    ]
+
+
+@pytest.mark.parametrize(("chart_id", "svg"), hostile_comparison_charts())
+def test_comparison_hostile_text_is_escaped(chart_id: str, svg: str) -> None:
+    assert "<script" not in svg and "]]>" not in svg
+    assert "&lt;script&gt;" in svg
+    root = parse(svg)
+    for element in root.iter():
+        assert not any(name.lower().startswith("on") for name in element.attrib)
+    desc = desc_text(root, chart_id)
+    for text in HOSTILE:
+        assert text in desc
+    assert '" onload="x' in all_text(root)
+
+
+def test_comparison_control_characters_do_not_break_the_xml() -> None:
+    svg = heatmap_chart("h", [("A\x00b\x1bc", [1.0], False)], ["D\x0co"], SCALE, title="t\x0b")
+    desc = desc_text(parse(svg), "h")
+    assert "Abc: Do 1." in desc
+    svg = trend_chart("t", DATES[:2], [("S\x01x", [1.0, 2.0])], SCALE, title="t")
+    assert "Sx: 2021-03-31 1, 2022-03-31 2." in desc_text(parse(svg), "t")
+    svg = box_chart("b", [("B\x02y", None, 1)], SCALE, title="t", mark_label="M\x03e")
+    assert "By: suppressed" in desc_text(parse(svg), "b")
+
+
+# --- heatmap -----------------------------------------------------------------------------------------------------
+
+
+def test_heatmap_has_one_cell_per_row_and_column() -> None:
+    root = parse(make_heatmap())
+    grid = cells(root)
+    assert len(by_class(root, "qim-cell")) == len(HEAT_ROWS) * len(COLUMNS)
+    assert set(grid) == {(r, c) for r in range(len(HEAT_ROWS)) for c in range(len(COLUMNS))}
+    # Cells of one row share a y, cells of one column share an x; rows are 14 apart.
+    for r in range(len(HEAT_ROWS)):
+        assert len({grid[r, c].get("y") for c in range(len(COLUMNS))}) == 1
+    for c in range(len(COLUMNS)):
+        assert len({grid[r, c].get("x") for r in range(len(HEAT_ROWS))}) == 1
+    assert close(grid[1, 0].get("y"), float(grid[0, 0].get("y") or 0) + 14)
+
+
+def test_heatmap_prints_every_value_with_one_decimal() -> None:
+    root = parse(make_heatmap())
+    printed = [t.text for t in by_class(root, "qim-cell-value")]
+    # Row by row, None cells skipped; halves round up (2.25 -> 2.3, 3.25 -> 3.3, 3.75 -> 3.8).
+    assert printed == ["1.0", "2.3", "3.3", "5.0", "4.5", "2.0", "2.5", "3.0", "3.8", "4.0"]
+    desc = desc_text(root, "heat-test")
+    assert "Scale 1 (Not started) to 5 (Exemplary)." in desc
+    assert "Columns: Leadership, Governance, Training and capability, Patient involvement." in desc
+    assert (
+        "Northshire Hospitals NHS Foundation Trust: Leadership 1, Governance 2.25 (outlier),"
+        " Training and capability 3.25, Patient involvement no data." in desc
+    )
+    assert "Riverside Community Health (highlighted): Leadership 5, Governance 4.5," in desc
+    assert "Moorgate Acute Trust: Leadership 2.5, Governance 3, Training and capability 3.75," in desc
+
+
+def test_heatmap_colours_run_light_to_dark_and_text_contrasts() -> None:
+    row = [("A", [1.0, 2.0, 3.0, 4.0, 5.0], False)]
+    root = parse(heatmap_chart("h", row, ["a", "b", "c", "d", "e"], SCALE, title="t"))
+    fills = [cells(root)[0, c].get("fill") or "" for c in range(5)]
+
+    def lightness(colour: str) -> int:
+        return sum(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+    assert len(set(fills)) == 5
+    assert [lightness(f) for f in fills] == sorted((lightness(f) for f in fills), reverse=True)
+    inks = [t.get("fill") for t in by_class(root, "qim-cell-value")]
+    assert inks[0] == "#000000" and inks[-1] == "#FFFFFF"
+    # The legend names every level next to its swatch.
+    texts = all_text(root)
+    for level, name in SCALE:
+        assert f"{level} {name}" in texts
+
+
+def test_heatmap_marks_outliers_with_a_border_and_a_symbol() -> None:
+    root = parse(make_heatmap())
+    grid = cells(root)
+    borders = by_class(root, "qim-outlier")
+    assert len(borders) == 2
+    for border, (r, c) in zip(borders, [(0, 1), (2, 3)], strict=True):
+        # Each border sits inside its cell, drawn thick.
+        cell = grid[r, c]
+        assert float(border.get("x") or 0) > float(cell.get("x") or 0)
+        assert float(border.get("x") or 0) + float(border.get("width") or 0) < float(cell.get("x") or 0) + float(
+            cell.get("width") or 0
+        )
+        assert float(border.get("stroke-width") or 0) >= 2
+    assert "Outlier" in all_text(root)
+    plain = parse(heatmap_chart("p", HEAT_ROWS, COLUMNS, SCALE, title="t"))
+    assert not by_class(plain, "qim-outlier") and "Outlier" not in all_text(plain)
+
+
+def test_heatmap_hatches_cells_without_data() -> None:
+    root = parse(make_heatmap("h"))
+    grid = cells(root)
+    missing = [key for key, cell in grid.items() if "qim-na" in (cell.get("class") or "")]
+    assert sorted(missing) == [(0, 3), (1, 2)]
+    for key in missing:
+        assert grid[key].get("fill") == "url(#h-none-hatch)"
+    assert root.find(f".//{NS}pattern[@id='h-none-hatch']") is not None
+    dashes = [t for t in root.iter(f"{NS}text") if t.text == "–"]
+    assert len(dashes) == 2 + 1  # one per empty cell, one in the legend
+    assert "No data" in all_text(root)
+    full = parse(heatmap_chart("f", [("A", [1.0], False)], ["X"], SCALE, title="t"))
+    assert full.find(f".//{NS}pattern") is None and "No data" not in all_text(full)
+
+
+def test_heatmap_highlighted_rows_are_bold_with_a_marker() -> None:
+    root = parse(make_heatmap())
+    rows = {g.get("data-row"): g for g in by_class(root, "qim-row")}
+    assert "qim-highlight" in (rows["1"].get("class") or "")
+    (label,) = by_class(rows["1"], "qim-row-label")
+    assert label.get("font-weight") == "bold" and label.text == "Riverside Community Health"
+    assert len(by_class(rows["1"], "qim-highlight-mark")) == 1
+    assert not by_class(rows["0"], "qim-highlight-mark")
+    assert len(by_class(root, "qim-highlight-outline")) == 1
+    assert "Highlighted organisation" in all_text(root)
+
+
+def test_heatmap_truncates_long_row_labels_and_keeps_them_whole_in_the_desc() -> None:
+    long = "The Very Long Named Integrated Care Organisation of the North"
+    root = parse(heatmap_chart("h", [(long, [2.0], False)], ["X"], SCALE, title="t"))
+    (label,) = by_class(root, "qim-row-label")
+    assert label.text is not None and label.text.endswith("…") and len(label.text) <= 32
+    assert long.startswith(label.text[:-1].rstrip())
+    assert f"{long}: X 2." in desc_text(root, "h")
+
+
+def test_heatmap_headers_wrap_when_they_fit_and_turn_when_they_do_not() -> None:
+    few = parse(heatmap_chart("h", [("A", [1.0, 2.0], False)], ["Training and capability", "Data"], SCALE, title="t"))
+    headers = by_class(few, "qim-column-header")
+    assert [h.get("transform") for h in headers] == [None, None]
+    assert [" ".join(h.itertext()) for h in headers] == ["Training and capability", "Data"]
+    names = [f"Domain number {i} with a long name" for i in range(12)]
+    many = parse(heatmap_chart("m", [("A", [3.0] * 12, False)], names, SCALE, title="t"))
+    headers = by_class(many, "qim-column-header")
+    assert len(headers) == 12 and all((h.get("transform") or "").startswith("rotate(-45 ") for h in headers)
+    # Even with twelve columns the cells stay wide enough for the printed values, and nothing passes the edge.
+    grid = cells(many)
+    assert all(float(cell.get("width") or 0) >= 25 for cell in grid.values())
+    assert max(float(c.get("x") or 0) + float(c.get("width") or 0) for c in grid.values()) <= 700 - 12
+
+
+def test_heatmap_with_200_rows_stays_valid_and_grows() -> None:
+    def rows(n: int) -> list[tuple[str, list[float | None], bool]]:
+        return [
+            (
+                f"Organisation {i:03d}",
+                [None if (i + c) % 17 == 0 else 1 + (i * 7 + c * 3) % 40 / 10 for c in range(6)],
+                i == 99,
+            )
+            for i in range(n)
+        ]
+
+    columns = COLUMNS + ["Culture", "Method and measurement"]
+    small = heatmap_chart("h", rows(20), columns, SCALE, title="t")
+    large = heatmap_chart("h", rows(200), columns, SCALE, title="t", outliers=[(150, 2), (199, 4)])
+    root = parse(large)
+    assert len(by_class(root, "qim-cell")) == 200 * 6
+    assert int((root.get("viewBox") or "").split()[2]) == int((parse(small).get("viewBox") or "").split()[2]) == 700
+    # 180 more rows of 14 each; beyond 60 rows the column headers are repeated under the grid.
+    headers_height = height_of(large) - height_of(small) - 180 * 14
+    assert headers_height > 0
+    assert len(by_class(root, "qim-column-headers")) == 2
+    assert len(by_class(parse(small), "qim-column-headers")) == 1
+    grid = cells(root)
+    assert close(grid[199, 0].get("y"), float(grid[0, 0].get("y") or 0) + 199 * 14)
+    assert len(by_class(root, "qim-outlier")) == 2
+    assert "Organisation 199:" in desc_text(root, "h")
+
+
+def test_heatmap_without_rows_says_so() -> None:
+    root = parse(heatmap_chart("e", [], COLUMNS, SCALE, title="Nothing"))
+    assert "No organisations to show." in desc_text(root, "e") and "No organisations to show." in all_text(root)
+
+
+# --- box plots ---------------------------------------------------------------------------------------------------
+
+
+def test_box_geometry_is_where_computed_by_hand() -> None:
+    root = parse(make_box())
+    rows = {g.get("data-row"): g for g in by_class(root, "qim-row")}
+    # The axis runs from level 1 at x = 236 to level 5 at x = 556: 80 per level. Leadership's median 2.6 is at
+    # 236 + 1.6 * 80 = 364; its quartiles 2.0 and 3.4 at 316 and 428 (a box 112 wide); its whiskers end at
+    # 1.25 -> 256 and 4.75 -> 536.
+    (median,) = by_class(rows["0"], "qim-median")
+    assert close(median.get("x1"), 364) and close(median.get("x2"), 364)
+    (box,) = by_class(rows["0"], "qim-quartiles")
+    assert close(box.get("x"), 316) and close(box.get("width"), 112)
+    (whisker,) = by_class(rows["0"], "qim-whisker")
+    assert close(whisker.get("x1"), 256) and close(whisker.get("x2"), 536)
+    # The mark for 3.5 is a diamond centred on 236 + 2.5 * 80 = 436, on the row's centre line.
+    (mark,) = by_class(rows["0"], "qim-mark")
+    diamond = [p for p in mark.iter(f"{NS}polygon")][-1]
+    points = [tuple(float(v) for v in point.split(",")) for point in (diamond.get("points") or "").split()]
+    assert len(points) == 4
+    assert math.isclose(sum(x for x, _y in points) / 4, 436, abs_tol=0.051)
+    assert math.isclose(sum(y for _x, y in points) / 4, float(whisker.get("y1") or 0), abs_tol=0.051)
+    assert diamond.get("fill") != diamond.get("stroke")
+    assert "3.5" in [t.text for t in by_class(rows["0"], "qim-value-label")]
+
+
+def test_box_prints_n_and_shows_suppressed_rows() -> None:
+    root = parse(make_box())
+    rows = {g.get("data-row"): g for g in by_class(root, "qim-row")}
+    assert "n = 40" in all_text(rows["0"]) and "median 2.6" in all_text(rows["0"])
+    (note,) = by_class(rows["1"], "qim-suppressed")
+    assert note.text == "suppressed (fewer than the minimum)"
+    assert not by_class(rows["1"], "qim-quartiles") and not by_class(rows["1"], "qim-median")
+    assert "n = 3" in all_text(rows["1"])
+    # The organisation's own value is still shown on a suppressed row; a missing mark is said in words.
+    assert len(by_class(rows["1"], "qim-mark")) == 1
+    assert not by_class(rows["2"], "qim-mark") and "Moorgate: no value" in all_text(rows["2"])
+
+
+def test_box_legend_and_desc() -> None:
+    root = parse(make_box())
+    (legend,) = by_class(root, "qim-legend")
+    texts = [t.text for t in legend.iter(f"{NS}text")]
+    assert texts == ["Middle half (quartiles)", "Median", "Lowest to highest", "Moorgate"]
+    desc = desc_text(root, "box-test")
+    assert (
+        "Leadership: lowest 1.25, lower quartile 2, median 2.6, upper quartile 3.4, highest 4.75; n = 40;"
+        " Moorgate 3.5." in desc
+    )
+    assert "Governance: suppressed (fewer than the minimum); n = 3; Moorgate 4." in desc
+    assert "Patient involvement: lowest 1, lower quartile 1.5, median 2, upper quartile 3, highest 5; n = 38;" in desc
+    assert "Moorgate no value." in desc
+    plain = parse(box_chart("p", BOXES, SCALE, title="t"))
+    assert not by_class(plain, "qim-mark") and "This organisation" not in all_text(plain)
+    (legend,) = by_class(plain, "qim-legend")
+    assert len(list(legend.iter(f"{NS}text"))) == 3
+
+
+def test_box_default_mark_label() -> None:
+    root = parse(box_chart("b", BOXES, SCALE, title="t", marks=[("Leadership", 2.0)]))
+    assert "This organisation" in all_text(root)
+    assert "This organisation 2." in desc_text(root, "b")
+
+
+# --- trend chart -------------------------------------------------------------------------------------------------
+
+
+def test_trend_has_one_marker_per_value() -> None:
+    root = parse(make_trend())
+    points = by_class(root, "qim-trend-point")
+    per_series = {i: sum(v is not None for v in values) for i, (_l, values) in enumerate(TREND_SERIES)}
+    assert len(points) == sum(per_series.values()) == 9
+    for i, count in per_series.items():
+        assert len([p for p in points if p.get("data-series") == str(i)]) == count
+
+
+def test_trend_gap_breaks_the_line() -> None:
+    root = parse(make_trend())
+    lines = by_class(root, "qim-trend-line")
+    by_series = {i: [p for p in lines if p.get("data-series") == str(i)] for i in range(3)}
+    # Leadership 1.5, 2, -, 3.25: one segment for the first two assessments, then a lone point (no segment).
+    assert len(by_series[0]) == 1 and (by_series[0][0].get("d") or "").count("L") == 1
+    # Governance has no gap: a single path through all four points.
+    assert len(by_series[1]) == 1 and (by_series[1][0].get("d") or "").count("L") == 3
+    broken = trend_chart("b", DATES + ["2025-03-31"], [("A", [1.0, 2.0, None, 3.0, 4.0])], SCALE, title="t")
+    paths = by_class(parse(broken), "qim-trend-line")
+    assert len(paths) == 2
+    assert [(p.get("d") or "").count("M") for p in paths] == [1, 1]
+
+
+def test_trend_series_differ_by_colour_shape_and_dash() -> None:
+    series = [(f"Series {i}", [1.0 + i * 0.5, 2.0]) for i in range(8)]
+    root = parse(trend_chart("t", DATES[:2], series, SCALE, title="t"))
+    lines = by_class(root, "qim-trend-line")
+    assert len(lines) == 8
+    assert [line.get("stroke") for line in lines] == list(PALETTE)
+    dashes = [line.get("stroke-dasharray") or "solid" for line in lines]
+    assert len(set(dashes)) == 8
+    shapes = [p.get("data-shape") for p in by_class(root, "qim-trend-point") if p.get("data-series") in ("0", "4")]
+    assert shapes == [MARKERS[0], MARKERS[0], MARKERS[4], MARKERS[4]]
+    texts = [t.text for t in by_class(root, "qim-legend")[0].iter(f"{NS}text")]
+    assert texts == [label for label, _v in series]
+
+
+def test_trend_prints_the_last_value_beside_the_series_label() -> None:
+    root = parse(make_trend())
+    labels = {t.get("data-series"): "".join(t.itertext()) for t in by_class(root, "qim-end-label")}
+    assert labels == {
+        "0": "Leadership 3.25",
+        "1": "Governance 3",
+        "2": "Patient involvement 1.5 (2023-03-31)",
+    }
+    desc = desc_text(root, "trend-test")
+    assert "Assessments on 2021-03-31, 2022-03-31, 2023-03-31, 2024-03-31." in desc
+    assert "Leadership: 2021-03-31 1.5, 2022-03-31 2, 2023-03-31 no value, 2024-03-31 3.25." in desc
+    assert "Patient involvement: 2021-03-31 no value, 2022-03-31 1, 2023-03-31 1.5, 2024-03-31 no value." in desc
+
+
+def test_trend_end_labels_do_not_overlap() -> None:
+    series = [(f"Domain {i}", [2.0, 3.0 + i * 0.01]) for i in range(6)]
+    root = parse(trend_chart("t", DATES[:2], series, SCALE, title="t"))
+    ys = sorted(float(t.get("y") or 0) for t in by_class(root, "qim-end-label"))
+    assert len(ys) == 6 and all(b - a >= 10.5 * 1.2 for a, b in zip(ys, ys[1:], strict=False))
+
+
+def test_trend_values_sit_on_the_scale() -> None:
+    root = parse(trend_chart("t", DATES[:3], [("A", [1.0, 3.0, 5.0])], SCALE, title="t"))
+    points = by_class(root, "qim-trend-point")
+    xs = [float(p.get("cx") or 0) for p in points]
+    ys = [float(p.get("cy") or 0) for p in points]
+    # Evenly spaced assessments; the plot is 190 high from level 1 to level 5, so 3 is halfway.
+    assert math.isclose(xs[1] - xs[0], xs[2] - xs[1], abs_tol=0.11)
+    assert math.isclose(ys[0] - ys[2], 190, abs_tol=0.11) and math.isclose(ys[0] - ys[1], 95, abs_tol=0.11)
+    # One series: every value is printed, the last beside the label; no legend is needed.
+    assert [t.text for t in by_class(root, "qim-value-label")] == ["1", "3"]
+    assert not by_class(root, "qim-legend")
+    assert "A 5" in all_text(root)
+
+
+def test_trend_with_twenty_dates_turns_the_date_labels() -> None:
+    dates = [f"{2001 + i}-06-30" for i in range(20)]
+    root = parse(trend_chart("t", dates, [("A", [1 + i / 5 for i in range(20)])], SCALE, title="t"))
+    labels = by_class(root, "qim-date")
+    assert len(labels) == 20 and all((t.get("transform") or "").startswith("rotate(-45") for t in labels)
+    assert len(by_class(root, "qim-trend-point")) == 20
+
+
+def test_trend_without_series_says_so() -> None:
+    root = parse(trend_chart("e", DATES[:2], [], SCALE, title="Nothing"))
+    assert "No series to show." in desc_text(root, "e") and "No series to show." in all_text(root)
+
+
+def test_weasyprint_renders_the_comparison_charts() -> None:
+    from weasyprint import HTML
+
+    charts = [build(f"{kind}-chart") for kind, build in NEW_BUILDERS.items()]
+    charts += [svg for _id, svg in hostile_comparison_charts()]
     page = "<!doctype html><html><body>" + "".join(f"<figure>{chart}</figure>" for chart in charts) + "</body></html>"
     pdf = HTML(string=page).write_pdf()
     assert pdf is not None and pdf.startswith(b"%PDF")

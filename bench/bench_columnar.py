@@ -1,0 +1,216 @@
+"""Benchmark: columnar scoring of a national survey export against a bare Polars query over the same file.
+
+    python bench/bench_columnar.py                      # 1,000,000 respondents x 40 questions, 2,000 organisations
+    python bench/bench_columnar.py --csv                # the same as CSV too
+    python bench/bench_columnar.py --respondents 100000 --organisations 200 --repeat 1
+
+The rubric is qi-readiness with 9 of its questions repeated under new ids (``<id>-b``, in the same domain, with
+the same weight, criticality, N/A and evidence settings and respondent groups), so 40 questions with exactly its
+scoring policy: median of respondents, evidence cap, N/A excluded, missing answers an error, its rules and bands.
+
+The export (written with Polars into a temporary folder) has one row per respondent: organisation_id, name,
+type, region, date, respondent, group (5 % board, 20 % managers, 65 % frontline, 10 % patient partners) and one
+column per question; a respondent leaves the questions not asked of their group empty, skips about 8 % of the
+others, and says N/A to about 10 % of those that allow it. Levels lean per organisation. In Parquet, questions
+that allow N/A are text columns ("NA"), the others 8-bit integers.
+
+Measured, each in a fresh process so that the peak memory (ru_maxrss) is its own, best of --repeat runs:
+
+- ``score_export``: the whole path: read, check every cell, aggregate, then finish each organisation with the
+  row engine's code (N/A and missing policies, rules, bands, targets, priorities, traces);
+- ``bare query``: one Polars query computing the same per-organisation weighted domain means (median of each
+  question over respondents, with the evidence cap, N/A left out, weights renormalised), with no checks, no
+  rules and no traces. Its numbers are compared with the domain values before rules of ``score_export``.
+
+Goal: ratio <= 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+from qimaturity import load_rubric
+from qimaturity.columnar import score_export
+from qimaturity.model import Rubric
+from qimaturity.scoring import level_below
+
+REPEATED = 9
+GROUPS = [("board", 5), ("managers", 20), ("frontline", 65), ("patient-partners", 10)]
+
+
+def write_rubric(folder: Path) -> Path:
+    """qi-readiness with its first nine questions repeated under new ids: 40 questions, the same policy."""
+    source = load_rubric("qi-readiness")
+    assert source.path is not None
+    doc = yaml.safe_load(Path(source.path).read_text(encoding="utf-8"))
+    questions = [(domain, q) for domain in doc["domains"] for q in domain["questions"]]
+    for domain, question in questions[:: len(questions) // REPEATED][:REPEATED]:
+        domain["questions"].append({**copy.deepcopy(question), "id": f"{question['id']}-b"})
+    doc["id"] = "qi-readiness-40"
+    path = folder / "qi-readiness-40.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def make_export(rubric: Rubric, respondents: int, organisations: int, folder: Path, csv: bool) -> list[Path]:
+    i = pl.int_range(respondents, dtype=pl.Int64)
+    org = i * organisations // respondents
+    bucket = i.hash(11) % 100
+    chain: Any = pl
+    cumulative = 0
+    for name, share in GROUPS[:-1]:  # board below 5, managers below 25, frontline below 90, the rest patients
+        cumulative += share
+        chain = chain.when(bucket < cumulative).then(pl.lit(name))
+    group = chain.otherwise(pl.lit(GROUPS[-1][0]))
+    lean = (org.hash(5) % 3).cast(pl.Int64) - 1  # -1, 0 or +1 for the whole organisation
+    columns: list[pl.Expr] = [
+        pl.format("org-{}", org.cast(pl.String).str.zfill(5)).alias("organisation_id"),
+        pl.format("Organisation {}", org).alias("organisation_name"),
+        pl.lit("acute").alias("organisation_type"),
+        pl.lit("north").alias("region"),
+        pl.lit("2026-06-30").alias("date"),
+        pl.format("r{}", i).alias("respondent"),
+        group.alias("group"),
+    ]
+    for k, question in enumerate(rubric.questions()):
+        h = i.hash(1000 + k) % 1000
+        level = ((h % 5) + 1 + lean).clip(1, 5).cast(pl.Int8)
+        asked = group.is_in(list(question.respondents)) if question.respondents else pl.lit(True)
+        skipped = (h // 5) % 100 < 8
+        said_na = (h // 5) % 100 >= 90
+        if question.na_allowed:
+            cell = (
+                pl.when(~asked | skipped)
+                .then(pl.lit(None, pl.String))
+                .when(said_na)
+                .then(pl.lit("NA"))
+                .otherwise(level.cast(pl.String))
+            )
+        else:
+            cell = pl.when(~asked | skipped).then(pl.lit(None, pl.Int8)).otherwise(level)
+        columns.append(cell.alias(question.id))
+    frame = pl.select(*columns)
+    paths = [folder / "survey.parquet"]
+    frame.write_parquet(paths[0])
+    if csv:
+        paths.append(folder / "survey.csv")
+        frame.write_csv(paths[1])
+    return paths
+
+
+def bare_query(rubric: Rubric, path: Path) -> pl.DataFrame:
+    """Per-organisation weighted domain means, the shortest way: median per question, then weighted means."""
+    scan = pl.scan_parquet(path) if path.suffix == ".parquet" else pl.scan_csv(path, infer_schema=False)
+    scale = [level.value for level in rubric.levels]
+    counted = []
+    for question in rubric.questions():
+        level = pl.col(question.id).cast(pl.Int8, strict=False)  # "NA" and empty: null
+        if question.evidence_from is not None:
+            cap = level_below(scale, question.evidence_from)
+            level = pl.when(level >= question.evidence_from).then(pl.lit(cap, pl.Int8)).otherwise(level)
+        counted.append(level.median().alias(question.id))
+    medians = scan.group_by("organisation_id").agg(counted)
+    domains = []
+    for domain in rubric.domains:
+        total = pl.sum_horizontal(*[pl.col(q.id) * q.weight for q in domain.questions])
+        weight = pl.sum_horizontal(*[pl.col(q.id).is_not_null() * q.weight for q in domain.questions])
+        domains.append((total / weight).alias(domain.id))
+    return medians.select("organisation_id", *domains).sort("organisation_id").collect()
+
+
+def measure(kind: str, rubric_path: Path, export: Path, repeat: int, out: Path) -> dict[str, Any]:
+    """Run in a fresh process: time ``kind`` ``repeat`` times; write its domain values to ``out``."""
+    rubric = load_rubric(rubric_path)
+    times = []
+    values: dict[str, list[float | None]] = {}
+    for _ in range(repeat):
+        started = time.perf_counter()
+        if kind == "score":
+            results = score_export(rubric, export)
+            times.append(time.perf_counter() - started)
+            values = {r.organisation.id: [d.raw_value for d in r.domains] for r in results}
+        else:
+            frame = bare_query(rubric, export)
+            times.append(time.perf_counter() - started)
+            values = {row[0]: list(row[1:]) for row in frame.iter_rows()}
+    out.write_text(json.dumps(values), encoding="utf-8")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"best": min(times), "times": times, "peak_mb": peak, "organisations": len(values)}
+
+
+def child(kind: str, rubric_path: Path, export: Path, repeat: int, out: Path) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--measure", kind, str(rubric_path), str(export), str(repeat), str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report
+
+
+def same_values(a: Path, b: Path) -> tuple[int, float]:
+    left, right = json.loads(a.read_text()), json.loads(b.read_text())
+    assert left.keys() == right.keys(), "different organisations"
+    worst = 0.0
+    for org, values in left.items():
+        for x, y in zip(values, right[org], strict=True):
+            if x is None or y is None:
+                assert x is None and y is None, (org, x, y)
+            else:
+                worst = max(worst, abs(x - y))
+    return len(left), worst
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--respondents", type=int, default=1_000_000)
+    parser.add_argument("--organisations", type=int, default=2_000)
+    parser.add_argument("--csv", action="store_true", help="also write and time a CSV export")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--measure", nargs=5, metavar="ARG", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        kind, rubric_path, export, repeat, out = args.measure
+        print(json.dumps(measure(kind, Path(rubric_path), Path(export), int(repeat), Path(out))))
+        return
+    with tempfile.TemporaryDirectory(prefix="qimaturity-bench-") as temporary:
+        folder = Path(temporary)
+        rubric_path = write_rubric(folder)
+        rubric = load_rubric(rubric_path)
+        started = time.perf_counter()
+        exports = make_export(rubric, args.respondents, args.organisations, folder, args.csv)
+        print(
+            f"{args.respondents:,} respondents x {rubric.question_count} questions, {args.organisations:,} "
+            f"organisations; written in {time.perf_counter() - started:.1f} s "
+            f"({', '.join(f'{p.suffix[1:]} {p.stat().st_size / 2**20:.0f} MiB' for p in exports)})"
+        )
+        for export in exports:
+            scored = child("score", rubric_path, export, args.repeat, folder / "score.json")
+            bare = child("bare", rubric_path, export, args.repeat, folder / "bare.json")
+            count, worst = same_values(folder / "score.json", folder / "bare.json")
+            ratio = scored["best"] / bare["best"]
+            print(f"{export.suffix[1:]}:")
+            print(
+                f"  score_export  {scored['best']:7.2f} s (runs {', '.join(f'{t:.2f}' for t in scored['times'])}), "
+                f"peak memory {scored['peak_mb']:.0f} MiB"
+            )
+            print(
+                f"  bare query    {bare['best']:7.2f} s (runs {', '.join(f'{t:.2f}' for t in bare['times'])}), "
+                f"peak memory {bare['peak_mb']:.0f} MiB"
+            )
+            print(f"  ratio {ratio:.1f} (goal <= 3); {count:,} organisations, domain values agree within {worst:.1e}")
+            assert math.isfinite(ratio)
+
+
+if __name__ == "__main__":
+    main()

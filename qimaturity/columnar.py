@@ -1,0 +1,684 @@
+"""Columnar scoring of a respondent export (CSV or Parquet) with Polars, for surveys of a million respondents.
+
+The export is wide: one row per respondent, with the columns ``organisation_id`` (required),
+``organisation_name``, ``organisation_type``, ``region``, ``date`` (YYYY-MM-DD), ``respondent`` and ``group``
+(a respondent group id of the rubric), all optional, then one column per question id. A cell is a level (a whole
+number), empty (no answer) or ``NA`` / ``N/A`` in any case (not applicable); whitespace around a cell is ignored.
+
+What differs from answers files, because an export cannot say more:
+
+- there is no justification column, so an N/A counts as justified wherever the question allows N/A;
+- there is no evidence, so an answer at or above a question's ``evidence_from`` is treated exactly as the row
+  engine treats an answer that cites none: counted at the level below (``on_missing: cap``) or flagged
+  (``flag``). The assessment date is therefore not needed, and not required;
+- respondent ids are not checked for uniqueness, and results carry no per-answer records (``answers`` is empty);
+  a question's trace gives the counted levels with their counts instead of one input per respondent.
+
+Everything else is the row engine's: each organisation's answers are reduced to the same per-question statistics
+(:class:`qimaturity.scoring.QuestionStats`) and finished by the same code (:func:`qimaturity.scoring.score_statistics`):
+N/A and missing policies, levels, domains, rules, bands, targets, gaps, priorities and traces.
+
+How, in bounded memory: one streaming Polars query reads the export once and counts, per organisation and
+respondent group, how many answers each question has at each level of the scale, how many said N/A and how many
+cells are filled at all (a few thousand rows of counts for a million respondents). Those counts are sums, which
+the streaming engine aggregates batch by batch; a median is not (Polars runs a grouped median in memory), so the
+respondent aggregate (median, mean, min or max), the evidence cap and the sample variance for r_wg are computed
+from the counts in Python, exactly as the row engine computes them from the list of levels: the numbers are
+identical, not merely close.
+
+Problems are found in the same pass (a count of cells that are not a level of the scale, N/A where the question
+does not allow it, answers from a group the question is not asked of, unknown groups, ...). Only when there are
+some does a second streaming pass find the first of them in file order. :class:`InputError` then carries at most
+the first 50 problems, each with file, row (the data row + 1, for the header), column (1-based), a path
+``/rows/INDEX/COLUMN`` (INDEX counts data rows from 0) and a hint, and a final "... and N more" when there are
+more.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from operator import add
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from .assessment import Assessment, Organisation
+from .model import Question, Rubric
+from .problems import InputError, Problem, pointer, sort_problems
+from .result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
+from .scoring import QuestionStats, fmt, level_below, score_statistics
+from .validation import did_you_mean
+
+ORGANISATION = "organisation_id"
+METADATA = ("organisation_name", "organisation_type", "region", "date")
+OTHER_COLUMNS = ("respondent", "group")
+KNOWN_COLUMNS = (ORGANISATION, *METADATA, *OTHER_COLUMNS)
+MAX_PROBLEMS = 50
+CSV_SUFFIXES = (".csv",)
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+# Cell codes: a level is itself; N/A and "not a level" are outside any Int32 a cell could parse to.
+NA_CODE = -(2**40)
+BAD_CODE = -(2**40) - 1
+NA_SPELLINGS = ["NA", "Na", "nA", "na", "N/A", "N/a", "n/A", "n/a"]
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+READ_HINT = "an export is a UTF-8 CSV file with a header and as many cells in each row, or a Parquet file"
+
+# Problem kinds of a question cell, in the order they are checked (the order of answers files).
+NOT_ASKED, NOT_A_LEVEL, OFF_SCALE, NA_NOT_ALLOWED = 1, 2, 3, 4
+
+_ROW = "__qimaturity_row"
+_ORG = "__qimaturity_organisation"
+_GROUP = "__qimaturity_group"
+
+
+def score_export(
+    rubric: Rubric,
+    path: Path | str,
+    *,
+    targets: Mapping[str, int] | None = None,
+    default_target: int | None = None,
+) -> list[Result]:
+    """Score every organisation in a respondent export (``.csv`` or ``.parquet``); one result each, by id.
+
+    ``targets`` and ``default_target`` are as for :func:`qimaturity.score`. Raises :class:`InputError` with the
+    export's problems (at most 50, then a count of the rest).
+    """
+    export = _Export.open(Path(path), rubric)
+    problems = export.header_problems()
+    counts: pl.DataFrame | None = None
+    organisations: pl.DataFrame | None = None
+    needs_detail = not export.has_organisation
+    if export.has_organisation:
+        counts = export.collect(export.counts_query())
+        if counts.height == 0:
+            problems.append(Problem(export.name, None, None, "/", "the export has no respondent rows", ""))
+        organisations = export.organisations(counts)
+        found, needs_detail = export.count_problems(counts, organisations)
+        problems.extend(found)
+    total = len(problems)
+    if needs_detail:
+        first, more = export.cell_problems()
+        problems.extend(first)
+        total += more
+    if problems:
+        shown = sort_problems(problems)[:MAX_PROBLEMS]
+        if total > len(shown):
+            shown.append(
+                Problem(export.name, None, None, "/", f"... and {total - len(shown)} more", "fix these and run again")
+            )
+        raise InputError(shown)
+    assert counts is not None and organisations is not None
+    return export.score(counts, organisations, targets or {}, default_target)
+
+
+@dataclass(frozen=True)
+class _QuestionColumn:
+    question: Question
+    name: str  # the column's name in the scan
+    index: int  # 0-based position in the file
+    dtype: pl.DataType
+
+
+class _Export:
+    """One export file: its columns, the Polars queries over it, and the results built from their answers."""
+
+    def __init__(self, path: Path, rubric: Rubric, columns: list[tuple[str, str, pl.DataType]], scan: pl.LazyFrame):
+        self.path = path
+        self.name = str(path)
+        self.rubric = rubric
+        self.scan = scan
+        self.header = [shown for shown, _, _ in columns]  # names as written in the file
+        self.scale = [level.value for level in rubric.levels]
+        self.scale_text = ", ".join(str(v) for v in self.scale)
+        self.groups = [g.id for g in rubric.respondent_groups]
+        self.group_order = {g: i for i, g in enumerate(self.groups)}
+        questions = {q.id: q for q in rubric.questions()}
+        self.known: dict[str, tuple[str, int, pl.DataType]] = {}  # first column of each known name
+        self.unknown: list[tuple[int, str]] = []
+        self.duplicates: list[tuple[int, str, int]] = []
+        for index, (shown, name, dtype) in enumerate(columns):
+            if shown in self.known:
+                self.duplicates.append((index, shown, self.known[shown][1]))
+            elif shown in questions or shown in KNOWN_COLUMNS:
+                self.known[shown] = (name, index, dtype)
+            else:
+                self.unknown.append((index, shown))
+        self.questions = [_QuestionColumn(q, *self.known[q.id]) for q in rubric.questions() if q.id in self.known]
+        self.has_organisation = ORGANISATION in self.known
+
+    @classmethod
+    def open(cls, path: Path, rubric: Rubric) -> _Export:
+        name = str(path)
+        suffix = path.suffix.lower()
+        if suffix not in CSV_SUFFIXES + PARQUET_SUFFIXES:
+            raise InputError.single(name, "an export must be a .csv or .parquet file", "save the survey export as CSV")
+        if not path.is_file():
+            raise InputError.single(name, "file not found" if not path.exists() else "not a file", "check the path")
+        try:
+            if suffix in CSV_SUFFIXES:
+                scan = pl.scan_csv(path, infer_schema=False, encoding="utf8")
+                shown = _csv_header(path)
+            else:
+                scan = pl.scan_parquet(path)
+                shown = None
+            schema = scan.collect_schema()
+        except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError, csv.Error) as error:
+            raise InputError.single(name, f"cannot read the export: {_first_line(error)}", READ_HINT) from None
+        names = list(schema.names())
+        if shown is None or len(shown) != len(names):
+            shown = names
+        return cls(path, rubric, [(s, n, schema[n]) for s, n in zip(shown, names, strict=True)], scan)
+
+    def collect(self, query: pl.LazyFrame) -> pl.DataFrame:
+        try:
+            return query.collect(engine="streaming")
+        except pl.exceptions.PolarsError as error:
+            raise InputError.single(self.name, f"cannot read the export: {_first_line(error)}", READ_HINT) from None
+
+    # --- columns as expressions ----------------------------------------------------------------
+    def _text(self, column: str) -> pl.Expr:
+        """A metadata column as stripped text; empty means null."""
+        if column not in self.known:
+            return pl.lit(None, pl.String)
+        name, _, dtype = self.known[column]
+        text = pl.col(name).cast(pl.String).str.strip_chars() if dtype != pl.String else pl.col(name).str.strip_chars()
+        return pl.when(text != "").then(text)
+
+    def _code(self, column: _QuestionColumn) -> pl.Expr:
+        """A question cell as a code: the level, NA_CODE, BAD_CODE (not a level) or null (empty)."""
+        cell = pl.col(column.name)
+        dtype = column.dtype
+        if dtype == pl.Null:
+            return pl.lit(None, pl.Int64)
+        if dtype.is_integer():
+            level = cell.cast(pl.Int32, strict=False).cast(pl.Int64)
+            return level.fill_null(pl.when(cell.is_not_null()).then(pl.lit(BAD_CODE)))
+        if dtype.is_float():
+            whole = cell.is_finite() & (cell == cell.round(0)) & (cell.abs() < 2**31)
+            return pl.when(cell.is_null()).then(None).when(whole).then(cell.cast(pl.Int64)).otherwise(pl.lit(BAD_CODE))
+        text = (cell if dtype == pl.String else cell.cast(pl.String)).str.strip_chars()
+        level = text.cast(pl.Int32, strict=False).cast(pl.Int64)
+        return (
+            pl.when(text.is_null() | (text == ""))
+            .then(None)
+            .when(text.is_in(NA_SPELLINGS))
+            .then(pl.lit(NA_CODE))
+            .otherwise(level.fill_null(BAD_CODE))
+        )
+
+    def _frame(self, *, raw: bool = False) -> pl.LazyFrame:
+        """The scan as row number, organisation, group, metadata and question codes (and raw cells, for messages)."""
+        texts = [pl.col(c.name).cast(pl.String).alias(_raw(i)) for i, c in enumerate(self.questions)] if raw else []
+        return self.scan.with_row_index(_ROW).select(
+            pl.col(_ROW),
+            self._text(ORGANISATION).alias(_ORG),
+            self._text("group").alias(_GROUP),
+            *[self._text(c).alias(c) for c in METADATA],
+            *[self._code(c).alias(_q(i)) for i, c in enumerate(self.questions)],
+            *texts,
+        )
+
+    def _bad_date(self) -> pl.Expr:
+        day = pl.col("date")
+        valid = day.str.contains(DATE_PATTERN) & day.str.to_date("%Y-%m-%d", strict=False).is_not_null()
+        return day.is_not_null() & ~valid
+
+    # --- the counting pass ---------------------------------------------------------------------
+    def counts_query(self) -> pl.LazyFrame:
+        """Per organisation and group: respondents, first row, metadata, and each question's counts by level."""
+        aggregations = [pl.len().alias("n"), pl.col(_ROW).min().alias("first_row")]
+        for column in METADATA:
+            aggregations += [pl.col(column).min().alias(f"{column}_min"), pl.col(column).max().alias(f"{column}_max")]
+        aggregations.append(self._bad_date().sum().alias("bad_dates"))
+        for i in range(len(self.questions)):
+            code = pl.col(_q(i))
+            aggregations += [(code == level).sum().alias(_q(i, level)) for level in self.scale]
+            aggregations += [(code == NA_CODE).sum().alias(_q(i, "na")), code.count().alias(_q(i, "n"))]
+        return self._frame().group_by(_ORG, _GROUP).agg(aggregations)
+
+    def organisations(self, counts: pl.DataFrame) -> pl.DataFrame:
+        """Per organisation: first row, the lowest and highest value of each metadata column, answers per question."""
+        return (
+            counts.lazy()
+            .filter(pl.col(_ORG).is_not_null())
+            .group_by(_ORG)
+            .agg(
+                pl.col("first_row").min(),
+                *[pl.col(f"{c}_min").min() for c in METADATA],
+                *[pl.col(f"{c}_max").max() for c in METADATA],
+                *[pl.col(_q(i, "n")).sum() for i in range(len(self.questions))],
+            )
+            .sort(_ORG)
+            .collect()
+        )
+
+    def count_problems(self, counts: pl.DataFrame, organisations: pl.DataFrame) -> tuple[list[Problem], bool]:
+        """Problems visible in the counts; and whether some cell or row is wrong (found by :meth:`cell_problems`)."""
+        checks = [
+            pl.col(_ORG).is_null(),
+            pl.col(_GROUP).is_not_null() & ~pl.col(_GROUP).is_in(_strings(self.groups)),
+            pl.col("bad_dates") > 0,
+        ]
+        for i, column in enumerate(self.questions):
+            question = column.question
+            levels = pl.sum_horizontal(*[pl.col(_q(i, level)) for level in self.scale])
+            checks.append(levels + pl.col(_q(i, "na")) < pl.col(_q(i, "n")))  # a cell that is not a level
+            if not question.na_allowed:
+                checks.append(pl.col(_q(i, "na")) > 0)
+            if question.respondents:
+                others = [g for g in self.groups if g not in question.respondents]
+                checks.append(pl.col(_GROUP).is_in(others) & (pl.col(_q(i, "n")) > 0))
+        needs_detail = bool(counts.select(pl.any_horizontal(*checks).fill_null(False).any()).item())
+
+        problems: list[Problem] = []
+        for column_name in METADATA:
+            low, high = f"{column_name}_min", f"{column_name}_max"
+            conflicting = organisations.filter(pl.col(low) != pl.col(high))
+            for org, first_row, first, second in conflicting.select(_ORG, "first_row", low, high).iter_rows():
+                label = column_name.replace("organisation_", "").replace("_", " ")
+                problems.append(
+                    Problem(
+                        self.name,
+                        first_row + 2,
+                        self.known[column_name][1] + 1,
+                        pointer(("organisations", org, column_name)),
+                        f"organisation '{org}' has more than one {label}: '{first}' and '{second}'",
+                        f"give every row of an organisation the same {column_name}",
+                    )
+                )
+        if self.rubric.scoring.missing == "error" and self.questions:
+            unanswered = organisations.filter(
+                pl.any_horizontal(*[pl.col(_q(i, "n")) == 0 for i in range(len(self.questions))])
+            )
+            position = {name: i for i, name in enumerate(unanswered.columns)}
+            for row in unanswered.iter_rows():
+                org, first_row = row[position[_ORG]], row[position["first_row"]]
+                for i, column in enumerate(self.questions):
+                    if row[position[_q(i, "n")]] == 0:
+                        problems.append(
+                            Problem(
+                                self.name,
+                                first_row + 2,
+                                column.index + 1,
+                                pointer(("organisations", org, column.question.id)),
+                                f"organisation '{org}': question '{column.question.id}' has no answer",
+                                "answer it, or N/A where the rubric allows it",
+                            )
+                        )
+        return problems, needs_detail
+
+    def header_problems(self) -> list[Problem]:
+        problems = []
+        if not self.has_organisation:
+            problems.append(
+                Problem(
+                    self.name,
+                    1,
+                    None,
+                    "/columns",
+                    f"no {ORGANISATION} column",
+                    "an export needs one row per respondent, with the organisation's id in organisation_id",
+                )
+            )
+        question_ids = [q.id for q in self.rubric.questions()]
+        for index, shown in self.unknown:
+            problems.append(
+                Problem(
+                    self.name,
+                    1,
+                    index + 1,
+                    pointer(("columns", shown)),
+                    f"unknown question '{shown}'",
+                    did_you_mean(shown, question_ids)
+                    or f"columns are {', '.join(KNOWN_COLUMNS)} and the rubric's question ids",
+                )
+            )
+        for index, shown, first in self.duplicates:
+            problems.append(
+                Problem(
+                    self.name,
+                    1,
+                    index + 1,
+                    pointer(("columns", shown)),
+                    f"column '{shown}' appears twice (first as column {first + 1})",
+                    "keep one of them",
+                )
+            )
+        absent = [question_id for question_id in question_ids if question_id not in self.known]
+        if absent and self.rubric.scoring.missing == "error":
+            problems.append(
+                Problem(
+                    self.name,
+                    1,
+                    None,
+                    "/columns",
+                    f"no column for {len(absent)} question(s) of the rubric, so no answer: {', '.join(absent)}",
+                    "add the columns: the rubric's missing policy is error",
+                )
+            )
+        return problems
+
+    # --- the problem pass ----------------------------------------------------------------------
+    def _problem_kind(self, i: int, column: _QuestionColumn) -> pl.Expr:
+        """What is wrong with a question cell: 0 nothing, else the first of the kinds, in the answers files' order."""
+        code = pl.col(_q(i))
+        question = column.question
+        checks: list[tuple[pl.Expr, int]] = []
+        if question.respondents:
+            group = pl.col(_GROUP)
+            outside = group.is_in(_strings(self.groups)) & ~group.is_in(_strings(question.respondents))
+            checks.append((outside.fill_null(False), NOT_ASKED))
+        checks.append((code == BAD_CODE, NOT_A_LEVEL))
+        if not question.na_allowed:
+            checks.append((code == NA_CODE, NA_NOT_ALLOWED))
+        checks.append(((code != NA_CODE) & ~code.is_in(self.scale), OFF_SCALE))
+        kind: Any = pl.when(code.is_null()).then(pl.lit(0, pl.UInt8))
+        for condition, value in checks:
+            kind = kind.when(condition).then(pl.lit(value, pl.UInt8))
+        result: pl.Expr = kind.otherwise(pl.lit(0, pl.UInt8))
+        return result
+
+    def cell_problems(self) -> tuple[list[Problem], int]:
+        """The problems of the first rows that have any (enough for the first 50), and how many there are in all."""
+        row_checks = {
+            "no_org": pl.col(_ORG).is_null() if self.has_organisation else pl.lit(False),
+            "bad_group": pl.col(_GROUP).is_not_null() & ~pl.col(_GROUP).is_in(_strings(self.groups)),
+            "bad_date": self._bad_date(),
+        }
+        kinds = [self._problem_kind(i, c).alias(_kind(i)) for i, c in enumerate(self.questions)]
+        count = pl.sum_horizontal(
+            *[pl.col(k).cast(pl.UInt32) for k in row_checks],
+            *[(pl.col(_kind(i)) > 0).cast(pl.UInt32) for i in range(len(self.questions))],
+        ).alias("problems")
+        wrong = (
+            self._frame(raw=True)
+            .with_columns(*[e.alias(k) for k, e in row_checks.items()], *kinds)
+            .with_columns(count)
+            .filter(pl.col("problems") > 0)
+        )
+        try:
+            first, total = pl.collect_all(
+                [wrong.bottom_k(MAX_PROBLEMS, by=_ROW), wrong.select(pl.col("problems").sum().alias("total"))],
+                engine="streaming",
+            )
+        except pl.exceptions.PolarsError as error:
+            raise InputError.single(self.name, f"cannot read the export: {_first_line(error)}", READ_HINT) from None
+        problems: list[Problem] = []
+        for record in first.iter_rows(named=True):
+            problems.extend(self._row_problems(record))
+        return problems, int(total["total"][0] or 0)
+
+    def _row_problems(self, record: dict[str, Any]) -> list[Problem]:
+        index = record[_ROW]
+        problems = []
+
+        def add(column_name: str, column: int, message: str, hint: str) -> None:
+            problems.append(
+                Problem(self.name, index + 2, column + 1, pointer(("rows", index, column_name)), message, hint)
+            )
+
+        if record["no_org"]:
+            add(ORGANISATION, self.known[ORGANISATION][1], "no organisation id", "every row needs an organisation_id")
+        group = record[_GROUP]
+        if record["bad_group"]:
+            hint = did_you_mean(group, self.groups) or (
+                f"groups: {', '.join(sorted(self.groups))}"
+                if self.groups
+                else "this rubric defines no respondent groups"
+            )
+            add("group", self.known["group"][1], f"unknown respondent group '{group}'", hint)
+        if record["bad_date"]:
+            add(
+                "date",
+                self.known["date"][1],
+                f"'{record['date']}' is not a real date",
+                "use YYYY-MM-DD, e.g. 2026-09-30",
+            )
+        for i, column in enumerate(self.questions):
+            kind = record[_kind(i)]
+            if not kind:
+                continue
+            qid = column.question.id
+            if kind == NOT_ASKED:
+                add(
+                    qid,
+                    column.index,
+                    f"question '{qid}' is not asked of the {group} group",
+                    f"the rubric asks it of: {', '.join(column.question.respondents)}",
+                )
+            elif kind == NOT_A_LEVEL:
+                add(
+                    qid,
+                    column.index,
+                    f"question '{qid}': '{record[_raw(i)]}' is not a level, N/A or empty",
+                    f"levels are {self.scale_text}",
+                )
+            elif kind == OFF_SCALE:
+                add(
+                    qid,
+                    column.index,
+                    f"question '{qid}': level {record[_q(i)]} is not on the scale",
+                    f"levels are {self.scale_text}",
+                )
+            else:
+                add(qid, column.index, f"question '{qid}' cannot be answered N/A", "give a level, or leave it empty")
+        return problems
+
+    # --- results -------------------------------------------------------------------------------
+    def score(
+        self,
+        counts: pl.DataFrame,
+        organisations: pl.DataFrame,
+        targets: Mapping[str, int],
+        default_target: int | None,
+    ) -> list[Result]:
+        position = {name: i for i, name in enumerate(counts.columns)}
+        group_at, respondents_at = position[_GROUP], position["n"]
+        by_organisation: dict[str, list[tuple[Any, ...]]] = {}
+        for row in counts.sort(_ORG).iter_rows():
+            by_organisation.setdefault(row[position[_ORG]], []).append(row)
+        builders = [_StatsBuilder(self.rubric, c.question, i, position) for i, c in enumerate(self.questions)]
+        last = len(self.group_order)
+        results = []
+        names = [_ORG, *[f"{c}_min" for c in METADATA]]
+        for org, name, kind, region, day in organisations.select(names).iter_rows():
+            rows = sorted(by_organisation[org], key=lambda r: self.group_order.get(r[group_at] or "", last))
+            statistics = {}
+            for builder in builders:
+                stats = builder.build(rows, group_at)
+                if stats is not None:
+                    statistics[builder.question.id] = stats
+            assessment = Assessment(
+                organisation=Organisation(org, name or org, kind, region),
+                rubric_id=self.rubric.id,
+                respondents=(),
+                rubric_version=self.rubric.version,
+                date=day,
+            )
+            respondents = tuple(RespondentCount(r[group_at], r[respondents_at]) for r in rows)
+            results.append(
+                score_statistics(
+                    self.rubric, assessment, statistics, respondents, targets=targets, default_target=default_target
+                )
+            )
+        return results
+
+
+class _StatsBuilder:
+    """Builds one question's :class:`QuestionStats` from the counts of its levels per respondent group.
+
+    Each row of the counts holds, for this question and one group, the number of answers at each level of the
+    scale (contiguous columns), then the number of N/A answers, then the number of filled cells.
+    """
+
+    def __init__(self, rubric: Rubric, question: Question, index: int, position: Mapping[str, int]):
+        self.question = question
+        self.method = rubric.scoring.respondent_aggregate
+        self.scale = [level.value for level in rubric.levels]
+        self.start = position[_q(index, self.scale[0])]
+        self.end = self.start + len(self.scale)
+        self.na_at, self.filled_at = position[_q(index, "na")], position[_q(index, "n")]
+        assert [position[_q(index, level)] for level in self.scale] == list(range(self.start, self.end))
+        assert (self.na_at, self.filled_at) == (self.end, self.end + 1)
+        # The evidence rule: answers at or above evidence_from (an export cites no evidence) are counted at the
+        # level below it, or flagged. ``fold`` moves their counts; ``evidence`` words the adjustment per level.
+        cap = rubric.scoring.evidence.on_missing == "cap"
+        threshold = question.evidence_from
+        self.fold: list[tuple[int, int]] = []
+        self.evidence: list[tuple[int, int, str, int, bool]] = []
+        for k, level in enumerate(self.scale):
+            if threshold is None or level < threshold:
+                continue
+            used = level_below(self.scale, threshold) if cap else level
+            if used != level:
+                self.fold.append((k, self.scale.index(used)))
+            flag = f"no evidence cited: counted as {used}" if cap else "no evidence cited (flagged, not capped)"
+            words = f"level {level} needs evidence from level {threshold}; {flag} (an export carries none)"
+            self.evidence.append((k, level, words, used, cap))
+
+    def counted(self, given: Sequence[int]) -> Sequence[int]:
+        if not self.fold:
+            return given
+        counted = list(given)
+        for source, target in self.fold:
+            counted[target] += counted[source]
+            counted[source] = 0
+        return counted
+
+    def build(self, rows: Sequence[tuple[Any, ...]], group_at: int) -> QuestionStats | None:
+        scale, method, start, end = self.scale, self.method, self.start, self.end
+        na_at, filled_at = self.na_at, self.filled_at
+        given: Sequence[int] | None = None
+        na = 0
+        by_group: list[GroupValue] = []
+        for row in rows:
+            filled = row[filled_at]
+            if not filled:
+                continue
+            said_na = row[na_at]
+            if said_na:
+                na += said_na
+                if filled == said_na:  # only N/A here (cells that are not levels were refused earlier)
+                    continue
+            levels = row[start:end]
+            given = levels if given is None else list(map(add, given, levels))
+            group = row[group_at]
+            if group is not None:
+                answered = filled - said_na
+                by_group.append(GroupValue(group, _value(method, scale, self.counted(levels), answered), answered))
+        if given is None:
+            return QuestionStats(na=na, inputs=(TraceInput("N/A", None, note=f"{na} answer(s)"),)) if na else None
+        counted = self.counted(given)
+        total = sum(counted)
+        value = _value(method, scale, counted, total)
+        pairs = tuple((level, n) for level, n in zip(scale, counted, strict=False) if n)
+        inputs = tuple(TraceInput(f"level {level}", float(level), note=f"{n} answer(s)") for level, n in pairs)
+        if na:
+            inputs += (TraceInput("N/A", None, note=f"{na} answer(s)"),)
+        adjustments: tuple[Adjustment, ...] = ()
+        if self.evidence:
+            adjustments = tuple(
+                Adjustment(
+                    "evidence", "scoring.evidence", f"{given[k]} answer(s) at level {level}: {words}", level, used, cap
+                )
+                for k, level, words, used, cap in self.evidence
+                if given[k]
+            )
+        return QuestionStats(
+            counted=pairs,
+            na=na,
+            value=value,
+            variance=_variance(scale, given, total),
+            by_group=tuple(by_group),
+            method=f"{method} of {total} answer(s) (from the export)",
+            arithmetic=f"{method}({', '.join([f'{n}×{level}' for level, n in pairs])}) = {fmt(value)}",
+            inputs=inputs,
+            adjustments=adjustments,
+        )
+
+
+def _value(method: str, scale: Sequence[int], counts: Sequence[int], total: int) -> float:
+    """The respondent aggregate of ``total`` levels, ``counts[k]`` of them at ``scale[k]``, as the row engine has it.
+
+    The median of an even count is the mean of the middle two, as ``statistics.median`` gives it; the mean is
+    ``math.fsum`` of the levels (their exact sum) over their number.
+    """
+    if method == "median":
+        lower, upper = (total - 1) // 2, total // 2
+        low: int | None = None
+        seen = 0
+        for level, n in zip(scale, counts, strict=False):
+            seen += n
+            if low is None and seen > lower:
+                low = level
+            if seen > upper:
+                assert low is not None
+                return float(level) if total % 2 else (low + level) / 2
+        raise ValueError("no levels")
+    if method == "mean":
+        return float(sum(level * n for level, n in zip(scale, counts, strict=False))) / total
+    present = [level for level, n in zip(scale, counts, strict=False) if n]
+    return float(present[0] if method == "min" else present[-1])
+
+
+def _variance(scale: Sequence[int], counts: Sequence[int], total: int) -> float | None:
+    """The row engine's sample variance of ``total`` levels, ``counts[k]`` of them at ``scale[k]``, to the bit.
+
+    The row engine sums the squared deviations with ``math.fsum``, which rounds their exact sum once; here the
+    exact sum of ``counts[k]`` copies of each squared deviation is formed with integers (a float is an integer
+    over a power of two) and rounded once by integer division, which gives the same float.
+    """
+    if total < 2:
+        return None
+    mean = float(sum(level * n for level, n in zip(scale, counts, strict=False))) / total
+    numerator, denominator = 0, 1
+    for level, n in zip(scale, counts, strict=False):
+        if not n:
+            continue
+        top, bottom = ((level - mean) ** 2).as_integer_ratio()
+        if bottom > denominator:
+            numerator *= bottom // denominator
+            denominator = bottom
+        numerator += n * top * (denominator // bottom)
+    return (numerator / denominator) / (total - 1)
+
+
+def respondent_value(method: str, counts: Sequence[tuple[int, int]]) -> float:
+    """:func:`qimaturity.scoring.respondent_value` of the levels that (level, count) pairs stand for, to the bit."""
+    return _value(method, [level for level, _ in counts], [n for _, n in counts], sum(n for _, n in counts))
+
+
+def sample_variance(counts: Sequence[tuple[int, int]]) -> float | None:
+    """:func:`qimaturity.scoring.sample_variance` of the levels that (level, count) pairs stand for, to the bit."""
+    return _variance([level for level, _ in counts], [n for _, n in counts], sum(n for _, n in counts))
+
+
+def _q(index: int, part: int | str | None = None) -> str:
+    """Internal column names: a question's code, or one of its counts."""
+    return f"__q{index}" if part is None else f"__q{index}_{part}"
+
+
+def _kind(index: int) -> str:
+    return f"__k{index}"
+
+
+def _raw(index: int) -> str:
+    return f"__raw{index}"
+
+
+def _strings(values: Sequence[str]) -> list[str]:
+    return list(values)
+
+
+def _csv_header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        return next(csv.reader(stream), [])
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

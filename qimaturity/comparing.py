@@ -1,0 +1,52 @@
+"""Scoring many answers files for a cohort, each with the version of the rubric its answers were given to."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from .answers import load_assessment
+from .loading import load_yaml
+from .model import Rubric
+from .problems import InputError, Problem
+from .result import Result
+from .scoring import score
+
+
+def declared_version(path: Path) -> str | None:
+    """The rubric version an answers file says it was given to (None when it does not say or cannot be read)."""
+    try:
+        if path.suffix.lower() == ".json":
+            import json
+
+            data = json.loads(path.read_text(encoding="utf-8"))
+        else:
+            data = load_yaml(path).data
+    except (InputError, ValueError, OSError):
+        return None
+    rubric = data.get("rubric") if isinstance(data, dict) else None
+    version = rubric.get("version") if isinstance(rubric, dict) else None
+    return version if isinstance(version, str) else None
+
+
+def score_cohort(
+    rubrics: Sequence[Rubric],
+    files: Sequence[Path],
+    *,
+    targets: Mapping[str, int] | None = None,
+    default_target: int | None = None,
+) -> tuple[list[Result], list[Problem]]:
+    """Score each file with the rubric version it declares (the first rubric when it declares none).
+
+    Bad files give problems; the others are still scored.
+    """
+    by_version = {r.version: r for r in rubrics}
+    results: list[Result] = []
+    problems: list[Problem] = []
+    for path in files:
+        rubric = by_version.get(declared_version(path) or "", rubrics[0])
+        try:
+            results.append(score(rubric, load_assessment(path, rubric), targets=targets, default_target=default_target))
+        except InputError as error:
+            problems.extend(error.problems)
+    return results, problems

@@ -1,0 +1,487 @@
+"""The columnar engine (qimaturity.columnar) against the row engine, on the same answers written both ways.
+
+A realistic data set for the bundled qi-readiness rubric is written as one answers file per organisation (the row
+engine's input) and as one respondent export (CSV, and Parquet). Every number of every organisation's result must
+be the same; only what an export cannot carry (per-answer records, and so each question's trace) differs.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import random
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from qimaturity import InputError, load_assessment, load_rubric, score
+from qimaturity.result import Result
+from qimaturity.scoring import respondent_value, sample_variance
+
+from .conftest import run_cli
+
+pl = pytest.importorskip("polars")
+columnar = pytest.importorskip("qimaturity.columnar")
+
+RUBRIC = load_rubric("qi-readiness")
+QUESTIONS = list(RUBRIC.questions())
+GROUPS = [g.id for g in RUBRIC.respondent_groups]
+LEVELS = [level.value for level in RUBRIC.levels]
+ORGANISATIONS = 30
+
+
+def asked(question: Any, group: str) -> bool:
+    return not question.respondents or group in question.respondents
+
+
+def make_dataset(seed: int = 2026, organisations: int = ORGANISATIONS) -> list[dict[str, Any]]:
+    """Organisations with 3 to 12 respondents each, answering only what their group is asked.
+
+    The first two respondents are a board member and a manager who answer everything asked of them, so every
+    question has an answer (the rubric's missing policy is error). Others skip some questions. Questions that
+    allow N/A get some (an organisation may say N/A to one throughout); critical questions often get 4 or 5, so
+    that the evidence cap matters; an organisation leans high in some domains and low in others, and some have
+    two weak domains or lagging critical items, so that the rubric's rules change levels.
+    """
+    rng = random.Random(seed)
+    dataset = []
+    for index in range(organisations):
+        count = rng.randint(3, 12)
+        groups = ["board", "managers"] + [rng.choice(GROUPS) for _ in range(count - 2)]
+        lean = {d.id: rng.choice([-2, -1, 0, 0, 1, 2]) for d in RUBRIC.domains}
+        profile = index % 5
+        if profile == 0:  # two weak domains, the others strong
+            weak = rng.sample([d.id for d in RUBRIC.domains], 2)
+            lean = {d.id: -4 if d.id in weak else 2 for d in RUBRIC.domains}
+        elif profile == 1:  # strong, but the critical items lag
+            lean = {d.id: 3 for d in RUBRIC.domains}
+        all_na = {q.id for q in QUESTIONS if q.na_allowed and rng.random() < 0.2}
+        respondents = []
+        for r, group in enumerate(groups):
+            answers: dict[str, int | None] = {}
+            for question in QUESTIONS:
+                if not asked(question, group) or (r >= 2 and rng.random() < 0.15):
+                    continue
+                if question.na_allowed and (question.id in all_na or rng.random() < 0.25):
+                    answers[question.id] = None
+                elif question.critical and profile == 1:
+                    answers[question.id] = 2
+                elif question.critical and rng.random() < 0.5:
+                    answers[question.id] = rng.choice([4, 5])
+                else:
+                    shifted = rng.choice(LEVELS) + lean[question.domain_id]
+                    answers[question.id] = min(LEVELS[-1], max(LEVELS[0], shifted))
+            respondents.append({"id": f"{group}-{r + 1}", "group": group, "answers": answers})
+        dataset.append(
+            {
+                "id": f"org-{index:03d}",
+                "name": f"Organisation {index}",
+                "type": rng.choice(["acute", "community", "mental-health"]),
+                "region": rng.choice(["north", "south", "london"]),
+                "date": f"2026-0{rng.randint(1, 9)}-{rng.randint(10, 28)}",
+                "respondents": respondents,
+            }
+        )
+    return dataset
+
+
+def write_answers_files(dataset: list[dict[str, Any]], folder: Path) -> list[Path]:
+    """One answers file per organisation, in the format of examples/answers (no evidence; N/A justified)."""
+    paths = []
+    for org in dataset:
+        respondents = []
+        for respondent in org["respondents"]:
+            answers = {
+                qid: {"na": True, "justification": "Does not apply to us."} if level is None else level
+                for qid, level in respondent["answers"].items()
+            }
+            respondents.append({"id": respondent["id"], "group": respondent["group"], "answers": answers})
+        doc = {
+            "rubric": {"id": RUBRIC.id, "version": RUBRIC.version},
+            "organisation": {"id": org["id"], "name": org["name"], "type": org["type"], "region": org["region"]},
+            "date": org["date"],
+            "respondents": respondents,
+        }
+        path = folder / f"{org['id']}.yaml"
+        path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def export_rows(dataset: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for org in dataset:
+        for respondent in org["respondents"]:
+            row: dict[str, Any] = {
+                "organisation_id": org["id"],
+                "organisation_name": org["name"],
+                "organisation_type": org["type"],
+                "region": org["region"],
+                "date": org["date"],
+                "respondent": respondent["id"],
+                "group": respondent["group"],
+            }
+            for question in QUESTIONS:
+                level = respondent["answers"].get(question.id, "")
+                row[question.id] = "N/A" if level is None else level
+            rows.append(row)
+    return rows
+
+
+def write_csv_export(dataset: list[dict[str, Any]], path: Path) -> Path:
+    rows = export_rows(dataset)
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_parquet_export(dataset: list[dict[str, Any]], path: Path) -> Path:
+    """Questions that allow N/A are text columns ("NA"); the others are whole numbers, empty as null."""
+    rows = export_rows(dataset)
+    columns: dict[str, Any] = {}
+    for name in rows[0]:
+        values = [row[name] for row in rows]
+        question = next((q for q in QUESTIONS if q.id == name), None)
+        if question is None:
+            columns[name] = pl.Series(name, values, dtype=pl.String)
+        elif question.na_allowed:
+            columns[name] = pl.Series(name, ["NA" if v == "N/A" else (str(v) if v != "" else None) for v in values])
+        else:
+            columns[name] = pl.Series(name, [None if v == "" else v for v in values], dtype=pl.Int8)
+    pl.DataFrame(columns).write_parquet(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def dataset() -> list[dict[str, Any]]:
+    return make_dataset()
+
+
+@pytest.fixture(scope="module")
+def row_results(dataset, tmp_path_factory) -> dict[str, Result]:
+    folder = tmp_path_factory.mktemp("answers")
+    return {
+        result.organisation.id: result
+        for result in (score(RUBRIC, load_assessment(path, RUBRIC)) for path in write_answers_files(dataset, folder))
+    }
+
+
+@pytest.fixture(scope="module")
+def csv_export(dataset, tmp_path_factory) -> Path:
+    return write_csv_export(dataset, tmp_path_factory.mktemp("export") / "survey.csv")
+
+
+def comparable(result: Result) -> dict[str, Any]:
+    """A result's JSON form without what an export cannot carry: per-answer records and question traces."""
+    data = result.to_dict()
+    for domain in data["domains"]:
+        for question in domain["questions"]:
+            del question["answers"], question["trace"]
+    return data
+
+
+def assert_same_results(columnar_results: list[Result], row_results: dict[str, Result]) -> None:
+    assert [r.organisation.id for r in columnar_results] == sorted(row_results)
+    for got in columnar_results:
+        want = row_results[got.organisation.id]
+        assert comparable(got) == comparable(want), got.organisation.id
+        # And the unrounded numbers, to the bit: the engines share all code after respondent aggregation.
+        assert (got.overall.value, got.overall.raw_value, got.overall.level) == (
+            want.overall.value,
+            want.overall.raw_value,
+            want.overall.level,
+        )
+        assert got.overall.band == want.overall.band
+        assert got.overall.trace == want.overall.trace
+        assert got.priorities == want.priorities
+        assert got.respondents == want.respondents
+        for d_got, d_want in zip(got.domains, want.domains, strict=True):
+            assert (d_got.value, d_got.raw_value, d_got.level, d_got.band, d_got.target, d_got.gap) == (
+                d_want.value,
+                d_want.raw_value,
+                d_want.level,
+                d_want.band,
+                d_want.target,
+                d_want.gap,
+            )
+            assert d_got.perception_gaps == d_want.perception_gaps
+            assert d_got.trace == d_want.trace
+            for q_got, q_want in zip(d_got.questions, d_want.questions, strict=True):
+                assert q_got.answers == ()
+                assert (q_got.status, q_got.value, q_got.level, q_got.target, q_got.gap) == (
+                    q_want.status,
+                    q_want.value,
+                    q_want.level,
+                    q_want.target,
+                    q_want.gap,
+                )
+                assert q_got.agreement == q_want.agreement
+                assert q_got.disagreement == q_want.disagreement
+                assert q_got.by_group == q_want.by_group
+                assert q_got.perception_gaps == q_want.perception_gaps
+
+
+# --- equivalence -----------------------------------------------------------------------------------------------
+
+
+def test_dataset_exercises_what_matters(row_results):
+    """The data set is not trivial: evidence caps, N/A, all-N/A questions, disagreement, rules and priorities."""
+    questions = [q for r in row_results.values() for d in r.domains for q in d.questions]
+    assert len(row_results) == ORGANISATIONS
+    assert any(a.kind == "evidence" for q in questions for a in q.trace.adjustments)
+    assert any(q.status == "na" for q in questions)
+    assert any("N/A answer(s) left out" in q.trace.arithmetic for q in questions)
+    assert any(q.disagreement for q in questions) and not all(q.disagreement for q in questions)
+    assert any(g.flagged for q in questions for g in q.perception_gaps)
+    assert any(v.value % 1 for q in questions for v in q.by_group)  # an even count: a median between two levels
+    rules = [a for r in row_results.values() for part in (r.overall, *r.domains) for a in part.trace.adjustments]
+    assert {a.rule for a in rules if a.applied} >= {"critical-items-cap", "two-weak-domains-cap"}
+    assert {r.overall.band.id for r in row_results.values() if r.overall.band} >= {"emerging", "developing"}
+    assert all(r.priorities for r in row_results.values())
+
+
+def test_csv_export_gives_the_row_engines_numbers(csv_export, row_results):
+    assert_same_results(columnar.score_export(RUBRIC, csv_export), row_results)
+
+
+def test_parquet_export_gives_the_row_engines_numbers(dataset, row_results, tmp_path):
+    export = write_parquet_export(dataset, tmp_path / "survey.parquet")
+    assert pl.read_parquet(export).schema["lead-executive-lead"] == pl.Int8  # mixed column types are read
+    assert_same_results(columnar.score_export(RUBRIC, export), row_results)
+
+
+def test_targets_apply_as_for_the_row_engine(csv_export, dataset, tmp_path):
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    options = {"targets": {"leadership": 5, "gov-board-agenda": 3, "overall": 5}, "default_target": 3}
+    want = {
+        r.organisation.id: r
+        for r in (score(RUBRIC, load_assessment(p, RUBRIC), **options) for p in write_answers_files(dataset, folder))
+    }
+    assert_same_results(columnar.score_export(RUBRIC, csv_export, **options), want)
+
+
+def test_question_trace_gives_the_counts_behind_the_aggregate(csv_export, row_results):
+    result = columnar.score_export(RUBRIC, csv_export)[0]
+    question = result.question("lead-executive-lead")
+    want = row_results[result.organisation.id].question("lead-executive-lead")
+    answered = sum(1 for a in want.answers if a.counted_level is not None)
+    assert question.trace.method == f"median of {answered} answer(s) (from the export)"
+    counts = {}
+    for a in want.answers:
+        if a.counted_level is not None:
+            counts[a.counted_level] = counts.get(a.counted_level, 0) + 1
+    shown = ", ".join(f"{n}×{level}" for level, n in sorted(counts.items()))
+    assert question.trace.arithmetic.startswith(f"median({shown}) = ")
+    capped = [a for a in want.answers if a.level is not None and a.level >= 4]
+    if capped:
+        (adjustment, *_) = question.trace.adjustments
+        assert adjustment.kind == "evidence" and "an export carries none" in adjustment.description
+
+
+@pytest.mark.parametrize(
+    ("policy", "changed"),
+    [
+        ("aggregate: median", "aggregate: mean"),
+        ("aggregate: median", "aggregate: min"),
+        ("aggregate: median", "aggregate: max"),
+        ("on_missing: cap", "on_missing: flag"),
+        ("not_applicable: exclude", "not_applicable: count_as_met"),
+        ("missing: error", "missing: count_as_lowest"),
+    ],
+)
+def test_other_scoring_policies_give_the_row_engines_numbers(policy, changed, tmp_path):
+    """The same comparison under the other respondent aggregates and policies, on a smaller data set."""
+    text = Path(RUBRIC.path or "").read_text(encoding="utf-8")
+    assert text.count(policy) == 1
+    rubric_path = tmp_path / "variant.yaml"
+    rubric_path.write_text(text.replace(policy, changed), encoding="utf-8")
+    rubric = load_rubric(rubric_path)
+    data = make_dataset(seed=7, organisations=8)
+    if changed.startswith("missing"):  # nobody in the first organisation answers two questions
+        for respondent in data[0]["respondents"]:
+            respondent["answers"].pop("lead-coaching", None)
+            respondent["answers"].pop("trn-qi-team", None)
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    want = {
+        r.organisation.id: r
+        for r in (score(rubric, load_assessment(p, rubric)) for p in write_answers_files(data, folder))
+    }
+    got = columnar.score_export(rubric, write_csv_export(data, tmp_path / "survey.csv"))
+    assert_same_results(got, want)
+    if changed.startswith("missing"):
+        assert got[0].question("lead-coaching").status == "missing"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_aggregates_from_counts_equal_the_row_engines_to_the_bit(seed):
+    rng = random.Random(seed)
+    levels = [rng.choice([0, 1, 2, 3, 4, 5, 7]) for _ in range(rng.randint(1, 60))]
+    counts = sorted({level: levels.count(level) for level in levels}.items())
+    for method in ("median", "mean", "min", "max"):
+        assert columnar.respondent_value(method, counts) == respondent_value(method, levels)
+    assert columnar.respondent_value("median", counts) == float(statistics.median(levels))
+    assert columnar.sample_variance(counts) == sample_variance(levels)
+
+
+def test_variance_from_counts_matches_math_fsum_on_awkward_means():
+    for n in (3, 7, 11, 13, 49, 97, 1001):
+        levels = [1] * (n // 3) + [2] * (n - n // 3 - 1) + [5]
+        counts = sorted({level: levels.count(level) for level in levels}.items())
+        mean = math.fsum(levels) / n
+        assert columnar.sample_variance(counts) == math.fsum((v - mean) ** 2 for v in levels) / (n - 1)
+
+
+# --- problems --------------------------------------------------------------------------------------------------
+
+HEADER = "organisation_id,group,lead-executive-lead,lead-role-modles,trn-qi-team,gov-board-agenda"
+
+
+def test_problems_in_an_export_are_reported_with_row_column_and_message(tmp_path):
+    export = tmp_path / "bad.csv"
+    export.write_text(
+        HEADER + "\n"
+        "a,board,3,,NA,3\n"  # fine
+        "a,board,9,,N/A,3\n"  # level 9: row 3, column 3
+        "a,board,NA,,,2\n"  # N/A where not allowed: row 4, column 3
+        "a,frontline,2,,,\n"  # lead-executive-lead is not asked of frontline: row 5, column 3
+        "a,nurses,2,,,\n"  # unknown group: row 6, column 2
+        "a,board,high,,,\n",  # not a level: row 7, column 3
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        columnar.score_export(RUBRIC, export)
+    found = [(p.line, p.column, p.path, p.message, p.hint) for p in caught.value.problems]
+    name = str(export)
+    assert all(p.file == name for p in caught.value.problems)
+    assert (1, 4, "/columns/lead-role-modles", "unknown question 'lead-role-modles'",
+            "did you mean 'lead-role-models'?") in found  # fmt: skip
+    assert (3, 3, "/rows/1/lead-executive-lead", "question 'lead-executive-lead': level 9 is not on the scale",
+            "levels are 1, 2, 3, 4, 5") in found  # fmt: skip
+    assert (4, 3, "/rows/2/lead-executive-lead", "question 'lead-executive-lead' cannot be answered N/A",
+            "give a level, or leave it empty") in found  # fmt: skip
+    assert (5, 3, "/rows/3/lead-executive-lead", "question 'lead-executive-lead' is not asked of the frontline group",
+            "the rubric asks it of: board, managers") in found  # fmt: skip
+    assert (6, 2, "/rows/4/group", "unknown respondent group 'nurses'",
+            "groups: board, frontline, managers, patient-partners") in found  # fmt: skip
+    assert (7, 3, "/rows/5/lead-executive-lead", "question 'lead-executive-lead': 'high' is not a level, N/A or empty",
+            "levels are 1, 2, 3, 4, 5") in found  # fmt: skip
+    # The rubric's missing policy is error: the questions without a column are refused too, in the header.
+    absent = [q.id for q in QUESTIONS if q.id not in HEADER.split(",")]
+    assert (1, None, "/columns", f"no column for 28 question(s) of the rubric, so no answer: {', '.join(absent)}",
+            "add the columns: the rubric's missing policy is error") in found  # fmt: skip
+    assert len(found) == 7
+    # Problems come in file order: the header, then the rows.
+    assert [p[:2] for p in found if p[0] != 1] == [(3, 3), (4, 3), (5, 3), (6, 2), (7, 3)]
+
+
+def test_an_organisation_with_an_unanswered_question_is_refused(csv_export, tmp_path):
+    text = csv_export.read_text(encoding="utf-8").splitlines()
+    header = next(csv.reader([text[0]]))
+    column = header.index("trn-board-training")
+    rows = [next(csv.reader([line])) for line in text[1:]]
+    for row in rows:
+        if row[0] == "org-004":
+            row[column] = ""
+    export = tmp_path / "unanswered.csv"
+    with export.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows([header, *rows])
+    first_row = next(i for i, row in enumerate(rows) if row[0] == "org-004")
+    with pytest.raises(InputError) as caught:
+        columnar.score_export(RUBRIC, export)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column, problem.path, problem.message) == (
+        first_row + 2,
+        column + 1,
+        "/organisations/org-004/trn-board-training",
+        "organisation 'org-004': question 'trn-board-training' has no answer",
+    )
+
+
+def test_at_most_fifty_problems_then_a_count_of_the_rest(csv_export, tmp_path):
+    text = csv_export.read_text(encoding="utf-8").splitlines()
+    header = next(csv.reader([text[0]]))
+    column = header.index("lead-role-models")
+    rows = [next(csv.reader([line])) for line in text[1:]]
+    for row in rows:
+        row[column] = "7"
+    export = tmp_path / "many.csv"
+    with export.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows([header, *rows])
+    with pytest.raises(InputError) as caught:
+        columnar.score_export(RUBRIC, export)
+    problems = caught.value.problems
+    assert len(problems) == 51
+    assert [p.line for p in problems[:50]] == list(range(2, 52))
+    assert problems[-1].message == f"... and {len(rows) - 50} more"
+
+
+def test_an_export_that_is_not_csv_or_parquet_is_refused(tmp_path):
+    with pytest.raises(InputError, match="must be a .csv or .parquet file"):
+        columnar.score_export(RUBRIC, tmp_path / "survey.xlsx")
+    with pytest.raises(InputError, match="file not found"):
+        columnar.score_export(RUBRIC, tmp_path / "absent.csv")
+
+
+# --- command line ----------------------------------------------------------------------------------------------
+
+
+def test_score_export_writes_csv_rows_for_every_organisation(csv_export, row_results, tmp_path):
+    out = tmp_path / "scores.csv"
+    result = run_cli("score-export", "qi-readiness", str(csv_export), "--format", "csv", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    per_organisation = 1 + len(RUBRIC.domains) + len(QUESTIONS)
+    assert len(rows) == ORGANISATIONS * per_organisation
+    overall = {r["organisation_id"]: r for r in rows if r["scope"] == "overall"}
+    for org, want in row_results.items():
+        assert int(overall[org]["level"]) == want.overall.level
+        assert overall[org]["value"] == f"{want.overall.value:.4f}".rstrip("0").rstrip(".")
+
+
+def test_score_export_json_to_stdout_is_a_list_of_results(csv_export):
+    result = run_cli("score-export", "qi-readiness", str(csv_export), "--format", "json", "--target", "5")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert len(data) == ORGANISATIONS
+    assert {d["overall"]["target"] for d in data} == {5}
+
+
+def test_score_export_with_a_bad_export_exits_2_with_file_row_column_lines(tmp_path):
+    export = tmp_path / "bad.csv"
+    export.write_text(HEADER + "\na,board,9,,NA,3\n", encoding="utf-8")
+    result = run_cli("score-export", "qi-readiness", str(export))
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    unknown = "/columns/lead-role-modles: unknown question 'lead-role-modles' (did you mean 'lead-role-models'?)"
+    assert f"{export}:1:4: {unknown}" in lines
+    assert any(
+        line.startswith(f"{export}:2:3: /rows/0/lead-executive-lead: question 'lead-executive-lead': level 9")
+        for line in lines
+    )
+
+
+def test_score_export_without_polars_says_how_to_install_it(csv_export, tmp_path, monkeypatch):
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()  # a module that fails to import as polars does when it is not installed
+    (blocker / "polars.py").write_text("raise ModuleNotFoundError(\"No module named 'polars'\", name='polars')\n")
+    monkeypatch.setenv("PYTHONPATH", str(blocker))
+    result = run_cli("score-export", "qi-readiness", str(csv_export))
+    other = run_cli("rubrics", "--format", "json")
+    assert result.returncode == 2
+    assert "score-export needs the scale extra: pip install 'qimaturity[scale]'" in result.stderr
+    assert other.returncode == 0  # everything else works without polars
+
+
+def test_importing_qimaturity_does_not_import_polars():
+    code = "import sys, qimaturity, qimaturity.cli; print('polars' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
