@@ -135,19 +135,23 @@ def measure(kind: str, rubric_path: Path, export: Path, repeat: int, out: Path) 
     """Run in a fresh process: time ``kind`` ``repeat`` times; write its domain values to ``out``."""
     rubric = load_rubric(rubric_path)
     times = []
+    peak = 0.0
     values: dict[str, list[float | None]] = {}
-    for _ in range(repeat):
+    for run in range(repeat):
+        values = {}
         started = time.perf_counter()
         if kind == "score":
             results = score_export(rubric, export)
             times.append(time.perf_counter() - started)
             values = {r.organisation.id: [d.raw_value for d in r.domains] for r in results}
+            del results
         else:
             frame = bare_query(rubric, export)
             times.append(time.perf_counter() - started)
             values = {row[0]: list(row[1:]) for row in frame.iter_rows()}
+        if run == 0:  # the peak of one run (later runs may find memory the allocator kept)
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out.write_text(json.dumps(values), encoding="utf-8")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"best": min(times), "times": times, "peak_mb": peak, "organisations": len(values)}
 
 

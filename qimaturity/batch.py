@@ -18,6 +18,7 @@ import hashlib
 import importlib
 import json
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -32,6 +33,7 @@ import click
 
 from .branding import DEFAULT_BRAND, Brand, load_brand
 from .cli import parse_targets, score_files
+from .cohort import Cohort
 from .model import Rubric
 from .outputs import write_atomic
 from .problems import InputError, Problem
@@ -80,6 +82,8 @@ class Job:
     # (output name, fingerprint, sha256 of its bytes) from the manifest, for this file's outputs.
     previous: tuple[tuple[str, str, str], ...] = ()
     extras: tuple[tuple[str, str], ...] = ()
+    # The whole batch as a cohort, for each report's "you and your peers" section (None: no such section).
+    cohort: Cohort | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,14 @@ def _file_digest(path: Path | None) -> str | None:
     return _sha256(path.read_bytes()) if path is not None else None
 
 
+def _cohort_digest(cohort: Cohort | None) -> str | None:
+    """What the peers section shows: the grouping and every member's domain values."""
+    if cohort is None:
+        return None
+    members = [[m.organisation_id, m.date, m.group, [[d, v] for d, v, _ in m.values]] for m in cohort.members]
+    return _digest({"group_by": cohort.group_by, "min_cohort": cohort.min_cohort, "members": members})
+
+
 def option_digests(
     rubric: Rubric,
     formats: Sequence[str],
@@ -188,6 +200,7 @@ def option_digests(
     logo: Path | None = None,
     templates: Path | None = None,
     generated: str | None = None,
+    cohort: Cohort | None = None,
 ) -> dict[str, str]:
     """For each format, a digest of what changes that format's output besides the answers file.
 
@@ -206,6 +219,7 @@ def option_digests(
         "logo": _file_digest(logo),
         "templates": _folder_digest(templates) if templates is not None else None,
         "bundled": _folder_digest(bundled_dir("reports")),
+        "cohort": _cohort_digest(cohort),
     }
     return {
         fmt: _digest({**scoring, "format": fmt, **({} if fmt == "json" else {"rendering": rendering})})
@@ -306,7 +320,9 @@ def _run_job(job: Job) -> FileRecord:
                 from .rendering import render_html
 
                 brand = load_brand(job.brand) if job.brand is not None else DEFAULT_BRAND
-                html = render_html(result, rubric, brand=brand, templates_dir=job.templates, generated=generated)
+                html = render_html(
+                    result, rubric, brand=brand, templates_dir=job.templates, generated=generated, cohort=job.cohort
+                )
             if fmt == "html":
                 write(name, wanted, html.encode("utf-8"))
             else:
@@ -454,7 +470,7 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
         # progress bar runs no thread (see progress_bar), so nothing is forked mid-step.
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_interrupts)
         try:
             yield pool
         finally:
@@ -475,12 +491,28 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
         client.close()
 
 
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches every process of the terminal's group; only the parent decides what stops (see _run_all).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _run_all(jobs: Sequence[Job], executor: Executor | None, done: Callable[[Job, FileRecord], None]) -> None:
     if executor is None:
         for job in jobs:
             done(job, run_job(job))
         return
     futures: dict[Future[FileRecord], Job] = {}
+    finished: set[Future[FileRecord]] = set()
+
+    def finish(future: Future[FileRecord]) -> None:
+        job = futures[future]
+        try:
+            record = future.result()
+        except Exception as error:  # the worker process died, or Dask lost it
+            record = FileRecord(str(job.file), error=f"{type(error).__name__}: {error}")
+        finished.add(future)
+        done(job, record)
+
     try:
         for job in jobs:
             try:
@@ -488,15 +520,15 @@ def _run_all(jobs: Sequence[Job], executor: Executor | None, done: Callable[[Job
             except Exception as error:  # a broken pool refuses new work; the jobs still get their record
                 done(job, FileRecord(str(job.file), error=f"{type(error).__name__}: {error}"))
         for future in as_completed(futures):
-            job = futures[future]
-            try:
-                record = future.result()
-            except Exception as error:  # the worker process died, or Dask lost it
-                record = FileRecord(str(job.file), error=f"{type(error).__name__}: {error}")
-            done(job, record)
-    finally:
+            finish(future)
+    except KeyboardInterrupt:
+        # Start no new file, but record the files already being written, so the manifest keeps them.
         for future in futures:
             future.cancel()
+        for future in futures:
+            if future not in finished and not future.cancelled():
+                finish(future)
+        raise
 
 
 def run_batch(
@@ -513,6 +545,9 @@ def run_batch(
     templates: str | Path | None = None,
     report_date: str | None = None,
     progress: ProgressCallback | None = None,
+    peers: bool = False,
+    group_by: str | None = None,
+    min_cohort: int = 5,
 ) -> BatchSummary:
     """Score every answers file against a rubric and write, for each file STEM, ``out_dir/STEM.pdf``, ``.html``
     and ``.json`` (the requested ``formats``), skipping outputs that are already up to date unless ``force``.
@@ -520,6 +555,8 @@ def run_batch(
     ``workers`` processes share the work (default: one per CPU; 1 runs here, without a pool); ``scheduler`` sends
     the jobs to a Dask cluster instead. ``targets`` are as for ``qimaturity score --target`` (``"4"``,
     ``"leadership=5"``). A bad answers file goes into the summary's problems while the others are still written.
+    With ``peers``, the whole batch is the cohort of every report's "you and your peers" section (peer groups by
+    ``group_by``; groups under ``min_cohort`` suppressed).
 
     Raises :class:`InputError` for a bad rubric or brand file and :class:`BatchOptionError` for an unusable
     option; everything that goes wrong with one file is in the returned :class:`BatchSummary` instead.
@@ -537,6 +574,14 @@ def run_batch(
 
     generated = generation_time(report_date)
     stamp = generated.isoformat() if generated is not None else None
+    cohort = None
+    if peers and any(fmt != "json" for fmt in chosen_formats):
+        from .cohort import build_cohort
+        from .comparing import score_cohort
+
+        scored, _ = score_cohort([rubric], paths, keep_details=False)  # bad files are reported by their own jobs
+        if scored:
+            cohort = build_cohort(scored, group_by=group_by, min_cohort=min_cohort)
     digests = option_digests(
         rubric,
         chosen_formats,
@@ -545,6 +590,7 @@ def run_batch(
         logo=chosen_brand.logo_path,
         templates=templates_path,
         generated=stamp,
+        cohort=cohort,
     )
     rubric_ref_for_jobs = _job_rubric_ref(rubric_ref)
     _RUBRICS[rubric_ref_for_jobs] = rubric
@@ -569,6 +615,7 @@ def run_batch(
                 report_date=stamp,
                 force=force,
                 digests=tuple(sorted(digests.items())),
+                cohort=cohort,
                 previous=tuple(
                     (name, manifest[name]["fingerprint"], manifest[name]["sha256"])
                     for name in names

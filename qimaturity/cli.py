@@ -425,7 +425,7 @@ def report_command(
         _check_group_by(group_by)
         rubrics = [loaded, *(load_rubric(other) for other in other_rubrics)]
         if cohort_paths:
-            peers, peer_problems = score_cohort(rubrics, answer_files(cohort_paths))
+            peers, peer_problems = score_cohort(rubrics, answer_files(cohort_paths), keep_details=False)
             if peer_problems:
                 raise InputError(peer_problems)
             cohort = build_cohort(peers, group_by=group_by, min_cohort=min_cohort, allow_mixed_versions=True)
@@ -502,7 +502,9 @@ def compare_command(
     main_rubric = load_rubric(rubric)
     rubrics = [main_rubric, *(load_rubric(other) for other in other_rubrics)]
     target_map, default_target = parse_targets(main_rubric, targets)
-    results, problems = score_cohort(rubrics, answer_files(answers), targets=target_map, default_target=default_target)
+    results, problems = score_cohort(
+        rubrics, answer_files(answers), targets=target_map, default_target=default_target, keep_details=False
+    )
     if problems:
         _emit_problems(problems)
     cohort = build_cohort(results, group_by=group_by, min_cohort=min_cohort, allow_mixed_versions=across_versions)
@@ -566,6 +568,19 @@ def compare_command(
     "--templates", type=click.Path(file_okay=False, path_type=Path), help="A templates folder, as for report."
 )
 @click.option("--report-date", metavar="YYYY-MM-DD", help="As for report.")
+@click.option(
+    "--peers", is_flag=True, help="Give every report a 'you and your peers' section: the batch is the cohort."
+)
+@click.option(
+    "--group-by", metavar="FIELD", help="With --peers: compare with the peer group by type, region or metadata.KEY."
+)
+@click.option(
+    "--min-cohort",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="With --peers: smaller groups are suppressed.",
+)
 def batch_command(
     rubric: str,
     directory: Path,
@@ -578,6 +593,9 @@ def batch_command(
     brand: Path | None,
     templates: Path | None,
     report_date: str | None,
+    peers: bool,
+    group_by: str | None,
+    min_cohort: int,
 ) -> None:
     """Score every answers file in DIR and write each organisation its own report: OUT_DIR/STEM.pdf, .html, .json.
 
@@ -590,6 +608,7 @@ def batch_command(
     """
     from .batch import BatchOptionError, parse_formats, progress_bar, run_batch
 
+    _check_group_by(group_by)
     try:
         chosen = parse_formats(formats)
         files = answer_files([str(directory)])
@@ -607,6 +626,9 @@ def batch_command(
                 templates=templates,
                 report_date=report_date,
                 progress=progress,
+                peers=peers,
+                group_by=group_by,
+                min_cohort=min_cohort,
             )
     except BatchOptionError as error:
         if error.option is not None:

@@ -35,10 +35,12 @@ def score_cohort(
     *,
     targets: Mapping[str, int] | None = None,
     default_target: int | None = None,
+    keep_details: bool = True,
 ) -> tuple[list[Result], list[Problem]]:
     """Score each file with the rubric version it declares (the first rubric when it declares none).
 
-    Bad files give problems; the others are still scored.
+    Bad files give problems; the others are still scored. Without ``keep_details`` each result is kept slim
+    (see :meth:`Result.slim`), which is all a cohort comparison needs.
     """
     by_version = {r.version: r for r in rubrics}
     results: list[Result] = []
@@ -46,7 +48,8 @@ def score_cohort(
     for path in files:
         rubric = by_version.get(declared_version(path) or "", rubrics[0])
         try:
-            results.append(score(rubric, load_assessment(path, rubric), targets=targets, default_target=default_target))
+            result = score(rubric, load_assessment(path, rubric), targets=targets, default_target=default_target)
+            results.append(result if keep_details else result.slim())
         except InputError as error:
             problems.extend(error.problems)
     return results, problems

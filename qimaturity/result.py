@@ -215,6 +215,14 @@ class Result:
     def question(self, question_id: str) -> QuestionResult:
         return next(q for d in self.domains for q in d.questions if q.id == question_id)
 
+    def slim(self) -> Result:
+        """The result without per-question detail, traces or priorities: what a cohort needs, in a fraction of
+        the memory."""
+        empty = Trace("", (), "")
+        domains = tuple(dataclasses.replace(d, questions=(), trace=empty) for d in self.domains)
+        overall = dataclasses.replace(self.overall, trace=empty)
+        return dataclasses.replace(self, domains=domains, overall=overall, priorities=(), projection=None)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (see ``schemas/result.schema.json``)."""
         data: dict[str, Any] = _plain(self)

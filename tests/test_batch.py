@@ -251,3 +251,30 @@ def test_json_into_the_answers_folder_is_refused(answers):
     assert result.returncode == 2
     assert "holds the answers files" in result.stderr
     assert sorted(p.name for p in answers.iterdir()) == sorted(p.name for p in EXAMPLES)
+
+
+def test_peers_give_every_report_a_you_and_your_peers_section(tmp_path):
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    for path in sorted((ROOT / "examples" / "cohort").glob("org-0000[1-6]-2026.yaml")):
+        shutil.copy(path, folder / path.name)
+    out = tmp_path / "out"
+    result = run_cli(
+        "batch",
+        "qi-readiness",
+        str(folder),
+        "-o",
+        str(out),
+        "--formats",
+        "html",
+        "--peers",
+        "--min-cohort",
+        "3",
+        "--workers",
+        "1",
+    )
+    assert result.returncode == 0, result.stderr
+    pages = sorted(out.glob("*.html"))
+    assert len(pages) == 6
+    assert all("You and your peers" in page.read_text() for page in pages)
+    assert "against All organisations (6 organisations" in pages[0].read_text()

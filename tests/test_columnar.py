@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import pytest
 import yaml
 
@@ -24,7 +25,7 @@ from qimaturity import InputError, load_assessment, load_rubric, score
 from qimaturity.result import Result
 from qimaturity.scoring import respondent_value, sample_variance
 
-from .conftest import run_cli
+from .conftest import ROOT, run_cli
 
 pl = pytest.importorskip("polars")
 columnar = pytest.importorskip("qimaturity.columnar")
@@ -454,6 +455,9 @@ def test_score_export_json_to_stdout_is_a_list_of_results(csv_export):
     data = json.loads(result.stdout)
     assert len(data) == ORGANISATIONS
     assert {d["overall"]["target"] for d in data} == {5}
+    schema = json.loads((ROOT / "schemas" / "result.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema_rs.validator_for(schema)
+    assert [e.message for d in data for e in validator.iter_errors(d)] == []
 
 
 def test_score_export_with_a_bad_export_exits_2_with_file_row_column_lines(tmp_path):
