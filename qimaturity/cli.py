@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from .answers import load_assessment
-from .exporting import cohort_xlsx, write_cohort_csv, write_csv
+from .exporting import cohort_xlsx, results_xlsx, write_cohort_csv, write_csv
 from .model import Rubric
 from .problems import InputError, Problem
 from .result import Result
@@ -244,6 +244,12 @@ def score_files(
     help="Project the result with this question at this level. Repeatable.",
 )
 @click.option("--fail-under", type=int, metavar="LEVEL", help="Exit 1 when an overall level is below LEVEL.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the results to OUT.json, OUT.csv or OUT.xlsx instead of the terminal.",
+)
 def score_command(
     rubric: str,
     answers: tuple[str, ...],
@@ -251,6 +257,7 @@ def score_command(
     targets: tuple[str, ...],
     what_if: tuple[str, ...],
     fail_under: int | None,
+    output: Path | None,
 ) -> None:
     """Score answers files (YAML or JSON; a folder means every answers file in it) against a rubric.
 
@@ -259,8 +266,27 @@ def score_command(
     loaded = load_rubric(rubric)
     if fail_under is not None:
         _level_value(loaded, str(fail_under), "--fail-under")
+    if output is not None and output.suffix.lower() not in (".json", ".csv", ".xlsx"):
+        raise click.BadParameter("the output must end in .json, .csv or .xlsx", param_hint="-o/--output")
     results, problems = score_files(loaded, answers, targets, what_if)
-    if fmt == "json":
+    if output is not None:
+        import io
+
+        from .outputs import write_atomic
+
+        suffix = output.suffix.lower()
+        if suffix == ".xlsx":
+            write_atomic(output, results_xlsx(results))
+        elif suffix == ".csv":
+            buffer = io.StringIO()
+            write_csv(results, buffer)
+            write_atomic(output, buffer.getvalue())
+        else:
+            data = [r.to_dict() for r in results]
+            text = json.dumps(data[0] if len(data) == 1 else data, indent=2, sort_keys=True, ensure_ascii=False)
+            write_atomic(output, text + "\n")
+        click.echo(str(output))
+    elif fmt == "json":
         payload: Any = results[0].to_dict() if len(results) == 1 and not problems else [r.to_dict() for r in results]
         _json(payload)
     elif fmt == "csv":

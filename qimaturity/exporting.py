@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 from .cohort import Cohort, Stats
-from .result import DomainResult, OverallResult, Result
+from .result import DomainResult, OverallResult, PerceptionGap, Result
 
 COLUMNS = (
     "organisation_id",
@@ -19,6 +19,8 @@ COLUMNS = (
     "scope",
     "domain_id",
     "id",
+    "group",
+    "respondents",
     "status",
     "value",
     "level",
@@ -44,6 +46,8 @@ def _scored_row(
         "scope": scope,
         "domain_id": domain_id,
         "id": ident,
+        "group": "",
+        "respondents": "",
         "status": "",
         "value": _number(node.value),
         "level": node.level,
@@ -68,6 +72,8 @@ def result_rows(result: Result) -> list[dict[str, Any]]:
     rows = [_scored_row(base, "overall", "", "overall", result.overall)]
     for domain in result.domains:
         rows.append(_scored_row(base, "domain", domain.id, domain.id, domain))
+        for gap in domain.perception_gaps:
+            rows.append(_gap_row(base, domain.id, domain.id, gap))
         for q in domain.questions:
             rows.append(
                 {
@@ -75,6 +81,8 @@ def result_rows(result: Result) -> list[dict[str, Any]]:
                     "scope": "question",
                     "domain_id": domain.id,
                     "id": q.id,
+                    "group": "",
+                    "respondents": sum(g.respondents for g in q.by_group) or len(q.answers) or "",
                     "status": q.status,
                     "value": _number(q.value),
                     "level": q.level,
@@ -87,7 +95,70 @@ def result_rows(result: Result) -> list[dict[str, Any]]:
                     "disagreement": "yes" if q.disagreement else "",
                 }
             )
+            for view in q.by_group:
+                rows.append(
+                    {
+                        **{key: "" for key in COLUMNS},
+                        **base,
+                        "scope": "group",
+                        "domain_id": domain.id,
+                        "id": q.id,
+                        "group": view.group,
+                        "respondents": view.respondents,
+                        "value": _number(view.value),
+                    }
+                )
+            for gap in q.perception_gaps:
+                rows.append(_gap_row(base, domain.id, q.id, gap))
     return [{k: ("" if v is None else v) for k, v in row.items()} for row in rows]
+
+
+def _gap_row(base: dict[str, Any], domain_id: str, ident: str, gap: PerceptionGap) -> dict[str, Any]:
+    """A perception gap: group a's value minus group b's, flagged at the rubric's threshold."""
+    return {
+        **{key: "" for key in COLUMNS},
+        **base,
+        "scope": "perception_gap",
+        "domain_id": domain_id,
+        "id": ident,
+        "group": f"{gap.group_a} - {gap.group_b}",
+        "value": _number(gap.gap),
+        "disagreement": "flagged" if gap.flagged else "",
+    }
+
+
+def results_xlsx(results: Sequence[Result]) -> bytes:
+    """A workbook of results for analysts: every row of the CSV on "Results", and "Domains" with one row per
+    organisation and a value and level column per domain."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    long = book.active
+    long.title = "Results"
+    long.append(list(COLUMNS))
+    for result in results:
+        for row in result_rows(result):
+            long.append([_cell(row[key]) for key in COLUMNS])
+    wide = book.create_sheet("Domains")
+    domains = [(d.id, d.title) for d in results[0].domains] if results else []
+    wide.append(
+        ["organisation_id", "organisation_name", "date", "overall_value", "overall_level"]
+        + [f"{title} {what}" for _, title in domains for what in ("value", "level")]
+    )
+    for result in results:
+        values: dict[str, tuple[float | None, int | None]] = {d.id: (d.value, d.level) for d in result.domains}
+        wide.append(
+            [result.organisation.id, result.organisation.name, result.date, result.overall.value, result.overall.level]
+            + [item for d, _ in domains for item in values.get(d, (None, None))]
+        )
+    for sheet in (long, wide):
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def write_csv(results: Iterable[Result], stream: IO[str]) -> None:

@@ -46,7 +46,7 @@ def test_table_shows_domains_and_flags_the_board_staff_gap():
 
 def test_csv_has_a_row_per_overall_domain_and_question():
     result = run_cli("score", MINI, ANSWERS, "--format", "csv")
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    rows = [r for r in csv.DictReader(io.StringIO(result.stdout)) if r["scope"] in ("overall", "domain", "question")]
     assert [(r["scope"], r["id"]) for r in rows] == [
         ("overall", "overall"),
         ("domain", "lead"),
@@ -130,3 +130,23 @@ def test_folder_of_answers_is_scored_file_by_file(tmp_path):
     result = run_cli("score", MINI, str(tmp_path), "--format", "json")
     assert result.returncode == 0, result.stderr
     assert [r["organisation"]["id"] for r in json.loads(result.stdout)] == ["org-a", "org-b"]
+
+
+def test_results_export_per_question_domain_and_respondent_group(tmp_path):
+    out = tmp_path / "results.csv"
+    assert run_cli("score", MINI, ANSWERS, "-o", str(out)).returncode == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    groups = {(r["id"], r["group"]): r for r in rows if r["scope"] == "group"}
+    # lead-2: board b1 answered 3; staff s1 1 and s2 2 -> median 1.5
+    assert (groups[("lead-2", "board")]["value"], groups[("lead-2", "staff")]["value"]) == ("3", "1.5")
+    assert groups[("lead-2", "staff")]["respondents"] == "2"
+    gap = next(r for r in rows if r["scope"] == "perception_gap" and r["id"] == "lead-2")
+    assert (gap["group"], gap["value"], gap["disagreement"]) == ("board - staff", "1.5", "flagged")
+
+    workbook = tmp_path / "results.xlsx"
+    assert run_cli("score", MINI, ANSWERS, "-o", str(workbook)).returncode == 0
+    from openpyxl import load_workbook
+
+    book = load_workbook(workbook)
+    assert book.sheetnames == ["Results", "Domains"]
+    assert [c.value for c in book["Domains"][2]][:5] == ["org-a", "Organisation A", "2026-06-30", 2, 2]
