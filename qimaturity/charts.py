@@ -862,6 +862,32 @@ _DOT_X1 = 590.0
 _SPREAD_X = 636.0
 
 
+def _legend_and_levels(
+    parts: list[str],
+    items: Sequence[_LegendItem],
+    levels: Sequence[tuple[int, str]],
+    x_of: Callable[[float], float],
+    y: float,
+    width: float,
+) -> float:
+    """A legend, then the level names over the value axis (or a key of them when they do not fit), then the axis
+    numbers; returns the y below the names."""
+    legend, legend_height = _legend(items, 12, y + 6, width - 24)
+    parts.append(legend)
+    y += 6 + legend_height + 8
+    names = _level_names(levels, x_of)
+    if names is None:
+        key, key_height = _level_key(levels, 12, y, width - 24)
+        parts.append(key)
+        y += key_height + 8
+    else:
+        svg, names_height = names(y)
+        parts.append(svg)
+        y += names_height
+    parts.extend(_axis_numbers(levels, x_of, _baseline(y + 8, _FS_SMALL)))
+    return y
+
+
 def group_chart(
     chart_id: str,
     rows: Sequence[tuple[str, Mapping[str, float]]],
@@ -914,20 +940,7 @@ def group_chart(
     if any_flagged:
         legend_items.append(_LegendItem(lambda x, yc: _flag_mark(x + 7, yc), 14, "Gap flagged"))
     legend_items.append(_LegendItem(_spread_swatch, 28, "Spread (highest − lowest)"))
-    legend, legend_height = _legend(legend_items, 12, y + 6, _ROW_WIDTH - 24)
-    parts.append(legend)
-    y += 6 + legend_height + 8
-
-    names = _level_names(levels, x_of)
-    if names is None:
-        key, key_height = _level_key(levels, 12, y, _ROW_WIDTH - 24)
-        parts.append(key)
-        y += key_height + 8
-    else:
-        svg, names_height = names(y)
-        parts.append(svg)
-        y += names_height
-    parts.extend(_axis_numbers(levels, x_of, _baseline(y + 8, _FS_SMALL)))
+    y = _legend_and_levels(parts, legend_items, levels, x_of, y, _ROW_WIDTH)
     parts.append(
         _text(
             _SPREAD_X, _baseline(y + 8, _FS_SMALL), ["Spread"], size=_FS_SMALL, anchor="middle", fill=_MUTED, bold=True
@@ -1862,19 +1875,7 @@ def box_chart(
 
     title_svg, y = _title_block(title, _BOX_WIDTH)
     parts = [title_svg]
-    legend, legend_height = _legend(_box_legend_items(who if any_mark else None), 12, y + 6, _BOX_WIDTH - 24)
-    parts.append(legend)
-    y += 6 + legend_height + 8
-    names = _level_names(levels, x_of)
-    if names is None:
-        key, key_height = _level_key(levels, 12, y, _BOX_WIDTH - 24)
-        parts.append(key)
-        y += key_height + 8
-    else:
-        svg, names_height = names(y)
-        parts.append(svg)
-        y += names_height
-    parts.extend(_axis_numbers(levels, x_of, _baseline(y + 8, _FS_SMALL)))
+    y = _legend_and_levels(parts, _box_legend_items(who if any_mark else None), levels, x_of, y, _BOX_WIDTH)
     y += 18
     axis_top = y
     step = _FS_LABEL * _LINE
