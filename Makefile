@@ -33,6 +33,7 @@ demo: $(STAMP)
 	  $(QIM) report qi-readiness $$answers -o out/$$name.pdf || exit 1; \
 	  $(QIM) report qi-readiness $$answers -o out/$$name.html || exit 1; \
 	done
+	$(QIM) compare qi-readiness examples/cohort --group-by type -o out/cohort.pdf
 
 preview: $(STAMP)
 	$(QIM) report qi-readiness examples/answers/riverside-community.yaml -o out/riverside-community.pdf
