@@ -711,6 +711,67 @@ def score_export_command(rubric: str, export: Path, fmt: str, output: Path | Non
         click.echo(f"{output}: {len(results)} organisation(s)", err=True)
 
 
+@cli.command(name="questionnaire")
+@click.argument("rubric", metavar="RUBRIC")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FORM.html, .pdf or .xlsx"
+)
+@click.option("--group", metavar="GROUP", help="Only the questions this respondent group is asked.")
+@click.option("--organisation", metavar="NAME", help="The organisation's name, printed on the form.")
+@click.option("--brand", type=click.Path(dir_okay=False, path_type=Path), help="BRAND.yaml, as for report.")
+def questionnaire_command(
+    rubric: str, output: Path, group: str | None, organisation: str | None, brand: Path | None
+) -> None:
+    """Write a blank questionnaire: a printable form (HTML, A4 PDF) or a spreadsheet template (XLSX) to fill in
+    and read back.
+
+    Example: qimaturity questionnaire qi-readiness -o out/board.pdf --group board
+    """
+    from .branding import DEFAULT_BRAND, load_brand
+    from .questionnaire import FORMATS, write_questionnaire
+    from .rendering import generation_time
+
+    if output.suffix.lower() not in FORMATS:
+        raise click.BadParameter("the output must end in .html, .pdf or .xlsx", param_hint="-o/--output")
+    loaded = load_rubric(rubric)
+    chosen = load_brand(brand) if brand is not None else DEFAULT_BRAND
+    write_questionnaire(
+        loaded, output, group=group, organisation=organisation, brand=chosen, generated=generation_time()
+    )
+    click.echo(str(output))
+
+
+@cli.command(name="import")
+@click.argument("rubric", metavar="RUBRIC")
+@click.argument("export", metavar="EXPORT", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--mapping",
+    "mapping_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="MAP.yaml: which column holds what (see docs/importing.md).",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="OUT.yaml for one organisation; a folder (created) for several, one OUT/<id>.yaml each.",
+)
+def import_command(rubric: str, export: Path, mapping_path: Path | None, output: Path) -> None:
+    """Turn a survey export (CSV, TSV or XLSX from Qualtrics, REDCap, Microsoft Forms, LimeSurvey or a
+    spreadsheet) into answers files, checked against the rubric. The paths written are printed.
+
+    Example: qimaturity import qi-readiness responses.csv --mapping mapping.yaml -o answers/
+    """
+    from .importing import import_answers, load_mapping, write_answers
+
+    loaded = load_rubric(rubric)
+    mapping = load_mapping(mapping_path) if mapping_path is not None else None
+    documents = import_answers(export, loaded, mapping=mapping)
+    for path in write_answers(documents, output, source=export.name):
+        click.echo(str(path))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: bad input becomes a clear message and exit code 2, never a traceback."""
     try:

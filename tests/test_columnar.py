@@ -441,8 +441,10 @@ def test_score_export_writes_csv_rows_for_every_organisation(csv_export, row_res
     result = run_cli("score-export", "qi-readiness", str(csv_export), "--format", "csv", "-o", str(out))
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    scored = [r for r in rows if r["scope"] in ("overall", "domain", "question")]
     per_organisation = 1 + len(RUBRIC.domains) + len(QUESTIONS)
-    assert len(rows) == ORGANISATIONS * per_organisation
+    assert len(scored) == ORGANISATIONS * per_organisation
+    assert {r["scope"] for r in rows} >= {"group", "perception_gap"}  # each group's view and the gaps follow
     overall = {r["organisation_id"]: r for r in rows if r["scope"] == "overall"}
     for org, want in row_results.items():
         assert int(overall[org]["level"]) == want.overall.level
