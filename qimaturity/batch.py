@@ -84,6 +84,8 @@ class Job:
     extras: tuple[tuple[str, str], ...] = ()
     # The whole batch as a cohort, for each report's "you and your peers" section (None: no such section).
     cohort: Cohort | None = None
+    # A mapping file for survey or spreadsheet exports (each export must hold one organisation).
+    mapping: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,7 @@ def option_digests(
     templates: Path | None = None,
     generated: str | None = None,
     cohort: Cohort | None = None,
+    mapping: Path | None = None,
 ) -> dict[str, str]:
     """For each format, a digest of what changes that format's output besides the answers file.
 
@@ -210,6 +213,7 @@ def option_digests(
     target_map, default_target = parse_targets(rubric, targets)
     scoring = {
         "engine": __version__,
+        "mapping": _file_digest(mapping),
         "rubric": rubric.content_hash,
         "targets": {"default": default_target, "ids": dict(sorted(target_map.items()))},
     }
@@ -292,7 +296,26 @@ def _run_job(job: Job) -> FileRecord:
         return FileRecord(str(job.file), skipped=tuple(skipped))
 
     rubric = _rubric(job.rubric, job.rubric_hash)
-    results, problems = score_files(rubric, [str(job.file)], job.targets, ())
+    mapping = None
+    if job.mapping is not None:
+        from .importing import load_mapping
+
+        try:
+            mapping = load_mapping(job.mapping)
+        except InputError as error:
+            return FileRecord(str(job.file), skipped=tuple(skipped), problems=error.problems)
+    results, problems = score_files(rubric, [str(job.file)], job.targets, (), mapping)
+    if not problems and len(results) != 1:
+        problems = [
+            Problem(
+                str(job.file),
+                None,
+                None,
+                "/",
+                f"holds {len(results)} organisations; a batch writes one report per file",
+                "split it into one answers file per organisation with qimaturity import",
+            )
+        ]
     if problems:
         return FileRecord(str(job.file), skipped=tuple(skipped), problems=tuple(problems))
     result = results[0]
@@ -548,6 +571,7 @@ def run_batch(
     peers: bool = False,
     group_by: str | None = None,
     min_cohort: int = 5,
+    mapping: str | Path | None = None,
 ) -> BatchSummary:
     """Score every answers file against a rubric and write, for each file STEM, ``out_dir/STEM.pdf``, ``.html``
     and ``.json`` (the requested ``formats``), skipping outputs that are already up to date unless ``force``.
@@ -578,8 +602,11 @@ def run_batch(
     if peers and any(fmt != "json" for fmt in chosen_formats):
         from .cohort import build_cohort
         from .comparing import score_cohort
+        from .importing import load_mapping
 
-        scored, _ = score_cohort([rubric], paths, keep_details=False)  # bad files are reported by their own jobs
+        loaded_mapping = load_mapping(Path(mapping)) if mapping is not None else None
+        # Bad files are reported by their own jobs.
+        scored, _ = score_cohort([rubric], paths, keep_details=False, mapping=loaded_mapping)
         if scored:
             cohort = build_cohort(scored, group_by=group_by, min_cohort=min_cohort)
     digests = option_digests(
@@ -591,6 +618,7 @@ def run_batch(
         templates=templates_path,
         generated=stamp,
         cohort=cohort,
+        mapping=Path(mapping) if mapping is not None else None,
     )
     rubric_ref_for_jobs = _job_rubric_ref(rubric_ref)
     _RUBRICS[rubric_ref_for_jobs] = rubric
@@ -616,6 +644,7 @@ def run_batch(
                 force=force,
                 digests=tuple(sorted(digests.items())),
                 cohort=cohort,
+                mapping=Path(mapping).resolve() if mapping is not None else None,
                 previous=tuple(
                     (name, manifest[name]["fingerprint"], manifest[name]["sha256"])
                     for name in names

@@ -9,14 +9,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .answers import load_assessment
 from .exporting import cohort_xlsx, results_xlsx, write_cohort_csv, write_csv
 from .model import Rubric
 from .problems import InputError, Problem
@@ -27,6 +26,7 @@ from .validation import did_you_mean
 from .version import __version__
 
 ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
+EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 
 
 def _emit_problems(problems: Sequence[Problem]) -> None:
@@ -144,13 +144,15 @@ def _check_group_by(group_by: str | None) -> None:
         )
 
 
-def answer_files(paths: Sequence[str]) -> list[Path]:
-    """Answers files from paths; a folder stands for the answers files directly inside it, sorted by name."""
+def answer_files(paths: Sequence[str], *, exports: bool = False) -> list[Path]:
+    """Answers files from paths; a folder stands for the answers files directly inside it, sorted by name (and
+    the exports in it too, with ``exports``, i.e. when a mapping is given)."""
+    suffixes = ANSWER_SUFFIXES + (EXPORT_SUFFIXES if exports else ())
     files: list[Path] = []
     for text in paths:
         path = Path(text)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix.lower() in ANSWER_SUFFIXES and p.is_file())
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in suffixes and p.is_file())
             if not found:
                 raise InputError.single(
                     text, "the folder holds no answers files", "expected .yaml, .yml or .json files"
@@ -208,21 +210,52 @@ def parse_what_if(rubric: Rubric, values: Sequence[str]) -> dict[str, int]:
 
 
 def score_files(
-    rubric: Rubric, paths: Sequence[str], targets: Sequence[str], what_if: Sequence[str]
+    rubric: Rubric,
+    paths: Sequence[str],
+    targets: Sequence[str],
+    what_if: Sequence[str],
+    mapping: Mapping[str, Any] | None = None,
 ) -> tuple[list[Result], list[Problem]]:
-    """Score every answers file; bad files give problems while the others are still scored."""
+    """Score every answers file (or export, FHIR file, template); bad files give problems while the others are
+    still scored."""
+    from .inputs import load_assessments
+
     target_map, default_target = parse_targets(rubric, targets)
     changes = parse_what_if(rubric, what_if)
     results: list[Result] = []
     problems: list[Problem] = []
-    for path in answer_files(paths):
+    for path in answer_files(paths, exports=mapping is not None):
         try:
-            assessment = load_assessment(path, rubric)
+            assessments = load_assessments(path, rubric, mapping=mapping)
         except InputError as error:
             problems.extend(error.problems)
             continue
-        results.append(score(rubric, assessment, targets=target_map, default_target=default_target, what_if=changes))
+        for assessment in assessments:
+            results.append(
+                score(rubric, assessment, targets=target_map, default_target=default_target, what_if=changes)
+            )
     return results, problems
+
+
+def _one_organisation(answers: str, results: Sequence[Result]) -> None:
+    if len(results) > 1:
+        names = ", ".join(r.organisation.id for r in results)
+        raise InputError.single(
+            answers,
+            f"holds {len(results)} organisations ({names}); this command takes one",
+            "split it with qimaturity import, or use compare or batch",
+        )
+
+
+def _mapping(path: Path | None) -> Mapping[str, Any] | None:
+    if path is None:
+        return None
+    from .importing import load_mapping
+
+    return load_mapping(path)
+
+
+MAPPING_HELP = "MAP.yaml for survey or spreadsheet exports (see docs/importing.md)."
 
 
 @cli.command(name="score")
@@ -250,6 +283,7 @@ def score_files(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the results to OUT.json, OUT.csv or OUT.xlsx instead of the terminal.",
 )
+@click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
 def score_command(
     rubric: str,
     answers: tuple[str, ...],
@@ -258,6 +292,7 @@ def score_command(
     what_if: tuple[str, ...],
     fail_under: int | None,
     output: Path | None,
+    mapping_path: Path | None,
 ) -> None:
     """Score answers files (YAML or JSON; a folder means every answers file in it) against a rubric.
 
@@ -268,7 +303,7 @@ def score_command(
         _level_value(loaded, str(fail_under), "--fail-under")
     if output is not None and output.suffix.lower() not in (".json", ".csv", ".xlsx"):
         raise click.BadParameter("the output must end in .json, .csv or .xlsx", param_hint="-o/--output")
-    results, problems = score_files(loaded, answers, targets, what_if)
+    results, problems = score_files(loaded, answers, targets, what_if, _mapping(mapping_path))
     if output is not None:
         import io
 
@@ -322,6 +357,7 @@ def score_command(
 @click.option("--question", "question_id", help="Explain one question.")
 @click.option("--target", "targets", multiple=True, metavar="[ID=]LEVEL", help="As for score.")
 @click.option("--what-if", "what_if", multiple=True, metavar="QUESTION=LEVEL", help="As for score.")
+@click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
 def explain_command(
     rubric: str,
     answers: str,
@@ -329,6 +365,7 @@ def explain_command(
     question_id: str | None,
     targets: tuple[str, ...],
     what_if: tuple[str, ...],
+    mapping_path: Path | None = None,
 ) -> None:
     """Explain how a result was reached: answers, rules and arithmetic, for the whole or one domain or question.
 
@@ -341,9 +378,10 @@ def explain_command(
         raise click.BadParameter(f"no domain '{domain_id}' in {loaded.id}", param_hint="--domain")
     if question_id is not None and question_id not in {q.id for q in loaded.questions()}:
         raise click.BadParameter(f"no question '{question_id}' in {loaded.id}", param_hint="--question")
-    results, problems = score_files(loaded, [answers], targets, what_if)
+    results, problems = score_files(loaded, [answers], targets, what_if, _mapping(mapping_path))
     if problems:
         raise InputError(problems)
+    _one_organisation(answers, results)
     click.echo(explain(results[0], domain_id=domain_id, question_id=question_id), nl=False)
 
 
@@ -401,6 +439,7 @@ def explain_command(
     metavar="RUBRIC",
     help="Another version of the rubric, for cohort or history answers given to it.",
 )
+@click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
 def report_command(
     rubric: str,
     answers: str,
@@ -415,6 +454,7 @@ def report_command(
     min_cohort: int,
     history_paths: tuple[str, ...],
     other_rubrics: tuple[str, ...],
+    mapping_path: Path | None = None,
 ) -> None:
     """Write a gap report for one organisation as PDF (A4, tagged) or self-contained HTML.
 
@@ -437,9 +477,10 @@ def report_command(
                 f"'{report_date}' is not a date (YYYY-MM-DD)", param_hint="--report-date"
             ) from None
     loaded = load_rubric(rubric)
-    results, problems = score_files(loaded, [answers], targets, what_if)
+    results, problems = score_files(loaded, [answers], targets, what_if, _mapping(mapping_path))
     if problems:
         raise InputError(problems)
+    _one_organisation(answers, results)
     chosen = load_brand(brand) if brand is not None else DEFAULT_BRAND
     generated = generation_time(report_date)
     cohort = None
@@ -501,6 +542,7 @@ def report_command(
 )
 @click.option("--target", "targets", multiple=True, metavar="[ID=]LEVEL", help="As for score.")
 @click.option("--report-date", metavar="YYYY-MM-DD", help="As for report.")
+@click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
 def compare_command(
     rubric: str,
     answers: tuple[str, ...],
@@ -511,6 +553,7 @@ def compare_command(
     across_versions: bool,
     targets: tuple[str, ...],
     report_date: str | None,
+    mapping_path: Path | None = None,
 ) -> None:
     """Compare organisations: per domain the count, median, quartiles and levels; a ranking; a heatmap; peer groups;
     outliers; and trends for organisations assessed more than once.
@@ -528,8 +571,14 @@ def compare_command(
     main_rubric = load_rubric(rubric)
     rubrics = [main_rubric, *(load_rubric(other) for other in other_rubrics)]
     target_map, default_target = parse_targets(main_rubric, targets)
+    mapping = _mapping(mapping_path)
     results, problems = score_cohort(
-        rubrics, answer_files(answers), targets=target_map, default_target=default_target, keep_details=False
+        rubrics,
+        answer_files(answers, exports=mapping is not None),
+        targets=target_map,
+        default_target=default_target,
+        keep_details=False,
+        mapping=mapping,
     )
     if problems:
         _emit_problems(problems)
@@ -607,6 +656,7 @@ def compare_command(
     show_default=True,
     help="With --peers: smaller groups are suppressed.",
 )
+@click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
 def batch_command(
     rubric: str,
     directory: Path,
@@ -622,6 +672,7 @@ def batch_command(
     peers: bool,
     group_by: str | None,
     min_cohort: int,
+    mapping_path: Path | None = None,
 ) -> None:
     """Score every answers file in DIR and write each organisation its own report: OUT_DIR/STEM.pdf, .html, .json.
 
@@ -637,7 +688,7 @@ def batch_command(
     _check_group_by(group_by)
     try:
         chosen = parse_formats(formats)
-        files = answer_files([str(directory)])
+        files = answer_files([str(directory)], exports=mapping_path is not None)
         with progress_bar() as progress:
             summary = run_batch(
                 rubric,
@@ -655,6 +706,7 @@ def batch_command(
                 peers=peers,
                 group_by=group_by,
                 min_cohort=min_cohort,
+                mapping=mapping_path,
             )
     except BatchOptionError as error:
         if error.option is not None:
@@ -719,8 +771,15 @@ def score_export_command(rubric: str, export: Path, fmt: str, output: Path | Non
 @click.option("--group", metavar="GROUP", help="Only the questions this respondent group is asked.")
 @click.option("--organisation", metavar="NAME", help="The organisation's name, printed on the form.")
 @click.option("--brand", type=click.Path(dir_okay=False, path_type=Path), help="BRAND.yaml, as for report.")
+@click.option("--fhir", "fhir_release", flag_value="R4", help="Write a FHIR R4 Questionnaire (JSON) instead.")
+@click.option("--fhir-r5", "fhir_release", flag_value="R5", help="Write a FHIR R5 Questionnaire (JSON) instead.")
 def questionnaire_command(
-    rubric: str, output: Path, group: str | None, organisation: str | None, brand: Path | None
+    rubric: str,
+    output: Path,
+    group: str | None,
+    organisation: str | None,
+    brand: Path | None,
+    fhir_release: str | None,
 ) -> None:
     """Write a blank questionnaire: a printable form (HTML, A4 PDF) or a spreadsheet template (XLSX) to fill in
     and read back.
@@ -731,6 +790,15 @@ def questionnaire_command(
     from .questionnaire import FORMATS, write_questionnaire
     from .rendering import generation_time
 
+    if fhir_release is not None:
+        from .fhir import questionnaire_json
+        from .outputs import write_atomic
+
+        if output.suffix.lower() != ".json":
+            raise click.BadParameter("a FHIR Questionnaire is written as .json", param_hint="-o/--output")
+        write_atomic(output, questionnaire_json(load_rubric(rubric), "R5" if fhir_release == "R5" else "R4"))
+        click.echo(str(output))
+        return
     if output.suffix.lower() not in FORMATS:
         raise click.BadParameter("the output must end in .html, .pdf or .xlsx", param_hint="-o/--output")
     loaded = load_rubric(rubric)
@@ -759,15 +827,16 @@ def questionnaire_command(
 )
 def import_command(rubric: str, export: Path, mapping_path: Path | None, output: Path) -> None:
     """Turn a survey export (CSV, TSV or XLSX from Qualtrics, REDCap, Microsoft Forms, LimeSurvey or a
-    spreadsheet) into answers files, checked against the rubric. The paths written are printed.
+    spreadsheet), a filled questionnaire template (XLSX) or FHIR QuestionnaireResponses (JSON, one or a Bundle)
+    into answers files, checked against the rubric. The paths written are printed.
 
     Example: qimaturity import qi-readiness responses.csv --mapping mapping.yaml -o answers/
     """
-    from .importing import import_answers, load_mapping, write_answers
+    from .importing import write_answers
+    from .inputs import import_documents
 
     loaded = load_rubric(rubric)
-    mapping = load_mapping(mapping_path) if mapping_path is not None else None
-    documents = import_answers(export, loaded, mapping=mapping)
+    documents = import_documents(export, loaded, mapping=_mapping(mapping_path))
     for path in write_answers(documents, output, source=export.name):
         click.echo(str(path))
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from .answers import load_assessment
 from .loading import load_yaml
 from .model import Rubric
 from .problems import InputError, Problem
@@ -36,20 +36,26 @@ def score_cohort(
     targets: Mapping[str, int] | None = None,
     default_target: int | None = None,
     keep_details: bool = True,
+    mapping: Mapping[str, Any] | None = None,
 ) -> tuple[list[Result], list[Problem]]:
     """Score each file with the rubric version it declares (the first rubric when it declares none).
 
     Bad files give problems; the others are still scored. Without ``keep_details`` each result is kept slim
     (see :meth:`Result.slim`), which is all a cohort comparison needs.
     """
+    from .inputs import load_assessments
+
     by_version = {r.version: r for r in rubrics}
     results: list[Result] = []
     problems: list[Problem] = []
     for path in files:
         rubric = by_version.get(declared_version(path) or "", rubrics[0])
         try:
-            result = score(rubric, load_assessment(path, rubric), targets=targets, default_target=default_target)
-            results.append(result if keep_details else result.slim())
+            assessments = load_assessments(path, rubric, mapping=mapping)
         except InputError as error:
             problems.extend(error.problems)
+            continue
+        for assessment in assessments:
+            result = score(rubric, assessment, targets=targets, default_target=default_target)
+            results.append(result if keep_details else result.slim())
     return results, problems

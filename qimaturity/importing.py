@@ -1345,6 +1345,10 @@ def write_answers(documents: Sequence[Mapping[str, Any]], output: FsPath | str, 
     """Write imported documents: one to the file OUTPUT (unless it is an existing folder); several to the folder
     OUTPUT (created), each as OUTPUT/<organisation id>.yaml. Returns the paths written."""
     output = FsPath(output)
+    if not documents:
+        raise InputError.single(
+            source or str(output), "no answers found: the file names no respondent", "fill in at least one respondent"
+        )
     if len(documents) == 1 and not output.is_dir():
         json_format = output.suffix.lower() == ".json"
         return [write_atomic(output, dump_answers(documents[0], source=source, json_format=json_format))]

@@ -1,0 +1,86 @@
+"""Where answers come from: answers files, survey and spreadsheet exports, FHIR responses, filled templates.
+
+One entry point for every command that reads answers, so that `score`, `report`, `compare`, `batch` and `import`
+accept the same files: an answers file (YAML or JSON), a FHIR QuestionnaireResponse or Bundle (JSON), a filled
+questionnaire template (XLSX made by ``qimaturity questionnaire``), or a survey or spreadsheet export (CSV, TSV,
+XLSX; with a mapping file where its headers are not the rubric's question ids or texts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .answers import assessment_from_document, check_answers_document, load_assessment
+from .assessment import Assessment
+from .loading import SourceDocument
+from .model import Rubric
+from .problems import InputError
+
+ANSWERS_SUFFIXES = (".yaml", ".yml", ".json")
+EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+
+
+def is_fhir(path: Path) -> bool:
+    """A JSON file that names a FHIR resource type near its start."""
+    if path.suffix.lower() != ".json":
+        return False
+    try:
+        with open(path, "rb") as handle:
+            return b'"resourceType"' in handle.read(4096)
+    except OSError:
+        return False
+
+
+def is_template(path: Path) -> bool:
+    """An XLSX made by ``qimaturity questionnaire``: it carries a hidden ``qimaturity`` sheet."""
+    if path.suffix.lower() != ".xlsx":
+        return False
+    try:
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True)
+        try:
+            return "qimaturity" in book.sheetnames
+        finally:
+            book.close()
+    except Exception:  # not a workbook we can open: the export reader says why, with its place
+        return False
+
+
+def import_documents(path: Path, rubric: Rubric, *, mapping: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Answers documents (one per organisation) from a FHIR file, a filled template or an export."""
+    if is_fhir(path):
+        from .fhir import read_responses
+
+        return read_responses(path, rubric)
+    if is_template(path):
+        from .questionnaire import read_template
+
+        return read_template(path, rubric)
+    if path.suffix.lower() in EXPORT_SUFFIXES:
+        from .importing import import_answers
+
+        return import_answers(path, rubric, mapping=mapping)
+    raise InputError.single(
+        str(path), "not an answers file, export, FHIR response or questionnaire template", "see docs/importing.md"
+    )
+
+
+def load_assessments(path: Path, rubric: Rubric, *, mapping: Mapping[str, Any] | None = None) -> list[Assessment]:
+    """Every organisation's checked assessment in a file of any supported kind; raises :class:`InputError`."""
+    if path.suffix.lower() in (".yaml", ".yml") or (path.suffix.lower() == ".json" and not is_fhir(path)):
+        return [load_assessment(path, rubric)]
+    assessments = []
+    problems = []
+    for document in import_documents(path, rubric, mapping=mapping):
+        doc = SourceDocument(str(path), document)
+        found = check_answers_document(doc, rubric)
+        if found:
+            problems.extend(found)
+        else:
+            assessments.append(assessment_from_document(doc))
+    if problems:
+        raise InputError(problems)
+    return assessments
