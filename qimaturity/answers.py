@@ -14,7 +14,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from .assessment import Answer, Assessment, EvidenceItem, Organisation, Respondent
-from .loading import SourceDocument, parse_yaml, read_text
+from .loading import SourceDocument, parse_yaml, read_text, strict_json
 from .model import Rubric
 from .problems import InputError, Path, Problem, sort_problems
 from .validation import did_you_mean, schema_problems
@@ -22,25 +22,12 @@ from .validation import did_you_mean, schema_problems
 ANSWER_FORM = "an answer is a level (a whole number) or a mapping with either 'level' or 'na: true'"
 
 
-def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key '{key}'")
-        result[key] = value
-    return result
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"'{name}' is not a finite number")
-
-
 def parse_answers_text(text: str, name: str) -> SourceDocument:
     """Parse answers text: JSON when the name ends in ``.json``, otherwise YAML (both safely)."""
     if not name.lower().endswith(".json"):
         return parse_yaml(text, name)
     try:
-        data = json.loads(text, object_pairs_hook=_refuse_duplicates, parse_constant=_reject_constant)
+        data = strict_json(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             [Problem(name, exc.lineno, exc.colno, "/", f"invalid JSON: {exc.msg}", "fix the syntax")]

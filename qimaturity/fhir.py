@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .answers import check_answers_document
-from .loading import SourceDocument, parse_yaml, read_text
+from .loading import SourceDocument, parse_yaml, read_text, strict_json
 from .model import Question, Rubric
 from .problems import InputError, Problem, pointer, sort_problems
 from .problems import Path as DocPath
@@ -374,20 +374,8 @@ def _structure_message(error: dict[str, Any], path: DocPath, raw: Any) -> tuple[
 
 def _parse_json(text: str, name: str) -> SourceDocument:
     """The JSON file's data, with the position of each value where the YAML reader can find it."""
-
-    def refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in result:
-                raise ValueError(f"duplicate key '{key}'")
-            result[key] = value
-        return result
-
-    def refuse_constant(constant: str) -> Any:
-        raise ValueError(f"'{constant}' is not a finite number")
-
     try:
-        data = json.loads(text, object_pairs_hook=refuse_duplicates, parse_constant=refuse_constant)
+        data = strict_json(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             [Problem(name, exc.lineno, exc.colno, "/", f"invalid JSON: {exc.msg}", "FHIR resources are JSON")]

@@ -8,6 +8,7 @@ the position of every key and value is recorded so that later errors can point a
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from dataclasses import dataclass, field
@@ -63,6 +64,27 @@ class SourceDocument:
     def problem(self, path: Path, message: str, hint: str = "", *, key: bool = False) -> Problem:
         line, column = self.locate(path, key=key)
         return Problem(self.name, line, column, pointer(path), message, hint)
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key '{key}'")
+        result[key] = value
+    return result
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"'{name}' is not a finite number")
+
+
+def strict_json(text: str) -> Any:
+    """Parse JSON refusing duplicate keys and NaN/Infinity, which the json module accepts silently.
+
+    Raises :class:`json.JSONDecodeError` for bad syntax and :class:`ValueError` for a refused key or constant.
+    """
+    return json.loads(text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
 
 
 def read_text(path: FsPath, *, max_bytes: int = MAX_BYTES, display: str | None = None) -> str:

@@ -245,29 +245,10 @@ def render_questionnaire_html(
     generated: datetime | None = None,
 ) -> str:
     """The printable form as one self-contained HTML document (A4 print styles included)."""
-    from jinja2 import TemplateError
-    from markupsafe import Markup
-
-    from .rendering import _bounded, _template_problem, environment
-    from .resources import bundled_dir
+    from .rendering import render_document
 
     form = build_form(rubric, group=group, organisation=organisation)
-    env = environment()
-    try:
-        template = env.get_template(FORM_TEMPLATE)
-        assert env.loader is not None
-        context = {
-            "form": form,
-            "rubric": rubric,
-            "brand": brand,
-            "css": Markup(env.loader.get_source(env, "style.css")[0]),
-            "generated": generated.strftime("%Y-%m-%d") if generated else None,
-            "generated_iso": generated.strftime("%Y-%m-%dT%H:%M:%SZ") if generated else None,
-            "engine": f"qimaturity {__version__}",
-        }
-        return "".join(_bounded(template.generate(**context)))
-    except (TemplateError, RecursionError, TypeError, ValueError, AttributeError, KeyError) as error:
-        raise InputError([_template_problem(error, str(bundled_dir("reports")))]) from None
+    return render_document(FORM_TEMPLATE, {"form": form, "rubric": rubric}, brand=brand, generated=generated)
 
 
 def write_questionnaire(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -235,20 +235,33 @@ def render_html(
     same organisation) a "since last time" section.
     """
     report = build_report(result, rubric, cohort=cohort, history=history)
+    context = {"report": report, "charts": make_charts(report, brand)}
+    return render_document(ENTRY_TEMPLATE, context, brand=brand, templates_dir=templates_dir, generated=generated)
+
+
+def render_document(
+    name: str,
+    context: Mapping[str, Any],
+    *,
+    brand: Brand = DEFAULT_BRAND,
+    templates_dir: Path | None = None,
+    generated: datetime | None = None,
+) -> str:
+    """Render one of the report templates in the sandbox, with what every template gets besides its own
+    ``context``: the brand, the style sheet inline, the generation date (if fixed) and the engine version."""
     env = environment(templates_dir)
     try:
-        template = env.get_template(ENTRY_TEMPLATE)
+        template = env.get_template(name)
         assert env.loader is not None
-        css = Markup(env.loader.get_source(env, "style.css")[0])
-        context = {
-            "report": report,
-            "charts": make_charts(report, brand),
+        full = {
+            **context,
             "brand": brand,
-            "css": css,
+            "css": Markup(env.loader.get_source(env, "style.css")[0]),
             "generated": generated.strftime("%Y-%m-%d") if generated else None,
             "generated_iso": generated.strftime("%Y-%m-%dT%H:%M:%SZ") if generated else None,
+            "engine": f"qimaturity {__version__}",
         }
-        return "".join(_bounded(template.generate(**context)))
+        return "".join(_bounded(template.generate(**full)))
     except (TemplateError, RecursionError, TypeError, ValueError, AttributeError, KeyError) as error:
         raise InputError([_template_problem(error, str(templates_dir or bundled_dir("reports")))]) from None
 
@@ -262,7 +275,6 @@ def render_cohort_html(
     generated: datetime | None = None,
 ) -> str:
     """The cohort comparison as one self-contained HTML document."""
-    env = environment(templates_dir)
     scale = [(level.value, level.name) for level in rubric.levels]
     titles = dict(cohort.domains)
     columns = [title for _, title in cohort.domains]
@@ -310,25 +322,15 @@ def render_cohort_html(
         )
         for i, t in enumerate(cohort.trends, start=1)
     ]
-    try:
-        template = env.get_template(COHORT_TEMPLATE)
-        assert env.loader is not None
-        context = {
-            "cohort": cohort,
-            "rubric": rubric,
-            "titles": titles,
-            "heatmaps": heatmaps,
-            "group_charts": group_charts,
-            "trend_charts": trend_charts,
-            "brand": brand,
-            "css": Markup(env.loader.get_source(env, "style.css")[0]),
-            "generated": generated.strftime("%Y-%m-%d") if generated else None,
-            "generated_iso": generated.strftime("%Y-%m-%dT%H:%M:%SZ") if generated else None,
-            "engine": f"qimaturity {__version__}",
-        }
-        return "".join(_bounded(template.generate(**context)))
-    except (TemplateError, RecursionError, TypeError, ValueError, AttributeError, KeyError) as error:
-        raise InputError([_template_problem(error, str(templates_dir or bundled_dir("reports")))]) from None
+    context = {
+        "cohort": cohort,
+        "rubric": rubric,
+        "titles": titles,
+        "heatmaps": heatmaps,
+        "group_charts": group_charts,
+        "trend_charts": trend_charts,
+    }
+    return render_document(COHORT_TEMPLATE, context, brand=brand, templates_dir=templates_dir, generated=generated)
 
 
 def _bounded(chunks: Iterator[str]) -> Iterator[str]:

@@ -598,13 +598,21 @@ class _Scorer:
             words = f"level {rule.level} or above only if {condition_text(rule.condition)}: {reason}"
         else:
             limit, words = self.staged_limit(rule, scope)
-        applied = limit is not None and limit < before
-        if applied:
-            assert limit is not None
-            scope.level = limit
-            scope.value = min(scope.value, float(limit))
-            words += f"; level {before} -> {limit}"
-        else:
+        # A rule in force holds both the level and the value at its limit, whether or not the level was above
+        # it: a value of 3.8 (level 3) and one of 4.0 (level 4) under a cap at 3 both become 3, so raising an
+        # answer can never lower a score.
+        applied = False
+        if limit is not None:
+            if limit < before:
+                words += f"; level {before} -> {limit}"
+                scope.level = limit
+                applied = True
+            if scope.value > limit + EPS:
+                if not applied:
+                    words += f"; value {fmt(scope.value)} held at {limit}"
+                scope.value = float(limit)
+                applied = True
+        if not applied:
             words += "; no change"
         scope.adjustments.append(Adjustment(rule.type, rule.id, words, before, scope.level, applied))
 

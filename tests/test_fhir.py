@@ -379,9 +379,11 @@ def test_round_trip_levels_by_domain_in_r5_two_organisations(
     # Every respondent agrees, so each domain is at its chosen level; gov-regulator-compact is N/A and left out.
     assert {d.id: (d.value, d.level) for d in a.domains} == {k: (v, v) for k, v in BY_DOMAIN.items()}
     assert a.question("gov-regulator-compact").value is None
-    # Overall, by hand: (1.5*5 + 1.5*4 + 3 + 3 + 2 + 4) / (1.5 + 1.5 + 4) = 25.5 / 7 = 3.642857 -> floor 3; the
-    # Embedded gate (no domain below 3) is not reached, so nothing else changes.
-    assert a.overall.value == pytest.approx(25.5 / 7)
+    # Overall, by hand: (1.5*5 + 1.5*4 + 3 + 3 + 2 + 4) / (1.5 + 1.5 + 4) = 25.5 / 7 = 3.642857 -> floor 3. The
+    # Embedded gate (level 4 needs no domain below 3) is in force, as patient involvement is at 2, so it holds
+    # the overall at level 3 and its value at 3 (docs/scoring.md, Rules).
+    assert a.overall.raw_value == pytest.approx(25.5 / 7)
+    assert a.overall.value == 3.0
     assert a.overall.level == 3
     assert b.overall.value == 1.0 and b.overall.level == 1
 
