@@ -712,17 +712,10 @@ def _radar_body(
             )
 
     y = cy + extent_bottom + 14
-    legend, legend_height = _legend(
-        _radar_legend_items(colour, target_colour, any(t is not None for t in target_points), not all(present)),
-        12,
-        y,
-        _RADAR_WIDTH - 24,
+    legend_items = _radar_legend_items(
+        colour, target_colour, any(t is not None for t in target_points), not all(present)
     )
-    parts.append(legend)
-    y += legend_height + 4
-    key, key_height = _level_key(levels, 12, y, _RADAR_WIDTH - 24)
-    parts.append(key)
-    return parts, y + key_height + 10
+    return _radar_footer(parts, legend_items, levels, y)
 
 
 _BAR_LABEL_PX = 214
@@ -822,14 +815,17 @@ def _bar_body(
     parts.extend(rows)
     parts.extend(_axis_numbers(levels, x_of, _baseline(y + 10, _FS_SMALL)))
     y += 26
-    legend, legend_height = _legend(
-        _radar_legend_items(
-            colour, target_colour, any(t is not None for _l, _v, t in items), any(v is None for _l, v, _t in items)
-        ),
-        12,
-        y,
-        _RADAR_WIDTH - 24,
+    legend_items = _radar_legend_items(
+        colour, target_colour, any(t is not None for _l, _v, t in items), any(v is None for _l, v, _t in items)
     )
+    return _radar_footer(parts, legend_items, levels, y)
+
+
+def _radar_footer(
+    parts: list[str], items: Sequence[_LegendItem], levels: Sequence[tuple[int, str]], y: float
+) -> tuple[list[str], float]:
+    """The radar's (or its bar fallback's) legend and level key below the drawing; returns the parts and height."""
+    legend, legend_height = _legend(items, 12, y, _RADAR_WIDTH - 24)
     parts.append(legend)
     y += legend_height + 4
     key, key_height = _level_key(levels, 12, y, _RADAR_WIDTH - 24)

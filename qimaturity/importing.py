@@ -28,7 +28,7 @@ from typing import Any, Final, Literal
 import yaml
 
 from .answers import check_answers_document
-from .loading import SourceDocument, load_yaml
+from .loading import SourceDocument, byte_place, load_yaml
 from .model import Question, Rubric
 from .outputs import write_atomic
 from .problems import InputError, Path, Problem, sort_problems
@@ -329,8 +329,7 @@ def _decode(raw: bytes, name: str) -> str:
         except UnicodeDecodeError as exc:
             error = error or exc
     assert error is not None
-    line = raw.count(b"\n", 0, error.start) + 1
-    column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+    line, column = byte_place(raw, error.start)
     raise InputError(
         [
             Problem(

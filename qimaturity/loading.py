@@ -87,6 +87,11 @@ def strict_json(text: str) -> Any:
     return json.loads(text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
 
 
+def byte_place(raw: bytes, offset: int) -> tuple[int, int]:
+    """Line and column (1-based) of a byte offset in a file's bytes."""
+    return raw.count(b"\n", 0, offset) + 1, offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+
+
 def read_text(path: FsPath, *, max_bytes: int = MAX_BYTES, display: str | None = None) -> str:
     """Read a file as UTF-8 text (a byte-order mark is allowed), refusing huge and non-UTF-8 files."""
     name = display or str(path)
@@ -111,8 +116,7 @@ def read_text(path: FsPath, *, max_bytes: int = MAX_BYTES, display: str | None =
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, column = byte_place(raw, exc.start)
         raise InputError(
             [
                 Problem(
