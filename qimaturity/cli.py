@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -137,11 +137,31 @@ def show(rubric: str, domain_id: str | None, levels: bool) -> None:
     _console().print(rubric_tree(loaded, domain_id=domain_id, levels=levels))
 
 
-def _check_group_by(group_by: str | None) -> None:
-    if group_by is not None and group_by not in ("type", "region") and not group_by.startswith("metadata."):
-        raise click.BadParameter(
-            f"'{group_by}' is not a field: use type, region or metadata.KEY", param_hint="--group-by"
-        )
+def peer_group_options(when: str = "") -> Callable[[Any], Any]:
+    """The --group-by and --min-cohort options of compare, report and batch (``when``: the option they go with)."""
+    lead = f"With {when}: " if when else ""
+
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is not None and value not in ("type", "region") and not value.startswith("metadata."):
+            raise click.BadParameter(f"'{value}' is not a field: use type, region or metadata.KEY")
+        return value
+
+    def decorate(command: Any) -> Any:
+        command = click.option(
+            "--min-cohort",
+            type=click.IntRange(min=1),
+            default=5,
+            show_default=True,
+            help=f"{lead}groups smaller than this are suppressed.",
+        )(command)
+        return click.option(
+            "--group-by",
+            metavar="FIELD",
+            callback=check,
+            help=f"{lead}peer groups by type, region or an organisation metadata key (metadata.KEY).",
+        )(command)
+
+    return decorate
 
 
 def answer_files(paths: Sequence[str], *, exports: bool = False) -> list[Path]:
@@ -415,16 +435,7 @@ def explain_command(
     metavar="ANSWERS|DIR",
     help="Peers' answers: adds a 'you versus your peers' section. Repeatable.",
 )
-@click.option(
-    "--group-by", metavar="FIELD", help="With --cohort: compare with the peer group by type, region or metadata.KEY."
-)
-@click.option(
-    "--min-cohort",
-    type=click.IntRange(min=1),
-    default=5,
-    show_default=True,
-    help="With --cohort: smaller groups are suppressed.",
-)
+@peer_group_options("--cohort")
 @click.option(
     "--history",
     "history_paths",
@@ -489,7 +500,6 @@ def report_command(
         from .cohort import build_cohort
         from .comparing import score_cohort
 
-        _check_group_by(group_by)
         rubrics = [loaded, *(load_rubric(other) for other in other_rubrics)]
         if cohort_paths:
             peers, peer_problems = score_cohort(rubrics, answer_files(cohort_paths), keep_details=False)
@@ -520,16 +530,7 @@ def report_command(
     type=click.Path(dir_okay=False, path_type=Path),
     help="OUT.html, OUT.pdf, OUT.csv or OUT.xlsx; without it, tables on the terminal.",
 )
-@click.option(
-    "--group-by", metavar="FIELD", help="Peer groups by type, region or an organisation metadata key (metadata.KEY)."
-)
-@click.option(
-    "--min-cohort",
-    type=click.IntRange(min=1),
-    default=5,
-    show_default=True,
-    help="Groups smaller than this are suppressed.",
-)
+@peer_group_options()
 @click.option(
     "--with-rubric",
     "other_rubrics",
@@ -567,7 +568,6 @@ def compare_command(
     suffix = output.suffix.lower() if output is not None else None
     if suffix not in (None, ".html", ".pdf", ".csv", ".xlsx"):
         raise click.BadParameter("the output must end in .html, .pdf, .csv or .xlsx", param_hint="-o/--output")
-    _check_group_by(group_by)
     main_rubric = load_rubric(rubric)
     rubrics = [main_rubric, *(load_rubric(other) for other in other_rubrics)]
     target_map, default_target = parse_targets(main_rubric, targets)
@@ -646,16 +646,7 @@ def compare_command(
 @click.option(
     "--peers", is_flag=True, help="Give every report a 'you and your peers' section: the batch is the cohort."
 )
-@click.option(
-    "--group-by", metavar="FIELD", help="With --peers: compare with the peer group by type, region or metadata.KEY."
-)
-@click.option(
-    "--min-cohort",
-    type=click.IntRange(min=1),
-    default=5,
-    show_default=True,
-    help="With --peers: smaller groups are suppressed.",
-)
+@peer_group_options("--peers")
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
 def batch_command(
     rubric: str,
@@ -685,7 +676,6 @@ def batch_command(
     """
     from .batch import BatchOptionError, parse_formats, progress_bar, run_batch
 
-    _check_group_by(group_by)
     try:
         chosen = parse_formats(formats)
         files = answer_files([str(directory)], exports=mapping_path is not None)

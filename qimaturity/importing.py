@@ -28,7 +28,7 @@ from typing import Any, Final, Literal
 import yaml
 
 from .answers import check_answers_document
-from .loading import SourceDocument, byte_place, load_yaml
+from .loading import SourceDocument, byte_place, check_input_file, load_yaml
 from .model import Question, Rubric
 from .outputs import write_atomic
 from .problems import InputError, Path, Problem, sort_problems
@@ -287,18 +287,9 @@ class _Table:
 
 def _read_export(path: FsPath, name: str) -> _Table:
     suffix = path.suffix.lower()
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError.single(name, "file not found", "check the path") from None
-    except OSError as exc:
-        raise InputError.single(name, f"cannot read the file: {exc.strerror}") from None
-    if path.is_dir():
-        raise InputError.single(name, "is a folder, not a file", "give the path of a CSV, TSV or XLSX export")
-    if size > MAX_EXPORT_BYTES:
-        raise InputError.single(
-            name, f"file is {size:,} bytes, over the limit of {MAX_EXPORT_BYTES:,}", "split the export"
-        )
+    check_input_file(
+        path, name, max_bytes=MAX_EXPORT_BYTES, kind="a CSV, TSV or XLSX export", size_hint="split the export"
+    )
     if suffix in XLSX_SUFFIXES:
         return _read_xlsx(path, name)
     if suffix == ".xls":

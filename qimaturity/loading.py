@@ -92,9 +92,16 @@ def byte_place(raw: bytes, offset: int) -> tuple[int, int]:
     return raw.count(b"\n", 0, offset) + 1, offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
 
 
-def read_text(path: FsPath, *, max_bytes: int = MAX_BYTES, display: str | None = None) -> str:
-    """Read a file as UTF-8 text (a byte-order mark is allowed), refusing huge and non-UTF-8 files."""
-    name = display or str(path)
+def check_input_file(
+    path: FsPath,
+    name: str,
+    *,
+    max_bytes: int,
+    kind: str,
+    size_hint: str = "split it, or check that this is the file you meant",
+) -> int:
+    """Refuse, with a clear message, a path that is missing, unreadable, a folder or over ``max_bytes``; return its
+    size. ``kind`` names what was expected, e.g. "a YAML file"."""
     try:
         size = os.stat(path).st_size
     except FileNotFoundError:
@@ -102,13 +109,16 @@ def read_text(path: FsPath, *, max_bytes: int = MAX_BYTES, display: str | None =
     except OSError as exc:
         raise InputError.single(name, f"cannot read the file: {exc.strerror}") from None
     if path.is_dir():
-        raise InputError.single(name, "is a folder, not a file", "give the path of a YAML file")
+        raise InputError.single(name, "is a folder, not a file", f"give the path of {kind}")
     if size > max_bytes:
-        raise InputError.single(
-            name,
-            f"file is {size:,} bytes, over the limit of {max_bytes:,}",
-            "split it, or check that this is the file you meant",
-        )
+        raise InputError.single(name, f"file is {size:,} bytes, over the limit of {max_bytes:,}", size_hint)
+    return size
+
+
+def read_text(path: FsPath, *, max_bytes: int = MAX_BYTES, display: str | None = None) -> str:
+    """Read a file as UTF-8 text (a byte-order mark is allowed), refusing huge and non-UTF-8 files."""
+    name = display or str(path)
+    check_input_file(path, name, max_bytes=max_bytes, kind="a YAML file")
     try:
         raw = path.read_bytes()
     except OSError as exc:

@@ -70,6 +70,7 @@ from pathlib import Path
 from typing import Any
 
 from .branding import DEFAULT_BRAND, Brand
+from .loading import check_input_file
 from .model import Domain, Level, Question, RespondentGroup, Rubric
 from .outputs import write_atomic
 from .problems import InputError, Problem
@@ -1095,16 +1096,7 @@ def read_template(path: Path, rubric: Rubric) -> list[dict[str, Any]]:
 
     path = Path(path)
     name = str(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError.single(name, "file not found", "check the path") from None
-    except OSError as exc:
-        raise InputError.single(name, f"cannot read the file: {exc.strerror}") from None
-    if path.is_dir():
-        raise InputError.single(name, "is a folder, not a file", "give the path of the filled .xlsx template")
-    if size > MAX_TEMPLATE_BYTES:
-        raise InputError.single(name, f"the file is over {MAX_TEMPLATE_BYTES // (1024 * 1024)} MB", "")
+    check_input_file(path, name, max_bytes=MAX_TEMPLATE_BYTES, kind="the filled .xlsx template", size_hint="")
     try:
         book = load_workbook(path, read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
