@@ -745,7 +745,7 @@ def score_export_command(rubric: str, export: Path, fmt: str, output: Path | Non
     if fmt == "json":
         stream.write(json.dumps([r.to_dict() for r in results], indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     else:
-        write_csv(results, stream)
+        results.write_csv(stream)
     if output is None:
         click.echo(stream.getvalue(), nl=False)
     else:

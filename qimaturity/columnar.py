@@ -15,9 +15,12 @@ What differs from answers files, because an export cannot say more:
 - respondent ids are not checked for uniqueness, and results carry no per-answer records (``answers`` is empty);
   a question's trace gives the counted levels with their counts instead of one input per respondent.
 
-Everything else is the row engine's: each organisation's answers are reduced to the same per-question statistics
-(:class:`qimaturity.scoring.QuestionStats`) and finished by the same code (:func:`qimaturity.scoring.score_statistics`):
-N/A and missing policies, levels, domains, rules, bands, targets, gaps, priorities and traces.
+Everything else gives the row engine's numbers: the per-question statistics (respondent aggregate, variance,
+each group's value) are computed by Polars from the counts for all organisations at once, the question policies
+in the same way, and the domains, rules, overall value and bands by the row engine's own code
+(:mod:`qimaturity.columnar_numbers`). The result is an :class:`~qimaturity.columnar_numbers.ExportScores`: the
+numbers as tables, and a sequence of full results built one by one when asked for, from the same counts reduced to
+:class:`qimaturity.scoring.QuestionStats` and finished by :func:`qimaturity.scoring.score_statistics`.
 
 How, in bounded memory: one streaming Polars query reads the export and counts, per organisation and
 respondent group, how many answers each question has at each level of the scale, how many said N/A and how many
@@ -25,10 +28,9 @@ cells are filled at all (a few thousand rows of counts for a million respondents
 organisation's distinct name, type, region and date. Counts are sums, which the streaming engine aggregates batch
 by batch; a median is not (Polars 2.1 runs a grouped median with its in-memory engine, holding every answer), and
 unpivoting to long form first (40 million rows to group) measured about six times slower than counting in wide
-form. So the respondent aggregate (median, mean, min or max), the evidence cap and the sample variance for r_wg
-are computed from the counts in Python, as the row engine computes them from the list of levels: the numbers are
-identical to the bit, not merely close. The results themselves (about 100 KB each, with their traces) are
-returned as a list, so memory grows with the number of organisations, not of respondents.
+form. From counts a median is a level or the mean of two, a mean one integer sum over another and a variance a
+ratio of integer sums, so the numbers are identical to the bit, not merely close. Memory grows with the number of
+organisations, not of respondents.
 
 Problems are counted in the same pass (cells that are not a level of the scale, N/A where the question does not
 allow it, answers from a group the question is not asked of, unknown groups, ...). Only when there are some does
@@ -52,6 +54,7 @@ from typing import Any
 import polars as pl
 
 from .assessment import Assessment, Organisation
+from .columnar_numbers import ExportScores, aggregate_expr, gap_table, question_table, settle_all, variance_expr
 from .model import Question, Rubric
 from .problems import InputError, Problem, pointer, sort_problems
 from .result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
@@ -87,7 +90,7 @@ def score_export(
     *,
     targets: Mapping[str, int] | None = None,
     default_target: int | None = None,
-) -> list[Result]:
+) -> ExportScores:
     """Score every organisation in a respondent export (``.csv`` or ``.parquet``); one result each, by id.
 
     ``targets`` and ``default_target`` are as for :func:`qimaturity.score`. Raises :class:`InputError` with the
@@ -504,27 +507,120 @@ class _Export:
         metadata: Mapping[str, Mapping[str, list[str]]],
         targets: Mapping[str, int],
         default_target: int | None,
-    ) -> list[Result]:
-        position = {name: i for i, name in enumerate(counts.columns)}
-        group_at, respondents_at = position[_GROUP], position["n"]
-        by_organisation: dict[str, list[tuple[Any, ...]]] = {}
-        for row in counts.sort(_ORG).iter_rows():
-            by_organisation.setdefault(row[position[_ORG]], []).append(row)
-        builders = [_StatsBuilder(self.rubric, c.question, i, position) for i, c in enumerate(self.questions)]
-        with _collector_paused():
-            return [
-                self._score_organisation(
-                    org,
-                    metadata[org],
-                    by_organisation[org],
-                    builders,
-                    group_at,
-                    respondents_at,
-                    targets,
-                    default_target,
+    ) -> ExportScores:
+        rubric = self.rubric
+        ids = organisations[_ORG].to_list()
+        index_of = {org: i for i, org in enumerate(ids)}
+        counts = counts.filter(pl.col(_ORG).is_not_null()).with_columns(
+            pl.col(_ORG).replace_strict(index_of, return_dtype=pl.Int64).alias("__org")
+        )
+        builders = {c.question.id: _StatsBuilder(rubric, c.question, i, {}) for i, c in enumerate(self.questions)}
+        count_columns = [_q(i, part) for i in range(len(self.questions)) for part in (*self.scale, "na")]
+        totals = counts.group_by("__org").agg(pl.col(count_columns).cast(pl.Int64).sum())
+        statistics = []
+        group_values = []
+        group_index = pl.col(_GROUP).replace_strict(self.group_order, default=None, return_dtype=pl.Int64)
+        grouped = counts.filter(pl.col(_GROUP).is_not_null())
+        for q_index, question in enumerate(rubric.questions()):
+            builder = builders.get(question.id)
+            if builder is None:  # no column: nobody answered it
+                statistics.append(
+                    totals.select(
+                        "__org",
+                        pl.lit(q_index, pl.Int64).alias("question_index"),
+                        pl.lit(0, pl.Int64).alias("answered"),
+                        pl.lit(0, pl.Int64).alias("na"),
+                        pl.lit(None, pl.Float64).alias("value"),
+                        pl.lit(None, pl.Float64).alias("variance"),
+                    )
                 )
-                for org in organisations[_ORG]
-            ]
+                continue
+            given, counted = builder.count_exprs()
+            method = rubric.scoring.respondent_aggregate
+            statistics.append(
+                totals.select(
+                    "__org",
+                    pl.lit(q_index, pl.Int64).alias("question_index"),
+                    pl.sum_horizontal(counted).alias("answered"),
+                    pl.col(_q(builder.index, "na")).alias("na"),
+                    aggregate_expr(method, self.scale, counted).alias("value"),
+                    variance_expr(self.scale, given).alias("variance"),
+                )
+            )
+            group_values.append(
+                grouped.select(
+                    "__org",
+                    pl.lit(q_index, pl.Int64).alias("question_index"),
+                    pl.lit(rubric.domains.index(next(d for d in rubric.domains if d.id == question.domain_id)))
+                    .cast(pl.Int64)
+                    .alias("domain_index"),
+                    pl.lit(question.domain_id).alias("domain_id"),
+                    pl.lit(question.id).alias("question_id"),
+                    pl.col(_GROUP).alias("group"),
+                    group_index.alias("group_index"),
+                    pl.sum_horizontal([c.cast(pl.Int64) for c in counted]).alias("respondents"),
+                    aggregate_expr(method, self.scale, [c.cast(pl.Int64) for c in counted]).alias("value"),
+                ).filter(pl.col("respondents") > 0)
+            )
+        stats = pl.concat(statistics, how="vertical").sort("__org", "question_index")
+        groups = (
+            pl.concat(group_values, how="vertical").sort("__org", "question_index", "group_index")
+            if group_values
+            else pl.DataFrame(
+                schema={
+                    "__org": pl.Int64,
+                    "question_index": pl.Int64,
+                    "domain_index": pl.Int64,
+                    "domain_id": pl.String,
+                    "question_id": pl.String,
+                    "group": pl.String,
+                    "group_index": pl.Int64,
+                    "respondents": pl.Int64,
+                    "value": pl.Float64,
+                }
+            )
+        )
+        respondents = groups.group_by("__org", "question_index").agg(pl.col("respondents").sum())
+        questions = (
+            question_table(rubric, stats, targets, default_target)
+            .join(respondents, on=["__org", "question_index"], how="left", maintain_order="left")
+            .with_columns(pl.col("respondents").fill_null(0))
+        )
+        overall, domains = settle_all(rubric, ids, questions, targets, default_target)
+        gaps = gap_table(rubric, groups)
+        names = [metadata[org] for org in ids]
+        table = pl.DataFrame(
+            {
+                "__org": list(range(len(ids))),
+                ORGANISATION: ids,
+                "organisation_name": [
+                    next(iter(m["organisation_name"]), None) or org for m, org in zip(names, ids, strict=True)
+                ],
+                "date": [next(iter(m["date"]), None) for m in names],
+            },
+            schema={"__org": pl.Int64, ORGANISATION: pl.String, "organisation_name": pl.String, "date": pl.String},
+        )
+        by_organisation: dict[str, list[tuple[Any, ...]]] = {}
+        plain = counts.drop("__org")
+        position = {name: i for i, name in enumerate(plain.columns)}
+        for row in plain.iter_rows():
+            by_organisation.setdefault(row[position[_ORG]], []).append(row)
+        row_builders = [_StatsBuilder(rubric, c.question, i, position) for i, c in enumerate(self.questions)]
+
+        def build(index: int) -> Result:
+            org = ids[index]
+            return self._score_organisation(
+                org,
+                metadata[org],
+                by_organisation[org],
+                row_builders,
+                position[_GROUP],
+                position["n"],
+                targets,
+                default_target,
+            )
+
+        return ExportScores(table, overall, domains, questions, groups, gaps, rubric, build)
 
     def _score_organisation(
         self,
@@ -567,13 +663,15 @@ class _StatsBuilder:
 
     def __init__(self, rubric: Rubric, question: Question, index: int, position: Mapping[str, int]):
         self.question = question
+        self.index = index
         self.method = rubric.scoring.respondent_aggregate
         self.scale = [level.value for level in rubric.levels]
-        self.start = position[_q(index, self.scale[0])]
-        self.end = self.start + len(self.scale)
-        self.na_at, self.filled_at = position[_q(index, "na")], position[_q(index, "n")]
-        assert [position[_q(index, level)] for level in self.scale] == list(range(self.start, self.end))
-        assert (self.na_at, self.filled_at) == (self.end, self.end + 1)
+        if position:  # where its counts are in a row of the counts (not needed for count_exprs)
+            self.start = position[_q(index, self.scale[0])]
+            self.end = self.start + len(self.scale)
+            self.na_at, self.filled_at = position[_q(index, "na")], position[_q(index, "n")]
+            assert [position[_q(index, level)] for level in self.scale] == list(range(self.start, self.end))
+            assert (self.na_at, self.filled_at) == (self.end, self.end + 1)
         # The evidence rule: answers at or above evidence_from (an export cites no evidence) are counted at the
         # level below it, or flagged. ``fold`` moves their counts; ``evidence`` words the adjustment per level.
         cap = rubric.scoring.evidence.on_missing == "cap"
@@ -589,6 +687,15 @@ class _StatsBuilder:
             flag = f"no evidence cited: counted as {used}" if cap else "no evidence cited (flagged, not capped)"
             words = f"level {level} needs evidence from level {threshold}; {flag} (an export carries none)"
             self.evidence.append((k, level, words, used, cap))
+
+    def count_exprs(self) -> tuple[list[pl.Expr], list[pl.Expr]]:
+        """The counts per level of the scale as Polars columns: as given, and as counted (the evidence rule)."""
+        given = [pl.col(_q(self.index, level)).cast(pl.Int64) for level in self.scale]
+        counted = list(given)
+        for source, target in self.fold:
+            counted[target] = counted[target] + counted[source]
+            counted[source] = pl.lit(0, pl.Int64)
+        return given, counted
 
     def counted(self, given: Sequence[int]) -> Sequence[int]:
         if not self.fold:
@@ -676,25 +783,12 @@ def _value(method: str, scale: Sequence[int], counts: Sequence[int], total: int)
 
 
 def _variance(scale: Sequence[int], counts: Sequence[int], total: int) -> float | None:
-    """The row engine's sample variance of ``total`` levels, ``counts[k]`` of them at ``scale[k]``, to the bit.
-
-    The row engine sums the squared deviations with ``math.fsum``, which rounds their exact sum once; here the
-    exact sum of ``counts[k]`` copies of each squared deviation is formed with integers (a float is an integer
-    over a power of two) and rounded once by integer division, which gives the same float.
-    """
+    """:func:`qimaturity.scoring.sample_variance` of ``total`` levels, ``counts[k]`` of them at ``scale[k]``."""
     if total < 2:
         return None
-    mean = float(sum(level * n for level, n in zip(scale, counts, strict=False))) / total
-    numerator, denominator = 0, 1
-    for level, n in zip(scale, counts, strict=False):
-        if not n:
-            continue
-        top, bottom = ((level - mean) ** 2).as_integer_ratio()
-        if bottom > denominator:
-            numerator *= bottom // denominator
-            denominator = bottom
-        numerator += n * top * (denominator // bottom)
-    return (numerator / denominator) / (total - 1)
+    first = sum(level * n for level, n in zip(scale, counts, strict=False))
+    second = sum(level * level * n for level, n in zip(scale, counts, strict=False))
+    return (total * second - first * first) / (total * (total - 1))
 
 
 def respondent_value(method: str, counts: Sequence[tuple[int, int]]) -> float:

@@ -34,7 +34,7 @@ COLUMNS = (
 )
 
 
-def _number(value: float | None) -> str:
+def number_text(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}".rstrip("0").rstrip(".")
 
 
@@ -49,11 +49,11 @@ def _scored_row(
         "group": "",
         "respondents": "",
         "status": "",
-        "value": _number(node.value),
+        "value": number_text(node.value),
         "level": node.level,
         "level_name": node.level_name or "",
         "band": node.band.name if node.band else "",
-        "percent": _number(node.percent),
+        "percent": number_text(node.percent),
         "target": node.target,
         "gap": node.gap,
         "agreement": "",
@@ -84,14 +84,14 @@ def result_rows(result: Result) -> list[dict[str, Any]]:
                     "group": "",
                     "respondents": sum(g.respondents for g in q.by_group) or len(q.answers) or "",
                     "status": q.status,
-                    "value": _number(q.value),
+                    "value": number_text(q.value),
                     "level": q.level,
                     "level_name": "",
                     "band": "",
                     "percent": "",
                     "target": q.target,
                     "gap": q.gap,
-                    "agreement": _number(q.agreement),
+                    "agreement": number_text(q.agreement),
                     "disagreement": "yes" if q.disagreement else "",
                 }
             )
@@ -105,7 +105,7 @@ def result_rows(result: Result) -> list[dict[str, Any]]:
                         "id": q.id,
                         "group": view.group,
                         "respondents": view.respondents,
-                        "value": _number(view.value),
+                        "value": number_text(view.value),
                     }
                 )
             for gap in q.perception_gaps:
@@ -122,7 +122,7 @@ def _gap_row(base: dict[str, Any], domain_id: str, ident: str, gap: PerceptionGa
         "domain_id": domain_id,
         "id": ident,
         "group": f"{gap.group_a} - {gap.group_b}",
-        "value": _number(gap.gap),
+        "value": number_text(gap.gap),
         "disagreement": "flagged" if gap.flagged else "",
     }
 
@@ -187,7 +187,7 @@ def cohort_stats_rows(cohort: Cohort, scale: Sequence[int]) -> list[dict[str, An
                 "title": titles.get(ident, "Overall"),
             }
             for name in ("minimum", "q1", "median", "q3", "maximum"):
-                row[name] = _number(getattr(stats, name)) if stats else ""
+                row[name] = number_text(getattr(stats, name)) if stats else ""
             counts = dict(stats.levels) if stats else {}
             for level in scale:
                 row[f"level_{level}"] = counts.get(level, 0) if stats else ""
@@ -207,12 +207,12 @@ def member_rows(cohort: Cohort) -> list[dict[str, Any]]:
             "region": m.region or "",
             "group": m.group or "",
             "date": m.date or "",
-            "score": _number(m.score),
+            "score": number_text(m.score),
             "overall_level": "" if m.overall_level is None else m.overall_level,
             "overall_band": m.overall_band or "",
         }
         for domain_id, value, _ in m.values:
-            row[domain_id] = _number(value)
+            row[domain_id] = number_text(value)
         row["outliers"] = "; ".join(f"{d} {side}" for d, side in m.outliers)
         rows.append(row)
     return rows
@@ -229,8 +229,8 @@ def trend_rows(cohort: Cohort) -> list[dict[str, Any]]:
                     "id": series.domain_id,
                     "title": series.title,
                     "dates": " ".join(trend.dates),
-                    "values": " ".join(_number(v) or "-" for v in series.values),
-                    "change": _number(series.change),
+                    "values": " ".join(number_text(v) or "-" for v in series.values),
+                    "change": number_text(series.change),
                     "direction": series.direction,
                 }
             )

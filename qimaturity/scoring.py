@@ -26,7 +26,7 @@ import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from .assessment import Answer, Assessment, Respondent
 from .expressions import Context, EvaluationError
@@ -60,6 +60,7 @@ from .result import (
     RespondentCount,
     Result,
     RubricRef,
+    Status,
     Trace,
     TraceInput,
 )
@@ -88,11 +89,16 @@ def respondent_value(method: str, levels: Sequence[float]) -> float:
 
 
 def sample_variance(levels: Sequence[int]) -> float | None:
-    """The sample variance s^2 of the levels (``None`` for fewer than two)."""
-    if len(levels) < 2:
+    """The sample variance s^2 of the levels (``None`` for fewer than two), exactly rounded.
+
+    Levels are whole numbers, so s^2 = (n·Σv² − (Σv)²) / (n·(n − 1)) is a ratio of two integers, divided once:
+    the float nearest the true variance, which any engine holding the same sums computes the same way.
+    """
+    n = len(levels)
+    if n < 2:
         return None
-    mean = math.fsum(levels) / len(levels)
-    return math.fsum((v - mean) ** 2 for v in levels) / (len(levels) - 1)
+    total = sum(levels)
+    return (n * sum(v * v for v in levels) - total * total) / (n * (n - 1))
 
 
 def agreement(variance: float | None, scale_points: int) -> float | None:
@@ -114,21 +120,28 @@ def level_below(scale: Sequence[int], level: int) -> int:
     return lower[-1] if lower else scale[0]
 
 
+def aggregate_value(method: Method, items: Sequence[tuple[str, float, float]]) -> float:
+    """Combine (id, value, weight) items by ``method`` (at least one item)."""
+    if method in ("weighted_mean", "weighted_sum"):
+        return math.fsum(w * v for _, v, w in items) / math.fsum(w for _, _, w in items)
+    if method == "mean":
+        return math.fsum(v for _, v, _ in items) / len(items)
+    if method == "minimum":
+        return min(v for _, v, _ in items)
+    return max(v for _, v, _ in items)
+
+
 def aggregate(method: Method, items: Sequence[tuple[str, float, float]]) -> tuple[float, str]:
     """Combine (id, value, weight) items by ``method``; return the value and the arithmetic in words."""
+    value = aggregate_value(method, items)
     values = [v for _, v, _ in items]
     if method in ("weighted_mean", "weighted_sum"):
-        total_weight = math.fsum(w for _, _, w in items)
-        value = math.fsum(w * v for _, v, w in items) / total_weight
         terms = " + ".join(f"{fmt(w)}×{fmt(v)}" for _, v, w in items)
-        return value, f"({terms}) / {fmt(total_weight)} = {fmt(value)}"
+        return value, f"({terms}) / {fmt(math.fsum(w for _, _, w in items))} = {fmt(value)}"
     if method == "mean":
-        value = math.fsum(values) / len(values)
         return value, f"({' + '.join(fmt(v) for v in values)}) / {len(values)} = {fmt(value)}"
     if method == "minimum":
-        value = min(values)
         return value, f"min({', '.join(fmt(v) for v in values)}) = {fmt(value)}"
-    value = max(values)
     return value, f"max({', '.join(fmt(v) for v in values)}) = {fmt(value)}"
 
 
@@ -300,6 +313,23 @@ def respondent_counts(rubric: Rubric, assessment: Assessment) -> tuple[Responden
     )
 
 
+class Scored(Protocol):
+    """What domains and rules read of a question's result: a :class:`QuestionResult`, or any record as light."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def status(self) -> Status: ...
+    @property
+    def value(self) -> float | None: ...
+    @property
+    def level(self) -> int | None: ...
+    @property
+    def critical(self) -> bool: ...
+    @property
+    def weight(self) -> float: ...
+
+
 @dataclass
 class _Scope:
     """Working state of a domain or of the overall result while rules are applied."""
@@ -307,7 +337,7 @@ class _Scope:
     id: str
     value: float | None
     level: int | None
-    questions: list[QuestionResult]
+    questions: Sequence[Scored]
     adjustments: list[Adjustment] = field(default_factory=list)
     raw_value: float | None = None
 
@@ -498,12 +528,12 @@ class _Scorer:
         return None
 
     # --- rules ---------------------------------------------------------------------------------
-    def scope_questions(self, scope: _Scope | None) -> list[QuestionResult]:
+    def scope_questions(self, scope: _Scope | None) -> Sequence[Scored]:
         if scope is not None and scope.id in self.domains:
             return scope.questions
         return [q for d in self.domains.values() for q in d.questions]
 
-    def holds(self, condition: Condition, scope: _Scope, questions: list[QuestionResult]) -> tuple[bool, str]:
+    def holds(self, condition: Condition, scope: _Scope, questions: Sequence[Scored]) -> tuple[bool, str]:
         """Whether a condition holds for a scope, and why, in words."""
         match condition:
             case CriticalBelow(level):
@@ -554,7 +584,7 @@ class _Scorer:
             return self.domains[ident].level
         return next(q.level for d in self.domains.values() for q in d.questions if q.id == ident)
 
-    def expression_context(self, scope: _Scope, questions: list[QuestionResult]) -> Context:
+    def expression_context(self, scope: _Scope, questions: Sequence[Scored]) -> Context:
         all_questions = {q.id: q for d in self.domains.values() for q in d.questions}
 
         def need(value: Any, what: str) -> Any:
@@ -649,26 +679,29 @@ class _Scorer:
         return limit, words
 
     # --- the whole -----------------------------------------------------------------------------
-    def run(self) -> Result:
+    def settle(self, questions: Mapping[str, Sequence[Scored]]) -> _Scope:
+        """The numbers above the questions: each domain's value and level from its questions' values, the
+        domain-scope rules (rule by rule across all domains), the overall value, then the overall rules.
+
+        Fills :attr:`domains` and returns the overall scope. ``questions`` maps each domain id to its questions'
+        results in the rubric's order.
+        """
         rubric = self.rubric
         for domain in rubric.domains:
-            target = self.domain_target(domain)
-            questions = [self.score_question(q, target) for q in domain.questions]
-            items = [(q.id, q.value, q.weight) for q in questions if q.value is not None]
-            value, _ = self.combine(rubric.scoring.questions, items)
-            self.domains[domain.id] = _Scope(
-                domain.id, value, self.to_level(value) if value is not None else None, questions, raw_value=value
-            )
+            scored = questions[domain.id]
+            items = [(q.id, q.value, q.weight) for q in scored if q.value is not None]
+            value = aggregate_value(rubric.scoring.questions, items) if items else None
+            level = self.to_level(value) if value is not None else None
+            self.domains[domain.id] = _Scope(domain.id, value, level, scored, raw_value=value)
         for rule in rubric.rules:
             if rule.scope == "domain":
                 for domain in rubric.domains:
                     if not rule.domains or domain.id in rule.domains:
                         self.apply(rule, self.domains[domain.id])
-
         domain_items = [
             (d.id, s.value, d.weight) for d in rubric.domains if (s := self.domains[d.id]).value is not None
         ]
-        overall_value, overall_arithmetic = self.combine(rubric.scoring.domains, domain_items)
+        overall_value = aggregate_value(rubric.scoring.domains, domain_items) if domain_items else None
         overall = _Scope(
             "overall",
             overall_value,
@@ -679,8 +712,18 @@ class _Scorer:
         for rule in rubric.rules:
             if rule.scope == "overall":
                 self.apply(rule, overall)
+        return overall
 
-        domains = tuple(self.domain_result(d) for d in rubric.domains)
+    def run(self) -> Result:
+        rubric = self.rubric
+        questions = {d.id: [self.score_question(q, self.domain_target(d)) for q in d.questions] for d in rubric.domains}
+        overall = self.settle(questions)
+        domain_items = [
+            (d.id, s.value, d.weight) for d in rubric.domains if (s := self.domains[d.id]).value is not None
+        ]
+        _, overall_arithmetic = self.combine(rubric.scoring.domains, domain_items)
+
+        domains = tuple(self.domain_result(d, questions[d.id]) for d in rubric.domains)
         overall_target = self.overall_target()
         overall_points = self.points(
             rubric.scoring.domains, [(d.id, d.value, d.weight) for d in domains if d.value is not None]
@@ -716,15 +759,15 @@ class _Scorer:
             priorities=self.priorities(domains),
         )
 
-    def domain_result(self, domain: Domain) -> DomainResult:
+    def domain_result(self, domain: Domain, questions: Sequence[QuestionResult]) -> DomainResult:
         state = self.domains[domain.id]
-        items = [(q.id, q.value, q.weight) for q in state.questions if q.value is not None]
+        items = [(q.id, q.value, q.weight) for q in questions if q.value is not None]
         _, arithmetic = self.combine(self.rubric.scoring.questions, items)
         points, max_points = self.points(self.rubric.scoring.questions, items)
         target = self.domain_target(domain)
-        gaps = self.domain_perception_gaps(state.questions)
+        gaps = self.domain_perception_gaps(questions)
         inputs = tuple(
-            TraceInput(q.id, q.value, q.weight, None if q.status == "answered" else q.status) for q in state.questions
+            TraceInput(q.id, q.value, q.weight, None if q.status == "answered" else q.status) for q in questions
         )
         return DomainResult(
             id=domain.id,
@@ -740,11 +783,11 @@ class _Scorer:
             weight=domain.weight,
             target=target,
             gap=(target - state.level) if target is not None and state.level is not None else None,
-            answered=sum(1 for q in state.questions if q.status == "answered"),
-            not_applicable=sum(1 for q in state.questions if q.status == "na"),
-            missing=sum(1 for q in state.questions if q.status == "missing"),
+            answered=sum(1 for q in questions if q.status == "answered"),
+            not_applicable=sum(1 for q in questions if q.status == "na"),
+            missing=sum(1 for q in questions if q.status == "missing"),
             perception_gaps=gaps,
-            questions=tuple(state.questions),
+            questions=tuple(questions),
             trace=Trace(self.rubric.scoring.questions, inputs, arithmetic, tuple(state.adjustments)),
         )
 
