@@ -515,7 +515,8 @@ class _Export:
             pl.col(_ORG).replace_strict(index_of, return_dtype=pl.Int64).alias("__org")
         )
         builders = {c.question.id: _StatsBuilder(rubric, c.question, i, {}) for i, c in enumerate(self.questions)}
-        count_columns = [_q(i, part) for i in range(len(self.questions)) for part in (*self.scale, "na")]
+        parts: list[int | str] = [*self.scale, "na"]
+        count_columns = [_q(i, part) for i in range(len(self.questions)) for part in parts]
         totals = counts.group_by("__org").agg(pl.col(count_columns).cast(pl.Int64).sum())
         statistics = []
         group_values = []
