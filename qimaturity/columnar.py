@@ -54,7 +54,7 @@ from typing import Any
 import polars as pl
 
 from .assessment import Assessment, Organisation
-from .columnar_numbers import ExportScores, aggregate_expr, gap_table, question_table, settle_all, variance_expr
+from .columnar_numbers import Counts, ExportScores, gap_table, level_statistics, question_table, settle_all
 from .model import Question, Rubric
 from .problems import InputError, Problem, pointer, sort_problems
 from .result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
@@ -517,16 +517,40 @@ class _Export:
         builders = {c.question.id: _StatsBuilder(rubric, c.question, i, {}) for i, c in enumerate(self.questions)}
         parts: list[int | str] = [*self.scale, "na"]
         count_columns = [_q(i, part) for i in range(len(self.questions)) for part in parts]
-        totals = counts.group_by("__org").agg(pl.col(count_columns).cast(pl.Int64).sum())
+        totals = counts.group_by("__org").agg(pl.col(count_columns).cast(pl.Int64).sum()).lazy()
+        method = rubric.scoring.respondent_aggregate
+        present = [(q_index, q, builders[q.id]) for q_index, q in enumerate(rubric.questions()) if q.id in builders]
+        exprs = {q.id: builder.count_exprs() for _, q, builder in present}
+        na = [pl.col(_q(builder.index, "na")).cast(pl.Int64).alias(f"{q.id}.na") for _, q, builder in present]
+        per_organisation, per_group = pl.collect_all(
+            [
+                level_statistics(
+                    totals.with_columns(na),
+                    ["__org", *[f"{q.id}.na" for _, q, _ in present]],
+                    method,
+                    self.scale,
+                    [Counts(q.id, exprs[q.id][1], exprs[q.id][0]) for _, q, _ in present],
+                ),
+                level_statistics(
+                    counts.lazy().filter(pl.col(_GROUP).is_not_null()),
+                    ["__org", _GROUP],
+                    method,
+                    self.scale,
+                    [Counts(q.id, exprs[q.id][1], None) for _, q, _ in present],
+                ).with_columns(
+                    pl.col(_GROUP)
+                    .replace_strict(self.group_order, default=None, return_dtype=pl.Int64)
+                    .alias("group_index")
+                ),
+            ]
+        )
         statistics = []
         group_values = []
-        group_index = pl.col(_GROUP).replace_strict(self.group_order, default=None, return_dtype=pl.Int64)
-        grouped = counts.filter(pl.col(_GROUP).is_not_null())
+        by_organisation_lazy, by_group_lazy = per_organisation.lazy(), per_group.lazy()
         for q_index, question in enumerate(rubric.questions()):
-            builder = builders.get(question.id)
-            if builder is None:  # no column: nobody answered it
+            if question.id not in builders:  # no column: nobody answered it
                 statistics.append(
-                    totals.select(
+                    by_organisation_lazy.select(
                         "__org",
                         pl.lit(q_index, pl.Int64).alias("question_index"),
                         pl.lit(0, pl.Int64).alias("answered"),
@@ -536,50 +560,50 @@ class _Export:
                     )
                 )
                 continue
-            given, counted = builder.count_exprs()
-            method = rubric.scoring.respondent_aggregate
+            name = question.id
             statistics.append(
-                totals.select(
+                by_organisation_lazy.select(
                     "__org",
                     pl.lit(q_index, pl.Int64).alias("question_index"),
-                    pl.sum_horizontal(counted).alias("answered"),
-                    pl.col(_q(builder.index, "na")).alias("na"),
-                    aggregate_expr(method, self.scale, counted).alias("value"),
-                    variance_expr(self.scale, given).alias("variance"),
+                    pl.col(f"{name}.answered").alias("answered"),
+                    pl.col(f"{name}.na").alias("na"),
+                    pl.col(f"{name}.value").alias("value"),
+                    pl.col(f"{name}.variance").alias("variance"),
                 )
             )
+            domain_index = next(i for i, d in enumerate(rubric.domains) if d.id == question.domain_id)
             group_values.append(
-                grouped.select(
+                by_group_lazy.filter(pl.col(f"{name}.answered") > 0).select(
                     "__org",
                     pl.lit(q_index, pl.Int64).alias("question_index"),
-                    pl.lit(rubric.domains.index(next(d for d in rubric.domains if d.id == question.domain_id)))
-                    .cast(pl.Int64)
-                    .alias("domain_index"),
+                    pl.lit(domain_index, pl.Int64).alias("domain_index"),
                     pl.lit(question.domain_id).alias("domain_id"),
                     pl.lit(question.id).alias("question_id"),
                     pl.col(_GROUP).alias("group"),
-                    group_index.alias("group_index"),
-                    pl.sum_horizontal([c.cast(pl.Int64) for c in counted]).alias("respondents"),
-                    aggregate_expr(method, self.scale, [c.cast(pl.Int64) for c in counted]).alias("value"),
-                ).filter(pl.col("respondents") > 0)
+                    "group_index",
+                    pl.col(f"{name}.answered").alias("respondents"),
+                    pl.col(f"{name}.value").alias("value"),
+                )
             )
-        stats = pl.concat(statistics, how="vertical").sort("__org", "question_index")
-        groups = (
-            pl.concat(group_values, how="vertical").sort("__org", "question_index", "group_index")
-            if group_values
-            else pl.DataFrame(
-                schema={
-                    "__org": pl.Int64,
-                    "question_index": pl.Int64,
-                    "domain_index": pl.Int64,
-                    "domain_id": pl.String,
-                    "question_id": pl.String,
-                    "group": pl.String,
-                    "group_index": pl.Int64,
-                    "respondents": pl.Int64,
-                    "value": pl.Float64,
-                }
-            )
+        stats, groups = pl.collect_all(
+            [
+                pl.concat(statistics, how="vertical").sort("__org", "question_index"),
+                pl.concat(group_values, how="vertical").sort("__org", "question_index", "group_index")
+                if group_values
+                else pl.LazyFrame(
+                    schema={
+                        "__org": pl.Int64,
+                        "question_index": pl.Int64,
+                        "domain_index": pl.Int64,
+                        "domain_id": pl.String,
+                        "question_id": pl.String,
+                        "group": pl.String,
+                        "group_index": pl.Int64,
+                        "respondents": pl.Int64,
+                        "value": pl.Float64,
+                    }
+                ),
+            ]
         )
         respondents = groups.group_by("__org", "question_index").agg(pl.col("respondents").sum())
         questions = (
@@ -601,14 +625,15 @@ class _Export:
             },
             schema={"__org": pl.Int64, ORGANISATION: pl.String, "organisation_name": pl.String, "date": pl.String},
         )
-        by_organisation: dict[str, list[tuple[Any, ...]]] = {}
         plain = counts.drop("__org")
         position = {name: i for i, name in enumerate(plain.columns)}
-        for row in plain.iter_rows():
-            by_organisation.setdefault(row[position[_ORG]], []).append(row)
+        by_organisation: dict[str, list[tuple[Any, ...]]] = {}
         row_builders = [_StatsBuilder(rubric, c.question, i, position) for i, c in enumerate(self.questions)]
 
         def build(index: int) -> Result:
+            if not by_organisation:  # the counts as rows, once, when a first full result is asked for
+                for row in plain.iter_rows():
+                    by_organisation.setdefault(row[position[_ORG]], []).append(row)
             org = ids[index]
             return self._score_organisation(
                 org,

@@ -35,51 +35,70 @@ from .scoring import EPS, _Scorer
 ORG = "organisation_id"
 
 
-def aggregate_expr(method: str, scale: Sequence[int], counts: Sequence[pl.Expr]) -> pl.Expr:
-    """The respondent aggregate of levels counted per level of the scale (``counts[k]`` at ``scale[k]``).
+class Counts(NamedTuple):
+    """One question's counts per level of the scale, as Polars expressions: as counted (after the evidence
+    rule) and, for the variance, as given (``None``: no variance wanted)."""
 
-    Null where there are none. A median of an even count is the mean of the middle two, as ``statistics.median``
-    gives it; a mean is the exact sum over the count, divided once, as ``math.fsum(levels) / len(levels)``.
+    name: str
+    counted: Sequence[pl.Expr]
+    given: Sequence[pl.Expr] | None
+
+
+def level_statistics(
+    frame: pl.LazyFrame, keys: Sequence[str], method: str, scale: Sequence[int], questions: Sequence[Counts]
+) -> pl.LazyFrame:
+    """Per row of ``frame``: its ``keys`` and, for each question NAME, ``NAME.answered`` (how many levels were
+    counted, ``counted[k]`` of them at ``scale[k]``), ``NAME.value`` (their respondent aggregate; null when there
+    are none) and, where the counts as given are known, ``NAME.variance``.
+
+    As the row engine has them, to the bit: a median of an even count is the mean of the middle two, as
+    ``statistics.median`` gives it; a mean is the exact integer sum over the count, divided once (as
+    ``math.fsum(levels) / len(levels)``); the variance is :func:`qimaturity.scoring.sample_variance`,
+    (n·Σv² − (Σv)²) / (n·(n − 1)) from integer sums. Running totals of the counts are columns first, so that a
+    level is found by counting the totals not yet past a bound: no chain of conditions. One query for all
+    questions: Polars runs its columns in parallel.
     """
-    total = pl.sum_horizontal(counts)
-    if method == "median":
-        running = []
-        so_far: pl.Expr = pl.lit(0, pl.Int64)
-        for count in counts:
-            so_far = so_far + count
-            running.append(so_far)
+    width = range(len(scale))
+    levels = pl.lit(pl.Series(list(scale), dtype=pl.Int64))
 
-        def first_beyond(bound: pl.Expr) -> pl.Expr:
-            chosen: pl.Expr | None = None
-            for level, reached in zip(scale, running, strict=True):
-                step = pl.when(reached > bound) if chosen is None else chosen.when(reached > bound)  # type: ignore[attr-defined]
-                chosen = step.then(pl.lit(level, pl.Int64))
-            assert chosen is not None
-            return chosen
+    def level_at(index: pl.Expr) -> pl.Expr:
+        return levels.gather(index.cast(pl.Int64))
 
-        low, high = first_beyond((total - 1) // 2), first_beyond(total // 2)
-        value = pl.when(total % 2 == 1).then(high.cast(pl.Float64)).otherwise((low + high) / 2)
-    elif method == "mean":
-        value = pl.sum_horizontal([count * level for level, count in zip(scale, counts, strict=True)]) / total
-    else:
-        pairs = list(zip(scale, counts, strict=True))
-        if method == "max":
-            pairs.reverse()
-        chosen: pl.Expr | None = None
-        for level, count in pairs:
-            step = pl.when(count > 0) if chosen is None else chosen.when(count > 0)  # type: ignore[attr-defined]
-            chosen = step.then(pl.lit(level, pl.Int64))
-        assert chosen is not None
-        value = chosen.cast(pl.Float64)
-    return pl.when(total > 0).then(value.cast(pl.Float64))
+    def how_many(conditions: list[pl.Expr]) -> pl.Expr:
+        return pl.sum_horizontal([c.cast(pl.Int64) for c in conditions]) if conditions else pl.lit(0, pl.Int64)
 
+    counts, running, results = [], [], []
+    for q in questions:
+        c, g, r = ([f"{q.name}.{part}{k}" for k in width] for part in ("c", "g", "r"))
+        counts += [e.alias(n) for e, n in zip(q.counted, c, strict=True)]
+        counts += [e.alias(n) for e, n in zip(q.given or [], g, strict=False)]
+        running += [pl.sum_horizontal(c[: k + 1]).alias(r[k]) for k in width]
+        total = pl.col(r[-1])
 
-def variance_expr(scale: Sequence[int], counts: Sequence[pl.Expr]) -> pl.Expr:
-    """:func:`qimaturity.scoring.sample_variance` of the counted levels: (n·Σv² − (Σv)²) / (n·(n − 1))."""
-    n = pl.sum_horizontal(counts)
-    first = pl.sum_horizontal([count * level for level, count in zip(scale, counts, strict=True)])
-    second = pl.sum_horizontal([count * (level * level) for level, count in zip(scale, counts, strict=True)])
-    return pl.when(n >= 2).then((n * second - first * first) / (n * (n - 1)))
+        def first_beyond(bound: pl.Expr, r: list[str] = r) -> pl.Expr:  # the level of the first total past it
+            return level_at(how_many([pl.col(name) <= bound for name in r[:-1]]))
+
+        if method == "median":
+            low, high = first_beyond((total - 1) // 2), first_beyond(total // 2)
+            value = pl.when(total % 2 == 1).then(high.cast(pl.Float64)).otherwise((low + high) / 2)
+        elif method == "mean":
+            value = pl.sum_horizontal([pl.col(n) * level for level, n in zip(scale, c, strict=True)]) / total
+        elif method == "min":
+            value = level_at(how_many([pl.col(name) == 0 for name in r[:-1]]))
+        else:
+            value = level_at(how_many([pl.col(name) < total for name in r[:-1]]))
+        results += [
+            total.alias(f"{q.name}.answered"),
+            pl.when(total > 0).then(value.cast(pl.Float64)).alias(f"{q.name}.value"),
+        ]
+        if q.given is not None:
+            n = pl.sum_horizontal(g)
+            first = pl.sum_horizontal([pl.col(name) * level for level, name in zip(scale, g, strict=True)])
+            second = pl.sum_horizontal([pl.col(name) * (level * level) for level, name in zip(scale, g, strict=True)])
+            results.append(
+                pl.when(n >= 2).then((n * second - first * first) / (n * (n - 1))).alias(f"{q.name}.variance")
+            )
+    return frame.select(*keys, *counts).with_columns(running).select(*keys, *results)
 
 
 class Scored(NamedTuple):
