@@ -24,8 +24,8 @@ numbers as tables, and a sequence of full results built one by one when asked fo
 
 How, in bounded memory: one streaming Polars query reads the export and counts, per organisation and
 respondent group, how many answers each question has at each level of the scale, how many said N/A and how many
-cells are filled at all (a few thousand rows of counts for a million respondents); a second one lists each
-organisation's distinct name, type, region and date. Counts are sums, which the streaming engine aggregates batch
+cells are filled at all (a few thousand rows of counts for a million respondents), with the least and greatest
+name, type, region and date given (so that rows that disagree are found without a second pass). Counts are sums, which the streaming engine aggregates batch
 by batch; a median is not (Polars 2.1 runs a grouped median with its in-memory engine, holding every answer), and
 unpivoting to long form first (40 million rows to group) measured about six times slower than counting in wide
 form. From counts a median is a level or the mean of two, a mean one integer sum over another and a variance a
@@ -103,7 +103,8 @@ def score_export(
     metadata: dict[str, dict[str, list[str]]] = {}
     needs_detail = not export.has_organisation
     if export.has_organisation:
-        counts, distinct = export.collect(export.counts_query(), export.metadata_query())
+        (counts,) = export.collect(export.counts_query())
+        distinct = export.distinct_metadata(counts)
         if counts.height == 0:
             problems.append(Problem(export.name, None, None, "/", "the export has no respondent rows", ""))
         organisations = export.organisations(counts)
@@ -249,18 +250,23 @@ class _Export:
     def counts_query(self) -> pl.LazyFrame:
         """Per organisation and group: respondents, first row, and each question's counts by level."""
         aggregations = [pl.len().alias("n"), pl.col(_ROW).min().alias("first_row")]
+        aggregations += [getattr(pl.col(c), end)().alias(_meta(c, end)) for c in METADATA for end in ("min", "max")]
         for i in range(len(self.questions)):
             code = pl.col(_q(i))
             aggregations += [(code == level).sum().alias(_q(i, level)) for level in self.scale]
             aggregations += [(code == NA_CODE).sum().alias(_q(i, "na")), code.count().alias(_q(i, "n"))]
         return self._frame().group_by(_ORG, _GROUP).agg(aggregations)
 
-    def metadata_query(self) -> pl.LazyFrame:
-        """Each distinct organisation id with its name, type, region and date (one row per organisation, normally).
+    def distinct_metadata(self, counts: pl.DataFrame) -> pl.DataFrame:
+        """Each organisation id with the name, type, region and date its rows give: one row per distinct set.
 
-        A separate small query: grouped minimum and maximum of text columns would hold far more memory.
+        The counting pass keeps, per organisation and group, the least and the greatest value of each (a
+        streaming aggregate; not every distinct value): rows agree when the least is the greatest throughout, and
+        when they do not, those two are shown. A date that is not a real date is among them unless the
+        organisation gives three or more dates, which is reported in any case.
         """
-        return self._frame().select(_ORG, *METADATA).unique()
+        ends = [counts.select(_ORG, *[pl.col(_meta(c, end)).alias(c) for c in METADATA]) for end in ("min", "max")]
+        return pl.concat(ends, how="vertical").unique()
 
     def organisations(self, counts: pl.DataFrame) -> pl.DataFrame:
         """Per organisation, by id: its first row and how many cells each question has filled."""
@@ -846,6 +852,10 @@ def _collector_paused() -> Iterator[None]:
 def _q(index: int, part: int | str | None = None) -> str:
     """Internal column names: a question's code, or one of its counts."""
     return f"__q{index}" if part is None else f"__q{index}_{part}"
+
+
+def _meta(column: str, end: str) -> str:
+    return f"__{end}_{column}"
 
 
 def _kind(index: int) -> str:

@@ -324,6 +324,18 @@ def test_targets_apply_as_for_the_row_engine(csv_export, dataset, tmp_path):
     assert_same_results(columnar.score_export(RUBRIC, csv_export, **options), want)
 
 
+def test_scores_are_a_sequence_of_full_results_built_when_asked_for(csv_export, row_results):
+    scores = columnar.score_export(RUBRIC, csv_export)
+    ids = sorted(row_results)
+    assert len(scores) == ORGANISATIONS
+    assert scores[0].organisation.id == ids[0] and scores[-1].organisation.id == ids[-1]
+    assert [r.organisation.id for r in scores[2:5]] == ids[2:5]
+    assert [r.organisation.id for r in scores] == ids
+    assert scores[3] == scores[3]  # built again from the same counts: the same result
+    with pytest.raises(IndexError):
+        scores[ORGANISATIONS]
+
+
 def test_question_trace_gives_the_counts_behind_the_aggregate(csv_export, row_results):
     result = columnar.score_export(RUBRIC, csv_export)[0]
     question = result.question("lead-executive-lead")
@@ -375,6 +387,40 @@ def test_other_scoring_policies_give_the_row_engines_numbers(policy, changed, tm
     assert_same_results(got, want)
     if changed.startswith("missing"):
         assert got[0].question("lead-coaching").status == "missing"
+
+
+@pytest.mark.parametrize("dropped", ["a question", "the group column"])
+def test_an_export_without_a_column_gives_the_row_engines_numbers(dropped, tmp_path):
+    """No column for a question (the missing policy counts it at the lowest level), or no group column at all
+    (no group values, no perception gaps): as answers files without them."""
+    text = Path(RUBRIC.path or "").read_text(encoding="utf-8")
+    rubric_path = tmp_path / "variant.yaml"
+    rubric_path.write_text(text.replace("missing: error", "missing: count_as_lowest"), encoding="utf-8")
+    rubric = load_rubric(rubric_path)
+    data = make_dataset(seed=11, organisations=6)
+    column = "lead-coaching" if dropped == "a question" else "group"
+    if column != "group":
+        for org in data:
+            for respondent in org["respondents"]:
+                respondent["answers"].pop(column, None)
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    paths = write_answers_files(data, folder)
+    if column == "group":
+        for path in paths:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+            for respondent in doc["respondents"]:
+                del respondent["group"]
+            path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    want = {r.organisation.id: r for r in (score(rubric, load_assessment(p, rubric)) for p in paths)}
+    export = pl.read_csv(write_csv_export(data, tmp_path / "full.csv"), infer_schema=False).drop(column)
+    export.write_csv(tmp_path / "survey.csv")
+    got = columnar.score_export(rubric, tmp_path / "survey.csv")
+    assert_same_results(got, want)
+    if column == "group":
+        assert got.groups.height == 0 and got.gaps.height == 0
+    else:
+        assert set(got.questions.filter(pl.col("question_id") == column)["status"]) == {"missing"}
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -498,6 +544,9 @@ def test_score_export_writes_csv_rows_for_every_organisation(csv_export, row_res
     out = tmp_path / "scores.csv"
     result = run_cli("score-export", "qi-readiness", str(csv_export), "--format", "csv", "-o", str(out))
     assert result.returncode == 0, result.stderr
+    full = io.StringIO()
+    write_csv(columnar.score_export(RUBRIC, csv_export), full)
+    assert out.read_text(encoding="utf-8") == full.getvalue()  # the tables' CSV is the full results' CSV
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     scored = [r for r in rows if r["scope"] in ("overall", "domain", "question")]
     per_organisation = 1 + len(RUBRIC.domains) + len(QUESTIONS)
