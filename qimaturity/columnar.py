@@ -24,13 +24,14 @@ numbers as tables, and a sequence of full results built one by one when asked fo
 
 How, in bounded memory: one streaming Polars query reads the export and counts, per organisation and
 respondent group, how many answers each question has at each level of the scale, how many said N/A and how many
-cells are filled at all (a few thousand rows of counts for a million respondents), with the least and greatest
-name, type, region and date given (so that rows that disagree are found without a second pass). Counts are sums, which the streaming engine aggregates batch
-by batch; a median is not (Polars 2.1 runs a grouped median with its in-memory engine, holding every answer), and
-unpivoting to long form first (40 million rows to group) measured about six times slower than counting in wide
-form. From counts a median is a level or the mean of two, a mean one integer sum over another and a variance a
-ratio of integer sums, so the numbers are identical to the bit, not merely close. Memory grows with the number of
-organisations, not of respondents.
+cells are neither (a few thousand rows of counts for a million respondents), with the least and greatest name,
+type, region and date given (so that rows that disagree are found without a second pass). Counts are sums, which
+the streaming engine aggregates batch by batch; a median is not (Polars 2.1 runs a grouped median with its
+in-memory engine, holding every answer), and unpivoting to long form first (40 million rows to group) measured
+about six times slower than counting in wide form. A question's counts travel packed in one 128-bit sum (each
+slot 2^(bits·k)), a seventh of the grouped sums of one per level. From counts a median is a level or the mean of
+two, a mean one integer sum over another and a variance a ratio of integer sums, so the numbers are identical to
+the bit, not merely close. Memory grows with the number of organisations, not of respondents.
 
 Problems are counted in the same pass (cells that are not a level of the scale, N/A where the question does not
 allow it, answers from a group the question is not asked of, unknown groups, ...). Only when there are some does
@@ -103,7 +104,7 @@ def score_export(
     metadata: dict[str, dict[str, list[str]]] = {}
     needs_detail = not export.has_organisation
     if export.has_organisation:
-        (counts,) = export.collect(export.counts_query())
+        counts = export.counts()
         distinct = export.distinct_metadata(counts)
         if counts.height == 0:
             problems.append(Problem(export.name, None, None, "/", "the export has no respondent rows", ""))
@@ -199,11 +200,14 @@ class _Export:
     # --- columns as expressions ----------------------------------------------------------------
     def _text(self, column: str) -> pl.Expr:
         """A metadata column as stripped text; empty means null."""
+        return _stripped(self._key(column))
+
+    def _key(self, column: str) -> pl.Expr:
+        """A metadata column as text, as written (stripped after grouping by it, on far fewer rows)."""
         if column not in self.known:
             return pl.lit(None, pl.String)
         name, _, dtype = self.known[column]
-        text = pl.col(name).cast(pl.String).str.strip_chars() if dtype != pl.String else pl.col(name).str.strip_chars()
-        return pl.when(text != "").then(text)
+        return pl.col(name) if dtype == pl.String else pl.col(name).cast(pl.String)
 
     def _code(self, column: _QuestionColumn) -> pl.Expr:
         """A question cell as a code: the level, NA_CODE, BAD_CODE (not a level) or null (empty)."""
@@ -247,15 +251,92 @@ class _Export:
         return day.is_not_null() & ~valid
 
     # --- the counting pass ---------------------------------------------------------------------
-    def counts_query(self) -> pl.LazyFrame:
-        """Per organisation and group: respondents, first row, and each question's counts by level."""
-        aggregations = [pl.len().alias("n"), pl.col(_ROW).min().alias("first_row")]
-        aggregations += [getattr(pl.col(c), end)().alias(_meta(c, end)) for c in METADATA for end in ("min", "max")]
+    def _slot(self, code: pl.Expr) -> pl.Expr:
+        """Where a cell's code is counted: 0 empty, 1 + k at the scale's k-th level, then N/A, then anything else."""
+        width = len(self.scale)
+        low, high = self.scale[0], self.scale[-1]
+        level: pl.Expr
+        if self.scale == list(range(low, high + 1)):
+            level = pl.when(code.is_between(low, high)).then(code - (low - 1))
+        else:
+            level = code.replace_strict({v: k + 1 for k, v in enumerate(self.scale)}, default=None)
+        return (
+            pl.when(code.is_null())
+            .then(pl.lit(0, pl.Int64))
+            .when(code == NA_CODE)
+            .then(pl.lit(width + 1, pl.Int64))
+            .otherwise(level.fill_null(width + 2))
+        )
+
+    def counts_query(self, words: int) -> pl.LazyFrame:
+        """Per organisation and group as written: respondents, the least and greatest name, type, region and
+        date, and each question's counts per slot (:meth:`_slot`) packed into ``words`` 128-bit sums.
+
+        One sum per question instead of one per level is what makes the pass fast: a cell adds
+        2^(bits·slot) to its question's sum, and no count can spill into the next slot while a group has fewer
+        than 2^bits respondents (checked by :meth:`counts`, which counts again with more words if not).
+        """
+        slots = len(self.scale) + 2
+        per_word, bits = _packing(slots, words)
+        packed = []
         for i in range(len(self.questions)):
-            code = pl.col(_q(i))
-            aggregations += [(code == level).sum().alias(_q(i, level)) for level in self.scale]
-            aggregations += [(code == NA_CODE).sum().alias(_q(i, "na")), code.count().alias(_q(i, "n"))]
-        return self._frame().group_by(_ORG, _GROUP).agg(aggregations)
+            slot = self._slot(pl.col(_q(i)))
+            for word in range(words):
+                units = [0] + [1 << (bits * (s % per_word)) if s // per_word == word else 0 for s in range(slots)]
+                packed.append(pl.lit(pl.Series(units, dtype=pl.Int128)).gather(slot).alias(_packed(i, word)))
+        metadata = [getattr(pl.col(c), end)().alias(_meta(c, end)) for c in METADATA for end in ("min", "max")]
+        return (
+            self.scan.select(
+                self._key(ORGANISATION).alias(_ORG),
+                self._key("group").alias(_GROUP),
+                *[self._text(c).alias(c) for c in METADATA],
+                *[self._code(c).alias(_q(i)) for i, c in enumerate(self.questions)],
+            )
+            .select(_ORG, _GROUP, *METADATA, *packed)  # codes as columns first: each is parsed once
+            .group_by(_ORG, _GROUP)
+            .agg(
+                pl.len().alias("n"),
+                pl.col([_packed(i, w) for i in range(len(self.questions)) for w in range(words)]).sum(),
+                *metadata,
+            )
+        )
+
+    def counts(self) -> pl.DataFrame:
+        """Per organisation and respondent group (stripped; empty is null): ``n`` respondents, the least and
+        greatest of each metadata column, and per question its counts at each level of the scale, ``na``,
+        ``n`` (cells filled) and ``bad`` (cells that are neither a level of the scale nor N/A)."""
+        slots = len(self.scale) + 2
+        words = 1
+        while True:
+            (packed,) = self.collect(self.counts_query(words))
+            per_word, bits = _packing(slots, words)
+            most = packed["n"].max() if packed.height else 0
+            if not isinstance(most, int) or most < 2**bits:
+                break
+            words = -(-slots // (127 // most.bit_length()))  # enough bits for the largest group
+        parts: list[int | str] = [*self.scale, "na", "bad"]
+        counts = []
+        for i in range(len(self.questions)):
+            for s, part in enumerate(parts):
+                word, shift = divmod(s, per_word)
+                unit, size = pl.lit(1 << (bits * shift), pl.Int128), pl.lit(1 << bits, pl.Int128)
+                counts.append(((pl.col(_packed(i, word)) // unit) % size).cast(pl.Int64).alias(_q(i, part)))
+        keys = [_stripped(pl.col(_ORG)).alias(_ORG), _stripped(pl.col(_GROUP)).alias(_GROUP)]
+        filled = [
+            pl.sum_horizontal([pl.col(_q(i, part)) for part in parts]).alias(_q(i, "n"))
+            for i in range(len(self.questions))
+        ]
+        every: list[int | str] = [*self.scale, "na", "n", "bad"]
+        ordered = [_q(i, part) for i in range(len(self.questions)) for part in every]
+        ends = [pl.col(_meta(c, "min")).min() for c in METADATA] + [pl.col(_meta(c, "max")).max() for c in METADATA]
+        return (
+            packed.lazy()
+            .select(*keys, "n", *[_meta(c, end) for c in METADATA for end in ("min", "max")], *counts)
+            .with_columns(filled)
+            .group_by(_ORG, _GROUP)
+            .agg(pl.col("n").sum(), *ends, pl.col(ordered).sum())
+            .collect()
+        )
 
     def distinct_metadata(self, counts: pl.DataFrame) -> pl.DataFrame:
         """Each organisation id with the name, type, region and date its rows give: one row per distinct set.
@@ -269,15 +350,28 @@ class _Export:
         return pl.concat(ends, how="vertical").unique()
 
     def organisations(self, counts: pl.DataFrame) -> pl.DataFrame:
-        """Per organisation, by id: its first row and how many cells each question has filled."""
+        """Per organisation, by id: how many cells each question has filled."""
         return (
             counts.lazy()
             .filter(pl.col(_ORG).is_not_null())
             .group_by(_ORG)
-            .agg(pl.col("first_row").min(), *[pl.col(_q(i, "n")).sum() for i in range(len(self.questions))])
+            .agg(*[pl.col(_q(i, "n")).sum() for i in range(len(self.questions))])
             .sort(_ORG)
             .collect()
         )
+
+    def first_rows(self, organisations: set[str]) -> dict[str, int]:
+        """The index of each of these organisations' first data row (a further pass, for problem messages)."""
+        if not organisations:
+            return {}
+        (found,) = self.collect(
+            self.scan.with_row_index(_ROW)
+            .select(_ROW, self._text(ORGANISATION).alias(_ORG))
+            .filter(pl.col(_ORG).is_in(sorted(organisations)))
+            .group_by(_ORG)
+            .agg(pl.col(_ROW).min())
+        )
+        return {org: int(row) for org, row in found.iter_rows()}
 
     def metadata(self, distinct: pl.DataFrame) -> dict[str, dict[str, list[str]]]:
         """Per organisation, the distinct values given for each metadata column (more than one is a problem)."""
@@ -303,8 +397,7 @@ class _Export:
         ]
         for i, column in enumerate(self.questions):
             question = column.question
-            levels = pl.sum_horizontal(*[pl.col(_q(i, level)) for level in self.scale])
-            checks.append(levels + pl.col(_q(i, "na")) < pl.col(_q(i, "n")))  # a cell that is not a level
+            checks.append(pl.col(_q(i, "bad")) > 0)  # a cell that is not a level
             if not question.na_allowed:
                 checks.append(pl.col(_q(i, "na")) > 0)
             if question.respondents:
@@ -313,7 +406,15 @@ class _Export:
         needs_detail = bool(counts.select(pl.any_horizontal(*checks).fill_null(False).any()).item())
 
         problems: list[Problem] = []
-        first_rows = dict(organisations.select(_ORG, "first_row").iter_rows())
+        unanswered = organisations.filter(
+            pl.any_horizontal(*[pl.col(_q(i, "n")) == 0 for i in range(len(self.questions))])
+            if self.rubric.scoring.missing == "error" and self.questions
+            else pl.lit(False)
+        )
+        first_rows = self.first_rows(
+            {org for org, values in metadata.items() if any(len(v) > 1 for v in values.values())}
+            | set(unanswered[_ORG].to_list())
+        )
         for org, values in metadata.items():
             for column_name, distinct in values.items():
                 if len(distinct) < 2:
@@ -331,13 +432,11 @@ class _Export:
                         f"give every row of an organisation the same {column_name}",
                     )
                 )
-        if self.rubric.scoring.missing == "error" and self.questions:
-            unanswered = organisations.filter(
-                pl.any_horizontal(*[pl.col(_q(i, "n")) == 0 for i in range(len(self.questions))])
-            )
+        if unanswered.height:
             position = {name: i for i, name in enumerate(unanswered.columns)}
             for row in unanswered.iter_rows():
-                org, first_row = row[position[_ORG]], row[position["first_row"]]
+                org = row[position[_ORG]]
+                first_row = first_rows[org]
                 for i, column in enumerate(self.questions):
                     if row[position[_q(i, "n")]] == 0:
                         problems.append(
@@ -852,6 +951,21 @@ def _collector_paused() -> Iterator[None]:
 def _q(index: int, part: int | str | None = None) -> str:
     """Internal column names: a question's code, or one of its counts."""
     return f"__q{index}" if part is None else f"__q{index}_{part}"
+
+
+def _stripped(text: pl.Expr) -> pl.Expr:
+    stripped = text.str.strip_chars()
+    return pl.when(stripped != "").then(stripped)
+
+
+def _packing(slots: int, words: int) -> tuple[int, int]:
+    """Slots per 128-bit word and bits per slot, for ``slots`` counts in ``words`` words."""
+    per_word = -(-slots // words)
+    return per_word, 127 // per_word
+
+
+def _packed(index: int, word: int) -> str:
+    return f"__p{index}_{word}"
 
 
 def _meta(column: str, end: str) -> str:

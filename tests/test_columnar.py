@@ -423,6 +423,39 @@ def test_an_export_without_a_column_gives_the_row_engines_numbers(dropped, tmp_p
         assert set(got.questions.filter(pl.col("question_id") == column)["status"]) == {"missing"}
 
 
+def test_a_group_too_large_for_packed_counts_is_counted_again_with_wider_ones(tmp_path):
+    """A question's counts travel in one 128-bit sum, 18 bits a slot for a five-level scale (7 slots: levels, N/A,
+    other), so up to 262,143 answers per organisation and group. One organisation of 262,150 respondents needs
+    more: 262,144 answers at level 2 would spill into level 3's slot and make the median 3. Worked by hand:
+    262,144 at 2 and 6 at 5 (counted as 3, the evidence cap from 4) give a median of 2 and a mean of
+    (2·262,144 + 3·6) / 262,150."""
+    text = Path(RUBRIC.path or "").read_text(encoding="utf-8")
+    rubric_path = tmp_path / "variant.yaml"
+    rubric_path.write_text(text.replace("missing: error", "missing: count_as_lowest"), encoding="utf-8")
+    rubric = load_rubric(rubric_path)
+    question = "lead-executive-lead"
+    assert rubric.question(question).evidence_from == 4
+    levels = [2] * 2**18 + [5] * 6
+    export = tmp_path / "survey.parquet"
+    pl.DataFrame({"organisation_id": ["big"] * len(levels), question: pl.Series(levels, dtype=pl.Int8)}).write_parquet(
+        export
+    )
+    scores = columnar.score_export(rubric, export)
+    (row,) = scores.questions.filter(pl.col("question_id") == question).iter_rows(named=True)
+    assert (row["status"], row["value"], row["level"]) == ("answered", 2.0, 2)
+    assert scores[0].question(question).trace.arithmetic == f"median({2**18}×2, 6×3) = 2"
+    mean_text = text.replace("missing: error", "missing: count_as_lowest").replace(
+        "aggregate: median", "aggregate: mean"
+    )
+    rubric_path.write_text(mean_text, encoding="utf-8")
+    (row,) = (
+        columnar.score_export(load_rubric(rubric_path), export)
+        .questions.filter(pl.col("question_id") == question)
+        .iter_rows(named=True)
+    )
+    assert row["value"] == (2 * 2**18 + 3 * 6) / (2**18 + 6)
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_aggregates_from_counts_equal_the_row_engines_to_the_bit(seed):
     rng = random.Random(seed)
