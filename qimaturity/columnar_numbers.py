@@ -33,6 +33,7 @@ from .result import Result, Status
 from .scoring import EPS, _Scorer
 
 ORG = "organisation_id"
+BASE_COLUMNS = ("organisation_id", "organisation_name", "date", "rubric_id", "rubric_version")
 
 
 class Counts(NamedTuple):
@@ -101,8 +102,8 @@ def level_statistics(
     return frame.select(*keys, *counts).with_columns(running).select(*keys, *results)
 
 
-class Scored(NamedTuple):
-    """A question's result as far as domains and rules read it (see :class:`qimaturity.scoring.Scored`)."""
+class QuestionRecord(NamedTuple):
+    """A question's result as far as domains and rules read it (a :class:`qimaturity.scoring.Scored`)."""
 
     id: str
     status: Status
@@ -180,8 +181,8 @@ class ExportScores(Sequence[Result]):
             return frame.select(
                 pl.col("__org"),
                 *[key.cast(pl.Int64).alias(f"__k{i}") for i, key in enumerate(keys)],
-                *[values.get(c, blank).cast(pl.String).alias(c) for c in COLUMNS[5:] if c != "scope"],
                 pl.lit(scope).alias("scope"),
+                *[values.get(c, blank).cast(pl.String).alias(c) for c in COLUMNS if c not in BASE_COLUMNS + ("scope",)],
             )
 
         scored = {
@@ -308,7 +309,7 @@ def settle_all(
     for index in range(len(organisations)):
         offset = index * count
         records = [
-            Scored(ident, statuses[offset + k], values[offset + k], levels[offset + k], critical, weight)
+            QuestionRecord(ident, statuses[offset + k], values[offset + k], levels[offset + k], critical, weight)
             for k, (ident, critical, weight) in enumerate(fixed)
         ]
         settled = scorer.settle({ident: records[a:b] for ident, a, b in spans})

@@ -336,6 +336,19 @@ def test_scores_are_a_sequence_of_full_results_built_when_asked_for(csv_export, 
         scores[ORGANISATIONS]
 
 
+def test_the_tables_csv_quotes_names_as_the_csv_module_does(tmp_path):
+    data = make_dataset(seed=5, organisations=4)
+    names = ["Smith, Jones & Co", 'The "Friendly" Trust', "Ysbyty Gwynedd; Bangor", "Hôpital\nde jour"]
+    for org, name in zip(data, names, strict=True):
+        org["name"] = name
+    scores = columnar.score_export(RUBRIC, write_csv_export(data, tmp_path / "survey.csv"))
+    assert sorted(scores.organisations["organisation_name"]) == sorted(names)
+    full = io.StringIO()
+    write_csv(list(scores), full)
+    assert scores.csv_text() == full.getvalue()
+    assert [r["organisation_name"] for r in csv.DictReader(io.StringIO(scores.csv_text()))][:1] == [names[0]]
+
+
 def test_question_trace_gives_the_counts_behind_the_aggregate(csv_export, row_results):
     result = columnar.score_export(RUBRIC, csv_export)[0]
     question = result.question("lead-executive-lead")
