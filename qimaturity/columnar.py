@@ -24,9 +24,9 @@ numbers as tables, and a sequence of full results built one by one when asked fo
 
 How, in bounded memory: one streaming Polars query reads the export and counts, per organisation and
 respondent group, how many answers each question has at each level of the scale, how many said N/A and how many
-cells are neither (a few thousand rows of counts for a million respondents), with the least and greatest name,
-type, region and date given (so that rows that disagree are found without a second pass). Counts are sums, which
-the streaming engine aggregates batch by batch; a median is not (Polars 2.1 runs a grouped median with its
+cells are neither (a few thousand rows of counts for a million respondents); a second one lists each
+organisation's distinct name, type, region and date (grouped aggregates of text measured memory growing with the
+rows; a distinct list does not). Counts are sums, which the streaming engine aggregates batch by batch; a median is not (Polars 2.1 runs a grouped median with its
 in-memory engine, holding every answer), and unpivoting to long form first (40 million rows to group) measured
 about six times slower than counting in wide form. A question's counts travel packed in one 128-bit sum (each
 slot 2^(bits·k)), a seventh of the grouped sums of one per level. From counts a median is a level or the mean of
@@ -105,7 +105,7 @@ def score_export(
     needs_detail = not export.has_organisation
     if export.has_organisation:
         counts = export.counts()
-        distinct = export.distinct_metadata(counts)
+        (distinct,) = export.collect(export.metadata_query())
         if counts.height == 0:
             problems.append(Problem(export.name, None, None, "/", "the export has no respondent rows", ""))
         organisations = export.organisations(counts)
@@ -284,27 +284,24 @@ class _Export:
             for word in range(words):
                 units = [0] + [1 << (bits * (s % per_word)) if s // per_word == word else 0 for s in range(slots)]
                 packed.append(pl.lit(pl.Series(units, dtype=pl.Int128)).gather(slot).alias(_packed(i, word)))
-        metadata = [getattr(pl.col(c), end)().alias(_meta(c, end)) for c in METADATA for end in ("min", "max")]
         return (
             self.scan.select(
                 self._key(ORGANISATION).alias(_ORG),
                 self._key("group").alias(_GROUP),
-                *[self._text(c).alias(c) for c in METADATA],
                 *[self._code(c).alias(_q(i)) for i, c in enumerate(self.questions)],
             )
-            .select(_ORG, _GROUP, *METADATA, *packed)  # codes as columns first: each is parsed once
+            .select(_ORG, _GROUP, *packed)  # codes as columns first: each is parsed once
             .group_by(_ORG, _GROUP)
             .agg(
                 pl.len().alias("n"),
                 pl.col([_packed(i, w) for i in range(len(self.questions)) for w in range(words)]).sum(),
-                *metadata,
             )
         )
 
     def counts(self) -> pl.DataFrame:
-        """Per organisation and respondent group (stripped; empty is null): ``n`` respondents, the least and
-        greatest of each metadata column, and per question its counts at each level of the scale, ``na``,
-        ``n`` (cells filled) and ``bad`` (cells that are neither a level of the scale nor N/A)."""
+        """Per organisation and respondent group (stripped; empty is null): ``n`` respondents, and per question
+        its counts at each level of the scale, ``na``, ``n`` (cells filled) and ``bad`` (cells that are neither a
+        level of the scale nor N/A)."""
         slots = len(self.scale) + 2
         words = 1
         while True:
@@ -328,26 +325,28 @@ class _Export:
         ]
         every: list[int | str] = [*self.scale, "na", "n", "bad"]
         ordered = [_q(i, part) for i in range(len(self.questions)) for part in every]
-        ends = [pl.col(_meta(c, "min")).min() for c in METADATA] + [pl.col(_meta(c, "max")).max() for c in METADATA]
         return (
             packed.lazy()
-            .select(*keys, "n", *[_meta(c, end) for c in METADATA for end in ("min", "max")], *counts)
+            .select(*keys, "n", *counts)
             .with_columns(filled)
             .group_by(_ORG, _GROUP)
-            .agg(pl.col("n").sum(), *ends, pl.col(ordered).sum())
+            .agg(pl.col("n").sum(), pl.col(ordered).sum())
             .collect()
         )
 
-    def distinct_metadata(self, counts: pl.DataFrame) -> pl.DataFrame:
-        """Each organisation id with the name, type, region and date its rows give: one row per distinct set.
+    def metadata_query(self) -> pl.LazyFrame:
+        """Each distinct organisation id with its name, type, region and date (one row per organisation, normally).
 
-        The counting pass keeps, per organisation and group, the least and the greatest value of each (a
-        streaming aggregate; not every distinct value): rows agree when the least is the greatest throughout, and
-        when they do not, those two are shown. A date that is not a real date is among them unless the
-        organisation gives three or more dates, which is reported in any case.
+        A query of its own, over the text as written (stripped afterwards, on the few distinct rows): grouped
+        aggregates of text columns (least, greatest, first) measured memory growing with the rows.
         """
-        ends = [counts.select(_ORG, *[pl.col(_meta(c, end)).alias(c) for c in METADATA]) for end in ("min", "max")]
-        return pl.concat(ends, how="vertical").unique()
+        raw = [self._key(c).alias(c) for c in (ORGANISATION, *METADATA)]
+        return (
+            self.scan.select(raw)
+            .unique()
+            .select(_stripped(pl.col(ORGANISATION)).alias(_ORG), *[_stripped(pl.col(c)).alias(c) for c in METADATA])
+            .unique()
+        )
 
     def organisations(self, counts: pl.DataFrame) -> pl.DataFrame:
         """Per organisation, by id: how many cells each question has filled."""
@@ -966,10 +965,6 @@ def _packing(slots: int, words: int) -> tuple[int, int]:
 
 def _packed(index: int, word: int) -> str:
     return f"__p{index}_{word}"
-
-
-def _meta(column: str, end: str) -> str:
-    return f"__{end}_{column}"
 
 
 def _kind(index: int) -> str:
