@@ -26,12 +26,13 @@ How, in bounded memory: one streaming Polars query reads the export and counts, 
 respondent group, how many answers each question has at each level of the scale, how many said N/A and how many
 cells are neither (a few thousand rows of counts for a million respondents); a second one lists each
 organisation's distinct name, type, region and date (grouped aggregates of text measured memory growing with the
-rows; a distinct list does not). Counts are sums, which the streaming engine aggregates batch by batch; a median is not (Polars 2.1 runs a grouped median with its
-in-memory engine, holding every answer), and unpivoting to long form first (40 million rows to group) measured
-about six times slower than counting in wide form. A question's counts travel packed in one 128-bit sum (each
-slot 2^(bits·k)), a seventh of the grouped sums of one per level. From counts a median is a level or the mean of
-two, a mean one integer sum over another and a variance a ratio of integer sums, so the numbers are identical to
-the bit, not merely close. Memory grows with the number of organisations, not of respondents.
+rows; a distinct list does not). Counts are sums, which the streaming engine aggregates batch by batch; a median
+is not (Polars 2.1 runs a grouped median with its in-memory engine, holding every answer), and unpivoting to long
+form first (40 million rows to group) measured about six times slower than counting in wide form. A question's
+counts travel packed in one 128-bit sum (each slot 2^(bits·k)), a seventh of the grouped sums of one per level.
+From counts a median is a level or the mean of two, a mean one integer sum over another and a variance a ratio of
+integer sums, so the numbers are identical to the bit, not merely close. Memory grows with the number of
+organisations, not of respondents.
 
 Problems are counted in the same pass (cells that are not a level of the scale, N/A where the question does not
 allow it, answers from a group the question is not asked of, unknown groups, ...). Only when there are some does
@@ -621,92 +622,81 @@ class _Export:
         builders = {c.question.id: _StatsBuilder(rubric, c.question, i, {}) for i, c in enumerate(self.questions)}
         parts: list[int | str] = [*self.scale, "na"]
         count_columns = [_q(i, part) for i in range(len(self.questions)) for part in parts]
-        totals = counts.group_by("__org").agg(pl.col(count_columns).cast(pl.Int64).sum()).lazy()
+        totals = counts.group_by("__org").agg(pl.col(count_columns).cast(pl.Int64).sum())
         method = rubric.scoring.respondent_aggregate
-        present = [(q_index, q, builders[q.id]) for q_index, q in enumerate(rubric.questions()) if q.id in builders]
-        exprs = {q.id: builder.count_exprs() for _, q, builder in present}
-        na = [pl.col(_q(builder.index, "na")).cast(pl.Int64).alias(f"{q.id}.na") for _, q, builder in present]
-        per_organisation, per_group = pl.collect_all(
-            [
-                level_statistics(
-                    totals.with_columns(na),
-                    ["__org", *[f"{q.id}.na" for _, q, _ in present]],
-                    method,
-                    self.scale,
-                    [Counts(q.id, exprs[q.id][1], exprs[q.id][0]) for _, q, _ in present],
-                ),
-                level_statistics(
-                    counts.lazy().filter(pl.col(_GROUP).is_not_null()),
-                    ["__org", _GROUP],
-                    method,
-                    self.scale,
-                    [Counts(q.id, exprs[q.id][1], None) for _, q, _ in present],
-                ).with_columns(
-                    pl.col(_GROUP)
-                    .replace_strict(self.group_order, default=None, return_dtype=pl.Int64)
-                    .alias("group_index")
-                ),
-            ]
-        )
-        statistics = []
-        group_values = []
-        by_organisation_lazy, by_group_lazy = per_organisation.lazy(), per_group.lazy()
-        for q_index, question in enumerate(rubric.questions()):
-            if question.id not in builders:  # no column: nobody answered it
-                statistics.append(
-                    by_organisation_lazy.select(
-                        "__org",
+        width = len(self.scale)
+        given_names, counted_names = [f"__g{k}" for k in range(width)], [f"__c{k}" for k in range(width)]
+
+        def long(frame: pl.DataFrame, keys: list[str]) -> pl.LazyFrame:
+            """One row per row of ``frame`` and rubric question: its counts as given and as counted."""
+            parts = []
+            for q_index, question in enumerate(rubric.questions()):
+                builder = builders.get(question.id)
+                if builder is None:  # no column: nobody answered it
+                    given = counted = [pl.lit(0, pl.Int64)] * width
+                    na: pl.Expr = pl.lit(0, pl.Int64)
+                else:
+                    given, counted = builder.count_exprs()
+                    na = pl.col(_q(builder.index, "na")).cast(pl.Int64)
+                parts.append(
+                    frame.lazy().select(
+                        *keys,
                         pl.lit(q_index, pl.Int64).alias("question_index"),
-                        pl.lit(0, pl.Int64).alias("answered"),
-                        pl.lit(0, pl.Int64).alias("na"),
-                        pl.lit(None, pl.Float64).alias("value"),
-                        pl.lit(None, pl.Float64).alias("variance"),
+                        na.alias("na"),
+                        *[e.alias(n) for e, n in zip(given, given_names, strict=True)],
+                        *[e.alias(n) for e, n in zip(counted, counted_names, strict=True)],
                     )
                 )
-                continue
-            name = question.id
-            statistics.append(
-                by_organisation_lazy.select(
-                    "__org",
-                    pl.lit(q_index, pl.Int64).alias("question_index"),
-                    pl.col(f"{name}.answered").alias("answered"),
-                    pl.col(f"{name}.na").alias("na"),
-                    pl.col(f"{name}.value").alias("value"),
-                    pl.col(f"{name}.variance").alias("variance"),
-                )
+            return pl.concat(parts, how="vertical")
+
+        def statistics_of(frame: pl.DataFrame, keys: list[str], variance: bool) -> pl.LazyFrame:
+            counts_of = Counts(
+                "q", [pl.col(n) for n in counted_names], [pl.col(n) for n in given_names] if variance else None
             )
-            domain_index = next(i for i, d in enumerate(rubric.domains) if d.id == question.domain_id)
-            group_values.append(
-                by_group_lazy.filter(pl.col(f"{name}.answered") > 0).select(
-                    "__org",
-                    pl.lit(q_index, pl.Int64).alias("question_index"),
-                    pl.lit(domain_index, pl.Int64).alias("domain_index"),
-                    pl.lit(question.domain_id).alias("domain_id"),
-                    pl.lit(question.id).alias("question_id"),
-                    pl.col(_GROUP).alias("group"),
-                    "group_index",
-                    pl.col(f"{name}.answered").alias("respondents"),
-                    pl.col(f"{name}.value").alias("value"),
-                )
-            )
+            renamed = {f"q.{part}": part for part in ("answered", "value", "variance")}
+            return level_statistics(
+                long(frame, keys), [*keys, "question_index", "na"], method, self.scale, [counts_of]
+            ).rename(renamed, strict=False)
+
+        questions_frame = pl.DataFrame(
+            {
+                "question_index": list(range(rubric.question_count)),
+                "domain_index": [
+                    next(i for i, d in enumerate(rubric.domains) if d.id == q.domain_id) for q in rubric.questions()
+                ],
+                "domain_id": [q.domain_id for q in rubric.questions()],
+                "question_id": [q.id for q in rubric.questions()],
+            },
+            schema={
+                "question_index": pl.Int64,
+                "domain_index": pl.Int64,
+                "domain_id": pl.String,
+                "question_id": pl.String,
+            },
+        )
+        grouped = counts.filter(pl.col(_GROUP).is_not_null())
         stats, groups = pl.collect_all(
             [
-                pl.concat(statistics, how="vertical").sort("__org", "question_index"),
-                pl.concat(group_values, how="vertical").sort("__org", "question_index", "group_index")
-                if group_values
-                else pl.LazyFrame(
-                    schema={
-                        "__org": pl.Int64,
-                        "question_index": pl.Int64,
-                        "domain_index": pl.Int64,
-                        "domain_id": pl.String,
-                        "question_id": pl.String,
-                        "group": pl.String,
-                        "group_index": pl.Int64,
-                        "respondents": pl.Int64,
-                        "value": pl.Float64,
-                    }
-                ),
+                statistics_of(totals, ["__org"], variance=True)
+                .select("__org", "question_index", "answered", "na", "value", "variance")
+                .sort("__org", "question_index"),
+                statistics_of(grouped, ["__org", _GROUP], variance=False)
+                .filter(pl.col("answered") > 0)
+                .join(questions_frame.lazy(), on="question_index", how="left")
+                .select(
+                    "__org",
+                    "question_index",
+                    "domain_index",
+                    "domain_id",
+                    "question_id",
+                    pl.col(_GROUP).alias("group"),
+                    pl.col(_GROUP)
+                    .replace_strict(self.group_order, default=None, return_dtype=pl.Int64)
+                    .alias("group_index"),
+                    pl.col("answered").alias("respondents"),
+                    "value",
+                )
+                .sort("__org", "question_index", "group_index"),
             ]
         )
         respondents = groups.group_by("__org", "question_index").agg(pl.col("respondents").sum())
