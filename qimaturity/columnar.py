@@ -674,13 +674,15 @@ class _Export:
                 "question_id": pl.String,
             },
         )
-        grouped = counts.filter(pl.col(_GROUP).is_not_null())
+        grouped = counts.filter(pl.col(_GROUP).is_not_null()).with_columns(
+            pl.col(_GROUP).replace_strict(self.group_order, default=None, return_dtype=pl.Int64).alias("group_index")
+        )
         stats, groups = pl.collect_all(
             [
                 statistics_of(totals, ["__org"], variance=True)
                 .select("__org", "question_index", "answered", "na", "value", "variance")
                 .sort("__org", "question_index"),
-                statistics_of(grouped, ["__org", _GROUP], variance=False)
+                statistics_of(grouped, ["__org", _GROUP, "group_index"], variance=False)
                 .filter(pl.col("answered") > 0)
                 .join(questions_frame.lazy(), on="question_index", how="left")
                 .select(
@@ -690,9 +692,7 @@ class _Export:
                     "domain_id",
                     "question_id",
                     pl.col(_GROUP).alias("group"),
-                    pl.col(_GROUP)
-                    .replace_strict(self.group_order, default=None, return_dtype=pl.Int64)
-                    .alias("group_index"),
+                    "group_index",
                     pl.col("answered").alias("respondents"),
                     "value",
                 )
@@ -705,7 +705,8 @@ class _Export:
             .join(respondents, on=["__org", "question_index"], how="left", maintain_order="left")
             .with_columns(pl.col("respondents").fill_null(0))
         )
-        overall, domains = settle_all(rubric, ids, questions, targets, default_target)
+        with _collector_paused():
+            overall, domains = settle_all(rubric, ids, questions, targets, default_target)
         gaps = gap_table(rubric, groups)
         names = [metadata[org] for org in ids]
         table = pl.DataFrame(
@@ -925,8 +926,8 @@ def sample_variance(counts: Sequence[tuple[int, int]]) -> float | None:
 def _collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while many small acyclic objects are made (it rescans them all).
 
-    Results hold no reference cycles, so nothing is left for the collector; its passes only cost time (a third of
-    the time spent building 2,000 organisations' statistics).
+    The question records and scopes of settling every organisation hold no reference cycles, so nothing is left
+    for the collector; its passes only cost time.
     """
     enabled = gc.isenabled()
     gc.disable()
