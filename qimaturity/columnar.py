@@ -47,6 +47,7 @@ from __future__ import annotations
 import csv
 import gc
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import add
@@ -68,6 +69,7 @@ METADATA = ("organisation_name", "organisation_type", "region", "date")
 OTHER_COLUMNS = ("respondent", "group")
 KNOWN_COLUMNS = (ORGANISATION, *METADATA, *OTHER_COLUMNS)
 MAX_PROBLEMS = 50
+COUNTING_CHUNK = 20_000  # rows per streaming batch when counting: measured a quarter faster than Polars' default
 CSV_SUFFIXES = (".csv",)
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -306,7 +308,8 @@ class _Export:
         slots = len(self.scale) + 2
         words = 1
         while True:
-            (packed,) = self.collect(self.counts_query(words))
+            with pl.Config(streaming_chunk_size=COUNTING_CHUNK):
+                (packed,) = self.collect(self.counts_query(words))
             per_word, bits = _packing(slots, words)
             most = packed["n"].max() if packed.height else 0
             if not isinstance(most, int) or most < 2**bits:
@@ -677,37 +680,46 @@ class _Export:
         grouped = counts.filter(pl.col(_GROUP).is_not_null()).with_columns(
             pl.col(_GROUP).replace_strict(self.group_order, default=None, return_dtype=pl.Int64).alias("group_index")
         )
-        stats, groups = pl.collect_all(
-            [
-                statistics_of(totals, ["__org"], variance=True)
-                .select("__org", "question_index", "answered", "na", "value", "variance")
-                .sort("__org", "question_index"),
-                statistics_of(grouped, ["__org", _GROUP, "group_index"], variance=False)
-                .filter(pl.col("answered") > 0)
-                .join(questions_frame.lazy(), on="question_index", how="left")
-                .select(
-                    "__org",
-                    "question_index",
-                    "domain_index",
-                    "domain_id",
-                    "question_id",
-                    pl.col(_GROUP).alias("group"),
-                    "group_index",
-                    pl.col("answered").alias("respondents"),
-                    "value",
-                )
-                .sort("__org", "question_index", "group_index"),
-            ]
+        by_group = (
+            statistics_of(grouped, ["__org", _GROUP, "group_index"], variance=False)
+            .filter(pl.col("answered") > 0)
+            .join(questions_frame.lazy(), on="question_index", how="left")
+            .select(
+                "__org",
+                "question_index",
+                "domain_index",
+                "domain_id",
+                "question_id",
+                pl.col(_GROUP).alias("group"),
+                "group_index",
+                pl.col("answered").alias("respondents"),
+                "value",
+            )
+            .sort("__org", "question_index", "group_index")
         )
-        respondents = groups.group_by("__org", "question_index").agg(pl.col("respondents").sum())
-        questions = (
-            question_table(rubric, stats, targets, default_target)
-            .join(respondents, on=["__org", "question_index"], how="left", maintain_order="left")
-            .with_columns(pl.col("respondents").fill_null(0))
+
+        def group_views() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+            groups = by_group.collect()
+            respondents = groups.group_by("__org", "question_index").agg(pl.col("respondents").sum())
+            return groups, respondents, gap_table(rubric, groups)
+
+        stats = (
+            statistics_of(totals, ["__org"], variance=True)
+            .select("__org", "question_index", "answered", "na", "value", "variance")
+            .sort("__org", "question_index")
+            .collect()
         )
-        with _collector_paused():
-            overall, domains = settle_all(rubric, ids, questions, targets, default_target)
-        gaps = gap_table(rubric, groups)
+        questions = question_table(rubric, stats, targets, default_target)
+        # Each group's view is Polars' work and settling organisations is Python's: one thread does the first
+        # (Polars lets go of the interpreter while it works) while this one settles.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            views = pool.submit(group_views)
+            with _collector_paused():
+                overall, domains = settle_all(rubric, ids, questions, targets, default_target)
+            groups, respondents, gaps = views.result()
+        questions = questions.join(
+            respondents, on=["__org", "question_index"], how="left", maintain_order="left"
+        ).with_columns(pl.col("respondents").fill_null(0))
         names = [metadata[org] for org in ids]
         table = pl.DataFrame(
             {
