@@ -292,7 +292,7 @@ def settle_all(
     status, value and level. Returns the ``overall`` and ``domains`` tables.
     """
     stub = Assessment(Organisation("", ""), rubric.id, ())
-    scorer = _Scorer(rubric, stub, {}, (), targets, default_target, {})
+    scorer = _Scorer(rubric, stub, {}, (), targets, default_target, {}, explain=False)
     rubric_questions = list(rubric.questions())
     count = len(rubric_questions)
     statuses, values, levels = (questions[c].to_list() for c in ("status", "value", "level"))
@@ -304,15 +304,36 @@ def settle_all(
     fixed = [(q.id, q.critical, q.weight) for q in rubric_questions]
     domain_targets = [scorer.domain_target(d) for d in rubric.domains]
     overall_target = scorer.overall_target()
+    # Records and the words for a value repeat across organisations (a question has few distinct results): each
+    # is made once.
+    records: dict[tuple[int, str, float | None, int | None], QuestionRecord] = {}
+    described: dict[tuple[float | None, int | None], tuple[str | None, float | None, str | None]] = {}
+
+    def record(k: int, status: Status, value: float | None, level: int | None) -> QuestionRecord:
+        key = (k, status, value, level)
+        found = records.get(key)
+        if found is None:
+            ident, critical, weight = fixed[k]
+            found = records[key] = QuestionRecord(ident, status, value, level, critical, weight)
+        return found
+
+    def numbers(
+        value: float | None, raw: float | None, level: int | None, target: int | None
+    ) -> tuple[float | None, float | None, int | None, str | None, float | None, str | None, int | None, int | None]:
+        words = described.get((value, level))
+        if words is None:
+            band = scorer.band(value)
+            name = rubric.level(level).name if level is not None else None
+            words = described[(value, level)] = (name, scorer.percent(value), band.name if band else None)
+        gap = (target - level) if target is not None and level is not None else None
+        return (value, raw, level, *words, target, gap)
+
     overall_rows = []
     domain_rows = []
     for index in range(len(organisations)):
         offset = index * count
-        records = [
-            QuestionRecord(ident, statuses[offset + k], values[offset + k], levels[offset + k], critical, weight)
-            for k, (ident, critical, weight) in enumerate(fixed)
-        ]
-        settled = scorer.settle({ident: records[a:b] for ident, a, b in spans})
+        scored = [record(k, statuses[offset + k], values[offset + k], levels[offset + k]) for k in range(count)]
+        settled = scorer.settle({ident: scored[a:b] for ident, a, b in spans})
         for d_index, domain in enumerate(rubric.domains):
             state = scorer.domains[domain.id]
             domain_rows.append(
@@ -320,10 +341,10 @@ def settle_all(
                     index,
                     d_index,
                     domain.id,
-                    *_numbers(scorer, state.value, state.raw_value, state.level, domain_targets[d_index]),
+                    *numbers(state.value, state.raw_value, state.level, domain_targets[d_index]),
                 )
             )
-        overall_rows.append((index, *_numbers(scorer, settled.value, settled.raw_value, settled.level, overall_target)))
+        overall_rows.append((index, *numbers(settled.value, settled.raw_value, settled.level, overall_target)))
     number_columns = ["value", "raw_value", "level", "level_name", "percent", "band", "target", "gap"]
     schema = {
         "value": pl.Float64,
@@ -343,22 +364,6 @@ def settle_all(
     )
     assert list(schema) == number_columns
     return overall, domains
-
-
-def _numbers(
-    scorer: _Scorer, value: float | None, raw: float | None, level: int | None, target: int | None
-) -> tuple[float | None, float | None, int | None, str | None, float | None, str | None, int | None, int | None]:
-    band = scorer.band(value)
-    return (
-        value,
-        raw,
-        level,
-        scorer.rubric.level(level).name if level is not None else None,
-        scorer.percent(value),
-        band.name if band else None,
-        target,
-        (target - level) if target is not None and level is not None else None,
-    )
 
 
 def question_table(

@@ -352,8 +352,11 @@ class _Scorer:
         targets: Mapping[str, int],
         default_target: int | None,
         what_if: Mapping[str, int],
+        *,
+        explain: bool = True,
     ):
         self.rubric = rubric
+        self.explain = explain  # False: the numbers only, no adjustments recorded (see apply)
         self.assessment = assessment
         self.statistics = statistics
         self.respondents = respondents
@@ -611,6 +614,13 @@ class _Scorer:
     def apply(self, rule: Rule, scope: _Scope) -> None:
         if scope.level is None or scope.value is None:
             return
+        if not self.explain and rule.type != "staged":
+            # A cap or gate can only bring the level and value down to its limit: where both are at or below it
+            # already, the rule changes nothing whether its condition holds or not, so without an explanation to
+            # record there is nothing to evaluate.
+            bound = rule.max_level if rule.type == "cap" else None if rule.level is None else self.below(rule.level)
+            if bound is not None and scope.level <= bound and scope.value <= bound + EPS:
+                return
         questions = self.scope_questions(scope)
         before = scope.level
         limit: int | None = None
@@ -644,7 +654,8 @@ class _Scorer:
                 applied = True
         if not applied:
             words += "; no change"
-        scope.adjustments.append(Adjustment(rule.type, rule.id, words, before, scope.level, applied))
+        if self.explain:
+            scope.adjustments.append(Adjustment(rule.type, rule.id, words, before, scope.level, applied))
 
     def staged_limit(self, rule: Rule, scope: _Scope) -> tuple[int, str]:
         assert rule.met_at is not None

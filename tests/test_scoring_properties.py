@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import NamedTuple
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qimaturity import load_rubric, score
 from qimaturity.assessment import Answer, Assessment, EvidenceItem, Organisation, Respondent
-from qimaturity.result import Result
+from qimaturity.model import Rubric
+from qimaturity.result import Result, Status
+from qimaturity.scoring import _Scorer
+
+from .conftest import ROOT
 
 RUBRIC = load_rubric("qi-readiness")
 GROUPS = [g.id for g in RUBRIC.respondent_groups]
@@ -122,3 +127,62 @@ def test_na_is_left_out_and_never_counted_as_zero(assessment):
         expected = math.fsum(q.value * q.weight for q in counted) / math.fsum(q.weight for q in counted)
         assert math.isclose(domain.raw_value, expected)
         assert domain.raw_value >= LEVELS[0]
+
+
+# --- the numbers without the words ------------------------------------------------------------------------------
+
+
+class QuestionRecord(NamedTuple):
+    """A question's result as far as domains and rules read it."""
+
+    id: str
+    status: Status
+    value: float | None
+    level: int | None
+    critical: bool
+    weight: float
+
+
+RULE_RUBRICS = [load_rubric(name) for name in ("qi-readiness", "qi-programme-stages")] + [
+    load_rubric(ROOT / "tests" / "data" / "scoring" / "rubrics" / f"{name}.yaml")
+    for name in ("cap-critical", "cap-expression", "cmmi-staged", "cqc-aggregation", "dspt", "gate-counts", "staged")
+]
+
+
+@st.composite
+def question_records(draw: st.DrawFn, rubric: Rubric) -> dict[str, list[QuestionRecord]]:
+    """Each question answered (at a level, or between two: a median of an even count), N/A or missing."""
+    scale = [level.value for level in rubric.levels]
+    scorer = _Scorer(rubric, Assessment(Organisation("", ""), rubric.id, ()), {}, (), {}, None, {})
+    chosen: dict[str, list[QuestionRecord]] = {}
+    for domain in rubric.domains:
+        records = []
+        for question in domain.questions:
+            status = draw(st.sampled_from(["answered", "answered", "answered", "na", "missing"]))
+            value: float | None = None
+            if status == "answered":
+                value = draw(st.sampled_from(scale)) + draw(st.sampled_from([0.0, 0.0, 0.5]))
+                value = min(value, float(scale[-1]))
+            level = scorer.to_level(value) if value is not None else None
+            records.append(QuestionRecord(question.id, status, value, level, question.critical, question.weight))
+        chosen[domain.id] = records
+    return chosen
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_settling_without_explanations_gives_the_same_numbers(data):
+    """The export engine settles organisations without recording adjustments, and skips a cap or gate that could
+    change nothing; every domain's and the overall value and level must be those of the explained run."""
+    for rubric in RULE_RUBRICS:
+        records = data.draw(question_records(rubric))
+        stub = Assessment(Organisation("", ""), rubric.id, ())
+        runs = []
+        for explain in (True, False):
+            scorer = _Scorer(rubric, stub, {}, (), {}, None, {}, explain=explain)
+            overall = scorer.settle(records)
+            numbers = [(s.value, s.raw_value, s.level) for s in scorer.domains.values()]
+            runs.append((numbers, (overall.value, overall.raw_value, overall.level)))
+            if not explain:
+                assert not any(s.adjustments for s in [*scorer.domains.values(), overall])
+        assert runs[0] == runs[1], rubric.id
