@@ -57,7 +57,7 @@ from typing import Any
 import polars as pl
 
 from .assessment import Assessment, Organisation
-from .columnar_numbers import Counts, ExportScores, gap_table, level_statistics, question_table, settle_all
+from .columnar_numbers import ExportScores, gap_table, level_statistics, question_table, settle_all
 from .model import Question, Rubric
 from .problems import InputError, Problem, pointer, sort_problems
 from .result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
@@ -272,8 +272,8 @@ class _Export:
         )
 
     def counts_query(self, words: int) -> pl.LazyFrame:
-        """Per organisation and group as written: respondents, the least and greatest name, type, region and
-        date, and each question's counts per slot (:meth:`_slot`) packed into ``words`` 128-bit sums.
+        """Per organisation and group as written: respondents, and each question's counts per slot
+        (:meth:`_slot`) packed into ``words`` 128-bit sums.
 
         One sum per question instead of one per level is what makes the pass fast: a cell adds
         2^(bits·slot) to its question's sum, and no count can spill into the next slot while a group has fewer
@@ -653,13 +653,14 @@ class _Export:
             return pl.concat(parts, how="vertical")
 
         def statistics_of(frame: pl.DataFrame, keys: list[str], variance: bool) -> pl.LazyFrame:
-            counts_of = Counts(
-                "q", [pl.col(n) for n in counted_names], [pl.col(n) for n in given_names] if variance else None
-            )
-            renamed = {f"q.{part}": part for part in ("answered", "value", "variance")}
             return level_statistics(
-                long(frame, keys), [*keys, "question_index", "na"], method, self.scale, [counts_of]
-            ).rename(renamed, strict=False)
+                long(frame, keys),
+                [*keys, "question_index", "na"],
+                method,
+                self.scale,
+                [pl.col(n) for n in counted_names],
+                [pl.col(n) for n in given_names] if variance else None,
+            )
 
         questions_frame = pl.DataFrame(
             {

@@ -9,7 +9,7 @@ status under the N/A and missing policies, its level, target and gap; each respo
 perception gaps between compared groups.
 
 What is above the questions — domain values, the rubric's rules, the overall value, levels and bands — is the row
-engine's own code (:meth:`qimaturity.scoring._Scorer.settle`), run per organisation on light question records:
+engine's own code (:meth:`qimaturity.scoring.Scorer.settle`), run per organisation on light question records:
 a few dozen numbers each. Full :class:`~qimaturity.result.Result` objects, with traces and priorities, are built
 only when asked for (:class:`ExportScores` is a sequence of them, made one by one by the shared code).
 
@@ -30,37 +30,33 @@ from .assessment import Assessment, Organisation
 from .exporting import COLUMNS, number_text
 from .model import Rubric
 from .result import Result, Status
-from .scoring import EPS, _Scorer
+from .scoring import EPS, Scorer
 
 ORG = "organisation_id"
 BASE_COLUMNS = ("organisation_id", "organisation_name", "date", "rubric_id", "rubric_version")
 
 
-class Counts(NamedTuple):
-    """One question's counts per level of the scale, as Polars expressions: as counted (after the evidence
-    rule) and, for the variance, as given (``None``: no variance wanted)."""
-
-    name: str
-    counted: Sequence[pl.Expr]
-    given: Sequence[pl.Expr] | None
-
-
 def level_statistics(
-    frame: pl.LazyFrame, keys: Sequence[str], method: str, scale: Sequence[int], questions: Sequence[Counts]
+    frame: pl.LazyFrame,
+    keys: Sequence[str],
+    method: str,
+    scale: Sequence[int],
+    counted: Sequence[pl.Expr],
+    given: Sequence[pl.Expr] | None = None,
 ) -> pl.LazyFrame:
-    """Per row of ``frame``: its ``keys`` and, for each question NAME, ``NAME.answered`` (how many levels were
-    counted, ``counted[k]`` of them at ``scale[k]``), ``NAME.value`` (their respondent aggregate; null when there
-    are none) and, where the counts as given are known, ``NAME.variance``.
+    """Per row of ``frame``: its ``keys``, ``answered`` (how many levels were counted, ``counted[k]`` of them at
+    ``scale[k]``), ``value`` (their respondent aggregate; null when there are none) and, given the counts as
+    given (before the evidence rule), ``variance``.
 
     As the row engine has them, to the bit: a median of an even count is the mean of the middle two, as
     ``statistics.median`` gives it; a mean is the exact integer sum over the count, divided once (as
     ``math.fsum(levels) / len(levels)``); the variance is :func:`qimaturity.scoring.sample_variance`,
     (n·Σv² − (Σv)²) / (n·(n − 1)) from integer sums. Running totals of the counts are columns first, so that a
-    level is found by counting the totals not yet past a bound: no chain of conditions. One query for all
-    questions: Polars runs its columns in parallel.
+    level is found by counting the totals not yet past a bound: no chain of conditions.
     """
     width = range(len(scale))
     levels = pl.lit(pl.Series(list(scale), dtype=pl.Int64))
+    count_names, given_names, running = ([f"__{part}{k}" for k in width] for part in ("c", "g", "r"))
 
     def level_at(index: pl.Expr) -> pl.Expr:
         return levels.gather(index.cast(pl.Int64))
@@ -68,38 +64,36 @@ def level_statistics(
     def how_many(conditions: list[pl.Expr]) -> pl.Expr:
         return pl.sum_horizontal([c.cast(pl.Int64) for c in conditions]) if conditions else pl.lit(0, pl.Int64)
 
-    counts, running, results = [], [], []
-    for q in questions:
-        c, g, r = ([f"{q.name}.{part}{k}" for k in width] for part in ("c", "g", "r"))
-        counts += [e.alias(n) for e, n in zip(q.counted, c, strict=True)]
-        counts += [e.alias(n) for e, n in zip(q.given or [], g, strict=False)]
-        running += [pl.sum_horizontal(c[: k + 1]).alias(r[k]) for k in width]
-        total = pl.col(r[-1])
+    def first_beyond(bound: pl.Expr) -> pl.Expr:  # the level of the first running total past ``bound``
+        return level_at(how_many([pl.col(name) <= bound for name in running[:-1]]))
 
-        def first_beyond(bound: pl.Expr, r: list[str] = r) -> pl.Expr:  # the level of the first total past it
-            return level_at(how_many([pl.col(name) <= bound for name in r[:-1]]))
-
-        if method == "median":
-            low, high = first_beyond((total - 1) // 2), first_beyond(total // 2)
-            value = pl.when(total % 2 == 1).then(high.cast(pl.Float64)).otherwise((low + high) / 2)
-        elif method == "mean":
-            value = pl.sum_horizontal([pl.col(n) * level for level, n in zip(scale, c, strict=True)]) / total
-        elif method == "min":
-            value = level_at(how_many([pl.col(name) == 0 for name in r[:-1]]))
-        else:
-            value = level_at(how_many([pl.col(name) < total for name in r[:-1]]))
-        results += [
-            total.alias(f"{q.name}.answered"),
-            pl.when(total > 0).then(value.cast(pl.Float64)).alias(f"{q.name}.value"),
-        ]
-        if q.given is not None:
-            n = pl.sum_horizontal(g)
-            first = pl.sum_horizontal([pl.col(name) * level for level, name in zip(scale, g, strict=True)])
-            second = pl.sum_horizontal([pl.col(name) * (level * level) for level, name in zip(scale, g, strict=True)])
-            results.append(
-                pl.when(n >= 2).then((n * second - first * first) / (n * (n - 1))).alias(f"{q.name}.variance")
-            )
-    return frame.select(*keys, *counts).with_columns(running).select(*keys, *results)
+    total = pl.col(running[-1])
+    if method == "median":
+        low, high = first_beyond((total - 1) // 2), first_beyond(total // 2)
+        value = pl.when(total % 2 == 1).then(high.cast(pl.Float64)).otherwise((low + high) / 2)
+    elif method == "mean":
+        value = pl.sum_horizontal([pl.col(n) * level for level, n in zip(scale, count_names, strict=True)]) / total
+    elif method == "min":
+        value = level_at(how_many([pl.col(name) == 0 for name in running[:-1]]))
+    else:
+        value = level_at(how_many([pl.col(name) < total for name in running[:-1]]))
+    results = [total.alias("answered"), pl.when(total > 0).then(value.cast(pl.Float64)).alias("value")]
+    if given is not None:
+        n = pl.sum_horizontal(given_names)
+        first = pl.sum_horizontal([pl.col(name) * level for level, name in zip(scale, given_names, strict=True)])
+        second = pl.sum_horizontal(
+            [pl.col(name) * (level * level) for level, name in zip(scale, given_names, strict=True)]
+        )
+        results.append(pl.when(n >= 2).then((n * second - first * first) / (n * (n - 1))).alias("variance"))
+    return (
+        frame.select(
+            *keys,
+            *[e.alias(n) for e, n in zip(counted, count_names, strict=True)],
+            *[e.alias(n) for e, n in zip(given or [], given_names, strict=False)],
+        )
+        .with_columns(pl.sum_horizontal(count_names[: k + 1]).alias(running[k]) for k in width)
+        .select(*keys, *results)
+    )
 
 
 class QuestionRecord(NamedTuple):
@@ -292,7 +286,7 @@ def settle_all(
     status, value and level. Returns the ``overall`` and ``domains`` tables.
     """
     stub = Assessment(Organisation("", ""), rubric.id, ())
-    scorer = _Scorer(rubric, stub, {}, (), targets, default_target, {}, explain=False)
+    scorer = Scorer(rubric, stub, {}, (), targets, default_target, {}, explain=False)
     rubric_questions = list(rubric.questions())
     count = len(rubric_questions)
     statuses, values, levels = (questions[c].to_list() for c in ("status", "value", "level"))
@@ -375,7 +369,7 @@ def question_table(
     """Each organisation's question results, from ``statistics`` (one row per organisation and rubric question,
     with ``answered``, ``na``, ``value`` and ``variance``), by the row engine's policies."""
     stub = Assessment(Organisation("", ""), rubric.id, ())
-    scorer = _Scorer(rubric, stub, {}, (), targets, default_target, {})
+    scorer = Scorer(rubric, stub, {}, (), targets, default_target, {})
     rows = []
     for q_index, question in enumerate(rubric.questions()):
         domain = next(d for d in rubric.domains if d.id == question.domain_id)

@@ -342,7 +342,10 @@ class _Scope:
     raw_value: float | None = None
 
 
-class _Scorer:
+class Scorer:
+    """Scores one assessment from its questions' statistics (:meth:`run`); :meth:`settle` alone gives the numbers
+    above the questions, which the export engine runs on light question records, with ``explain=False``."""
+
     def __init__(
         self,
         rubric: Rubric,
@@ -885,10 +888,10 @@ def score_statistics(
     answered); ``respondents`` is the count per group recorded in the result. ``assessment`` supplies only the
     organisation, date, assessor and targets: its respondents are not read. Options as for :func:`score`.
     """
-    scorer = _Scorer(rubric, assessment, statistics, respondents, targets or {}, default_target, {})
+    scorer = Scorer(rubric, assessment, statistics, respondents, targets or {}, default_target, {})
     result = scorer.run()
     if not what_if:
         return result
-    projected = _Scorer(rubric, assessment, statistics, respondents, targets or {}, default_target, what_if).run()
+    projected = Scorer(rubric, assessment, statistics, respondents, targets or {}, default_target, what_if).run()
     projection = Projection(tuple(sorted(what_if.items())), projected.overall, projected.domains)
     return Result(**{**{f: getattr(result, f) for f in result.__dataclass_fields__}, "projection": projection})

@@ -18,7 +18,7 @@ from qimaturity import load_rubric, score
 from qimaturity.assessment import Answer, Assessment, EvidenceItem, Organisation, Respondent
 from qimaturity.model import Rubric
 from qimaturity.result import Result, Status
-from qimaturity.scoring import _Scorer
+from qimaturity.scoring import Scorer
 
 from .conftest import ROOT
 
@@ -153,7 +153,7 @@ RULE_RUBRICS = [load_rubric(name) for name in ("qi-readiness", "qi-programme-sta
 def question_records(draw: st.DrawFn, rubric: Rubric) -> dict[str, list[QuestionRecord]]:
     """Each question answered (at a level, or between two: a median of an even count), N/A or missing."""
     scale = [level.value for level in rubric.levels]
-    scorer = _Scorer(rubric, Assessment(Organisation("", ""), rubric.id, ()), {}, (), {}, None, {})
+    scorer = Scorer(rubric, Assessment(Organisation("", ""), rubric.id, ()), {}, (), {}, None, {})
     chosen: dict[str, list[QuestionRecord]] = {}
     for domain in rubric.domains:
         records = []
@@ -179,7 +179,7 @@ def test_settling_without_explanations_gives_the_same_numbers(data):
         stub = Assessment(Organisation("", ""), rubric.id, ())
         runs = []
         for explain in (True, False):
-            scorer = _Scorer(rubric, stub, {}, (), {}, None, {}, explain=explain)
+            scorer = Scorer(rubric, stub, {}, (), {}, None, {}, explain=explain)
             overall = scorer.settle(records)
             numbers = [(s.value, s.raw_value, s.level) for s in scorer.domains.values()]
             runs.append((numbers, (overall.value, overall.raw_value, overall.level)))
