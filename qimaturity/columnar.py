@@ -110,7 +110,16 @@ def score_export(
         counts = export.counts()
         (distinct,) = export.collect(export.metadata_query())
         if counts.height == 0:
-            problems.append(Problem(export.name, None, None, "/", "the export has no respondent rows", ""))
+            problems.append(
+                Problem(
+                    export.name,
+                    None,
+                    None,
+                    "/",
+                    "the export has no respondent rows",
+                    "export the survey's responses: a header, then one row per respondent",
+                )
+            )
         organisations = export.organisations(counts)
         metadata = export.metadata(distinct)
         found, needs_detail = export.count_problems(counts, organisations, metadata)

@@ -576,6 +576,16 @@ def test_at_most_fifty_problems_then_a_count_of_the_rest(csv_export, tmp_path):
     assert problems[-1].message == f"... and {len(rows) - 50} more"
 
 
+def test_an_export_with_a_header_and_no_rows_says_what_to_do(tmp_path):
+    export = tmp_path / "survey.csv"
+    export.write_text(HEADER + "\n", encoding="utf-8")
+    result = run_cli("score-export", "qi-readiness", str(export))
+    assert result.returncode == 2
+    assert "the export has no respondent rows" in result.stderr
+    assert "one row per respondent" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_an_export_that_is_not_csv_or_parquet_is_refused(tmp_path):
     with pytest.raises(InputError, match="must be a .csv or .parquet file"):
         columnar.score_export(RUBRIC, tmp_path / "survey.xlsx")
