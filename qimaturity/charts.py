@@ -1025,16 +1025,7 @@ def group_chart(
         y += height
         row_parts.append(f'<line x1="6" y1="{_num(y)}" x2="{_ROW_WIDTH - 6}" y2="{_num(y)}" stroke="{_FAINT}"/>')
     if not data:
-        row_parts.append(
-            _text(
-                (_DOT_X0 + _DOT_X1) / 2,
-                _baseline(y + 18, _FS_LABEL),
-                ["No questions to show."],
-                size=_FS_LABEL,
-                anchor="middle",
-                fill=_MUTED,
-            )
-        )
+        row_parts.append(_empty_note((_DOT_X0 + _DOT_X1) / 2, y + 18, "No questions to show."))
         y += 36
     parts.extend(bands)
     parts.extend(_gridlines(levels, x_of, axis_top, y))
@@ -1300,16 +1291,7 @@ def distribution_chart(
         row_parts.extend(cell)
         y += height
     if not data:
-        row_parts.append(
-            _text(
-                _DIST_X0 + _DIST_WIDTH / 2,
-                _baseline(y + 18, _FS_LABEL),
-                ["No questions to show."],
-                size=_FS_LABEL,
-                anchor="middle",
-                fill=_MUTED,
-            )
-        )
+        row_parts.append(_empty_note(_DIST_X0 + _DIST_WIDTH / 2, y + 18, "No questions to show."))
         y += 36
     for share in (0, 25, 50, 75, 100):
         x = _DIST_X0 + _DIST_WIDTH * share / 100

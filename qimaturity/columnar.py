@@ -631,7 +631,10 @@ class _Export:
         counts = counts.filter(pl.col(_ORG).is_not_null()).with_columns(
             pl.col(_ORG).replace_strict(index_of, return_dtype=pl.Int64).alias("__org")
         )
-        builders = {c.question.id: _StatsBuilder(rubric, c.question, i, {}) for i, c in enumerate(self.questions)}
+        plain = counts.drop("__org")  # the counts' own columns, in place: where each builder finds its counts
+        position = {name: i for i, name in enumerate(plain.columns)}
+        row_builders = [_StatsBuilder(rubric, c.question, i, position) for i, c in enumerate(self.questions)]
+        builders = {b.question.id: b for b in row_builders}
         parts: list[int | str] = [*self.scale, "na"]
         count_columns = [_q(i, part) for i in range(len(self.questions)) for part in parts]
         totals = counts.group_by("__org").agg(pl.col(count_columns).cast(pl.Int64).sum())
@@ -742,10 +745,7 @@ class _Export:
             },
             schema={"__org": pl.Int64, ORGANISATION: pl.String, "organisation_name": pl.String, "date": pl.String},
         )
-        plain = counts.drop("__org")
-        position = {name: i for i, name in enumerate(plain.columns)}
         by_organisation: dict[str, list[tuple[Any, ...]]] = {}
-        row_builders = [_StatsBuilder(rubric, c.question, i, position) for i, c in enumerate(self.questions)]
 
         def build(index: int) -> Result:
             if not by_organisation:  # the counts as rows, once, when a first full result is asked for
@@ -809,12 +809,11 @@ class _StatsBuilder:
         self.index = index
         self.method = rubric.scoring.respondent_aggregate
         self.scale = [level.value for level in rubric.levels]
-        if position:  # where its counts are in a row of the counts (not needed for count_exprs)
-            self.start = position[_q(index, self.scale[0])]
-            self.end = self.start + len(self.scale)
-            self.na_at, self.filled_at = position[_q(index, "na")], position[_q(index, "n")]
-            assert [position[_q(index, level)] for level in self.scale] == list(range(self.start, self.end))
-            assert (self.na_at, self.filled_at) == (self.end, self.end + 1)
+        self.start = position[_q(index, self.scale[0])]
+        self.end = self.start + len(self.scale)
+        self.na_at, self.filled_at = position[_q(index, "na")], position[_q(index, "n")]
+        assert [position[_q(index, level)] for level in self.scale] == list(range(self.start, self.end))
+        assert (self.na_at, self.filled_at) == (self.end, self.end + 1)
         # The evidence rule: answers at or above evidence_from (an export cites no evidence) are counted at the
         # level below it, or flagged. ``fold`` moves their counts; ``evidence`` words the adjustment per level.
         cap = rubric.scoring.evidence.on_missing == "cap"

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import IO, NamedTuple, overload
+from typing import IO, overload
 
 import polars as pl
 
@@ -30,7 +30,7 @@ from .assessment import Assessment, Organisation
 from .exporting import COLUMNS, number_text
 from .model import Rubric
 from .result import Result, Status
-from .scoring import EPS, Scorer
+from .scoring import EPS, QuestionRecord, Scorer
 
 ORG = "organisation_id"
 BASE_COLUMNS = ("organisation_id", "organisation_name", "date", "rubric_id", "rubric_version")
@@ -94,17 +94,6 @@ def level_statistics(
         .with_columns(pl.sum_horizontal(count_names[: k + 1]).alias(running[k]) for k in width)
         .select(*keys, *results)
     )
-
-
-class QuestionRecord(NamedTuple):
-    """A question's result as far as domains and rules read it (a :class:`qimaturity.scoring.Scored`)."""
-
-    id: str
-    status: Status
-    value: float | None
-    level: int | None
-    critical: bool
-    weight: float
 
 
 class ExportScores(Sequence[Result]):

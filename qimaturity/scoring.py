@@ -26,7 +26,7 @@ import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 from .assessment import Answer, Assessment, Respondent
 from .expressions import Context, EvaluationError
@@ -328,6 +328,17 @@ class Scored(Protocol):
     def critical(self) -> bool: ...
     @property
     def weight(self) -> float: ...
+
+
+class QuestionRecord(NamedTuple):
+    """The lightest :class:`Scored`: what the export engine settles organisations with."""
+
+    id: str
+    status: Status
+    value: float | None
+    level: int | None
+    critical: bool
+    weight: float
 
 
 @dataclass

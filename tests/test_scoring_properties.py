@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import NamedTuple
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,8 +16,8 @@ from hypothesis import strategies as st
 from qimaturity import load_rubric, score
 from qimaturity.assessment import Answer, Assessment, EvidenceItem, Organisation, Respondent
 from qimaturity.model import Rubric
-from qimaturity.result import Result, Status
-from qimaturity.scoring import Scorer
+from qimaturity.result import Result
+from qimaturity.scoring import QuestionRecord, Scorer
 
 from .conftest import ROOT
 
@@ -130,17 +129,6 @@ def test_na_is_left_out_and_never_counted_as_zero(assessment):
 
 
 # --- the numbers without the words ------------------------------------------------------------------------------
-
-
-class QuestionRecord(NamedTuple):
-    """A question's result as far as domains and rules read it."""
-
-    id: str
-    status: Status
-    value: float | None
-    level: int | None
-    critical: bool
-    weight: float
 
 
 RULE_RUBRICS = [load_rubric(name) for name in ("qi-readiness", "qi-programme-stages")] + [
