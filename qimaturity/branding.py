@@ -10,11 +10,11 @@ import base64
 from dataclasses import dataclass
 from pathlib import Path
 
+from .limits import MAX_BRAND_BYTES, MAX_LOGO_BYTES
 from .loading import load_yaml
 from .problems import InputError, Problem
 from .validation import schema_problems
 
-MAX_LOGO_BYTES = 2 * 1024 * 1024
 _LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
 _MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff"}
 
@@ -39,7 +39,7 @@ DEFAULT_BRAND = Brand()
 def load_brand(path: Path | str) -> Brand:
     """Read and check a brand file; raise :class:`InputError` with every problem found."""
     path = Path(path)
-    doc = load_yaml(path, max_bytes=256 * 1024)
+    doc = load_yaml(path, max_bytes=MAX_BRAND_BYTES)
     problems = schema_problems(doc, "brand")
     if problems:
         raise InputError(problems)

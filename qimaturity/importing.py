@@ -28,6 +28,7 @@ from typing import Any, Final, Literal
 import yaml
 
 from .answers import check_answers_document
+from .limits import MAX_EXPORT_BYTES
 from .loading import SourceDocument, byte_place, check_input_file, load_yaml
 from .model import Question, Rubric
 from .outputs import write_atomic
@@ -38,7 +39,6 @@ FORMATS = ("auto", "plain", "qualtrics", "redcap", "msforms", "limesurvey")
 CSV_SUFFIXES = (".csv", ".tsv", ".tab", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 ANSWERS_SUFFIXES = (".yaml", ".yml", ".json")
-MAX_EXPORT_BYTES = 100 * 1024 * 1024
 EXCEL_1900 = date(1899, 12, 30)
 EXCEL_1904 = date(1904, 1, 1)
 

@@ -17,11 +17,8 @@ from typing import Any
 
 import yaml
 
+from .limits import MAX_ALIAS_PROBLEMS, MAX_DEPTH, MAX_DOCUMENT_BYTES
 from .problems import InputError, Path, Problem, pointer
-
-MAX_BYTES = 5 * 1024 * 1024
-MAX_DEPTH = 64
-MAX_ALIAS_PROBLEMS = 10
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -115,7 +112,7 @@ def check_input_file(
     return size
 
 
-def read_text(path: FsPath, *, max_bytes: int = MAX_BYTES, display: str | None = None) -> str:
+def read_text(path: FsPath, *, max_bytes: int = MAX_DOCUMENT_BYTES, display: str | None = None) -> str:
     """Read a file as UTF-8 text (a byte-order mark is allowed), refusing huge and non-UTF-8 files."""
     name = display or str(path)
     check_input_file(path, name, max_bytes=max_bytes, kind="a YAML file")
@@ -141,7 +138,7 @@ def read_text(path: FsPath, *, max_bytes: int = MAX_BYTES, display: str | None =
         ) from None
 
 
-def load_yaml(path: FsPath | str, *, max_bytes: int = MAX_BYTES, display: str | None = None) -> SourceDocument:
+def load_yaml(path: FsPath | str, *, max_bytes: int = MAX_DOCUMENT_BYTES, display: str | None = None) -> SourceDocument:
     """Load a YAML file safely into a :class:`SourceDocument`; raise :class:`InputError` on any problem."""
     path = FsPath(path)
     name = display or str(path)

@@ -70,6 +70,7 @@ from pathlib import Path
 from typing import Any
 
 from .branding import DEFAULT_BRAND, Brand
+from .limits import MAX_TEMPLATE_BYTES
 from .loading import check_input_file
 from .model import Domain, Level, Question, RespondentGroup, Rubric
 from .outputs import write_atomic
@@ -81,7 +82,6 @@ FORM_TEMPLATE = "questionnaire.html.j2"
 FORMATS = (".html", ".pdf", ".xlsx")
 TEMPLATE_FORMAT = 1
 TEMPLATE_ROWS = 500  # data rows prepared with drop-downs and look-ups on the Respondents and Answers sheets
-MAX_TEMPLATE_BYTES = 20 * 1024 * 1024
 MAX_TEMPLATE_ROWS = 100_000
 NA_TEXT = "N/A"
 NA_SPELLINGS = frozenset({"n/a", "na", "n.a.", "n.a", "not applicable"})

@@ -34,6 +34,7 @@ from markupsafe import Markup
 from . import charts
 from .branding import DEFAULT_BRAND, Brand
 from .cohort import Cohort
+from .limits import MAX_CONCATENATION, MAX_OUTPUT_CHARS, MAX_RANGE_TOTAL, MAX_SEQUENCE
 from .model import Rubric
 from .problems import InputError, Problem
 from .reporting import Report, build_report
@@ -44,10 +45,6 @@ from .version import __version__
 ENTRY_TEMPLATE = "gap-report.html.j2"
 COHORT_TEMPLATE = "cohort-report.html.j2"
 HEATMAP_ROWS = 50
-MAX_OUTPUT_CHARS = 50_000_000
-MAX_SEQUENCE = 100_000
-MAX_RANGE_TOTAL = 1_000_000
-MAX_CONCATENATION = 1_000_000
 
 
 class TemplateLimitError(SecurityError):

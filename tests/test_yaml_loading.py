@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qimaturity.loading import MAX_BYTES, load_yaml, parse_yaml
+from qimaturity.limits import MAX_DOCUMENT_BYTES
+from qimaturity.loading import load_yaml, parse_yaml
 from qimaturity.problems import InputError
 
 from .conftest import run_cli
@@ -65,7 +66,7 @@ def test_file_over_the_size_limit_is_refused_before_reading(tmp_path):
     with pytest.raises(InputError) as caught:
         load_yaml(big)
     (problem,) = caught.value.problems
-    assert problem.message == f"file is {big.stat().st_size:,} bytes, over the limit of {MAX_BYTES:,}"
+    assert problem.message == f"file is {big.stat().st_size:,} bytes, over the limit of {MAX_DOCUMENT_BYTES:,}"
 
 
 def test_missing_file_and_folder_are_clear(tmp_path):
