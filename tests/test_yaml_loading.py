@@ -62,7 +62,7 @@ def test_dates_stay_text_and_keys_are_text():
 
 def test_file_over_the_size_limit_is_refused_before_reading(tmp_path):
     big = tmp_path / "big.yaml"
-    big.write_bytes(b"# padding\n" * (MAX_BYTES // 10 + 1))
+    big.write_bytes(b"# padding\n" * (MAX_DOCUMENT_BYTES // 10 + 1))
     with pytest.raises(InputError) as caught:
         load_yaml(big)
     (problem,) = caught.value.problems
