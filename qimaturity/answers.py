@@ -8,13 +8,12 @@ rubric id or version that does not match. Every problem is reported at once, wit
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path as FsPath
 from typing import Any
 
 from .assessment import Answer, Assessment, EvidenceItem, Organisation, Respondent
-from .loading import SourceDocument, parse_yaml, read_text, strict_json
+from .loading import SourceDocument, parse_json, parse_yaml, read_text
 from .model import Rubric
 from .problems import InputError, Path, Problem, sort_problems
 from .validation import did_you_mean, schema_problems
@@ -23,25 +22,17 @@ ANSWER_FORM = "an answer is a level (a whole number) or a mapping with either 'l
 
 
 def parse_answers_text(text: str, name: str) -> SourceDocument:
-    """Parse answers text: JSON when the name ends in ``.json``, otherwise YAML (both safely)."""
+    """Parse answers text: JSON when the name ends in ``.json``, otherwise YAML (both safely).
+
+    Raises :class:`InputError` for what stops the reading; duplicate keys and forbidden characters in text are
+    left in the document's ``problems``, which :func:`check_answers_document` reports with the rest.
+    """
     if not name.lower().endswith(".json"):
-        return parse_yaml(text, name)
-    try:
-        data = strict_json(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            [Problem(name, exc.lineno, exc.colno, "/", f"invalid JSON: {exc.msg}", "fix the syntax")]
-        ) from None
-    except ValueError as exc:
-        # Find the place through the YAML reader, which understands JSON and keeps positions.
-        try:
-            parse_yaml(text, name)
-        except InputError as located:
-            raise located from None
-        raise InputError.single(name, str(exc), "fix the file") from None
-    if not isinstance(data, dict):
+        return parse_yaml(text, name, keep_going=True)
+    doc = parse_json(text, name)
+    if not isinstance(doc.data, dict):
         raise InputError.single(name, "the document is not a JSON object", "the top level must be {...}")
-    return SourceDocument(name, data)
+    return doc
 
 
 def _located(doc: SourceDocument, text: str) -> SourceDocument:
@@ -49,7 +40,7 @@ def _located(doc: SourceDocument, text: str) -> SourceDocument:
     if doc.marks:
         return doc
     try:
-        return parse_yaml(text, doc.name)
+        return parse_yaml(text, doc.name, keep_going=True)
     except InputError:
         return doc
 
@@ -108,7 +99,8 @@ def check_answers_document(doc: SourceDocument, rubric: Rubric) -> list[Problem]
     """Every problem with an answers document, for scoring with ``rubric``, in file order."""
     problems = _schema_problems(doc)
     if problems:
-        return sort_problems(problems)
+        return sort_problems([*doc.problems, *problems])
+    problems = list(doc.problems)
     data = doc.data
 
     def add(path: Path, message: str, hint: str = "", key: bool = False) -> None:

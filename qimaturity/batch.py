@@ -34,6 +34,7 @@ import click
 from .branding import DEFAULT_BRAND, Brand, load_brand
 from .cli import parse_targets, score_files
 from .cohort import Cohort
+from .loading import strict_json
 from .model import Rubric
 from .outputs import write_atomic
 from .problems import InputError, Problem
@@ -379,7 +380,7 @@ def read_manifest(out_dir: Path) -> tuple[dict[str, dict[str, str]], str | None]
     """The manifest's entries by output name, and a note when an existing manifest could not be used."""
     path = out_dir / MANIFEST_NAME
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = strict_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}, None
     except (OSError, UnicodeDecodeError, ValueError):

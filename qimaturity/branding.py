@@ -39,8 +39,8 @@ DEFAULT_BRAND = Brand()
 def load_brand(path: Path | str) -> Brand:
     """Read and check a brand file; raise :class:`InputError` with every problem found."""
     path = Path(path)
-    doc = load_yaml(path, max_bytes=MAX_BRAND_BYTES)
-    problems = schema_problems(doc, "brand")
+    doc = load_yaml(path, max_bytes=MAX_BRAND_BYTES, keep_going=True)
+    problems = [*doc.problems, *schema_problems(doc, "brand")]
     if problems:
         raise InputError(problems)
     data = doc.data

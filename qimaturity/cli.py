@@ -17,11 +17,13 @@ from typing import Any
 import click
 
 from .exporting import cohort_xlsx, results_xlsx, write_cohort_csv, write_csv
+from .loading import text_problem
 from .model import Rubric
 from .problems import InputError, Problem
 from .result import Result
 from .rubric import bundled_rubrics, check_rubric, load_rubric, rubric_from_document
 from .scoring import score
+from .terminal import terminal_text
 from .validation import did_you_mean
 from .version import __version__
 
@@ -29,9 +31,23 @@ ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 
 
+def _say(message: str) -> None:
+    """A message on stderr; user text in it (names, cell values, file names) cannot drive the terminal."""
+    click.echo(terminal_text(message, newlines=True), err=True)
+
+
 def _emit_problems(problems: Sequence[Problem]) -> None:
     for problem in problems:
-        click.echo(str(problem), err=True)
+        _say(str(problem))
+
+
+def _plain_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse an option value that would carry a control character or a lone surrogate (bytes that are not
+    UTF-8 arrive as one) into an output."""
+    found = None if value is None else text_problem(value)
+    if found is not None:
+        raise click.BadParameter(f"the value {found[0]}", param=param)
+    return value
 
 
 def _json(data: Any) -> None:
@@ -80,16 +96,15 @@ def validate(rubrics: tuple[str, ...], fmt: str) -> None:
                 content_hash=rubric.content_hash,
             )
             if fmt == "text":
-                click.echo(
+                _say(
                     f"{doc.name}: valid ({rubric.id} {rubric.version}: {len(rubric.domains)} domains, "
-                    f"{rubric.question_count} questions)",
-                    err=True,
+                    f"{rubric.question_count} questions)"
                 )
         else:
             failed = True
             if fmt == "text":
                 _emit_problems(problems)
-                click.echo(f"{problems[0].file}: {len(problems)} problem(s)", err=True)
+                _say(f"{problems[0].file}: {len(problems)} problem(s)")
         reports.append(entry)
     if fmt == "json":
         _json({"valid": not failed, "rubrics": reports})
@@ -142,6 +157,7 @@ def peer_group_options(when: str = "") -> Callable[[Any], Any]:
     lead = f"With {when}: " if when else ""
 
     def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        _plain_text(ctx, param, value)
         if value is not None and value not in ("type", "region") and not value.startswith("metadata."):
             raise click.BadParameter(f"'{value}' is not a field: use type, region or metadata.KEY")
         return value
@@ -362,10 +378,7 @@ def score_command(
     if fail_under is not None:
         below = [r for r in results if r.overall.level is None or r.overall.level < fail_under]
         for result in below:
-            click.echo(
-                f"{result.organisation.name}: overall level {result.overall.level} is below --fail-under {fail_under}",
-                err=True,
-            )
+            _say(f"{result.organisation.name}: overall level {result.overall.level} is below --fail-under {fail_under}")
         if below:
             sys.exit(1)
 
@@ -402,7 +415,8 @@ def explain_command(
     if problems:
         raise InputError(problems)
     _one_organisation(answers, results)
-    click.echo(explain(results[0], domain_id=domain_id, question_id=question_id), nl=False)
+    trace = explain(results[0], domain_id=domain_id, question_id=question_id)
+    click.echo(terminal_text(trace, newlines=True), nl=False)
 
 
 @cli.command(name="report")
@@ -605,7 +619,7 @@ def compare_command(
         html = render_cohort_html(cohort, main_rubric, generated=generated)
         write_atomic(output, html if suffix == ".html" else render_pdf(html, generated=generated))
     for note in cohort.notes:
-        click.echo(f"note: {note}", err=True)
+        _say(f"note: {note}")
     if output is not None:
         click.echo(str(output))
     if problems:
@@ -701,13 +715,13 @@ def batch_command(
     except BatchOptionError as error:
         if error.option is not None:
             raise click.BadParameter(str(error), param_hint=error.option) from None
-        click.echo(f"Error: {error}", err=True)
+        _say(f"Error: {error}")
         sys.exit(2)
     if not sys.stdout.isatty():
         for path in summary.written:
             click.echo(str(path))
     for line in summary.lines():
-        click.echo(line, err=True)
+        _say(line)
     if summary.exit_code:
         sys.exit(summary.exit_code)
 
@@ -736,7 +750,7 @@ def score_export_command(rubric: str, export: Path, fmt: str, output: Path | Non
     except ModuleNotFoundError as error:
         if error.name != "polars":
             raise
-        click.echo("score-export needs the scale extra: pip install 'qimaturity[scale]'", err=True)
+        _say("score-export needs the scale extra: pip install 'qimaturity[scale]'")
         sys.exit(2)
     loaded = load_rubric(rubric)
     target_map, default_target = parse_targets(loaded, targets)
@@ -750,7 +764,7 @@ def score_export_command(rubric: str, export: Path, fmt: str, output: Path | Non
         click.echo(stream.getvalue(), nl=False)
     else:
         write_atomic(output, stream.getvalue())
-        click.echo(f"{output}: {len(results)} organisation(s)", err=True)
+        _say(f"{output}: {len(results)} organisation(s)")
 
 
 @cli.command(name="questionnaire")
@@ -759,7 +773,9 @@ def score_export_command(rubric: str, export: Path, fmt: str, output: Path | Non
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FORM.html, .pdf or .xlsx"
 )
 @click.option("--group", metavar="GROUP", help="Only the questions this respondent group is asked.")
-@click.option("--organisation", metavar="NAME", help="The organisation's name, printed on the form.")
+@click.option(
+    "--organisation", metavar="NAME", callback=_plain_text, help="The organisation's name, printed on the form."
+)
 @click.option("--brand", type=click.Path(dir_okay=False, path_type=Path), help="BRAND.yaml, as for report.")
 @click.option("--fhir", "fhir_release", flag_value="R4", help="Write a FHIR R4 Questionnaire (JSON) instead.")
 @click.option("--fhir-r5", "fhir_release", flag_value="R5", help="Write a FHIR R5 Questionnaire (JSON) instead.")
@@ -839,7 +855,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         _emit_problems(error.problems)
         sys.exit(2)
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        _say("aborted")
         sys.exit(130)
     except click.ClickException as error:
         error.show()
@@ -851,9 +867,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     except Exception as error:  # a bug of ours: say so plainly, without local data in a traceback
         if os.environ.get("QIMATURITY_DEBUG"):
             raise
-        click.echo(
+        _say(
             f"qimaturity: internal error: {type(error).__name__}: {error} "
-            "(please report it; set QIMATURITY_DEBUG=1 for details)",
-            err=True,
+            "(please report it; set QIMATURITY_DEBUG=1 for details)"
         )
         sys.exit(70)

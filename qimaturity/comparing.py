@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .loading import load_yaml
+from .loading import parse_yaml, read_text, strict_json
 from .model import Rubric
 from .problems import InputError, Problem
 from .result import Result
@@ -16,12 +16,8 @@ from .scoring import score
 def declared_version(path: Path) -> str | None:
     """The rubric version an answers file says it was given to (None when it does not say or cannot be read)."""
     try:
-        if path.suffix.lower() == ".json":
-            import json
-
-            data = json.loads(path.read_text(encoding="utf-8"))
-        else:
-            data = load_yaml(path).data
+        text = read_text(path)
+        data = strict_json(text) if path.suffix.lower() == ".json" else parse_yaml(text, str(path)).data
     except (InputError, ValueError, OSError):
         return None
     rubric = data.get("rubric") if isinstance(data, dict) else None

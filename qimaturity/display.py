@@ -11,13 +11,20 @@ from rich.tree import Tree
 from .cohort import Cohort
 from .model import Question, Rubric
 from .result import Result
+from .terminal import terminal_text
 from .wording import rule_text, scoring_lines
+
+
+def _text(value: str = "", style: str = "") -> Text:
+    """A table cell or tree label of user text, without control characters (see :mod:`.terminal`); line breaks
+    are kept, as rich lays them out."""
+    return Text(terminal_text(value, newlines=True), style=style)
 
 
 def _line(label: str, value: str, style: str = "bold") -> Text:
     text = Text()
-    text.append(label, style=style)
-    text.append(value)
+    text.append(terminal_text(label, newlines=True), style=style)
+    text.append(terminal_text(value, newlines=True))
     return text
 
 
@@ -43,23 +50,23 @@ def rubric_tree(rubric: Rubric, *, domain_id: str | None = None, levels: bool = 
     root = Tree(_line(f"{rubric.title} ", f"({rubric.id} {rubric.version})"))
     if domain_id is None:
         if rubric.description:
-            root.add(Text(rubric.description, style="italic"))
-        scale = root.add(Text("Levels", style="bold"))
+            root.add(_text(rubric.description, style="italic"))
+        scale = root.add(_text("Levels", style="bold"))
         for level in rubric.levels:
             scale.add(_line(f"{level.value} {level.name}: ", level.descriptor))
         if rubric.respondent_groups:
-            groups = root.add(Text("Respondent groups", style="bold"))
+            groups = root.add(_text("Respondent groups", style="bold"))
             for group in rubric.respondent_groups:
                 groups.add(_line(f"{group.id}: ", group.name))
-        scoring = root.add(Text("Scoring", style="bold"))
+        scoring = root.add(_text("Scoring", style="bold"))
         for line in scoring_lines(rubric):
-            scoring.add(Text(line))
+            scoring.add(_text(line))
         if rubric.bands:
-            bands = root.add(Text(f"Bands (on {rubric.bands.on})", style="bold"))
+            bands = root.add(_text(f"Bands (on {rubric.bands.on})", style="bold"))
             for band in rubric.bands.items:
                 bands.add(_line(f"{band.name}: ", f"{band.lower:g} to {band.upper:g}"))
         if rubric.rules:
-            rules = root.add(Text("Rules", style="bold"))
+            rules = root.add(_text("Rules", style="bold"))
             for rule in rubric.rules:
                 rules.add(_line(f"{rule.id} ({rule.type}): ", rule_text(rule)))
     for domain in rubric.domains:
@@ -70,7 +77,7 @@ def rubric_tree(rubric: Rubric, *, domain_id: str | None = None, levels: bool = 
         branch = root.add(_line(f"{domain.title} ", f"[{domain.id}; {extra}]"))
         for question in domain.questions:
             node = branch.add(_line(f"{question.id}: ", question.text))
-            node.add(Text(_question_flags(question), style="dim"))
+            node.add(_text(_question_flags(question), style="dim"))
             if not levels:
                 continue
             for entry in question.levels:
@@ -89,7 +96,7 @@ def result_table(result: Result) -> Table:
     title = f"{result.organisation.name} - {result.rubric.id} {result.rubric.version}"
     if result.date:
         title += f" - {result.date}"
-    table = Table(title=Text(title), title_justify="left")
+    table = Table(title=_text(title), title_justify="left")
     for column in ("domain", "value", "level", "band", "target", "gap", "notes"):
         table.add_column(column, justify="right" if column in ("value", "target", "gap") else "left")
     for domain in result.domains:
@@ -107,14 +114,14 @@ def result_table(result: Result) -> Table:
             notes.append(f"{disagreements} disagreement(s)")
         notes.extend(f"gap {g.group_a}/{g.group_b} {g.gap:+.1f}" for g in domain.perception_gaps if g.flagged)
         table.add_row(
-            *_row(Text(domain.title), domain.value, domain.level, domain.level_name, domain), "; ".join(notes)
+            *_row(_text(domain.title), domain.value, domain.level, domain.level_name, domain), _text("; ".join(notes))
         )
     overall = result.overall
     held = [a.rule for a in overall.trace.adjustments if a.applied]
     table.add_section()
     table.add_row(
-        *_row(Text("Overall", style="bold"), overall.value, overall.level, overall.level_name, overall),
-        ("held by " + ", ".join(r or "" for r in held)) if held else "",
+        *_row(_text("Overall", style="bold"), overall.value, overall.level, overall.level_name, overall),
+        _text("held by " + ", ".join(r or "" for r in held)) if held else "",
     )
     return table
 
@@ -123,21 +130,21 @@ def _row(label: Text, value: float | None, level: int | None, name: str | None, 
     return [
         label,
         _num(value),
-        Text(f"{level} {name}") if level is not None else Text("-"),
-        Text(node.band.name) if node.band else Text("-"),
+        _text(f"{level} {name}") if level is not None else _text("-"),
+        _text(node.band.name) if node.band else _text("-"),
         "-" if node.target is None else str(node.target),
         "-" if node.gap is None else (f"{node.gap:+d}" if node.gap else "0"),
     ]
 
 
 def priorities_table(result: Result, limit: int = 5) -> Table:
-    table = Table(title=Text("Improvement priorities"), title_justify="left")
+    table = Table(title=_text("Improvement priorities"), title_justify="left")
     for column in ("#", "question", "level", "target", "next step"):
         table.add_column(column)
     for priority in result.priorities[:limit]:
-        question = Text(priority.question_id + (" (critical)" if priority.critical else ""))
+        question = _text(priority.question_id + (" (critical)" if priority.critical else ""))
         table.add_row(
-            str(priority.rank), question, str(priority.level), str(priority.target), Text(priority.next_step or "")
+            str(priority.rank), question, str(priority.level), str(priority.target), _text(priority.next_step or "")
         )
     return table
 
@@ -145,14 +152,14 @@ def priorities_table(result: Result, limit: int = 5) -> Table:
 def projection_table(result: Result) -> Table:
     assert result.projection is not None
     changes = ", ".join(f"{q}={lv}" for q, lv in result.projection.changes)
-    table = Table(title=Text(f"What if {changes}"), title_justify="left")
+    table = Table(title=_text(f"What if {changes}"), title_justify="left")
     for column in ("", "now", "projected"):
         table.add_column(column)
     for now, then in zip(result.domains, result.projection.domains, strict=True):
-        table.add_row(Text(now.title), f"{_num(now.value)} ({now.level})", f"{_num(then.value)} ({then.level})")
+        table.add_row(_text(now.title), f"{_num(now.value)} ({now.level})", f"{_num(then.value)} ({then.level})")
     table.add_section()
     o, p = result.overall, result.projection.overall
-    table.add_row(Text("Overall", style="bold"), f"{_num(o.value)} ({o.level})", f"{_num(p.value)} ({p.level})")
+    table.add_row(_text("Overall", style="bold"), f"{_num(o.value)} ({o.level})", f"{_num(p.value)} ({p.level})")
     return table
 
 
@@ -161,21 +168,21 @@ def cohort_tables(cohort: Cohort) -> list[Table]:
     tables = []
     titles = dict(cohort.domains)
     for group in (cohort.everyone, *cohort.groups):
-        table = Table(title=Text(f"{group.name} ({group.n} organisations)"), title_justify="left")
+        table = Table(title=_text(f"{group.name} ({group.n} organisations)"), title_justify="left")
         for column in ("domain", "n", "min", "q1", "median", "q3", "max", "levels"):
             table.add_column(column, justify="left" if column in ("domain", "levels") else "right")
         if group.suppressed:
-            table.add_row(Text(f"suppressed: fewer than {cohort.min_cohort} organisations"), *[""] * 7)
+            table.add_row(_text(f"suppressed: fewer than {cohort.min_cohort} organisations"), *[""] * 7)
         rows = [(titles[d], s) for d, s in group.domains]
         if group.overall is not None:
             rows.append(("Overall", group.overall))
         for title, stats in rows if not group.suppressed else []:
             if stats is None:
-                table.add_row(Text(title), "0", *["-"] * 6)
+                table.add_row(_text(title), "0", *["-"] * 6)
                 continue
             levels = " ".join(f"{level}:{count}" for level, count in stats.levels)
             table.add_row(
-                Text(title),
+                _text(title),
                 str(stats.n),
                 _num(stats.minimum),
                 _num(stats.q1),
@@ -185,21 +192,21 @@ def cohort_tables(cohort: Cohort) -> list[Table]:
                 levels,
             )
         tables.append(table)
-    ranking = Table(title=Text("Ranking"), title_justify="left")
+    ranking = Table(title=_text("Ranking"), title_justify="left")
     for column in ("#", "organisation", "score", "level", "outliers"):
         ranking.add_column(column, justify="right" if column in ("#", "score") else "left")
     for m in cohort.members:
         outliers = ", ".join(f"{titles[d]} {side}" for d, side in m.outliers)
         level = "-" if m.overall_level is None else str(m.overall_level)
-        ranking.add_row(str(m.rank), Text(m.name), _num(m.score), level, Text(outliers))
+        ranking.add_row(str(m.rank), _text(m.name), _num(m.score), level, _text(outliers))
     tables.append(ranking)
     if cohort.trends:
-        trends = Table(title=Text("Since last time"), title_justify="left")
+        trends = Table(title=_text("Since last time"), title_justify="left")
         for column in ("organisation", "dates", "improved", "declined"):
             trends.add_column(column)
         for t in cohort.trends:
             improved = ", ".join(d.title for d in t.domains if d.direction == "improved")
             declined = ", ".join(d.title for d in t.domains if d.direction == "declined")
-            trends.add_row(Text(t.name), " -> ".join(t.dates), Text(improved or "-"), Text(declined or "-"))
+            trends.add_row(_text(t.name), _text(" -> ".join(t.dates)), _text(improved or "-"), _text(declined or "-"))
         tables.append(trends)
     return tables

@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .answers import check_answers_document
-from .loading import SourceDocument, parse_yaml, read_text, strict_json
+from .loading import SourceDocument, parse_json, parse_yaml, read_text
 from .model import Question, Rubric
 from .problems import InputError, Problem, pointer, sort_problems
 from .problems import Path as DocPath
@@ -374,22 +374,16 @@ def _structure_message(error: dict[str, Any], path: DocPath, raw: Any) -> tuple[
 
 def _parse_json(text: str, name: str) -> SourceDocument:
     """The JSON file's data, with the position of each value where the YAML reader can find it."""
+    doc = parse_json(text, name)
+    if not isinstance(doc.data, dict):
+        raise InputError.single(name, f"the file holds {_kind(doc.data)}, not a FHIR resource", "give a JSON object")
+    if doc.marks:
+        return doc
     try:
-        data = strict_json(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            [Problem(name, exc.lineno, exc.colno, "/", f"invalid JSON: {exc.msg}", "FHIR resources are JSON")]
-        ) from None
-    except ValueError as exc:
-        parse_yaml(text, name)  # JSON is YAML: this reader places a duplicate key
-        raise InputError.single(name, str(exc), "fix the file") from None
-    if not isinstance(data, dict):
-        raise InputError.single(name, f"the file holds {_kind(data)}, not a FHIR resource", "give a JSON object")
-    try:
-        located = parse_yaml(text, name)
+        located = parse_yaml(text, name, keep_going=True)
     except InputError:
-        return SourceDocument(name, data)
-    return SourceDocument(name, data, located.marks, located.key_marks)
+        return doc
+    return SourceDocument(name, doc.data, located.marks, located.key_marks, doc.problems)
 
 
 @dataclass
@@ -1059,6 +1053,6 @@ def read_responses(path: Path | str, rubric: Rubric, *, display: str | None = No
     doc = _parse_json(text, name)
     reader = _Reader(doc, rubric)
     documents = reader.read()
-    if reader.problems:
-        raise InputError(sort_problems(reader.problems))
+    if reader.problems or doc.problems:
+        raise InputError(sort_problems([*doc.problems, *reader.problems]))
     return documents

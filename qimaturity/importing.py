@@ -29,7 +29,15 @@ import yaml
 
 from .answers import check_answers_document
 from .limits import MAX_EXPORT_BYTES
-from .loading import SourceDocument, byte_place, check_input_file, load_yaml
+from .loading import (
+    DocumentError,
+    JsonSyntaxError,
+    SourceDocument,
+    byte_place,
+    check_input_file,
+    load_yaml,
+    strict_json,
+)
 from .model import Question, Rubric
 from .outputs import write_atomic
 from .problems import InputError, Path, Problem, sort_problems
@@ -433,8 +441,8 @@ def load_mapping(path: FsPath | str) -> dict[str, Any]:
     What can only be checked against a rubric and an export (question and group ids, column names) is checked
     by :func:`import_answers`, which reports it at the same places.
     """
-    doc = load_yaml(path)
-    problems = _mapping_problems(doc)
+    doc = load_yaml(path, keep_going=True)
+    problems = [*doc.problems, *_mapping_problems(doc)]
     if problems:
         raise InputError(sort_problems(problems))
     return MappingFile(doc)
@@ -642,7 +650,12 @@ class _Importer:
                 names.append(question_text)
                 if self.header_rows >= 3 and index < len(rows[2]):
                     try:
-                        import_id = json.loads(_text(rows[2][index])).get("ImportId")
+                        import_id = strict_json(_text(rows[2][index])).get("ImportId")
+                    except DocumentError as exc:
+                        # A cell that is not JSON names no column; JSON beyond a limit is hostile.
+                        if not isinstance(exc, JsonSyntaxError):
+                            self._cell_problem(3, index, f"the ImportId cell: {exc.message}", exc.hint)
+                        import_id = None
                     except (ValueError, AttributeError):
                         import_id = None
                     if isinstance(import_id, str):

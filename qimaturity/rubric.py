@@ -73,7 +73,7 @@ def check_rubric(ref: str | Path) -> tuple[SourceDocument | None, list[Problem]]
     """Load and validate a rubric; return the document and every problem found (none when it is valid)."""
     try:
         path = resolve_rubric(ref)
-        doc = load_yaml(path, display=_display(path))
+        doc = load_yaml(path, display=_display(path), keep_going=True)
     except InputError as error:
         return None, list(error.problems)
     return doc, check_rubric_document(doc)

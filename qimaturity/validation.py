@@ -532,6 +532,6 @@ def check_rubric_document(doc: SourceDocument) -> list[Problem]:
     """Every problem with a rubric document: schema and meaning, sorted by position."""
     if not isinstance(doc.data, dict):
         return [doc.problem((), "the document is not a mapping", "the top level must be key: value lines")]
-    problems = schema_problems(doc, "rubric")
+    problems = [*doc.problems, *schema_problems(doc, "rubric")]
     problems.extend(MeaningChecker(doc).run())
     return sort_problems(problems)

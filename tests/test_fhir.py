@@ -829,8 +829,10 @@ def test_files_that_are_not_responses(tmp_path: Path, rubric: qimaturity.Rubric)
     assert problems(tmp_path, '{"resourceType": "Bundle",\n  "type": }', rubric) == [
         ("/", "invalid JSON: Expecting value")
     ]
+    # A duplicate key is reported with the file's other problems (the first value is kept).
     assert problems(tmp_path, '{"resourceType": "Bundle", "resourceType": "Bundle"}', rubric) == [
-        ("/resourceType", "duplicate key 'resourceType' (first at line 1)")
+        ("/type", "'type' is required here"),
+        ("/resourceType", "duplicate key 'resourceType' (first at line 1)"),
     ]
 
 

@@ -227,7 +227,7 @@ EXPECTED = {
         5,
         "/domains/0/title",
         "duplicate key 'title' (first at line 24)",
-        "remove one of them: YAML readers silently keep only the last",
+        "remove one of them: readers differ on which they keep",
     ),
     "yaml-alias": (
         40,
