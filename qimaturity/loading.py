@@ -138,6 +138,15 @@ def _depth_place(text: str) -> tuple[int | None, int | None]:
     return None, None
 
 
+@dataclass(frozen=True)
+class _Refused:
+    """A number the JSON reader refused, where it stood in the data."""
+
+    message: str
+    line: int | None
+    column: int | None
+
+
 class _JsonReading:
     """One reading of a JSON text: the hooks json.loads calls, and the findings that do not stop it."""
 
@@ -159,29 +168,27 @@ class _JsonReading:
             self.duplicates[id(result)] = (result, repeated)  # the dict is kept alive, so its id stays unique
         return result
 
-    def integer(self, digits: str) -> int:
+    # A refused number is left in the data as a _Refused, so that the walk can name its path.
+    def integer(self, digits: str) -> Any:
         if len(digits.lstrip("-")) > MAX_INTEGER_DIGITS:
             line, column, _ = _first_place(self.text, rf"-?\d{{{MAX_INTEGER_DIGITS + 1},}}")
-            raise DocumentError(
+            return _Refused(
                 f"a whole number of {len(digits.lstrip('-')):,} digits, over the limit of {MAX_INTEGER_DIGITS}",
-                "write an ordinary number",
-                line=line,
-                column=column,
+                line,
+                column,
             )
         return int(digits)
 
-    def real(self, digits: str) -> float:
+    def real(self, digits: str) -> Any:
         value = float(digits)
         if not math.isfinite(value):
             line, column, _ = _first_place(self.text, re.escape(digits) + r"(?![\d.eE])")
-            raise DocumentError(
-                f"'{digits[:40]}' is too large to be a number", "write an ordinary number", line=line, column=column
-            )
+            return _Refused(f"'{digits[:40]}' is too large to be a number", line, column)
         return value
 
     def constant(self, name: str) -> Any:
         line, column, _ = _first_place(self.text, r"(?<![\w\"])" + re.escape(name))
-        raise DocumentError(f"'{name}' is not a finite number", "write an ordinary number", line=line, column=column)
+        return _Refused(f"'{name}' is not a finite number", line, column)
 
     def walk(self, value: Any, path: Path, depth: int) -> None:
         """Check nesting, duplicate keys and text, in document order."""
@@ -193,6 +200,10 @@ class _JsonReading:
                 line=line,
                 column=column,
                 path=path,
+            )
+        if isinstance(value, _Refused):
+            raise DocumentError(
+                value.message, "write an ordinary number", line=value.line, column=value.column, path=path
             )
         if isinstance(value, str):
             self.check_text(value, path)
@@ -463,7 +474,11 @@ class _Walker:
             # Refused before conversion: Python converts huge decimal numbers slowly, then refuses to print them.
             self._too_long(node, path, sum(c.isdigit() for c in node.value))
             return None
-        value = _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+        try:
+            value = _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+        except (ValueError, ArithmeticError, IndexError, TypeError):  # e.g. 0x_, 0b_, an empty !!int
+            self._problem(node.start_mark, path, f"'{node.value}' is not a number", "write an ordinary number")
+            return None
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**MAX_INTEGER_DIGITS:
             self._too_long(node, path, int(value.bit_length() * math.log10(2)) + 1)  # hexadecimal, octal, base 60
             return None

@@ -5,13 +5,22 @@ silent wrong result; user text never drives the terminal.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qimaturity.answers import parse_answers_text
+from qimaturity.importing import load_mapping
+from qimaturity.loading import DocumentError, load_yaml, read_text, strict_json
+from qimaturity.problems import InputError
 
 from .conftest import DATA, ROOT, run_cli
 
@@ -58,7 +67,8 @@ def test_a_whole_number_of_thousands_of_digits_in_yaml_answers_is_refused_at_its
 def test_a_whole_number_of_thousands_of_digits_in_json_answers_is_refused_at_its_line(tmp_path: Path) -> None:
     answers = write(tmp_path / "a.json", example_json().replace('"beds": 1140', f'"beds": {HUGE}'))
     result = run_cli("score", "qi-readiness", str(answers), cwd=tmp_path)
-    refused(result, answers, line_of(answers, HUGE), "a whole number of 5,001 digits, over the limit of 20")
+    message = "/organisation/metadata/beds: a whole number of 5,001 digits, over the limit of 20"
+    refused(result, answers, line_of(answers, HUGE), message)
 
 
 def test_a_whole_number_of_thousands_of_digits_in_a_rubric_is_refused_by_validate(tmp_path: Path) -> None:
@@ -79,7 +89,8 @@ def test_a_hexadecimal_number_too_large_is_refused_too(tmp_path: Path) -> None:
 def test_1e400_in_metadata_is_refused_by_score_and_compare_not_dropped(tmp_path: Path) -> None:
     answers = write(tmp_path / "a.json", example_json().replace('"beds": 1140', '"beds": 1e400'))
     line = line_of(answers, "1e400")
-    refused(run_cli("score", "qi-readiness", str(answers), cwd=tmp_path), answers, line, "'1e400' is too large")
+    result = run_cli("score", "qi-readiness", str(answers), cwd=tmp_path)
+    refused(result, answers, line, "/organisation/metadata/beds: '1e400' is too large to be a number")
     compared = run_cli("compare", "qi-readiness", str(answers), str(EXAMPLE), "--min-cohort", "1", cwd=tmp_path)
     assert compared.returncode == 2
     assert f"a.json:{line}:" in compared.stderr and "'1e400' is too large to be a number" in compared.stderr
@@ -275,3 +286,48 @@ def test_escape_sequences_in_a_cell_never_reach_the_terminal_in_a_problem(
     assert result.returncode == 2
     assert "export.csv:2:5:" in result.stderr and "'[2J]0;pwnedx' is not an answer" in result.stderr
     terminal_clean(result.stderr)
+
+
+# --- any bytes at all ----------------------------------------------------------------------------------------
+
+JSONISH = st.text(alphabet='[]{}":,0123456789eE.-+ \n\t\\uUdD8aftrnul', max_size=80)
+YAMLISH = st.text(alphabet="-:[]{}&*!|>'\"#%@`?,~ \n\t0123456789abcxo_.e+\\", max_size=80)
+ANY_BYTES = st.one_of(
+    st.binary(max_size=120),
+    JSONISH.map(lambda t: t.encode("utf-8")),
+    YAMLISH.map(lambda t: t.encode("utf-8")),
+    st.lists(st.sampled_from(['{"a":', "[", "]", "}", "1e400", "9" * 25, '"\\ud800"', '"\\u0000"', ",", "0x_"])).map(
+        lambda parts: "".join(parts).encode("utf-8")
+    ),
+    st.lists(
+        st.sampled_from(["a: ", "b:", "0x_", "0b_", "1:_", "\n", "- ", "!!int ", "!!float ", "&x ", "*x", "  "])
+    ).map(lambda parts: "".join(parts).encode("utf-8")),
+)
+
+
+def read_each_way(raw: bytes) -> None:
+    """Every structured-document reader given ``raw`` as a file: a document, or InputError; nothing else."""
+    with tempfile.TemporaryDirectory() as folder:
+        for name in ("doc.yaml", "doc.json", "map.yaml"):
+            path = Path(folder) / name
+            path.write_bytes(raw)
+            with contextlib.suppress(InputError):
+                if name == "map.yaml":
+                    load_mapping(path)
+                elif name == "doc.json":
+                    parse_answers_text(read_text(path), name)
+                else:
+                    load_yaml(path)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ANY_BYTES)
+def test_any_bytes_give_the_document_readers_a_document_or_input_error(raw: bytes) -> None:
+    read_each_way(raw)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(max_size=80), JSONISH))
+def test_any_text_gives_strict_json_data_or_a_document_error(text: str) -> None:
+    with contextlib.suppress(DocumentError):
+        strict_json(text)
