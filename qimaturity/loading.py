@@ -138,6 +138,11 @@ def _depth_place(text: str) -> tuple[int | None, int | None]:
     return None, None
 
 
+# In JSON text, a forbidden character is either an escape or (C1 controls, DEL) itself: raw C0 controls are
+# invalid JSON already.
+_SUSPECT_JSON_TEXT = re.compile(r"(?i)\\u(?:00[0-1]|007f|00[89]|d[89a-f])|[\x7f-\x9f]")
+
+
 @dataclass(frozen=True)
 class _Refused:
     """A number the JSON reader refused, where it stood in the data."""
@@ -155,6 +160,9 @@ class _JsonReading:
         self.duplicates: dict[int, tuple[dict[str, Any], list[str]]] = {}
         self.findings: list[DocumentError] = []
         self.text_after = 0
+        self.refused = False
+        # Most documents hold no forbidden character, written raw or as an escape: then text is not walked.
+        self.texts_suspect = _SUSPECT_JSON_TEXT.search(text) is not None
 
     def pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -172,6 +180,7 @@ class _JsonReading:
     def integer(self, digits: str) -> Any:
         if len(digits.lstrip("-")) > MAX_INTEGER_DIGITS:
             line, column, _ = _first_place(self.text, rf"-?\d{{{MAX_INTEGER_DIGITS + 1},}}")
+            self.refused = True
             return _Refused(
                 f"a whole number of {len(digits.lstrip('-')):,} digits, over the limit of {MAX_INTEGER_DIGITS}",
                 line,
@@ -183,11 +192,13 @@ class _JsonReading:
         value = float(digits)
         if not math.isfinite(value):
             line, column, _ = _first_place(self.text, re.escape(digits) + r"(?![\d.eE])")
+            self.refused = True
             return _Refused(f"'{digits[:40]}' is too large to be a number", line, column)
         return value
 
     def constant(self, name: str) -> Any:
         line, column, _ = _first_place(self.text, r"(?<![\w\"])" + re.escape(name))
+        self.refused = True
         return _Refused(f"'{name}' is not a finite number", line, column)
 
     def walk(self, value: Any, path: Path, depth: int) -> None:
@@ -206,14 +217,16 @@ class _JsonReading:
                 value.message, "write an ordinary number", line=value.line, column=value.column, path=path
             )
         if isinstance(value, str):
-            self.check_text(value, path)
+            if self.texts_suspect:
+                self.check_text(value, path)
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 self.walk(item, (*path, index), depth + 1)
         elif isinstance(value, dict):
             entry = self.duplicates.get(id(value))
             for key, item in value.items():
-                self.check_text(key, (*path, key), key=True)
+                if self.texts_suspect:
+                    self.check_text(key, (*path, key), key=True)
                 self.walk(item, (*path, key), depth + 1)
             for key in entry[1] if entry is not None and entry[0] is value else ():
                 self.findings.append(
@@ -262,8 +275,24 @@ def read_json(text: str) -> tuple[Any, list[DocumentError]]:
         raise DocumentError(
             f"nested more than {MAX_DEPTH} levels deep", "flatten the document", line=line, column=column
         ) from None
-    reading.walk(data, (), 0)
+    # The full walk (with paths) is needed only when something may be wrong: most documents skip it.
+    if reading.refused or reading.duplicates or reading.texts_suspect or _too_deep(data, MAX_DEPTH):
+        reading.walk(data, (), 0)
     return data, reading.findings
+
+
+def _too_deep(value: Any, remaining: int) -> bool:
+    """Whether a value nested in ``value`` lies more than ``remaining`` levels down."""
+    if remaining < 0:
+        return True
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for child in children:
+        if isinstance(child, dict | list):
+            if _too_deep(child, remaining - 1):
+                return True
+        elif remaining == 0:
+            return True
+    return False
 
 
 def strict_json(text: str) -> Any:

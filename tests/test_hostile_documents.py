@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from qimaturity.answers import parse_answers_text
 from qimaturity.importing import load_mapping
-from qimaturity.loading import DocumentError, load_yaml, read_text, strict_json
+from qimaturity.limits import MAX_DEPTH
+from qimaturity.loading import DocumentError, load_yaml, parse_yaml, read_text, strict_json
 from qimaturity.problems import InputError
 
 from .conftest import DATA, ROOT, run_cli
@@ -109,6 +110,19 @@ def test_json_nested_just_past_the_limit_is_refused_too(tmp_path: Path) -> None:
     deep = '{"a": ' + "[" * 70 + "]" * 70 + "}"
     answers = write(tmp_path / "deep.json", deep)
     refused(run_cli("score", "qi-readiness", str(answers), cwd=tmp_path), answers, 1, "nested more than 64 levels")
+
+
+@pytest.mark.parametrize("inner", ["", "1", '"x"', "{}"])
+def test_json_and_yaml_share_one_depth_limit(inner: str) -> None:
+    def deep(levels: int) -> str:
+        return '{"a": ' + "[" * (levels - 1) + inner + "]" * (levels - 1) + "}"
+
+    limit = MAX_DEPTH if inner else MAX_DEPTH + 1  # an empty list holds no value one level further down
+    for text, allowed in ((deep(limit), True), (deep(limit + 1), False)):
+        with pytest.raises(DocumentError) if not allowed else contextlib.nullcontext():
+            strict_json(text)
+        with pytest.raises(InputError) if not allowed else contextlib.nullcontext():
+            parse_yaml(text, "deep.yaml")
 
 
 def test_a_fhir_file_nested_far_too_deep_is_refused(tmp_path: Path) -> None:
