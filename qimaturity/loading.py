@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from .limits import MAX_ALIAS_PROBLEMS, MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_INTEGER_DIGITS
+from .limits import MAX_ALIAS_PROBLEMS, MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_INTEGER_DIGITS, MAX_PROBLEMS
 from .problems import InputError, Path, Problem, pointer, sort_problems
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -145,11 +145,10 @@ _SUSPECT_JSON_TEXT = re.compile(r"(?i)\\u(?:00[0-1]|007f|00[89]|d[89a-f])|[\x7f-
 
 @dataclass(frozen=True)
 class _Refused:
-    """A number the JSON reader refused, where it stood in the data."""
+    """A number the JSON reader refused, left where it stood in the data so that the walk can name its path."""
 
     message: str
-    line: int | None
-    column: int | None
+    pattern: str  # finds it in the text; searched only for the one reported, so that many cost no more than one
 
 
 class _JsonReading:
@@ -160,6 +159,7 @@ class _JsonReading:
         self.duplicates: dict[int, tuple[dict[str, Any], list[str]]] = {}
         self.findings: list[DocumentError] = []
         self.text_after = 0
+        self.more = 0  # findings past MAX_PROBLEMS, only counted
         self.refused = False
         # Most documents hold no forbidden character, written raw or as an escape: then text is not walked.
         self.texts_suspect = _SUSPECT_JSON_TEXT.search(text) is not None
@@ -176,30 +176,25 @@ class _JsonReading:
             self.duplicates[id(result)] = (result, repeated)  # the dict is kept alive, so its id stays unique
         return result
 
-    # A refused number is left in the data as a _Refused, so that the walk can name its path.
     def integer(self, digits: str) -> Any:
         if len(digits.lstrip("-")) > MAX_INTEGER_DIGITS:
-            line, column, _ = _first_place(self.text, rf"-?\d{{{MAX_INTEGER_DIGITS + 1},}}")
             self.refused = True
             return _Refused(
                 f"a whole number of {len(digits.lstrip('-')):,} digits, over the limit of {MAX_INTEGER_DIGITS}",
-                line,
-                column,
+                rf"-?\d{{{MAX_INTEGER_DIGITS + 1},}}",
             )
         return int(digits)
 
     def real(self, digits: str) -> Any:
         value = float(digits)
         if not math.isfinite(value):
-            line, column, _ = _first_place(self.text, re.escape(digits) + r"(?![\d.eE])")
             self.refused = True
-            return _Refused(f"'{digits[:40]}' is too large to be a number", line, column)
+            return _Refused(f"'{digits[:40]}' is too large to be a number", re.escape(digits) + r"(?![\d.eE])")
         return value
 
     def constant(self, name: str) -> Any:
-        line, column, _ = _first_place(self.text, r"(?<![\w\"])" + re.escape(name))
         self.refused = True
-        return _Refused(f"'{name}' is not a finite number", line, column)
+        return _Refused(f"'{name}' is not a finite number", r"(?<![\w\"])" + re.escape(name))
 
     def walk(self, value: Any, path: Path, depth: int) -> None:
         """Check nesting, duplicate keys and text, in document order."""
@@ -213,9 +208,8 @@ class _JsonReading:
                 path=path,
             )
         if isinstance(value, _Refused):
-            raise DocumentError(
-                value.message, "write an ordinary number", line=value.line, column=value.column, path=path
-            )
+            line, column, _ = _first_place(self.text, value.pattern)
+            raise DocumentError(value.message, "write an ordinary number", line=line, column=column, path=path)
         if isinstance(value, str):
             if self.texts_suspect:
                 self.check_text(value, path)
@@ -229,7 +223,7 @@ class _JsonReading:
                     self.check_text(key, (*path, key), key=True)
                 self.walk(item, (*path, key), depth + 1)
             for key in entry[1] if entry is not None and entry[0] is value else ():
-                self.findings.append(
+                self.add(
                     DocumentError(
                         f"duplicate key '{key}'",
                         "remove one of them: readers differ on which they keep",
@@ -237,9 +231,18 @@ class _JsonReading:
                     )
                 )
 
+    def add(self, finding: DocumentError) -> None:
+        if len(self.findings) < MAX_PROBLEMS:
+            self.findings.append(finding)
+        else:
+            self.more += 1
+
     def check_text(self, text: str, path: Path, *, key: bool = False) -> None:
         problem = text_problem(text)
         if problem is None:
+            return
+        if len(self.findings) >= MAX_PROBLEMS:
+            self.more += 1
             return
         char = _FORBIDDEN_TEXT.search(text)
         assert char is not None
@@ -249,7 +252,7 @@ class _JsonReading:
         line, column, self.text_after = _first_place(self.text, pattern, after=self.text_after)
         what = "a key" if key else "text"
         message, hint = problem
-        self.findings.append(DocumentError(f"{what} {message}", hint, line=line, column=column, path=path))
+        self.add(DocumentError(f"{what} {message}", hint, line=line, column=column, path=path))
 
 
 def read_json(text: str) -> tuple[Any, list[DocumentError]]:
@@ -278,7 +281,13 @@ def read_json(text: str) -> tuple[Any, list[DocumentError]]:
     # The full walk (with paths) is needed only when something may be wrong: most documents skip it.
     if reading.refused or reading.duplicates or reading.texts_suspect or _too_deep(data, MAX_DEPTH):
         reading.walk(data, (), 0)
+    if reading.more:
+        reading.findings.append(_more(reading.more))
     return data, reading.findings
+
+
+def _more(count: int) -> DocumentError:
+    return DocumentError(f"and {count:,} more problems like these", "fix the ones above, then run again")
 
 
 def _too_deep(value: Any, remaining: int) -> bool:
@@ -422,6 +431,8 @@ def parse_yaml(text: str, name: str, *, keep_going: bool = False) -> SourceDocum
         raise InputError.single(name, "the file is empty", "it must hold a YAML mapping (key: value lines)")
     walker = _Walker(name)
     data = walker.build(node, (), 0)
+    if walker.more_findings:
+        walker.findings.append(_more(walker.more_findings).problem(name))
     if walker.problems or (walker.findings and not keep_going):
         raise InputError(sort_problems([*walker.problems, *walker.findings]))
     if not isinstance(data, dict):
@@ -448,6 +459,7 @@ class _Walker:
         self.key_marks: dict[Path, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self.findings: list[Problem] = []  # problems after which the document still reads (see SourceDocument)
+        self.more_findings = 0  # past MAX_PROBLEMS, only counted
         self.seen: set[int] = set()
         self.alias_problems = 0
 
@@ -455,6 +467,9 @@ class _Walker:
         self.problems.append(Problem(self.name, mark.line + 1, mark.column + 1, pointer(path), message, hint))
 
     def _finding(self, mark: Any, path: Path, message: str, hint: str) -> None:
+        if len(self.findings) >= MAX_PROBLEMS:
+            self.more_findings += 1
+            return
         self.findings.append(Problem(self.name, mark.line + 1, mark.column + 1, pointer(path), message, hint))
 
     def _check_text(self, node: Any, path: Path, what: str) -> None:

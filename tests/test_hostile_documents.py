@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from qimaturity.answers import parse_answers_text
 from qimaturity.importing import load_mapping
-from qimaturity.limits import MAX_DEPTH
+from qimaturity.limits import MAX_DEPTH, MAX_PROBLEMS
 from qimaturity.loading import DocumentError, load_yaml, parse_yaml, read_text, strict_json
 from qimaturity.problems import InputError
 
@@ -206,6 +206,20 @@ def test_a_control_character_in_a_key_is_refused(tmp_path: Path) -> None:
     answers = write(tmp_path / "a.json", example_json().replace('"beds"', '"be\\u0000ds"'))
     result = run_cli("score", "qi-readiness", str(answers), cwd=tmp_path)
     refused(result, answers, line_of(answers, "be\\u0000ds"), "a key holds a NUL character")
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_problems_in_text_are_listed_up_to_the_limit_then_counted(tmp_path: Path, suffix: str) -> None:
+    many = ", ".join(f'"k{n}": "\\u0000"' for n in range(MAX_PROBLEMS + 50))
+    if suffix == ".json":
+        text = example_json().replace('"beds": 1140', '"beds": {' + many + "}")
+    else:
+        text = EXAMPLE.read_text(encoding="utf-8").replace("beds: 1140", "beds: {" + many + "}")
+    answers = write(tmp_path / f"a{suffix}", text)
+    result = run_cli("score", "qi-readiness", str(answers), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.count("text holds a NUL character") == MAX_PROBLEMS
+    assert "and 50 more problems like these" in result.stderr.splitlines()[-1]
 
 
 def test_tabs_and_line_breaks_in_text_are_fine(tmp_path: Path) -> None:
