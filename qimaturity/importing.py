@@ -18,7 +18,6 @@ import csv
 import io
 import json
 import re
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -364,19 +363,11 @@ def _parse_csv(text: str, name: str) -> list[list[Any]]:
 
 
 def _read_xlsx(path: FsPath, name: str) -> _Table:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+    from .workbooks import open_workbook, sheet_rows
 
+    book = open_workbook(path, name, data_only=True)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InputError.single(
-            name, f"cannot read the workbook: {exc}", "save the export as an Excel workbook (.xlsx) or CSV"
-        ) from None
-    try:
-        sheet: Any = book.worksheets[0]
-        sheet.reset_dimensions()  # some writers record wrong sheet sizes; read every row there is
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        rows = list(sheet_rows(book.worksheets[0], name))
         epoch = EXCEL_1904 if book.epoch.year == 1904 else EXCEL_1900
     finally:
         book.close()

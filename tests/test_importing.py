@@ -437,7 +437,7 @@ def test_unreadable_exports(tmp_path):
     ]:
         assert problems_of(lambda name=name: import_answers(tmp_path / name, RUBRIC))[0][3] == message
     assert problems_of(lambda: import_answers(tmp_path / "broken.xlsx", RUBRIC))[0][3].startswith(
-        "cannot read the workbook"
+        "not an Excel workbook (.xlsx)"
     )
 
 
