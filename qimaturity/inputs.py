@@ -54,7 +54,22 @@ def is_template(path: Path) -> bool:
 
 
 def import_documents(path: Path, rubric: Rubric, *, mapping: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Answers documents (one per organisation) from a FHIR file, a filled template or an export."""
+    """Answers documents (one per organisation) from a FHIR file, a filled template or an export.
+
+    A file that holds no answer at all (a blank questionnaire template, an empty Bundle) raises
+    :class:`InputError`: every command that reads answers says so, rather than scoring nothing.
+    """
+    documents = _documents(path, rubric, mapping)
+    if not documents:
+        raise InputError.single(
+            str(path),
+            "no answers found: the file names no respondent",
+            "fill in at least one respondent and their answers",
+        )
+    return documents
+
+
+def _documents(path: Path, rubric: Rubric, mapping: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     if is_fhir(path):
         from .fhir import read_responses
 
