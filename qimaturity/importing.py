@@ -13,27 +13,34 @@ What each tool's export looks like, and what is done about it, is described in `
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
 import re
-import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path as FsPath
 from typing import Any, Final, Literal
 
 import yaml
 
 from .answers import check_answers_document
-from .limits import MAX_EXPORT_BYTES
+from .delimited import (
+    QUOTE_HINT,
+    UTF8_HINT,
+    check_decoded,
+    check_header_width,
+    check_quoted_fields,
+    text_encoding,
+    unclosed_quote,
+)
+from .limits import MAX_EXPORT_BYTES, MAX_PROBLEMS
 from .loading import (
     DocumentError,
     JsonSyntaxError,
     SourceDocument,
-    byte_place,
     check_input_file,
     load_yaml,
     strict_json,
@@ -306,41 +313,15 @@ def _read_export(path: FsPath, name: str) -> _Table:
         raise InputError.single(
             name, f"cannot tell what kind of file '{suffix or path.name}' is", "an export is a .csv, .tsv or .xlsx file"
         )
+    encoding = text_encoding(path, name)
     try:
-        raw = path.read_bytes()
+        text = path.read_bytes().decode(encoding)
     except OSError as exc:
         raise InputError.single(name, f"cannot read the file: {exc.strerror}") from None
-    return _Table(name, path.name, _parse_csv(_decode(raw, name), name))
-
-
-def _decode(raw: bytes, name: str) -> str:
-    """UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order mark, else Windows-1252."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError:
-            raise InputError.single(name, "the file starts as UTF-16 text but is not", "save it as UTF-8") from None
-    encodings = ("utf-8-sig",) if raw.startswith(codecs.BOM_UTF8) else ("utf-8", "cp1252")
-    error: UnicodeDecodeError | None = None
-    for encoding in encodings:
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError as exc:
-            error = error or exc
-    assert error is not None
-    line, column = byte_place(raw, error.start)
-    raise InputError(
-        [
-            Problem(
-                name,
-                line,
-                column,
-                "/",
-                f"the file is neither UTF-8 nor Windows-1252 text (byte 0x{raw[error.start]:02x})",
-                "save the export with UTF-8 encoding",
-            )
-        ]
-    )
+    except UnicodeDecodeError:  # the file changed since it was checked
+        raise InputError.single(name, f"the file is not {encoding} text", UTF8_HINT) from None
+    check_decoded(text, name)
+    return _Table(name, path.name, _parse_csv(text, name))
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -356,35 +337,53 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
+def _line_breaks(field: str) -> int:
+    return field.count("\n") + field.count("\r") - field.count("\r\n")
+
+
 def _parse_csv(text: str, name: str) -> list[list[Any]]:
+    """The rows of a CSV text; refuses rows wider than the column limit and quotes left open (see delimited)."""
     hint = re.match(r"sep=(.)\r?\n", text)  # Excel's "sep=;" first line names the delimiter
+    skipped = 0
     if hint:
-        delimiter, text = hint.group(1), text[hint.end() :]
+        delimiter, text, skipped = hint.group(1), text[hint.end() :], 1
     else:
         delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[Any]] = []
+    width = 0
+    line = 1 + skipped  # where the next row starts
+    opened = line
     try:
-        return [list(row) for row in reader]
+        for row in reader:
+            check_header_width(len(row), name, line)
+            width = width or len(row)
+            check_quoted_fields(row, line, delimiter, width, name)
+            rows.append(row)
+            opened, line = line, reader.line_num + 1 + skipped
     except csv.Error as exc:
         raise InputError(
-            [Problem(name, reader.line_num, None, "/", f"cannot read the CSV: {exc}", "check the file's quoting")]
+            [Problem(name, reader.line_num + skipped, None, "/", f"cannot read the CSV: {exc}", QUOTE_HINT)]
         ) from None
+    last = rows[-1] if rows else []
+    broken = next((i for i, f in enumerate(last) if "\n" in f or "\r" in f), None)
+    if broken is not None:
+        # A quote left open runs to the end of the file, where the lenient reader closes it: ask a strict one.
+        try:
+            for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+                pass
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                raise unclosed_quote(name, opened + sum(map(_line_breaks, last[:broken])), broken + 1) from None
+    return rows
 
 
 def _read_xlsx(path: FsPath, name: str) -> _Table:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+    from .workbooks import open_workbook, sheet_rows
 
+    book = open_workbook(path, name, data_only=True)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InputError.single(
-            name, f"cannot read the workbook: {exc}", "save the export as an Excel workbook (.xlsx) or CSV"
-        ) from None
-    try:
-        sheet: Any = book.worksheets[0]
-        sheet.reset_dimensions()  # some writers record wrong sheet sizes; read every row there is
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        rows = list(sheet_rows(book.worksheets[0], name))
         epoch = EXCEL_1904 if book.epoch.year == 1904 else EXCEL_1900
     finally:
         book.close()
@@ -543,8 +542,11 @@ def _mapping_source(mapping: Mapping[str, Any] | None) -> SourceDocument | None:
 
 
 # --- the importer ----------------------------------------------------------------------------------------------
+Hint = str | Callable[[], str]  # a hint costly to make (a did-you-mean) is made only for a problem that is kept
+
+
 class _BadCell(Exception):
-    def __init__(self, message: str, hint: str = ""):
+    def __init__(self, message: str, hint: Hint = ""):
         super().__init__(message)
         self.message = message
         self.hint = hint
@@ -623,19 +625,36 @@ class _Importer:
         self.date_format: str | None = None
         self.dropped = 0
         self.bad_dates: set[str] = set()  # organisations with a date cell that is not a date
+        self.more = 0  # problems past MAX_PROBLEMS, counted only
 
     # -- problems
+    def _room(self) -> bool:
+        """Whether one more problem is kept; past MAX_PROBLEMS they are only counted, so a refusal stays fast."""
+        if len(self.problems) < MAX_PROBLEMS:
+            return True
+        self.more += 1
+        return False
+
+    def _add(self, problem: Problem) -> None:
+        if self._room():
+            self.problems.append(problem)
+
     def _mapping_problem(self, path: Path, message: str, hint: str = "", *, key: bool = False) -> None:
         assert self.mapping is not None
-        self.problems.append(self.mapping.problem(path, message, hint, key=key))
+        self._add(self.mapping.problem(path, message, hint, key=key))
 
-    def _cell_problem(self, row: int, column: int | None, message: str, hint: str = "") -> None:
+    def _cell_problem(self, row: int, column: int | None, message: str, hint: Hint = "") -> None:
+        if not self._room():
+            return
         number = None if column is None else column + 1
         path = f"/rows/{row}" if number is None else f"/rows/{row}/columns/{number}"
-        self.problems.append(Problem(self.name, row, number, path, message, hint))
+        self.problems.append(Problem(self.name, row, number, path, message, hint if isinstance(hint, str) else hint()))
 
-    def _column_problem(self, column: _Column, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.name, 1, column.number, f"/columns/{column.number}", message, hint))
+    def _column_problem(self, column: _Column, message: str, hint: Hint = "") -> None:
+        if not self._room():
+            return
+        text = hint if isinstance(hint, str) else hint()
+        self.problems.append(Problem(self.name, 1, column.number, f"/columns/{column.number}", message, text))
 
     # -- columns
     def _columns(self) -> list[_Column]:
@@ -803,7 +822,7 @@ class _Importer:
                 self._claim(column, "ignored", ("ignore", index))
         self._recognise()
         if "id" not in self.roles and "id" not in self.fixed:
-            self.problems.append(
+            self._add(
                 Problem(
                     self.name,
                     1,
@@ -820,7 +839,7 @@ class _Importer:
                 if qid not in answered:
                     self.unanswerable.add(qid)
                     text = question.text if len(question.text) <= 60 else question.text[:57] + "..."
-                    self.problems.append(
+                    self._add(
                         Problem(
                             self.name,
                             None,
@@ -889,16 +908,18 @@ class _Importer:
                 if any(_text(row[column.index]) for row in self._data_rows_raw() if column.index < len(row)):
                     self._column_problem(column, f"column {column.number} has no header but holds data", MAPPING_HINT)
                 continue
-            choices = [*self.questions, *(q.text for q in self.questions.values())]
             shown = f"'{column.header}'"
             if len(column.names) > 1 and column.names[1] != column.header:
                 shown += f" ({_quote(column.names[1])})"  # Qualtrics: the question text under the id
-            hint = did_you_mean(column.header, choices)
             self._column_problem(
                 column,
                 f"column {shown} is not a question of {self.rubric.id} nor a column qimaturity knows",
-                f"{hint} {MAPPING_HINT}" if hint else MAPPING_HINT,
+                partial(self._column_hint, column.header),
             )
+
+    def _column_hint(self, header: str) -> str:
+        hint = did_you_mean(header, [*self.questions, *(q.text for q in self.questions.values())])
+        return f"{hint} {MAPPING_HINT}" if hint else MAPPING_HINT
 
     def _is_metadata(self, column: _Column, metadata: frozenset[str]) -> bool:
         header = _norm(column.header)
@@ -941,16 +962,17 @@ class _Importer:
             for descriptor in question.levels:
                 if key == _norm(descriptor.descriptor):
                     return descriptor.level
-        names = [level.name for level in self.rubric.levels]
-        suggestion = did_you_mean(text, [*names, *self.level_map, *(d.descriptor for d in question.levels)])
-        expected = (
-            f"expected a level ({self.scale_text}), a level name ({', '.join(names)}), one of the question's "
-            "level descriptors, N/A or an empty cell"
-        )
-        raise _BadCell(
-            f"{_quote(text)} is not an answer to question '{question.id}'",
-            f"{suggestion} {expected}" if suggestion else expected,
-        )
+
+        def hint() -> str:
+            names = [level.name for level in self.rubric.levels]
+            suggestion = did_you_mean(text, [*names, *self.level_map, *(d.descriptor for d in question.levels)])
+            expected = (
+                f"expected a level ({self.scale_text}), a level name ({', '.join(names)}), one of the question's "
+                "level descriptors, N/A or an empty cell"
+            )
+            return f"{suggestion} {expected}" if suggestion else expected
+
+        raise _BadCell(f"{_quote(text)} is not an answer to question '{question.id}'", hint)
 
     def _group(self, text: str) -> str:
         key = _norm(text)
@@ -959,16 +981,14 @@ class _Importer:
         for gid, group in self.groups.items():
             if text == gid or key in (_norm(gid), _norm(group.name)):
                 return gid
-        choices = [*self.groups, *(g.name for g in self.groups.values())]
-        known = ", ".join(f"{gid} ({g.name})" for gid, g in self.groups.items()) or "none"
-        raise _BadCell(
-            f"{_quote(text)} is not a respondent group of {self.rubric.id}",
-            " ".join(
-                p
-                for p in (did_you_mean(text, choices), f"groups: {known};", "map it under group: values: in a mapping")
-                if p
-            ),
-        )
+
+        def hint() -> str:
+            choices = [*self.groups, *(g.name for g in self.groups.values())]
+            known = ", ".join(f"{gid} ({g.name})" for gid, g in self.groups.items()) or "none"
+            parts = (did_you_mean(text, choices), f"groups: {known};", "map it under group: values: in a mapping")
+            return " ".join(p for p in parts if p)
+
+        raise _BadCell(f"{_quote(text)} is not a respondent group of {self.rubric.id}", hint)
 
     def _option(self, index: int) -> str:
         checkbox = self.columns[index].checkbox
@@ -1195,7 +1215,7 @@ class _Importer:
     def _documents(self, organisations: dict[str, _Organisation]) -> list[dict[str, Any]]:
         if not organisations and not self.problems:
             skipped = f" ({self.dropped} preview or unfinished row(s) were skipped)" if self.dropped else ""
-            self.problems.append(
+            self._add(
                 Problem(
                     self.name,
                     None,
@@ -1215,7 +1235,7 @@ class _Importer:
                 if problem.message.startswith("no assessment date") and organisation.id in self.bad_dates:
                     continue  # the date cells were reported
                 located = problem.line is not None and problem.column is not None
-                self.problems.append(
+                self._add(
                     Problem(
                         problem.file,
                         problem.line,
@@ -1226,7 +1246,11 @@ class _Importer:
                     )
                 )
         if self.problems:
-            raise InputError(sort_problems(self.problems))
+            shown = sort_problems(self.problems)
+            if self.more:
+                more = f"... and {self.more:,} more problems"
+                shown.append(Problem(self.name, None, None, "/", more, "fix these and run again"))
+            raise InputError(shown)
         return documents
 
     def _document(self, organisation: _Organisation) -> tuple[dict[str, Any], dict[Path, tuple[int, int]]]:

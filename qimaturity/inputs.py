@@ -34,23 +34,42 @@ def is_fhir(path: Path) -> bool:
 
 
 def is_template(path: Path) -> bool:
-    """An XLSX made by ``qimaturity questionnaire``: it carries a hidden ``qimaturity`` sheet."""
-    if path.suffix.lower() != ".xlsx":
-        return False
-    try:
-        from openpyxl import load_workbook
+    """An XLSX made by ``qimaturity questionnaire``: it carries a hidden ``qimaturity`` sheet.
 
-        book = load_workbook(path, read_only=True)
-        try:
-            return "qimaturity" in book.sheetnames
-        finally:
-            book.close()
-    except Exception:  # not a workbook we can open: the export reader says why, with its place
+    The workbook is checked against the workbook limits first (:func:`qimaturity.workbooks.check_workbook`): a
+    hostile one raises :class:`InputError` here, before openpyxl parses it.
+    """
+    if path.suffix.lower() != ".xlsx" or not path.is_file():
         return False
+    from .limits import MAX_EXPORT_BYTES
+    from .loading import check_input_file
+    from .workbooks import open_workbook
+
+    check_input_file(path, str(path), max_bytes=MAX_EXPORT_BYTES, kind="an XLSX workbook", size_hint="split it")
+    book = open_workbook(path, str(path), data_only=True)
+    try:
+        return "qimaturity" in book.sheetnames
+    finally:
+        book.close()
 
 
 def import_documents(path: Path, rubric: Rubric, *, mapping: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Answers documents (one per organisation) from a FHIR file, a filled template or an export."""
+    """Answers documents (one per organisation) from a FHIR file, a filled template or an export.
+
+    A file that holds no answer at all (a blank questionnaire template, an empty Bundle) raises
+    :class:`InputError`: every command that reads answers says so, rather than scoring nothing.
+    """
+    documents = _documents(path, rubric, mapping)
+    if not documents:
+        raise InputError.single(
+            str(path),
+            "no answers found: the file names no respondent",
+            "fill in at least one respondent and their answers",
+        )
+    return documents
+
+
+def _documents(path: Path, rubric: Rubric, mapping: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     if is_fhir(path):
         from .fhir import read_responses
 

@@ -34,6 +34,26 @@ MAX_CELL_CHARS = 32_767
 """Characters in one cell (Excel's own limit)."""
 MAX_PROBLEMS = 100
 """Problems reported one by one for a file; the rest are counted in a last line."""
+MAX_FIELD_LINES = 50
+"""Lines one quoted CSV field may span (more means a closing quote is most likely missing)."""
+MAX_SHEET_ROWS = 1_048_576
+"""Rows in a sheet of an XLSX workbook (Excel's own limit)."""
+MAX_SHEET_CELLS = 5_000_000
+"""Cells of a sheet a reader holds: each row's cells up to its last value, empty ones included, at least one a row."""
+MAX_WORKBOOK_BYTES = 256 * MIB
+"""Uncompressed bytes of all the parts (files) of an XLSX workbook, as declared and as actually decompressed."""
+MAX_WORKBOOK_PART_BYTES = 16 * MIB
+"""Uncompressed bytes of an XLSX part parsed whole (every XML part but the sheets and the shared strings)."""
+MAX_WORKBOOK_PARTS = 10_000
+"""Parts (files) in an XLSX workbook's zip."""
+MAX_COMPRESSION_RATIO = 100
+"""Uncompressed to compressed size of an XLSX part of more than RATIO_CHECKED_FROM bytes (zip bombs go past 1,000)."""
+RATIO_CHECKED_FROM = 1 * MIB
+"""Uncompressed size from which an XLSX part's compression ratio is checked (small parts may compress well)."""
+MAX_SHARED_STRINGS = 1_000_000
+"""Strings in an XLSX workbook's shared-strings table."""
+MAX_XML_TEXT_BYTES = 8 * MAX_CELL_CHARS
+"""Bytes of text or whitespace between two tags of an XLSX part (a cell of MAX_CELL_CHARS characters, escaped, fits)."""
 
 # --- report rendering ------------------------------------------------------------------------------------------
 MAX_OUTPUT_CHARS = 50_000_000

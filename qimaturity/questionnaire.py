@@ -62,7 +62,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -626,7 +625,9 @@ class _Reader:
 
     # -- sheets --
     def rows(self, sheet: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
-        for number, values in enumerate(self.book[sheet].iter_rows(values_only=True), start=1):
+        from .workbooks import sheet_rows
+
+        for number, values in enumerate(sheet_rows(self.book[sheet], self.name), start=1):
             if number > MAX_TEMPLATE_ROWS:
                 self.add(sheet, number, None, f"more than {MAX_TEMPLATE_ROWS:,} rows", "split the workbook")
                 return
@@ -707,7 +708,7 @@ class _Reader:
 
     def header(self, sheet: str, known: Sequence[str], required: Sequence[str]) -> tuple[dict[str, int], list[Any]]:
         """Column numbers by key (row 1); unknown, repeated and missing keys are problems."""
-        first = next(iter(self.book[sheet].iter_rows(min_row=1, max_row=1, values_only=True)), ())
+        first = next((values for _, values in self.rows(sheet)), ())
         columns: dict[str, int] = {}
         for index, raw in enumerate(first, start=1):
             key = _plain(raw)
@@ -1092,17 +1093,12 @@ def read_template(path: Path, rubric: Rubric) -> list[dict[str, Any]]:
     the module's documentation. Raises :class:`InputError` with every problem found, each naming the sheet, row
     and column.
     """
-    from openpyxl import load_workbook
+    from .workbooks import open_workbook
 
     path = Path(path)
     name = str(path)
     check_input_file(path, name, max_bytes=MAX_TEMPLATE_BYTES, kind="the filled .xlsx template", size_hint="")
-    try:
-        book = load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError.single(
-            name, f"not an Excel workbook (.xlsx): {exc}", "save the template as an Excel workbook (.xlsx)"
-        ) from None
+    book = open_workbook(path, name, data_only=False, what="a questionnaire template")
     try:
         return _Reader(name, book, rubric).read()
     finally:

@@ -21,6 +21,7 @@ import yaml
 from qimaturity import InputError, load_assessment, load_rubric, score
 from qimaturity.answers import assessment_from_document, check_answers_document
 from qimaturity.importing import EXCEL_1904, detect_format, excel_date, import_answers, load_mapping
+from qimaturity.limits import MAX_COLUMNS, MAX_FIELD_LINES, MAX_PROBLEMS
 from qimaturity.loading import SourceDocument
 
 from .conftest import DATA, run_cli
@@ -437,7 +438,7 @@ def test_unreadable_exports(tmp_path):
     ]:
         assert problems_of(lambda name=name: import_answers(tmp_path / name, RUBRIC))[0][3] == message
     assert problems_of(lambda: import_answers(tmp_path / "broken.xlsx", RUBRIC))[0][3].startswith(
-        "cannot read the workbook"
+        "not an Excel workbook (.xlsx)"
     )
 
 
@@ -546,3 +547,114 @@ def test_cli_import_bad_mapping_exits_2_with_file_line_column(tmp_path):
     assert (
         f"{mapping}:6:1: /questoins: unknown key 'questoins' (did you mean 'questions'?)" in result.stderr.splitlines()
     )
+
+
+# --- hostile CSV exports: every command that reads answers refuses them, at their line --------------------------
+def refused_by_every_reader(path: Path, *expected: str, tmp_path: Path) -> list[str]:
+    """`import` and `score` both exit 2 naming the file and each expected text; nothing is written. Returns the
+    lines of import's stderr."""
+    lines: list[str] = []
+    for command in ("import", "score"):
+        extra = ["-o", str(tmp_path / "out")] if command == "import" else []
+        result = run_cli(command, "qi-readiness", str(path), *extra)
+        assert result.returncode == 2, (command, result.stderr)
+        assert result.stdout == ""
+        for text in expected:
+            assert text in result.stderr, (command, result.stderr)
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+        lines = lines or result.stderr.splitlines()
+    assert not (tmp_path / "out").exists()
+    return lines
+
+
+def plain_text() -> str:
+    return (IMPORTS / "plain-bom.csv").read_text(encoding="utf-8-sig")
+
+
+def test_a_header_wider_than_the_column_limit_is_refused_when_it_is_read(tmp_path):
+    export = tmp_path / "wide.csv"
+    header = ["organisation_id", *(f"c{i}" for i in range(MAX_COLUMNS))]
+    export.write_text(",".join(header) + "\n" + ",".join(["org"] + ["3"] * MAX_COLUMNS) + "\n", encoding="utf-8")
+    refused_by_every_reader(
+        export, f"{export}:1: /rows/1: the header has {MAX_COLUMNS + 1:,} columns, over the limit", tmp_path=tmp_path
+    )
+
+
+def test_problems_past_the_limit_are_counted_in_one_last_line(tmp_path):
+    rows = rows_of(IMPORTS / "plain-bom.csv")
+    column = rows[0].index("lead-coaching")
+    respondent = rows[0].index("respondent")
+    for number in range(MAX_PROBLEMS + 20):
+        row = [*rows[1][:column], "lots", *rows[1][column + 1 :]]
+        row[respondent] = f"extra-{number}"
+        rows.append(row)
+    lines = refused_by_every_reader(write_rows(tmp_path / "many.csv", rows), tmp_path=tmp_path)
+    assert len(lines) == MAX_PROBLEMS + 1
+    assert lines[0].startswith(f"{tmp_path / 'many.csv'}:7:{column + 1}: ")
+    assert lines[-1] == f"{tmp_path / 'many.csv'}: /: ... and 20 more problems (fix these and run again)"
+
+
+def test_an_unbalanced_quote_that_would_swallow_an_organisation_is_refused_where_it_opened(tmp_path):
+    """Unchecked, the ward's comment swallowed the rows of 'harbour' and the import went on without them."""
+    text = plain_text().replace("Cwtsh room", '"Cwtsh room', 1)
+    export = tmp_path / "quote.csv"
+    export.write_text(text, encoding="utf-8")
+    line = text[: text.index('"Cwtsh')].count("\n") + 1
+    column = text.splitlines()[line - 1][: text.splitlines()[line - 1].index('"Cwtsh')].count(",") + 1
+    refused_by_every_reader(
+        export,
+        f"{export}:{line}:{column}: /rows/{line}/columns/{column}: a quoted cell that opens here holds line "
+        f"{line + 1}, which looks like a row of the export: is its closing quote missing?",
+        tmp_path=tmp_path,
+    )
+
+
+def test_a_quote_left_open_to_the_end_of_the_file_is_refused_where_it_opened(tmp_path):
+    rows = rows_of(IMPORTS / "plain-bom.csv")[:2]
+    export = write_rows(tmp_path / "open.csv", rows)
+    export.write_bytes(export.read_bytes() + b'ynys-mon,"Ysbyty\r\nYnys\r\n')
+    refused_by_every_reader(
+        export, f"{export}:3:2: /rows/3/columns/2: a quote opens a cell here and is never closed", tmp_path=tmp_path
+    )
+
+
+def test_a_quoted_cell_of_more_lines_than_the_limit_is_refused(tmp_path):
+    rows = rows_of(IMPORTS / "plain-bom.csv")
+    rows[3][-2] = "\n".join(["a line of a long comment"] * (MAX_FIELD_LINES + 1))
+    export = write_rows(tmp_path / "long.csv", rows)
+    refused_by_every_reader(
+        export, f"{export}:4:", f"spans {MAX_FIELD_LINES + 1} lines, over the limit", tmp_path=tmp_path
+    )
+
+
+def test_a_comment_of_a_few_lines_with_commas_is_still_read(tmp_path):
+    rows = rows_of(IMPORTS / "plain-bom.csv")
+    rows[3][-2] = "Cwtsh room, now used\nfor huddles, handovers, and\nteaching."
+    (document, _) = import_answers(write_rows(tmp_path / "lines.csv", rows), RUBRIC)
+    assert document["respondents"][2]["answers"]["cult-teamwork"]["comment"] == rows[3][-2]
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_utf8_text_with_windows_1252_bytes_is_refused_at_the_first_of_them(tmp_path, bom):
+    """Read as Windows-1252 as a whole, 'Môn' came back as 'MÃ´n' everywhere else in the file."""
+    raw = plain_text().encode("utf-8")
+    at = raw.rfind("Môn".encode())
+    export = tmp_path / "mixed.csv"
+    export.write_bytes(bom + raw[:at] + "Môn".encode("cp1252") + raw[at + len("Môn".encode()) :])
+    line = raw[:at].count(b"\n") + 1
+    column = len(raw[raw.rfind(b"\n", 0, at) + 1 : at].decode()) + 2  # the byte after 'M'
+    refused_by_every_reader(
+        export,
+        f"{export}:{line}:{column}: /: the file mixes UTF-8 with another encoding (such as Windows-1252): byte 0xf4",
+        tmp_path=tmp_path,
+    )
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "utf-16"])
+def test_a_nul_byte_is_refused_at_its_line(tmp_path, encoding):
+    text = plain_text()
+    at = text.index("Cwtsh")
+    export = tmp_path / "nul.csv"
+    export.write_bytes((text[:at] + "\x00" + text[at:]).encode(encoding))
+    line = text[:at].count("\n") + 1
+    refused_by_every_reader(export, f"{export}:{line}:", "NUL", tmp_path=tmp_path)

@@ -484,3 +484,15 @@ def test_bad_cells_are_all_reported_with_sheet_row_and_column(tmp_path, template
     hints = {p.path: p.hint for p in error.value.problems}
     assert "choose from the list: 1 Not started, 2 Emerging" in hints[at("Answers", 3, "lead-role-models")[2]]
     assert "groups: board, managers, frontline, patient-partners" in hints[at("Respondents", 4, "group")[2]]
+
+
+@pytest.mark.parametrize("command", ["score", "explain", "report", "compare", "import"])
+def test_a_blank_template_says_no_answers_found_to_every_command_that_reads_answers(tmp_path, command):
+    blank = tmp_path / "blank.xlsx"
+    assert run_cli("questionnaire", "qi-readiness", "-o", str(blank)).returncode == 0
+    output = {"report": ["-o", str(tmp_path / "r.html")], "import": ["-o", str(tmp_path / "a.yaml")]}
+    result = run_cli(command, "qi-readiness", str(blank), *output.get(command, []))
+    assert result.returncode == 2, result.stdout
+    assert f"{blank}: /: no answers found: the file names no respondent" in result.stderr
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    assert not (tmp_path / "r.html").exists() and not (tmp_path / "a.yaml").exists()
