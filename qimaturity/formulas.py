@@ -9,7 +9,8 @@ writer:
   (``-0.25``, ``+2``, ``-1e-05``), so that analysts' numbers stay numbers.
 - XLSX: text is always written as a string cell, never a formula, and a string that starts like a formula is also
   marked "quote prefix", so that editing the cell in Excel or LibreOffice does not turn it into one. Numbers stay
-  numbers.
+  numbers. Characters a workbook cannot hold (control characters other than tab and line ends, lone surrogates)
+  become U+FFFD, so that the workbook is never corrupt and the rest of the text is kept.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a cell as a formula."""
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def starts_like_formula(text: str) -> bool:
@@ -45,7 +47,7 @@ def put_cell(sheet: Any, row: int, column: int, value: Any) -> Any:
     """Write a value into an openpyxl worksheet cell: text is a string cell (never a formula), numbers stay
     numbers. Returns the cell."""
     cell = sheet.cell(row, column)
-    cell.value = value
+    cell.value = _xml_text(value)
     if isinstance(value, str):
         _as_text(cell)
     return cell
@@ -53,11 +55,15 @@ def put_cell(sheet: Any, row: int, column: int, value: Any) -> Any:
 
 def append_row(sheet: Any, values: Iterable[Any]) -> None:
     """Append a row to an openpyxl worksheet as :func:`put_cell` writes each value."""
-    values = list(values)
+    values = [_xml_text(value) for value in values]
     sheet.append(values)
     for column, value in enumerate(values, start=1):
         if isinstance(value, str):  # the row just appended is the last one that has a cell
             _as_text(sheet.cell(sheet.max_row, column))
+
+
+def _xml_text(value: Any) -> Any:
+    return _NOT_IN_XML.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def _as_text(cell: Any) -> None:

@@ -119,7 +119,15 @@ def write_atomic(path: Path | str, data: bytes | str) -> Path:
     target = output_target(path)
     folder = make_output_folder(target.parent)
     remove_leftovers(folder, target.name)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+    except UnicodeEncodeError as error:
+        raise InputError.single(
+            str(path),
+            f"not written: the output would hold text that is not valid Unicode ({error.reason}, "
+            f"{data[error.start : error.start + 1]!a})",
+            "an input holds a lone surrogate escape: fix that input",
+        ) from None
     try:
         existing: os.stat_result | None = os.stat(target)
     except OSError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -80,6 +81,8 @@ def assert_xlsx_is_inert(path: Path, expected: set[str]) -> None:
     cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row if cell.value is not None]
     texts = {cell.value for cell in cells if cell.data_type == "s"}
     assert expected <= texts
+    # Marked "quote prefix" too, so that editing the cell in a spreadsheet does not make it a formula.
+    assert all(cell.quotePrefix for cell in cells if cell.value in expected)
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
     numbers = [cell.value for cell in cells if cell.data_type == "n"]
     assert any(isinstance(v, int | float) and v < 0 for v in numbers)
@@ -185,3 +188,18 @@ def test_plain_numbers_are_not_neutralised(number):
 @pytest.mark.parametrize("text", [*HOSTILE, "\r=1", "-", "+", "=", "-1-1", "- 2", "-inf", "-nan", "@", "-1e5x"])
 def test_text_that_starts_like_a_formula_gets_a_quote(text):
     assert csv_field(text) == "'" + text
+
+
+def test_characters_a_workbook_cannot_hold_become_a_replacement_character_not_a_crash(tmp_path):
+    document = yaml.safe_load((DATA / "answers" / "mini-two-groups.yaml").read_text(encoding="utf-8"))
+    document["organisation"]["name"] = "=A\u0001B\u001bC"
+    answers = tmp_path / "control.json"
+    answers.write_text(json.dumps(document), encoding="utf-8")
+    out = tmp_path / "scores.xlsx"
+    result = run_cli("score", MINI, str(answers), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    cell = load_workbook(out)["Domains"]["B2"]
+    assert (cell.value, cell.data_type) == ("=A\ufffdB\ufffdC", "s")
+    text = tmp_path / "scores.csv"
+    assert run_cli("score", MINI, str(answers), "-o", str(text)).returncode == 0
+    assert {r["organisation_name"] for r in csv_rows(text.read_text(encoding="utf-8"))} == {"'=A\u0001B\u001bC"}

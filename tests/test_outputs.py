@@ -5,6 +5,7 @@ Every case runs the real command line and checks the exit code, the message and 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from .conftest import CONSOLE_SCRIPT, DATA, ROOT, run_cli
 
@@ -229,3 +231,19 @@ def test_the_next_write_removes_its_own_stale_part_files_and_nothing_else(tmp_pa
     assert result.returncode == 0, result.stderr
     assert not stale.exists()
     assert fresh.exists() and other_output.exists() and all(p.exists() for p in not_ours)
+
+
+@pytest.mark.parametrize("suffix", [".json", ".csv"])
+def test_text_that_is_not_valid_unicode_is_exit_2_and_nothing_is_written(suffix, tmp_path):
+    # A JSON answers file may spell a lone surrogate as an escape; no UTF-8 output can hold it.
+    text = (DATA / "answers" / "mini-two-groups.yaml").read_text(encoding="utf-8")
+    document = yaml.safe_load(text)
+    document["organisation"]["name"] = "A\ud800B"
+    answers = tmp_path / "surrogate.json"
+    answers.write_text(json.dumps(document), encoding="utf-8")
+    out = tmp_path / f"out{suffix}"
+    out.write_bytes(EARLIER)
+    result = run_cli("score", MINI, str(answers), "-o", str(out))
+    assert result.returncode == 2, result.stderr
+    assert out.read_bytes() == EARLIER
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
