@@ -41,6 +41,7 @@ FAILING_RUNS = {
     "score one bad file": (["score", MINI, "BAD", "-o", "OUT"], ".json"),
     "score a good and a bad file": (["score", MINI, GOOD, "BAD", "-o", "OUT"], ".csv"),
     "score to xlsx": (["score", MINI, GOOD, "BAD", "-o", "OUT"], ".xlsx"),
+    "score a blank questionnaire template": (["score", MINI, "BLANK", "-o", "OUT"], ".json"),
     "compare": (["compare", MINI, GOOD, "BAD", "-o", "OUT"], ".csv"),
     "report": (["report", MINI, "BAD", "-o", "OUT"], ".html"),
     "questionnaire": (["questionnaire", str(DATA / "rubrics" / "invalid" / "bad-enum.yaml"), "-o", "OUT"], ".xlsx"),
@@ -56,8 +57,10 @@ def test_a_failed_run_never_replaces_an_earlier_output(case, tmp_path):
     args, suffix = FAILING_RUNS[case]
     out = tmp_path / f"out{suffix}"
     out.write_bytes(EARLIER)
-    bad, export = bad_answers(tmp_path), bad_export(tmp_path)
-    line = [{"OUT": str(out), "BAD": bad, "EXPORT": export}.get(a, a) for a in args]
+    bad, export, blank = bad_answers(tmp_path), bad_export(tmp_path), tmp_path / "blank.xlsx"
+    if "BLANK" in args:
+        assert run_cli("questionnaire", MINI, "-o", str(blank)).returncode == 0
+    line = [{"OUT": str(out), "BAD": bad, "EXPORT": export, "BLANK": str(blank)}.get(a, a) for a in args]
     result = run_cli(*line)
     assert result.returncode == 2, result.stderr
     assert out.read_bytes() == EARLIER
