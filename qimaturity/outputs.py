@@ -37,7 +37,7 @@ _HINTS = {
     errno.EPERM: "no permission to write there: choose an output in a folder you can write to",
     errno.ENOTDIR: "a part of the path is a file, not a folder: check the output path",
     errno.EEXIST: "a part of the path is a file, not a folder: check the output path",
-    errno.ENOENT: "the folder does not exist and cannot be created there: check the output path",
+    errno.ENOENT: "nothing can be created at that path: check the output path",
     errno.ENOSPC: "the disk is full: free some space or choose another folder",
     errno.EDQUOT: "the disk quota is used up: free some space or choose another folder",
 }
