@@ -19,11 +19,13 @@ import importlib
 import json
 import os
 import signal
+import stat
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -34,9 +36,10 @@ import click
 from .branding import DEFAULT_BRAND, Brand, load_brand
 from .cli import parse_targets, score_files
 from .cohort import Cohort
+from .limits import MAX_MANIFEST_BYTES
 from .loading import strict_json
 from .model import Rubric
-from .outputs import write_atomic
+from .outputs import make_output_folder, write_atomic
 from .problems import InputError, Problem
 from .resources import bundled_dir
 from .rubric import bundled_rubric_paths, load_rubric, resolve_rubric
@@ -325,6 +328,7 @@ def _run_job(job: Job) -> FileRecord:
     entries: list[tuple[str, str, str]] = []
 
     def write(name: str, wanted: str | None, data: bytes) -> None:
+        _stop_if_orphaned()
         write_atomic(job.out_dir / name, data)
         written.append(name)
         if wanted is not None:
@@ -379,11 +383,16 @@ def _pdf(html: str, brand: Brand, generated: datetime | None) -> bytes:
 def read_manifest(out_dir: Path) -> tuple[dict[str, dict[str, str]], str | None]:
     """The manifest's entries by output name, and a note when an existing manifest could not be used."""
     path = out_dir / MANIFEST_NAME
+    data: Any = None
     try:
-        data = strict_json(path.read_text(encoding="utf-8"))
+        info = os.stat(path)
+        # Never open a FIFO or a device (reading would block or never end); a huge file is not ours either.
+        if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_MANIFEST_BYTES:
+            data = strict_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}, None
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        # Corrupt, truncated, nested too deep to parse: the outputs are written again and the manifest rebuilt.
         data = None
     outputs = data.get("outputs") if isinstance(data, dict) else None
     if (
@@ -494,7 +503,9 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
         # progress bar runs no thread (see progress_bar), so nothing is forked mid-step.
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_interrupts)
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+        )
         try:
             yield pool
         finally:
@@ -515,9 +526,30 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
         client.close()
 
 
-def _ignore_interrupts() -> None:
+# The batch process that started this worker process (None in the batch process itself or on Dask).
+_PARENT: int | None = None
+_PR_SET_PDEATHSIG = 1
+
+
+def _start_worker(parent: int) -> None:
+    """Set up a pool worker: it ignores Ctrl-C and dies with the batch that started it."""
+    global _PARENT
     # Ctrl-C reaches every process of the terminal's group; only the parent decides what stops (see _run_all).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _PARENT = parent
+    if sys.platform.startswith("linux"):
+        # A killed batch (even by SIGKILL) takes its workers with it, so nothing is written after it stopped.
+        import ctypes
+
+        with suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    _stop_if_orphaned()  # the batch may have died before the line above
+
+
+def _stop_if_orphaned() -> None:
+    """End this worker at once when the batch that started it is gone (elsewhere than Linux, the only guard)."""
+    if _PARENT is not None and os.getppid() != _PARENT:
+        os._exit(1)
 
 
 def _run_all(jobs: Sequence[Job], executor: Executor | None, done: Callable[[Job, FileRecord], None]) -> None:
@@ -594,6 +626,7 @@ def run_batch(
     templates_path = Path(templates) if templates is not None else None
     rubric = load_rubric(rubric_ref)
     _check_options(rubric, paths, out, chosen_formats, targets, templates_path, report_date, workers, scheduler)
+    make_output_folder(out)  # a folder the system refuses is one clear problem, before any file is scored
     chosen_brand = load_brand(brand_path) if brand_path is not None else DEFAULT_BRAND
     from .rendering import generation_time
 
@@ -606,8 +639,13 @@ def run_batch(
         from .importing import load_mapping
 
         loaded_mapping = load_mapping(Path(mapping)) if mapping is not None else None
-        # Bad files are reported by their own jobs.
-        scored, _ = score_cohort([rubric], paths, keep_details=False, mapping=loaded_mapping)
+        scored = []
+        for path in paths:
+            # Bad files are reported by their own jobs; whatever one file does, the others keep their peers.
+            try:
+                scored += score_cohort([rubric], [path], keep_details=False, mapping=loaded_mapping)[0]
+            except Exception:  # its own job reports it, as an internal error with its file
+                continue
         if scored:
             cohort = build_cohort(scored, group_by=group_by, min_cohort=min_cohort)
     digests = option_digests(
@@ -624,6 +662,7 @@ def run_batch(
     rubric_ref_for_jobs = _job_rubric_ref(rubric_ref)
     _RUBRICS[rubric_ref_for_jobs] = rubric
     manifest, note = read_manifest(out)
+    changed = note is not None  # rebuild an unreadable manifest even when no output is written again
     runnable, refused = _plan(paths, chosen_formats)
     shown_by_file: dict[str, str] = {}
     jobs: list[Job] = []
@@ -656,13 +695,15 @@ def run_batch(
 
     total = len(paths)
     records: dict[str, FileRecord] = {r.file: r for r in refused}
-    changed = False
     last_write = time.monotonic()
 
     def shown_problem(problem: Problem, file: str, shown: str) -> Problem:
         # Jobs see absolute paths (a Dask worker has its own working folder); show the paths the user gave.
         if problem.file == file:
             return replace(problem, file=shown)
+        base = str(out.resolve())
+        if problem.file.startswith(base + os.sep):  # an output the system refused
+            return replace(problem, file=str(out / problem.file[len(base) + 1 :]))
         if templates_path is not None:
             base = str(templates_path.resolve())
             if problem.file.startswith(base + os.sep):

@@ -340,6 +340,12 @@ def score_command(
     if output is not None and output.suffix.lower() not in (".json", ".csv", ".xlsx"):
         raise click.BadParameter("the output must end in .json, .csv or .xlsx", param_hint="-o/--output")
     results, problems = score_files(loaded, answers, targets, what_if, _mapping(mapping_path))
+    if output is not None and (problems or not results):
+        # A failed run never replaces an earlier output: all the answers files are good, or nothing is written.
+        _emit_problems(problems)
+        why = "an answers file has problems" if problems else "there are no results"
+        click.echo(f"{output}: not written, because {why} (left as it was)", err=True)
+        sys.exit(2)
     if output is not None:
         import io
 
@@ -596,6 +602,10 @@ def compare_command(
     )
     if problems:
         _emit_problems(problems)
+        if output is not None:
+            # A failed run never replaces an earlier output: a cohort missing a bad file is not written.
+            click.echo(f"{output}: not written, because an answers file has problems (left as it was)", err=True)
+            sys.exit(2)
     cohort = build_cohort(results, group_by=group_by, min_cohort=min_cohort, allow_mixed_versions=across_versions)
     scale = [level.value for level in main_rubric.levels]
     if output is None:

@@ -28,6 +28,7 @@ import polars as pl
 
 from .assessment import Assessment, Organisation
 from .exporting import COLUMNS, number_text
+from .formulas import FORMULA_STARTS, csv_field
 from .model import Rubric
 from .result import Result, Status
 from .scoring import EPS, QuestionRecord, Scorer
@@ -252,8 +253,27 @@ class ExportScores(Sequence[Result]):
             .select(COLUMNS)
         )
         buffer = io.StringIO()
-        table.write_csv(buffer, line_terminator="\n", null_value="")
+        _neutralised(table).write_csv(buffer, line_terminator="\n", null_value="")
         return buffer.getvalue()
+
+
+def _neutralised(table: pl.DataFrame) -> pl.DataFrame:
+    """Text that a spreadsheet would run as a formula made inert by :func:`qimaturity.formulas.csv_field`, the
+    rule every CSV writer follows (each distinct risky value changed once)."""
+    changes = []
+    for name, dtype in table.schema.items():
+        if dtype != pl.String:
+            continue
+        column = table[name]
+        starts = column.str.starts_with(FORMULA_STARTS[0])
+        for character in FORMULA_STARTS[1:]:
+            starts = starts | column.str.starts_with(character)
+        risky = column.filter(starts.fill_null(False))
+        mapping = {v: csv_field(v) for v in risky.unique().to_list()}
+        mapping = {k: v for k, v in mapping.items() if k != v}
+        if mapping:
+            changes.append(pl.col(name).replace(mapping))
+    return table.with_columns(changes) if changes else table
 
 
 def _formatted(series: pl.Series) -> pl.Series:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 from .cohort import Cohort, Stats
+from .formulas import append_row, csv_row, starts_like_formula
 from .result import DomainResult, OverallResult, PerceptionGap, Result
 
 COLUMNS = (
@@ -136,21 +137,23 @@ def results_xlsx(results: Sequence[Result]) -> bytes:
     book = Workbook()
     long = book.active
     long.title = "Results"
-    long.append(list(COLUMNS))
+    append_row(long, COLUMNS)
     for result in results:
         for row in result_rows(result):
-            long.append([_cell(row[key]) for key in COLUMNS])
+            append_row(long, [_cell(key, row[key]) for key in COLUMNS])
     wide = book.create_sheet("Domains")
     domains = [(d.id, d.title) for d in results[0].domains] if results else []
-    wide.append(
+    append_row(
+        wide,
         ["organisation_id", "organisation_name", "date", "overall_value", "overall_level"]
-        + [f"{title} {what}" for _, title in domains for what in ("value", "level")]
+        + [f"{title} {what}" for _, title in domains for what in ("value", "level")],
     )
     for result in results:
         values: dict[str, tuple[float | None, int | None]] = {d.id: (d.value, d.level) for d in result.domains}
-        wide.append(
+        append_row(
+            wide,
             [result.organisation.id, result.organisation.name, result.date, result.overall.value, result.overall.level]
-            + [item for d, _ in domains for item in values.get(d, (None, None))]
+            + [item for d, _ in domains for item in values.get(d, (None, None))],
         )
     for sheet in (long, wide):
         for cell in sheet[1]:
@@ -165,7 +168,7 @@ def write_csv(results: Iterable[Result], stream: IO[str]) -> None:
     writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for result in results:
-        writer.writerows(result_rows(result))
+        writer.writerows(csv_row(row) for row in result_rows(result))
 
 
 def cohort_stats_rows(cohort: Cohort, scale: Sequence[int]) -> list[dict[str, Any]]:
@@ -241,7 +244,7 @@ def write_cohort_csv(cohort: Cohort, scale: Sequence[int], stream: IO[str]) -> N
     rows = cohort_stats_rows(cohort, scale)
     writer = csv.DictWriter(stream, fieldnames=list(rows[0]) if rows else ["group"], lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(csv_row(row) for row in rows)
 
 
 def cohort_xlsx(cohort: Cohort, scale: Sequence[int]) -> bytes:
@@ -262,14 +265,14 @@ def cohort_xlsx(cohort: Cohort, scale: Sequence[int]) -> bytes:
     for title, rows in sheets:
         sheet = book.create_sheet(title)
         if not rows:
-            sheet.append(["(none)"])
+            append_row(sheet, ["(none)"])
             continue
         header = list(rows[0])
-        sheet.append(header)
+        append_row(sheet, header)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([_cell(row[key]) for key in header])
+            append_row(sheet, [_cell(key, row[key]) for key in header])
         if title == "Organisations":
             for column, key in enumerate(header, start=1):
                 if key not in domain_ids:
@@ -285,20 +288,49 @@ def cohort_xlsx(cohort: Cohort, scale: Sequence[int]) -> bytes:
         sheet.freeze_panes = "A2"
     notes = book.create_sheet("Notes")
     for note in cohort.notes or ("No notes.",):
-        notes.append([note])
+        append_row(notes, [note])
     refs = ", ".join(f"{r.id} {r.version} ({r.content_hash})" for r in cohort.rubrics)
-    notes.append([f"Rubric: {refs}"])
-    notes.append([f"Minimum cohort size: {cohort.min_cohort}"])
+    append_row(notes, [f"Rubric: {refs}"])
+    append_row(notes, [f"Minimum cohort size: {cohort.min_cohort}"])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def _cell(value: Any) -> Any:
-    """Numbers as numbers, so that spreadsheets can sort and chart them."""
-    if isinstance(value, str):
+# Columns of words (ids, names, dates, groups, titles): always text, even when they look like a number ("007").
+TEXT_KEYS = frozenset(
+    {
+        "organisation_id",
+        "organisation_name",
+        "date",
+        "rubric_id",
+        "rubric_version",
+        "scope",
+        "domain_id",
+        "id",
+        "group",
+        "status",
+        "level_name",
+        "band",
+        "disagreement",
+        "suppressed",
+        "title",
+        "type",
+        "region",
+        "overall_band",
+        "outliers",
+        "dates",
+        "values",
+        "direction",
+    }
+)
+
+
+def _cell(key: str, value: Any) -> Any:
+    """Numbers as numbers, so that spreadsheets can sort and chart them; words as words."""
+    if isinstance(value, str) and key not in TEXT_KEYS and value and not starts_like_formula(value):
         try:
-            return float(value) if any(c in value for c in ".") else int(value)
+            return float(value) if any(c in value for c in ".eE") else int(value)
         except ValueError:
             return value
     return value

@@ -46,7 +46,7 @@ from .loading import (
     strict_json,
 )
 from .model import Question, Rubric
-from .outputs import write_atomic
+from .outputs import make_output_folder, write_atomic
 from .problems import InputError, Path, Problem, sort_problems
 from .validation import did_you_mean
 
@@ -1387,7 +1387,7 @@ def write_answers(documents: Sequence[Mapping[str, Any]], output: FsPath | str, 
             f"the export holds {len(ids)} organisations ({shown}), so the output must be a folder, not a file",
             f"give a folder, e.g. -o {output.with_suffix('')}/, to get one answers file per organisation",
         )
-    output.mkdir(parents=True, exist_ok=True)
+    make_output_folder(output)
     return [
         write_atomic(output / f"{stem}.yaml", dump_answers(document, source=source))
         for stem, document in zip(_file_stems(ids), documents, strict=True)

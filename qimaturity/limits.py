@@ -68,3 +68,9 @@ MAX_CONCATENATION = 1_000_000
 # --- brand files ------------------------------------------------------------------------------------------------
 MAX_LOGO_BYTES = 2 * MIB
 """A logo image file."""
+
+# --- outputs ----------------------------------------------------------------------------------------------------
+PART_FILE_GRACE_SECONDS = 60
+"""Age after which a write's leftover ``.NAME.XXXXXXXX.part`` file is removed by the next write of that output."""
+MAX_MANIFEST_BYTES = 64 * MIB
+"""A batch manifest (``.qimaturity-batch.json``); a bigger one is set aside and rebuilt."""

@@ -69,6 +69,7 @@ from pathlib import Path
 from typing import Any
 
 from .branding import DEFAULT_BRAND, Brand
+from .formulas import put_cell
 from .limits import MAX_TEMPLATE_BYTES
 from .loading import check_input_file
 from .model import Domain, Level, Question, RespondentGroup, Rubric
@@ -339,11 +340,8 @@ def questionnaire_xlsx(
     last = 2 + TEMPLATE_ROWS
 
     def put(sheet: Worksheet, row: int, column: int, value: Any) -> Cell:
-        """Write a value; text is always text, never a formula, whatever the rubric says."""
-        cell: Cell = sheet.cell(row, column)
-        cell.value = value
-        if isinstance(value, str):
-            cell.data_type = "s"
+        """Write a value; text is always text, never a formula, whatever the rubric or --organisation says."""
+        cell: Cell = put_cell(sheet, row, column, value)
         return cell
 
     def headers(sheet: Worksheet, keys: Sequence[str], labels: Sequence[str], widths: Sequence[float]) -> None:
