@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import html
 import json
 import math
 import os
+import pprint
 import select
 import signal
+import textwrap
 import threading
 import time
 import traceback
@@ -47,6 +50,7 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
 )
+from jinja2 import debug as jinja_debug
 from jinja2.exceptions import SecurityError
 from jinja2.filters import _GroupTuple
 from jinja2.loaders import split_template_path
@@ -67,6 +71,10 @@ from .limits import (
 )
 from .problems import InputError, Problem
 from .resources import bundled_dir
+
+# What Jinja imports only when first needed (on a template error; the pprint, wordwrap and striptags filters),
+# imported ahead so that a forked render never opens a file to import a module.
+_IMPORTED_AHEAD = (jinja_debug, html, pprint, textwrap)
 
 SECONDS_VARIABLE = "QIMATURITY_TEMPLATE_SECONDS"
 """Environment variable: the wall-clock limit of one render, in seconds (default :data:`MAX_RENDER_SECONDS`)."""
@@ -234,10 +242,13 @@ class TemplateEnvironment(ImmutableSandboxedEnvironment):
         if type(obj) is dict:
             if attribute in obj:
                 return obj[attribute]
-        elif type(obj) is TemplateReference:
-            return self.getitem(obj, attribute)  # `self.block_name`
-        elif isinstance(obj, Undefined) and attribute[:1] != "_":
-            return getattr(obj, attribute)  # an undefined value reports its own name
+        elif type(obj) is TemplateReference:  # `self.block_name`
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        elif isinstance(obj, Undefined):
+            obj._fail_with_undefined_error()  # the first undefined step is the one to report
         try:
             getattr_static(obj, attribute)
         except AttributeError:
@@ -425,20 +436,22 @@ def render_template(
 def _render_here(
     env: TemplateEnvironment, name: str, data: dict[str, Any], stylesheet: str | None, limits: RenderLimits, where: str
 ) -> str:
+    generator: Iterator[str] | None = None
     try:
         template = env.get_template(name)
         if stylesheet is not None:
             assert env.loader is not None
             data = {**data, "css": Markup(env.loader.get_source(env, stylesheet)[0])}
-        return "".join(_bounded(template.generate(**data)))
+        generator = template.generate(**data)
+        return "".join(_bounded(generator))
     except MemoryError as error:
-        raise InputError(
-            [_limit_problem(error, where, f"used more than {limits.describe_memory()} of memory")]
-        ) from None
+        what = f"used more than {limits.describe_memory()} of memory"
+        raise InputError([_limit_problem(error, generator, where, what)]) from None
     except TemplateTimeout as error:
-        raise InputError([_limit_problem(error, where, f"ran for more than {limits.describe_seconds()}")]) from None
+        what = f"ran for more than {limits.describe_seconds()}"
+        raise InputError([_limit_problem(error, generator, where, what)]) from None
     except Exception as error:
-        problem = _template_problem(error, where)
+        problem = _template_problem(error, generator, where)
         if problem is None:
             raise
         raise InputError([problem]) from None
@@ -447,6 +460,8 @@ def _render_here(
 def _bounded(chunks: Iterator[str]) -> Iterator[str]:
     size = 0
     for chunk in chunks:
+        if not isinstance(chunk, str):  # a {% filter %} block yields its result as it is
+            chunk = str(chunk)
         size += len(chunk)
         if size > MAX_OUTPUT_CHARS:
             raise TemplateLimitError(f"the report would be over {MAX_OUTPUT_CHARS:,} characters")
@@ -456,16 +471,17 @@ def _bounded(chunks: Iterator[str]) -> Iterator[str]:
 _TEMPLATE_ERRORS = (TemplateError, RecursionError, TypeError, ValueError, AttributeError, KeyError, ArithmeticError)
 
 
-def _template_problem(error: BaseException, fallback: str) -> Problem | None:
+def _template_problem(error: BaseException, generator: Iterator[str] | None, fallback: str) -> Problem | None:
     """The problem to report for an error raised while rendering, placed at the template line that was running;
     None for an error that is no fault of the template (a bug of ours)."""
     if isinstance(error, TemplateSyntaxError):
         file = error.filename or error.name or fallback
         return Problem(file, error.lineno, None, "/", error.message or str(error), "fix the template")
-    if isinstance(error, TemplateNotFound):
+    place = _place(error, generator)
+    if isinstance(error, TemplateNotFound):  # from an include, import or extends: at that line
+        file, line = place if place is not None else (fallback, None)
         message = f"template not found: {error.message or error.name}"
-        return Problem(fallback, None, None, "/", message, "check the name and the --templates folder")
-    place = _template_line(error.__traceback__)
+        return Problem(file, line, None, "/", message, "check the name and the --templates folder")
     if place is None and not isinstance(error, _TEMPLATE_ERRORS):
         return None
     file, line = place if place is not None else (fallback, None)
@@ -477,11 +493,27 @@ def _template_problem(error: BaseException, fallback: str) -> Problem | None:
     return Problem(file, line, None, "/", f"template error: {error}", hint)
 
 
-def _limit_problem(error: BaseException, fallback: str, what: str) -> Problem:
+def _limit_problem(error: BaseException, generator: Iterator[str] | None, fallback: str, what: str) -> Problem:
     """A render that hit a hard limit, placed at the template line that was running when it did."""
-    file, line = _template_line(error.__traceback__) or (fallback, None)
+    file, line = _place(error, generator) or (fallback, None)
     hint = "simplify the template: it must not loop or build text without bound"
     return Problem(file, line, None, "/", f"the template {what}", hint)
+
+
+def _place(error: BaseException, generator: Iterator[str] | None) -> tuple[str, int] | None:
+    """Where in which template the error happened: the innermost template frame of its traceback or, for an
+    error raised on what the template yielded, the line where the template is paused."""
+    return _template_line(error.__traceback__) or _paused_line(generator)
+
+
+def _paused_line(generator: Any) -> tuple[str, int] | None:
+    found = None
+    while generator is not None:
+        frame = getattr(generator, "gi_frame", None)
+        if frame is not None:
+            found = _frame_place(frame, frame.f_lineno) or found
+        generator = getattr(generator, "gi_yieldfrom", None)
+    return found
 
 
 def _template_line(tb: TracebackType | None) -> tuple[str, int] | None:
@@ -543,7 +575,7 @@ def _child(
     except InputError as error:
         kind, payload = b"P", json.dumps([p.to_dict() for p in error.problems])
     except TemplateTimeout:  # it struck while an error was being reported
-        problem = _limit_problem(TemplateTimeout(), where, f"ran for more than {limits.describe_seconds()}")
+        problem = _limit_problem(TemplateTimeout(), None, where, f"ran for more than {limits.describe_seconds()}")
         kind, payload = b"P", json.dumps([problem.to_dict()])
     except BaseException as error:
         kind, payload = b"X", f"{type(error).__name__}: {error}"
