@@ -14,6 +14,7 @@ hash to the recorded value and its fingerprint matches; otherwise (or with ``for
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import importlib
 import json
@@ -33,7 +34,7 @@ from typing import Any
 
 import click
 
-from .branding import DEFAULT_BRAND, Brand, load_brand
+from .branding import DEFAULT_BRAND, load_brand
 from .cli import parse_targets, score_files
 from .cohort import Cohort
 from .limits import MAX_MANIFEST_BYTES
@@ -189,6 +190,13 @@ def _file_digest(path: Path | None) -> str | None:
     return _sha256(path.read_bytes()) if path is not None else None
 
 
+def _logo_digest(logo: str | None) -> str | None:
+    """The sha256 of the logo's bytes, from the data URI the brand embeds (the same as the logo file's)."""
+    if logo is None:
+        return None
+    return _sha256(base64.b64decode(logo.partition(",")[2]))
+
+
 def _cohort_digest(cohort: Cohort | None) -> str | None:
     """What the peers section shows: the grouping and every member's domain values."""
     if cohort is None:
@@ -203,7 +211,7 @@ def option_digests(
     *,
     targets: Sequence[str] = (),
     brand: Path | None = None,
-    logo: Path | None = None,
+    logo: str | None = None,
     templates: Path | None = None,
     generated: str | None = None,
     cohort: Cohort | None = None,
@@ -224,7 +232,7 @@ def option_digests(
     rendering = {
         "report_date": generated,
         "brand": _file_digest(brand),
-        "logo": _file_digest(logo),
+        "logo": _logo_digest(logo),
         "templates": _folder_digest(templates) if templates is not None else None,
         "bundled": _folder_digest(bundled_dir("reports")),
         "cohort": _cohort_digest(cohort),
@@ -354,7 +362,7 @@ def _run_job(job: Job) -> FileRecord:
             if fmt == "html":
                 write(name, wanted, html.encode("utf-8"))
             else:
-                write(name, wanted, _pdf(html, brand, generated))
+                write(name, wanted, _pdf(html, generated))
     except InputError as error:
         problems = list(error.problems)
     except Exception as error:  # keep the record of what was written before it
@@ -369,12 +377,11 @@ def _run_job(job: Job) -> FileRecord:
     )
 
 
-def _pdf(html: str, brand: Brand, generated: datetime | None) -> bytes:
+def _pdf(html: str, generated: datetime | None) -> bytes:
     from .rendering import render_pdf
 
-    allowed = (brand.logo_path,) if brand.logo_path else ()
     with _PDF_LOCK:
-        return render_pdf(html, allowed_files=allowed, generated=generated)
+        return render_pdf(html, generated=generated)
 
 
 # --- the manifest -----------------------------------------------------------------------------------------------
@@ -653,7 +660,7 @@ def run_batch(
         chosen_formats,
         targets=targets,
         brand=brand_path,
-        logo=chosen_brand.logo_path,
+        logo=chosen_brand.logo,
         templates=templates_path,
         generated=stamp,
         cohort=cohort,

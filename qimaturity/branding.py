@@ -23,7 +23,6 @@ _MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff
 class Brand:
     name: str | None = None
     logo: str | None = None
-    logo_path: Path | None = None
     primary: str = "#1d3557"
     accent: str = "#0072b2"
     text: str = "#1b1b1b"
@@ -44,16 +43,14 @@ def load_brand(path: Path | str) -> Brand:
     if problems:
         raise InputError(problems)
     data = doc.data
-    logo = logo_path = None
+    logo = None
     if "logo" in data:
-        logo_path = (path.parent / data["logo"]).resolve()
-        logo = _logo_data_uri(logo_path, doc.problem(("logo",), ""))
+        logo = _logo_data_uri((path.parent / data["logo"]).resolve(), doc.problem(("logo",), ""))
     colours = data.get("colours") or {}
     fonts = data.get("fonts") or {}
     return Brand(
         name=data.get("name"),
         logo=logo,
-        logo_path=logo_path,
         primary=colours.get("primary", DEFAULT_BRAND.primary),
         accent=colours.get("accent", DEFAULT_BRAND.accent),
         text=colours.get("text", DEFAULT_BRAND.text),

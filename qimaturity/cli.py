@@ -536,8 +536,7 @@ def report_command(
     if suffix == ".html":
         write_atomic(output, html)
     else:
-        allowed = (chosen.logo_path,) if chosen.logo_path else ()
-        write_atomic(output, render_pdf(html, allowed_files=allowed, generated=generated))
+        write_atomic(output, render_pdf(html, generated=generated))
     click.echo(str(output))
 
 

@@ -64,6 +64,12 @@ MAX_RANGE_TOTAL = 1_000_000
 """Numbers all of a template's ``range()`` calls may produce in one report."""
 MAX_CONCATENATION = 1_000_000
 """Items a template may build by joining two strings or lists with ``+``."""
+MAX_RENDER_SECONDS = 20.0
+"""Wall-clock seconds one report template may run (QIMATURITY_TEMPLATE_SECONDS overrides it)."""
+MAX_RENDER_MEMORY = 512 * MIB
+"""Memory one report template may add to the process, in bytes (QIMATURITY_TEMPLATE_MEMORY_MIB overrides it)."""
+RENDER_GRACE_SECONDS = 10.0
+"""Seconds past MAX_RENDER_SECONDS after which a render that does not answer is killed (also its CPU-time margin)."""
 
 # --- brand files ------------------------------------------------------------------------------------------------
 MAX_LOGO_BYTES = 2 * MIB

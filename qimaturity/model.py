@@ -179,6 +179,11 @@ class Rule:
     stages_of: Literal["questions", "domains"] = "questions"
 
 
+# Left out of the plain data report templates receive (qimaturity.templating.plain): rules hold compiled expression
+# evaluators, and a path says where a file sits on this machine.
+_HIDDEN_FROM_TEMPLATES = {"template": False}
+
+
 @dataclass(frozen=True)
 class Rubric:
     """A validated rubric. Build one with :func:`qimaturity.load_rubric`."""
@@ -200,8 +205,8 @@ class Rubric:
     default_target: int | None = None
     scoring: Scoring = field(default_factory=Scoring)
     bands: Bands | None = None
-    rules: tuple[Rule, ...] = ()
-    path: str | None = None
+    rules: tuple[Rule, ...] = field(default=(), metadata=_HIDDEN_FROM_TEMPLATES)
+    path: str | None = field(default=None, metadata=_HIDDEN_FROM_TEMPLATES)
 
     @property
     def lowest(self) -> int:

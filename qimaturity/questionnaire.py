@@ -272,8 +272,7 @@ def write_questionnaire(
         return write_atomic(output, html)
     from .rendering import render_pdf
 
-    allowed = (brand.logo_path,) if brand.logo_path else ()
-    return write_atomic(output, render_pdf(html, allowed_files=allowed, generated=generated))
+    return write_atomic(output, render_pdf(html, generated=generated))
 
 
 # ---- The spreadsheet template --------------------------------------------------------------------------------

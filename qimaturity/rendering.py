@@ -1,16 +1,15 @@
 """Rendering a result into a self-contained HTML report and, through WeasyPrint, a tagged A4 PDF.
 
-Templates — the bundled ones and a consultant's own — run in Jinja2's immutable sandbox with autoescaping and
-strict undefined names; string and list repetition, powers, ``range`` and the output size are bounded, so a
-template can neither run code nor exhaust the machine. The PDF renderer fetches only files under the bundled
-``reports/`` folder and files the user named (a logo); ``http(s)``, other ``file://`` paths and redirects are
-refused. WeasyPrint is imported only here, and only when a PDF is written.
+Templates, the bundled ones and a consultant's own, are untrusted code: each render gets plain data only, runs in
+an allow-list sandbox, and runs in a child process with a memory and a time limit (see :mod:`qimaturity.templating`),
+so a template can neither reach files nor run code nor exhaust the machine. The PDF renderer fetches only files
+under the bundled ``reports/`` folder (the logo is embedded as a data URI); ``http(s)``, other ``file://`` paths
+and redirects are refused. WeasyPrint is imported only here, and only when a PDF is written.
 """
 
 from __future__ import annotations
 
 import os
-import traceback
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,101 +17,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import (
-    ChoiceLoader,
-    FileSystemLoader,
-    PrefixLoader,
-    StrictUndefined,
-    TemplateError,
-    TemplateNotFound,
-    TemplateSyntaxError,
-)
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from . import charts
 from .branding import DEFAULT_BRAND, Brand
 from .cohort import Cohort
-from .limits import MAX_CONCATENATION, MAX_OUTPUT_CHARS, MAX_RANGE_TOTAL, MAX_SEQUENCE
 from .model import Rubric
-from .problems import InputError, Problem
 from .reporting import Report, build_report
 from .resources import bundled_dir
 from .result import Result
+from .templating import render_template
 from .version import __version__
 
 ENTRY_TEMPLATE = "gap-report.html.j2"
 COHORT_TEMPLATE = "cohort-report.html.j2"
 HEATMAP_ROWS = 50
-
-
-class TemplateLimitError(SecurityError):
-    """A template tried to build something far larger than any report needs."""
-
-
-class ReportEnvironment(ImmutableSandboxedEnvironment):
-    """The sandbox, with bounds on what a template can build."""
-
-    intercepted_binops = frozenset(["*", "**", "+"])
-
-    def __init__(self, **options: Any):
-        super().__init__(**options)
-        self.range_used = 0
-        self.globals.pop("lipsum", None)
-        self.globals["range"] = self.bounded_range
-
-    def bounded_range(self, *args: int) -> range:
-        numbers = range(*args)
-        self.range_used += len(numbers)
-        if self.range_used > MAX_RANGE_TOTAL:
-            raise TemplateLimitError(f"range() over {MAX_RANGE_TOTAL:,} numbers in one report")
-        return numbers
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**":
-            raise TemplateLimitError("the power operator is not allowed in report templates")
-        if operator == "*":
-            for sequence, count in ((left, right), (right, left)):
-                if (
-                    isinstance(sequence, str | list | tuple)
-                    and isinstance(count, int)
-                    and len(sequence) * count > MAX_SEQUENCE
-                ):
-                    raise TemplateLimitError(f"repetition builds more than {MAX_SEQUENCE:,} items")
-        sequences = isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple)
-        if operator == "+" and sequences and len(left) + len(right) > MAX_CONCATENATION:
-            raise TemplateLimitError(f"concatenation builds more than {MAX_CONCATENATION:,} items")
-        return super().call_binop(context, operator, left, right)
-
-
-def _number(value: float | None, places: int = 2) -> str:
-    if value is None:
-        return "-"
-    text = f"{value:.{places}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.0f}%"
-
-
-def environment(templates_dir: Path | None = None) -> ReportEnvironment:
-    """The sandboxed template environment; a user's folder comes first, the bundled templates stay reachable as
-    ``bundled/NAME`` so that a custom template can extend them and override their blocks."""
-    bundled = FileSystemLoader(str(bundled_dir("reports")))
-    loaders: list[Any] = []
-    if templates_dir is not None:
-        loaders.append(FileSystemLoader(str(templates_dir)))
-    loaders.extend([bundled, PrefixLoader({"bundled": bundled})])
-    env = ReportEnvironment(
-        loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
-    )
-    env.filters["number"] = _number
-    env.filters["percent"] = _percent
-    return env
 
 
 @dataclass(frozen=True)
@@ -184,38 +103,6 @@ def make_charts(report: Report, brand: Brand) -> Charts:
     return Charts(Markup(radar), groups, spread, peers, trend)
 
 
-def _template_problem(error: BaseException, fallback: str) -> Problem:
-    """Where in which template an error happened, as a problem with a place."""
-    if isinstance(error, TemplateSyntaxError):
-        return Problem(
-            error.filename or error.name or fallback,
-            error.lineno,
-            None,
-            "/",
-            error.message or str(error),
-            "fix the template",
-        )
-    if isinstance(error, TemplateNotFound):
-        return Problem(
-            fallback, None, None, "/", f"template not found: {error.name}", "check the name and the --templates folder"
-        )
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith((".j2", ".html", ".jinja"))]
-    where = frames[-1] if frames else None
-    hint = (
-        "templates may use the report's data and filters, nothing else"
-        if isinstance(error, SecurityError)
-        else "fix the template"
-    )
-    return Problem(
-        where.filename if where else fallback,
-        where.lineno if where else None,
-        None,
-        "/",
-        f"template error: {error}",
-        hint,
-    )
-
-
 def render_html(
     result: Result,
     rubric: Rubric,
@@ -244,23 +131,17 @@ def render_document(
     templates_dir: Path | None = None,
     generated: datetime | None = None,
 ) -> str:
-    """Render one of the report templates in the sandbox, with what every template gets besides its own
-    ``context``: the brand, the style sheet inline, the generation date (if fixed) and the engine version."""
-    env = environment(templates_dir)
-    try:
-        template = env.get_template(name)
-        assert env.loader is not None
-        full = {
-            **context,
-            "brand": brand,
-            "css": Markup(env.loader.get_source(env, "style.css")[0]),
-            "generated": generated.strftime("%Y-%m-%d") if generated else None,
-            "generated_iso": generated.strftime("%Y-%m-%dT%H:%M:%SZ") if generated else None,
-            "engine": f"qimaturity {__version__}",
-        }
-        return "".join(_bounded(template.generate(**full)))
-    except (TemplateError, RecursionError, TypeError, ValueError, AttributeError, KeyError) as error:
-        raise InputError([_template_problem(error, str(templates_dir or bundled_dir("reports")))]) from None
+    """Render one of the report templates (in the sandbox, within the rendering limits) with what every template
+    gets besides its own ``context``: the brand, the style sheet inline, the generation date (if fixed) and the
+    engine version. All of it reaches the template as plain data."""
+    full = {
+        **context,
+        "brand": brand,
+        "generated": generated.strftime("%Y-%m-%d") if generated else None,
+        "generated_iso": generated.strftime("%Y-%m-%dT%H:%M:%SZ") if generated else None,
+        "engine": f"qimaturity {__version__}",
+    }
+    return render_template(name, full, templates_dir=templates_dir, stylesheet="style.css")
 
 
 def render_cohort_html(
@@ -330,15 +211,6 @@ def render_cohort_html(
     return render_document(COHORT_TEMPLATE, context, brand=brand, templates_dir=templates_dir, generated=generated)
 
 
-def _bounded(chunks: Iterator[str]) -> Iterator[str]:
-    size = 0
-    for chunk in chunks:
-        size += len(chunk)
-        if size > MAX_OUTPUT_CHARS:
-            raise TemplateLimitError(f"the report would be over {MAX_OUTPUT_CHARS:,} characters")
-        yield chunk
-
-
 def generation_time(report_date: str | None = None) -> datetime | None:
     """A fixed time for the report's metadata: ``--report-date``, else ``SOURCE_DATE_EPOCH``, else none."""
     if report_date:
@@ -349,8 +221,8 @@ def generation_time(report_date: str | None = None) -> datetime | None:
     return None
 
 
-def render_pdf(html: str, *, allowed_files: tuple[Path, ...] = (), generated: datetime | None = None) -> bytes:
-    """Lay out the HTML as a tagged (PDF/UA-1) A4 PDF, fetching only bundled assets and the named files.
+def render_pdf(html: str, *, generated: datetime | None = None) -> bytes:
+    """Lay out the HTML as a tagged (PDF/UA-1) A4 PDF, fetching only bundled assets (and ``data:`` URLs).
 
     With ``generated``, embedded font subsets carry that time instead of now, so the PDF is byte-identical
     from one run to the next.
@@ -360,7 +232,7 @@ def render_pdf(html: str, *, allowed_files: tuple[Path, ...] = (), generated: da
     from .pdf_fetching import RestrictedFetcher
 
     reports = bundled_dir("reports").resolve()
-    fetcher = RestrictedFetcher(allowed_dirs=(reports,), allowed_files=allowed_files)
+    fetcher = RestrictedFetcher(allowed_dirs=(reports,))
     document = HTML(string=html, base_url=reports.as_uri() + "/", url_fetcher=fetcher)
     with _source_date(generated):
         pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
