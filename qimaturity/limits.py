@@ -44,6 +44,10 @@ MAX_RANGE_TOTAL = 1_000_000
 """Numbers all of a template's ``range()`` calls may produce in one report."""
 MAX_CONCATENATION = 1_000_000
 """Items a template may build by joining two strings or lists with ``+``."""
+MAX_LISTED_ANSWERS = 1_000
+"""Answers the gap report lists one by one; beyond it, its appendices count answers per respondent group."""
+MAX_REMARK_CHARS = 150_000
+"""Characters of respondents' comments, N/A justifications and evidence a gap report prints; the rest are counted."""
 
 # --- brand files ------------------------------------------------------------------------------------------------
 MAX_LOGO_BYTES = 2 * MIB
