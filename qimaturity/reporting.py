@@ -333,7 +333,9 @@ def _allowances(costs: Sequence[Sequence[int]], budget: int) -> list[int]:
     """How many of each question's remarks to print, from the costs of its remarks in the order they are taken.
 
     Every question may use up to the same allowance of characters, the largest whose total stays within the
-    budget, so that a question with many long comments cannot crowd out the others' (water-filling).
+    budget, so that a question with many long comments cannot crowd out the others' (water-filling). What the
+    allowance leaves unused then goes, question by question in turn, to the next remark that still fits, so that
+    a few long comments are printed even when each is longer than an equal share.
     """
     prefixes = [list(accumulate(c)) for c in costs]
 
@@ -352,7 +354,17 @@ def _allowances(costs: Sequence[Sequence[int]], budget: int) -> list[int]:
             low = middle
         else:
             high = middle - 1
-    return taken(low)
+    counts, left = taken(low), budget - used(low)
+    growing = True
+    while growing:
+        growing = False
+        for index, question in enumerate(costs):
+            count = counts[index]
+            if count < len(question) and question[count] <= left:
+                counts[index] += 1
+                left -= question[count]
+                growing = True
+    return counts
 
 
 class _Builder:

@@ -177,6 +177,26 @@ def test_comments_beyond_the_limit_are_shared_between_questions_and_groups_and_c
 RUBRIC_GROUPS = {g.id: g.name for g in RUBRIC.respondent_groups}
 
 
+def test_long_comments_are_printed_up_to_the_limit_even_when_each_exceeds_an_equal_share(tmp_path):
+    # Riverside's board-1 writes a 9,000-character comment on each of their answers: each is longer than an equal
+    # share of MAX_REMARK_CHARS between the questions, yet as many as fit in it are printed, in full.
+    document = yaml.safe_load((ROOT / "examples" / "answers" / "riverside-community.yaml").read_text())
+    board = document["respondents"][0]
+    long = ("The improvement hub has helped, but the waiting list for coaching is long. " * 120)[:9000]
+    for qid, answer in board["answers"].items():
+        board["answers"][qid] = (
+            {**answer, "comment": long} if isinstance(answer, dict) else {"level": answer, "comment": long}
+        )
+    path = tmp_path / "long-comments.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    report = report_of(path)
+    assert report.answers_summarised and report.answer_count <= MAX_LISTED_ANSWERS
+    printed = [r for d in report.domains for q in d.questions for r in q.remarks]
+    used = sum(cost(r) for r in printed)
+    assert MAX_REMARK_CHARS - len(long) < used <= MAX_REMARK_CHARS  # no comment left out would still fit
+    assert sum(1 for r in printed if r.comment == long) >= MAX_REMARK_CHARS // (len(long) + 200) - 1
+
+
 def _limit_address_space() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (GIB, GIB))
 
