@@ -70,6 +70,10 @@ MAX_RENDER_MEMORY = 512 * MIB
 """Memory one report template may add to the process, in bytes (QIMATURITY_TEMPLATE_MEMORY_MIB overrides it)."""
 RENDER_GRACE_SECONDS = 10.0
 """Seconds past MAX_RENDER_SECONDS after which a render that does not answer is killed (also its CPU-time margin)."""
+MAX_LISTED_ANSWERS = 1_000
+"""Answers the gap report lists one by one; beyond it, its appendices count answers per respondent group."""
+MAX_REMARK_CHARS = 150_000
+"""Characters of respondents' comments, N/A justifications and evidence a gap report prints; the rest are counted."""
 
 # --- brand files ------------------------------------------------------------------------------------------------
 MAX_LOGO_BYTES = 2 * MIB

@@ -7,14 +7,17 @@ traces) so that the bundled templates, and a consultant's own, have everything b
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import accumulate
 from typing import Any
 
 from .cohort import Cohort, build_cohort, peer_positions
+from .limits import MAX_LISTED_ANSWERS, MAX_REMARK_CHARS
 from .model import Rubric
-from .result import DomainResult, PerceptionGap, Priority, QuestionResult, Result
+from .result import AnswerRecord, DomainResult, PerceptionGap, Priority, QuestionResult, Result
 from .scoring import fmt
 from .wording import METHODS, NA_POLICIES, rule_text, scoring_lines
 
@@ -53,6 +56,18 @@ class AnswerView:
 
 
 @dataclass(frozen=True)
+class GroupCounts:
+    """How one respondent group answered one question: how many gave each level, N/A, or no answer at all."""
+
+    group: str
+    levels: tuple[int, ...]
+    """One count per level of the rubric, in the order of ``Report.levels``; levels as given (before evidence rules)."""
+    na: int
+    no_answer: int
+    respondents: int
+
+
+@dataclass(frozen=True)
 class QuestionView:
     id: str
     text: str
@@ -74,8 +89,15 @@ class QuestionView:
     groups: tuple[GroupView, ...]
     gaps: tuple[GapView, ...]
     answers: tuple[AnswerView, ...]
+    """Every answer, one by one; empty when the report summarises its answers (``Report.answers_summarised``)."""
     arithmetic: str
     adjustments: tuple[str, ...]
+    counts: tuple[GroupCounts, ...] = ()
+    """Per respondent group (and all respondents last): answers at each level, N/A and no answer."""
+    remarks: tuple[AnswerView, ...] = ()
+    """When answers are summarised: the answers whose comment or N/A justification is printed, in full."""
+    remarks_left: int = 0
+    """When answers are summarised: answers with a comment or justification left out to keep the report bounded."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +160,28 @@ class NaAnswer:
     question: str
     respondent: str
     justification: str | None
+
+
+@dataclass(frozen=True)
+class NaCount:
+    """How many answers to one question were N/A, by respondent group (when answers are summarised)."""
+
+    question_id: str
+    question: str
+    answers: int
+    justified: int
+    groups: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class EvidenceGapCount:
+    """How many answers to one question lack the evidence the rubric requires, for one reason, by group."""
+
+    question_id: str
+    question: str
+    flag: str
+    answers: int
+    groups: tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True)
@@ -224,6 +268,21 @@ class Report:
     peers: tuple[PeerRow, ...] = ()
     history_dates: tuple[str, ...] = ()
     changes: tuple[ChangeRow, ...] = ()
+    answer_count: int = 0
+    answers_summarised: bool = False
+    """True beyond MAX_LISTED_ANSWERS answers or MAX_REMARK_CHARS characters of comments: the appendices then count
+    answers per respondent group (``QuestionView.counts``, ``na_counts``, ``evidence_gap_counts``) instead of
+    listing them, and print comments and N/A justifications (``QuestionView.remarks``) up to MAX_REMARK_CHARS."""
+    summary_reason: str | None = None
+    """Why the answers are summarised, with the numbers and the limit, in words."""
+    remarks_note: str | None = None
+    """When answers are summarised: which comments are printed, and where to read the others, in words."""
+    remark_count: int = 0
+    """Answers with a comment or an N/A justification."""
+    remarks_printed: int = 0
+    remark_chars: int = MAX_REMARK_CHARS
+    na_counts: tuple[NaCount, ...] = ()
+    evidence_gap_counts: tuple[EvidenceGapCount, ...] = ()
 
 
 def _level_words(level: int | None, name: str | None) -> str:
@@ -254,6 +313,60 @@ def _adjustments(node: DomainResult | QuestionResult) -> tuple[str, ...]:
     return tuple(f"{a.rule or a.kind}: {a.description}" for a in ordered)
 
 
+def _written(answer: AnswerRecord) -> int:
+    """Characters a respondent wrote on one answer: comment, N/A justification and evidence."""
+    return len(answer.comment or "") + len(answer.justification or "") + sum(len(e) for e in answer.evidence)
+
+
+def _in_turn(answers: Sequence[AnswerRecord]) -> list[AnswerRecord]:
+    """The answers taken in turn from each respondent group (first of each group, then second, ...), so that a
+    shortened list still carries every group's voice."""
+    by_group: dict[str | None, list[AnswerRecord]] = {}
+    for answer in answers:
+        by_group.setdefault(answer.group, []).append(answer)
+    queues = list(by_group.values())
+    depth = max((len(queue) for queue in queues), default=0)
+    return [queue[i] for i in range(depth) for queue in queues if i < len(queue)]
+
+
+def _allowances(costs: Sequence[Sequence[int]], budget: int) -> list[int]:
+    """How many of each question's remarks to print, from the costs of its remarks in the order they are taken.
+
+    Every question may use up to the same allowance of characters, the largest whose total stays within the
+    budget, so that a question with many long comments cannot crowd out the others' (water-filling). What the
+    allowance leaves unused then goes, question by question in turn, to the next remark that still fits, so that
+    a few long comments are printed even when each is longer than an equal share.
+    """
+    prefixes = [list(accumulate(c)) for c in costs]
+
+    def taken(allowance: int) -> list[int]:
+        return [bisect_right(p, allowance) for p in prefixes]
+
+    def used(allowance: int) -> int:
+        return sum(p[n - 1] for p, n in zip(prefixes, taken(allowance), strict=True) if n)
+
+    low, high = 0, max((p[-1] for p in prefixes if p), default=0)
+    if used(high) <= budget:
+        return taken(high)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if used(middle) <= budget:
+            low = middle
+        else:
+            high = middle - 1
+    counts, left = taken(low), budget - used(low)
+    growing = True
+    while growing:
+        growing = False
+        for index, question in enumerate(costs):
+            count = counts[index]
+            if count < len(question) and question[count] <= left:
+                counts[index] += 1
+                left -= question[count]
+                growing = True
+    return counts
+
+
 class _Builder:
     def __init__(self, result: Result, rubric: Rubric):
         self.result = result
@@ -261,6 +374,145 @@ class _Builder:
         self.group_names = {g.id: g.name for g in rubric.respondent_groups}
         self.level_names = {lv.value: lv.name for lv in rubric.levels}
         self.scale = [lv.value for lv in rubric.levels]
+        self.group_sizes = {c.group: c.respondents for c in result.respondents}
+        self.group_order: list[str | None] = [g.id for g in rubric.respondent_groups]
+        self.group_order += [c.group for c in result.respondents if c.group not in self.group_order]
+        all_answers = [a for d in result.domains for q in d.questions for a in q.answers]
+        self.answer_count = len(all_answers)
+        self.written = sum(_written(a) for a in all_answers)
+        self.remark_count = sum(1 for a in all_answers if a.comment or a.justification)
+        self.summarised = self.answer_count > MAX_LISTED_ANSWERS or self.written > MAX_REMARK_CHARS
+        # Which answers' remarks the summarised appendix prints, by identity, and how many each question leaves out.
+        self.printed: set[int] = set()
+        self.left: dict[str, int] = {}
+        if self.summarised:
+            self._share_remarks()
+
+    def group_name(self, group: str | None) -> str:
+        return self.group_names.get(group, group) if group else "Unassigned"
+
+    def remark_cost(self, answer: AnswerRecord) -> int:
+        # What is printed: who wrote it as well as what they wrote, so that many tiny comments are bounded too.
+        return len(answer.respondent) + len(self.group_name(answer.group)) + _written(answer)
+
+    def _share_remarks(self) -> None:
+        questions = [q for d in self.result.domains for q in d.questions]
+        queues = [_in_turn([a for a in q.answers if a.comment or a.justification]) for q in questions]
+        counts = _allowances([[self.remark_cost(a) for a in queue] for queue in queues], MAX_REMARK_CHARS)
+        for q, queue, count in zip(questions, queues, counts, strict=True):
+            self.printed.update(id(a) for a in queue[:count])
+            self.left[q.id] = len(queue) - count
+
+    def answer_view(self, a: AnswerRecord) -> AnswerView:
+        return AnswerView(
+            respondent=a.respondent,
+            group=self.group_names.get(a.group or "", a.group or ""),
+            level="N/A" if a.level is None else str(a.level),
+            counted=None if a.counted_level == a.level else str(a.counted_level),
+            comment=a.comment,
+            justification=a.justification,
+            evidence=a.evidence,
+            evidence_flag=a.evidence_flag,
+        )
+
+    def counts(self, q: QuestionResult) -> tuple[GroupCounts, ...]:
+        """Per group, then for all respondents: how many answered at each level, N/A, or not at all."""
+        asked = self.rubric.question(q.id).respondents
+        levels: dict[str | None, list[int]] = {}
+        na: dict[str | None, int] = {}
+        answered: dict[str | None, int] = {}
+        position = {v: i for i, v in enumerate(self.scale)}
+        for a in q.answers:
+            row = levels.setdefault(a.group, [0] * len(self.scale))
+            if a.level is None:
+                na[a.group] = na.get(a.group, 0) + 1
+            elif a.level in position:
+                row[position[a.level]] += 1
+            answered[a.group] = answered.get(a.group, 0) + 1
+        rows = [
+            GroupCounts(
+                self.group_name(g),
+                tuple(levels.get(g, [0] * len(self.scale))),
+                na.get(g, 0),
+                max(0, self.group_sizes[g] - answered.get(g, 0)),
+                self.group_sizes[g],
+            )
+            for g in self.group_order
+            if g in self.group_sizes and (not asked or g in asked or g in answered)
+        ]
+        total = GroupCounts(
+            "All respondents",
+            tuple(sum(r.levels[i] for r in rows) for i in range(len(self.scale))),
+            sum(r.na for r in rows),
+            sum(r.no_answer for r in rows),
+            sum(r.respondents for r in rows),
+        )
+        return (*rows, total)
+
+    def by_group(self, answers: Sequence[AnswerRecord]) -> tuple[tuple[str, int], ...]:
+        tally: dict[str | None, int] = {}
+        for a in answers:
+            tally[a.group] = tally.get(a.group, 0) + 1
+        return tuple((self.group_name(g), tally[g]) for g in self.group_order if g in tally)
+
+    def na_counts(self) -> tuple[NaCount, ...]:
+        rows = []
+        for d in self.result.domains:
+            for q in d.questions:
+                na = [a for a in q.answers if a.level is None]
+                if na:
+                    text = self.rubric.question(q.id).text
+                    justified = sum(1 for a in na if a.justification)
+                    rows.append(NaCount(q.id, text, len(na), justified, self.by_group(na)))
+        return tuple(rows)
+
+    def evidence_gap_counts(self) -> tuple[EvidenceGapCount, ...]:
+        rows: list[EvidenceGapCount] = []
+        for d in self.result.domains:
+            for q in d.questions:
+                flagged: dict[str, list[AnswerRecord]] = {}
+                for a in q.answers:
+                    if a.evidence_flag:
+                        flagged.setdefault(a.evidence_flag, []).append(a)
+                text = self.rubric.question(q.id).text
+                rows.extend(
+                    EvidenceGapCount(q.id, text, flag, len(answers), self.by_group(answers))
+                    for flag, answers in flagged.items()
+                )
+        return tuple(rows)
+
+    def summary_reason(self, respondents: int) -> str | None:
+        reasons = []
+        if self.answer_count > MAX_LISTED_ANSWERS:
+            reasons.append(
+                f"This assessment has {self.answer_count:,} answers from {respondents:,} respondents, more than "
+                f"the {MAX_LISTED_ANSWERS:,} a report lists one by one."
+            )
+        if self.written > MAX_REMARK_CHARS:
+            reasons.append(
+                f"Its respondents wrote {self.written:,} characters of comments, N/A justifications and evidence, "
+                f"more than the {MAX_REMARK_CHARS:,} a report prints."
+            )
+        return " ".join(reasons) or None
+
+    def remarks_note(self) -> str:
+        printed, total = len(self.printed), self.remark_count
+        if total == 0:
+            return "No respondent wrote a comment or an N/A justification."
+        if printed == total:
+            return (
+                f"Every comment and N/A justification ({total:,}) is printed in full below its question, with the "
+                "evidence its respondent cited."
+            )
+        return (
+            f"Comments and N/A justifications are printed in full below their question, with the evidence each "
+            f"respondent cited, up to {MAX_REMARK_CHARS:,} characters in all (who wrote each one included): "
+            f"{printed:,} of {total:,} are printed here. Each question has an equal share of that room, and what one "
+            "question does not need goes to the others; within a question, comments are taken in turn from each "
+            f"respondent group, so that every group is heard. The other {total - printed:,} are in the answers file, "
+            "and in the scored result: qimaturity score RUBRIC ANSWERS --format json lists every answer with its "
+            "comment."
+        )
 
     def question(self, q: QuestionResult) -> QuestionView:
         question = self.rubric.question(q.id)
@@ -272,19 +524,8 @@ class _Builder:
         for answer in q.answers:
             if answer.level is not None:
                 spread[answer.level] = spread.get(answer.level, 0) + 1
-        answers = tuple(
-            AnswerView(
-                respondent=a.respondent,
-                group=self.group_names.get(a.group or "", a.group or ""),
-                level="N/A" if a.level is None else str(a.level),
-                counted=None if a.counted_level == a.level else str(a.counted_level),
-                comment=a.comment,
-                justification=a.justification,
-                evidence=a.evidence,
-                evidence_flag=a.evidence_flag,
-            )
-            for a in q.answers
-        )
+        answers = () if self.summarised else tuple(self.answer_view(a) for a in q.answers)
+        remarks = tuple(self.answer_view(a) for a in q.answers if id(a) in self.printed)
         return QuestionView(
             id=q.id,
             text=question.text,
@@ -310,6 +551,9 @@ class _Builder:
             answers=answers,
             arithmetic=q.trace.arithmetic,
             adjustments=_adjustments(q),
+            counts=self.counts(q),
+            remarks=remarks,
+            remarks_left=self.left.get(q.id, 0),
         )
 
     def domain(self, d: DomainResult) -> DomainView:
@@ -389,20 +633,24 @@ class _Builder:
             for p in r.priorities[:3]
         )
         perception = tuple(f"{d.title}: {g.sentence}" for d in domains for g in d.gaps if g.flagged)
-        evidence_gaps = tuple(
-            EvidenceGap(q.id, rubric.question(q.id).text, a.respondent, a.level, a.evidence_flag)
-            for d in r.domains
-            for q in d.questions
-            for a in q.answers
-            if a.evidence_flag
-        )
-        na_answers = tuple(
-            NaAnswer(q.id, rubric.question(q.id).text, a.respondent, a.justification)
-            for d in r.domains
-            for q in d.questions
-            for a in q.answers
-            if a.level is None
-        )
+        evidence_gaps: tuple[EvidenceGap, ...] = ()
+        na_answers: tuple[NaAnswer, ...] = ()
+        if not self.summarised:
+            evidence_gaps = tuple(
+                EvidenceGap(q.id, rubric.question(q.id).text, a.respondent, a.level, a.evidence_flag)
+                for d in r.domains
+                for q in d.questions
+                for a in q.answers
+                if a.evidence_flag
+            )
+            na_answers = tuple(
+                NaAnswer(q.id, rubric.question(q.id).text, a.respondent, a.justification)
+                for d in r.domains
+                for q in d.questions
+                for a in q.answers
+                if a.level is None
+            )
+        respondent_total = sum(c.respondents for c in r.respondents)
         overall = r.overall
         headline = (
             f"{r.organisation.name} is at {_level_words(overall.level, overall.level_name)} overall"
@@ -446,7 +694,7 @@ class _Builder:
             respondents=tuple(
                 (self.group_names.get(c.group or "", c.group or "Unassigned"), c.respondents) for c in r.respondents
             ),
-            respondent_total=sum(c.respondents for c in r.respondents),
+            respondent_total=respondent_total,
             levels=tuple((lv.value, lv.name, lv.descriptor) for lv in rubric.levels),
             overall_value=overall.value,
             overall_level=overall.level,
@@ -475,6 +723,14 @@ class _Builder:
             group_names=tuple((g.id, g.name) for g in rubric.respondent_groups),
             projection=projection,
             projection_changes=changes,
+            answer_count=self.answer_count,
+            answers_summarised=self.summarised,
+            summary_reason=self.summary_reason(respondent_total) if self.summarised else None,
+            remarks_note=self.remarks_note() if self.summarised else None,
+            remark_count=self.remark_count,
+            remarks_printed=len(self.printed),
+            na_counts=self.na_counts() if self.summarised else (),
+            evidence_gap_counts=self.evidence_gap_counts() if self.summarised else (),
         )
 
 

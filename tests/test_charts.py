@@ -954,3 +954,15 @@ def test_weasyprint_renders_the_comparison_charts() -> None:
     page = "<!doctype html><html><body>" + "".join(f"<figure>{chart}</figure>" for chart in charts) + "</body></html>"
     pdf = HTML(string=page).write_pdf()
     assert pdf is not None and pdf.startswith(b"%PDF")
+
+
+def test_distribution_chart_does_not_grow_with_respondents() -> None:
+    # The report's charts take counts per level (this one) and values per group (group_chart), never a row per
+    # respondent: a thousand times the respondents gives a chart of the same size, a few digits longer.
+    few = [(f"Question {i}", {1: 1, 2: 2, 3: 3, 4: 1, 5: 1}, 1) for i in range(8)]
+    many = [(label, {level: n * 1000 for level, n in counts.items()}, na * 1000) for label, counts, na in few]
+    small = distribution_chart("spread-few", few, SCALE, title="Answers by level")
+    large = distribution_chart("spread-many", many, SCALE, title="Answers by level")
+    view_box = re.compile(r'viewBox="([^"]+)"')
+    assert view_box.findall(large) == view_box.findall(small)
+    assert len(large) < 1.1 * len(small)
