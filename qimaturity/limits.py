@@ -78,6 +78,8 @@ MAX_REMARK_CHARS = 150_000
 # --- brand files ------------------------------------------------------------------------------------------------
 MAX_LOGO_BYTES = 2 * MIB
 """A logo image file."""
+MAX_LOGO_PIXELS = 16_000_000
+"""Pixels of a PNG or JPEG logo (4,000 x 4,000); decoding takes about 10 bytes a pixel when the PDF is made."""
 
 # --- outputs ----------------------------------------------------------------------------------------------------
 PART_FILE_GRACE_SECONDS = 60
