@@ -37,7 +37,7 @@ organisations, not of respondents.
 Problems are counted in the same pass (cells that are not a level of the scale, N/A where the question does not
 allow it, answers from a group the question is not asked of, unknown groups, ...). Only when there are some does
 a further streaming pass find the first of them in file order. :class:`InputError` then carries at most the
-first 50 problems, each with file, row (the data row + 1, for the header), column (1-based), a path
+first ``MAX_PROBLEMS`` (100) problems, each with file, row (the data row + 1, for the header), column (1-based), a path
 ``/rows/INDEX/COLUMN`` (INDEX counts data rows from 0) and a hint, and a final "... and N more" when there are
 more.
 """
@@ -58,6 +58,8 @@ import polars as pl
 
 from .assessment import Assessment, Organisation
 from .columnar_numbers import ExportScores, gap_table, level_statistics, question_table, settle_all
+from .delimited import check_header_width, check_quotes_closed, text_encoding
+from .limits import MAX_PROBLEMS
 from .model import Question, Rubric
 from .problems import InputError, Problem, pointer, sort_problems
 from .result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
@@ -68,7 +70,6 @@ ORGANISATION = "organisation_id"
 METADATA = ("organisation_name", "organisation_type", "region", "date")
 OTHER_COLUMNS = ("respondent", "group")
 KNOWN_COLUMNS = (ORGANISATION, *METADATA, *OTHER_COLUMNS)
-MAX_PROBLEMS = 50
 COUNTING_CHUNK = 20_000  # rows per streaming batch when counting: measured a quarter faster than Polars' default
 CSV_SUFFIXES = (".csv",)
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -98,7 +99,7 @@ def score_export(
     """Score every organisation in a respondent export (``.csv`` or ``.parquet``); one result each, by id.
 
     ``targets`` and ``default_target`` are as for :func:`qimaturity.score`. Raises :class:`InputError` with the
-    export's problems (at most 50, then a count of the rest).
+    export's problems (at most ``MAX_PROBLEMS``, then a count of the rest).
     """
     export = _Export.open(Path(path), rubric)
     problems = export.header_problems()
@@ -135,7 +136,14 @@ def score_export(
         shown = sort_problems(problems)[:MAX_PROBLEMS]
         if total > len(shown):
             shown.append(
-                Problem(export.name, None, None, "/", f"... and {total - len(shown)} more", "fix these and run again")
+                Problem(
+                    export.name,
+                    None,
+                    None,
+                    "/",
+                    f"... and {total - len(shown):,} more problems",
+                    "fix these and run again",
+                )
             )
         raise InputError(shown)
     assert counts is not None and organisations is not None
@@ -184,10 +192,16 @@ class _Export:
             raise InputError.single(name, "an export must be a .csv or .parquet file", "save the survey export as CSV")
         if not path.is_file():
             raise InputError.single(name, "file not found" if not path.exists() else "not a file", "check the path")
+        if suffix in CSV_SUFFIXES:
+            # What a hostile CSV could do to Polars (a million columns, a quote left open, mixed encodings, NUL
+            # bytes) is refused first, by the checks the row importer shares.
+            text_encoding(path, name, utf8_only=True)
+            check_quotes_closed(path, name)
         try:
             if suffix in CSV_SUFFIXES:
-                scan = pl.scan_csv(path, infer_schema=False, encoding="utf8")
                 shown = _csv_header(path)
+                check_header_width(len(shown), name)
+                scan = pl.scan_csv(path, infer_schema=False, encoding="utf8")
             else:
                 scan = pl.scan_parquet(path)
                 shown = None
@@ -535,7 +549,7 @@ class _Export:
         return result
 
     def cell_problems(self) -> tuple[list[Problem], int]:
-        """The problems of the first rows that have any (enough for the first 50), and how many there are in all."""
+        """The problems of the first rows that have any (enough for MAX_PROBLEMS), and how many there are in all."""
         row_checks = {
             "no_org": pl.col(_ORG).is_null() if self.has_organisation else pl.lit(False),
             "bad_group": pl.col(_GROUP).is_not_null() & ~pl.col(_GROUP).is_in(_strings(self.groups)),

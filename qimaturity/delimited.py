@@ -234,3 +234,71 @@ def unclosed_quote(name: str, line: int, column: int) -> InputError:
 
 def _quote_problem(name: str, line: int, index: int, message: str) -> Problem:
     return Problem(name, line, index + 1, f"/rows/{line}/columns/{index + 1}", message, QUOTE_HINT)
+
+
+def check_quotes_closed(path: Path, name: str, delimiter: str = ",") -> None:
+    """The quote checks of :func:`check_quoted_fields`, made on the file's bytes in chunks before another reader
+    (Polars) parses it: a quoted cell may span up to ``MAX_FIELD_LINES`` lines, none of which looks like a row of
+    the export, and must close before the end of the file.
+
+    A line of well-quoted cells holds an even number of quotes (each cell's pair, and each doubled quote inside), so
+    a line with an odd number opens a cell it does not close (at its last quote), or closes one an earlier line
+    opened. Only chunks with a quote in them, or inside an open cell, are looked at line by line.
+    """
+    mark = delimiter.encode()
+    line = 1
+    carry = b""
+    width = 0
+    opened: tuple[int, int] | None = None  # line and column of the quote of a cell still open
+    try:
+        with open(path, "rb") as handle:
+            while True:
+                chunk = handle.read(_CHUNK)
+                data = carry + chunk
+                end = data.rfind(b"\n") if chunk else len(data)
+                if end < 0:
+                    carry = data
+                    continue
+                complete, carry = data[:end], data[end + 1 :]
+                if b'"' in complete or opened is not None:
+                    for offset, text in enumerate(complete.split(b"\n")):
+                        width = width or text.count(mark) + 1
+                        if opened is not None:
+                            inside = text[: text.find(b'"')] if b'"' in text else text
+                            if inside.count(mark) >= max(3, width - 1):
+                                raise _quote_error(name, opened, f"holds line {line + offset}, which looks like a row")
+                            if line + offset - opened[0] + 1 > MAX_FIELD_LINES:
+                                raise _quote_error(name, opened, f"spans more than {MAX_FIELD_LINES} lines, the limit")
+                        if text.count(b'"') % 2:
+                            if opened is None:
+                                opened = (line + offset, _cell_number(text[: text.rfind(b'"')], mark))
+                            else:
+                                opened = None
+                else:
+                    width = width or complete.split(b"\n", 1)[0].count(mark) + 1
+                line += complete.count(b"\n") + 1
+                if not chunk:
+                    break
+    except OSError as exc:
+        raise InputError.single(name, f"cannot read the file: {exc.strerror}") from None
+    if opened is not None:
+        raise unclosed_quote(name, *opened)
+
+
+def _cell_number(before: bytes, mark: bytes) -> int:
+    """The number (1-based) of the cell that starts after ``before``, a line's text: delimiters in quotes are not
+    counted."""
+    cells, quoted = 1, False
+    for byte in before:
+        if byte == 0x22:
+            quoted = not quoted
+        elif byte == mark[0] and not quoted:
+            cells += 1
+    return cells
+
+
+def _quote_error(name: str, opened: tuple[int, int], what: str) -> InputError:
+    line, column = opened
+    return InputError(
+        [_quote_problem(name, line, column - 1, f"a quoted cell that opens here {what}: is its closing quote missing?")]
+    )

@@ -358,7 +358,8 @@ def _parse_csv(text: str, name: str) -> list[list[Any]]:
         for row in reader:
             check_header_width(len(row), name, line)
             width = width or len(row)
-            check_quoted_fields(row, line, delimiter, width, name)
+            if reader.line_num + skipped > line:  # the row spans lines: a quoted cell holds a line break
+                check_quoted_fields(row, line, delimiter, width, name)
             rows.append(row)
             opened, line = line, reader.line_num + 1 + skipped
     except csv.Error as exc:

@@ -24,6 +24,7 @@ import yaml
 
 from qimaturity import InputError, load_assessment, load_rubric, score
 from qimaturity.exporting import write_csv
+from qimaturity.limits import MAX_COLUMNS, MAX_PROBLEMS
 from qimaturity.result import Result
 from qimaturity.scoring import respondent_value, sample_variance
 
@@ -558,7 +559,7 @@ def test_an_organisation_with_an_unanswered_question_is_refused(csv_export, tmp_
     )
 
 
-def test_at_most_fifty_problems_then_a_count_of_the_rest(csv_export, tmp_path):
+def test_at_most_max_problems_then_a_count_of_the_rest(csv_export, tmp_path):
     text = csv_export.read_text(encoding="utf-8").splitlines()
     header = next(csv.reader([text[0]]))
     column = header.index("lead-role-models")
@@ -571,9 +572,10 @@ def test_at_most_fifty_problems_then_a_count_of_the_rest(csv_export, tmp_path):
     with pytest.raises(InputError) as caught:
         columnar.score_export(RUBRIC, export)
     problems = caught.value.problems
-    assert len(problems) == 51
-    assert [p.line for p in problems[:50]] == list(range(2, 52))
-    assert problems[-1].message == f"... and {len(rows) - 50} more"
+    assert len(rows) > MAX_PROBLEMS
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert [p.line for p in problems[:MAX_PROBLEMS]] == list(range(2, MAX_PROBLEMS + 2))
+    assert problems[-1].message == f"... and {len(rows) - MAX_PROBLEMS:,} more problems"
 
 
 def test_an_export_with_a_header_and_no_rows_says_what_to_do(tmp_path):
@@ -654,3 +656,85 @@ def test_score_export_without_polars_says_how_to_install_it(csv_export, tmp_path
 def test_importing_qimaturity_does_not_import_polars():
     code = "import sys, qimaturity, qimaturity.cli; print('polars' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+# --- hostile CSV exports: refused before Polars reads them, with the file and the place -----------------------
+def refused_by_score_export(export: Path, expected: str) -> None:
+    result = run_cli("score-export", "qi-readiness", str(export), "--format", "json")
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    assert expected in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+def export_text(csv_export: Path) -> str:
+    return csv_export.read_text(encoding="utf-8")
+
+
+def test_score_export_refuses_a_header_wider_than_the_column_limit_before_polars_reads_it(csv_export, tmp_path):
+    header, first = export_text(csv_export).splitlines()[:2]
+    export = tmp_path / "wide.csv"
+    extra = MAX_COLUMNS
+    export.write_text(f"{header},{','.join(f'x{i}' for i in range(extra))}\n{first}{',' * extra}\n", encoding="utf-8")
+    width = header.count(",") + 1 + extra
+    refused_by_score_export(export, f"{export}:1: /rows/1: the header has {width:,} columns, over the limit of")
+
+
+def test_score_export_refuses_a_quote_left_open_where_it_opened(csv_export, tmp_path):
+    lines = export_text(csv_export).splitlines()
+    organisation, rest = lines[3].split(",", 1)
+    lines[3] = f'{organisation},"{rest}'
+    export = tmp_path / "quote.csv"
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    refused_by_score_export(
+        export,
+        f"{export}:4:2: /rows/4/columns/2: a quoted cell that opens here holds line 5, which looks like a row: "
+        "is its closing quote missing?",
+    )
+    lines[3] = f'{organisation},"{rest}'  # the rest of the file in the open cell, and none of it like a row
+    lines[4:] = [line.replace(",", ";") for line in lines[4:6]]
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    refused_by_score_export(export, f"{export}:4:2: /rows/4/columns/2: a quote opens a cell here and is never closed")
+
+
+def test_score_export_reads_quoted_names_with_commas_and_doubled_quotes(csv_export, tmp_path):
+    lines = export_text(csv_export).splitlines()
+    header = next(csv.reader([lines[0]]))
+    rows = [next(csv.reader([line])) for line in lines[1:]]
+    name = header.index("organisation_name")
+    for row in rows:
+        row[name] = f'St "Mary\'s", {row[name]}'
+    export = tmp_path / "quoted.csv"
+    with export.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows([header, *rows])
+    result = run_cli("score-export", "qi-readiness", str(export), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)[0]["organisation"]["name"].startswith('St "Mary\'s", ')
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_score_export_refuses_utf8_mixed_with_windows_1252_at_the_first_bad_byte(csv_export, tmp_path, bom):
+    raw = export_text(csv_export).replace("Organisation 1,", "Organisation Môn,", 1).encode("utf-8")
+    raw = raw.replace(b"Organisation 2,", "Organisation Môn 2,".encode("cp1252"), 1)
+    export = tmp_path / "mixed.csv"
+    export.write_bytes(bom + raw)
+    at = raw.index("Môn 2".encode("cp1252"))
+    line = raw[:at].count(b"\n") + 1
+    column = len(raw[raw.rfind(b"\n", 0, at) + 1 : at].decode()) + 2
+    refused_by_score_export(export, f"{export}:{line}:{column}: /: the file mixes UTF-8 with another encoding")
+
+
+def test_score_export_refuses_windows_1252_text(csv_export, tmp_path):
+    export = tmp_path / "cp1252.csv"
+    export.write_bytes(export_text(csv_export).replace("Organisation 1,", "Organisation Môn,").encode("cp1252"))
+    refused_by_score_export(export, "the file is not UTF-8 text (byte 0xf4); it may be Windows-1252")
+
+
+def test_score_export_refuses_a_nul_byte_at_its_line(csv_export, tmp_path):
+    text = export_text(csv_export)
+    at = text.index("Organisation 1,")
+    export = tmp_path / "nul.csv"
+    export.write_bytes((text[:at] + "\x00" + text[at:]).encode("utf-8"))
+    line = text[:at].count("\n") + 1
+    column = at - text.rfind("\n", 0, at)
+    refused_by_score_export(export, f"{export}:{line}:{column}: /: a NUL byte (0x00)")
