@@ -506,3 +506,34 @@ def test_the_bundled_templates_stay_well_inside_the_limits(tmp_path, monkeypatch
     assert len(cohort.members) >= 900
     html = render_cohort_html(cohort, RUBRIC)
     assert html.count('class="chart heatmap"') == -(-len(cohort.members) // 50)
+
+
+def test_a_batch_with_worker_processes_stops_only_the_report_whose_template_breaks_a_limit(tmp_path):
+    """Each worker forks its own renders: the one that exhausts its memory fails, the others are written."""
+    template = custom(
+        tmp_path / "templates",
+        "{% if report.organisation.startswith('Northgate') %}" + EXHAUSTION["center"][0] + "{% endif %}",
+    )
+    out = tmp_path / "out"
+    answers = ROOT / "examples" / "answers"
+    run = run_cli(
+        "batch",
+        "qi-readiness",
+        str(answers),
+        "-o",
+        str(out),
+        "--formats",
+        "html,json",
+        "--workers",
+        "2",
+        "--templates",
+        str(template.parent),
+    )
+    assert run.returncode == 2, run.stderr
+    assert f"{template}:3: /: the template used more than {MAX_RENDER_MEMORY // MIB} MiB of memory" in run.stderr
+    assert "Traceback" not in run.stderr and "internal error" not in run.stderr
+    written = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    stems = sorted(p.stem for p in answers.glob("*.yaml"))
+    assert written == sorted(
+        [f"{s}.json" for s in stems] + [f"{s}.html" for s in stems if not s.startswith("northgate")]
+    )
