@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .problems import InputError
 from .result import Result, RubricRef
@@ -113,7 +113,13 @@ class Cohort:
     members: tuple[Member, ...]
     trends: tuple[Trend, ...]
     notes: tuple[str, ...]
-    results: tuple[Result, ...]
+    # Every result in full: for the code that builds on a cohort, not for report templates (which get the count).
+    results: tuple[Result, ...] = field(metadata={"template": False})
+
+    @property
+    def assessment_count(self) -> int:
+        """How many assessments the cohort holds (an organisation assessed twice counts twice)."""
+        return len(self.results)
 
 
 def describe(values: Sequence[float], levels: Sequence[int]) -> Stats:

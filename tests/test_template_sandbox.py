@@ -159,7 +159,7 @@ def test_the_gap_report_and_cohort_contexts_are_plain_json_data(tmp_path, result
         "trend_charts",
         *COMMON,
     )
-    assert len(view["cohort"]["results"]) == len(cohort.results)
+    assert view["cohort"]["assessment_count"] == len(cohort.results) and "results" not in view["cohort"]
     assert "rules" not in view["rubric"] and "path" not in view["rubric"]
 
 
@@ -343,7 +343,8 @@ def test_every_trick_is_harmless_text_or_a_template_error(tmp_path):
     )
     assert run.returncode == 0, run.stderr
     assert SECRET not in run.stdout + run.stderr and "Traceback" not in run.stderr
-    outcomes = json.loads(run.stdout)
+    answer = json.loads(run.stdout)
+    outcomes = answer["outcomes"]
     assert set(outcomes) == set(tricks)
     for name, outcome in outcomes.items():
         assert not outcome["secret"], name
@@ -372,7 +373,7 @@ def test_every_trick_is_harmless_text_or_a_template_error(tmp_path):
         else:
             assert (event, args[:1]) in (("os.fork", []), ("os.mkdir", [str(out)])), (event, args)
     children = {pid for pid, path in opened if path.startswith(str(templates))}
-    assert children and os.getpid() not in children  # custom templates were read, in forked renders
+    assert children and answer["pid"] not in children  # custom templates were read, in forked renders
     assert (canary.read_bytes(), canary.stat().st_mtime_ns, sorted(os.listdir(watched))) == before
     assert sorted(os.listdir(out)) == ["report.html"]
 
@@ -505,3 +506,34 @@ def test_the_bundled_templates_stay_well_inside_the_limits(tmp_path, monkeypatch
     assert len(cohort.members) >= 900
     html = render_cohort_html(cohort, RUBRIC)
     assert html.count('class="chart heatmap"') == -(-len(cohort.members) // 50)
+
+
+def test_a_batch_with_worker_processes_stops_only_the_report_whose_template_breaks_a_limit(tmp_path):
+    """Each worker forks its own renders: the one that exhausts its memory fails, the others are written."""
+    template = custom(
+        tmp_path / "templates",
+        "{% if report.organisation.startswith('Northgate') %}" + EXHAUSTION["center"][0] + "{% endif %}",
+    )
+    out = tmp_path / "out"
+    answers = ROOT / "examples" / "answers"
+    run = run_cli(
+        "batch",
+        "qi-readiness",
+        str(answers),
+        "-o",
+        str(out),
+        "--formats",
+        "html,json",
+        "--workers",
+        "2",
+        "--templates",
+        str(template.parent),
+    )
+    assert run.returncode == 2, run.stderr
+    assert f"{template}:3: /: the template used more than {MAX_RENDER_MEMORY // MIB} MiB of memory" in run.stderr
+    assert "Traceback" not in run.stderr and "internal error" not in run.stderr
+    written = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    stems = sorted(p.stem for p in answers.glob("*.yaml"))
+    assert written == sorted(
+        [f"{s}.json" for s in stems] + [f"{s}.html" for s in stems if not s.startswith("northgate")]
+    )

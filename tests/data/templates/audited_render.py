@@ -3,7 +3,8 @@
 Usage: python audited_render.py CONFIG.json. Scores one answers file, renders once with the bundled templates (so
 every module is imported and the bundled templates compiled), then installs an audit hook and renders each trick
 from the config's templates folder, recording each file, directory, process and network event that happens while
-rendering, in this process and in the forked render, to the log file. Prints each trick's outcome as JSON.
+rendering, in this process and in the forked render, to the log file. Prints its pid and each trick's outcome
+as JSON.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def main() -> None:
     recording[0] = True
     write_atomic(config["output"], last)
     recording[0] = False
-    print(json.dumps(outcomes))
+    print(json.dumps({"pid": os.getpid(), "outcomes": outcomes}))
 
 
 if __name__ == "__main__":
