@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from qimaturity import load_assessment, load_rubric, score
 from qimaturity.limits import MAX_DOCUMENT_BYTES, MAX_LISTED_ANSWERS, MAX_REMARK_CHARS
 from qimaturity.rendering import render_html
-from qimaturity.reporting import AnswerView, Report, build_report
+from qimaturity.reporting import REMARK_LINE, AnswerView, Report, build_report
 
 from .conftest import CONSOLE_SCRIPT, ROOT
 
@@ -61,9 +61,10 @@ def table_rows(page: str, question_id: str) -> list[list[str]]:
 
 
 def cost(remark: AnswerView) -> int:
-    """What a printed remark counts against MAX_REMARK_CHARS: who wrote it, and everything they wrote."""
+    """What a printed remark counts against MAX_REMARK_CHARS: who wrote it and everything they wrote, at least a
+    line."""
     written = len(remark.comment or "") + len(remark.justification or "") + sum(len(e) for e in remark.evidence)
-    return len(remark.respondent) + len(remark.group) + written
+    return max(REMARK_LINE, len(remark.respondent) + len(remark.group) + written)
 
 
 @pytest.fixture(scope="module")
