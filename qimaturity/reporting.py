@@ -283,7 +283,6 @@ class Report:
     remark_count: int = 0
     """Answers with a comment or an N/A justification."""
     remarks_printed: int = 0
-    remark_chars: int = MAX_REMARK_CHARS
     na_counts: tuple[NaCount, ...] = ()
     evidence_gap_counts: tuple[EvidenceGapCount, ...] = ()
 
