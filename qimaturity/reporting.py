@@ -22,6 +22,9 @@ from .scoring import fmt
 from .wording import METHODS, NA_POLICIES, rule_text, scoring_lines
 
 REVIEW_DAYS = (30, 60, 90)
+REMARK_LINE = 60
+"""Characters of one printed line of the (two-column) comment list: the least a comment counts against
+MAX_REMARK_CHARS."""
 
 
 @dataclass(frozen=True)
@@ -280,7 +283,6 @@ class Report:
     remark_count: int = 0
     """Answers with a comment or an N/A justification."""
     remarks_printed: int = 0
-    remark_chars: int = MAX_REMARK_CHARS
     na_counts: tuple[NaCount, ...] = ()
     evidence_gap_counts: tuple[EvidenceGapCount, ...] = ()
 
@@ -392,8 +394,9 @@ class _Builder:
         return self.group_names.get(group, group) if group else "Unassigned"
 
     def remark_cost(self, answer: AnswerRecord) -> int:
-        # What is printed: who wrote it as well as what they wrote, so that many tiny comments are bounded too.
-        return len(answer.respondent) + len(self.group_name(answer.group)) + _written(answer)
+        # What is printed: who wrote it as well as what they wrote, and at least a line, so that many tiny comments
+        # take no more pages than the same characters in long ones.
+        return max(REMARK_LINE, len(answer.respondent) + len(self.group_name(answer.group)) + _written(answer))
 
     def _share_remarks(self) -> None:
         questions = [q for d in self.result.domains for q in d.questions]
@@ -506,7 +509,8 @@ class _Builder:
             )
         return (
             f"Comments and N/A justifications are printed in full below their question, with the evidence each "
-            f"respondent cited, up to {MAX_REMARK_CHARS:,} characters in all (who wrote each one included): "
+            f"respondent cited, up to {MAX_REMARK_CHARS:,} characters in all (who wrote each one included, and a "
+            f"short one counted as a full line of {REMARK_LINE}): "
             f"{printed:,} of {total:,} are printed here. Each question has an equal share of that room, and what one "
             "question does not need goes to the others; within a question, comments are taken in turn from each "
             f"respondent group, so that every group is heard. The other {total - printed:,} are in the answers file, "
