@@ -15,7 +15,8 @@ Every template, bundled or a consultant's own (``--templates``), is rendered the
   limit (``resource.RLIMIT_AS``), a wall-clock limit raised as an exception at the template line that was
   running, a CPU-time backstop and a deadline after which the parent kills the child. A breach is an
   :class:`~qimaturity.problems.InputError` naming the template, its line and the limit. Where the system has no
-  ``fork`` (Windows), the template is rendered in this process with the sandbox's own bounds only.
+  ``fork`` (Windows), the template is rendered in this process with the sandbox's own bounds only; where it has no
+  ``/proc/self/statm`` (outside Linux), the memory limit is not set and the time limits still hold.
 """
 
 from __future__ import annotations
