@@ -302,16 +302,13 @@ class FolderLoader(FileSystemLoader):
     def __init__(self, folder: Path):
         super().__init__(str(folder))
         self.root = os.path.realpath(folder)
-        self.loaded: set[str] = set()
 
     def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
         candidate = os.path.join(self.root, *split_template_path(template))
         real = os.path.realpath(candidate)
         if os.path.commonpath([real, self.root]) != self.root:
             raise TemplateNotFound(template, f"{template} leads outside the templates folder")
-        source, filename, uptodate = super().get_source(environment, template)
-        self.loaded.add(filename)
-        return source, filename, uptodate
+        return super().get_source(environment, template)
 
 
 def number_text(value: float | None, places: int = 2) -> str:
