@@ -702,7 +702,8 @@ def _answer(answer: bytes, status: int | None, limits: RenderLimits, where: str)
         raise InputError([Problem(**problem) for problem in json.loads(payload)])
     if kind == b"X":
         raise RuntimeError(f"rendering failed: {payload}")
-    if status is None:
+    cpu = status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU
+    if status is None or cpu:  # killed by the parent at its deadline, or by the CPU-time backstop
         message = f"the template ran for more than {limits.describe_seconds()}"
     else:
         message = (
