@@ -15,7 +15,8 @@ Every template, bundled or a consultant's own (``--templates``), is rendered the
   limit (``resource.RLIMIT_AS``), a wall-clock limit raised as an exception at the template line that was
   running, a CPU-time backstop and a deadline after which the parent kills the child. A breach is an
   :class:`~qimaturity.problems.InputError` naming the template, its line and the limit. Where the system has no
-  ``fork`` (Windows), the template is rendered in this process with the sandbox's own bounds only.
+  ``fork`` (Windows), the template is rendered in this process with the sandbox's own bounds only; where it has no
+  ``/proc/self/statm`` (outside Linux), the memory limit is not set and the time limits still hold.
 """
 
 from __future__ import annotations
@@ -301,16 +302,13 @@ class FolderLoader(FileSystemLoader):
     def __init__(self, folder: Path):
         super().__init__(str(folder))
         self.root = os.path.realpath(folder)
-        self.loaded: set[str] = set()
 
     def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
         candidate = os.path.join(self.root, *split_template_path(template))
         real = os.path.realpath(candidate)
         if os.path.commonpath([real, self.root]) != self.root:
             raise TemplateNotFound(template, f"{template} leads outside the templates folder")
-        source, filename, uptodate = super().get_source(environment, template)
-        self.loaded.add(filename)
-        return source, filename, uptodate
+        return super().get_source(environment, template)
 
 
 def number_text(value: float | None, places: int = 2) -> str:
@@ -704,7 +702,8 @@ def _answer(answer: bytes, status: int | None, limits: RenderLimits, where: str)
         raise InputError([Problem(**problem) for problem in json.loads(payload)])
     if kind == b"X":
         raise RuntimeError(f"rendering failed: {payload}")
-    if status is None:
+    cpu = status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU
+    if status is None or cpu:  # killed by the parent at its deadline, or by the CPU-time backstop
         message = f"the template ran for more than {limits.describe_seconds()}"
     else:
         message = (

@@ -539,3 +539,36 @@ def test_a_batch_with_worker_processes_stops_only_the_report_whose_template_brea
     assert written == sorted(
         [f"{s}.json" for s in stems] + [f"{s}.html" for s in stems if not s.startswith("northgate")]
     )
+
+
+def test_what_templates_legitimately_use_still_works(tmp_path):
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / "base.j2").write_text("[{% block body %}base{% endblock %}]")
+    (folder / "page.j2").write_text(
+        """{% extends "base.j2" %}{% block body %}{{ super() }}
+{%- macro box(x) %}<{{ caller() }}{{ x }}>{% endmacro -%}
+{%- call box(1) %}c{% endcall %}
+{%- set ns = namespace(total=0) %}{% for r in rows %}{% set ns.total = ns.total + r.n %}{% endfor %} {{ ns.total }}
+{%- set c = cycler("odd", "even") %} {{ c.next() }} {{ c.next() }} {{ c.current }}
+{%- set j = joiner("/") %} {% for r in rows %}{{ j() }}{{ r.name }}{% endfor %}
+{%- for r in rows %} {{ loop.index }}{{ loop.cycle("a", "b") }}{% if loop.changed(r.n) %}!{% endif %}{% endfor %}
+{%- for g in rows|groupby("n") %} {{ g.grouper }}:{{ g.list|map(attribute="name")|join(",") }}{% endfor %}
+{%- for x in tree recursive %} {{ x.name }}{% if x.children %}({{ loop(x.children) }}){% endif %}{% endfor %}
+ {{ m.values|join(",") }} {{ m["items"] }} {{ m.get("missing", "-") }} {{ dict(a=1)|dictsort }}
+ {{ "%+.2f"|format(1.5) }} {{ name.upper() }} {{ name.split(" ")|last }} {{ name.startswith("River") }}
+ {{ rows|selectattr("n", "equalto", 2)|map(attribute="name")|list }} {{ range(3)|list }} {{ self.body is defined }}
+{%- endblock %}"""
+    )
+    context = {
+        "name": "Riverside Community",
+        "rows": [{"name": "a", "n": 1}, {"name": "b", "n": 2}, {"name": "c", "n": 2}],
+        "tree": [{"name": "root", "children": [{"name": "leaf", "children": []}]}],
+        "m": {"values": [1, 2], "items": "key wins"},
+    }
+    html = render_template("page.j2", context, templates_dir=folder)
+    assert html == (
+        "[base<c1> 5 odd even odd a/b/c 1a! 2b! 3a 1:a 2:b,c root( leaf) 1,2 key wins - [(&#39;a&#39;, 1)]\n"
+        " +1.50 RIVERSIDE COMMUNITY Community True\n"
+        " [&#39;b&#39;, &#39;c&#39;] [0, 1, 2] True]"
+    )
