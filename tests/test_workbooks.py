@@ -235,3 +235,15 @@ def test_a_hostile_sheet_in_a_questionnaire_template_is_refused(tmp_path):
     book["Answers"]["XFD3"] = "x"
     book.save(template)
     refused(template, "sheet 'Answers', XFD", f"beyond the limit of {MAX_COLUMNS:,} columns")
+
+
+def test_a_workbook_without_a_readable_worksheet_is_refused(tmp_path):
+    path = workbook(tmp_path / "sheetless.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    relations = "xl/_rels/workbook.xml.rels"  # the sheet's relation points at a part the zip does not hold
+    parts[relations] = parts[relations].replace(b"worksheets/sheet1.xml", b"worksheets/absent.xml")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    refused(path, "the workbook has no worksheet that can be read")
