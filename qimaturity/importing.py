@@ -384,6 +384,8 @@ def _read_xlsx(path: FsPath, name: str) -> _Table:
 
     book = open_workbook(path, name, data_only=True)
     try:
+        if not book.worksheets:
+            raise InputError.single(name, "the workbook has no worksheet that can be read", "save it again in Excel")
         rows = list(sheet_rows(book.worksheets[0], name))
         epoch = EXCEL_1904 if book.epoch.year == 1904 else EXCEL_1900
     finally:

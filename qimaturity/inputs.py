@@ -43,14 +43,10 @@ def is_template(path: Path) -> bool:
         return False
     from .limits import MAX_EXPORT_BYTES
     from .loading import check_input_file
-    from .workbooks import open_workbook
+    from .workbooks import sheet_names
 
     check_input_file(path, str(path), max_bytes=MAX_EXPORT_BYTES, kind="an XLSX workbook", size_hint="split it")
-    book = open_workbook(path, str(path), data_only=True)
-    try:
-        return "qimaturity" in book.sheetnames
-    finally:
-        book.close()
+    return "qimaturity" in sheet_names(path, str(path))
 
 
 def import_documents(path: Path, rubric: Rubric, *, mapping: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:

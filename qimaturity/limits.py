@@ -52,6 +52,10 @@ RATIO_CHECKED_FROM = 1 * MIB
 """Uncompressed size from which an XLSX part's compression ratio is checked (small parts may compress well)."""
 MAX_SHARED_STRINGS = 1_000_000
 """Strings in an XLSX workbook's shared-strings table."""
+MAX_XML_ELEMENTS = 500_000
+"""Elements of an XLSX part that a parser holds at once: all of a part read whole, those of a sheet outside rows."""
+MAX_ROW_ELEMENTS = 50 * MAX_COLUMNS
+"""Elements within one row of a sheet, or one shared string, of an XLSX workbook (a rich-text cell has several)."""
 MAX_XML_TEXT_BYTES = 8 * MAX_CELL_CHARS
 """Bytes of text or whitespace between two tags of an XLSX part (a cell of MAX_CELL_CHARS characters, escaped, fits)."""
 

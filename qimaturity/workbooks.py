@@ -13,7 +13,9 @@ openpyxl sees a workbook, :func:`check_workbook`
   whole (``MAX_WORKBOOK_PART_BYTES``) and the compression ratio of large parts (``MAX_COMPRESSION_RATIO``);
 - decompresses every part, counting the bytes actually produced (the declared sizes are not trusted), and in each
   XML part looks for a DOCTYPE or an entity declaration, text longer than any cell may be (``MAX_XML_TEXT_BYTES``:
-  whitespace between tags counts) and more shared strings than ``MAX_SHARED_STRINGS``.
+  whitespace between tags counts), more shared strings than ``MAX_SHARED_STRINGS``, and more elements than a
+  streaming parser should hold at once (``MAX_XML_ELEMENTS`` outside a sheet's rows, ``MAX_ROW_ELEMENTS`` in one
+  row: see :class:`_Elements`).
 
 openpyxl parses with defusedxml, a dependency, when it is installed (its ``fromstring`` and ``iterparse``, which
 the read-only mode uses), so entity expansion stays off even for a part this check did not look into.
@@ -25,6 +27,7 @@ than ``MAX_CELL_CHARS`` characters. Every breach is an :class:`InputError` namin
 from __future__ import annotations
 
 import codecs
+import re
 import struct
 import zipfile
 import zlib
@@ -37,12 +40,14 @@ from .limits import (
     MAX_CELL_CHARS,
     MAX_COLUMNS,
     MAX_COMPRESSION_RATIO,
+    MAX_ROW_ELEMENTS,
     MAX_SHARED_STRINGS,
     MAX_SHEET_CELLS,
     MAX_SHEET_ROWS,
     MAX_WORKBOOK_BYTES,
     MAX_WORKBOOK_PART_BYTES,
     MAX_WORKBOOK_PARTS,
+    MAX_XML_ELEMENTS,
     MAX_XML_TEXT_BYTES,
     RATIO_CHECKED_FROM,
 )
@@ -182,8 +187,9 @@ def _check_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> t
     """Decompress one part, checking what it really holds; return its actual size and its shared strings."""
     part = info.filename
     xml = _xml(part)
-    actual = strings = run = 0
+    actual = run = 0
     previous = b""
+    elements = _Elements(name, part)
     first = True
     try:
         with archive.open(info) as stream:
@@ -209,9 +215,7 @@ def _check_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> t
                         SAVE_HINT,
                     )
                 previous = chunk[-_OVERLAP:]
-                strings += (
-                    window.count(b"<si>") + window.count(b"<si ") - previous.count(b"<si>") - previous.count(b"<si ")
-                )
+                elements.feed(chunk)
                 first_tag = chunk.find(b"<")
                 if run + (len(chunk) if first_tag < 0 else first_tag) > MAX_XML_TEXT_BYTES:
                     raise _refuse(
@@ -225,7 +229,89 @@ def _check_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> t
         raise _refuse(name, f"not an Excel workbook (.xlsx): part '{part}' is damaged ({exc})", SAVE_HINT) from None
     if actual != info.file_size:
         raise _refuse(name, f"the workbook's part '{part}' holds less than its declared size", SAVE_HINT)
-    return actual, strings
+    return actual, elements.strings
+
+
+# A row of a sheet or a string of the shared strings: openpyxl parses each one whole, then clears it.
+_CONTAINER = re.compile(rb"<(/?)(?:[A-Za-z_][-\w.]*:)?(row|si)(?=[\s/>])[^>]*?(/?)>")
+
+
+class _Elements:
+    """Counts the elements of an XML part that a streaming parser (openpyxl's) holds at once.
+
+    openpyxl reads a sheet's rows and the shared strings one by one, clearing each when it is read; every other
+    element stays in memory (about 400 bytes each) until the part ends. So the elements outside rows and shared
+    strings are capped (``MAX_XML_ELEMENTS``: a part read whole counts every element), and those within one row or
+    string too (``MAX_ROW_ELEMENTS``). An element is counted by its opening tag: ``<`` not followed by ``/``.
+    """
+
+    def __init__(self, name: str, part: str):
+        self.name = name
+        self.part = part
+        self.carry = b""
+        self.within = False
+        self.outside = 0
+        self.inside = 0
+        self.strings = 0
+
+    def feed(self, chunk: bytes) -> None:
+        data = self.carry + chunk
+        cut = data.rfind(b"<")
+        if cut >= 0 and data.find(b">", cut) < 0:  # a tag cut by the chunk's end: count it with the next chunk
+            data, self.carry = data[:cut], data[cut:]
+        else:
+            self.carry = b""
+        start = 0
+        for match in _CONTAINER.finditer(data):
+            self._count(data, start, match.start())
+            start = match.end()
+            if match.group(1):
+                self.within, self.inside = False, 0
+            elif not match.group(3):
+                self.within = True
+                if match.group(2) == b"si":
+                    self.strings += 1
+        self._count(data, start, len(data))
+
+    def _count(self, data: bytes, start: int, end: int) -> None:
+        count = data.count(b"<", start, end) - data.count(b"</", start, end)
+        if not count:
+            return
+        if self.within:
+            self.inside += count
+            if self.inside > MAX_ROW_ELEMENTS:
+                raise _refuse(
+                    self.name,
+                    f"the workbook's part '{self.part}' has a row or string of more than {MAX_ROW_ELEMENTS:,} "
+                    "elements, the limit",
+                    SAVE_HINT,
+                )
+        else:
+            self.outside += count
+            if self.outside > MAX_XML_ELEMENTS:
+                raise _refuse(
+                    self.name,
+                    f"the workbook's part '{self.part}' has more than {MAX_XML_ELEMENTS:,} elements outside its "
+                    "rows, the limit",
+                    SAVE_HINT,
+                )
+
+
+def sheet_names(path: Path, name: str) -> list[str]:
+    """The names of a workbook's sheets, hidden ones included, read from its ``xl/workbook.xml`` after
+    :func:`check_workbook` (and without openpyxl, which would read the whole shared-strings table first); an empty
+    list when the workbook has no such part."""
+    check_workbook(path, name)
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "xl/workbook.xml" not in archive.namelist():
+                return []
+            root = fromstring(archive.read("xl/workbook.xml"))
+    except _READ_ERRORS as exc:
+        raise _refuse(name, f"cannot read the workbook: {_first_line(exc)}", SAVE_HINT) from None
+    return [str(sheet.get("name", "")) for sheet in root.iter() if str(sheet.tag).rpartition("}")[2] == "sheet"]
 
 
 def open_workbook(path: Path, name: str, *, data_only: bool, what: str = "an Excel workbook (.xlsx)") -> Any:

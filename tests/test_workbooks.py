@@ -15,11 +15,14 @@ import pytest
 from qimaturity.limits import (
     MAX_CELL_CHARS,
     MAX_COLUMNS,
+    MAX_ROW_ELEMENTS,
     MAX_SHARED_STRINGS,
     MAX_SHEET_CELLS,
     MAX_WORKBOOK_PARTS,
+    MAX_XML_ELEMENTS,
     MAX_XML_TEXT_BYTES,
 )
+from qimaturity.workbooks import check_workbook
 
 from .conftest import run_cli
 
@@ -146,6 +149,23 @@ def test_too_many_shared_strings_are_refused(tmp_path):
     refused(path, f"more than {MAX_SHARED_STRINGS:,} shared strings", commands=("score",))
 
 
+def test_elements_openpyxl_would_keep_outside_rows_are_capped(tmp_path):
+    """Unknown elements of a sheet stay in openpyxl's memory (5 million took 2 GB); rows and strings are cleared."""
+    rows = HEADER + "".join(f'<x a="{i}"/>' for i in range(MAX_XML_ELEMENTS + 1))
+    refused(workbook(tmp_path / "elements.xlsx", rows), f"more than {MAX_XML_ELEMENTS:,} elements outside its rows")
+
+
+def test_elements_within_one_row_are_capped(tmp_path):
+    rows = HEADER + '<row r="2">' + "".join(f'<x a="{i}"/>' for i in range(MAX_ROW_ELEMENTS + 1)) + "</row>"
+    refused(workbook(tmp_path / "row.xlsx", rows), f"a row or string of more than {MAX_ROW_ELEMENTS:,} elements")
+
+
+def test_many_rows_of_cells_are_not_elements_outside_rows(tmp_path):
+    count = MAX_XML_ELEMENTS // 2 + 10  # more cells and rows than the limit of elements outside rows
+    rows = HEADER + "".join(f'<row r="{r}"><c r="B{r}"><v>{r}</v></c></row>' for r in range(2, count))
+    check_workbook(workbook(tmp_path / "rows.xlsx", rows), "rows.xlsx")  # raises nothing
+
+
 def test_compressed_whitespace_is_refused_by_its_compression_ratio(tmp_path):
     rows = HEADER + " " * (2 * 1024 * 1024)
     refused(workbook(tmp_path / "bomb.xlsx", rows), "xl/worksheets/sheet1.xml", "over the limit of 100")
@@ -215,3 +235,15 @@ def test_a_hostile_sheet_in_a_questionnaire_template_is_refused(tmp_path):
     book["Answers"]["XFD3"] = "x"
     book.save(template)
     refused(template, "sheet 'Answers', XFD", f"beyond the limit of {MAX_COLUMNS:,} columns")
+
+
+def test_a_workbook_without_a_readable_worksheet_is_refused(tmp_path):
+    path = workbook(tmp_path / "sheetless.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    relations = "xl/_rels/workbook.xml.rels"  # the sheet's relation points at a part the zip does not hold
+    parts[relations] = parts[relations].replace(b"worksheets/sheet1.xml", b"worksheets/absent.xml")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    refused(path, "the workbook has no worksheet that can be read")
