@@ -24,12 +24,15 @@ EXAMPLE = ROOT / "examples" / "answers" / "northgate-acute.yaml"
 RUBRIC = "qi-readiness"
 
 # The commands each kind of file is given to. {file} is the hostile file, {out} an output that already holds an
-# earlier result, {dir} a folder holding only the hostile file, {good} a good answers file, {outdir} a folder.
+# earlier result, {dir} a folder holding only the hostile file, {outdir} a batch's output folder already holding
+# an earlier result for it, {good} a good answers file, {export} a good export.
 ANSWERS_COMMANDS = (
     ("score", "score", RUBRIC, "{file}", "-o", "{out}.json"),
     ("report", "report", RUBRIC, "{file}", "-o", "{out}.html"),
     ("compare", "compare", RUBRIC, "{file}", "-o", "{out}.csv"),
     ("import", "import", RUBRIC, "{file}", "-o", "{out}.yaml"),
+    ("explain", "explain", RUBRIC, "{file}"),
+    ("batch", "batch", RUBRIC, "{dir}", "-o", "{outdir}", "--formats", "json,html", "--workers", "1"),
 )
 EXPORT_COMMANDS = (
     ("import", "import", RUBRIC, "{file}", "-o", "{out}.yaml"),
@@ -467,7 +470,12 @@ CASES: tuple[Case, ...] = (
 # The files each hostile one is a variation of: every command accepts them (exit 0), so a refusal of a hostile file
 # is due to what makes it hostile, not to some other fault of the corpus.
 CONTROLS: tuple[Case, ...] = (
-    Case("good-answers.json", good_answers_json, ANSWERS_COMMANDS[:3], "the example answers as JSON"),
+    Case(
+        "good-answers.json",
+        good_answers_json,
+        tuple(c for c in ANSWERS_COMMANDS if c[0] != "import"),  # import takes exports, not answers files
+        "the example answers as JSON",
+    ),
     Case("good-export.csv", good_export_csv, EXPORT_COMMANDS + SCORE_EXPORT_COMMANDS, "the example as a CSV export"),
     Case("good-export.xlsx", good_export_xlsx, WORKBOOK_COMMANDS, "the example as a workbook"),
     Case("good-brand.yaml", good_brand, BRAND_COMMANDS, "a brand file with a small PNG logo"),

@@ -55,9 +55,16 @@ def _run(corpus: dict[str, Path], tmp_path: Path, name: str, command: tuple[str,
     """Run a command of the corpus on its file, with every output it names already holding an earlier result."""
     hostile = corpus[name]
     out = tmp_path / "earlier"
+    folder, batch_out = tmp_path / "in", tmp_path / "batch-out"
     values = {"file": str(hostile), "out": str(out), "good": str(EXAMPLE), "export": str(hostile.parent / "export.csv")}
+    values.update(dir=str(folder), outdir=str(batch_out))
     args = [part.format(**values) for part in command[1:]]
     outputs = [Path(arg) for arg in args if arg.startswith(str(out))]
+    if "{dir}" in command:
+        folder.mkdir()
+        (folder / hostile.name).write_bytes(hostile.read_bytes())
+        batch_out.mkdir()
+        outputs.append(batch_out / f"{hostile.stem}.json")
     for output in outputs:
         output.write_bytes(EARLIER)
     before = {output: hashlib.sha256(output.read_bytes()).hexdigest() for output in outputs}
