@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -16,20 +17,34 @@ INVALID = RUBRICS / "invalid"
 CONSOLE_SCRIPT = Path(sys.executable).parent / "qimaturity"
 
 
-def run_cli(*args: str, cwd: Path = ROOT, columns: int = 200) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str,
+    cwd: Path = ROOT,
+    columns: int = 200,
+    env: dict[str, str] | None = None,
+    address_space: int | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
     """Run the installed console script, as a user would, and capture its output.
 
-    A wide terminal is assumed so that rich tables and trees do not wrap the text a test looks for.
+    A wide terminal is assumed so that rich tables and trees do not wrap the text a test looks for. ``env`` adds
+    environment variables; ``address_space`` puts an RLIMIT_AS on the whole process, as a test harness may.
     """
-    env = {**os.environ, "COLUMNS": str(columns)}
+
+    def limit() -> None:
+        if address_space is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+
     return subprocess.run(
         [str(CONSOLE_SCRIPT), *args],
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=120,
+        errors="replace",
+        timeout=timeout,
         check=False,
-        env=env,
+        env={**os.environ, "COLUMNS": str(columns), **(env or {})},
+        preexec_fn=limit,
     )
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import io
-import os
 import re
 import resource
 import subprocess
@@ -22,7 +21,7 @@ from qimaturity.limits import MAX_DOCUMENT_BYTES, MAX_LISTED_ANSWERS, MAX_REMARK
 from qimaturity.rendering import render_html
 from qimaturity.reporting import REMARK_LINE, AnswerView, Report, build_report
 
-from .conftest import CONSOLE_SCRIPT, ROOT
+from .conftest import ROOT, run_cli
 
 RUBRIC = load_rubric("qi-readiness")
 GENERATOR = ROOT / "scripts" / "make_large_answers.py"
@@ -198,24 +197,22 @@ def test_long_comments_are_printed_up_to_the_limit_even_when_each_exceeds_an_equ
     assert sum(1 for r in printed if r.comment == long) >= MAX_REMARK_CHARS // (len(long) + 200) - 1
 
 
-def _limit_address_space() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (GIB, GIB))
-
-
 def test_largest_answers_file_renders_a_bounded_pdf_within_one_gib(tmp_path):
     answers = generate(tmp_path / "largest.yaml")
     size = answers.stat().st_size
     assert MAX_DOCUMENT_BYTES - 5_000 < size <= MAX_DOCUMENT_BYTES
     respondents = len(yaml.load(answers.read_text(), Loader=yaml.CSafeLoader)["respondents"])
     out = tmp_path / "largest.pdf"
-    done = subprocess.run(
-        [str(CONSOLE_SCRIPT), "report", "qi-readiness", str(answers), "-o", str(out), "--report-date", "2026-10-01"],
-        capture_output=True,
-        text=True,
-        check=False,
+    done = run_cli(
+        "report",
+        "qi-readiness",
+        str(answers),
+        "-o",
+        str(out),
+        "--report-date",
+        "2026-10-01",
+        address_space=GIB,
         timeout=1800,
-        env=dict(os.environ),
-        preexec_fn=_limit_address_space,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 < GIB

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +25,7 @@ from qimaturity.rendering import render_cohort_html, render_html
 from qimaturity.resources import bundled_dir
 from qimaturity.templating import plain, render_template
 
-from .conftest import CONSOLE_SCRIPT, ROOT
+from .conftest import ROOT, run_cli
 
 ANSWERS = ROOT / "examples" / "answers" / "northgate-acute.yaml"
 RUBRIC = load_rubric("qi-readiness")
@@ -44,26 +43,6 @@ def custom(folder: Path, body: str, name: str = "gap-report.html.j2") -> Path:
     template = folder / name
     template.write_text('{% extends "bundled/gap-report.html.j2" %}\n{% block cover %}\n' + body + "\n{% endblock %}\n")
     return template
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None, limit_as: int | None = None) -> subprocess.CompletedProcess:
-    """The real console script, with extra environment variables and, if asked, an address-space limit on the
-    whole process (as a test harness may set)."""
-
-    def limit() -> None:
-        if limit_as is not None:
-            resource.setrlimit(resource.RLIMIT_AS, (limit_as, limit_as))
-
-    return subprocess.run(
-        [str(CONSOLE_SCRIPT), *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, **(env or {})},
-        preexec_fn=limit,
-    )
 
 
 # ---- plain data --------------------------------------------------------------------------------------------------
@@ -438,7 +417,14 @@ def test_the_memory_limit_holds_under_a_lower_hard_limit_on_the_whole_process(tm
     template = custom(tmp_path / "templates", EXHAUSTION["center"][0])
     out = tmp_path / "report.html"
     run = run_cli(
-        "report", "qi-readiness", str(ANSWERS), "-o", str(out), "--templates", str(template.parent), limit_as=1024 * MIB
+        "report",
+        "qi-readiness",
+        str(ANSWERS),
+        "-o",
+        str(out),
+        "--templates",
+        str(template.parent),
+        address_space=1024 * MIB,
     )
     assert run.returncode == 2, run.stderr
     assert run.stderr.startswith(f"{template}:3: /: the template used more than"), run.stderr

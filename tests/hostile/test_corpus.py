@@ -4,17 +4,12 @@ exit code 2, the file named, no traceback, no "internal error", and the earlier 
 from __future__ import annotations
 
 import hashlib
-import os
-import resource
-import subprocess
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ..conftest import ROOT
+from ..conftest import run_cli
 from .corpus import CASES, CONTROLS, EXAMPLE, Case, build_all
 
 ADDRESS_SPACE = 1024 * 1024 * 1024
@@ -23,16 +18,8 @@ ADDRESS_SPACE = 1024 * 1024 * 1024
 # organisations, not rows.
 ADDRESS_SPACE_POLARS = 2 * ADDRESS_SPACE
 SECONDS = 120
-CONSOLE_SCRIPT = Path(sys.executable).parent / "qimaturity"
 EARLIER = b"the earlier output, which a failed run must leave alone\n"
 GOOD_EXPORT = "organisation_id,organisation_name,respondent,group,lead-executive-lead\nrx1,Trust One,r1,board,3\n"
-
-
-def _limit(address_space: int) -> Callable[[], None]:
-    def apply() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
-
-    return apply
 
 
 @pytest.fixture(scope="module")
@@ -68,17 +55,8 @@ def _run(corpus: dict[str, Path], tmp_path: Path, name: str, command: tuple[str,
     for output in outputs:
         output.write_bytes(EARLIER)
     before = {output: hashlib.sha256(output.read_bytes()).hexdigest() for output in outputs}
-    result = subprocess.run(
-        [str(CONSOLE_SCRIPT), *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=SECONDS,
-        preexec_fn=_limit(ADDRESS_SPACE_POLARS if command[0] == "score-export" else ADDRESS_SPACE),
-        env={**os.environ, "COLUMNS": "200"},
-        check=False,
-    )
+    limit = ADDRESS_SPACE_POLARS if command[0] == "score-export" else ADDRESS_SPACE
+    result = run_cli(*args, address_space=limit, timeout=SECONDS)
     return result, before
 
 
