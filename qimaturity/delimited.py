@@ -23,6 +23,7 @@ import re
 from pathlib import Path
 
 from .limits import MAX_COLUMNS, MAX_FIELD_LINES
+from .loading import text_problem_at
 from .problems import InputError, Problem
 
 UTF8_HINT = "save the export with UTF-8 encoding (in Excel: CSV UTF-8)"
@@ -163,15 +164,19 @@ def _cp1252_problem(path: Path, name: str) -> Problem | None:
 
 
 def check_decoded(text: str, name: str) -> None:
-    """Refuse a NUL character in decoded text (for UTF-16, whose bytes hold NULs), at its line and column."""
-    at = text.find("\x00")
-    if at < 0:
+    """Refuse, at its line and column, a character that answers files may not hold (a NUL, another control
+    character but tab and line ends): what an export brings in must read back from the answers files it becomes."""
+    found = text_problem_at(text)
+    if found is None:
         return
+    at, message, hint = found
     line = text.count("\n", 0, at) + 1
     column = at - text.rfind("\n", 0, at)
-    raise InputError(
-        [Problem(name, line, column, "/", "a NUL character: the file is binary, or damaged", "save it again as CSV")]
-    )
+    if text[at] == "\x00":  # in UTF-16, whose bytes hold NULs, so that the byte scan leaves it to here
+        message, hint = "a NUL character: the file is binary, or damaged", "save it again as CSV"
+    else:
+        message = f"the text {message}"
+    raise InputError([Problem(name, line, column, "/", message, hint)])
 
 
 def check_header_width(width: int, name: str, line: int = 1) -> None:

@@ -624,6 +624,8 @@ class _Importer:
         self.claimed: dict[int, str] = {}
         self.unanswerable: set[str] = set()
         self.level_map: dict[str, Level | None] = {}
+        # Each distinct cell of a question is read once: a survey repeats a handful of answers thousands of times.
+        self.levels_read: dict[tuple[str, type, Any], Level | None] = {}
         self.group_map: dict[str, str] = {}
         self.date_format: str | None = None
         self.dropped = 0
@@ -941,6 +943,14 @@ class _Importer:
     # -- cells
     def _level(self, value: Any, question: Question) -> Level | None:
         """A cell as a level, N/A or None (no answer); _BadCell when it is none of these."""
+        key = (question.id, type(value), value)
+        if key in self.levels_read:
+            return self.levels_read[key]
+        level = self._read_level(value, question)
+        self.levels_read[key] = level
+        return level
+
+    def _read_level(self, value: Any, question: Question) -> Level | None:
         text = _ws(_text(value))
         if not text:
             return None
@@ -1347,14 +1357,22 @@ def import_answers(
     return _Importer(table, rubric, source, fmt).run()
 
 
+# libyaml's emitter where PyYAML has it: measured about four times faster on a large export. It escapes characters
+# beyond U+FFFF (emoji) as "\\U..." where PyYAML's own emitter writes them as they are, so a document with such an
+# escape is written again by PyYAML's, and a comment with an emoji stays readable.
+_FAST_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def dump_answers(document: Mapping[str, Any], *, source: str = "", json_format: bool = False) -> str:
     """An imported document as answers-file text: readable YAML (or JSON), in the order of the answers format."""
     if json_format:
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     header = f"# Imported from {source} by qimaturity import\n" if source else ""
-    return header + yaml.safe_dump(
-        dict(document), sort_keys=False, allow_unicode=True, default_flow_style=False, width=120
-    )
+    options: dict[str, Any] = {"sort_keys": False, "allow_unicode": True, "default_flow_style": False, "width": 120}
+    text: str = yaml.dump(dict(document), Dumper=_FAST_DUMPER, **options)
+    if "\\U" in text:
+        text = yaml.dump(dict(document), Dumper=yaml.SafeDumper, **options)
+    return header + text
 
 
 def _file_stems(ids: Iterable[str]) -> list[str]:

@@ -80,15 +80,21 @@ _SURROGATE_HINT = "remove it: U+D800 to U+DFFF are halves of a UTF-16 pair, not 
 def text_problem(text: str) -> tuple[str, str] | None:
     """What is wrong with ``text`` as text (a NUL, another control character, a lone surrogate) and a hint, or
     None when nothing is."""
+    found = text_problem_at(text)
+    return None if found is None else found[1:]
+
+
+def text_problem_at(text: str) -> tuple[int, str, str] | None:
+    """As :func:`text_problem`, with the offset in ``text`` of the first character that is refused."""
     match = _FORBIDDEN_TEXT.search(text)
     if match is None:
         return None
     code = ord(match.group())
     if code == 0:
-        return "holds a NUL character (U+0000)", _CONTROL_HINT
+        return match.start(), "holds a NUL character (U+0000)", _CONTROL_HINT
     if 0xD800 <= code <= 0xDFFF:
-        return f"holds a lone surrogate (U+{code:04X}), which is not valid Unicode", _SURROGATE_HINT
-    return f"holds the control character U+{code:04X}", _CONTROL_HINT
+        return match.start(), f"holds a lone surrogate (U+{code:04X}), which is not valid Unicode", _SURROGATE_HINT
+    return match.start(), f"holds the control character U+{code:04X}", _CONTROL_HINT
 
 
 class DocumentError(ValueError):

@@ -51,6 +51,7 @@ from .limits import (
     MAX_XML_TEXT_BYTES,
     RATIO_CHECKED_FROM,
 )
+from .loading import text_problem
 from .problems import InputError, Problem
 
 SAVE_HINT = "open it in Excel and save it again as an Excel workbook (.xlsx), or export the sheet as CSV"
@@ -375,6 +376,9 @@ def sheet_rows(sheet: Any, name: str) -> Iterator[list[Any]]:
             )
         values = list(row[:end])
         for index, value in enumerate(values):
+            if isinstance(value, str) and (found := text_problem(value)) is not None:
+                # What a workbook brings in must read back from the answers files it becomes.
+                raise InputError([_cell(name, title, number, index + 1, f"the cell {found[0]}", found[1])])
             if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
                 raise InputError(
                     [

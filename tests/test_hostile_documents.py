@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import json
 import tempfile
 from pathlib import Path
@@ -289,22 +290,48 @@ def terminal_clean(text: str) -> None:
 
 
 @pytest.mark.parametrize("command", ["score", "explain", "compare"])
-def test_escape_sequences_in_names_never_reach_the_terminal(
+def test_escape_sequences_in_an_export_are_refused_at_their_place_and_never_reach_the_terminal(
     tmp_path: Path, hostile_export: tuple[Path, Path], command: str
 ) -> None:
+    # An export's text becomes answers files, which refuse control characters: the export is refused where the
+    # first one is (line 2: the first row's name), and the message itself carries none of them.
     export, mapping = hostile_export
     extra = ["--min-cohort", "1"] if command == "compare" else []
     result = run_cli(command, "qi-readiness", str(export), "--mapping", str(mapping), *extra, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "Esc[2J]0;pwned31mName" in result.stdout
+    assert result.returncode == 2
+    assert "export.csv:2:" in result.stderr and "the text holds the control character U+001B" in result.stderr
     terminal_clean(result.stdout)
     terminal_clean(result.stderr)
+
+
+def test_tables_and_traces_strip_escape_sequences_from_names() -> None:
+    # Files no longer bring such names in; a result made through the Python API still prints clean.
+    from io import StringIO
+
+    from rich.console import Console
+
+    from qimaturity import explain, load_assessment, load_rubric, score
+    from qimaturity.display import priorities_table, result_table
+    from qimaturity.terminal import terminal_text
+
+    rubric = load_rubric("qi-readiness")
+    result = score(rubric, load_assessment(EXAMPLE, rubric))
+    organisation = dataclasses.replace(result.organisation, name=HOSTILE)
+    result = dataclasses.replace(result, organisation=organisation)
+    console = Console(file=StringIO(), width=200, force_terminal=True, color_system=None)
+    console.print(result_table(result))
+    console.print(priorities_table(result))
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "Esc[2J]0;pwned31mName" in shown
+    terminal_clean(shown)
+    terminal_clean(terminal_text(explain(result), newlines=True))
 
 
 def test_escape_sequences_in_a_cell_never_reach_the_terminal_in_a_problem(
     tmp_path: Path, hostile_export: tuple[Path, Path]
 ) -> None:
     export, mapping = hostile_export
+    export.write_text(export.read_text(encoding="utf-8").replace(HOSTILE, "Bronte Moor"), encoding="utf-8")
     rows = export.read_text(encoding="utf-8").splitlines(keepends=True)
     cells = rows[1].split(",")
     cells[4] = "\x1b[2J\x1b]0;pwned\x07x"
@@ -312,7 +339,7 @@ def test_escape_sequences_in_a_cell_never_reach_the_terminal_in_a_problem(
     export.write_text("".join(rows), encoding="utf-8")
     result = run_cli("score", "qi-readiness", str(export), "--mapping", str(mapping), cwd=tmp_path)
     assert result.returncode == 2
-    assert "export.csv:2:5:" in result.stderr and "'[2J]0;pwnedx' is not an answer" in result.stderr
+    assert "export.csv:2:" in result.stderr and "the text holds the control character U+001B" in result.stderr
     terminal_clean(result.stderr)
 
 

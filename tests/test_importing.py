@@ -17,10 +17,12 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qimaturity import InputError, load_assessment, load_rubric, score
 from qimaturity.answers import assessment_from_document, check_answers_document
-from qimaturity.importing import EXCEL_1904, detect_format, excel_date, import_answers, load_mapping
+from qimaturity.importing import EXCEL_1904, detect_format, dump_answers, excel_date, import_answers, load_mapping
 from qimaturity.limits import MAX_COLUMNS, MAX_FIELD_LINES, MAX_PROBLEMS
 from qimaturity.loading import SourceDocument
 
@@ -658,3 +660,62 @@ def test_a_nul_byte_is_refused_at_its_line(tmp_path, encoding):
     export.write_bytes((text[:at] + "\x00" + text[at:]).encode(encoding))
     line = text[:at].count("\n") + 1
     refused_by_every_reader(export, f"{export}:{line}:", "NUL", tmp_path=tmp_path)
+
+
+# Any text an export can bring in: control characters other than tab and line ends are refused on reading.
+EXPORT_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\t\n\r"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(EXPORT_TEXT, EXPORT_TEXT, st.sampled_from([1, 3, 5]))
+def test_answers_files_written_by_import_read_back_as_the_same_document(name, comment, level):
+    # import writes with libyaml's emitter for speed: whatever the names and comments hold, the file means exactly
+    # the document.
+    document = {
+        "rubric": {"id": "qi-readiness", "version": "1.0.0"},
+        "organisation": {"id": "rx1", "name": name},
+        "respondents": [{"id": "r1", "answers": {"lead-role-models": {"level": level, "comment": comment}}}],
+    }
+    assert yaml.safe_load(dump_answers(document)) == document
+
+
+def test_an_emoji_in_an_imported_comment_is_written_as_itself():
+    document = {"organisation": {"id": "rx1", "name": "Môn"}, "answers": {"q": {"level": 3, "comment": "Great 👍"}}}
+    assert "comment: Great 👍\n" in dump_answers(document)
+    assert "name: Môn\n" in dump_answers(document)
+
+
+def test_a_control_character_in_a_csv_export_is_refused_at_its_place(tmp_path):
+    # Answers files refuse control characters, so an export that holds one would become an answers file that no
+    # command can read back: it is refused at import, with its line and column, and nothing is written.
+    from .hostile.corpus import _csv, export_rows
+
+    rows = export_rows()
+    rows[3][1] = "North\x01gate"
+    export = tmp_path / "control.csv"
+    export.write_text(_csv(rows), encoding="utf-8")
+    out = tmp_path / "out.yaml"
+    result = run_cli("import", "qi-readiness", str(export), "-o", str(out))
+    assert result.returncode == 2
+    # Line 4 (the header, then rows 1 to 3); "northgate," is 10 characters and "North" 5 more: character 16.
+    assert result.stderr.startswith(f"{export}:4:16: /: the text holds the control character U+0001")
+    assert not out.exists()
+
+
+def test_a_control_character_in_a_workbook_cell_is_refused_at_its_cell(tmp_path):
+    from openpyxl import Workbook
+
+    from .hostile.corpus import export_rows
+
+    rows = export_rows()
+    rows[2][1] = "North\x85gate"  # a C1 control character, which XML (and so a workbook) can hold
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    export = tmp_path / "control.xlsx"
+    book.save(export)
+    result = run_cli("import", "qi-readiness", str(export), "-o", str(tmp_path / "out.yaml"))
+    assert result.returncode == 2
+    assert f"{export}:3:2: /Sheet/rows/3/columns/2: sheet 'Sheet', B3: the cell holds the control character U+0085" in (
+        result.stderr
+    )
