@@ -87,6 +87,6 @@ MAX_LOGO_PIXELS = 16_000_000
 
 # --- outputs ----------------------------------------------------------------------------------------------------
 PART_FILE_GRACE_SECONDS = 60
-"""Age after which a write's leftover ``.NAME.<8 random characters>.part`` file is removed by the next write of that output."""
+"""Age after which a write's leftover ``.NAME.*.part`` file is removed by the next write of that output."""
 MAX_MANIFEST_BYTES = 64 * MIB
 """A batch manifest (``.qimaturity-batch.json``); a bigger one is set aside and rebuilt."""

@@ -3,9 +3,9 @@
 What :func:`write_atomic` promises, for every output qimaturity writes (reports, exports, answers files, batch
 outputs and the batch manifest):
 
-- The bytes go to a temporary file ``.NAME.<8 random characters>.part`` beside the output, which is then renamed over it; an
-  interrupted write leaves the earlier output as it was. Leftover ``.part`` files of an output (from a run that was
-  killed) are removed by the next write of that output in the same folder, once they are older than
+- The bytes go to a temporary file ``.NAME.<8 random characters>.part`` beside the output, which is then renamed
+  over it; an interrupted write leaves the earlier output as it was. Leftover ``.part`` files of an output (from a
+  run that was killed) are removed by the next write of that output in the same folder, once they are older than
   :data:`~qimaturity.limits.PART_FILE_GRACE_SECONDS`, so that another run writing at the same moment is not
   disturbed.
 - Replacing a file keeps its permissions (a 0600 report stays 0600) and, where allowed, its owner; a new file gets
@@ -164,8 +164,8 @@ def _keep_owner(handle: int, existing: os.stat_result) -> None:
 
 
 def remove_leftovers(folder: Path, name: str, *, grace: float = PART_FILE_GRACE_SECONDS) -> list[Path]:
-    """Remove the ``.NAME.<8 random characters>.part`` files an interrupted write of ``folder/name`` left, once older than
-    ``grace`` seconds (a younger one may belong to a write under way). Returns the paths removed."""
+    """Remove the ``.NAME.<8 random characters>.part`` files an interrupted write of ``folder/name`` left, once
+    older than ``grace`` seconds (a younger one may belong to a write under way). Returns the paths removed."""
     key = os.path.abspath(folder)
     found = _LEFTOVERS.get(key)
     if found is None:
