@@ -76,7 +76,7 @@ _READ_ERRORS = (
     EOFError,
     zipfile.BadZipFile,
     zlib.error,
-    NotImplementedError,
+    NotImplementedError,  # zipfile's answer to a compression method it cannot read
 )
 
 
