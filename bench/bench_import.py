@@ -43,12 +43,9 @@ def measure(kind: str, rubric_path: Path, export: Path, repeat: int, out: Path) 
     for run in range(repeat):
         started = time.perf_counter()
         if kind == "import":
-            from qimaturity.importing import write_answers
-            from qimaturity.inputs import import_documents
+            from qimaturity.inputs import import_files
 
-            documents = import_documents(export, rubric)
-            count = len(write_answers(documents, out / f"run-{run}", source=export.name))
-            del documents
+            count = len(import_files(export, rubric, out / f"run-{run}"))
         else:
             from qimaturity.columnar import score_export
             from qimaturity.outputs import write_atomic

@@ -847,12 +847,10 @@ def import_command(rubric: str, export: Path, mapping_path: Path | None, output:
 
     Example: qimaturity import qi-readiness responses.csv --mapping mapping.yaml -o answers/
     """
-    from .importing import write_answers
-    from .inputs import import_documents
+    from .inputs import import_files
 
     loaded = load_rubric(rubric)
-    documents = import_documents(export, loaded, mapping=_mapping(mapping_path))
-    for path in write_answers(documents, output, source=export.name):
+    for path in import_files(export, loaded, output, mapping=_mapping(mapping_path)):
         click.echo(str(path))
 
 

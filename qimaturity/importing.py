@@ -302,9 +302,7 @@ class _Table:
 
 def _read_export(path: FsPath, name: str) -> _Table:
     suffix = path.suffix.lower()
-    check_input_file(
-        path, name, max_bytes=MAX_EXPORT_BYTES, kind="a CSV, TSV or XLSX export", size_hint="split the export"
-    )
+    check_export_file(path, name)
     if suffix in XLSX_SUFFIXES:
         return _read_xlsx(path, name)
     if suffix == ".xls":
@@ -313,6 +311,18 @@ def _read_export(path: FsPath, name: str) -> _Table:
         raise InputError.single(
             name, f"cannot tell what kind of file '{suffix or path.name}' is", "an export is a .csv, .tsv or .xlsx file"
         )
+    return _Table(name, path.name, _parse_csv(export_text(path, name), name))
+
+
+def check_export_file(path: FsPath, name: str) -> None:
+    """Refuse what is not a readable export file within the size limit."""
+    check_input_file(
+        path, name, max_bytes=MAX_EXPORT_BYTES, kind="a CSV, TSV or XLSX export", size_hint="split the export"
+    )
+
+
+def export_text(path: FsPath, name: str) -> str:
+    """A CSV or TSV export's text, decoded and checked for characters answers files may not hold."""
     encoding = text_encoding(path, name)
     try:
         text = path.read_bytes().decode(encoding)
@@ -321,7 +331,7 @@ def _read_export(path: FsPath, name: str) -> _Table:
     except UnicodeDecodeError:  # the file changed since it was checked
         raise InputError.single(name, f"the file is not {encoding} text", UTF8_HINT) from None
     check_decoded(text, name)
-    return _Table(name, path.name, _parse_csv(text, name))
+    return text
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -1022,12 +1032,7 @@ class _Importer:
         self.plan()
         rows = self._data_rows_raw()
         first_row = self.header_rows + 1
-        status = self._special("status") if self.format == "qualtrics" else None
-        finished = self._special("finished") if self.format == "qualtrics" else None
-        submitted = self._special("submitdate", "date submitted") if self.format == "limesurvey" else None
-        repeat = self._special("redcap repeat instrument", "repeat instrument") if self.format == "redcap" else None
-        instance = self._special("redcap repeat instance", "repeat instance") if self.format == "redcap" else None
-        event = self._special("redcap event name", "event name") if self.format == "redcap" else None
+        status, finished, submitted, repeat, instance, event = self.row_columns()
         bases: dict[tuple[str, str], Context] = {}
 
         def record(cells: Sequence[Any]) -> tuple[str, str]:
@@ -1066,6 +1071,23 @@ class _Importer:
                 suffix = f"-{_text(self._cell(cells, event))}{suffix}"
             self._row(cells, row, context, suffix, organisations)
         return self._documents(organisations)
+
+    def row_columns(self) -> tuple[int | None, ...]:
+        """The columns (or None) that decide which rows count and what they belong to: Qualtrics' status and
+        finished, LimeSurvey's submission date, REDCap's repeat instrument, repeat instance and event."""
+        qualtrics, redcap = self.format == "qualtrics", self.format == "redcap"
+        return (
+            self._special("status") if qualtrics else None,
+            self._special("finished") if qualtrics else None,
+            self._special("submitdate", "date submitted") if self.format == "limesurvey" else None,
+            self._special("redcap repeat instrument", "repeat instrument") if redcap else None,
+            self._special("redcap repeat instance", "repeat instance") if redcap else None,
+            self._special("redcap event name", "event name") if redcap else None,
+        )
+
+    def na_justification(self) -> str:
+        """The justification of an N/A that the export gives none for."""
+        return f"Not applicable (imported from {self.table.label})"
 
     def _special(self, *names: str) -> int | None:
         return next((c.index for c in self.columns if _norm(c.header) in names), None)
@@ -1317,11 +1339,7 @@ class _Importer:
 
     def _answer(self, answer: _Answer) -> Any:
         if answer.value == NA:
-            justification = (
-                answer.justification[0]
-                if answer.justification
-                else f"Not applicable (imported from {self.table.label})"
-            )
+            justification = answer.justification[0] if answer.justification else self.na_justification()
             result: dict[str, Any] = {"na": True, "justification": justification}
         elif answer.comment is None and answer.justification is None:
             return answer.value
@@ -1361,18 +1379,31 @@ def import_answers(
 # beyond U+FFFF (emoji) as "\\U..." where PyYAML's own emitter writes them as they are, so a document with such an
 # escape is written again by PyYAML's, and a comment with an emoji stays readable.
 _FAST_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_YAML_OPTIONS: dict[str, Any] = {"sort_keys": False, "allow_unicode": True, "default_flow_style": False, "width": 120}
+
+
+def yaml_text(data: Any) -> str:
+    """Data as the YAML of answers files (block style, keys in the order given), by libyaml's emitter.
+
+    The columnar importer builds answers files from pieces of this text, so both importers write the same bytes.
+    """
+    text: str = yaml.dump(data, Dumper=_FAST_DUMPER, **_YAML_OPTIONS)
+    return text
+
+
+def import_header(source: str) -> str:
+    """The comment an imported answers file starts with."""
+    return f"# Imported from {source} by qimaturity import\n" if source else ""
 
 
 def dump_answers(document: Mapping[str, Any], *, source: str = "", json_format: bool = False) -> str:
     """An imported document as answers-file text: readable YAML (or JSON), in the order of the answers format."""
     if json_format:
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    header = f"# Imported from {source} by qimaturity import\n" if source else ""
-    options: dict[str, Any] = {"sort_keys": False, "allow_unicode": True, "default_flow_style": False, "width": 120}
-    text: str = yaml.dump(dict(document), Dumper=_FAST_DUMPER, **options)
+    text = yaml_text(dict(document))
     if "\\U" in text:
-        text = yaml.dump(dict(document), Dumper=yaml.SafeDumper, **options)
-    return header + text
+        text = yaml.dump(dict(document), Dumper=yaml.SafeDumper, **_YAML_OPTIONS)
+    return import_header(source) + text
 
 
 def _file_stems(ids: Iterable[str]) -> list[str]:
@@ -1393,14 +1424,20 @@ def write_answers(documents: Sequence[Mapping[str, Any]], output: FsPath | str, 
     """Write imported documents: one to the file OUTPUT (unless it is an existing folder); several to the folder
     OUTPUT (created), each as OUTPUT/<organisation id>.yaml. Returns the paths written."""
     output = FsPath(output)
-    if not documents:
+    json_format = len(documents) == 1 and output.suffix.lower() == ".json" and not output.is_dir()
+    texts = (dump_answers(document, source=source, json_format=json_format) for document in documents)
+    return write_answer_texts([str(d["organisation"]["id"]) for d in documents], texts, output, source=source)
+
+
+def write_answer_texts(ids: Sequence[str], texts: Iterable[str], output: FsPath, *, source: str = "") -> list[FsPath]:
+    """Write the answers files of organisations ``ids``, whose texts ``texts`` gives one by one, in order, as
+    :func:`write_answers` says. A single organisation written to a ``.json`` file comes as JSON."""
+    if not ids:
         raise InputError.single(
             source or str(output), "no answers found: the file names no respondent", "fill in at least one respondent"
         )
-    if len(documents) == 1 and not output.is_dir():
-        json_format = output.suffix.lower() == ".json"
-        return [write_atomic(output, dump_answers(documents[0], source=source, json_format=json_format))]
-    ids = [str(d["organisation"]["id"]) for d in documents]
+    if len(ids) == 1 and not output.is_dir():
+        return [write_atomic(output, next(iter(texts)))]
     if not output.is_dir() and (output.exists() or output.suffix.lower() in ANSWERS_SUFFIXES):
         shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
         raise InputError.single(
@@ -1409,7 +1446,4 @@ def write_answers(documents: Sequence[Mapping[str, Any]], output: FsPath | str, 
             f"give a folder, e.g. -o {output.with_suffix('')}/, to get one answers file per organisation",
         )
     make_output_folder(output)
-    return [
-        write_atomic(output / f"{stem}.yaml", dump_answers(document, source=source))
-        for stem, document in zip(_file_stems(ids), documents, strict=True)
-    ]
+    return [write_atomic(output / f"{stem}.yaml", text) for stem, text in zip(_file_stems(ids), texts, strict=True)]

@@ -99,3 +99,23 @@ def load_assessments(path: Path, rubric: Rubric, *, mapping: Mapping[str, Any] |
     if problems:
         raise InputError(problems)
     return assessments
+
+
+def import_files(path: Path, rubric: Rubric, output: Path, *, mapping: Mapping[str, Any] | None = None) -> list[Path]:
+    """What ``qimaturity import`` does: answers files from a FHIR file, a filled template or an export, written as
+    :func:`qimaturity.importing.write_answers` says; returns the paths written.
+
+    A large CSV or TSV export of the common shape is read by the columnar importer, which writes the same files as
+    the row importer at the speed of ``score-export`` (see :mod:`qimaturity.columnar_import`).
+    """
+    from .importing import CSV_SUFFIXES, write_answer_texts, write_answers
+
+    if path.suffix.lower() in EXPORT_SUFFIXES and path.suffix.lower() in CSV_SUFFIXES:
+        from .columnar_import import columnar_answers
+
+        json_single = output.suffix.lower() == ".json" and not output.is_dir()
+        found = columnar_answers(path, rubric, mapping, source=path.name, json_single=json_single)
+        if found is not None:
+            ids, texts = found
+            return write_answer_texts(ids, texts, output, source=path.name)
+    return write_answers(import_documents(path, rubric, mapping=mapping), output, source=path.name)

@@ -1,0 +1,371 @@
+"""The columnar importer (qimaturity.columnar_import) against the row importer (qimaturity.importing), the reference:
+on every export, `import` writes the same bytes, or refuses with the same problems, whichever reads it.
+
+The exports are generated (hypothesis) around the shape of a national export: organisation, name, type, region,
+date, respondent and group columns, then questions; cells drawn from what surveys really hold (levels, level names,
+N/A spellings, spaces, numbers as text, ids YAML would read as numbers, dates or true/false, characters libyaml
+escapes) and from what they should not (a level off the scale, N/A where the question does not allow it, a group the
+question is not asked of, an unknown group, a bad date, names that differ within an organisation, a quote inside a
+cell, a row longer than the header).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from qimaturity import InputError, load_rubric
+from qimaturity.columnar_import import columnar_answers
+from qimaturity.importing import write_answers
+from qimaturity.inputs import import_documents, import_files
+from qimaturity.model import Rubric
+
+RUBRIC = """\
+id: mini-import
+version: "1.2"
+title: A rubric for importing
+levels:
+  - {value: 1, name: Low, descriptor: Little is in place.}
+  - {value: 2, name: Mid, descriptor: Some is in place.}
+  - {value: 3, name: High, descriptor: All is in place.}
+respondent_groups:
+  - {id: board, name: Board}
+  - {id: staff, name: Frontline staff}
+  - {id: "yes", name: Patients}
+domains:
+  - id: lead
+    title: Leadership
+    questions:
+      - id: lead-1
+        text: Leaders role-model improvement.
+        respondents: [board, staff]
+        levels:
+          - {level: 1, descriptor: Rarely., next_step: Do more.}
+          - {level: 2, descriptor: Sometimes., next_step: Do more.}
+          - {level: 3, descriptor: Always.}
+      - id: lead-2
+        text: Leaders spend time at the front line.
+        levels:
+          - {level: 1, descriptor: Never., next_step: Do more.}
+          - {level: 2, descriptor: Monthly., next_step: Do more.}
+          - {level: 3, descriptor: Weekly.}
+      - id: "true"
+        text: A question whose id YAML reads as true.
+        not_applicable: {allowed: true}
+        levels:
+          - {level: 1, descriptor: No., next_step: Do more.}
+          - {level: 2, descriptor: Partly., next_step: Do more.}
+          - {level: 3, descriptor: Fully.}
+scoring:
+  missing: MISSING
+EVIDENCE
+"""
+
+COLUMNS = ["organisation_id", "organisation_name", "organisation_type", "region", "date", "respondent", "group"]
+QUESTIONS = ["lead-1", "lead-2", "true"]
+
+TRICKY_IDS = ["yes", "no", "null", "~", "1e3", "2026-01-02", "on", "1_000", "0x1F", "1:20", ".5", "+1", "012", "09"]
+ANSWERS = st.sampled_from(["1", "2", "3", " 2 ", "3.0", "", "", "", "N/A", "na", "Not applicable", "Mid", "high"])
+BAD_ANSWERS = st.sampled_from(["4", "x", "0", "-99", "2.5"])
+ORGANISATIONS = st.sampled_from(
+    [
+        "org-a",
+        "org-b",
+        "123",
+        "0123",
+        "08",
+        "yes",
+        "1e3",
+        "1_000",
+        "a@b.nhs.uk",
+        "Née Trust",
+        " org-a ",
+        "o  b",
+        "=HYPERLINK(1)",
+        "2026-01-02",
+        "null",
+        "~",
+        "- x",
+        "# c",
+        "a: b",
+        "x" * 90,
+        "y" * 101,
+        "r\u00e9gion",
+        "a\\Ub",
+        "smile \U0001f600",
+        "0x1F",
+        "1:20",
+        ".5",
+        "+1",
+        "'q'",
+        'say "hi"',
+    ]
+)
+RESPONDENTS = st.one_of(st.just(""), ORGANISATIONS, st.from_regex(r"[a-z][a-z0-9_.-]{0,6}|[0-9]{1,4}", fullmatch=True))
+GROUPS = st.sampled_from(["board", "staff", "Board", "Frontline staff", "yes", "Patients", "", " board "])
+CLEAN_DATES = st.sampled_from(["2026-01-02", "2025-12-31", "2026-01-02T10:00:00", "45000", " 2026-03-04 "])
+DATES = st.one_of(CLEAN_DATES, st.just(""))
+NAMES = st.sampled_from(["", "Trust A", "Trust  A", "Trust B", "yes", "123", "Ysbyty Môn"])
+
+
+CLEAN_LEVELS = st.sampled_from(["1", "2", "3", " 2 ", "3.0", "", "Mid", "high", "Some is in place."])
+CLEAN_ORGANISATIONS = st.sampled_from(
+    [
+        "org-a",
+        "123",
+        "0123",
+        "08",
+        "yes",
+        "1e3",
+        "a@b.nhs.uk",
+        "Née Trust",
+        " org-b ",
+        "o  b",
+        "=HYPERLINK(1)",
+        "2026-01-02",
+        "null",
+        "~",
+        "- x",
+        "# c",
+        "a: b",
+        "x" * 90,
+        "r\u00e9gion",
+        "0x1F",
+        "1:20",
+        ".5",
+        "+1",
+        "'q'",
+    ]
+)
+
+
+@st.composite
+def exports(draw: st.DrawFn) -> dict[str, Any]:
+    """An export: its rows, delimiter, line end, quoting and the rubric's missing-answer policy. A clean one has
+    nothing a row importer would refuse, in cells as odd as surveys hold; a faulty one may have anything."""
+    faults = draw(st.integers(0, 3)) == 0
+    answer = st.one_of(ANSWERS, BAD_ANSWERS) if faults else ANSWERS
+    level = answer if faults else CLEAN_LEVELS
+    organisations = ORGANISATIONS if faults else CLEAN_ORGANISATIONS
+    names: dict[str, tuple[str, str, str]] = {}
+    rows = []
+    for index in range(draw(st.integers(1, 12))):
+        organisation = draw(organisations)
+        if faults or organisation.strip() not in names:
+            names[organisation.strip()] = (draw(NAMES), draw(NAMES), draw(st.sampled_from(["north", "", "south"])))
+        respondent = draw(RESPONDENTS)
+        if not faults and draw(st.booleans()):  # ids YAML would read as numbers, dates, true/false or null
+            respondent = TRICKY_IDS[index % len(TRICKY_IDS)]
+        group = draw(GROUPS if faults else st.sampled_from(["board", "staff", "", "Patients", " yes "]))
+        cells = [
+            organisation,
+            *names[organisation.strip()],
+            draw(DATES if faults else CLEAN_DATES),
+            respondent if faults or not respondent or respondent in TRICKY_IDS else f"{respondent}-{index}",
+            group,
+            draw(level),
+            draw(level),
+            draw(answer),
+        ]
+        if not faults and group.strip().casefold() in ("yes", "patients"):
+            cells[7] = ""  # lead-1 is not asked of patients
+        rows.append(cells)
+    fault = draw(st.sampled_from(FAULTS)) if not faults and draw(st.booleans()) else None
+    if fault is not None:
+        inject(rows, fault, draw(st.integers(0, len(rows) - 1)))
+    header = list(COLUMNS) + list(QUESTIONS)
+    if draw(st.booleans()):
+        header[-3:] = ["Leaders role-model improvement.", "lead-2", "A question whose id YAML reads as true."]
+    return {
+        "header": header,
+        "rows": rows,
+        "delimiter": draw(st.sampled_from([",", ";", "\t"])),
+        "end": draw(st.sampled_from(["\n", "\r\n"])),
+        "quote": draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL])),
+        "blank": draw(st.booleans()),
+        "missing": draw(st.sampled_from(["error", "exclude"])),
+        "evidence": draw(st.booleans()),
+        "fault": fault,
+        "oddity": draw(st.sampled_from([None, None, None, "long row", "quote inside", "lone cr"])) if faults else None,
+    }
+
+
+# One fault in an otherwise clean export: each is a refusal of the row importer (the last two only where the rubric
+# says so) that the columnar importer must leave to it.
+FAULTS = [
+    "n/a not allowed",
+    "off the scale",
+    "not asked",
+    "unknown group",
+    "bad date",
+    "names differ",
+    "no organisation",
+    "duplicate respondent",
+    "long id",
+    "unanswered question",
+    "no date",
+]
+
+
+def inject(rows: list[list[str]], fault: str, at: int) -> None:
+    row = rows[at]
+    if fault == "n/a not allowed":
+        row[8] = "N/A"
+    elif fault == "off the scale":
+        row[9] = "4"
+    elif fault == "not asked":
+        row[6], row[7] = "Patients", "2"
+    elif fault == "unknown group":
+        row[6] = "governors"
+    elif fault == "bad date":
+        row[4] = "31/12/2025"
+    elif fault == "names differ":
+        rows.append([*row[:1], row[1] + " (old name)", *row[2:5], "", *row[6:]])
+    elif fault == "no organisation":
+        row[0] = " "
+    elif fault == "duplicate respondent":
+        row[5] = "r-dup"
+        rows.append([*row[:5], "r-dup", *row[6:]])
+    elif fault == "long id":
+        row[5] = "r" * 101
+    elif fault == "unanswered question":
+        for other in rows:
+            if other[0].strip() == row[0].strip():
+                other[8] = ""
+    elif fault == "no date":
+        for other in rows:
+            if other[0].strip() == row[0].strip():
+                other[4] = ""
+
+
+def write_export(folder: Path, export: dict[str, Any]) -> Path:
+    stream = io.StringIO()
+    writer = csv.writer(stream, delimiter=export["delimiter"], lineterminator=export["end"], quoting=export["quote"])
+    writer.writerow(export["header"])
+    for index, row in enumerate(export["rows"]):
+        writer.writerow(row)
+        if export["blank"] and index == 0:
+            stream.write(export["end"])
+    text = stream.getvalue()
+    if export["oddity"] == "long row":
+        text += export["delimiter"].join(["org-a", *[""] * 6, "1", "2", "3", "extra"]) + export["end"]
+    elif export["oddity"] == "quote inside":
+        text += export["delimiter"].join(["org-a", 'Tr"ust', *[""] * 5, "1", "2", "3"]) + export["end"]
+    elif export["oddity"] == "lone cr":
+        text = text.replace(export["end"], "\r", 1)
+    path = folder / "export.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+def rubric_for(folder: Path, export: dict[str, Any]) -> Rubric:
+    evidence = "  evidence: {on_missing: cap, max_age_days: 365}" if export["evidence"] else ""
+    path = folder / "rubric.yaml"
+    path.write_text(RUBRIC.replace("MISSING", export["missing"]).replace("EVIDENCE", evidence), encoding="utf-8")
+    return load_rubric(path)
+
+
+def row_import(path: Path, rubric: Rubric, output: Path) -> dict[str, bytes] | tuple[Any, ...]:
+    """What the row importer writes (file name -> bytes), or the problems it refuses the export with."""
+    try:
+        documents = import_documents(path, rubric)
+    except InputError as error:
+        return error.problems
+    return _contents(write_answers(documents, output, source=path.name), output)
+
+
+def fast_import(path: Path, rubric: Rubric, output: Path) -> dict[str, bytes] | tuple[Any, ...]:
+    """What `import` writes (the columnar importer where it applies), or the problems it refuses the export with."""
+    try:
+        written = import_files(path, rubric, output)
+    except InputError as error:
+        return error.problems
+    return _contents(written, output)
+
+
+def _contents(written: list[Path], output: Path) -> dict[str, bytes]:
+    """The files written, by their place in the output ("." for the output file itself)."""
+    return {str(p.relative_to(output)): p.read_bytes() for p in written}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(export=exports())
+def test_import_writes_what_the_row_importer_writes_or_refuses_alike(tmp_path: Path, export: dict[str, Any]) -> None:
+    folder = tmp_path / "case"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    path = write_export(folder, export)
+    rubric = rubric_for(folder, export)
+    expected = row_import(path, rubric, folder / "rows")
+    assert fast_import(path, rubric, folder / "columns") == expected
+    taken = columnar_answers(path, rubric, source=path.name) is not None
+    event("read by the columnar importer" if taken else "left to the row importer")
+    event(f"one fault: {export['fault']}")
+    if isinstance(expected, tuple):  # refused: the columnar importer must have left it to the row importer
+        assert not taken
+
+
+def clean_export(folder: Path, *, respondents: int = 40) -> Path:
+    """An export with nothing the columnar importer leaves to the row importer."""
+    rows = []
+    for index in range(respondents):
+        organisation = ["org-a", "123", "Née Trust", "yes"][index % 4]
+        group = ["board", "staff", "yes"][index % 3]
+        first = "" if group == "yes" else str(1 + index % 3)
+        rows.append(
+            [
+                organisation,
+                f"Trust {organisation}",
+                "acute",
+                "north",
+                "2026-01-02",
+                f"r{index}" if index % 5 else "",
+                group,
+                first,
+                ["1", "2", "Mid", " 3 "][index % 4],
+                "N/A" if index % 2 else "2",
+            ]
+        )
+    path = folder / "export.csv"
+    stream = io.StringIO()
+    csv.writer(stream, lineterminator="\n").writerows([COLUMNS + QUESTIONS, *rows])
+    path.write_text(stream.getvalue(), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("missing", ["error", "exclude"])
+def test_a_clean_export_is_read_by_the_columnar_importer_and_gives_the_row_importers_files(
+    tmp_path: Path, missing: str
+) -> None:
+    path = clean_export(tmp_path)
+    rubric = rubric_for(tmp_path, {"missing": missing, "evidence": True})
+    found = columnar_answers(path, rubric, source=path.name)
+    assert found is not None, "the columnar importer left a clean export to the row importer"
+    ids, texts = found
+    # Organisations in order of first appearance; "yes" and "123" must be quoted in YAML to stay text.
+    assert ids == ["org-a", "123", "Née Trust", "yes"]
+    written = [yaml.safe_load(text) for text in texts]
+    assert [d["organisation"]["id"] for d in written] == ids
+    # Row 1 (index 0) is org-a's first respondent, without an id: "r1" in its organisation; its answers are
+    # lead-1 "1" -> 1, lead-2 "1" -> 1 and "true" "2" -> 2.
+    first = written[0]["respondents"][0]
+    assert first == {"id": "r1", "group": "board", "answers": {"lead-1": 1, "lead-2": 1, "true": 2}}
+    assert row_import(path, rubric, tmp_path / "rows") == fast_import(path, rubric, tmp_path / "columns")
+
+
+def test_one_organisation_to_a_json_file_is_json_either_way(tmp_path: Path) -> None:
+    path = clean_export(tmp_path, respondents=4)
+    text = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([text[0], *[line for line in text[1:] if line.startswith("org-a,")]]) + "\n")
+    rubric = rubric_for(tmp_path, {"missing": "exclude", "evidence": False})
+    expected = row_import(path, rubric, tmp_path / "rows.json")
+    assert isinstance(expected, dict) and expected["."].startswith(b"{")
+    assert fast_import(path, rubric, tmp_path / "columns.json") == expected
