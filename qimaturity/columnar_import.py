@@ -56,7 +56,7 @@ from .importing import (
     yaml_text,
 )
 from .loading import SourceDocument
-from .model import Rubric
+from .model import Question, Rubric
 
 # Text that neither _text nor _ws changes and that libyaml writes as it is (when it reads back as text) or in single
 # quotes (when it would read back as a number, a date, true/false or null): most ids and codes. Other text is written
@@ -80,6 +80,8 @@ _R = "__respondent"
 _O = "__organisation"
 _G = "__group"
 _D = "__date"
+_ROW = "__row"
+_SUSPECT = "__suspect"
 # The answers schema's longest text per field (schemas/answers.schema.json).
 _LONGEST = {_O: 100, _R: 100, "name": 300, "type": 100, "region": 100}
 _ROWS_PER_PIECE = 100_000  # rows turned into text at a time: the text of one piece is about 1 KB per row
@@ -91,12 +93,15 @@ class _NotHere(Exception):
 
 def columnar_answers(
     path: Path, rubric: Rubric, mapping: Mapping[str, Any] | None = None, *, source: str = "", json_single: bool = False
-) -> tuple[list[str], Iterator[str]] | None:
+) -> tuple[list[str], Iterator[str]] | frozenset[int] | None:
     """The organisation ids of a CSV or TSV export and, one by one, their answers files' text, exactly as
-    :func:`qimaturity.importing.import_answers` and :func:`~qimaturity.importing.write_answers` would give them;
-    None when the export needs the row importer (see the module). ``json_single`` asks for JSON when there is one
-    organisation. Raises :class:`InputError` where the row importer would, for a bad mapping or a file it refuses
-    before reading a cell.
+    :func:`qimaturity.importing.import_answers` and :func:`~qimaturity.importing.write_answers` would give them.
+    ``json_single`` asks for JSON when there is one organisation.
+
+    When the export has problems: the data rows (0-based) the row importer must read to report all of them, as it
+    would reading the whole export (``import_answers(..., rows=...)``). None when the export needs the row importer
+    (see the module). Raises :class:`InputError` where the row importer would, for a bad mapping or a file it
+    refuses before reading a cell.
     """
     document = _mapping_source(mapping)
     if path.suffix.lower() not in CSV_SUFFIXES:
@@ -150,6 +155,7 @@ class _Columnar:
         by_question = {qid: index for index, qid in importer.question_columns.items()}
         self.questions = [(questions[qid], by_question[qid]) for qid in questions if qid in by_question]
         self.slots: list[Level] = [level.value for level in rubric.levels] + [NA]
+        self.bad: dict[int, list[str]] = {}  # distinct cells the row importer reports, by column
 
     # --- reading ---------------------------------------------------------------------------------------------
     def _collect(self, frame: pl.LazyFrame) -> pl.DataFrame:
@@ -172,26 +178,34 @@ class _Columnar:
         return {i: found[str(i)][0].to_list() for i in used}
 
     def _role(self, role: str, distinct: dict[int, list[str]], read: Callable[[Any], Any], dtype: Any) -> pl.Expr:
-        """A role's column (or fixed value) as ``read`` takes each distinct cell (null for an empty one);
-        _BadCell or ValueError from ``read``: not here."""
+        """A role's column (or fixed value) as ``read`` takes each distinct cell (null for an empty one, and for a
+        cell ``read`` refuses with _BadCell or ValueError, which :meth:`_bad` then finds)."""
         importer = self.importer
-        try:
-            if role in importer.fixed:
+        if role in importer.fixed:
+            try:
                 return pl.lit(read(importer.fixed[role]), dtype)
-            if role not in importer.roles:
-                return pl.lit(None, dtype)
-            column = pl.col(self.names[importer.roles[role]])
-            values = [v for v in distinct[importer.roles[role]] if read is not _tidy or not _simple(v)]
-            mapping = {v: read(v) for v in values}
-        except (_BadCell, ValueError):
-            raise _NotHere from None
+            except (_BadCell, ValueError):
+                raise _NotHere from None  # every row's problem: the row importer says so
+        if role not in importer.roles:
+            return pl.lit(None, dtype)
+        index = importer.roles[role]
+        column = pl.col(self.names[index])
+        mapping = {}
+        for value in distinct[index]:
+            if read is _tidy and _simple(value):
+                continue
+            try:
+                mapping[value] = read(value)
+            except (_BadCell, ValueError):
+                self.bad.setdefault(index, []).append(value)
         mapped = column.replace_strict(list(mapping), list(mapping.values()), default=None, return_dtype=dtype)
         if read is _tidy:  # simple text is what _tidy makes of it
             return pl.when(column.str.contains(_SIMPLE)).then(column).otherwise(mapped)
         return mapped
 
     def _codes(self, distinct: dict[int, list[str]]) -> list[pl.Expr]:
-        """Each question's cells as the index of the answer in ``slots`` (a level, then N/A), or null."""
+        """Each question's cells as the index of the answer in ``slots`` (a level, then N/A), or null (also for a
+        cell that is no answer, which :meth:`_bad` then finds)."""
         codes = []
         for question, index in self.questions:
             mapping: dict[str, int | None] = {}
@@ -199,38 +213,42 @@ class _Columnar:
                 try:
                     level = self.importer._level(value, question)
                 except _BadCell:
-                    raise _NotHere from None
+                    self.bad.setdefault(index, []).append(value)
+                    continue
                 mapping[value] = None if level is None else self.slots.index(level)
             column = pl.col(self.names[index])
             code = column.replace_strict(list(mapping), list(mapping.values()), default=None, return_dtype=pl.UInt8)
             codes.append(code.alias(question.id))
         return codes
 
-    def _rows(self) -> pl.DataFrame:
-        """The rows that answer a question: organisation, respondent, group, date, name, type, region, codes."""
-        distinct = self._distinct()
-        rows = self._collect(
-            self.scan.select(
-                self._role("id", distinct, _tidy, pl.String).alias(_O),
-                self._role("respondent", distinct, _tidy, pl.String).alias(_R),
-                self._role("group", distinct, self._group, pl.String).alias(_G),
-                self._role("date", distinct, self._date, pl.Date).alias(_D),
-                *[self._role(f, distinct, _tidy, pl.String).alias(f) for f in _ORGANISATION_FIELDS],
-                *self._codes(distinct),
-            )
+    def _bad(self) -> pl.Expr:
+        """Whether a row holds a cell that the row importer reports."""
+        return pl.any_horizontal(
+            pl.lit(False), *[pl.col(self.names[i]).is_in(values) for i, values in sorted(self.bad.items())]
         )
-        answered = pl.any_horizontal(pl.col(q.id).is_not_null() for q, _ in self.questions)
+
+    def _rows(self) -> pl.DataFrame:
+        """Every row: its number, organisation, respondent, group, date, name, type, region and codes, and whether
+        the row importer would report a problem in it (``_SUSPECT``)."""
+        distinct = self._distinct()
+        columns = [
+            self._role("id", distinct, _tidy, pl.String).alias(_O),
+            self._role("respondent", distinct, _tidy, pl.String).alias(_R),
+            self._role("group", distinct, self._group, pl.String).alias(_G),
+            self._role("date", distinct, self._date, pl.Date).alias(_D),
+            *[self._role(f, distinct, _tidy, pl.String).alias(f) for f in _ORGANISATION_FIELDS],
+            *self._codes(distinct),
+        ]
+        rows = self._collect(self.scan.with_row_index(_ROW).select(pl.col(_ROW), *columns, self._bad().alias(_SUSPECT)))
         na = len(self.slots) - 1
-        problems = [answered & pl.col(_O).is_null()]
+        problems = [pl.col(_SUSPECT), _ANSWERED(self.questions) & pl.col(_O).is_null()]
         problems += [
             pl.col(q.id).is_not_null() & pl.col(_G).is_not_null() & ~pl.col(_G).is_in(q.respondents)
             for q, _ in self.questions
             if q.respondents
         ]
         problems += [pl.col(q.id) == na for q, _ in self.questions if not q.na_allowed]
-        if rows.select(pl.any_horizontal(problems).any()).item():
-            raise _NotHere
-        return rows.filter(answered)
+        return rows.with_columns(pl.any_horizontal(problems).alias(_SUSPECT))
 
     def _group(self, value: Any) -> str | None:
         text = _text(value)
@@ -241,43 +259,46 @@ class _Columnar:
 
     # --- checking what the documents would be ------------------------------------------------------------------
     def _organisations(self, rows: pl.DataFrame) -> pl.DataFrame:
-        """One row per organisation, in order of first appearance; _NotHere for what check_answers_document
-        would refuse."""
+        """One row per organisation of ``rows`` (those that answer), in order of first appearance, and whether
+        check_answers_document would refuse its document (``_SUSPECT``)."""
         texts = [_O, _R, *_ORGANISATION_FIELDS]
         if rows.select(pl.any_horizontal(pl.col(c).str.contains(_ESCAPED) for c in texts).any()).item():
             raise _NotHere
         lengths = [pl.col(c).str.len_chars() > _LONGEST[c] for c in texts]
         aggregates = [
             pl.len().alias("respondents"),
-            pl.col(_R).n_unique().alias("distinct"),
             pl.col(_D).max().alias(_D),
-            pl.any_horizontal(lengths).any().alias("long"),
             *[pl.col(f).drop_nulls().first().alias(f) for f in _ORGANISATION_FIELDS],
-            *[(pl.col(f).drop_nulls().n_unique() > 1).alias(f"{f} differs") for f in _ORGANISATION_FIELDS],
+        ]
+        wrong = [
+            pl.col(_R).n_unique() != pl.len(),
+            pl.any_horizontal(lengths).any(),
+            *[pl.col(f).drop_nulls().n_unique() > 1 for f in _ORGANISATION_FIELDS],
         ]
         if self.rubric.scoring.missing == "error":
-            answered = pl.all_horizontal(pl.col(q.id).is_not_null().any() for q, _ in self.questions)
-            aggregates.append(answered.alias("all answered"))
-        organisations = rows.group_by(_O, maintain_order=True).agg(aggregates)
-        wrong = [pl.col("respondents") != pl.col("distinct"), pl.col("long")]
-        wrong += [pl.col(f"{f} differs") for f in _ORGANISATION_FIELDS]
-        if self.rubric.scoring.missing == "error":
-            wrong.append(~pl.col("all answered"))
+            wrong += [pl.col(q.id).is_null().all() for q, _ in self.questions]
         if self.rubric.scoring.evidence.max_age_days:
-            wrong.append(pl.col(_D).is_null())
-        if organisations.select(pl.any_horizontal(wrong).any()).item():
-            raise _NotHere
-        return organisations
+            wrong.append(pl.col(_D).is_null().all())
+        aggregates.append(pl.any_horizontal(wrong).alias(_SUSPECT))
+        return rows.group_by(_O, maintain_order=True).agg(aggregates)
 
     # --- writing ---------------------------------------------------------------------------------------------
-    def run(self, json_single: bool) -> tuple[list[str], Iterator[str]]:
-        rows = self._rows()
-        if rows.height == 0:
-            raise _NotHere
+    def run(self, json_single: bool) -> tuple[list[str], Iterator[str]] | frozenset[int]:
+        every = self._rows()
+        rows = every.filter(_ANSWERED(self.questions) & pl.col(_O).is_not_null())
         # A respondent without an id is r1, r2, ... in its organisation, as the row importer numbers them.
         number = pl.int_range(1, pl.len() + 1).over(_O).cast(pl.String)
         rows = rows.with_columns(pl.coalesce(pl.col(_R), pl.lit("r") + number).alias(_R))
         organisations = self._organisations(rows)
+        flagged = every.filter(pl.col(_SUSPECT))
+        if flagged.height or organisations[_SUSPECT].any():
+            # The rows the row importer must read to report every problem as it would on the whole export: those
+            # with a problem of their own, and every row of an organisation with a problem.
+            suspects = pl.concat([flagged[_O], organisations.filter(pl.col(_SUSPECT))[_O]]).drop_nulls()
+            chosen = every.filter(pl.col(_SUSPECT) | pl.col(_O).is_in(suspects.implode()))
+            return frozenset(chosen[_ROW].to_list())
+        if rows.height == 0:
+            raise _NotHere
         ids = organisations[_O].to_list()
         # The rows of each organisation together, organisations in order of first appearance (a stable sort).
         rows = rows.sort(pl.col(_O).replace_strict(ids, list(range(len(ids)))), maintain_order=True)
@@ -346,6 +367,10 @@ class _Columnar:
             code = pl.col(question.id)
             parts.append(code.replace_strict(list(range(len(texts))), texts, default=None, return_dtype=pl.String))
         return pl.concat_str(parts, ignore_nulls=True)
+
+
+def _ANSWERED(questions: list[tuple[Question, int]]) -> pl.Expr:  # noqa: N802 - reads as the condition it is
+    return pl.any_horizontal(pl.col(q.id).is_not_null() for q, _ in questions)
 
 
 def _piece(skeleton: Any, after: str, before: str) -> str:

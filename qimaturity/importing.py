@@ -17,7 +17,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -300,7 +300,7 @@ class _Table:
     epoch: date = EXCEL_1900
 
 
-def _read_export(path: FsPath, name: str) -> _Table:
+def _read_export(path: FsPath, name: str, rows: Collection[int] | None = None) -> _Table:
     suffix = path.suffix.lower()
     check_export_file(path, name)
     if suffix in XLSX_SUFFIXES:
@@ -311,7 +311,7 @@ def _read_export(path: FsPath, name: str) -> _Table:
         raise InputError.single(
             name, f"cannot tell what kind of file '{suffix or path.name}' is", "an export is a .csv, .tsv or .xlsx file"
         )
-    return _Table(name, path.name, _parse_csv(export_text(path, name), name))
+    return _Table(name, path.name, _parse_csv(export_text(path, name), name, rows))
 
 
 def check_export_file(path: FsPath, name: str) -> None:
@@ -351,8 +351,9 @@ def _line_breaks(field: str) -> int:
     return field.count("\n") + field.count("\r") - field.count("\r\n")
 
 
-def _parse_csv(text: str, name: str) -> list[list[Any]]:
-    """The rows of a CSV text; refuses rows wider than the column limit and quotes left open (see delimited)."""
+def _parse_csv(text: str, name: str, keep: Collection[int] | None = None) -> list[list[Any]]:
+    """The rows of a CSV text; refuses rows wider than the column limit and quotes left open (see delimited).
+    With ``keep``, data rows (0-based, after the header) not in it come as empty rows."""
     hint = re.match(r"sep=(.)\r?\n", text)  # Excel's "sep=;" first line names the delimiter
     skipped = 0
     if hint:
@@ -361,6 +362,7 @@ def _parse_csv(text: str, name: str) -> list[list[Any]]:
         delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[Any]] = []
+    last: list[str] = []
     width = 0
     line = 1 + skipped  # where the next row starts
     opened = line
@@ -370,13 +372,13 @@ def _parse_csv(text: str, name: str) -> list[list[Any]]:
             width = width or len(row)
             if reader.line_num + skipped > line:  # the row spans lines: a quoted cell holds a line break
                 check_quoted_fields(row, line, delimiter, width, name)
-            rows.append(row)
+            rows.append(row if keep is None or not rows or len(rows) - 1 in keep else [])
+            last = row
             opened, line = line, reader.line_num + 1 + skipped
     except csv.Error as exc:
         raise InputError(
             [Problem(name, reader.line_num + skipped, None, "/", f"cannot read the CSV: {exc}", QUOTE_HINT)]
         ) from None
-    last = rows[-1] if rows else []
     broken = next((i for i, f in enumerate(last) if "\n" in f or "\r" in f), None)
     if broken is not None:
         # A quote left open runs to the end of the file, where the lenient reader closes it: ask a strict one.
@@ -1354,7 +1356,11 @@ class _Importer:
 
 # --- the public API --------------------------------------------------------------------------------------------
 def import_answers(
-    path: FsPath | str, rubric: Rubric, *, mapping: Mapping[str, Any] | None = None
+    path: FsPath | str,
+    rubric: Rubric,
+    *,
+    mapping: Mapping[str, Any] | None = None,
+    rows: Collection[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Read a CSV/TSV/XLSX export and return one answers document (a dict in the answers-file format) per
     organisation, in order of first appearance.
@@ -1363,10 +1369,14 @@ def import_answers(
     Every document returned passes :func:`qimaturity.answers.check_answers_document` for ``rubric``. Raises
     :class:`InputError` listing every unmappable column and bad cell, each with its row and column (1-based, as a
     spreadsheet shows them) and a path like ``/rows/12/columns/7``; and any problem of the mapping, at its line.
+
+    ``rows`` (a CSV or TSV export's data rows, 0-based) reads only those rows, the others as if they were blank:
+    the columnar importer gives the rows that can hold problems, so that they are reported as a reading of the
+    whole export would report them, without its time and memory.
     """
     path = FsPath(path)
     source = _mapping_source(mapping)
-    table = _read_export(path, str(path))
+    table = _read_export(path, str(path), rows)
     if not table.rows or not any(_text(cell) for cell in table.rows[0]):
         raise InputError.single(table.name, "the export is empty, or its first row is", "the first row is the header")
     fmt = str((source.data if source is not None else {}).get("format", "auto"))

@@ -105,17 +105,21 @@ def import_files(path: Path, rubric: Rubric, output: Path, *, mapping: Mapping[s
     """What ``qimaturity import`` does: answers files from a FHIR file, a filled template or an export, written as
     :func:`qimaturity.importing.write_answers` says; returns the paths written.
 
-    A large CSV or TSV export of the common shape is read by the columnar importer, which writes the same files as
-    the row importer at the speed of ``score-export`` (see :mod:`qimaturity.columnar_import`).
+    A CSV or TSV export of the common shape is read by the columnar importer, which writes the same files as the
+    row importer at the speed of ``score-export`` and, when the export has problems, leaves to the row importer
+    only the rows it needs to report them (see :mod:`qimaturity.columnar_import`).
     """
-    from .importing import CSV_SUFFIXES, write_answer_texts, write_answers
+    from .importing import CSV_SUFFIXES, import_answers, write_answer_texts, write_answers
 
     if path.suffix.lower() in EXPORT_SUFFIXES and path.suffix.lower() in CSV_SUFFIXES:
         from .columnar_import import columnar_answers
 
         json_single = output.suffix.lower() == ".json" and not output.is_dir()
         found = columnar_answers(path, rubric, mapping, source=path.name, json_single=json_single)
-        if found is not None:
+        if isinstance(found, tuple):
             ids, texts = found
             return write_answer_texts(ids, texts, output, source=path.name)
+        if found is not None:
+            import_answers(path, rubric, mapping=mapping, rows=found)  # raises InputError with every problem
+            # The rows it read had none: the columnar checks were more careful than the row importer. Read it all.
     return write_answers(import_documents(path, rubric, mapping=mapping), output, source=path.name)
