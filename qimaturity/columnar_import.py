@@ -35,6 +35,7 @@ from typing import Any
 import polars as pl
 import yaml
 
+from .delimited import check_header_width
 from .importing import (
     CSV_SUFFIXES,
     FORMATS,
@@ -81,6 +82,7 @@ _O = "__organisation"
 _G = "__group"
 _D = "__date"
 _ROW = "__row"
+_LONGEST_CELL = "__longest"
 _SUSPECT = "__suspect"
 # The answers schema's longest text per field (schemas/answers.schema.json).
 _LONGEST = {_O: 100, _R: 100, "name": 300, "type": 100, "region": 100}
@@ -111,8 +113,8 @@ def columnar_answers(
     text = export_text(path, name)
     try:
         return _Columnar(path, text, rubric, document, source).run(json_single)
-    except _NotHere:
-        return None
+    except (_NotHere, pl.exceptions.PolarsError):
+        return None  # the row importer reads it, and says what is wrong with it
 
 
 class _Columnar:
@@ -127,6 +129,7 @@ class _Columnar:
         head = [[_text(cell) for cell in row] for row in _first_rows(text, self.delimiter, 3)]
         if not head or not any(head[0]):
             raise _NotHere
+        check_header_width(len(head[0]), str(path))
         fmt = str((document.data if document is not None else {}).get("format", "auto"))
         if fmt == "auto":
             fmt = detect_format(head)
@@ -154,6 +157,8 @@ class _Columnar:
         questions = {q.id: q for q in rubric.questions()}
         by_question = {qid: index for index, qid in importer.question_columns.items()}
         self.questions = [(questions[qid], by_question[qid]) for qid in questions if qid in by_question]
+        if not self.questions:
+            raise _NotHere
         self.slots: list[Level] = [level.value for level in rubric.levels] + [NA]
         self.bad: dict[int, list[str]] = {}  # distinct cells the row importer reports, by column
 
@@ -168,13 +173,14 @@ class _Columnar:
         """Each used column's distinct cells but empty ones; reading every column, so that a row longer than the
         header fails here."""
         used = sorted({*self.importer.question_columns, *self.importer.roles.values()})
-        unused = [name for index, name in enumerate(self.names) if index not in used]
         found = self._collect(
             self.scan.select(
-                *[pl.col(self.names[i]).drop_nulls().unique().implode().alias(str(i)) for i in used],
-                *[pl.col(name).null_count() for name in unused],
+                *[pl.nth(i).drop_nulls().unique().implode().alias(str(i)) for i in used],
+                pl.max_horizontal(pl.all().str.len_chars().max()).alias(_LONGEST_CELL),
             )
         )
+        if (found[_LONGEST_CELL][0] or 0) > csv.field_size_limit():
+            raise _NotHere  # Python's csv module refuses such a cell: the row importer says where
         return {i: found[str(i)][0].to_list() for i in used}
 
     def _role(self, role: str, distinct: dict[int, list[str]], read: Callable[[Any], Any], dtype: Any) -> pl.Expr:
@@ -189,7 +195,7 @@ class _Columnar:
         if role not in importer.roles:
             return pl.lit(None, dtype)
         index = importer.roles[role]
-        column = pl.col(self.names[index])
+        column = pl.nth(index)
         mapping = {}
         for value in distinct[index]:
             if read is _tidy and _simple(value):
@@ -216,16 +222,14 @@ class _Columnar:
                     self.bad.setdefault(index, []).append(value)
                     continue
                 mapping[value] = None if level is None else self.slots.index(level)
-            column = pl.col(self.names[index])
+            column = pl.nth(index)
             code = column.replace_strict(list(mapping), list(mapping.values()), default=None, return_dtype=pl.UInt8)
-            codes.append(code.alias(question.id))
+            codes.append(code.alias(_code(question)))
         return codes
 
     def _bad(self) -> pl.Expr:
         """Whether a row holds a cell that the row importer reports."""
-        return pl.any_horizontal(
-            pl.lit(False), *[pl.col(self.names[i]).is_in(values) for i, values in sorted(self.bad.items())]
-        )
+        return pl.any_horizontal(pl.lit(False), *[pl.nth(i).is_in(values) for i, values in sorted(self.bad.items())])
 
     def _rows(self) -> pl.DataFrame:
         """Every row: its number, organisation, respondent, group, date, name, type, region and codes, and whether
@@ -239,15 +243,15 @@ class _Columnar:
             *[self._role(f, distinct, _tidy, pl.String).alias(f) for f in _ORGANISATION_FIELDS],
             *self._codes(distinct),
         ]
-        rows = self._collect(self.scan.with_row_index(_ROW).select(pl.col(_ROW), *columns, self._bad().alias(_SUSPECT)))
+        rows = self._collect(self.scan.select(*columns, self._bad().alias(_SUSPECT)).with_row_index(_ROW))
         na = len(self.slots) - 1
         problems = [pl.col(_SUSPECT), _ANSWERED(self.questions) & pl.col(_O).is_null()]
         problems += [
-            pl.col(q.id).is_not_null() & pl.col(_G).is_not_null() & ~pl.col(_G).is_in(q.respondents)
+            pl.col(_code(q)).is_not_null() & pl.col(_G).is_not_null() & ~pl.col(_G).is_in(q.respondents)
             for q, _ in self.questions
             if q.respondents
         ]
-        problems += [pl.col(q.id) == na for q, _ in self.questions if not q.na_allowed]
+        problems += [pl.col(_code(q)) == na for q, _ in self.questions if not q.na_allowed]
         return rows.with_columns(pl.any_horizontal(problems).alias(_SUSPECT))
 
     def _group(self, value: Any) -> str | None:
@@ -276,7 +280,7 @@ class _Columnar:
             *[pl.col(f).drop_nulls().n_unique() > 1 for f in _ORGANISATION_FIELDS],
         ]
         if self.rubric.scoring.missing == "error":
-            wrong += [pl.col(q.id).is_null().all() for q, _ in self.questions]
+            wrong += [pl.col(_code(q)).is_null().all() for q, _ in self.questions]
         if self.rubric.scoring.evidence.max_age_days:
             wrong.append(pl.col(_D).is_null().all())
         aggregates.append(pl.any_horizontal(wrong).alias(_SUSPECT))
@@ -302,13 +306,14 @@ class _Columnar:
         ids = organisations[_O].to_list()
         # The rows of each organisation together, organisations in order of first appearance (a stable sort).
         rows = rows.sort(pl.col(_O).replace_strict(ids, list(range(len(ids)))), maintain_order=True)
-        texts = self._texts(rows, organisations)
+        texts = self._texts(rows, organisations, self._block(rows))
         if json_single and len(ids) == 1:
-            texts = iter([dump_answers(yaml.safe_load(next(texts)), json_format=True)])
+            written = next(texts).removeprefix(import_header(self.source))
+            texts = iter([dump_answers(yaml.safe_load(written), json_format=True)])
         return ids, texts
 
-    def _texts(self, rows: pl.DataFrame, organisations: pl.DataFrame) -> Iterator[str]:
-        block = self._block(rows)
+    def _texts(self, rows: pl.DataFrame, organisations: pl.DataFrame, block: pl.Expr) -> Iterator[str]:
+        """Each organisation's answers file, made a piece of rows at a time (``block`` is each row's text)."""
         sizes = organisations["respondents"].to_list()
         first = start = 0
         while first < len(sizes):
@@ -364,13 +369,18 @@ class _Columnar:
                 answer: Any = {"na": True, "justification": justification} if slot == NA else slot
                 skeleton = {"respondents": [{"id": "r", "answers": {question.id: answer}}]}
                 texts.append(_piece(skeleton, "- id: r\n  answers:\n", ""))
-            code = pl.col(question.id)
+            code = pl.col(_code(question))
             parts.append(code.replace_strict(list(range(len(texts))), texts, default=None, return_dtype=pl.String))
         return pl.concat_str(parts, ignore_nulls=True)
 
 
+def _code(question: Question) -> str:
+    """The name of a question's codes in the frames (not its id: an id may be a frame's other column's name)."""
+    return f"__question {question.id}"
+
+
 def _ANSWERED(questions: list[tuple[Question, int]]) -> pl.Expr:  # noqa: N802 - reads as the condition it is
-    return pl.any_horizontal(pl.col(q.id).is_not_null() for q, _ in questions)
+    return pl.any_horizontal(pl.col(_code(q)).is_not_null() for q, _ in questions)
 
 
 def _piece(skeleton: Any, after: str, before: str) -> str:
