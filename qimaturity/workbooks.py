@@ -67,9 +67,8 @@ _OVERLAP = max(len(marker) for marker in _MARKERS)
 # Errors openpyxl lets through on a malformed workbook; each means bad input, not a bug of ours.
 _READ_ERRORS = (
     ValueError,  # includes defusedxml's DTDForbidden and EntitiesForbidden
-    KeyError,
+    LookupError,  # KeyError, IndexError, and an XML declaration that names an unknown encoding
     TypeError,
-    IndexError,
     AttributeError,
     ParseError,
     OSError,
