@@ -144,7 +144,7 @@ def _check_svg(raw: bytes, given: str, refuse: Callable[[str, str], InputError])
         raise refuse(
             f"the SVG logo '{given}' has a DOCTYPE or entities", "save the SVG without a DOCTYPE (plain SVG)"
         ) from None
-    except ParseError as error:
+    except (ParseError, LookupError) as error:  # LookupError: an XML declaration naming an unknown encoding
         raise refuse(f"the logo '{given}' is not an SVG image: {error}", "check the file") from None
     if not root.tag.endswith("svg"):
         raise refuse(f"the logo '{given}' is not an SVG image", "check the file")

@@ -94,6 +94,14 @@ def test_an_svg_logo_with_entities_is_refused(tmp_path):
     assert refusal(brand_with(tmp_path, "logo.svg")) == "the SVG logo 'logo.svg' has a DOCTYPE or entities"
 
 
+def test_an_svg_logo_declaring_an_unknown_encoding_is_refused(tmp_path):
+    svg = '<?xml version="1.0" encoding="AUTF-8"?><svg xmlns="http://www.w3.org/2000/svg"/>'
+    (tmp_path / "logo.svg").write_text(svg, encoding="utf-8")
+    assert refusal(brand_with(tmp_path, "logo.svg")) == (
+        "the logo 'logo.svg' is not an SVG image: unknown encoding: AUTF-8"
+    )
+
+
 @pytest.mark.parametrize("attribute", ['href="file:///etc/passwd"', 'xlink:href="http://127.0.0.1:9/x.png"'])
 def test_an_svg_logo_that_refers_outside_itself_is_refused(tmp_path, attribute):
     svg = (
