@@ -15,7 +15,7 @@ from typing import Any
 from .assessment import Answer, Assessment, EvidenceItem, Organisation, Respondent
 from .loading import SourceDocument, parse_json, parse_yaml, read_text
 from .model import Rubric
-from .problems import InputError, Path, Problem, sort_problems
+from .problems import DocPath, InputError, Problem, sort_problems
 from .validation import did_you_mean, schema_problems
 
 ANSWER_FORM = "an answer is a level (a whole number) or a mapping with either 'level' or 'na: true'"
@@ -66,15 +66,15 @@ def _schema_problems(doc: SourceDocument) -> list[Problem]:
     return problems
 
 
-def _at(data: Any, path: Path) -> Any:
+def _at(data: Any, path: DocPath) -> Any:
     for part in path:
         data = data[part]
     return data
 
 
-def _date_paths(data: dict[str, Any]) -> list[Path]:
+def _date_paths(data: dict[str, Any]) -> list[DocPath]:
     """Where dates sit in an answers document: the assessment date and each evidence date."""
-    paths: list[Path] = [("date",)] if "date" in data else []
+    paths: list[DocPath] = [("date",)] if "date" in data else []
     for base, respondent in _respondent_entries(data):
         for qid, answer in respondent["answers"].items():
             if isinstance(answer, dict):
@@ -84,11 +84,11 @@ def _date_paths(data: dict[str, Any]) -> list[Path]:
     return paths
 
 
-def _respondent_entries(data: dict[str, Any]) -> list[tuple[Path, dict[str, Any]]]:
+def _respondent_entries(data: dict[str, Any]) -> list[tuple[DocPath, dict[str, Any]]]:
     """(path of the answers mapping, respondent mapping) for each respondent, shorthand included."""
     if isinstance(data.get("answers"), dict):
         return [(("answers",), {"answers": data["answers"]})]
-    entries: list[tuple[Path, dict[str, Any]]] = []
+    entries: list[tuple[DocPath, dict[str, Any]]] = []
     for index, respondent in enumerate(data.get("respondents") or []):
         if isinstance(respondent, dict) and isinstance(respondent.get("answers"), dict):
             entries.append((("respondents", index, "answers"), respondent))
@@ -103,7 +103,7 @@ def check_answers_document(doc: SourceDocument, rubric: Rubric) -> list[Problem]
     problems = list(doc.problems)
     data = doc.data
 
-    def add(path: Path, message: str, hint: str = "", key: bool = False) -> None:
+    def add(path: DocPath, message: str, hint: str = "", key: bool = False) -> None:
         problems.append(doc.problem(path, message, hint, key=key))
 
     declared = data["rubric"]
@@ -147,7 +147,7 @@ def check_answers_document(doc: SourceDocument, rubric: Rubric) -> list[Problem]
             add(("targets", target_id), f"target {level} is not a level of the scale", f"levels are {scale_text}")
 
     mentioned: set[str] = set()
-    respondent_ids: dict[str, Path] = {}
+    respondent_ids: dict[str, DocPath] = {}
     for index, respondent in enumerate(data.get("respondents") or []):
         rid = respondent.get("id")
         if rid is not None:

@@ -51,8 +51,7 @@ from typing import Any, Literal
 from .answers import check_answers_document
 from .loading import SourceDocument, parse_json, parse_yaml, read_text
 from .model import Question, Rubric
-from .problems import InputError, Problem, pointer, sort_problems
-from .problems import Path as DocPath
+from .problems import DocPath, InputError, Problem, pointer, sort_problems
 from .validation import did_you_mean
 
 CANONICAL_BASE = "https://qimaturity.example/fhir/Questionnaire/"

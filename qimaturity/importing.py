@@ -47,7 +47,7 @@ from .loading import (
 )
 from .model import Question, Rubric
 from .outputs import make_output_folder, write_atomic
-from .problems import InputError, Path, Problem, sort_problems
+from .problems import DocPath, InputError, Problem, sort_problems
 from .validation import did_you_mean
 
 FORMATS = ("auto", "plain", "qualtrics", "redcap", "msforms", "limesurvey")
@@ -86,7 +86,7 @@ MAPPING_KEYS = (
 )
 ORGANISATION_FIELDS = ("id", "name", "type", "region")
 ROLES = ("id", "name", "type", "region", "date", "respondent", "group")
-ROLE_PATHS: dict[str, Path] = {
+ROLE_PATHS: dict[str, DocPath] = {
     "id": ("organisation", "id"),
     "name": ("organisation", "name"),
     "type": ("organisation", "type"),
@@ -466,10 +466,10 @@ def _mapping_problems(doc: SourceDocument) -> list[Problem]:
     problems: list[Problem] = []
     data = doc.data
 
-    def add(path: Path, message: str, hint: str = "", key: bool = False) -> None:
+    def add(path: DocPath, message: str, hint: str = "", key: bool = False) -> None:
         problems.append(doc.problem(path, message, hint, key=key))
 
-    def keys(value: Any, path: Path, allowed: Sequence[str]) -> bool:
+    def keys(value: Any, path: DocPath, allowed: Sequence[str]) -> bool:
         if not isinstance(value, dict):
             add(path, "expected a mapping (key: value lines)", f"keys: {', '.join(allowed)}")
             return False
@@ -479,11 +479,11 @@ def _mapping_problems(doc: SourceDocument) -> list[Problem]:
                 add((*path, key), f"unknown key '{key}'", hint, key=True)
         return True
 
-    def text(value: Any, path: Path, what: str) -> None:
+    def text(value: Any, path: DocPath, what: str) -> None:
         if isinstance(value, bool) or not isinstance(value, str | int) or not str(value).strip():
             add(path, f"{what} must be text", 'e.g. "Trust code"')
 
-    def source(value: Any, path: Path, extra: Sequence[str] = (), *, fixed: bool = True) -> None:
+    def source(value: Any, path: DocPath, extra: Sequence[str] = (), *, fixed: bool = True) -> None:
         allowed = ("column", *extra, "value") if fixed else ("column", *extra)
         if not keys(value, path, allowed):
             return
@@ -494,7 +494,7 @@ def _mapping_problems(doc: SourceDocument) -> list[Problem]:
         for k in given:
             text(value[k], (*path, k), "a column name" if k == "column" else "a value")
 
-    def table(value: Any, path: Path, what: str) -> bool:
+    def table(value: Any, path: DocPath, what: str) -> bool:
         if not isinstance(value, dict):
             add(path, f"expected a mapping of {what}", 'e.g. "Q1": lead-role-models')
             return False
@@ -656,7 +656,7 @@ class _Importer:
         if self._room():
             self.problems.append(problem)
 
-    def _mapping_problem(self, path: Path, message: str, hint: str = "", *, key: bool = False) -> None:
+    def _mapping_problem(self, path: DocPath, message: str, hint: str = "", *, key: bool = False) -> None:
         assert self.mapping is not None
         self._add(self.mapping.problem(path, message, hint, key=key))
 
@@ -724,7 +724,7 @@ class _Importer:
         loose = _norm(key)
         return [c for c in self.columns if loose and any(_norm(n) == loose for n in c.names)]
 
-    def _claim(self, column: _Column, what: str, path: Path | None) -> bool:
+    def _claim(self, column: _Column, what: str, path: DocPath | None) -> bool:
         if column.index in self.claimed:
             if path is not None:
                 self._mapping_problem(
@@ -736,7 +736,7 @@ class _Importer:
         self.claimed[column.index] = what
         return True
 
-    def _mapped_columns(self, key: Any, path: Path) -> list[_Column]:
+    def _mapped_columns(self, key: Any, path: DocPath) -> list[_Column]:
         found = self._find(str(key))
         if not found:
             choices = [n for c in self.columns for n in c.names]
@@ -748,7 +748,7 @@ class _Importer:
             )
         return found
 
-    def _question_id(self, value: Any, path: Path) -> str | None:
+    def _question_id(self, value: Any, path: DocPath) -> str | None:
         qid = str(value)
         if qid in self.questions:
             return qid
@@ -757,7 +757,7 @@ class _Importer:
         )
         return None
 
-    def _group_id(self, value: Any, path: Path) -> str | None:
+    def _group_id(self, value: Any, path: DocPath) -> str | None:
         gid = str(value)
         if gid in self.groups:
             return gid
@@ -1290,10 +1290,10 @@ class _Importer:
             raise InputError(shown)
         return documents
 
-    def _document(self, organisation: _Organisation) -> tuple[dict[str, Any], dict[Path, tuple[int, int]]]:
-        marks: dict[Path, tuple[int, int]] = {}
+    def _document(self, organisation: _Organisation) -> tuple[dict[str, Any], dict[DocPath, tuple[int, int]]]:
+        marks: dict[DocPath, tuple[int, int]] = {}
 
-        def mark(path: Path, row: int, column: int | None) -> None:
+        def mark(path: DocPath, row: int, column: int | None) -> None:
             marks[path] = (row, (column or 0) + 1)
 
         mark(("organisation",), organisation.row, organisation.column)
@@ -1317,7 +1317,7 @@ class _Importer:
         respondents = []
         for index, respondent in enumerate(organisation.respondents):
             entry: dict[str, Any] = {"id": respondent.id or f"r{index + 1}"}
-            base: Path = ("respondents", index)
+            base: DocPath = ("respondents", index)
             mark(base, respondent.row, None)
             mark((*base, "id"), respondent.row, respondent.id_column)
             if respondent.group is not None:
@@ -1327,7 +1327,7 @@ class _Importer:
             mark((*base, "answers"), respondent.row, None)
             for qid in sorted(respondent.answers, key=self.order.__getitem__):
                 answer = respondent.answers[qid]
-                where: Path = (*base, "answers", qid)
+                where: DocPath = (*base, "answers", qid)
                 mark(where, respondent.row, answer.column)
                 answers[qid] = self._answer(answer)
                 if answer.comment is not None:

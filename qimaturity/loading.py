@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from .limits import MAX_ALIAS_PROBLEMS, MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_INTEGER_DIGITS, MAX_PROBLEMS
-from .problems import InputError, Path, Problem, pointer, sort_problems
+from .problems import DocPath, InputError, Problem, pointer, sort_problems
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -48,13 +48,13 @@ class SourceDocument:
 
     name: str
     data: Any
-    marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    marks: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
     """Problems that did not stop the reading (a duplicate key, whose first value is kept; forbidden characters in
     text): whoever checks the document reports them with its own."""
 
-    def locate(self, path: Path, *, key: bool = False) -> tuple[int | None, int | None]:
+    def locate(self, path: DocPath, *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column (1-based) of the value at ``path``, or of its nearest ancestor that has one."""
         if key and path in self.key_marks:
             return self.key_marks[path]
@@ -66,7 +66,7 @@ class SourceDocument:
                 return (None, None)
             probe = probe[:-1]
 
-    def problem(self, path: Path, message: str, hint: str = "", *, key: bool = False) -> Problem:
+    def problem(self, path: DocPath, message: str, hint: str = "", *, key: bool = False) -> Problem:
         line, column = self.locate(path, key=key)
         return Problem(self.name, line, column, pointer(path), message, hint)
 
@@ -100,7 +100,9 @@ def text_problem_at(text: str) -> tuple[int, str, str] | None:
 class DocumentError(ValueError):
     """A document refused: the message, a hint, and where (JSON path; 1-based line and column when known)."""
 
-    def __init__(self, message: str, hint: str, *, line: int | None = None, column: int | None = None, path: Path = ()):
+    def __init__(
+        self, message: str, hint: str, *, line: int | None = None, column: int | None = None, path: DocPath = ()
+    ):
         super().__init__(message)
         self.message = message
         self.hint = hint
@@ -202,7 +204,7 @@ class _JsonReading:
         self.refused = True
         return _Refused(f"'{name}' is not a finite number", r"(?<![\w\"])" + re.escape(name))
 
-    def walk(self, value: Any, path: Path, depth: int) -> None:
+    def walk(self, value: Any, path: DocPath, depth: int) -> None:
         """Check nesting, duplicate keys and text, in document order."""
         if depth > MAX_DEPTH:
             line, column = _depth_place(self.text)
@@ -243,7 +245,7 @@ class _JsonReading:
         else:
             self.more += 1
 
-    def check_text(self, text: str, path: Path, *, key: bool = False) -> None:
+    def check_text(self, text: str, path: DocPath, *, key: bool = False) -> None:
         problem = text_problem(text)
         if problem is None:
             return
@@ -461,29 +463,29 @@ def parse_yaml(text: str, name: str, *, keep_going: bool = False) -> SourceDocum
 class _Walker:
     def __init__(self, name: str):
         self.name = name
-        self.marks: dict[Path, tuple[int, int]] = {}
-        self.key_marks: dict[Path, tuple[int, int]] = {}
+        self.marks: dict[DocPath, tuple[int, int]] = {}
+        self.key_marks: dict[DocPath, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self.findings: list[Problem] = []  # problems after which the document still reads (see SourceDocument)
         self.more_findings = 0  # past MAX_PROBLEMS, only counted
         self.seen: set[int] = set()
         self.alias_problems = 0
 
-    def _problem(self, mark: Any, path: Path, message: str, hint: str) -> None:
+    def _problem(self, mark: Any, path: DocPath, message: str, hint: str) -> None:
         self.problems.append(Problem(self.name, mark.line + 1, mark.column + 1, pointer(path), message, hint))
 
-    def _finding(self, mark: Any, path: Path, message: str, hint: str) -> None:
+    def _finding(self, mark: Any, path: DocPath, message: str, hint: str) -> None:
         if len(self.findings) >= MAX_PROBLEMS:
             self.more_findings += 1
             return
         self.findings.append(Problem(self.name, mark.line + 1, mark.column + 1, pointer(path), message, hint))
 
-    def _check_text(self, node: Any, path: Path, what: str) -> None:
+    def _check_text(self, node: Any, path: DocPath, what: str) -> None:
         problem = text_problem(node.value)
         if problem is not None:
             self._finding(node.start_mark, path, f"{what} {problem[0]}", problem[1])
 
-    def build(self, node: Any, path: Path, depth: int, use_mark: Any = None) -> Any:
+    def build(self, node: Any, path: DocPath, depth: int, use_mark: Any = None) -> Any:
         if id(node) in self.seen:
             # The composer hands back the very same node for an alias: refuse rather than expand.
             self.alias_problems += 1
@@ -512,7 +514,7 @@ class _Walker:
             return [self.build(item, (*path, i), depth + 1, use_mark=mark) for i, item in enumerate(node.value)]
         return self._mapping(node, path, depth)
 
-    def _scalar(self, node: Any, path: Path) -> Any:
+    def _scalar(self, node: Any, path: DocPath) -> Any:
         if node.tag not in _SCALAR_TAGS:
             self._problem(node.start_mark, path, f"unsupported YAML tag {node.tag}", "remove the tag")
             return None
@@ -537,7 +539,7 @@ class _Walker:
             return None
         return value
 
-    def _too_long(self, node: Any, path: Path, digits: int) -> None:
+    def _too_long(self, node: Any, path: DocPath, digits: int) -> None:
         self._problem(
             node.start_mark,
             path,
@@ -545,7 +547,7 @@ class _Walker:
             "write an ordinary number",
         )
 
-    def _mapping(self, node: Any, path: Path, depth: int) -> dict[str, Any]:
+    def _mapping(self, node: Any, path: DocPath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first_seen: dict[str, int] = {}
         for key_node, value_node in node.value:

@@ -10,10 +10,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-Path = tuple[str | int, ...]
+DocPath = tuple[str | int, ...]
+"""A place in a document: the keys and list indexes from its root, e.g. ``("domains", 0, "questions", 2)``."""
 
 
-def pointer(path: Path) -> str:
+def pointer(path: DocPath) -> str:
     """Render a path as a JSON pointer (``/domains/0/questions/2/weight``); the root is ``/``."""
     if not path:
         return "/"

@@ -15,7 +15,7 @@ import jsonschema_rs
 
 from .expressions import parse_expression
 from .loading import SourceDocument
-from .problems import Path, Problem, sort_problems
+from .problems import DocPath, Problem, sort_problems
 from .resources import schema
 
 ID_HINT = "ids use lower-case letters and digits, words joined by '-', '_' or '.'"
@@ -75,7 +75,7 @@ def schema_problems(doc: SourceDocument, schema_name: str) -> list[Problem]:
     root = schema(schema_name)
     problems: list[Problem] = []
     for error in _validator(schema_name).iter_errors(doc.data):
-        path: Path = tuple(error.instance_path)
+        path: DocPath = tuple(error.instance_path)
         kind = error.kind
         name = kind.name
         schema_path = list(error.schema_path)
@@ -158,11 +158,11 @@ class MeaningChecker:
         self.data: dict[str, Any] = doc.data
         self.problems: list[Problem] = []
         self.scale: list[int] = []
-        self.question_ids: dict[str, Path] = {}
-        self.domain_ids: dict[str, Path] = {}
-        self.group_ids: dict[str, Path] = {}
+        self.question_ids: dict[str, DocPath] = {}
+        self.domain_ids: dict[str, DocPath] = {}
+        self.group_ids: dict[str, DocPath] = {}
 
-    def add(self, path: Path, message: str, hint: str = "", *, key: bool = False) -> None:
+    def add(self, path: DocPath, message: str, hint: str = "", *, key: bool = False) -> None:
         self.problems.append(self.doc.problem(path, message, hint, key=key))
 
     def run(self) -> list[Problem]:
@@ -180,8 +180,8 @@ class MeaningChecker:
         return self.problems
 
     # --- helpers ---------------------------------------------------------------------------------
-    def unique_ids(self, path: Path, what: str) -> dict[str, Path]:
-        seen: dict[str, Path] = {}
+    def unique_ids(self, path: DocPath, what: str) -> dict[str, DocPath]:
+        seen: dict[str, DocPath] = {}
         container: Any = self.data
         for part in path:
             container = container.get(part) if isinstance(container, dict) else None
@@ -189,7 +189,7 @@ class MeaningChecker:
             self.register(seen, item.get("id"), (*path, index, "id"), what)
         return seen
 
-    def register(self, seen: dict[str, Path], ident: Any, path: Path, what: str) -> None:
+    def register(self, seen: dict[str, DocPath], ident: Any, path: DocPath, what: str) -> None:
         if not isinstance(ident, str):
             return
         if ident in seen:
@@ -201,11 +201,11 @@ class MeaningChecker:
     def scale_hint(self) -> str:
         return "levels are " + ", ".join(str(v) for v in self.scale)
 
-    def on_scale(self, path: Path, value: Any, what: str) -> None:
+    def on_scale(self, path: DocPath, value: Any, what: str) -> None:
         if _is_int(value) and self.scale and value not in self.scale:
             self.add(path, f"{what} {value} is not a level of the scale", self.scale_hint())
 
-    def resolve(self, path: Path, ident: Any, known: dict[str, Path], what: str) -> None:
+    def resolve(self, path: DocPath, ident: Any, known: dict[str, DocPath], what: str) -> None:
         if isinstance(ident, str) and ident not in known:
             hint = did_you_mean(ident, known) or (
                 f"known {what}s: {', '.join(known)}" if known else f"the rubric defines no {what}s"
@@ -214,7 +214,7 @@ class MeaningChecker:
 
     # --- checks ----------------------------------------------------------------------------------
     def check_levels(self) -> None:
-        names: dict[str, Path] = {}
+        names: dict[str, DocPath] = {}
         previous: int | None = None
         broken = False
         for index, level in _dicts(self.data.get("levels")):
@@ -235,13 +235,13 @@ class MeaningChecker:
             # Checks against a broken scale would only repeat this problem in other words.
             self.scale = []
 
-    def check_domains(self, sources: dict[str, Path], frameworks: dict[str, Path]) -> None:
+    def check_domains(self, sources: dict[str, DocPath], frameworks: dict[str, DocPath]) -> None:
         codes: dict[str, set[str]] = {}
         for _, framework in _dicts(self.data.get("frameworks")):
             if isinstance(framework.get("id"), str) and isinstance(framework.get("codes"), dict):
                 codes[framework["id"]] = set(framework["codes"])
         for d_index, domain in _dicts(self.data.get("domains")):
-            base: Path = ("domains", d_index)
+            base: DocPath = ("domains", d_index)
             self.register(self.domain_ids, domain.get("id"), (*base, "id"), "domain")
             self.on_scale((*base, "target"), domain.get("target"), "target")
             self.on_scale((*base, "stage"), domain.get("stage"), "stage")
@@ -250,10 +250,10 @@ class MeaningChecker:
 
     def check_question(
         self,
-        base: Path,
+        base: DocPath,
         question: dict[str, Any],
-        sources: dict[str, Path],
-        frameworks: dict[str, Path],
+        sources: dict[str, DocPath],
+        frameworks: dict[str, DocPath],
         codes: dict[str, set[str]],
     ) -> None:
         qid = question.get("id")
@@ -293,16 +293,16 @@ class MeaningChecker:
                             self.add((*base, "tags", framework, i), f"unknown {framework} code '{code}'", hint)
         self.check_question_levels(base, question, label)
 
-    def check_question_levels(self, base: Path, question: dict[str, Any], label: str) -> None:
+    def check_question_levels(self, base: DocPath, question: dict[str, Any], label: str) -> None:
         entries = _dicts(question.get("levels"))
         if not self.scale or not entries:
             return
         top = self.scale[-1]
-        given: dict[int, Path] = {}
+        given: dict[int, DocPath] = {}
         order: list[int] = []
         for index, entry in entries:
             level = entry.get("level")
-            path: Path = (*base, "levels", index)
+            path: DocPath = (*base, "levels", index)
             if not _is_int(level):
                 continue
             if level in given:
@@ -349,7 +349,7 @@ class MeaningChecker:
             return
         pairs: set[tuple[str, str]] = set()
         for index, pair in enumerate(respondents.get("compare") or []):
-            path: Path = ("scoring", "respondents", "compare", index)
+            path: DocPath = ("scoring", "respondents", "compare", index)
             if not (isinstance(pair, list) and len(pair) == 2):
                 continue
             for i, group in enumerate(pair):
@@ -382,7 +382,7 @@ class MeaningChecker:
             return
         expected = low
         for index, band in items:
-            path: Path = ("bands", "items", index)
+            path: DocPath = ("bands", "items", index)
             lower, upper = float(band["from"]), float(band["to"])
             name = band.get("id", index)
             if lower >= upper:
@@ -425,9 +425,9 @@ class MeaningChecker:
             )
 
     def check_rules(self) -> None:
-        seen: dict[str, Path] = {}
+        seen: dict[str, DocPath] = {}
         for index, rule in _dicts(self.data.get("rules")):
-            base: Path = ("rules", index)
+            base: DocPath = ("rules", index)
             self.register(seen, rule.get("id"), (*base, "id"), "rule")
             rule_type = rule.get("type")
             label = f"rule '{rule.get('id')}'"
@@ -461,7 +461,7 @@ class MeaningChecker:
                 if isinstance(rule.get(name), dict):
                     self.check_condition((*base, name), rule[name])
 
-    def check_stages(self, base: Path, rule: dict[str, Any], label: str) -> None:
+    def check_stages(self, base: DocPath, rule: dict[str, Any], label: str) -> None:
         of = rule.get("stages_of", "questions")
         domains = [d for _, d in _dicts(self.data.get("domains"))]
         if of == "domains":
@@ -477,7 +477,7 @@ class MeaningChecker:
                 "use scope: overall",
             )
 
-    def check_condition(self, path: Path, condition: dict[str, Any]) -> None:
+    def check_condition(self, path: DocPath, condition: dict[str, Any]) -> None:
         heads = [h for h in CONDITION_HEADS if h in condition]
         if len(heads) != 1:
             if heads:
@@ -512,7 +512,7 @@ class MeaningChecker:
         elif head == "expression" and isinstance(condition["expression"], str):
             self.check_expression((*path, "expression"), condition["expression"])
 
-    def check_expression(self, path: Path, text: str) -> None:
+    def check_expression(self, path: DocPath, text: str) -> None:
         expression, issues = parse_expression(text)
         for issue in issues:
             self.add(path, f"expression: {issue.message} (at character {issue.offset})", issue.hint)
