@@ -24,9 +24,8 @@ RUN = """
 import json, resource, sys, time
 from pathlib import Path
 from qimaturity import load_rubric
-from qimaturity.cli import answer_files
 from qimaturity.cohort import build_cohort
-from qimaturity.comparing import score_cohort
+from qimaturity.comparing import answer_files, score_cohort
 from qimaturity.exporting import cohort_xlsx, write_cohort_csv
 import io
 started = time.perf_counter()

@@ -24,7 +24,7 @@ import stat
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
@@ -32,11 +32,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import click
-
 from .branding import DEFAULT_BRAND, load_brand
-from .cli import parse_targets, score_files
 from .cohort import Cohort
+from .comparing import score_files
 from .limits import MAX_MANIFEST_BYTES
 from .loading import strict_json
 from .model import Rubric
@@ -77,7 +75,9 @@ class Job:
     rubric_hash: str
     formats: tuple[str, ...]
     out_dir: Path
-    targets: tuple[str, ...] = ()
+    # (domain or question id, level) and the level for everything else, as for qimaturity.score.
+    targets: tuple[tuple[str, int], ...] = ()
+    default_target: int | None = None
     brand: Path | None = None
     templates: Path | None = None
     report_date: str | None = None
@@ -209,7 +209,8 @@ def option_digests(
     rubric: Rubric,
     formats: Sequence[str],
     *,
-    targets: Sequence[str] = (),
+    targets: Mapping[str, int] | None = None,
+    default_target: int | None = None,
     brand: Path | None = None,
     logo: str | None = None,
     templates: Path | None = None,
@@ -222,12 +223,11 @@ def option_digests(
     JSON depends on the rubric, the engine version and the targets; HTML and PDF also on the report date, the
     brand file and its logo, the --templates folder and the bundled report templates and styles.
     """
-    target_map, default_target = parse_targets(rubric, targets)
     scoring = {
         "engine": __version__,
         "mapping": _file_digest(mapping),
         "rubric": rubric.content_hash,
-        "targets": {"default": default_target, "ids": dict(sorted(target_map.items()))},
+        "targets": {"default": default_target, "ids": dict(sorted((targets or {}).items()))},
     }
     rendering = {
         "report_date": generated,
@@ -316,7 +316,7 @@ def _run_job(job: Job) -> FileRecord:
             mapping = load_mapping(job.mapping)
         except InputError as error:
             return FileRecord(str(job.file), skipped=tuple(skipped), problems=error.problems)
-    results, problems = score_files(rubric, [str(job.file)], job.targets, (), mapping)
+    results, problems = score_files(rubric, [str(job.file)], dict(job.targets), job.default_target, {}, mapping)
     if not problems and len(results) != 1:
         problems = [
             Problem(
@@ -438,20 +438,14 @@ def _job_rubric_ref(ref: str | Path) -> str:
 
 
 def _check_options(
-    rubric: Rubric,
     files: Sequence[Path],
     out_dir: Path,
     formats: tuple[str, ...],
-    targets: Sequence[str],
     templates: Path | None,
     report_date: str | None,
     workers: int | None,
     scheduler: str | None,
 ) -> None:
-    try:
-        parse_targets(rubric, targets)
-    except click.BadParameter as error:
-        raise BatchOptionError(error.message) from None  # the message names --target
     if templates is not None and not templates.is_dir():
         raise BatchOptionError(f"no such folder: {templates}", "--templates")
     if report_date is not None:
@@ -507,7 +501,7 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
 
         # Fork where the system has it: workers start at once, inherit the loaded rubric, and a caller's script
         # is not run again in each worker. The pool starts its processes before any thread of its own, and the
-        # progress bar runs no thread (see progress_bar), so nothing is forked mid-step.
+        # progress bar runs no thread (see qimaturity.display.progress_bar), so nothing is forked mid-step.
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         pool = ProcessPoolExecutor(
@@ -603,7 +597,8 @@ def run_batch(
     workers: int | None = None,
     scheduler: str | None = None,
     force: bool = False,
-    targets: Sequence[str] = (),
+    targets: Mapping[str, int] | None = None,
+    default_target: int | None = None,
     brand: str | Path | None = None,
     templates: str | Path | None = None,
     report_date: str | None = None,
@@ -617,8 +612,9 @@ def run_batch(
     and ``.json`` (the requested ``formats``), skipping outputs that are already up to date unless ``force``.
 
     ``workers`` processes share the work (default: one per CPU; 1 runs here, without a pool); ``scheduler`` sends
-    the jobs to a Dask cluster instead. ``targets`` are as for ``qimaturity score --target`` (``"4"``,
-    ``"leadership=5"``). A bad answers file goes into the summary's problems while the others are still written.
+    the jobs to a Dask cluster instead. ``targets`` and ``default_target`` are as for
+    :func:`qimaturity.score` (``{"leadership": 5}``, ``4``); ``qimaturity batch`` parses its --target values into
+    them. A bad answers file goes into the summary's problems while the others are still written.
     With ``peers``, the whole batch is the cohort of every report's "you and your peers" section (peer groups by
     ``group_by``; groups under ``min_cohort`` suppressed).
 
@@ -632,7 +628,7 @@ def run_batch(
     brand_path = Path(brand) if brand is not None else None
     templates_path = Path(templates) if templates is not None else None
     rubric = load_rubric(rubric_ref)
-    _check_options(rubric, paths, out, chosen_formats, targets, templates_path, report_date, workers, scheduler)
+    _check_options(paths, out, chosen_formats, templates_path, report_date, workers, scheduler)
     make_output_folder(out)  # a folder the system refuses is one clear problem, before any file is scored
     chosen_brand = load_brand(brand_path) if brand_path is not None else DEFAULT_BRAND
     from .rendering import generation_time
@@ -659,6 +655,7 @@ def run_batch(
         rubric,
         chosen_formats,
         targets=targets,
+        default_target=default_target,
         brand=brand_path,
         logo=chosen_brand.logo,
         templates=templates_path,
@@ -684,7 +681,8 @@ def run_batch(
                 rubric_hash=rubric.content_hash,
                 formats=chosen_formats,
                 out_dir=out.resolve(),
-                targets=tuple(targets),
+                targets=tuple(sorted((targets or {}).items())),
+                default_target=default_target,
                 brand=brand_path.resolve() if brand_path is not None else None,
                 templates=templates_path.resolve() if templates_path is not None else None,
                 report_date=stamp,
@@ -756,49 +754,3 @@ def run_batch(
         records=tuple(ordered),
         notes=(note,) if note else (),
     )
-
-
-@contextmanager
-def progress_bar() -> Iterator[ProgressCallback | None]:
-    """A rich progress bar on stderr (files done of all, rate, time left) as a :data:`ProgressCallback`;
-    None when stderr is not a terminal, so that logs and pipes get only the summary."""
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        ProgressColumn,
-        Task,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-    from rich.text import Text
-
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        yield None
-        return
-
-    class RateColumn(ProgressColumn):
-        def render(self, task: Task) -> Text:
-            speed = task.finished_speed or task.speed
-            return Text(f"{speed:.2f} files/s" if speed else "- files/s", style="progress.data.speed")
-
-    columns = (
-        TextColumn("batch"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        RateColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-    )
-    # No auto-refresh thread: the bar is redrawn as each file finishes, and worker processes are never forked
-    # while another thread of ours holds a lock.
-    with Progress(*columns, console=console, transient=True, auto_refresh=False) as bar:
-        task = bar.add_task("batch", total=None)
-
-        def update(done: int, total: int, record: FileRecord | None) -> None:
-            bar.update(task, completed=done, total=total)
-            bar.refresh()
-
-        yield update

@@ -16,19 +16,16 @@ from typing import Any
 
 import click
 
+from .comparing import answer_files, score_files
 from .exporting import cohort_xlsx, results_xlsx, write_cohort_csv, write_csv
 from .loading import text_problem
 from .model import Rubric
 from .problems import InputError, Problem
 from .result import Result
 from .rubric import bundled_rubrics, check_rubric, load_rubric, rubric_from_document
-from .scoring import score
 from .terminal import terminal_text
 from .validation import did_you_mean
 from .version import __version__
-
-ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
-EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 
 
 def _say(message: str) -> None:
@@ -180,25 +177,6 @@ def peer_group_options(when: str = "") -> Callable[[Any], Any]:
     return decorate
 
 
-def answer_files(paths: Sequence[str], *, exports: bool = False) -> list[Path]:
-    """Answers files from paths; a folder stands for the answers files directly inside it, sorted by name (and
-    the exports in it too, with ``exports``, i.e. when a mapping is given)."""
-    suffixes = ANSWER_SUFFIXES + (EXPORT_SUFFIXES if exports else ())
-    files: list[Path] = []
-    for text in paths:
-        path = Path(text)
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix.lower() in suffixes and p.is_file())
-            if not found:
-                raise InputError.single(
-                    text, "the folder holds no answers files", "expected .yaml, .yml or .json files"
-                )
-            files.extend(found)
-        else:
-            files.append(path)
-    return files
-
-
 def _level_value(rubric: Rubric, text: str, what: str) -> int:
     scale = [level.value for level in rubric.levels]
     try:
@@ -245,32 +223,18 @@ def parse_what_if(rubric: Rubric, values: Sequence[str]) -> dict[str, int]:
     return changes
 
 
-def score_files(
+def _score_files(
     rubric: Rubric,
     paths: Sequence[str],
     targets: Sequence[str],
     what_if: Sequence[str],
     mapping: Mapping[str, Any] | None = None,
 ) -> tuple[list[Result], list[Problem]]:
-    """Score every answers file (or export, FHIR file, template); bad files give problems while the others are
-    still scored."""
-    from .inputs import load_assessments
-
+    """:func:`qimaturity.comparing.score_files` with the --target and --what-if values parsed first (a bad one is a
+    usage error, before any file is read)."""
     target_map, default_target = parse_targets(rubric, targets)
     changes = parse_what_if(rubric, what_if)
-    results: list[Result] = []
-    problems: list[Problem] = []
-    for path in answer_files(paths, exports=mapping is not None):
-        try:
-            assessments = load_assessments(path, rubric, mapping=mapping)
-        except InputError as error:
-            problems.extend(error.problems)
-            continue
-        for assessment in assessments:
-            results.append(
-                score(rubric, assessment, targets=target_map, default_target=default_target, what_if=changes)
-            )
-    return results, problems
+    return score_files(rubric, paths, target_map, default_target, changes, mapping)
 
 
 def _one_organisation(answers: str, results: Sequence[Result]) -> None:
@@ -339,7 +303,7 @@ def score_command(
         _level_value(loaded, str(fail_under), "--fail-under")
     if output is not None and output.suffix.lower() not in (".json", ".csv", ".xlsx"):
         raise click.BadParameter("the output must end in .json, .csv or .xlsx", param_hint="-o/--output")
-    results, problems = score_files(loaded, answers, targets, what_if, _mapping(mapping_path))
+    results, problems = _score_files(loaded, answers, targets, what_if, _mapping(mapping_path))
     if output is not None and (problems or not results):
         # A failed run never replaces an earlier output: all the answers files are good, or nothing is written.
         _emit_problems(problems)
@@ -417,7 +381,7 @@ def explain_command(
         raise click.BadParameter(f"no domain '{domain_id}' in {loaded.id}", param_hint="--domain")
     if question_id is not None and question_id not in {q.id for q in loaded.questions()}:
         raise click.BadParameter(f"no question '{question_id}' in {loaded.id}", param_hint="--question")
-    results, problems = score_files(loaded, [answers], targets, what_if, _mapping(mapping_path))
+    results, problems = _score_files(loaded, [answers], targets, what_if, _mapping(mapping_path))
     if problems:
         raise InputError(problems)
     _one_organisation(answers, results)
@@ -508,7 +472,7 @@ def report_command(
                 f"'{report_date}' is not a date (YYYY-MM-DD)", param_hint="--report-date"
             ) from None
     loaded = load_rubric(rubric)
-    results, problems = score_files(loaded, [answers], targets, what_if, _mapping(mapping_path))
+    results, problems = _score_files(loaded, [answers], targets, what_if, _mapping(mapping_path))
     if problems:
         raise InputError(problems)
     _one_organisation(answers, results)
@@ -635,6 +599,18 @@ def compare_command(
         sys.exit(2)
 
 
+def _batch_targets(rubric: str, targets: Sequence[str]) -> tuple[dict[str, int], int | None]:
+    """The --target values of batch, parsed against the rubric (loaded only when there are any). A bad one is
+    said as "Error: ..." with exit code 2, as the batch's other option errors are."""
+    if not targets:
+        return {}, None
+    try:
+        return parse_targets(load_rubric(rubric), targets)
+    except click.BadParameter as error:
+        _say(f"Error: {error.message}")
+        sys.exit(2)
+
+
 @cli.command(name="batch")
 @click.argument("rubric", metavar="RUBRIC")
 @click.argument("directory", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
@@ -697,11 +673,13 @@ def batch_command(
 
     Example: qimaturity batch qi-readiness submissions/ -o reports/ --workers 4
     """
-    from .batch import BatchOptionError, parse_formats, progress_bar, run_batch
+    from .batch import BatchOptionError, parse_formats, run_batch
+    from .display import progress_bar
 
     try:
         chosen = parse_formats(formats)
         files = answer_files([str(directory)], exports=mapping_path is not None)
+        target_map, default_target = _batch_targets(rubric, targets)
         with progress_bar() as progress:
             summary = run_batch(
                 rubric,
@@ -711,7 +689,8 @@ def batch_command(
                 workers=workers,
                 scheduler=scheduler,
                 force=force,
-                targets=targets,
+                targets=target_map,
+                default_target=default_target,
                 brand=brand,
                 templates=templates,
                 report_date=report_date,

@@ -1,4 +1,5 @@
-"""Scoring many answers files for a cohort, each with the version of the rubric its answers were given to."""
+"""Scoring many answers files: the files a command names (a folder standing for the files in it) against one rubric,
+and a cohort's, each with the version of the rubric its answers were given to."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from .model import Rubric
 from .problems import InputError, Problem
 from .result import Result
 from .scoring import score
+
+ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
+EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 
 
 def declared_version(path: Path) -> str | None:
@@ -54,4 +58,49 @@ def score_cohort(
         for assessment in assessments:
             result = score(rubric, assessment, targets=targets, default_target=default_target)
             results.append(result if keep_details else result.slim())
+    return results, problems
+
+
+def answer_files(paths: Sequence[str], *, exports: bool = False) -> list[Path]:
+    """Answers files from paths; a folder stands for the answers files directly inside it, sorted by name (and
+    the exports in it too, with ``exports``, i.e. when a mapping is given)."""
+    suffixes = ANSWER_SUFFIXES + (EXPORT_SUFFIXES if exports else ())
+    files: list[Path] = []
+    for text in paths:
+        path = Path(text)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in suffixes and p.is_file())
+            if not found:
+                raise InputError.single(
+                    text, "the folder holds no answers files", "expected .yaml, .yml or .json files"
+                )
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
+def score_files(
+    rubric: Rubric,
+    paths: Sequence[str],
+    targets: Mapping[str, int] | None = None,
+    default_target: int | None = None,
+    what_if: Mapping[str, int] | None = None,
+    mapping: Mapping[str, Any] | None = None,
+) -> tuple[list[Result], list[Problem]]:
+    """Score every answers file (or export, FHIR file, template; a folder stands for the files in it, see
+    :func:`answer_files`); bad files give problems while the others are still scored. ``targets``,
+    ``default_target`` and ``what_if`` are as for :func:`qimaturity.scoring.score`."""
+    from .inputs import load_assessments
+
+    results: list[Result] = []
+    problems: list[Problem] = []
+    for path in answer_files(paths, exports=mapping is not None):
+        try:
+            assessments = load_assessments(path, rubric, mapping=mapping)
+        except InputError as error:
+            problems.extend(error.problems)
+            continue
+        for assessment in assessments:
+            results.append(score(rubric, assessment, targets=targets, default_target=default_target, what_if=what_if))
     return results, problems

@@ -1,8 +1,11 @@
-"""Terminal views of a rubric and of results (rich). Rubric text is always shown as plain text, never as markup."""
+"""Terminal views of a rubric, of results and of a batch's progress (rich). Rubric text is always shown as plain text,
+never as markup."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
@@ -13,6 +16,9 @@ from .model import Question, Rubric
 from .result import Result
 from .terminal import terminal_text
 from .wording import rule_text, scoring_lines
+
+if TYPE_CHECKING:
+    from .batch import FileRecord, ProgressCallback
 
 
 def _text(value: str = "", style: str = "") -> Text:
@@ -210,3 +216,49 @@ def cohort_tables(cohort: Cohort) -> list[Table]:
             trends.add_row(_text(t.name), _text(" -> ".join(t.dates)), _text(improved or "-"), _text(declined or "-"))
         tables.append(trends)
     return tables
+
+
+@contextmanager
+def progress_bar() -> Iterator[ProgressCallback | None]:
+    """A rich progress bar on stderr (files done of all, rate, time left) as a :data:`ProgressCallback`;
+    None when stderr is not a terminal, so that logs and pipes get only the summary."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        Task,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield None
+        return
+
+    class RateColumn(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:.2f} files/s" if speed else "- files/s", style="progress.data.speed")
+
+    columns = (
+        TextColumn("batch"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    # No auto-refresh thread: the bar is redrawn as each file finishes, and worker processes are never forked
+    # while another thread of ours holds a lock.
+    with Progress(*columns, console=console, transient=True, auto_refresh=False) as bar:
+        task = bar.add_task("batch", total=None)
+
+        def update(done: int, total: int, record: FileRecord | None) -> None:
+            bar.update(task, completed=done, total=total)
+            bar.refresh()
+
+        yield update
