@@ -21,9 +21,9 @@ from qimaturity._core.resources import bundled_dir
 from qimaturity.cohort.model import build_cohort
 from qimaturity.cohort.score import score_cohort
 from qimaturity.report.branding import Brand, load_brand
-from qimaturity.report.questionnaire import build_form
 from qimaturity.report.render import render_cohort_html, render_html
 from qimaturity.report.templating import plain, render_template
+from qimaturity.rubric.forms import build_form
 
 from .conftest import ROOT, run_cli
 

@@ -71,7 +71,7 @@ def _documents(path: Path, rubric: Rubric, mapping: Mapping[str, Any] | None) ->
 
         return read_responses(path, rubric)
     if is_template(path):
-        from qimaturity.report.questionnaire import read_template
+        from qimaturity.answers.template import read_template
 
         return read_template(path, rubric)
     if path.suffix.lower() in EXPORT_SUFFIXES:
