@@ -26,7 +26,7 @@ from pathlib import Path
 from qimaturity import load_rubric
 from qimaturity.cohort.model import build_cohort
 from qimaturity.cohort.score import answer_files, score_cohort
-from qimaturity.scoring.tables import cohort_xlsx, write_cohort_csv
+from qimaturity.cohort.tables import cohort_xlsx, write_cohort_csv
 import io
 started = time.perf_counter()
 rubric = load_rubric("qi-readiness")

@@ -20,11 +20,12 @@ from qimaturity._core.documents import text_problem
 from qimaturity._core.problems import InputError, Problem
 from qimaturity.cli.terminal import terminal_text
 from qimaturity.cohort.score import answer_files, score_files
+from qimaturity.cohort.tables import cohort_xlsx, write_cohort_csv
 from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.load import bundled_rubrics, check_rubric, load_rubric, rubric_from_document
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.result import Result
-from qimaturity.scoring.tables import cohort_xlsx, results_xlsx, write_cohort_csv, write_csv
+from qimaturity.scoring.tables import results_xlsx, write_csv
 from qimaturity.version import __version__
 
 
