@@ -59,7 +59,7 @@ ProgressCallback = Callable[[int, int, "FileRecord | None"], None]
 
 
 class BatchOptionError(ValueError):
-    """An option :func:`run_batch` cannot use (unknown format, bad target, no Dask...). ``option`` names it."""
+    """An option :func:`run_batch` cannot use (unknown format, missing folder, no Dask...). ``option`` names it."""
 
     def __init__(self, message: str, option: str | None = None):
         super().__init__(message)
