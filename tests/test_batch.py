@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from qimaturity import batch
-from qimaturity.batch import MANIFEST_NAME, run_batch
+from qimaturity.batch import run as batch
+from qimaturity.batch.run import MANIFEST_NAME, run_batch
 
 from .conftest import ROOT, run_cli
 
@@ -184,7 +184,7 @@ def test_a_dask_cluster_gives_the_same_outputs_as_an_in_process_run(answers, tmp
 def test_scheduler_without_dask_says_which_extra_to_install(answers, tmp_path):
     code = (
         "import sys; sys.modules['distributed'] = None\n"
-        "from qimaturity.cli import main\n"
+        "from qimaturity.cli.main import main\n"
         f"main(['batch', 'qi-readiness', {str(answers)!r}, '-o', {str(tmp_path / 'out')!r}, '--formats', 'json',"
         " '--scheduler', 'tcp://127.0.0.1:8786'])\n"
     )

@@ -7,9 +7,9 @@ import base64
 
 import pytest
 
-from qimaturity.branding import load_brand
-from qimaturity.limits import MAX_LOGO_PIXELS
-from qimaturity.problems import InputError
+from qimaturity._core.limits import MAX_LOGO_PIXELS
+from qimaturity._core.problems import InputError
+from qimaturity.report.branding import load_brand
 
 from .conftest import ROOT, run_cli
 from .hostile.corpus import _png

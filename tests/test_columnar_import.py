@@ -1,5 +1,5 @@
-"""The columnar importer (qimaturity.columnar_import) against the row importer (qimaturity.importing), the reference:
-on every export, `import` writes the same bytes, or refuses with the same problems, whichever reads it.
+"""The columnar importer (qimaturity.answers.columnar) against the row importer (qimaturity.answers.exports), the
+reference: on every export, `import` writes the same bytes, or refuses with the same problems, whichever reads it.
 
 The exports are generated (hypothesis) around the shape of a national export: organisation, name, type, region,
 date, respondent and group columns, then questions; cells drawn from what surveys really hold (levels, level names,
@@ -23,10 +23,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from qimaturity import InputError, load_rubric
-from qimaturity.columnar_import import columnar_answers
-from qimaturity.importing import write_answers
-from qimaturity.inputs import import_documents, import_files
-from qimaturity.model import Rubric
+from qimaturity.answers.columnar import columnar_answers
+from qimaturity.answers.exports import write_answers
+from qimaturity.answers.sources import import_documents, import_files
+from qimaturity.rubric.model import Rubric
 
 RUBRIC = """\
 id: mini-import

@@ -1,4 +1,4 @@
-"""FHIR Questionnaire export and QuestionnaireResponse import (qimaturity.fhir)."""
+"""FHIR Questionnaire export and QuestionnaireResponse import (qimaturity.answers.fhir)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import yaml
 
 import qimaturity
 from qimaturity import InputError
-from qimaturity.answers import assessment_from_document, check_answers_document
-from qimaturity.fhir import (
+from qimaturity._core.documents import SourceDocument
+from qimaturity.answers.fhir import (
     CANONICAL_BASE,
     GROUP_ITEM,
     INSTALL_HINT,
@@ -27,7 +27,7 @@ from qimaturity.fhir import (
     questionnaire_json,
     read_responses,
 )
-from qimaturity.loading import SourceDocument
+from qimaturity.answers.files import assessment_from_document, check_answers_document
 
 from .conftest import DATA, ROOT
 
@@ -250,7 +250,7 @@ def test_missing_fhir_resources_gives_the_install_hint(
 
 
 def test_importing_qimaturity_does_not_import_fhir_resources() -> None:
-    code = "import sys, qimaturity, qimaturity.fhir; print('fhir.resources' in sys.modules)"
+    code = "import sys, qimaturity, qimaturity.answers.fhir; print('fhir.resources' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
 

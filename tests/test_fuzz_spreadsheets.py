@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from qimaturity import load_rubric
-from qimaturity.importing import import_answers
-from qimaturity.problems import InputError
+from qimaturity._core.problems import InputError
+from qimaturity.answers.exports import import_answers
 
 from .hostile.corpus import _CONTENT_TYPES, _RELS, _WORKBOOK, _WORKBOOK_RELS, _csv, _sheet_parts, export_rows
 
