@@ -54,7 +54,7 @@ class Organisation:
         object.__setattr__(self, "metadata", frozen_map(self.metadata))
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True)
 class Assessment:
     """One organisation's answers to a rubric. Load one with :func:`qimaturity.load_assessment`, or build one:
     :func:`qimaturity.score` checks it against the rubric as an answers file is checked."""

@@ -76,7 +76,7 @@ class RespondentGroup:
     description: str | None = None
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True)
 class Question:
     id: str
     domain_id: str
@@ -106,7 +106,7 @@ class Question:
         return f"<Question {self.id} in {self.domain_id}, weight {self.weight:g}{flags}>"
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True)
 class Domain:
     id: str
     title: str
@@ -220,7 +220,7 @@ class Rule:
 _HIDDEN_FROM_TEMPLATES = {"template": False}
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True)
 class Rubric:
     """A validated rubric. Build one with :func:`qimaturity.load_rubric`."""
 

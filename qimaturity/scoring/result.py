@@ -110,7 +110,7 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True)
 class QuestionResult:
     id: str
     domain_id: str
@@ -135,7 +135,7 @@ class QuestionResult:
         return f"<QuestionResult {self.id} {_reached(self.value, self.level)}{status}, {answers}>"
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True)
 class DomainResult:
     id: str
     title: str
@@ -161,7 +161,7 @@ class DomainResult:
         return f"<DomainResult {self.id} {_reached(self.value, self.level, self.level_name)}>"
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True)
 class OverallResult:
     value: float | None
     raw_value: float | None
@@ -225,7 +225,7 @@ class Projection:
     domains: tuple[DomainResult, ...]
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True)
 class Result:
     """The scored assessment. Build one with :func:`qimaturity.score`."""
 
