@@ -357,7 +357,7 @@ def test_model_objects_and_results_print_in_one_short_line():
         "<Rubric qi-readiness 1.0.0: 6 domains, 31 questions>",
         "<Domain leadership 'Leadership': 6 questions, weight 1.5>",
         "<Question lead-role-models in leadership, weight 2, critical>",
-        "<Assessment riverside 'Riverside Community Health NHS Trust' 2026-09-30: 8 respondents, 179 answers to "
+        "<Assessment riverside 'Riverside Community Health NHS Trust' 2026-09-30: 8 respondent(s), 179 answer(s) to "
         "qi-readiness 1.0.0>",
     ]
     assert [repr(x) for x in (result, result.overall, result.domain("leadership"))] == [
@@ -366,6 +366,6 @@ def test_model_objects_and_results_print_in_one_short_line():
         "<OverallResult 3.00 level 3 Developing>",
         "<DomainResult leadership 3.28 level 3 Developing>",
     ]
-    assert repr(result.question("lead-role-models")) == "<QuestionResult lead-role-models 3.00 level 3, 8 answers>"
-    assert repr(result.question("trn-qi-team")) == "<QuestionResult trn-qi-team no value (N/A), 1 answer>"
+    assert repr(result.question("lead-role-models")) == "<QuestionResult lead-role-models 3.00 level 3, 8 answer(s)>"
+    assert repr(result.question("trn-qi-team")) == "<QuestionResult trn-qi-team no value (N/A), 1 answer(s)>"
     assert all(len(repr(d)) < 100 for d in result.domains)

@@ -80,13 +80,9 @@ class Assessment:
         version = f" {self.rubric_version}" if self.rubric_version else ""
         when = f" {self.date}" if self.date else ""
         return (
-            f"<Assessment {org.id} {org.name!r}{when}: {_count(len(self.respondents), 'respondent')}, "
-            f"{_count(sum(len(r.answers) for r in self.respondents), 'answer')} to {self.rubric_id}{version}>"
+            f"<Assessment {org.id} {org.name!r}{when}: {len(self.respondents)} respondent(s), "
+            f"{sum(len(r.answers) for r in self.respondents)} answer(s) to {self.rubric_id}{version}>"
         )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def mark_checked(assessment: Assessment, rubric: Rubric) -> Assessment:

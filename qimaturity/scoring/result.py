@@ -106,10 +106,6 @@ def _reached(value: float | None, level: int | None, level_name: str | None = No
     return f"{value:.2f} level {level}" + (f" {level_name}" if level_name else "")
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
-
-
 @dataclass(frozen=True)
 class QuestionResult:
     id: str
@@ -131,8 +127,7 @@ class QuestionResult:
 
     def __repr__(self) -> str:
         status = "" if self.status == "answered" else f" ({'N/A' if self.status == 'na' else self.status})"
-        answers = _count(len(self.answers), "answer")
-        return f"<QuestionResult {self.id} {_reached(self.value, self.level)}{status}, {answers}>"
+        return f"<QuestionResult {self.id} {_reached(self.value, self.level)}{status}, {len(self.answers)} answer(s)>"
 
 
 @dataclass(frozen=True)
