@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, NamedTuple, Protocol
 
+from qimaturity._core.frozen import FrozenMap
+from qimaturity.answers.checks import require_checked
 from qimaturity.answers.model import Answer, Assessment, Respondent
 from qimaturity.rubric.expressions import Context, EvaluationError
 from qimaturity.rubric.model import (
@@ -341,7 +343,7 @@ class Scorer:
         self.respondents = respondents
         self.scale = [level.value for level in rubric.levels]
         self.lowest, self.highest = self.scale[0], self.scale[-1]
-        self.overrides = {**dict(assessment.targets), **targets}
+        self.overrides = {**assessment.targets, **targets}
         self.default_target = default_target
         self.what_if = what_if
         self.questions = {q.id: q for q in rubric.questions()}
@@ -833,10 +835,15 @@ def score(
 ) -> Result:
     """Score an assessment against a rubric.
 
+    The assessment is first checked against the rubric as an answers file is (unknown questions, levels off the
+    scale, N/A rules, respondent groups, missing answers, the rubric's id and version, ...): :class:`InputError`
+    with every problem when it does not fit. One from :func:`qimaturity.load_assessment` was checked already.
+
     ``targets`` overrides target levels by domain or question id (``overall`` for the overall target), on top of
     the assessment's own; ``default_target`` replaces the target of everything not named there. ``what_if``
     (question id -> level) adds a :class:`Projection` of the result with those questions at those levels.
     """
+    require_checked(assessment, rubric)
     return score_statistics(
         rubric,
         assessment,
@@ -869,5 +876,5 @@ def score_statistics(
     if not what_if:
         return result
     projected = Scorer(rubric, assessment, statistics, respondents, targets or {}, default_target, what_if).run()
-    projection = Projection(tuple(sorted(what_if.items())), projected.overall, projected.domains)
+    projection = Projection(FrozenMap(sorted(what_if.items())), projected.overall, projected.domains)
     return Result(**{**{f: getattr(result, f) for f in result.__dataclass_fields__}, "projection": projection})
