@@ -277,6 +277,10 @@ def test_report_options_it_cannot_use_are_option_errors(rubric, tmp_path):
     with pytest.raises(qimaturity.OptionError, match=r"the output must end in \.pdf or \.html") as wrong:
         qimaturity.report(rubric, RIVERSIDE, tmp_path / "report.docx")
     assert wrong.value.option == "-o/--output"
+    with pytest.raises(qimaturity.OptionError, match=r"report\.pdf is not a \.html file"):
+        qimaturity.report(rubric, RIVERSIDE, tmp_path / "report.pdf", format="html")
+    with pytest.raises(qimaturity.OptionError, match="the format must be one of pdf, html, not 'docx'"):
+        qimaturity.report(rubric, RIVERSIDE, format="docx")
     with pytest.raises(qimaturity.OptionError, match="no such folder: nowhere"):
         qimaturity.report(rubric, RIVERSIDE, format="html", templates="nowhere")
     with pytest.raises(qimaturity.OptionError, match="'2026-13-01' is not a date"):

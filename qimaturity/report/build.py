@@ -153,16 +153,20 @@ def cohort_document(
 
 
 def output_format(output: Path | None, fmt: str | None, allowed: Sequence[str]) -> str:
-    """The format asked for, else the output's suffix, else the first allowed; :class:`OptionError` for another."""
-    if fmt is None and output is not None:
-        fmt = output.suffix.lower().lstrip(".")
-        if fmt not in allowed:
+    """The format of ``output``'s suffix, else ``fmt``, else the first allowed; :class:`OptionError` for a format
+    not allowed, or one that the output's suffix contradicts."""
+    chosen = fmt.lower() if fmt is not None else None
+    if chosen is not None and chosen not in allowed:
+        raise OptionError(f"the format must be one of {', '.join(allowed)}, not {fmt!r}", "--format")
+    if output is not None:
+        suffix = output.suffix.lower().lstrip(".")
+        if suffix not in allowed:
             choices = ", ".join(f".{a}" for a in allowed[:-1]) + f" or .{allowed[-1]}"
             raise OptionError(f"the output must end in {choices}", "-o/--output")
-    chosen = (fmt or allowed[0]).lower()
-    if chosen not in allowed:
-        raise OptionError(f"format must be one of {', '.join(allowed)}, not {chosen!r}", "--format")
-    return chosen
+        if chosen not in (None, suffix):
+            raise OptionError(f"{output} is not a .{chosen} file: give it that suffix, or leave the format out")
+        chosen = suffix
+    return chosen or allowed[0]
 
 
 Answers = str | Path | Mapping[str, Any] | Assessment | Result | Cohort
