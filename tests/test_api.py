@@ -231,6 +231,11 @@ def test_report_html_is_the_command_lines_bytes(cli, rubric, tmp_path):
         "qi-readiness", RIVERSIDE, tmp_path / "api.html", report_date=datetime.date(2026, 10, 1)
     )
     assert written == tmp_path / "api.html" and written.read_bytes() == html
+    # The answers as a dict, an Assessment or a Result make the same report.
+    document = yaml.safe_load(RIVERSIDE.read_text(encoding="utf-8"))
+    assessment = qimaturity.load_assessment(RIVERSIDE, rubric)
+    for answers in (document, assessment, qimaturity.score(rubric, assessment)):
+        assert qimaturity.report(rubric, answers, format="html", report_date=REPORT_DATE) == html
 
 
 def test_report_with_peers_and_history_is_the_command_lines_bytes(cli, rubric, tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from qimaturity._core.documents import parse_yaml, read_text, strict_json
-from qimaturity._core.problems import InputError, Problem
+from qimaturity._core.problems import InputError, OptionError, Problem
 from qimaturity.answers.model import Assessment
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.engine import score
@@ -137,7 +137,7 @@ def score_one(
     :class:`Result` (returned as it is). Raises :class:`InputError` with every problem found."""
     if isinstance(answers, Result):
         if targets or default_target is not None or what_if:
-            raise ValueError("targets, default_target and what_if apply when scoring: this result is scored already")
+            raise OptionError("targets, default_target and what_if apply when scoring: this result is scored already")
         return answers
     if isinstance(answers, Mapping | Assessment):
         from qimaturity.answers.files import load_assessment
