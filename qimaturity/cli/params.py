@@ -8,7 +8,7 @@ command line; :func:`rubric_of` then finds it, loaded once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -54,22 +54,55 @@ class RubricType(_ParamType[Rubric]):
         return value if isinstance(value, Rubric) else load_rubric(value)
 
 
-def level_problem(rubric: Rubric, text: str) -> str | None:
-    """Why ``text`` is not a level of the rubric's scale, or None when it is one."""
+def parse_level(text: str, rubric: Rubric) -> int:
+    """A level of the rubric's scale (``--fail-under 3``); ValueError saying why not."""
     scale = [level.value for level in rubric.levels]
     try:
         if int(text) in scale:
-            return None
+            return int(text)
     except ValueError:
         pass
-    return f"'{text}' is not a level of {rubric.id} (levels are {', '.join(str(v) for v in scale)})"
+    raise ValueError(f"'{text}' is not a level of {rubric.id} (levels are {', '.join(str(v) for v in scale)})")
 
 
-class _RubricValue(_ParamType[Any]):
-    """A value checked against the command's rubric."""
+def parse_target(text: str, rubric: Rubric) -> tuple[str | None, int]:
+    """``ID=LEVEL`` (a domain, a question or ``overall``) as ``(ID, LEVEL)``; a bare ``LEVEL`` (every other
+    target) as ``(None, LEVEL)``."""
+    ident, sep, level = text.partition("=")
+    if not sep:
+        return None, parse_level(ident, rubric)
+    known = {d.id for d in rubric.domains} | {q.id for q in rubric.questions()} | {"overall"}
+    if ident not in known:
+        hint = did_you_mean(ident, known)
+        raise ValueError(f"no domain or question '{ident}' in {rubric.id}" + (f" ({hint})" if hint else ""))
+    try:
+        return ident, parse_level(level, rubric)
+    except ValueError as error:
+        raise ValueError(f"{ident}: {error}") from None
 
-    def parse(self, text: str, rubric: Rubric) -> Any:
-        raise NotImplementedError
+
+def parse_what_if(text: str, rubric: Rubric) -> tuple[str, int]:
+    """``QUESTION=LEVEL`` as ``(QUESTION, LEVEL)``."""
+    questions = {q.id for q in rubric.questions()}
+    ident, sep, level = text.partition("=")
+    if not sep or ident not in questions:
+        hint = did_you_mean(ident, questions) if ident not in questions else None
+        raise ValueError(
+            f"expected QUESTION=LEVEL with a question of {rubric.id}, got '{text}'" + (f" ({hint})" if hint else "")
+        )
+    try:
+        return ident, parse_level(level, rubric)
+    except ValueError as error:
+        raise ValueError(f"{ident}: {error}") from None
+
+
+class RubricValueType(_ParamType[Any]):
+    """A value checked against the command's rubric by ``parse(text, rubric)``, which raises ValueError saying
+    what is wrong."""
+
+    def __init__(self, name: str, parse: Callable[[str, Rubric], Any]):
+        self.name = name
+        self.parse = parse
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if not isinstance(value, str):
@@ -80,57 +113,6 @@ class _RubricValue(_ParamType[Any]):
             return self.parse(value, rubric_of(ctx))
         except ValueError as error:
             self.fail(str(error), param, ctx)
-
-
-class LevelType(_RubricValue):
-    """A level of the rubric's scale (``--fail-under 3``)."""
-
-    name = "level"
-
-    def parse(self, text: str, rubric: Rubric) -> int:
-        problem = level_problem(rubric, text)
-        if problem is not None:
-            raise ValueError(problem)
-        return int(text)
-
-
-class TargetType(_RubricValue):
-    """``ID=LEVEL`` (a domain, a question or ``overall``) as ``(ID, LEVEL)``; a bare ``LEVEL`` (every other
-    target) as ``(None, LEVEL)``."""
-
-    name = "target"
-
-    def parse(self, text: str, rubric: Rubric) -> tuple[str | None, int]:
-        ident, sep, level = text.partition("=")
-        if not sep:
-            return None, LevelType().parse(ident, rubric)
-        known = {d.id for d in rubric.domains} | {q.id for q in rubric.questions()} | {"overall"}
-        if ident not in known:
-            hint = did_you_mean(ident, known)
-            raise ValueError(f"no domain or question '{ident}' in {rubric.id}" + (f" ({hint})" if hint else ""))
-        problem = level_problem(rubric, level)
-        if problem is not None:
-            raise ValueError(f"{ident}: {problem}")
-        return ident, int(level)
-
-
-class WhatIfType(_RubricValue):
-    """``QUESTION=LEVEL`` as ``(QUESTION, LEVEL)``."""
-
-    name = "what-if"
-
-    def parse(self, text: str, rubric: Rubric) -> tuple[str, int]:
-        questions = {q.id for q in rubric.questions()}
-        ident, sep, level = text.partition("=")
-        if not sep or ident not in questions:
-            hint = did_you_mean(ident, questions) if ident not in questions else None
-            raise ValueError(
-                f"expected QUESTION=LEVEL with a question of {rubric.id}, got '{text}'" + (f" ({hint})" if hint else "")
-            )
-        problem = level_problem(rubric, level)
-        if problem is not None:
-            raise ValueError(f"{ident}: {problem}")
-        return ident, int(level)
 
 
 def targets_of(values: Sequence[tuple[str | None, int]]) -> tuple[dict[str, int], int | None]:
@@ -174,8 +156,8 @@ class FormatsType(_ParamType[tuple[str, ...]]):
 
 
 RUBRIC = RubricType()
-LEVEL = LevelType()
-TARGET = TargetType()
-WHAT_IF = WhatIfType()
+LEVEL = RubricValueType("level", parse_level)
+TARGET = RubricValueType("target", parse_target)
+WHAT_IF = RubricValueType("what-if", parse_what_if)
 DATE = DateType()
 FORMATS = FormatsType()
