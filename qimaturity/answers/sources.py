@@ -49,6 +49,15 @@ def is_template(path: Path) -> bool:
     return "qimaturity" in sheet_names(path, str(path))
 
 
+def mapping_of(mapping: Mapping[str, Any] | str | Path | None) -> Mapping[str, Any] | None:
+    """A mapping file's content: loaded (and checked) from its path, or as given."""
+    if mapping is None or isinstance(mapping, Mapping):
+        return mapping
+    from qimaturity.answers.exports import load_mapping
+
+    return load_mapping(mapping)
+
+
 def import_documents(path: Path, rubric: Rubric, *, mapping: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """Answers documents (one per organisation) from a FHIR file, a filled template or an export.
 
@@ -63,6 +72,20 @@ def import_documents(path: Path, rubric: Rubric, *, mapping: Mapping[str, Any] |
             "fill in at least one respondent and their answers",
         )
     return documents
+
+
+def import_answers(
+    export: str | Path, rubric: Rubric | str | Path, *, mapping: Mapping[str, Any] | str | Path | None = None
+) -> list[dict[str, Any]]:
+    """Answers documents, one per organisation, from what ``qimaturity import`` reads: a survey or spreadsheet
+    export (CSV, TSV, XLSX), a filled questionnaire template or FHIR QuestionnaireResponses. ``rubric`` is a rubric,
+    a bundled id or a path; ``mapping`` a mapping file (its path or its content) for exports whose headers need
+    one. Each document is a dict in the answers-file format, checked against the rubric: what the command writes
+    to each answers file, and what :func:`qimaturity.load_assessment` takes. Raises :class:`InputError` with every
+    unmappable column and bad cell, each at its row and column."""
+    from qimaturity.rubric.load import as_rubric
+
+    return import_documents(Path(export), as_rubric(rubric), mapping=mapping_of(mapping))
 
 
 def _documents(path: Path, rubric: Rubric, mapping: Mapping[str, Any] | None) -> list[dict[str, Any]]:
@@ -101,9 +124,12 @@ def load_assessments(path: Path, rubric: Rubric, *, mapping: Mapping[str, Any] |
     return assessments
 
 
-def import_files(path: Path, rubric: Rubric, output: Path, *, mapping: Mapping[str, Any] | None = None) -> list[Path]:
+def import_files(
+    path: Path, rubric: Rubric, output: Path, *, mapping: Mapping[str, Any] | str | Path | None = None
+) -> list[Path]:
     """What ``qimaturity import`` does: answers files from a FHIR file, a filled template or an export, written as
-    :func:`qimaturity.answers.exports.write_answers` says; returns the paths written.
+    :func:`qimaturity.answers.exports.write_answers` says; returns the paths written. ``mapping`` is a mapping file
+    (its path or its content).
 
     A CSV or TSV export of the common shape is read by the columnar importer, which writes the same files as the
     row importer at the speed of ``score-export`` and, when the export has problems, leaves to the row importer
@@ -111,6 +137,7 @@ def import_files(path: Path, rubric: Rubric, output: Path, *, mapping: Mapping[s
     """
     from qimaturity.answers.exports import CSV_SUFFIXES, import_answers, write_answer_texts, write_answers
 
+    mapping = mapping_of(mapping)
     if path.suffix.lower() in EXPORT_SUFFIXES and path.suffix.lower() in CSV_SUFFIXES:
         from qimaturity.answers.columnar import columnar_answers
 

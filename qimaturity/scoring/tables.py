@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any
 
@@ -208,6 +209,24 @@ def write_csv(results: Iterable[Result], stream: IO[str]) -> None:
     writer.writeheader()
     for result in results:
         writer.writerows(csv_row(row) for row in result_rows(result))
+
+
+RESULT_FORMATS = ("json", "csv", "xlsx")
+
+
+def results_document(results: Sequence[Result], fmt: str) -> str | bytes:
+    """Results as the content of a file ``score -o`` writes: ``json`` (one result's object, or a list of several),
+    ``csv`` (text, one row per node as :func:`write_csv` writes) or ``xlsx`` (the workbook's bytes)."""
+    if fmt == "xlsx":
+        return results_xlsx(results)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        write_csv(results, buffer)
+        return buffer.getvalue()
+    if fmt != "json":
+        raise ValueError(f"results are written as {', '.join(RESULT_FORMATS)}, not {fmt}")
+    data = [r.to_dict() for r in results]
+    return json.dumps(data[0] if len(data) == 1 else data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 # Columns of words (ids, names, dates, groups, titles): always text, even when they look like a number ("007").
