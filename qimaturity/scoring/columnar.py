@@ -58,6 +58,7 @@ from typing import Any
 import polars as pl
 
 from qimaturity._core.delimited import check_header_width, check_quotes_closed, text_encoding
+from qimaturity._core.kinds import COLUMNAR_CSV_SUFFIXES, OLD_WORKBOOK, PARQUET_SUFFIXES, input_kind, suffix_of
 from qimaturity._core.limits import MAX_PROBLEMS
 from qimaturity._core.problems import InputError, Problem, pointer, sort_problems
 from qimaturity.answers.model import Assessment, Organisation
@@ -73,8 +74,6 @@ METADATA = ("organisation_name", "organisation_type", "region", "date")
 OTHER_COLUMNS = ("respondent", "group")
 KNOWN_COLUMNS = (ORGANISATION, *METADATA, *OTHER_COLUMNS)
 COUNTING_CHUNK = 20_000  # rows per streaming batch when counting: measured a quarter faster than Polars' default
-CSV_SUFFIXES = (".csv",)
-PARQUET_SUFFIXES = (".parquet", ".pq")
 
 # Cell codes: a level is itself; N/A and "not a level" are outside any Int32 a cell could parse to.
 NA_CODE = -(2**40)
@@ -189,18 +188,20 @@ class _Export:
     @classmethod
     def open(cls, path: Path, rubric: Rubric) -> _Export:
         name = str(path)
-        suffix = path.suffix.lower()
-        if suffix not in CSV_SUFFIXES + PARQUET_SUFFIXES:
+        suffix = suffix_of(path)
+        if input_kind(path) == "old-workbook":  # score-export reads no workbook, so its hint cannot say .xlsx
+            raise InputError.single(name, OLD_WORKBOOK, "save it as CSV (UTF-8)")
+        if suffix not in COLUMNAR_CSV_SUFFIXES + PARQUET_SUFFIXES:
             raise InputError.single(name, "an export must be a .csv or .parquet file", "save the survey export as CSV")
         if not path.is_file():
             raise InputError.single(name, "file not found" if not path.exists() else "not a file", "check the path")
-        if suffix in CSV_SUFFIXES:
+        if suffix in COLUMNAR_CSV_SUFFIXES:
             # What a hostile CSV could do to Polars (a million columns, a quote left open, mixed encodings, NUL
             # bytes) is refused first, by the checks the row importer shares.
             text_encoding(path, name, utf8_only=True)
             check_quotes_closed(path, name)
         try:
-            if suffix in CSV_SUFFIXES:
+            if suffix in COLUMNAR_CSV_SUFFIXES:
                 shown = _csv_header(path)
                 check_header_width(len(shown), name)
                 scan = pl.scan_csv(path, infer_schema=False, encoding="utf8")
