@@ -54,6 +54,7 @@ from qimaturity._core.kinds import (
     suffix_of,
 )
 from qimaturity._core.limits import MAX_EXPORT_BYTES, MAX_PROBLEMS
+from qimaturity._core.na import is_na_text
 from qimaturity._core.outputs import make_output_folder, write_atomic
 from qimaturity._core.problems import DocPath, InputError, Problem, sort_problems
 from qimaturity.answers.files import check_answers_document
@@ -67,7 +68,6 @@ EXCEL_1904 = date(1904, 1, 1)
 NA: Final = "na"
 Level = int | Literal["na"]
 
-NA_TEXTS = frozenset({"n/a", "na", "n.a.", "n.a", "not applicable"})
 TICKED = frozenset({"1", "checked", "y", "yes", "true", "x"})
 UNTICKED = frozenset({"", "0", "unchecked", "n", "no", "false"})
 # Qualtrics' Status: 1 Survey Preview, 2 Survey Test, 9 Survey Preview Spam, 17 Offline Survey Preview.
@@ -980,7 +980,7 @@ class _Importer:
             return self.level_map[key]
         if self.format == "qualtrics" and text == QUALTRICS_SEEN_UNANSWERED:
             return None
-        if text.casefold() in NA_TEXTS:
+        if is_na_text(text):
             return NA
         if isinstance(value, int | float) and not isinstance(value, bool) or _NUMBER.fullmatch(text):
             number = float(value) if isinstance(value, int | float) else float(text.replace(",", "."))

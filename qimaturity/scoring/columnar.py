@@ -4,7 +4,8 @@ The export is wide: one row per respondent, with the columns ``organisation_id``
 ``organisation_name``, ``organisation_type``, ``region``, ``date`` (YYYY-MM-DD), ``respondent`` and ``group``
 (a respondent group id of the rubric), all optional (the name defaults to the id), then one column per question
 id. A cell is a level (a whole
-number), empty (no answer) or ``NA`` / ``N/A`` in any case (not applicable); whitespace around a cell is ignored.
+number), empty (no answer) or N/A (not applicable: ``N/A``, ``NA``, ``n.a.``, ``Not applicable`` in any case, as
+``import`` reads them; see :mod:`qimaturity._core.na`); whitespace around a cell is ignored.
 
 What differs from answers files, because an export cannot say more:
 
@@ -60,6 +61,7 @@ import polars as pl
 from qimaturity._core.delimited import check_header_width, check_quotes_closed, text_encoding
 from qimaturity._core.kinds import COLUMNAR_CSV_SUFFIXES, OLD_WORKBOOK, PARQUET_SUFFIXES, input_kind, suffix_of
 from qimaturity._core.limits import MAX_PROBLEMS
+from qimaturity._core.na import na_pattern
 from qimaturity._core.problems import InputError, Problem, pointer, sort_problems
 from qimaturity.answers.model import Assessment, Organisation
 from qimaturity.rubric.checks import did_you_mean
@@ -78,7 +80,7 @@ COUNTING_CHUNK = 20_000  # rows per streaming batch when counting: measured a qu
 # Cell codes: a level is itself; N/A and "not a level" are outside any Int32 a cell could parse to.
 NA_CODE = -(2**40)
 BAD_CODE = -(2**40) - 1
-NA_SPELLINGS = ["NA", "Na", "nA", "na", "N/A", "N/a", "n/A", "n/a"]
+NA_PATTERN = na_pattern()  # the cells that say N/A, as every reader of cells takes them
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 READ_HINT = "an export is a UTF-8 CSV file with a header and as many cells in each row, or a Parquet file"
 
@@ -257,7 +259,7 @@ class _Export:
         return (
             pl.when(text.is_null() | (text == ""))
             .then(None)
-            .when(text.is_in(NA_SPELLINGS))
+            .when(text.str.contains(NA_PATTERN))
             .then(pl.lit(NA_CODE))
             .otherwise(level.fill_null(BAD_CODE))
         )
