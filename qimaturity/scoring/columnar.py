@@ -62,12 +62,13 @@ from qimaturity._core.delimited import check_header_width, check_quotes_closed, 
 from qimaturity._core.kinds import COLUMNAR_CSV_SUFFIXES, OLD_WORKBOOK, PARQUET_SUFFIXES, input_kind, suffix_of
 from qimaturity._core.limits import MAX_PROBLEMS
 from qimaturity._core.na import na_pattern
+from qimaturity._core.numbers import trace_number
 from qimaturity._core.problems import InputError, Problem, pointer, sort_problems
 from qimaturity.answers.model import Assessment, Organisation
 from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.model import Question, Rubric
 from qimaturity.scoring.columnar_numbers import ExportScores, gap_table, level_statistics, question_table, settle_all
-from qimaturity.scoring.engine import QuestionStats, fmt, score_statistics
+from qimaturity.scoring.engine import QuestionStats, score_statistics
 from qimaturity.scoring.kernel import evidence_level, respondent_value, sample_variance
 from qimaturity.scoring.result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
 
@@ -917,7 +918,7 @@ class _StatsBuilder:
             variance=sample_variance(list(zip(scale, given, strict=True))),
             by_group=tuple(by_group),
             method=f"{method} of {total} answer(s) (from the export)",
-            arithmetic=f"{method}({', '.join([f'{n}×{level}' for level, n in pairs])}) = {fmt(value)}",
+            arithmetic=f"{method}({', '.join([f'{n}×{level}' for level, n in pairs])}) = {trace_number(value)}",
             inputs=inputs,
             adjustments=adjustments,
         )
