@@ -15,6 +15,7 @@ from typing import Any
 
 from qimaturity._core.documents import SourceDocument, parse_json, parse_yaml, plain_document, read_text
 from qimaturity._core.frozen import FrozenMap
+from qimaturity._core.kinds import is_json
 from qimaturity._core.problems import DocPath, InputError, Problem, sort_problems
 from qimaturity.answers.model import Answer, Assessment, EvidenceItem, Organisation, Respondent, mark_checked
 from qimaturity.rubric.checks import did_you_mean, schema_problems
@@ -29,7 +30,7 @@ def parse_answers_text(text: str, name: str) -> SourceDocument:
     Raises :class:`InputError` for what stops the reading; duplicate keys and forbidden characters in text are
     left in the document's ``problems``, which :func:`check_answers_document` reports with the rest.
     """
-    if not name.lower().endswith(".json"):
+    if not is_json(name):
         return parse_yaml(text, name, keep_going=True)
     doc = parse_json(text, name)
     if not isinstance(doc.data, dict):

@@ -13,18 +13,24 @@ from pathlib import Path
 from typing import Any
 
 from qimaturity._core.documents import SourceDocument
+from qimaturity._core.kinds import (
+    ANSWERS_SUFFIXES,
+    EXPORT_SUFFIXES,
+    input_kind,
+    is_export,
+    is_json,
+    is_yaml,
+    suffix_list,
+)
 from qimaturity._core.problems import InputError
 from qimaturity.answers.files import assessment_from_document, check_answers_document, load_assessment
 from qimaturity.answers.model import Assessment
 from qimaturity.rubric.model import Rubric
 
-ANSWERS_SUFFIXES = (".yaml", ".yml", ".json")
-EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
-
 
 def is_fhir(path: Path) -> bool:
     """A JSON file that names a FHIR resource type near its start."""
-    if path.suffix.lower() != ".json":
+    if not is_json(path):
         return False
     try:
         with open(path, "rb") as handle:
@@ -34,12 +40,12 @@ def is_fhir(path: Path) -> bool:
 
 
 def is_template(path: Path) -> bool:
-    """An XLSX made by ``qimaturity questionnaire``: it carries a hidden ``qimaturity`` sheet.
+    """A workbook made by ``qimaturity questionnaire``: it carries a hidden ``qimaturity`` sheet.
 
     The workbook is checked against the workbook limits first (:func:`qimaturity._core.workbooks.check_workbook`): a
     hostile one raises :class:`InputError` here, before openpyxl parses it.
     """
-    if path.suffix.lower() != ".xlsx" or not path.is_file():
+    if input_kind(path) != "workbook" or not path.is_file():
         return False
     from qimaturity._core.documents import check_input_file
     from qimaturity._core.limits import MAX_EXPORT_BYTES
@@ -97,18 +103,21 @@ def _documents(path: Path, rubric: Rubric, mapping: Mapping[str, Any] | None) ->
         from qimaturity.answers.template import read_template
 
         return read_template(path, rubric)
-    if path.suffix.lower() in EXPORT_SUFFIXES:
+    if is_export(path) or input_kind(path) == "old-workbook":
         from qimaturity.answers.exports import import_answers
 
-        return import_answers(path, rubric, mapping=mapping)
+        return import_answers(path, rubric, mapping=mapping)  # which refuses an old workbook, saying what to do
     raise InputError.single(
-        str(path), "not an answers file, export, FHIR response or questionnaire template", "see docs/importing.md"
+        str(path),
+        "not an answers file, export, FHIR response or questionnaire template",
+        f"answers files end in {suffix_list(ANSWERS_SUFFIXES)}, exports and templates in "
+        f"{suffix_list(EXPORT_SUFFIXES)}: see docs/importing.md",
     )
 
 
 def load_assessments(path: Path, rubric: Rubric, *, mapping: Mapping[str, Any] | None = None) -> list[Assessment]:
     """Every organisation's checked assessment in a file of any supported kind; raises :class:`InputError`."""
-    if path.suffix.lower() in (".yaml", ".yml") or (path.suffix.lower() == ".json" and not is_fhir(path)):
+    if is_yaml(path) or (is_json(path) and not is_fhir(path)):
         return [load_assessment(path, rubric)]
     assessments = []
     problems = []
@@ -135,13 +144,13 @@ def import_files(
     row importer at the speed of ``score-export`` and, when the export has problems, leaves to the row importer
     only the rows it needs to report them (see :mod:`qimaturity.answers.columnar`).
     """
-    from qimaturity.answers.exports import CSV_SUFFIXES, import_answers, write_answer_texts, write_answers
+    from qimaturity.answers.exports import import_answers, write_answer_texts, write_answers
 
     mapping = mapping_of(mapping)
-    if path.suffix.lower() in EXPORT_SUFFIXES and path.suffix.lower() in CSV_SUFFIXES:
+    if input_kind(path) == "delimited":
         from qimaturity.answers.columnar import columnar_answers
 
-        json_single = output.suffix.lower() == ".json" and not output.is_dir()
+        json_single = is_json(output) and not output.is_dir()
         found = columnar_answers(path, rubric, mapping, source=path.name, json_single=json_single)
         if isinstance(found, tuple):
             ids, texts = found

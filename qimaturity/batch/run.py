@@ -33,6 +33,7 @@ from typing import Any
 
 from qimaturity._core.documents import strict_json
 from qimaturity._core.limits import MAX_MANIFEST_BYTES
+from qimaturity._core.numbers import fixed
 from qimaturity._core.outputs import make_output_folder, utf8, write_atomic
 from qimaturity._core.problems import InputError, OptionError, Problem
 from qimaturity._core.resources import bundled_dir
@@ -142,7 +143,7 @@ class BatchSummary:
         """The summary as printed by the command: the counts, then one line per problem or internal error."""
         head = (
             f"{self.files} files: {self.files_written} written, {self.files_up_to_date} up to date, "
-            f"{len(self.failed)} failed ({self.seconds:.1f} s)"
+            f"{len(self.failed)} failed ({fixed(self.seconds, 1)} s)"
         )
         # A broken template fails every file the same way: say it once.
         failures = list(dict.fromkeys(str(p) for p in self.problems))

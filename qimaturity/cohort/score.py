@@ -9,21 +9,26 @@ from pathlib import Path
 from typing import Any
 
 from qimaturity._core.documents import parse_yaml, read_text, strict_json
+from qimaturity._core.kinds import (
+    ANSWERS_SUFFIXES,
+    EXPORT_SUFFIXES,
+    OLD_WORKBOOK_SUFFIXES,
+    is_json,
+    suffix_list,
+    suffix_of,
+)
 from qimaturity._core.problems import InputError, OptionError, Problem
 from qimaturity.answers.model import Assessment
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.engine import score
 from qimaturity.scoring.result import Result
 
-ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
-EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
-
 
 def declared_version(path: Path) -> str | None:
     """The rubric version an answers file says it was given to (None when it does not say or cannot be read)."""
     try:
         text = read_text(path)
-        data = strict_json(text) if path.suffix.lower() == ".json" else parse_yaml(text, str(path)).data
+        data = strict_json(text) if is_json(path) else parse_yaml(text, str(path)).data
     except (InputError, ValueError, OSError):
         return None
     rubric = data.get("rubric") if isinstance(data, dict) else None
@@ -33,16 +38,18 @@ def declared_version(path: Path) -> str | None:
 
 def answer_files(paths: Sequence[str], *, exports: bool = False) -> list[Path]:
     """Answers files from paths; a folder stands for the answers files directly inside it, sorted by name (and
-    the exports in it too, with ``exports``, i.e. when a mapping is given)."""
-    suffixes = ANSWER_SUFFIXES + (EXPORT_SUFFIXES if exports else ())
+    the exports in it too, with ``exports``, i.e. when a mapping is given: old ``.xls`` workbooks among them, so
+    that they are refused, saying what to do, rather than passed over)."""
+    readable = ANSWERS_SUFFIXES + (EXPORT_SUFFIXES if exports else ())
+    suffixes = readable + (OLD_WORKBOOK_SUFFIXES if exports else ())
     files: list[Path] = []
     for text in paths:
         path = Path(text)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix.lower() in suffixes and p.is_file())
+            found = sorted(p for p in path.iterdir() if suffix_of(p) in suffixes and p.is_file())
             if not found:
                 raise InputError.single(
-                    text, "the folder holds no answers files", "expected .yaml, .yml or .json files"
+                    text, "the folder holds no answers files", f"expected {suffix_list(readable)} files"
                 )
             files.extend(found)
         else:

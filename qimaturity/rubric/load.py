@@ -10,6 +10,7 @@ from typing import Any
 
 from qimaturity._core.documents import SourceDocument, load_yaml
 from qimaturity._core.frozen import FrozenMap
+from qimaturity._core.kinds import is_yaml
 from qimaturity._core.problems import InputError, Problem
 from qimaturity._core.resources import bundled_dir
 from qimaturity.rubric.checks import check_rubric_document
@@ -49,7 +50,7 @@ def resolve_rubric(ref: str | Path) -> Path:
     """Turn a bundled rubric id (``qi-readiness``) or a path into the path of a rubric file."""
     text = str(ref)
     candidate = Path(text)
-    if isinstance(ref, Path) or candidate.suffix in (".yaml", ".yml") or "/" in text or candidate.exists():
+    if isinstance(ref, Path) or is_yaml(candidate) or "/" in text or candidate.exists():
         return candidate
     bundled = bundled_rubric_paths()
     if text in bundled:

@@ -1,5 +1,5 @@
 """Results as flat rows for analysts: CSV, and an XLSX workbook. Cohorts' tables (:mod:`qimaturity.cohort.tables`)
-write their cells the same way (:func:`_cell`) and their numbers as :func:`number_text` does."""
+write their cells the same way (:func:`_cell`) and their numbers with :func:`qimaturity._core.numbers.table_number`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any
 
 from qimaturity._core.formulas import append_row, csv_row, starts_like_formula
+from qimaturity._core.numbers import rounded, table_number
 from qimaturity.scoring.result import DomainResult, OverallResult, PerceptionGap, Result
 
 COLUMNS = (
@@ -47,19 +48,8 @@ NUMBER_COLUMNS: dict[str, type[int] | type[float]] = {
 """The columns that hold numbers, and of which kind; every other column holds text."""
 
 Number = Callable[[float | None], Any]
-"""How a row builder writes a float: as CSV text (:func:`number_text`) or as a number (:func:`rounded`)."""
-
-
-def rounded(value: float | None) -> float | None:
-    """A float as :func:`number_text` shows it, kept a number: 4 places, no negative zero."""
-    if value is None:
-        return None
-    value = round(float(value), 4)
-    return 0.0 if value == 0 else value
-
-
-def number_text(value: float | None) -> str:
-    return "" if value is None else f"{value:.4f}".rstrip("0").rstrip(".")
+"""How a row builder writes a float: as CSV text (:func:`~qimaturity._core.numbers.table_number`) or as a number
+(:func:`~qimaturity._core.numbers.rounded`)."""
 
 
 def _scored_row(
@@ -92,7 +82,7 @@ def _scored_row(
 
 def result_rows(result: Result) -> list[dict[str, Any]]:
     """The CSV's rows: :func:`result_records` with numbers as text and empty cells as ``""``."""
-    return [{k: ("" if v is None else v) for k, v in row.items()} for row in _rows(result, number_text)]
+    return [{k: ("" if v is None else v) for k, v in row.items()} for row in _rows(result, table_number)]
 
 
 def result_records(result: Result) -> list[dict[str, Any]]:
