@@ -109,9 +109,11 @@ def _check_raster(raw: bytes, given: str, expected: str, refuse: Callable[[str, 
     too many pixels from its header."""
     import warnings
 
-    from PIL import Image
+    from PIL import Image, ImageFile
 
     Image.MAX_IMAGE_PIXELS = MAX_LOGO_PIXELS  # Pillow's own bomb check, set to ours rather than its default
+    # WeasyPrint, once imported, lets Pillow load truncated images for the whole process: not here.
+    truncated, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -129,6 +131,8 @@ def _check_raster(raw: bytes, given: str, expected: str, refuse: Callable[[str, 
             ) from None
         except (OSError, ValueError, SyntaxError, MemoryError) as error:
             raise refuse(f"the logo '{given}' cannot be read as an image: {error}", "check the file") from None
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = truncated
 
 
 def _check_svg(raw: bytes, given: str, refuse: Callable[[str, str], InputError]) -> None:

@@ -84,6 +84,8 @@ def test_a_logo_that_is_not_the_image_its_name_says_is_refused(tmp_path):
 
 
 def test_a_truncated_logo_is_refused_rather_than_dropped_from_the_pdf(tmp_path):
+    import weasyprint  # noqa: F401  (importing it lets Pillow load truncated images, process-wide)
+
     (tmp_path / "logo.png").write_bytes(_png(200, 200)[:60])
     assert refusal(brand_with(tmp_path, "logo.png")).startswith("the logo 'logo.png' cannot be read as an image")
 
