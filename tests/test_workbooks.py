@@ -24,7 +24,7 @@ from qimaturity.limits import (
 )
 from qimaturity.workbooks import check_workbook
 
-from .conftest import run_cli
+from .conftest import run_main
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -100,7 +100,7 @@ def refused(path: Path, *phrases: str, commands: tuple[str, ...] = ("score", "im
         args = [command, "qi-readiness", str(path)]
         if command == "import":
             args += ["-o", str(path.with_suffix(".yaml"))]
-        result = run_cli(*args)
+        result = run_main(*args)
         assert result.returncode == 2, (command, result.stderr)
         assert str(path) in result.stderr
         for phrase in phrases:
@@ -124,7 +124,7 @@ def test_sparse_cells_just_inside_the_column_limit_are_capped_by_the_cell_limit(
 
 def test_a_dimension_of_the_whole_sheet_is_ignored_and_the_real_rows_are_read(tmp_path):
     path = workbook(tmp_path / "dimension.xlsx", dimension="A1:XFD1048576")
-    result = run_cli("import", "qi-readiness", str(path), "-o", str(tmp_path / "out.yaml"))
+    result = run_main("import", "qi-readiness", str(path), "-o", str(tmp_path / "out.yaml"))
     assert result.returncode == 2
     assert "no column holds question" in result.stderr  # read as the one-cell sheet it is
     assert "limit" not in result.stderr
@@ -230,7 +230,7 @@ def test_a_hostile_sheet_in_a_questionnaire_template_is_refused(tmp_path):
     from openpyxl import load_workbook
 
     template = tmp_path / "form.xlsx"
-    assert run_cli("questionnaire", "qi-readiness", "-o", str(template)).returncode == 0
+    assert run_main("questionnaire", "qi-readiness", "-o", str(template)).returncode == 0
     book = load_workbook(template)
     book["Answers"]["XFD3"] = "x"
     book.save(template)
