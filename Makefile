@@ -53,6 +53,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check qimaturity tests
 	$(VENV)/bin/ruff format --check qimaturity tests
 	$(VENV)/bin/mypy qimaturity
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) build dist out

@@ -24,10 +24,9 @@ RUN = """
 import json, resource, sys, time
 from pathlib import Path
 from qimaturity import load_rubric
-from qimaturity.cli import answer_files
-from qimaturity.cohort import build_cohort
-from qimaturity.comparing import score_cohort
-from qimaturity.exporting import cohort_xlsx, write_cohort_csv
+from qimaturity.cohort.model import build_cohort
+from qimaturity.cohort.score import answer_files, score_cohort
+from qimaturity.cohort.tables import cohort_xlsx, write_cohort_csv
 import io
 started = time.perf_counter()
 rubric = load_rubric("qi-readiness")

@@ -43,12 +43,12 @@ def measure(kind: str, rubric_path: Path, export: Path, repeat: int, out: Path) 
     for run in range(repeat):
         started = time.perf_counter()
         if kind == "import":
-            from qimaturity.inputs import import_files
+            from qimaturity.answers.sources import import_files
 
             count = len(import_files(export, rubric, out / f"run-{run}"))
         else:
-            from qimaturity.columnar import score_export
-            from qimaturity.outputs import write_atomic
+            from qimaturity._core.outputs import write_atomic
+            from qimaturity.scoring.columnar import score_export
 
             scores = score_export(rubric, export)
             stream = io.StringIO()

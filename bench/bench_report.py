@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from qimaturity import load_assessment, load_rubric, score
-from qimaturity.rendering import render_html
+from qimaturity.report.render import render_html
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,8 +44,8 @@ def main() -> None:
 def measure(answers: str, runs: int, label: str) -> None:
     from weasyprint import HTML
 
-    from qimaturity.pdf_fetching import RestrictedFetcher
-    from qimaturity.resources import bundled_dir
+    from qimaturity._core.resources import bundled_dir
+    from qimaturity.report.pdf_fetching import RestrictedFetcher
 
     rubric = load_rubric("qi-readiness")
     phases: dict[str, list[float]] = {"scoring": [], "html": [], "layout": [], "pdf writing": []}

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .answers import load_assessment
-from .assessment import Assessment
-from .explaining import explain
-from .model import Domain, Level, Question, Rubric
-from .problems import InputError, Problem
-from .result import Result
-from .rubric import bundled_rubrics, check_rubric, load_rubric
-from .scoring import score
-from .version import __version__
+from qimaturity._core.problems import InputError, Problem
+from qimaturity.answers.files import load_assessment
+from qimaturity.answers.model import Assessment
+from qimaturity.rubric.load import bundled_rubrics, check_rubric, load_rubric
+from qimaturity.rubric.model import Domain, Level, Question, Rubric
+from qimaturity.scoring.engine import score
+from qimaturity.scoring.explain import explain
+from qimaturity.scoring.result import Result
+from qimaturity.version import __version__
 
 
 def validate_rubric(ref: str | Path) -> list[Problem]:

@@ -1,5 +1,5 @@
 """``python -m qimaturity`` runs the command line."""
 
-from .cli import main
+from qimaturity.cli.main import main
 
 main()

@@ -7,7 +7,7 @@ Respondents are spread over the rubric's groups as a staff survey would be (few 
 staff); each answers every question open to their group, at levels around the organisation's maturity. Some
 answers carry a comment of one to four sentences, some are N/A with a justification (where the rubric allows
 N/A), and most answers at a level that needs evidence cite it. Respondents are added while the file stays within
-``--max-bytes`` (default: the answers file limit, qimaturity.limits.MAX_DOCUMENT_BYTES). The same seed gives the
+``--max-bytes`` (default: the answers file limit, qimaturity._core.limits.MAX_DOCUMENT_BYTES). The same seed gives the
 same file. Used by the tests that hold reports bounded on the largest supported input.
 """
 
@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from qimaturity import load_rubric
-from qimaturity.limits import MAX_DOCUMENT_BYTES
+from qimaturity._core.limits import MAX_DOCUMENT_BYTES
 
 # Shares of a typical staff survey; a group the rubric lacks is skipped.
 GROUP_SHARES = (("board", 0.04), ("managers", 0.2), ("frontline", 0.66), ("patient-partners", 0.1))

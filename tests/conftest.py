@@ -1,7 +1,7 @@
 """Shared paths, two ways to run the command line, and the markers that keep `make test-fast` fast.
 
-- :func:`run_main` runs ``qimaturity.cli.main`` in this process, as the console script does, and captures what it
-  prints: most command-line tests use it.
+- :func:`run_main` calls the console script's ``main()`` in this process and captures what it prints: most
+  command-line tests use it.
 - :func:`run_cli` runs the installed console script in a fresh process. It stays for what needs one: resource
   limits (``address_space``), time limits, a fresh interpreter, and a few end-to-end checks of the real entry point.
 
@@ -92,8 +92,8 @@ def run_main(
 ) -> subprocess.CompletedProcess[str]:
     """Run the command line in this process, the way the console script does, and capture its output.
 
-    The console script calls ``qimaturity.cli.main``, which turns bad input into messages and exit code 2 (click's
-    ``CliRunner.invoke`` would call the click group instead and bypass that). So this calls ``main`` inside
+    The console script calls ``main()`` of ``qimaturity.cli.main``, which turns bad input into messages and exit
+    code 2 (click's ``CliRunner.invoke`` would call the click group instead and bypass that). So this calls it in
     ``CliRunner.isolation``, which swaps stdin, stdout and stderr for buffers and sets the environment for the
     call; the exit code is that of the ``SystemExit`` main raises, or 0. As with :func:`run_cli`, the terminal is
     ``columns`` wide (for rich and for click's help alike), ``cwd`` is the working directory, ``env`` adds
@@ -102,7 +102,7 @@ def run_main(
     from click import formatting
     from click.testing import CliRunner
 
-    from qimaturity.cli import main
+    from qimaturity.cli.main import main
 
     code = 0
     isolation = CliRunner().isolation(env={"COLUMNS": str(columns), **(env or {})})

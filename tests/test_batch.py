@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from qimaturity import batch
-from qimaturity.batch import MANIFEST_NAME, run_batch
+from qimaturity.batch import run as batch
+from qimaturity.batch.run import MANIFEST_NAME, run_batch
 
 from .conftest import ROOT, run_cli, run_main
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from qimaturity.batch import MANIFEST_NAME
+from qimaturity.batch.run import MANIFEST_NAME
 
 from .conftest import CONSOLE_SCRIPT, ROOT, run_cli
 

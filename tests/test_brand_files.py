@@ -7,9 +7,9 @@ import base64
 
 import pytest
 
-from qimaturity.branding import load_brand
-from qimaturity.limits import MAX_LOGO_PIXELS
-from qimaturity.problems import InputError
+from qimaturity._core.limits import MAX_LOGO_PIXELS
+from qimaturity._core.problems import InputError
+from qimaturity.report.branding import load_brand
 
 from .conftest import ROOT, run_main
 from .hostile.corpus import _png
@@ -94,6 +94,14 @@ def test_an_svg_logo_with_entities_is_refused(tmp_path):
     svg = '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>'
     (tmp_path / "logo.svg").write_text(svg, encoding="utf-8")
     assert refusal(brand_with(tmp_path, "logo.svg")) == "the SVG logo 'logo.svg' has a DOCTYPE or entities"
+
+
+def test_an_svg_logo_declaring_an_unknown_encoding_is_refused(tmp_path):
+    svg = '<?xml version="1.0" encoding="AUTF-8"?><svg xmlns="http://www.w3.org/2000/svg"/>'
+    (tmp_path / "logo.svg").write_text(svg, encoding="utf-8")
+    assert refusal(brand_with(tmp_path, "logo.svg")) == (
+        "the logo 'logo.svg' is not an SVG image: unknown encoding: AUTF-8"
+    )
 
 
 @pytest.mark.parametrize("attribute", ['href="file:///etc/passwd"', 'xlink:href="http://127.0.0.1:9/x.png"'])

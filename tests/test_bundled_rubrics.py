@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from qimaturity import bundled_rubrics, load_rubric, validate_rubric
-from qimaturity.model import CriticalBelow
-from qimaturity.rubric import bundled_rubric_paths
+from qimaturity.rubric.load import bundled_rubric_paths
+from qimaturity.rubric.model import CriticalBelow
 
 from .conftest import ROOT
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from qimaturity.charts import (
+from qimaturity.report.charts import (
     MARKERS,
     PALETTE,
     box_chart,

@@ -22,8 +22,8 @@ import pytest
 from openpyxl import load_workbook
 
 from qimaturity import InputError, load_assessment, load_rubric, score
-from qimaturity.cohort import build_cohort, peer_positions
-from qimaturity.exporting import cohort_xlsx, write_cohort_csv
+from qimaturity.cohort.model import build_cohort, peer_positions
+from qimaturity.cohort.tables import cohort_xlsx, write_cohort_csv
 
 from .conftest import DATA, run_main
 

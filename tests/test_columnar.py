@@ -1,4 +1,4 @@
-"""The columnar engine (qimaturity.columnar) against the row engine, on the same answers written both ways.
+"""The columnar engine (qimaturity.scoring.columnar) against the row engine, on the same answers written both ways.
 
 A realistic data set for the bundled qi-readiness rubric is written as one answers file per organisation (the row
 engine's input) and as one respondent export (CSV, and Parquet). Every number of every organisation's result must
@@ -24,15 +24,15 @@ import pytest
 import yaml
 
 from qimaturity import InputError, load_assessment, load_rubric, score
-from qimaturity.exporting import write_csv
-from qimaturity.limits import MAX_COLUMNS, MAX_PROBLEMS
-from qimaturity.result import Result
-from qimaturity.scoring import respondent_value, sample_variance
+from qimaturity._core.limits import MAX_COLUMNS, MAX_PROBLEMS
+from qimaturity.scoring.engine import respondent_value, sample_variance
+from qimaturity.scoring.result import Result
+from qimaturity.scoring.tables import write_csv
 
 from .conftest import ROOT, run_cli, run_main
 
 pl = pytest.importorskip("polars")
-columnar = pytest.importorskip("qimaturity.columnar")
+columnar = pytest.importorskip("qimaturity.scoring.columnar")
 
 RUBRIC = load_rubric("qi-readiness")
 QUESTIONS = list(RUBRIC.questions())
@@ -657,7 +657,7 @@ def test_score_export_without_polars_says_how_to_install_it(csv_export, tmp_path
 
 @pytest.mark.subprocess
 def test_importing_qimaturity_does_not_import_polars():
-    code = "import sys, qimaturity, qimaturity.cli; print('polars' in sys.modules)"
+    code = "import sys, qimaturity, qimaturity.cli.main; print('polars' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
 
 

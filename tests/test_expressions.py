@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qimaturity.expressions import Context, EvaluationError, parse_expression
+from qimaturity.rubric.expressions import Context, EvaluationError, parse_expression
 
 
 def context(**names):

@@ -1,4 +1,4 @@
-"""FHIR Questionnaire export and QuestionnaireResponse import (qimaturity.fhir)."""
+"""FHIR Questionnaire export and QuestionnaireResponse import (qimaturity.answers.fhir)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import yaml
 
 import qimaturity
 from qimaturity import InputError
-from qimaturity.answers import assessment_from_document, check_answers_document
-from qimaturity.fhir import (
+from qimaturity._core.documents import SourceDocument
+from qimaturity.answers.fhir import (
     CANONICAL_BASE,
     GROUP_ITEM,
     INSTALL_HINT,
@@ -27,7 +27,7 @@ from qimaturity.fhir import (
     questionnaire_json,
     read_responses,
 )
-from qimaturity.loading import SourceDocument
+from qimaturity.answers.files import assessment_from_document, check_answers_document
 
 from .conftest import DATA, ROOT, fresh_python
 
@@ -195,7 +195,7 @@ def test_questionnaire_json_is_deterministic(rubric: qimaturity.Rubric, q4: dict
     text = questionnaire_json(rubric)
     assert text == questionnaire_json(rubric, "R4")  # R4 unless asked
     # Another process, with another hash seed, writes the same text.
-    code = "from qimaturity import load_rubric; from qimaturity.fhir import questionnaire_json as q\n"
+    code = "from qimaturity import load_rubric; from qimaturity.answers.fhir import questionnaire_json as q\n"
     assert fresh_python(code + "print(q(load_rubric('qi-readiness')), end='')") == text
     assert json.loads(text) == q4
     assert text.startswith('{\n  "copyright"')  # keys sorted, indent 2
@@ -255,7 +255,7 @@ def test_missing_fhir_resources_gives_the_install_hint(
 
 @pytest.mark.subprocess
 def test_importing_qimaturity_does_not_import_fhir_resources() -> None:
-    code = "import sys, qimaturity, qimaturity.fhir; print('fhir.resources' in sys.modules)"
+    code = "import sys, qimaturity, qimaturity.answers.fhir; print('fhir.resources' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
 

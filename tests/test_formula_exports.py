@@ -15,8 +15,8 @@ import yaml
 from openpyxl import load_workbook
 
 from qimaturity import load_assessment, load_rubric, score
-from qimaturity.exporting import results_xlsx, write_csv
-from qimaturity.formulas import csv_field, starts_like_formula
+from qimaturity._core.formulas import csv_field, starts_like_formula
+from qimaturity.scoring.tables import results_xlsx, write_csv
 
 from .conftest import DATA, run_main
 

@@ -18,11 +18,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qimaturity.answers import parse_answers_text
-from qimaturity.importing import load_mapping
-from qimaturity.limits import MAX_DEPTH, MAX_PROBLEMS
-from qimaturity.loading import DocumentError, load_yaml, parse_yaml, read_text, strict_json
-from qimaturity.problems import InputError
+from qimaturity._core.documents import DocumentError, load_yaml, parse_yaml, read_text, strict_json
+from qimaturity._core.limits import MAX_DEPTH, MAX_PROBLEMS
+from qimaturity._core.problems import InputError
+from qimaturity.answers.exports import load_mapping
+from qimaturity.answers.files import parse_answers_text
 
 from .conftest import DATA, ROOT, run_main
 
@@ -311,8 +311,8 @@ def test_tables_and_traces_strip_escape_sequences_from_names() -> None:
     from rich.console import Console
 
     from qimaturity import explain, load_assessment, load_rubric, score
-    from qimaturity.display import priorities_table, result_table
-    from qimaturity.terminal import terminal_text
+    from qimaturity.cli.display import priorities_table, result_table
+    from qimaturity.cli.terminal import terminal_text
 
     rubric = load_rubric("qi-readiness")
     result = score(rubric, load_assessment(EXAMPLE, rubric))

@@ -1,4 +1,4 @@
-"""Survey exports in (qimaturity.importing): every tool's header shape, cells, problems and the import command.
+"""Survey exports in (qimaturity.answers.exports): every tool's header shape, cells, problems and the import command.
 
 The fixtures in tests/data/imports/ (see the README.md there) answer the bundled qi-readiness rubric. Their
 organisations are built so that the result can be worked out by hand: where every respondent answers 3, every
@@ -21,10 +21,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qimaturity import InputError, load_assessment, load_rubric, score
-from qimaturity.answers import assessment_from_document, check_answers_document
-from qimaturity.importing import EXCEL_1904, detect_format, dump_answers, excel_date, import_answers, load_mapping
-from qimaturity.limits import MAX_COLUMNS, MAX_FIELD_LINES, MAX_PROBLEMS
-from qimaturity.loading import SourceDocument
+from qimaturity._core.documents import SourceDocument
+from qimaturity._core.limits import MAX_COLUMNS, MAX_FIELD_LINES, MAX_PROBLEMS
+from qimaturity.answers.exports import EXCEL_1904, detect_format, dump_answers, excel_date, import_answers, load_mapping
+from qimaturity.answers.files import assessment_from_document, check_answers_document
 
 from .conftest import DATA, run_main
 

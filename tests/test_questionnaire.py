@@ -14,13 +14,10 @@ from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 
 from qimaturity import InputError, load_rubric, score
-from qimaturity.answers import assessment_from_document, check_answers_document
-from qimaturity.loading import SourceDocument
-from qimaturity.questionnaire import (
-    questionnaire_xlsx,
-    read_template,
-    render_questionnaire_html,
-)
+from qimaturity._core.documents import SourceDocument
+from qimaturity.answers.files import assessment_from_document, check_answers_document
+from qimaturity.answers.template import read_template
+from qimaturity.report.questionnaire import questionnaire_xlsx, render_questionnaire_html
 
 from .conftest import RUBRICS, run_main
 

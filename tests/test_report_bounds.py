@@ -17,9 +17,9 @@ import yaml
 from pypdf import PdfReader
 
 from qimaturity import load_assessment, load_rubric, score
-from qimaturity.limits import MAX_DOCUMENT_BYTES, MAX_LISTED_ANSWERS, MAX_REMARK_CHARS
-from qimaturity.rendering import render_html
-from qimaturity.reporting import REMARK_LINE, AnswerView, Report, build_report
+from qimaturity._core.limits import MAX_DOCUMENT_BYTES, MAX_LISTED_ANSWERS, MAX_REMARK_CHARS
+from qimaturity.report.render import render_html
+from qimaturity.report.views import REMARK_LINE, AnswerView, Report, build_report
 
 from .conftest import ROOT, run_cli
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from qimaturity.rendering import render_pdf
+from qimaturity.report.render import render_pdf
 
 from .conftest import ROOT, run_main
 
@@ -119,8 +119,8 @@ def test_the_pdf_renderer_refuses_files_and_network_even_in_raw_html(listener):
 
 
 def test_the_fetcher_allows_only_bundled_assets_data_and_named_files(tmp_path):
-    from qimaturity.pdf_fetching import FetchRefused, RestrictedFetcher
-    from qimaturity.resources import bundled_dir
+    from qimaturity._core.resources import bundled_dir
+    from qimaturity.report.pdf_fetching import FetchRefused, RestrictedFetcher
 
     logo = tmp_path / "logo.png"
     logo.write_bytes(b"\x89PNG\r\n\x1a\n")

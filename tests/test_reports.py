@@ -16,7 +16,7 @@ import pytest
 from pypdf import PdfReader
 
 from qimaturity import load_assessment, load_rubric, score
-from qimaturity.rendering import generation_time, render_html, render_pdf
+from qimaturity.report.render import generation_time, render_html, render_pdf
 
 from .conftest import ROOT, run_cli, run_main
 
@@ -121,7 +121,7 @@ def test_html_is_identical_for_identical_inputs_and_self_contained(tmp_path):
 def test_validate_and_score_never_import_weasyprint():
     code = (
         "import sys\n"
-        "from qimaturity.cli import main\n"
+        "from qimaturity.cli.main import main\n"
         "try:\n"
         "    main(['score', 'qi-readiness', 'examples/answers/northgate-acute.yaml', '--format', 'json'])\n"
         "except SystemExit:\n"

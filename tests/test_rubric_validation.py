@@ -11,8 +11,8 @@ import json
 import pytest
 
 from qimaturity import load_rubric, validate_rubric
-from qimaturity.problems import InputError
-from qimaturity.validation import ID_HINT
+from qimaturity._core.problems import InputError
+from qimaturity.rubric.checks import ID_HINT
 
 from .conftest import INVALID, RUBRICS, run_main
 

@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qimaturity import load_rubric, score
-from qimaturity.assessment import Answer, Assessment, EvidenceItem, Organisation, Respondent
-from qimaturity.model import Rubric
-from qimaturity.result import Result
-from qimaturity.scoring import QuestionRecord, Scorer
+from qimaturity.answers.model import Answer, Assessment, EvidenceItem, Organisation, Respondent
+from qimaturity.rubric.model import Rubric
+from qimaturity.scoring.engine import QuestionRecord, Scorer
+from qimaturity.scoring.result import Result
 
 from .conftest import ROOT
 

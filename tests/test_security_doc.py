@@ -1,11 +1,11 @@
-"""SECURITY.md's table of limits is the limits qimaturity enforces: every constant of qimaturity/limits.py, with its
-value and its description, and nothing else. On failure the message shows the table to paste."""
+"""SECURITY.md's table of limits is the limits qimaturity enforces: every constant of qimaturity/_core/limits.py, with
+its value and its description, and nothing else. On failure the message shows the table to paste."""
 
 from __future__ import annotations
 
 import ast
 
-from qimaturity import limits
+from qimaturity._core import limits
 
 from .conftest import ROOT
 
@@ -23,8 +23,8 @@ def _value(name: str, value: int | float) -> str:
 
 
 def limits_table() -> str:
-    """The table of limits, made from the constants of qimaturity/limits.py and the docstring under each."""
-    tree = ast.parse((ROOT / "qimaturity" / "limits.py").read_text(encoding="utf-8"))
+    """The table of limits, made from the constants of qimaturity/_core/limits.py and the docstring under each."""
+    tree = ast.parse((ROOT / "qimaturity" / "_core" / "limits.py").read_text(encoding="utf-8"))
     rows = ["| Limit | Value | What it bounds |", "| --- | --- | --- |"]
     body = tree.body
     for statement, following in zip(body, body[1:], strict=False):

@@ -15,15 +15,15 @@ import pytest
 from markupsafe import Markup
 
 from qimaturity import load_assessment, load_rubric, score
-from qimaturity.branding import Brand, load_brand
-from qimaturity.cohort import build_cohort
-from qimaturity.comparing import score_cohort
-from qimaturity.limits import MAX_RENDER_MEMORY, MIB
-from qimaturity.problems import InputError
-from qimaturity.questionnaire import build_form
-from qimaturity.rendering import render_cohort_html, render_html
-from qimaturity.resources import bundled_dir
-from qimaturity.templating import plain, render_template
+from qimaturity._core.limits import MAX_RENDER_MEMORY, MIB
+from qimaturity._core.problems import InputError
+from qimaturity._core.resources import bundled_dir
+from qimaturity.cohort.model import build_cohort
+from qimaturity.cohort.score import score_cohort
+from qimaturity.report.branding import Brand, load_brand
+from qimaturity.report.render import render_cohort_html, render_html
+from qimaturity.report.templating import plain, render_template
+from qimaturity.rubric.forms import build_form
 
 from .conftest import ROOT, run_cli, run_main
 

@@ -36,6 +36,10 @@ def test_wheel_installs_and_finds_bundled_data(tmp_path):
     assert "qimaturity/_bundled/rubrics/qi-readiness.yaml" in names
     assert "qimaturity/_bundled/schemas/rubric.schema.json" in names
     assert "qimaturity/_bundled/reports/README.md" in names
+    # Every layer is packed, and resources.py (which finds _bundled) sits one folder below the package.
+    layers = ("_core", "rubric", "answers", "scoring", "cohort", "report", "batch", "cli")
+    assert {f"qimaturity/{layer}/__init__.py" for layer in layers} <= set(names)
+    assert "qimaturity/_core/resources.py" in names
 
     env = tmp_path / "fresh"
     created = run(sys.executable, "-m", "venv", "--without-pip", str(env))

@@ -1,4 +1,5 @@
-"""Hostile XLSX workbooks (qimaturity.workbooks): every limit refuses with exit 2 and the file named, through the CLI.
+"""Hostile XLSX workbooks (qimaturity._core.workbooks): every limit refuses with exit 2 and the file named, through
+the CLI.
 
 The workbooks are written by hand with zipfile, each only as large as its limit needs, so that a test shows the
 check that stops it (a zip bomb needs no gigabytes to be refused by its ratio).
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from qimaturity.limits import (
+from qimaturity._core.limits import (
     MAX_CELL_CHARS,
     MAX_COLUMNS,
     MAX_ROW_ELEMENTS,
@@ -22,7 +23,7 @@ from qimaturity.limits import (
     MAX_XML_ELEMENTS,
     MAX_XML_TEXT_BYTES,
 )
-from qimaturity.workbooks import check_workbook
+from qimaturity._core.workbooks import check_workbook
 
 from .conftest import run_main
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from qimaturity.limits import MAX_DOCUMENT_BYTES
-from qimaturity.loading import load_yaml, parse_yaml
-from qimaturity.problems import InputError
+from qimaturity._core.documents import load_yaml, parse_yaml
+from qimaturity._core.limits import MAX_DOCUMENT_BYTES
+from qimaturity._core.problems import InputError
 
 from .conftest import run_main
 

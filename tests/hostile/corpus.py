@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from qimaturity.limits import MAX_DOCUMENT_BYTES
+from qimaturity._core.limits import MAX_DOCUMENT_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "answers" / "northgate-acute.yaml"

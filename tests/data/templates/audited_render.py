@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 
 from qimaturity import load_assessment, load_rubric, score
-from qimaturity.outputs import write_atomic
-from qimaturity.problems import InputError
-from qimaturity.rendering import render_html
+from qimaturity._core.outputs import write_atomic
+from qimaturity._core.problems import InputError
+from qimaturity.report.render import render_html
 
 WATCHED = ("open", "os.", "shutil.", "subprocess.", "socket.", "urllib.", "http.", "ctypes.", "webbrowser.", "pty.")
 UNWATCHED = ("os.getenv", "os.putenv")

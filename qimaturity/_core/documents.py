@@ -1,0 +1,575 @@
+"""Safe YAML and JSON loading that keeps the line and column of every value.
+
+PyYAML alone would silently keep the last of two duplicate keys, expand aliases into shared objects that any
+later walk multiplies, and forget where each value came from. Here the document is composed into a node tree
+with the C safe loader, then walked once: aliases, merge keys, unknown tags, whole numbers of more than
+``MAX_INTEGER_DIGITS`` digits and nesting deeper than ``MAX_DEPTH`` are refused, and the position of every key
+and value is recorded so that later errors can point at ``file:line:column``. Duplicate keys (the first value is
+kept) and text holding a NUL, another control character or a lone surrogate are reported with the document's
+other problems. JSON goes through :func:`strict_json`, which applies the same limits and text checks.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any
+
+import yaml
+
+from qimaturity._core.limits import MAX_ALIAS_PROBLEMS, MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_INTEGER_DIGITS, MAX_PROBLEMS
+from qimaturity._core.problems import DocPath, InputError, Problem, pointer, sort_problems
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+_STR = "tag:yaml.org,2002:str"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MERGE = "tag:yaml.org,2002:merge"
+_INT = "tag:yaml.org,2002:int"
+_SCALAR_TAGS = {
+    _STR,
+    _TIMESTAMP,
+    _INT,
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """Plain data (dicts, lists, scalars) parsed from a file, with the position of every value and key."""
+
+    name: str
+    data: Any
+    marks: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+    """Problems that did not stop the reading (a duplicate key, whose first value is kept; forbidden characters in
+    text): whoever checks the document reports them with its own."""
+
+    def locate(self, path: DocPath, *, key: bool = False) -> tuple[int | None, int | None]:
+        """Line and column (1-based) of the value at ``path``, or of its nearest ancestor that has one."""
+        if key and path in self.key_marks:
+            return self.key_marks[path]
+        probe = tuple(path)
+        while True:
+            if probe in self.marks:
+                return self.marks[probe]
+            if not probe:
+                return (None, None)
+            probe = probe[:-1]
+
+    def problem(self, path: DocPath, message: str, hint: str = "", *, key: bool = False) -> Problem:
+        line, column = self.locate(path, key=key)
+        return Problem(self.name, line, column, pointer(path), message, hint)
+
+
+# C0 and C1 control characters other than tab, line feed and carriage return; DEL; lone surrogates.
+_FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_HINT = "remove it: text may hold tabs and line breaks but no other control characters"
+_SURROGATE_HINT = "remove it: U+D800 to U+DFFF are halves of a UTF-16 pair, not characters"
+
+
+def text_problem(text: str) -> tuple[str, str] | None:
+    """What is wrong with ``text`` as text (a NUL, another control character, a lone surrogate) and a hint, or
+    None when nothing is."""
+    found = text_problem_at(text)
+    return None if found is None else found[1:]
+
+
+def text_problem_at(text: str) -> tuple[int, str, str] | None:
+    """As :func:`text_problem`, with the offset in ``text`` of the first character that is refused."""
+    match = _FORBIDDEN_TEXT.search(text)
+    if match is None:
+        return None
+    code = ord(match.group())
+    if code == 0:
+        return match.start(), "holds a NUL character (U+0000)", _CONTROL_HINT
+    if 0xD800 <= code <= 0xDFFF:
+        return match.start(), f"holds a lone surrogate (U+{code:04X}), which is not valid Unicode", _SURROGATE_HINT
+    return match.start(), f"holds the control character U+{code:04X}", _CONTROL_HINT
+
+
+class DocumentError(ValueError):
+    """A document refused: the message, a hint, and where (JSON path; 1-based line and column when known)."""
+
+    def __init__(
+        self, message: str, hint: str, *, line: int | None = None, column: int | None = None, path: DocPath = ()
+    ):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.line = line
+        self.column = column
+        self.path = path
+
+    def problem(self, name: str) -> Problem:
+        """This error as a problem of the file ``name``."""
+        return Problem(name, self.line, self.column, pointer(self.path), self.message, self.hint)
+
+
+class JsonSyntaxError(DocumentError):
+    """Text that is not JSON at all (as opposed to JSON beyond a limit)."""
+
+
+def _text_place(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _first_place(text: str, pattern: str, *, after: int = 0) -> tuple[int | None, int | None, int]:
+    """Line and column of the first match of ``pattern`` at or after ``after`` (and the offset past it)."""
+    match = re.compile(pattern).search(text, after)
+    if match is None:
+        return None, None, after
+    line, column = _text_place(text, match.start())
+    return line, column, match.end()
+
+
+def _depth_place(text: str) -> tuple[int | None, int | None]:
+    """Where the JSON text first opens more than ``MAX_DEPTH`` levels (strings skipped)."""
+    depth = 0
+    for match in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _text_place(text, match.start())
+        elif token in "]}":
+            depth -= 1
+    return None, None
+
+
+# In JSON text, a forbidden character is either an escape or (C1 controls, DEL) itself: raw C0 controls are
+# invalid JSON already.
+_SUSPECT_JSON_TEXT = re.compile(r"(?i)\\u(?:00[0-1]|007f|00[89]|d[89a-f])|[\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class _Refused:
+    """A number the JSON reader refused, left where it stood in the data so that the walk can name its path."""
+
+    message: str
+    pattern: str  # finds it in the text; searched only for the one reported, so that many cost no more than one
+
+
+class _JsonReading:
+    """One reading of a JSON text: the hooks json.loads calls, and the findings that do not stop it."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.duplicates: dict[int, tuple[dict[str, Any], list[str]]] = {}
+        self.findings: list[DocumentError] = []
+        self.text_after = 0
+        self.more = 0  # findings past MAX_PROBLEMS, only counted
+        self.refused = False
+        # Most documents hold no forbidden character, written raw or as an escape: then text is not walked.
+        self.texts_suspect = _SUSPECT_JSON_TEXT.search(text) is not None
+
+    def pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        repeated: list[str] = []
+        for key, value in pairs:
+            if key in result:
+                repeated.append(key)  # the first value is kept, as the YAML reader does
+            else:
+                result[key] = value
+        if repeated:
+            self.duplicates[id(result)] = (result, repeated)  # the dict is kept alive, so its id stays unique
+        return result
+
+    def integer(self, digits: str) -> Any:
+        if len(digits.lstrip("-")) > MAX_INTEGER_DIGITS:
+            self.refused = True
+            return _Refused(
+                f"a whole number of {len(digits.lstrip('-')):,} digits, over the limit of {MAX_INTEGER_DIGITS}",
+                rf"-?\d{{{MAX_INTEGER_DIGITS + 1},}}",
+            )
+        return int(digits)
+
+    def real(self, digits: str) -> Any:
+        value = float(digits)
+        if not math.isfinite(value):
+            self.refused = True
+            return _Refused(f"'{digits[:40]}' is too large to be a number", re.escape(digits) + r"(?![\d.eE])")
+        return value
+
+    def constant(self, name: str) -> Any:
+        self.refused = True
+        return _Refused(f"'{name}' is not a finite number", r"(?<![\w\"])" + re.escape(name))
+
+    def walk(self, value: Any, path: DocPath, depth: int) -> None:
+        """Check nesting, duplicate keys and text, in document order."""
+        if depth > MAX_DEPTH:
+            line, column = _depth_place(self.text)
+            raise DocumentError(
+                f"nested more than {MAX_DEPTH} levels deep",
+                "flatten the document",
+                line=line,
+                column=column,
+                path=path,
+            )
+        if isinstance(value, _Refused):
+            line, column, _ = _first_place(self.text, value.pattern)
+            raise DocumentError(value.message, "write an ordinary number", line=line, column=column, path=path)
+        if isinstance(value, str):
+            if self.texts_suspect:
+                self.check_text(value, path)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self.walk(item, (*path, index), depth + 1)
+        elif isinstance(value, dict):
+            entry = self.duplicates.get(id(value))
+            for key, item in value.items():
+                if self.texts_suspect:
+                    self.check_text(key, (*path, key), key=True)
+                self.walk(item, (*path, key), depth + 1)
+            for key in entry[1] if entry is not None and entry[0] is value else ():
+                self.add(
+                    DocumentError(
+                        f"duplicate key '{key}'",
+                        "remove one of them: readers differ on which they keep",
+                        path=(*path, key),
+                    )
+                )
+
+    def add(self, finding: DocumentError) -> None:
+        if len(self.findings) < MAX_PROBLEMS:
+            self.findings.append(finding)
+        else:
+            self.more += 1
+
+    def check_text(self, text: str, path: DocPath, *, key: bool = False) -> None:
+        problem = text_problem(text)
+        if problem is None:
+            return
+        if len(self.findings) >= MAX_PROBLEMS:
+            self.more += 1
+            return
+        char = _FORBIDDEN_TEXT.search(text)
+        assert char is not None
+        code = ord(char.group())
+        # The character is written as an escape (\u0000) or, for C1 controls, as itself.
+        pattern = "(?i)" + re.escape(f"\\u{code:04x}") + "|" + re.escape(char.group())
+        line, column, self.text_after = _first_place(self.text, pattern, after=self.text_after)
+        what = "a key" if key else "text"
+        message, hint = problem
+        self.add(DocumentError(f"{what} {message}", hint, line=line, column=column, path=path))
+
+
+def read_json(text: str) -> tuple[Any, list[DocumentError]]:
+    """Parse JSON text with the limits of :mod:`qimaturity._core.limits`; return the data and the findings that did not
+    stop the reading (duplicate keys, whose first value is kept; forbidden characters in text).
+
+    Raises :class:`DocumentError` for bad syntax, NaN or Infinity, a number too large (``1e400``, more than
+    ``MAX_INTEGER_DIGITS`` digits) and nesting deeper than ``MAX_DEPTH``.
+    """
+    reading = _JsonReading(text)
+    try:
+        data = json.loads(
+            text,
+            object_pairs_hook=reading.pairs,
+            parse_int=reading.integer,
+            parse_float=reading.real,
+            parse_constant=reading.constant,
+        )
+    except json.JSONDecodeError as exc:
+        raise JsonSyntaxError(f"invalid JSON: {exc.msg}", "fix the syntax", line=exc.lineno, column=exc.colno) from None
+    except RecursionError:
+        line, column = _depth_place(text)
+        raise DocumentError(
+            f"nested more than {MAX_DEPTH} levels deep", "flatten the document", line=line, column=column
+        ) from None
+    # The full walk (with paths) is needed only when something may be wrong: most documents skip it.
+    if reading.refused or reading.duplicates or reading.texts_suspect or _too_deep(data, MAX_DEPTH):
+        reading.walk(data, (), 0)
+    if reading.more:
+        reading.findings.append(_more(reading.more))
+    return data, reading.findings
+
+
+def _more(count: int) -> DocumentError:
+    return DocumentError(f"and {count:,} more problems like these", "fix the ones above, then run again")
+
+
+def _too_deep(value: Any, remaining: int) -> bool:
+    """Whether a value nested in ``value`` lies more than ``remaining`` levels down."""
+    if remaining < 0:
+        return True
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for child in children:
+        if isinstance(child, dict | list):
+            if _too_deep(child, remaining - 1):
+                return True
+        elif remaining == 0:
+            return True
+    return False
+
+
+def strict_json(text: str) -> Any:
+    """Parse JSON that holds to the limits: no duplicate keys, NaN, Infinity or numbers too large (``1e400``, more
+    than ``MAX_INTEGER_DIGITS`` digits), no nesting deeper than ``MAX_DEPTH``, no NUL, other control characters or
+    lone surrogates in text.
+
+    Raises :class:`DocumentError` (a :class:`ValueError`) saying what is wrong and where.
+    """
+    data, findings = read_json(text)
+    if findings:
+        raise findings[0]
+    return data
+
+
+def parse_json(text: str, name: str) -> SourceDocument:
+    """Parse a JSON file's text into a :class:`SourceDocument` (any top-level value); raise :class:`InputError` for
+    what stops the reading. Duplicate keys and forbidden characters are in the document's ``problems``, placed
+    by the YAML reader (JSON is YAML) where it can read the file."""
+    try:
+        data, findings = read_json(text)
+    except DocumentError as exc:
+        raise InputError([exc.problem(name)]) from None
+    if not findings:
+        return SourceDocument(name, data)
+    try:
+        located = parse_yaml(text, name, keep_going=True)
+    except InputError:
+        located = None
+    if located is None or len(located.problems) < len(findings):
+        return SourceDocument(name, data, problems=tuple(f.problem(name) for f in findings))
+    return SourceDocument(name, data, located.marks, located.key_marks, located.problems)
+
+
+def byte_place(raw: bytes, offset: int) -> tuple[int, int]:
+    """Line and column (1-based) of a byte offset in a file's bytes."""
+    return raw.count(b"\n", 0, offset) + 1, offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+
+
+def check_input_file(
+    path: FsPath,
+    name: str,
+    *,
+    max_bytes: int,
+    kind: str,
+    size_hint: str = "split it, or check that this is the file you meant",
+) -> int:
+    """Refuse, with a clear message, a path that is missing, unreadable, a folder or over ``max_bytes``; return its
+    size. ``kind`` names what was expected, e.g. "a YAML file"."""
+    try:
+        size = os.stat(path).st_size
+    except FileNotFoundError:
+        raise InputError.single(name, "file not found", "check the path") from None
+    except OSError as exc:
+        raise InputError.single(name, f"cannot read the file: {exc.strerror}") from None
+    if path.is_dir():
+        raise InputError.single(name, "is a folder, not a file", f"give the path of {kind}")
+    if size > max_bytes:
+        raise InputError.single(name, f"file is {size:,} bytes, over the limit of {max_bytes:,}", size_hint)
+    return size
+
+
+def read_text(path: FsPath, *, max_bytes: int = MAX_DOCUMENT_BYTES, display: str | None = None) -> str:
+    """Read a file as UTF-8 text (a byte-order mark is allowed), refusing huge and non-UTF-8 files."""
+    name = display or str(path)
+    check_input_file(path, name, max_bytes=max_bytes, kind="a YAML file")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError.single(name, f"cannot read the file: {exc.strerror}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, column = byte_place(raw, exc.start)
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    line,
+                    column,
+                    "/",
+                    f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+                    "save the file with UTF-8 encoding",
+                )
+            ]
+        ) from None
+
+
+def load_yaml(
+    path: FsPath | str,
+    *,
+    max_bytes: int = MAX_DOCUMENT_BYTES,
+    display: str | None = None,
+    keep_going: bool = False,
+) -> SourceDocument:
+    """Load a YAML file safely into a :class:`SourceDocument`; raise :class:`InputError` on any problem (see
+    :func:`parse_yaml` for ``keep_going``)."""
+    path = FsPath(path)
+    name = display or str(path)
+    return parse_yaml(read_text(path, max_bytes=max_bytes, display=name), name, keep_going=keep_going)
+
+
+def parse_yaml(text: str, name: str, *, keep_going: bool = False) -> SourceDocument:
+    """Parse YAML text into a :class:`SourceDocument` whose root must be a mapping.
+
+    A duplicate key (the first value is kept) or forbidden characters in text raise :class:`InputError` like any
+    other problem, unless ``keep_going``: then they are left in the document's ``problems`` for the caller to
+    report with the problems it finds itself.
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        hint = "fix the YAML syntax here"
+        if "invalid Unicode character escape" in message:
+            hint = _SURROGATE_HINT.replace("remove it", "remove the \\u escape here")
+        raise InputError([Problem(name, line, column, "/", f"invalid YAML: {message}", hint)]) from None
+    except yaml.YAMLError as exc:
+        raise InputError.single(name, f"invalid YAML: {exc}", "fix the YAML syntax") from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise InputError.single(name, "the file is empty", "it must hold a YAML mapping (key: value lines)")
+    walker = _Walker(name)
+    data = walker.build(node, (), 0)
+    if walker.more_findings:
+        walker.findings.append(_more(walker.more_findings).problem(name))
+    if walker.problems or (walker.findings and not keep_going):
+        raise InputError(sort_problems([*walker.problems, *walker.findings]))
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a single value"
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                    "/",
+                    f"the document is {kind}, not a mapping",
+                    "the top level must be key: value lines",
+                )
+            ]
+        )
+    return SourceDocument(name, data, walker.marks, walker.key_marks, tuple(walker.findings))
+
+
+class _Walker:
+    def __init__(self, name: str):
+        self.name = name
+        self.marks: dict[DocPath, tuple[int, int]] = {}
+        self.key_marks: dict[DocPath, tuple[int, int]] = {}
+        self.problems: list[Problem] = []
+        self.findings: list[Problem] = []  # problems after which the document still reads (see SourceDocument)
+        self.more_findings = 0  # past MAX_PROBLEMS, only counted
+        self.seen: set[int] = set()
+        self.alias_problems = 0
+
+    def _problem(self, mark: Any, path: DocPath, message: str, hint: str) -> None:
+        self.problems.append(Problem(self.name, mark.line + 1, mark.column + 1, pointer(path), message, hint))
+
+    def _finding(self, mark: Any, path: DocPath, message: str, hint: str) -> None:
+        if len(self.findings) >= MAX_PROBLEMS:
+            self.more_findings += 1
+            return
+        self.findings.append(Problem(self.name, mark.line + 1, mark.column + 1, pointer(path), message, hint))
+
+    def _check_text(self, node: Any, path: DocPath, what: str) -> None:
+        problem = text_problem(node.value)
+        if problem is not None:
+            self._finding(node.start_mark, path, f"{what} {problem[0]}", problem[1])
+
+    def build(self, node: Any, path: DocPath, depth: int, use_mark: Any = None) -> Any:
+        if id(node) in self.seen:
+            # The composer hands back the very same node for an alias: refuse rather than expand.
+            self.alias_problems += 1
+            if self.alias_problems <= MAX_ALIAS_PROBLEMS:
+                anchor = node.start_mark.line + 1
+                self._problem(
+                    use_mark or node.start_mark,
+                    path,
+                    f"YAML aliases are not allowed (this reuses the value at line {anchor})",
+                    "write the value out in full",
+                )
+            return None
+        self.seen.add(id(node))
+        self.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if depth > MAX_DEPTH:
+            self._problem(node.start_mark, path, f"nested more than {MAX_DEPTH} levels deep", "flatten the document")
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, path)
+        if node.tag not in _COLLECTION_TAGS:
+            self._problem(node.start_mark, path, f"unsupported YAML tag {node.tag}", "remove the tag")
+            return None
+        if isinstance(node, yaml.SequenceNode):
+            # An alias inside a list has no position of its own: point at the list.
+            mark = node.start_mark
+            return [self.build(item, (*path, i), depth + 1, use_mark=mark) for i, item in enumerate(node.value)]
+        return self._mapping(node, path, depth)
+
+    def _scalar(self, node: Any, path: DocPath) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            self._problem(node.start_mark, path, f"unsupported YAML tag {node.tag}", "remove the tag")
+            return None
+        if node.tag in (_STR, _TIMESTAMP):
+            # Dates stay text: the schema checks their format and JSON has no date type.
+            self._check_text(node, path, "text")
+            return node.value
+        if node.tag == _INT and sum(c.isdigit() for c in node.value) > MAX_INTEGER_DIGITS:
+            # Refused before conversion: Python converts huge decimal numbers slowly, then refuses to print them.
+            self._too_long(node, path, sum(c.isdigit() for c in node.value))
+            return None
+        try:
+            value = _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+        except (ValueError, ArithmeticError, IndexError, TypeError):  # e.g. 0x_, 0b_, an empty !!int
+            self._problem(node.start_mark, path, f"'{node.value}' is not a number", "write an ordinary number")
+            return None
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**MAX_INTEGER_DIGITS:
+            self._too_long(node, path, int(value.bit_length() * math.log10(2)) + 1)  # hexadecimal, octal, base 60
+            return None
+        if isinstance(value, float) and not math.isfinite(value):
+            self._problem(node.start_mark, path, f"'{node.value}' is not a finite number", "write an ordinary number")
+            return None
+        return value
+
+    def _too_long(self, node: Any, path: DocPath, digits: int) -> None:
+        self._problem(
+            node.start_mark,
+            path,
+            f"a whole number of {digits:,} digits, over the limit of {MAX_INTEGER_DIGITS}",
+            "write an ordinary number",
+        )
+
+    def _mapping(self, node: Any, path: DocPath, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._problem(key_node.start_mark, path, "a key must be plain text", "use a simple key")
+                continue
+            if key_node.tag == _MERGE:
+                self._problem(key_node.start_mark, path, "YAML merge keys (<<) are not allowed", "write keys out")
+                continue
+            key = str(key_node.value)
+            child = (*path, key)
+            line = key_node.start_mark.line + 1
+            if key in first_seen:
+                self._finding(
+                    key_node.start_mark,
+                    child,
+                    f"duplicate key '{key}' (first at line {first_seen[key]})",
+                    "remove one of them: readers differ on which they keep",
+                )
+                continue
+            self._check_text(key_node, child, "a key")
+            first_seen[key] = line
+            self.key_marks[child] = (line, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, child, depth + 1, use_mark=key_node.start_mark)
+        return result

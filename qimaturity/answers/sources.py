@@ -1,0 +1,125 @@
+"""Where answers come from: answers files, survey and spreadsheet exports, FHIR responses, filled templates.
+
+One entry point for every command that reads answers, so that `score`, `report`, `compare`, `batch` and `import`
+accept the same files: an answers file (YAML or JSON), a FHIR QuestionnaireResponse or Bundle (JSON), a filled
+questionnaire template (XLSX made by ``qimaturity questionnaire``), or a survey or spreadsheet export (CSV, TSV,
+XLSX; with a mapping file where its headers are not the rubric's question ids or texts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from qimaturity._core.documents import SourceDocument
+from qimaturity._core.problems import InputError
+from qimaturity.answers.files import assessment_from_document, check_answers_document, load_assessment
+from qimaturity.answers.model import Assessment
+from qimaturity.rubric.model import Rubric
+
+ANSWERS_SUFFIXES = (".yaml", ".yml", ".json")
+EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+
+
+def is_fhir(path: Path) -> bool:
+    """A JSON file that names a FHIR resource type near its start."""
+    if path.suffix.lower() != ".json":
+        return False
+    try:
+        with open(path, "rb") as handle:
+            return b'"resourceType"' in handle.read(4096)
+    except OSError:
+        return False
+
+
+def is_template(path: Path) -> bool:
+    """An XLSX made by ``qimaturity questionnaire``: it carries a hidden ``qimaturity`` sheet.
+
+    The workbook is checked against the workbook limits first (:func:`qimaturity._core.workbooks.check_workbook`): a
+    hostile one raises :class:`InputError` here, before openpyxl parses it.
+    """
+    if path.suffix.lower() != ".xlsx" or not path.is_file():
+        return False
+    from qimaturity._core.documents import check_input_file
+    from qimaturity._core.limits import MAX_EXPORT_BYTES
+    from qimaturity._core.workbooks import sheet_names
+
+    check_input_file(path, str(path), max_bytes=MAX_EXPORT_BYTES, kind="an XLSX workbook", size_hint="split it")
+    return "qimaturity" in sheet_names(path, str(path))
+
+
+def import_documents(path: Path, rubric: Rubric, *, mapping: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Answers documents (one per organisation) from a FHIR file, a filled template or an export.
+
+    A file that holds no answer at all (a blank questionnaire template, an empty Bundle) raises
+    :class:`InputError`: every command that reads answers says so, rather than scoring nothing.
+    """
+    documents = _documents(path, rubric, mapping)
+    if not documents:
+        raise InputError.single(
+            str(path),
+            "no answers found: the file names no respondent",
+            "fill in at least one respondent and their answers",
+        )
+    return documents
+
+
+def _documents(path: Path, rubric: Rubric, mapping: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    if is_fhir(path):
+        from qimaturity.answers.fhir import read_responses
+
+        return read_responses(path, rubric)
+    if is_template(path):
+        from qimaturity.answers.template import read_template
+
+        return read_template(path, rubric)
+    if path.suffix.lower() in EXPORT_SUFFIXES:
+        from qimaturity.answers.exports import import_answers
+
+        return import_answers(path, rubric, mapping=mapping)
+    raise InputError.single(
+        str(path), "not an answers file, export, FHIR response or questionnaire template", "see docs/importing.md"
+    )
+
+
+def load_assessments(path: Path, rubric: Rubric, *, mapping: Mapping[str, Any] | None = None) -> list[Assessment]:
+    """Every organisation's checked assessment in a file of any supported kind; raises :class:`InputError`."""
+    if path.suffix.lower() in (".yaml", ".yml") or (path.suffix.lower() == ".json" and not is_fhir(path)):
+        return [load_assessment(path, rubric)]
+    assessments = []
+    problems = []
+    for document in import_documents(path, rubric, mapping=mapping):
+        doc = SourceDocument(str(path), document)
+        found = check_answers_document(doc, rubric)
+        if found:
+            problems.extend(found)
+        else:
+            assessments.append(assessment_from_document(doc))
+    if problems:
+        raise InputError(problems)
+    return assessments
+
+
+def import_files(path: Path, rubric: Rubric, output: Path, *, mapping: Mapping[str, Any] | None = None) -> list[Path]:
+    """What ``qimaturity import`` does: answers files from a FHIR file, a filled template or an export, written as
+    :func:`qimaturity.answers.exports.write_answers` says; returns the paths written.
+
+    A CSV or TSV export of the common shape is read by the columnar importer, which writes the same files as the
+    row importer at the speed of ``score-export`` and, when the export has problems, leaves to the row importer
+    only the rows it needs to report them (see :mod:`qimaturity.answers.columnar`).
+    """
+    from qimaturity.answers.exports import CSV_SUFFIXES, import_answers, write_answer_texts, write_answers
+
+    if path.suffix.lower() in EXPORT_SUFFIXES and path.suffix.lower() in CSV_SUFFIXES:
+        from qimaturity.answers.columnar import columnar_answers
+
+        json_single = output.suffix.lower() == ".json" and not output.is_dir()
+        found = columnar_answers(path, rubric, mapping, source=path.name, json_single=json_single)
+        if isinstance(found, tuple):
+            ids, texts = found
+            return write_answer_texts(ids, texts, output, source=path.name)
+        if found is not None:
+            import_answers(path, rubric, mapping=mapping, rows=found)  # raises InputError with every problem
+            # The rows it read had none: the columnar checks were more careful than the row importer. Read it all.
+    return write_answers(import_documents(path, rubric, mapping=mapping), output, source=path.name)

@@ -1,0 +1,264 @@
+"""Terminal views of a rubric, of results and of a batch's progress (rich). Rubric text is always shown as plain text,
+never as markup."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from qimaturity.cli.terminal import terminal_text
+from qimaturity.cohort.model import Cohort
+from qimaturity.rubric.model import Question, Rubric
+from qimaturity.rubric.wording import rule_text, scoring_lines
+from qimaturity.scoring.result import Result
+
+if TYPE_CHECKING:
+    from qimaturity.batch.run import FileRecord, ProgressCallback
+
+
+def _text(value: str = "", style: str = "") -> Text:
+    """A table cell or tree label of user text, without control characters (see :mod:`.terminal`); line breaks
+    are kept, as rich lays them out."""
+    return Text(terminal_text(value, newlines=True), style=style)
+
+
+def _line(label: str, value: str, style: str = "bold") -> Text:
+    text = Text()
+    text.append(terminal_text(label, newlines=True), style=style)
+    text.append(terminal_text(value, newlines=True))
+    return text
+
+
+def _question_flags(question: Question) -> str:
+    flags = [f"weight {question.weight:g}"]
+    if question.critical:
+        flags.append("critical")
+    if question.na_allowed:
+        flags.append("N/A allowed" + (" with justification" if question.na_justification else ""))
+    if question.evidence_from is not None:
+        flags.append(f"evidence from level {question.evidence_from}")
+    if question.stage is not None:
+        flags.append(f"stage {question.stage}")
+    if question.target is not None:
+        flags.append(f"target {question.target}")
+    if question.respondents:
+        flags.append("answered by " + ", ".join(question.respondents))
+    return "; ".join(flags)
+
+
+def rubric_tree(rubric: Rubric, *, domain_id: str | None = None, levels: bool = True) -> Tree:
+    """A rich tree of the rubric, or of one domain of it."""
+    root = Tree(_line(f"{rubric.title} ", f"({rubric.id} {rubric.version})"))
+    if domain_id is None:
+        if rubric.description:
+            root.add(_text(rubric.description, style="italic"))
+        scale = root.add(_text("Levels", style="bold"))
+        for level in rubric.levels:
+            scale.add(_line(f"{level.value} {level.name}: ", level.descriptor))
+        if rubric.respondent_groups:
+            groups = root.add(_text("Respondent groups", style="bold"))
+            for group in rubric.respondent_groups:
+                groups.add(_line(f"{group.id}: ", group.name))
+        scoring = root.add(_text("Scoring", style="bold"))
+        for line in scoring_lines(rubric):
+            scoring.add(_text(line))
+        if rubric.bands:
+            bands = root.add(_text(f"Bands (on {rubric.bands.on})", style="bold"))
+            for band in rubric.bands.items:
+                bands.add(_line(f"{band.name}: ", f"{band.lower:g} to {band.upper:g}"))
+        if rubric.rules:
+            rules = root.add(_text("Rules", style="bold"))
+            for rule in rubric.rules:
+                rules.add(_line(f"{rule.id} ({rule.type}): ", rule_text(rule)))
+    for domain in rubric.domains:
+        if domain_id is not None and domain.id != domain_id:
+            continue
+        target = domain.target if domain.target is not None else rubric.default_target
+        extra = f"weight {domain.weight:g}" + (f", target {target}" if target is not None else "")
+        branch = root.add(_line(f"{domain.title} ", f"[{domain.id}; {extra}]"))
+        for question in domain.questions:
+            node = branch.add(_line(f"{question.id}: ", question.text))
+            node.add(_text(_question_flags(question), style="dim"))
+            if not levels:
+                continue
+            for entry in question.levels:
+                item = node.add(_line(f"{entry.level}: ", entry.descriptor, style="cyan"))
+                if entry.next_step:
+                    item.add(_line("next step: ", entry.next_step, style="green"))
+    return root
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def result_table(result: Result) -> Table:
+    """Domains with value, level, band, target and gap, then the overall row; flags in the last column."""
+    title = f"{result.organisation.name} - {result.rubric.id} {result.rubric.version}"
+    if result.date:
+        title += f" - {result.date}"
+    table = Table(title=_text(title), title_justify="left")
+    for column in ("domain", "value", "level", "band", "target", "gap", "notes"):
+        table.add_column(column, justify="right" if column in ("value", "target", "gap") else "left")
+    for domain in result.domains:
+        notes = []
+        held = [a.rule for a in domain.trace.adjustments if a.applied]
+        if held:
+            notes.append("held by " + ", ".join(r or "" for r in held))
+        if domain.not_applicable:
+            notes.append(f"{domain.not_applicable} N/A")
+        lacking = sum(1 for q in domain.questions for a in q.answers if a.evidence_flag)
+        if lacking:
+            notes.append(f"{lacking} answer(s) lacking evidence")
+        disagreements = sum(1 for q in domain.questions if q.disagreement)
+        if disagreements:
+            notes.append(f"{disagreements} disagreement(s)")
+        notes.extend(f"gap {g.group_a}/{g.group_b} {g.gap:+.1f}" for g in domain.perception_gaps if g.flagged)
+        table.add_row(
+            *_row(_text(domain.title), domain.value, domain.level, domain.level_name, domain), _text("; ".join(notes))
+        )
+    overall = result.overall
+    held = [a.rule for a in overall.trace.adjustments if a.applied]
+    table.add_section()
+    table.add_row(
+        *_row(_text("Overall", style="bold"), overall.value, overall.level, overall.level_name, overall),
+        _text("held by " + ", ".join(r or "" for r in held)) if held else "",
+    )
+    return table
+
+
+def _row(label: Text, value: float | None, level: int | None, name: str | None, node: Any) -> list[Any]:
+    return [
+        label,
+        _num(value),
+        _text(f"{level} {name}") if level is not None else _text("-"),
+        _text(node.band.name) if node.band else _text("-"),
+        "-" if node.target is None else str(node.target),
+        "-" if node.gap is None else (f"{node.gap:+d}" if node.gap else "0"),
+    ]
+
+
+def priorities_table(result: Result, limit: int = 5) -> Table:
+    table = Table(title=_text("Improvement priorities"), title_justify="left")
+    for column in ("#", "question", "level", "target", "next step"):
+        table.add_column(column)
+    for priority in result.priorities[:limit]:
+        question = _text(priority.question_id + (" (critical)" if priority.critical else ""))
+        table.add_row(
+            str(priority.rank), question, str(priority.level), str(priority.target), _text(priority.next_step or "")
+        )
+    return table
+
+
+def projection_table(result: Result) -> Table:
+    assert result.projection is not None
+    changes = ", ".join(f"{q}={lv}" for q, lv in result.projection.changes)
+    table = Table(title=_text(f"What if {changes}"), title_justify="left")
+    for column in ("", "now", "projected"):
+        table.add_column(column)
+    for now, then in zip(result.domains, result.projection.domains, strict=True):
+        table.add_row(_text(now.title), f"{_num(now.value)} ({now.level})", f"{_num(then.value)} ({then.level})")
+    table.add_section()
+    o, p = result.overall, result.projection.overall
+    table.add_row(_text("Overall", style="bold"), f"{_num(o.value)} ({o.level})", f"{_num(p.value)} ({p.level})")
+    return table
+
+
+def cohort_tables(cohort: Cohort) -> list[Table]:
+    """The cohort on a terminal: statistics per domain for each group, then the ranking with outliers."""
+    tables = []
+    titles = dict(cohort.domains)
+    for group in (cohort.everyone, *cohort.groups):
+        table = Table(title=_text(f"{group.name} ({group.n} organisations)"), title_justify="left")
+        for column in ("domain", "n", "min", "q1", "median", "q3", "max", "levels"):
+            table.add_column(column, justify="left" if column in ("domain", "levels") else "right")
+        if group.suppressed:
+            table.add_row(_text(f"suppressed: fewer than {cohort.min_cohort} organisations"), *[""] * 7)
+        rows = [(titles[d], s) for d, s in group.domains]
+        if group.overall is not None:
+            rows.append(("Overall", group.overall))
+        for title, stats in rows if not group.suppressed else []:
+            if stats is None:
+                table.add_row(_text(title), "0", *["-"] * 6)
+                continue
+            levels = " ".join(f"{level}:{count}" for level, count in stats.levels)
+            table.add_row(
+                _text(title),
+                str(stats.n),
+                _num(stats.minimum),
+                _num(stats.q1),
+                _num(stats.median),
+                _num(stats.q3),
+                _num(stats.maximum),
+                levels,
+            )
+        tables.append(table)
+    ranking = Table(title=_text("Ranking"), title_justify="left")
+    for column in ("#", "organisation", "score", "level", "outliers"):
+        ranking.add_column(column, justify="right" if column in ("#", "score") else "left")
+    for m in cohort.members:
+        outliers = ", ".join(f"{titles[d]} {side}" for d, side in m.outliers)
+        level = "-" if m.overall_level is None else str(m.overall_level)
+        ranking.add_row(str(m.rank), _text(m.name), _num(m.score), level, _text(outliers))
+    tables.append(ranking)
+    if cohort.trends:
+        trends = Table(title=_text("Since last time"), title_justify="left")
+        for column in ("organisation", "dates", "improved", "declined"):
+            trends.add_column(column)
+        for t in cohort.trends:
+            improved = ", ".join(d.title for d in t.domains if d.direction == "improved")
+            declined = ", ".join(d.title for d in t.domains if d.direction == "declined")
+            trends.add_row(_text(t.name), _text(" -> ".join(t.dates)), _text(improved or "-"), _text(declined or "-"))
+        tables.append(trends)
+    return tables
+
+
+@contextmanager
+def progress_bar() -> Iterator[ProgressCallback | None]:
+    """A rich progress bar on stderr (files done of all, rate, time left) as a :data:`ProgressCallback`;
+    None when stderr is not a terminal, so that logs and pipes get only the summary."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        Task,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield None
+        return
+
+    class RateColumn(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:.2f} files/s" if speed else "- files/s", style="progress.data.speed")
+
+    columns = (
+        TextColumn("batch"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    # No auto-refresh thread: the bar is redrawn as each file finishes, and worker processes are never forked
+    # while another thread of ours holds a lock.
+    with Progress(*columns, console=console, transient=True, auto_refresh=False) as bar:
+        task = bar.add_task("batch", total=None)
+
+        def update(done: int, total: int, record: FileRecord | None) -> None:
+            bar.update(task, completed=done, total=total)
+            bar.refresh()
+
+        yield update

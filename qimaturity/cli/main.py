@@ -1,0 +1,861 @@
+"""The ``qimaturity`` command: a thin shell over the public API.
+
+Exit codes: 0 success; 1 the run worked but a requested threshold failed; 2 bad input or usage.
+Machine-readable output (``--format json``) goes to stdout; messages go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from qimaturity._core.documents import text_problem
+from qimaturity._core.problems import InputError, Problem
+from qimaturity.cli.terminal import terminal_text
+from qimaturity.cohort.score import answer_files, score_files
+from qimaturity.cohort.tables import cohort_xlsx, write_cohort_csv
+from qimaturity.rubric.checks import did_you_mean
+from qimaturity.rubric.load import bundled_rubrics, check_rubric, load_rubric, rubric_from_document
+from qimaturity.rubric.model import Rubric
+from qimaturity.scoring.result import Result
+from qimaturity.scoring.tables import results_xlsx, write_csv
+from qimaturity.version import __version__
+
+
+def _say(message: str) -> None:
+    """A message on stderr; user text in it (names, cell values, file names) cannot drive the terminal."""
+    click.echo(terminal_text(message, newlines=True), err=True)
+
+
+def _emit_problems(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        _say(str(problem))
+
+
+def _plain_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse an option value that would carry a control character or a lone surrogate (bytes that are not
+    UTF-8 arrive as one) into an output."""
+    found = None if value is None else text_problem(value)
+    if found is not None:
+        raise click.BadParameter(f"the value {found[0]}", param=param)
+    return value
+
+
+def _json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qimaturity")
+def cli() -> None:
+    """Assess how ready a healthcare organisation is for quality improvement."""
+
+
+@cli.command()
+@click.argument("rubrics", nargs=-1, required=True, metavar="RUBRIC...")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def validate(rubrics: tuple[str, ...], fmt: str) -> None:
+    """Check rubrics (bundled ids such as qi-readiness, or paths) against the schema and meaning rules.
+
+    Every problem is reported as FILE:LINE:COLUMN: PATH: MESSAGE (HINT). Exit code 2 when any is found.
+
+    Example: qimaturity validate qi-readiness my-rubric.yaml
+    """
+    reports = []
+    failed = False
+    for ref in rubrics:
+        doc, problems = check_rubric(ref)
+        entry: dict[str, Any] = {
+            "rubric": ref,
+            "valid": not problems,
+            "problems": [p.to_dict() for p in problems],
+        }
+        if doc is not None and not problems:
+            rubric = rubric_from_document(doc)
+            entry.update(
+                id=rubric.id,
+                version=rubric.version,
+                file=doc.name,
+                domains=len(rubric.domains),
+                questions=rubric.question_count,
+                content_hash=rubric.content_hash,
+            )
+            if fmt == "text":
+                _say(
+                    f"{doc.name}: valid ({rubric.id} {rubric.version}: {len(rubric.domains)} domains, "
+                    f"{rubric.question_count} questions)"
+                )
+        else:
+            failed = True
+            if fmt == "text":
+                _emit_problems(problems)
+                _say(f"{problems[0].file}: {len(problems)} problem(s)")
+        reports.append(entry)
+    if fmt == "json":
+        _json({"valid": not failed, "rubrics": reports})
+    if failed:
+        sys.exit(2)
+
+
+@cli.command(name="rubrics")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def list_rubrics(fmt: str) -> None:
+    """List the bundled rubrics: id, version, title and counts.
+
+    Example: qimaturity rubrics --format json
+    """
+    summaries = bundled_rubrics()
+    if fmt == "json":
+        _json([vars(s) for s in summaries])
+        return
+    from rich.table import Table
+
+    table = Table(title="Bundled rubrics")
+    for column in ("id", "version", "title", "domains", "questions", "levels"):
+        numeric = column in ("domains", "questions", "levels")
+        table.add_column(column, justify="right" if numeric else "left", no_wrap=column != "title")
+    for s in summaries:
+        table.add_row(s.id, s.version, s.title, str(s.domains), str(s.questions), str(s.levels))
+    _console().print(table)
+
+
+@cli.command()
+@click.argument("rubric", metavar="RUBRIC")
+@click.option("--domain", "domain_id", help="Show only this domain.")
+@click.option("--levels/--no-levels", default=True, show_default=True, help="Show each question's level descriptors.")
+def show(rubric: str, domain_id: str | None, levels: bool) -> None:
+    """Print a rubric as a readable tree: levels, groups, domains, questions, scoring and rules.
+
+    Example: qimaturity show qi-readiness --domain leadership
+    """
+    from qimaturity.cli.display import rubric_tree
+
+    loaded = load_rubric(rubric)
+    if domain_id is not None and domain_id not in {d.id for d in loaded.domains}:
+        known = ", ".join(d.id for d in loaded.domains)
+        raise InputError.single(rubric, f"no domain '{domain_id}' in this rubric", f"domains: {known}")
+    _console().print(rubric_tree(loaded, domain_id=domain_id, levels=levels))
+
+
+def peer_group_options(when: str = "") -> Callable[[Any], Any]:
+    """The --group-by and --min-cohort options of compare, report and batch (``when``: the option they go with)."""
+    lead = f"With {when}: " if when else ""
+
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        _plain_text(ctx, param, value)
+        if value is not None and value not in ("type", "region") and not value.startswith("metadata."):
+            raise click.BadParameter(f"'{value}' is not a field: use type, region or metadata.KEY")
+        return value
+
+    def decorate(command: Any) -> Any:
+        command = click.option(
+            "--min-cohort",
+            type=click.IntRange(min=1),
+            default=5,
+            show_default=True,
+            help=f"{lead}groups smaller than this are suppressed.",
+        )(command)
+        return click.option(
+            "--group-by",
+            metavar="FIELD",
+            callback=check,
+            help=f"{lead}peer groups by type, region or an organisation metadata key (metadata.KEY).",
+        )(command)
+
+    return decorate
+
+
+def _level_value(rubric: Rubric, text: str, what: str) -> int:
+    scale = [level.value for level in rubric.levels]
+    try:
+        level = int(text)
+    except ValueError:
+        level = None
+    if level not in scale:
+        levels = ", ".join(str(v) for v in scale)
+        raise click.BadParameter(f"{what}: '{text}' is not a level of {rubric.id} (levels are {levels})")
+    return level
+
+
+def parse_targets(rubric: Rubric, values: Sequence[str]) -> tuple[dict[str, int], int | None]:
+    """``--target ID=LEVEL`` (a domain, a question or overall) and ``--target LEVEL`` (everything else)."""
+    known = {d.id for d in rubric.domains} | {q.id for q in rubric.questions()} | {"overall"}
+    targets: dict[str, int] = {}
+    default: int | None = None
+    for value in values:
+        ident, sep, level = value.partition("=")
+        if not sep:
+            default = _level_value(rubric, ident, "--target")
+            continue
+        if ident not in known:
+            hint = did_you_mean(ident, known)
+            raise click.BadParameter(
+                f"--target: no domain or question '{ident}' in {rubric.id}" + (f" ({hint})" if hint else "")
+            )
+        targets[ident] = _level_value(rubric, level, f"--target {ident}")
+    return targets, default
+
+
+def parse_what_if(rubric: Rubric, values: Sequence[str]) -> dict[str, int]:
+    questions = {q.id for q in rubric.questions()}
+    changes: dict[str, int] = {}
+    for value in values:
+        ident, sep, level = value.partition("=")
+        if not sep or ident not in questions:
+            hint = did_you_mean(ident, questions)
+            raise click.BadParameter(
+                f"--what-if: expected QUESTION=LEVEL with a question of {rubric.id}, got '{value}'"
+                + (f" ({hint})" if hint else "")
+            )
+        changes[ident] = _level_value(rubric, level, f"--what-if {ident}")
+    return changes
+
+
+def _score_files(
+    rubric: Rubric,
+    paths: Sequence[str],
+    targets: Sequence[str],
+    what_if: Sequence[str],
+    mapping: Mapping[str, Any] | None = None,
+) -> tuple[list[Result], list[Problem]]:
+    """:func:`qimaturity.cohort.score.score_files` with the --target and --what-if values parsed first (a bad one is a
+    usage error, before any file is read)."""
+    target_map, default_target = parse_targets(rubric, targets)
+    changes = parse_what_if(rubric, what_if)
+    return score_files(rubric, paths, target_map, default_target, changes, mapping)
+
+
+def _one_organisation(answers: str, results: Sequence[Result]) -> None:
+    if len(results) > 1:
+        names = ", ".join(r.organisation.id for r in results)
+        raise InputError.single(
+            answers,
+            f"holds {len(results)} organisations ({names}); this command takes one",
+            "split it with qimaturity import, or use compare or batch",
+        )
+
+
+def _mapping(path: Path | None) -> Mapping[str, Any] | None:
+    if path is None:
+        return None
+    from qimaturity.answers.exports import load_mapping
+
+    return load_mapping(path)
+
+
+MAPPING_HELP = "MAP.yaml for survey or spreadsheet exports (see docs/importing.md)."
+
+
+@cli.command(name="score")
+@click.argument("rubric", metavar="RUBRIC")
+@click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="[ID=]LEVEL",
+    help="Target level: ID=LEVEL for a domain, question or 'overall'; a bare LEVEL for everything else. Repeatable.",
+)
+@click.option(
+    "--what-if",
+    "what_if",
+    multiple=True,
+    metavar="QUESTION=LEVEL",
+    help="Project the result with this question at this level. Repeatable.",
+)
+@click.option("--fail-under", type=int, metavar="LEVEL", help="Exit 1 when an overall level is below LEVEL.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the results to OUT.json, OUT.csv or OUT.xlsx instead of the terminal.",
+)
+@click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
+def score_command(
+    rubric: str,
+    answers: tuple[str, ...],
+    fmt: str,
+    targets: tuple[str, ...],
+    what_if: tuple[str, ...],
+    fail_under: int | None,
+    output: Path | None,
+    mapping_path: Path | None,
+) -> None:
+    """Score answers files (YAML or JSON; a folder means every answers file in it) against a rubric.
+
+    Example: qimaturity score qi-readiness examples/answers/ --target 4 --what-if gov-board-agenda=4
+    """
+    loaded = load_rubric(rubric)
+    if fail_under is not None:
+        _level_value(loaded, str(fail_under), "--fail-under")
+    if output is not None and output.suffix.lower() not in (".json", ".csv", ".xlsx"):
+        raise click.BadParameter("the output must end in .json, .csv or .xlsx", param_hint="-o/--output")
+    results, problems = _score_files(loaded, answers, targets, what_if, _mapping(mapping_path))
+    if output is not None and (problems or not results):
+        # A failed run never replaces an earlier output: all the answers files are good, or nothing is written.
+        _emit_problems(problems)
+        why = "an answers file has problems" if problems else "there are no results"
+        click.echo(f"{output}: not written, because {why} (left as it was)", err=True)
+        sys.exit(2)
+    if output is not None:
+        import io
+
+        from qimaturity._core.outputs import write_atomic
+
+        suffix = output.suffix.lower()
+        if suffix == ".xlsx":
+            write_atomic(output, results_xlsx(results))
+        elif suffix == ".csv":
+            buffer = io.StringIO()
+            write_csv(results, buffer)
+            write_atomic(output, buffer.getvalue())
+        else:
+            data = [r.to_dict() for r in results]
+            text = json.dumps(data[0] if len(data) == 1 else data, indent=2, sort_keys=True, ensure_ascii=False)
+            write_atomic(output, text + "\n")
+        click.echo(str(output))
+    elif fmt == "json":
+        payload: Any = results[0].to_dict() if len(results) == 1 and not problems else [r.to_dict() for r in results]
+        _json(payload)
+    elif fmt == "csv":
+        write_csv(results, sys.stdout)
+    else:
+        from qimaturity.cli.display import priorities_table, projection_table, result_table
+
+        console = _console()
+        for result in results:
+            console.print(result_table(result))
+            if result.priorities:
+                console.print(priorities_table(result))
+            if result.projection is not None:
+                console.print(projection_table(result))
+    if problems:
+        _emit_problems(problems)
+        sys.exit(2)
+    if fail_under is not None:
+        below = [r for r in results if r.overall.level is None or r.overall.level < fail_under]
+        for result in below:
+            _say(f"{result.organisation.name}: overall level {result.overall.level} is below --fail-under {fail_under}")
+        if below:
+            sys.exit(1)
+
+
+@cli.command(name="explain")
+@click.argument("rubric", metavar="RUBRIC")
+@click.argument("answers", metavar="ANSWERS")
+@click.option("--domain", "domain_id", help="Explain one domain and its questions.")
+@click.option("--question", "question_id", help="Explain one question.")
+@click.option("--target", "targets", multiple=True, metavar="[ID=]LEVEL", help="As for score.")
+@click.option("--what-if", "what_if", multiple=True, metavar="QUESTION=LEVEL", help="As for score.")
+@click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
+def explain_command(
+    rubric: str,
+    answers: str,
+    domain_id: str | None,
+    question_id: str | None,
+    targets: tuple[str, ...],
+    what_if: tuple[str, ...],
+    mapping_path: Path | None = None,
+) -> None:
+    """Explain how a result was reached: answers, rules and arithmetic, for the whole or one domain or question.
+
+    Example: qimaturity explain qi-readiness examples/answers/riverside-community.yaml --domain leadership
+    """
+    from qimaturity.scoring.explain import explain
+
+    loaded = load_rubric(rubric)
+    if domain_id is not None and domain_id not in {d.id for d in loaded.domains}:
+        raise click.BadParameter(f"no domain '{domain_id}' in {loaded.id}", param_hint="--domain")
+    if question_id is not None and question_id not in {q.id for q in loaded.questions()}:
+        raise click.BadParameter(f"no question '{question_id}' in {loaded.id}", param_hint="--question")
+    results, problems = _score_files(loaded, [answers], targets, what_if, _mapping(mapping_path))
+    if problems:
+        raise InputError(problems)
+    _one_organisation(answers, results)
+    trace = explain(results[0], domain_id=domain_id, question_id=question_id)
+    click.echo(terminal_text(trace, newlines=True), nl=False)
+
+
+@cli.command(name="report")
+@click.argument("rubric", metavar="RUBRIC")
+@click.argument("answers", metavar="ANSWERS")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="OUT.pdf or OUT.html"
+)
+@click.option("--target", "targets", multiple=True, metavar="[ID=]LEVEL", help="As for score.")
+@click.option("--what-if", "what_if", multiple=True, metavar="QUESTION=LEVEL", help="Add a what-if page. As for score.")
+@click.option(
+    "--brand",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="BRAND.yaml: name, logo, colours, fonts, cover and footer text.",
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A folder of templates that override the bundled ones' blocks.",
+)
+@click.option(
+    "--report-date",
+    metavar="YYYY-MM-DD",
+    help="Date recorded in the report and its metadata (default: SOURCE_DATE_EPOCH, else none).",
+)
+@click.option(
+    "--cohort",
+    "cohort_paths",
+    multiple=True,
+    metavar="ANSWERS|DIR",
+    help="Peers' answers: adds a 'you versus your peers' section. Repeatable.",
+)
+@peer_group_options("--cohort")
+@click.option(
+    "--history",
+    "history_paths",
+    multiple=True,
+    metavar="ANSWERS",
+    help="Earlier answers of the same organisation: adds a 'since last time' section. Repeatable.",
+)
+@click.option(
+    "--with-rubric",
+    "other_rubrics",
+    multiple=True,
+    metavar="RUBRIC",
+    help="Another version of the rubric, for cohort or history answers given to it.",
+)
+@click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
+def report_command(
+    rubric: str,
+    answers: str,
+    output: Path,
+    targets: tuple[str, ...],
+    what_if: tuple[str, ...],
+    brand: Path | None,
+    templates: Path | None,
+    report_date: str | None,
+    cohort_paths: tuple[str, ...],
+    group_by: str | None,
+    min_cohort: int,
+    history_paths: tuple[str, ...],
+    other_rubrics: tuple[str, ...],
+    mapping_path: Path | None = None,
+) -> None:
+    """Write a gap report for one organisation as PDF (A4, tagged) or self-contained HTML.
+
+    Example: qimaturity report qi-readiness examples/answers/riverside-community.yaml -o out/riverside.pdf
+    """
+    from qimaturity._core.outputs import write_atomic
+    from qimaturity.report.branding import DEFAULT_BRAND, load_brand
+    from qimaturity.report.render import generation_time, render_html, render_pdf
+
+    suffix = output.suffix.lower()
+    if suffix not in (".pdf", ".html"):
+        raise click.BadParameter("the output must end in .pdf or .html", param_hint="-o/--output")
+    if templates is not None and not templates.is_dir():
+        raise click.BadParameter(f"no such folder: {templates}", param_hint="--templates")
+    if report_date is not None:
+        try:
+            date.fromisoformat(report_date)
+        except ValueError:
+            raise click.BadParameter(
+                f"'{report_date}' is not a date (YYYY-MM-DD)", param_hint="--report-date"
+            ) from None
+    loaded = load_rubric(rubric)
+    results, problems = _score_files(loaded, [answers], targets, what_if, _mapping(mapping_path))
+    if problems:
+        raise InputError(problems)
+    _one_organisation(answers, results)
+    chosen = load_brand(brand) if brand is not None else DEFAULT_BRAND
+    generated = generation_time(report_date)
+    cohort = None
+    history: list[Result] = []
+    if cohort_paths or history_paths:
+        from qimaturity.cohort.model import build_cohort
+        from qimaturity.cohort.score import score_cohort
+
+        rubrics = [loaded, *(load_rubric(other) for other in other_rubrics)]
+        if cohort_paths:
+            peers, peer_problems = score_cohort(rubrics, answer_files(cohort_paths), keep_details=False)
+            if peer_problems:
+                raise InputError(peer_problems)
+            cohort = build_cohort(peers, group_by=group_by, min_cohort=min_cohort, allow_mixed_versions=True)
+        if history_paths:
+            history, history_problems = score_cohort(rubrics, answer_files(history_paths))
+            if history_problems:
+                raise InputError(history_problems)
+    html = render_html(
+        results[0], loaded, brand=chosen, templates_dir=templates, generated=generated, cohort=cohort, history=history
+    )
+    if suffix == ".html":
+        write_atomic(output, html)
+    else:
+        write_atomic(output, render_pdf(html, generated=generated))
+    click.echo(str(output))
+
+
+@cli.command(name="compare")
+@click.argument("rubric", metavar="RUBRIC")
+@click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...|DIR")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="OUT.html, OUT.pdf, OUT.csv or OUT.xlsx; without it, tables on the terminal.",
+)
+@peer_group_options()
+@click.option(
+    "--with-rubric",
+    "other_rubrics",
+    multiple=True,
+    metavar="RUBRIC",
+    help="Another version of the rubric, for answers given to it. Repeatable.",
+)
+@click.option(
+    "--across-versions", is_flag=True, help="Compare results of different rubric versions on the domains they share."
+)
+@click.option("--target", "targets", multiple=True, metavar="[ID=]LEVEL", help="As for score.")
+@click.option("--report-date", metavar="YYYY-MM-DD", help="As for report.")
+@click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
+def compare_command(
+    rubric: str,
+    answers: tuple[str, ...],
+    output: Path | None,
+    group_by: str | None,
+    min_cohort: int,
+    other_rubrics: tuple[str, ...],
+    across_versions: bool,
+    targets: tuple[str, ...],
+    report_date: str | None,
+    mapping_path: Path | None = None,
+) -> None:
+    """Compare organisations: per domain the count, median, quartiles and levels; a ranking; a heatmap; peer groups;
+    outliers; and trends for organisations assessed more than once.
+
+    Example: qimaturity compare qi-readiness submissions/ --group-by region -o out/cohort.pdf
+    """
+    from qimaturity._core.outputs import write_atomic
+    from qimaturity.cohort.model import build_cohort
+    from qimaturity.cohort.score import score_cohort
+
+    suffix = output.suffix.lower() if output is not None else None
+    if suffix not in (None, ".html", ".pdf", ".csv", ".xlsx"):
+        raise click.BadParameter("the output must end in .html, .pdf, .csv or .xlsx", param_hint="-o/--output")
+    main_rubric = load_rubric(rubric)
+    rubrics = [main_rubric, *(load_rubric(other) for other in other_rubrics)]
+    target_map, default_target = parse_targets(main_rubric, targets)
+    mapping = _mapping(mapping_path)
+    results, problems = score_cohort(
+        rubrics,
+        answer_files(answers, exports=mapping is not None),
+        targets=target_map,
+        default_target=default_target,
+        keep_details=False,
+        mapping=mapping,
+    )
+    if problems:
+        _emit_problems(problems)
+        if output is not None:
+            # A failed run never replaces an earlier output: a cohort missing a bad file is not written.
+            click.echo(f"{output}: not written, because an answers file has problems (left as it was)", err=True)
+            sys.exit(2)
+    cohort = build_cohort(results, group_by=group_by, min_cohort=min_cohort, allow_mixed_versions=across_versions)
+    scale = [level.value for level in main_rubric.levels]
+    if output is None:
+        from qimaturity.cli.display import cohort_tables
+
+        console = _console()
+        for table in cohort_tables(cohort):
+            console.print(table)
+    elif suffix == ".csv":
+        import io
+
+        buffer = io.StringIO()
+        write_cohort_csv(cohort, scale, buffer)
+        write_atomic(output, buffer.getvalue())
+    elif suffix == ".xlsx":
+        write_atomic(output, cohort_xlsx(cohort, scale))
+    else:
+        from qimaturity.report.render import generation_time, render_cohort_html, render_pdf
+
+        generated = generation_time(report_date)
+        html = render_cohort_html(cohort, main_rubric, generated=generated)
+        write_atomic(output, html if suffix == ".html" else render_pdf(html, generated=generated))
+    for note in cohort.notes:
+        _say(f"note: {note}")
+    if output is not None:
+        click.echo(str(output))
+    if problems:
+        sys.exit(2)
+
+
+def _batch_targets(rubric: str, targets: Sequence[str]) -> tuple[dict[str, int], int | None]:
+    """The --target values of batch, parsed against the rubric (loaded only when there are any). A bad one is
+    said as "Error: ..." with exit code 2, as the batch's other option errors are."""
+    if not targets:
+        return {}, None
+    try:
+        return parse_targets(load_rubric(rubric), targets)
+    except click.BadParameter as error:
+        _say(f"Error: {error.message}")
+        sys.exit(2)
+
+
+@cli.command(name="batch")
+@click.argument("rubric", metavar="RUBRIC")
+@click.argument("directory", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output-dir",
+    "output_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for STEM.pdf, STEM.html and STEM.json of each answers file (created if missing).",
+)
+@click.option(
+    "--formats",
+    default="pdf,html,json",
+    show_default=True,
+    metavar="LIST",
+    help="Comma-separated outputs to write: pdf, html, json.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes to run at once (default: one per CPU; 1 runs in this process).",
+)
+@click.option("--force", is_flag=True, help="Write every output again, even those that are up to date.")
+@click.option("--scheduler", metavar="ADDRESS", help="Run the jobs on this Dask scheduler (needs qimaturity[dask]).")
+@click.option("--target", "targets", multiple=True, metavar="[ID=]LEVEL", help="As for score.")
+@click.option("--brand", type=click.Path(dir_okay=False, path_type=Path), help="BRAND.yaml, as for report.")
+@click.option(
+    "--templates", type=click.Path(file_okay=False, path_type=Path), help="A templates folder, as for report."
+)
+@click.option("--report-date", metavar="YYYY-MM-DD", help="As for report.")
+@click.option(
+    "--peers", is_flag=True, help="Give every report a 'you and your peers' section: the batch is the cohort."
+)
+@peer_group_options("--peers")
+@click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
+def batch_command(
+    rubric: str,
+    directory: Path,
+    output_dir: Path,
+    formats: str,
+    workers: int | None,
+    force: bool,
+    scheduler: str | None,
+    targets: tuple[str, ...],
+    brand: Path | None,
+    templates: Path | None,
+    report_date: str | None,
+    peers: bool,
+    group_by: str | None,
+    min_cohort: int,
+    mapping_path: Path | None = None,
+) -> None:
+    """Score every answers file in DIR and write each organisation its own report: OUT_DIR/STEM.pdf, .html, .json.
+
+    Outputs already up to date (per OUT_DIR/.qimaturity-batch.json) are skipped unless --force. A bad file is
+    reported in the summary while the others are still written (exit code 2); an internal error in one job
+    gives exit code 70. Progress and the summary go to stderr; when stdout is not a terminal, the paths of the
+    outputs written are printed to it, one per line.
+
+    Example: qimaturity batch qi-readiness submissions/ -o reports/ --workers 4
+    """
+    from qimaturity.batch.run import BatchOptionError, parse_formats, run_batch
+    from qimaturity.cli.display import progress_bar
+
+    try:
+        chosen = parse_formats(formats)
+        files = answer_files([str(directory)], exports=mapping_path is not None)
+        target_map, default_target = _batch_targets(rubric, targets)
+        with progress_bar() as progress:
+            summary = run_batch(
+                rubric,
+                files,
+                output_dir,
+                formats=chosen,
+                workers=workers,
+                scheduler=scheduler,
+                force=force,
+                targets=target_map,
+                default_target=default_target,
+                brand=brand,
+                templates=templates,
+                report_date=report_date,
+                progress=progress,
+                peers=peers,
+                group_by=group_by,
+                min_cohort=min_cohort,
+                mapping=mapping_path,
+            )
+    except BatchOptionError as error:
+        if error.option is not None:
+            raise click.BadParameter(str(error), param_hint=error.option) from None
+        _say(f"Error: {error}")
+        sys.exit(2)
+    if not sys.stdout.isatty():
+        for path in summary.written:
+            click.echo(str(path))
+    for line in summary.lines():
+        _say(line)
+    if summary.exit_code:
+        sys.exit(summary.exit_code)
+
+
+@cli.command(name="score-export")
+@click.argument("rubric", metavar="RUBRIC")
+@click.argument("export", metavar="EXPORT", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (else stdout).")
+@click.option("--target", "targets", multiple=True, metavar="[ID=]LEVEL", help="As for score.")
+def score_export_command(rubric: str, export: Path, fmt: str, output: Path | None, targets: tuple[str, ...]) -> None:
+    """Score every organisation in a respondent export (CSV or Parquet, one row per respondent) with Polars.
+
+    Columns: organisation_id, optional organisation_name, organisation_type, region, date, respondent and group,
+    then one column per question id; a cell is a level, empty or N/A. CSV gives one row per overall, domain and
+    question result of each organisation; JSON a list of results. Needs the scale extra (Polars).
+
+    Example: qimaturity score-export qi-readiness survey.parquet -o scores.csv
+    """
+    import io
+
+    from qimaturity._core.outputs import write_atomic
+
+    try:
+        from qimaturity.scoring.columnar import score_export
+    except ModuleNotFoundError as error:
+        if error.name != "polars":
+            raise
+        _say("score-export needs the scale extra: pip install 'qimaturity[scale]'")
+        sys.exit(2)
+    loaded = load_rubric(rubric)
+    target_map, default_target = parse_targets(loaded, targets)
+    results = score_export(loaded, export, targets=target_map, default_target=default_target)
+    stream = io.StringIO()
+    if fmt == "json":
+        stream.write(json.dumps([r.to_dict() for r in results], indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    else:
+        results.write_csv(stream)
+    if output is None:
+        click.echo(stream.getvalue(), nl=False)
+    else:
+        write_atomic(output, stream.getvalue())
+        _say(f"{output}: {len(results)} organisation(s)")
+
+
+@cli.command(name="questionnaire")
+@click.argument("rubric", metavar="RUBRIC")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FORM.html, .pdf or .xlsx"
+)
+@click.option("--group", metavar="GROUP", help="Only the questions this respondent group is asked.")
+@click.option(
+    "--organisation", metavar="NAME", callback=_plain_text, help="The organisation's name, printed on the form."
+)
+@click.option("--brand", type=click.Path(dir_okay=False, path_type=Path), help="BRAND.yaml, as for report.")
+@click.option("--fhir", "fhir_release", flag_value="R4", help="Write a FHIR R4 Questionnaire (JSON) instead.")
+@click.option("--fhir-r5", "fhir_release", flag_value="R5", help="Write a FHIR R5 Questionnaire (JSON) instead.")
+def questionnaire_command(
+    rubric: str,
+    output: Path,
+    group: str | None,
+    organisation: str | None,
+    brand: Path | None,
+    fhir_release: str | None,
+) -> None:
+    """Write a blank questionnaire: a printable form (HTML, A4 PDF) or a spreadsheet template (XLSX) to fill in
+    and read back.
+
+    Example: qimaturity questionnaire qi-readiness -o out/board.pdf --group board
+    """
+    from qimaturity.report.branding import DEFAULT_BRAND, load_brand
+    from qimaturity.report.questionnaire import FORMATS, write_questionnaire
+    from qimaturity.report.render import generation_time
+
+    if fhir_release is not None:
+        from qimaturity._core.outputs import write_atomic
+        from qimaturity.answers.fhir import questionnaire_json
+
+        if output.suffix.lower() != ".json":
+            raise click.BadParameter("a FHIR Questionnaire is written as .json", param_hint="-o/--output")
+        write_atomic(output, questionnaire_json(load_rubric(rubric), "R5" if fhir_release == "R5" else "R4"))
+        click.echo(str(output))
+        return
+    if output.suffix.lower() not in FORMATS:
+        raise click.BadParameter("the output must end in .html, .pdf or .xlsx", param_hint="-o/--output")
+    loaded = load_rubric(rubric)
+    chosen = load_brand(brand) if brand is not None else DEFAULT_BRAND
+    write_questionnaire(
+        loaded, output, group=group, organisation=organisation, brand=chosen, generated=generation_time()
+    )
+    click.echo(str(output))
+
+
+@cli.command(name="import")
+@click.argument("rubric", metavar="RUBRIC")
+@click.argument("export", metavar="EXPORT", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--mapping",
+    "mapping_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="MAP.yaml: which column holds what (see docs/importing.md).",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="OUT.yaml for one organisation; a folder (created) for several, one OUT/<id>.yaml each.",
+)
+def import_command(rubric: str, export: Path, mapping_path: Path | None, output: Path) -> None:
+    """Turn a survey export (CSV, TSV or XLSX from Qualtrics, REDCap, Microsoft Forms, LimeSurvey or a
+    spreadsheet), a filled questionnaire template (XLSX) or FHIR QuestionnaireResponses (JSON, one or a Bundle)
+    into answers files, checked against the rubric. The paths written are printed.
+
+    Example: qimaturity import qi-readiness responses.csv --mapping mapping.yaml -o answers/
+    """
+    from qimaturity.answers.sources import import_files
+
+    loaded = load_rubric(rubric)
+    for path in import_files(export, loaded, output, mapping=_mapping(mapping_path)):
+        click.echo(str(path))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: bad input becomes a clear message and exit code 2, never a traceback."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="qimaturity", standalone_mode=False)
+    except InputError as error:
+        _emit_problems(error.problems)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        _say("aborted")
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(2 if isinstance(error, click.UsageError) else error.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as error:  # a bug of ours: say so plainly, without local data in a traceback
+        if os.environ.get("QIMATURITY_DEBUG"):
+            raise
+        _say(
+            f"qimaturity: internal error: {type(error).__name__}: {error} "
+            "(please report it; set QIMATURITY_DEBUG=1 for details)"
+        )
+        sys.exit(70)

@@ -1,0 +1,138 @@
+"""Cohorts as flat rows for analysts: CSV, and an XLSX workbook of statistics, organisations, trends and notes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import IO, Any
+
+from qimaturity._core.formulas import append_row, csv_row
+from qimaturity.cohort.model import Cohort, Stats
+from qimaturity.scoring.tables import _cell, number_text
+
+
+def cohort_stats_rows(cohort: Cohort, scale: Sequence[int]) -> list[dict[str, Any]]:
+    """One row per group and domain (and overall): n, quartiles and the count at each level; suppressed groups
+    keep their name and size but no statistics."""
+    titles = dict(cohort.domains)
+    rows = []
+    for group in (cohort.everyone, *cohort.groups):
+        scopes: list[tuple[str, str, Stats | None]] = [("domain", d, s) for d, s in group.domains]
+        if not cohort.mixed_versions:
+            scopes.append(("overall", "overall", group.overall))
+        for scope, ident, stats in scopes:
+            row: dict[str, Any] = {
+                "group": group.name,
+                "organisations": group.n,
+                "suppressed": "yes" if group.suppressed else "",
+                "scope": scope,
+                "id": ident,
+                "title": titles.get(ident, "Overall"),
+            }
+            for name in ("minimum", "q1", "median", "q3", "maximum"):
+                row[name] = number_text(getattr(stats, name)) if stats else ""
+            counts = dict(stats.levels) if stats else {}
+            for level in scale:
+                row[f"level_{level}"] = counts.get(level, 0) if stats else ""
+            rows.append(row)
+    return rows
+
+
+def member_rows(cohort: Cohort) -> list[dict[str, Any]]:
+    """One row per organisation: rank, score, overall level and band, each domain's value and outlier flags."""
+    rows = []
+    for m in cohort.members:
+        row: dict[str, Any] = {
+            "rank": m.rank,
+            "organisation_id": m.organisation_id,
+            "organisation_name": m.name,
+            "type": m.type or "",
+            "region": m.region or "",
+            "group": m.group or "",
+            "date": m.date or "",
+            "score": number_text(m.score),
+            "overall_level": "" if m.overall_level is None else m.overall_level,
+            "overall_band": m.overall_band or "",
+        }
+        for domain_id, value, _ in m.values:
+            row[domain_id] = number_text(value)
+        row["outliers"] = "; ".join(f"{d} {side}" for d, side in m.outliers)
+        rows.append(row)
+    return rows
+
+
+def trend_rows(cohort: Cohort) -> list[dict[str, Any]]:
+    rows = []
+    for trend in cohort.trends:
+        for series in (*trend.domains, *((trend.overall,) if trend.overall else ())):
+            rows.append(
+                {
+                    "organisation_id": trend.organisation_id,
+                    "organisation_name": trend.name,
+                    "id": series.domain_id,
+                    "title": series.title,
+                    "dates": " ".join(trend.dates),
+                    "values": " ".join(number_text(v) or "-" for v in series.values),
+                    "change": number_text(series.change),
+                    "direction": series.direction,
+                }
+            )
+    return rows
+
+
+def write_cohort_csv(cohort: Cohort, scale: Sequence[int], stream: IO[str]) -> None:
+    rows = cohort_stats_rows(cohort, scale)
+    writer = csv.DictWriter(stream, fieldnames=list(rows[0]) if rows else ["group"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(csv_row(row) for row in rows)
+
+
+def cohort_xlsx(cohort: Cohort, scale: Sequence[int]) -> bytes:
+    """A workbook for analysts: Statistics, Organisations (ranking and values, heat-coloured), Trends, Notes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    book = Workbook()
+    sheets = (
+        ("Statistics", cohort_stats_rows(cohort, scale)),
+        ("Organisations", member_rows(cohort)),
+        ("Trends", trend_rows(cohort)),
+    )
+    book.remove(book.active)
+    ramp = ["F7FBFF", "DEEBF7", "C6DBEF", "9ECAE1", "6BAED6", "4292C6", "2171B5", "08519C"]
+    low, high = (scale[0], scale[-1]) if scale else (0, 1)
+    domain_ids = {d for d, _ in cohort.domains}
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        if not rows:
+            append_row(sheet, ["(none)"])
+            continue
+        header = list(rows[0])
+        append_row(sheet, header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            append_row(sheet, [_cell(key, row[key]) for key in header])
+        if title == "Organisations":
+            for column, key in enumerate(header, start=1):
+                if key not in domain_ids:
+                    continue
+                for line in range(2, len(rows) + 2):
+                    cell = sheet.cell(line, column)
+                    if isinstance(cell.value, float | int):
+                        share = (cell.value - low) / (high - low) if high > low else 0
+                        colour = ramp[min(len(ramp) - 1, max(0, int(share * (len(ramp) - 1) + 0.5)))]
+                        cell.fill = PatternFill("solid", fgColor=colour)
+                        if share > 0.6:
+                            cell.font = Font(color="FFFFFF")
+        sheet.freeze_panes = "A2"
+    notes = book.create_sheet("Notes")
+    for note in cohort.notes or ("No notes.",):
+        append_row(notes, [note])
+    refs = ", ".join(f"{r.id} {r.version} ({r.content_hash})" for r in cohort.rubrics)
+    append_row(notes, [f"Rubric: {refs}"])
+    append_row(notes, [f"Minimum cohort size: {cohort.min_cohort}"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,161 @@
+"""Report branding as data: a consultant's name, logo, colours, fonts, cover and footer text.
+
+Colours and font names are checked against strict patterns, so a brand file can never inject CSS; the logo is
+read here and embedded as a data URI, so the report stays one self-contained file. A brand file is untrusted, so
+its logo must be a regular file inside the brand file's folder, reached through no symbolic link; a PNG or JPEG is
+decoded in full here (its pixel count checked from its header first), and an SVG is parsed with DOCTYPEs,
+entities and references to anything outside itself refused. A logo is refused with the reason, never dropped.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from qimaturity._core.documents import load_yaml
+from qimaturity._core.limits import MAX_BRAND_BYTES, MAX_LOGO_BYTES, MAX_LOGO_PIXELS
+from qimaturity._core.problems import InputError, Problem
+from qimaturity.rubric.checks import schema_problems
+
+_LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+_RASTER = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+_XLINK = "{http://www.w3.org/1999/xlink}href"
+
+
+@dataclass(frozen=True)
+class Brand:
+    name: str | None = None
+    logo: str | None = None
+    primary: str = "#1d3557"
+    accent: str = "#0072b2"
+    text: str = "#1b1b1b"
+    body_font: str | None = None
+    heading_font: str | None = None
+    cover_text: str | None = None
+    footer_text: str | None = None
+
+
+DEFAULT_BRAND = Brand()
+
+
+def load_brand(path: Path | str) -> Brand:
+    """Read and check a brand file; raise :class:`InputError` with every problem found."""
+    path = Path(path)
+    doc = load_yaml(path, max_bytes=MAX_BRAND_BYTES, keep_going=True)
+    problems = [*doc.problems, *schema_problems(doc, "brand")]
+    if problems:
+        raise InputError(problems)
+    data = doc.data
+    logo = None
+    if "logo" in data:
+        logo = _logo_data_uri(path.parent, data["logo"], doc.problem(("logo",), ""))
+    colours = data.get("colours") or {}
+    fonts = data.get("fonts") or {}
+    return Brand(
+        name=data.get("name"),
+        logo=logo,
+        primary=colours.get("primary", DEFAULT_BRAND.primary),
+        accent=colours.get("accent", DEFAULT_BRAND.accent),
+        text=colours.get("text", DEFAULT_BRAND.text),
+        body_font=fonts.get("body"),
+        heading_font=fonts.get("headings"),
+        cover_text=data.get("cover_text"),
+        footer_text=data.get("footer_text"),
+    )
+
+
+def _logo_data_uri(folder: Path, given: str, place: Problem) -> str:
+    def refuse(message: str, hint: str) -> InputError:
+        return InputError([Problem(place.file, place.line, place.column, place.path, message, hint)])
+
+    relative = Path(os.path.normpath(given))
+    if relative.is_absolute() or relative.parts[:1] == ("..",):
+        raise refuse(f"the logo '{given}' is outside the brand file's folder", "put the logo beside the brand file")
+    base = folder.resolve()
+    path = base / relative
+    if path.resolve() != path:
+        raise refuse(
+            f"the logo '{given}' is a symbolic link or is reached through one",
+            "copy the image itself beside the brand file",
+        )
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise refuse(f"logo file not found: {given}", "give a path relative to the brand file") from None
+    except OSError as error:
+        raise refuse(f"cannot read the logo '{given}': {error.strerror}", "check the file") from None
+    with os.fdopen(descriptor, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse(f"the logo '{given}' is not a regular file", "give an image file")
+        raw = stream.read(MAX_LOGO_BYTES + 1)
+    if len(raw) > MAX_LOGO_BYTES:
+        raise refuse(f"logo file is over {MAX_LOGO_BYTES // (1024 * 1024)} MB", "use a smaller image")
+    suffix = path.suffix.lower()
+    if suffix == ".svg":
+        _check_svg(raw, given, refuse)
+    else:
+        _check_raster(raw, given, _RASTER[suffix], refuse)
+    return f"data:{_LOGO_TYPES[suffix]};base64,{base64.b64encode(raw).decode('ascii')}"
+
+
+def _check_raster(raw: bytes, given: str, expected: str, refuse: Callable[[str, str], InputError]) -> None:
+    """Decode the whole image (so that the PDF will not drop it), after Pillow's bomb check has refused an image of
+    too many pixels from its header."""
+    import warnings
+
+    from PIL import Image, ImageFile
+
+    Image.MAX_IMAGE_PIXELS = MAX_LOGO_PIXELS  # Pillow's own bomb check, set to ours rather than its default
+    # WeasyPrint, once imported, lets Pillow load truncated images for the whole process: not here.
+    truncated, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(raw)) as image:
+                if image.format != expected:
+                    raise refuse(f"the logo '{given}' is not a {expected} image", "check the file and its name")
+                image.load()
+        except InputError:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            # Raised by Image.open from the header's size, before any pixel is decoded.
+            raise refuse(
+                f"the logo '{given}' has more than {MAX_LOGO_PIXELS:,} pixels",
+                "use a smaller image: a logo needs a few hundred pixels across",
+            ) from None
+        except (OSError, ValueError, SyntaxError, MemoryError) as error:
+            raise refuse(f"the logo '{given}' cannot be read as an image: {error}", "check the file") from None
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = truncated
+
+
+def _check_svg(raw: bytes, given: str, refuse: Callable[[str, str], InputError]) -> None:
+    """An SVG with no DOCTYPE or entities, whose links all point inside itself (or are data: URLs)."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        root = fromstring(raw, forbid_dtd=True)
+    except DefusedXmlException:
+        raise refuse(
+            f"the SVG logo '{given}' has a DOCTYPE or entities", "save the SVG without a DOCTYPE (plain SVG)"
+        ) from None
+    except (ParseError, LookupError) as error:  # LookupError: an XML declaration naming an unknown encoding
+        raise refuse(f"the logo '{given}' is not an SVG image: {error}", "check the file") from None
+    if not root.tag.endswith("svg"):
+        raise refuse(f"the logo '{given}' is not an SVG image", "check the file")
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            if name in ("href", _XLINK) and not value.strip().startswith(("#", "data:")):
+                raise refuse(
+                    f"the SVG logo '{given}' refers to '{value[:80]}' outside itself",
+                    "embed images in the SVG (data: URLs), or use a PNG",
+                )

@@ -1,0 +1,256 @@
+"""Rendering a result into a self-contained HTML report and, through WeasyPrint, a tagged A4 PDF.
+
+Templates, the bundled ones and a consultant's own, are untrusted code: each render gets plain data only, runs in
+an allow-list sandbox, and runs in a child process with a memory and a time limit (see
+:mod:`qimaturity.report.templating`), so a template can neither reach files nor run code nor exhaust the machine. The
+PDF renderer fetches only files under the bundled ``reports/`` folder (the logo is embedded as a data URI); ``http(s)``,
+other ``file://`` paths and redirects are refused. WeasyPrint is imported only here, and only when a PDF is written.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from qimaturity._core.resources import bundled_dir
+from qimaturity.cohort.model import Cohort
+from qimaturity.report import charts
+from qimaturity.report.branding import DEFAULT_BRAND, Brand
+from qimaturity.report.templating import render_template
+from qimaturity.report.views import Report, build_report
+from qimaturity.rubric.model import Rubric
+from qimaturity.scoring.result import Result
+from qimaturity.version import __version__
+
+ENTRY_TEMPLATE = "gap-report.html.j2"
+COHORT_TEMPLATE = "cohort-report.html.j2"
+HEATMAP_ROWS = 50
+
+
+@dataclass(frozen=True)
+class Charts:
+    radar: Markup
+    groups: dict[str, Markup] = field(default_factory=dict)
+    spread: dict[str, Markup] = field(default_factory=dict)
+    peers: Markup | None = None
+    trend: Markup | None = None
+
+
+def make_charts(report: Report, brand: Brand) -> Charts:
+    scale = [(value, name) for value, name, _ in report.levels]
+    radar = charts.radar_chart(
+        "radar",
+        [(d.title, d.value, d.target) for d in report.domains],
+        scale,
+        title="Domain levels against targets",
+        colour=brand.primary,
+    )
+    groups: dict[str, Markup] = {}
+    spread: dict[str, Markup] = {}
+    for index, domain in enumerate(report.domains, start=1):
+        rows = [(q.id, {g.id: g.value for g in q.groups}) for q in domain.questions if q.groups]
+        present = {g for _, values in rows for g in values}
+        if len(present) >= 2:
+            flagged = [q.id for q in domain.questions if any(g.flagged for g in q.gaps)]
+            groups[domain.id] = Markup(
+                charts.group_chart(
+                    f"groups-{index}",
+                    rows,
+                    [(gid, name) for gid, name in report.group_names if gid in present],
+                    scale,
+                    title=f"{domain.title}: how each respondent group rated each question",
+                    highlight=flagged,
+                )
+            )
+        spread[domain.id] = Markup(
+            charts.distribution_chart(
+                f"spread-{index}",
+                [(q.id, dict(q.spread), q.na_answers) for q in domain.questions],
+                scale,
+                title=f"{domain.title}: respondents' answers by level",
+            )
+        )
+    peers = None
+    if report.peers:
+        peers = Markup(
+            charts.box_chart(
+                "peers",
+                [(p.title, p.box, p.n) for p in report.peers],
+                scale,
+                title=f"{report.organisation} against {report.peer_group}",
+                marks=[(p.title, p.value) for p in report.peers],
+                mark_label=report.organisation,
+            )
+        )
+    trend = None
+    if report.changes:
+        trend = Markup(
+            charts.trend_chart(
+                "trend",
+                list(report.history_dates),
+                [(c.title, list(c.values)) for c in report.changes],
+                scale,
+                title=f"{report.organisation}: domains over time",
+            )
+        )
+    return Charts(Markup(radar), groups, spread, peers, trend)
+
+
+def render_html(
+    result: Result,
+    rubric: Rubric,
+    *,
+    brand: Brand = DEFAULT_BRAND,
+    templates_dir: Path | None = None,
+    generated: datetime | None = None,
+    cohort: Cohort | None = None,
+    history: Sequence[Result] = (),
+) -> str:
+    """The gap report as one self-contained HTML document (CSS, charts and logo inline).
+
+    With a ``cohort`` the report gains a "you versus your peers" section; with ``history`` (earlier results of the
+    same organisation) a "since last time" section.
+    """
+    report = build_report(result, rubric, cohort=cohort, history=history)
+    context = {"report": report, "charts": make_charts(report, brand)}
+    return render_document(ENTRY_TEMPLATE, context, brand=brand, templates_dir=templates_dir, generated=generated)
+
+
+def render_document(
+    name: str,
+    context: Mapping[str, Any],
+    *,
+    brand: Brand = DEFAULT_BRAND,
+    templates_dir: Path | None = None,
+    generated: datetime | None = None,
+) -> str:
+    """Render one of the report templates (in the sandbox, within the rendering limits) with what every template
+    gets besides its own ``context``: the brand, the style sheet inline, the generation date (if fixed) and the
+    engine version. All of it reaches the template as plain data."""
+    full = {
+        **context,
+        "brand": brand,
+        "generated": generated.strftime("%Y-%m-%d") if generated else None,
+        "generated_iso": generated.strftime("%Y-%m-%dT%H:%M:%SZ") if generated else None,
+        "engine": f"qimaturity {__version__}",
+    }
+    return render_template(name, full, templates_dir=templates_dir, stylesheet="style.css")
+
+
+def render_cohort_html(
+    cohort: Cohort,
+    rubric: Rubric,
+    *,
+    brand: Brand = DEFAULT_BRAND,
+    templates_dir: Path | None = None,
+    generated: datetime | None = None,
+) -> str:
+    """The cohort comparison as one self-contained HTML document."""
+    scale = [(level.value, level.name) for level in rubric.levels]
+    titles = dict(cohort.domains)
+    columns = [title for _, title in cohort.domains]
+    heatmaps = []
+    # One chart per page's worth of organisations: an SVG cannot break across PDF pages.
+    for part, start in enumerate(range(0, len(cohort.members), HEATMAP_ROWS), start=1):
+        chunk = cohort.members[start : start + HEATMAP_ROWS]
+        outliers = {
+            (row, column)
+            for row, member in enumerate(chunk)
+            for column, (domain_id, _) in enumerate(cohort.domains)
+            if any(d == domain_id for d, _ in member.outliers)
+        }
+        last = start + len(chunk)
+        heatmaps.append(
+            Markup(
+                charts.heatmap_chart(
+                    f"heatmap-{part}",
+                    [(f"{m.rank}. {m.name}", [value for _, value, _ in m.values], False) for m in chunk],
+                    columns,
+                    scale,
+                    title=f"Organisations by domain, ranks {start + 1} to {last}",
+                    outliers=outliers,
+                )
+            )
+        )
+
+    def boxes(group: Any, index: int) -> Markup:
+        rows = [
+            (titles[d], None if s is None else (s.minimum, s.q1, s.median, s.q3, s.maximum), 0 if s is None else s.n)
+            for d, s in group.domains
+        ]
+        return Markup(charts.box_chart(f"box-{index}", rows, scale, title=f"{group.name}: spread of domain values"))
+
+    group_charts = [boxes(g, i) for i, g in enumerate((cohort.everyone, *cohort.groups))]
+    trend_charts = [
+        Markup(
+            charts.trend_chart(
+                f"trend-{i}",
+                list(t.dates),
+                [(d.title, list(d.values)) for d in t.domains],
+                scale,
+                title=f"{t.name}: domains over time",
+            )
+        )
+        for i, t in enumerate(cohort.trends, start=1)
+    ]
+    context = {
+        "cohort": cohort,
+        "rubric": rubric,
+        "titles": titles,
+        "heatmaps": heatmaps,
+        "group_charts": group_charts,
+        "trend_charts": trend_charts,
+    }
+    return render_document(COHORT_TEMPLATE, context, brand=brand, templates_dir=templates_dir, generated=generated)
+
+
+def generation_time(report_date: str | None = None) -> datetime | None:
+    """A fixed time for the report's metadata: ``--report-date``, else ``SOURCE_DATE_EPOCH``, else none."""
+    if report_date:
+        return datetime.fromisoformat(report_date).replace(tzinfo=UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return None
+
+
+def render_pdf(html: str, *, generated: datetime | None = None) -> bytes:
+    """Lay out the HTML as a tagged (PDF/UA-1) A4 PDF, fetching only bundled assets (and ``data:`` URLs).
+
+    With ``generated``, embedded font subsets carry that time instead of now, so the PDF is byte-identical
+    from one run to the next.
+    """
+    from weasyprint import HTML
+
+    from qimaturity.report.pdf_fetching import RestrictedFetcher
+
+    reports = bundled_dir("reports").resolve()
+    fetcher = RestrictedFetcher(allowed_dirs=(reports,))
+    document = HTML(string=html, base_url=reports.as_uri() + "/", url_fetcher=fetcher)
+    with _source_date(generated):
+        pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
+    return pdf
+
+
+@contextmanager
+def _source_date(generated: datetime | None) -> Iterator[None]:
+    # The font subsetter stamps each subset with SOURCE_DATE_EPOCH when it is set, else with the current time.
+    if generated is None:
+        yield
+        return
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(generated.timestamp()))
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous

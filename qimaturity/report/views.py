@@ -1,0 +1,808 @@
+"""The gap report's content, arranged for templates: a pure view of a Result and its Rubric.
+
+Nothing here computes a score: it selects, orders and words what the Result holds (levels, gaps, priorities,
+traces) so that the bundled templates, and a consultant's own, have everything by name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import accumulate
+from typing import Any
+
+from qimaturity._core.limits import MAX_LISTED_ANSWERS, MAX_REMARK_CHARS
+from qimaturity.cohort.model import Cohort, build_cohort, peer_positions
+from qimaturity.rubric.model import Rubric
+from qimaturity.rubric.wording import METHODS, NA_POLICIES, rule_text, scoring_lines
+from qimaturity.scoring.engine import fmt
+from qimaturity.scoring.result import AnswerRecord, DomainResult, PerceptionGap, Priority, QuestionResult, Result
+
+REVIEW_DAYS = (30, 60, 90)
+REMARK_LINE = 60
+"""Characters of one printed line of the (two-column) comment list: the least a comment counts against
+MAX_REMARK_CHARS."""
+
+
+@dataclass(frozen=True)
+class GroupView:
+    id: str
+    name: str
+    value: float
+    respondents: int
+
+
+@dataclass(frozen=True)
+class GapView:
+    group_a: str
+    group_b: str
+    value_a: float
+    value_b: float
+    gap: float
+    flagged: bool
+    sentence: str
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    respondent: str
+    group: str
+    level: str
+    counted: str | None
+    comment: str | None
+    justification: str | None
+    evidence: tuple[str, ...]
+    evidence_flag: str | None
+
+
+@dataclass(frozen=True)
+class GroupCounts:
+    """How one respondent group answered one question: how many gave each level, N/A, or no answer at all."""
+
+    group: str
+    levels: tuple[int, ...]
+    """One count per level of the rubric, in the order of ``Report.levels``; levels as given (before evidence rules)."""
+    na: int
+    no_answer: int
+    respondents: int
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    id: str
+    text: str
+    status: str
+    critical: bool
+    value: float | None
+    level: int | None
+    level_name: str | None
+    target: int | None
+    gap: int | None
+    current_descriptor: str | None
+    next_level: int | None
+    next_descriptor: str | None
+    next_step: str | None
+    spread: tuple[tuple[int, int], ...]
+    na_answers: int
+    agreement: float | None
+    disagreement: bool
+    groups: tuple[GroupView, ...]
+    gaps: tuple[GapView, ...]
+    answers: tuple[AnswerView, ...]
+    """Every answer, one by one; empty when the report summarises its answers (``Report.answers_summarised``)."""
+    arithmetic: str
+    adjustments: tuple[str, ...]
+    counts: tuple[GroupCounts, ...] = ()
+    """Per respondent group (and all respondents last): answers at each level, N/A and no answer."""
+    remarks: tuple[AnswerView, ...] = ()
+    """When answers are summarised: the answers whose comment or N/A justification is printed, in full."""
+    remarks_left: int = 0
+    """When answers are summarised: answers with a comment or justification left out to keep the report bounded."""
+
+
+@dataclass(frozen=True)
+class DomainView:
+    id: str
+    title: str
+    description: str | None
+    value: float | None
+    level: int | None
+    level_name: str | None
+    band: str | None
+    band_position: str | None
+    percent: float | None
+    target: int | None
+    gap: int | None
+    held_by: tuple[str, ...]
+    answered: int
+    not_applicable: int
+    missing: int
+    na_rate: float
+    questions: tuple[QuestionView, ...]
+    gaps: tuple[GapView, ...]
+    method: str
+    arithmetic: str
+    adjustments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """One plan-do-study-act cycle of the improvement plan, drawn from a priority."""
+
+    rank: int
+    question_id: str
+    question: str
+    domain: str
+    critical: bool
+    level: int
+    target: int
+    next_level: int | None
+    plan: str
+    do: str
+    study: str
+    act: str
+    measure: str
+    reviews: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceGap:
+    question_id: str
+    question: str
+    respondent: str
+    level: int | None
+    flag: str
+
+
+@dataclass(frozen=True)
+class NaAnswer:
+    question_id: str
+    question: str
+    respondent: str
+    justification: str | None
+
+
+@dataclass(frozen=True)
+class NaCount:
+    """How many answers to one question were N/A, by respondent group (when answers are summarised)."""
+
+    question_id: str
+    question: str
+    answers: int
+    justified: int
+    groups: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class EvidenceGapCount:
+    """How many answers to one question lack the evidence the rubric requires, for one reason, by group."""
+
+    question_id: str
+    question: str
+    flag: str
+    answers: int
+    groups: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class PeerRow:
+    """One domain of this organisation against its peers' distribution."""
+
+    domain_id: str
+    title: str
+    value: float | None
+    n: int
+    box: tuple[float, float, float, float, float] | None
+    percentile: float | None
+    position: str
+
+    @property
+    def median(self) -> float | None:
+        return self.box[2] if self.box else None
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One domain since the previous assessment of the same organisation."""
+
+    domain_id: str
+    title: str
+    values: tuple[float | None, ...]
+    previous: float | None
+    current: float | None
+    previous_level: int | None
+    current_level: int | None
+    change: float | None
+    direction: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the gap report template shows, by name."""
+
+    title: str
+    organisation: str
+    organisation_id: str
+    organisation_type: str | None
+    region: str | None
+    date: str | None
+    assessor: str | None
+    rubric_id: str
+    rubric_title: str
+    rubric_version: str
+    rubric_hash: str
+    rubric_description: str | None
+    rubric_licence: str | None
+    engine: str
+    respondents: tuple[tuple[str, int], ...]
+    respondent_total: int
+    levels: tuple[tuple[int, str, str], ...]
+    overall_value: float | None
+    overall_level: int | None
+    overall_level_name: str | None
+    overall_band: str | None
+    overall_band_position: str | None
+    overall_target: int | None
+    overall_gap: int | None
+    overall_held_by: tuple[str, ...]
+    headline: str
+    strengths: tuple[str, ...]
+    top_gaps: tuple[str, ...]
+    perception_summary: tuple[str, ...]
+    disagreements: int
+    domains: tuple[DomainView, ...]
+    plan: tuple[Cycle, ...]
+    evidence_gaps: tuple[EvidenceGap, ...]
+    na_answers: tuple[NaAnswer, ...]
+    scoring: tuple[str, ...]
+    rules: tuple[str, ...]
+    bands: tuple[str, ...]
+    sources: tuple[str, ...]
+    overall_arithmetic: str
+    overall_adjustments: tuple[str, ...]
+    group_names: tuple[tuple[str, str], ...]
+    projection: tuple[tuple[str, str, str], ...]
+    projection_changes: str | None
+    peer_group: str | None = None
+    peer_count: int = 0
+    peers: tuple[PeerRow, ...] = ()
+    history_dates: tuple[str, ...] = ()
+    changes: tuple[ChangeRow, ...] = ()
+    answer_count: int = 0
+    answers_summarised: bool = False
+    """True beyond MAX_LISTED_ANSWERS answers or MAX_REMARK_CHARS characters of comments: the appendices then count
+    answers per respondent group (``QuestionView.counts``, ``na_counts``, ``evidence_gap_counts``) instead of
+    listing them, and print comments and N/A justifications (``QuestionView.remarks``) up to MAX_REMARK_CHARS."""
+    summary_reason: str | None = None
+    """Why the answers are summarised, with the numbers and the limit, in words."""
+    remarks_note: str | None = None
+    """When answers are summarised: which comments are printed, and where to read the others, in words."""
+    remark_count: int = 0
+    """Answers with a comment or an N/A justification."""
+    remarks_printed: int = 0
+    na_counts: tuple[NaCount, ...] = ()
+    evidence_gap_counts: tuple[EvidenceGapCount, ...] = ()
+
+
+def _level_words(level: int | None, name: str | None) -> str:
+    return "not scored" if level is None else f"level {level} ({name})"
+
+
+def _gap_sentence(gap: PerceptionGap, names: dict[str, str]) -> str:
+    a, b = names.get(gap.group_a, gap.group_a), names.get(gap.group_b, gap.group_b)
+    if abs(gap.gap) < 0.05:
+        return f"{a} and {b} see this alike ({fmt(gap.value_a)})."
+    higher, lower = (a, b) if gap.gap > 0 else (b, a)
+    high_value, low_value = (gap.value_a, gap.value_b) if gap.gap > 0 else (gap.value_b, gap.value_a)
+    return (
+        f"{higher} rate this {abs(gap.gap):.1f} level(s) higher than {lower} "
+        f"({high_value:.1f} against {low_value:.1f})."
+    )
+
+
+def _gaps(gaps: tuple[PerceptionGap, ...], names: dict[str, str]) -> tuple[GapView, ...]:
+    return tuple(
+        GapView(g.group_a, g.group_b, g.value_a, g.value_b, g.gap, g.flagged, _gap_sentence(g, names)) for g in gaps
+    )
+
+
+def _adjustments(node: DomainResult | QuestionResult) -> tuple[str, ...]:
+    """Rules and policies of a trace in words, those that changed something first."""
+    ordered = sorted(node.trace.adjustments, key=lambda a: not a.applied)
+    return tuple(f"{a.rule or a.kind}: {a.description}" for a in ordered)
+
+
+def _written(answer: AnswerRecord) -> int:
+    """Characters a respondent wrote on one answer: comment, N/A justification and evidence."""
+    return len(answer.comment or "") + len(answer.justification or "") + sum(len(e) for e in answer.evidence)
+
+
+def _in_turn(answers: Sequence[AnswerRecord]) -> list[AnswerRecord]:
+    """The answers taken in turn from each respondent group (first of each group, then second, ...), so that a
+    shortened list still carries every group's voice."""
+    by_group: dict[str | None, list[AnswerRecord]] = {}
+    for answer in answers:
+        by_group.setdefault(answer.group, []).append(answer)
+    queues = list(by_group.values())
+    depth = max((len(queue) for queue in queues), default=0)
+    return [queue[i] for i in range(depth) for queue in queues if i < len(queue)]
+
+
+def _allowances(costs: Sequence[Sequence[int]], budget: int) -> list[int]:
+    """How many of each question's remarks to print, from the costs of its remarks in the order they are taken.
+
+    Every question may use up to the same allowance of characters, the largest whose total stays within the
+    budget, so that a question with many long comments cannot crowd out the others' (water-filling). What the
+    allowance leaves unused then goes, question by question in turn, to the next remark that still fits, so that
+    a few long comments are printed even when each is longer than an equal share.
+    """
+    prefixes = [list(accumulate(c)) for c in costs]
+
+    def taken(allowance: int) -> list[int]:
+        return [bisect_right(p, allowance) for p in prefixes]
+
+    def used(allowance: int) -> int:
+        return sum(p[n - 1] for p, n in zip(prefixes, taken(allowance), strict=True) if n)
+
+    low, high = 0, max((p[-1] for p in prefixes if p), default=0)
+    if used(high) <= budget:
+        return taken(high)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if used(middle) <= budget:
+            low = middle
+        else:
+            high = middle - 1
+    counts, left = taken(low), budget - used(low)
+    growing = True
+    while growing:
+        growing = False
+        for index, question in enumerate(costs):
+            count = counts[index]
+            if count < len(question) and question[count] <= left:
+                counts[index] += 1
+                left -= question[count]
+                growing = True
+    return counts
+
+
+class _Builder:
+    def __init__(self, result: Result, rubric: Rubric):
+        self.result = result
+        self.rubric = rubric
+        self.group_names = {g.id: g.name for g in rubric.respondent_groups}
+        self.level_names = {lv.value: lv.name for lv in rubric.levels}
+        self.scale = [lv.value for lv in rubric.levels]
+        self.group_sizes = {c.group: c.respondents for c in result.respondents}
+        self.group_order: list[str | None] = [g.id for g in rubric.respondent_groups]
+        self.group_order += [c.group for c in result.respondents if c.group not in self.group_order]
+        all_answers = [a for d in result.domains for q in d.questions for a in q.answers]
+        self.answer_count = len(all_answers)
+        self.written = sum(_written(a) for a in all_answers)
+        self.remark_count = sum(1 for a in all_answers if a.comment or a.justification)
+        self.summarised = self.answer_count > MAX_LISTED_ANSWERS or self.written > MAX_REMARK_CHARS
+        # Which answers' remarks the summarised appendix prints, by identity, and how many each question leaves out.
+        self.printed: set[int] = set()
+        self.left: dict[str, int] = {}
+        if self.summarised:
+            self._share_remarks()
+
+    def group_name(self, group: str | None) -> str:
+        return self.group_names.get(group, group) if group else "Unassigned"
+
+    def remark_cost(self, answer: AnswerRecord) -> int:
+        # What is printed: who wrote it as well as what they wrote, and at least a line, so that many tiny comments
+        # take no more pages than the same characters in long ones.
+        return max(REMARK_LINE, len(answer.respondent) + len(self.group_name(answer.group)) + _written(answer))
+
+    def _share_remarks(self) -> None:
+        questions = [q for d in self.result.domains for q in d.questions]
+        queues = [_in_turn([a for a in q.answers if a.comment or a.justification]) for q in questions]
+        counts = _allowances([[self.remark_cost(a) for a in queue] for queue in queues], MAX_REMARK_CHARS)
+        for q, queue, count in zip(questions, queues, counts, strict=True):
+            self.printed.update(id(a) for a in queue[:count])
+            self.left[q.id] = len(queue) - count
+
+    def answer_view(self, a: AnswerRecord) -> AnswerView:
+        return AnswerView(
+            respondent=a.respondent,
+            group=self.group_names.get(a.group or "", a.group or ""),
+            level="N/A" if a.level is None else str(a.level),
+            counted=None if a.counted_level == a.level else str(a.counted_level),
+            comment=a.comment,
+            justification=a.justification,
+            evidence=a.evidence,
+            evidence_flag=a.evidence_flag,
+        )
+
+    def counts(self, q: QuestionResult) -> tuple[GroupCounts, ...]:
+        """Per group, then for all respondents: how many answered at each level, N/A, or not at all."""
+        asked = self.rubric.question(q.id).respondents
+        levels: dict[str | None, list[int]] = {}
+        na: dict[str | None, int] = {}
+        answered: dict[str | None, int] = {}
+        position = {v: i for i, v in enumerate(self.scale)}
+        for a in q.answers:
+            row = levels.setdefault(a.group, [0] * len(self.scale))
+            if a.level is None:
+                na[a.group] = na.get(a.group, 0) + 1
+            elif a.level in position:
+                row[position[a.level]] += 1
+            answered[a.group] = answered.get(a.group, 0) + 1
+        rows = [
+            GroupCounts(
+                self.group_name(g),
+                tuple(levels.get(g, [0] * len(self.scale))),
+                na.get(g, 0),
+                max(0, self.group_sizes[g] - answered.get(g, 0)),
+                self.group_sizes[g],
+            )
+            for g in self.group_order
+            if g in self.group_sizes and (not asked or g in asked or g in answered)
+        ]
+        total = GroupCounts(
+            "All respondents",
+            tuple(sum(r.levels[i] for r in rows) for i in range(len(self.scale))),
+            sum(r.na for r in rows),
+            sum(r.no_answer for r in rows),
+            sum(r.respondents for r in rows),
+        )
+        return (*rows, total)
+
+    def by_group(self, answers: Sequence[AnswerRecord]) -> tuple[tuple[str, int], ...]:
+        tally: dict[str | None, int] = {}
+        for a in answers:
+            tally[a.group] = tally.get(a.group, 0) + 1
+        return tuple((self.group_name(g), tally[g]) for g in self.group_order if g in tally)
+
+    def na_counts(self) -> tuple[NaCount, ...]:
+        rows = []
+        for d in self.result.domains:
+            for q in d.questions:
+                na = [a for a in q.answers if a.level is None]
+                if na:
+                    text = self.rubric.question(q.id).text
+                    justified = sum(1 for a in na if a.justification)
+                    rows.append(NaCount(q.id, text, len(na), justified, self.by_group(na)))
+        return tuple(rows)
+
+    def evidence_gap_counts(self) -> tuple[EvidenceGapCount, ...]:
+        rows: list[EvidenceGapCount] = []
+        for d in self.result.domains:
+            for q in d.questions:
+                flagged: dict[str, list[AnswerRecord]] = {}
+                for a in q.answers:
+                    if a.evidence_flag:
+                        flagged.setdefault(a.evidence_flag, []).append(a)
+                text = self.rubric.question(q.id).text
+                rows.extend(
+                    EvidenceGapCount(q.id, text, flag, len(answers), self.by_group(answers))
+                    for flag, answers in flagged.items()
+                )
+        return tuple(rows)
+
+    def summary_reason(self, respondents: int) -> str | None:
+        reasons = []
+        if self.answer_count > MAX_LISTED_ANSWERS:
+            reasons.append(
+                f"This assessment has {self.answer_count:,} answers from {respondents:,} respondents, more than "
+                f"the {MAX_LISTED_ANSWERS:,} a report lists one by one."
+            )
+        if self.written > MAX_REMARK_CHARS:
+            reasons.append(
+                f"Its respondents wrote {self.written:,} characters of comments, N/A justifications and evidence, "
+                f"more than the {MAX_REMARK_CHARS:,} a report prints."
+            )
+        return " ".join(reasons) or None
+
+    def remarks_note(self) -> str:
+        printed, total = len(self.printed), self.remark_count
+        if total == 0:
+            return "No respondent wrote a comment or an N/A justification."
+        if printed == total:
+            return (
+                f"Every comment and N/A justification ({total:,}) is printed in full below its question, with the "
+                "evidence its respondent cited."
+            )
+        return (
+            f"Comments and N/A justifications are printed in full below their question, with the evidence each "
+            f"respondent cited, up to {MAX_REMARK_CHARS:,} characters in all (who wrote each one included, and a "
+            f"short one counted as a full line of {REMARK_LINE}): "
+            f"{printed:,} of {total:,} are printed here. Each question has an equal share of that room, and what one "
+            "question does not need goes to the others; within a question, comments are taken in turn from each "
+            f"respondent group, so that every group is heard. The other {total - printed:,} are in the answers file, "
+            "and in the scored result: qimaturity score RUBRIC ANSWERS --format json lists every answer with its "
+            "comment."
+        )
+
+    def question(self, q: QuestionResult) -> QuestionView:
+        question = self.rubric.question(q.id)
+        current = question.descriptor(q.level) if q.level is not None else None
+        higher = [v for v in self.scale if q.level is not None and v > q.level]
+        nxt = higher[0] if higher else None
+        following = question.descriptor(nxt) if nxt is not None else None
+        spread: dict[int, int] = {}
+        for answer in q.answers:
+            if answer.level is not None:
+                spread[answer.level] = spread.get(answer.level, 0) + 1
+        answers = () if self.summarised else tuple(self.answer_view(a) for a in q.answers)
+        remarks = tuple(self.answer_view(a) for a in q.answers if id(a) in self.printed)
+        return QuestionView(
+            id=q.id,
+            text=question.text,
+            status=q.status,
+            critical=q.critical,
+            value=q.value,
+            level=q.level,
+            level_name=self.level_names.get(q.level) if q.level is not None else None,
+            target=q.target,
+            gap=q.gap,
+            current_descriptor=current.descriptor if current else None,
+            next_level=nxt,
+            next_descriptor=following.descriptor if following else None,
+            next_step=current.next_step if current else None,
+            spread=tuple(sorted(spread.items())),
+            na_answers=sum(1 for a in q.answers if a.level is None),
+            agreement=q.agreement,
+            disagreement=q.disagreement,
+            groups=tuple(
+                GroupView(g.group, self.group_names.get(g.group, g.group), g.value, g.respondents) for g in q.by_group
+            ),
+            gaps=_gaps(q.perception_gaps, self.group_names),
+            answers=answers,
+            arithmetic=q.trace.arithmetic,
+            adjustments=_adjustments(q),
+            counts=self.counts(q),
+            remarks=remarks,
+            remarks_left=self.left.get(q.id, 0),
+        )
+
+    def domain(self, d: DomainResult) -> DomainView:
+        domain = self.rubric.domain(d.id)
+        total = len(d.questions)
+        return DomainView(
+            id=d.id,
+            title=d.title,
+            description=domain.description,
+            value=d.value,
+            level=d.level,
+            level_name=d.level_name,
+            band=d.band.name if d.band else None,
+            band_position=d.band.third if d.band else None,
+            percent=d.percent,
+            target=d.target,
+            gap=d.gap,
+            held_by=tuple(a.description for a in d.trace.adjustments if a.applied),
+            answered=d.answered,
+            not_applicable=d.not_applicable,
+            missing=d.missing,
+            na_rate=(d.not_applicable / total) if total else 0.0,
+            questions=tuple(self.question(q) for q in d.questions),
+            gaps=_gaps(d.perception_gaps, self.group_names),
+            method=METHODS[self.rubric.scoring.questions],
+            arithmetic=d.trace.arithmetic,
+            adjustments=_adjustments(d),
+        )
+
+    def cycle(self, p: Priority) -> Cycle:
+        domain = self.rubric.domain(p.domain_id).title
+        target_name = self.level_names.get(p.next_level or p.target, "")
+        if p.measure:
+            measure = p.measure
+        else:
+            measure = (
+                f"Respondents rating this at level {p.next_level} or above: now {p.respondents_at_next} of "
+                f"{p.respondents}; the aim is a clear majority by the 90-day review."
+            )
+        start = date.fromisoformat(self.result.date) if self.result.date else None
+        reviews = tuple(
+            (start + timedelta(days=days)).isoformat() + f" (day {days})" if start else f"Day {days}"
+            for days in REVIEW_DAYS
+        )
+        return Cycle(
+            rank=p.rank,
+            question_id=p.question_id,
+            question=p.text,
+            domain=domain,
+            critical=p.critical,
+            level=p.level,
+            target=p.target,
+            next_level=p.next_level,
+            plan=p.next_step or "Agree with the people closest to the work what a first small change would be.",
+            do="Test the change on a small scale first (one team, ward or meeting) and record what happens.",
+            study=f"At each review, compare the measure with the prediction made at the start. {measure}",
+            act=(
+                f"Adopt, adapt or abandon the change; once it holds, spread it and reassess towards level "
+                f"{p.next_level} ({target_name}): {p.next_descriptor or ''}"
+            ).rstrip(": "),
+            measure=measure,
+            reviews=reviews,
+        )
+
+    def build(self, plan_size: int) -> Report:
+        r, rubric = self.result, self.rubric
+        domains = tuple(self.domain(d) for d in r.domains)
+        counted = [d for d in r.domains if d.level is not None]
+        strengths = tuple(
+            f"{d.title}: {_level_words(d.level, d.level_name)}"
+            + (", at or above its target" if d.gap is not None and d.gap <= 0 else "")
+            for d in sorted(counted, key=lambda d: (-(d.value or 0), d.id))[:2]
+        )
+        top_gaps = tuple(
+            f"{self.rubric.domain(p.domain_id).title} - {p.text} Now at level {p.level}, target {p.target}"
+            + (" (a critical item)." if p.critical else ".")
+            for p in r.priorities[:3]
+        )
+        perception = tuple(f"{d.title}: {g.sentence}" for d in domains for g in d.gaps if g.flagged)
+        evidence_gaps: tuple[EvidenceGap, ...] = ()
+        na_answers: tuple[NaAnswer, ...] = ()
+        if not self.summarised:
+            evidence_gaps = tuple(
+                EvidenceGap(q.id, rubric.question(q.id).text, a.respondent, a.level, a.evidence_flag)
+                for d in r.domains
+                for q in d.questions
+                for a in q.answers
+                if a.evidence_flag
+            )
+            na_answers = tuple(
+                NaAnswer(q.id, rubric.question(q.id).text, a.respondent, a.justification)
+                for d in r.domains
+                for q in d.questions
+                for a in q.answers
+                if a.level is None
+            )
+        respondent_total = sum(c.respondents for c in r.respondents)
+        overall = r.overall
+        headline = (
+            f"{r.organisation.name} is at {_level_words(overall.level, overall.level_name)} overall"
+            + (f", in the {overall.band.name} band" if overall.band else "")
+            + (f", against a target of {overall.target}" if overall.target is not None else "")
+            + "."
+        )
+        projection: tuple[tuple[str, str, str], ...] = ()
+        changes = None
+        if r.projection is not None:
+            changes = ", ".join(f"{q} at level {lv}" for q, lv in r.projection.changes)
+            projection = tuple(
+                (now.title, f"{fmt(now.value)} (level {now.level})", f"{fmt(then.value)} (level {then.level})")
+                for now, then in zip(r.domains, r.projection.domains, strict=True)
+            ) + (
+                (
+                    "Overall",
+                    f"{fmt(overall.value)} (level {overall.level})",
+                    f"{fmt(r.projection.overall.value)} (level {r.projection.overall.level})",
+                ),
+            )
+        bands: tuple[str, ...] = ()
+        if rubric.bands:
+            unit = "%" if rubric.bands.on == "percent" else ""
+            bands = tuple(f"{b.name}: {b.lower:g}{unit} to {b.upper:g}{unit}" for b in rubric.bands.items)
+        return Report(
+            title=f"Quality improvement gap report: {r.organisation.name}",
+            organisation=r.organisation.name,
+            organisation_id=r.organisation.id,
+            organisation_type=r.organisation.type,
+            region=r.organisation.region,
+            date=r.date,
+            assessor=r.assessor,
+            rubric_id=rubric.id,
+            rubric_title=rubric.title,
+            rubric_version=rubric.version,
+            rubric_hash=rubric.content_hash,
+            rubric_description=rubric.description,
+            rubric_licence=rubric.licence,
+            engine=r.engine,
+            respondents=tuple(
+                (self.group_names.get(c.group or "", c.group or "Unassigned"), c.respondents) for c in r.respondents
+            ),
+            respondent_total=respondent_total,
+            levels=tuple((lv.value, lv.name, lv.descriptor) for lv in rubric.levels),
+            overall_value=overall.value,
+            overall_level=overall.level,
+            overall_level_name=overall.level_name,
+            overall_band=overall.band.name if overall.band else None,
+            overall_band_position=overall.band.third if overall.band else None,
+            overall_target=overall.target,
+            overall_gap=overall.gap,
+            overall_held_by=tuple(a.description for a in overall.trace.adjustments if a.applied),
+            headline=headline,
+            strengths=strengths,
+            top_gaps=top_gaps,
+            perception_summary=perception,
+            disagreements=sum(1 for d in r.domains for q in d.questions if q.disagreement),
+            domains=domains,
+            plan=tuple(self.cycle(p) for p in r.priorities[:plan_size]),
+            evidence_gaps=evidence_gaps,
+            na_answers=na_answers,
+            scoring=tuple(scoring_lines(rubric))
+            + (f"N/A policy in words: {NA_POLICIES[rubric.scoring.not_applicable]}",),
+            rules=tuple(f"{rule.id}: {rule_text(rule)}" for rule in rubric.rules),
+            bands=bands,
+            sources=tuple(s.citation for s in rubric.sources),
+            overall_arithmetic=overall.trace.arithmetic,
+            overall_adjustments=tuple(f"{a.rule}: {a.description}" for a in overall.trace.adjustments),
+            group_names=tuple((g.id, g.name) for g in rubric.respondent_groups),
+            projection=projection,
+            projection_changes=changes,
+            answer_count=self.answer_count,
+            answers_summarised=self.summarised,
+            summary_reason=self.summary_reason(respondent_total) if self.summarised else None,
+            remarks_note=self.remarks_note() if self.summarised else None,
+            remark_count=self.remark_count,
+            remarks_printed=len(self.printed),
+            na_counts=self.na_counts() if self.summarised else (),
+            evidence_gap_counts=self.evidence_gap_counts() if self.summarised else (),
+        )
+
+
+def build_report(
+    result: Result,
+    rubric: Rubric,
+    *,
+    plan_size: int = 5,
+    cohort: Cohort | None = None,
+    history: Sequence[Result] = (),
+) -> Report:
+    """Arrange a result for the gap report templates; ``plan_size`` priorities become PDSA cycles.
+
+    With a ``cohort``, the report places each domain against its peers; with ``history`` (earlier results of the
+    same organisation), it says what changed since last time.
+    """
+    if result.rubric.content_hash != rubric.content_hash:
+        raise ValueError("the result was not produced with this rubric")
+    report = _Builder(result, rubric).build(plan_size)
+    extra: dict[str, Any] = {}
+    if cohort is not None:
+        group, positions = peer_positions(cohort, result)
+        size = next((g.n for g in (cohort.everyone, *cohort.groups) if g.name == group), cohort.everyone.n)
+        extra.update(
+            peer_group=group,
+            peer_count=size,
+            peers=tuple(
+                PeerRow(
+                    p.domain_id,
+                    p.title,
+                    p.value,
+                    p.stats.n if p.stats else 0,
+                    (p.stats.minimum, p.stats.q1, p.stats.median, p.stats.q3, p.stats.maximum) if p.stats else None,
+                    p.percentile,
+                    p.position,
+                )
+                for p in positions
+            ),
+        )
+    earlier = [r for r in history if r.organisation.id == result.organisation.id and r.date != result.date]
+    if earlier:
+        timeline = build_cohort([*earlier, result], min_cohort=1, allow_mixed_versions=True)
+        (trend,) = timeline.trends
+        extra.update(
+            history_dates=trend.dates,
+            changes=tuple(
+                ChangeRow(
+                    d.domain_id,
+                    d.title,
+                    d.values,
+                    d.values[-2],
+                    d.values[-1],
+                    d.levels[-2],
+                    d.levels[-1],
+                    None if d.values[-2] is None or d.values[-1] is None else d.values[-1] - d.values[-2],
+                    _direction(d.values[-2], d.values[-1]),
+                )
+                for d in trend.domains
+            ),
+        )
+    return dataclasses.replace(report, **extra) if extra else report
+
+
+def _direction(previous: float | None, current: float | None) -> str:
+    if previous is None or current is None:
+        return "not comparable"
+    if current > previous + 1e-9:
+        return "improved"
+    if current < previous - 1e-9:
+        return "declined"
+    return "unchanged"

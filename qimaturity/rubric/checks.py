@@ -1,0 +1,537 @@
+"""Rubric validation: the JSON Schema first, then the meaning checks the schema cannot express.
+
+Every problem is collected in one pass and carries its place (file, line, column, path) and a hint.
+The checks are pure: they read a :class:`~qimaturity._core.documents.SourceDocument` and return problems.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from functools import cache
+from typing import Any, TypeGuard
+
+import jsonschema_rs
+
+from qimaturity._core.documents import SourceDocument
+from qimaturity._core.problems import DocPath, Problem, sort_problems
+from qimaturity._core.resources import schema
+from qimaturity.rubric.expressions import parse_expression
+
+ID_HINT = "ids use lower-case letters and digits, words joined by '-', '_' or '.'"
+CONDITION_HEADS = ("critical_below", "question", "domain", "count", "all", "any", "not", "expression")
+_CONDITION_KEYS = {
+    "critical_below": ({"critical_below"}, ()),
+    "question": ({"question", "below", "at_least"}, (("below", "at_least"),)),
+    "domain": ({"domain", "below", "at_least"}, (("below", "at_least"),)),
+    "count": (
+        {"count", "level_below", "level_at", "level_at_least", "at_most", "at_least"},
+        (("level_below", "level_at", "level_at_least"), ("at_most", "at_least")),
+    ),
+    "all": ({"all"}, ()),
+    "any": ({"any"}, ()),
+    "not": ({"not"}, ()),
+    "expression": ({"expression"}, ()),
+}
+_RULE_FIELDS = {
+    "cap": ({"max_level", "when"}, {"level", "requires", "met_at", "stages_of"}),
+    "gate": ({"level", "requires"}, {"max_level", "when", "met_at", "stages_of"}),
+    "staged": ({"met_at"}, {"max_level", "when", "level", "requires"}),
+}
+
+
+@cache
+def _validator(name: str) -> Any:
+    return jsonschema_rs.validator_for(schema(name))
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else ""
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if value is None:
+        return "nothing (null)"
+    return {dict: "a mapping", list: "a list", str: "text", int: "a whole number", float: "a number"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _subschema(root: dict[str, Any], schema_path: list[Any]) -> Any:
+    node: Any = root
+    for part in schema_path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def schema_problems(doc: SourceDocument, schema_name: str) -> list[Problem]:
+    """Problems the JSON Schema finds, worded for people and placed at the offending key or value."""
+    root = schema(schema_name)
+    problems: list[Problem] = []
+    for error in _validator(schema_name).iter_errors(doc.data):
+        path: DocPath = tuple(error.instance_path)
+        kind = error.kind
+        name = kind.name
+        schema_path = list(error.schema_path)
+        sub = _subschema(root, schema_path[:-1]) or {}
+        if name == "additionalProperties":
+            allowed = sorted((sub.get("properties") or {}).keys())
+            for key in kind.unexpected:
+                hint = did_you_mean(key, allowed) or f"allowed keys here: {', '.join(allowed)}"
+                problems.append(doc.problem((*path, key), f"unknown key '{key}'", hint, key=True))
+            continue
+        if name == "required":
+            problems.append(doc.problem(path, f"missing required key '{kind.property}'", f"add '{kind.property}:'"))
+            continue
+        message, hint = _schema_message(name, kind, sub, error, schema_path)
+        problems.append(doc.problem(path, message, hint, key=False))
+    return problems
+
+
+def _schema_message(name: str, kind: Any, sub: dict[str, Any], error: Any, schema_path: list[Any]) -> tuple[str, str]:
+    value = error.instance
+    if name == "type":
+        wanted = " or ".join(str(t) for t in kind.types) if isinstance(kind.types, list) else str(kind.types)
+        wanted = wanted.replace("object", "a mapping").replace("array", "a list").replace("string", "text")
+        return f"expected {wanted}, found {_describe(value)}", ""
+    if name == "enum":
+        options = [str(o) for o in kind.options]
+        hint = did_you_mean(str(value), options) or f"one of: {', '.join(options)}"
+        return f"'{value}' is not an allowed value", hint
+    if name == "pattern":
+        if "version" in schema_path:
+            return f"version '{value}' is not MAJOR.MINOR[.PATCH]", 'write it as text, e.g. version: "1.0.0"'
+        if "url" in schema_path:
+            return f"'{value}' is not a web address", "start it with https://"
+        if "colour" in schema_path:
+            return f"'{value}' is not a colour", 'write it as "#RRGGBB", e.g. "#1d3557"'
+        if "font" in schema_path:
+            return f"'{value}' is not a font family name", "letters, digits, spaces, '.', '_' and '-' only"
+        if "logo" in schema_path:
+            return f"'{value}' is not a PNG, JPEG or SVG file name", "use a .png, .jpg or .svg file"
+        if "date" in schema_path:
+            return f"'{value}' is not a date", "use YYYY-MM-DD, e.g. 2026-09-30"
+        return f"'{value}' is not a valid id", ID_HINT
+    if name == "minItems":
+        return f"needs at least {kind.limit} item(s), found {len(value)}", ""
+    if name == "maxItems":
+        return f"allows at most {kind.limit} item(s), found {len(value)}", ""
+    if name == "exclusiveMinimum":
+        return f"must be greater than {kind.limit}, found {value}", "weights and thresholds must be positive"
+    if name == "minimum":
+        return f"must be at least {kind.limit}, found {value}", ""
+    if name == "maximum":
+        return f"must be at most {kind.limit}, found {value}", ""
+    if name == "minLength":
+        return "must not be empty", ""
+    if name == "maxLength":
+        return f"is longer than {kind.limit} characters", ""
+    if name == "minProperties":
+        return "must not be empty", ""
+    if name == "uniqueItems":
+        return "lists the same item twice", "remove the repeat"
+    text = str(error.message)
+    return (text if len(text) <= 200 else text[:197] + "..."), ""
+
+
+def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _is_int(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class MeaningChecker:
+    """Checks that need the whole rubric: ids, references, the level scale, bands, rules and expressions."""
+
+    def __init__(self, doc: SourceDocument):
+        self.doc = doc
+        self.data: dict[str, Any] = doc.data
+        self.problems: list[Problem] = []
+        self.scale: list[int] = []
+        self.question_ids: dict[str, DocPath] = {}
+        self.domain_ids: dict[str, DocPath] = {}
+        self.group_ids: dict[str, DocPath] = {}
+
+    def add(self, path: DocPath, message: str, hint: str = "", *, key: bool = False) -> None:
+        self.problems.append(self.doc.problem(path, message, hint, key=key))
+
+    def run(self) -> list[Problem]:
+        self.check_levels()
+        sources = self.unique_ids(("sources",), "source")
+        frameworks = self.unique_ids(("frameworks",), "framework")
+        self.group_ids = self.unique_ids(("respondent_groups",), "respondent group")
+        targets = self.data.get("targets")
+        if isinstance(targets, dict):
+            self.on_scale(("targets", "default"), targets.get("default"), "target")
+        self.check_domains(sources, frameworks)
+        self.check_scoring()
+        self.check_bands()
+        self.check_rules()
+        return self.problems
+
+    # --- helpers ---------------------------------------------------------------------------------
+    def unique_ids(self, path: DocPath, what: str) -> dict[str, DocPath]:
+        seen: dict[str, DocPath] = {}
+        container: Any = self.data
+        for part in path:
+            container = container.get(part) if isinstance(container, dict) else None
+        for index, item in _dicts(container):
+            self.register(seen, item.get("id"), (*path, index, "id"), what)
+        return seen
+
+    def register(self, seen: dict[str, DocPath], ident: Any, path: DocPath, what: str) -> None:
+        if not isinstance(ident, str):
+            return
+        if ident in seen:
+            line, _ = self.doc.locate(seen[ident])
+            self.add(path, f"duplicate {what} id '{ident}' (first at line {line})", "ids must be unique")
+        else:
+            seen[ident] = path
+
+    def scale_hint(self) -> str:
+        return "levels are " + ", ".join(str(v) for v in self.scale)
+
+    def on_scale(self, path: DocPath, value: Any, what: str) -> None:
+        if _is_int(value) and self.scale and value not in self.scale:
+            self.add(path, f"{what} {value} is not a level of the scale", self.scale_hint())
+
+    def resolve(self, path: DocPath, ident: Any, known: dict[str, DocPath], what: str) -> None:
+        if isinstance(ident, str) and ident not in known:
+            hint = did_you_mean(ident, known) or (
+                f"known {what}s: {', '.join(known)}" if known else f"the rubric defines no {what}s"
+            )
+            self.add(path, f"unknown {what} '{ident}'", hint)
+
+    # --- checks ----------------------------------------------------------------------------------
+    def check_levels(self) -> None:
+        names: dict[str, DocPath] = {}
+        previous: int | None = None
+        broken = False
+        for index, level in _dicts(self.data.get("levels")):
+            value = level.get("value")
+            self.register(names, level.get("name"), ("levels", index, "name"), "level name")
+            if not _is_int(value):
+                continue
+            if previous is not None and value <= previous:
+                self.add(
+                    ("levels", index, "value"),
+                    f"level values must increase strictly: {value} comes after {previous}",
+                    "list the levels lowest first, each with its own value",
+                )
+                broken = True
+            self.scale.append(value)
+            previous = value
+        if broken:
+            # Checks against a broken scale would only repeat this problem in other words.
+            self.scale = []
+
+    def check_domains(self, sources: dict[str, DocPath], frameworks: dict[str, DocPath]) -> None:
+        codes: dict[str, set[str]] = {}
+        for _, framework in _dicts(self.data.get("frameworks")):
+            if isinstance(framework.get("id"), str) and isinstance(framework.get("codes"), dict):
+                codes[framework["id"]] = set(framework["codes"])
+        for d_index, domain in _dicts(self.data.get("domains")):
+            base: DocPath = ("domains", d_index)
+            self.register(self.domain_ids, domain.get("id"), (*base, "id"), "domain")
+            self.on_scale((*base, "target"), domain.get("target"), "target")
+            self.on_scale((*base, "stage"), domain.get("stage"), "stage")
+            for q_index, question in _dicts(domain.get("questions")):
+                self.check_question((*base, "questions", q_index), question, sources, frameworks, codes)
+
+    def check_question(
+        self,
+        base: DocPath,
+        question: dict[str, Any],
+        sources: dict[str, DocPath],
+        frameworks: dict[str, DocPath],
+        codes: dict[str, set[str]],
+    ) -> None:
+        qid = question.get("id")
+        label = f"question '{qid}'" if isinstance(qid, str) else "question"
+        self.register(self.question_ids, qid, (*base, "id"), "question")
+        for field_name, what in (
+            ("target", "target"),
+            ("stage", "stage"),
+            ("evidence_from", "evidence_from level"),
+        ):
+            self.on_scale((*base, field_name), question.get(field_name), what)
+        respondents = question.get("respondents")
+        if isinstance(respondents, list):
+            if not self.group_ids and respondents:
+                self.add(
+                    (*base, "respondents"),
+                    f"{label} names respondent groups but the rubric defines none",
+                    "add respondent_groups at the top of the rubric",
+                )
+            else:
+                for i, group in enumerate(respondents):
+                    self.resolve((*base, "respondents", i), group, self.group_ids, "respondent group")
+        for i, source in enumerate(question.get("sources") or []):
+            self.resolve((*base, "sources", i), source, sources, "source")
+        tags = question.get("tags")
+        if isinstance(tags, dict):
+            for framework, tag_codes in tags.items():
+                if framework not in frameworks:
+                    hint = did_you_mean(framework, frameworks) or "declare it under frameworks"
+                    self.add((*base, "tags", framework), f"unknown framework '{framework}'", hint, key=True)
+                elif framework in codes and isinstance(tag_codes, list):
+                    for i, code in enumerate(tag_codes):
+                        if isinstance(code, str) and code not in codes[framework]:
+                            hint = (
+                                did_you_mean(code, codes[framework]) or f"known: {', '.join(sorted(codes[framework]))}"
+                            )
+                            self.add((*base, "tags", framework, i), f"unknown {framework} code '{code}'", hint)
+        self.check_question_levels(base, question, label)
+
+    def check_question_levels(self, base: DocPath, question: dict[str, Any], label: str) -> None:
+        entries = _dicts(question.get("levels"))
+        if not self.scale or not entries:
+            return
+        top = self.scale[-1]
+        given: dict[int, DocPath] = {}
+        order: list[int] = []
+        for index, entry in entries:
+            level = entry.get("level")
+            path: DocPath = (*base, "levels", index)
+            if not _is_int(level):
+                continue
+            if level in given:
+                self.add(
+                    (*path, "level"),
+                    f"{label} describes level {level} twice",
+                    "keep one descriptor per level",
+                )
+                continue
+            given[level] = path
+            if level not in self.scale:
+                self.add((*path, "level"), f"{label}: level {level} is not on the scale", self.scale_hint())
+                continue
+            order.append(level)
+            if level != top and "next_step" not in entry:
+                self.add(
+                    path,
+                    f"{label}: level {level} has no next_step",
+                    "say what to do to reach the level above",
+                )
+            if level == top and "next_step" in entry:
+                self.add(
+                    (*path, "next_step"),
+                    f"{label}: the top level {level} has a next_step",
+                    "remove it: there is no level above",
+                    key=True,
+                )
+        missing = [v for v in self.scale if v not in given]
+        if missing:
+            self.add(
+                (*base, "levels"),
+                f"{label} has no descriptor for level(s) {', '.join(map(str, missing))}",
+                "describe every level of the scale",
+            )
+        if order != sorted(order):
+            self.add((*base, "levels"), f"{label}: levels are out of order", "list them lowest first")
+
+    def check_scoring(self) -> None:
+        scoring = self.data.get("scoring")
+        if not isinstance(scoring, dict):
+            return
+        respondents = scoring.get("respondents")
+        if not isinstance(respondents, dict):
+            return
+        pairs: set[tuple[str, str]] = set()
+        for index, pair in enumerate(respondents.get("compare") or []):
+            path: DocPath = ("scoring", "respondents", "compare", index)
+            if not (isinstance(pair, list) and len(pair) == 2):
+                continue
+            for i, group in enumerate(pair):
+                self.resolve((*path, i), group, self.group_ids, "respondent group")
+            if pair[0] == pair[1]:
+                self.add(path, f"compares group '{pair[0]}' with itself", "name two different groups")
+            elif isinstance(pair[0], str) and isinstance(pair[1], str):
+                key = (min(pair[0], pair[1]), max(pair[0], pair[1]))
+                if key in pairs:
+                    self.add(path, f"the pair {pair[0]}/{pair[1]} is listed twice", "remove the repeat")
+                pairs.add(key)
+
+    def check_bands(self) -> None:
+        bands = self.data.get("bands")
+        if not isinstance(bands, dict):
+            return
+        self.unique_ids(("bands", "items"), "band")
+        if bands.get("on", "value") == "percent":
+            low, high, unit = 0.0, 100.0, "percent"
+        elif self.scale:
+            low, high, unit = float(self.scale[0]), float(self.scale[-1]), "level value"
+        else:
+            return
+        items = [
+            (i, b)
+            for i, b in _dicts(bands.get("items"))
+            if isinstance(b.get("from"), int | float) and isinstance(b.get("to"), int | float)
+        ]
+        if not items:
+            return
+        expected = low
+        for index, band in items:
+            path: DocPath = ("bands", "items", index)
+            lower, upper = float(band["from"]), float(band["to"])
+            name = band.get("id", index)
+            if lower >= upper:
+                self.add(
+                    (*path, "to"),
+                    f"band '{name}' is empty or reversed: from {lower:g} to {upper:g}",
+                    "from < to",
+                )
+            if lower > expected:
+                self.add(
+                    (*path, "from"),
+                    f"gap in bands: nothing covers {expected:g} to {lower:g}",
+                    "close the gap",
+                )
+            elif lower < expected:
+                self.add(
+                    (*path, "from"),
+                    f"band '{name}' overlaps the previous band ({lower:g} < {expected:g})",
+                    "",
+                )
+            expected = max(expected, upper)
+        if expected < high:
+            self.add(
+                ("bands", "items", items[-1][0], "to"),
+                f"bands stop at {expected:g}; the {unit} range goes up to {high:g}",
+                f"the last band must end at {high:g}",
+            )
+        elif expected > high:
+            self.add(
+                ("bands", "items", items[-1][0], "to"),
+                f"bands run to {expected:g}, past the top of the {unit} range ({high:g})",
+                f"the last band must end at {high:g}",
+            )
+        first_index, first = items[0]
+        if float(first["from"]) < low:
+            self.add(
+                ("bands", "items", first_index, "from"),
+                f"bands start at {float(first['from']):g}, below the bottom of the {unit} range ({low:g})",
+                f"the first band must start at {low:g}",
+            )
+
+    def check_rules(self) -> None:
+        seen: dict[str, DocPath] = {}
+        for index, rule in _dicts(self.data.get("rules")):
+            base: DocPath = ("rules", index)
+            self.register(seen, rule.get("id"), (*base, "id"), "rule")
+            rule_type = rule.get("type")
+            label = f"rule '{rule.get('id')}'"
+            if rule_type in _RULE_FIELDS:
+                needed, forbidden = _RULE_FIELDS[rule_type]
+                for name in sorted(needed - rule.keys()):
+                    self.add(base, f"{label} ({rule_type}) needs '{name}'", f"add '{name}:'")
+                for name in sorted(forbidden & rule.keys()):
+                    self.add(
+                        (*base, name),
+                        f"{label}: '{name}' does not belong to a {rule_type} rule",
+                        "",
+                        key=True,
+                    )
+            if "domains" in rule:
+                if rule.get("scope") == "overall":
+                    self.add((*base, "domains"), f"{label}: 'domains' only applies to scope: domain", "", key=True)
+                for i, domain in enumerate(rule.get("domains") or []):
+                    self.resolve((*base, "domains", i), domain, self.domain_ids, "domain")
+            for name in ("max_level", "level", "met_at"):
+                self.on_scale((*base, name), rule.get(name), name)
+            if rule_type == "gate" and _is_int(rule.get("level")) and self.scale and rule["level"] == self.scale[0]:
+                self.add(
+                    (*base, "level"),
+                    f"{label} gates the lowest level, so it can never hold anything back",
+                    "",
+                )
+            if rule_type == "staged":
+                self.check_stages(base, rule, label)
+            for name in ("when", "requires"):
+                if isinstance(rule.get(name), dict):
+                    self.check_condition((*base, name), rule[name])
+
+    def check_stages(self, base: DocPath, rule: dict[str, Any], label: str) -> None:
+        of = rule.get("stages_of", "questions")
+        domains = [d for _, d in _dicts(self.data.get("domains"))]
+        if of == "domains":
+            staged = any("stage" in d for d in domains)
+        else:
+            staged = any("stage" in q for d in domains for _, q in _dicts(d.get("questions")))
+        if not staged:
+            self.add(base, f"{label} is staged but no {of[:-1]} has a stage", f"give the {of} a 'stage:' level")
+        if of == "domains" and rule.get("scope") == "domain":
+            self.add(
+                (*base, "stages_of"),
+                f"{label}: stages of domains can only gate the overall result",
+                "use scope: overall",
+            )
+
+    def check_condition(self, path: DocPath, condition: dict[str, Any]) -> None:
+        heads = [h for h in CONDITION_HEADS if h in condition]
+        if len(heads) != 1:
+            if heads:
+                message = f"a condition takes one form, found {' and '.join(heads)}"
+                hint = "combine conditions with all: [...] or any: [...]"
+            else:
+                message = "a condition needs one of: " + ", ".join(CONDITION_HEADS)
+                hint = "e.g. critical_below: 3"
+            self.add(path, message, hint)
+            return
+        head = heads[0]
+        allowed, exactly_one = _CONDITION_KEYS[head]
+        for key in sorted(condition.keys() - allowed):
+            if key in CONDITION_HEADS or key in {k for a, _ in _CONDITION_KEYS.values() for k in a}:
+                self.add((*path, key), f"'{key}' does not belong with '{head}' in a condition", "", key=True)
+        for group in exactly_one:
+            present = [k for k in group if k in condition]
+            if len(present) != 1:
+                self.add(path, f"'{head}' needs exactly one of {', '.join(group)}", "")
+        for key in ("critical_below", "below", "level_below", "level_at", "level_at_least"):
+            self.on_scale((*path, key), condition.get(key), "level")
+        if head in ("question", "domain"):
+            self.on_scale((*path, "at_least"), condition.get("at_least"), "level")
+            known = self.question_ids if head == "question" else self.domain_ids
+            self.resolve((*path, head), condition.get(head), known, head)
+        elif head in ("all", "any"):
+            for index, item in enumerate(condition[head] if isinstance(condition[head], list) else []):
+                if isinstance(item, dict):
+                    self.check_condition((*path, head, index), item)
+        elif head == "not" and isinstance(condition["not"], dict):
+            self.check_condition((*path, "not"), condition["not"])
+        elif head == "expression" and isinstance(condition["expression"], str):
+            self.check_expression((*path, "expression"), condition["expression"])
+
+    def check_expression(self, path: DocPath, text: str) -> None:
+        expression, issues = parse_expression(text)
+        for issue in issues:
+            self.add(path, f"expression: {issue.message} (at character {issue.offset})", issue.hint)
+        if expression is None:
+            return
+        for ref in expression.references:
+            where = f"(at character {ref.offset})"
+            if ref.kind == "question":
+                self.resolve(path, ref.value, self.question_ids, "question")
+            elif ref.kind == "domain":
+                self.resolve(path, ref.value, self.domain_ids, "domain")
+            elif _is_int(ref.value) and self.scale and ref.value not in self.scale:
+                self.add(path, f"expression: level {ref.value} is not on the scale {where}", self.scale_hint())
+
+
+def check_rubric_document(doc: SourceDocument) -> list[Problem]:
+    """Every problem with a rubric document: schema and meaning, sorted by position."""
+    if not isinstance(doc.data, dict):
+        return [doc.problem((), "the document is not a mapping", "the top level must be key: value lines")]
+    problems = [*doc.problems, *schema_problems(doc, "rubric")]
+    problems.extend(MeaningChecker(doc).run())
+    return sort_problems(problems)

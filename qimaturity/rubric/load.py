@@ -1,0 +1,257 @@
+"""Finding, loading and building rubrics: bundled ids or paths in, immutable :class:`Rubric` out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qimaturity._core.documents import SourceDocument, load_yaml
+from qimaturity._core.problems import InputError, Problem
+from qimaturity._core.resources import bundled_dir
+from qimaturity.rubric.checks import check_rubric_document
+from qimaturity.rubric.expressions import parse_expression
+from qimaturity.rubric.model import (
+    AllOf,
+    AnyOf,
+    Band,
+    Bands,
+    Condition,
+    Count,
+    CriticalBelow,
+    Domain,
+    Evidence,
+    ExpressionCondition,
+    Framework,
+    ItemLevel,
+    Level,
+    LevelDescriptor,
+    Not,
+    Question,
+    RespondentGroup,
+    Rubric,
+    Rule,
+    Scoring,
+    Source,
+)
+
+
+def bundled_rubric_paths() -> dict[str, Path]:
+    """Bundled rubric ids and their files, sorted by id."""
+    folder = bundled_dir("rubrics")
+    return {path.stem: path for path in sorted(folder.glob("*.yaml"))}
+
+
+def resolve_rubric(ref: str | Path) -> Path:
+    """Turn a bundled rubric id (``qi-readiness``) or a path into the path of a rubric file."""
+    text = str(ref)
+    candidate = Path(text)
+    if isinstance(ref, Path) or candidate.suffix in (".yaml", ".yml") or "/" in text or candidate.exists():
+        return candidate
+    bundled = bundled_rubric_paths()
+    if text in bundled:
+        return bundled[text]
+    known = ", ".join(bundled) or "none"
+    raise InputError.single(
+        text,
+        "no bundled rubric has this id, and there is no such file",
+        f"bundled rubrics: {known}; or give a path",
+    )
+
+
+def _display(path: Path) -> str:
+    """Bundled rubrics are shown by their place in the project, not an installation path."""
+    try:
+        return str(Path("rubrics") / path.resolve().relative_to(bundled_dir("rubrics").resolve()))
+    except ValueError:
+        return str(path)
+
+
+def check_rubric(ref: str | Path) -> tuple[SourceDocument | None, list[Problem]]:
+    """Load and validate a rubric; return the document and every problem found (none when it is valid)."""
+    try:
+        path = resolve_rubric(ref)
+        doc = load_yaml(path, display=_display(path), keep_going=True)
+    except InputError as error:
+        return None, list(error.problems)
+    return doc, check_rubric_document(doc)
+
+
+def load_rubric(ref: str | Path) -> Rubric:
+    """Load a rubric by bundled id or path, validate it, and return it; raise :class:`InputError` if invalid."""
+    doc, problems = check_rubric(ref)
+    if problems or doc is None:
+        raise InputError(problems)
+    return rubric_from_document(doc)
+
+
+def content_hash(data: Any) -> str:
+    """A hash of the rubric's content (not its layout or comments): results record it for comparability."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def rubric_from_document(doc: SourceDocument) -> Rubric:
+    """Build the immutable model from a document that passed :func:`check_rubric_document`."""
+    data = doc.data
+    na = data.get("not_applicable") or {}
+    na_allowed = bool(na.get("allowed", False))
+    na_justification = bool(na.get("justification", True))
+    domains = tuple(_domain(d, na_allowed, na_justification) for d in data["domains"])
+    return Rubric(
+        id=data["id"],
+        version=data["version"],
+        title=data["title"],
+        description=data.get("description"),
+        licence=data.get("licence"),
+        authors=tuple(data.get("authors") or ()),
+        sources=tuple(Source(s["id"], s["citation"], s.get("url")) for s in data.get("sources") or ()),
+        frameworks=tuple(
+            Framework(f["id"], f["title"], f.get("url"), tuple(sorted((f.get("codes") or {}).items())))
+            for f in data.get("frameworks") or ()
+        ),
+        levels=tuple(Level(lv["value"], lv["name"], lv["descriptor"]) for lv in data["levels"]),
+        na_allowed=na_allowed,
+        na_justification=na_justification,
+        respondent_groups=tuple(
+            RespondentGroup(g["id"], g["name"], g.get("description")) for g in data.get("respondent_groups") or ()
+        ),
+        default_target=(data.get("targets") or {}).get("default"),
+        domains=domains,
+        scoring=_scoring(data.get("scoring") or {}),
+        bands=_bands(data.get("bands")),
+        rules=tuple(_rule(r) for r in data.get("rules") or ()),
+        content_hash=content_hash(data),
+        path=doc.name,
+    )
+
+
+def _domain(data: dict[str, Any], na_allowed: bool, na_justification: bool) -> Domain:
+    return Domain(
+        id=data["id"],
+        title=data["title"],
+        description=data.get("description"),
+        weight=float(data.get("weight", 1)),
+        target=data.get("target"),
+        stage=data.get("stage"),
+        questions=tuple(_question(q, data["id"], na_allowed, na_justification) for q in data["questions"]),
+    )
+
+
+def _question(data: dict[str, Any], domain_id: str, na_allowed: bool, na_justification: bool) -> Question:
+    na = data.get("not_applicable") or {}
+    return Question(
+        id=data["id"],
+        domain_id=domain_id,
+        text=data["text"],
+        help=data.get("help"),
+        weight=float(data.get("weight", 1)),
+        critical=bool(data.get("critical", False)),
+        target=data.get("target"),
+        stage=data.get("stage"),
+        na_allowed=bool(na.get("allowed", na_allowed)),
+        na_justification=bool(na.get("justification", na_justification)),
+        evidence_from=data.get("evidence_from"),
+        respondents=tuple(data.get("respondents") or ()),
+        sources=tuple(data.get("sources") or ()),
+        tags=tuple((k, tuple(v)) for k, v in sorted((data.get("tags") or {}).items())),
+        levels=tuple(LevelDescriptor(e["level"], e["descriptor"], e.get("next_step")) for e in data["levels"]),
+        measure=data.get("measure"),
+    )
+
+
+def _scoring(data: dict[str, Any]) -> Scoring:
+    respondents = data.get("respondents") or {}
+    evidence = data.get("evidence") or {}
+    defaults = Scoring()
+    return Scoring(
+        respondent_aggregate=respondents.get("aggregate", defaults.respondent_aggregate),
+        agreement_threshold=float(respondents.get("agreement_threshold", defaults.agreement_threshold)),
+        compare=tuple((a, b) for a, b in respondents.get("compare") or ()),
+        gap_threshold=float(respondents.get("gap_threshold", defaults.gap_threshold)),
+        questions=data.get("questions", defaults.questions),
+        domains=data.get("domains", defaults.domains),
+        level_from_value=data.get("level_from_value", defaults.level_from_value),
+        not_applicable=data.get("not_applicable", defaults.not_applicable),
+        missing=data.get("missing", defaults.missing),
+        evidence=Evidence(evidence.get("on_missing", "cap"), evidence.get("max_age_days")),
+    )
+
+
+def _bands(data: dict[str, Any] | None) -> Bands | None:
+    if not data:
+        return None
+    items = tuple(
+        Band(b["id"], b["name"], float(b["from"]), float(b["to"]), b.get("description")) for b in data["items"]
+    )
+    return Bands(data.get("on", "value"), items)
+
+
+def _rule(data: dict[str, Any]) -> Rule:
+    raw = data.get("when") if data["type"] == "cap" else data.get("requires")
+    return Rule(
+        id=data["id"],
+        type=data["type"],
+        scope=data["scope"],
+        domains=tuple(data.get("domains") or ()),
+        description=data.get("description"),
+        max_level=data.get("max_level"),
+        level=data.get("level"),
+        condition=_condition(raw) if raw is not None else None,
+        met_at=data.get("met_at"),
+        stages_of=data.get("stages_of", "questions"),
+    )
+
+
+def _condition(data: dict[str, Any]) -> Condition:
+    if "critical_below" in data:
+        return CriticalBelow(data["critical_below"])
+    for kind in ("question", "domain"):
+        if kind in data:
+            comparison = "below" if "below" in data else "at_least"
+            return ItemLevel(kind, data[kind], comparison, data[comparison])  # type: ignore[arg-type]
+    if "count" in data:
+        test = next(k for k in ("level_below", "level_at", "level_at_least") if k in data)
+        bound = "at_most" if "at_most" in data else "at_least"
+        return Count(data["count"], test, data[test], bound, data[bound])  # type: ignore[arg-type]
+    if "all" in data:
+        return AllOf(tuple(_condition(c) for c in data["all"]))
+    if "any" in data:
+        return AnyOf(tuple(_condition(c) for c in data["any"]))
+    if "not" in data:
+        return Not(_condition(data["not"]))
+    expression, _ = parse_expression(data["expression"])
+    assert expression is not None, "validated rubrics hold only valid expressions"
+    return ExpressionCondition(expression)
+
+
+@dataclass(frozen=True)
+class RubricSummary:
+    id: str
+    version: str
+    title: str
+    domains: int
+    questions: int
+    levels: int
+    path: str
+
+
+def bundled_rubrics() -> list[RubricSummary]:
+    """Summaries of the bundled rubrics (each is loaded and validated)."""
+    summaries = []
+    for path in bundled_rubric_paths().values():
+        rubric = load_rubric(path)
+        summaries.append(
+            RubricSummary(
+                rubric.id,
+                rubric.version,
+                rubric.title,
+                len(rubric.domains),
+                rubric.question_count,
+                len(rubric.levels),
+                _display(path),
+            )
+        )
+    return summaries

@@ -1,0 +1,1018 @@
+"""Columnar scoring of a respondent export (CSV or Parquet) with Polars, for surveys of a million respondents.
+
+The export is wide: one row per respondent, with the columns ``organisation_id`` (required),
+``organisation_name``, ``organisation_type``, ``region``, ``date`` (YYYY-MM-DD), ``respondent`` and ``group``
+(a respondent group id of the rubric), all optional (the name defaults to the id), then one column per question
+id. A cell is a level (a whole
+number), empty (no answer) or ``NA`` / ``N/A`` in any case (not applicable); whitespace around a cell is ignored.
+
+What differs from answers files, because an export cannot say more:
+
+- there is no justification column, so an N/A counts as justified wherever the question allows N/A;
+- there is no evidence, so an answer at or above a question's ``evidence_from`` is treated exactly as the row
+  engine treats an answer that cites none: counted at the level below (``on_missing: cap``) or flagged
+  (``flag``). The assessment date is therefore not needed, and not required;
+- respondent ids are not checked for uniqueness, and results carry no per-answer records (``answers`` is empty);
+  a question's trace gives the counted levels with their counts instead of one input per respondent.
+
+Everything else gives the row engine's numbers: the per-question statistics (respondent aggregate, variance,
+each group's value) are computed by Polars from the counts for all organisations at once, the question policies
+in the same way, and the domains, rules, overall value and bands by the row engine's own code
+(:mod:`qimaturity.scoring.columnar_numbers`). The result is an
+:class:`~qimaturity.scoring.columnar_numbers.ExportScores`: the numbers as tables, and a sequence of full results built
+one by one when asked for, from the same counts reduced to :class:`qimaturity.scoring.engine.QuestionStats` and finished
+by :func:`qimaturity.scoring.engine.score_statistics`.
+
+How, in bounded memory: one streaming Polars query reads the export and counts, per organisation and
+respondent group, how many answers each question has at each level of the scale, how many said N/A and how many
+cells are neither (a few thousand rows of counts for a million respondents); a second one lists each
+organisation's distinct name, type, region and date (grouped aggregates of text measured memory growing with the
+rows; a distinct list does not). Counts are sums, which the streaming engine aggregates batch by batch; a median
+is not (Polars 2.1 runs a grouped median with its in-memory engine, holding every answer), and unpivoting to long
+form first (40 million rows to group) measured about six times slower than counting in wide form. A question's
+counts travel packed in one 128-bit sum (each slot 2^(bits·k)), a seventh of the grouped sums of one per level.
+From counts a median is a level or the mean of two, a mean one integer sum over another and a variance a ratio of
+integer sums, so the numbers are identical to the bit, not merely close. Memory grows with the number of
+organisations, not of respondents.
+
+Problems are counted in the same pass (cells that are not a level of the scale, N/A where the question does not
+allow it, answers from a group the question is not asked of, unknown groups, ...). Only when there are some does
+a further streaming pass find the first of them in file order. :class:`InputError` then carries at most the
+first ``MAX_PROBLEMS`` (100) problems, each with file, row (the data row + 1, for the header), column (1-based), a path
+``/rows/INDEX/COLUMN`` (INDEX counts data rows from 0) and a hint, and a final "... and N more" when there are
+more.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from operator import add
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from qimaturity._core.delimited import check_header_width, check_quotes_closed, text_encoding
+from qimaturity._core.limits import MAX_PROBLEMS
+from qimaturity._core.problems import InputError, Problem, pointer, sort_problems
+from qimaturity.answers.model import Assessment, Organisation
+from qimaturity.rubric.checks import did_you_mean
+from qimaturity.rubric.model import Question, Rubric
+from qimaturity.scoring.columnar_numbers import ExportScores, gap_table, level_statistics, question_table, settle_all
+from qimaturity.scoring.engine import QuestionStats, fmt, level_below, score_statistics
+from qimaturity.scoring.result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
+
+ORGANISATION = "organisation_id"
+METADATA = ("organisation_name", "organisation_type", "region", "date")
+OTHER_COLUMNS = ("respondent", "group")
+KNOWN_COLUMNS = (ORGANISATION, *METADATA, *OTHER_COLUMNS)
+COUNTING_CHUNK = 20_000  # rows per streaming batch when counting: measured a quarter faster than Polars' default
+CSV_SUFFIXES = (".csv",)
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+# Cell codes: a level is itself; N/A and "not a level" are outside any Int32 a cell could parse to.
+NA_CODE = -(2**40)
+BAD_CODE = -(2**40) - 1
+NA_SPELLINGS = ["NA", "Na", "nA", "na", "N/A", "N/a", "n/A", "n/a"]
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+READ_HINT = "an export is a UTF-8 CSV file with a header and as many cells in each row, or a Parquet file"
+
+# Problem kinds of a question cell, in the order they are checked (the order of answers files).
+NOT_ASKED, NOT_A_LEVEL, OFF_SCALE, NA_NOT_ALLOWED = 1, 2, 3, 4
+
+_ROW = "__qimaturity_row"
+_ORG = "__qimaturity_organisation"
+_GROUP = "__qimaturity_group"
+
+
+def score_export(
+    rubric: Rubric,
+    path: Path | str,
+    *,
+    targets: Mapping[str, int] | None = None,
+    default_target: int | None = None,
+) -> ExportScores:
+    """Score every organisation in a respondent export (``.csv`` or ``.parquet``); one result each, by id.
+
+    ``targets`` and ``default_target`` are as for :func:`qimaturity.score`. Raises :class:`InputError` with the
+    export's problems (at most ``MAX_PROBLEMS``, then a count of the rest).
+    """
+    export = _Export.open(Path(path), rubric)
+    problems = export.header_problems()
+    counts: pl.DataFrame | None = None
+    organisations: pl.DataFrame | None = None
+    metadata: dict[str, dict[str, list[str]]] = {}
+    needs_detail = not export.has_organisation
+    if export.has_organisation:
+        counts = export.counts()
+        (distinct,) = export.collect(export.metadata_query())
+        if counts.height == 0:
+            problems.append(
+                Problem(
+                    export.name,
+                    None,
+                    None,
+                    "/",
+                    "the export has no respondent rows",
+                    "export the survey's responses: a header, then one row per respondent",
+                )
+            )
+        organisations = export.organisations(counts)
+        metadata = export.metadata(distinct)
+        found, needs_detail = export.count_problems(counts, organisations, metadata)
+        needs_detail = needs_detail or export.has_bad_date(distinct)
+        problems.extend(found)
+    total = len(problems)
+    if needs_detail:
+        first, more = export.cell_problems()
+        assert more or not export.has_organisation, "the counts showed a problem that the problem pass did not find"
+        problems.extend(first)
+        total += more
+    if problems:
+        shown = sort_problems(problems)[:MAX_PROBLEMS]
+        if total > len(shown):
+            shown.append(
+                Problem(
+                    export.name,
+                    None,
+                    None,
+                    "/",
+                    f"... and {total - len(shown):,} more problems",
+                    "fix these and run again",
+                )
+            )
+        raise InputError(shown)
+    assert counts is not None and organisations is not None
+    return export.score(counts, organisations, metadata, targets or {}, default_target)
+
+
+@dataclass(frozen=True)
+class _QuestionColumn:
+    question: Question
+    name: str  # the column's name in the scan
+    index: int  # 0-based position in the file
+    dtype: pl.DataType
+
+
+class _Export:
+    """One export file: its columns, the Polars queries over it, and the results built from their answers."""
+
+    def __init__(self, path: Path, rubric: Rubric, columns: list[tuple[str, str, pl.DataType]], scan: pl.LazyFrame):
+        self.path = path
+        self.name = str(path)
+        self.rubric = rubric
+        self.scan = scan
+        self.scale = [level.value for level in rubric.levels]
+        self.scale_text = ", ".join(str(v) for v in self.scale)
+        self.groups = [g.id for g in rubric.respondent_groups]
+        self.group_order = {g: i for i, g in enumerate(self.groups)}
+        questions = {q.id: q for q in rubric.questions()}
+        self.known: dict[str, tuple[str, int, pl.DataType]] = {}  # first column of each known name
+        self.unknown: list[tuple[int, str]] = []
+        self.duplicates: list[tuple[int, str, int]] = []
+        for index, (shown, name, dtype) in enumerate(columns):
+            if shown in self.known:
+                self.duplicates.append((index, shown, self.known[shown][1]))
+            elif shown in questions or shown in KNOWN_COLUMNS:
+                self.known[shown] = (name, index, dtype)
+            else:
+                self.unknown.append((index, shown))
+        self.questions = [_QuestionColumn(q, *self.known[q.id]) for q in rubric.questions() if q.id in self.known]
+        self.has_organisation = ORGANISATION in self.known
+
+    @classmethod
+    def open(cls, path: Path, rubric: Rubric) -> _Export:
+        name = str(path)
+        suffix = path.suffix.lower()
+        if suffix not in CSV_SUFFIXES + PARQUET_SUFFIXES:
+            raise InputError.single(name, "an export must be a .csv or .parquet file", "save the survey export as CSV")
+        if not path.is_file():
+            raise InputError.single(name, "file not found" if not path.exists() else "not a file", "check the path")
+        if suffix in CSV_SUFFIXES:
+            # What a hostile CSV could do to Polars (a million columns, a quote left open, mixed encodings, NUL
+            # bytes) is refused first, by the checks the row importer shares.
+            text_encoding(path, name, utf8_only=True)
+            check_quotes_closed(path, name)
+        try:
+            if suffix in CSV_SUFFIXES:
+                shown = _csv_header(path)
+                check_header_width(len(shown), name)
+                scan = pl.scan_csv(path, infer_schema=False, encoding="utf8")
+            else:
+                scan = pl.scan_parquet(path)
+                shown = None
+            schema = scan.collect_schema()
+        except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError, csv.Error) as error:
+            raise InputError.single(name, f"cannot read the export: {_first_line(error)}", READ_HINT) from None
+        names = list(schema.names())
+        if shown is None or len(shown) != len(names):
+            shown = names
+        return cls(path, rubric, [(s, n, schema[n]) for s, n in zip(shown, names, strict=True)], scan)
+
+    def collect(self, *queries: pl.LazyFrame) -> list[pl.DataFrame]:
+        """Run queries with the streaming engine, one after the other; a file Polars cannot read is bad input.
+
+        Not ``pl.collect_all``: it would cache the scan they share, in memory, to feed them both.
+        """
+        try:
+            return [query.collect(engine="streaming") for query in queries]
+        except pl.exceptions.PolarsError as error:
+            raise InputError.single(self.name, f"cannot read the export: {_first_line(error)}", READ_HINT) from None
+
+    # --- columns as expressions ----------------------------------------------------------------
+    def _text(self, column: str) -> pl.Expr:
+        """A metadata column as stripped text; empty means null."""
+        return _stripped(self._key(column))
+
+    def _key(self, column: str) -> pl.Expr:
+        """A metadata column as text, as written (stripped after grouping by it, on far fewer rows)."""
+        if column not in self.known:
+            return pl.lit(None, pl.String)
+        name, _, dtype = self.known[column]
+        return pl.col(name) if dtype == pl.String else pl.col(name).cast(pl.String)
+
+    def _code(self, column: _QuestionColumn) -> pl.Expr:
+        """A question cell as a code: the level, NA_CODE, BAD_CODE (not a level) or null (empty)."""
+        cell = pl.col(column.name)
+        dtype = column.dtype
+        if dtype == pl.Null:
+            return pl.lit(None, pl.Int64)
+        if dtype in (pl.Int8, pl.Int16, pl.Int32, pl.UInt8, pl.UInt16):
+            return cell.cast(pl.Int64)  # every value is a whole number that cannot be taken for a code
+        if dtype.is_integer():
+            level = cell.cast(pl.Int32, strict=False).cast(pl.Int64)
+            return level.fill_null(pl.when(cell.is_not_null()).then(pl.lit(BAD_CODE)))
+        if dtype.is_float():
+            whole = cell.is_finite() & (cell == cell.round(0)) & (cell.abs() < 2**31)
+            return pl.when(cell.is_null()).then(None).when(whole).then(cell.cast(pl.Int64)).otherwise(pl.lit(BAD_CODE))
+        text = (cell if dtype == pl.String else cell.cast(pl.String)).str.strip_chars()
+        level = text.cast(pl.Int32, strict=False).cast(pl.Int64)
+        return (
+            pl.when(text.is_null() | (text == ""))
+            .then(None)
+            .when(text.is_in(NA_SPELLINGS))
+            .then(pl.lit(NA_CODE))
+            .otherwise(level.fill_null(BAD_CODE))
+        )
+
+    def _frame(self, *, raw: bool = False) -> pl.LazyFrame:
+        """The scan as row number, organisation, group, metadata and question codes (and raw cells, for messages)."""
+        texts = [pl.col(c.name).cast(pl.String).alias(_raw(i)) for i, c in enumerate(self.questions)] if raw else []
+        return self.scan.with_row_index(_ROW).select(
+            pl.col(_ROW),
+            self._text(ORGANISATION).alias(_ORG),
+            self._text("group").alias(_GROUP),
+            *[self._text(c).alias(c) for c in METADATA],
+            *[self._code(c).alias(_q(i)) for i, c in enumerate(self.questions)],
+            *texts,
+        )
+
+    def _bad_date(self) -> pl.Expr:
+        day = pl.col("date")
+        valid = day.str.contains(DATE_PATTERN) & day.str.to_date("%Y-%m-%d", strict=False).is_not_null()
+        return day.is_not_null() & ~valid
+
+    # --- the counting pass ---------------------------------------------------------------------
+    def _slot(self, code: pl.Expr) -> pl.Expr:
+        """Where a cell's code is counted: 0 empty, 1 + k at the scale's k-th level, then N/A, then anything else."""
+        width = len(self.scale)
+        low, high = self.scale[0], self.scale[-1]
+        level: pl.Expr
+        if self.scale == list(range(low, high + 1)):
+            level = pl.when(code.is_between(low, high)).then(code - (low - 1))
+        else:
+            level = code.replace_strict({v: k + 1 for k, v in enumerate(self.scale)}, default=None)
+        return (
+            pl.when(code.is_null())
+            .then(pl.lit(0, pl.Int64))
+            .when(code == NA_CODE)
+            .then(pl.lit(width + 1, pl.Int64))
+            .otherwise(level.fill_null(width + 2))
+        )
+
+    def counts_query(self, words: int) -> pl.LazyFrame:
+        """Per organisation and group as written: respondents, and each question's counts per slot
+        (:meth:`_slot`) packed into ``words`` 128-bit sums.
+
+        One sum per question instead of one per level is what makes the pass fast: a cell adds
+        2^(bits·slot) to its question's sum, and no count can spill into the next slot while a group has fewer
+        than 2^bits respondents (checked by :meth:`counts`, which counts again with more words if not).
+        """
+        slots = len(self.scale) + 2
+        per_word, bits = _packing(slots, words)
+        packed = []
+        for i in range(len(self.questions)):
+            slot = self._slot(pl.col(_q(i)))
+            for word in range(words):
+                units = [0] + [1 << (bits * (s % per_word)) if s // per_word == word else 0 for s in range(slots)]
+                packed.append(pl.lit(pl.Series(units, dtype=pl.Int128)).gather(slot).alias(_packed(i, word)))
+        return (
+            self.scan.select(
+                self._key(ORGANISATION).alias(_ORG),
+                self._key("group").alias(_GROUP),
+                *[self._code(c).alias(_q(i)) for i, c in enumerate(self.questions)],
+            )
+            .select(_ORG, _GROUP, *packed)  # codes as columns first: each is parsed once
+            .group_by(_ORG, _GROUP)
+            .agg(
+                pl.len().alias("n"),
+                pl.col([_packed(i, w) for i in range(len(self.questions)) for w in range(words)]).sum(),
+            )
+        )
+
+    def counts(self) -> pl.DataFrame:
+        """Per organisation and respondent group (stripped; empty is null): ``n`` respondents, and per question
+        its counts at each level of the scale, ``na``, ``n`` (cells filled) and ``bad`` (cells that are neither a
+        level of the scale nor N/A)."""
+        slots = len(self.scale) + 2
+        words = 1
+        while True:
+            with pl.Config(streaming_chunk_size=COUNTING_CHUNK):
+                (packed,) = self.collect(self.counts_query(words))
+            per_word, bits = _packing(slots, words)
+            most = packed["n"].max() if packed.height else 0
+            if not isinstance(most, int) or most < 2**bits:
+                break
+            words = -(-slots // (127 // most.bit_length()))  # enough bits for the largest group
+        parts: list[int | str] = [*self.scale, "na", "bad"]
+        counts = []
+        for i in range(len(self.questions)):
+            for s, part in enumerate(parts):
+                word, shift = divmod(s, per_word)
+                unit, size = pl.lit(1 << (bits * shift), pl.Int128), pl.lit(1 << bits, pl.Int128)
+                counts.append(((pl.col(_packed(i, word)) // unit) % size).cast(pl.Int64).alias(_q(i, part)))
+        keys = [_stripped(pl.col(_ORG)).alias(_ORG), _stripped(pl.col(_GROUP)).alias(_GROUP)]
+        filled = [
+            pl.sum_horizontal([pl.col(_q(i, part)) for part in parts]).alias(_q(i, "n"))
+            for i in range(len(self.questions))
+        ]
+        every: list[int | str] = [*self.scale, "na", "n", "bad"]
+        ordered = [_q(i, part) for i in range(len(self.questions)) for part in every]
+        return (
+            packed.lazy()
+            .select(*keys, "n", *counts)
+            .with_columns(filled)
+            .group_by(_ORG, _GROUP)
+            .agg(pl.col("n").sum(), pl.col(ordered).sum())
+            .collect()
+        )
+
+    def metadata_query(self) -> pl.LazyFrame:
+        """Each distinct organisation id with its name, type, region and date (one row per organisation, normally).
+
+        A query of its own, over the text as written (stripped afterwards, on the few distinct rows): grouped
+        aggregates of text columns (least, greatest, first) measured memory growing with the rows.
+        """
+        raw = [self._key(c).alias(c) for c in (ORGANISATION, *METADATA)]
+        return (
+            self.scan.select(raw)
+            .unique()
+            .select(_stripped(pl.col(ORGANISATION)).alias(_ORG), *[_stripped(pl.col(c)).alias(c) for c in METADATA])
+            .unique()
+        )
+
+    def organisations(self, counts: pl.DataFrame) -> pl.DataFrame:
+        """Per organisation, by id: how many cells each question has filled."""
+        return (
+            counts.lazy()
+            .filter(pl.col(_ORG).is_not_null())
+            .group_by(_ORG)
+            .agg(*[pl.col(_q(i, "n")).sum() for i in range(len(self.questions))])
+            .sort(_ORG)
+            .collect()
+        )
+
+    def first_rows(self, organisations: set[str]) -> dict[str, int]:
+        """The index of each of these organisations' first data row (a further pass, for problem messages)."""
+        if not organisations:
+            return {}
+        (found,) = self.collect(
+            self.scan.with_row_index(_ROW)
+            .select(_ROW, self._text(ORGANISATION).alias(_ORG))
+            .filter(pl.col(_ORG).is_in(sorted(organisations)))
+            .group_by(_ORG)
+            .agg(pl.col(_ROW).min())
+        )
+        return {org: int(row) for org, row in found.iter_rows()}
+
+    def metadata(self, distinct: pl.DataFrame) -> dict[str, dict[str, list[str]]]:
+        """Per organisation, the distinct values given for each metadata column (more than one is a problem)."""
+        found: dict[str, dict[str, set[str]]] = {}
+        for org, *values in distinct.iter_rows():
+            if org is not None:
+                entry = found.setdefault(org, {column: set() for column in METADATA})
+                for column, value in zip(METADATA, values, strict=True):
+                    if value is not None:
+                        entry[column].add(value)
+        return {org: {c: sorted(v) for c, v in entry.items()} for org, entry in found.items()}
+
+    def has_bad_date(self, distinct: pl.DataFrame) -> bool:
+        return bool(distinct.select(self._bad_date().any()).item())
+
+    def count_problems(
+        self, counts: pl.DataFrame, organisations: pl.DataFrame, metadata: Mapping[str, Mapping[str, list[str]]]
+    ) -> tuple[list[Problem], bool]:
+        """Problems visible in the counts; and whether some cell or row is wrong (found by :meth:`cell_problems`)."""
+        checks = [
+            pl.col(_ORG).is_null(),
+            pl.col(_GROUP).is_not_null() & ~pl.col(_GROUP).is_in(_strings(self.groups)),
+        ]
+        for i, column in enumerate(self.questions):
+            question = column.question
+            checks.append(pl.col(_q(i, "bad")) > 0)  # a cell that is not a level
+            if not question.na_allowed:
+                checks.append(pl.col(_q(i, "na")) > 0)
+            if question.respondents:
+                others = [g for g in self.groups if g not in question.respondents]
+                checks.append(pl.col(_GROUP).is_in(others) & (pl.col(_q(i, "n")) > 0))
+        needs_detail = bool(counts.select(pl.any_horizontal(*checks).fill_null(False).any()).item())
+
+        problems: list[Problem] = []
+        unanswered = organisations.filter(
+            pl.any_horizontal(*[pl.col(_q(i, "n")) == 0 for i in range(len(self.questions))])
+            if self.rubric.scoring.missing == "error" and self.questions
+            else pl.lit(False)
+        )
+        first_rows = self.first_rows(
+            {org for org, values in metadata.items() if any(len(v) > 1 for v in values.values())}
+            | set(unanswered[_ORG].to_list())
+        )
+        for org, values in metadata.items():
+            for column_name, distinct in values.items():
+                if len(distinct) < 2:
+                    continue
+                first, second = distinct[:2]
+                first_row = first_rows[org]
+                label = column_name.replace("organisation_", "").replace("_", " ")
+                problems.append(
+                    Problem(
+                        self.name,
+                        first_row + 2,
+                        self.known[column_name][1] + 1,
+                        pointer(("organisations", org, column_name)),
+                        f"organisation '{org}' has more than one {label}: '{first}' and '{second}'",
+                        f"give every row of an organisation the same {column_name}",
+                    )
+                )
+        if unanswered.height:
+            position = {name: i for i, name in enumerate(unanswered.columns)}
+            for row in unanswered.iter_rows():
+                org = row[position[_ORG]]
+                first_row = first_rows[org]
+                for i, column in enumerate(self.questions):
+                    if row[position[_q(i, "n")]] == 0:
+                        problems.append(
+                            Problem(
+                                self.name,
+                                first_row + 2,
+                                column.index + 1,
+                                pointer(("organisations", org, column.question.id)),
+                                f"organisation '{org}': question '{column.question.id}' has no answer",
+                                "answer it, or N/A where the rubric allows it",
+                            )
+                        )
+        return problems, needs_detail
+
+    def header_problems(self) -> list[Problem]:
+        problems = []
+        if not self.has_organisation:
+            problems.append(
+                Problem(
+                    self.name,
+                    1,
+                    None,
+                    "/columns",
+                    f"no {ORGANISATION} column",
+                    "an export needs one row per respondent, with the organisation's id in organisation_id",
+                )
+            )
+        question_ids = [q.id for q in self.rubric.questions()]
+        for index, shown in self.unknown:
+            problems.append(
+                Problem(
+                    self.name,
+                    1,
+                    index + 1,
+                    pointer(("columns", shown)),
+                    f"unknown question '{shown}'",
+                    did_you_mean(shown, question_ids)
+                    or f"columns are {', '.join(KNOWN_COLUMNS)} and the rubric's question ids",
+                )
+            )
+        for index, shown, first in self.duplicates:
+            problems.append(
+                Problem(
+                    self.name,
+                    1,
+                    index + 1,
+                    pointer(("columns", shown)),
+                    f"column '{shown}' appears twice (first as column {first + 1})",
+                    "keep one of them",
+                )
+            )
+        absent = [question_id for question_id in question_ids if question_id not in self.known]
+        if absent and self.rubric.scoring.missing == "error":
+            problems.append(
+                Problem(
+                    self.name,
+                    1,
+                    None,
+                    "/columns",
+                    f"no column for {len(absent)} question(s) of the rubric, so no answer: {', '.join(absent)}",
+                    "add the columns: the rubric's missing policy is error",
+                )
+            )
+        return problems
+
+    # --- the problem pass ----------------------------------------------------------------------
+    def _problem_kind(self, i: int, column: _QuestionColumn) -> pl.Expr:
+        """What is wrong with a question cell: 0 nothing, else the first of the kinds, in the answers files' order."""
+        code = pl.col(_q(i))
+        question = column.question
+        checks: list[tuple[pl.Expr, int]] = []
+        if question.respondents:
+            group = pl.col(_GROUP)
+            outside = group.is_in(_strings(self.groups)) & ~group.is_in(_strings(question.respondents))
+            checks.append((outside.fill_null(False), NOT_ASKED))
+        checks.append((code == BAD_CODE, NOT_A_LEVEL))
+        if not question.na_allowed:
+            checks.append((code == NA_CODE, NA_NOT_ALLOWED))
+        checks.append(((code != NA_CODE) & ~code.is_in(self.scale), OFF_SCALE))
+        kind: Any = pl.when(code.is_null()).then(pl.lit(0, pl.UInt8))
+        for condition, value in checks:
+            kind = kind.when(condition).then(pl.lit(value, pl.UInt8))
+        result: pl.Expr = kind.otherwise(pl.lit(0, pl.UInt8))
+        return result
+
+    def cell_problems(self) -> tuple[list[Problem], int]:
+        """The problems of the first rows that have any (enough for MAX_PROBLEMS), and how many there are in all."""
+        row_checks = {
+            "no_org": pl.col(_ORG).is_null() if self.has_organisation else pl.lit(False),
+            "bad_group": pl.col(_GROUP).is_not_null() & ~pl.col(_GROUP).is_in(_strings(self.groups)),
+            "bad_date": self._bad_date(),
+        }
+        kinds = [self._problem_kind(i, c).alias(_kind(i)) for i, c in enumerate(self.questions)]
+        count = pl.sum_horizontal(
+            *[pl.col(k).cast(pl.UInt32) for k in row_checks],
+            *[(pl.col(_kind(i)) > 0).cast(pl.UInt32) for i in range(len(self.questions))],
+        ).alias("problems")
+        wrong = (
+            self._frame(raw=True)
+            .with_columns(*[e.alias(k) for k, e in row_checks.items()], *kinds)
+            .with_columns(count)
+            .filter(pl.col("problems") > 0)
+        )
+        first, total = self.collect(
+            wrong.bottom_k(MAX_PROBLEMS, by=_ROW), wrong.select(pl.col("problems").sum().alias("total"))
+        )
+        problems: list[Problem] = []
+        for record in first.iter_rows(named=True):
+            problems.extend(self._row_problems(record))
+        return problems, int(total["total"][0] or 0)
+
+    def _row_problems(self, record: dict[str, Any]) -> list[Problem]:
+        index = record[_ROW]
+        problems = []
+
+        def add(column_name: str, column: int, message: str, hint: str) -> None:
+            problems.append(
+                Problem(self.name, index + 2, column + 1, pointer(("rows", index, column_name)), message, hint)
+            )
+
+        if record["no_org"]:
+            add(ORGANISATION, self.known[ORGANISATION][1], "no organisation id", "every row needs an organisation_id")
+        group = record[_GROUP]
+        if record["bad_group"]:
+            hint = did_you_mean(group, self.groups) or (
+                f"groups: {', '.join(sorted(self.groups))}"
+                if self.groups
+                else "this rubric defines no respondent groups"
+            )
+            add("group", self.known["group"][1], f"unknown respondent group '{group}'", hint)
+        if record["bad_date"]:
+            add(
+                "date",
+                self.known["date"][1],
+                f"'{record['date']}' is not a real date",
+                "use YYYY-MM-DD, e.g. 2026-09-30",
+            )
+        for i, column in enumerate(self.questions):
+            kind = record[_kind(i)]
+            if not kind:
+                continue
+            qid = column.question.id
+            if kind == NOT_ASKED:
+                add(
+                    qid,
+                    column.index,
+                    f"question '{qid}' is not asked of the {group} group",
+                    f"the rubric asks it of: {', '.join(column.question.respondents)}",
+                )
+            elif kind == NOT_A_LEVEL:
+                add(
+                    qid,
+                    column.index,
+                    f"question '{qid}': '{record[_raw(i)]}' is not a level, N/A or empty",
+                    f"levels are {self.scale_text}",
+                )
+            elif kind == OFF_SCALE:
+                add(
+                    qid,
+                    column.index,
+                    f"question '{qid}': level {record[_q(i)]} is not on the scale",
+                    f"levels are {self.scale_text}",
+                )
+            else:
+                add(qid, column.index, f"question '{qid}' cannot be answered N/A", "give a level, or leave it empty")
+        return problems
+
+    # --- results -------------------------------------------------------------------------------
+    def score(
+        self,
+        counts: pl.DataFrame,
+        organisations: pl.DataFrame,
+        metadata: Mapping[str, Mapping[str, list[str]]],
+        targets: Mapping[str, int],
+        default_target: int | None,
+    ) -> ExportScores:
+        rubric = self.rubric
+        ids = organisations[_ORG].to_list()
+        index_of = {org: i for i, org in enumerate(ids)}
+        counts = counts.filter(pl.col(_ORG).is_not_null()).with_columns(
+            pl.col(_ORG).replace_strict(index_of, return_dtype=pl.Int64).alias("__org")
+        )
+        plain = counts.drop("__org")  # the counts' own columns, in place: where each builder finds its counts
+        position = {name: i for i, name in enumerate(plain.columns)}
+        row_builders = [_StatsBuilder(rubric, c.question, i, position) for i, c in enumerate(self.questions)]
+        builders = {b.question.id: b for b in row_builders}
+        parts: list[int | str] = [*self.scale, "na"]
+        count_columns = [_q(i, part) for i in range(len(self.questions)) for part in parts]
+        totals = counts.group_by("__org").agg(pl.col(count_columns).cast(pl.Int64).sum())
+        method = rubric.scoring.respondent_aggregate
+        width = len(self.scale)
+        given_names, counted_names = [f"__g{k}" for k in range(width)], [f"__c{k}" for k in range(width)]
+
+        def long(frame: pl.DataFrame, keys: list[str]) -> pl.LazyFrame:
+            """One row per row of ``frame`` and rubric question: its counts as given and as counted."""
+            parts = []
+            for q_index, question in enumerate(rubric.questions()):
+                builder = builders.get(question.id)
+                if builder is None:  # no column: nobody answered it
+                    given = counted = [pl.lit(0, pl.Int64)] * width
+                    na: pl.Expr = pl.lit(0, pl.Int64)
+                else:
+                    given, counted = builder.count_exprs()
+                    na = pl.col(_q(builder.index, "na")).cast(pl.Int64)
+                parts.append(
+                    frame.lazy().select(
+                        *keys,
+                        pl.lit(q_index, pl.Int64).alias("question_index"),
+                        na.alias("na"),
+                        *[e.alias(n) for e, n in zip(given, given_names, strict=True)],
+                        *[e.alias(n) for e, n in zip(counted, counted_names, strict=True)],
+                    )
+                )
+            return pl.concat(parts, how="vertical")
+
+        def statistics_of(frame: pl.DataFrame, keys: list[str], variance: bool) -> pl.LazyFrame:
+            return level_statistics(
+                long(frame, keys),
+                [*keys, "question_index", "na"],
+                method,
+                self.scale,
+                [pl.col(n) for n in counted_names],
+                [pl.col(n) for n in given_names] if variance else None,
+            )
+
+        questions_frame = pl.DataFrame(
+            {
+                "question_index": list(range(rubric.question_count)),
+                "domain_index": [
+                    next(i for i, d in enumerate(rubric.domains) if d.id == q.domain_id) for q in rubric.questions()
+                ],
+                "domain_id": [q.domain_id for q in rubric.questions()],
+                "question_id": [q.id for q in rubric.questions()],
+            },
+            schema={
+                "question_index": pl.Int64,
+                "domain_index": pl.Int64,
+                "domain_id": pl.String,
+                "question_id": pl.String,
+            },
+        )
+        grouped = counts.filter(pl.col(_GROUP).is_not_null()).with_columns(
+            pl.col(_GROUP).replace_strict(self.group_order, default=None, return_dtype=pl.Int64).alias("group_index")
+        )
+        by_group = (
+            statistics_of(grouped, ["__org", _GROUP, "group_index"], variance=False)
+            .filter(pl.col("answered") > 0)
+            .join(questions_frame.lazy(), on="question_index", how="left")
+            .select(
+                "__org",
+                "question_index",
+                "domain_index",
+                "domain_id",
+                "question_id",
+                pl.col(_GROUP).alias("group"),
+                "group_index",
+                pl.col("answered").alias("respondents"),
+                "value",
+            )
+            .sort("__org", "question_index", "group_index")
+        )
+
+        def group_views() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+            groups = by_group.collect()
+            respondents = groups.group_by("__org", "question_index").agg(pl.col("respondents").sum())
+            return groups, respondents, gap_table(rubric, groups)
+
+        stats = (
+            statistics_of(totals, ["__org"], variance=True)
+            .select("__org", "question_index", "answered", "na", "value", "variance")
+            .sort("__org", "question_index")
+            .collect()
+        )
+        questions = question_table(rubric, stats, targets, default_target)
+        # Each group's view is Polars' work and settling organisations is Python's: one thread does the first
+        # (Polars lets go of the interpreter while it works) while this one settles.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            views = pool.submit(group_views)
+            with _collector_paused():
+                overall, domains = settle_all(rubric, ids, questions, targets, default_target)
+            groups, respondents, gaps = views.result()
+        questions = questions.join(
+            respondents, on=["__org", "question_index"], how="left", maintain_order="left"
+        ).with_columns(pl.col("respondents").fill_null(0))
+        names = [metadata[org] for org in ids]
+        table = pl.DataFrame(
+            {
+                "__org": list(range(len(ids))),
+                ORGANISATION: ids,
+                "organisation_name": [
+                    next(iter(m["organisation_name"]), None) or org for m, org in zip(names, ids, strict=True)
+                ],
+                "date": [next(iter(m["date"]), None) for m in names],
+            },
+            schema={"__org": pl.Int64, ORGANISATION: pl.String, "organisation_name": pl.String, "date": pl.String},
+        )
+        by_organisation: dict[str, list[tuple[Any, ...]]] = {}
+
+        def build(index: int) -> Result:
+            if not by_organisation:  # the counts as rows, once, when a first full result is asked for
+                for row in plain.iter_rows():
+                    by_organisation.setdefault(row[position[_ORG]], []).append(row)
+            org = ids[index]
+            return self._score_organisation(
+                org,
+                metadata[org],
+                by_organisation[org],
+                row_builders,
+                position[_GROUP],
+                position["n"],
+                targets,
+                default_target,
+            )
+
+        return ExportScores(table, overall, domains, questions, groups, gaps, rubric, build)
+
+    def _score_organisation(
+        self,
+        org: str,
+        metadata: Mapping[str, list[str]],
+        rows: list[tuple[Any, ...]],
+        builders: Sequence[_StatsBuilder],
+        group_at: int,
+        respondents_at: int,
+        targets: Mapping[str, int],
+        default_target: int | None,
+    ) -> Result:
+        name, kind, region, day = (next(iter(metadata[c]), None) for c in METADATA)
+        last = len(self.group_order)
+        rows = sorted(rows, key=lambda r: self.group_order.get(r[group_at] or "", last))
+        statistics = {}
+        for builder in builders:
+            stats = builder.build(rows, group_at)
+            if stats is not None:
+                statistics[builder.question.id] = stats
+        assessment = Assessment(
+            organisation=Organisation(org, name or org, kind, region),
+            rubric_id=self.rubric.id,
+            respondents=(),
+            rubric_version=self.rubric.version,
+            date=day,
+        )
+        respondents = tuple(RespondentCount(r[group_at], r[respondents_at]) for r in rows)
+        return score_statistics(
+            self.rubric, assessment, statistics, respondents, targets=targets, default_target=default_target
+        )
+
+
+class _StatsBuilder:
+    """Builds one question's :class:`QuestionStats` from the counts of its levels per respondent group.
+
+    Each row of the counts holds, for this question and one group, the number of answers at each level of the
+    scale (contiguous columns), then the number of N/A answers, then the number of filled cells.
+    """
+
+    def __init__(self, rubric: Rubric, question: Question, index: int, position: Mapping[str, int]):
+        self.question = question
+        self.index = index
+        self.method = rubric.scoring.respondent_aggregate
+        self.scale = [level.value for level in rubric.levels]
+        self.start = position[_q(index, self.scale[0])]
+        self.end = self.start + len(self.scale)
+        self.na_at, self.filled_at = position[_q(index, "na")], position[_q(index, "n")]
+        assert [position[_q(index, level)] for level in self.scale] == list(range(self.start, self.end))
+        assert (self.na_at, self.filled_at) == (self.end, self.end + 1)
+        # The evidence rule: answers at or above evidence_from (an export cites no evidence) are counted at the
+        # level below it, or flagged. ``fold`` moves their counts; ``evidence`` words the adjustment per level.
+        cap = rubric.scoring.evidence.on_missing == "cap"
+        threshold = question.evidence_from
+        self.fold: list[tuple[int, int]] = []
+        self.evidence: list[tuple[int, int, str, int, bool]] = []
+        for k, level in enumerate(self.scale):
+            if threshold is None or level < threshold:
+                continue
+            used = level_below(self.scale, threshold) if cap else level
+            if used != level:
+                self.fold.append((k, self.scale.index(used)))
+            flag = f"no evidence cited: counted as {used}" if cap else "no evidence cited (flagged, not capped)"
+            words = f"level {level} needs evidence from level {threshold}; {flag} (an export carries none)"
+            self.evidence.append((k, level, words, used, cap))
+
+    def count_exprs(self) -> tuple[list[pl.Expr], list[pl.Expr]]:
+        """The counts per level of the scale as Polars columns: as given, and as counted (the evidence rule)."""
+        given = [pl.col(_q(self.index, level)).cast(pl.Int64) for level in self.scale]
+        counted = list(given)
+        for source, target in self.fold:
+            counted[target] = counted[target] + counted[source]
+            counted[source] = pl.lit(0, pl.Int64)
+        return given, counted
+
+    def counted(self, given: Sequence[int]) -> Sequence[int]:
+        if not self.fold:
+            return given
+        counted = list(given)
+        for source, target in self.fold:
+            counted[target] += counted[source]
+            counted[source] = 0
+        return counted
+
+    def build(self, rows: Sequence[tuple[Any, ...]], group_at: int) -> QuestionStats | None:
+        scale, method, start, end = self.scale, self.method, self.start, self.end
+        na_at, filled_at = self.na_at, self.filled_at
+        given: Sequence[int] | None = None
+        na = 0
+        by_group: list[GroupValue] = []
+        for row in rows:
+            filled = row[filled_at]
+            if not filled:
+                continue
+            said_na = row[na_at]
+            if said_na:
+                na += said_na
+                if filled == said_na:  # only N/A here (cells that are not levels were refused earlier)
+                    continue
+            levels = row[start:end]
+            given = levels if given is None else list(map(add, given, levels))
+            group = row[group_at]
+            if group is not None:
+                answered = filled - said_na
+                by_group.append(GroupValue(group, _value(method, scale, self.counted(levels), answered), answered))
+        if given is None:
+            return QuestionStats(na=na, inputs=(TraceInput("N/A", None, note=f"{na} answer(s)"),)) if na else None
+        counted = self.counted(given)
+        total = sum(counted)
+        value = _value(method, scale, counted, total)
+        pairs = tuple((level, n) for level, n in zip(scale, counted, strict=False) if n)
+        inputs = tuple(TraceInput(f"level {level}", float(level), note=f"{n} answer(s)") for level, n in pairs)
+        if na:
+            inputs += (TraceInput("N/A", None, note=f"{na} answer(s)"),)
+        adjustments: tuple[Adjustment, ...] = ()
+        if self.evidence:
+            adjustments = tuple(
+                Adjustment(
+                    "evidence", "scoring.evidence", f"{given[k]} answer(s) at level {level}: {words}", level, used, cap
+                )
+                for k, level, words, used, cap in self.evidence
+                if given[k]
+            )
+        return QuestionStats(
+            counted=pairs,
+            na=na,
+            value=value,
+            variance=_variance(scale, given, total),
+            by_group=tuple(by_group),
+            method=f"{method} of {total} answer(s) (from the export)",
+            arithmetic=f"{method}({', '.join([f'{n}×{level}' for level, n in pairs])}) = {fmt(value)}",
+            inputs=inputs,
+            adjustments=adjustments,
+        )
+
+
+def _value(method: str, scale: Sequence[int], counts: Sequence[int], total: int) -> float:
+    """The respondent aggregate of ``total`` levels, ``counts[k]`` of them at ``scale[k]``, as the row engine has it.
+
+    The median of an even count is the mean of the middle two, as ``statistics.median`` gives it; the mean is
+    ``math.fsum`` of the levels (their exact sum) over their number.
+    """
+    if method == "median":
+        lower, upper = (total - 1) // 2, total // 2
+        low: int | None = None
+        seen = 0
+        for level, n in zip(scale, counts, strict=False):
+            seen += n
+            if low is None and seen > lower:
+                low = level
+            if seen > upper:
+                assert low is not None
+                return float(level) if total % 2 else (low + level) / 2
+        raise ValueError("no levels")
+    if method == "mean":
+        return float(sum(level * n for level, n in zip(scale, counts, strict=False))) / total
+    present = [level for level, n in zip(scale, counts, strict=False) if n]
+    return float(present[0] if method == "min" else present[-1])
+
+
+def _variance(scale: Sequence[int], counts: Sequence[int], total: int) -> float | None:
+    """:func:`qimaturity.scoring.engine.sample_variance` of ``total`` levels, ``counts[k]`` of them at ``scale[k]``."""
+    if total < 2:
+        return None
+    first = sum(level * n for level, n in zip(scale, counts, strict=False))
+    second = sum(level * level * n for level, n in zip(scale, counts, strict=False))
+    return (total * second - first * first) / (total * (total - 1))
+
+
+def respondent_value(method: str, counts: Sequence[tuple[int, int]]) -> float:
+    """:func:`qimaturity.scoring.engine.respondent_value` of the levels that (level, count) pairs stand for, to the
+    bit."""
+    return _value(method, [level for level, _ in counts], [n for _, n in counts], sum(n for _, n in counts))
+
+
+def sample_variance(counts: Sequence[tuple[int, int]]) -> float | None:
+    """:func:`qimaturity.scoring.engine.sample_variance` of the levels that (level, count) pairs stand for, to the
+    bit."""
+    return _variance([level for level, _ in counts], [n for _, n in counts], sum(n for _, n in counts))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while many small acyclic objects are made (it rescans them all).
+
+    The question records and scopes of settling every organisation hold no reference cycles, so nothing is left
+    for the collector; its passes only cost time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _q(index: int, part: int | str | None = None) -> str:
+    """Internal column names: a question's code, or one of its counts."""
+    return f"__q{index}" if part is None else f"__q{index}_{part}"
+
+
+def _stripped(text: pl.Expr) -> pl.Expr:
+    stripped = text.str.strip_chars()
+    return pl.when(stripped != "").then(stripped)
+
+
+def _packing(slots: int, words: int) -> tuple[int, int]:
+    """Slots per 128-bit word and bits per slot, for ``slots`` counts in ``words`` words."""
+    per_word = -(-slots // words)
+    return per_word, 127 // per_word
+
+
+def _packed(index: int, word: int) -> str:
+    return f"__p{index}_{word}"
+
+
+def _kind(index: int) -> str:
+    return f"__k{index}"
+
+
+def _raw(index: int) -> str:
+    return f"__raw{index}"
+
+
+def _strings(values: Sequence[str]) -> list[str]:
+    return list(values)
+
+
+def _csv_header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        return next(csv.reader(stream), [])
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -1,0 +1,490 @@
+"""The numbers of an export's results, for every organisation at once: what ``score-export`` writes as CSV.
+
+:mod:`qimaturity.scoring.columnar` counts a respondent export's answers per organisation, respondent group, question and
+level. From those counts this module computes, as Polars columns over all organisations together, what the row
+engine computes one question at a time: each question's respondent aggregate (median, mean, min or max, to the
+bit: from integer counts a median is a level or the mean of two, a mean one integer over another), its sample
+variance and agreement (exactly rounded from integer sums, as :func:`qimaturity.scoring.engine.sample_variance`), its
+status under the N/A and missing policies, its level, target and gap; each respondent group's value and the
+perception gaps between compared groups.
+
+What is above the questions — domain values, the rubric's rules, the overall value, levels and bands — is the row
+engine's own code (:meth:`qimaturity.scoring.engine.Scorer.settle`), run per organisation on light question records:
+a few dozen numbers each. Full :class:`~qimaturity.scoring.result.Result` objects, with traces and priorities, are built
+only when asked for (:class:`ExportScores` is a sequence of them, made one by one by the shared code).
+
+A domain's perception gap is a weighted mean over the questions both groups answered; here it is summed by
+Polars rather than ``math.fsum``, so it may differ from the row engine's in the last bit (never in its four
+written decimals, nor in whether it is flagged, unless it lies within 1e-9 of the threshold).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import IO, overload
+
+import polars as pl
+
+from qimaturity._core.formulas import FORMULA_STARTS, csv_field
+from qimaturity.answers.model import Assessment, Organisation
+from qimaturity.rubric.model import Rubric
+from qimaturity.scoring.engine import EPS, QuestionRecord, Scorer
+from qimaturity.scoring.result import Result, Status
+from qimaturity.scoring.tables import COLUMNS, number_text
+
+ORG = "organisation_id"
+BASE_COLUMNS = ("organisation_id", "organisation_name", "date", "rubric_id", "rubric_version")
+
+
+def level_statistics(
+    frame: pl.LazyFrame,
+    keys: Sequence[str],
+    method: str,
+    scale: Sequence[int],
+    counted: Sequence[pl.Expr],
+    given: Sequence[pl.Expr] | None = None,
+) -> pl.LazyFrame:
+    """Per row of ``frame``: its ``keys``, ``answered`` (how many levels were counted, ``counted[k]`` of them at
+    ``scale[k]``), ``value`` (their respondent aggregate; null when there are none) and, given the counts as
+    given (before the evidence rule), ``variance``.
+
+    As the row engine has them, to the bit: a median of an even count is the mean of the middle two, as
+    ``statistics.median`` gives it; a mean is the exact integer sum over the count, divided once (as
+    ``math.fsum(levels) / len(levels)``); the variance is :func:`qimaturity.scoring.engine.sample_variance`,
+    (n·Σv² − (Σv)²) / (n·(n − 1)) from integer sums. Running totals of the counts are columns first, so that a
+    level is found by counting the totals not yet past a bound: no chain of conditions.
+    """
+    width = range(len(scale))
+    levels = pl.lit(pl.Series(list(scale), dtype=pl.Int64))
+    count_names, given_names, running = ([f"__{part}{k}" for k in width] for part in ("c", "g", "r"))
+
+    def level_at(index: pl.Expr) -> pl.Expr:
+        return levels.gather(index.cast(pl.Int64))
+
+    def how_many(conditions: list[pl.Expr]) -> pl.Expr:
+        return pl.sum_horizontal([c.cast(pl.Int64) for c in conditions]) if conditions else pl.lit(0, pl.Int64)
+
+    def first_beyond(bound: pl.Expr) -> pl.Expr:  # the level of the first running total past ``bound``
+        return level_at(how_many([pl.col(name) <= bound for name in running[:-1]]))
+
+    total = pl.col(running[-1])
+    if method == "median":
+        low, high = first_beyond((total - 1) // 2), first_beyond(total // 2)
+        value = pl.when(total % 2 == 1).then(high.cast(pl.Float64)).otherwise((low + high) / 2)
+    elif method == "mean":
+        value = pl.sum_horizontal([pl.col(n) * level for level, n in zip(scale, count_names, strict=True)]) / total
+    elif method == "min":
+        value = level_at(how_many([pl.col(name) == 0 for name in running[:-1]]))
+    else:
+        value = level_at(how_many([pl.col(name) < total for name in running[:-1]]))
+    results = [total.alias("answered"), pl.when(total > 0).then(value.cast(pl.Float64)).alias("value")]
+    if given is not None:
+        n = pl.sum_horizontal(given_names)
+        first = pl.sum_horizontal([pl.col(name) * level for level, name in zip(scale, given_names, strict=True)])
+        second = pl.sum_horizontal(
+            [pl.col(name) * (level * level) for level, name in zip(scale, given_names, strict=True)]
+        )
+        results.append(pl.when(n >= 2).then((n * second - first * first) / (n * (n - 1))).alias("variance"))
+    return (
+        frame.select(
+            *keys,
+            *[e.alias(n) for e, n in zip(counted, count_names, strict=True)],
+            *[e.alias(n) for e, n in zip(given or [], given_names, strict=False)],
+        )
+        .with_columns(pl.sum_horizontal(count_names[: k + 1]).alias(running[k]) for k in width)
+        .select(*keys, *results)
+    )
+
+
+class ExportScores(Sequence[Result]):
+    """Every organisation's scores from an export: the numbers as tables at once, full results on demand.
+
+    A sequence of :class:`Result`, one per organisation in order of id, each built when it is asked for (and not
+    kept). The tables hold what :meth:`write_csv` writes, one row per organisation and:
+
+    - ``overall`` and ``domains``: value, raw_value, level, level_name, percent, band, target, gap;
+    - ``questions``: status, value, level, target, gap, respondents, agreement, disagreement;
+    - ``groups``: each respondent group's value of a question, and how many of them gave a level;
+    - ``gaps``: perception gaps between compared groups, per question and per domain.
+    """
+
+    def __init__(
+        self,
+        organisations: pl.DataFrame,
+        overall: pl.DataFrame,
+        domains: pl.DataFrame,
+        questions: pl.DataFrame,
+        groups: pl.DataFrame,
+        gaps: pl.DataFrame,
+        rubric: Rubric,
+        build: Callable[[int], Result],
+    ):
+        self.organisations = organisations
+        self.overall = overall
+        self.domains = domains
+        self.questions = questions
+        self.groups = groups
+        self.gaps = gaps
+        self.rubric = rubric
+        self._build = build
+
+    def __len__(self) -> int:
+        return self.organisations.height
+
+    @overload
+    def __getitem__(self, index: int) -> Result: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Result]: ...
+    def __getitem__(self, index: int | slice) -> Result | list[Result]:
+        if isinstance(index, slice):
+            return [self._build(i) for i in range(len(self))[index]]
+        position = range(len(self))[index]  # IndexError as a list gives it
+        return self._build(position)
+
+    def __iter__(self) -> Iterator[Result]:
+        return (self._build(i) for i in range(len(self)))
+
+    def write_csv(self, stream: IO[str]) -> None:
+        """The rows :func:`qimaturity.scoring.tables.write_csv` writes for these results, in the same order."""
+        stream.write(self.csv_text())
+
+    def csv_text(self) -> str:
+        rubric = self.rubric
+        blank = pl.lit(None, pl.String)
+
+        def numbers(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+            return frame.with_columns(_formatted(frame[c]) for c in columns)
+
+        def text(column: str) -> pl.Expr:
+            return pl.col(column).cast(pl.String)
+
+        def rows(
+            frame: pl.DataFrame, scope: str, keys: Sequence[pl.Expr], values: Mapping[str, pl.Expr]
+        ) -> pl.DataFrame:
+            return frame.select(
+                pl.col("__org"),
+                *[key.cast(pl.Int64).alias(f"__k{i}") for i, key in enumerate(keys)],
+                pl.lit(scope).alias("scope"),
+                *[values.get(c, blank).cast(pl.String).alias(c) for c in COLUMNS if c not in BASE_COLUMNS + ("scope",)],
+            )
+
+        scored = {
+            "value": text("value"),
+            "level": text("level"),
+            "level_name": text("level_name"),
+            "band": text("band"),
+            "percent": text("percent"),
+            "target": text("target"),
+            "gap": text("gap"),
+        }
+        overall = numbers(self.overall, "value", "percent")
+        domains = numbers(self.domains, "value", "percent")
+        questions = numbers(self.questions, "value", "agreement")
+        groups = numbers(self.groups, "value")
+        gaps = numbers(self.gaps, "gap")
+        parts = [
+            rows(
+                overall,
+                "overall",
+                [pl.lit(-1), pl.lit(-1), pl.lit(0), pl.lit(0)],
+                {"id": pl.lit("overall"), **scored},
+            ),
+            rows(
+                domains,
+                "domain",
+                [pl.col("domain_index"), pl.lit(-1), pl.lit(0), pl.lit(0)],
+                {"domain_id": pl.col("domain_id"), "id": pl.col("domain_id"), **scored},
+            ),
+            rows(
+                questions,
+                "question",
+                [pl.col("domain_index"), pl.col("question_index"), pl.lit(0), pl.lit(0)],
+                {
+                    "domain_id": pl.col("domain_id"),
+                    "id": pl.col("question_id"),
+                    "respondents": pl.when(pl.col("respondents") > 0).then(text("respondents")),
+                    "status": pl.col("status"),
+                    "value": text("value"),
+                    "level": text("level"),
+                    "target": text("target"),
+                    "gap": text("gap"),
+                    "agreement": text("agreement"),
+                    "disagreement": pl.when(pl.col("disagreement")).then(pl.lit("yes")),
+                },
+            ),
+            rows(
+                groups,
+                "group",
+                [pl.col("domain_index"), pl.col("question_index"), pl.lit(1), pl.col("group_index")],
+                {
+                    "domain_id": pl.col("domain_id"),
+                    "id": pl.col("question_id"),
+                    "group": pl.col("group"),
+                    "respondents": text("respondents"),
+                    "value": text("value"),
+                },
+            ),
+            rows(
+                gaps,
+                "perception_gap",
+                [pl.col("domain_index"), pl.col("question_index"), pl.lit(2), pl.col("pair_index")],
+                {
+                    "domain_id": pl.col("domain_id"),
+                    "id": pl.col("id"),
+                    "group": pl.col("groups"),
+                    "value": text("gap"),
+                    "disagreement": pl.when(pl.col("flagged")).then(pl.lit("flagged")),
+                },
+            ),
+        ]
+        base = self.organisations.select(
+            pl.col("__org"),
+            pl.col(ORG).alias("organisation_id"),
+            pl.col("organisation_name"),
+            pl.col("date"),
+            pl.lit(rubric.id).alias("rubric_id"),
+            pl.lit(rubric.version, pl.String).alias("rubric_version"),
+        )
+        table = (
+            pl.concat(parts, how="vertical")
+            .sort("__org", "__k0", "__k1", "__k2", "__k3", maintain_order=True)
+            .join(base, on="__org", how="left", maintain_order="left")
+            .select(COLUMNS)
+        )
+        buffer = io.StringIO()
+        _neutralised(table).write_csv(buffer, line_terminator="\n", null_value="")
+        return buffer.getvalue()
+
+
+def _neutralised(table: pl.DataFrame) -> pl.DataFrame:
+    """Text that a spreadsheet would run as a formula made inert by :func:`qimaturity._core.formulas.csv_field`, the
+    rule every CSV writer follows (each distinct risky value changed once)."""
+    changes = []
+    for name, dtype in table.schema.items():
+        if dtype != pl.String:
+            continue
+        column = table[name]
+        starts = column.str.starts_with(FORMULA_STARTS[0])
+        for character in FORMULA_STARTS[1:]:
+            starts = starts | column.str.starts_with(character)
+        risky = column.filter(starts.fill_null(False))
+        mapping = {v: csv_field(v) for v in risky.unique().to_list()}
+        mapping = {k: v for k, v in mapping.items() if k != v}
+        if mapping:
+            changes.append(pl.col(name).replace(mapping))
+    return table.with_columns(changes) if changes else table
+
+
+def _formatted(series: pl.Series) -> pl.Series:
+    """Numbers as :func:`qimaturity.scoring.tables.number_text` writes them (each distinct value formatted once)."""
+    distinct = series.drop_nulls().unique().to_list()
+    return series.replace_strict({v: number_text(v) for v in distinct}, default=None, return_dtype=pl.String)
+
+
+def settle_all(
+    rubric: Rubric,
+    organisations: Sequence[str],
+    questions: pl.DataFrame,
+    targets: Mapping[str, int],
+    default_target: int | None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Each organisation's domains and overall from its questions' results, by the row engine's code.
+
+    ``questions`` has one row per organisation and rubric question, in order of organisation then question, with
+    status, value and level. Returns the ``overall`` and ``domains`` tables.
+    """
+    stub = Assessment(Organisation("", ""), rubric.id, ())
+    scorer = Scorer(rubric, stub, {}, (), targets, default_target, {}, explain=False)
+    rubric_questions = list(rubric.questions())
+    count = len(rubric_questions)
+    statuses, values, levels = (questions[c].to_list() for c in ("status", "value", "level"))
+    spans = []
+    start = 0
+    for domain in rubric.domains:
+        spans.append((domain.id, start, start + len(domain.questions)))
+        start += len(domain.questions)
+    fixed = [(q.id, q.critical, q.weight) for q in rubric_questions]
+    domain_targets = [scorer.domain_target(d) for d in rubric.domains]
+    overall_target = scorer.overall_target()
+    # Records and the words for a value repeat across organisations (a question has few distinct results): each
+    # is made once.
+    records: dict[tuple[int, str, float | None, int | None], QuestionRecord] = {}
+    described: dict[tuple[float | None, int | None], tuple[str | None, float | None, str | None]] = {}
+
+    def record(k: int, status: Status, value: float | None, level: int | None) -> QuestionRecord:
+        key = (k, status, value, level)
+        found = records.get(key)
+        if found is None:
+            ident, critical, weight = fixed[k]
+            found = records[key] = QuestionRecord(ident, status, value, level, critical, weight)
+        return found
+
+    def numbers(
+        value: float | None, raw: float | None, level: int | None, target: int | None
+    ) -> tuple[float | None, float | None, int | None, str | None, float | None, str | None, int | None, int | None]:
+        words = described.get((value, level))
+        if words is None:
+            band = scorer.band(value)
+            name = rubric.level(level).name if level is not None else None
+            words = described[(value, level)] = (name, scorer.percent(value), band.name if band else None)
+        gap = (target - level) if target is not None and level is not None else None
+        return (value, raw, level, *words, target, gap)
+
+    overall_rows = []
+    domain_rows = []
+    for index in range(len(organisations)):
+        offset = index * count
+        scored = [record(k, statuses[offset + k], values[offset + k], levels[offset + k]) for k in range(count)]
+        settled = scorer.settle({ident: scored[a:b] for ident, a, b in spans})
+        for d_index, domain in enumerate(rubric.domains):
+            state = scorer.domains[domain.id]
+            domain_rows.append(
+                (
+                    index,
+                    d_index,
+                    domain.id,
+                    *numbers(state.value, state.raw_value, state.level, domain_targets[d_index]),
+                )
+            )
+        overall_rows.append((index, *numbers(settled.value, settled.raw_value, settled.level, overall_target)))
+    number_columns = ["value", "raw_value", "level", "level_name", "percent", "band", "target", "gap"]
+    schema = {
+        "value": pl.Float64,
+        "raw_value": pl.Float64,
+        "level": pl.Int64,
+        "level_name": pl.String,
+        "percent": pl.Float64,
+        "band": pl.String,
+        "target": pl.Int64,
+        "gap": pl.Int64,
+    }
+    overall = pl.DataFrame(overall_rows, schema={"__org": pl.Int64, **schema}, orient="row")
+    domains = pl.DataFrame(
+        domain_rows,
+        schema={"__org": pl.Int64, "domain_index": pl.Int64, "domain_id": pl.String, **schema},
+        orient="row",
+    )
+    assert list(schema) == number_columns
+    return overall, domains
+
+
+def question_table(
+    rubric: Rubric,
+    statistics: pl.DataFrame,
+    targets: Mapping[str, int],
+    default_target: int | None,
+) -> pl.DataFrame:
+    """Each organisation's question results, from ``statistics`` (one row per organisation and rubric question,
+    with ``answered``, ``na``, ``value`` and ``variance``), by the row engine's policies."""
+    stub = Assessment(Organisation("", ""), rubric.id, ())
+    scorer = Scorer(rubric, stub, {}, (), targets, default_target, {})
+    rows = []
+    for q_index, question in enumerate(rubric.questions()):
+        domain = next(d for d in rubric.domains if d.id == question.domain_id)
+        domain_target = scorer.domain_target(domain)
+        target = scorer.question_target(question, domain_target)
+        na_value, _ = scorer.uncounted_value(question, "na", target)
+        missing_value, _ = scorer.uncounted_value(question, "missing", target)
+        rows.append((q_index, question.id, rubric.domains.index(domain), domain.id, target, na_value, missing_value))
+    table = pl.DataFrame(
+        rows,
+        schema={
+            "question_index": pl.Int64,
+            "question_id": pl.String,
+            "domain_index": pl.Int64,
+            "domain_id": pl.String,
+            "target": pl.Int64,
+            "na_value": pl.Float64,
+            "missing_value": pl.Float64,
+        },
+        orient="row",
+    )
+    answered = pl.col("answered") > 0
+    frame = statistics.join(table, on="question_index", how="left", maintain_order="left").with_columns(
+        pl.when(answered)
+        .then(pl.lit("answered"))
+        .when(pl.col("na") > 0)
+        .then(pl.lit("na"))
+        .otherwise(pl.lit("missing"))
+        .alias("status"),
+        pl.when(answered)
+        .then(pl.col("value"))
+        .when(pl.col("na") > 0)
+        .then(pl.col("na_value"))
+        .otherwise(pl.col("missing_value"))
+        .alias("value"),
+    )
+    distinct = frame["value"].drop_nulls().unique().to_list()
+    levels = {v: scorer.to_level(v) for v in distinct}
+    expected = (len(scorer.scale) ** 2 - 1) / 12
+    agreement = (1 - pl.col("variance") / expected).clip(lower_bound=0.0)
+    return frame.with_columns(
+        pl.col("value").replace_strict(levels, default=None, return_dtype=pl.Int64).alias("level"),
+    ).with_columns(
+        (pl.col("target") - pl.col("level")).alias("gap"),
+        agreement.alias("agreement"),
+        (agreement < rubric.scoring.agreement_threshold - EPS).fill_null(False).alias("disagreement"),
+    )
+
+
+def gap_table(rubric: Rubric, groups: pl.DataFrame) -> pl.DataFrame:
+    """Perception gaps of the rubric's compared groups, per question and per domain (weighted means over the
+    questions both groups answered)."""
+    threshold = rubric.scoring.gap_threshold
+    weights = pl.DataFrame(
+        {
+            "question_index": list(range(rubric.question_count)),
+            "weight": [q.weight for q in rubric.questions()],
+        }
+    )
+    parts = []
+    for pair_index, (a, b) in enumerate(rubric.scoring.compare):
+        left = groups.filter(pl.col("group") == a).select(
+            "__org", "question_index", "domain_index", "domain_id", "question_id", pl.col("value").alias("a")
+        )
+        right = groups.filter(pl.col("group") == b).select("__org", "question_index", pl.col("value").alias("b"))
+        both = left.join(right, on=["__org", "question_index"], how="inner").join(weights, on="question_index")
+        label = pl.lit(f"{a} - {b}")
+        parts.append(
+            both.select(
+                "__org",
+                "domain_index",
+                "question_index",
+                pl.col("domain_id"),
+                pl.col("question_id").alias("id"),
+                label.alias("groups"),
+                pl.lit(pair_index, pl.Int64).alias("pair_index"),
+                (pl.col("a") - pl.col("b")).alias("gap"),
+            )
+        )
+        per_domain = both.group_by("__org", "domain_index", "domain_id").agg(
+            ((pl.col("a") * pl.col("weight")).sum() / pl.col("weight").sum()).alias("a"),
+            ((pl.col("b") * pl.col("weight")).sum() / pl.col("weight").sum()).alias("b"),
+        )
+        parts.append(
+            per_domain.select(
+                "__org",
+                "domain_index",
+                pl.lit(-1, pl.Int64).alias("question_index"),
+                pl.col("domain_id"),
+                pl.col("domain_id").alias("id"),
+                label.alias("groups"),
+                pl.lit(pair_index, pl.Int64).alias("pair_index"),
+                (pl.col("a") - pl.col("b")).alias("gap"),
+            )
+        )
+    empty = pl.DataFrame(
+        schema={
+            "__org": pl.Int64,
+            "domain_index": pl.Int64,
+            "question_index": pl.Int64,
+            "domain_id": pl.String,
+            "id": pl.String,
+            "groups": pl.String,
+            "pair_index": pl.Int64,
+            "gap": pl.Float64,
+        }
+    )
+    gaps = pl.concat([empty, *[p.cast(empty.schema) for p in parts]], how="vertical")
+    return gaps.with_columns((pl.col("gap").abs() >= threshold - EPS).alias("flagged"))

@@ -1,0 +1,908 @@
+"""Scoring: a rubric and an assessment in, an explained :class:`Result` out. Pure: no file or terminal I/O.
+
+Order of work, as documented in docs/scoring.md:
+
+1. each respondent's answer, with the evidence rule applied, then respondents combined into a question value;
+   agreement (r_wg), values per respondent group and perception gaps between compared groups;
+2. N/A and missing answers counted by the rubric's policies; what-if levels replace a question's value;
+3. questions combined into domain values; domain-scope rules applied, rule by rule across all domains;
+4. domains combined into the overall value; overall rules applied in order;
+5. levels, bands, targets, gaps and ranked improvement priorities.
+
+Step 1 is split in two so that answers can come from elsewhere: :func:`answer_statistics` reduces each
+question's answers to a :class:`QuestionStats` (the row engine, one answer at a time), and everything after that
+starts from those statistics (:func:`score_statistics`). The columnar engine (``qimaturity.scoring.columnar``) computes
+the same statistics from aggregates of a respondent export and shares all the rest.
+
+Continuous values are kept beside the integer levels used for rules. When a rule lowers a level, the value is
+lowered to that level too (the uncapped value stays in ``raw_value``), so bands and the overall value agree with
+the rules.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal, NamedTuple, Protocol
+
+from qimaturity.answers.model import Answer, Assessment, Respondent
+from qimaturity.rubric.expressions import Context, EvaluationError
+from qimaturity.rubric.model import (
+    AllOf,
+    AnyOf,
+    Condition,
+    Count,
+    CriticalBelow,
+    Domain,
+    ExpressionCondition,
+    ItemLevel,
+    Method,
+    Not,
+    Question,
+    Rubric,
+    Rule,
+)
+from qimaturity.rubric.wording import condition_text
+from qimaturity.scoring.result import (
+    Adjustment,
+    AnswerRecord,
+    BandPosition,
+    DomainResult,
+    GroupValue,
+    OrganisationRef,
+    OverallResult,
+    PerceptionGap,
+    Priority,
+    Projection,
+    QuestionResult,
+    RespondentCount,
+    Result,
+    RubricRef,
+    Status,
+    Trace,
+    TraceInput,
+)
+from qimaturity.version import __version__
+
+EPS = 1e-9
+
+
+def fmt(x: float | None) -> str:
+    """A number for traces: at most 4 decimals, no trailing zeros."""
+    if x is None:
+        return "none"
+    text = f"{x:.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def respondent_value(method: str, levels: Sequence[float]) -> float:
+    if method == "median":
+        return float(statistics.median(levels))
+    if method == "mean":
+        return math.fsum(levels) / len(levels)
+    if method == "min":
+        return float(min(levels))
+    return float(max(levels))
+
+
+def sample_variance(levels: Sequence[int]) -> float | None:
+    """The sample variance s^2 of the levels (``None`` for fewer than two), exactly rounded.
+
+    Levels are whole numbers, so s^2 = (n·Σv² − (Σv)²) / (n·(n − 1)) is a ratio of two integers, divided once:
+    the float nearest the true variance, which any engine holding the same sums computes the same way.
+    """
+    n = len(levels)
+    if n < 2:
+        return None
+    total = sum(levels)
+    return (n * sum(v * v for v in levels) - total * total) / (n * (n - 1))
+
+
+def agreement(variance: float | None, scale_points: int) -> float | None:
+    """Within-group agreement r_wg = 1 - s^2 / sigma_EU^2, sigma_EU^2 = (A^2 - 1) / 12; 0 when s^2 exceeds it."""
+    if variance is None:
+        return None
+    expected = (scale_points**2 - 1) / 12
+    return max(0.0, 1 - variance / expected)
+
+
+def rwg(levels: Sequence[int], scale_points: int) -> float | None:
+    """r_wg of the levels as given (``None`` for fewer than two)."""
+    return agreement(sample_variance(levels), scale_points)
+
+
+def level_below(scale: Sequence[int], level: int) -> int:
+    """The scale level just below ``level`` (the lowest level when there is none)."""
+    lower = [v for v in scale if v < level]
+    return lower[-1] if lower else scale[0]
+
+
+def aggregate_value(method: Method, items: Sequence[tuple[str, float, float]]) -> float:
+    """Combine (id, value, weight) items by ``method`` (at least one item)."""
+    if method in ("weighted_mean", "weighted_sum"):
+        return math.fsum(w * v for _, v, w in items) / math.fsum(w for _, _, w in items)
+    if method == "mean":
+        return math.fsum(v for _, v, _ in items) / len(items)
+    if method == "minimum":
+        return min(v for _, v, _ in items)
+    return max(v for _, v, _ in items)
+
+
+def aggregate(method: Method, items: Sequence[tuple[str, float, float]]) -> tuple[float, str]:
+    """Combine (id, value, weight) items by ``method``; return the value and the arithmetic in words."""
+    value = aggregate_value(method, items)
+    values = [v for _, v, _ in items]
+    if method in ("weighted_mean", "weighted_sum"):
+        terms = " + ".join(f"{fmt(w)}×{fmt(v)}" for _, v, w in items)
+        return value, f"({terms}) / {fmt(math.fsum(w for _, _, w in items))} = {fmt(value)}"
+    if method == "mean":
+        return value, f"({' + '.join(fmt(v) for v in values)}) / {len(values)} = {fmt(value)}"
+    if method == "minimum":
+        return value, f"min({', '.join(fmt(v) for v in values)}) = {fmt(value)}"
+    return value, f"max({', '.join(fmt(v) for v in values)}) = {fmt(value)}"
+
+
+@dataclass(frozen=True)
+class QuestionStats:
+    """What the answers to one question add up to: everything scoring needs after respondent aggregation.
+
+    The row engine computes it from each respondent's answer (:func:`answer_statistics`); the columnar engine from
+    aggregates of a respondent export. A question nobody answered has no statistics (:data:`NO_ANSWERS`).
+    """
+
+    counted: tuple[tuple[int, int], ...] = ()
+    """(counted level, number of answers at it), ascending: the levels after the evidence rule, N/A left out."""
+    na: int = 0
+    """Answers that said N/A."""
+    value: float | None = None
+    """The rubric's respondent aggregate of the counted levels; ``None`` when no level was given."""
+    variance: float | None = None
+    """Sample variance of the levels as given (before the evidence rule), for r_wg; ``None`` for fewer than two."""
+    by_group: tuple[GroupValue, ...] = ()
+    """The respondent aggregate within each respondent group that gave a level, in the rubric's group order."""
+    method: str = ""
+    """The trace's method, e.g. ``median of 3 answer(s)``."""
+    arithmetic: str = ""
+    """The trace's arithmetic, e.g. ``median(2, 3, 4) = 3``."""
+    inputs: tuple[TraceInput, ...] = ()
+    adjustments: tuple[Adjustment, ...] = ()
+    """What the evidence rule did."""
+    answers: tuple[AnswerRecord, ...] = ()
+    """Each answer, where the answers are known one by one."""
+
+    @property
+    def answered(self) -> int:
+        """How many answers gave a level."""
+        return sum(n for _, n in self.counted)
+
+
+NO_ANSWERS = QuestionStats()
+
+
+def evidence_problem(rubric: Rubric, assessment_date: str | None, answer: Answer) -> str | None:
+    """Why an answer's evidence does not support its level, or ``None`` when it does."""
+    policy = rubric.scoring.evidence
+    if not answer.evidence:
+        return "no evidence cited"
+    if policy.max_age_days is None or assessment_date is None:
+        return None
+    assessed = date.fromisoformat(assessment_date)
+    dated = [item.date for item in answer.evidence if item.date is not None]
+    if not dated:
+        return f"evidence is undated, so its age (at most {policy.max_age_days} days) cannot be checked"
+    ages = [(assessed - date.fromisoformat(when)).days for when in dated]
+    if any(0 <= age <= policy.max_age_days for age in ages):
+        return None
+    if all(age < 0 for age in ages):
+        return "evidence is dated after the assessment"
+    return f"no evidence dated within {policy.max_age_days} days before the assessment"
+
+
+def answer_statistics(rubric: Rubric, assessment: Assessment) -> dict[str, QuestionStats]:
+    """Each answered question's :class:`QuestionStats`, from the respondents' answers one by one."""
+    by_question: dict[str, list[tuple[Respondent, Answer]]] = {}
+    for respondent in assessment.respondents:
+        for answer in respondent.answers:
+            by_question.setdefault(answer.question_id, []).append((respondent, answer))
+    group_order = {g.id: i for i, g in enumerate(rubric.respondent_groups)}
+    return {
+        question.id: _question_stats(rubric, assessment.date, question, entries, group_order)
+        for question in rubric.questions()
+        if (entries := by_question.get(question.id))
+    }
+
+
+def _question_stats(
+    rubric: Rubric,
+    assessment_date: str | None,
+    question: Question,
+    answered: list[tuple[Respondent, Answer]],
+    group_order: Mapping[str, int],
+) -> QuestionStats:
+    scoring = rubric.scoring
+    scale = [level.value for level in rubric.levels]
+    method = scoring.respondent_aggregate
+    entries = sorted(answered, key=lambda e: (group_order.get(e[0].group or "", len(group_order)), e[0].id))
+    records: list[AnswerRecord] = []
+    inputs: list[TraceInput] = []
+    adjustments: list[Adjustment] = []
+    counted: list[int] = []
+    given: list[int] = []
+    groups: dict[str, list[int]] = {}
+    na_count = 0
+    for respondent, answer in entries:
+        evidence = tuple(e.reference + (f" ({e.date})" if e.date else "") for e in answer.evidence)
+        if answer.level is None:
+            na_count += 1
+            records.append(
+                AnswerRecord(
+                    respondent.id, respondent.group, None, None, answer.justification, answer.comment, evidence
+                )
+            )
+            inputs.append(TraceInput(respondent.id, None, note="N/A"))
+            continue
+        level = answer.level
+        used = level
+        flag = None
+        if question.evidence_from is not None and level >= question.evidence_from:
+            reason = evidence_problem(rubric, assessment_date, answer)
+            if reason is not None:
+                cap = scoring.evidence.on_missing == "cap"
+                used = level_below(scale, question.evidence_from) if cap else level
+                flag = f"{reason}: counted as {used}" if cap else f"{reason} (flagged, not capped)"
+                adjustments.append(
+                    Adjustment(
+                        "evidence",
+                        "scoring.evidence",
+                        f"respondent {respondent.id}: level {level} needs evidence from level "
+                        f"{question.evidence_from}; {flag}",
+                        level,
+                        used,
+                        cap,
+                    )
+                )
+        given.append(level)
+        counted.append(used)
+        if respondent.group is not None:
+            groups.setdefault(respondent.group, []).append(used)
+        records.append(
+            AnswerRecord(
+                respondent.id, respondent.group, level, used, answer.justification, answer.comment, evidence, flag
+            )
+        )
+        inputs.append(TraceInput(respondent.id, float(used), note=respondent.group))
+
+    value: float | None = None
+    arithmetic = ""
+    if counted:
+        value = respondent_value(method, counted)
+        shown = ", ".join(str(v) for v in sorted(counted))
+        arithmetic = f"{method}({shown}) = {fmt(value)}"
+    histogram: dict[int, int] = {}
+    for level in counted:
+        histogram[level] = histogram.get(level, 0) + 1
+    return QuestionStats(
+        counted=tuple(sorted(histogram.items())),
+        na=na_count,
+        value=value,
+        variance=sample_variance(given),
+        by_group=tuple(
+            GroupValue(group, respondent_value(method, levels), len(levels))
+            for group, levels in sorted(groups.items(), key=lambda g: group_order.get(g[0], 0))
+        ),
+        method=f"{method} of {len(counted)} answer(s)",
+        arithmetic=arithmetic,
+        inputs=tuple(inputs),
+        adjustments=tuple(adjustments),
+        answers=tuple(records),
+    )
+
+
+def respondent_counts(rubric: Rubric, assessment: Assessment) -> tuple[RespondentCount, ...]:
+    """How many respondents of each group (``None``: no group) answered, in the rubric's group order."""
+    group_order = {g.id: i for i, g in enumerate(rubric.respondent_groups)}
+    counts: dict[str | None, int] = {}
+    for respondent in assessment.respondents:
+        counts[respondent.group] = counts.get(respondent.group, 0) + 1
+    return tuple(
+        RespondentCount(g, n)
+        for g, n in sorted(counts.items(), key=lambda c: group_order.get(c[0] or "", len(group_order)))
+    )
+
+
+class Scored(Protocol):
+    """What domains and rules read of a question's result: a :class:`QuestionResult`, or any record as light."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def status(self) -> Status: ...
+    @property
+    def value(self) -> float | None: ...
+    @property
+    def level(self) -> int | None: ...
+    @property
+    def critical(self) -> bool: ...
+    @property
+    def weight(self) -> float: ...
+
+
+class QuestionRecord(NamedTuple):
+    """The lightest :class:`Scored`: what the export engine settles organisations with."""
+
+    id: str
+    status: Status
+    value: float | None
+    level: int | None
+    critical: bool
+    weight: float
+
+
+@dataclass
+class _Scope:
+    """Working state of a domain or of the overall result while rules are applied."""
+
+    id: str
+    value: float | None
+    level: int | None
+    questions: Sequence[Scored]
+    adjustments: list[Adjustment] = field(default_factory=list)
+    raw_value: float | None = None
+
+
+class Scorer:
+    """Scores one assessment from its questions' statistics (:meth:`run`); :meth:`settle` alone gives the numbers
+    above the questions, which the export engine runs on light question records, with ``explain=False``."""
+
+    def __init__(
+        self,
+        rubric: Rubric,
+        assessment: Assessment,
+        statistics: Mapping[str, QuestionStats],
+        respondents: tuple[RespondentCount, ...],
+        targets: Mapping[str, int],
+        default_target: int | None,
+        what_if: Mapping[str, int],
+        *,
+        explain: bool = True,
+    ):
+        self.rubric = rubric
+        self.explain = explain  # False: the numbers only, no adjustments recorded (see apply)
+        self.assessment = assessment
+        self.statistics = statistics
+        self.respondents = respondents
+        self.scale = [level.value for level in rubric.levels]
+        self.lowest, self.highest = self.scale[0], self.scale[-1]
+        self.overrides = {**dict(assessment.targets), **targets}
+        self.default_target = default_target
+        self.what_if = what_if
+        self.questions = {q.id: q for q in rubric.questions()}
+        self.domains: dict[str, _Scope] = {}
+
+    # --- levels and targets ------------------------------------------------------------------
+    def to_level(self, value: float) -> int:
+        if self.rubric.scoring.level_from_value == "floor":
+            reached = [level for level in self.scale if level <= value + EPS]
+            return reached[-1] if reached else self.lowest
+        return min(self.scale, key=lambda level: (round(abs(level - value), 9), -level))
+
+    def below(self, level: int) -> int:
+        return level_below(self.scale, level)
+
+    def next_level(self, level: int) -> int | None:
+        higher = [v for v in self.scale if v > level]
+        return higher[0] if higher else None
+
+    def domain_target(self, domain: Domain) -> int | None:
+        if domain.id in self.overrides:
+            return self.overrides[domain.id]
+        if self.default_target is not None:
+            return self.default_target
+        return domain.target if domain.target is not None else self.rubric.default_target
+
+    def question_target(self, question: Question, domain_target: int | None) -> int | None:
+        # A target named for the question wins, then one named for its domain, then a bare default, then the
+        # rubric's own: what the user says beats what the rubric says.
+        if question.id in self.overrides:
+            return self.overrides[question.id]
+        if question.domain_id in self.overrides:
+            return self.overrides[question.domain_id]
+        if self.default_target is not None:
+            return self.default_target
+        return question.target if question.target is not None else domain_target
+
+    def overall_target(self) -> int | None:
+        if "overall" in self.overrides:
+            return self.overrides["overall"]
+        return self.default_target if self.default_target is not None else self.rubric.default_target
+
+    # --- questions -----------------------------------------------------------------------------
+    def score_question(self, question: Question, domain_target: int | None) -> QuestionResult:
+        """A question's result from its statistics (however they were computed): policies, what-if, target."""
+        stats = self.statistics.get(question.id, NO_ANSWERS)
+        scoring = self.rubric.scoring
+        adjustments = list(stats.adjustments)
+        gaps = self.perception_gaps({g.group: g.value for g in stats.by_group})
+        agreement_value = agreement(stats.variance, len(self.scale))
+        disagreement = agreement_value is not None and agreement_value < scoring.agreement_threshold - EPS
+
+        status: Any
+        value: float | None
+        if question.id in self.what_if:
+            status, value = "answered", float(self.what_if[question.id])
+            arithmetic = f"what-if: set to {self.what_if[question.id]}"
+            adjustments.append(Adjustment("what_if", None, arithmetic))
+            trace_method = "what-if"
+        elif stats.value is not None:
+            status = "answered"
+            value = stats.value
+            arithmetic = stats.arithmetic
+            if stats.na:
+                arithmetic += f"; {stats.na} N/A answer(s) left out"
+            trace_method = stats.method
+        else:
+            status = "na" if stats.na else "missing"
+            value, arithmetic = self.uncounted_value(question, status, self.question_target(question, domain_target))
+            adjustments.append(
+                Adjustment(status, f"scoring.{'not_applicable' if status == 'na' else 'missing'}", arithmetic)
+            )
+            trace_method = "N/A policy" if status == "na" else "missing-answer policy"
+
+        reached = self.to_level(value) if value is not None else None
+        target = self.question_target(question, domain_target)
+        return QuestionResult(
+            id=question.id,
+            domain_id=question.domain_id,
+            status=status,
+            value=value,
+            level=reached,
+            counted=value is not None,
+            critical=question.critical,
+            weight=question.weight,
+            target=target,
+            gap=(target - reached) if target is not None and reached is not None else None,
+            answers=stats.answers,
+            by_group=stats.by_group,
+            perception_gaps=gaps,
+            agreement=agreement_value,
+            disagreement=disagreement,
+            trace=Trace(trace_method, stats.inputs, arithmetic, tuple(adjustments)),
+        )
+
+    def uncounted_value(self, question: Question, status: str, target: int | None) -> tuple[float | None, str]:
+        policy = self.rubric.scoring.not_applicable if status == "na" else self.rubric.scoring.missing
+        what = "answered N/A" if status == "na" else "not answered"
+        if policy == "count_as_met":
+            return float(self.highest), f"{what}: counted as met, at the top level {self.highest}"
+        if policy == "count_as_lowest":
+            return float(self.lowest), f"{what}: counted at the lowest level {self.lowest}"
+        if policy == "anchor_to_target" and target is not None:
+            return float(target), f"{what}: counted at its target level {target}"
+        return None, f"{what}: left out, the other weights renormalised"
+
+    def perception_gaps(self, values: Mapping[str, float]) -> tuple[PerceptionGap, ...]:
+        threshold = self.rubric.scoring.gap_threshold
+        gaps = []
+        for a, b in self.rubric.scoring.compare:
+            if a in values and b in values:
+                gap = values[a] - values[b]
+                gaps.append(PerceptionGap(a, b, values[a], values[b], gap, abs(gap) >= threshold - EPS))
+        return tuple(gaps)
+
+    def domain_perception_gaps(self, questions: Sequence[QuestionResult]) -> tuple[PerceptionGap, ...]:
+        """Each compared pair's view of a domain: weighted means over the questions both groups answered."""
+        threshold = self.rubric.scoring.gap_threshold
+        gaps = []
+        for a, b in self.rubric.scoring.compare:
+            pairs = []
+            for q in questions:
+                values = {g.group: g.value for g in q.by_group}
+                if a in values and b in values:
+                    pairs.append((values[a], values[b], q.weight))
+            if not pairs:
+                continue
+            total = math.fsum(w for _, _, w in pairs)
+            value_a = math.fsum(va * w for va, _, w in pairs) / total
+            value_b = math.fsum(vb * w for _, vb, w in pairs) / total
+            gap = value_a - value_b
+            gaps.append(PerceptionGap(a, b, value_a, value_b, gap, abs(gap) >= threshold - EPS))
+        return tuple(gaps)
+
+    # --- domains and overall -------------------------------------------------------------------
+    def combine(self, method: Method, items: Sequence[tuple[str, float, float]]) -> tuple[float | None, str]:
+        if not items:
+            return None, "nothing to combine: every item is left out"
+        return aggregate(method, items)
+
+    def points(self, method: Method, items: Sequence[tuple[str, float, float]]) -> tuple[float | None, float | None]:
+        if method != "weighted_sum" or not items:
+            return None, None
+        span = self.highest - self.lowest
+        return math.fsum(w * (v - self.lowest) / span for _, v, w in items), math.fsum(w for _, _, w in items)
+
+    def percent(self, value: float | None) -> float | None:
+        if value is None:
+            return None
+        return 100 * (value - self.lowest) / (self.highest - self.lowest)
+
+    def band(self, value: float | None) -> BandPosition | None:
+        bands = self.rubric.bands
+        if bands is None or value is None:
+            return None
+        x = self.percent(value) if bands.on == "percent" else value
+        assert x is not None
+        for index, band in enumerate(bands.items):
+            last = index == len(bands.items) - 1
+            if band.lower - EPS <= x < band.upper - EPS or (last and x <= band.upper + EPS):
+                position = min(1.0, max(0.0, (x - band.lower) / (band.upper - band.lower)))
+                third: Literal["lower", "middle", "upper"] = (
+                    "lower" if position < 1 / 3 else "middle" if position < 2 / 3 else "upper"
+                )
+                return BandPosition(band.id, band.name, position, third)
+        return None
+
+    # --- rules ---------------------------------------------------------------------------------
+    def scope_questions(self, scope: _Scope | None) -> Sequence[Scored]:
+        if scope is not None and scope.id in self.domains:
+            return scope.questions
+        return [q for d in self.domains.values() for q in d.questions]
+
+    def holds(self, condition: Condition, scope: _Scope, questions: Sequence[Scored]) -> tuple[bool, str]:
+        """Whether a condition holds for a scope, and why, in words."""
+        match condition:
+            case CriticalBelow(level):
+                low = [q for q in questions if q.critical and q.level is not None and q.level < level]
+                if low:
+                    return True, "; ".join(f"critical question {q.id} is at {q.level}, below {level}" for q in low)
+                return False, f"every critical question is at {level} or above (or not counted)"
+            case ItemLevel(kind, ident, comparison, level):
+                found = self.item_level(kind, ident)
+                if found is None:
+                    return False, f"{kind} {ident} has no level (N/A or unanswered)"
+                result = found < level if comparison == "below" else found >= level
+                return result, f"{kind} {ident} is at {found}"
+            case Count(of, test, level, bound, number):
+                if of == "domains":
+                    levels = [d.level for d in self.domains.values() if d.level is not None]
+                else:
+                    pool = [q for q in questions if of == "questions" or q.critical]
+                    levels = [q.level for q in pool if q.level is not None]
+                if test == "level_below":
+                    count = sum(1 for v in levels if v < level)
+                elif test == "level_at":
+                    count = sum(1 for v in levels if v == level)
+                else:
+                    count = sum(1 for v in levels if v >= level)
+                result = count <= number if bound == "at_most" else count >= number
+                relation = {"level_below": "below level", "level_at": "at level", "level_at_least": "at level or above"}
+                return result, f"{count} of the {of.replace('_', ' ')} {relation[test]} {level}"
+            case AllOf(items):
+                outcomes = [self.holds(c, scope, questions) for c in items]
+                return all(o for o, _ in outcomes), "; ".join(r for _, r in outcomes)
+            case AnyOf(items):
+                outcomes = [self.holds(c, scope, questions) for c in items]
+                return any(o for o, _ in outcomes), "; ".join(r for _, r in outcomes)
+            case Not(item):
+                outcome, reason = self.holds(item, scope, questions)
+                return not outcome, reason
+            case ExpressionCondition(expression):
+                try:
+                    outcome = bool(expression.evaluate(self.expression_context(scope, questions)))
+                except EvaluationError as error:
+                    return False, f"could not be evaluated ({error}), so it does not hold"
+                return outcome, f"{expression.text} is {'true' if outcome else 'false'}"
+        raise TypeError(f"unknown condition {condition!r}")
+
+    def item_level(self, kind: str, ident: str) -> int | None:
+        if kind == "domain":
+            return self.domains[ident].level
+        return next(q.level for d in self.domains.values() for q in d.questions if q.id == ident)
+
+    def expression_context(self, scope: _Scope, questions: Sequence[Scored]) -> Context:
+        all_questions = {q.id: q for d in self.domains.values() for q in d.questions}
+
+        def need(value: Any, what: str) -> Any:
+            if value is None:
+                raise EvaluationError(f"{what} has no value (N/A or unanswered)")
+            return value
+
+        domain_levels = [d.level for d in self.domains.values() if d.level is not None]
+        functions: dict[str, Callable[..., Any]] = {
+            "question": lambda i: need(all_questions[i].value, f"question {i}"),
+            "question_level": lambda i: need(all_questions[i].level, f"question {i}"),
+            "domain": lambda i: need(self.domains[i].value, f"domain {i}"),
+            "domain_level": lambda i: need(self.domains[i].level, f"domain {i}"),
+            "count_domains_below": lambda lv: sum(1 for v in domain_levels if v < lv),
+            "count_domains_at": lambda lv: sum(1 for v in domain_levels if v == lv),
+            "count_domains_at_least": lambda lv: sum(1 for v in domain_levels if v >= lv),
+            "count_questions_below": lambda lv: sum(1 for q in questions if q.level is not None and q.level < lv),
+            "min": min,
+            "max": max,
+            "abs": abs,
+        }
+        return Context({"value": need(scope.value, scope.id), "level": need(scope.level, scope.id)}, functions)
+
+    def apply(self, rule: Rule, scope: _Scope) -> None:
+        if scope.level is None or scope.value is None:
+            return
+        if not self.explain and rule.type != "staged":
+            # A cap or gate can only bring the level and value down to its limit: where both are at or below it
+            # already, the rule changes nothing whether its condition holds or not, so without an explanation to
+            # record there is nothing to evaluate.
+            bound = rule.max_level if rule.type == "cap" else None if rule.level is None else self.below(rule.level)
+            if bound is not None and scope.level <= bound and scope.value <= bound + EPS:
+                return
+        questions = self.scope_questions(scope)
+        before = scope.level
+        limit: int | None = None
+        if rule.type == "cap":
+            assert rule.condition is not None and rule.max_level is not None
+            held, reason = self.holds(rule.condition, scope, questions)
+            if held:
+                limit = rule.max_level
+            words = f"cap at {rule.max_level} when {condition_text(rule.condition)}: {reason}"
+        elif rule.type == "gate":
+            assert rule.condition is not None and rule.level is not None
+            held, reason = self.holds(rule.condition, scope, questions)
+            if not held:
+                limit = self.below(rule.level)
+            words = f"level {rule.level} or above only if {condition_text(rule.condition)}: {reason}"
+        else:
+            limit, words = self.staged_limit(rule, scope)
+        # A rule in force holds both the level and the value at its limit, whether or not the level was above
+        # it: a value of 3.8 (level 3) and one of 4.0 (level 4) under a cap at 3 both become 3, so raising an
+        # answer can never lower a score.
+        applied = False
+        if limit is not None:
+            if limit < before:
+                words += f"; level {before} -> {limit}"
+                scope.level = limit
+                applied = True
+            if scope.value > limit + EPS:
+                if not applied:
+                    words += f"; value {fmt(scope.value)} held at {limit}"
+                scope.value = float(limit)
+                applied = True
+        if not applied:
+            words += "; no change"
+        if self.explain:
+            scope.adjustments.append(Adjustment(rule.type, rule.id, words, before, scope.level, applied))
+
+    def staged_limit(self, rule: Rule, scope: _Scope) -> tuple[int, str]:
+        assert rule.met_at is not None
+        items: list[tuple[str, int, bool, str]] = []  # id, stage, met, why
+        if rule.stages_of == "domains":
+            for domain in self.rubric.domains:
+                state = self.domains[domain.id]
+                if domain.stage is not None:
+                    met = state.level is not None and state.level >= rule.met_at
+                    items.append((domain.id, domain.stage, met, f"at {state.level}"))
+        else:
+            for q in self.scope_questions(scope):
+                stage = self.questions[q.id].stage
+                if stage is not None:
+                    met = q.status == "na" or (
+                        q.status == "answered" and q.level is not None and q.level >= rule.met_at
+                    )
+                    why = "N/A" if q.status == "na" else f"at {q.level}" if q.status == "answered" else "unanswered"
+                    items.append((q.id, stage, met, why))
+        stages = sorted({stage for _, stage, _, _ in items})
+        reached: int | None = None
+        unmet: list[str] = []
+        for stage in stages:
+            unmet = [f"{i} ({why})" for i, s, met, why in items if s == stage and not met]
+            if unmet:
+                break
+            reached = stage
+        limit = reached if reached is not None else self.lowest
+        words = f"staged, met at {rule.met_at}: highest stage met {limit}"
+        if unmet:
+            words += "; not met: " + ", ".join(unmet)
+        return limit, words
+
+    # --- the whole -----------------------------------------------------------------------------
+    def settle(self, questions: Mapping[str, Sequence[Scored]]) -> _Scope:
+        """The numbers above the questions: each domain's value and level from its questions' values, the
+        domain-scope rules (rule by rule across all domains), the overall value, then the overall rules.
+
+        Fills :attr:`domains` and returns the overall scope. ``questions`` maps each domain id to its questions'
+        results in the rubric's order.
+        """
+        rubric = self.rubric
+        for domain in rubric.domains:
+            scored = questions[domain.id]
+            items = [(q.id, q.value, q.weight) for q in scored if q.value is not None]
+            value = aggregate_value(rubric.scoring.questions, items) if items else None
+            level = self.to_level(value) if value is not None else None
+            self.domains[domain.id] = _Scope(domain.id, value, level, scored, raw_value=value)
+        for rule in rubric.rules:
+            if rule.scope == "domain":
+                for domain in rubric.domains:
+                    if not rule.domains or domain.id in rule.domains:
+                        self.apply(rule, self.domains[domain.id])
+        domain_items = [
+            (d.id, s.value, d.weight) for d in rubric.domains if (s := self.domains[d.id]).value is not None
+        ]
+        overall_value = aggregate_value(rubric.scoring.domains, domain_items) if domain_items else None
+        overall = _Scope(
+            "overall",
+            overall_value,
+            self.to_level(overall_value) if overall_value is not None else None,
+            [],
+            raw_value=overall_value,
+        )
+        for rule in rubric.rules:
+            if rule.scope == "overall":
+                self.apply(rule, overall)
+        return overall
+
+    def run(self) -> Result:
+        rubric = self.rubric
+        questions = {d.id: [self.score_question(q, self.domain_target(d)) for q in d.questions] for d in rubric.domains}
+        overall = self.settle(questions)
+        domain_items = [
+            (d.id, s.value, d.weight) for d in rubric.domains if (s := self.domains[d.id]).value is not None
+        ]
+        _, overall_arithmetic = self.combine(rubric.scoring.domains, domain_items)
+
+        domains = tuple(self.domain_result(d, questions[d.id]) for d in rubric.domains)
+        overall_target = self.overall_target()
+        overall_points = self.points(
+            rubric.scoring.domains, [(d.id, d.value, d.weight) for d in domains if d.value is not None]
+        )
+        overall_result = OverallResult(
+            value=overall.value,
+            raw_value=overall.raw_value,
+            level=overall.level,
+            level_name=rubric.level(overall.level).name if overall.level is not None else None,
+            percent=self.percent(overall.value),
+            points=overall_points[0],
+            max_points=overall_points[1],
+            band=self.band(overall.value),
+            target=overall_target,
+            gap=(overall_target - overall.level) if overall_target is not None and overall.level is not None else None,
+            trace=Trace(
+                rubric.scoring.domains,
+                tuple(TraceInput(i, v, w) for i, v, w in domain_items),
+                overall_arithmetic,
+                tuple(overall.adjustments),
+            ),
+        )
+        org = self.assessment.organisation
+        return Result(
+            engine=f"qimaturity {__version__}",
+            rubric=RubricRef(rubric.id, rubric.version, rubric.title, rubric.content_hash),
+            organisation=OrganisationRef(org.id, org.name, org.type, org.region, org.metadata),
+            date=self.assessment.date,
+            assessor=self.assessment.assessor,
+            respondents=self.respondents,
+            overall=overall_result,
+            domains=domains,
+            priorities=self.priorities(domains),
+        )
+
+    def domain_result(self, domain: Domain, questions: Sequence[QuestionResult]) -> DomainResult:
+        state = self.domains[domain.id]
+        items = [(q.id, q.value, q.weight) for q in questions if q.value is not None]
+        _, arithmetic = self.combine(self.rubric.scoring.questions, items)
+        points, max_points = self.points(self.rubric.scoring.questions, items)
+        target = self.domain_target(domain)
+        gaps = self.domain_perception_gaps(questions)
+        inputs = tuple(
+            TraceInput(q.id, q.value, q.weight, None if q.status == "answered" else q.status) for q in questions
+        )
+        return DomainResult(
+            id=domain.id,
+            title=domain.title,
+            value=state.value,
+            raw_value=state.raw_value,
+            level=state.level,
+            level_name=self.rubric.level(state.level).name if state.level is not None else None,
+            percent=self.percent(state.value),
+            points=points,
+            max_points=max_points,
+            band=self.band(state.value),
+            weight=domain.weight,
+            target=target,
+            gap=(target - state.level) if target is not None and state.level is not None else None,
+            answered=sum(1 for q in questions if q.status == "answered"),
+            not_applicable=sum(1 for q in questions if q.status == "na"),
+            missing=sum(1 for q in questions if q.status == "missing"),
+            perception_gaps=gaps,
+            questions=tuple(questions),
+            trace=Trace(self.rubric.scoring.questions, inputs, arithmetic, tuple(state.adjustments)),
+        )
+
+    def priorities(self, domains: Sequence[DomainResult]) -> tuple[Priority, ...]:
+        candidates = []
+        for d_index, domain in enumerate(domains):
+            for q_index, result in enumerate(domain.questions):
+                if result.status != "answered" or result.level is None or result.target is None:
+                    continue
+                gap = result.target - result.level
+                if gap <= 0:
+                    continue
+                question = self.questions[result.id]
+                score = question.weight * domain.weight * gap
+                candidates.append((not question.critical, -score, d_index, q_index, result, question, gap, score))
+        candidates.sort(key=lambda c: c[:4])
+        priorities = []
+        for rank, (_, _, _, _, result, question, gap, score) in enumerate(candidates, start=1):
+            assert result.level is not None and result.target is not None
+            nxt = self.next_level(result.level)
+            current = question.descriptor(result.level)
+            following = question.descriptor(nxt) if nxt is not None else None
+            stats = self.statistics.get(result.id, NO_ANSWERS)
+            priorities.append(
+                Priority(
+                    rank=rank,
+                    question_id=question.id,
+                    domain_id=question.domain_id,
+                    text=question.text,
+                    critical=question.critical,
+                    level=result.level,
+                    target=result.target,
+                    gap=gap,
+                    score=score,
+                    next_level=nxt,
+                    next_step=current.next_step if current else None,
+                    next_descriptor=following.descriptor if following else None,
+                    measure=question.measure,
+                    respondents_at_next=sum(n for level, n in stats.counted if nxt is not None and level >= nxt),
+                    respondents=stats.answered,
+                )
+            )
+        return tuple(priorities)
+
+
+def score(
+    rubric: Rubric,
+    assessment: Assessment,
+    *,
+    targets: Mapping[str, int] | None = None,
+    default_target: int | None = None,
+    what_if: Mapping[str, int] | None = None,
+) -> Result:
+    """Score an assessment against a rubric.
+
+    ``targets`` overrides target levels by domain or question id (``overall`` for the overall target), on top of
+    the assessment's own; ``default_target`` replaces the target of everything not named there. ``what_if``
+    (question id -> level) adds a :class:`Projection` of the result with those questions at those levels.
+    """
+    return score_statistics(
+        rubric,
+        assessment,
+        answer_statistics(rubric, assessment),
+        respondent_counts(rubric, assessment),
+        targets=targets,
+        default_target=default_target,
+        what_if=what_if,
+    )
+
+
+def score_statistics(
+    rubric: Rubric,
+    assessment: Assessment,
+    statistics: Mapping[str, QuestionStats],
+    respondents: tuple[RespondentCount, ...],
+    *,
+    targets: Mapping[str, int] | None = None,
+    default_target: int | None = None,
+    what_if: Mapping[str, int] | None = None,
+) -> Result:
+    """Score from per-question statistics: everything :func:`score` does after respondent aggregation.
+
+    ``statistics`` maps question ids to their :class:`QuestionStats` (a question missing from it was not
+    answered); ``respondents`` is the count per group recorded in the result. ``assessment`` supplies only the
+    organisation, date, assessor and targets: its respondents are not read. Options as for :func:`score`.
+    """
+    scorer = Scorer(rubric, assessment, statistics, respondents, targets or {}, default_target, {})
+    result = scorer.run()
+    if not what_if:
+        return result
+    projected = Scorer(rubric, assessment, statistics, respondents, targets or {}, default_target, what_if).run()
+    projection = Projection(tuple(sorted(what_if.items())), projected.overall, projected.domains)
+    return Result(**{**{f: getattr(result, f) for f in result.__dataclass_fields__}, "projection": projection})

@@ -1,0 +1,115 @@
+"""A result's traces as readable text: which answers, which rule, which arithmetic."""
+
+from __future__ import annotations
+
+from qimaturity.scoring.engine import fmt
+from qimaturity.scoring.result import DomainResult, OverallResult, PerceptionGap, QuestionResult, Result, Trace
+
+
+def _band(node: DomainResult | OverallResult) -> str:
+    return f", band {node.band.name} ({node.band.third} third)" if node.band else ""
+
+
+def _target(target: int | None, gap: int | None) -> str:
+    if target is None:
+        return ""
+    return f"; target {target}, gap {gap}" if gap is not None else f"; target {target}"
+
+
+def _gaps(gaps: tuple[PerceptionGap, ...]) -> list[str]:
+    return [
+        f"perception gap {g.group_a} - {g.group_b}: {fmt(g.value_a)} - {fmt(g.value_b)} = {g.gap:+.2f}"
+        + (" (flagged)" if g.flagged else "")
+        for g in gaps
+    ]
+
+
+def _trace(trace: Trace, indent: str) -> list[str]:
+    lines = [f"{indent}method: {trace.method}", f"{indent}arithmetic: {trace.arithmetic}"]
+    for adjustment in trace.adjustments:
+        mark = "applied" if adjustment.applied else "checked"
+        rule = f" {adjustment.rule}" if adjustment.rule else ""
+        lines.append(f"{indent}{adjustment.kind}{rule} ({mark}): {adjustment.description}")
+    return lines
+
+
+def explain_question(question: QuestionResult) -> list[str]:
+    if question.level is None:
+        head = f"Question {question.id}: not counted ({question.status})"
+    else:
+        head = f"Question {question.id}: level {question.level}, value {fmt(question.value)}"
+    lines = [head + _target(question.target, question.gap) + (" [critical]" if question.critical else "")]
+    for answer in question.answers:
+        group = f" ({answer.group})" if answer.group else ""
+        if answer.level is None:
+            given = "N/A" + (f" - {answer.justification}" if answer.justification else "")
+        else:
+            given = str(answer.level)
+            if answer.counted_level != answer.level:
+                given += f" -> counted {answer.counted_level}"
+        evidence = f" [evidence: {'; '.join(answer.evidence)}]" if answer.evidence else ""
+        lines.append(f"  answer {answer.respondent}{group}: {given}{evidence}")
+    lines.extend(_trace(question.trace, "  "))
+    if question.agreement is not None:
+        verdict = " - respondents disagree" if question.disagreement else ""
+        lines.append(f"  agreement r_wg = {fmt(question.agreement)}{verdict}")
+    for view in question.by_group:
+        lines.append(f"  group {view.group}: {fmt(view.value)} from {view.respondents} respondent(s)")
+    lines.extend("  " + line for line in _gaps(question.perception_gaps))
+    return lines
+
+
+def explain_domain(domain: DomainResult, *, questions: bool = True) -> list[str]:
+    if domain.level is None:
+        head = f"Domain {domain.id} ({domain.title}): not counted, every question left out"
+    else:
+        head = (
+            f"Domain {domain.id} ({domain.title}): level {domain.level} ({domain.level_name}), "
+            f"value {fmt(domain.value)}{_band(domain)}"
+        )
+    lines = [head + _target(domain.target, domain.gap)]
+    if domain.raw_value != domain.value:
+        lines.append(f"  value before rules: {fmt(domain.raw_value)}")
+    if domain.points is not None:
+        lines.append(f"  points: {fmt(domain.points)} of {fmt(domain.max_points)}")
+    lines.extend(_trace(domain.trace, "  "))
+    lines.extend("  " + line for line in _gaps(domain.perception_gaps))
+    if questions:
+        for question in domain.questions:
+            lines.extend("  " + line for line in explain_question(question))
+    return lines
+
+
+def explain_overall(overall: OverallResult) -> list[str]:
+    if overall.level is None:
+        lines = ["Overall: not counted"]
+    else:
+        lines = [f"Overall: level {overall.level} ({overall.level_name}), value {fmt(overall.value)}{_band(overall)}"]
+    lines[0] += _target(overall.target, overall.gap)
+    if overall.raw_value != overall.value:
+        lines.append(f"  value before rules: {fmt(overall.raw_value)}")
+    if overall.points is not None:
+        lines.append(f"  points: {fmt(overall.points)} of {fmt(overall.max_points)}")
+    lines.extend(_trace(overall.trace, "  "))
+    return lines
+
+
+def explain(result: Result, *, domain_id: str | None = None, question_id: str | None = None) -> str:
+    """The trace of a result (or of one domain or question of it) as text."""
+    title = f"{result.organisation.name} - {result.rubric.id} {result.rubric.version}"
+    if result.date:
+        title += f" - {result.date}"
+    lines = [title]
+    if question_id is not None:
+        lines.extend(explain_question(result.question(question_id)))
+    elif domain_id is not None:
+        lines.extend(explain_domain(result.domain(domain_id)))
+    else:
+        lines.extend(explain_overall(result.overall))
+        for domain in result.domains:
+            lines.extend(explain_domain(domain, questions=False))
+    if result.projection is not None:
+        changes = ", ".join(f"{q}={lv}" for q, lv in result.projection.changes)
+        lines.append(f"What if {changes}:")
+        lines.extend("  " + line for line in explain_overall(result.projection.overall))
+    return "\n".join(lines) + "\n"

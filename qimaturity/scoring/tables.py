@@ -1,0 +1,210 @@
+"""Results as flat rows for analysts: CSV, and an XLSX workbook. Cohorts' tables (:mod:`qimaturity.cohort.tables`)
+write their cells the same way (:func:`_cell`) and their numbers as :func:`number_text` does."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
+
+from qimaturity._core.formulas import append_row, csv_row, starts_like_formula
+from qimaturity.scoring.result import DomainResult, OverallResult, PerceptionGap, Result
+
+COLUMNS = (
+    "organisation_id",
+    "organisation_name",
+    "date",
+    "rubric_id",
+    "rubric_version",
+    "scope",
+    "domain_id",
+    "id",
+    "group",
+    "respondents",
+    "status",
+    "value",
+    "level",
+    "level_name",
+    "band",
+    "percent",
+    "target",
+    "gap",
+    "agreement",
+    "disagreement",
+)
+
+
+def number_text(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def _scored_row(
+    base: dict[str, Any], scope: str, domain_id: str, ident: str, node: DomainResult | OverallResult
+) -> dict[str, Any]:
+    return {
+        **base,
+        "scope": scope,
+        "domain_id": domain_id,
+        "id": ident,
+        "group": "",
+        "respondents": "",
+        "status": "",
+        "value": number_text(node.value),
+        "level": node.level,
+        "level_name": node.level_name or "",
+        "band": node.band.name if node.band else "",
+        "percent": number_text(node.percent),
+        "target": node.target,
+        "gap": node.gap,
+        "agreement": "",
+        "disagreement": "",
+    }
+
+
+def result_rows(result: Result) -> list[dict[str, Any]]:
+    base = {
+        "organisation_id": result.organisation.id,
+        "organisation_name": result.organisation.name,
+        "date": result.date or "",
+        "rubric_id": result.rubric.id,
+        "rubric_version": result.rubric.version,
+    }
+    rows = [_scored_row(base, "overall", "", "overall", result.overall)]
+    for domain in result.domains:
+        rows.append(_scored_row(base, "domain", domain.id, domain.id, domain))
+        for gap in domain.perception_gaps:
+            rows.append(_gap_row(base, domain.id, domain.id, gap))
+        for q in domain.questions:
+            rows.append(
+                {
+                    **base,
+                    "scope": "question",
+                    "domain_id": domain.id,
+                    "id": q.id,
+                    "group": "",
+                    "respondents": sum(g.respondents for g in q.by_group) or len(q.answers) or "",
+                    "status": q.status,
+                    "value": number_text(q.value),
+                    "level": q.level,
+                    "level_name": "",
+                    "band": "",
+                    "percent": "",
+                    "target": q.target,
+                    "gap": q.gap,
+                    "agreement": number_text(q.agreement),
+                    "disagreement": "yes" if q.disagreement else "",
+                }
+            )
+            for view in q.by_group:
+                rows.append(
+                    {
+                        **{key: "" for key in COLUMNS},
+                        **base,
+                        "scope": "group",
+                        "domain_id": domain.id,
+                        "id": q.id,
+                        "group": view.group,
+                        "respondents": view.respondents,
+                        "value": number_text(view.value),
+                    }
+                )
+            for gap in q.perception_gaps:
+                rows.append(_gap_row(base, domain.id, q.id, gap))
+    return [{k: ("" if v is None else v) for k, v in row.items()} for row in rows]
+
+
+def _gap_row(base: dict[str, Any], domain_id: str, ident: str, gap: PerceptionGap) -> dict[str, Any]:
+    """A perception gap: group a's value minus group b's, flagged at the rubric's threshold."""
+    return {
+        **{key: "" for key in COLUMNS},
+        **base,
+        "scope": "perception_gap",
+        "domain_id": domain_id,
+        "id": ident,
+        "group": f"{gap.group_a} - {gap.group_b}",
+        "value": number_text(gap.gap),
+        "disagreement": "flagged" if gap.flagged else "",
+    }
+
+
+def results_xlsx(results: Sequence[Result]) -> bytes:
+    """A workbook of results for analysts: every row of the CSV on "Results", and "Domains" with one row per
+    organisation and a value and level column per domain."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    long = book.active
+    long.title = "Results"
+    append_row(long, COLUMNS)
+    for result in results:
+        for row in result_rows(result):
+            append_row(long, [_cell(key, row[key]) for key in COLUMNS])
+    wide = book.create_sheet("Domains")
+    domains = [(d.id, d.title) for d in results[0].domains] if results else []
+    append_row(
+        wide,
+        ["organisation_id", "organisation_name", "date", "overall_value", "overall_level"]
+        + [f"{title} {what}" for _, title in domains for what in ("value", "level")],
+    )
+    for result in results:
+        values: dict[str, tuple[float | None, int | None]] = {d.id: (d.value, d.level) for d in result.domains}
+        append_row(
+            wide,
+            [result.organisation.id, result.organisation.name, result.date, result.overall.value, result.overall.level]
+            + [item for d, _ in domains for item in values.get(d, (None, None))],
+        )
+    for sheet in (long, wide):
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write_csv(results: Iterable[Result], stream: IO[str]) -> None:
+    writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for result in results:
+        writer.writerows(csv_row(row) for row in result_rows(result))
+
+
+# Columns of words (ids, names, dates, groups, titles): always text, even when they look like a number ("007").
+TEXT_KEYS = frozenset(
+    {
+        "organisation_id",
+        "organisation_name",
+        "date",
+        "rubric_id",
+        "rubric_version",
+        "scope",
+        "domain_id",
+        "id",
+        "group",
+        "status",
+        "level_name",
+        "band",
+        "disagreement",
+        "suppressed",
+        "title",
+        "type",
+        "region",
+        "overall_band",
+        "outliers",
+        "dates",
+        "values",
+        "direction",
+    }
+)
+
+
+def _cell(key: str, value: Any) -> Any:
+    """Numbers as numbers, so that spreadsheets can sort and chart them; words as words."""
+    if isinstance(value, str) and key not in TEXT_KEYS and value and not starts_like_formula(value):
+        try:
+            return float(value) if any(c in value for c in ".eE") else int(value)
+        except ValueError:
+            return value
+    return value
