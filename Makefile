@@ -6,9 +6,11 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 QIM    := $(VENV)/bin/qimaturity
-# pytest-xdist: one test process per CPU (TEST_WORKERS=1 for one); tests sharing a rendered PDF run in one of them.
+# pytest-xdist, one test process per CPU (TEST_WORKERS=1 for one). The whole suite is handed out test by test,
+# slow ones first, those sharing a rendered PDF (xdist_group) to one process; the fast set file by file, so that
+# each file's shared data is made once.
 TEST_WORKERS ?= auto
-PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS)
 
 .PHONY: demo test test-fast lint preview system-packages clean
 
@@ -44,10 +46,10 @@ preview: $(STAMP)
 	$(PY) scripts/preview.py out/riverside-community.pdf
 
 test: lint
-	$(PYTEST)
+	$(PYTEST) --dist loadgroup
 
 test-fast: $(STAMP)
-	$(PYTEST) -m "not slow and not subprocess"
+	$(PYTEST) --dist loadfile -m "not slow and not subprocess"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check qimaturity tests

@@ -497,6 +497,7 @@ def blank_template(tmp_path_factory) -> Path:
     return blank
 
 
+@pytest.mark.xdist_group("blank-template")  # one worker writes the template, once
 @pytest.mark.parametrize("command", ["score", "explain", "report", "compare", "import"])
 def test_a_blank_template_says_no_answers_found_to_every_command_that_reads_answers(tmp_path, command, blank_template):
     blank = blank_template

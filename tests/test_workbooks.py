@@ -116,6 +116,7 @@ def test_a_value_in_column_xfd_is_refused_with_the_cell_named(tmp_path):
     refused(workbook(tmp_path / "wide.xlsx", rows), "XFD2", f"beyond the limit of {MAX_COLUMNS:,} columns")
 
 
+@pytest.mark.slow
 def test_sparse_cells_just_inside_the_column_limit_are_capped_by_the_cell_limit(tmp_path):
     letter = column_letter(MAX_COLUMNS)
     count = MAX_SHEET_CELLS // MAX_COLUMNS + 2
@@ -143,6 +144,7 @@ def test_a_shared_string_longer_than_any_cell_is_refused_before_it_is_parsed(tmp
     refused(path, "xl/sharedStrings.xml", f"more than {MAX_XML_TEXT_BYTES:,} bytes")
 
 
+@pytest.mark.slow
 def test_too_many_shared_strings_are_refused(tmp_path):
     path = workbook(
         tmp_path / "strings.xlsx", strings="".join(f"<si><t>{i}</t></si>" for i in range(MAX_SHARED_STRINGS + 1))
@@ -150,6 +152,7 @@ def test_too_many_shared_strings_are_refused(tmp_path):
     refused(path, f"more than {MAX_SHARED_STRINGS:,} shared strings", commands=("score",))
 
 
+@pytest.mark.slow
 def test_elements_openpyxl_would_keep_outside_rows_are_capped(tmp_path):
     """Unknown elements of a sheet stay in openpyxl's memory (5 million took 2 GB); rows and strings are cleared."""
     rows = HEADER + "".join(f'<x a="{i}"/>' for i in range(MAX_XML_ELEMENTS + 1))
@@ -161,6 +164,7 @@ def test_elements_within_one_row_are_capped(tmp_path):
     refused(workbook(tmp_path / "row.xlsx", rows), f"a row or string of more than {MAX_ROW_ELEMENTS:,} elements")
 
 
+@pytest.mark.slow
 def test_many_rows_of_cells_are_not_elements_outside_rows(tmp_path):
     count = MAX_XML_ELEMENTS // 2 + 10  # more cells and rows than the limit of elements outside rows
     rows = HEADER + "".join(f'<row r="{r}"><c r="B{r}"><v>{r}</v></c></row>' for r in range(2, count))

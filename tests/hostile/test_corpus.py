@@ -22,7 +22,7 @@ EARLIER = b"the earlier output, which a failed run must leave alone\n"
 GOOD_EXPORT = "organisation_id,organisation_name,respondent,group,lead-executive-lead\nrx1,Trust One,r1,board,3\n"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # built once per worker, however the slow cases are ordered
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("corpus")
     paths = build_all(folder)
