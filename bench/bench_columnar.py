@@ -47,7 +47,7 @@ import yaml
 from qimaturity import load_rubric
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.columnar import score_export
-from qimaturity.scoring.engine import level_below
+from qimaturity.scoring.kernel import level_below
 
 REPEATED = 9
 GROUPS = [("board", 5), ("managers", 20), ("frontline", 65), ("patient-partners", 10)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import random
 import statistics
@@ -25,7 +26,7 @@ import yaml
 
 from qimaturity import InputError, load_assessment, load_rubric, score
 from qimaturity._core.limits import MAX_COLUMNS, MAX_PROBLEMS
-from qimaturity.scoring.engine import respondent_value, sample_variance
+from qimaturity.scoring.kernel import counts_of, respondent_value, sample_variance
 from qimaturity.scoring.result import Result
 from qimaturity.scoring.tables import write_csv
 
@@ -472,26 +473,33 @@ def test_a_group_too_large_for_packed_counts_is_counted_again_with_wider_ones(tm
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_aggregates_from_counts_equal_the_row_engines_to_the_bit(seed):
+def test_the_kernel_aggregates_counts_as_the_plain_formulas_do_levels(seed):
+    """The kernel both engines share, against the formulas it stands for, applied to the levels one by one:
+    statistics.median, math.fsum / n, min, max, and the exact sample variance (a Fraction) rounded once."""
     rng = random.Random(seed)
     levels = [rng.choice([0, 1, 2, 3, 4, 5, 7]) for _ in range(rng.randint(1, 60))]
-    counts = sorted({level: levels.count(level) for level in levels}.items())
-    for method in ("median", "mean", "min", "max"):
-        assert columnar.respondent_value(method, counts) == respondent_value(method, levels)
-    assert columnar.respondent_value("median", counts) == float(statistics.median(levels))
-    assert columnar.sample_variance(counts) == sample_variance(levels)
+    counts = counts_of(levels)
+    assert counts == sorted({level: levels.count(level) for level in levels}.items())
+    assert respondent_value("median", counts) == float(statistics.median(levels))
+    assert respondent_value("mean", counts) == math.fsum(levels) / len(levels)
+    assert (respondent_value("min", counts), respondent_value("max", counts)) == (min(levels), max(levels))
+    if len(levels) > 1:
+        mean = Fraction(sum(levels), len(levels))
+        exact = sum(((v - mean) ** 2 for v in levels), Fraction(0)) / (len(levels) - 1)
+        assert sample_variance(counts) == float(exact)
+    else:
+        assert sample_variance(counts) is None
 
 
 def test_variance_is_the_float_nearest_the_exact_variance_on_awkward_means():
-    """Both engines round the exact variance once; worked for n = 3: levels 1, 2, 5 have mean 8/3 and squared
+    """The kernel rounds the exact variance once; worked for n = 3: levels 1, 2, 5 have mean 8/3 and squared
     deviations 25/9, 4/9, 49/9, summing to 78/9 = 26/3, so s^2 = (26/3) / 2 = 13/3 = 4.333..."""
-    assert sample_variance([1, 2, 5]) == 13 / 3
+    assert sample_variance(counts_of([1, 2, 5])) == 13 / 3
     for n in (3, 7, 11, 13, 49, 97, 1001):
         levels = [1] * (n // 3) + [2] * (n - n // 3 - 1) + [5]
-        counts = sorted({level: levels.count(level) for level in levels}.items())
         mean = Fraction(sum(levels), n)
         exact = sum(((v - mean) ** 2 for v in levels), Fraction(0)) / (n - 1)
-        assert columnar.sample_variance(counts) == sample_variance(levels) == float(exact)
+        assert sample_variance(counts_of(levels)) == float(exact)
 
 
 # --- problems --------------------------------------------------------------------------------------------------

@@ -31,16 +31,18 @@ EVIDENCE = (EvidenceItem("Board paper", "2026-01-10"),)
 
 @st.composite
 def assessments(draw: st.DrawFn, *, with_na: bool = True) -> Assessment:
-    """Two to six respondents; every question answered by at least one respondent of a group it is asked of."""
+    """Two to six respondents (and one more for each question none of their groups is asked); every question
+    answered by at least one respondent of a group it is asked of."""
     count = draw(st.integers(min_value=2, max_value=6))
     groups = [draw(st.sampled_from(GROUPS)) for _ in range(count)]
-    answers: list[list[Answer]] = [[] for _ in range(count)]
+    # Make sure someone can answer every question: a question no drawn group is asked gets a respondent of a group
+    # it is asked of (adding one, rather than changing a group, never leaves an earlier question without one).
+    for question in QUESTIONS:
+        if question.respondents and not any(g in question.respondents for g in groups):
+            groups.append(question.respondents[0])
+    answers: list[list[Answer]] = [[] for _ in groups]
     for question in QUESTIONS:
         allowed = [i for i, g in enumerate(groups) if not question.respondents or g in question.respondents]
-        if not allowed:
-            # Make sure someone can answer it: give the first respondent an eligible group.
-            groups[0] = question.respondents[0]
-            allowed = [i for i, g in enumerate(groups) if g in question.respondents]
         chosen = draw(st.lists(st.sampled_from(allowed), min_size=1, max_size=len(allowed), unique=True))
         for index in chosen:
             if with_na and question.na_allowed and draw(st.booleans()):
@@ -49,15 +51,7 @@ def assessments(draw: st.DrawFn, *, with_na: bool = True) -> Assessment:
                 level = draw(st.sampled_from(LEVELS))
                 evidence = EVIDENCE if draw(st.booleans()) else ()
                 answers[index].append(Answer(question.id, level, evidence=evidence))
-    # A group change above may have made earlier answers ineligible: keep only eligible ones.
-    respondents = []
-    for index, group in enumerate(groups):
-        eligible = tuple(
-            a
-            for a in answers[index]
-            if not RUBRIC.question(a.question_id).respondents or group in RUBRIC.question(a.question_id).respondents
-        )
-        respondents.append(Respondent(f"r{index + 1}", group, eligible))
+    respondents = [Respondent(f"r{index + 1}", group, tuple(answers[index])) for index, group in enumerate(groups)]
     return Assessment(
         Organisation("org", "Generated"), RUBRIC.id, tuple(respondents), RUBRIC.version, date="2026-06-30"
     )

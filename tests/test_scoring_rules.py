@@ -685,7 +685,7 @@ def test_default_target_yields_to_targets_named_in_the_answers_file():
 def test_what_if_projects_the_result_and_leaves_the_real_one_unchanged():
     result = run("targets", "targets", what_if={"l2": 5})
     projection = result.projection
-    assert projection.changes == (("l2", 5),)
+    assert projection.changes == {"l2": 5}
     # lead with l2 at 5: (3 + 3*5 + 4) / 5 = 22/5 = 4.4 -> 4; meth unchanged 5/3 -> 1
     lead = projected_domain(result, "lead")
     assert (lead.value, lead.level) == (pytest.approx(4.4), 4)

@@ -13,8 +13,9 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from qimaturity._core.documents import SourceDocument, parse_json, parse_yaml, read_text
+from qimaturity._core.frozen import FrozenMap
 from qimaturity._core.problems import DocPath, InputError, Problem, sort_problems
-from qimaturity.answers.model import Answer, Assessment, EvidenceItem, Organisation, Respondent
+from qimaturity.answers.model import Answer, Assessment, EvidenceItem, Organisation, Respondent, mark_checked
 from qimaturity.rubric.checks import did_you_mean, schema_problems
 from qimaturity.rubric.model import Rubric
 
@@ -216,8 +217,9 @@ def check_answers_document(doc: SourceDocument, rubric: Rubric) -> list[Problem]
     return sort_problems(problems)
 
 
-def assessment_from_document(doc: SourceDocument) -> Assessment:
-    """Build the assessment from a document that passed :func:`check_answers_document`."""
+def assessment_from_document(doc: SourceDocument, checked_with: Rubric | None = None) -> Assessment:
+    """Build the assessment from a document that passed :func:`check_answers_document`; ``checked_with``, the rubric
+    it was checked against, spares scoring the same checks."""
     data = doc.data
     org = data["organisation"]
     organisation = Organisation(
@@ -225,22 +227,23 @@ def assessment_from_document(doc: SourceDocument) -> Assessment:
         name=org["name"],
         type=org.get("type"),
         region=org.get("region"),
-        metadata=tuple(sorted((org.get("metadata") or {}).items())),
+        metadata=FrozenMap(sorted((org.get("metadata") or {}).items())),
     )
     respondents = []
     for index, (_, entry) in enumerate(_respondent_entries(data), start=1):
         answers = tuple(_answer(qid, value) for qid, value in entry["answers"].items())
         respondents.append(Respondent(str(entry.get("id", f"r{index}")), entry.get("group"), answers))
-    return Assessment(
+    assessment = Assessment(
         organisation=organisation,
         rubric_id=data["rubric"]["id"],
         rubric_version=data["rubric"].get("version"),
         date=data.get("date"),
         assessor=data.get("assessor"),
-        targets=tuple(sorted((data.get("targets") or {}).items())),
+        targets=FrozenMap(sorted((data.get("targets") or {}).items())),
         respondents=tuple(respondents),
         source=doc.name,
     )
+    return assessment if checked_with is None else mark_checked(assessment, checked_with)
 
 
 def _answer(question_id: str, value: Any) -> Answer:
@@ -270,4 +273,4 @@ def load_assessment(path: FsPath | str, rubric: Rubric, *, display: str | None =
         if located is not doc:
             problems = check_answers_document(located, rubric)
         raise InputError(problems)
-    return assessment_from_document(doc)
+    return assessment_from_document(doc, checked_with=rubric)

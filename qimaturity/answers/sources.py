@@ -95,7 +95,7 @@ def load_assessments(path: Path, rubric: Rubric, *, mapping: Mapping[str, Any] |
         if found:
             problems.extend(found)
         else:
-            assessments.append(assessment_from_document(doc))
+            assessments.append(assessment_from_document(doc, checked_with=rubric))
     if problems:
         raise InputError(problems)
     return assessments

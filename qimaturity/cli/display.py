@@ -157,7 +157,7 @@ def priorities_table(result: Result, limit: int = 5) -> Table:
 
 def projection_table(result: Result) -> Table:
     assert result.projection is not None
-    changes = ", ".join(f"{q}={lv}" for q, lv in result.projection.changes)
+    changes = ", ".join(f"{q}={lv}" for q, lv in result.projection.changes.items())
     table = Table(title=_text(f"What if {changes}"), title_justify="left")
     for column in ("", "now", "projected"):
         table.add_column(column)

@@ -143,7 +143,7 @@ def field_value(result: Result, field: str) -> str:
     if field == "region":
         return org.region or NOT_GIVEN
     key = field.removeprefix("metadata.")
-    value = dict(org.metadata).get(key)
+    value = org.metadata.get(key)
     return NOT_GIVEN if value is None else str(value)
 
 

@@ -665,7 +665,7 @@ class _Builder:
         projection: tuple[tuple[str, str, str], ...] = ()
         changes = None
         if r.projection is not None:
-            changes = ", ".join(f"{q} at level {lv}" for q, lv in r.projection.changes)
+            changes = ", ".join(f"{q} at level {lv}" for q, lv in r.projection.changes.items())
             projection = tuple(
                 (now.title, f"{fmt(now.value)} (level {now.level})", f"{fmt(then.value)} (level {then.level})")
                 for now, then in zip(r.domains, r.projection.domains, strict=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from qimaturity._core.documents import SourceDocument, load_yaml
+from qimaturity._core.frozen import FrozenMap
 from qimaturity._core.problems import InputError, Problem
 from qimaturity._core.resources import bundled_dir
 from qimaturity.rubric.checks import check_rubric_document
@@ -109,7 +110,7 @@ def rubric_from_document(doc: SourceDocument) -> Rubric:
         authors=tuple(data.get("authors") or ()),
         sources=tuple(Source(s["id"], s["citation"], s.get("url")) for s in data.get("sources") or ()),
         frameworks=tuple(
-            Framework(f["id"], f["title"], f.get("url"), tuple(sorted((f.get("codes") or {}).items())))
+            Framework(f["id"], f["title"], f.get("url"), FrozenMap(sorted((f.get("codes") or {}).items())))
             for f in data.get("frameworks") or ()
         ),
         levels=tuple(Level(lv["value"], lv["name"], lv["descriptor"]) for lv in data["levels"]),
@@ -156,7 +157,7 @@ def _question(data: dict[str, Any], domain_id: str, na_allowed: bool, na_justifi
         evidence_from=data.get("evidence_from"),
         respondents=tuple(data.get("respondents") or ()),
         sources=tuple(data.get("sources") or ()),
-        tags=tuple((k, tuple(v)) for k, v in sorted((data.get("tags") or {}).items())),
+        tags=FrozenMap((k, tuple(v)) for k, v in sorted((data.get("tags") or {}).items())),
         levels=tuple(LevelDescriptor(e["level"], e["descriptor"], e.get("next_step")) for e in data["levels"]),
         measure=data.get("measure"),
     )

@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from qimaturity._core.frozen import FrozenMap
+from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.expressions import Expression
 
 Method = Literal["weighted_mean", "mean", "weighted_sum", "minimum", "highest_rung"]
 NaPolicy = Literal["exclude", "count_as_met", "count_as_lowest", "anchor_to_target"]
 MissingPolicy = Literal["error", "exclude", "count_as_lowest"]
 Scope = Literal["domain", "overall"]
+
+
+class UnknownIdError(KeyError):
+    """An id looked up in a rubric or a result that does not hold it; the message names the closest id.
+
+    A ``KeyError``, so that ``except KeyError`` catches it, whose text is the plain message (a bare ``KeyError``
+    shows its argument in quotes).
+    """
+
+    def __init__(self, kind: str, ident: str | int, where: str, choices: Iterable[str | int]):
+        known = [str(choice) for choice in choices]
+        message = f"no {kind} {ident!r} in {where}"
+        hint = did_you_mean(ident, known) if isinstance(ident, str) else ""
+        if hint:
+            message += f"; {hint}"
+        elif 0 < len(known) <= 10:
+            message += f" (its {kind}s: {', '.join(known)})"
+        super().__init__(message)
+        self.kind = kind
+        self.ident = ident
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 @dataclass(frozen=True)
@@ -40,7 +65,8 @@ class Framework:
     id: str
     title: str
     url: str | None = None
-    codes: tuple[tuple[str, str], ...] = ()
+    codes: FrozenMap[str, str] = FrozenMap()
+    """The framework's codes (code -> what it stands for)."""
 
 
 @dataclass(frozen=True)
@@ -66,11 +92,18 @@ class Question:
     evidence_from: int | None = None
     respondents: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
-    tags: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    tags: FrozenMap[str, tuple[str, ...]] = FrozenMap()
+    """Framework id -> the framework's codes this question maps to."""
     measure: str | None = None
 
     def descriptor(self, level: int) -> LevelDescriptor | None:
         return next((d for d in self.levels if d.level == level), None)
+
+    def __repr__(self) -> str:
+        flags = "".join(
+            f", {flag}" for flag, on in (("critical", self.critical), ("N/A allowed", self.na_allowed)) if on
+        )
+        return f"<Question {self.id} in {self.domain_id}, weight {self.weight:g}{flags}>"
 
 
 @dataclass(frozen=True)
@@ -82,6 +115,9 @@ class Domain:
     weight: float = 1.0
     target: int | None = None
     stage: int | None = None
+
+    def __repr__(self) -> str:
+        return f"<Domain {self.id} {self.title!r}: {len(self.questions)} questions, weight {self.weight:g}>"
 
 
 @dataclass(frozen=True)
@@ -217,18 +253,33 @@ class Rubric:
         return self.levels[-1].value
 
     def level(self, value: int) -> Level:
-        return next(level for level in self.levels if level.value == value)
+        """The level of the scale with this value; a ``KeyError`` when the scale has none."""
+        for level in self.levels:
+            if level.value == value:
+                return level
+        raise UnknownIdError("level", value, f"the scale of {self.id}", (level.value for level in self.levels))
 
     def questions(self) -> Iterator[Question]:
         for domain in self.domains:
             yield from domain.questions
 
     def question(self, question_id: str) -> Question:
-        return next(q for q in self.questions() if q.id == question_id)
+        """The question with this id; a ``KeyError`` naming the closest id when the rubric has none."""
+        for question in self.questions():
+            if question.id == question_id:
+                return question
+        raise UnknownIdError("question", question_id, self.id, (q.id for q in self.questions()))
 
     def domain(self, domain_id: str) -> Domain:
-        return next(d for d in self.domains if d.id == domain_id)
+        """The domain with this id; a ``KeyError`` naming the closest id when the rubric has none."""
+        for domain in self.domains:
+            if domain.id == domain_id:
+                return domain
+        raise UnknownIdError("domain", domain_id, self.id, (d.id for d in self.domains))
 
     @property
     def question_count(self) -> int:
         return sum(len(d.questions) for d in self.domains)
+
+    def __repr__(self) -> str:
+        return f"<Rubric {self.id} {self.version}: {len(self.domains)} domains, {self.question_count} questions>"

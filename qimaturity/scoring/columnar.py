@@ -64,7 +64,8 @@ from qimaturity.answers.model import Assessment, Organisation
 from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.model import Question, Rubric
 from qimaturity.scoring.columnar_numbers import ExportScores, gap_table, level_statistics, question_table, settle_all
-from qimaturity.scoring.engine import QuestionStats, fmt, level_below, score_statistics
+from qimaturity.scoring.engine import QuestionStats, fmt, score_statistics
+from qimaturity.scoring.kernel import evidence_level, respondent_value, sample_variance
 from qimaturity.scoring.result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
 
 ORGANISATION = "organisation_id"
@@ -838,7 +839,7 @@ class _StatsBuilder:
         for k, level in enumerate(self.scale):
             if threshold is None or level < threshold:
                 continue
-            used = level_below(self.scale, threshold) if cap else level
+            used = evidence_level(self.scale, threshold, level, cap=cap)
             if used != level:
                 self.fold.append((k, self.scale.index(used)))
             flag = f"no evidence cited: counted as {used}" if cap else "no evidence cited (flagged, not capped)"
@@ -883,12 +884,16 @@ class _StatsBuilder:
             group = row[group_at]
             if group is not None:
                 answered = filled - said_na
-                by_group.append(GroupValue(group, _value(method, scale, self.counted(levels), answered), answered))
+                by_group.append(
+                    GroupValue(
+                        group, respondent_value(method, list(zip(scale, self.counted(levels), strict=True))), answered
+                    )
+                )
         if given is None:
             return QuestionStats(na=na, inputs=(TraceInput("N/A", None, note=f"{na} answer(s)"),)) if na else None
         counted = self.counted(given)
         total = sum(counted)
-        value = _value(method, scale, counted, total)
+        value = respondent_value(method, list(zip(scale, counted, strict=True)))
         pairs = tuple((level, n) for level, n in zip(scale, counted, strict=False) if n)
         inputs = tuple(TraceInput(f"level {level}", float(level), note=f"{n} answer(s)") for level, n in pairs)
         if na:
@@ -906,58 +911,13 @@ class _StatsBuilder:
             counted=pairs,
             na=na,
             value=value,
-            variance=_variance(scale, given, total),
+            variance=sample_variance(list(zip(scale, given, strict=True))),
             by_group=tuple(by_group),
             method=f"{method} of {total} answer(s) (from the export)",
             arithmetic=f"{method}({', '.join([f'{n}×{level}' for level, n in pairs])}) = {fmt(value)}",
             inputs=inputs,
             adjustments=adjustments,
         )
-
-
-def _value(method: str, scale: Sequence[int], counts: Sequence[int], total: int) -> float:
-    """The respondent aggregate of ``total`` levels, ``counts[k]`` of them at ``scale[k]``, as the row engine has it.
-
-    The median of an even count is the mean of the middle two, as ``statistics.median`` gives it; the mean is
-    ``math.fsum`` of the levels (their exact sum) over their number.
-    """
-    if method == "median":
-        lower, upper = (total - 1) // 2, total // 2
-        low: int | None = None
-        seen = 0
-        for level, n in zip(scale, counts, strict=False):
-            seen += n
-            if low is None and seen > lower:
-                low = level
-            if seen > upper:
-                assert low is not None
-                return float(level) if total % 2 else (low + level) / 2
-        raise ValueError("no levels")
-    if method == "mean":
-        return float(sum(level * n for level, n in zip(scale, counts, strict=False))) / total
-    present = [level for level, n in zip(scale, counts, strict=False) if n]
-    return float(present[0] if method == "min" else present[-1])
-
-
-def _variance(scale: Sequence[int], counts: Sequence[int], total: int) -> float | None:
-    """:func:`qimaturity.scoring.engine.sample_variance` of ``total`` levels, ``counts[k]`` of them at ``scale[k]``."""
-    if total < 2:
-        return None
-    first = sum(level * n for level, n in zip(scale, counts, strict=False))
-    second = sum(level * level * n for level, n in zip(scale, counts, strict=False))
-    return (total * second - first * first) / (total * (total - 1))
-
-
-def respondent_value(method: str, counts: Sequence[tuple[int, int]]) -> float:
-    """:func:`qimaturity.scoring.engine.respondent_value` of the levels that (level, count) pairs stand for, to the
-    bit."""
-    return _value(method, [level for level, _ in counts], [n for _, n in counts], sum(n for _, n in counts))
-
-
-def sample_variance(counts: Sequence[tuple[int, int]]) -> float | None:
-    """:func:`qimaturity.scoring.engine.sample_variance` of the levels that (level, count) pairs stand for, to the
-    bit."""
-    return _variance([level for level, _ in counts], [n for _, n in counts], sum(n for _, n in counts))
 
 
 @contextmanager

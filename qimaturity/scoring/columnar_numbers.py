@@ -4,7 +4,8 @@
 level. From those counts this module computes, as Polars columns over all organisations together, what the row
 engine computes one question at a time: each question's respondent aggregate (median, mean, min or max, to the
 bit: from integer counts a median is a level or the mean of two, a mean one integer over another), its sample
-variance and agreement (exactly rounded from integer sums, as :func:`qimaturity.scoring.engine.sample_variance`), its
+variance (exactly rounded from integer sums, as :func:`qimaturity.scoring.kernel.sample_variance`) and agreement
+(the kernel's, once per distinct variance), its
 status under the N/A and missing policies, its level, target and gap; each respondent group's value and the
 perception gaps between compared groups.
 
@@ -30,6 +31,7 @@ from qimaturity._core.formulas import FORMULA_STARTS, csv_field
 from qimaturity.answers.model import Assessment, Organisation
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.engine import EPS, QuestionRecord, Scorer
+from qimaturity.scoring.kernel import agreement as kernel_agreement
 from qimaturity.scoring.result import Result, Status
 from qimaturity.scoring.tables import COLUMNS, number_text
 
@@ -51,7 +53,7 @@ def level_statistics(
 
     As the row engine has them, to the bit: a median of an even count is the mean of the middle two, as
     ``statistics.median`` gives it; a mean is the exact integer sum over the count, divided once (as
-    ``math.fsum(levels) / len(levels)``); the variance is :func:`qimaturity.scoring.engine.sample_variance`,
+    ``math.fsum(levels) / len(levels)``); the variance is :func:`qimaturity.scoring.kernel.sample_variance`,
     (n·Σv² − (Σv)²) / (n·(n − 1)) from integer sums. Running totals of the counts are columns first, so that a
     level is found by counting the totals not yet past a bound: no chain of conditions.
     """
@@ -417,8 +419,11 @@ def question_table(
     )
     distinct = frame["value"].drop_nulls().unique().to_list()
     levels = {v: scorer.to_level(v) for v in distinct}
-    expected = (len(scorer.scale) ** 2 - 1) / 12
-    agreement = (1 - pl.col("variance") / expected).clip(lower_bound=0.0)
+    # r_wg by the kernel, once per distinct variance: Polars divides by a constant as a multiplication by its
+    # reciprocal, a last bit away on scales whose (A^2 - 1) / 12 is not exact (measured on a 12-point scale).
+    variances = frame["variance"].drop_nulls().unique().to_list()
+    agreements = {v: kernel_agreement(v, len(scorer.scale)) for v in variances}
+    agreement = pl.col("variance").replace_strict(agreements, default=None, return_dtype=pl.Float64)
     return frame.with_columns(
         pl.col("value").replace_strict(levels, default=None, return_dtype=pl.Int64).alias("level"),
     ).with_columns(

@@ -22,12 +22,13 @@ the rules.
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, NamedTuple, Protocol
 
+from qimaturity._core.frozen import FrozenMap
+from qimaturity.answers.checks import require_checked
 from qimaturity.answers.model import Answer, Assessment, Respondent
 from qimaturity.rubric.expressions import Context, EvaluationError
 from qimaturity.rubric.model import (
@@ -46,6 +47,14 @@ from qimaturity.rubric.model import (
     Rule,
 )
 from qimaturity.rubric.wording import condition_text
+from qimaturity.scoring.kernel import (
+    agreement,
+    counts_of,
+    evidence_level,
+    level_below,
+    respondent_value,
+    sample_variance,
+)
 from qimaturity.scoring.result import (
     Adjustment,
     AnswerRecord,
@@ -76,48 +85,6 @@ def fmt(x: float | None) -> str:
         return "none"
     text = f"{x:.4f}".rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
-
-
-def respondent_value(method: str, levels: Sequence[float]) -> float:
-    if method == "median":
-        return float(statistics.median(levels))
-    if method == "mean":
-        return math.fsum(levels) / len(levels)
-    if method == "min":
-        return float(min(levels))
-    return float(max(levels))
-
-
-def sample_variance(levels: Sequence[int]) -> float | None:
-    """The sample variance s^2 of the levels (``None`` for fewer than two), exactly rounded.
-
-    Levels are whole numbers, so s^2 = (n·Σv² − (Σv)²) / (n·(n − 1)) is a ratio of two integers, divided once:
-    the float nearest the true variance, which any engine holding the same sums computes the same way.
-    """
-    n = len(levels)
-    if n < 2:
-        return None
-    total = sum(levels)
-    return (n * sum(v * v for v in levels) - total * total) / (n * (n - 1))
-
-
-def agreement(variance: float | None, scale_points: int) -> float | None:
-    """Within-group agreement r_wg = 1 - s^2 / sigma_EU^2, sigma_EU^2 = (A^2 - 1) / 12; 0 when s^2 exceeds it."""
-    if variance is None:
-        return None
-    expected = (scale_points**2 - 1) / 12
-    return max(0.0, 1 - variance / expected)
-
-
-def rwg(levels: Sequence[int], scale_points: int) -> float | None:
-    """r_wg of the levels as given (``None`` for fewer than two)."""
-    return agreement(sample_variance(levels), scale_points)
-
-
-def level_below(scale: Sequence[int], level: int) -> int:
-    """The scale level just below ``level`` (the lowest level when there is none)."""
-    lower = [v for v in scale if v < level]
-    return lower[-1] if lower else scale[0]
 
 
 def aggregate_value(method: Method, items: Sequence[tuple[str, float, float]]) -> float:
@@ -225,6 +192,7 @@ def _question_stats(
     scoring = rubric.scoring
     scale = [level.value for level in rubric.levels]
     method = scoring.respondent_aggregate
+    cap = scoring.evidence.on_missing == "cap"
     entries = sorted(answered, key=lambda e: (group_order.get(e[0].group or "", len(group_order)), e[0].id))
     records: list[AnswerRecord] = []
     inputs: list[TraceInput] = []
@@ -250,8 +218,7 @@ def _question_stats(
         if question.evidence_from is not None and level >= question.evidence_from:
             reason = evidence_problem(rubric, assessment_date, answer)
             if reason is not None:
-                cap = scoring.evidence.on_missing == "cap"
-                used = level_below(scale, question.evidence_from) if cap else level
+                used = evidence_level(scale, question.evidence_from, level, cap=cap)
                 flag = f"{reason}: counted as {used}" if cap else f"{reason} (flagged, not capped)"
                 adjustments.append(
                     Adjustment(
@@ -275,22 +242,22 @@ def _question_stats(
         )
         inputs.append(TraceInput(respondent.id, float(used), note=respondent.group))
 
+    # From here on only the counts matter: the kernel turns them into the aggregate, the variance and each
+    # group's value, as it does for the columnar engine's counts.
+    histogram = counts_of(counted)
     value: float | None = None
     arithmetic = ""
     if counted:
-        value = respondent_value(method, counted)
+        value = respondent_value(method, histogram)
         shown = ", ".join(str(v) for v in sorted(counted))
         arithmetic = f"{method}({shown}) = {fmt(value)}"
-    histogram: dict[int, int] = {}
-    for level in counted:
-        histogram[level] = histogram.get(level, 0) + 1
     return QuestionStats(
-        counted=tuple(sorted(histogram.items())),
+        counted=tuple(histogram),
         na=na_count,
         value=value,
-        variance=sample_variance(given),
+        variance=sample_variance(counts_of(given)),
         by_group=tuple(
-            GroupValue(group, respondent_value(method, levels), len(levels))
+            GroupValue(group, respondent_value(method, counts_of(levels)), len(levels))
             for group, levels in sorted(groups.items(), key=lambda g: group_order.get(g[0], 0))
         ),
         method=f"{method} of {len(counted)} answer(s)",
@@ -376,7 +343,7 @@ class Scorer:
         self.respondents = respondents
         self.scale = [level.value for level in rubric.levels]
         self.lowest, self.highest = self.scale[0], self.scale[-1]
-        self.overrides = {**dict(assessment.targets), **targets}
+        self.overrides = {**assessment.targets, **targets}
         self.default_target = default_target
         self.what_if = what_if
         self.questions = {q.id: q for q in rubric.questions()}
@@ -868,10 +835,15 @@ def score(
 ) -> Result:
     """Score an assessment against a rubric.
 
+    The assessment is first checked against the rubric as an answers file is (unknown questions, levels off the
+    scale, N/A rules, respondent groups, missing answers, the rubric's id and version, ...): :class:`InputError`
+    with every problem when it does not fit. One from :func:`qimaturity.load_assessment` was checked already.
+
     ``targets`` overrides target levels by domain or question id (``overall`` for the overall target), on top of
     the assessment's own; ``default_target`` replaces the target of everything not named there. ``what_if``
     (question id -> level) adds a :class:`Projection` of the result with those questions at those levels.
     """
+    require_checked(assessment, rubric)
     return score_statistics(
         rubric,
         assessment,
@@ -904,5 +876,5 @@ def score_statistics(
     if not what_if:
         return result
     projected = Scorer(rubric, assessment, statistics, respondents, targets or {}, default_target, what_if).run()
-    projection = Projection(tuple(sorted(what_if.items())), projected.overall, projected.domains)
+    projection = Projection(FrozenMap(sorted(what_if.items())), projected.overall, projected.domains)
     return Result(**{**{f: getattr(result, f) for f in result.__dataclass_fields__}, "projection": projection})

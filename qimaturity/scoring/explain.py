@@ -109,7 +109,7 @@ def explain(result: Result, *, domain_id: str | None = None, question_id: str | 
         for domain in result.domains:
             lines.extend(explain_domain(domain, questions=False))
     if result.projection is not None:
-        changes = ", ".join(f"{q}={lv}" for q, lv in result.projection.changes)
+        changes = ", ".join(f"{q}={lv}" for q, lv in result.projection.changes.items())
         lines.append(f"What if {changes}:")
         lines.extend("  " + line for line in explain_overall(result.projection.overall))
     return "\n".join(lines) + "\n"

@@ -8,8 +8,16 @@ give byte-identical output.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+from qimaturity._core.frozen import FrozenMap
+from qimaturity.rubric.model import UnknownIdError
+
+if TYPE_CHECKING:
+    import pandas
+    import polars
 
 Status = Literal["answered", "na", "missing"]
 
@@ -91,6 +99,13 @@ class AnswerRecord:
     evidence_flag: str | None = None
 
 
+def _reached(value: float | None, level: int | None, level_name: str | None = None) -> str:
+    """A value and level for a short repr: ``3.10 level 3 Developing``."""
+    if value is None:
+        return "no value"
+    return f"{value:.2f} level {level}" + (f" {level_name}" if level_name else "")
+
+
 @dataclass(frozen=True)
 class QuestionResult:
     id: str
@@ -109,6 +124,10 @@ class QuestionResult:
     agreement: float | None
     disagreement: bool
     trace: Trace
+
+    def __repr__(self) -> str:
+        status = "" if self.status == "answered" else f" ({'N/A' if self.status == 'na' else self.status})"
+        return f"<QuestionResult {self.id} {_reached(self.value, self.level)}{status}, {len(self.answers)} answer(s)>"
 
 
 @dataclass(frozen=True)
@@ -133,6 +152,9 @@ class DomainResult:
     questions: tuple[QuestionResult, ...]
     trace: Trace
 
+    def __repr__(self) -> str:
+        return f"<DomainResult {self.id} {_reached(self.value, self.level, self.level_name)}>"
+
 
 @dataclass(frozen=True)
 class OverallResult:
@@ -147,6 +169,9 @@ class OverallResult:
     target: int | None
     gap: int | None
     trace: Trace
+
+    def __repr__(self) -> str:
+        return f"<OverallResult {_reached(self.value, self.level, self.level_name)}>"
 
 
 @dataclass(frozen=True)
@@ -182,14 +207,15 @@ class OrganisationRef:
     name: str
     type: str | None
     region: str | None
-    metadata: tuple[tuple[str, str | int | float | bool], ...]
+    metadata: FrozenMap[str, str | int | float | bool]
 
 
 @dataclass(frozen=True)
 class Projection:
     """A what-if: the levels the organisation would reach if some questions were at the given levels."""
 
-    changes: tuple[tuple[str, int], ...]
+    changes: FrozenMap[str, int]
+    """Question id -> the level it was set to."""
     overall: OverallResult
     domains: tuple[DomainResult, ...]
 
@@ -210,10 +236,28 @@ class Result:
     projection: Projection | None = None
 
     def domain(self, domain_id: str) -> DomainResult:
-        return next(d for d in self.domains if d.id == domain_id)
+        """The domain's result; a ``KeyError`` naming the closest id when there is no such domain."""
+        for domain in self.domains:
+            if domain.id == domain_id:
+                return domain
+        raise UnknownIdError("domain", domain_id, self.rubric.id, (d.id for d in self.domains))
 
     def question(self, question_id: str) -> QuestionResult:
-        return next(q for d in self.domains for q in d.questions if q.id == question_id)
+        """The question's result; a ``KeyError`` naming the closest id when there is no such question."""
+        for domain in self.domains:
+            for question in domain.questions:
+                if question.id == question_id:
+                    return question
+        raise UnknownIdError("question", question_id, self.rubric.id, (q.id for d in self.domains for q in d.questions))
+
+    def __repr__(self) -> str:
+        org = self.organisation
+        when = f" {self.date}" if self.date else ""
+        what_if = ", with a what-if" if self.projection is not None else ""
+        return (
+            f"<Result {org.id} {org.name!r}{when}, {self.rubric.id} {self.rubric.version}: "
+            f"overall {_reached(self.overall.value, self.overall.level, self.overall.level_name)}{what_if}>"
+        )
 
     def slim(self) -> Result:
         """The result without per-question detail, traces or priorities: what a cohort needs, in a fraction of
@@ -226,15 +270,36 @@ class Result:
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (see ``schemas/result.schema.json``)."""
         data: dict[str, Any] = _plain(self)
-        data["organisation"]["metadata"] = dict(self.organisation.metadata)
-        if self.projection is not None:
-            data["projection"]["changes"] = dict(self.projection.changes)
         return data
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """The rows of ``qimaturity score --format csv`` as dicts: one for the overall result, each domain and each
+        question, one per respondent group's view of a question and one per perception gap, with the CSV's
+        columns (:data:`qimaturity.scoring.tables.COLUMNS`). Numbers are ints and floats (rounded to 4 places, as
+        the CSV shows them), ``None`` where the CSV has an empty cell."""
+        from qimaturity.scoring.tables import result_records
+
+        return result_records(self)
+
+    def to_polars(self) -> polars.DataFrame:
+        """:meth:`to_records` as a Polars data frame, one typed column per CSV column (needs Polars)."""
+        from qimaturity.scoring.frames import polars_frame
+
+        return polars_frame([self])
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """:meth:`to_records` as a pandas data frame, whole-number columns as nullable ``Int64`` (needs pandas:
+        ``pip install pandas``; an ``ImportError`` says so when it is missing)."""
+        from qimaturity.scoring.frames import pandas_frame
+
+        return pandas_frame([self])
 
 
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     if isinstance(value, float):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any
 
 from qimaturity._core.formulas import append_row, csv_row, starts_like_formula
@@ -34,47 +34,86 @@ COLUMNS = (
     "disagreement",
 )
 
+NUMBER_COLUMNS: dict[str, type[int] | type[float]] = {
+    "respondents": int,
+    "value": float,
+    "level": int,
+    "percent": float,
+    "target": int,
+    "gap": int,
+    "agreement": float,
+}
+"""The columns that hold numbers, and of which kind; every other column holds text."""
+
+Number = Callable[[float | None], Any]
+"""How a row builder writes a float: as CSV text (:func:`number_text`) or as a number (:func:`rounded`)."""
+
+
+def rounded(value: float | None) -> float | None:
+    """A float as :func:`number_text` shows it, kept a number: 4 places, no negative zero."""
+    if value is None:
+        return None
+    value = round(float(value), 4)
+    return 0.0 if value == 0 else value
+
 
 def number_text(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}".rstrip("0").rstrip(".")
 
 
 def _scored_row(
-    base: dict[str, Any], scope: str, domain_id: str, ident: str, node: DomainResult | OverallResult
+    base: dict[str, Any],
+    scope: str,
+    domain_id: str | None,
+    ident: str,
+    node: DomainResult | OverallResult,
+    number: Number,
 ) -> dict[str, Any]:
     return {
         **base,
         "scope": scope,
         "domain_id": domain_id,
         "id": ident,
-        "group": "",
-        "respondents": "",
-        "status": "",
-        "value": number_text(node.value),
+        "group": None,
+        "respondents": None,
+        "status": None,
+        "value": number(node.value),
         "level": node.level,
-        "level_name": node.level_name or "",
-        "band": node.band.name if node.band else "",
-        "percent": number_text(node.percent),
+        "level_name": node.level_name or None,
+        "band": node.band.name if node.band else None,
+        "percent": number(node.percent),
         "target": node.target,
         "gap": node.gap,
-        "agreement": "",
-        "disagreement": "",
+        "agreement": None,
+        "disagreement": None,
     }
 
 
 def result_rows(result: Result) -> list[dict[str, Any]]:
+    """The CSV's rows: :func:`result_records` with numbers as text and empty cells as ``""``."""
+    return [{k: ("" if v is None else v) for k, v in row.items()} for row in _rows(result, number_text)]
+
+
+def result_records(result: Result) -> list[dict[str, Any]]:
+    """The CSV's rows as data: one for the overall result, each domain and each question, one per respondent
+    group's view of a question and one per perception gap; numbers as ints and floats (:func:`rounded`), ``None``
+    for an empty cell."""
+    return _rows(result, rounded)
+
+
+def _rows(result: Result, number: Number) -> list[dict[str, Any]]:
     base = {
         "organisation_id": result.organisation.id,
         "organisation_name": result.organisation.name,
-        "date": result.date or "",
+        "date": result.date or None,
         "rubric_id": result.rubric.id,
         "rubric_version": result.rubric.version,
     }
-    rows = [_scored_row(base, "overall", "", "overall", result.overall)]
+    rows = [_scored_row(base, "overall", None, "overall", result.overall, number)]
     for domain in result.domains:
-        rows.append(_scored_row(base, "domain", domain.id, domain.id, domain))
+        rows.append(_scored_row(base, "domain", domain.id, domain.id, domain, number))
         for gap in domain.perception_gaps:
-            rows.append(_gap_row(base, domain.id, domain.id, gap))
+            rows.append(_gap_row(base, domain.id, domain.id, gap, number))
         for q in domain.questions:
             rows.append(
                 {
@@ -82,49 +121,49 @@ def result_rows(result: Result) -> list[dict[str, Any]]:
                     "scope": "question",
                     "domain_id": domain.id,
                     "id": q.id,
-                    "group": "",
-                    "respondents": sum(g.respondents for g in q.by_group) or len(q.answers) or "",
+                    "group": None,
+                    "respondents": sum(g.respondents for g in q.by_group) or len(q.answers) or None,
                     "status": q.status,
-                    "value": number_text(q.value),
+                    "value": number(q.value),
                     "level": q.level,
-                    "level_name": "",
-                    "band": "",
-                    "percent": "",
+                    "level_name": None,
+                    "band": None,
+                    "percent": None,
                     "target": q.target,
                     "gap": q.gap,
-                    "agreement": number_text(q.agreement),
-                    "disagreement": "yes" if q.disagreement else "",
+                    "agreement": number(q.agreement),
+                    "disagreement": "yes" if q.disagreement else None,
                 }
             )
             for view in q.by_group:
                 rows.append(
                     {
-                        **{key: "" for key in COLUMNS},
+                        **dict.fromkeys(COLUMNS),
                         **base,
                         "scope": "group",
                         "domain_id": domain.id,
                         "id": q.id,
                         "group": view.group,
                         "respondents": view.respondents,
-                        "value": number_text(view.value),
+                        "value": number(view.value),
                     }
                 )
             for gap in q.perception_gaps:
-                rows.append(_gap_row(base, domain.id, q.id, gap))
-    return [{k: ("" if v is None else v) for k, v in row.items()} for row in rows]
+                rows.append(_gap_row(base, domain.id, q.id, gap, number))
+    return rows
 
 
-def _gap_row(base: dict[str, Any], domain_id: str, ident: str, gap: PerceptionGap) -> dict[str, Any]:
+def _gap_row(base: dict[str, Any], domain_id: str, ident: str, gap: PerceptionGap, number: Number) -> dict[str, Any]:
     """A perception gap: group a's value minus group b's, flagged at the rubric's threshold."""
     return {
-        **{key: "" for key in COLUMNS},
+        **dict.fromkeys(COLUMNS),
         **base,
         "scope": "perception_gap",
         "domain_id": domain_id,
         "id": ident,
         "group": f"{gap.group_a} - {gap.group_b}",
-        "value": number_text(gap.gap),
-        "disagreement": "flagged" if gap.flagged else "",
+        "value": number(gap.gap),
+        "disagreement": "flagged" if gap.flagged else None,
     }
 
 

@@ -1,0 +1,142 @@
+"""The row engine and the columnar engine give the same numbers for every rubric we have.
+
+For each rubric (the bundled ones, tests/data/rubrics and every scoring fixture under tests/data/scoring/rubrics),
+hypothesis generates organisations whose respondents answer what their group is asked: levels, N/A where allowed,
+gaps where the rubric's missing policy allows them. The same answers are written as answers files (scored by
+:func:`qimaturity.score`, one respondent at a time) and as one respondent export (scored by
+:func:`qimaturity.scoring.columnar.score_export` from counts). Every number must be equal to the bit: values,
+levels, bands, targets, gaps, agreement, group values and every rule's adjustment. The one tolerance: a domain's
+perception gap, a weighted mean of question gaps that Polars sums in another order, must agree within 1e-12 (and
+be flagged alike); a question's gap is one subtraction and must be equal.
+
+An export carries no evidence and no justification, so the answers files carry none either (an N/A that needs a
+justification gets one, which the export's N/A is taken to have).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qimaturity import load_assessment, load_rubric, score
+from qimaturity.rubric.model import Rubric
+
+from .conftest import DATA, ROOT
+from .test_columnar import assert_same_results
+
+columnar = pytest.importorskip("qimaturity.scoring.columnar")
+
+RUBRIC_FILES = sorted(
+    [ROOT / "rubrics" / "qi-readiness.yaml", ROOT / "rubrics" / "qi-programme-stages.yaml"]
+    + list((DATA / "rubrics").glob("*.yaml"))
+    + list((DATA / "scoring" / "rubrics").glob("*.yaml"))
+)
+RUBRICS = {path.stem: load_rubric(path) for path in RUBRIC_FILES}
+DATE = "2026-06-30"
+
+
+def asked(question: Any, group: str | None) -> bool:
+    return group is None or not question.respondents or group in question.respondents
+
+
+@st.composite
+def surveys(draw: st.DrawFn, rubric: Rubric) -> list[dict[str, Any]]:
+    """Organisations, each a list of respondents (id, group, {question id: level, "na" or absent})."""
+    groups: list[str | None] = [g.id for g in rubric.respondent_groups] or [None]
+    scale = [level.value for level in rubric.levels]
+    questions = list(rubric.questions())
+    organisations = []
+    for index in range(draw(st.integers(1, 3))):
+        respondents = []
+        for number in range(draw(st.integers(1, 7))):
+            group = draw(st.sampled_from(groups))
+            answers: dict[str, Any] = {}
+            for question in questions:
+                if not asked(question, group):
+                    continue
+                choices: list[Any] = [*scale, None]
+                if question.na_allowed:
+                    choices.append("na")
+                answer = draw(st.sampled_from(choices))
+                if answer is not None:
+                    answers[question.id] = answer
+            respondents.append({"id": f"r{number + 1}", "group": group, "answers": answers})
+        if rubric.scoring.missing == "error":  # every question answered by someone: the policy refuses gaps
+            for question in questions:
+                if any(question.id in r["answers"] for r in respondents):
+                    continue
+                group = question.respondents[0] if question.respondents else groups[0]
+                who = next((r for r in respondents if r["group"] == group), None)
+                if who is None:
+                    who = {"id": f"r{len(respondents) + 1}", "group": group, "answers": {}}
+                    respondents.append(who)
+                who["answers"][question.id] = draw(st.sampled_from(scale))
+        organisations.append({"id": f"org-{index}", "respondents": respondents})
+    return organisations
+
+
+def answers_file(rubric: Rubric, organisation: dict[str, Any], folder: Path) -> Path:
+    respondents = []
+    for respondent in organisation["respondents"]:
+        answers = {
+            qid: {"na": True, "justification": "Not applicable here."} if answer == "na" else answer
+            for qid, answer in respondent["answers"].items()
+        }
+        entry: dict[str, Any] = {"id": respondent["id"], "answers": answers}
+        if respondent["group"] is not None:
+            entry["group"] = respondent["group"]
+        respondents.append(entry)
+    document = {
+        "rubric": {"id": rubric.id, "version": rubric.version},
+        "organisation": {"id": organisation["id"], "name": organisation["id"]},
+        "date": DATE,
+        "respondents": respondents,
+    }
+    path = folder / f"{organisation['id']}.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def export_file(rubric: Rubric, organisations: list[dict[str, Any]], folder: Path) -> Path:
+    questions = [q.id for q in rubric.questions()]
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(["organisation_id", "organisation_name", "date", "respondent", "group", *questions])
+    for organisation in organisations:
+        for respondent in organisation["respondents"]:
+            cells = ["NA" if (a := respondent["answers"].get(q)) == "na" else "" if a is None else a for q in questions]
+            writer.writerow(
+                [organisation["id"], organisation["id"], DATE, respondent["id"], respondent["group"] or "", *cells]
+            )
+    path = folder / "export.csv"
+    path.write_text(stream.getvalue(), encoding="utf-8")
+    return path
+
+
+def check_engines_agree(rubric: Rubric, organisations: list[dict[str, Any]], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.iterdir():
+        old.unlink()
+    rows = {o["id"]: score(rubric, load_assessment(answers_file(rubric, o, folder), rubric)) for o in organisations}
+    assert_same_results(columnar.score_export(rubric, export_file(rubric, organisations, folder)), rows)
+
+
+@pytest.mark.parametrize("name", sorted(RUBRICS))
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_row_and_columnar_engines_agree_on_every_rubric(name: str, data: st.DataObject, tmp_path: Path) -> None:
+    rubric = RUBRICS[name]
+    check_engines_agree(rubric, data.draw(surveys(rubric)), tmp_path / "case")
+
+
+def test_every_rubric_we_have_is_covered() -> None:
+    """The rubrics above are every valid rubric in the repository: the bundled ones and the test fixtures."""
+    assert {"qi-readiness", "qi-programme-stages", "valid-minimal", "evidence-cap", "staged"} <= set(RUBRICS)
+    assert len(RUBRICS) == 2 + 1 + len(list((DATA / "scoring" / "rubrics").glob("*.yaml")))
