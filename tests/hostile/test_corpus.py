@@ -22,7 +22,7 @@ EARLIER = b"the earlier output, which a failed run must leave alone\n"
 GOOD_EXPORT = "organisation_id,organisation_name,respondent,group,lead-executive-lead\nrx1,Trust One,r1,board,3\n"
 
 
-@pytest.fixture(scope="session")  # built once per worker, however the slow cases are ordered
+@pytest.fixture(scope="session")  # built once, however the slow cases are ordered
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("corpus")
     paths = build_all(folder)
@@ -30,8 +30,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return paths
 
 
-# Each case runs the real console script under limits of its own, in a process of its own.
-pytestmark = pytest.mark.subprocess
+# Each case runs the real console script under limits of its own, in a process of its own; the whole corpus in
+# one pytest-xdist worker, which builds its files once.
+pytestmark = [pytest.mark.subprocess, pytest.mark.xdist_group("hostile-corpus")]
 LARGE = {"many-columns.csv"}  # a file that takes many seconds to refuse
 
 
