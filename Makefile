@@ -1,12 +1,18 @@
 # Two entry points: `make demo` and `make test`. Both create or update the local virtual environment first.
+# For developers, `make test-fast`: the tests that render no PDF and start no process, for the edit-test loop.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 QIM    := $(VENV)/bin/qimaturity
+# pytest-xdist, one test process per CPU (TEST_WORKERS=1 for one). The whole suite is handed out test by test,
+# slow ones first, those sharing a rendered PDF (xdist_group) to one process; the fast set file by file, so that
+# each file's shared data is made once.
+TEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS)
 
-.PHONY: demo test lint preview system-packages clean
+.PHONY: demo test test-fast lint preview system-packages clean
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory system-packages
@@ -40,7 +46,10 @@ preview: $(STAMP)
 	$(PY) scripts/preview.py out/riverside-community.pdf
 
 test: lint
-	$(PY) -m pytest
+	$(PYTEST) --dist loadgroup
+
+test-fast: $(STAMP)
+	$(PYTEST) --dist loadfile -m "not slow and not subprocess"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check qimaturity tests

@@ -1,11 +1,24 @@
-"""Shared paths and a runner for the real ``qimaturity`` entry point."""
+"""Shared paths, two ways to run the command line, and the markers that keep `make test-fast` fast.
+
+- :func:`run_main` calls the console script's ``main()`` in this process and captures what it prints: most
+  command-line tests use it.
+- :func:`run_cli` runs the installed console script in a fresh process. It stays for what needs one: resource
+  limits (``address_space``), time limits, a fresh interpreter, and a few end-to-end checks of the real entry point.
+
+Markers (registered in pyproject.toml): ``subprocess`` for a test that starts a process (a new program, not a fork)
+and ``slow`` for one that renders a PDF or works through large files. Both are checked while a test runs: starting
+a process or writing a PDF in a test without its marker fails that test, so `make test-fast`
+(``-m "not slow and not subprocess"``) stays free of both.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -48,6 +61,75 @@ def run_cli(
     )
 
 
+def fresh_python(code: str, *, hash_seed: int = 12345) -> str:
+    """What ``code`` prints in a fresh interpreter (in the checkout, with a fixed hash seed unlike this process's
+    random one): to show that output does not depend on the process that made it."""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "PYTHONHASHSEED": str(hash_seed)},
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+# The warning filters of a fresh interpreter (python -W default aside): what the console script would print.
+_INTERPRETER_FILTERS = (
+    ("default", DeprecationWarning, "__main__"),
+    ("ignore", DeprecationWarning, ""),
+    ("ignore", PendingDeprecationWarning, ""),
+    ("ignore", ImportWarning, ""),
+    ("ignore", ResourceWarning, ""),
+)
+
+
+def run_main(
+    *args: str, cwd: Path = ROOT, columns: int = 200, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the command line in this process, the way the console script does, and capture its output.
+
+    The console script calls ``main()`` of ``qimaturity.cli.main``, which turns bad input into messages and exit
+    code 2 (click's ``CliRunner.invoke`` would call the click group instead and bypass that). So this calls it in
+    ``CliRunner.isolation``, which swaps stdin, stdout and stderr for buffers and sets the environment for the
+    call; the exit code is that of the ``SystemExit`` main raises, or 0. As with :func:`run_cli`, the terminal is
+    ``columns`` wide (for rich and for click's help alike), ``cwd`` is the working directory, ``env`` adds
+    environment variables, and warnings the interpreter would print go to stderr.
+    """
+    from click import formatting
+    from click.testing import CliRunner
+
+    from qimaturity.cli.main import main
+
+    code = 0
+    isolation = CliRunner().isolation(env={"COLUMNS": str(columns), **(env or {})})
+    with contextlib.chdir(cwd), warnings.catch_warnings(record=True) as caught, isolation as (stdout, stderr, _):
+        warnings.resetwarnings()
+        for action, category, module in _INTERPRETER_FILTERS:
+            warnings.filterwarnings(action, category=category, module=module)
+        formatting.FORCED_WIDTH = None  # as in a real terminal: from COLUMNS (isolation restores it)
+        try:
+            main(list(args))
+        except SystemExit as exit_:
+            if exit_.code is None or isinstance(exit_.code, int):
+                code = exit_.code or 0
+            else:
+                code = 1
+                print(exit_.code, file=sys.stderr)
+        for warning in caught:
+            sys.stderr.write(
+                warnings.formatwarning(warning.message, warning.category, warning.filename, warning.lineno)
+            )
+        sys.stdout.flush()
+        sys.stderr.flush()
+        out = stdout.getvalue().decode("utf-8", "replace")
+        err = stderr.getvalue().decode("utf-8", "replace")
+    return subprocess.CompletedProcess(["qimaturity", *args], code, out, err)
+
+
 SCORING_RUBRICS = DATA / "scoring" / "rubrics"
 SCORING_ANSWERS = DATA / "scoring" / "answers"
 
@@ -68,3 +150,56 @@ def adjustments(part):
 @pytest.fixture
 def cli():
     return run_cli
+
+
+# ---- the markers, checked --------------------------------------------------------------------------------------
+
+
+class _Allowed:
+    """What the running test's markers allow; everything is allowed outside a test (collection, xdist itself)."""
+
+    subprocess = True
+    pdf = True
+    test = ""
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    if event == "subprocess.Popen" and not _Allowed.subprocess:
+        raise RuntimeError(f"{_Allowed.test} starts a process ({args[1]!r}): mark it @pytest.mark.subprocess")
+
+
+sys.addaudithook(_audit)
+
+
+def _guarded_write_pdf(write_pdf):
+    def write(*args, **kwargs):
+        if not _Allowed.pdf:
+            raise RuntimeError(f"{_Allowed.test} writes a PDF: mark it @pytest.mark.slow")
+        return write_pdf(*args, **kwargs)
+
+    write.guarded = True
+    return write
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before any fixture of the test is set up (a shared PDF is rendered in one): what its markers allow."""
+    import weasyprint
+
+    for kind in (weasyprint.HTML, weasyprint.Document):
+        if not getattr(kind.write_pdf, "guarded", False):
+            kind.write_pdf = _guarded_write_pdf(kind.write_pdf)
+    _Allowed.subprocess = item.get_closest_marker("subprocess") is not None
+    _Allowed.pdf = item.get_closest_marker("slow") is not None
+    _Allowed.test = item.nodeid
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    _Allowed.subprocess, _Allowed.pdf, _Allowed.test = True, True, ""
+
+
+def pytest_collection_modifyitems(config, items):
+    """Slow tests first: with pytest-xdist, the long ones start at once on every worker instead of finishing
+    last on one of them while the other waits."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

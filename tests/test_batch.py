@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 import sys
 
 import pytest
@@ -13,7 +12,7 @@ import pytest
 from qimaturity.batch import run as batch
 from qimaturity.batch.run import MANIFEST_NAME, run_batch
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, run_cli, run_main
 
 EXAMPLES = sorted((ROOT / "examples" / "answers").glob("*.yaml"))
 STEMS = [p.stem for p in EXAMPLES]
@@ -44,6 +43,8 @@ def with_broken(answers):
     return answers, line
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_batch_writes_every_format_per_file_and_reports_the_bad_file_with_its_line(with_broken, tmp_path):
     answers, line = with_broken
     out = tmp_path / "out"
@@ -70,8 +71,8 @@ def test_batch_writes_every_format_per_file_and_reports_the_bad_file_with_its_li
 
 def test_json_output_is_what_score_prints_for_one_file(answers, tmp_path):
     out = tmp_path / "out"
-    assert run_cli("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "json").returncode == 0
-    scored = run_cli("score", "qi-readiness", str(answers / "northgate-acute.yaml"), "--format", "json")
+    assert run_main("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "json").returncode == 0
+    scored = run_main("score", "qi-readiness", str(answers / "northgate-acute.yaml"), "--format", "json")
     assert (out / "northgate-acute.json").read_text(encoding="utf-8") == scored.stdout
 
 
@@ -79,7 +80,7 @@ def test_rerun_skips_what_is_up_to_date_and_redoes_only_what_changed(answers, tm
     out = tmp_path / "out"
 
     def batch_run(*extra: str) -> tuple[str, list[str]]:
-        result = run_cli("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "html,json", *extra)
+        result = run_main("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "html,json", *extra)
         assert result.returncode == 0, result.stderr
         return summary_line(result.stderr), result.stdout.splitlines()
 
@@ -117,27 +118,27 @@ def test_rerun_skips_what_is_up_to_date_and_redoes_only_what_changed(answers, tm
 
 def test_changing_a_rendering_option_redoes_reports_but_not_json(answers, tmp_path):
     out = tmp_path / "out"
-    first = run_cli("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "html,json")
+    first = run_main("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "html,json")
     assert first.returncode == 0, first.stderr
-    again = run_cli(
+    again = run_main(
         "batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "html,json", "--report-date", "2026-10-01"
     )
     assert again.returncode == 0, again.stderr
     assert again.stdout.splitlines() == [str(out / f"{stem}.html") for stem in STEMS]
-    targeted = run_cli("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "json", "--target", "5")
+    targeted = run_main("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "json", "--target", "5")
     assert targeted.stdout.splitlines() == [str(out / f"{stem}.json") for stem in STEMS]
 
 
 def test_formats_json_writes_only_json(answers, tmp_path):
     out = tmp_path / "out"
-    result = run_cli("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "json")
+    result = run_main("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "json")
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted([MANIFEST_NAME, *(f"{stem}.json" for stem in STEMS)])
 
 
 def test_unknown_format_is_a_usage_error_that_writes_nothing(answers, tmp_path):
     out = tmp_path / "out"
-    result = run_cli("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "json,docx")
+    result = run_main("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "json,docx")
     assert result.returncode == 2
     assert "unknown format 'docx' (choose from pdf, html, json" in result.stderr
     assert "--formats" in result.stderr
@@ -146,7 +147,7 @@ def test_unknown_format_is_a_usage_error_that_writes_nothing(answers, tmp_path):
 
 def test_two_workers_give_the_same_json_bytes_as_one(answers, tmp_path):
     for workers in ("1", "2"):
-        result = run_cli(
+        result = run_main(
             "batch",
             "qi-readiness",
             str(answers),
@@ -162,6 +163,7 @@ def test_two_workers_give_the_same_json_bytes_as_one(answers, tmp_path):
         assert (tmp_path / "1" / f"{stem}.json").read_bytes() == (tmp_path / "2" / f"{stem}.json").read_bytes()
 
 
+@pytest.mark.subprocess
 def test_a_dask_cluster_gives_the_same_outputs_as_an_in_process_run(answers, tmp_path):
     distributed = pytest.importorskip("distributed")
     files = sorted(answers.iterdir())
@@ -181,14 +183,19 @@ def test_a_dask_cluster_gives_the_same_outputs_as_an_in_process_run(answers, tmp
         assert (tmp_path / "dask" / f"{stem}.json").read_bytes() == (tmp_path / "local" / f"{stem}.json").read_bytes()
 
 
-def test_scheduler_without_dask_says_which_extra_to_install(answers, tmp_path):
-    code = (
-        "import sys; sys.modules['distributed'] = None\n"
-        "from qimaturity.cli.main import main\n"
-        f"main(['batch', 'qi-readiness', {str(answers)!r}, '-o', {str(tmp_path / 'out')!r}, '--formats', 'json',"
-        " '--scheduler', 'tcp://127.0.0.1:8786'])\n"
+def test_scheduler_without_dask_says_which_extra_to_install(answers, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as when the dask extra is not installed
+    result = run_main(
+        "batch",
+        "qi-readiness",
+        str(answers),
+        "-o",
+        str(tmp_path / "out"),
+        "--formats",
+        "json",
+        "--scheduler",
+        "tcp://127.0.0.1:8786",
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2
     assert "--scheduler needs the dask extra: pip install 'qimaturity[dask]'" in result.stderr
     assert "Traceback" not in result.stderr
@@ -196,7 +203,7 @@ def test_scheduler_without_dask_says_which_extra_to_install(answers, tmp_path):
 
 def test_a_failing_job_leaves_earlier_outputs_intact(answers, tmp_path):
     out = tmp_path / "out"
-    assert run_cli("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "html").returncode == 0
+    assert run_main("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "html").returncode == 0
     before = {stem: (out / f"{stem}.html").read_bytes() for stem in STEMS}
     broken = tmp_path / "templates"
     broken.mkdir()
@@ -204,7 +211,7 @@ def test_a_failing_job_leaves_earlier_outputs_intact(answers, tmp_path):
         '{% extends "bundled/gap-report.html.j2" %}\n{% block footer %}{{ no_such_value.field }}{% endblock %}\n',
         encoding="utf-8",
     )
-    result = run_cli(
+    result = run_main(
         "batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "html", "--templates", str(broken)
     )
     assert result.returncode == 2
@@ -215,7 +222,7 @@ def test_a_failing_job_leaves_earlier_outputs_intact(answers, tmp_path):
     assert {stem: (out / f"{stem}.html").read_bytes() for stem in STEMS} == before
     assert not list(out.glob(".*.part"))
     # The earlier outputs are still recorded as up to date for the options that made them.
-    rerun = run_cli("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "html")
+    rerun = run_main("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "html")
     assert summary_line(rerun.stderr).startswith("3 files: 0 written, 3 up to date")
 
 
@@ -240,14 +247,14 @@ def test_an_internal_error_in_one_job_is_summarised_and_the_others_still_run(ans
 def test_two_files_with_one_stem_are_refused_and_the_others_written(answers, tmp_path):
     shutil.copy(answers / "northgate-acute.yaml", answers / "northgate-acute.yml")
     out = tmp_path / "out"
-    result = run_cli("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "json")
+    result = run_main("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "json")
     assert result.returncode == 2
     assert "has the same name stem 'northgate-acute'" in result.stderr
     assert summary_line(result.stderr).startswith("4 files: 3 written, 0 up to date, 1 failed")
 
 
 def test_json_into_the_answers_folder_is_refused(answers):
-    result = run_cli("batch", "qi-readiness", str(answers), "-o", str(answers), "--formats", "json")
+    result = run_main("batch", "qi-readiness", str(answers), "-o", str(answers), "--formats", "json")
     assert result.returncode == 2
     assert "holds the answers files" in result.stderr
     assert sorted(p.name for p in answers.iterdir()) == sorted(p.name for p in EXAMPLES)
@@ -259,7 +266,7 @@ def test_peers_give_every_report_a_you_and_your_peers_section(tmp_path):
     for path in sorted((ROOT / "examples" / "cohort").glob("org-0000[1-6]-2026.yaml")):
         shutil.copy(path, folder / path.name)
     out = tmp_path / "out"
-    result = run_cli(
+    result = run_main(
         "batch",
         "qi-readiness",
         str(folder),

@@ -18,6 +18,9 @@ from qimaturity.batch.run import MANIFEST_NAME
 
 from .conftest import CONSOLE_SCRIPT, ROOT, run_cli
 
+# Batches under attack run as a user runs them: the real console script, each in a process of its own.
+pytestmark = pytest.mark.subprocess
+
 EXAMPLES = sorted((ROOT / "examples" / "answers").glob("*.yaml"))
 STEMS = [p.stem for p in EXAMPLES]
 
@@ -57,6 +60,7 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find the worker processes")
 def test_a_batch_killed_with_sigkill_takes_its_workers_with_it_and_writes_nothing_more(tmp_path):
     folder = tmp_path / "many"

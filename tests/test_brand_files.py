@@ -11,7 +11,7 @@ from qimaturity._core.limits import MAX_LOGO_PIXELS
 from qimaturity._core.problems import InputError
 from qimaturity.report.branding import load_brand
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, run_main
 from .hostile.corpus import _png
 
 ANSWERS = ROOT / "examples" / "answers" / "northgate-acute.yaml"
@@ -84,6 +84,8 @@ def test_a_logo_that_is_not_the_image_its_name_says_is_refused(tmp_path):
 
 
 def test_a_truncated_logo_is_refused_rather_than_dropped_from_the_pdf(tmp_path):
+    import weasyprint  # noqa: F401  (importing it lets Pillow load truncated images, process-wide)
+
     (tmp_path / "logo.png").write_bytes(_png(200, 200)[:60])
     assert refusal(brand_with(tmp_path, "logo.png")).startswith("the logo 'logo.png' cannot be read as an image")
 
@@ -128,7 +130,7 @@ def test_report_with_a_refused_logo_exits_2_and_keeps_the_earlier_report(tmp_pat
     brand = brand_with(tmp_path, "logo.png")
     out = tmp_path / "report.pdf"
     out.write_bytes(b"the earlier report")
-    result = run_cli("report", "qi-readiness", str(ANSWERS), "--brand", str(brand), "-o", str(out))
+    result = run_main("report", "qi-readiness", str(ANSWERS), "--brand", str(brand), "-o", str(out))
     assert result.returncode == 2
     assert result.stderr.startswith(f"{brand}:2:")
     assert "symbolic link" in result.stderr and "Traceback" not in result.stderr

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 
-from .conftest import INVALID, RUBRICS, run_cli
+import pytest
+
+from .conftest import INVALID, RUBRICS, run_cli, run_main
 
 
 def test_validate_bundled_rubrics_by_id_exits_0():
-    result = run_cli("validate", "qi-readiness", "qi-programme-stages")
+    result = run_main("validate", "qi-readiness", "qi-programme-stages")
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
     assert lines[0].startswith("rubrics/qi-readiness.yaml: valid (qi-readiness 1.0.0: 6 domains, ")
     assert lines[1].startswith("rubrics/qi-programme-stages.yaml: valid (qi-programme-stages 1.0.0: 4 domains, ")
 
 
+@pytest.mark.subprocess
 def test_validate_reports_good_and_bad_files_and_exits_2():
     bad = INVALID / "unknown-source.yaml"
     result = run_cli("validate", str(RUBRICS / "valid-minimal.yaml"), str(bad))
@@ -25,7 +28,7 @@ def test_validate_reports_good_and_bad_files_and_exits_2():
 
 
 def test_validate_json_on_stdout_for_a_valid_rubric():
-    result = run_cli("validate", "qi-readiness", "--format", "json")
+    result = run_main("validate", "qi-readiness", "--format", "json")
     assert result.returncode == 0
     report = json.loads(result.stdout)
     (entry,) = report["rubrics"]
@@ -36,7 +39,7 @@ def test_validate_json_on_stdout_for_a_valid_rubric():
 
 
 def test_unknown_rubric_id_is_a_clear_input_error():
-    result = run_cli("validate", "qi-readyness")
+    result = run_main("validate", "qi-readyness")
     assert result.returncode == 2
     assert result.stderr.startswith(
         "qi-readyness: /: no bundled rubric has this id, and there is no such file "
@@ -46,32 +49,32 @@ def test_unknown_rubric_id_is_a_clear_input_error():
 
 def test_missing_file_is_a_clear_input_error(tmp_path):
     missing = tmp_path / "nope.yaml"
-    result = run_cli("validate", str(missing))
+    result = run_main("validate", str(missing))
     assert result.returncode == 2
     assert result.stderr.splitlines()[0] == f"{missing}: /: file not found (check the path)"
 
 
 def test_usage_errors_exit_2():
-    assert run_cli("validate").returncode == 2
-    result = run_cli("validate", "qi-readiness", "--format", "xml")
+    assert run_main("validate").returncode == 2
+    result = run_main("validate", "qi-readiness", "--format", "xml")
     assert result.returncode == 2
     assert "Invalid value for '--format'" in result.stderr
 
 
 def test_rubrics_lists_bundled_rubrics_with_counts():
-    result = run_cli("rubrics", "--format", "json")
+    result = run_main("rubrics", "--format", "json")
     assert result.returncode == 0
     listed = {r["id"]: r for r in json.loads(result.stdout)}
     assert listed["qi-readiness"]["domains"] == 6
     assert listed["qi-readiness"]["levels"] == 5
     assert listed["qi-programme-stages"]["path"] == "rubrics/qi-programme-stages.yaml"
-    table = run_cli("rubrics")
+    table = run_main("rubrics")
     assert table.returncode == 0
     assert "qi-readiness" in table.stdout
 
 
 def test_show_prints_a_tree_of_one_domain():
-    result = run_cli("show", str(RUBRICS / "valid-minimal.yaml"), "--domain", "lead")
+    result = run_main("show", str(RUBRICS / "valid-minimal.yaml"), "--domain", "lead")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Minimal rubric (mini 1.0)" in out
@@ -82,7 +85,7 @@ def test_show_prints_a_tree_of_one_domain():
 
 
 def test_show_whole_rubric_includes_scoring_bands_and_rules():
-    result = run_cli("show", str(RUBRICS / "valid-minimal.yaml"), "--no-levels")
+    result = run_main("show", str(RUBRICS / "valid-minimal.yaml"), "--no-levels")
     assert result.returncode == 0
     out = result.stdout
     assert "questions -> domain: weighted mean (N/A excluded, weights renormalised)" in out
@@ -92,7 +95,7 @@ def test_show_whole_rubric_includes_scoring_bands_and_rules():
 
 
 def test_show_unknown_domain_exits_2():
-    result = run_cli("show", "qi-readiness", "--domain", "nope")
+    result = run_main("show", "qi-readiness", "--domain", "nope")
     assert result.returncode == 2
     assert "no domain 'nope' in this rubric" in result.stderr
 
@@ -103,12 +106,12 @@ def test_rubric_text_is_not_interpreted_as_terminal_markup(tmp_path):
     )
     path = tmp_path / "markup.yaml"
     path.write_text(text)
-    result = run_cli("show", str(path), "--no-levels")
+    result = run_main("show", str(path), "--no-levels")
     assert result.returncode == 0
     assert "[red]Bold[/red] claim" in result.stdout
 
 
 def test_version_option():
-    result = run_cli("--version")
+    result = run_main("--version")
     assert result.returncode == 0
     assert result.stdout.startswith("qimaturity, version ")

@@ -7,8 +7,9 @@ import io
 import json
 
 import jsonschema_rs
+import pytest
 
-from .conftest import DATA, ROOT, run_cli
+from .conftest import DATA, ROOT, run_cli, run_main
 
 MINI = str(DATA / "rubrics" / "valid-minimal.yaml")
 ANSWERS = str(DATA / "answers" / "mini-two-groups.yaml")
@@ -16,7 +17,7 @@ RESULT_SCHEMA = json.loads((ROOT / "schemas" / "result.schema.json").read_text()
 
 
 def test_json_result_matches_the_result_schema_and_records_the_rubric():
-    result = run_cli("score", MINI, ANSWERS, "--format", "json", "--what-if", "lead-1=3")
+    result = run_main("score", MINI, ANSWERS, "--format", "json", "--what-if", "lead-1=3")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     errors = [f"{e.instance_path}: {e.message}" for e in jsonschema_rs.validator_for(RESULT_SCHEMA).iter_errors(data)]
@@ -28,15 +29,17 @@ def test_json_result_matches_the_result_schema_and_records_the_rubric():
     assert data["projection"]["changes"] == {"lead-1": 3}
 
 
+@pytest.mark.subprocess
 def test_identical_inputs_give_byte_identical_json():
-    first = run_cli("score", MINI, ANSWERS, "--format", "json")
-    second = run_cli("score", MINI, ANSWERS, "--format", "json")
+    # Two processes with different hash seeds: one run here, the other through the console script.
+    first = run_main("score", MINI, ANSWERS, "--format", "json")
+    second = run_cli("score", MINI, ANSWERS, "--format", "json", env={"PYTHONHASHSEED": "12345"})
     assert first.returncode == 0
     assert first.stdout == second.stdout
 
 
 def test_table_shows_domains_and_flags_the_board_staff_gap():
-    result = run_cli("score", MINI, ANSWERS)
+    result = run_main("score", MINI, ANSWERS)
     assert result.returncode == 0, result.stderr
     assert "Organisation A - mini 1.0 - 2026-06-30" in result.stdout
     # lead: board (3 + 3) / 2 = 3, staff (2 + 1.5) / 2 = 1.75 -> +1.25, over the threshold of 1
@@ -45,7 +48,7 @@ def test_table_shows_domains_and_flags_the_board_staff_gap():
 
 
 def test_csv_has_a_row_per_overall_domain_and_question():
-    result = run_cli("score", MINI, ANSWERS, "--format", "csv")
+    result = run_main("score", MINI, ANSWERS, "--format", "csv")
     rows = [r for r in csv.DictReader(io.StringIO(result.stdout)) if r["scope"] in ("overall", "domain", "question")]
     assert [(r["scope"], r["id"]) for r in rows] == [
         ("overall", "overall"),
@@ -61,6 +64,7 @@ def test_csv_has_a_row_per_overall_domain_and_question():
     assert (lead1["value"], lead1["level"], lead1["agreement"], lead1["disagreement"]) == ("2", "2", "0.5", "yes")
 
 
+@pytest.mark.subprocess
 def test_fail_under_exits_1_with_a_message():
     result = run_cli("score", MINI, ANSWERS, "--fail-under", "3")
     assert result.returncode == 1
@@ -71,7 +75,7 @@ def test_fail_under_exits_1_with_a_message():
 def test_bad_answers_file_exits_2_with_place_and_the_good_file_is_still_scored(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text((DATA / "answers" / "mini-two-groups.yaml").read_text().replace("lead-2: 3", "lead-22: 3"))
-    result = run_cli("score", MINI, ANSWERS, str(bad), "--format", "json")
+    result = run_main("score", MINI, ANSWERS, str(bad), "--format", "json")
     assert result.returncode == 2
     assert f"{bad}:11:7: /respondents/0/answers/lead-22: unknown question 'lead-22' (did you mean 'lead-2'?)" in (
         result.stderr
@@ -81,16 +85,16 @@ def test_bad_answers_file_exits_2_with_place_and_the_good_file_is_still_scored(t
 
 
 def test_target_and_what_if_are_checked_against_the_rubric():
-    unknown = run_cli("score", MINI, ANSWERS, "--target", "leed=3")
+    unknown = run_main("score", MINI, ANSWERS, "--target", "leed=3")
     assert unknown.returncode == 2
     assert "Invalid value for '--target': no domain or question 'leed' in mini (did you mean 'lead'?)" in unknown.stderr
-    off_scale = run_cli("score", MINI, ANSWERS, "--what-if", "lead-1=9")
+    off_scale = run_main("score", MINI, ANSWERS, "--what-if", "lead-1=9")
     assert off_scale.returncode == 2
     assert "Invalid value for '--what-if': lead-1: '9' is not a level of mini (levels are 1, 2, 3)" in off_scale.stderr
 
 
 def test_targets_on_the_command_line_override_the_rubric():
-    result = run_cli("score", MINI, ANSWERS, "--format", "json", "--target", "3", "--target", "meth=2")
+    result = run_main("score", MINI, ANSWERS, "--format", "json", "--target", "3", "--target", "meth=2")
     data = json.loads(result.stdout)
     assert data["overall"]["target"] == 3
     assert {d["id"]: d["target"] for d in data["domains"]} == {"lead": 3, "meth": 2}
@@ -100,7 +104,7 @@ def test_targets_on_the_command_line_override_the_rubric():
 
 
 def test_explain_a_question_shows_answers_evidence_and_arithmetic():
-    result = run_cli("explain", MINI, ANSWERS, "--question", "lead-1")
+    result = run_main("explain", MINI, ANSWERS, "--question", "lead-1")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Question lead-1: level 2, value 2; target 2, gap 0 [critical]" in out
@@ -111,7 +115,7 @@ def test_explain_a_question_shows_answers_evidence_and_arithmetic():
 
 
 def test_explain_unknown_domain_is_a_usage_error():
-    result = run_cli("explain", MINI, ANSWERS, "--domain", "nope")
+    result = run_main("explain", MINI, ANSWERS, "--domain", "nope")
     assert result.returncode == 2
     assert "no domain 'nope' in mini" in result.stderr
 
@@ -127,14 +131,14 @@ def test_folder_of_answers_is_scored_file_by_file(tmp_path):
             }
         )
     )
-    result = run_cli("score", MINI, str(tmp_path), "--format", "json")
+    result = run_main("score", MINI, str(tmp_path), "--format", "json")
     assert result.returncode == 0, result.stderr
     assert [r["organisation"]["id"] for r in json.loads(result.stdout)] == ["org-a", "org-b"]
 
 
 def test_results_export_per_question_domain_and_respondent_group(tmp_path):
     out = tmp_path / "results.csv"
-    assert run_cli("score", MINI, ANSWERS, "-o", str(out)).returncode == 0
+    assert run_main("score", MINI, ANSWERS, "-o", str(out)).returncode == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     groups = {(r["id"], r["group"]): r for r in rows if r["scope"] == "group"}
     # lead-2: board b1 answered 3; staff s1 1 and s2 2 -> median 1.5
@@ -144,7 +148,7 @@ def test_results_export_per_question_domain_and_respondent_group(tmp_path):
     assert (gap["group"], gap["value"], gap["disagreement"]) == ("board - staff", "1.5", "flagged")
 
     workbook = tmp_path / "results.xlsx"
-    assert run_cli("score", MINI, ANSWERS, "-o", str(workbook)).returncode == 0
+    assert run_main("score", MINI, ANSWERS, "-o", str(workbook)).returncode == 0
     from openpyxl import load_workbook
 
     book = load_workbook(workbook)

@@ -25,7 +25,7 @@ from qimaturity import InputError, load_assessment, load_rubric, score
 from qimaturity.cohort.model import build_cohort, peer_positions
 from qimaturity.cohort.tables import cohort_xlsx, write_cohort_csv
 
-from .conftest import DATA, run_cli
+from .conftest import DATA, run_main
 
 RUBRIC = load_rubric(DATA / "rubrics" / "valid-minimal.yaml")
 FOLDER = DATA / "cohort"
@@ -144,7 +144,7 @@ def test_csv_and_xlsx_exports(tmp_path):
 def test_compare_command_writes_each_format(tmp_path):
     for suffix in ("csv", "xlsx", "html"):
         out = tmp_path / f"cohort.{suffix}"
-        result = run_cli(
+        result = run_main(
             "compare",
             str(DATA / "rubrics" / "valid-minimal.yaml"),
             str(FOLDER),
@@ -157,5 +157,5 @@ def test_compare_command_writes_each_format(tmp_path):
         )
         assert result.returncode == 0, result.stderr
         assert out.exists() and out.stat().st_size > 0
-    bad = run_cli("compare", "qi-readiness", str(FOLDER), "--group-by", "colour")
+    bad = run_main("compare", "qi-readiness", str(FOLDER), "--group-by", "colour")
     assert bad.returncode == 2 and "'colour' is not a field" in bad.stderr

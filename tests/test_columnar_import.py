@@ -298,6 +298,7 @@ def _contents(written: list[Path], output: Path) -> dict[str, bytes]:
     return {str(p.relative_to(output)): p.read_bytes() for p in written}
 
 
+@pytest.mark.slow  # 300 generated exports, each imported both ways: about 15 s
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(export=exports())
 def test_import_writes_what_the_row_importer_writes_or_refuses_alike(tmp_path: Path, export: dict[str, Any]) -> None:

@@ -29,7 +29,7 @@ from qimaturity.answers.fhir import (
 )
 from qimaturity.answers.files import assessment_from_document, check_answers_document
 
-from .conftest import DATA, ROOT
+from .conftest import DATA, ROOT, fresh_python
 
 FHIR = DATA / "fhir"
 BASE = CANONICAL_BASE + "qi-readiness"
@@ -190,9 +190,13 @@ def test_evidence_and_comment_items(q4: dict[str, Any]) -> None:
     assert [c["linkId"] for c in plain["item"]] == ["met-pdsa/help", "met-pdsa/comment"]
 
 
+@pytest.mark.subprocess
 def test_questionnaire_json_is_deterministic(rubric: qimaturity.Rubric, q4: dict[str, Any]) -> None:
     text = questionnaire_json(rubric)
-    assert text == questionnaire_json(rubric, "R4")
+    assert text == questionnaire_json(rubric, "R4")  # R4 unless asked
+    # Another process, with another hash seed, writes the same text.
+    code = "from qimaturity import load_rubric; from qimaturity.answers.fhir import questionnaire_json as q\n"
+    assert fresh_python(code + "print(q(load_rubric('qi-readiness')), end='')") == text
     assert json.loads(text) == q4
     assert text.startswith('{\n  "copyright"')  # keys sorted, indent 2
 
@@ -249,6 +253,7 @@ def test_missing_fhir_resources_gives_the_install_hint(
     assert caught.value.problems[0].hint == INSTALL_HINT
 
 
+@pytest.mark.subprocess
 def test_importing_qimaturity_does_not_import_fhir_resources() -> None:
     code = "import sys, qimaturity, qimaturity.answers.fhir; print('fhir.resources' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)

@@ -18,7 +18,7 @@ from qimaturity import load_assessment, load_rubric, score
 from qimaturity._core.formulas import csv_field, starts_like_formula
 from qimaturity.scoring.tables import results_xlsx, write_csv
 
-from .conftest import DATA, run_cli
+from .conftest import DATA, run_main
 
 MINI = str(DATA / "rubrics" / "valid-minimal.yaml")
 HOSTILE = ['=HYPERLINK("http://x","y")', "@SUM(1)", "+1+1", "-2+3", "\t=1"]
@@ -94,19 +94,19 @@ def assert_xlsx_is_inert(path: Path, expected: set[str]) -> None:
 def test_score_csv_and_terminal_csv_neutralise_formulas_and_keep_negative_numbers(tmp_path):
     folder = hostile_answers(tmp_path / "answers")
     out = tmp_path / "scores.csv"
-    result = run_cli("score", MINI, str(folder), "-o", str(out))
+    result = run_main("score", MINI, str(folder), "-o", str(out))
     assert result.returncode == 0, result.stderr
     rows = assert_csv_is_inert(out.read_text(encoding="utf-8"), "organisation_name", set(HOSTILE))
     assert {r["organisation_id"] for r in rows} == {"'" + t for t in HOSTILE}
     assert "-2" in {r["value"] for r in rows if r["scope"] == "perception_gap"}
-    printed = run_cli("score", MINI, str(folder), "--format", "csv")
+    printed = run_main("score", MINI, str(folder), "--format", "csv")
     assert printed.returncode == 0, printed.stderr
     assert printed.stdout == out.read_text(encoding="utf-8")
 
 
 def test_score_xlsx_writes_hostile_names_as_text_cells(tmp_path):
     out = tmp_path / "scores.xlsx"
-    result = run_cli("score", MINI, str(hostile_answers(tmp_path / "answers")), "-o", str(out))
+    result = run_main("score", MINI, str(hostile_answers(tmp_path / "answers")), "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert_xlsx_is_inert(out, set(HOSTILE))
     domains = load_workbook(out)["Domains"]
@@ -117,13 +117,13 @@ def test_compare_csv_and_xlsx_neutralise_group_names_and_organisations(tmp_path)
     folder = hostile_answers(tmp_path / "answers")
     out = tmp_path / "cohort.csv"
     options = ("--group-by", "region", "--min-cohort", "1")
-    result = run_cli("compare", MINI, str(folder), "-o", str(out), *options)
+    result = run_main("compare", MINI, str(folder), "-o", str(out), *options)
     assert result.returncode == 0, result.stderr
     rows = csv_rows(out.read_text(encoding="utf-8"))
     assert [f for row in rows for f in row.values() if starts_like_formula(f)] == []
     assert {r["group"] for r in rows} == {"All organisations", *("'" + t for t in HOSTILE)}
     workbook = tmp_path / "cohort.xlsx"
-    result = run_cli("compare", MINI, str(folder), "-o", str(workbook), *options)
+    result = run_main("compare", MINI, str(folder), "-o", str(workbook), *options)
     assert result.returncode == 0, result.stderr
     # The cohort has no negative number: check the formulas and the texts, and that values are numbers.
     with zipfile.ZipFile(workbook) as archive:
@@ -142,7 +142,7 @@ def test_compare_csv_and_xlsx_neutralise_group_names_and_organisations(tmp_path)
 def test_score_export_csv_neutralises_formulas_like_score(tmp_path):
     pytest.importorskip("polars")
     export = hostile_export(tmp_path / "survey.csv")
-    result = run_cli("score-export", MINI, str(export))
+    result = run_main("score-export", MINI, str(export))
     assert result.returncode == 0, result.stderr
     rows = assert_csv_is_inert(result.stdout, "organisation_name", {t for t in HOSTILE if t[0] not in "\t\r"})
     assert '\'=HYPERLINK("http://x","y")' in {r["organisation_id"] for r in rows}
@@ -151,7 +151,7 @@ def test_score_export_csv_neutralises_formulas_like_score(tmp_path):
 def test_questionnaire_template_writes_the_organisation_as_text_and_keeps_its_own_lookups(tmp_path):
     out = tmp_path / "form.xlsx"
     name = HOSTILE[0]
-    result = run_cli("questionnaire", MINI, "-o", str(out), "--organisation", name)
+    result = run_main("questionnaire", MINI, "-o", str(out), "--organisation", name)
     assert result.returncode == 0, result.stderr
     book = load_workbook(out)
     cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row if cell.value == name]
@@ -169,7 +169,7 @@ def test_import_writes_hostile_names_into_answers_files_exactly(tmp_path):
     spaces, tabs and line ends around every cell, so the texts that start with one are compared trimmed)."""
     export = hostile_export(tmp_path / "survey.csv", comment=True)
     out = tmp_path / "answers"
-    result = run_cli("import", MINI, str(export), "-o", str(out))
+    result = run_main("import", MINI, str(export), "-o", str(out))
     assert result.returncode == 0, result.stderr
     documents = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(out.glob("*.yaml"))]
     expected = {t.strip() for t in HOSTILE}
@@ -177,7 +177,7 @@ def test_import_writes_hostile_names_into_answers_files_exactly(tmp_path):
     assert {d["organisation"]["id"] for d in documents} == expected
     comments = {d["respondents"][0]["answers"]["lead-2"]["comment"] for d in documents}
     assert comments == expected
-    scored = run_cli("score", MINI, str(out), "--format", "json")
+    scored = run_main("score", MINI, str(out), "--format", "json")
     assert scored.returncode == 0, scored.stderr
     assert '"name": "=HYPERLINK(\\"http://x\\",\\"y\\")"' in scored.stdout
 

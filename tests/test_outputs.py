@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import CONSOLE_SCRIPT, DATA, ROOT, run_cli
+from .conftest import CONSOLE_SCRIPT, DATA, ROOT, run_main
 
 MINI = str(DATA / "rubrics" / "valid-minimal.yaml")
 GOOD = str(DATA / "answers" / "mini-two-groups.yaml")
@@ -59,9 +59,9 @@ def test_a_failed_run_never_replaces_an_earlier_output(case, tmp_path):
     out.write_bytes(EARLIER)
     bad, export, blank = bad_answers(tmp_path), bad_export(tmp_path), tmp_path / "blank.xlsx"
     if "BLANK" in args:
-        assert run_cli("questionnaire", MINI, "-o", str(blank)).returncode == 0
+        assert run_main("questionnaire", MINI, "-o", str(blank)).returncode == 0
     line = [{"OUT": str(out), "BAD": bad, "EXPORT": export, "BLANK": str(blank)}.get(a, a) for a in args]
-    result = run_cli(*line)
+    result = run_main(*line)
     assert result.returncode == 2, result.stderr
     assert out.read_bytes() == EARLIER
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
@@ -70,7 +70,7 @@ def test_a_failed_run_never_replaces_an_earlier_output(case, tmp_path):
 
 def test_score_with_several_inputs_one_bad_writes_nothing_and_says_so(tmp_path):
     out = tmp_path / "scores.json"
-    result = run_cli("score", MINI, GOOD, bad_answers(tmp_path), "-o", str(out))
+    result = run_main("score", MINI, GOOD, bad_answers(tmp_path), "-o", str(out))
     assert result.returncode == 2
     assert "bad.yaml:3" in result.stderr
     assert f"{out}: not written, because an answers file has problems" in result.stderr
@@ -81,13 +81,13 @@ def test_replacing_a_file_keeps_its_permissions_and_a_new_file_gets_the_umask_de
     private = tmp_path / "private.json"
     private.write_bytes(EARLIER)
     private.chmod(0o600)
-    assert run_cli("score", MINI, GOOD, "-o", str(private)).returncode == 0
+    assert run_main("score", MINI, GOOD, "-o", str(private)).returncode == 0
     assert private.read_bytes() != EARLIER
     assert stat.S_IMODE(private.stat().st_mode) == 0o600
     fresh = tmp_path / "fresh.json"
     mask = os.umask(0)
     os.umask(mask)
-    assert run_cli("score", MINI, GOOD, "-o", str(fresh)).returncode == 0
+    assert run_main("score", MINI, GOOD, "-o", str(fresh)).returncode == 0
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~mask
 
 
@@ -113,7 +113,7 @@ def special_outputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
 def test_a_device_fifo_or_symlink_to_one_is_refused_not_opened_or_replaced(case, tmp_path):
     path, message = special_outputs(tmp_path)[case]
     before = os.lstat(path)
-    result = run_cli("score", MINI, GOOD, "-o", str(path))
+    result = run_main("score", MINI, GOOD, "-o", str(path))
     assert result.returncode == 2, result.stderr
     assert f"{path}: /: {message}" in result.stderr
     after = os.lstat(path)
@@ -129,7 +129,7 @@ def test_a_device_node_given_directly_is_refused(tmp_path):
         os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
     except (PermissionError, AttributeError):
         pytest.skip("making a device node needs root")
-    result = run_cli("score", MINI, GOOD, "-o", str(device))
+    result = run_main("score", MINI, GOOD, "-o", str(device))
     assert result.returncode == 2
     assert f"{device}: /: is a device, not a regular file" in result.stderr
     assert stat.S_ISCHR(os.lstat(device).st_mode)
@@ -142,7 +142,7 @@ def test_a_symlink_to_a_regular_file_is_written_through_and_stays_a_link(tmp_pat
     target.chmod(0o640)
     link = tmp_path / "latest.json"
     link.symlink_to(Path("runs") / "2026.json")
-    result = run_cli("score", MINI, GOOD, "-o", str(link))
+    result = run_main("score", MINI, GOOD, "-o", str(link))
     assert result.returncode == 0, result.stderr
     assert link.is_symlink() and os.readlink(link) == str(Path("runs") / "2026.json")
     assert target.read_text(encoding="utf-8").startswith("{")
@@ -176,7 +176,7 @@ def test_an_output_under_a_file_is_exit_2_with_the_path_and_reason(index, tmp_pa
     notes = tmp_path / "notes.txt"
     notes.write_text("not a folder\n", encoding="utf-8")
     args = unwritable_runs(tmp_path, str(notes))[index]
-    result = run_cli(*args)
+    result = run_main(*args)
     if args[0] == "batch":  # the batch checks its folder before it starts
         assert result.returncode == 2 and f"{notes}/reports" in result.stderr, result.stderr
         return
@@ -187,12 +187,13 @@ def test_an_output_under_a_file_is_exit_2_with_the_path_and_reason(index, tmp_pa
 @pytest.mark.parametrize("index", range(7))
 def test_an_output_in_proc_is_exit_2_with_the_path_and_reason(index, tmp_path):
     args = unwritable_runs(tmp_path, "/proc/self")[index]
-    result = run_cli(*args)
+    result = run_main(*args)
     assert result.returncode == 2, result.stderr
     assert "/proc/self/" in result.stderr and "cannot write the output: " in result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
 
 
+@pytest.mark.subprocess
 def test_an_output_on_a_read_only_filesystem_is_exit_2_with_the_path_and_reason(tmp_path):
     """A real read-only filesystem: a tmpfs mounted read-only in a private mount namespace (root here, so a
     folder without write permission would prove nothing); without that, a folder without write permission."""
@@ -230,7 +231,7 @@ def test_the_next_write_removes_its_own_stale_part_files_and_nothing_else(tmp_pa
     an_hour_ago = time.time() - 3600
     for path in (stale, other_output, *not_ours):
         os.utime(path, (an_hour_ago, an_hour_ago))
-    result = run_cli("score", MINI, GOOD, "-o", str(out))
+    result = run_main("score", MINI, GOOD, "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert not stale.exists()
     assert fresh.exists() and other_output.exists() and all(p.exists() for p in not_ours)
@@ -246,7 +247,7 @@ def test_text_that_is_not_valid_unicode_is_exit_2_and_nothing_is_written(suffix,
     answers.write_text(json.dumps(document), encoding="utf-8")
     out = tmp_path / f"out{suffix}"
     out.write_bytes(EARLIER)
-    result = run_cli("score", MINI, str(answers), "-o", str(out))
+    result = run_main("score", MINI, str(answers), "-o", str(out))
     assert result.returncode == 2, result.stderr
     assert out.read_bytes() == EARLIER
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr

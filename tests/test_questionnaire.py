@@ -19,7 +19,7 @@ from qimaturity.answers.files import assessment_from_document, check_answers_doc
 from qimaturity.answers.template import read_template
 from qimaturity.report.questionnaire import questionnaire_xlsx, render_questionnaire_html
 
-from .conftest import RUBRICS, run_cli
+from .conftest import RUBRICS, run_main
 
 RUBRIC = load_rubric("qi-readiness")
 MINIMAL = RUBRICS / "valid-minimal.yaml"
@@ -140,15 +140,19 @@ def test_hostile_rubric_and_organisation_text_is_escaped(tmp_path):
 # ---- PDF, and the command line -------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def board_pdf(tmp_path_factory) -> bytes:
     out = tmp_path_factory.mktemp("forms") / "board.pdf"
-    result = run_cli("questionnaire", "qi-readiness", "-o", str(out), "--group", "board", "--organisation", "Riverside")
+    result = run_main(
+        "questionnaire", "qi-readiness", "-o", str(out), "--group", "board", "--organisation", "Riverside"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(out)
     return out.read_bytes()
 
 
+@pytest.mark.slow
+@pytest.mark.xdist_group("board-form-pdf")
 def test_pdf_renders_a4_with_questions_levels_and_page_numbers(board_pdf):
     reader = PdfReader(io.BytesIO(board_pdf))
     box = reader.pages[0].mediabox
@@ -161,12 +165,14 @@ def test_pdf_renders_a4_with_questions_levels_and_page_numbers(board_pdf):
     assert f"Page 2 of {len(reader.pages)}" in (reader.pages[1].extract_text() or "")
 
 
+@pytest.mark.slow
+@pytest.mark.xdist_group("board-form-pdf")
 def test_cli_writes_each_format(tmp_path, board_pdf):
     assert board_pdf.startswith(b"%PDF")
     html = tmp_path / "form.html"
     xlsx = tmp_path / "form.xlsx"
     for out in (html, xlsx):
-        result = run_cli("questionnaire", "qi-readiness", "-o", str(out))
+        result = run_main("questionnaire", "qi-readiness", "-o", str(out))
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == str(out)
     assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
@@ -174,11 +180,11 @@ def test_cli_writes_each_format(tmp_path, board_pdf):
 
 
 def test_cli_refuses_a_bad_output_suffix_and_an_unknown_group(tmp_path):
-    result = run_cli("questionnaire", "qi-readiness", "-o", str(tmp_path / "form.docx"))
+    result = run_main("questionnaire", "qi-readiness", "-o", str(tmp_path / "form.docx"))
     assert result.returncode == 2
     assert "must end in .html, .pdf or .xlsx" in result.stderr
     assert not (tmp_path / "form.docx").exists()
-    result = run_cli("questionnaire", "qi-readiness", "-o", str(tmp_path / "form.html"), "--group", "nurses")
+    result = run_main("questionnaire", "qi-readiness", "-o", str(tmp_path / "form.html"), "--group", "nurses")
     assert result.returncode == 2
     assert "no group 'nurses'" in result.stderr and "Traceback" not in result.stderr
 
@@ -483,12 +489,20 @@ def test_bad_cells_are_all_reported_with_sheet_row_and_column(tmp_path, template
     assert "groups: board, managers, frontline, patient-partners" in hints[at("Respondents", 4, "group")[2]]
 
 
+@pytest.fixture(scope="session")
+def blank_template(tmp_path_factory) -> Path:
+    """A blank spreadsheet template, as the questionnaire command writes it (the commands below only read it)."""
+    blank = tmp_path_factory.mktemp("blank") / "blank.xlsx"
+    assert run_main("questionnaire", "qi-readiness", "-o", str(blank)).returncode == 0
+    return blank
+
+
+@pytest.mark.xdist_group("blank-template")  # one worker writes the template, once
 @pytest.mark.parametrize("command", ["score", "explain", "report", "compare", "import"])
-def test_a_blank_template_says_no_answers_found_to_every_command_that_reads_answers(tmp_path, command):
-    blank = tmp_path / "blank.xlsx"
-    assert run_cli("questionnaire", "qi-readiness", "-o", str(blank)).returncode == 0
+def test_a_blank_template_says_no_answers_found_to_every_command_that_reads_answers(tmp_path, command, blank_template):
+    blank = blank_template
     output = {"report": ["-o", str(tmp_path / "r.html")], "import": ["-o", str(tmp_path / "a.yaml")]}
-    result = run_cli(command, "qi-readiness", str(blank), *output.get(command, []))
+    result = run_main(command, "qi-readiness", str(blank), *output.get(command, []))
     assert result.returncode == 2, result.stdout
     assert f"{blank}: /: no answers found: the file names no respondent" in result.stderr
     assert result.stdout == "" and "Traceback" not in result.stderr

@@ -148,6 +148,7 @@ def talkative(tmp_path_factory) -> Path:
     return generate(tmp_path_factory.mktemp("answers") / "talkative.yaml", "--max-bytes", "240000", "--comments", "1")
 
 
+@pytest.mark.subprocess  # the talkative file comes from scripts/make_large_answers.py
 def test_comments_beyond_the_limit_are_shared_between_questions_and_groups_and_counted(talkative):
     report = report_of(talkative)
     assert report.answer_count <= MAX_LISTED_ANSWERS
@@ -197,6 +198,8 @@ def test_long_comments_are_printed_up_to_the_limit_even_when_each_exceeds_an_equ
     assert sum(1 for r in printed if r.comment == long) >= MAX_REMARK_CHARS // (len(long) + 200) - 1
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_largest_answers_file_renders_a_bounded_pdf_within_one_gib(tmp_path):
     answers = generate(tmp_path / "largest.yaml")
     size = answers.stat().st_size

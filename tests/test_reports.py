@@ -1,4 +1,8 @@
-"""Gap reports end to end: real HTML, real PDF through WeasyPrint, text read back with pypdf."""
+"""Gap reports end to end: real HTML, real PDF through WeasyPrint, text read back with pypdf.
+
+Each PDF is rendered once and shared by the tests that read it (they run in one xdist worker, group
+"riverside-report"): riverside's report through the real console script, and every example through the API.
+"""
 
 from __future__ import annotations
 
@@ -6,44 +10,62 @@ import io
 import re
 import subprocess
 import sys
+from functools import cache
 
 import pytest
 from pypdf import PdfReader
 
 from qimaturity import load_assessment, load_rubric, score
-from qimaturity.report.render import render_html, render_pdf
+from qimaturity.report.render import generation_time, render_html, render_pdf
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, run_cli, run_main
 
 EXAMPLES = sorted((ROOT / "examples" / "answers").glob("*.yaml"))
 RUBRIC = load_rubric("qi-readiness")
+RIVERSIDE = ROOT / "examples" / "answers" / "riverside-community.yaml"
+REPORT_DATE = "2026-10-01"
+SHARES_RIVERSIDE = pytest.mark.xdist_group("riverside-report")
 
 
 def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
 
 
-@pytest.fixture(scope="module")
+@cache
+def example_report(stem: str):
+    """An example's result, gap report HTML and PDF through the API, dated as --report-date dates them."""
+    path = ROOT / "examples" / "answers" / f"{stem}.yaml"
+    result = score(RUBRIC, load_assessment(path, RUBRIC))
+    generated = generation_time(REPORT_DATE)
+    html = render_html(result, RUBRIC, generated=generated)
+    return result, html, render_pdf(html, generated=generated)
+
+
+@pytest.fixture(scope="session")
 def riverside_pdf(tmp_path_factory):
+    """Riverside's report through the real console script, in a process of its own."""
     out = tmp_path_factory.mktemp("reports") / "riverside.pdf"
-    answers = ROOT / "examples" / "answers" / "riverside-community.yaml"
-    result = run_cli("report", "qi-readiness", str(answers), "-o", str(out), "--report-date", "2026-10-01")
+    result = run_cli("report", "qi-readiness", str(RIVERSIDE), "-o", str(out), "--report-date", REPORT_DATE)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(out)
     return out.read_bytes()
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "path", [pytest.param(p, marks=SHARES_RIVERSIDE if p == RIVERSIDE else ()) for p in EXAMPLES], ids=lambda p: p.stem
+)
 def test_every_example_renders_to_html_and_pdf(path):
-    result = score(RUBRIC, load_assessment(path, RUBRIC))
-    html = render_html(result, RUBRIC)
+    result, html, pdf = example_report(path.stem)
     assert html.startswith("<!DOCTYPE html>")
-    pdf = render_pdf(html)
     text = pdf_text(pdf)
     assert result.organisation.name in text
     assert f"{result.overall.level} · {result.overall.level_name}" in text
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
+@SHARES_RIVERSIDE
 def test_pdf_shows_organisation_levels_gaps_and_actions(riverside_pdf):
     text = pdf_text(riverside_pdf)
     result = score(RUBRIC, load_assessment(ROOT / "examples" / "answers" / "riverside-community.yaml", RUBRIC))
@@ -58,6 +80,9 @@ def test_pdf_shows_organisation_levels_gaps_and_actions(riverside_pdf):
     assert "Plan" in text and "Study" in text and "(day 30)" in text
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
+@SHARES_RIVERSIDE
 def test_pdf_is_a4_tagged_with_metadata_and_page_numbers(riverside_pdf):
     reader = PdfReader(io.BytesIO(riverside_pdf))
     box = reader.pages[0].mediabox
@@ -68,20 +93,23 @@ def test_pdf_is_a4_tagged_with_metadata_and_page_numbers(riverside_pdf):
     assert f"Page 2 of {len(reader.pages)}" in (reader.pages[1].extract_text() or "")
 
 
-def test_pdf_is_identical_when_the_date_is_fixed(riverside_pdf, tmp_path):
-    out = tmp_path / "again.pdf"
-    answers = ROOT / "examples" / "answers" / "riverside-community.yaml"
-    assert (
-        run_cli("report", "qi-readiness", str(answers), "-o", str(out), "--report-date", "2026-10-01").returncode == 0
-    )
-    assert out.read_bytes() == riverside_pdf
+@pytest.mark.slow
+@pytest.mark.subprocess
+@SHARES_RIVERSIDE
+def test_pdf_is_identical_when_the_date_is_fixed(riverside_pdf):
+    # The console script's PDF (another process) and the same report through the API here, byte for byte.
+    assert example_report(RIVERSIDE.stem)[2] == riverside_pdf
 
 
+@pytest.mark.subprocess
 def test_html_is_identical_for_identical_inputs_and_self_contained(tmp_path):
     answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
     first, second = tmp_path / "a.html", tmp_path / "b.html"
-    for out in (first, second):
-        assert run_cli("report", "qi-readiness", str(answers), "-o", str(out)).returncode == 0
+    # Two processes with different hash seeds: one run here, the other through the console script.
+    assert run_main("report", "qi-readiness", str(answers), "-o", str(first)).returncode == 0
+    assert (
+        run_cli("report", "qi-readiness", str(answers), "-o", str(second), env={"PYTHONHASHSEED": "7"}).returncode == 0
+    )
     html = first.read_text()
     assert html == second.read_text()
     assert "<svg" in html and "<style>" in html
@@ -89,6 +117,7 @@ def test_html_is_identical_for_identical_inputs_and_self_contained(tmp_path):
     assert not re.search(r"(src|href)=\"(?!#|data:)", html)
 
 
+@pytest.mark.subprocess
 def test_validate_and_score_never_import_weasyprint():
     code = (
         "import sys\n"
@@ -109,15 +138,16 @@ def test_validate_and_score_never_import_weasyprint():
 
 def test_output_must_be_pdf_or_html(tmp_path):
     answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
-    result = run_cli("report", "qi-readiness", str(answers), "-o", str(tmp_path / "out.docx"))
+    result = run_main("report", "qi-readiness", str(answers), "-o", str(tmp_path / "out.docx"))
     assert result.returncode == 2
     assert "the output must end in .pdf or .html" in result.stderr
 
 
+@pytest.mark.slow
 def test_brand_and_custom_template_override_named_blocks(tmp_path):
     out = tmp_path / "branded.pdf"
     answers = ROOT / "examples" / "answers" / "eastfield-mental-health.yaml"
-    result = run_cli(
+    result = run_main(
         "report",
         "qi-readiness",
         str(answers),
@@ -145,7 +175,7 @@ def test_broken_custom_template_is_reported_with_file_and_line(tmp_path):
     broken = templates / "gap-report.html.j2"
     broken.write_text('{% extends "bundled/gap-report.html.j2" %}\n{% block cover %}\n{% if %}\n{% endblock %}\n')
     answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
-    result = run_cli(
+    result = run_main(
         "report", "qi-readiness", str(answers), "-o", str(tmp_path / "r.pdf"), "--templates", str(templates)
     )
     assert result.returncode == 2
@@ -161,7 +191,7 @@ def test_unknown_name_in_custom_template_is_reported_with_line(tmp_path):
         '{% extends "bundled/gap-report.html.j2" %}\n{% block cover %}\n\n{{ report.nonsense }}\n{% endblock %}\n'
     )
     answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
-    result = run_cli(
+    result = run_main(
         "report", "qi-readiness", str(answers), "-o", str(tmp_path / "r.html"), "--templates", str(templates)
     )
     assert result.returncode == 2

@@ -14,7 +14,7 @@ from qimaturity import load_rubric, validate_rubric
 from qimaturity._core.problems import InputError
 from qimaturity.rubric.checks import ID_HINT
 
-from .conftest import INVALID, RUBRICS, run_cli
+from .conftest import INVALID, RUBRICS, run_main
 
 # fixture -> (line, column, path, message, hint) of the one problem it must produce
 EXPECTED = {
@@ -317,7 +317,7 @@ def test_infinite_weight_is_refused_when_loading(tmp_path):
 def test_cli_reports_each_invalid_fixture_with_file_and_line_and_exit_2(name):
     line, column, path, message, hint = EXPECTED[name]
     fixture = INVALID / f"{name}.yaml"
-    result = run_cli("validate", str(fixture))
+    result = run_main("validate", str(fixture))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     place = f"{fixture}:{line}:{column}" if line is not None else str(fixture)
@@ -328,7 +328,7 @@ def test_cli_reports_each_invalid_fixture_with_file_and_line_and_exit_2(name):
 
 def test_cli_json_lists_problems_on_stdout():
     fixture = INVALID / "band-gap.yaml"
-    result = run_cli("validate", str(fixture), "--format", "json")
+    result = run_main("validate", str(fixture), "--format", "json")
     assert result.returncode == 2
     report = json.loads(result.stdout)
     assert report["valid"] is False

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -70,6 +71,7 @@ def not_lower(before: float | int | None, after: float | int | None) -> bool:
     return after is not None and after >= before - 1e-9
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(assessments(), st.data())
 def test_raising_one_answer_never_lowers_any_score(assessment, data):
@@ -96,6 +98,7 @@ def test_raising_one_answer_never_lowers_any_score(assessment, data):
         assert not_lower(level_before, level_after), (node, level_before, level_after)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(assessments(), st.randoms(use_true_random=False))
 def test_respondent_order_does_not_matter(assessment, random):
@@ -151,6 +154,7 @@ def question_records(draw: st.DrawFn, rubric: Rubric) -> dict[str, list[Question
     return chosen
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_settling_without_explanations_gives_the_same_numbers(data):

@@ -25,7 +25,7 @@ from qimaturity.report.render import render_cohort_html, render_html
 from qimaturity.report.templating import plain, render_template
 from qimaturity.rubric.forms import build_form
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, run_cli, run_main
 
 ANSWERS = ROOT / "examples" / "answers" / "northgate-acute.yaml"
 RUBRIC = load_rubric("qi-readiness")
@@ -289,6 +289,7 @@ TRICKS = {
 }
 
 
+@pytest.mark.subprocess
 def test_every_trick_is_harmless_text_or_a_template_error(tmp_path):
     """Run in a child Python with an audit hook: during each render, every file opened, removed or renamed, every
     directory listed and every process or socket started is recorded (in the forked render too)."""
@@ -368,7 +369,7 @@ def test_a_trick_on_the_command_line_is_exit_2_with_the_template_line(tmp_path, 
     (tmp_path / "templates" / "leak.j2").symlink_to(watched / "secret.txt")
     out = tmp_path / "report.html"
     out.write_text("the previous report")
-    run = run_cli("report", "qi-readiness", str(ANSWERS), "-o", str(out), "--templates", str(template.parent))
+    run = run_main("report", "qi-readiness", str(ANSWERS), "-o", str(out), "--templates", str(template.parent))
     assert run.returncode == 2, run.stderr
     assert run.stderr.startswith(f"{template}:3: /: "), run.stderr
     assert "Traceback" not in run.stderr and SECRET not in run.stderr
@@ -399,6 +400,7 @@ EXHAUSTION = {
 }
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("name", sorted(EXHAUSTION))
 def test_a_template_that_would_exhaust_the_machine_is_stopped_at_its_line(tmp_path, name):
     body, env, limit = EXHAUSTION[name]
@@ -413,6 +415,7 @@ def test_a_template_that_would_exhaust_the_machine_is_stopped_at_its_line(tmp_pa
     assert sorted(os.listdir(tmp_path)) == ["report.html", "templates"]
 
 
+@pytest.mark.subprocess
 def test_the_memory_limit_holds_under_a_lower_hard_limit_on_the_whole_process(tmp_path):
     template = custom(tmp_path / "templates", EXHAUSTION["center"][0])
     out = tmp_path / "report.html"
@@ -433,7 +436,7 @@ def test_the_memory_limit_holds_under_a_lower_hard_limit_on_the_whole_process(tm
 
 def test_a_bad_limit_setting_is_refused_by_name(tmp_path):
     out = tmp_path / "report.html"
-    run = run_cli("report", "qi-readiness", str(ANSWERS), "-o", str(out), env={"QIMATURITY_TEMPLATE_SECONDS": "soon"})
+    run = run_main("report", "qi-readiness", str(ANSWERS), "-o", str(out), env={"QIMATURITY_TEMPLATE_SECONDS": "soon"})
     assert run.returncode == 2
     assert run.stderr.startswith("QIMATURITY_TEMPLATE_SECONDS: /: 'soon' is not a positive number")
 
@@ -476,6 +479,7 @@ def large_answers(tmp_path: Path, respondents: int) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_the_bundled_templates_stay_well_inside_the_limits(tmp_path, monkeypatch):
     """A large report and a large cohort render within a quarter of the memory limit (and the default time)."""
     monkeypatch.setenv("QIMATURITY_TEMPLATE_MEMORY_MIB", str(MAX_RENDER_MEMORY // MIB // 4))
@@ -496,6 +500,7 @@ def test_the_bundled_templates_stay_well_inside_the_limits(tmp_path, monkeypatch
     assert html.count('class="chart heatmap"') == -(-len(cohort.members) // 50)
 
 
+@pytest.mark.subprocess
 def test_a_batch_with_worker_processes_stops_only_the_report_whose_template_breaks_a_limit(tmp_path):
     """Each worker forks its own renders: the one that exhausts its memory fails, the others are written."""
     template = custom(

@@ -8,18 +8,25 @@ from a folder outside the checkout, where only the installed copy can be found.
 from __future__ import annotations
 
 import json
+import os
 import site
 import subprocess
 import sys
 import zipfile
 
+import pytest
+
 from .conftest import ROOT
 
 
 def run(*args: str, cwd=None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(list(args), cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
+    # Without PYTHONPATH: a checkout put on it (as when testing a work tree) would be found before the wheel.
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+    return subprocess.run(list(args), cwd=cwd, capture_output=True, text=True, timeout=300, check=False, env=env)
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_wheel_installs_and_finds_bundled_data(tmp_path):
     dist = tmp_path / "dist"
     built = run(sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-w", str(dist))

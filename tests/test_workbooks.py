@@ -25,7 +25,7 @@ from qimaturity._core.limits import (
 )
 from qimaturity._core.workbooks import check_workbook
 
-from .conftest import run_cli
+from .conftest import run_main
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -101,7 +101,7 @@ def refused(path: Path, *phrases: str, commands: tuple[str, ...] = ("score", "im
         args = [command, "qi-readiness", str(path)]
         if command == "import":
             args += ["-o", str(path.with_suffix(".yaml"))]
-        result = run_cli(*args)
+        result = run_main(*args)
         assert result.returncode == 2, (command, result.stderr)
         assert str(path) in result.stderr
         for phrase in phrases:
@@ -116,6 +116,7 @@ def test_a_value_in_column_xfd_is_refused_with_the_cell_named(tmp_path):
     refused(workbook(tmp_path / "wide.xlsx", rows), "XFD2", f"beyond the limit of {MAX_COLUMNS:,} columns")
 
 
+@pytest.mark.slow
 def test_sparse_cells_just_inside_the_column_limit_are_capped_by_the_cell_limit(tmp_path):
     letter = column_letter(MAX_COLUMNS)
     count = MAX_SHEET_CELLS // MAX_COLUMNS + 2
@@ -125,7 +126,7 @@ def test_sparse_cells_just_inside_the_column_limit_are_capped_by_the_cell_limit(
 
 def test_a_dimension_of_the_whole_sheet_is_ignored_and_the_real_rows_are_read(tmp_path):
     path = workbook(tmp_path / "dimension.xlsx", dimension="A1:XFD1048576")
-    result = run_cli("import", "qi-readiness", str(path), "-o", str(tmp_path / "out.yaml"))
+    result = run_main("import", "qi-readiness", str(path), "-o", str(tmp_path / "out.yaml"))
     assert result.returncode == 2
     assert "no column holds question" in result.stderr  # read as the one-cell sheet it is
     assert "limit" not in result.stderr
@@ -143,6 +144,7 @@ def test_a_shared_string_longer_than_any_cell_is_refused_before_it_is_parsed(tmp
     refused(path, "xl/sharedStrings.xml", f"more than {MAX_XML_TEXT_BYTES:,} bytes")
 
 
+@pytest.mark.slow
 def test_too_many_shared_strings_are_refused(tmp_path):
     path = workbook(
         tmp_path / "strings.xlsx", strings="".join(f"<si><t>{i}</t></si>" for i in range(MAX_SHARED_STRINGS + 1))
@@ -150,6 +152,7 @@ def test_too_many_shared_strings_are_refused(tmp_path):
     refused(path, f"more than {MAX_SHARED_STRINGS:,} shared strings", commands=("score",))
 
 
+@pytest.mark.slow
 def test_elements_openpyxl_would_keep_outside_rows_are_capped(tmp_path):
     """Unknown elements of a sheet stay in openpyxl's memory (5 million took 2 GB); rows and strings are cleared."""
     rows = HEADER + "".join(f'<x a="{i}"/>' for i in range(MAX_XML_ELEMENTS + 1))
@@ -161,6 +164,7 @@ def test_elements_within_one_row_are_capped(tmp_path):
     refused(workbook(tmp_path / "row.xlsx", rows), f"a row or string of more than {MAX_ROW_ELEMENTS:,} elements")
 
 
+@pytest.mark.slow
 def test_many_rows_of_cells_are_not_elements_outside_rows(tmp_path):
     count = MAX_XML_ELEMENTS // 2 + 10  # more cells and rows than the limit of elements outside rows
     rows = HEADER + "".join(f'<row r="{r}"><c r="B{r}"><v>{r}</v></c></row>' for r in range(2, count))
@@ -231,7 +235,7 @@ def test_a_hostile_sheet_in_a_questionnaire_template_is_refused(tmp_path):
     from openpyxl import load_workbook
 
     template = tmp_path / "form.xlsx"
-    assert run_cli("questionnaire", "qi-readiness", "-o", str(template)).returncode == 0
+    assert run_main("questionnaire", "qi-readiness", "-o", str(template)).returncode == 0
     book = load_workbook(template)
     book["Answers"]["XFD3"] = "x"
     book.save(template)

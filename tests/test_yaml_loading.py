@@ -8,7 +8,7 @@ from qimaturity._core.documents import load_yaml, parse_yaml
 from qimaturity._core.limits import MAX_DOCUMENT_BYTES
 from qimaturity._core.problems import InputError
 
-from .conftest import run_cli
+from .conftest import run_main
 
 ALIAS_BOMB = """\
 a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]
@@ -86,7 +86,7 @@ def test_positions_point_at_values_and_keys():
 def test_cli_refuses_alias_bomb_with_exit_2(tmp_path):
     bomb = tmp_path / "bomb.yaml"
     bomb.write_text(ALIAS_BOMB)
-    result = run_cli("validate", str(bomb))
+    result = run_main("validate", str(bomb))
     assert result.returncode == 2
     assert result.stderr.startswith(f"{bomb}:2:4: /b/0: YAML aliases are not allowed")
     assert "Traceback" not in result.stderr

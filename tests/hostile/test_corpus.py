@@ -22,7 +22,7 @@ EARLIER = b"the earlier output, which a failed run must leave alone\n"
 GOOD_EXPORT = "organisation_id,organisation_name,respondent,group,lead-executive-lead\nrx1,Trust One,r1,board,3\n"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # built once, however the slow cases are ordered
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("corpus")
     paths = build_all(folder)
@@ -30,12 +30,24 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return paths
 
 
-def _cases(cases: tuple[Case, ...]) -> list[tuple[str, tuple[str, ...]]]:
-    return [(case.name, command) for case in cases for command in case.commands]
+# Each case runs the real console script under limits of its own, in a process of its own; the whole corpus in
+# one pytest-xdist worker, which builds its files once.
+pytestmark = [pytest.mark.subprocess, pytest.mark.xdist_group("hostile-corpus")]
+LARGE = {"many-columns.csv"}  # a file that takes many seconds to refuse
 
 
-def _ids(cases: tuple[Case, ...]) -> list[str]:
-    return [f"{name}-{command[0]}" for name, command in _cases(cases)]
+def _cases(cases: tuple[Case, ...], *, accepted: bool = False) -> list[Any]:
+    """(file, command) of each case; those that read a large file, or are accepted and write a PDF, are slow."""
+    return [
+        pytest.param(
+            case.name,
+            command,
+            id=f"{case.name}-{command[0]}",
+            marks=pytest.mark.slow if case.name in LARGE or (accepted and command[-1].endswith(".pdf")) else (),
+        )
+        for case in cases
+        for command in case.commands
+    ]
 
 
 def _run(corpus: dict[str, Path], tmp_path: Path, name: str, command: tuple[str, ...]) -> tuple[Any, dict[Path, str]]:
@@ -60,7 +72,7 @@ def _run(corpus: dict[str, Path], tmp_path: Path, name: str, command: tuple[str,
     return result, before
 
 
-@pytest.mark.parametrize(("name", "command"), _cases(CONTROLS), ids=_ids(CONTROLS))
+@pytest.mark.parametrize(("name", "command"), _cases(CONTROLS, accepted=True))
 def test_the_files_the_corpus_varies_are_accepted(corpus, tmp_path, name, command):
     result, before = _run(corpus, tmp_path, name, command)
     assert result.returncode == 0, result.stderr[:2000]
@@ -68,7 +80,7 @@ def test_the_files_the_corpus_varies_are_accepted(corpus, tmp_path, name, comman
         assert output.read_bytes() != EARLIER, f"{output} was not written"
 
 
-@pytest.mark.parametrize(("name", "command"), _cases(CASES), ids=_ids(CASES))
+@pytest.mark.parametrize(("name", "command"), _cases(CASES))
 def test_hostile_file_is_refused_cleanly(corpus, tmp_path, name, command):
     hostile = corpus[name]
     result, before = _run(corpus, tmp_path, name, command)
