@@ -56,6 +56,7 @@ def rubric():
 # --- what `import qimaturity` offers ------------------------------------------------------------------------------
 
 
+@pytest.mark.subprocess
 def test_importing_qimaturity_loads_no_heavy_library():
     code = (
         "import sys, qimaturity\n"
@@ -262,6 +263,7 @@ def test_report_with_peers_and_history_is_the_command_lines_bytes(cli, rubric, t
     assert b"since last time" in html.lower() and b"peers" in html
 
 
+@pytest.mark.slow
 def test_report_pdf_is_the_command_lines_bytes(cli, rubric, tmp_path):
     out = tmp_path / "riverside.pdf"
     assert cli("report", "qi-readiness", RIVERSIDE, "-o", out, "--report-date", REPORT_DATE)[0] == 0

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from qimaturity import load_rubric
 from qimaturity._core.na import NA_TEXT, NA_WORDS, WHITESPACE, is_na_text, na_key, na_pattern
 
-from .conftest import run_cli
+from .conftest import run_main
 
 RUBRIC = load_rubric("qi-readiness")
 SPELLINGS = [
@@ -123,11 +123,11 @@ def _through_both(folder: Path, spellings: list[str]) -> tuple[str, str, str]:
     folder.mkdir()
     export = folder / "survey.csv"
     export.write_text(na_export(spellings), encoding="utf-8")
-    imported = run_cli("import", "qi-readiness", str(export), "-o", str(folder / "rx1.yaml"))
+    imported = run_main("import", "qi-readiness", str(export), "-o", str(folder / "rx1.yaml"))
     assert imported.returncode == 0, imported.stderr
-    scored = run_cli("score", "qi-readiness", str(folder / "rx1.yaml"), "--format", "csv")
+    scored = run_main("score", "qi-readiness", str(folder / "rx1.yaml"), "--format", "csv")
     assert scored.returncode == 0, scored.stderr
-    exported = run_cli("score-export", "qi-readiness", str(export))
+    exported = run_main("score-export", "qi-readiness", str(export))
     assert exported.returncode == 0, exported.stderr
     return (folder / "rx1.yaml").read_text(encoding="utf-8"), scored.stdout, exported.stdout
 

@@ -24,7 +24,7 @@ from qimaturity._core.numbers import (
     trace_number,
 )
 
-from .conftest import DATA, run_cli
+from .conftest import DATA, run_main
 
 NUMBERS = DATA / "numbers"
 RUBRIC = str(NUMBERS / "rubric.yaml")
@@ -107,7 +107,7 @@ def test_the_helpers_of_each_medium_keep_the_rule():
 
 # --- through the command ----------------------------------------------------------------------------------------
 def test_the_terminal_table_writes_values_near_zero_as_0_00():
-    result = run_cli("score", RUBRIC, NOW)
+    result = run_main("score", RUBRIC, NOW)
     assert result.returncode == 0, result.stderr
     # tiny -0.00001, small -0.004, overall (-0.00001 - 0.004) / 2 = -0.002005: each 0.00 at two places.
     values = {row.split("│")[1].strip(): row.split("│")[2].strip() for row in result.stdout.splitlines() if "│" in row}
@@ -116,7 +116,7 @@ def test_the_terminal_table_writes_values_near_zero_as_0_00():
 
 
 def test_the_csv_writes_minus_0_00001_as_0_and_keeps_minus_0_004():
-    result = run_cli("score", RUBRIC, NOW, "--format", "csv")
+    result = run_main("score", RUBRIC, NOW, "--format", "csv")
     assert result.returncode == 0, result.stderr
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO(result.stdout))}
     # At 4 places: -0.00001 is 0; -0.004 stays; -0.002005 is -0.002 (at -0.0020 before trailing zeros go).
@@ -125,14 +125,14 @@ def test_the_csv_writes_minus_0_00001_as_0_and_keeps_minus_0_004():
 
 
 def test_the_trace_writes_minus_0_00001_as_0():
-    result = run_cli("explain", RUBRIC, NOW, "--domain", "tiny")
+    result = run_main("explain", RUBRIC, NOW, "--domain", "tiny")
     assert result.returncode == 0, result.stderr
     assert "arithmetic: (1×-1 + 99999×0) / 100000 = 0\n" in result.stdout
 
 
 def test_the_report_writes_values_and_changes_near_zero_as_zero(tmp_path):
     html = tmp_path / "report.html"
-    result = run_cli("report", RUBRIC, NOW, "--history", THEN, "-o", str(html), "--report-date", "2026-10-01")
+    result = run_main("report", RUBRIC, NOW, "--history", THEN, "-o", str(html), "--report-date", "2026-10-01")
     assert result.returncode == 0, result.stderr
     text = html.read_text(encoding="utf-8")
     # "Since last time": every value was 0 a year before, so the changes are -0.00001 and -0.004: 0.00 each.
