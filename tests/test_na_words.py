@@ -13,6 +13,7 @@ import unicodedata
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -151,6 +152,7 @@ def test_import_and_score_export_take_every_na_spelling_and_give_the_same_answer
     assert {r["value"] for (scope, _), r in rows.items() if scope in ("overall", "domain")} == {"3"}
 
 
+@pytest.mark.slow  # a questionnaire workbook filled and read once per spelling
 def test_a_filled_template_takes_every_na_spelling(tmp_path):
     from qimaturity.answers.template import read_template
     from qimaturity.report.questionnaire import questionnaire_xlsx
