@@ -128,6 +128,7 @@ def check_engines_agree(rubric: Rubric, organisations: list[dict[str, Any]], fol
     assert_same_results(columnar.score_export(rubric, export_file(rubric, organisations, folder)), rows)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(RUBRICS))
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
