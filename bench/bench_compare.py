@@ -25,12 +25,12 @@ import json, resource, sys, time
 from pathlib import Path
 from qimaturity import load_rubric
 from qimaturity.cohort.model import build_cohort
-from qimaturity.cohort.score import answer_files, score_cohort
+from qimaturity.cohort.score import score_files
 from qimaturity.cohort.tables import cohort_xlsx, write_cohort_csv
 import io
 started = time.perf_counter()
 rubric = load_rubric("qi-readiness")
-results, problems = score_cohort([rubric], answer_files([sys.argv[1]]), keep_details=False)
+results, problems = score_files(rubric, [sys.argv[1]], keep_details=False)
 cohort = build_cohort(results, group_by="region")
 buffer = io.StringIO()
 write_cohort_csv(cohort, [1, 2, 3, 4, 5], buffer)

@@ -1,20 +1,32 @@
 """qimaturity: rules-driven quality-improvement maturity assessment.
 
-The public API mirrors the command line::
+The public API is what the command line runs::
 
     import qimaturity
     rubric = qimaturity.load_rubric("qi-readiness")          # bundled id or path; raises InputError
     problems = qimaturity.validate_rubric("my-rubric.yaml")    # [] when valid
-    assessment = qimaturity.load_assessment("answers.yaml", rubric)
+    assessment = qimaturity.load_assessment("answers.yaml", rubric)   # or a dict holding the same document
     result = qimaturity.score(rubric, assessment, what_if={"gov-board-agenda": 4})
     print(qimaturity.explain(result, domain_id="leadership"))
+    cohort = qimaturity.compare(rubric, "examples/cohort", group_by="type")
+    pdf = qimaturity.report(rubric, "answers.yaml", report_date="2026-10-01")   # bytes; or give a path to write
+    documents = qimaturity.import_answers("responses.csv", rubric)
+    scores = qimaturity.score_export(rubric, "survey.parquet")  # needs the scale extra (Polars)
+    summary = qimaturity.run_batch("qi-readiness", "submissions/", "reports/", formats="html,json")
+
+``compare``, ``report``, ``import_answers`` and ``run_batch`` are imported on first use, and ``score_export`` when
+called, so that ``import qimaturity`` stays fast and loads none of WeasyPrint, Jinja, Polars, openpyxl or the FHIR
+models.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from qimaturity._core.problems import InputError, Problem
+from qimaturity._core.problems import InputError, OptionError, Problem
 from qimaturity.answers.files import load_assessment
 from qimaturity.answers.model import Assessment
 from qimaturity.rubric.load import bundled_rubrics, check_rubric, load_rubric
@@ -24,26 +36,89 @@ from qimaturity.scoring.explain import explain
 from qimaturity.scoring.result import Result
 from qimaturity.version import __version__
 
+if TYPE_CHECKING:
+    from qimaturity.answers.sources import import_answers
+    from qimaturity.batch.run import run_batch
+    from qimaturity.cohort.compare import compare
+    from qimaturity.cohort.model import Cohort
+    from qimaturity.report.build import report
+    from qimaturity.scoring.columnar_numbers import ExportScores
+
+# Imported on first use (PEP 562): the name's module, and the attribute (None: the module itself). The package
+# qimaturity.report is callable as qimaturity.report.build.report, so the name stays the package's.
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "Cohort": ("qimaturity.cohort.model", "Cohort"),
+    "compare": ("qimaturity.cohort.compare", "compare"),
+    "import_answers": ("qimaturity.answers.sources", "import_answers"),
+    "report": ("qimaturity.report", None),
+    "run_batch": ("qimaturity.batch.run", "run_batch"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'qimaturity' has no attribute {name!r}")
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(module_name)
+    return module if attribute is None else getattr(module, attribute)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 def validate_rubric(ref: str | Path) -> list[Problem]:
     """Every problem with a rubric (bundled id or path), in file order; an empty list means it is valid."""
     return check_rubric(ref)[1]
 
 
+def score_export(
+    rubric: Rubric | str | Path,
+    export: str | Path,
+    *,
+    targets: Mapping[str, int] | None = None,
+    default_target: int | None = None,
+) -> ExportScores:
+    """Score every organisation in a very large respondent export (CSV or Parquet, one row per respondent) with the
+    columnar engine, as ``qimaturity score-export`` does: the numbers are :func:`score`'s to the bit.
+
+    Returns an :class:`~qimaturity.scoring.columnar_numbers.ExportScores`: Polars tables (``overall``, ``domains``,
+    ``questions``, ``groups``, ``gaps``) and, by index or iteration, each organisation's full :class:`Result`.
+    ``targets`` and ``default_target`` are as for :func:`score`. Needs the scale extra (``pip install
+    'qimaturity[scale]'``). Raises :class:`InputError` with the export's problems, each at its row and column.
+    """
+    try:
+        from qimaturity.scoring.columnar import score_export as score_columns
+    except ModuleNotFoundError as error:
+        if error.name != "polars":
+            raise
+        raise ImportError("score_export needs the scale extra (Polars): pip install 'qimaturity[scale]'") from None
+    from qimaturity.rubric.load import as_rubric
+
+    return score_columns(as_rubric(rubric), export, targets=targets, default_target=default_target)
+
+
 __all__ = [
     "Assessment",
+    "Cohort",
     "Domain",
     "InputError",
     "Level",
+    "OptionError",
     "Problem",
     "Question",
     "Result",
     "Rubric",
     "__version__",
     "bundled_rubrics",
+    "compare",
     "explain",
+    "import_answers",
     "load_assessment",
     "load_rubric",
+    "report",
+    "run_batch",
     "score",
+    "score_export",
     "validate_rubric",
 ]

@@ -229,10 +229,10 @@ def test_a_failing_job_leaves_earlier_outputs_intact(answers, tmp_path):
 def test_an_internal_error_in_one_job_is_summarised_and_the_others_still_run(answers, tmp_path, monkeypatch):
     real = batch.score_files
 
-    def failing(rubric, paths, *options):
+    def failing(rubric, paths, **options):
         if paths[0].endswith("northgate-acute.yaml"):
             raise RuntimeError("simulated bug")
-        return real(rubric, paths, *options)
+        return real(rubric, paths, **options)
 
     monkeypatch.setattr(batch, "score_files", failing)
     files = sorted(answers.iterdir())

@@ -90,6 +90,17 @@ def test_a_truncated_logo_is_refused_rather_than_dropped_from_the_pdf(tmp_path):
     assert refusal(brand_with(tmp_path, "logo.png")).startswith("the logo 'logo.png' cannot be read as an image")
 
 
+def test_a_truncated_logo_is_refused_after_a_pdf_was_written_in_the_same_process(tmp_path):
+    # Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, as writing any PDF does.
+    pytest.importorskip("weasyprint")
+    from PIL import ImageFile
+
+    (tmp_path / "logo.png").write_bytes(_png(200, 200)[:60])
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    assert refusal(brand_with(tmp_path, "logo.png")).startswith("the logo 'logo.png' cannot be read as an image")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # WeasyPrint's setting is left as it was
+
+
 def test_an_svg_logo_with_entities_is_refused(tmp_path):
     svg = '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>'
     (tmp_path / "logo.svg").write_text(svg, encoding="utf-8")

@@ -87,10 +87,10 @@ def test_bad_answers_file_exits_2_with_place_and_the_good_file_is_still_scored(t
 def test_target_and_what_if_are_checked_against_the_rubric():
     unknown = run_main("score", MINI, ANSWERS, "--target", "leed=3")
     assert unknown.returncode == 2
-    assert "--target: no domain or question 'leed' in mini (did you mean 'lead'?)" in unknown.stderr
+    assert "Invalid value for '--target': no domain or question 'leed' in mini (did you mean 'lead'?)" in unknown.stderr
     off_scale = run_main("score", MINI, ANSWERS, "--what-if", "lead-1=9")
     assert off_scale.returncode == 2
-    assert "--what-if lead-1: '9' is not a level of mini (levels are 1, 2, 3)" in off_scale.stderr
+    assert "Invalid value for '--what-if': lead-1: '9' is not a level of mini (levels are 1, 2, 3)" in off_scale.stderr
 
 
 def test_targets_on_the_command_line_override_the_rubric():

@@ -73,7 +73,9 @@ COLUMNS = ["organisation_id", "organisation_name", "organisation_type", "region"
 QUESTIONS = ["lead-1", "lead-2", "true"]
 
 TRICKY_IDS = ["yes", "no", "null", "~", "1e3", "2026-01-02", "on", "1_000", "0x1F", "1:20", ".5", "+1", "012", "09"]
-ANSWERS = st.sampled_from(["1", "2", "3", " 2 ", "3.0", "", "", "", "N/A", "na", "Not applicable", "Mid", "high"])
+ANSWERS = st.sampled_from(
+    ["1", "2", "3", " 2 ", "3.0", "", "", "", "N/A", "na", "Not applicable", " n.a. ", "NOT  applicable", "Mid", "high"]
+)
 BAD_ANSWERS = st.sampled_from(["4", "x", "0", "-99", "2.5"])
 ORGANISATIONS = st.sampled_from(
     [

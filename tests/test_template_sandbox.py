@@ -19,7 +19,7 @@ from qimaturity._core.limits import MAX_RENDER_MEMORY, MIB
 from qimaturity._core.problems import InputError
 from qimaturity._core.resources import bundled_dir
 from qimaturity.cohort.model import build_cohort
-from qimaturity.cohort.score import score_cohort
+from qimaturity.cohort.score import score_files
 from qimaturity.report.branding import Brand, load_brand
 from qimaturity.report.render import render_cohort_html, render_html
 from qimaturity.report.templating import plain, render_template
@@ -125,7 +125,7 @@ def test_the_gap_report_and_cohort_contexts_are_plain_json_data(tmp_path, result
     )
     assert report["report"]["organisation"] == result.organisation.name
     assert report["brand"]["logo"] == brand.logo and "logo_path" not in report["brand"]
-    cohort_results, _ = score_cohort([RUBRIC], sorted((ROOT / "examples" / "cohort").glob("*.yaml")))
+    cohort_results, _ = score_files(RUBRIC, sorted((ROOT / "examples" / "cohort").glob("*.yaml")))
     cohort = build_cohort(cohort_results, group_by="type")
     view = dumped_context(
         tmp_path / "c",
@@ -486,7 +486,7 @@ def test_the_bundled_templates_stay_well_inside_the_limits(tmp_path, monkeypatch
     big = score(RUBRIC, load_assessment(large_answers(tmp_path, 300), RUBRIC))
     html = render_html(big, RUBRIC)
     assert "comment 0" in html and html.rstrip().endswith("</html>")
-    results, _ = score_cohort([RUBRIC], sorted((ROOT / "examples" / "cohort").glob("*.yaml")), keep_details=False)
+    results, _ = score_files(RUBRIC, sorted((ROOT / "examples" / "cohort").glob("*.yaml")), keep_details=False)
     many = [
         dataclasses.replace(
             r, organisation=dataclasses.replace(r.organisation, id=f"{r.organisation.id}-{copy}", name=f"Org {copy}")

@@ -15,7 +15,9 @@ import json
 import math
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -342,6 +344,77 @@ def parse_json(text: str, name: str) -> SourceDocument:
     if located is None or len(located.problems) < len(findings):
         return SourceDocument(name, data, problems=tuple(f.problem(name) for f in findings))
     return SourceDocument(name, data, located.marks, located.key_marks, located.problems)
+
+
+def plain_document(data: Mapping[str, Any], name: str) -> SourceDocument:
+    """A document given as Python data (a notebook's dict, a form's answers) instead of a file, checked as a file's
+    text is: nesting within ``MAX_DEPTH``, whole numbers within ``MAX_INTEGER_DIGITS`` digits, finite numbers, keys
+    that are text, no control characters or lone surrogates in text. The data is copied into a new document of
+    plain values (mappings, lists, text, numbers, booleans, None); a ``datetime.date`` becomes its ISO text, as a
+    date in a YAML file stays text. Problems carry the JSON path and no line.
+
+    Raises :class:`InputError` with every problem that stops the reading; forbidden characters in text are left in
+    the document's ``problems`` for whoever checks it, as :func:`parse_yaml` does with ``keep_going``.
+    """
+    stops: list[Problem] = []
+    findings: list[Problem] = []
+
+    def add(into: list[Problem], path: DocPath, message: str, hint: str) -> None:
+        into.append(Problem(name, None, None, pointer(path), message, hint))
+
+    def text(value: str, path: DocPath, what: str) -> str:
+        found = text_problem(value)
+        if found is not None:
+            add(findings, path, f"{what} {found[0]}", found[1])
+        return value
+
+    def copy(value: Any, path: DocPath, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            add(stops, path, f"nested more than {MAX_DEPTH} levels deep", "flatten the document")
+            return None
+        if value is None or isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            return text(value, path, "text")
+        if isinstance(value, int):
+            if abs(value) >= 10**MAX_INTEGER_DIGITS:
+                add(stops, path, f"a whole number of more than {MAX_INTEGER_DIGITS} digits", "write an ordinary number")
+            return value
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                add(stops, path, f"'{value}' is not a finite number", "write an ordinary number")
+            return value
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, Mapping):
+            result: dict[str, Any] = {}
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    add(stops, (*path, str(key)), f"a key must be text, not {type(key).__name__}", "use a text key")
+                    continue
+                result[text(key, (*path, key), "a key")] = copy(item, (*path, key), depth + 1)
+            return result
+        if isinstance(value, list | tuple):
+            return [copy(item, (*path, index), depth + 1) for index, item in enumerate(value)]
+        add(
+            stops,
+            path,
+            f"a value of type {type(value).__name__} is not plain data",
+            "give text, a number, true or false, None, a list or a mapping",
+        )
+        return None
+
+    if not isinstance(data, Mapping):
+        raise InputError.single(name, "the document is not a mapping", "give a dict of the answers file's keys")
+    plain = copy(data, (), 0)
+    for found in (stops, findings):
+        if len(found) > MAX_PROBLEMS:
+            more = len(found) - MAX_PROBLEMS
+            del found[MAX_PROBLEMS:]
+            found.append(_more(more).problem(name))
+    if stops:
+        raise InputError(sort_problems([*stops, *findings]))
+    return SourceDocument(name, plain, problems=tuple(findings))
 
 
 def byte_place(raw: bytes, offset: int) -> tuple[int, int]:

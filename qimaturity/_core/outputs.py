@@ -112,6 +112,19 @@ def _umask() -> int:
     return mask
 
 
+def utf8(text: str, name: str) -> bytes:
+    """Text as UTF-8 bytes; :class:`InputError` (its file ``name``) for text that no UTF-8 file can hold."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InputError.single(
+            name,
+            f"not written: the output would hold text that is not valid Unicode ({error.reason}, "
+            f"{text[error.start : error.start + 1]!a})",
+            "an input holds a lone surrogate escape: fix that input",
+        ) from None
+
+
 def write_atomic(path: Path | str, data: bytes | str) -> Path:
     """Write ``data`` to a temporary file beside ``path``, then rename it over ``path`` (see the module's
     documentation for what is kept, refused and cleaned). Returns ``path``."""
@@ -119,15 +132,7 @@ def write_atomic(path: Path | str, data: bytes | str) -> Path:
     target = output_target(path)
     folder = make_output_folder(target.parent)
     remove_leftovers(folder, target.name)
-    try:
-        payload = data.encode("utf-8") if isinstance(data, str) else data
-    except UnicodeEncodeError as error:
-        raise InputError.single(
-            str(path),
-            f"not written: the output would hold text that is not valid Unicode ({error.reason}, "
-            f"{data[error.start : error.start + 1]!a})",
-            "an input holds a lone surrogate escape: fix that input",
-        ) from None
+    payload = utf8(data, str(path)) if isinstance(data, str) else data
     try:
         existing: os.stat_result | None = os.stat(target)
     except OSError:

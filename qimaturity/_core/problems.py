@@ -66,6 +66,16 @@ class InputError(Exception):
         return cls([Problem(file, line, None, "/", message, hint)])
 
 
+class OptionError(ValueError):
+    """An option or argument a function cannot use (an output of an unknown kind, a missing templates folder, an
+    unknown batch format...): not a problem in an input file. ``option`` names the command-line option it comes
+    from, so that the command reports it as a usage error of that option."""
+
+    def __init__(self, message: str, option: str | None = None):
+        super().__init__(message)
+        self.option = option
+
+
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
     """Order problems by position in the file (problems without a line last), keeping them unique."""
     unique = dict.fromkeys(problems)

@@ -37,8 +37,8 @@ import yaml
 
 from qimaturity._core.delimited import check_header_width
 from qimaturity._core.documents import SourceDocument
+from qimaturity._core.kinds import input_kind
 from qimaturity.answers.exports import (
-    CSV_SUFFIXES,
     FORMATS,
     NA,
     Level,
@@ -106,7 +106,7 @@ def columnar_answers(
     refuses before reading a cell.
     """
     document = _mapping_source(mapping)
-    if path.suffix.lower() not in CSV_SUFFIXES:
+    if input_kind(path) != "delimited":
         return None
     name = str(path)
     check_export_file(path, name)

@@ -43,7 +43,18 @@ from qimaturity._core.documents import (
     load_yaml,
     strict_json,
 )
+from qimaturity._core.kinds import (
+    ANSWERS_SUFFIXES,
+    EXPORT_SUFFIXES,
+    OLD_WORKBOOK,
+    OLD_WORKBOOK_HINT,
+    input_kind,
+    is_json,
+    suffix_list,
+    suffix_of,
+)
 from qimaturity._core.limits import MAX_EXPORT_BYTES, MAX_PROBLEMS
+from qimaturity._core.na import is_na_text
 from qimaturity._core.outputs import make_output_folder, write_atomic
 from qimaturity._core.problems import DocPath, InputError, Problem, sort_problems
 from qimaturity.answers.files import check_answers_document
@@ -51,16 +62,12 @@ from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.model import Question, Rubric
 
 FORMATS = ("auto", "plain", "qualtrics", "redcap", "msforms", "limesurvey")
-CSV_SUFFIXES = (".csv", ".tsv", ".tab", ".txt")
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
-ANSWERS_SUFFIXES = (".yaml", ".yml", ".json")
 EXCEL_1900 = date(1899, 12, 30)
 EXCEL_1904 = date(1904, 1, 1)
 
 NA: Final = "na"
 Level = int | Literal["na"]
 
-NA_TEXTS = frozenset({"n/a", "na", "n.a.", "n.a", "not applicable"})
 TICKED = frozenset({"1", "checked", "y", "yes", "true", "x"})
 UNTICKED = frozenset({"", "0", "unchecked", "n", "no", "false"})
 # Qualtrics' Status: 1 Survey Preview, 2 Survey Test, 9 Survey Preview Spam, 17 Offline Survey Preview.
@@ -301,15 +308,17 @@ class _Table:
 
 
 def _read_export(path: FsPath, name: str, rows: Collection[int] | None = None) -> _Table:
-    suffix = path.suffix.lower()
     check_export_file(path, name)
-    if suffix in XLSX_SUFFIXES:
+    kind = input_kind(path)
+    if kind == "workbook":
         return _read_xlsx(path, name)
-    if suffix == ".xls":
-        raise InputError.single(name, "old Excel workbooks (.xls) cannot be read", "save it as .xlsx or CSV")
-    if suffix not in CSV_SUFFIXES:
+    if kind == "old-workbook":
+        raise InputError.single(name, OLD_WORKBOOK, OLD_WORKBOOK_HINT)
+    if kind != "delimited":
         raise InputError.single(
-            name, f"cannot tell what kind of file '{suffix or path.name}' is", "an export is a .csv, .tsv or .xlsx file"
+            name,
+            f"cannot tell what kind of file '{suffix_of(path) or path.name}' is",
+            f"an export is a {suffix_list(EXPORT_SUFFIXES)} file",
         )
     return _Table(name, path.name, _parse_csv(export_text(path, name), name, rows))
 
@@ -971,7 +980,7 @@ class _Importer:
             return self.level_map[key]
         if self.format == "qualtrics" and text == QUALTRICS_SEEN_UNANSWERED:
             return None
-        if text.casefold() in NA_TEXTS:
+        if is_na_text(text):
             return NA
         if isinstance(value, int | float) and not isinstance(value, bool) or _NUMBER.fullmatch(text):
             number = float(value) if isinstance(value, int | float) else float(text.replace(",", "."))
@@ -1434,7 +1443,7 @@ def write_answers(documents: Sequence[Mapping[str, Any]], output: FsPath | str, 
     """Write imported documents: one to the file OUTPUT (unless it is an existing folder); several to the folder
     OUTPUT (created), each as OUTPUT/<organisation id>.yaml. Returns the paths written."""
     output = FsPath(output)
-    json_format = len(documents) == 1 and output.suffix.lower() == ".json" and not output.is_dir()
+    json_format = len(documents) == 1 and is_json(output) and not output.is_dir()
     texts = (dump_answers(document, source=source, json_format=json_format) for document in documents)
     return write_answer_texts([str(d["organisation"]["id"]) for d in documents], texts, output, source=source)
 
@@ -1448,7 +1457,7 @@ def write_answer_texts(ids: Sequence[str], texts: Iterable[str], output: FsPath,
         )
     if len(ids) == 1 and not output.is_dir():
         return [write_atomic(output, next(iter(texts)))]
-    if not output.is_dir() and (output.exists() or output.suffix.lower() in ANSWERS_SUFFIXES):
+    if not output.is_dir() and (output.exists() or suffix_of(output) in ANSWERS_SUFFIXES):
         shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
         raise InputError.single(
             str(output),

@@ -8,12 +8,14 @@ rubric id or version that does not match. Every problem is reported at once, wit
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path as FsPath
 from typing import Any
 
-from qimaturity._core.documents import SourceDocument, parse_json, parse_yaml, read_text
+from qimaturity._core.documents import SourceDocument, parse_json, parse_yaml, plain_document, read_text
 from qimaturity._core.frozen import FrozenMap
+from qimaturity._core.kinds import is_json
 from qimaturity._core.problems import DocPath, InputError, Problem, sort_problems
 from qimaturity.answers.model import Answer, Assessment, EvidenceItem, Organisation, Respondent, mark_checked
 from qimaturity.rubric.checks import did_you_mean, schema_problems
@@ -28,7 +30,7 @@ def parse_answers_text(text: str, name: str) -> SourceDocument:
     Raises :class:`InputError` for what stops the reading; duplicate keys and forbidden characters in text are
     left in the document's ``problems``, which :func:`check_answers_document` reports with the rest.
     """
-    if not name.lower().endswith(".json"):
+    if not is_json(name):
         return parse_yaml(text, name, keep_going=True)
     doc = parse_json(text, name)
     if not isinstance(doc.data, dict):
@@ -258,11 +260,22 @@ def _answer(question_id: str, value: Any) -> Answer:
     )
 
 
-def load_assessment(path: FsPath | str, rubric: Rubric, *, display: str | None = None) -> Assessment:
+def load_assessment(
+    path: FsPath | str | Mapping[str, Any], rubric: Rubric, *, display: str | None = None
+) -> Assessment:
     """Load an answers file (YAML or JSON), check it against the rubric, and return the assessment.
 
+    Instead of a path, the answers document itself may be given as a mapping (``{"rubric": {...}, "organisation":
+    {...}, "respondents": [...]}``): it is checked exactly as a file is, and its problems carry the JSON path
+    (``/respondents/0/answers/lead-role-models``) and no line; their file is ``display``, else ``<answers>``.
     Raises :class:`InputError` with every problem found.
     """
+    if isinstance(path, Mapping):
+        doc = plain_document(path, display or "<answers>")
+        problems = check_answers_document(doc, rubric)
+        if problems:
+            raise InputError(problems)
+        return assessment_from_document(doc, checked_with=rubric)
     path = FsPath(path)
     name = display or str(path)
     text = read_text(path, display=name)

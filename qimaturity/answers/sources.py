@@ -13,18 +13,24 @@ from pathlib import Path
 from typing import Any
 
 from qimaturity._core.documents import SourceDocument
+from qimaturity._core.kinds import (
+    ANSWERS_SUFFIXES,
+    EXPORT_SUFFIXES,
+    input_kind,
+    is_export,
+    is_json,
+    is_yaml,
+    suffix_list,
+)
 from qimaturity._core.problems import InputError
 from qimaturity.answers.files import assessment_from_document, check_answers_document, load_assessment
 from qimaturity.answers.model import Assessment
 from qimaturity.rubric.model import Rubric
 
-ANSWERS_SUFFIXES = (".yaml", ".yml", ".json")
-EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
-
 
 def is_fhir(path: Path) -> bool:
     """A JSON file that names a FHIR resource type near its start."""
-    if path.suffix.lower() != ".json":
+    if not is_json(path):
         return False
     try:
         with open(path, "rb") as handle:
@@ -34,12 +40,12 @@ def is_fhir(path: Path) -> bool:
 
 
 def is_template(path: Path) -> bool:
-    """An XLSX made by ``qimaturity questionnaire``: it carries a hidden ``qimaturity`` sheet.
+    """A workbook made by ``qimaturity questionnaire``: it carries a hidden ``qimaturity`` sheet.
 
     The workbook is checked against the workbook limits first (:func:`qimaturity._core.workbooks.check_workbook`): a
     hostile one raises :class:`InputError` here, before openpyxl parses it.
     """
-    if path.suffix.lower() != ".xlsx" or not path.is_file():
+    if input_kind(path) != "workbook" or not path.is_file():
         return False
     from qimaturity._core.documents import check_input_file
     from qimaturity._core.limits import MAX_EXPORT_BYTES
@@ -47,6 +53,15 @@ def is_template(path: Path) -> bool:
 
     check_input_file(path, str(path), max_bytes=MAX_EXPORT_BYTES, kind="an XLSX workbook", size_hint="split it")
     return "qimaturity" in sheet_names(path, str(path))
+
+
+def mapping_of(mapping: Mapping[str, Any] | str | Path | None) -> Mapping[str, Any] | None:
+    """A mapping file's content: loaded (and checked) from its path, or as given."""
+    if mapping is None or isinstance(mapping, Mapping):
+        return mapping
+    from qimaturity.answers.exports import load_mapping
+
+    return load_mapping(mapping)
 
 
 def import_documents(path: Path, rubric: Rubric, *, mapping: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -65,6 +80,20 @@ def import_documents(path: Path, rubric: Rubric, *, mapping: Mapping[str, Any] |
     return documents
 
 
+def import_answers(
+    export: str | Path, rubric: Rubric | str | Path, *, mapping: Mapping[str, Any] | str | Path | None = None
+) -> list[dict[str, Any]]:
+    """Answers documents, one per organisation, from what ``qimaturity import`` reads: a survey or spreadsheet
+    export (CSV, TSV, XLSX), a filled questionnaire template or FHIR QuestionnaireResponses. ``rubric`` is a rubric,
+    a bundled id or a path; ``mapping`` a mapping file (its path or its content) for exports whose headers need
+    one. Each document is a dict in the answers-file format, checked against the rubric: what the command writes
+    to each answers file, and what :func:`qimaturity.load_assessment` takes. Raises :class:`InputError` with every
+    unmappable column and bad cell, each at its row and column."""
+    from qimaturity.rubric.load import as_rubric
+
+    return import_documents(Path(export), as_rubric(rubric), mapping=mapping_of(mapping))
+
+
 def _documents(path: Path, rubric: Rubric, mapping: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     if is_fhir(path):
         from qimaturity.answers.fhir import read_responses
@@ -74,18 +103,21 @@ def _documents(path: Path, rubric: Rubric, mapping: Mapping[str, Any] | None) ->
         from qimaturity.answers.template import read_template
 
         return read_template(path, rubric)
-    if path.suffix.lower() in EXPORT_SUFFIXES:
+    if is_export(path) or input_kind(path) == "old-workbook":
         from qimaturity.answers.exports import import_answers
 
-        return import_answers(path, rubric, mapping=mapping)
+        return import_answers(path, rubric, mapping=mapping)  # which refuses an old workbook, saying what to do
     raise InputError.single(
-        str(path), "not an answers file, export, FHIR response or questionnaire template", "see docs/importing.md"
+        str(path),
+        "not an answers file, export, FHIR response or questionnaire template",
+        f"answers files end in {suffix_list(ANSWERS_SUFFIXES)}, exports and templates in "
+        f"{suffix_list(EXPORT_SUFFIXES)}: see docs/importing.md",
     )
 
 
 def load_assessments(path: Path, rubric: Rubric, *, mapping: Mapping[str, Any] | None = None) -> list[Assessment]:
     """Every organisation's checked assessment in a file of any supported kind; raises :class:`InputError`."""
-    if path.suffix.lower() in (".yaml", ".yml") or (path.suffix.lower() == ".json" and not is_fhir(path)):
+    if is_yaml(path) or (is_json(path) and not is_fhir(path)):
         return [load_assessment(path, rubric)]
     assessments = []
     problems = []
@@ -101,20 +133,24 @@ def load_assessments(path: Path, rubric: Rubric, *, mapping: Mapping[str, Any] |
     return assessments
 
 
-def import_files(path: Path, rubric: Rubric, output: Path, *, mapping: Mapping[str, Any] | None = None) -> list[Path]:
+def import_files(
+    path: Path, rubric: Rubric, output: Path, *, mapping: Mapping[str, Any] | str | Path | None = None
+) -> list[Path]:
     """What ``qimaturity import`` does: answers files from a FHIR file, a filled template or an export, written as
-    :func:`qimaturity.answers.exports.write_answers` says; returns the paths written.
+    :func:`qimaturity.answers.exports.write_answers` says; returns the paths written. ``mapping`` is a mapping file
+    (its path or its content).
 
     A CSV or TSV export of the common shape is read by the columnar importer, which writes the same files as the
     row importer at the speed of ``score-export`` and, when the export has problems, leaves to the row importer
     only the rows it needs to report them (see :mod:`qimaturity.answers.columnar`).
     """
-    from qimaturity.answers.exports import CSV_SUFFIXES, import_answers, write_answer_texts, write_answers
+    from qimaturity.answers.exports import import_answers, write_answer_texts, write_answers
 
-    if path.suffix.lower() in EXPORT_SUFFIXES and path.suffix.lower() in CSV_SUFFIXES:
+    mapping = mapping_of(mapping)
+    if input_kind(path) == "delimited":
         from qimaturity.answers.columnar import columnar_answers
 
-        json_single = output.suffix.lower() == ".json" and not output.is_dir()
+        json_single = is_json(output) and not output.is_dir()
         found = columnar_answers(path, rubric, mapping, source=path.name, json_single=json_single)
         if isinstance(found, tuple):
             ids, texts = found

@@ -6,7 +6,8 @@ How it is read (:func:`read_template`):
 - the template must carry the marker of the same rubric id and version; the same version with a different content
   hash (the rubric changed without a new version) is refused too;
 - an answer is ``3``, ``3 Developing``, ``3 - Developing`` or ``Developing`` (any case; a number with the wrong
-  level name is refused), or ``N/A`` (also ``NA``, ``n/a``, ``not applicable``) where the question allows N/A;
+  level name is refused), or ``N/A`` (or another word :func:`qimaturity._core.na.is_na_text` takes: ``NA``, ``n/a``,
+  ``n.a.``, ``not applicable``, in any case) where the question allows N/A;
 - the comment column holds the comment on a level answer, and the justification of an N/A answer; where the
   rubric requires a justification for N/A (the default), an N/A without one is a problem: nothing is invented;
 - one evidence item per answer: the evidence reference, with its optional date; a date without a reference is
@@ -36,6 +37,7 @@ from typing import Any
 
 from qimaturity._core.documents import check_input_file
 from qimaturity._core.limits import MAX_TEMPLATE_BYTES
+from qimaturity._core.na import NA_TEXT, is_na_text
 from qimaturity._core.problems import InputError, Problem
 from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.forms import (
@@ -46,7 +48,6 @@ from qimaturity.rubric.forms import (
     LOOKUPS,
     MARKER_SHEET,
     MARKER_TITLE,
-    NA_TEXT,
     RESPONDENT_COLUMNS,
     RESPONDENT_LABEL,
     RESPONDENTS,
@@ -57,7 +58,6 @@ from qimaturity.rubric.forms import (
 from qimaturity.rubric.model import Level, Question, Rubric
 
 MAX_TEMPLATE_ROWS = 100_000
-NA_SPELLINGS = frozenset({"n/a", "na", "n.a.", "n.a", "not applicable"})
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBERED = re.compile(r"^(\d+)\s*(?:[-\u2013\u2014:.)]\s*)?(.*)$")
 MAX_ID = 100
@@ -319,7 +319,7 @@ class _Reader:
             self.add(ANSWERS, row, column, f"question '{question.id}': {raw} is not a whole level", hint)
             return None
         text = _plain(raw) or ""
-        if text.casefold() in NA_SPELLINGS:
+        if is_na_text(text):
             if not question.na_allowed:
                 self.add(ANSWERS, row, column, f"question '{question.id}' cannot be answered N/A", "choose a level")
                 return None

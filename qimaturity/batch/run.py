@@ -22,7 +22,6 @@ import os
 import signal
 import stat
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -34,11 +33,12 @@ from typing import Any
 
 from qimaturity._core.documents import strict_json
 from qimaturity._core.limits import MAX_MANIFEST_BYTES
-from qimaturity._core.outputs import make_output_folder, write_atomic
-from qimaturity._core.problems import InputError, Problem
+from qimaturity._core.numbers import fixed
+from qimaturity._core.outputs import make_output_folder, utf8, write_atomic
+from qimaturity._core.problems import InputError, OptionError, Problem
 from qimaturity._core.resources import bundled_dir
 from qimaturity.cohort.model import Cohort
-from qimaturity.cohort.score import score_files
+from qimaturity.cohort.score import answer_files, score_files
 from qimaturity.report.branding import DEFAULT_BRAND, load_brand
 from qimaturity.rubric.load import bundled_rubric_paths, load_rubric, resolve_rubric
 from qimaturity.rubric.model import Rubric
@@ -58,12 +58,8 @@ ProgressCallback = Callable[[int, int, "FileRecord | None"], None]
 """Called as ``progress(done, total, record)``: once with ``(0, total, None)``, then after every file."""
 
 
-class BatchOptionError(ValueError):
+class BatchOptionError(OptionError):
     """An option :func:`run_batch` cannot use (unknown format, missing folder, no Dask...). ``option`` names it."""
-
-    def __init__(self, message: str, option: str | None = None):
-        super().__init__(message)
-        self.option = option
 
 
 @dataclass(frozen=True)
@@ -147,7 +143,7 @@ class BatchSummary:
         """The summary as printed by the command: the counts, then one line per problem or internal error."""
         head = (
             f"{self.files} files: {self.files_written} written, {self.files_up_to_date} up to date, "
-            f"{len(self.failed)} failed ({self.seconds:.1f} s)"
+            f"{len(self.failed)} failed ({fixed(self.seconds, 1)} s)"
         )
         # A broken template fails every file the same way: say it once.
         failures = list(dict.fromkeys(str(p) for p in self.problems))
@@ -246,8 +242,6 @@ def option_digests(
 # --- the worker -------------------------------------------------------------------------------------------------
 
 _RUBRICS: dict[str, Rubric] = {}
-# render_pdf sets SOURCE_DATE_EPOCH for the time of a render; threads of one process must take turns.
-_PDF_LOCK = threading.Lock()
 
 
 def _rubric(ref: str, expected_hash: str) -> Rubric:
@@ -316,7 +310,9 @@ def _run_job(job: Job) -> FileRecord:
             mapping = load_mapping(job.mapping)
         except InputError as error:
             return FileRecord(str(job.file), skipped=tuple(skipped), problems=error.problems)
-    results, problems = score_files(rubric, [str(job.file)], dict(job.targets), job.default_target, {}, mapping)
+    results, problems = score_files(
+        rubric, [str(job.file)], targets=dict(job.targets), default_target=job.default_target, mapping=mapping
+    )
     if not problems and len(results) != 1:
         problems = [
             Problem(
@@ -335,34 +331,30 @@ def _run_job(job: Job) -> FileRecord:
     written: list[str] = []
     entries: list[tuple[str, str, str]] = []
 
-    def write(name: str, wanted: str | None, data: bytes) -> None:
+    def write(name: str, wanted: str | None, data: str | bytes) -> None:
         _stop_if_orphaned()
-        write_atomic(job.out_dir / name, data)
+        payload = utf8(data, str(job.out_dir / name)) if isinstance(data, str) else data
+        write_atomic(job.out_dir / name, payload)
         written.append(name)
         if wanted is not None:
-            entries.append((name, wanted, _sha256(data)))
+            entries.append((name, wanted, _sha256(payload)))
 
-    html: str | None = None
     failure: str | None = None
-    brand = DEFAULT_BRAND
-    generated = datetime.fromisoformat(job.report_date) if job.report_date else None
     try:
         for fmt, name, wanted in todo:
             if fmt == "json":
                 text = json.dumps(result.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
                 write(name, wanted, text.encode("utf-8"))
-                continue
-            if html is None:
-                from qimaturity.report.render import render_html
+        rendered = {fmt: (name, wanted) for fmt, name, wanted in todo if fmt != "json"}
+        if rendered:
+            from qimaturity.report.build import gap_report
 
-                brand = load_brand(job.brand) if job.brand is not None else DEFAULT_BRAND
-                html = render_html(
-                    result, rubric, brand=brand, templates_dir=job.templates, generated=generated, cohort=job.cohort
-                )
-            if fmt == "html":
-                write(name, wanted, html.encode("utf-8"))
-            else:
-                write(name, wanted, _pdf(html, generated))
+            generated = datetime.fromisoformat(job.report_date) if job.report_date else None
+            report = gap_report(
+                rubric, result, brand=job.brand, templates=job.templates, generated=generated, cohort=job.cohort
+            )
+            for fmt, document in report.render(list(rendered)):
+                write(*rendered[fmt], document)
     except InputError as error:
         problems = list(error.problems)
     except Exception as error:  # keep the record of what was written before it
@@ -375,13 +367,6 @@ def _run_job(job: Job) -> FileRecord:
         error=failure,
         entries=tuple(entries),
     )
-
-
-def _pdf(html: str, generated: datetime | None) -> bytes:
-    from qimaturity.report.render import render_pdf
-
-    with _PDF_LOCK:
-        return render_pdf(html, generated=generated)
 
 
 # --- the manifest -----------------------------------------------------------------------------------------------
@@ -442,13 +427,13 @@ def _check_options(
     out_dir: Path,
     formats: tuple[str, ...],
     templates: Path | None,
-    report_date: str | None,
+    report_date: date | str | None,
     workers: int | None,
     scheduler: str | None,
 ) -> None:
     if templates is not None and not templates.is_dir():
         raise BatchOptionError(f"no such folder: {templates}", "--templates")
-    if report_date is not None:
+    if isinstance(report_date, str):
         try:
             date.fromisoformat(report_date)
         except ValueError:
@@ -590,7 +575,7 @@ def _run_all(jobs: Sequence[Job], executor: Executor | None, done: Callable[[Job
 
 def run_batch(
     rubric_ref: str | Path,
-    files: Iterable[str | Path],
+    files: str | Path | Iterable[str | Path],
     out_dir: str | Path,
     *,
     formats: str | Sequence[str] = FORMATS,
@@ -601,7 +586,7 @@ def run_batch(
     default_target: int | None = None,
     brand: str | Path | None = None,
     templates: str | Path | None = None,
-    report_date: str | None = None,
+    report_date: date | str | None = None,
     progress: ProgressCallback | None = None,
     peers: bool = False,
     group_by: str | None = None,
@@ -610,20 +595,24 @@ def run_batch(
 ) -> BatchSummary:
     """Score every answers file against a rubric and write, for each file STEM, ``out_dir/STEM.pdf``, ``.html``
     and ``.json`` (the requested ``formats``), skipping outputs that are already up to date unless ``force``.
+    ``files`` are answers files or folders (a folder stands for the answers files in it, and the exports too when
+    a ``mapping`` is given).
 
     ``workers`` processes share the work (default: one per CPU; 1 runs here, without a pool); ``scheduler`` sends
     the jobs to a Dask cluster instead. ``targets`` and ``default_target`` are as for
     :func:`qimaturity.score` (``{"leadership": 5}``, ``4``); ``qimaturity batch`` parses its --target values into
     them. A bad answers file goes into the summary's problems while the others are still written.
     With ``peers``, the whole batch is the cohort of every report's "you and your peers" section (peer groups by
-    ``group_by``; groups under ``min_cohort`` suppressed).
+    ``group_by``; groups under ``min_cohort`` suppressed). ``report_date`` is a date or ``"YYYY-MM-DD"``.
 
-    Raises :class:`InputError` for a bad rubric or brand file and :class:`BatchOptionError` for an unusable
-    option; everything that goes wrong with one file is in the returned :class:`BatchSummary` instead.
+    Raises :class:`InputError` for a bad rubric or brand file (or a folder with no answers files) and
+    :class:`BatchOptionError` for an unusable option; everything that goes wrong with one file is in the returned
+    :class:`BatchSummary` instead.
     """
     started = time.perf_counter()
     chosen_formats = parse_formats(formats)
-    paths = list(dict.fromkeys(Path(f) for f in files))
+    given = [files] if isinstance(files, str | Path) else files
+    paths = list(dict.fromkeys(answer_files([str(f) for f in given], exports=mapping is not None)))
     out = Path(out_dir)
     brand_path = Path(brand) if brand is not None else None
     templates_path = Path(templates) if templates is not None else None
@@ -639,14 +628,13 @@ def run_batch(
     if peers and any(fmt != "json" for fmt in chosen_formats):
         from qimaturity.answers.exports import load_mapping
         from qimaturity.cohort.model import build_cohort
-        from qimaturity.cohort.score import score_cohort
 
         loaded_mapping = load_mapping(Path(mapping)) if mapping is not None else None
         scored = []
         for path in paths:
             # Bad files are reported by their own jobs; whatever one file does, the others keep their peers.
             try:
-                scored += score_cohort([rubric], [path], keep_details=False, mapping=loaded_mapping)[0]
+                scored += score_files(rubric, [path], keep_details=False, mapping=loaded_mapping)[0]
             except Exception:  # its own job reports it, as an internal error with its file
                 continue
         if scored:

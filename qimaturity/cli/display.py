@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from qimaturity._core.numbers import fixed, given_number, signed
 from qimaturity.cli.terminal import terminal_text
 from qimaturity.cohort.model import Cohort
 from qimaturity.rubric.model import Question, Rubric
@@ -35,7 +36,7 @@ def _line(label: str, value: str, style: str = "bold") -> Text:
 
 
 def _question_flags(question: Question) -> str:
-    flags = [f"weight {question.weight:g}"]
+    flags = [f"weight {given_number(question.weight)}"]
     if question.critical:
         flags.append("critical")
     if question.na_allowed:
@@ -70,7 +71,7 @@ def rubric_tree(rubric: Rubric, *, domain_id: str | None = None, levels: bool = 
         if rubric.bands:
             bands = root.add(_text(f"Bands (on {rubric.bands.on})", style="bold"))
             for band in rubric.bands.items:
-                bands.add(_line(f"{band.name}: ", f"{band.lower:g} to {band.upper:g}"))
+                bands.add(_line(f"{band.name}: ", f"{given_number(band.lower)} to {given_number(band.upper)}"))
         if rubric.rules:
             rules = root.add(_text("Rules", style="bold"))
             for rule in rubric.rules:
@@ -79,7 +80,7 @@ def rubric_tree(rubric: Rubric, *, domain_id: str | None = None, levels: bool = 
         if domain_id is not None and domain.id != domain_id:
             continue
         target = domain.target if domain.target is not None else rubric.default_target
-        extra = f"weight {domain.weight:g}" + (f", target {target}" if target is not None else "")
+        extra = f"weight {given_number(domain.weight)}" + (f", target {target}" if target is not None else "")
         branch = root.add(_line(f"{domain.title} ", f"[{domain.id}; {extra}]"))
         for question in domain.questions:
             node = branch.add(_line(f"{question.id}: ", question.text))
@@ -94,7 +95,7 @@ def rubric_tree(rubric: Rubric, *, domain_id: str | None = None, levels: bool = 
 
 
 def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
+    return "-" if value is None else fixed(value)
 
 
 def result_table(result: Result) -> Table:
@@ -118,7 +119,7 @@ def result_table(result: Result) -> Table:
         disagreements = sum(1 for q in domain.questions if q.disagreement)
         if disagreements:
             notes.append(f"{disagreements} disagreement(s)")
-        notes.extend(f"gap {g.group_a}/{g.group_b} {g.gap:+.1f}" for g in domain.perception_gaps if g.flagged)
+        notes.extend(f"gap {g.group_a}/{g.group_b} {signed(g.gap, 1)}" for g in domain.perception_gaps if g.flagged)
         table.add_row(
             *_row(_text(domain.title), domain.value, domain.level, domain.level_name, domain), _text("; ".join(notes))
         )
@@ -139,7 +140,7 @@ def _row(label: Text, value: float | None, level: int | None, name: str | None, 
         _text(f"{level} {name}") if level is not None else _text("-"),
         _text(node.band.name) if node.band else _text("-"),
         "-" if node.target is None else str(node.target),
-        "-" if node.gap is None else (f"{node.gap:+d}" if node.gap else "0"),
+        "-" if node.gap is None else signed(node.gap, 0),
     ]
 
 
@@ -242,7 +243,7 @@ def progress_bar() -> Iterator[ProgressCallback | None]:
     class RateColumn(ProgressColumn):
         def render(self, task: Task) -> Text:
             speed = task.finished_speed or task.speed
-            return Text(f"{speed:.2f} files/s" if speed else "- files/s", style="progress.data.speed")
+            return Text(f"{fixed(speed)} files/s" if speed else "- files/s", style="progress.data.speed")
 
     columns = (
         TextColumn("batch"),

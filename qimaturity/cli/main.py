@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,15 +17,13 @@ from typing import Any
 import click
 
 from qimaturity._core.documents import text_problem
-from qimaturity._core.problems import InputError, Problem
+from qimaturity._core.problems import InputError, OptionError, Problem
+from qimaturity.cli.params import DATE, FORMATS, LEVEL, RUBRIC, TARGET, WHAT_IF, targets_of
 from qimaturity.cli.terminal import terminal_text
-from qimaturity.cohort.score import answer_files, score_files
-from qimaturity.cohort.tables import cohort_xlsx, write_cohort_csv
-from qimaturity.rubric.checks import did_you_mean
-from qimaturity.rubric.load import bundled_rubrics, check_rubric, load_rubric, rubric_from_document
+from qimaturity.cohort.score import score_files, score_one
+from qimaturity.rubric.load import bundled_rubrics, inspect_rubric, load_rubric
 from qimaturity.rubric.model import Rubric
-from qimaturity.scoring.result import Result
-from qimaturity.scoring.tables import results_xlsx, write_csv
+from qimaturity.scoring.tables import results_document, write_csv
 from qimaturity.version import __version__
 
 
@@ -58,7 +56,25 @@ def _console() -> Any:
     return Console(highlight=False)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Command(click.Command):
+    """A command whose API call may raise :class:`OptionError`: it is reported as click reports a bad option value
+    ("Invalid value for --templates: ..."), or, for no option in particular, as "Error: ...", with exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OptionError as error:
+            if error.option is None:
+                _say(f"Error: {error}")
+                sys.exit(2)
+            raise click.BadParameter(str(error), ctx=ctx, param_hint=error.option) from None
+
+
+class _Group(click.Group):
+    command_class = _Command
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="qimaturity")
 def cli() -> None:
     """Assess how ready a healthcare organisation is for quality improvement."""
@@ -74,38 +90,24 @@ def validate(rubrics: tuple[str, ...], fmt: str) -> None:
 
     Example: qimaturity validate qi-readiness my-rubric.yaml
     """
-    reports = []
-    failed = False
+    checks = []
     for ref in rubrics:
-        doc, problems = check_rubric(ref)
-        entry: dict[str, Any] = {
-            "rubric": ref,
-            "valid": not problems,
-            "problems": [p.to_dict() for p in problems],
-        }
-        if doc is not None and not problems:
-            rubric = rubric_from_document(doc)
-            entry.update(
-                id=rubric.id,
-                version=rubric.version,
-                file=doc.name,
-                domains=len(rubric.domains),
-                questions=rubric.question_count,
-                content_hash=rubric.content_hash,
+        check = inspect_rubric(ref)
+        checks.append(check)
+        if fmt != "text":
+            continue
+        if check.rubric is not None and check.valid:
+            rubric = check.rubric
+            _say(
+                f"{check.file}: valid ({rubric.id} {rubric.version}: {len(rubric.domains)} domains, "
+                f"{rubric.question_count} questions)"
             )
-            if fmt == "text":
-                _say(
-                    f"{doc.name}: valid ({rubric.id} {rubric.version}: {len(rubric.domains)} domains, "
-                    f"{rubric.question_count} questions)"
-                )
         else:
-            failed = True
-            if fmt == "text":
-                _emit_problems(problems)
-                _say(f"{problems[0].file}: {len(problems)} problem(s)")
-        reports.append(entry)
+            _emit_problems(check.problems)
+            _say(f"{check.problems[0].file}: {len(check.problems)} problem(s)")
+    failed = not all(check.valid for check in checks)
     if fmt == "json":
-        _json({"valid": not failed, "rubrics": reports})
+        _json({"valid": not failed, "rubrics": [check.to_dict() for check in checks]})
     if failed:
         sys.exit(2)
 
@@ -178,95 +180,18 @@ def peer_group_options(when: str = "") -> Callable[[Any], Any]:
     return decorate
 
 
-def _level_value(rubric: Rubric, text: str, what: str) -> int:
-    scale = [level.value for level in rubric.levels]
-    try:
-        level = int(text)
-    except ValueError:
-        level = None
-    if level not in scale:
-        levels = ", ".join(str(v) for v in scale)
-        raise click.BadParameter(f"{what}: '{text}' is not a level of {rubric.id} (levels are {levels})")
-    return level
-
-
-def parse_targets(rubric: Rubric, values: Sequence[str]) -> tuple[dict[str, int], int | None]:
-    """``--target ID=LEVEL`` (a domain, a question or overall) and ``--target LEVEL`` (everything else)."""
-    known = {d.id for d in rubric.domains} | {q.id for q in rubric.questions()} | {"overall"}
-    targets: dict[str, int] = {}
-    default: int | None = None
-    for value in values:
-        ident, sep, level = value.partition("=")
-        if not sep:
-            default = _level_value(rubric, ident, "--target")
-            continue
-        if ident not in known:
-            hint = did_you_mean(ident, known)
-            raise click.BadParameter(
-                f"--target: no domain or question '{ident}' in {rubric.id}" + (f" ({hint})" if hint else "")
-            )
-        targets[ident] = _level_value(rubric, level, f"--target {ident}")
-    return targets, default
-
-
-def parse_what_if(rubric: Rubric, values: Sequence[str]) -> dict[str, int]:
-    questions = {q.id for q in rubric.questions()}
-    changes: dict[str, int] = {}
-    for value in values:
-        ident, sep, level = value.partition("=")
-        if not sep or ident not in questions:
-            hint = did_you_mean(ident, questions)
-            raise click.BadParameter(
-                f"--what-if: expected QUESTION=LEVEL with a question of {rubric.id}, got '{value}'"
-                + (f" ({hint})" if hint else "")
-            )
-        changes[ident] = _level_value(rubric, level, f"--what-if {ident}")
-    return changes
-
-
-def _score_files(
-    rubric: Rubric,
-    paths: Sequence[str],
-    targets: Sequence[str],
-    what_if: Sequence[str],
-    mapping: Mapping[str, Any] | None = None,
-) -> tuple[list[Result], list[Problem]]:
-    """:func:`qimaturity.cohort.score.score_files` with the --target and --what-if values parsed first (a bad one is a
-    usage error, before any file is read)."""
-    target_map, default_target = parse_targets(rubric, targets)
-    changes = parse_what_if(rubric, what_if)
-    return score_files(rubric, paths, target_map, default_target, changes, mapping)
-
-
-def _one_organisation(answers: str, results: Sequence[Result]) -> None:
-    if len(results) > 1:
-        names = ", ".join(r.organisation.id for r in results)
-        raise InputError.single(
-            answers,
-            f"holds {len(results)} organisations ({names}); this command takes one",
-            "split it with qimaturity import, or use compare or batch",
-        )
-
-
-def _mapping(path: Path | None) -> Mapping[str, Any] | None:
-    if path is None:
-        return None
-    from qimaturity.answers.exports import load_mapping
-
-    return load_mapping(path)
-
-
 MAPPING_HELP = "MAP.yaml for survey or spreadsheet exports (see docs/importing.md)."
 
 
 @cli.command(name="score")
-@click.argument("rubric", metavar="RUBRIC")
+@click.argument("rubric", metavar="RUBRIC", type=RUBRIC, is_eager=True)
 @click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.option(
     "--target",
     "targets",
     multiple=True,
+    type=TARGET,
     metavar="[ID=]LEVEL",
     help="Target level: ID=LEVEL for a domain, question or 'overall'; a bare LEVEL for everything else. Repeatable.",
 )
@@ -274,10 +199,11 @@ MAPPING_HELP = "MAP.yaml for survey or spreadsheet exports (see docs/importing.m
     "--what-if",
     "what_if",
     multiple=True,
+    type=WHAT_IF,
     metavar="QUESTION=LEVEL",
     help="Project the result with this question at this level. Repeatable.",
 )
-@click.option("--fail-under", type=int, metavar="LEVEL", help="Exit 1 when an overall level is below LEVEL.")
+@click.option("--fail-under", type=LEVEL, metavar="LEVEL", help="Exit 1 when an overall level is below LEVEL.")
 @click.option(
     "-o",
     "--output",
@@ -286,11 +212,11 @@ MAPPING_HELP = "MAP.yaml for survey or spreadsheet exports (see docs/importing.m
 )
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
 def score_command(
-    rubric: str,
+    rubric: Rubric,
     answers: tuple[str, ...],
     fmt: str,
-    targets: tuple[str, ...],
-    what_if: tuple[str, ...],
+    targets: tuple[tuple[str | None, int], ...],
+    what_if: tuple[tuple[str, int], ...],
     fail_under: int | None,
     output: Path | None,
     mapping_path: Path | None,
@@ -299,12 +225,17 @@ def score_command(
 
     Example: qimaturity score qi-readiness examples/answers/ --target 4 --what-if gov-board-agenda=4
     """
-    loaded = load_rubric(rubric)
-    if fail_under is not None:
-        _level_value(loaded, str(fail_under), "--fail-under")
     if output is not None and output.suffix.lower() not in (".json", ".csv", ".xlsx"):
         raise click.BadParameter("the output must end in .json, .csv or .xlsx", param_hint="-o/--output")
-    results, problems = _score_files(loaded, answers, targets, what_if, _mapping(mapping_path))
+    target_map, default_target = targets_of(targets)
+    results, problems = score_files(
+        rubric,
+        answers,
+        targets=target_map,
+        default_target=default_target,
+        what_if=dict(what_if),
+        mapping=mapping_path,
+    )
     if output is not None and (problems or not results):
         # A failed run never replaces an earlier output: all the answers files are good, or nothing is written.
         _emit_problems(problems)
@@ -312,21 +243,9 @@ def score_command(
         click.echo(f"{output}: not written, because {why} (left as it was)", err=True)
         sys.exit(2)
     if output is not None:
-        import io
-
         from qimaturity._core.outputs import write_atomic
 
-        suffix = output.suffix.lower()
-        if suffix == ".xlsx":
-            write_atomic(output, results_xlsx(results))
-        elif suffix == ".csv":
-            buffer = io.StringIO()
-            write_csv(results, buffer)
-            write_atomic(output, buffer.getvalue())
-        else:
-            data = [r.to_dict() for r in results]
-            text = json.dumps(data[0] if len(data) == 1 else data, indent=2, sort_keys=True, ensure_ascii=False)
-            write_atomic(output, text + "\n")
+        write_atomic(output, results_document(results, output.suffix.lower().lstrip(".")))
         click.echo(str(output))
     elif fmt == "json":
         payload: Any = results[0].to_dict() if len(results) == 1 and not problems else [r.to_dict() for r in results]
@@ -355,20 +274,20 @@ def score_command(
 
 
 @cli.command(name="explain")
-@click.argument("rubric", metavar="RUBRIC")
+@click.argument("rubric", metavar="RUBRIC", type=RUBRIC, is_eager=True)
 @click.argument("answers", metavar="ANSWERS")
 @click.option("--domain", "domain_id", help="Explain one domain and its questions.")
 @click.option("--question", "question_id", help="Explain one question.")
-@click.option("--target", "targets", multiple=True, metavar="[ID=]LEVEL", help="As for score.")
-@click.option("--what-if", "what_if", multiple=True, metavar="QUESTION=LEVEL", help="As for score.")
+@click.option("--target", "targets", multiple=True, type=TARGET, metavar="[ID=]LEVEL", help="As for score.")
+@click.option("--what-if", "what_if", multiple=True, type=WHAT_IF, metavar="QUESTION=LEVEL", help="As for score.")
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
 def explain_command(
-    rubric: str,
+    rubric: Rubric,
     answers: str,
     domain_id: str | None,
     question_id: str | None,
-    targets: tuple[str, ...],
-    what_if: tuple[str, ...],
+    targets: tuple[tuple[str | None, int], ...],
+    what_if: tuple[tuple[str, int], ...],
     mapping_path: Path | None = None,
 ) -> None:
     """Explain how a result was reached: answers, rules and arithmetic, for the whole or one domain or question.
@@ -377,27 +296,33 @@ def explain_command(
     """
     from qimaturity.scoring.explain import explain
 
-    loaded = load_rubric(rubric)
-    if domain_id is not None and domain_id not in {d.id for d in loaded.domains}:
-        raise click.BadParameter(f"no domain '{domain_id}' in {loaded.id}", param_hint="--domain")
-    if question_id is not None and question_id not in {q.id for q in loaded.questions()}:
-        raise click.BadParameter(f"no question '{question_id}' in {loaded.id}", param_hint="--question")
-    results, problems = _score_files(loaded, [answers], targets, what_if, _mapping(mapping_path))
-    if problems:
-        raise InputError(problems)
-    _one_organisation(answers, results)
-    trace = explain(results[0], domain_id=domain_id, question_id=question_id)
+    if domain_id is not None and domain_id not in {d.id for d in rubric.domains}:
+        raise click.BadParameter(f"no domain '{domain_id}' in {rubric.id}", param_hint="--domain")
+    if question_id is not None and question_id not in {q.id for q in rubric.questions()}:
+        raise click.BadParameter(f"no question '{question_id}' in {rubric.id}", param_hint="--question")
+    target_map, default_target = targets_of(targets)
+    result = score_one(
+        rubric, answers, targets=target_map, default_target=default_target, what_if=dict(what_if), mapping=mapping_path
+    )
+    trace = explain(result, domain_id=domain_id, question_id=question_id)
     click.echo(terminal_text(trace, newlines=True), nl=False)
 
 
 @cli.command(name="report")
-@click.argument("rubric", metavar="RUBRIC")
+@click.argument("rubric", metavar="RUBRIC", type=RUBRIC, is_eager=True)
 @click.argument("answers", metavar="ANSWERS")
 @click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="OUT.pdf or OUT.html"
 )
-@click.option("--target", "targets", multiple=True, metavar="[ID=]LEVEL", help="As for score.")
-@click.option("--what-if", "what_if", multiple=True, metavar="QUESTION=LEVEL", help="Add a what-if page. As for score.")
+@click.option("--target", "targets", multiple=True, type=TARGET, metavar="[ID=]LEVEL", help="As for score.")
+@click.option(
+    "--what-if",
+    "what_if",
+    multiple=True,
+    type=WHAT_IF,
+    metavar="QUESTION=LEVEL",
+    help="Add a what-if page. As for score.",
+)
 @click.option(
     "--brand",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -410,6 +335,7 @@ def explain_command(
 )
 @click.option(
     "--report-date",
+    type=DATE,
     metavar="YYYY-MM-DD",
     help="Date recorded in the report and its metadata (default: SOURCE_DATE_EPOCH, else none).",
 )
@@ -437,14 +363,14 @@ def explain_command(
 )
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
 def report_command(
-    rubric: str,
+    rubric: Rubric,
     answers: str,
     output: Path,
-    targets: tuple[str, ...],
-    what_if: tuple[str, ...],
+    targets: tuple[tuple[str | None, int], ...],
+    what_if: tuple[tuple[str, int], ...],
     brand: Path | None,
     templates: Path | None,
-    report_date: str | None,
+    report_date: date | None,
     cohort_paths: tuple[str, ...],
     group_by: str | None,
     min_cohort: int,
@@ -456,57 +382,31 @@ def report_command(
 
     Example: qimaturity report qi-readiness examples/answers/riverside-community.yaml -o out/riverside.pdf
     """
-    from qimaturity._core.outputs import write_atomic
-    from qimaturity.report.branding import DEFAULT_BRAND, load_brand
-    from qimaturity.report.render import generation_time, render_html, render_pdf
+    from qimaturity.report.build import report
 
-    suffix = output.suffix.lower()
-    if suffix not in (".pdf", ".html"):
-        raise click.BadParameter("the output must end in .pdf or .html", param_hint="-o/--output")
-    if templates is not None and not templates.is_dir():
-        raise click.BadParameter(f"no such folder: {templates}", param_hint="--templates")
-    if report_date is not None:
-        try:
-            date.fromisoformat(report_date)
-        except ValueError:
-            raise click.BadParameter(
-                f"'{report_date}' is not a date (YYYY-MM-DD)", param_hint="--report-date"
-            ) from None
-    loaded = load_rubric(rubric)
-    results, problems = _score_files(loaded, [answers], targets, what_if, _mapping(mapping_path))
-    if problems:
-        raise InputError(problems)
-    _one_organisation(answers, results)
-    chosen = load_brand(brand) if brand is not None else DEFAULT_BRAND
-    generated = generation_time(report_date)
-    cohort = None
-    history: list[Result] = []
-    if cohort_paths or history_paths:
-        from qimaturity.cohort.model import build_cohort
-        from qimaturity.cohort.score import score_cohort
-
-        rubrics = [loaded, *(load_rubric(other) for other in other_rubrics)]
-        if cohort_paths:
-            peers, peer_problems = score_cohort(rubrics, answer_files(cohort_paths), keep_details=False)
-            if peer_problems:
-                raise InputError(peer_problems)
-            cohort = build_cohort(peers, group_by=group_by, min_cohort=min_cohort, allow_mixed_versions=True)
-        if history_paths:
-            history, history_problems = score_cohort(rubrics, answer_files(history_paths))
-            if history_problems:
-                raise InputError(history_problems)
-    html = render_html(
-        results[0], loaded, brand=chosen, templates_dir=templates, generated=generated, cohort=cohort, history=history
+    target_map, default_target = targets_of(targets)
+    written = report(
+        rubric,
+        answers,
+        output,
+        targets=target_map,
+        default_target=default_target,
+        what_if=dict(what_if),
+        mapping=mapping_path,
+        brand=brand,
+        templates=templates,
+        report_date=report_date,
+        cohort=cohort_paths or None,
+        group_by=group_by,
+        min_cohort=min_cohort,
+        history=history_paths,
+        other_rubrics=other_rubrics,
     )
-    if suffix == ".html":
-        write_atomic(output, html)
-    else:
-        write_atomic(output, render_pdf(html, generated=generated))
-    click.echo(str(output))
+    click.echo(str(written))
 
 
 @cli.command(name="compare")
-@click.argument("rubric", metavar="RUBRIC")
+@click.argument("rubric", metavar="RUBRIC", type=RUBRIC, is_eager=True)
 @click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...|DIR")
 @click.option(
     "-o",
@@ -519,25 +419,26 @@ def report_command(
     "--with-rubric",
     "other_rubrics",
     multiple=True,
+    type=RUBRIC,
     metavar="RUBRIC",
     help="Another version of the rubric, for answers given to it. Repeatable.",
 )
 @click.option(
     "--across-versions", is_flag=True, help="Compare results of different rubric versions on the domains they share."
 )
-@click.option("--target", "targets", multiple=True, metavar="[ID=]LEVEL", help="As for score.")
-@click.option("--report-date", metavar="YYYY-MM-DD", help="As for report.")
+@click.option("--target", "targets", multiple=True, type=TARGET, metavar="[ID=]LEVEL", help="As for score.")
+@click.option("--report-date", type=DATE, metavar="YYYY-MM-DD", help="As for report.")
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
 def compare_command(
-    rubric: str,
+    rubric: Rubric,
     answers: tuple[str, ...],
     output: Path | None,
     group_by: str | None,
     min_cohort: int,
-    other_rubrics: tuple[str, ...],
+    other_rubrics: tuple[Rubric, ...],
     across_versions: bool,
-    targets: tuple[str, ...],
-    report_date: str | None,
+    targets: tuple[tuple[str | None, int], ...],
+    report_date: date | None,
     mapping_path: Path | None = None,
 ) -> None:
     """Compare organisations: per domain the count, median, quartiles and levels; a ranking; a heatmap; peer groups;
@@ -545,24 +446,23 @@ def compare_command(
 
     Example: qimaturity compare qi-readiness submissions/ --group-by region -o out/cohort.pdf
     """
-    from qimaturity._core.outputs import write_atomic
-    from qimaturity.cohort.model import build_cohort
-    from qimaturity.cohort.score import score_cohort
+    from qimaturity.cohort.compare import compare
 
-    suffix = output.suffix.lower() if output is not None else None
-    if suffix not in (None, ".html", ".pdf", ".csv", ".xlsx"):
-        raise click.BadParameter("the output must end in .html, .pdf, .csv or .xlsx", param_hint="-o/--output")
-    main_rubric = load_rubric(rubric)
-    rubrics = [main_rubric, *(load_rubric(other) for other in other_rubrics)]
-    target_map, default_target = parse_targets(main_rubric, targets)
-    mapping = _mapping(mapping_path)
-    results, problems = score_cohort(
-        rubrics,
-        answer_files(answers, exports=mapping is not None),
+    fmt = None
+    if output is not None:
+        from qimaturity.report.build import COHORT_FORMATS, output_format
+
+        fmt = output_format(output, None, COHORT_FORMATS)
+    target_map, default_target = targets_of(targets)
+    # Scored here rather than by compare(), which refuses a cohort with a bad file: the terminal tables still show
+    # the others.
+    results, problems = score_files(
+        [rubric, *other_rubrics],
+        answers,
         targets=target_map,
         default_target=default_target,
         keep_details=False,
-        mapping=mapping,
+        mapping=mapping_path,
     )
     if problems:
         _emit_problems(problems)
@@ -570,28 +470,18 @@ def compare_command(
             # A failed run never replaces an earlier output: a cohort missing a bad file is not written.
             click.echo(f"{output}: not written, because an answers file has problems (left as it was)", err=True)
             sys.exit(2)
-    cohort = build_cohort(results, group_by=group_by, min_cohort=min_cohort, allow_mixed_versions=across_versions)
-    scale = [level.value for level in main_rubric.levels]
-    if output is None:
+    cohort = compare(rubric, results, group_by=group_by, min_cohort=min_cohort, across_versions=across_versions)
+    if output is None or fmt is None:
         from qimaturity.cli.display import cohort_tables
 
         console = _console()
         for table in cohort_tables(cohort):
             console.print(table)
-    elif suffix == ".csv":
-        import io
-
-        buffer = io.StringIO()
-        write_cohort_csv(cohort, scale, buffer)
-        write_atomic(output, buffer.getvalue())
-    elif suffix == ".xlsx":
-        write_atomic(output, cohort_xlsx(cohort, scale))
     else:
-        from qimaturity.report.render import generation_time, render_cohort_html, render_pdf
+        from qimaturity._core.outputs import write_atomic
+        from qimaturity.report.build import cohort_document
 
-        generated = generation_time(report_date)
-        html = render_cohort_html(cohort, main_rubric, generated=generated)
-        write_atomic(output, html if suffix == ".html" else render_pdf(html, generated=generated))
+        write_atomic(output, cohort_document(cohort, rubric, fmt, report_date=report_date))
     for note in cohort.notes:
         _say(f"note: {note}")
     if output is not None:
@@ -600,20 +490,8 @@ def compare_command(
         sys.exit(2)
 
 
-def _batch_targets(rubric: str, targets: Sequence[str]) -> tuple[dict[str, int], int | None]:
-    """The --target values of batch, parsed against the rubric (loaded only when there are any). A bad one is
-    said as "Error: ..." with exit code 2, as the batch's other option errors are."""
-    if not targets:
-        return {}, None
-    try:
-        return parse_targets(load_rubric(rubric), targets)
-    except click.BadParameter as error:
-        _say(f"Error: {error.message}")
-        sys.exit(2)
-
-
 @cli.command(name="batch")
-@click.argument("rubric", metavar="RUBRIC")
+@click.argument("rubric", metavar="RUBRIC", is_eager=True)
 @click.argument("directory", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option(
     "-o",
@@ -625,6 +503,7 @@ def _batch_targets(rubric: str, targets: Sequence[str]) -> tuple[dict[str, int],
 )
 @click.option(
     "--formats",
+    type=FORMATS,
     default="pdf,html,json",
     show_default=True,
     metavar="LIST",
@@ -637,12 +516,12 @@ def _batch_targets(rubric: str, targets: Sequence[str]) -> tuple[dict[str, int],
 )
 @click.option("--force", is_flag=True, help="Write every output again, even those that are up to date.")
 @click.option("--scheduler", metavar="ADDRESS", help="Run the jobs on this Dask scheduler (needs qimaturity[dask]).")
-@click.option("--target", "targets", multiple=True, metavar="[ID=]LEVEL", help="As for score.")
+@click.option("--target", "targets", multiple=True, type=TARGET, metavar="[ID=]LEVEL", help="As for score.")
 @click.option("--brand", type=click.Path(dir_okay=False, path_type=Path), help="BRAND.yaml, as for report.")
 @click.option(
     "--templates", type=click.Path(file_okay=False, path_type=Path), help="A templates folder, as for report."
 )
-@click.option("--report-date", metavar="YYYY-MM-DD", help="As for report.")
+@click.option("--report-date", type=DATE, metavar="YYYY-MM-DD", help="As for report.")
 @click.option(
     "--peers", is_flag=True, help="Give every report a 'you and your peers' section: the batch is the cohort."
 )
@@ -652,14 +531,14 @@ def batch_command(
     rubric: str,
     directory: Path,
     output_dir: Path,
-    formats: str,
+    formats: tuple[str, ...],
     workers: int | None,
     force: bool,
     scheduler: str | None,
-    targets: tuple[str, ...],
+    targets: tuple[tuple[str | None, int], ...],
     brand: Path | None,
     templates: Path | None,
-    report_date: str | None,
+    report_date: date | None,
     peers: bool,
     group_by: str | None,
     min_cohort: int,
@@ -674,38 +553,30 @@ def batch_command(
 
     Example: qimaturity batch qi-readiness submissions/ -o reports/ --workers 4
     """
-    from qimaturity.batch.run import BatchOptionError, parse_formats, run_batch
+    from qimaturity.batch.run import run_batch
     from qimaturity.cli.display import progress_bar
 
-    try:
-        chosen = parse_formats(formats)
-        files = answer_files([str(directory)], exports=mapping_path is not None)
-        target_map, default_target = _batch_targets(rubric, targets)
-        with progress_bar() as progress:
-            summary = run_batch(
-                rubric,
-                files,
-                output_dir,
-                formats=chosen,
-                workers=workers,
-                scheduler=scheduler,
-                force=force,
-                targets=target_map,
-                default_target=default_target,
-                brand=brand,
-                templates=templates,
-                report_date=report_date,
-                progress=progress,
-                peers=peers,
-                group_by=group_by,
-                min_cohort=min_cohort,
-                mapping=mapping_path,
-            )
-    except BatchOptionError as error:
-        if error.option is not None:
-            raise click.BadParameter(str(error), param_hint=error.option) from None
-        _say(f"Error: {error}")
-        sys.exit(2)
+    target_map, default_target = targets_of(targets)
+    with progress_bar() as progress:
+        summary = run_batch(
+            rubric,
+            directory,
+            output_dir,
+            formats=formats,
+            workers=workers,
+            scheduler=scheduler,
+            force=force,
+            targets=target_map,
+            default_target=default_target,
+            brand=brand,
+            templates=templates,
+            report_date=report_date,
+            progress=progress,
+            peers=peers,
+            group_by=group_by,
+            min_cohort=min_cohort,
+            mapping=mapping_path,
+        )
     if not sys.stdout.isatty():
         for path in summary.written:
             click.echo(str(path))
@@ -716,12 +587,14 @@ def batch_command(
 
 
 @cli.command(name="score-export")
-@click.argument("rubric", metavar="RUBRIC")
+@click.argument("rubric", metavar="RUBRIC", type=RUBRIC, is_eager=True)
 @click.argument("export", metavar="EXPORT", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (else stdout).")
-@click.option("--target", "targets", multiple=True, metavar="[ID=]LEVEL", help="As for score.")
-def score_export_command(rubric: str, export: Path, fmt: str, output: Path | None, targets: tuple[str, ...]) -> None:
+@click.option("--target", "targets", multiple=True, type=TARGET, metavar="[ID=]LEVEL", help="As for score.")
+def score_export_command(
+    rubric: Rubric, export: Path, fmt: str, output: Path | None, targets: tuple[tuple[str | None, int], ...]
+) -> None:
     """Score every organisation in a respondent export (CSV or Parquet, one row per respondent) with Polars.
 
     Columns: organisation_id, optional organisation_name, organisation_type, region, date, respondent and group,
@@ -741,9 +614,8 @@ def score_export_command(rubric: str, export: Path, fmt: str, output: Path | Non
             raise
         _say("score-export needs the scale extra: pip install 'qimaturity[scale]'")
         sys.exit(2)
-    loaded = load_rubric(rubric)
-    target_map, default_target = parse_targets(loaded, targets)
-    results = score_export(loaded, export, targets=target_map, default_target=default_target)
+    target_map, default_target = targets_of(targets)
+    results = score_export(rubric, export, targets=target_map, default_target=default_target)
     stream = io.StringIO()
     if fmt == "json":
         stream.write(json.dumps([r.to_dict() for r in results], indent=2, sort_keys=True, ensure_ascii=False) + "\n")
@@ -830,7 +702,7 @@ def import_command(rubric: str, export: Path, mapping_path: Path | None, output:
     from qimaturity.answers.sources import import_files
 
     loaded = load_rubric(rubric)
-    for path in import_files(export, loaded, output, mapping=_mapping(mapping_path)):
+    for path in import_files(export, loaded, output, mapping=mapping_path):
         click.echo(str(path))
 
 

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from qimaturity._core.formulas import append_row, csv_row
+from qimaturity._core.numbers import table_number
 from qimaturity.cohort.model import Cohort, Stats
-from qimaturity.scoring.tables import _cell, number_text
+from qimaturity.scoring.tables import _cell
 
 
 def cohort_stats_rows(cohort: Cohort, scale: Sequence[int]) -> list[dict[str, Any]]:
@@ -31,7 +32,7 @@ def cohort_stats_rows(cohort: Cohort, scale: Sequence[int]) -> list[dict[str, An
                 "title": titles.get(ident, "Overall"),
             }
             for name in ("minimum", "q1", "median", "q3", "maximum"):
-                row[name] = number_text(getattr(stats, name)) if stats else ""
+                row[name] = table_number(getattr(stats, name)) if stats else ""
             counts = dict(stats.levels) if stats else {}
             for level in scale:
                 row[f"level_{level}"] = counts.get(level, 0) if stats else ""
@@ -51,12 +52,12 @@ def member_rows(cohort: Cohort) -> list[dict[str, Any]]:
             "region": m.region or "",
             "group": m.group or "",
             "date": m.date or "",
-            "score": number_text(m.score),
+            "score": table_number(m.score),
             "overall_level": "" if m.overall_level is None else m.overall_level,
             "overall_band": m.overall_band or "",
         }
         for domain_id, value, _ in m.values:
-            row[domain_id] = number_text(value)
+            row[domain_id] = table_number(value)
         row["outliers"] = "; ".join(f"{d} {side}" for d, side in m.outliers)
         rows.append(row)
     return rows
@@ -73,8 +74,8 @@ def trend_rows(cohort: Cohort) -> list[dict[str, Any]]:
                     "id": series.domain_id,
                     "title": series.title,
                     "dates": " ".join(trend.dates),
-                    "values": " ".join(number_text(v) or "-" for v in series.values),
-                    "change": number_text(series.change),
+                    "values": " ".join(table_number(v) or "-" for v in series.values),
+                    "change": table_number(series.change),
                     "direction": series.direction,
                 }
             )

@@ -112,11 +112,13 @@ def _check_raster(raw: bytes, given: str, expected: str, refuse: Callable[[str, 
     from PIL import Image, ImageFile
 
     Image.MAX_IMAGE_PIXELS = MAX_LOGO_PIXELS  # Pillow's own bomb check, set to ours rather than its default
-    # WeasyPrint, once imported, lets Pillow load truncated images for the whole process: not here.
-    truncated, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    # WeasyPrint, once imported, tells Pillow to fill a truncated image in (a process-wide flag): a notebook or a
+    # batch worker that has written a PDF would then take a truncated logo. Refuse it whatever the flag says.
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
             with Image.open(io.BytesIO(raw)) as image:
                 if image.format != expected:
                     raise refuse(f"the logo '{given}' is not a {expected} image", "check the file and its name")
@@ -132,7 +134,7 @@ def _check_raster(raw: bytes, given: str, expected: str, refuse: Callable[[str, 
         except (OSError, ValueError, SyntaxError, MemoryError) as error:
             raise refuse(f"the logo '{given}' cannot be read as an image: {error}", "check the file") from None
         finally:
-            ImageFile.LOAD_TRUNCATED_IMAGES = truncated
+            ImageFile.LOAD_TRUNCATED_IMAGES = lenient
 
 
 def _check_svg(raw: bytes, given: str, refuse: Callable[[str, str], InputError]) -> None:

@@ -30,7 +30,8 @@ import unicodedata
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+
+from qimaturity._core.numbers import decimals, fixed
 
 PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 MARKERS: tuple[str, ...] = ("circle", "square", "triangle", "diamond", "cross")
@@ -161,17 +162,13 @@ def _esc(text: str) -> str:
 
 
 def _num(value: float) -> str:
-    """A coordinate: one decimal place, no trailing '.0', never '-0'."""
-    text = f"{value:.1f}"
-    if text.endswith(".0"):
-        text = text[:-2]
-    return "0" if text == "-0" else text
+    """A coordinate: at most one decimal place."""
+    return decimals(value, 1)
 
 
 def _fmt(value: float) -> str:
-    """A data value for people: at most two decimal places, no trailing zeros."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    """A data value for people: at most two decimal places."""
+    return decimals(value, 2)
 
 
 def _text_width(text: str, size: float, bold: bool = False) -> float:
@@ -1388,8 +1385,7 @@ def _flat(text: str) -> str:
 
 def _one_decimal(value: float) -> str:
     """A value printed with one decimal place, halves rounded up as people expect (3.25 -> 3.3, not 3.2)."""
-    text = str(Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-    return "0.0" if text == "-0.0" else text
+    return fixed(value, 1, halves_up=True)
 
 
 def _on_scale(value: float, lo: int, hi: int, what: str) -> float:

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from qimaturity._core.formulas import put_cell
+from qimaturity._core.na import NA_TEXT
 from qimaturity._core.outputs import write_atomic
 from qimaturity._core.problems import InputError
 from qimaturity.report.branding import DEFAULT_BRAND, Brand
@@ -53,7 +54,6 @@ from qimaturity.rubric.forms import (
     LOOKUPS,
     MARKER_SHEET,
     MARKER_TITLE,
-    NA_TEXT,
     RESPONDENT_COLUMNS,
     RESPONDENTS,
     TEMPLATE_FORMAT,

@@ -10,15 +10,17 @@ other ``file://`` paths and redirects are refused. WeasyPrint is imported only h
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
+from qimaturity._core.problems import OptionError
 from qimaturity._core.resources import bundled_dir
 from qimaturity.cohort.model import Cohort
 from qimaturity.report import charts
@@ -211,10 +213,18 @@ def render_cohort_html(
     return render_document(COHORT_TEMPLATE, context, brand=brand, templates_dir=templates_dir, generated=generated)
 
 
-def generation_time(report_date: str | None = None) -> datetime | None:
-    """A fixed time for the report's metadata: ``--report-date``, else ``SOURCE_DATE_EPOCH``, else none."""
+def generation_time(report_date: date | str | None = None) -> datetime | None:
+    """A fixed time for the report's metadata: ``report_date`` (``--report-date``: a date, or its ISO text), else
+    ``SOURCE_DATE_EPOCH``, else none. Raises :class:`OptionError` for text that is not a date."""
+    if isinstance(report_date, datetime):
+        return report_date.astimezone(UTC) if report_date.tzinfo else report_date.replace(tzinfo=UTC)
+    if isinstance(report_date, date):
+        return datetime(report_date.year, report_date.month, report_date.day, tzinfo=UTC)
     if report_date:
-        return datetime.fromisoformat(report_date).replace(tzinfo=UTC)
+        try:
+            return datetime.fromisoformat(report_date).replace(tzinfo=UTC)
+        except ValueError:
+            raise OptionError(f"'{report_date}' is not a date (YYYY-MM-DD)", "--report-date") from None
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), tz=UTC)
@@ -234,9 +244,14 @@ def render_pdf(html: str, *, generated: datetime | None = None) -> bytes:
     reports = bundled_dir("reports").resolve()
     fetcher = RestrictedFetcher(allowed_dirs=(reports,))
     document = HTML(string=html, base_url=reports.as_uri() + "/", url_fetcher=fetcher)
-    with _source_date(generated):
+    with _PDF_LOCK, _source_date(generated):
         pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
     return pdf
+
+
+# _source_date sets SOURCE_DATE_EPOCH, which the whole process shares, for the time of a render: threads of one
+# process (a batch's Dask worker runs several) must take turns.
+_PDF_LOCK = threading.Lock()
 
 
 @contextmanager

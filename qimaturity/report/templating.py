@@ -70,6 +70,7 @@ from qimaturity._core.limits import (
     MIB,
     RENDER_GRACE_SECONDS,
 )
+from qimaturity._core.numbers import decimals, given_number, percent, signed
 from qimaturity._core.problems import InputError, Problem
 from qimaturity._core.resources import bundled_dir
 
@@ -313,17 +314,17 @@ class FolderLoader(FileSystemLoader):
 
 def number_text(value: float | None, places: int = 2) -> str:
     """The ``number`` filter: at most ``places`` decimals, no trailing zeros, "-" for none."""
-    if value is None:
-        return "-"
-    text = f"{value:.{places}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    return "-" if value is None else decimals(value, places)
 
 
 def percent_text(value: float | None) -> str:
     """The ``percent`` filter: a share as a whole percentage, "-" for none."""
-    return "-" if value is None else f"{value * 100:.0f}%"
+    return "-" if value is None else percent(value)
+
+
+def signed_text(value: float | None, places: int = 2) -> str:
+    """The ``signed`` filter: a change with its sign and ``places`` decimals (+0.25, -1.50, 0.00), "-" for none."""
+    return "-" if value is None else signed(value, places)
 
 
 def environment(templates_dir: Path | None = None) -> TemplateEnvironment:
@@ -339,6 +340,7 @@ def environment(templates_dir: Path | None = None) -> TemplateEnvironment:
     )
     env.filters["number"] = number_text
     env.filters["percent"] = percent_text
+    env.filters["signed"] = signed_text
     return env
 
 
@@ -380,10 +382,10 @@ class RenderLimits:
         return cls(seconds, int(memory * MIB))
 
     def describe_memory(self) -> str:
-        return f"{self.memory / MIB:g} MiB"
+        return f"{given_number(self.memory / MIB)} MiB"
 
     def describe_seconds(self) -> str:
-        return f"{self.seconds:g} s"
+        return f"{given_number(self.seconds)} s"
 
 
 def _positive(name: str, default: float) -> float:

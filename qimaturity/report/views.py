@@ -15,10 +15,10 @@ from itertools import accumulate
 from typing import Any
 
 from qimaturity._core.limits import MAX_LISTED_ANSWERS, MAX_REMARK_CHARS
+from qimaturity._core.numbers import fixed, given_number, trace_number
 from qimaturity.cohort.model import Cohort, build_cohort, peer_positions
 from qimaturity.rubric.model import Rubric
 from qimaturity.rubric.wording import METHODS, NA_POLICIES, rule_text, scoring_lines
-from qimaturity.scoring.engine import fmt
 from qimaturity.scoring.result import AnswerRecord, DomainResult, PerceptionGap, Priority, QuestionResult, Result
 
 REVIEW_DAYS = (30, 60, 90)
@@ -294,12 +294,12 @@ def _level_words(level: int | None, name: str | None) -> str:
 def _gap_sentence(gap: PerceptionGap, names: dict[str, str]) -> str:
     a, b = names.get(gap.group_a, gap.group_a), names.get(gap.group_b, gap.group_b)
     if abs(gap.gap) < 0.05:
-        return f"{a} and {b} see this alike ({fmt(gap.value_a)})."
+        return f"{a} and {b} see this alike ({trace_number(gap.value_a)})."
     higher, lower = (a, b) if gap.gap > 0 else (b, a)
     high_value, low_value = (gap.value_a, gap.value_b) if gap.gap > 0 else (gap.value_b, gap.value_a)
     return (
-        f"{higher} rate this {abs(gap.gap):.1f} level(s) higher than {lower} "
-        f"({high_value:.1f} against {low_value:.1f})."
+        f"{higher} rate this {fixed(abs(gap.gap), 1)} level(s) higher than {lower} "
+        f"({fixed(high_value, 1)} against {fixed(low_value, 1)})."
     )
 
 
@@ -667,19 +667,25 @@ class _Builder:
         if r.projection is not None:
             changes = ", ".join(f"{q} at level {lv}" for q, lv in r.projection.changes.items())
             projection = tuple(
-                (now.title, f"{fmt(now.value)} (level {now.level})", f"{fmt(then.value)} (level {then.level})")
+                (
+                    now.title,
+                    f"{trace_number(now.value)} (level {now.level})",
+                    f"{trace_number(then.value)} (level {then.level})",
+                )
                 for now, then in zip(r.domains, r.projection.domains, strict=True)
             ) + (
                 (
                     "Overall",
-                    f"{fmt(overall.value)} (level {overall.level})",
-                    f"{fmt(r.projection.overall.value)} (level {r.projection.overall.level})",
+                    f"{trace_number(overall.value)} (level {overall.level})",
+                    f"{trace_number(r.projection.overall.value)} (level {r.projection.overall.level})",
                 ),
             )
         bands: tuple[str, ...] = ()
         if rubric.bands:
             unit = "%" if rubric.bands.on == "percent" else ""
-            bands = tuple(f"{b.name}: {b.lower:g}{unit} to {b.upper:g}{unit}" for b in rubric.bands.items)
+            bands = tuple(
+                f"{b.name}: {given_number(b.lower)}{unit} to {given_number(b.upper)}{unit}" for b in rubric.bands.items
+            )
         return Report(
             title=f"Quality improvement gap report: {r.organisation.name}",
             organisation=r.organisation.name,

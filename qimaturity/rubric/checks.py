@@ -14,6 +14,7 @@ from typing import Any, TypeGuard
 import jsonschema_rs
 
 from qimaturity._core.documents import SourceDocument
+from qimaturity._core.numbers import given_number
 from qimaturity._core.problems import DocPath, Problem, sort_problems
 from qimaturity._core.resources import schema
 from qimaturity.rubric.expressions import parse_expression
@@ -388,40 +389,41 @@ class MeaningChecker:
             if lower >= upper:
                 self.add(
                     (*path, "to"),
-                    f"band '{name}' is empty or reversed: from {lower:g} to {upper:g}",
+                    f"band '{name}' is empty or reversed: from {given_number(lower)} to {given_number(upper)}",
                     "from < to",
                 )
             if lower > expected:
                 self.add(
                     (*path, "from"),
-                    f"gap in bands: nothing covers {expected:g} to {lower:g}",
+                    f"gap in bands: nothing covers {given_number(expected)} to {given_number(lower)}",
                     "close the gap",
                 )
             elif lower < expected:
                 self.add(
                     (*path, "from"),
-                    f"band '{name}' overlaps the previous band ({lower:g} < {expected:g})",
+                    f"band '{name}' overlaps the previous band ({given_number(lower)} < {given_number(expected)})",
                     "",
                 )
             expected = max(expected, upper)
         if expected < high:
             self.add(
                 ("bands", "items", items[-1][0], "to"),
-                f"bands stop at {expected:g}; the {unit} range goes up to {high:g}",
-                f"the last band must end at {high:g}",
+                f"bands stop at {given_number(expected)}; the {unit} range goes up to {given_number(high)}",
+                f"the last band must end at {given_number(high)}",
             )
         elif expected > high:
             self.add(
                 ("bands", "items", items[-1][0], "to"),
-                f"bands run to {expected:g}, past the top of the {unit} range ({high:g})",
-                f"the last band must end at {high:g}",
+                f"bands run to {given_number(expected)}, past the top of the {unit} range ({given_number(high)})",
+                f"the last band must end at {given_number(high)}",
             )
         first_index, first = items[0]
         if float(first["from"]) < low:
             self.add(
                 ("bands", "items", first_index, "from"),
-                f"bands start at {float(first['from']):g}, below the bottom of the {unit} range ({low:g})",
-                f"the first band must start at {low:g}",
+                f"bands start at {given_number(float(first['from']))}, below the bottom of the {unit} range "
+                f"({given_number(low)})",
+                f"the first band must start at {given_number(low)}",
             )
 
     def check_rules(self) -> None:

@@ -13,7 +13,6 @@ from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.model import Domain, Level, Question, RespondentGroup, Rubric
 
 TEMPLATE_FORMAT = 1
-NA_TEXT = "N/A"
 MARKER_SHEET = "qimaturity"
 MARKER_TITLE = "qimaturity questionnaire template"
 RESPONDENTS = "Respondents"

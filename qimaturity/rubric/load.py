@@ -10,6 +10,7 @@ from typing import Any
 
 from qimaturity._core.documents import SourceDocument, load_yaml
 from qimaturity._core.frozen import FrozenMap
+from qimaturity._core.kinds import is_yaml
 from qimaturity._core.problems import InputError, Problem
 from qimaturity._core.resources import bundled_dir
 from qimaturity.rubric.checks import check_rubric_document
@@ -49,7 +50,7 @@ def resolve_rubric(ref: str | Path) -> Path:
     """Turn a bundled rubric id (``qi-readiness``) or a path into the path of a rubric file."""
     text = str(ref)
     candidate = Path(text)
-    if isinstance(ref, Path) or candidate.suffix in (".yaml", ".yml") or "/" in text or candidate.exists():
+    if isinstance(ref, Path) or is_yaml(candidate) or "/" in text or candidate.exists():
         return candidate
     bundled = bundled_rubric_paths()
     if text in bundled:
@@ -86,6 +87,51 @@ def load_rubric(ref: str | Path) -> Rubric:
     if problems or doc is None:
         raise InputError(problems)
     return rubric_from_document(doc)
+
+
+def as_rubric(rubric: Rubric | str | Path) -> Rubric:
+    """A rubric given as itself, by bundled id or by path (loaded as :func:`load_rubric` does)."""
+    return rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
+
+
+@dataclass(frozen=True)
+class RubricCheck:
+    """What validating one rubric found: every problem, and the rubric itself when it has none."""
+
+    ref: str
+    problems: tuple[Problem, ...]
+    rubric: Rubric | None = None
+    file: str | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.rubric is not None and not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form ``validate --format json`` gives for one rubric."""
+        entry: dict[str, Any] = {
+            "rubric": self.ref,
+            "valid": self.valid,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+        if self.rubric is not None and self.valid:
+            entry.update(
+                id=self.rubric.id,
+                version=self.rubric.version,
+                file=self.file,
+                domains=len(self.rubric.domains),
+                questions=self.rubric.question_count,
+                content_hash=self.rubric.content_hash,
+            )
+        return entry
+
+
+def inspect_rubric(ref: str | Path) -> RubricCheck:
+    """Validate a rubric (bundled id or path): every problem, and the rubric when there are none."""
+    doc, problems = check_rubric(ref)
+    if doc is None or problems:
+        return RubricCheck(str(ref), tuple(problems), file=doc.name if doc is not None else None)
+    return RubricCheck(str(ref), (), rubric_from_document(doc), doc.name)
 
 
 def content_hash(data: Any) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from qimaturity._core.frozen import FrozenMap
+from qimaturity._core.numbers import given_number
 from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.expressions import Expression
 
@@ -103,7 +104,7 @@ class Question:
         flags = "".join(
             f", {flag}" for flag, on in (("critical", self.critical), ("N/A allowed", self.na_allowed)) if on
         )
-        return f"<Question {self.id} in {self.domain_id}, weight {self.weight:g}{flags}>"
+        return f"<Question {self.id} in {self.domain_id}, weight {given_number(self.weight)}{flags}>"
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ class Domain:
     stage: int | None = None
 
     def __repr__(self) -> str:
-        return f"<Domain {self.id} {self.title!r}: {len(self.questions)} questions, weight {self.weight:g}>"
+        return f"<Domain {self.id} {self.title!r}: {len(self.questions)} questions, weight {given_number(self.weight)}>"
 
 
 @dataclass(frozen=True)

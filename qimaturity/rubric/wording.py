@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from qimaturity._core.numbers import given_number
 from qimaturity.rubric.model import (
     AllOf,
     AnyOf,
@@ -79,7 +80,7 @@ def scoring_lines(rubric: Rubric) -> list[str]:
     s: Scoring = rubric.scoring
     lines = [
         f"respondents -> question: {s.respondent_aggregate}; "
-        f"disagreement flagged when r_wg < {s.agreement_threshold:g}",
+        f"disagreement flagged when r_wg < {given_number(s.agreement_threshold)}",
         f"questions -> domain: {METHODS[s.questions]}",
         f"domains -> overall: {METHODS[s.domains]}",
         f"value -> level: {s.level_from_value}",
@@ -88,7 +89,7 @@ def scoring_lines(rubric: Rubric) -> list[str]:
     ]
     if s.compare:
         pairs = ", ".join(f"{a} vs {b}" for a, b in s.compare)
-        lines.append(f"perception gaps reported: {pairs} (flagged at {s.gap_threshold:g} level or more)")
+        lines.append(f"perception gaps reported: {pairs} (flagged at {given_number(s.gap_threshold)} level or more)")
     evidence = f"evidence missing above a question's evidence level: {s.evidence.on_missing}"
     if s.evidence.max_age_days:
         evidence += f"; evidence older than {s.evidence.max_age_days} days does not count"

@@ -4,7 +4,8 @@ The export is wide: one row per respondent, with the columns ``organisation_id``
 ``organisation_name``, ``organisation_type``, ``region``, ``date`` (YYYY-MM-DD), ``respondent`` and ``group``
 (a respondent group id of the rubric), all optional (the name defaults to the id), then one column per question
 id. A cell is a level (a whole
-number), empty (no answer) or ``NA`` / ``N/A`` in any case (not applicable); whitespace around a cell is ignored.
+number), empty (no answer) or N/A (not applicable: ``N/A``, ``NA``, ``n.a.``, ``Not applicable`` in any case, as
+``import`` reads them; see :mod:`qimaturity._core.na`); whitespace around a cell is ignored.
 
 What differs from answers files, because an export cannot say more:
 
@@ -58,13 +59,16 @@ from typing import Any
 import polars as pl
 
 from qimaturity._core.delimited import check_header_width, check_quotes_closed, text_encoding
+from qimaturity._core.kinds import COLUMNAR_CSV_SUFFIXES, OLD_WORKBOOK, PARQUET_SUFFIXES, input_kind, suffix_of
 from qimaturity._core.limits import MAX_PROBLEMS
+from qimaturity._core.na import na_pattern
+from qimaturity._core.numbers import trace_number
 from qimaturity._core.problems import InputError, Problem, pointer, sort_problems
 from qimaturity.answers.model import Assessment, Organisation
 from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.model import Question, Rubric
 from qimaturity.scoring.columnar_numbers import ExportScores, gap_table, level_statistics, question_table, settle_all
-from qimaturity.scoring.engine import QuestionStats, fmt, score_statistics
+from qimaturity.scoring.engine import QuestionStats, score_statistics
 from qimaturity.scoring.kernel import evidence_level, respondent_value, sample_variance
 from qimaturity.scoring.result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
 
@@ -73,13 +77,11 @@ METADATA = ("organisation_name", "organisation_type", "region", "date")
 OTHER_COLUMNS = ("respondent", "group")
 KNOWN_COLUMNS = (ORGANISATION, *METADATA, *OTHER_COLUMNS)
 COUNTING_CHUNK = 20_000  # rows per streaming batch when counting: measured a quarter faster than Polars' default
-CSV_SUFFIXES = (".csv",)
-PARQUET_SUFFIXES = (".parquet", ".pq")
 
 # Cell codes: a level is itself; N/A and "not a level" are outside any Int32 a cell could parse to.
 NA_CODE = -(2**40)
 BAD_CODE = -(2**40) - 1
-NA_SPELLINGS = ["NA", "Na", "nA", "na", "N/A", "N/a", "n/A", "n/a"]
+NA_PATTERN = na_pattern()  # the cells that say N/A, as every reader of cells takes them
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 READ_HINT = "an export is a UTF-8 CSV file with a header and as many cells in each row, or a Parquet file"
 
@@ -189,18 +191,20 @@ class _Export:
     @classmethod
     def open(cls, path: Path, rubric: Rubric) -> _Export:
         name = str(path)
-        suffix = path.suffix.lower()
-        if suffix not in CSV_SUFFIXES + PARQUET_SUFFIXES:
+        suffix = suffix_of(path)
+        if input_kind(path) == "old-workbook":  # score-export reads no workbook, so its hint cannot say .xlsx
+            raise InputError.single(name, OLD_WORKBOOK, "save it as CSV (UTF-8)")
+        if suffix not in COLUMNAR_CSV_SUFFIXES + PARQUET_SUFFIXES:
             raise InputError.single(name, "an export must be a .csv or .parquet file", "save the survey export as CSV")
         if not path.is_file():
             raise InputError.single(name, "file not found" if not path.exists() else "not a file", "check the path")
-        if suffix in CSV_SUFFIXES:
+        if suffix in COLUMNAR_CSV_SUFFIXES:
             # What a hostile CSV could do to Polars (a million columns, a quote left open, mixed encodings, NUL
             # bytes) is refused first, by the checks the row importer shares.
             text_encoding(path, name, utf8_only=True)
             check_quotes_closed(path, name)
         try:
-            if suffix in CSV_SUFFIXES:
+            if suffix in COLUMNAR_CSV_SUFFIXES:
                 shown = _csv_header(path)
                 check_header_width(len(shown), name)
                 scan = pl.scan_csv(path, infer_schema=False, encoding="utf8")
@@ -256,7 +260,7 @@ class _Export:
         return (
             pl.when(text.is_null() | (text == ""))
             .then(None)
-            .when(text.is_in(NA_SPELLINGS))
+            .when(text.str.contains(NA_PATTERN))
             .then(pl.lit(NA_CODE))
             .otherwise(level.fill_null(BAD_CODE))
         )
@@ -914,7 +918,7 @@ class _StatsBuilder:
             variance=sample_variance(list(zip(scale, given, strict=True))),
             by_group=tuple(by_group),
             method=f"{method} of {total} answer(s) (from the export)",
-            arithmetic=f"{method}({', '.join([f'{n}×{level}' for level, n in pairs])}) = {fmt(value)}",
+            arithmetic=f"{method}({', '.join([f'{n}×{level}' for level, n in pairs])}) = {trace_number(value)}",
             inputs=inputs,
             adjustments=adjustments,
         )

@@ -28,12 +28,13 @@ from typing import IO, overload
 import polars as pl
 
 from qimaturity._core.formulas import FORMULA_STARTS, csv_field
+from qimaturity._core.numbers import table_number
 from qimaturity.answers.model import Assessment, Organisation
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.engine import EPS, QuestionRecord, Scorer
 from qimaturity.scoring.kernel import agreement as kernel_agreement
 from qimaturity.scoring.result import Result, Status
-from qimaturity.scoring.tables import COLUMNS, number_text
+from qimaturity.scoring.tables import COLUMNS
 
 ORG = "organisation_id"
 BASE_COLUMNS = ("organisation_id", "organisation_name", "date", "rubric_id", "rubric_version")
@@ -279,9 +280,9 @@ def _neutralised(table: pl.DataFrame) -> pl.DataFrame:
 
 
 def _formatted(series: pl.Series) -> pl.Series:
-    """Numbers as :func:`qimaturity.scoring.tables.number_text` writes them (each distinct value formatted once)."""
+    """Numbers as :func:`qimaturity._core.numbers.table_number` writes them (each distinct value formatted once)."""
     distinct = series.drop_nulls().unique().to_list()
-    return series.replace_strict({v: number_text(v) for v in distinct}, default=None, return_dtype=pl.String)
+    return series.replace_strict({v: table_number(v) for v in distinct}, default=None, return_dtype=pl.String)
 
 
 def settle_all(

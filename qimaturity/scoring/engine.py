@@ -28,6 +28,7 @@ from datetime import date
 from typing import Any, Literal, NamedTuple, Protocol
 
 from qimaturity._core.frozen import FrozenMap
+from qimaturity._core.numbers import trace_number
 from qimaturity.answers.checks import require_checked
 from qimaturity.answers.model import Answer, Assessment, Respondent
 from qimaturity.rubric.expressions import Context, EvaluationError
@@ -79,14 +80,6 @@ from qimaturity.version import __version__
 EPS = 1e-9
 
 
-def fmt(x: float | None) -> str:
-    """A number for traces: at most 4 decimals, no trailing zeros."""
-    if x is None:
-        return "none"
-    text = f"{x:.4f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
 def aggregate_value(method: Method, items: Sequence[tuple[str, float, float]]) -> float:
     """Combine (id, value, weight) items by ``method`` (at least one item)."""
     if method in ("weighted_mean", "weighted_sum"):
@@ -103,13 +96,13 @@ def aggregate(method: Method, items: Sequence[tuple[str, float, float]]) -> tupl
     value = aggregate_value(method, items)
     values = [v for _, v, _ in items]
     if method in ("weighted_mean", "weighted_sum"):
-        terms = " + ".join(f"{fmt(w)}×{fmt(v)}" for _, v, w in items)
-        return value, f"({terms}) / {fmt(math.fsum(w for _, _, w in items))} = {fmt(value)}"
+        terms = " + ".join(f"{trace_number(w)}×{trace_number(v)}" for _, v, w in items)
+        return value, f"({terms}) / {trace_number(math.fsum(w for _, _, w in items))} = {trace_number(value)}"
     if method == "mean":
-        return value, f"({' + '.join(fmt(v) for v in values)}) / {len(values)} = {fmt(value)}"
+        return value, f"({' + '.join(trace_number(v) for v in values)}) / {len(values)} = {trace_number(value)}"
     if method == "minimum":
-        return value, f"min({', '.join(fmt(v) for v in values)}) = {fmt(value)}"
-    return value, f"max({', '.join(fmt(v) for v in values)}) = {fmt(value)}"
+        return value, f"min({', '.join(trace_number(v) for v in values)}) = {trace_number(value)}"
+    return value, f"max({', '.join(trace_number(v) for v in values)}) = {trace_number(value)}"
 
 
 @dataclass(frozen=True)
@@ -250,7 +243,7 @@ def _question_stats(
     if counted:
         value = respondent_value(method, histogram)
         shown = ", ".join(str(v) for v in sorted(counted))
-        arithmetic = f"{method}({shown}) = {fmt(value)}"
+        arithmetic = f"{method}({shown}) = {trace_number(value)}"
     return QuestionStats(
         counted=tuple(histogram),
         na=na_count,
@@ -630,7 +623,7 @@ class Scorer:
                 applied = True
             if scope.value > limit + EPS:
                 if not applied:
-                    words += f"; value {fmt(scope.value)} held at {limit}"
+                    words += f"; value {trace_number(scope.value)} held at {limit}"
                 scope.value = float(limit)
                 applied = True
         if not applied:

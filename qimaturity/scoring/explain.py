@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qimaturity.scoring.engine import fmt
+from qimaturity._core.numbers import signed, trace_number
 from qimaturity.scoring.result import DomainResult, OverallResult, PerceptionGap, QuestionResult, Result, Trace
 
 
@@ -18,8 +18,8 @@ def _target(target: int | None, gap: int | None) -> str:
 
 def _gaps(gaps: tuple[PerceptionGap, ...]) -> list[str]:
     return [
-        f"perception gap {g.group_a} - {g.group_b}: {fmt(g.value_a)} - {fmt(g.value_b)} = {g.gap:+.2f}"
-        + (" (flagged)" if g.flagged else "")
+        f"perception gap {g.group_a} - {g.group_b}: {trace_number(g.value_a)} - {trace_number(g.value_b)} = "
+        f"{signed(g.gap)}" + (" (flagged)" if g.flagged else "")
         for g in gaps
     ]
 
@@ -37,7 +37,7 @@ def explain_question(question: QuestionResult) -> list[str]:
     if question.level is None:
         head = f"Question {question.id}: not counted ({question.status})"
     else:
-        head = f"Question {question.id}: level {question.level}, value {fmt(question.value)}"
+        head = f"Question {question.id}: level {question.level}, value {trace_number(question.value)}"
     lines = [head + _target(question.target, question.gap) + (" [critical]" if question.critical else "")]
     for answer in question.answers:
         group = f" ({answer.group})" if answer.group else ""
@@ -52,9 +52,9 @@ def explain_question(question: QuestionResult) -> list[str]:
     lines.extend(_trace(question.trace, "  "))
     if question.agreement is not None:
         verdict = " - respondents disagree" if question.disagreement else ""
-        lines.append(f"  agreement r_wg = {fmt(question.agreement)}{verdict}")
+        lines.append(f"  agreement r_wg = {trace_number(question.agreement)}{verdict}")
     for view in question.by_group:
-        lines.append(f"  group {view.group}: {fmt(view.value)} from {view.respondents} respondent(s)")
+        lines.append(f"  group {view.group}: {trace_number(view.value)} from {view.respondents} respondent(s)")
     lines.extend("  " + line for line in _gaps(question.perception_gaps))
     return lines
 
@@ -65,13 +65,13 @@ def explain_domain(domain: DomainResult, *, questions: bool = True) -> list[str]
     else:
         head = (
             f"Domain {domain.id} ({domain.title}): level {domain.level} ({domain.level_name}), "
-            f"value {fmt(domain.value)}{_band(domain)}"
+            f"value {trace_number(domain.value)}{_band(domain)}"
         )
     lines = [head + _target(domain.target, domain.gap)]
     if domain.raw_value != domain.value:
-        lines.append(f"  value before rules: {fmt(domain.raw_value)}")
+        lines.append(f"  value before rules: {trace_number(domain.raw_value)}")
     if domain.points is not None:
-        lines.append(f"  points: {fmt(domain.points)} of {fmt(domain.max_points)}")
+        lines.append(f"  points: {trace_number(domain.points)} of {trace_number(domain.max_points)}")
     lines.extend(_trace(domain.trace, "  "))
     lines.extend("  " + line for line in _gaps(domain.perception_gaps))
     if questions:
@@ -84,12 +84,13 @@ def explain_overall(overall: OverallResult) -> list[str]:
     if overall.level is None:
         lines = ["Overall: not counted"]
     else:
-        lines = [f"Overall: level {overall.level} ({overall.level_name}), value {fmt(overall.value)}{_band(overall)}"]
+        value = trace_number(overall.value)
+        lines = [f"Overall: level {overall.level} ({overall.level_name}), value {value}{_band(overall)}"]
     lines[0] += _target(overall.target, overall.gap)
     if overall.raw_value != overall.value:
-        lines.append(f"  value before rules: {fmt(overall.raw_value)}")
+        lines.append(f"  value before rules: {trace_number(overall.raw_value)}")
     if overall.points is not None:
-        lines.append(f"  points: {fmt(overall.points)} of {fmt(overall.max_points)}")
+        lines.append(f"  points: {trace_number(overall.points)} of {trace_number(overall.max_points)}")
     lines.extend(_trace(overall.trace, "  "))
     return lines
 

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     import pandas
     import polars
 
+from qimaturity._core.numbers import fixed, rounded
+
 Status = Literal["answered", "na", "missing"]
 
 
@@ -103,7 +105,7 @@ def _reached(value: float | None, level: int | None, level_name: str | None = No
     """A value and level for a short repr: ``3.10 level 3 Developing``."""
     if value is None:
         return "no value"
-    return f"{value:.2f} level {level}" + (f" {level_name}" if level_name else "")
+    return f"{fixed(value)} level {level}" + (f" {level_name}" if level_name else "")
 
 
 @dataclass(frozen=True)
@@ -303,6 +305,5 @@ def _plain(value: Any) -> Any:
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     if isinstance(value, float):
-        rounded = round(value, 4)
-        return 0.0 if rounded == 0 else rounded
+        return rounded(value)
     return value

@@ -1,14 +1,16 @@
 """Results as flat rows for analysts: CSV, and an XLSX workbook. Cohorts' tables (:mod:`qimaturity.cohort.tables`)
-write their cells the same way (:func:`_cell`) and their numbers as :func:`number_text` does."""
+write their cells the same way (:func:`_cell`) and their numbers with :func:`qimaturity._core.numbers.table_number`."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any
 
 from qimaturity._core.formulas import append_row, csv_row, starts_like_formula
+from qimaturity._core.numbers import rounded, table_number
 from qimaturity.scoring.result import DomainResult, OverallResult, PerceptionGap, Result
 
 COLUMNS = (
@@ -46,19 +48,8 @@ NUMBER_COLUMNS: dict[str, type[int] | type[float]] = {
 """The columns that hold numbers, and of which kind; every other column holds text."""
 
 Number = Callable[[float | None], Any]
-"""How a row builder writes a float: as CSV text (:func:`number_text`) or as a number (:func:`rounded`)."""
-
-
-def rounded(value: float | None) -> float | None:
-    """A float as :func:`number_text` shows it, kept a number: 4 places, no negative zero."""
-    if value is None:
-        return None
-    value = round(float(value), 4)
-    return 0.0 if value == 0 else value
-
-
-def number_text(value: float | None) -> str:
-    return "" if value is None else f"{value:.4f}".rstrip("0").rstrip(".")
+"""How a row builder writes a float: as CSV text (:func:`~qimaturity._core.numbers.table_number`) or as a number
+(:func:`~qimaturity._core.numbers.rounded`)."""
 
 
 def _scored_row(
@@ -91,7 +82,7 @@ def _scored_row(
 
 def result_rows(result: Result) -> list[dict[str, Any]]:
     """The CSV's rows: :func:`result_records` with numbers as text and empty cells as ``""``."""
-    return [{k: ("" if v is None else v) for k, v in row.items()} for row in _rows(result, number_text)]
+    return [{k: ("" if v is None else v) for k, v in row.items()} for row in _rows(result, table_number)]
 
 
 def result_records(result: Result) -> list[dict[str, Any]]:
@@ -208,6 +199,24 @@ def write_csv(results: Iterable[Result], stream: IO[str]) -> None:
     writer.writeheader()
     for result in results:
         writer.writerows(csv_row(row) for row in result_rows(result))
+
+
+RESULT_FORMATS = ("json", "csv", "xlsx")
+
+
+def results_document(results: Sequence[Result], fmt: str) -> str | bytes:
+    """Results as the content of a file ``score -o`` writes: ``json`` (one result's object, or a list of several),
+    ``csv`` (text, one row per node as :func:`write_csv` writes) or ``xlsx`` (the workbook's bytes)."""
+    if fmt == "xlsx":
+        return results_xlsx(results)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        write_csv(results, buffer)
+        return buffer.getvalue()
+    if fmt != "json":
+        raise ValueError(f"results are written as {', '.join(RESULT_FORMATS)}, not {fmt}")
+    data = [r.to_dict() for r in results]
+    return json.dumps(data[0] if len(data) == 1 else data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 # Columns of words (ids, names, dates, groups, titles): always text, even when they look like a number ("007").

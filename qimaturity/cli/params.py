@@ -1,0 +1,163 @@
+"""The command line's argument types: each turns what was typed into the value the Python API takes, or says why
+it cannot ("Invalid value for '--target': ...", exit code 2).
+
+Values checked against the rubric (targets, what-ifs, levels) need it first: a command that has them takes its
+RUBRIC argument eagerly (``is_eager=True``), so that click reads it before any option, whatever their order on the
+command line; :func:`rubric_of` then finds it, loaded once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from qimaturity._core.problems import OptionError
+from qimaturity.rubric.checks import did_you_mean
+from qimaturity.rubric.load import load_rubric
+from qimaturity.rubric.model import Rubric
+
+_LOADED = "qimaturity.rubric"
+
+if TYPE_CHECKING:
+    from click import ParamType as _ParamType  # generic in its converted value's type since click 8.4
+else:
+
+    class _ParamType(click.ParamType):
+        """click.ParamType, subscriptable as a type (``_ParamType[date]``) on every click version we support."""
+
+        def __class_getitem__(cls, item: Any) -> type:
+            return cls
+
+
+def rubric_of(ctx: click.Context) -> Rubric:
+    """The command's RUBRIC, loaded (once: a bad one raises :class:`InputError`, which the command reports)."""
+    value = ctx.params.get("rubric")
+    if isinstance(value, Rubric):
+        return value
+    if value is None:
+        raise RuntimeError("an option is checked against RUBRIC before it is read: make RUBRIC eager")
+    loaded: tuple[str, Rubric] | None = ctx.meta.get(_LOADED)
+    if loaded is None or loaded[0] != value:
+        loaded = ctx.meta[_LOADED] = (value, load_rubric(value))
+    return loaded[1]
+
+
+class RubricType(_ParamType[Rubric]):
+    """A rubric, by bundled id or path, loaded and validated."""
+
+    name = "rubric"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Rubric:
+        return value if isinstance(value, Rubric) else load_rubric(value)
+
+
+def parse_level(text: str, rubric: Rubric) -> int:
+    """A level of the rubric's scale (``--fail-under 3``); ValueError saying why not."""
+    scale = [level.value for level in rubric.levels]
+    try:
+        if int(text) in scale:
+            return int(text)
+    except ValueError:
+        pass
+    raise ValueError(f"'{text}' is not a level of {rubric.id} (levels are {', '.join(str(v) for v in scale)})")
+
+
+def parse_target(text: str, rubric: Rubric) -> tuple[str | None, int]:
+    """``ID=LEVEL`` (a domain, a question or ``overall``) as ``(ID, LEVEL)``; a bare ``LEVEL`` (every other
+    target) as ``(None, LEVEL)``."""
+    ident, sep, level = text.partition("=")
+    if not sep:
+        return None, parse_level(ident, rubric)
+    known = {d.id for d in rubric.domains} | {q.id for q in rubric.questions()} | {"overall"}
+    if ident not in known:
+        hint = did_you_mean(ident, known)
+        raise ValueError(f"no domain or question '{ident}' in {rubric.id}" + (f" ({hint})" if hint else ""))
+    try:
+        return ident, parse_level(level, rubric)
+    except ValueError as error:
+        raise ValueError(f"{ident}: {error}") from None
+
+
+def parse_what_if(text: str, rubric: Rubric) -> tuple[str, int]:
+    """``QUESTION=LEVEL`` as ``(QUESTION, LEVEL)``."""
+    questions = {q.id for q in rubric.questions()}
+    ident, sep, level = text.partition("=")
+    if not sep or ident not in questions:
+        hint = did_you_mean(ident, questions) if ident not in questions else None
+        raise ValueError(
+            f"expected QUESTION=LEVEL with a question of {rubric.id}, got '{text}'" + (f" ({hint})" if hint else "")
+        )
+    try:
+        return ident, parse_level(level, rubric)
+    except ValueError as error:
+        raise ValueError(f"{ident}: {error}") from None
+
+
+class RubricValueType(_ParamType[Any]):
+    """A value checked against the command's rubric by ``parse(text, rubric)``, which raises ValueError saying
+    what is wrong."""
+
+    def __init__(self, name: str, parse: Callable[[str, Rubric], Any]):
+        self.name = name
+        self.parse = parse
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value  # already converted (a default, or a value given from Python)
+        if ctx is None:
+            raise RuntimeError(f"{self.name} needs the command's context, for its rubric")
+        try:
+            return self.parse(value, rubric_of(ctx))
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+def targets_of(values: Sequence[tuple[str | None, int]]) -> tuple[dict[str, int], int | None]:
+    """``--target`` values as the API takes them: targets by id, and the default target (the last bare level)."""
+    targets: dict[str, int] = {}
+    default: int | None = None
+    for ident, level in values:
+        if ident is None:
+            default = level
+        else:
+            targets[ident] = level
+    return targets, default
+
+
+class DateType(_ParamType[date]):
+    """A date written YYYY-MM-DD (ISO 8601)."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"'{value}' is not a date (YYYY-MM-DD)", param, ctx)
+
+
+class FormatsType(_ParamType[tuple[str, ...]]):
+    """Comma-separated batch outputs (``pdf,html,json``) as a tuple, each once."""
+
+    name = "formats"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, ...]:
+        from qimaturity.batch.run import parse_formats
+
+        try:
+            return parse_formats(value)
+        except OptionError as error:
+            self.fail(str(error), param, ctx)
+
+
+RUBRIC = RubricType()
+LEVEL = RubricValueType("level", parse_level)
+TARGET = RubricValueType("target", parse_target)
+WHAT_IF = RubricValueType("what-if", parse_what_if)
+DATE = DateType()
+FORMATS = FormatsType()

@@ -1,0 +1,42 @@
+"""Comparing organisations: answers files or results in, a :class:`Cohort` out (what ``qimaturity compare`` does)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from qimaturity.cohort.model import DEFAULT_MIN_COHORT, Cohort, build_cohort
+from qimaturity.cohort.score import scored_results
+from qimaturity.rubric.load import as_rubric
+from qimaturity.rubric.model import Rubric
+from qimaturity.scoring.result import Result
+
+
+def compare(
+    rubric: Rubric | str | Path,
+    answers: str | Path | Iterable[str | Path | Result],
+    *,
+    other_rubrics: Iterable[Rubric | str | Path] = (),
+    group_by: str | None = None,
+    min_cohort: int = DEFAULT_MIN_COHORT,
+    across_versions: bool = False,
+    targets: Mapping[str, int] | None = None,
+    default_target: int | None = None,
+    mapping: Mapping[str, Any] | str | Path | None = None,
+) -> Cohort:
+    """Compare organisations: per domain the count, quartiles and levels, a ranking, peer groups, outliers, and
+    trends for organisations assessed more than once.
+
+    ``answers`` is an answers file or a folder of them, or several, or results already scored (or a mix). Each file
+    is scored with the version of the rubric it declares among ``rubric`` and ``other_rubrics``. Peer groups come
+    from ``group_by`` (``type``, ``region`` or ``metadata.KEY``); groups smaller than ``min_cohort`` are suppressed.
+    Results of different rubric versions are refused unless ``across_versions``. ``targets``, ``default_target``
+    and ``mapping`` are as for :func:`qimaturity.score` and exports. Raises :class:`InputError` with every bad
+    file's problems.
+    """
+    rubrics = [as_rubric(rubric), *(as_rubric(other) for other in other_rubrics)]
+    results = scored_results(
+        rubrics, answers, targets=targets, default_target=default_target, mapping=mapping, keep_details=False
+    )
+    return build_cohort(results, group_by=group_by, min_cohort=min_cohort, allow_mixed_versions=across_versions)
