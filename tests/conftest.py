@@ -77,7 +77,7 @@ def fresh_python(code: str, *, hash_seed: int = 12345) -> str:
     return done.stdout
 
 
-# The warning filters of a fresh interpreter (python -W default aside): what the console script would print.
+# The warning filters of a fresh interpreter, first to last: what the console script would print.
 _INTERPRETER_FILTERS = (
     ("default", DeprecationWarning, "__main__"),
     ("ignore", DeprecationWarning, ""),
@@ -109,7 +109,7 @@ def run_main(
     with contextlib.chdir(cwd), warnings.catch_warnings(record=True) as caught, isolation as (stdout, stderr, _):
         warnings.resetwarnings()
         for action, category, module in _INTERPRETER_FILTERS:
-            warnings.filterwarnings(action, category=category, module=module)
+            warnings.filterwarnings(action, category=category, module=module, append=True)
         formatting.FORCED_WIDTH = None  # as in a real terminal: from COLUMNS (isolation restores it)
         try:
             main(list(args))
@@ -150,6 +150,17 @@ def adjustments(part):
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture(scope="session")
+def blank_template(tmp_path_factory) -> Path:
+    """qi-readiness's blank spreadsheet template, as the questionnaire command writes it (a few seconds' work, so
+    once per worker): read it, or copy it before changing it."""
+    blank = tmp_path_factory.mktemp("blank") / "blank.xlsx"
+    done = run_main("questionnaire", "qi-readiness", "-o", str(blank))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(blank)
+    return blank
 
 
 # ---- the markers, checked --------------------------------------------------------------------------------------

@@ -42,18 +42,21 @@ def _read(data: bytes, suffix: str) -> None:
             assert isinstance(documents, list)
 
 
+@pytest.mark.slow  # 60 damaged files
 @FUZZ
 @given(st.binary(max_size=3000))
 def test_any_bytes_as_a_csv_export_give_answers_or_problems(data):
     _read(data, ".csv")
 
 
+@pytest.mark.slow  # 60 damaged files
 @FUZZ
 @given(st.integers(0, len(GOOD)), st.binary(min_size=1, max_size=20))
 def test_a_real_export_with_bytes_spliced_in_gives_answers_or_problems(at, splice):
     _read(GOOD[:at] + splice + GOOD[at:], ".csv")
 
 
+@pytest.mark.slow  # 60 damaged files
 @FUZZ
 @given(st.integers(1, 7), st.integers(0, 36), CELL_TEXT)
 def test_a_real_export_with_any_cell_gives_answers_or_problems(row, column, text):
@@ -76,6 +79,7 @@ def _workbook(sheet: bytes) -> bytes:
 GOOD_SHEET = "".join(_sheet_parts(export_rows())).encode("utf-8")
 
 
+@pytest.mark.slow  # 60 damaged files
 @FUZZ
 @example(30, b"A")  # encoding="AUTF-8": the XML parser raised LookupError
 @given(st.integers(0, len(GOOD_SHEET)), st.binary(min_size=1, max_size=30))
@@ -83,6 +87,7 @@ def test_a_workbook_with_bytes_spliced_into_its_sheet_gives_answers_or_problems(
     _read(_workbook(GOOD_SHEET[:at] + splice + GOOD_SHEET[at:]), ".xlsx")
 
 
+@pytest.mark.slow  # 60 damaged files
 @FUZZ
 @given(st.integers(0, 5000), st.binary(min_size=1, max_size=8))
 def test_a_workbook_with_its_zip_bytes_damaged_gives_answers_or_problems(at, damage):

@@ -78,9 +78,8 @@ def test_questionnaire_as_fhir_r4_and_r5(tmp_path):
     assert bad.returncode == 2 and "written as .json" in bad.stderr
 
 
-def test_template_round_trip_through_the_commands(tmp_path):
-    template = tmp_path / "form.xlsx"
-    assert run_main("questionnaire", "qi-readiness", "-o", str(template)).returncode == 0
+def test_template_round_trip_through_the_commands(tmp_path, blank_template):
+    template = blank_template  # written by the questionnaire command
     # An empty template names no respondent: the import says every question is unanswered, with its place.
     result = run_main("import", "qi-readiness", str(template), "-o", str(tmp_path / "a.yaml"))
     assert result.returncode == 2

@@ -489,15 +489,7 @@ def test_bad_cells_are_all_reported_with_sheet_row_and_column(tmp_path, template
     assert "groups: board, managers, frontline, patient-partners" in hints[at("Respondents", 4, "group")[2]]
 
 
-@pytest.fixture(scope="session")
-def blank_template(tmp_path_factory) -> Path:
-    """A blank spreadsheet template, as the questionnaire command writes it (the commands below only read it)."""
-    blank = tmp_path_factory.mktemp("blank") / "blank.xlsx"
-    assert run_main("questionnaire", "qi-readiness", "-o", str(blank)).returncode == 0
-    return blank
-
-
-@pytest.mark.xdist_group("blank-template")  # one worker writes the template, once
+@pytest.mark.xdist_group("blank-template")  # one worker writes the template (conftest), once
 @pytest.mark.parametrize("command", ["score", "explain", "report", "compare", "import"])
 def test_a_blank_template_says_no_answers_found_to_every_command_that_reads_answers(tmp_path, command, blank_template):
     blank = blank_template

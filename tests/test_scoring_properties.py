@@ -108,6 +108,7 @@ def test_respondent_order_does_not_matter(assessment, random):
     assert score(RUBRIC, reordered).to_dict() == score(RUBRIC, assessment).to_dict()
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(assessments(with_na=True))
 def test_na_is_left_out_and_never_counted_as_zero(assessment):

@@ -7,6 +7,7 @@ check that stops it (a zip bomb needs no gigabytes to be refused by its ratio).
 
 from __future__ import annotations
 
+import shutil
 import struct
 import zipfile
 from pathlib import Path
@@ -231,11 +232,11 @@ def test_more_parts_than_the_limit_are_refused_before_the_zip_is_read(tmp_path):
     refused(path, f"over the limit of {MAX_WORKBOOK_PARTS:,}", commands=("score",))
 
 
-def test_a_hostile_sheet_in_a_questionnaire_template_is_refused(tmp_path):
+def test_a_hostile_sheet_in_a_questionnaire_template_is_refused(tmp_path, blank_template):
     from openpyxl import load_workbook
 
     template = tmp_path / "form.xlsx"
-    assert run_main("questionnaire", "qi-readiness", "-o", str(template)).returncode == 0
+    shutil.copy(blank_template, template)  # written by the questionnaire command
     book = load_workbook(template)
     book["Answers"]["XFD3"] = "x"
     book.save(template)
