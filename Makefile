@@ -6,9 +6,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 QIM    := $(VENV)/bin/qimaturity
-# pytest-xdist, one test process per CPU (TEST_WORKERS=1 for one). The whole suite is handed out test by test,
-# slow ones first, those sharing a rendered PDF (xdist_group) to one process; the fast set file by file, so that
-# each file's shared data is made once.
+# pytest-xdist, one test process per CPU (TEST_WORKERS=1 for one). Tests are handed out file by file, files with
+# slow tests first, so that a file's shared data (a rendered PDF, a built corpus) is made once.
 TEST_WORKERS ?= auto
 PYTEST := $(PY) -m pytest -n $(TEST_WORKERS)
 
@@ -46,7 +45,7 @@ preview: $(STAMP)
 	$(PY) scripts/preview.py out/riverside-community.pdf
 
 test: lint
-	$(PYTEST) --dist loadgroup
+	$(PYTEST) --dist loadfile
 
 test-fast: $(STAMP)
 	$(PYTEST) --dist loadfile -m "not slow and not subprocess"

@@ -211,6 +211,14 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Slow tests first: with pytest-xdist, the long ones start at once on every worker instead of finishing
+    """The files with the most slow tests first, and in each file its slow tests first: pytest-xdist hands out
+    files in this order (`--dist loadfile`), so the long ones start at once on every worker instead of finishing
     last on one of them while the other waits."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+    def slow(item: pytest.Item) -> bool:
+        return item.get_closest_marker("slow") is not None
+
+    heavy: dict[str, int] = {}
+    for item in items:
+        heavy[item.path] = heavy.get(item.path, 0) + slow(item)
+    items.sort(key=lambda item: (-heavy[item.path], not slow(item)))

@@ -152,7 +152,6 @@ def board_pdf(tmp_path_factory) -> bytes:
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("board-form-pdf")
 def test_pdf_renders_a4_with_questions_levels_and_page_numbers(board_pdf):
     reader = PdfReader(io.BytesIO(board_pdf))
     box = reader.pages[0].mediabox
@@ -166,7 +165,6 @@ def test_pdf_renders_a4_with_questions_levels_and_page_numbers(board_pdf):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("board-form-pdf")
 def test_cli_writes_each_format(tmp_path, board_pdf):
     assert board_pdf.startswith(b"%PDF")
     html = tmp_path / "form.html"
@@ -489,7 +487,6 @@ def test_bad_cells_are_all_reported_with_sheet_row_and_column(tmp_path, template
     assert "groups: board, managers, frontline, patient-partners" in hints[at("Respondents", 4, "group")[2]]
 
 
-@pytest.mark.xdist_group("blank-template")  # one worker writes the template (conftest), once
 @pytest.mark.parametrize("command", ["score", "explain", "report", "compare", "import"])
 def test_a_blank_template_says_no_answers_found_to_every_command_that_reads_answers(tmp_path, command, blank_template):
     blank = blank_template

@@ -32,7 +32,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 # Each case runs the real console script under limits of its own, in a process of its own; the whole corpus in
 # one pytest-xdist worker, which builds its files once.
-pytestmark = [pytest.mark.subprocess, pytest.mark.xdist_group("hostile-corpus")]
+pytestmark = pytest.mark.subprocess
 LARGE = {"many-columns.csv"}  # a file that takes many seconds to refuse
 
 
