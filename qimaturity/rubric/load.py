@@ -163,7 +163,8 @@ def rubric_from_document(doc: SourceDocument) -> Rubric:
         na_allowed=na_allowed,
         na_justification=na_justification,
         respondent_groups=tuple(
-            RespondentGroup(g["id"], g["name"], g.get("description")) for g in data.get("respondent_groups") or ()
+            RespondentGroup(g["id"], g["name"], g.get("description"), float(g.get("weight", 1)))
+            for g in data.get("respondent_groups") or ()
         ),
         default_target=(data.get("targets") or {}).get("default"),
         domains=domains,
@@ -215,6 +216,7 @@ def _scoring(data: dict[str, Any]) -> Scoring:
     defaults = Scoring()
     return Scoring(
         respondent_aggregate=respondents.get("aggregate", defaults.respondent_aggregate),
+        pooling=respondents.get("pooling", defaults.pooling),
         agreement_threshold=float(respondents.get("agreement_threshold", defaults.agreement_threshold)),
         compare=tuple((a, b) for a, b in respondents.get("compare") or ()),
         gap_threshold=float(respondents.get("gap_threshold", defaults.gap_threshold)),

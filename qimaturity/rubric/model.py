@@ -75,6 +75,8 @@ class RespondentGroup:
     id: str
     name: str
     description: str | None = None
+    weight: float = 1.0
+    """The group's weight when respondents are pooled by group (``scoring.respondents.pooling: groups``)."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,9 @@ class Evidence:
 @dataclass(frozen=True)
 class Scoring:
     respondent_aggregate: Literal["median", "mean", "min", "max"] = "median"
+    pooling: Literal["respondents", "groups"] = "respondents"
+    """``respondents``: one aggregate over every answer; ``groups``: each group's aggregate, then the groups'
+    weighted mean (see docs/scoring.md)."""
     agreement_threshold: float = 0.7
     compare: tuple[tuple[str, str], ...] = ()
     gap_threshold: float = 1.0

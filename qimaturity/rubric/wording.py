@@ -79,7 +79,15 @@ def rule_text(rule: Rule) -> str:
 def scoring_lines(rubric: Rubric) -> list[str]:
     s: Scoring = rubric.scoring
     lines = [
-        f"respondents -> question: {s.respondent_aggregate}; "
+        f"respondents -> question: {s.respondent_aggregate}"
+        + (
+            " within each group, then the groups' weighted mean ("
+            + ", ".join(f"{g.id} {given_number(g.weight)}" for g in rubric.respondent_groups)
+            + "; no group 1)"
+            if s.pooling == "groups"
+            else ""
+        )
+        + "; "
         f"disagreement flagged when r_wg < {given_number(s.agreement_threshold)}",
         f"questions -> domain: {METHODS[s.questions]}",
         f"domains -> overall: {METHODS[s.domains]}",

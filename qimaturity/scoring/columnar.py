@@ -67,8 +67,15 @@ from qimaturity._core.problems import InputError, Problem, pointer, sort_problem
 from qimaturity.answers.model import Assessment, Organisation
 from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.model import Question, Rubric
-from qimaturity.scoring.columnar_numbers import ExportScores, gap_table, level_statistics, question_table, settle_all
-from qimaturity.scoring.engine import QuestionStats, score_statistics
+from qimaturity.scoring.columnar_numbers import (
+    ExportScores,
+    gap_table,
+    level_statistics,
+    pooled_values,
+    question_table,
+    settle_all,
+)
+from qimaturity.scoring.engine import QuestionStats, group_label, pooled, score_statistics
 from qimaturity.scoring.kernel import evidence_level, respondent_value, sample_variance
 from qimaturity.scoring.result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
 
@@ -710,12 +717,23 @@ class _Export:
                 "question_id": pl.String,
             },
         )
-        grouped = counts.filter(pl.col(_GROUP).is_not_null()).with_columns(
-            pl.col(_GROUP).replace_strict(self.group_order, default=None, return_dtype=pl.Int64).alias("group_index")
+        # Each respondent group's statistics, and those of the respondents with no group (index after the
+        # rubric's groups): the values a question pools under ``pooling: groups``, and the group views.
+        pooled_counts = counts.with_columns(
+            pl.col(_GROUP)
+            .replace_strict(self.group_order, default=None, return_dtype=pl.Int64)
+            .fill_null(len(self.groups))
+            .alias("group_index")
+        )
+        pools = (
+            statistics_of(pooled_counts, ["__org", _GROUP, "group_index"], variance=False)
+            .filter(pl.col("answered") > 0)
+            .sort("__org", "question_index", "group_index")
+            .collect()
         )
         by_group = (
-            statistics_of(grouped, ["__org", _GROUP, "group_index"], variance=False)
-            .filter(pl.col("answered") > 0)
+            pools.lazy()
+            .filter(pl.col(_GROUP).is_not_null())
             .join(questions_frame.lazy(), on="question_index", how="left")
             .select(
                 "__org",
@@ -742,6 +760,8 @@ class _Export:
             .sort("__org", "question_index")
             .collect()
         )
+        if rubric.scoring.pooling == "groups":
+            stats = pooled_values(rubric, stats, pools)
         questions = question_table(rubric, stats, targets, default_target)
         # Each group's view is Polars' work and settling organisations is Python's: one thread does the first
         # (Polars lets go of the interpreter while it works) while this one settles.
@@ -828,6 +848,8 @@ class _StatsBuilder:
         self.question = question
         self.index = index
         self.method = rubric.scoring.respondent_aggregate
+        self.pooling = rubric.scoring.pooling
+        self.weights: dict[str | None, float] = {g.id: g.weight for g in rubric.respondent_groups}
         self.scale = [level.value for level in rubric.levels]
         self.start = position[_q(index, self.scale[0])]
         self.end = self.start + len(self.scale)
@@ -874,6 +896,7 @@ class _StatsBuilder:
         given: Sequence[int] | None = None
         na = 0
         by_group: list[GroupValue] = []
+        pools: list[tuple[str | None, list[tuple[int, int]], float]] = []
         for row in rows:
             filled = row[filled_at]
             if not filled:
@@ -886,13 +909,12 @@ class _StatsBuilder:
             levels = row[start:end]
             given = levels if given is None else list(map(add, given, levels))
             group = row[group_at]
+            pair_counts = list(zip(scale, self.counted(levels), strict=True))
+            group_value = respondent_value(method, pair_counts)
+            pools.append((group, pair_counts, group_value))
             if group is not None:
                 answered = filled - said_na
-                by_group.append(
-                    GroupValue(
-                        group, respondent_value(method, list(zip(scale, self.counted(levels), strict=True))), answered
-                    )
-                )
+                by_group.append(GroupValue(group, group_value, answered))
         if given is None:
             return QuestionStats(na=na, inputs=(TraceInput("N/A", None, note=f"{na} answer(s)"),)) if na else None
         counted = self.counted(given)
@@ -911,14 +933,22 @@ class _StatsBuilder:
                 for k, level, words, used, cap in self.evidence
                 if given[k]
             )
+        described = f"{method} of {total} answer(s) (from the export)"
+        arithmetic = f"{method}({_counts_text(pairs)}) = {trace_number(value)}"
+        if self.pooling == "groups":
+            value, arithmetic = pooled(
+                [(group_label(g), f"{method}({_counts_text(c)})", v) for g, c, v in pools],
+                [self.weights.get(g, 1.0) for g, _, _ in pools],
+            )
+            described = f"{method} within each of {len(pools)} group(s), then their weighted mean (from the export)"
         return QuestionStats(
             counted=pairs,
             na=na,
             value=value,
             variance=sample_variance(list(zip(scale, given, strict=True))),
             by_group=tuple(by_group),
-            method=f"{method} of {total} answer(s) (from the export)",
-            arithmetic=f"{method}({', '.join([f'{n}×{level}' for level, n in pairs])}) = {trace_number(value)}",
+            method=described,
+            arithmetic=arithmetic,
             inputs=inputs,
             adjustments=adjustments,
         )
@@ -938,6 +968,11 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _counts_text(pairs: Sequence[tuple[int, int]]) -> str:
+    """Counted levels as the trace shows them: ``2×3, 1×4`` (each level with a count)."""
+    return ", ".join(f"{n}×{level}" for level, n in pairs if n)
 
 
 def _q(index: int, part: int | str | None = None) -> str:

@@ -33,6 +33,7 @@ from qimaturity.answers.model import Assessment, Organisation
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.engine import EPS, QuestionRecord, Scorer
 from qimaturity.scoring.kernel import agreement as kernel_agreement
+from qimaturity.scoring.kernel import pooled_value
 from qimaturity.scoring.result import Result, Status
 from qimaturity.scoring.tables import COLUMNS
 
@@ -431,6 +432,36 @@ def question_table(
         (pl.col("target") - pl.col("level")).alias("gap"),
         agreement.alias("agreement"),
         (agreement < rubric.scoring.agreement_threshold - EPS).fill_null(False).alias("disagreement"),
+    )
+
+
+def pooled_values(rubric: Rubric, statistics: pl.DataFrame, pools: pl.DataFrame) -> pl.DataFrame:
+    """``statistics`` with each answered question's value pooled by group (``pooling: groups``).
+
+    ``pools`` has one row per organisation, question and group that gave a level (the respondents with no group
+    last, at the index after the rubric's groups), sorted so, with each group's ``value``: computed by Polars for
+    all organisations at once. The groups are then combined by :func:`qimaturity.scoring.kernel.pooled_value`, once
+    per distinct combination of groups and values, so that both engines give the same float.
+    """
+    weights = [g.weight for g in rubric.respondent_groups] + [1.0]
+    per_question = pools.group_by("__org", "question_index", maintain_order=True).agg("group_index", "value")
+    combined: dict[tuple[tuple[int, ...], tuple[float, ...]], float] = {}
+    values = []
+    for indices, group_values in zip(
+        per_question["group_index"].to_list(), per_question["value"].to_list(), strict=True
+    ):
+        key = (tuple(indices), tuple(group_values))
+        found = combined.get(key)
+        if found is None:
+            found = combined[key] = pooled_value((v, weights[i]) for i, v in zip(indices, group_values, strict=True))
+        values.append(found)
+    pooled = per_question.select("__org", "question_index").with_columns(
+        pl.Series("__pooled", values, dtype=pl.Float64)
+    )
+    return (
+        statistics.join(pooled, on=["__org", "question_index"], how="left", maintain_order="left")
+        .with_columns(pl.coalesce("__pooled", "value").alias("value"))
+        .drop("__pooled")
     )
 
 

@@ -53,6 +53,7 @@ from qimaturity.scoring.kernel import (
     counts_of,
     evidence_level,
     level_below,
+    pooled_value,
     respondent_value,
     sample_variance,
 )
@@ -192,7 +193,7 @@ def _question_stats(
     adjustments: list[Adjustment] = []
     counted: list[int] = []
     given: list[int] = []
-    groups: dict[str, list[int]] = {}
+    groups: dict[str | None, list[int]] = {}
     na_count = 0
     for respondent, answer in entries:
         evidence = tuple(e.reference + (f" ({e.date})" if e.date else "") for e in answer.evidence)
@@ -226,8 +227,7 @@ def _question_stats(
                 )
         given.append(level)
         counted.append(used)
-        if respondent.group is not None:
-            groups.setdefault(respondent.group, []).append(used)
+        groups.setdefault(respondent.group, []).append(used)
         records.append(
             AnswerRecord(
                 respondent.id, respondent.group, level, used, answer.justification, answer.comment, evidence, flag
@@ -240,10 +240,19 @@ def _question_stats(
     histogram = counts_of(counted)
     value: float | None = None
     arithmetic = ""
+    described = f"{method} of {len(counted)} answer(s)"
+    ordered = sorted(groups.items(), key=lambda g: group_order.get(g[0] or "", len(group_order)))
     if counted:
         value = respondent_value(method, histogram)
-        shown = ", ".join(str(v) for v in sorted(counted))
-        arithmetic = f"{method}({shown}) = {trace_number(value)}"
+        arithmetic = f"{method}({_levels_text(counted)}) = {trace_number(value)}"
+        if scoring.pooling == "groups":
+            pools = [
+                (group_label(group), f"{method}({_levels_text(levels)})", respondent_value(method, counts_of(levels)))
+                for group, levels in ordered
+            ]
+            weights = [group_weight(rubric, group) for group, _ in ordered]
+            value, arithmetic = pooled(pools, weights)
+            described = f"{method} within each of {len(pools)} group(s), then their weighted mean"
     return QuestionStats(
         counted=tuple(histogram),
         na=na_count,
@@ -251,14 +260,41 @@ def _question_stats(
         variance=sample_variance(counts_of(given)),
         by_group=tuple(
             GroupValue(group, respondent_value(method, counts_of(levels)), len(levels))
-            for group, levels in sorted(groups.items(), key=lambda g: group_order.get(g[0], 0))
+            for group, levels in ordered
+            if group is not None
         ),
-        method=f"{method} of {len(counted)} answer(s)",
+        method=described,
         arithmetic=arithmetic,
         inputs=tuple(inputs),
         adjustments=tuple(adjustments),
         answers=tuple(records),
     )
+
+
+def _levels_text(levels: list[int]) -> str:
+    return ", ".join(str(v) for v in sorted(levels))
+
+
+def group_label(group: str | None) -> str:
+    return group if group is not None else "no group"
+
+
+def group_weight(rubric: Rubric, group: str | None) -> float:
+    """A respondent group's weight under ``pooling: groups``; respondents with no group count as a group of 1."""
+    return next((g.weight for g in rubric.respondent_groups if g.id == group), 1.0)
+
+
+def pooled(pools: Sequence[tuple[str, str, float]], weights: Sequence[float]) -> tuple[float, str]:
+    """Groups' values (label, how the value was reached, value) pooled by their weights, with the arithmetic in
+    words: each group's value and weight, then the weighted mean."""
+    value = pooled_value((v, w) for (_, _, v), w in zip(pools, weights, strict=True))
+    each = "; ".join(
+        f"{label}: {how} = {trace_number(v)}, weight {trace_number(w)}"
+        for (label, how, v), w in zip(pools, weights, strict=True)
+    )
+    terms = " + ".join(f"{trace_number(w)}×{trace_number(v)}" for (_, _, v), w in zip(pools, weights, strict=True))
+    total = trace_number(math.fsum(weights))
+    return value, f"{each}; groups pooled: ({terms}) / {total} = {trace_number(value)}"
 
 
 def respondent_counts(rubric: Rubric, assessment: Assessment) -> tuple[RespondentCount, ...]:

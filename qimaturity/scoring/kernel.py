@@ -4,6 +4,7 @@ A question's answers reduce to counts: how many respondents gave each level of t
 before the rubric's rules is a function of those counts, and this module holds each function once:
 
 - :func:`respondent_value`: the rubric's respondent aggregate (median, mean, min or max) of the counted levels;
+- :func:`pooled_value`: with ``pooling: groups``, the groups' values combined by their weights;
 - :func:`sample_variance` and :func:`agreement`: the sample variance of the levels and the within-group agreement r_wg;
 - :func:`evidence_level`: the level an answer counts at when its evidence does not support it.
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from fractions import Fraction
 
 Counts = Sequence[tuple[int, int]]
 """(level, how many answers gave it), ascending by level; levels with no answer may be left out."""
@@ -60,6 +62,23 @@ def respondent_value(method: str, counts: Counts) -> float:
     if method == "max":
         return float(present[-1])
     raise ValueError(f"unknown respondent aggregate '{method}'")
+
+
+def pooled_value(groups: Iterable[tuple[float, float]]) -> float:
+    """Respondents pooled by group: Σ w·v / Σ w over the (value, weight) of each group that gave a level (at least
+    one). A group that did not answer is simply not among them: its weight drops out and the others renormalise.
+
+    Computed exactly (a float is a fraction) and rounded once, so the result does not depend on the order in which
+    the groups come nor on the engine that holds them.
+    """
+    numerator = Fraction(0)
+    denominator = Fraction(0)
+    for value, weight in groups:
+        numerator += Fraction(weight) * Fraction(value)
+        denominator += Fraction(weight)
+    if not denominator:
+        raise ValueError("no groups to pool")
+    return float(numerator / denominator)
 
 
 def sample_variance(counts: Counts) -> float | None:
