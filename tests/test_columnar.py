@@ -220,14 +220,14 @@ def assert_same_tables(scores: Any, row_results: dict[str, Result]) -> None:
             {k: getattr(d, k) for k in scored} for d in want.domains
         ]
         assert [r["band"] for r in domains[index]] == [d.band.name if d.band else None for d in want.domains]
-        fields = ("status", "value", "level", "target", "gap", "agreement", "disagreement")
+        fields = ("status", "value", "level", "target", "gap", "agreement", "agreement_group", "disagreement")
         want_questions = [q for d in want.domains for q in d.questions]
         assert [{k: r[k] for k in fields} for r in questions[index]] == [
             {k: getattr(q, k) for k in fields} for q in want_questions
         ], want.organisation.id
-        assert [(r["question_id"], r["group"], r["value"], r["respondents"]) for r in groups.get(index, [])] == [
-            (q.id, g.group, g.value, g.respondents) for q in want_questions for g in q.by_group
-        ]
+        assert [
+            (r["question_id"], r["group"], r["value"], r["respondents"], r["agreement"]) for r in groups.get(index, [])
+        ] == [(q.id, g.group, g.value, g.respondents, g.agreement) for q in want_questions for g in q.by_group]
         got_gaps = sorted(gaps.get(index, []), key=lambda r: (r["domain_index"], r["question_index"], r["pair_index"]))
         want_gaps = [(d.id, gap) for d in want.domains for gap in d.perception_gaps] + [
             (q.id, gap) for q in want_questions for gap in q.perception_gaps
@@ -282,6 +282,7 @@ def assert_same_results(columnar_results: Any, row_results: dict[str, Result]) -
                     q_want.gap,
                 )
                 assert q_got.agreement == q_want.agreement
+                assert q_got.agreement_group == q_want.agreement_group
                 assert q_got.disagreement == q_want.disagreement
                 assert q_got.by_group == q_want.by_group
                 assert q_got.perception_gaps == q_want.perception_gaps

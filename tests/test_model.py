@@ -203,7 +203,7 @@ def test_every_example_answers_file_stands_for_an_assessment_that_passes_the_che
 
 def test_to_records_gives_the_csv_rows_with_numbers():
     # checks-valid.yaml against checks.yaml (median of respondents, weighted mean with weights 1, floor, no bands):
-    #   sponsor: median(2, 3) = 2.5 -> level 2; r_wg = 1 - s²/σ²_EU = 1 - 0.5 / ((5² - 1) / 12) = 1 - 0.5/2 = 0.75
+    #   sponsor: median(2, 3) = 2.5 -> level 2; no r_wg: board and frontline have one answer each (fewer than 3)
     #   method: N/A (left out); training: 2; patients: 4
     #   domain d = (2.5 + 2 + 4) / 3 = 2.8333 -> level 2 Emerging; percent = 100 * (2.8333 - 1) / (5 - 1) = 45.8333
     #   overall = the one domain's value
@@ -212,7 +212,7 @@ def test_to_records_gives_the_csv_rows_with_numbers():
     assert [tuple(r[c] for c in shown) for r in result.to_records()] == [
         ("overall", "overall", None, None, None, 2.8333, 2, "Emerging", 45.8333, None),
         ("domain", "d", None, None, None, 2.8333, 2, "Emerging", 45.8333, None),
-        ("question", "sponsor", None, 2, "answered", 2.5, 2, None, None, 0.75),
+        ("question", "sponsor", None, 2, "answered", 2.5, 2, None, None, None),
         ("group", "sponsor", "board", 1, None, 3.0, None, None, None, None),
         ("group", "sponsor", "frontline", 1, None, 2.0, None, None, None, None),
         ("question", "method", None, 1, "na", None, None, None, None, None),

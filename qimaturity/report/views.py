@@ -33,6 +33,8 @@ class GroupView:
     name: str
     value: float
     respondents: int
+    agreement: float | None = None
+    """r_wg within the group; ``None`` with too few answers."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class QuestionView:
     spread: tuple[tuple[int, int], ...]
     na_answers: int
     agreement: float | None
+    """The lowest within-group r_wg, of the group named by :attr:`agreement_group`."""
     disagreement: bool
     groups: tuple[GroupView, ...]
     gaps: tuple[GapView, ...]
@@ -98,6 +101,8 @@ class QuestionView:
     counts: tuple[GroupCounts, ...] = ()
     """Per respondent group (and all respondents last): answers at each level, N/A and no answer."""
     remarks: tuple[AnswerView, ...] = ()
+    agreement_group: str | None = None
+    """The name of the group whose r_wg is :attr:`agreement` (``None``: respondents with no group)."""
     """When answers are summarised: the answers whose comment or N/A justification is printed, in full."""
     remarks_left: int = 0
     """When answers are summarised: answers with a comment or justification left out to keep the report bounded."""
@@ -548,8 +553,10 @@ class _Builder:
             na_answers=sum(1 for a in q.answers if a.level is None),
             agreement=q.agreement,
             disagreement=q.disagreement,
+            agreement_group=self.group_names.get(q.agreement_group, q.agreement_group) if q.agreement_group else None,
             groups=tuple(
-                GroupView(g.group, self.group_names.get(g.group, g.group), g.value, g.respondents) for g in q.by_group
+                GroupView(g.group, self.group_names.get(g.group, g.group), g.value, g.respondents, g.agreement)
+                for g in q.by_group
             ),
             gaps=_gaps(q.perception_gaps, self.group_names),
             answers=answers,

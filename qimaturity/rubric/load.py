@@ -218,6 +218,7 @@ def _scoring(data: dict[str, Any]) -> Scoring:
         respondent_aggregate=respondents.get("aggregate", defaults.respondent_aggregate),
         pooling=respondents.get("pooling", defaults.pooling),
         agreement_threshold=float(respondents.get("agreement_threshold", defaults.agreement_threshold)),
+        agreement_min_respondents=respondents.get("agreement_min_respondents", defaults.agreement_min_respondents),
         compare=tuple((a, b) for a, b in respondents.get("compare") or ()),
         gap_threshold=float(respondents.get("gap_threshold", defaults.gap_threshold)),
         questions=data.get("questions", defaults.questions),

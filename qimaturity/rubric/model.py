@@ -136,6 +136,8 @@ class Scoring:
     """``respondents``: one aggregate over every answer; ``groups``: each group's aggregate, then the groups'
     weighted mean (see docs/scoring.md)."""
     agreement_threshold: float = 0.7
+    agreement_min_respondents: int = 3
+    """r_wg is computed within each respondent group that has at least this many answers to a question."""
     compare: tuple[tuple[str, str], ...] = ()
     gap_threshold: float = 1.0
     questions: Method = "weighted_mean"

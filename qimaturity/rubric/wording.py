@@ -88,7 +88,8 @@ def scoring_lines(rubric: Rubric) -> list[str]:
             else ""
         )
         + "; "
-        f"disagreement flagged when r_wg < {given_number(s.agreement_threshold)}",
+        f"disagreement flagged when r_wg within a group (of at least {s.agreement_min_respondents} answers) "
+        f"< {given_number(s.agreement_threshold)}",
         f"questions -> domain: {METHODS[s.questions]}",
         f"domains -> overall: {METHODS[s.domains]}",
         f"value -> level: {s.level_from_value}",

@@ -71,12 +71,14 @@ from qimaturity.scoring.columnar_numbers import (
     ExportScores,
     gap_table,
     level_statistics,
+    lowest_agreements,
     pooled_values,
     question_table,
     settle_all,
+    within_group_agreements,
 )
 from qimaturity.scoring.engine import QuestionStats, group_label, pooled, score_statistics
-from qimaturity.scoring.kernel import evidence_level, respondent_value, sample_variance
+from qimaturity.scoring.kernel import evidence_level, group_agreement, respondent_value
 from qimaturity.scoring.result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
 
 ORGANISATION = "organisation_id"
@@ -725,15 +727,17 @@ class _Export:
             .fill_null(len(self.groups))
             .alias("group_index")
         )
-        pools = (
-            statistics_of(pooled_counts, ["__org", _GROUP, "group_index"], variance=False)
+        pools = within_group_agreements(
+            rubric,
+            statistics_of(pooled_counts, ["__org", _GROUP, "group_index"], variance=True)
             .filter(pl.col("answered") > 0)
+            .rename({_GROUP: "group"})
             .sort("__org", "question_index", "group_index")
-            .collect()
+            .collect(),
         )
         by_group = (
             pools.lazy()
-            .filter(pl.col(_GROUP).is_not_null())
+            .filter(pl.col("group").is_not_null())
             .join(questions_frame.lazy(), on="question_index", how="left")
             .select(
                 "__org",
@@ -741,10 +745,11 @@ class _Export:
                 "domain_index",
                 "domain_id",
                 "question_id",
-                pl.col(_GROUP).alias("group"),
+                "group",
                 "group_index",
                 pl.col("answered").alias("respondents"),
                 "value",
+                "agreement",
             )
             .sort("__org", "question_index", "group_index")
         )
@@ -755,14 +760,14 @@ class _Export:
             return groups, respondents, gap_table(rubric, groups)
 
         stats = (
-            statistics_of(totals, ["__org"], variance=True)
-            .select("__org", "question_index", "answered", "na", "value", "variance")
+            statistics_of(totals, ["__org"], variance=False)
+            .select("__org", "question_index", "answered", "na", "value")
             .sort("__org", "question_index")
             .collect()
         )
         if rubric.scoring.pooling == "groups":
             stats = pooled_values(rubric, stats, pools)
-        questions = question_table(rubric, stats, targets, default_target)
+        questions = question_table(rubric, stats, lowest_agreements(pools), targets, default_target)
         # Each group's view is Polars' work and settling organisations is Python's: one thread does the first
         # (Polars lets go of the interpreter while it works) while this one settles.
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -849,6 +854,7 @@ class _StatsBuilder:
         self.index = index
         self.method = rubric.scoring.respondent_aggregate
         self.pooling = rubric.scoring.pooling
+        self.minimum = rubric.scoring.agreement_min_respondents
         self.weights: dict[str | None, float] = {g.id: g.weight for g in rubric.respondent_groups}
         self.scale = [level.value for level in rubric.levels]
         self.start = position[_q(index, self.scale[0])]
@@ -897,6 +903,7 @@ class _StatsBuilder:
         na = 0
         by_group: list[GroupValue] = []
         pools: list[tuple[str | None, list[tuple[int, int]], float]] = []
+        agreements: list[tuple[str | None, float | None]] = []
         for row in rows:
             filled = row[filled_at]
             if not filled:
@@ -912,9 +919,11 @@ class _StatsBuilder:
             pair_counts = list(zip(scale, self.counted(levels), strict=True))
             group_value = respondent_value(method, pair_counts)
             pools.append((group, pair_counts, group_value))
+            within = group_agreement(list(zip(scale, levels, strict=True)), len(scale), self.minimum)
+            agreements.append((group, within))
             if group is not None:
                 answered = filled - said_na
-                by_group.append(GroupValue(group, group_value, answered))
+                by_group.append(GroupValue(group, group_value, answered, within))
         if given is None:
             return QuestionStats(na=na, inputs=(TraceInput("N/A", None, note=f"{na} answer(s)"),)) if na else None
         counted = self.counted(given)
@@ -945,7 +954,7 @@ class _StatsBuilder:
             counted=pairs,
             na=na,
             value=value,
-            variance=sample_variance(list(zip(scale, given, strict=True))),
+            agreements=tuple(agreements),
             by_group=tuple(by_group),
             method=described,
             arithmetic=arithmetic,

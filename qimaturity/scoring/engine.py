@@ -49,13 +49,13 @@ from qimaturity.rubric.model import (
 )
 from qimaturity.rubric.wording import condition_text
 from qimaturity.scoring.kernel import (
-    agreement,
     counts_of,
     evidence_level,
+    group_agreement,
     level_below,
+    lowest_agreement,
     pooled_value,
     respondent_value,
-    sample_variance,
 )
 from qimaturity.scoring.result import (
     Adjustment,
@@ -120,8 +120,9 @@ class QuestionStats:
     """Answers that said N/A."""
     value: float | None = None
     """The rubric's respondent aggregate of the counted levels; ``None`` when no level was given."""
-    variance: float | None = None
-    """Sample variance of the levels as given (before the evidence rule), for r_wg; ``None`` for fewer than two."""
+    agreements: tuple[tuple[str | None, float | None], ...] = ()
+    """r_wg within each respondent group that gave a level (``None``: the respondents with no group, last), from the
+    levels as given (before the evidence rule); ``None`` for a group with too few answers to say."""
     by_group: tuple[GroupValue, ...] = ()
     """The respondent aggregate within each respondent group that gave a level, in the rubric's group order."""
     method: str = ""
@@ -192,8 +193,8 @@ def _question_stats(
     inputs: list[TraceInput] = []
     adjustments: list[Adjustment] = []
     counted: list[int] = []
-    given: list[int] = []
     groups: dict[str | None, list[int]] = {}
+    given_by_group: dict[str | None, list[int]] = {}
     na_count = 0
     for respondent, answer in entries:
         evidence = tuple(e.reference + (f" ({e.date})" if e.date else "") for e in answer.evidence)
@@ -225,9 +226,9 @@ def _question_stats(
                         cap,
                     )
                 )
-        given.append(level)
         counted.append(used)
         groups.setdefault(respondent.group, []).append(used)
+        given_by_group.setdefault(respondent.group, []).append(level)
         records.append(
             AnswerRecord(
                 respondent.id, respondent.group, level, used, answer.justification, answer.comment, evidence, flag
@@ -253,14 +254,18 @@ def _question_stats(
             weights = [group_weight(rubric, group) for group, _ in ordered]
             value, arithmetic = pooled(pools, weights)
             described = f"{method} within each of {len(pools)} group(s), then their weighted mean"
+    scale_points, minimum = len(scale), scoring.agreement_min_respondents
+    agreements = tuple(
+        (group, group_agreement(counts_of(given_by_group[group]), scale_points, minimum)) for group, _ in ordered
+    )
     return QuestionStats(
         counted=tuple(histogram),
         na=na_count,
         value=value,
-        variance=sample_variance(counts_of(given)),
+        agreements=agreements,
         by_group=tuple(
-            GroupValue(group, respondent_value(method, counts_of(levels)), len(levels))
-            for group, levels in ordered
+            GroupValue(group, respondent_value(method, counts_of(levels)), len(levels), within)
+            for (group, levels), (_, within) in zip(ordered, agreements, strict=True)
             if group is not None
         ),
         method=described,
@@ -422,7 +427,10 @@ class Scorer:
         scoring = self.rubric.scoring
         adjustments = list(stats.adjustments)
         gaps = self.perception_gaps({g.group: g.value for g in stats.by_group})
-        agreement_value = agreement(stats.variance, len(self.scale))
+        # Agreement within groups: a question is flagged when some group large enough to say disagreed; what
+        # separates groups is a perception gap. The number shown is the lowest group's r_wg, with its group.
+        lowest = lowest_agreement(stats.agreements)
+        agreement_group, agreement_value = lowest if lowest is not None else (None, None)
         disagreement = agreement_value is not None and agreement_value < scoring.agreement_threshold - EPS
 
         status: Any
@@ -464,6 +472,7 @@ class Scorer:
             by_group=stats.by_group,
             perception_gaps=gaps,
             agreement=agreement_value,
+            agreement_group=agreement_group,
             disagreement=disagreement,
             trace=Trace(trace_method, stats.inputs, arithmetic, tuple(adjustments)),
         )

@@ -69,6 +69,8 @@ class GroupValue:
     group: str
     value: float
     respondents: int
+    agreement: float | None = None
+    """r_wg within the group; ``None`` with fewer answers than the rubric's ``agreement_min_respondents``."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,11 @@ class QuestionResult:
     by_group: tuple[GroupValue, ...]
     perception_gaps: tuple[PerceptionGap, ...]
     agreement: float | None
+    """The lowest within-group r_wg (see :attr:`agreement_group`); ``None`` when no group had enough answers."""
+    agreement_group: str | None
+    """The group whose r_wg is :attr:`agreement`; ``None`` for the respondents with no group (or no agreement)."""
     disagreement: bool
+    """Respondents disagreed: some group's r_wg is below the rubric's ``agreement_threshold``."""
     trace: Trace
 
     def __repr__(self) -> str:
