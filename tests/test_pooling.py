@@ -24,9 +24,10 @@ from .conftest import ROOT, SCORING_RUBRICS
 RIVERSIDE = ROOT / "examples" / "answers" / "riverside-community.yaml"
 
 
-def with_pooling(rubric: Rubric, pooling: str, **weights: float) -> Rubric:
+def with_pooling(rubric: Rubric, pooling: str, min_group_size: int = 1, **weights: float) -> Rubric:
+    """The rubric pooling by ``pooling``, with group weights; every group shown unless ``min_group_size`` says."""
     groups = tuple(dataclasses.replace(g, weight=weights.get(g.id, g.weight)) for g in rubric.respondent_groups)
-    scoring = dataclasses.replace(rubric.scoring, pooling=pooling)
+    scoring = dataclasses.replace(rubric.scoring, pooling=pooling, min_group_size=min_group_size)
     return dataclasses.replace(rubric, scoring=scoring, respondent_groups=groups)
 
 
@@ -146,11 +147,23 @@ def test_the_trace_shows_each_groups_value_and_weight(riverside):
     ]
 
 
+def test_the_trace_does_not_show_a_group_too_small_to_show(riverside):
+    rubric, assessment = riverside
+    trace = score(with_pooling(rubric, "groups", 3, board=2), assessment).question("cult-teamwork").trace
+    # board 2 and managers 2 respondents, fewer than 3: their values are not written, but they count
+    assert trace.arithmetic == (
+        "board: fewer than 3 respondents, not shown, weight 2; managers: fewer than 3 respondents, not shown, "
+        "weight 1; frontline: median(3, 3, 3) = 3, weight 1; groups pooled: (2×(not shown) + 1×(not shown) + 1×3) "
+        "/ 4 = 3.625"
+    )
+    assert [i.id for i in trace.inputs] == ["frontline-1", "frontline-2", "frontline-3"]
+
+
 def test_pooling_respondents_is_the_default_and_unchanged(riverside):
     rubric, assessment = riverside
     assert rubric.scoring.pooling == "respondents"
     assert all(g.weight == 1.0 for g in rubric.respondent_groups)
-    q = score(rubric, assessment).question("cult-teamwork")
+    q = score(with_pooling(rubric, "respondents"), assessment).question("cult-teamwork")
     assert q.trace.arithmetic == "median(3, 3, 3, 3, 4, 4, 4) = 3"
 
 

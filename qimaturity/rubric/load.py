@@ -219,6 +219,7 @@ def _scoring(data: dict[str, Any]) -> Scoring:
         pooling=respondents.get("pooling", defaults.pooling),
         agreement_threshold=float(respondents.get("agreement_threshold", defaults.agreement_threshold)),
         agreement_min_respondents=respondents.get("agreement_min_respondents", defaults.agreement_min_respondents),
+        min_group_size=respondents.get("min_group_size", defaults.min_group_size),
         compare=tuple((a, b) for a, b in respondents.get("compare") or ()),
         gap_threshold=float(respondents.get("gap_threshold", defaults.gap_threshold)),
         questions=data.get("questions", defaults.questions),

@@ -137,6 +137,8 @@ class Scoring:
     weighted mean (see docs/scoring.md)."""
     agreement_threshold: float = 0.7
     agreement_min_respondents: int = 3
+    min_group_size: int = 3
+    """A respondent group with fewer respondents (in the assessment, or answering a question) is not shown."""
     """r_wg is computed within each respondent group that has at least this many answers to a question."""
     compare: tuple[tuple[str, str], ...] = ()
     gap_threshold: float = 1.0

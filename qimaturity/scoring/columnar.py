@@ -77,7 +77,14 @@ from qimaturity.scoring.columnar_numbers import (
     settle_all,
     within_group_agreements,
 )
-from qimaturity.scoring.engine import QuestionStats, group_label, pooled, score_statistics
+from qimaturity.scoring.engine import (
+    QuestionStats,
+    fewer_than,
+    group_label,
+    hidden_groups,
+    pooled,
+    score_statistics,
+)
 from qimaturity.scoring.kernel import evidence_level, group_agreement, respondent_value
 from qimaturity.scoring.result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
 
@@ -729,14 +736,18 @@ class _Export:
         )
         pools = within_group_agreements(
             rubric,
-            statistics_of(pooled_counts, ["__org", _GROUP, "group_index"], variance=True)
+            statistics_of(pooled_counts, ["__org", _GROUP, "group_index", "n"], variance=True)
             .filter(pl.col("answered") > 0)
             .rename({_GROUP: "group"})
             .sort("__org", "question_index", "group_index")
             .collect(),
         )
+        # A group with fewer respondents than min_group_size (in the organisation, or answering the question) is
+        # shown nowhere: no group view, perception gap or agreement. Its answers still count in the pooled value.
+        least = rubric.scoring.min_group_size
+        shown = pools.filter(pl.col("group").is_null() | ((pl.col("n") >= least) & (pl.col("answered") >= least)))
         by_group = (
-            pools.lazy()
+            shown.lazy()
             .filter(pl.col("group").is_not_null())
             .join(questions_frame.lazy(), on="question_index", how="left")
             .select(
@@ -767,7 +778,7 @@ class _Export:
         )
         if rubric.scoring.pooling == "groups":
             stats = pooled_values(rubric, stats, pools)
-        questions = question_table(rubric, stats, lowest_agreements(pools), targets, default_target)
+        questions = question_table(rubric, stats, lowest_agreements(shown), targets, default_target)
         # Each group's view is Polars' work and settling organisations is Python's: one thread does the first
         # (Polars lets go of the interpreter while it works) while this one settles.
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -825,8 +836,10 @@ class _Export:
         last = len(self.group_order)
         rows = sorted(rows, key=lambda r: self.group_order.get(r[group_at] or "", last))
         statistics = {}
+        respondents = tuple(RespondentCount(r[group_at], r[respondents_at]) for r in rows)
+        hidden = hidden_groups(self.rubric, respondents)
         for builder in builders:
-            stats = builder.build(rows, group_at)
+            stats = builder.build(rows, group_at, hidden)
             if stats is not None:
                 statistics[builder.question.id] = stats
         assessment = Assessment(
@@ -836,7 +849,6 @@ class _Export:
             rubric_version=self.rubric.version,
             date=day,
         )
-        respondents = tuple(RespondentCount(r[group_at], r[respondents_at]) for r in rows)
         return score_statistics(
             self.rubric, assessment, statistics, respondents, targets=targets, default_target=default_target
         )
@@ -855,6 +867,7 @@ class _StatsBuilder:
         self.method = rubric.scoring.respondent_aggregate
         self.pooling = rubric.scoring.pooling
         self.minimum = rubric.scoring.agreement_min_respondents
+        self.fewer_than = fewer_than(rubric)
         self.weights: dict[str | None, float] = {g.id: g.weight for g in rubric.respondent_groups}
         self.scale = [level.value for level in rubric.levels]
         self.start = position[_q(index, self.scale[0])]
@@ -896,10 +909,13 @@ class _StatsBuilder:
             counted[source] = 0
         return counted
 
-    def build(self, rows: Sequence[tuple[Any, ...]], group_at: int) -> QuestionStats | None:
+    def build(
+        self, rows: Sequence[tuple[Any, ...]], group_at: int, hidden: frozenset[str] = frozenset()
+    ) -> QuestionStats | None:
         scale, method, start, end = self.scale, self.method, self.start, self.end
         na_at, filled_at = self.na_at, self.filled_at
         given: Sequence[int] | None = None
+        shown_given: Sequence[int] = [0] * len(scale)  # the counts of groups large enough to show, for the trace
         na = 0
         by_group: list[GroupValue] = []
         pools: list[tuple[str | None, list[tuple[int, int]], float]] = []
@@ -916,6 +932,8 @@ class _StatsBuilder:
             levels = row[start:end]
             given = levels if given is None else list(map(add, given, levels))
             group = row[group_at]
+            if group not in hidden:
+                shown_given = list(map(add, shown_given, levels))
             pair_counts = list(zip(scale, self.counted(levels), strict=True))
             group_value = respondent_value(method, pair_counts)
             pools.append((group, pair_counts, group_value))
@@ -930,24 +948,50 @@ class _StatsBuilder:
         total = sum(counted)
         value = respondent_value(method, list(zip(scale, counted, strict=True)))
         pairs = tuple((level, n) for level, n in zip(scale, counted, strict=False) if n)
-        inputs = tuple(TraceInput(f"level {level}", float(level), note=f"{n} answer(s)") for level, n in pairs)
+        # The trace gives the levels of the groups large enough to show, and only how many answers the others gave.
+        shown_pairs = tuple((level, n) for level, n in zip(scale, self.counted(shown_given), strict=True) if n)
+        not_shown = total - sum(n for _, n in shown_pairs)
+        inputs = tuple(TraceInput(f"level {level}", float(level), note=f"{n} answer(s)") for level, n in shown_pairs)
+        if not_shown:
+            inputs += (TraceInput("not shown", None, note=f"{not_shown} answer(s): groups of {self.fewer_than}"),)
         if na:
             inputs += (TraceInput("N/A", None, note=f"{na} answer(s)"),)
         adjustments: tuple[Adjustment, ...] = ()
         if self.evidence:
             adjustments = tuple(
                 Adjustment(
-                    "evidence", "scoring.evidence", f"{given[k]} answer(s) at level {level}: {words}", level, used, cap
+                    "evidence",
+                    "scoring.evidence",
+                    f"{shown_given[k]} answer(s) at level {level}: {words}",
+                    level,
+                    used,
+                    cap,
                 )
                 for k, level, words, used, cap in self.evidence
-                if given[k]
+                if shown_given[k]
             )
+            if any(given[k] != shown_given[k] for k, *_ in self.evidence):
+                adjustments += (
+                    Adjustment(
+                        "evidence",
+                        "scoring.evidence",
+                        f"answers of groups of {self.fewer_than} need evidence from level "
+                        f"{self.question.evidence_from} (an export carries none)",
+                        None,
+                        None,
+                        self.evidence[0][4],
+                    ),
+                )
+        levels_text = _counts_text(shown_pairs)
+        if not_shown:
+            levels_text += f"{'; ' if shown_pairs else ''}{not_shown} not shown: groups of {self.fewer_than}"
         described = f"{method} of {total} answer(s) (from the export)"
-        arithmetic = f"{method}({_counts_text(pairs)}) = {trace_number(value)}"
+        arithmetic = f"{method}({levels_text}) = {trace_number(value)}"
         if self.pooling == "groups":
             value, arithmetic = pooled(
-                [(group_label(g), f"{method}({_counts_text(c)})", v) for g, c, v in pools],
+                [(group_label(g), f"{method}({_counts_text(c)})", v, g in hidden) for g, c, v in pools],
                 [self.weights.get(g, 1.0) for g, _, _ in pools],
+                self.fewer_than,
             )
             described = f"{method} within each of {len(pools)} group(s), then their weighted mean (from the export)"
         return QuestionStats(

@@ -22,7 +22,7 @@ the rules.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, NamedTuple, Protocol
@@ -73,6 +73,7 @@ from qimaturity.scoring.result import (
     Result,
     RubricRef,
     Status,
+    SuppressedGroup,
     Trace,
     TraceInput,
 )
@@ -170,11 +171,24 @@ def answer_statistics(rubric: Rubric, assessment: Assessment) -> dict[str, Quest
         for answer in respondent.answers:
             by_question.setdefault(answer.question_id, []).append((respondent, answer))
     group_order = {g.id: i for i, g in enumerate(rubric.respondent_groups)}
+    hidden = hidden_groups(rubric, respondent_counts(rubric, assessment))
     return {
-        question.id: _question_stats(rubric, assessment.date, question, entries, group_order)
+        question.id: _question_stats(rubric, assessment.date, question, entries, group_order, hidden)
         for question in rubric.questions()
         if (entries := by_question.get(question.id))
     }
+
+
+def hidden_groups(rubric: Rubric, counts: Iterable[RespondentCount]) -> frozenset[str]:
+    """The respondent groups with fewer respondents in the assessment than the rubric's ``min_group_size``: their
+    values, perception gaps and per-respondent answers are not shown (their answers still count)."""
+    least = rubric.scoring.min_group_size
+    return frozenset(c.group for c in counts if c.group is not None and c.respondents < least)
+
+
+def fewer_than(rubric: Rubric) -> str:
+    """Why a group is not shown, in the words every output uses."""
+    return f"fewer than {rubric.scoring.min_group_size} respondents"
 
 
 def _question_stats(
@@ -183,6 +197,7 @@ def _question_stats(
     question: Question,
     answered: list[tuple[Respondent, Answer]],
     group_order: Mapping[str, int],
+    hidden: frozenset[str] = frozenset(),
 ) -> QuestionStats:
     scoring = rubric.scoring
     scale = [level.value for level in rubric.levels]
@@ -196,10 +211,16 @@ def _question_stats(
     groups: dict[str | None, list[int]] = {}
     given_by_group: dict[str | None, list[int]] = {}
     na_count = 0
+    shown_levels: list[int] = []
     for respondent, answer in entries:
         evidence = tuple(e.reference + (f" ({e.date})" if e.date else "") for e in answer.evidence)
+        # A respondent of a group too small to show counts like any other, but is named nowhere.
+        secret = respondent.group in hidden
+        who = f"a respondent of a group of {fewer_than(rubric)}" if secret else f"respondent {respondent.id}"
         if answer.level is None:
             na_count += 1
+            if secret:
+                continue
             records.append(
                 AnswerRecord(
                     respondent.id, respondent.group, None, None, answer.justification, answer.comment, evidence
@@ -215,20 +236,26 @@ def _question_stats(
             if reason is not None:
                 used = evidence_level(scale, question.evidence_from, level, cap=cap)
                 flag = f"{reason}: counted as {used}" if cap else f"{reason} (flagged, not capped)"
-                adjustments.append(
-                    Adjustment(
-                        "evidence",
-                        "scoring.evidence",
-                        f"respondent {respondent.id}: level {level} needs evidence from level "
-                        f"{question.evidence_from}; {flag}",
-                        level,
-                        used,
-                        cap,
+                if secret:  # the rule is said, not the level it moved
+                    words = f"{who}: an answer needs evidence from level {question.evidence_from}; {reason}"
+                    adjustments.append(Adjustment("evidence", "scoring.evidence", words, None, None, cap))
+                else:
+                    adjustments.append(
+                        Adjustment(
+                            "evidence",
+                            "scoring.evidence",
+                            f"{who}: level {level} needs evidence from level {question.evidence_from}; {flag}",
+                            level,
+                            used,
+                            cap,
+                        )
                     )
-                )
         counted.append(used)
         groups.setdefault(respondent.group, []).append(used)
         given_by_group.setdefault(respondent.group, []).append(level)
+        if secret:
+            continue
+        shown_levels.append(used)
         records.append(
             AnswerRecord(
                 respondent.id, respondent.group, level, used, answer.justification, answer.comment, evidence, flag
@@ -245,14 +272,23 @@ def _question_stats(
     ordered = sorted(groups.items(), key=lambda g: group_order.get(g[0] or "", len(group_order)))
     if counted:
         value = respondent_value(method, histogram)
-        arithmetic = f"{method}({_levels_text(counted)}) = {trace_number(value)}"
+        not_shown = len(counted) - len(shown_levels)
+        levels_text = _levels_text(shown_levels)
+        if not_shown:
+            levels_text += f"{'; ' if shown_levels else ''}{not_shown} not shown: groups of {fewer_than(rubric)}"
+        arithmetic = f"{method}({levels_text}) = {trace_number(value)}"
         if scoring.pooling == "groups":
             pools = [
-                (group_label(group), f"{method}({_levels_text(levels)})", respondent_value(method, counts_of(levels)))
+                (
+                    group_label(group),
+                    f"{method}({_levels_text(levels)})",
+                    respondent_value(method, counts_of(levels)),
+                    group in hidden,
+                )
                 for group, levels in ordered
             ]
             weights = [group_weight(rubric, group) for group, _ in ordered]
-            value, arithmetic = pooled(pools, weights)
+            value, arithmetic = pooled(pools, weights, fewer_than(rubric))
             described = f"{method} within each of {len(pools)} group(s), then their weighted mean"
     scale_points, minimum = len(scale), scoring.agreement_min_respondents
     agreements = tuple(
@@ -289,15 +325,23 @@ def group_weight(rubric: Rubric, group: str | None) -> float:
     return next((g.weight for g in rubric.respondent_groups if g.id == group), 1.0)
 
 
-def pooled(pools: Sequence[tuple[str, str, float]], weights: Sequence[float]) -> tuple[float, str]:
-    """Groups' values (label, how the value was reached, value) pooled by their weights, with the arithmetic in
-    words: each group's value and weight, then the weighted mean."""
-    value = pooled_value((v, w) for (_, _, v), w in zip(pools, weights, strict=True))
+def pooled(
+    pools: Sequence[tuple[str, str, float, bool]], weights: Sequence[float], reason: str = ""
+) -> tuple[float, str]:
+    """Groups' values (label, how the value was reached, value, hidden) pooled by their weights, with the
+    arithmetic in words: each group's value and weight, then the weighted mean. A hidden group's value and answers
+    are not written (``reason`` says why); it counts all the same."""
+    value = pooled_value((v, w) for (_, _, v, _), w in zip(pools, weights, strict=True))
     each = "; ".join(
-        f"{label}: {how} = {trace_number(v)}, weight {trace_number(w)}"
-        for (label, how, v), w in zip(pools, weights, strict=True)
+        f"{label}: {reason}, not shown, weight {trace_number(w)}"
+        if hidden
+        else f"{label}: {how} = {trace_number(v)}, weight {trace_number(w)}"
+        for (label, how, v, hidden), w in zip(pools, weights, strict=True)
     )
-    terms = " + ".join(f"{trace_number(w)}×{trace_number(v)}" for (_, _, v), w in zip(pools, weights, strict=True))
+    terms = " + ".join(
+        f"{trace_number(w)}×{'(not shown)' if hidden else trace_number(v)}"
+        for (_, _, v, hidden), w in zip(pools, weights, strict=True)
+    )
     total = trace_number(math.fsum(weights))
     return value, f"{each}; groups pooled: ({terms}) / {total} = {trace_number(value)}"
 
@@ -375,6 +419,7 @@ class Scorer:
         self.assessment = assessment
         self.statistics = statistics
         self.respondents = respondents
+        self.hidden = hidden_groups(rubric, respondents)
         self.scale = [level.value for level in rubric.levels]
         self.lowest, self.highest = self.scale[0], self.scale[-1]
         self.overrides = {**assessment.targets, **targets}
@@ -426,10 +471,16 @@ class Scorer:
         stats = self.statistics.get(question.id, NO_ANSWERS)
         scoring = self.rubric.scoring
         adjustments = list(stats.adjustments)
-        gaps = self.perception_gaps({g.group: g.value for g in stats.by_group})
+        # A group with fewer respondents than min_group_size, in the assessment or answering this question, is not
+        # shown: no value, no perception gap, no agreement (its answers count all the same).
+        least = scoring.min_group_size
+        shown = tuple(g for g in stats.by_group if g.group not in self.hidden and g.respondents >= least)
+        suppressed = tuple(SuppressedGroup(g.group, fewer_than(self.rubric)) for g in stats.by_group if g not in shown)
+        unseen = {g.group for g in suppressed}
+        gaps = self.perception_gaps({g.group: g.value for g in shown})
         # Agreement within groups: a question is flagged when some group large enough to say disagreed; what
         # separates groups is a perception gap. The number shown is the lowest group's r_wg, with its group.
-        lowest = lowest_agreement(stats.agreements)
+        lowest = lowest_agreement((g, a) for g, a in stats.agreements if g is None or g not in unseen)
         agreement_group, agreement_value = lowest if lowest is not None else (None, None)
         disagreement = agreement_value is not None and agreement_value < scoring.agreement_threshold - EPS
 
@@ -469,7 +520,8 @@ class Scorer:
             target=target,
             gap=(target - reached) if target is not None and reached is not None else None,
             answers=stats.answers,
-            by_group=stats.by_group,
+            by_group=shown,
+            suppressed_groups=suppressed,
             perception_gaps=gaps,
             agreement=agreement_value,
             agreement_group=agreement_group,

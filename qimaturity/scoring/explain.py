@@ -57,6 +57,8 @@ def explain_question(question: QuestionResult) -> list[str]:
     for view in question.by_group:
         within = f", r_wg {trace_number(view.agreement)}" if view.agreement is not None else ""
         lines.append(f"  group {view.group}: {trace_number(view.value)} from {view.respondents} respondent(s){within}")
+    for hidden in question.suppressed_groups:
+        lines.append(f"  group {hidden.group}: {hidden.reason}, not shown")
     lines.extend("  " + line for line in _gaps(question.perception_gaps))
     return lines
 

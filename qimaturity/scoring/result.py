@@ -74,6 +74,15 @@ class GroupValue:
 
 
 @dataclass(frozen=True)
+class SuppressedGroup:
+    """A respondent group whose value is not shown: too few respondents to keep them anonymous and the value stable."""
+
+    group: str
+    reason: str
+    """``fewer than K respondents``, K the rubric's ``min_group_size``."""
+
+
+@dataclass(frozen=True)
 class RespondentCount:
     group: str | None
     respondents: int
@@ -124,6 +133,9 @@ class QuestionResult:
     gap: int | None
     answers: tuple[AnswerRecord, ...]
     by_group: tuple[GroupValue, ...]
+    """The value of each respondent group large enough to show (see :attr:`suppressed_groups`)."""
+    suppressed_groups: tuple[SuppressedGroup, ...]
+    """Groups that answered but have fewer respondents than the rubric's ``min_group_size``: not shown."""
     perception_gaps: tuple[PerceptionGap, ...]
     agreement: float | None
     """The lowest within-group r_wg (see :attr:`agreement_group`); ``None`` when no group had enough answers."""
