@@ -9,6 +9,10 @@ levels, bands, targets, gaps, agreement, group values and every rule's adjustmen
 perception gap, a weighted mean of question gaps that Polars sums in another order, must agree within 1e-12 (and
 be flagged alike); a question's gap is one subtraction and must be equal.
 
+Half the draws also give each question its own N/A policy (allowed or not, counted as excluded, met, lowest or at
+its target), as a rubric's ``not_applicable: {counts_as: ...}`` does: both engines must read a question's policy.
+They are drawn past validation (met even where a rule reads the question): the engines must agree on any rubric.
+
 An export carries no evidence and no justification, so the answers files carry none either (an N/A that needs a
 justification gets one, which the export's N/A is taken to have).
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +49,24 @@ DATE = "2026-06-30"
 
 def asked(question: Any, group: str | None) -> bool:
     return group is None or not question.respondents or group in question.respondents
+
+
+@st.composite
+def na_policies(draw: st.DrawFn, rubric: Rubric) -> Rubric:
+    """The rubric as it is, or with each question's N/A allowed or not and counted by a policy of its own."""
+    if not draw(st.booleans()):
+        return rubric
+    policies = st.sampled_from([None, "exclude", "count_as_met", "count_as_lowest", "anchor_to_target"])
+    domains = tuple(
+        replace(
+            domain,
+            questions=tuple(
+                replace(q, na_allowed=draw(st.booleans()), na_counts_as=draw(policies)) for q in domain.questions
+            ),
+        )
+        for domain in rubric.domains
+    )
+    return replace(rubric, domains=domains)
 
 
 @st.composite
@@ -133,7 +156,7 @@ def check_engines_agree(rubric: Rubric, organisations: list[dict[str, Any]], fol
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_the_row_and_columnar_engines_agree_on_every_rubric(name: str, data: st.DataObject, tmp_path: Path) -> None:
-    rubric = RUBRICS[name]
+    rubric = data.draw(na_policies(RUBRICS[name]))
     check_engines_agree(rubric, data.draw(surveys(rubric)), tmp_path / "case")
 
 

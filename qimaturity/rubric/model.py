@@ -13,6 +13,13 @@ from qimaturity.rubric.expressions import Expression
 
 Method = Literal["weighted_mean", "mean", "weighted_sum", "minimum", "highest_rung"]
 NaPolicy = Literal["exclude", "count_as_met", "count_as_lowest", "anchor_to_target"]
+NA_COUNTS_AS: dict[str, NaPolicy] = {
+    "exclude": "exclude",
+    "met": "count_as_met",
+    "lowest": "count_as_lowest",
+    "target": "anchor_to_target",
+}
+"""A question's ``not_applicable.counts_as`` word -> the policy of the same meaning in ``scoring.not_applicable``."""
 MissingPolicy = Literal["error", "exclude", "count_as_lowest"]
 Scope = Literal["domain", "overall"]
 
@@ -90,6 +97,8 @@ class Question:
     stage: int | None = None
     na_allowed: bool = False
     na_justification: bool = True
+    na_counts_as: NaPolicy | None = None
+    """How an N/A answer to this question counts; ``None``: the rubric's ``scoring.not_applicable``."""
     evidence_from: int | None = None
     respondents: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
@@ -259,6 +268,10 @@ class Rubric:
             if level.value == value:
                 return level
         raise UnknownIdError("level", value, f"the scale of {self.id}", (level.value for level in self.levels))
+
+    def na_policy(self, question: Question) -> NaPolicy:
+        """How an N/A answer to this question counts: its own ``counts_as``, else the rubric-wide default."""
+        return question.na_counts_as or self.scoring.not_applicable
 
     def questions(self) -> Iterator[Question]:
         for domain in self.domains:

@@ -406,9 +406,7 @@ class Scorer:
         else:
             status = "na" if stats.na else "missing"
             value, arithmetic = self.uncounted_value(question, status, self.question_target(question, domain_target))
-            adjustments.append(
-                Adjustment(status, f"scoring.{'not_applicable' if status == 'na' else 'missing'}", arithmetic)
-            )
+            adjustments.append(Adjustment(status, self.uncounted_source(question, status), arithmetic))
             trace_method = "N/A policy" if status == "na" else "missing-answer policy"
 
         reached = self.to_level(value) if value is not None else None
@@ -433,7 +431,7 @@ class Scorer:
         )
 
     def uncounted_value(self, question: Question, status: str, target: int | None) -> tuple[float | None, str]:
-        policy = self.rubric.scoring.not_applicable if status == "na" else self.rubric.scoring.missing
+        policy = self.rubric.na_policy(question) if status == "na" else self.rubric.scoring.missing
         what = "answered N/A" if status == "na" else "not answered"
         if policy == "count_as_met":
             return float(self.highest), f"{what}: counted as met, at the top level {self.highest}"
@@ -442,6 +440,12 @@ class Scorer:
         if policy == "anchor_to_target" and target is not None:
             return float(target), f"{what}: counted at its target level {target}"
         return None, f"{what}: left out, the other weights renormalised"
+
+    def uncounted_source(self, question: Question, status: str) -> str:
+        """Where the policy for an N/A or unanswered question is declared, for the trace."""
+        if status != "na":
+            return "scoring.missing"
+        return "not_applicable.counts_as" if question.na_counts_as else "scoring.not_applicable"
 
     def perception_gaps(self, values: Mapping[str, float]) -> tuple[PerceptionGap, ...]:
         threshold = self.rubric.scoring.gap_threshold
@@ -643,12 +647,16 @@ class Scorer:
         else:
             for q in self.scope_questions(scope):
                 stage = self.questions[q.id].stage
-                if stage is not None:
-                    met = q.status == "na" or (
-                        q.status == "answered" and q.level is not None and q.level >= rule.met_at
-                    )
-                    why = "N/A" if q.status == "na" else f"at {q.level}" if q.status == "answered" else "unanswered"
-                    items.append((q.id, stage, met, why))
+                if stage is None:
+                    continue
+                if q.status == "na" and q.level is None:
+                    # An N/A left out by its policy is not part of its stage (CMMI's "not applicable"); one
+                    # counted at a level (lowest, target) meets the stage only by that level. N/A is never
+                    # counted as met on a staged question (validation refuses it), so it cannot hide a failure.
+                    continue
+                met = q.status != "missing" and q.level is not None and q.level >= rule.met_at
+                why = {"missing": "unanswered", "na": f"N/A, counted at {q.level}"}.get(q.status, f"at {q.level}")
+                items.append((q.id, stage, met, why))
         stages = sorted({stage for _, stage, _, _ in items})
         reached: int | None = None
         unmet: list[str] = []
