@@ -259,6 +259,20 @@ EXPECTED = {
     ),
     "not-utf8": (3, 14, "/", "the file is not UTF-8 text (byte 0xe9)", "save the file with UTF-8 encoding"),
     "empty": (None, None, "/", "the file is empty", "it must hold a YAML mapping (key: value lines)"),
+    "evidence-twice": (
+        31,
+        9,
+        "/domains/0/questions/0/evidence",
+        "question 'lead-1' gives both evidence_from and evidence",
+        "keep one: evidence: {from_level: L, groups: [...]} says the same with groups",
+    ),
+    "evidence-unknown-group": (
+        30,
+        44,
+        "/domains/0/questions/0/evidence/groups/0",
+        "unknown respondent group 'bord'",
+        "did you mean 'board'?",
+    ),
     "na-met-on-critical": (
         30,
         52,

@@ -655,6 +655,70 @@ def test_evidence_flag_leaves_the_level_and_flags_it():
     assert result.domain("d").level == 4
 
 
+# --- evidence where it belongs (tests/data/scoring/answers/evidence-register.yaml) ----------------------------
+# evidence-groups.yaml: board-only asks evidence of the board and managers from level 4; everyone asks it of every
+# group from level 4 (evidence_from: 4). Assessed 2026-06-30, evidence current for 365 days, on_missing: cap.
+# Register: bp-041 dated 2026-03-12 (110 days before: current); audit-2024 dated 2024-11-30 (577 days: not current).
+#   board-only: b1 (board) 5 cites bp-041 -> 5; b2 (board) 4, none -> 3; f1 (frontline) 5, none -> not asked: 5
+#   everyone:   b1 5 cites audit-2024 -> 3; b2 4 cites free text dated 2026-05-02 (59 days) -> 4; f1 5, none -> 3
+
+
+def test_a_frontline_answer_is_not_capped_when_only_the_board_must_give_evidence():
+    result = run("evidence-groups", "evidence-register")
+    answers = {a.respondent: (a.level, a.counted_level, a.evidence_flag) for a in result.question("board-only").answers}
+    assert answers["f1"] == (5, 5, None)  # frontline, level 5, no evidence: not asked, so not capped
+    assert answers["b2"] == (4, 3, "no evidence cited: counted as 3")
+    assert answers["b1"] == (5, 5, None)
+    # median(3, 5, 5) = 5; the only evidence adjustment is b2's
+    assert result.question("board-only").value == 5.0
+    assert [a.description.split(":")[0] for a in result.question("board-only").trace.adjustments] == ["respondent b2"]
+
+
+def test_evidence_asked_of_every_group_still_caps_the_frontline():
+    result = run("evidence-groups", "evidence-register")
+    counted = {a.respondent: a.counted_level for a in result.question("everyone").answers}
+    assert counted == {"b1": 3, "b2": 4, "f1": 3}
+    assert result.question("everyone").value == 3.0  # median(3, 3, 4)
+    # the domain (missing: exclude, weights 1): (5 + 3) / 2 = 4
+    assert result.domain("d").value == 4.0
+
+
+def test_answers_cite_the_register_by_id_and_free_text_still_counts():
+    result = run("evidence-groups", "evidence-register")
+    b1 = next(a for a in result.question("board-only").answers if a.respondent == "b1")
+    assert (b1.evidence, b1.evidence_ids) == (("Board paper 2026/041, QI strategy (2026-03-12)",), ("bp-041",))
+    b2 = next(a for a in result.question("everyone").answers if a.respondent == "b2")
+    assert (b2.evidence, b2.evidence_ids) == (("Board minutes (2026-05-02)",), ())  # free text: kept as written
+    assert [(e.id, e.owner, e.link, e.file) for e in result.evidence] == [
+        ("bp-041", "Chief nurse", "https://example.org/board/2026-041", None),
+        ("audit-2024", "QI team", None, "qi-audit-2024.pdf"),
+    ]
+
+
+def test_an_assessment_built_in_python_is_dated_by_its_register():
+    from qimaturity.answers.model import Answer, Assessment, EvidenceItem, EvidenceRecord, Organisation, Respondent
+
+    rubric = load_rubric(RUBRICS / "evidence-groups.yaml")
+    register = (EvidenceRecord("audit-2024", "QI audit 2024", "2024-11-30", "QI team"),)
+    cited = Answer("everyone", 5, evidence=(EvidenceItem("the audit", None, "audit-2024"),))
+    assessment = Assessment(
+        Organisation("o", "O"), "evidence-groups", (Respondent("b1", "board", (cited,)),), "1.0", "2026-06-30",
+        evidence=register,
+    )  # fmt: skip
+    # the register's date, 577 days before the assessment, is not current: 5 -> 3 (the item's own date is None)
+    assert score(rubric, assessment).question("everyone").answers[0].counted_level == 3
+    unknown = Assessment(
+        Organisation("o", "O"), "evidence-groups",
+        (Respondent("b1", "board", (Answer("everyone", 5, evidence=(EvidenceItem("x", None, "nope"),)),)),),
+        "1.0", "2026-06-30",
+    )  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        score(rubric, unknown)
+    assert [(p.path, p.message) for p in caught.value.problems] == [
+        ("/respondents/0/answers/everyone/evidence/0", "question 'everyone': unknown evidence id 'nope'")
+    ]
+
+
 # --- bands (tests/data/scoring/answers/bands.yaml) ---------------------------------------------------------
 # va (2 + 3) / 2 = 2.5;  vb (3 + 4 + 3 + 3) / 4 = 3.25;  vc 5;  vd (3 + 4 + 4 + 4 + 4) / 5 = 3.8
 # ve (13*4 + 12*3) / 25 = 88/25 = 3.52 (63 %);  vf (13*5 + 12*4) / 25 = 113/25 = 4.52 (88 %)
@@ -891,6 +955,24 @@ INVALID_ANSWERS = {
             "these answers were given to version 2.0 of 'checks'; this rubric is version 2.1",
             "score them with the version they were given to, or check them against this version "
             "and update the answers file",
+        ),
+    ],
+    "unknown-evidence": [
+        # line 6: "  - {id: bp-041, ..." -> the value at column 10
+        (
+            6,
+            10,
+            "/evidence/1/id",
+            "duplicate evidence id 'bp-041' (entry 1 of the register has it)",
+            "give each document of the evidence register its own id",
+        ),
+        # line 11: "      sponsor: {level: 3, evidence: [bp-041, bp-014]}" -> bp-014 at column 46
+        (
+            11,
+            46,
+            "/respondents/0/answers/sponsor/evidence/1",
+            "question 'sponsor': unknown evidence id 'bp-014'",
+            "did you mean 'bp-041'?",
         ),
     ],
     "missing-answer": [

@@ -44,7 +44,10 @@ def _question_flags(question: Question) -> str:
         if question.na_counts_as is not None:  # its own policy; without one, the rubric's scoring.not_applicable
             flags.append(f"N/A {NA_POLICIES[question.na_counts_as]}")
     if question.evidence_from is not None:
-        flags.append(f"evidence from level {question.evidence_from}")
+        flags.append(
+            f"evidence from level {question.evidence_from}"
+            + (f" ({', '.join(question.evidence_groups)})" if question.evidence_groups else "")
+        )
     if question.stage is not None:
         flags.append(f"stage {question.stage}")
     if question.target is not None:

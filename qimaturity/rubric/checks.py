@@ -268,6 +268,26 @@ class MeaningChecker:
             ("evidence_from", "evidence_from level"),
         ):
             self.on_scale((*base, field_name), question.get(field_name), what)
+        evidence = question.get("evidence")
+        if isinstance(evidence, dict):
+            self.on_scale((*base, "evidence", "from_level"), evidence.get("from_level"), "evidence from_level")
+            if "evidence_from" in question:
+                self.add(
+                    (*base, "evidence"),
+                    f"{label} gives both evidence_from and evidence",
+                    "keep one: evidence: {from_level: L, groups: [...]} says the same with groups",
+                    key=True,
+                )
+            groups = evidence.get("groups")
+            if isinstance(groups, list) and groups and not self.group_ids:
+                self.add(
+                    (*base, "evidence", "groups"),
+                    f"{label} asks evidence of respondent groups but the rubric defines none",
+                    "add respondent_groups at the top of the rubric, or leave out groups",
+                )
+            elif isinstance(groups, list):
+                for i, group in enumerate(groups):
+                    self.resolve((*base, "evidence", "groups", i), group, self.group_ids, "respondent group")
         respondents = question.get("respondents")
         if isinstance(respondents, list):
             if not self.group_ids and respondents:

@@ -100,11 +100,21 @@ class Question:
     na_counts_as: NaPolicy | None = None
     """How an N/A answer to this question counts; ``None``: the rubric's ``scoring.not_applicable``."""
     evidence_from: int | None = None
+    evidence_groups: tuple[str, ...] = ()
+    """The respondent groups asked to cite evidence from ``evidence_from`` up; empty: every group."""
     respondents: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     tags: FrozenMap[str, tuple[str, ...]] = FrozenMap()
     """Framework id -> the framework's codes this question maps to."""
     measure: str | None = None
+
+    def asks_evidence(self, group: str | None, level: int) -> bool:
+        """Whether an answer at ``level`` from a respondent of ``group`` must cite evidence: at or above
+        ``evidence_from``, from a group the question asks (a respondent without a group is asked only when every
+        group is)."""
+        if self.evidence_from is None or level < self.evidence_from:
+            return False
+        return not self.evidence_groups or group in self.evidence_groups
 
     def descriptor(self, level: int) -> LevelDescriptor | None:
         return next((d for d in self.levels if d.level == level), None)

@@ -30,7 +30,7 @@ from typing import Any, Literal, NamedTuple, Protocol
 from qimaturity._core.frozen import FrozenMap
 from qimaturity._core.numbers import trace_number
 from qimaturity.answers.checks import require_checked
-from qimaturity.answers.model import Answer, Assessment, Respondent
+from qimaturity.answers.model import Answer, Assessment, EvidenceRecord, Respondent
 from qimaturity.rubric.expressions import Context, EvaluationError
 from qimaturity.rubric.model import (
     AllOf,
@@ -142,15 +142,23 @@ class QuestionStats:
 NO_ANSWERS = QuestionStats()
 
 
-def evidence_problem(rubric: Rubric, assessment_date: str | None, answer: Answer) -> str | None:
-    """Why an answer's evidence does not support its level, or ``None`` when it does."""
+def evidence_problem(
+    rubric: Rubric, assessment_date: str | None, answer: Answer, register: Mapping[str, EvidenceRecord] | None = None
+) -> str | None:
+    """Why an answer's evidence does not support its level, or ``None`` when it does. An item that names an entry of
+    the evidence ``register`` is dated by the entry."""
     policy = rubric.scoring.evidence
     if not answer.evidence:
         return "no evidence cited"
     if policy.max_age_days is None or assessment_date is None:
         return None
     assessed = date.fromisoformat(assessment_date)
-    dated = [item.date for item in answer.evidence if item.date is not None]
+    dated: list[str] = []
+    for item in answer.evidence:
+        entry = register.get(item.id) if register and item.id is not None else None
+        when = entry.date if entry is not None else item.date
+        if when is not None:
+            dated.append(when)
     if not dated:
         return f"evidence is undated, so its age (at most {policy.max_age_days} days) cannot be checked"
     ages = [(assessed - date.fromisoformat(when)).days for when in dated]
@@ -168,8 +176,9 @@ def answer_statistics(rubric: Rubric, assessment: Assessment) -> dict[str, Quest
         for answer in respondent.answers:
             by_question.setdefault(answer.question_id, []).append((respondent, answer))
     group_order = {g.id: i for i, g in enumerate(rubric.respondent_groups)}
+    register = {record.id: record for record in reversed(assessment.evidence)}
     return {
-        question.id: _question_stats(rubric, assessment.date, question, entries, group_order)
+        question.id: _question_stats(rubric, assessment.date, question, entries, group_order, register)
         for question in rubric.questions()
         if (entries := by_question.get(question.id))
     }
@@ -181,6 +190,7 @@ def _question_stats(
     question: Question,
     answered: list[tuple[Respondent, Answer]],
     group_order: Mapping[str, int],
+    register: Mapping[str, EvidenceRecord] | None = None,
 ) -> QuestionStats:
     scoring = rubric.scoring
     scale = [level.value for level in rubric.levels]
@@ -196,11 +206,19 @@ def _question_stats(
     na_count = 0
     for respondent, answer in entries:
         evidence = tuple(e.reference + (f" ({e.date})" if e.date else "") for e in answer.evidence)
+        evidence_ids = tuple(e.id for e in answer.evidence if e.id is not None)
         if answer.level is None:
             na_count += 1
             records.append(
                 AnswerRecord(
-                    respondent.id, respondent.group, None, None, answer.justification, answer.comment, evidence
+                    respondent.id,
+                    respondent.group,
+                    None,
+                    None,
+                    answer.justification,
+                    answer.comment,
+                    evidence,
+                    evidence_ids=evidence_ids,
                 )
             )
             inputs.append(TraceInput(respondent.id, None, note="N/A"))
@@ -208,8 +226,10 @@ def _question_stats(
         level = answer.level
         used = level
         flag = None
-        if question.evidence_from is not None and level >= question.evidence_from:
-            reason = evidence_problem(rubric, assessment_date, answer)
+        # Only the groups a question asks for evidence must give it: a frontline answer is never capped for
+        # lacking the board paper the question asks of the board.
+        if question.evidence_from is not None and question.asks_evidence(respondent.group, level):
+            reason = evidence_problem(rubric, assessment_date, answer, register)
             if reason is not None:
                 used = evidence_level(scale, question.evidence_from, level, cap=cap)
                 flag = f"{reason}: counted as {used}" if cap else f"{reason} (flagged, not capped)"
@@ -230,7 +250,15 @@ def _question_stats(
             groups.setdefault(respondent.group, []).append(used)
         records.append(
             AnswerRecord(
-                respondent.id, respondent.group, level, used, answer.justification, answer.comment, evidence, flag
+                respondent.id,
+                respondent.group,
+                level,
+                used,
+                answer.justification,
+                answer.comment,
+                evidence,
+                flag,
+                evidence_ids,
             )
         )
         inputs.append(TraceInput(respondent.id, float(used), note=respondent.group))
@@ -750,6 +778,7 @@ class Scorer:
             overall=overall_result,
             domains=domains,
             priorities=self.priorities(domains),
+            evidence=self.assessment.evidence,
         )
 
     def domain_result(self, domain: Domain, questions: Sequence[QuestionResult]) -> DomainResult:
