@@ -513,3 +513,19 @@ def test_na_on_a_mandatory_item_of_the_stages_rubric_is_refused_at_its_cell(tmp_
     (mandatory,) = [p for p in problems if "executive-sponsor" in p[4]]
     assert mandatory[4].endswith("question 'executive-sponsor' cannot be answered N/A")
     assert mandatory[5] == "choose a level"
+
+
+def test_a_groups_form_asks_for_evidence_only_where_the_question_asks_that_group():
+    from qimaturity.rubric.forms import build_form
+
+    from .conftest import SCORING_RUBRICS
+
+    rubric = load_rubric(SCORING_RUBRICS / "evidence-groups.yaml")  # board-only asks the board and managers
+
+    def evidence(group):
+        form = build_form(rubric, group=group)
+        return {q.question.id: q.evidence_level and q.evidence_level.value for d in form.domains for q in d.questions}
+
+    assert evidence("board") == {"board-only": 4, "everyone": 4}
+    assert evidence("frontline") == {"board-only": None, "everyone": 4}
+    assert evidence(None) == {"board-only": 4, "everyone": 4}  # the whole rubric's form
