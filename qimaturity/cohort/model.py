@@ -66,6 +66,10 @@ class Member:
     overall_band: str | None
     values: tuple[tuple[str, float | None, int | None], ...]
     outliers: tuple[tuple[str, str], ...]
+    overall_held: int | None = None
+    """The level a rule holds the overall at (``score`` is still the answers' value), ``None`` when none does."""
+    held: tuple[tuple[str, int], ...] = ()
+    """(domain id, held level) of each domain a rule holds."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,9 @@ class DomainTrend:
     levels: tuple[int | None, ...]
     change: float | None
     direction: str
+    held: tuple[int | None, ...] = ()
+    """By date, the level a rule held the result at (``None``: no rule held it). Values and the change are the
+    answers', so a held result still shows its progress."""
 
 
 @dataclass(frozen=True)
@@ -208,8 +215,8 @@ def _direction(change: float | None) -> str:
 
 
 def _trend(history: Sequence[Result], domains: Sequence[tuple[str, str]], overall: bool) -> Trend:
-    def series(pick: list[tuple[float | None, int | None]], domain_id: str, title: str) -> DomainTrend:
-        values = tuple(v for v, _ in pick)
+    def series(pick: list[tuple[float | None, int | None, int | None]], domain_id: str, title: str) -> DomainTrend:
+        values = tuple(v for v, _, _ in pick)
         first = next((v for v in values if v is not None), None)
         last = next((v for v in reversed(values) if v is not None), None)
         change = (
@@ -217,13 +224,20 @@ def _trend(history: Sequence[Result], domains: Sequence[tuple[str, str]], overal
             if first is not None and last is not None and len([v for v in values if v is not None]) > 1
             else None
         )
-        return DomainTrend(domain_id, title, values, tuple(lv for _, lv in pick), change, _direction(change))
+        levels = tuple(lv for _, lv, _ in pick)
+        return DomainTrend(
+            domain_id, title, values, levels, change, _direction(change), tuple(held for _, _, held in pick)
+        )
 
+    # Values are the answers' (rules hold levels, never values): a change is progress even under a hold.
     domain_trends = tuple(
-        series([(r.domain(d).value, r.domain(d).level) for r in history], d, title) for d, title in domains
+        series([(n.value, n.level, n.held_level) for r in history for n in [r.domain(d)]], d, title)
+        for d, title in domains
     )
     overall_trend = (
-        series([(r.overall.value, r.overall.level) for r in history], "overall", "Overall") if overall else None
+        series([(r.overall.value, r.overall.level, r.overall.held_level) for r in history], "overall", "Overall")
+        if overall
+        else None
     )
     last = history[-1]
     return Trend(
@@ -292,6 +306,8 @@ def build_cohort(
         notes.append(f"The cohort has fewer than {min_cohort} organisations: its statistics are suppressed.")
     flagged = _outliers(latest, domain_ids, everyone)
 
+    # Ranked by value, the answers' measure (rules hold levels, never values): two results held at one level
+    # still rank by what their answers show, not by name.
     def score_of(result: Result) -> float | None:
         if not mixed:
             return result.overall.value
@@ -315,6 +331,8 @@ def build_cohort(
             overall_band=None if mixed or r.overall.band is None else r.overall.band.name,
             values=tuple((d, r.domain(d).value, r.domain(d).level) for d in domain_ids),
             outliers=tuple(flagged.get(r.organisation.id, ())),
+            overall_held=None if mixed else r.overall.held_level,
+            held=tuple((d, h) for d in domain_ids if (h := r.domain(d).held_level) is not None),
         )
         for rank, r in enumerate(ordered, start=1)
     )

@@ -126,6 +126,10 @@ class DomainView:
     method: str
     arithmetic: str
     adjustments: tuple[str, ...]
+    held_level: int | None = None
+    """The level a rule holds the domain at (its value is still the answers'), ``None`` when none holds it."""
+    held_rules: tuple[str, ...] = ()
+    """The ids of the rules holding it there."""
 
 
 @dataclass(frozen=True)
@@ -217,6 +221,9 @@ class ChangeRow:
     current_level: int | None
     change: float | None
     direction: str
+    previous_held: int | None = None
+    """The level a rule held the previous result at (the values and the change are the answers'), or ``None``."""
+    current_held: int | None = None
 
 
 @dataclass(frozen=True)
@@ -285,6 +292,9 @@ class Report:
     remarks_printed: int = 0
     na_counts: tuple[NaCount, ...] = ()
     evidence_gap_counts: tuple[EvidenceGapCount, ...] = ()
+    overall_held_level: int | None = None
+    """The level a rule holds the overall result at (its value is still the answers'), ``None`` when none does."""
+    overall_held_rules: tuple[str, ...] = ()
 
 
 def _level_words(level: int | None, name: str | None) -> str:
@@ -585,6 +595,8 @@ class _Builder:
             method=METHODS[self.rubric.scoring.questions],
             arithmetic=d.trace.arithmetic,
             adjustments=_adjustments(d),
+            held_level=d.held_level,
+            held_rules=d.held_by,
         )
 
     def cycle(self, p: Priority) -> Cycle:
@@ -741,6 +753,8 @@ class _Builder:
             remarks_printed=len(self.printed),
             na_counts=self.na_counts() if self.summarised else (),
             evidence_gap_counts=self.evidence_gap_counts() if self.summarised else (),
+            overall_held_level=overall.held_level,
+            overall_held_rules=overall.held_by,
         )
 
 
@@ -797,6 +811,8 @@ def build_report(
                     d.levels[-1],
                     None if d.values[-2] is None or d.values[-1] is None else d.values[-1] - d.values[-2],
                     _direction(d.values[-2], d.values[-1]),
+                    d.held[-2],
+                    d.held[-1],
                 )
                 for d in trend.domains
             ),

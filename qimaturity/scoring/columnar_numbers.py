@@ -328,7 +328,7 @@ def settle_all(
     ) -> tuple[float | None, float | None, int | None, str | None, float | None, str | None, int | None, int | None]:
         words = described.get((value, level))
         if words is None:
-            band = scorer.band(value)
+            band = scorer.band(value, level)
             name = rubric.level(level).name if level is not None else None
             words = described[(value, level)] = (name, scorer.percent(value), band.name if band else None)
         gap = (target - level) if target is not None and level is not None else None

@@ -14,9 +14,11 @@ question's answers to a :class:`QuestionStats` (the row engine, one answer at a 
 starts from those statistics (:func:`score_statistics`). The columnar engine (``qimaturity.scoring.columnar``) computes
 the same statistics from aggregates of a respondent export and shares all the rest.
 
-Continuous values are kept beside the integer levels used for rules. When a rule lowers a level, the value is
-lowered to that level too (the uncapped value stays in ``raw_value``), so bands and the overall value agree with
-the rules.
+Continuous values are kept beside the integer levels used for rules. Values measure the answers and rules judge
+levels: a rule that holds a level (a cap, gate or staged rule in force) lowers or keeps the level at its limit and
+records that it holds it, but never changes the value, so the overall value, rankings and changes see the progress
+that the answers show. The band of a held domain or overall is never above the band its held level allows (see
+:meth:`Scorer.band`).
 """
 
 from __future__ import annotations
@@ -273,6 +275,10 @@ def respondent_counts(rubric: Rubric, assessment: Assessment) -> tuple[Responden
     )
 
 
+def _third(position: float) -> Literal["lower", "middle", "upper"]:
+    return "lower" if position < 1 / 3 else "middle" if position < 2 / 3 else "upper"
+
+
 class Scored(Protocol):
     """What domains and rules read of a question's result: a :class:`QuestionResult`, or any record as light."""
 
@@ -311,6 +317,12 @@ class _Scope:
     questions: Sequence[Scored]
     adjustments: list[Adjustment] = field(default_factory=list)
     raw_value: float | None = None
+    holds: list[tuple[str, int]] = field(default_factory=list)
+    """(rule id, limit) of each rule in force that held the level at its limit, in the order applied."""
+
+    def held_by(self) -> tuple[str, ...]:
+        """The rules holding the level where it ended: those in force whose limit is the final level."""
+        return tuple(rule for rule, limit in self.holds if limit == self.level)
 
 
 class Scorer:
@@ -488,21 +500,40 @@ class Scorer:
             return None
         return 100 * (value - self.lowest) / (self.highest - self.lowest)
 
-    def band(self, value: float | None) -> BandPosition | None:
+    def level_ceiling(self, level: int) -> float:
+        """Where values of ``level`` end: the least value above it that is at a higher level (exclusive)."""
+        higher = self.next_level(level)
+        assert higher is not None
+        return float(higher) if self.rubric.scoring.level_from_value == "floor" else (level + higher) / 2
+
+    def band(self, value: float | None, level: int | None = None) -> BandPosition | None:
+        """The band of a value; with the ``level`` a rule holds it at (below the level of the value), the band of
+        the highest value still at that level when that is lower: a held result is never named above its held
+        level, and raising an answer never lowers the band."""
         bands = self.rubric.bands
         if bands is None or value is None:
             return None
-        x = self.percent(value) if bands.on == "percent" else value
-        assert x is not None
+        x = self.band_axis(value)
+        if level is not None and level < self.to_level(value):
+            ceiling = self.band_axis(self.level_ceiling(level))
+            if x >= ceiling - EPS:
+                # The band holding values just below the ceiling, and the ceiling's place in it.
+                held = [band for band in bands.items if band.lower < ceiling - EPS] or [bands.items[0]]
+                band = held[-1]
+                position = min(1.0, max(0.0, (ceiling - band.lower) / (band.upper - band.lower)))
+                return BandPosition(band.id, band.name, position, _third(position))
         for index, band in enumerate(bands.items):
             last = index == len(bands.items) - 1
             if band.lower - EPS <= x < band.upper - EPS or (last and x <= band.upper + EPS):
                 position = min(1.0, max(0.0, (x - band.lower) / (band.upper - band.lower)))
-                third: Literal["lower", "middle", "upper"] = (
-                    "lower" if position < 1 / 3 else "middle" if position < 2 / 3 else "upper"
-                )
-                return BandPosition(band.id, band.name, position, third)
+                return BandPosition(band.id, band.name, position, _third(position))
         return None
+
+    def band_axis(self, value: float) -> float:
+        """A value where the rubric's bands sit: the value itself, or its percentage of the range."""
+        if self.rubric.bands is not None and self.rubric.bands.on == "percent":
+            return 100 * (value - self.lowest) / (self.highest - self.lowest)
+        return value
 
     # --- rules ---------------------------------------------------------------------------------
     def scope_questions(self, scope: _Scope | None) -> Sequence[Scored]:
@@ -589,11 +620,11 @@ class Scorer:
         if scope.level is None or scope.value is None:
             return
         if not self.explain and rule.type != "staged":
-            # A cap or gate can only bring the level and value down to its limit: where both are at or below it
-            # already, the rule changes nothing whether its condition holds or not, so without an explanation to
-            # record there is nothing to evaluate.
+            # A cap or gate can only bring the level down to its limit: where it is at or below it already, the
+            # rule changes no number whether its condition holds or not (it may only hold the level where it is,
+            # which is part of the explanation), so without an explanation to record there is nothing to evaluate.
             bound = rule.max_level if rule.type == "cap" else None if rule.level is None else self.below(rule.level)
-            if bound is not None and scope.level <= bound and scope.value <= bound + EPS:
+            if bound is not None and scope.level <= bound:
                 return
         questions = self.scope_questions(scope)
         before = scope.level
@@ -612,20 +643,19 @@ class Scorer:
             words = f"level {rule.level} or above only if {condition_text(rule.condition)}: {reason}"
         else:
             limit, words = self.staged_limit(rule, scope)
-        # A rule in force holds both the level and the value at its limit, whether or not the level was above
-        # it: a value of 3.8 (level 3) and one of 4.0 (level 4) under a cap at 3 both become 3, so raising an
-        # answer can never lower a score.
+        # A rule in force holds the level at its limit when the level is at or above it: lowered to it, or kept
+        # there (a value of 3.8, level 3, under a cap at 3 stays 3.8 and its level is held at 3). The value is
+        # never changed: it measures the answers, and raising an answer can never lower it or the level.
+        # Holding the top of the scale holds nothing back, so it is not recorded as a hold.
         applied = False
-        if limit is not None:
+        if limit is not None and limit <= before and limit < self.highest:
             if limit < before:
                 words += f"; level {before} -> {limit}"
                 scope.level = limit
-                applied = True
-            if scope.value > limit + EPS:
-                if not applied:
-                    words += f"; value {trace_number(scope.value)} held at {limit}"
-                scope.value = float(limit)
-                applied = True
+            else:
+                words += f"; level held at {limit}"
+            scope.holds.append((rule.id, limit))
+            applied = True
         if not applied:
             words += "; no change"
         if self.explain:
@@ -658,7 +688,10 @@ class Scorer:
                 break
             reached = stage
         limit = reached if reached is not None else self.lowest
-        words = f"staged, met at {rule.met_at}: highest stage met {limit}"
+        if reached is None:
+            words = f"staged, met at {rule.met_at}: no stage is met, so the level is held at the lowest level {limit}"
+        else:
+            words = f"staged, met at {rule.met_at}: highest stage met {limit}"
         if unmet:
             words += "; not met: " + ", ".join(unmet)
         return limit, words
@@ -713,6 +746,7 @@ class Scorer:
         overall_points = self.points(
             rubric.scoring.domains, [(d.id, d.value, d.weight) for d in domains if d.value is not None]
         )
+        held_by = overall.held_by()
         overall_result = OverallResult(
             value=overall.value,
             raw_value=overall.raw_value,
@@ -721,7 +755,7 @@ class Scorer:
             percent=self.percent(overall.value),
             points=overall_points[0],
             max_points=overall_points[1],
-            band=self.band(overall.value),
+            band=self.band(overall.value, overall.level),
             target=overall_target,
             gap=(overall_target - overall.level) if overall_target is not None and overall.level is not None else None,
             trace=Trace(
@@ -730,6 +764,9 @@ class Scorer:
                 overall_arithmetic,
                 tuple(overall.adjustments),
             ),
+            raw_level=self.to_level(overall.raw_value) if overall.raw_value is not None else None,
+            held_level=overall.level if held_by else None,
+            held_by=held_by,
         )
         org = self.assessment.organisation
         return Result(
@@ -764,7 +801,7 @@ class Scorer:
             percent=self.percent(state.value),
             points=points,
             max_points=max_points,
-            band=self.band(state.value),
+            band=self.band(state.value, state.level),
             weight=domain.weight,
             target=target,
             gap=(target - state.level) if target is not None and state.level is not None else None,
@@ -774,6 +811,9 @@ class Scorer:
             perception_gaps=gaps,
             questions=tuple(questions),
             trace=Trace(self.rubric.scoring.questions, inputs, arithmetic, tuple(state.adjustments)),
+            raw_level=self.to_level(state.raw_value) if state.raw_value is not None else None,
+            held_level=state.level if state.held_by() else None,
+            held_by=state.held_by(),
         )
 
     def priorities(self, domains: Sequence[DomainResult]) -> tuple[Priority, ...]:
