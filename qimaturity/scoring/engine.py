@@ -84,6 +84,8 @@ EPS = 1e-9
 
 def aggregate_value(method: Method, items: Sequence[tuple[str, float, float]]) -> float:
     """Combine (id, value, weight) items by ``method`` (at least one item)."""
+    if method == "sum":
+        return math.fsum(w * v for _, v, w in items)
     if method in ("weighted_mean", "weighted_sum"):
         return math.fsum(w * v for _, v, w in items) / math.fsum(w for _, _, w in items)
     if method == "mean":
@@ -97,6 +99,11 @@ def aggregate(method: Method, items: Sequence[tuple[str, float, float]]) -> tupl
     """Combine (id, value, weight) items by ``method``; return the value and the arithmetic in words."""
     value = aggregate_value(method, items)
     values = [v for _, v, _ in items]
+    if method == "sum":
+        return (
+            value,
+            f"{' + '.join(f'{trace_number(w)}×{trace_number(v)}' for _, v, w in items)} = {trace_number(value)}",
+        )
     if method in ("weighted_mean", "weighted_sum"):
         terms = " + ".join(f"{trace_number(w)}×{trace_number(v)}" for _, v, w in items)
         return value, f"({terms}) / {trace_number(math.fsum(w for _, _, w in items))} = {trace_number(value)}"
@@ -361,6 +368,17 @@ class Scorer:
             return reached[-1] if reached else self.lowest
         return min(self.scale, key=lambda level: (round(abs(level - value), 9), -level))
 
+    def is_total(self, node: Literal["domain", "overall"]) -> bool:
+        """Whether a domain's (or the overall) value is a total, not on the level scale: a domain's when questions
+        are summed, the overall's when questions or domains are (the mean of totals is no level either)."""
+        scoring = self.rubric.scoring
+        return scoring.questions == "sum" or (node == "overall" and scoring.domains == "sum")
+
+    def node_level(self, value: float | None, node: Literal["domain", "overall"]) -> int | None:
+        """A domain's or the overall level: from its value, except for a total, which is not on the level scale
+        and has none (its band names it)."""
+        return None if value is None or self.is_total(node) else self.to_level(value)
+
     def below(self, level: int) -> int:
         return level_below(self.scale, level)
 
@@ -514,6 +532,15 @@ class Scorer:
         if bands is None or value is None:
             return None
         x = self.band_axis(value)
+        if bands.on == "total":
+            # Whole-number ranges, both ends in: 0 to 4, then 5 to 9, ...; a total between two whole numbers (from a
+            # median of an even number of answers) belongs with the lower one: 4.5 is in 0 to 4.
+            for band in bands.items:
+                if band.lower - EPS <= x < band.upper + 1 - EPS:
+                    span = band.upper - band.lower
+                    position = min(1.0, max(0.0, (x - band.lower) / span)) if span else 0.0
+                    return BandPosition(band.id, band.name, position, _third(position))
+            return None
         if level is not None and level < self.to_level(value):
             ceiling = self.band_axis(self.level_ceiling(level))
             if x >= ceiling - EPS:
@@ -709,7 +736,7 @@ class Scorer:
             scored = questions[domain.id]
             items = [(q.id, q.value, q.weight) for q in scored if q.value is not None]
             value = aggregate_value(rubric.scoring.questions, items) if items else None
-            level = self.to_level(value) if value is not None else None
+            level = self.node_level(value, "domain")
             self.domains[domain.id] = _Scope(domain.id, value, level, scored, raw_value=value)
         for rule in rubric.rules:
             if rule.scope == "domain":
@@ -723,7 +750,7 @@ class Scorer:
         overall = _Scope(
             "overall",
             overall_value,
-            self.to_level(overall_value) if overall_value is not None else None,
+            self.node_level(overall_value, "overall"),
             [],
             raw_value=overall_value,
         )
@@ -752,7 +779,7 @@ class Scorer:
             raw_value=overall.raw_value,
             level=overall.level,
             level_name=rubric.level(overall.level).name if overall.level is not None else None,
-            percent=self.percent(overall.value),
+            percent=None if self.is_total("overall") else self.percent(overall.value),
             points=overall_points[0],
             max_points=overall_points[1],
             band=self.band(overall.value, overall.level),
@@ -764,7 +791,7 @@ class Scorer:
                 overall_arithmetic,
                 tuple(overall.adjustments),
             ),
-            raw_level=self.to_level(overall.raw_value) if overall.raw_value is not None else None,
+            raw_level=self.node_level(overall.raw_value, "overall"),
             held_level=overall.level if held_by else None,
             held_by=held_by,
         )
@@ -798,7 +825,7 @@ class Scorer:
             raw_value=state.raw_value,
             level=state.level,
             level_name=self.rubric.level(state.level).name if state.level is not None else None,
-            percent=self.percent(state.value),
+            percent=None if self.is_total("domain") else self.percent(state.value),
             points=points,
             max_points=max_points,
             band=self.band(state.value, state.level),
@@ -811,7 +838,7 @@ class Scorer:
             perception_gaps=gaps,
             questions=tuple(questions),
             trace=Trace(self.rubric.scoring.questions, inputs, arithmetic, tuple(state.adjustments)),
-            raw_level=self.to_level(state.raw_value) if state.raw_value is not None else None,
+            raw_level=self.node_level(state.raw_value, "domain"),
             held_level=state.level if state.held_by() else None,
             held_by=state.held_by(),
         )

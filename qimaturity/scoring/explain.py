@@ -60,8 +60,10 @@ def explain_question(question: QuestionResult) -> list[str]:
 
 
 def explain_domain(domain: DomainResult, *, questions: bool = True) -> list[str]:
-    if domain.level is None:
+    if domain.value is None:
         head = f"Domain {domain.id} ({domain.title}): not counted, every question left out"
+    elif domain.level is None:
+        head = f"Domain {domain.id} ({domain.title}): total {trace_number(domain.value)}{_band(domain)} (a total has no level)"
     else:
         head = (
             f"Domain {domain.id} ({domain.title}): level {domain.level} ({domain.level_name}), "
@@ -80,8 +82,10 @@ def explain_domain(domain: DomainResult, *, questions: bool = True) -> list[str]
 
 
 def explain_overall(overall: OverallResult) -> list[str]:
-    if overall.level is None:
+    if overall.value is None:
         lines = ["Overall: not counted"]
+    elif overall.level is None:
+        lines = [f"Overall: total {trace_number(overall.value)}{_band(overall)} (a total has no level)"]
     else:
         value = trace_number(overall.value)
         lines = [f"Overall: level {overall.level} ({overall.level_name}), value {value}{_band(overall)}"]
