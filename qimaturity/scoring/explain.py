@@ -63,7 +63,8 @@ def explain_domain(domain: DomainResult, *, questions: bool = True) -> list[str]
     if domain.value is None:
         head = f"Domain {domain.id} ({domain.title}): not counted, every question left out"
     elif domain.level is None:
-        head = f"Domain {domain.id} ({domain.title}): total {trace_number(domain.value)}{_band(domain)} (a total has no level)"
+        total = trace_number(domain.value)
+        head = f"Domain {domain.id} ({domain.title}): total {total}{_band(domain)} (a total has no level)"
     else:
         head = (
             f"Domain {domain.id} ({domain.title}): level {domain.level} ({domain.level_name}), "
