@@ -182,3 +182,10 @@ def test_a_rule_on_a_total_is_refused(tmp_path):
 def test_validate_and_score_on_the_command_line():
     checked = run_main("validate", str(PHQ))
     assert checked.returncode == 0, checked.stderr
+
+
+def test_the_report_names_a_total_by_its_band():
+    from qimaturity.report.render import render_html
+
+    page = render_html(total_of([1, 1, 1, 1, 1, 0, 0, 0, 0]), RUBRIC)
+    assert "P is at a total of 5 overall, in the Mild band." in page

@@ -668,8 +668,14 @@ class _Builder:
             )
         respondent_total = sum(c.respondents for c in r.respondents)
         overall = r.overall
+        # A total (sum) has no level: its band names it.
+        reached = (
+            f"a total of {trace_number(overall.value)}"
+            if overall.level is None and overall.value is not None
+            else _level_words(overall.level, overall.level_name)
+        )
         headline = (
-            f"{r.organisation.name} is at {_level_words(overall.level, overall.level_name)} overall"
+            f"{r.organisation.name} is at {reached} overall"
             + (f", in the {overall.band.name} band" if overall.band else "")
             + (f", against a target of {overall.target}" if overall.target is not None else "")
             + "."
