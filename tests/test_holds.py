@@ -177,3 +177,25 @@ def test_the_gap_report_shows_the_change_on_values():
     assert "3.79, held at level 3 by: q1-first" in page
     # the domain (not held) improved from 3.06 to 3.79
     assert "3.06 → 3.79" in page
+
+
+def test_every_answer_raised_on_the_held_gate_lowers_no_value_level_or_band():
+    """Exhaustively, on the held-gate fixture (5 x 5 x 5 answer sets, each question raised by one level): the value,
+    the level and the band never go down, though the gate lowers and holds levels and its bands cut across them."""
+    bands = [band.id for band in HELD.bands.items] if HELD.bands else []
+
+    def overall(levels: tuple[int, int, int]):
+        document = {"rubric": {"id": "held-gate"}, "organisation": {"id": "x", "name": "X"}}
+        document["answers"] = dict(zip(("q1", "q2", "q3"), levels, strict=True))  # type: ignore[assignment]
+        node = score(HELD, load_assessment(document, HELD)).overall
+        assert node.band is not None
+        return node.value, node.level, bands.index(node.band.id)
+
+    results = {(a, b, c): overall((a, b, c)) for a in range(1, 6) for b in range(1, 6) for c in range(1, 6)}
+    for answers, before in results.items():
+        for index in range(3):
+            if answers[index] == 5:
+                continue
+            raised = tuple(v + 1 if i == index else v for i, v in enumerate(answers))
+            after = results[raised]
+            assert all(a >= b - 1e-12 for a, b in zip(after, before, strict=True)), (answers, raised, before, after)
