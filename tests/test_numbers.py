@@ -82,8 +82,9 @@ def test_json_numbers_and_records_are_rounded_floats_without_a_negative_zero():
 
 def test_the_helpers_of_each_medium_keep_the_rule():
     from qimaturity.cli.display import _num
-    from qimaturity.report.charts import _fmt, _one_decimal
-    from qimaturity.report.charts import _num as coordinate
+    from qimaturity.report.charts.heatmap import _one_decimal
+    from qimaturity.report.charts.svg import _fmt
+    from qimaturity.report.charts.svg import _num as coordinate
     from qimaturity.report.templating import number_text, percent_text, signed_text
 
     assert [_num(-0.00001), _num(-0.004), _num(None)] == ["0.00", "0.00", "-"]
