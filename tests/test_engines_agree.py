@@ -5,9 +5,10 @@ hypothesis generates organisations whose respondents answer what their group is 
 gaps where the rubric's missing policy allows them. The same answers are written as answers files (scored by
 :func:`qimaturity.score`, one respondent at a time) and as one respondent export (scored by
 :func:`qimaturity.scoring.columnar.score_export` from counts). Every number must be equal to the bit: values,
-levels, bands, targets, gaps, agreement, group values and every rule's adjustment. The one tolerance: a domain's
+levels, bands, targets, gaps, agreement, group values and every rule's adjustment. Two tolerances: a domain's
 perception gap, a weighted mean of question gaps that Polars sums in another order, must agree within 1e-12 (and
-be flagged alike); a question's gap is one subtraction and must be equal.
+be flagged alike; a question's gap is one subtraction and must be equal); and each interval, from sums of the
+respondents' own scores that Polars adds in its own order, within 1e-12 (and from as many respondents).
 
 An export carries no evidence and no justification, so the answers files carry none either (an N/A that needs a
 justification gets one, which the export's N/A is taken to have).
