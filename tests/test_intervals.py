@@ -213,4 +213,14 @@ def test_an_interval_holds_its_value_and_does_not_depend_on_respondent_order(pai
     assert again.domain("d").interval == interval
     if interval is not None:
         assert interval.low <= first.domain("d").raw_value <= interval.high
-        assert 1.0 <= interval.low and interval.high <= 5.0
+        assert interval.low >= 1.0 and interval.high <= 5.0
+
+
+def test_the_method_says_when_a_change_counts(tmp_path):
+    from qimaturity.rubric.wording import scoring_lines
+
+    plain = scoring_lines(noise_rubric("mean"))[-1]
+    assert plain == "changes count as improved or declined when they beat the respondents' noise (95 % interval)"
+    with_mid = qimaturity.load_rubric(write(tmp_path, "mid.yaml", rubric_yaml("mean", mid=0.5)))
+    assert with_mid.scoring.minimal_important_difference == 0.5
+    assert scoring_lines(with_mid)[-1] == plain + " or are at least 0.5"
