@@ -5,9 +5,8 @@ hypothesis generates organisations whose respondents answer what their group is 
 gaps where the rubric's missing policy allows them. The same answers are written as answers files (scored by
 :func:`qimaturity.score`, one respondent at a time) and as one respondent export (scored by
 :func:`qimaturity.scoring.columnar.score_export` from counts). Every number must be equal to the bit: values,
-levels, bands, targets, gaps, agreement, group values and every rule's adjustment. The one tolerance: a domain's
-perception gap, a weighted mean of question gaps that Polars sums in another order, must agree within 1e-12 (and
-be flagged alike); a question's gap is one subtraction and must be equal.
+levels, bands, targets, gaps, agreement, group values, perception gaps (a domain's too: both engines add its
+weighted terms with math.fsum) and every rule's adjustment; and the CSV, which writes every number in full.
 
 An export carries no evidence and no justification, so the answers files carry none either (an N/A that needs a
 justification gets one, which the export's N/A is taken to have).

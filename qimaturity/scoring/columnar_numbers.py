@@ -14,14 +14,15 @@ engine's own code (:meth:`qimaturity.scoring.engine.Scorer.settle`), run per org
 a few dozen numbers each. Full :class:`~qimaturity.scoring.result.Result` objects, with traces and priorities, are built
 only when asked for (:class:`ExportScores` is a sequence of them, made one by one by the shared code).
 
-A domain's perception gap is a weighted mean over the questions both groups answered; here it is summed by
-Polars rather than ``math.fsum``, so it may differ from the row engine's in the last bit (never in its four
-written decimals, nor in whether it is flagged, unless it lies within 1e-9 of the threshold).
+A domain's perception gap is a weighted mean over the questions both groups answered; Polars forms the products
+and ``math.fsum`` adds them, as the row engine does (a correctly rounded sum does not depend on the order of its
+terms), so it is the row engine's to the bit too: the CSV writes every number in full.
 """
 
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, overload
 
@@ -465,8 +466,19 @@ def gap_table(rubric: Rubric, groups: pl.DataFrame) -> pl.DataFrame:
             )
         )
         per_domain = both.group_by("__org", "domain_index", "domain_id").agg(
-            ((pl.col("a") * pl.col("weight")).sum() / pl.col("weight").sum()).alias("a"),
-            ((pl.col("b") * pl.col("weight")).sum() / pl.col("weight").sum()).alias("b"),
+            (pl.col("a") * pl.col("weight")).alias("a"),
+            (pl.col("b") * pl.col("weight")).alias("b"),
+            pl.col("weight").alias("w"),
+        )
+        # Summed as the row engine sums them (Engine.domain_perception_gaps): one fsum per list, a few per domain.
+        totals = [math.fsum(w) for w in per_domain["w"].to_list()]
+        per_domain = per_domain.with_columns(
+            pl.Series(
+                "a", [math.fsum(t) / w for t, w in zip(per_domain["a"].to_list(), totals, strict=True)], pl.Float64
+            ),
+            pl.Series(
+                "b", [math.fsum(t) / w for t, w in zip(per_domain["b"].to_list(), totals, strict=True)], pl.Float64
+            ),
         )
         parts.append(
             per_domain.select(
