@@ -540,19 +540,19 @@ def band_of(part):
 
 def test_bands_on_value_with_position_and_closed_last_band():
     result = run("bands-value", "bands")
-    # early [1, 2.5), developing [2.5, 4), mature [4, 5]
+    # early [1, 2.5), progressing [2.5, 4), mature [4, 5]
     got = {d: band_of(result.domain(d)) for d in ("va", "vb", "vc", "vd", "ve", "vf")}
     assert got == {
-        "va": ("developing", 0.0, "lower"),  # 2.5 is the start of developing: (2.5 - 2.5) / 1.5 = 0
-        "vb": ("developing", 0.5, "middle"),  # (3.25 - 2.5) / 1.5 = 0.5
+        "va": ("progressing", 0.0, "lower"),  # 2.5 is the start of progressing: (2.5 - 2.5) / 1.5 = 0
+        "vb": ("progressing", 0.5, "middle"),  # (3.25 - 2.5) / 1.5 = 0.5
         "vc": ("mature", 1.0, "upper"),  # 5 is the top: the last band is closed; (5 - 4) / 1 = 1
-        "vd": ("developing", 0.866667, "upper"),  # (3.8 - 2.5) / 1.5 = 1.3 / 1.5
-        "ve": ("developing", 0.68, "upper"),  # (3.52 - 2.5) / 1.5 = 1.02 / 1.5
+        "vd": ("progressing", 0.866667, "upper"),  # (3.8 - 2.5) / 1.5 = 1.3 / 1.5
+        "ve": ("progressing", 0.68, "upper"),  # (3.52 - 2.5) / 1.5 = 1.02 / 1.5
         "vf": ("mature", 0.52, "middle"),  # (4.52 - 4) / 1
     }
     assert result.overall.value == pytest.approx(3.765)
-    assert band_of(result.overall) == ("developing", 0.843333, "upper")  # (3.765 - 2.5) / 1.5 = 1.265 / 1.5
-    assert result.overall.band.name == "Developing"
+    assert band_of(result.overall) == ("progressing", 0.843333, "upper")  # (3.765 - 2.5) / 1.5 = 1.265 / 1.5
+    assert result.overall.band.name == "Progressing"
 
 
 def test_bands_on_percent_with_position_and_boundaries():
