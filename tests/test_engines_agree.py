@@ -8,6 +8,9 @@ gaps where the rubric's missing policy allows them. The same answers are written
 levels, bands, targets, gaps, agreement, group values, perception gaps (a domain's too: both engines add its
 weighted terms with math.fsum) and every rule's adjustment; and the CSV, which writes every number in full.
 
+A rubric whose respondents are combined by their median is scored under an even_median drawn from mean, lower and
+upper (scoring.respondents.even_median), whatever its file says.
+
 An export carries no evidence and no justification, so the answers files carry none either (an N/A that needs a
 justification gets one, which the export's N/A is taken to have).
 """
@@ -15,6 +18,7 @@ justification gets one, which the export's N/A is taken to have).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from pathlib import Path
 from typing import Any
@@ -133,6 +137,9 @@ def check_engines_agree(rubric: Rubric, organisations: list[dict[str, Any]], fol
 @given(data=st.data())
 def test_the_row_and_columnar_engines_agree_on_every_rubric(name: str, data: st.DataObject, tmp_path: Path) -> None:
     rubric = RUBRICS[name]
+    if rubric.scoring.respondent_aggregate == "median":  # and each reading of an even count's median
+        even = data.draw(st.sampled_from(["mean", "lower", "upper"]), label="even_median")
+        rubric = dataclasses.replace(rubric, scoring=dataclasses.replace(rubric.scoring, even_median=even))
     check_engines_agree(rubric, data.draw(surveys(rubric)), tmp_path / "case")
 
 

@@ -374,6 +374,14 @@ class MeaningChecker:
         respondents = scoring.get("respondents")
         if not isinstance(respondents, dict):
             return
+        if "even_median" in respondents and respondents.get("aggregate", "median") != "median":
+            self.add(
+                ("scoring", "respondents", "even_median"),
+                f"even_median says what a median of an even count is, but respondents are combined by "
+                f"'{respondents.get('aggregate')}'",
+                "remove even_median, or set aggregate: median",
+                key=True,
+            )
         pairs: set[tuple[str, str]] = set()
         for index, pair in enumerate(respondents.get("compare") or []):
             path: DocPath = ("scoring", "respondents", "compare", index)

@@ -48,13 +48,16 @@ def level_statistics(
     scale: Sequence[int],
     counted: Sequence[pl.Expr],
     given: Sequence[pl.Expr] | None = None,
+    *,
+    even_median: str = "mean",
 ) -> pl.LazyFrame:
     """Per row of ``frame``: its ``keys``, ``answered`` (how many levels were counted, ``counted[k]`` of them at
     ``scale[k]``), ``value`` (their respondent aggregate; null when there are none) and, given the counts as
     given (before the evidence rule), ``variance``.
 
     As the row engine has them, to the bit: a median of an even count is the mean of the middle two, as
-    ``statistics.median`` gives it; a mean is the exact integer sum over the count, divided once (as
+    ``statistics.median`` gives it, or the lower or upper of them (``even_median``, as the kernel's
+    ``respondent_value``); a mean is the exact integer sum over the count, divided once (as
     ``math.fsum(levels) / len(levels)``); the variance is :func:`qimaturity.scoring.kernel.sample_variance`,
     (n·Σv² − (Σv)²) / (n·(n − 1)) from integer sums. Running totals of the counts are columns first, so that a
     level is found by counting the totals not yet past a bound: no chain of conditions.
@@ -75,7 +78,8 @@ def level_statistics(
     total = pl.col(running[-1])
     if method == "median":
         low, high = first_beyond((total - 1) // 2), first_beyond(total // 2)
-        value = pl.when(total % 2 == 1).then(high.cast(pl.Float64)).otherwise((low + high) / 2)
+        middle = {"mean": (low + high) / 2, "lower": low.cast(pl.Float64), "upper": high.cast(pl.Float64)}
+        value = pl.when(total % 2 == 1).then(high.cast(pl.Float64)).otherwise(middle[even_median])
     elif method == "mean":
         value = pl.sum_horizontal([pl.col(n) * level for level, n in zip(scale, count_names, strict=True)]) / total
     elif method == "min":
