@@ -215,6 +215,7 @@ def _scoring(data: dict[str, Any]) -> Scoring:
     defaults = Scoring()
     return Scoring(
         respondent_aggregate=respondents.get("aggregate", defaults.respondent_aggregate),
+        even_median=respondents.get("even_median", defaults.even_median),
         agreement_threshold=float(respondents.get("agreement_threshold", defaults.agreement_threshold)),
         compare=tuple((a, b) for a, b in respondents.get("compare") or ()),
         gap_threshold=float(respondents.get("gap_threshold", defaults.gap_threshold)),

@@ -24,6 +24,11 @@ METHODS = {
     "minimum": "lowest value",
     "highest_rung": "highest value",
 }
+EVEN_MEDIANS = {
+    "mean": "the mean of the middle two",
+    "lower": "the lower of the middle two",
+    "upper": "the upper of the middle two",
+}
 NA_POLICIES = {
     "exclude": "excluded, weights renormalised",
     "count_as_met": "counted as met (the top level)",
@@ -79,7 +84,9 @@ def rule_text(rule: Rule) -> str:
 def scoring_lines(rubric: Rubric) -> list[str]:
     s: Scoring = rubric.scoring
     lines = [
-        f"respondents -> question: {s.respondent_aggregate}; "
+        f"respondents -> question: {s.respondent_aggregate}"
+        + (f" (of an even count: {EVEN_MEDIANS[s.even_median]})" if s.respondent_aggregate == "median" else "")
+        + "; "
         f"disagreement flagged when r_wg < {given_number(s.agreement_threshold)}",
         f"questions -> domain: {METHODS[s.questions]}",
         f"domains -> overall: {METHODS[s.domains]}",

@@ -70,7 +70,7 @@ from qimaturity.rubric.model import Question, Rubric
 from qimaturity.scoring.columnar_numbers import ExportScores, gap_table, level_statistics, question_table, settle_all
 from qimaturity.scoring.engine import QuestionStats, score_statistics
 from qimaturity.scoring.intervals import OVERALL, Sums, with_sums
-from qimaturity.scoring.kernel import evidence_level, respondent_value, sample_variance
+from qimaturity.scoring.kernel import even_median_note, evidence_level, respondent_value, sample_variance
 from qimaturity.scoring.result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
 
 ORGANISATION = "organisation_id"
@@ -722,6 +722,7 @@ class _Export:
                 self.scale,
                 [pl.col(n) for n in counted_names],
                 [pl.col(n) for n in given_names] if variance else None,
+                even_median=rubric.scoring.even_median,
             )
 
         questions_frame = pl.DataFrame(
@@ -866,6 +867,7 @@ class _StatsBuilder:
         self.question = question
         self.index = index
         self.method = rubric.scoring.respondent_aggregate
+        self.even_median = rubric.scoring.even_median
         self.scale = [level.value for level in rubric.levels]
         self.start = position[_q(index, self.scale[0])]
         self.end = self.start + len(self.scale)
@@ -928,14 +930,16 @@ class _StatsBuilder:
                 answered = filled - said_na
                 by_group.append(
                     GroupValue(
-                        group, respondent_value(method, list(zip(scale, self.counted(levels), strict=True))), answered
+                        group,
+                        respondent_value(method, list(zip(scale, self.counted(levels), strict=True)), self.even_median),
+                        answered,
                     )
                 )
         if given is None:
             return QuestionStats(na=na, inputs=(TraceInput("N/A", None, note=f"{na} answer(s)"),)) if na else None
         counted = self.counted(given)
         total = sum(counted)
-        value = respondent_value(method, list(zip(scale, counted, strict=True)))
+        value = respondent_value(method, list(zip(scale, counted, strict=True)), self.even_median)
         pairs = tuple((level, n) for level, n in zip(scale, counted, strict=False) if n)
         inputs = tuple(TraceInput(f"level {level}", float(level), note=f"{n} answer(s)") for level, n in pairs)
         if na:
@@ -956,7 +960,8 @@ class _StatsBuilder:
             variance=sample_variance(list(zip(scale, given, strict=True))),
             by_group=tuple(by_group),
             method=f"{method} of {total} answer(s) (from the export)",
-            arithmetic=f"{method}({', '.join([f'{n}×{level}' for level, n in pairs])}) = {trace_number(value)}",
+            arithmetic=f"{method}({', '.join([f'{n}×{level}' for level, n in pairs])}) = {trace_number(value)}"
+            + even_median_note(method, total, self.even_median),
             inputs=inputs,
             adjustments=adjustments,
         )

@@ -1,8 +1,8 @@
 """What scoring produces: immutable results per question, domain and overall, each with its trace.
 
 Rendering formats a :class:`Result`; it never computes a score. ``Result.to_dict`` is the JSON form described
-by ``schemas/result.schema.json``: sorted keys, floats rounded to 4 places, no timestamps, so identical inputs
-give byte-identical output.
+by ``schemas/result.schema.json``: sorted keys, floats at full precision (never -0.0), no timestamps, so identical
+inputs give byte-identical output.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import pandas
     import polars
 
-from qimaturity._core.numbers import fixed, rounded
+from qimaturity._core.numbers import fixed, full
 
 Status = Literal["answered", "na", "missing"]
 
@@ -290,8 +290,8 @@ class Result:
     def to_records(self) -> list[dict[str, Any]]:
         """The rows of ``qimaturity score --format csv`` as dicts: one for the overall result, each domain and each
         question, one per respondent group's view of a question and one per perception gap, with the CSV's
-        columns (:data:`qimaturity.scoring.tables.COLUMNS`). Numbers are ints and floats (rounded to 4 places, as
-        the CSV shows them), ``None`` where the CSV has an empty cell."""
+        columns (:data:`qimaturity.scoring.tables.COLUMNS`). Numbers are ints and floats at full precision (as
+        the CSV writes them), ``None`` where the CSV has an empty cell."""
         from qimaturity.scoring.tables import result_records
 
         return result_records(self)
@@ -318,5 +318,5 @@ def _plain(value: Any) -> Any:
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     if isinstance(value, float):
-        return rounded(value)
+        return full(value)
     return value
