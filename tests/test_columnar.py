@@ -186,12 +186,28 @@ def csv_export(dataset, tmp_path_factory) -> Path:
 
 
 def comparable(result: Result) -> dict[str, Any]:
-    """A result's JSON form without what an export cannot carry: per-answer records and question traces."""
+    """A result's JSON form without what an export cannot carry (per-answer records and question traces), and
+    without the intervals, which :func:`assert_same_intervals` compares."""
     data = result.to_dict()
+    del data["overall"]["interval"]
     for domain in data["domains"]:
+        del domain["interval"]
         for question in domain["questions"]:
             del question["answers"], question["trace"]
     return data
+
+
+def assert_same_intervals(got: Result, want: Result) -> None:
+    """Both engines add up the same respondents' scores, Python exactly (math.fsum) and Polars in its own order:
+    their intervals agree within 1e-12, and are missing alike."""
+    pairs = [(got.overall.interval, want.overall.interval)]
+    pairs += [(g.interval, w.interval) for g, w in zip(got.domains, want.domains, strict=True)]
+    for a, b in pairs:
+        assert (a is None) == (b is None), (a, b)
+        if a is not None and b is not None:
+            assert a.respondents == b.respondents
+            for x, y in ((a.low, b.low), (a.high, b.high), (a.standard_error, b.standard_error)):
+                assert x == pytest.approx(y, rel=1e-12, abs=1e-12)
 
 
 def assert_same_tables(scores: Any, row_results: dict[str, Result]) -> None:
@@ -249,6 +265,7 @@ def assert_same_results(columnar_results: Any, row_results: dict[str, Result]) -
     for got in columnar_results:
         want = row_results[got.organisation.id]
         assert comparable(got) == comparable(want), got.organisation.id
+        assert_same_intervals(got, want)
         # And the unrounded numbers, to the bit: the engines share all code after respondent aggregation.
         assert (got.overall.value, got.overall.raw_value, got.overall.level) == (
             want.overall.value,

@@ -6,7 +6,9 @@ gaps where the rubric's missing policy allows them. The same answers are written
 :func:`qimaturity.score`, one respondent at a time) and as one respondent export (scored by
 :func:`qimaturity.scoring.columnar.score_export` from counts). Every number must be equal to the bit: values,
 levels, bands, targets, gaps, agreement, group values, perception gaps (a domain's too: both engines add its
-weighted terms with math.fsum) and every rule's adjustment; and the CSV, which writes every number in full.
+weighted terms with math.fsum) and every rule's adjustment; and the CSV, which writes every number in full. The
+one tolerance: each interval, from sums of the respondents' own scores that Polars adds in its own order, within
+1e-12 (and from as many respondents).
 
 A rubric whose respondents are combined by their median is scored under an even_median drawn from mean, lower and
 upper (scoring.respondents.even_median), whatever its file says.

@@ -222,6 +222,9 @@ def _scoring(data: dict[str, Any]) -> Scoring:
         questions=data.get("questions", defaults.questions),
         domains=data.get("domains", defaults.domains),
         level_from_value=data.get("level_from_value", defaults.level_from_value),
+        minimal_important_difference=(
+            None if data.get("minimal_important_difference") is None else float(data["minimal_important_difference"])
+        ),
         not_applicable=data.get("not_applicable", defaults.not_applicable),
         missing=data.get("missing", defaults.missing),
         evidence=Evidence(evidence.get("on_missing", "cap"), evidence.get("max_age_days")),

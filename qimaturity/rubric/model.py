@@ -139,6 +139,7 @@ class Scoring:
     questions: Method = "weighted_mean"
     domains: Method = "weighted_mean"
     level_from_value: Literal["floor", "round"] = "floor"
+    minimal_important_difference: float | None = None
     not_applicable: NaPolicy = "exclude"
     missing: MissingPolicy = "error"
     evidence: Evidence = field(default_factory=Evidence)

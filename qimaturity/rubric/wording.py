@@ -101,4 +101,8 @@ def scoring_lines(rubric: Rubric) -> list[str]:
     if s.evidence.max_age_days:
         evidence += f"; evidence older than {s.evidence.max_age_days} days does not count"
     lines.append(evidence)
+    change = "changes count as improved or declined when they beat the respondents' noise (95 % interval)"
+    if s.minimal_important_difference is not None:
+        change += f" or are at least {given_number(s.minimal_important_difference)}"
+    lines.append(change)
     return lines

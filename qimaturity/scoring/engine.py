@@ -837,8 +837,10 @@ def score(
     the assessment's own; ``default_target`` replaces the target of everything not named there. ``what_if``
     (question id -> level) adds a :class:`Projection` of the result with those questions at those levels.
     """
+    from qimaturity.scoring.intervals import with_intervals  # it combines answers with this module's functions
+
     require_checked(assessment, rubric)
-    return score_statistics(
+    result = score_statistics(
         rubric,
         assessment,
         answer_statistics(rubric, assessment),
@@ -847,6 +849,7 @@ def score(
         default_target=default_target,
         what_if=what_if,
     )
+    return with_intervals(rubric, result)
 
 
 def score_statistics(

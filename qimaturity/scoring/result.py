@@ -65,6 +65,17 @@ class BandPosition:
 
 
 @dataclass(frozen=True)
+class Interval:
+    """A 95 % interval around a value from the spread of its respondents (see :mod:`qimaturity.scoring.intervals`)."""
+
+    low: float
+    high: float
+    standard_error: float
+    respondents: int
+    """How many respondents had a score for it."""
+
+
+@dataclass(frozen=True)
 class GroupValue:
     group: str
     value: float
@@ -153,6 +164,7 @@ class DomainResult:
     perception_gaps: tuple[PerceptionGap, ...]
     questions: tuple[QuestionResult, ...]
     trace: Trace
+    interval: Interval | None = None
 
     def __repr__(self) -> str:
         return f"<DomainResult {self.id} {_reached(self.value, self.level, self.level_name)}>"
@@ -171,6 +183,7 @@ class OverallResult:
     target: int | None
     gap: int | None
     trace: Trace
+    interval: Interval | None = None
 
     def __repr__(self) -> str:
         return f"<OverallResult {_reached(self.value, self.level, self.level_name)}>"
