@@ -176,6 +176,58 @@ def test_domain_value_and_domain_perception_gap():
     assert gap.flagged is True
 
 
+# --- scoring.respondents.even_median: what the median of an even count is --------------------------------------
+# respondents-median{,-lower,-upper}.yaml differ only in even_median (mean, the default; lower; upper).
+#   q-even 2, 3, 4, 4: the middle two are 3 and 4 -> mean 3.5 (floor: level 3), lower 3 (level 3), upper 4 (level 4)
+#   q-split 5, 1 (sorted 1, 5) -> mean 3, lower 1, upper 5; q-odd 3, 3, 4 -> 3 whatever even_median says
+#   groups on q-even: board 2, 4 -> 3 / 2 / 4; frontline 3, 4 -> 3.5 / 3 / 4
+#   gap board - frontline on q-even: 3 - 3.5 = -0.5 / 2 - 3 = -1 (flagged at 1) / 4 - 4 = 0
+#   domain d, weights q-odd 1, q-even 1, q-split 2, q-single 1 (4), q-na 1 (2); q-allna N/A, left out:
+#     mean  (3 + 3.5 + 2×3 + 4 + 2) / 6 = 18.5 / 6 = 37/12 = 3.0833333333333335 -> level 3
+#     lower (3 + 3 + 2×1 + 4 + 2) / 6 = 14 / 6 = 7/3 = 2.3333333333333335 -> level 2
+#     upper (3 + 4 + 2×5 + 4 + 2) / 6 = 23/6 = 3.8333333333333335 -> level 3
+@pytest.mark.parametrize(
+    ("rubric", "even", "split", "groups", "gap", "domain", "level"),
+    [
+        ("respondents-median", (3.5, 3), 3.0, (3.0, 3.5), (-0.5, False), 37 / 12, 3),
+        ("respondents-median-lower", (3.0, 3), 1.0, (2.0, 3.0), (-1.0, True), 7 / 3, 2),
+        ("respondents-median-upper", (4.0, 4), 5.0, (4.0, 4.0), (0.0, False), 23 / 6, 3),
+    ],
+)
+def test_even_median_declares_what_the_median_of_an_even_count_is(rubric, even, split, groups, gap, domain, level):
+    result = run(rubric, "respondents")
+    q_even = result.question("q-even")
+    assert (q_even.value, q_even.level) == even
+    assert result.question("q-split").value == split
+    assert result.question("q-odd").value == 3.0
+    assert tuple(g.value for g in q_even.by_group) == groups
+    (perception,) = q_even.perception_gaps
+    assert (perception.gap, perception.flagged) == gap
+    assert (result.domain("d").value, result.domain("d").level) == (domain, level)
+    assert load_rubric(RUBRICS / f"{rubric}.yaml").scoring.even_median == rubric.rpartition("-")[2].replace(
+        "median", "mean"
+    )
+
+
+def test_even_median_is_said_in_the_trace_and_refused_without_a_median(tmp_path):
+    lower = run("respondents-median-lower", "respondents").question("q-even")
+    assert lower.trace.arithmetic == (
+        "median(2, 3, 4, 4) = 3 (an even count: the lower of the middle two, scoring.respondents.even_median)"
+    )
+    assert run("respondents-median", "respondents").question("q-even").trace.arithmetic == "median(2, 3, 4, 4) = 3.5"
+    text = (RUBRICS / "respondents-mean.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("aggregate: mean,", "aggregate: mean, even_median: upper,"), encoding="utf-8")
+    from qimaturity import validate_rubric
+
+    (problem,) = validate_rubric(bad)
+    assert problem.path == "/scoring/respondents/even_median"
+    assert problem.message == (
+        "even_median says what a median of an even count is, but respondents are combined by 'mean'"
+    )
+    assert problem.hint == "remove even_median, or set aggregate: median"
+
+
 # --- questions -> domain -> overall (tests/data/scoring/answers/combine.yaml) --------------------------------
 # domain a (weight 3): qa1 w2 = 4, qa2 w1 = 3, qa3 w1 = 2, qa4 w3 = N/A (excluded)
 # domain b (weight 1): qb1 w1 = 5, qb2 w3 = 2
@@ -550,19 +602,19 @@ def band_of(part):
 
 def test_bands_on_value_with_position_and_closed_last_band():
     result = run("bands-value", "bands")
-    # early [1, 2.5), developing [2.5, 4), mature [4, 5]
+    # early [1, 2.5), progressing [2.5, 4), mature [4, 5]
     got = {d: band_of(result.domain(d)) for d in ("va", "vb", "vc", "vd", "ve", "vf")}
     assert got == {
-        "va": ("developing", 0.0, "lower"),  # 2.5 is the start of developing: (2.5 - 2.5) / 1.5 = 0
-        "vb": ("developing", 0.5, "middle"),  # (3.25 - 2.5) / 1.5 = 0.5
+        "va": ("progressing", 0.0, "lower"),  # 2.5 is the start of progressing: (2.5 - 2.5) / 1.5 = 0
+        "vb": ("progressing", 0.5, "middle"),  # (3.25 - 2.5) / 1.5 = 0.5
         "vc": ("mature", 1.0, "upper"),  # 5 is the top: the last band is closed; (5 - 4) / 1 = 1
-        "vd": ("developing", 0.866667, "upper"),  # (3.8 - 2.5) / 1.5 = 1.3 / 1.5
-        "ve": ("developing", 0.68, "upper"),  # (3.52 - 2.5) / 1.5 = 1.02 / 1.5
+        "vd": ("progressing", 0.866667, "upper"),  # (3.8 - 2.5) / 1.5 = 1.3 / 1.5
+        "ve": ("progressing", 0.68, "upper"),  # (3.52 - 2.5) / 1.5 = 1.02 / 1.5
         "vf": ("mature", 0.52, "middle"),  # (4.52 - 4) / 1
     }
     assert result.overall.value == pytest.approx(3.765)
-    assert band_of(result.overall) == ("developing", 0.843333, "upper")  # (3.765 - 2.5) / 1.5 = 1.265 / 1.5
-    assert result.overall.band.name == "Developing"
+    assert band_of(result.overall) == ("progressing", 0.843333, "upper")  # (3.765 - 2.5) / 1.5 = 1.265 / 1.5
+    assert result.overall.band.name == "Progressing"
 
 
 def test_bands_on_percent_with_position_and_boundaries():

@@ -99,12 +99,13 @@ def _num(value: float | None) -> str:
 
 
 def result_table(result: Result) -> Table:
-    """Domains with value, level, band, target and gap, then the overall row; flags in the last column."""
+    """Domains with value, where it likely lies, level, band, target and gap, then the overall row; flags in the
+    last column."""
     title = f"{result.organisation.name} - {result.rubric.id} {result.rubric.version}"
     if result.date:
         title += f" - {result.date}"
     table = Table(title=_text(title), title_justify="left")
-    for column in ("domain", "value", "level", "band", "target", "gap", "notes"):
+    for column in ("domain", "value", "likely range", "level", "band", "target", "gap", "notes"):
         table.add_column(column, justify="right" if column in ("value", "target", "gap") else "left")
     for domain in result.domains:
         notes = []
@@ -132,9 +133,11 @@ def result_table(result: Result) -> Table:
 
 
 def _row(label: Text, value: float | None, level: int | None, name: str | None, node: Any) -> list[Any]:
+    interval = node.interval
     return [
         label,
         _num(value),
+        "-" if interval is None else f"{fixed(interval.low)}–{fixed(interval.high)}",
         _text(f"{level} {name}") if level is not None else _text("-"),
         _text(node.band.name) if node.band else _text("-"),
         "-" if node.target is None else str(node.target),
@@ -209,12 +212,14 @@ def cohort_tables(cohort: Cohort) -> list[Table]:
     tables.append(ranking)
     if cohort.trends:
         trends = Table(title=_text("Since last time"), title_justify="left")
-        for column in ("organisation", "dates", "improved", "declined"):
+        for column in ("organisation", "dates", "improved", "declined", "no clear change"):
             trends.add_column(column)
         for t in cohort.trends:
-            improved = ", ".join(d.title for d in t.domains if d.direction == "improved")
-            declined = ", ".join(d.title for d in t.domains if d.direction == "declined")
-            trends.add_row(_text(t.name), _text(" -> ".join(t.dates)), _text(improved or "-"), _text(declined or "-"))
+            named = {
+                way: ", ".join(d.title for d in t.domains if d.direction == way) or "-"
+                for way in ("improved", "declined", "no clear change")
+            }
+            trends.add_row(_text(t.name), _text(" -> ".join(t.dates)), *(_text(words) for words in named.values()))
         tables.append(trends)
     return tables
 

@@ -141,6 +141,31 @@ def _schema_message(name: str, kind: Any, sub: dict[str, Any], error: Any, schem
     return (text if len(text) <= 200 else text[:197] + "..."), ""
 
 
+_BAND_TOLERANCE = 1e-9
+"""As the engine places a value in a band or at a level: a bound within this of a value counts as reached."""
+
+
+def _is_number(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _folded(name: str) -> str:
+    """A name as a reader compares names: case and runs of spaces do not matter."""
+    return " ".join(name.split()).casefold()
+
+
+def _level_span(scale: list[int], level: int, how: str) -> tuple[float, float]:
+    """The values that get ``level``: with ``floor`` from the level up to the next level (excluded), with
+    ``round`` from the midpoint below to the midpoint above (excluded: a half goes up); the top level's span ends
+    at the top, included (under ``floor`` it is the top value alone)."""
+    i = scale.index(level)
+    top = i == len(scale) - 1
+    if how == "floor":
+        return float(level), float(level if top else scale[i + 1])
+    start = scale[0] if i == 0 else (scale[i - 1] + level) / 2
+    return float(start), float(level if top else (level + scale[i + 1]) / 2)
+
+
 def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
     if not isinstance(value, list):
         return []
@@ -181,6 +206,7 @@ class MeaningChecker:
         self.check_domains(sources, frameworks)
         self.check_scoring()
         self.check_bands()
+        self.check_band_names()
         self.check_rules()
         return self.problems
 
@@ -352,6 +378,14 @@ class MeaningChecker:
         respondents = scoring.get("respondents")
         if not isinstance(respondents, dict):
             return
+        if "even_median" in respondents and respondents.get("aggregate", "median") != "median":
+            self.add(
+                ("scoring", "respondents", "even_median"),
+                f"even_median says what a median of an even count is, but respondents are combined by "
+                f"'{respondents.get('aggregate')}'",
+                "remove even_median, or set aggregate: median",
+                key=True,
+            )
         pairs: set[tuple[str, str]] = set()
         for index, pair in enumerate(respondents.get("compare") or []):
             path: DocPath = ("scoring", "respondents", "compare", index)
@@ -554,6 +588,69 @@ class MeaningChecker:
                 f"bands start at {given_number(float(first['from']))}, below the lowest total ({given_number(low)})",
                 f"the first band must start at {given_number(low)}",
             )
+
+    def check_band_names(self) -> None:
+        """A band named as a level (ignoring case and spacing) holds only values that get that level, so that one
+        value never has two names: with level 4 Embedded on [4, 5) (``floor``), a band 'Exemplary' from 4.75 would
+        show 4.86 as "level 4 Embedded" and "band Exemplary" at once."""
+        bands, scoring = self.data.get("bands"), self.data.get("scoring")
+        if not isinstance(bands, dict) or len(self.scale) < 2 or bands.get("on") == "total":
+            return  # bands on totals name sums, which have no level
+        how = scoring.get("level_from_value", "floor") if isinstance(scoring, dict) else "floor"
+        if how not in ("floor", "round"):
+            return
+        named: dict[str, tuple[int, str]] = {}
+        for _, entry in _dicts(self.data.get("levels")):
+            if _is_int(entry.get("value")) and entry["value"] in self.scale and isinstance(entry.get("name"), str):
+                named.setdefault(_folded(entry["name"]), (entry["value"], entry["name"]))
+        names = {value: name for value, name in named.values()}
+        low, high = self.scale[0], self.scale[-1]
+        percent = bands.get("on", "value") == "percent"
+
+        def placed(value: float) -> float:  # a level value where the bands sit: itself, or its percent of the range
+            return 100 * (value - low) / (high - low) if percent else value
+
+        items = _dicts(bands.get("items"))
+        for index, band in items:
+            name, lower, upper = band.get("name"), band.get("from"), band.get("to")
+            if not (isinstance(name, str) and _is_number(lower) and _is_number(upper)) or lower >= upper:
+                continue
+            if _folded(name) not in named:
+                continue
+            level, level_name = named[_folded(name)]
+            start, end = (placed(v) for v in _level_span(self.scale, level, how))
+            # The last band includes its end (the top of the range), which only the top level's span does.
+            closed = index == items[-1][0] and level != high
+            if lower >= start - _BAND_TOLERANCE and upper <= end + (-_BAND_TOLERANCE if closed else _BAND_TOLERANCE):
+                continue
+            # The first other level whose values the band holds: what a reader would see beside the band's name.
+            for other in self.scale:
+                o_start, o_end = (placed(v) for v in _level_span(self.scale, other, how))
+                a, b = max(lower, o_start), min(upper, o_end)
+                if other != level and (a < b - _BAND_TOLERANCE or (other == high and a == b == placed(high))):
+                    break
+            if a == b:
+                where = f"the value {given_number(a)}"
+            else:  # the other level's span excludes its end, except at the top
+                below = "just below " if b == o_end and other != high else ""
+                where = f"values from {given_number(a)} to {below}{given_number(b)}"
+            unit = " percent" if percent else ""
+            message = (
+                f"band '{band.get('id', index)}' is named '{name}' like level {level}, but {where}{unit} in it "
+                f"get level {other} '{names.get(other, other)}' (level_from_value: {how}): such a value would read "
+                f"as level {other} {names.get(other, other)} and band {name}"
+            )
+            if start == end:
+                hint = (
+                    f"with level_from_value: {how} only a value of exactly {level} is level {level}, so no band can "
+                    f"carry its name: give the band a name that is no level's, or declare level_from_value: round"
+                )
+            else:
+                hint = (
+                    f"give the band a name that is no level's, or keep it within level {level}'s values: from "
+                    f"{given_number(start)} to {given_number(end)}{unit}"
+                )
+            self.add(("bands", "items", index, "name"), message, hint)
 
     def check_rules(self) -> None:
         seen: dict[str, DocPath] = {}

@@ -130,12 +130,16 @@ class Evidence:
 @dataclass(frozen=True)
 class Scoring:
     respondent_aggregate: Literal["median", "mean", "min", "max"] = "median"
+    even_median: Literal["mean", "lower", "upper"] = "mean"
+    """What the median of an even number of levels is: the mean of the middle two (3 and 4 give 3.5), the lower or
+    the upper of them."""
     agreement_threshold: float = 0.7
     compare: tuple[tuple[str, str], ...] = ()
     gap_threshold: float = 1.0
     questions: Method = "weighted_mean"
     domains: Method = "weighted_mean"
     level_from_value: Literal["floor", "round"] = "floor"
+    minimal_important_difference: float | None = None
     not_applicable: NaPolicy = "exclude"
     missing: MissingPolicy = "error"
     evidence: Evidence = field(default_factory=Evidence)

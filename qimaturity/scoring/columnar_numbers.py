@@ -14,14 +14,15 @@ engine's own code (:meth:`qimaturity.scoring.engine.Scorer.settle`), run per org
 a few dozen numbers each. Full :class:`~qimaturity.scoring.result.Result` objects, with traces and priorities, are built
 only when asked for (:class:`ExportScores` is a sequence of them, made one by one by the shared code).
 
-A domain's perception gap is a weighted mean over the questions both groups answered; here it is summed by
-Polars rather than ``math.fsum``, so it may differ from the row engine's in the last bit (never in its four
-written decimals, nor in whether it is flagged, unless it lies within 1e-9 of the threshold).
+A domain's perception gap is a weighted mean over the questions both groups answered; Polars forms the products
+and ``math.fsum`` adds them, as the row engine does (a correctly rounded sum does not depend on the order of its
+terms), so it is the row engine's to the bit too: the CSV writes every number in full.
 """
 
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, Literal, overload
 
@@ -47,13 +48,16 @@ def level_statistics(
     scale: Sequence[int],
     counted: Sequence[pl.Expr],
     given: Sequence[pl.Expr] | None = None,
+    *,
+    even_median: str = "mean",
 ) -> pl.LazyFrame:
     """Per row of ``frame``: its ``keys``, ``answered`` (how many levels were counted, ``counted[k]`` of them at
     ``scale[k]``), ``value`` (their respondent aggregate; null when there are none) and, given the counts as
     given (before the evidence rule), ``variance``.
 
     As the row engine has them, to the bit: a median of an even count is the mean of the middle two, as
-    ``statistics.median`` gives it; a mean is the exact integer sum over the count, divided once (as
+    ``statistics.median`` gives it, or the lower or upper of them (``even_median``, as the kernel's
+    ``respondent_value``); a mean is the exact integer sum over the count, divided once (as
     ``math.fsum(levels) / len(levels)``); the variance is :func:`qimaturity.scoring.kernel.sample_variance`,
     (n·Σv² − (Σv)²) / (n·(n − 1)) from integer sums. Running totals of the counts are columns first, so that a
     level is found by counting the totals not yet past a bound: no chain of conditions.
@@ -74,7 +78,8 @@ def level_statistics(
     total = pl.col(running[-1])
     if method == "median":
         low, high = first_beyond((total - 1) // 2), first_beyond(total // 2)
-        value = pl.when(total % 2 == 1).then(high.cast(pl.Float64)).otherwise((low + high) / 2)
+        middle = {"mean": (low + high) / 2, "lower": low.cast(pl.Float64), "upper": high.cast(pl.Float64)}
+        value = pl.when(total % 2 == 1).then(high.cast(pl.Float64)).otherwise(middle[even_median])
     elif method == "mean":
         value = pl.sum_horizontal([pl.col(n) * level for level, n in zip(scale, count_names, strict=True)]) / total
     elif method == "min":
@@ -472,8 +477,19 @@ def gap_table(rubric: Rubric, groups: pl.DataFrame) -> pl.DataFrame:
             )
         )
         per_domain = both.group_by("__org", "domain_index", "domain_id").agg(
-            ((pl.col("a") * pl.col("weight")).sum() / pl.col("weight").sum()).alias("a"),
-            ((pl.col("b") * pl.col("weight")).sum() / pl.col("weight").sum()).alias("b"),
+            (pl.col("a") * pl.col("weight")).alias("a"),
+            (pl.col("b") * pl.col("weight")).alias("b"),
+            pl.col("weight").alias("w"),
+        )
+        # Summed as the row engine sums them (Engine.domain_perception_gaps): one fsum per list, a few per domain.
+        totals = [math.fsum(w) for w in per_domain["w"].to_list()]
+        per_domain = per_domain.with_columns(
+            pl.Series(
+                "a", [math.fsum(t) / w for t, w in zip(per_domain["a"].to_list(), totals, strict=True)], pl.Float64
+            ),
+            pl.Series(
+                "b", [math.fsum(t) / w for t, w in zip(per_domain["b"].to_list(), totals, strict=True)], pl.Float64
+            ),
         )
         parts.append(
             per_domain.select(

@@ -53,6 +53,7 @@ from qimaturity.rubric.wording import condition_text
 from qimaturity.scoring.kernel import (
     agreement,
     counts_of,
+    even_median_note,
     evidence_level,
     level_below,
     respondent_value,
@@ -193,7 +194,7 @@ def _question_stats(
 ) -> QuestionStats:
     scoring = rubric.scoring
     scale = [level.value for level in rubric.levels]
-    method = scoring.respondent_aggregate
+    method, even = scoring.respondent_aggregate, scoring.even_median
     cap = scoring.evidence.on_missing == "cap"
     entries = sorted(answered, key=lambda e: (group_order.get(e[0].group or "", len(group_order)), e[0].id))
     records: list[AnswerRecord] = []
@@ -250,16 +251,16 @@ def _question_stats(
     value: float | None = None
     arithmetic = ""
     if counted:
-        value = respondent_value(method, histogram)
+        value = respondent_value(method, histogram, even)
         shown = ", ".join(str(v) for v in sorted(counted))
-        arithmetic = f"{method}({shown}) = {trace_number(value)}"
+        arithmetic = f"{method}({shown}) = {trace_number(value)}{even_median_note(method, len(counted), even)}"
     return QuestionStats(
         counted=tuple(histogram),
         na=na_count,
         value=value,
         variance=sample_variance(counts_of(given)),
         by_group=tuple(
-            GroupValue(group, respondent_value(method, counts_of(levels)), len(levels))
+            GroupValue(group, respondent_value(method, counts_of(levels), even), len(levels))
             for group, levels in sorted(groups.items(), key=lambda g: group_order.get(g[0], 0))
         ),
         method=f"{method} of {len(counted)} answer(s)",
@@ -903,8 +904,10 @@ def score(
     the assessment's own; ``default_target`` replaces the target of everything not named there. ``what_if``
     (question id -> level) adds a :class:`Projection` of the result with those questions at those levels.
     """
+    from qimaturity.scoring.intervals import with_intervals  # it combines answers with this module's functions
+
     require_checked(assessment, rubric)
-    return score_statistics(
+    result = score_statistics(
         rubric,
         assessment,
         answer_statistics(rubric, assessment),
@@ -913,6 +916,7 @@ def score(
         default_target=default_target,
         what_if=what_if,
     )
+    return with_intervals(rubric, result)
 
 
 def score_statistics(

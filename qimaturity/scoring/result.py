@@ -1,8 +1,8 @@
 """What scoring produces: immutable results per question, domain and overall, each with its trace.
 
 Rendering formats a :class:`Result`; it never computes a score. ``Result.to_dict`` is the JSON form described
-by ``schemas/result.schema.json``: sorted keys, floats rounded to 4 places, no timestamps, so identical inputs
-give byte-identical output.
+by ``schemas/result.schema.json``: sorted keys, floats at full precision (never -0.0), no timestamps, so identical
+inputs give byte-identical output.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import pandas
     import polars
 
-from qimaturity._core.numbers import fixed, rounded
+from qimaturity._core.numbers import fixed, full
 
 Status = Literal["answered", "na", "missing"]
 
@@ -62,6 +62,17 @@ class BandPosition:
     name: str
     position: float
     third: Literal["lower", "middle", "upper"]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A 95 % interval around a value from the spread of its respondents (see :mod:`qimaturity.scoring.intervals`)."""
+
+    low: float
+    high: float
+    standard_error: float
+    respondents: int
+    """How many respondents had a score for it."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +180,7 @@ class DomainResult:
     """The level a rule in force holds this at (then ``level``), ``None`` when no rule holds it."""
     held_by: tuple[str, ...] = ()
     """The rules holding the level at ``held_level``."""
+    interval: Interval | None = None
 
     def __repr__(self) -> str:
         return f"<DomainResult {self.id} {_reached(self.value, self.level, self.level_name, self.held_level)}>"
@@ -193,6 +205,7 @@ class OverallResult:
     """The level a rule in force holds this at (then ``level``), ``None`` when no rule holds it."""
     held_by: tuple[str, ...] = ()
     """The rules holding the level at ``held_level``."""
+    interval: Interval | None = None
 
     def __repr__(self) -> str:
         return f"<OverallResult {_reached(self.value, self.level, self.level_name, self.held_level)}>"
@@ -300,8 +313,8 @@ class Result:
     def to_records(self) -> list[dict[str, Any]]:
         """The rows of ``qimaturity score --format csv`` as dicts: one for the overall result, each domain and each
         question, one per respondent group's view of a question and one per perception gap, with the CSV's
-        columns (:data:`qimaturity.scoring.tables.COLUMNS`). Numbers are ints and floats (rounded to 4 places, as
-        the CSV shows them), ``None`` where the CSV has an empty cell."""
+        columns (:data:`qimaturity.scoring.tables.COLUMNS`). Numbers are ints and floats at full precision (as
+        the CSV writes them), ``None`` where the CSV has an empty cell."""
         from qimaturity.scoring.tables import result_records
 
         return result_records(self)
@@ -328,5 +341,5 @@ def _plain(value: Any) -> Any:
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     if isinstance(value, float):
-        return rounded(value)
+        return full(value)
     return value
