@@ -147,5 +147,9 @@ def test_the_row_and_columnar_engines_agree_on_every_rubric(name: str, data: st.
 
 def test_every_rubric_we_have_is_covered() -> None:
     """The rubrics above are every valid rubric in the repository: the bundled ones and the test fixtures."""
-    assert {"qi-readiness", "qi-programme-stages", "valid-minimal", "evidence-cap", "staged"} <= set(RUBRICS)
-    assert len(RUBRICS) == 2 + 1 + len(list((DATA / "scoring" / "rubrics").glob("*.yaml")))
+    assert {"qi-readiness", "qi-programme-stages", "valid-minimal", "phq9-shaped", "evidence-cap", "staged"} <= set(
+        RUBRICS
+    )
+    assert len(RUBRICS) == 2 + len(list((DATA / "rubrics").glob("*.yaml"))) + len(
+        list((DATA / "scoring" / "rubrics").glob("*.yaml"))
+    )

@@ -350,7 +350,8 @@ def test_model_objects_stay_hashable_comparable_and_picklable_with_mappings():
 def test_model_objects_and_results_print_in_one_short_line():
     assessment = load_assessment(RIVERSIDE, QI)
     result = score(QI, assessment, what_if={"gov-board-agenda": 4})
-    # Riverside: overall 3.0 (level 3 Developing); leadership (2×3.5 + 2×3 + 2×3 + 1×3.5 + 1×3 + 1×4) / 9 = 3.2778,
+    # Riverside: overall 3.0976 (level 3 Developing, held there by the Embedded gate, as culture is at 2);
+    # leadership (2×3.5 + 2×3 + 2×3 + 1×3.5 + 1×3 + 1×4) / 9 = 3.2778,
     # shown as 3.28; lead-role-models median(2, 2, 2, 3, 3, 3, 4, 4) = 3 from 8 answers; trn-qi-team answered N/A
     # by its one respondent.
     assert [repr(x) for x in (QI, QI.domain("leadership"), QI.question("lead-role-models"), assessment)] == [
@@ -362,8 +363,8 @@ def test_model_objects_and_results_print_in_one_short_line():
     ]
     assert [repr(x) for x in (result, result.overall, result.domain("leadership"))] == [
         "<Result riverside 'Riverside Community Health NHS Trust' 2026-09-30, qi-readiness 1.0.0: "
-        "overall 3.00 level 3 Developing, with a what-if>",
-        "<OverallResult 3.00 level 3 Developing>",
+        "overall 3.10 held at level 3 Developing, with a what-if>",
+        "<OverallResult 3.10 held at level 3 Developing>",
         "<DomainResult leadership 3.28 level 3 Developing>",
     ]
     assert repr(result.question("lead-role-models")) == "<QuestionResult lead-role-models 3.00 level 3, 8 answer(s)>"

@@ -382,14 +382,16 @@ def test_cap_holds_a_domain_at_max_level_and_keeps_the_raw_value():
     # lead: (2 + 5 + 5) / 3 = 4.0 -> level 4; critical c1 is at 2, below 3 -> held at 2
     assert lead.raw_value == pytest.approx(4.0)
     assert lead.level == 2
-    assert lead.value == pytest.approx(2.0)  # the value is lowered to the level
+    assert lead.value == pytest.approx(4.0)  # rules hold levels, not values: the value is the answers'
+    assert (lead.raw_level, lead.held_level, lead.held_by) == (4, 2, ("critical-cap",))
     assert adjustments(lead) == [("critical-cap", 4, 2, True)]
-    assert lead.percent == pytest.approx(25.0)  # from the capped value: 100 * (2 - 1) / 4
-    # the overall is computed from the capped value: (2.0 + 3.5) / 2 = 2.75 -> level 2; no overall rule, so its
-    # raw value (before any overall rule) is the same
-    assert result.overall.value == pytest.approx(2.75)
-    assert result.overall.raw_value == pytest.approx(2.75)
-    assert result.overall.level == 2
+    assert lead.percent == pytest.approx(75.0)  # from the value: 100 * (4 - 1) / 4
+    # the overall is computed from the domains' values: (4.0 + 3.5) / 2 = 3.75 -> level 3; no overall rule, so
+    # nothing holds it
+    assert result.overall.value == pytest.approx(3.75)
+    assert result.overall.raw_value == pytest.approx(3.75)
+    assert result.overall.level == 3
+    assert (result.overall.held_level, result.overall.held_by) == (None, ())
 
 
 def test_cap_checked_but_not_applied_is_recorded():
@@ -438,7 +440,8 @@ def test_gate_fails_with_two_domains_at_2():
     # domains 5, 2, 2, 5 -> 14/4 = 3.5 -> level 3; two at 2 -> fails -> held at 2, the level just below 3
     assert overall.raw_value == pytest.approx(3.5)
     assert overall.level == 2
-    assert overall.value == pytest.approx(2.0)
+    assert overall.value == pytest.approx(3.5)  # the value is not flattened
+    assert (overall.raw_level, overall.held_level, overall.held_by) == (3, 2, ("consistency",))
     assert adjustments(overall) == [("consistency", 3, 2, True)]
 
 
@@ -447,7 +450,8 @@ def test_gate_fails_with_one_domain_below_2():
     # domains 5, 5, 5, 1 -> 16/4 = 4.0 -> level 4; one below 2 -> fails -> held at 2
     assert overall.raw_value == pytest.approx(4.0)
     assert overall.level == 2
-    assert overall.value == pytest.approx(2.0)
+    assert overall.value == pytest.approx(4.0)
+    assert (overall.raw_level, overall.held_level, overall.held_by) == (4, 2, ("consistency",))
     assert adjustments(overall) == [("consistency", 4, 2, True)]
 
 
@@ -464,7 +468,8 @@ def test_staged_holds_the_level_at_the_highest_stage_met_with_na_counting_as_met
     # stage 1: 4, 3 met; stage 2: 3 met, N/A met; stage 3: patient-partners 2 not met -> at most 2
     assert overall.raw_value == pytest.approx(19 / 6)
     assert overall.level == 2
-    assert overall.value == pytest.approx(2.0)
+    assert overall.value == pytest.approx(19 / 6)
+    assert (overall.held_level, overall.held_by) == (2, ("programme-stage",))
     assert adjustments(overall) == [("programme-stage", 3, 2, True)]
     # an overall rule leaves the domains alone
     assert result.domain("practice").level == 3
@@ -476,8 +481,13 @@ def test_staged_lowest_stage_unmet_gives_the_lowest_level():
     # stage 1: agreed-method 2 not met -> the lowest level of the scale, 0
     assert overall.raw_value == pytest.approx(3.0)
     assert overall.level == 0
-    assert overall.value == pytest.approx(0.0)
+    assert overall.value == pytest.approx(3.0)
+    assert (overall.held_level, overall.held_by) == (0, ("programme-stage",))
     assert adjustments(overall) == [("programme-stage", 3, 0, True)]
+    # The trace says plainly that no stage is met, not "highest stage met 0"
+    (adjustment,) = overall.trace.adjustments
+    assert "no stage is met, so the level is held at the lowest level 0" in adjustment.description
+    assert "highest stage met" not in adjustment.description
 
 
 def test_staged_caps_but_does_not_raise():
@@ -508,7 +518,7 @@ def test_expression_cap_applies_when_true():
     # x = (5 + 5 + 5) / 3 = 5; y = 2; overall 3.5 -> level 3; abs(5 - 2) = 3 >= 2 -> held at 1
     assert overall.raw_value == pytest.approx(3.5)
     assert overall.level == 1
-    assert overall.value == pytest.approx(1.0)
+    assert overall.value == pytest.approx(3.5)
     assert adjustments(overall) == [("uneven", 3, 1, True)]
 
 

@@ -16,7 +16,7 @@ from qimaturity.cli.terminal import terminal_text
 from qimaturity.cohort.model import Cohort
 from qimaturity.rubric.model import Question, Rubric
 from qimaturity.rubric.wording import rule_text, scoring_lines
-from qimaturity.scoring.result import Result
+from qimaturity.scoring.result import Result, held_words
 
 if TYPE_CHECKING:
     from qimaturity.batch.run import FileRecord, ProgressCallback
@@ -109,9 +109,8 @@ def result_table(result: Result) -> Table:
         table.add_column(column, justify="right" if column in ("value", "target", "gap") else "left")
     for domain in result.domains:
         notes = []
-        held = [a.rule for a in domain.trace.adjustments if a.applied]
-        if held:
-            notes.append("held by " + ", ".join(r or "" for r in held))
+        if domain.held_level is not None:
+            notes.append(held_words(domain.value, domain.held_level, domain.held_by))
         if domain.not_applicable:
             notes.append(f"{domain.not_applicable} N/A")
         lacking = sum(1 for q in domain.questions for a in q.answers if a.evidence_flag)
@@ -125,11 +124,10 @@ def result_table(result: Result) -> Table:
             *_row(_text(domain.title), domain.value, domain.level, domain.level_name, domain), _text("; ".join(notes))
         )
     overall = result.overall
-    held = [a.rule for a in overall.trace.adjustments if a.applied]
     table.add_section()
     table.add_row(
         *_row(_text("Overall", style="bold"), overall.value, overall.level, overall.level_name, overall),
-        _text("held by " + ", ".join(r or "" for r in held)) if held else "",
+        _text(held_words(overall.value, overall.held_level, overall.held_by)) if overall.held_level is not None else "",
     )
     return table
 
@@ -208,6 +206,8 @@ def cohort_tables(cohort: Cohort) -> list[Table]:
     for m in cohort.members:
         outliers = ", ".join(f"{titles[d]} {side}" for d, side in m.outliers)
         level = "-" if m.overall_level is None else str(m.overall_level)
+        if m.overall_held is not None:
+            level += " held"
         ranking.add_row(str(m.rank), _text(m.name), _num(m.score), level, _text(outliers))
     tables.append(ranking)
     if cohort.trends:

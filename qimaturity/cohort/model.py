@@ -67,6 +67,10 @@ class Member:
     overall_band: str | None
     values: tuple[tuple[str, float | None, int | None], ...]
     outliers: tuple[tuple[str, str], ...]
+    overall_held: int | None = None
+    """The level a rule holds the overall at (``score`` is still the answers' value), ``None`` when none does."""
+    held: tuple[tuple[str, int], ...] = ()
+    """(domain id, held level) of each domain a rule holds."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,9 @@ class DomainTrend:
     change: float | None
     direction: str
     """improved, declined, no clear change (the change does not beat the noise) or not comparable."""
+    held: tuple[int | None, ...] = ()
+    """By date, the level a rule held the result at (``None``: no rule held it). Values and the change are the
+    answers', so a held result still shows its progress."""
     intervals: tuple[Interval | None, ...] = ()
     """Each value's interval, as ``values``."""
     change_low: float | None = None
@@ -210,28 +217,36 @@ def _trend(
     overall: bool,
     minimal_important_difference: float | None,
 ) -> Trend:
-    def series(pick: list[tuple[float | None, int | None, Interval | None]], domain_id: str, title: str) -> DomainTrend:
-        present = [(v, i) for v, _, i in pick if v is not None]
+    def series(
+        pick: list[tuple[float | None, int | None, int | None, Interval | None]], domain_id: str, title: str
+    ) -> DomainTrend:
+        present = [(v, i) for v, _, _, i in pick if v is not None]
         first, last = (present[0], present[-1]) if len(present) > 1 else ((None, None), (None, None))
         change = change_direction(first[0], last[0], first[1], last[1], minimal_important_difference)
         return DomainTrend(
             domain_id,
             title,
-            tuple(v for v, _, _ in pick),
-            tuple(lv for _, lv, _ in pick),
+            tuple(v for v, _, _, _ in pick),
+            tuple(lv for _, lv, _, _ in pick),
             change.change,
             change.direction,
-            tuple(i for _, _, i in pick),
-            change.low,
-            change.high,
+            held=tuple(held for _, _, held, _ in pick),
+            intervals=tuple(i for _, _, _, i in pick),
+            change_low=change.low,
+            change_high=change.high,
         )
 
+    # Values are the answers' (rules hold levels, never values): a change is progress even under a hold.
     domain_trends = tuple(
-        series([(r.domain(d).value, r.domain(d).level, r.domain(d).interval) for r in history], d, title)
+        series([(n.value, n.level, n.held_level, n.interval) for r in history for n in [r.domain(d)]], d, title)
         for d, title in domains
     )
     overall_trend = (
-        series([(r.overall.value, r.overall.level, r.overall.interval) for r in history], "overall", "Overall")
+        series(
+            [(r.overall.value, r.overall.level, r.overall.held_level, r.overall.interval) for r in history],
+            "overall",
+            "Overall",
+        )
         if overall
         else None
     )
@@ -305,6 +320,8 @@ def build_cohort(
         notes.append(f"The cohort has fewer than {min_cohort} organisations: its statistics are suppressed.")
     flagged = _outliers(latest, domain_ids, everyone)
 
+    # Ranked by value, the answers' measure (rules hold levels, never values): two results held at one level
+    # still rank by what their answers show, not by name.
     def score_of(result: Result) -> float | None:
         if not mixed:
             return result.overall.value
@@ -328,6 +345,8 @@ def build_cohort(
             overall_band=None if mixed or r.overall.band is None else r.overall.band.name,
             values=tuple((d, r.domain(d).value, r.domain(d).level) for d in domain_ids),
             outliers=tuple(flagged.get(r.organisation.id, ())),
+            overall_held=None if mixed else r.overall.held_level,
+            held=tuple((d, h) for d in domain_ids if (h := r.domain(d).held_level) is not None),
         )
         for rank, r in enumerate(ordered, start=1)
     )

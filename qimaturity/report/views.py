@@ -135,6 +135,10 @@ class DomainView:
     method: str
     arithmetic: str
     adjustments: tuple[str, ...]
+    held_level: int | None = None
+    """The level a rule holds the domain at (its value is still the answers'), ``None`` when none holds it."""
+    held_rules: tuple[str, ...] = ()
+    """The ids of the rules holding it there."""
     interval: tuple[float, float, int] | None = None
     """Where the value likely lies (95 %) and from how many respondents; None where it is not estimated."""
 
@@ -232,6 +236,9 @@ class ChangeRow:
     change_low: float | None = None
     """The change's own 95 % interval, where both assessments have one."""
     change_high: float | None = None
+    previous_held: int | None = None
+    """The level a rule held the previous result at (the values and the change are the answers'), or ``None``."""
+    current_held: int | None = None
 
 
 @dataclass(frozen=True)
@@ -302,6 +309,9 @@ class Report:
     remarks_printed: int = 0
     na_counts: tuple[NaCount, ...] = ()
     evidence_gap_counts: tuple[EvidenceGapCount, ...] = ()
+    overall_held_level: int | None = None
+    """The level a rule holds the overall result at (its value is still the answers'), ``None`` when none does."""
+    overall_held_rules: tuple[str, ...] = ()
 
 
 def _level_words(level: int | None, name: str | None) -> str:
@@ -603,6 +613,8 @@ class _Builder:
             method=METHODS[self.rubric.scoring.questions],
             arithmetic=d.trace.arithmetic,
             adjustments=_adjustments(d),
+            held_level=d.held_level,
+            held_rules=d.held_by,
         )
 
     def cycle(self, p: Priority) -> Cycle:
@@ -674,8 +686,14 @@ class _Builder:
             )
         respondent_total = sum(c.respondents for c in r.respondents)
         overall = r.overall
+        # A total (sum) has no level: its band names it.
+        reached = (
+            f"a total of {trace_number(overall.value)}"
+            if overall.level is None and overall.value is not None
+            else _level_words(overall.level, overall.level_name)
+        )
         headline = (
-            f"{r.organisation.name} is at {_level_words(overall.level, overall.level_name)} overall"
+            f"{r.organisation.name} is at {reached} overall"
             + (f", in the {overall.band.name} band" if overall.band else "")
             + (f", against a target of {overall.target}" if overall.target is not None else "")
             + "."
@@ -760,6 +778,8 @@ class _Builder:
             remarks_printed=len(self.printed),
             na_counts=self.na_counts() if self.summarised else (),
             evidence_gap_counts=self.evidence_gap_counts() if self.summarised else (),
+            overall_held_level=overall.held_level,
+            overall_held_rules=overall.held_by,
         )
 
 
@@ -819,6 +839,8 @@ def build_report(
                 change.direction,
                 change.low,
                 change.high,
+                d.held[-2],
+                d.held[-1],
             )
 
         extra.update(

@@ -172,6 +172,10 @@ def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
     return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -402,7 +406,22 @@ class MeaningChecker:
         if not isinstance(bands, dict):
             return
         self.unique_ids(("bands", "items"), "band")
-        if bands.get("on", "value") == "percent":
+        scoring = _mapping(self.data.get("scoring"))
+        summed = scoring.get("questions") == "sum"
+        on = bands.get("on", "value")
+        if on == "total":
+            self.check_total_bands(bands, summed)
+            return
+        if summed or scoring.get("domains") == "sum":
+            self.add(
+                ("bands", "on") if "on" in bands else ("bands",),
+                f"bands on: {on} cannot name totals: with sum, domain or overall values are totals, not on the "
+                "level scale",
+                'with questions: sum, put the bands on totals ("on": total); a sum of domain means has no bands',
+                key="on" not in bands,
+            )
+            return
+        if on == "percent":
             low, high, unit = 0.0, 100.0, "percent"
         elif self.scale:
             low, high, unit = float(self.scale[0]), float(self.scale[-1]), "level value"
@@ -460,13 +479,123 @@ class MeaningChecker:
                 f"the first band must start at {given_number(low)}",
             )
 
+    def total_range(self) -> tuple[float, float] | None:
+        """The lowest and highest totals a domain or the overall can have with questions: sum (every question
+        counted), or None when the scale or weights cannot say."""
+        if not self.scale:
+            return None
+        scoring = _mapping(self.data.get("scoring"))
+        low, high = self.scale[0], self.scale[-1]
+        domains: list[tuple[float, float, float]] = []
+        for _, domain in _dicts(self.data.get("domains")):
+            weights = [q.get("weight", 1) for _, q in _dicts(domain.get("questions"))]
+            if not all(isinstance(w, int | float) and not isinstance(w, bool) for w in weights):
+                return None
+            weight = domain.get("weight", 1)
+            if not isinstance(weight, int | float) or isinstance(weight, bool):
+                return None
+            domains.append((sum(weights) * low, sum(weights) * high, float(weight)))
+        if not domains:
+            return None
+        lows = [d[0] for d in domains]
+        highs = [d[1] for d in domains]
+        if scoring.get("domains") == "sum":
+            lows.append(sum(w * d for d, _, w in domains))
+            highs.append(sum(w * d for _, d, w in domains))
+        return min(lows), max(highs)
+
+    def check_total_bands(self, bands: dict[str, Any], summed: bool) -> None:
+        """Bands on whole-number totals: each an inclusive range of whole numbers (0 to 4, 5 to 9, ...), the next
+        starting one above where the last ended, from the lowest total to the highest."""
+        if not summed:
+            self.add(
+                ("bands", "on"),
+                "bands on: total need totals: scoring.questions must be sum",
+                "set scoring.questions: sum, or put the bands on value or percent",
+            )
+            return
+        span = self.total_range()
+        items = [
+            (i, b)
+            for i, b in _dicts(bands.get("items"))
+            if isinstance(b.get("from"), int | float) and isinstance(b.get("to"), int | float)
+        ]
+        if span is None or not items:
+            return
+        low, high = span
+        if low != int(low) or high != int(high):
+            self.add(
+                ("bands", "on"),
+                f"bands on: total need whole-number totals, but totals run from {given_number(low)} to "
+                f"{given_number(high)}",
+                "give the questions (and, with domains: sum, the domains) whole-number weights",
+            )
+            return
+        expected = low
+        for index, band in items:
+            path: DocPath = ("bands", "items", index)
+            lower, upper = float(band["from"]), float(band["to"])
+            name = band.get("id", index)
+            whole = True
+            for key, number in (("from", lower), ("to", upper)):
+                if number != int(number):
+                    whole = False
+                    self.add(
+                        (*path, key),
+                        f"band '{name}': {key} {given_number(number)} is not a whole number; bands on totals are "
+                        "ranges of whole numbers",
+                        "e.g. from: 5, to: 9",
+                    )
+            if not whole:
+                return
+            if lower > upper:
+                self.add(
+                    (*path, "to"),
+                    f"band '{name}' is reversed: from {given_number(lower)} to {given_number(upper)}",
+                    "from <= to",
+                )
+            if lower > expected:
+                self.add(
+                    (*path, "from"),
+                    f"gap in bands: no band holds the total(s) {given_number(expected)} to {given_number(lower - 1)}",
+                    f"start this band at {given_number(expected)} (bands on totals include both ends: 0 to 4, then "
+                    "5 to 9)",
+                )
+            elif lower < expected:
+                self.add(
+                    (*path, "from"),
+                    f"band '{name}' overlaps the previous band: the total {given_number(lower)} is in both",
+                    f"start this band at {given_number(expected)} (bands on totals include both ends)",
+                )
+            expected = max(expected, upper + 1)
+        last: DocPath = ("bands", "items", items[-1][0], "to")
+        if expected - 1 < high:
+            self.add(
+                last,
+                f"bands stop at {given_number(expected - 1)}; totals go up to {given_number(high)}",
+                f"the last band must end at {given_number(high)}",
+            )
+        elif expected - 1 > high:
+            self.add(
+                last,
+                f"bands run to {given_number(expected - 1)}, past the highest total ({given_number(high)})",
+                f"the last band must end at {given_number(high)}",
+            )
+        first_index, first = items[0]
+        if float(first["from"]) < low:
+            self.add(
+                ("bands", "items", first_index, "from"),
+                f"bands start at {given_number(float(first['from']))}, below the lowest total ({given_number(low)})",
+                f"the first band must start at {given_number(low)}",
+            )
+
     def check_band_names(self) -> None:
         """A band named as a level (ignoring case and spacing) holds only values that get that level, so that one
         value never has two names: with level 4 Embedded on [4, 5) (``floor``), a band 'Exemplary' from 4.75 would
         show 4.86 as "level 4 Embedded" and "band Exemplary" at once."""
         bands, scoring = self.data.get("bands"), self.data.get("scoring")
-        if not isinstance(bands, dict) or len(self.scale) < 2:
-            return
+        if not isinstance(bands, dict) or len(self.scale) < 2 or bands.get("on") == "total":
+            return  # bands on totals name sums, which have no level
         how = scoring.get("level_from_value", "floor") if isinstance(scoring, dict) else "floor"
         if how not in ("floor", "round"):
             return
@@ -548,6 +677,16 @@ class MeaningChecker:
                     self.resolve((*base, "domains", i), domain, self.domain_ids, "domain")
             for name in ("max_level", "level", "met_at"):
                 self.on_scale((*base, name), rule.get(name), name)
+            scoring = _mapping(self.data.get("scoring"))
+            summed = scoring.get("questions") == "sum"
+            if (rule.get("scope") == "domain" and summed) or (
+                rule.get("scope") == "overall" and (summed or scoring.get("domains") == "sum")
+            ):
+                self.add(
+                    (*base, "scope"),
+                    f"{label} judges levels, but with sum the {rule.get('scope')} value is a total and has no level",
+                    "rules need a level scale: use another aggregation, or leave the naming to bands on totals",
+                )
             if rule_type == "gate" and _is_int(rule.get("level")) and self.scale and rule["level"] == self.scale[0]:
                 self.add(
                     (*base, "level"),

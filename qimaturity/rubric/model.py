@@ -11,7 +11,7 @@ from qimaturity._core.numbers import given_number
 from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.expressions import Expression
 
-Method = Literal["weighted_mean", "mean", "weighted_sum", "minimum", "highest_rung"]
+Method = Literal["weighted_mean", "mean", "weighted_sum", "sum", "minimum", "highest_rung"]
 NaPolicy = Literal["exclude", "count_as_met", "count_as_lowest", "anchor_to_target"]
 MissingPolicy = Literal["error", "exclude", "count_as_lowest"]
 Scope = Literal["domain", "overall"]
@@ -156,7 +156,7 @@ class Band:
 
 @dataclass(frozen=True)
 class Bands:
-    on: Literal["value", "percent"]
+    on: Literal["value", "percent", "total"]
     items: tuple[Band, ...]
 
 

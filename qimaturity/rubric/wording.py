@@ -21,6 +21,7 @@ METHODS = {
     "weighted_mean": "weighted mean (N/A excluded, weights renormalised)",
     "mean": "plain mean",
     "weighted_sum": "weighted sum of points",
+    "sum": "sum (a total)",
     "minimum": "lowest value",
     "highest_rung": "highest value",
 }

@@ -24,7 +24,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import IO, overload
+from typing import IO, Literal, overload
 
 import polars as pl
 
@@ -318,7 +318,7 @@ def settle_all(
     # Records and the words for a value repeat across organisations (a question has few distinct results): each
     # is made once.
     records: dict[tuple[int, str, float | None, int | None], QuestionRecord] = {}
-    described: dict[tuple[float | None, int | None], tuple[str | None, float | None, str | None]] = {}
+    described: dict[tuple[str, float | None, int | None], tuple[str | None, float | None, str | None]] = {}
 
     def record(k: int, status: Status, value: float | None, level: int | None) -> QuestionRecord:
         key = (k, status, value, level)
@@ -329,13 +329,18 @@ def settle_all(
         return found
 
     def numbers(
-        value: float | None, raw: float | None, level: int | None, target: int | None
+        node: Literal["domain", "overall"],
+        value: float | None,
+        raw: float | None,
+        level: int | None,
+        target: int | None,
     ) -> tuple[float | None, float | None, int | None, str | None, float | None, str | None, int | None, int | None]:
-        words = described.get((value, level))
+        words = described.get((node, value, level))
         if words is None:
-            band = scorer.band(value)
+            band = scorer.band(value, level)
             name = rubric.level(level).name if level is not None else None
-            words = described[(value, level)] = (name, scorer.percent(value), band.name if band else None)
+            percent = None if scorer.is_total(node) else scorer.percent(value)
+            words = described[(node, value, level)] = (name, percent, band.name if band else None)
         gap = (target - level) if target is not None and level is not None else None
         return (value, raw, level, *words, target, gap)
 
@@ -352,10 +357,12 @@ def settle_all(
                     index,
                     d_index,
                     domain.id,
-                    *numbers(state.value, state.raw_value, state.level, domain_targets[d_index]),
+                    *numbers("domain", state.value, state.raw_value, state.level, domain_targets[d_index]),
                 )
             )
-        overall_rows.append((index, *numbers(settled.value, settled.raw_value, settled.level, overall_target)))
+        overall_rows.append(
+            (index, *numbers("overall", settled.value, settled.raw_value, settled.level, overall_target))
+        )
     number_columns = ["value", "raw_value", "level", "level_name", "percent", "band", "target", "gap"]
     schema = {
         "value": pl.Float64,

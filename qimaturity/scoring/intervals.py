@@ -14,7 +14,8 @@ which is what both engines add up) and ``factor`` is 1 for a mean aggregate and
     raw value ± t(0.975, n − 1) × SE, kept within the ends of the scale,
 
 centred on the value before any rule (the raw value: rules judge levels, intervals measure answers). It needs at
-least two respondents with a score; a value from one respondent, or from a min or max aggregate, has no interval.
+least two respondents with a score; a value from one respondent, from a min or max aggregate, or a total (``sum``)
+has no interval.
 
 A change between two assessments beats the noise when its own interval, change ± t × √(SE₁² + SE₂²) with t for the
 smaller of the two samples, excludes zero (see :func:`change_direction`), or when it is at least the rubric's
@@ -118,8 +119,8 @@ def with_sums(rubric: Rubric, result: Result, sums: Mapping[str, Sums]) -> Resul
     """The result with an interval on each domain (by id) and the overall value (:data:`OVERALL`) from the sums of
     their respondents' scores (None where there is none)."""
     method = rubric.scoring.respondent_aggregate
-    if method not in ("median", "mean"):
-        return result
+    if method not in ("median", "mean") or "sum" in (rubric.scoring.questions, rubric.scoring.domains):
+        return result  # a min or max has no spread this method can say; a total is not on the level scale
     factor = MEDIAN_FACTOR if method == "median" else 1.0
     low, high = float(rubric.lowest), float(rubric.highest)
     nothing: Sums = (0, 0.0, 0.0)

@@ -112,11 +112,21 @@ class AnswerRecord:
     evidence_flag: str | None = None
 
 
-def _reached(value: float | None, level: int | None, level_name: str | None = None) -> str:
-    """A value and level for a short repr: ``3.10 level 3 Developing``."""
+def _reached(value: float | None, level: int | None, level_name: str | None = None, held: int | None = None) -> str:
+    """A value and level for a short repr: ``3.10 level 3 Developing`` (``3.79 held at level 3 Developing``)."""
     if value is None:
         return "no value"
-    return f"{fixed(value)} level {level}" + (f" {level_name}" if level_name else "")
+    how = "held at level" if held is not None else "level"
+    return f"{fixed(value)} {how} {level}" + (f" {level_name}" if level_name else "")
+
+
+def held_words(value: float | None, held_level: int | None, held_by: tuple[str, ...]) -> str:
+    """A value with the level a rule holds it at, for people: ``3.79, held at level 3 by: critical-items-cap``;
+    the value alone when nothing holds it."""
+    shown = "-" if value is None else fixed(value)
+    if held_level is None:
+        return shown
+    return f"{shown}, held at level {held_level} by: {', '.join(held_by)}"
 
 
 @dataclass(frozen=True)
@@ -164,10 +174,16 @@ class DomainResult:
     perception_gaps: tuple[PerceptionGap, ...]
     questions: tuple[QuestionResult, ...]
     trace: Trace
+    raw_level: int | None = None
+    """The level the value alone gives, before any rule."""
+    held_level: int | None = None
+    """The level a rule in force holds this at (then ``level``), ``None`` when no rule holds it."""
+    held_by: tuple[str, ...] = ()
+    """The rules holding the level at ``held_level``."""
     interval: Interval | None = None
 
     def __repr__(self) -> str:
-        return f"<DomainResult {self.id} {_reached(self.value, self.level, self.level_name)}>"
+        return f"<DomainResult {self.id} {_reached(self.value, self.level, self.level_name, self.held_level)}>"
 
 
 @dataclass(frozen=True)
@@ -183,10 +199,16 @@ class OverallResult:
     target: int | None
     gap: int | None
     trace: Trace
+    raw_level: int | None = None
+    """The level the value alone gives, before any rule."""
+    held_level: int | None = None
+    """The level a rule in force holds this at (then ``level``), ``None`` when no rule holds it."""
+    held_by: tuple[str, ...] = ()
+    """The rules holding the level at ``held_level``."""
     interval: Interval | None = None
 
     def __repr__(self) -> str:
-        return f"<OverallResult {_reached(self.value, self.level, self.level_name)}>"
+        return f"<OverallResult {_reached(self.value, self.level, self.level_name, self.held_level)}>"
 
 
 @dataclass(frozen=True)
@@ -269,9 +291,10 @@ class Result:
         org = self.organisation
         when = f" {self.date}" if self.date else ""
         what_if = ", with a what-if" if self.projection is not None else ""
+        o = self.overall
         return (
             f"<Result {org.id} {org.name!r}{when}, {self.rubric.id} {self.rubric.version}: "
-            f"overall {_reached(self.overall.value, self.overall.level, self.overall.level_name)}{what_if}>"
+            f"overall {_reached(o.value, o.level, o.level_name, o.held_level)}{what_if}>"
         )
 
     def slim(self) -> Result:
