@@ -136,6 +136,17 @@ EXPECTED = {
         "bands stop at 2.8; the level value range goes up to 3",
         "the last band must end at 3",
     ),
+    # Levels 1 Low, 2 Mid, 3 High with floor: 2 <= v < 3 is level 2 Mid, only 3 itself is High; a band 'high' from
+    # 2 to 3 would show 2.5 as "level 2 Mid, band high" (the 4.86 "level 4 Embedded, band Exemplary").
+    "band-named-like-level": (
+        63,
+        24,
+        "/bands/items/1/name",
+        "band 'high' is named 'high' like level 3, but values from 2 to just below 3 in it get level 2 'Mid' "
+        "(level_from_value: floor): such a value would read as level 2 Mid and band high",
+        "with level_from_value: floor only a value of exactly 3 is level 3, so no band can carry its name: give the "
+        "band a name that is no level's, or declare level_from_value: round",
+    ),
     "cap-level-off-scale": (
         67,
         16,

@@ -182,6 +182,58 @@ def test_domain_value_and_domain_perception_gap():
     assert gap.flagged is True
 
 
+# --- scoring.respondents.even_median: what the median of an even count is --------------------------------------
+# respondents-median{,-lower,-upper}.yaml differ only in even_median (mean, the default; lower; upper).
+#   q-even 2, 3, 4, 4: the middle two are 3 and 4 -> mean 3.5 (floor: level 3), lower 3 (level 3), upper 4 (level 4)
+#   q-split 5, 1 (sorted 1, 5) -> mean 3, lower 1, upper 5; q-odd 3, 3, 4 -> 3 whatever even_median says
+#   groups on q-even: board 2, 4 -> 3 / 2 / 4; frontline 3, 4 -> 3.5 / 3 / 4
+#   gap board - frontline on q-even: 3 - 3.5 = -0.5 / 2 - 3 = -1 (flagged at 1) / 4 - 4 = 0
+#   domain d, weights q-odd 1, q-even 1, q-split 2, q-single 1 (4), q-na 1 (2); q-allna N/A, left out:
+#     mean  (3 + 3.5 + 2×3 + 4 + 2) / 6 = 18.5 / 6 = 37/12 = 3.0833333333333335 -> level 3
+#     lower (3 + 3 + 2×1 + 4 + 2) / 6 = 14 / 6 = 7/3 = 2.3333333333333335 -> level 2
+#     upper (3 + 4 + 2×5 + 4 + 2) / 6 = 23/6 = 3.8333333333333335 -> level 3
+@pytest.mark.parametrize(
+    ("rubric", "even", "split", "groups", "gap", "domain", "level"),
+    [
+        ("respondents-median", (3.5, 3), 3.0, (3.0, 3.5), (-0.5, False), 37 / 12, 3),
+        ("respondents-median-lower", (3.0, 3), 1.0, (2.0, 3.0), (-1.0, True), 7 / 3, 2),
+        ("respondents-median-upper", (4.0, 4), 5.0, (4.0, 4.0), (0.0, False), 23 / 6, 3),
+    ],
+)
+def test_even_median_declares_what_the_median_of_an_even_count_is(rubric, even, split, groups, gap, domain, level):
+    result = run(rubric, "respondents")
+    q_even = result.question("q-even")
+    assert (q_even.value, q_even.level) == even
+    assert result.question("q-split").value == split
+    assert result.question("q-odd").value == 3.0
+    assert tuple(g.value for g in q_even.by_group) == groups
+    (perception,) = q_even.perception_gaps
+    assert (perception.gap, perception.flagged) == gap
+    assert (result.domain("d").value, result.domain("d").level) == (domain, level)
+    assert load_rubric(RUBRICS / f"{rubric}.yaml").scoring.even_median == rubric.rpartition("-")[2].replace(
+        "median", "mean"
+    )
+
+
+def test_even_median_is_said_in_the_trace_and_refused_without_a_median(tmp_path):
+    lower = run("respondents-median-lower", "respondents").question("q-even")
+    assert lower.trace.arithmetic == (
+        "median(2, 3, 4, 4) = 3 (an even count: the lower of the middle two, scoring.respondents.even_median)"
+    )
+    assert run("respondents-median", "respondents").question("q-even").trace.arithmetic == "median(2, 3, 4, 4) = 3.5"
+    text = (RUBRICS / "respondents-mean.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("aggregate: mean,", "aggregate: mean, even_median: upper,"), encoding="utf-8")
+    from qimaturity import validate_rubric
+
+    (problem,) = validate_rubric(bad)
+    assert problem.path == "/scoring/respondents/even_median"
+    assert problem.message == (
+        "even_median says what a median of an even count is, but respondents are combined by 'mean'"
+    )
+    assert problem.hint == "remove even_median, or set aggregate: median"
+
+
 # --- questions -> domain -> overall (tests/data/scoring/answers/combine.yaml) --------------------------------
 # domain a (weight 3): qa1 w2 = 4, qa2 w1 = 3, qa3 w1 = 2, qa4 w3 = N/A (excluded)
 # domain b (weight 1): qb1 w1 = 5, qb2 w3 = 2
@@ -298,10 +350,10 @@ def test_each_question_counts_na_by_its_own_policy():
 def test_staged_rule_reads_an_na_by_its_policy():
     # Stage 1: e1 at 3 met; q2 (N/A, excluded) is left out of its stage, as CMMI's "not applicable".
     # Stage 2: q3 (N/A counted at its target 4) met; q1 (N/A counted at the lowest level 1) not met.
-    # So the highest stage met is 1: level 3 -> 1, value 3.25 held at 1.
+    # So the highest stage met is 1: level 3 -> 1; the value stays the answers' 3.25 (rules hold levels).
     result = run("na-per-question", "na-per-question")
     assert adjustments(result.overall) == [("stages", 3, 1, True)]
-    assert (result.overall.value, result.overall.level) == (1.0, 1)
+    assert (result.overall.value, result.overall.level, result.overall.held_level) == (3.25, 1, 1)
     assert result.overall.trace.adjustments[0].description == (
         "staged, met at 3: highest stage met 1; not met: q1 (N/A, counted at 1); level 3 -> 1"
     )
@@ -359,10 +411,11 @@ def test_stages_now_refuses_na_on_the_mandatory_items_where_they_are_answered():
 def test_stages_mandatory_items_rated_honestly_at_2_are_inadequate():
     # foundations (20*2 + 15*3 + 10*3 + 10*3) / 55 = 145/55; infrastructure (15*3 + 15*3 + 20*2) / 50 = 2.6;
     # practice (15*3 + 10*3 + 20*2 + 10*3) / 55 = 145/55; spread 3; overall (145 + 130 + 145 + 120) / 200 = 2.7,
-    # round -> 3. Staged: executive-sponsor (stage 1) at 2 is not met, so stage 0: level 3 -> 0, value 0 -> 0 %
-    # -> Inadequate. (The gate would also hold it below 3: 3 critical items below 3.)
+    # round -> 3. Staged: executive-sponsor (stage 1) at 2 is not met, so stage 0: level 3 -> 0 (the value stays
+    # the answers' 2.7; rules hold levels). A held result's band is at most where level 0's values end (round:
+    # below 0.5, 12.5 %) -> Inadequate. (The gate would also hold it below 3: 3 critical items below 3.)
     result = run_bundled("qi-programme-stages", "stages-mandatory-2")
-    assert (result.overall.raw_value, result.overall.value, result.overall.level) == (2.7, 0.0, 0)
+    assert (result.overall.raw_value, result.overall.value, result.overall.level) == (2.7, 2.7, 0)
     assert result.overall.band.name == "Inadequate"
     assert adjustments(result.overall) == [("programme-stage", 3, 0, True), ("mandatory-items", 0, 0, False)]
 
@@ -457,14 +510,16 @@ def test_cap_holds_a_domain_at_max_level_and_keeps_the_raw_value():
     # lead: (2 + 5 + 5) / 3 = 4.0 -> level 4; critical c1 is at 2, below 3 -> held at 2
     assert lead.raw_value == pytest.approx(4.0)
     assert lead.level == 2
-    assert lead.value == pytest.approx(2.0)  # the value is lowered to the level
+    assert lead.value == pytest.approx(4.0)  # rules hold levels, not values: the value is the answers'
+    assert (lead.raw_level, lead.held_level, lead.held_by) == (4, 2, ("critical-cap",))
     assert adjustments(lead) == [("critical-cap", 4, 2, True)]
-    assert lead.percent == pytest.approx(25.0)  # from the capped value: 100 * (2 - 1) / 4
-    # the overall is computed from the capped value: (2.0 + 3.5) / 2 = 2.75 -> level 2; no overall rule, so its
-    # raw value (before any overall rule) is the same
-    assert result.overall.value == pytest.approx(2.75)
-    assert result.overall.raw_value == pytest.approx(2.75)
-    assert result.overall.level == 2
+    assert lead.percent == pytest.approx(75.0)  # from the value: 100 * (4 - 1) / 4
+    # the overall is computed from the domains' values: (4.0 + 3.5) / 2 = 3.75 -> level 3; no overall rule, so
+    # nothing holds it
+    assert result.overall.value == pytest.approx(3.75)
+    assert result.overall.raw_value == pytest.approx(3.75)
+    assert result.overall.level == 3
+    assert (result.overall.held_level, result.overall.held_by) == (None, ())
 
 
 def test_cap_checked_but_not_applied_is_recorded():
@@ -513,7 +568,8 @@ def test_gate_fails_with_two_domains_at_2():
     # domains 5, 2, 2, 5 -> 14/4 = 3.5 -> level 3; two at 2 -> fails -> held at 2, the level just below 3
     assert overall.raw_value == pytest.approx(3.5)
     assert overall.level == 2
-    assert overall.value == pytest.approx(2.0)
+    assert overall.value == pytest.approx(3.5)  # the value is not flattened
+    assert (overall.raw_level, overall.held_level, overall.held_by) == (3, 2, ("consistency",))
     assert adjustments(overall) == [("consistency", 3, 2, True)]
 
 
@@ -522,7 +578,8 @@ def test_gate_fails_with_one_domain_below_2():
     # domains 5, 5, 5, 1 -> 16/4 = 4.0 -> level 4; one below 2 -> fails -> held at 2
     assert overall.raw_value == pytest.approx(4.0)
     assert overall.level == 2
-    assert overall.value == pytest.approx(2.0)
+    assert overall.value == pytest.approx(4.0)
+    assert (overall.raw_level, overall.held_level, overall.held_by) == (4, 2, ("consistency",))
     assert adjustments(overall) == [("consistency", 4, 2, True)]
 
 
@@ -539,7 +596,8 @@ def test_staged_holds_the_level_at_the_highest_stage_met_with_na_counting_as_met
     # stage 1: 4, 3 met; stage 2: 3 met, N/A met; stage 3: patient-partners 2 not met -> at most 2
     assert overall.raw_value == pytest.approx(19 / 6)
     assert overall.level == 2
-    assert overall.value == pytest.approx(2.0)
+    assert overall.value == pytest.approx(19 / 6)
+    assert (overall.held_level, overall.held_by) == (2, ("programme-stage",))
     assert adjustments(overall) == [("programme-stage", 3, 2, True)]
     # an overall rule leaves the domains alone
     assert result.domain("practice").level == 3
@@ -551,8 +609,13 @@ def test_staged_lowest_stage_unmet_gives_the_lowest_level():
     # stage 1: agreed-method 2 not met -> the lowest level of the scale, 0
     assert overall.raw_value == pytest.approx(3.0)
     assert overall.level == 0
-    assert overall.value == pytest.approx(0.0)
+    assert overall.value == pytest.approx(3.0)
+    assert (overall.held_level, overall.held_by) == (0, ("programme-stage",))
     assert adjustments(overall) == [("programme-stage", 3, 0, True)]
+    # The trace says plainly that no stage is met, not "highest stage met 0"
+    (adjustment,) = overall.trace.adjustments
+    assert "no stage is met, so the level is held at the lowest level 0" in adjustment.description
+    assert "highest stage met" not in adjustment.description
 
 
 def test_staged_caps_but_does_not_raise():
@@ -583,7 +646,7 @@ def test_expression_cap_applies_when_true():
     # x = (5 + 5 + 5) / 3 = 5; y = 2; overall 3.5 -> level 3; abs(5 - 2) = 3 >= 2 -> held at 1
     assert overall.raw_value == pytest.approx(3.5)
     assert overall.level == 1
-    assert overall.value == pytest.approx(1.0)
+    assert overall.value == pytest.approx(3.5)
     assert adjustments(overall) == [("uneven", 3, 1, True)]
 
 
@@ -731,19 +794,19 @@ def band_of(part):
 
 def test_bands_on_value_with_position_and_closed_last_band():
     result = run("bands-value", "bands")
-    # early [1, 2.5), developing [2.5, 4), mature [4, 5]
+    # early [1, 2.5), progressing [2.5, 4), mature [4, 5]
     got = {d: band_of(result.domain(d)) for d in ("va", "vb", "vc", "vd", "ve", "vf")}
     assert got == {
-        "va": ("developing", 0.0, "lower"),  # 2.5 is the start of developing: (2.5 - 2.5) / 1.5 = 0
-        "vb": ("developing", 0.5, "middle"),  # (3.25 - 2.5) / 1.5 = 0.5
+        "va": ("progressing", 0.0, "lower"),  # 2.5 is the start of progressing: (2.5 - 2.5) / 1.5 = 0
+        "vb": ("progressing", 0.5, "middle"),  # (3.25 - 2.5) / 1.5 = 0.5
         "vc": ("mature", 1.0, "upper"),  # 5 is the top: the last band is closed; (5 - 4) / 1 = 1
-        "vd": ("developing", 0.866667, "upper"),  # (3.8 - 2.5) / 1.5 = 1.3 / 1.5
-        "ve": ("developing", 0.68, "upper"),  # (3.52 - 2.5) / 1.5 = 1.02 / 1.5
+        "vd": ("progressing", 0.866667, "upper"),  # (3.8 - 2.5) / 1.5 = 1.3 / 1.5
+        "ve": ("progressing", 0.68, "upper"),  # (3.52 - 2.5) / 1.5 = 1.02 / 1.5
         "vf": ("mature", 0.52, "middle"),  # (4.52 - 4) / 1
     }
     assert result.overall.value == pytest.approx(3.765)
-    assert band_of(result.overall) == ("developing", 0.843333, "upper")  # (3.765 - 2.5) / 1.5 = 1.265 / 1.5
-    assert result.overall.band.name == "Developing"
+    assert band_of(result.overall) == ("progressing", 0.843333, "upper")  # (3.765 - 2.5) / 1.5 = 1.265 / 1.5
+    assert result.overall.band.name == "Progressing"
 
 
 def test_bands_on_percent_with_position_and_boundaries():

@@ -220,12 +220,16 @@ def _scoring(data: dict[str, Any], na_counts_as: str | None = None) -> Scoring:
     defaults = Scoring()
     return Scoring(
         respondent_aggregate=respondents.get("aggregate", defaults.respondent_aggregate),
+        even_median=respondents.get("even_median", defaults.even_median),
         agreement_threshold=float(respondents.get("agreement_threshold", defaults.agreement_threshold)),
         compare=tuple((a, b) for a, b in respondents.get("compare") or ()),
         gap_threshold=float(respondents.get("gap_threshold", defaults.gap_threshold)),
         questions=data.get("questions", defaults.questions),
         domains=data.get("domains", defaults.domains),
         level_from_value=data.get("level_from_value", defaults.level_from_value),
+        minimal_important_difference=(
+            None if data.get("minimal_important_difference") is None else float(data["minimal_important_difference"])
+        ),
         not_applicable=data.get(
             "not_applicable", NA_COUNTS_AS[na_counts_as] if na_counts_as else defaults.not_applicable
         ),

@@ -11,7 +11,7 @@ from qimaturity._core.numbers import given_number
 from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.expressions import Expression
 
-Method = Literal["weighted_mean", "mean", "weighted_sum", "minimum", "highest_rung"]
+Method = Literal["weighted_mean", "mean", "weighted_sum", "sum", "minimum", "highest_rung"]
 NaPolicy = Literal["exclude", "count_as_met", "count_as_lowest", "anchor_to_target"]
 NA_COUNTS_AS: dict[str, NaPolicy] = {
     "exclude": "exclude",
@@ -149,12 +149,16 @@ class Evidence:
 @dataclass(frozen=True)
 class Scoring:
     respondent_aggregate: Literal["median", "mean", "min", "max"] = "median"
+    even_median: Literal["mean", "lower", "upper"] = "mean"
+    """What the median of an even number of levels is: the mean of the middle two (3 and 4 give 3.5), the lower or
+    the upper of them."""
     agreement_threshold: float = 0.7
     compare: tuple[tuple[str, str], ...] = ()
     gap_threshold: float = 1.0
     questions: Method = "weighted_mean"
     domains: Method = "weighted_mean"
     level_from_value: Literal["floor", "round"] = "floor"
+    minimal_important_difference: float | None = None
     not_applicable: NaPolicy = "exclude"
     missing: MissingPolicy = "error"
     evidence: Evidence = field(default_factory=Evidence)
@@ -171,7 +175,7 @@ class Band:
 
 @dataclass(frozen=True)
 class Bands:
-    on: Literal["value", "percent"]
+    on: Literal["value", "percent", "total"]
     items: tuple[Band, ...]
 
 

@@ -69,7 +69,8 @@ from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.model import Question, Rubric
 from qimaturity.scoring.columnar_numbers import ExportScores, gap_table, level_statistics, question_table, settle_all
 from qimaturity.scoring.engine import QuestionStats, score_statistics
-from qimaturity.scoring.kernel import evidence_level, respondent_value, sample_variance
+from qimaturity.scoring.intervals import OVERALL, Sums, with_sums
+from qimaturity.scoring.kernel import even_median_note, evidence_level, respondent_value, sample_variance
 from qimaturity.scoring.result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
 
 ORGANISATION = "organisation_id"
@@ -316,19 +317,47 @@ class _Export:
             for word in range(words):
                 units = [0] + [1 << (bits * (s % per_word)) if s // per_word == word else 0 for s in range(slots)]
                 packed.append(pl.lit(pl.Series(units, dtype=pl.Int128)).gather(slot).alias(_packed(i, word)))
+        domain_scores, overall_score = self.score_exprs()
         return (
             self.scan.select(
                 self._key(ORGANISATION).alias(_ORG),
                 self._key("group").alias(_GROUP),
                 *[self._code(c).alias(_q(i)) for i, c in enumerate(self.questions)],
             )
-            .select(_ORG, _GROUP, *packed)  # codes as columns first: each is parsed once
+            .select(_ORG, _GROUP, *packed, *domain_scores)  # codes as columns first: each is parsed once
+            .with_columns(overall_score)
             .group_by(_ORG, _GROUP)
             .agg(
                 pl.len().alias("n"),
                 pl.col([_packed(i, w) for i in range(len(self.questions)) for w in range(words)]).sum(),
+                *[part for name in self.score_names() for part in _score_sums(name)],
             )
         )
+
+    def score_names(self) -> list[str]:
+        """The columns of each respondent's own scores: one per domain, then the overall."""
+        return [_score(d.id) for d in self.rubric.domains] + [_score(OVERALL)]
+
+    def score_exprs(self) -> tuple[list[pl.Expr], pl.Expr]:
+        """Each respondent's own score per domain and overall (:mod:`qimaturity.scoring.intervals`): their counted
+        answers combined as the rubric combines questions, then domains; null where they have none."""
+        scoring = self.rubric.scoring
+        cap = scoring.evidence.on_missing == "cap"
+        counted: dict[str, list[tuple[pl.Expr, float]]] = {}
+        for i, column in enumerate(self.questions):
+            question, code = column.question, pl.col(_q(i))
+            level = code
+            if question.evidence_from is not None:
+                used = {v: evidence_level(self.scale, question.evidence_from, v, cap=cap) for v in self.scale}
+                level = code.replace({v: u for v, u in used.items() if u != v})
+                if question.evidence_groups:  # only the groups it asks (Question.asks_evidence)
+                    asked = _stripped(pl.col(_GROUP)).is_in(list(question.evidence_groups)).fill_null(False)
+                    level = pl.when(asked).then(level).otherwise(code)
+            value = pl.when(code.is_in(self.scale)).then(level).cast(pl.Float64)
+            counted.setdefault(question.domain_id, []).append((value, question.weight))
+        domains = [_combined(scoring.questions, counted.get(d.id, [])).alias(_score(d.id)) for d in self.rubric.domains]
+        overall = _combined(scoring.domains, [(pl.col(_score(d.id)), d.weight) for d in self.rubric.domains])
+        return domains, overall.alias(_score(OVERALL))
 
     def counts(self) -> pl.DataFrame:
         """Per organisation and respondent group (stripped; empty is null): ``n`` respondents, and per question
@@ -358,12 +387,13 @@ class _Export:
         ]
         every: list[int | str] = [*self.scale, "na", "n", "bad"]
         ordered = [_q(i, part) for i in range(len(self.questions)) for part in every]
+        sums = [f"{name}{part}" for name in self.score_names() for part in _SUM_PARTS]
         return (
             packed.lazy()
-            .select(*keys, "n", *counts)
+            .select(*keys, "n", *counts, *sums)
             .with_columns(filled)
             .group_by(_ORG, _GROUP)
-            .agg(pl.col("n").sum(), pl.col(ordered).sum())
+            .agg(pl.col("n").sum(), pl.col(ordered).sum(), pl.col(sums).sum())
             .collect()
         )
 
@@ -651,6 +681,9 @@ class _Export:
         counts = counts.filter(pl.col(_ORG).is_not_null()).with_columns(
             pl.col(_ORG).replace_strict(index_of, return_dtype=pl.Int64).alias("__org")
         )
+        sum_columns = [f"{name}{part}" for name in self.score_names() for part in _SUM_PARTS]
+        score_sums = counts.group_by("__org").agg(pl.col(sum_columns).sum())
+        counts = counts.drop(sum_columns)
         plain = counts.drop("__org")  # the counts' own columns, in place: where each builder finds its counts
         position = {name: i for i, name in enumerate(plain.columns)}
         row_builders = [_StatsBuilder(rubric, c.question, i, position) for i, c in enumerate(self.questions)]
@@ -698,6 +731,7 @@ class _Export:
                 self.scale,
                 [pl.col(n) for n in counted_names],
                 [pl.col(n) for n in given_names] if variance else None,
+                even_median=rubric.scoring.even_median,
             )
 
         questions_frame = pl.DataFrame(
@@ -772,13 +806,20 @@ class _Export:
             schema={"__org": pl.Int64, ORGANISATION: pl.String, "organisation_name": pl.String, "date": pl.String},
         )
         by_organisation: dict[str, list[tuple[Any, ...]]] = {}
+        sums_by_organisation: dict[int, dict[str, Sums]] = {}
+        scopes = [d.id for d in rubric.domains] + [OVERALL]
 
         def build(index: int) -> Result:
             if not by_organisation:  # the counts as rows, once, when a first full result is asked for
                 for row in plain.iter_rows():
                     by_organisation.setdefault(row[position[_ORG]], []).append(row)
+                for row in score_sums.iter_rows():
+                    sums_by_organisation[row[0]] = {
+                        scope: (int(row[1 + 3 * k]), float(row[2 + 3 * k]), float(row[3 + 3 * k]))
+                        for k, scope in enumerate(scopes)
+                    }
             org = ids[index]
-            return self._score_organisation(
+            result = self._score_organisation(
                 org,
                 metadata[org],
                 by_organisation[org],
@@ -788,6 +829,7 @@ class _Export:
                 targets,
                 default_target,
             )
+            return with_sums(rubric, result, sums_by_organisation.get(index, {}))
 
         return ExportScores(table, overall, domains, questions, groups, gaps, rubric, build)
 
@@ -834,6 +876,7 @@ class _StatsBuilder:
         self.question = question
         self.index = index
         self.method = rubric.scoring.respondent_aggregate
+        self.even_median = rubric.scoring.even_median
         self.scale = [level.value for level in rubric.levels]
         self.start = position[_q(index, self.scale[0])]
         self.end = self.start + len(self.scale)
@@ -925,12 +968,16 @@ class _StatsBuilder:
             if group is not None:
                 answered = filled - said_na
                 by_group.append(
-                    GroupValue(group, respondent_value(method, list(zip(scale, folded, strict=True))), answered)
+                    GroupValue(
+                        group,
+                        respondent_value(method, list(zip(scale, folded, strict=True)), self.even_median),
+                        answered,
+                    )
                 )
         if given is None or counted is None:
             return QuestionStats(na=na, inputs=(TraceInput("N/A", None, note=f"{na} answer(s)"),)) if na else None
         total = sum(counted)
-        value = respondent_value(method, list(zip(scale, counted, strict=True)))
+        value = respondent_value(method, list(zip(scale, counted, strict=True)), self.even_median)
         pairs = tuple((level, n) for level, n in zip(scale, counted, strict=False) if n)
         inputs = tuple(TraceInput(f"level {level}", float(level), note=f"{n} answer(s)") for level, n in pairs)
         if na:
@@ -951,7 +998,8 @@ class _StatsBuilder:
             variance=sample_variance(list(zip(scale, given, strict=True))),
             by_group=tuple(by_group),
             method=f"{method} of {total} answer(s) (from the export)",
-            arithmetic=f"{method}({', '.join([f'{n}×{level}' for level, n in pairs])}) = {trace_number(value)}",
+            arithmetic=f"{method}({', '.join([f'{n}×{level}' for level, n in pairs])}) = {trace_number(value)}"
+            + even_median_note(method, total, self.even_median),
             inputs=inputs,
             adjustments=adjustments,
         )
@@ -971,6 +1019,39 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+_SUM_PARTS = ("__n", "__sum", "__squares")
+
+
+def _score(scope: str) -> str:
+    return f"__qimaturity_score:{scope}"
+
+
+def _score_sums(name: str) -> list[pl.Expr]:
+    """A score column's count, sum and sum of squares, in :data:`_SUM_PARTS` order (nulls left out)."""
+    column = pl.col(name)
+    return [
+        column.count().cast(pl.Int64).alias(f"{name}__n"),
+        column.sum().alias(f"{name}__sum"),
+        (column * column).sum().alias(f"{name}__squares"),
+    ]
+
+
+def _combined(method: str, items: Sequence[tuple[pl.Expr, float]]) -> pl.Expr:
+    """The row engine's :func:`~qimaturity.scoring.engine.aggregate_value` over the non-null values of a row, item by
+    item in order (null where none is present)."""
+    if not items:
+        return pl.lit(None, pl.Float64)
+    if method in ("minimum", "highest_rung"):
+        values = [value for value, _ in items]
+        return pl.min_horizontal(values) if method == "minimum" else pl.max_horizontal(values)
+    weights = [1.0 if method == "mean" else weight for _, weight in items]
+    total = pl.sum_horizontal([value * w for (value, _), w in zip(items, weights, strict=True)])
+    present = pl.sum_horizontal(
+        [pl.when(value.is_not_null()).then(pl.lit(w)) for (value, _), w in zip(items, weights, strict=True)]
+    )
+    return pl.when(present > 0).then(total / present)
 
 
 def _q(index: int, part: int | str | None = None) -> str:
