@@ -392,7 +392,9 @@ def test_question_trace_gives_the_counts_behind_the_aggregate(csv_export, row_re
         ("aggregate: median", "aggregate: min"),
         ("aggregate: median", "aggregate: max"),
         ("on_missing: cap", "on_missing: flag"),
-        ("not_applicable: exclude", "not_applicable: count_as_met"),
+        # count_as_met is refused here: qi-readiness's gates read every domain's level, hence every question
+        ("not_applicable: exclude", "not_applicable: count_as_lowest"),
+        ("not_applicable: exclude", "not_applicable: anchor_to_target"),
         ("missing: error", "missing: count_as_lowest"),
     ],
 )
@@ -558,6 +560,26 @@ def test_problems_in_an_export_are_reported_with_row_column_and_message(tmp_path
     assert len(found) == 7
     # Problems come in file order: the header, then the rows.
     assert [p[:2] for p in found if p[0] != 1] == [(3, 3), (4, 3), (5, 3), (6, 2), (7, 3)]
+
+
+def test_na_on_a_mandatory_item_of_the_stages_rubric_is_refused_at_its_cell(tmp_path):
+    """qi-programme-stages allows no N/A on its three mandatory items (issue 12): the export names row and column;
+    N/A on an optional item (agreed-method) is fine."""
+    stages = load_rubric("qi-programme-stages")
+    ids = [q.id for q in stages.questions()]
+    export = tmp_path / "stages.csv"
+    cells = {qid: "3" for qid in ids} | {"agreed-method": "NA", "patient-partners": "N/A"}
+    export.write_text(
+        "organisation_id," + ",".join(ids) + "\n" + "org-s," + ",".join(cells[q] for q in ids) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        columnar.score_export(stages, export)
+    column = 2 + ids.index("patient-partners")
+    assert [(p.file, p.line, p.column, p.path, p.message, p.hint) for p in caught.value.problems] == [
+        (str(export), 2, column, "/rows/0/patient-partners", "question 'patient-partners' cannot be answered N/A",
+         "give a level, or leave it empty"),
+    ]  # fmt: skip
 
 
 def test_an_organisation_with_an_unanswered_question_is_refused(csv_export, tmp_path):

@@ -13,6 +13,10 @@ one tolerance: each interval, from sums of the respondents' own scores that Pola
 A rubric whose respondents are combined by their median is scored under an even_median drawn from mean, lower and
 upper (scoring.respondents.even_median), whatever its file says.
 
+Half the draws also give each question its own N/A policy (allowed or not, counted as excluded, met, lowest or at
+its target), as a rubric's ``not_applicable: {counts_as: ...}`` does: both engines must read a question's policy.
+They are drawn past validation (met even where a rule reads the question): the engines must agree on any rubric.
+
 An export carries no evidence and no justification, so the answers files carry none either (an N/A that needs a
 justification gets one, which the export's N/A is taken to have).
 """
@@ -22,6 +26,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +54,24 @@ DATE = "2026-06-30"
 
 def asked(question: Any, group: str | None) -> bool:
     return group is None or not question.respondents or group in question.respondents
+
+
+@st.composite
+def na_policies(draw: st.DrawFn, rubric: Rubric) -> Rubric:
+    """The rubric as it is, or with each question's N/A allowed or not and counted by a policy of its own."""
+    if not draw(st.booleans()):
+        return rubric
+    policies = st.sampled_from([None, "exclude", "count_as_met", "count_as_lowest", "anchor_to_target"])
+    domains = tuple(
+        replace(
+            domain,
+            questions=tuple(
+                replace(q, na_allowed=draw(st.booleans()), na_counts_as=draw(policies)) for q in domain.questions
+            ),
+        )
+        for domain in rubric.domains
+    )
+    return replace(rubric, domains=domains)
 
 
 @st.composite
@@ -138,7 +161,7 @@ def check_engines_agree(rubric: Rubric, organisations: list[dict[str, Any]], fol
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_the_row_and_columnar_engines_agree_on_every_rubric(name: str, data: st.DataObject, tmp_path: Path) -> None:
-    rubric = RUBRICS[name]
+    rubric = data.draw(na_policies(RUBRICS[name]))
     if rubric.scoring.respondent_aggregate == "median":  # and each reading of an even count's median
         even = data.draw(st.sampled_from(["mean", "lower", "upper"]), label="even_median")
         rubric = dataclasses.replace(rubric, scoring=dataclasses.replace(rubric.scoring, even_median=even))

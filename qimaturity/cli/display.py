@@ -15,7 +15,7 @@ from qimaturity._core.numbers import fixed, given_number, signed
 from qimaturity.cli.terminal import terminal_text
 from qimaturity.cohort.model import Cohort
 from qimaturity.rubric.model import Question, Rubric
-from qimaturity.rubric.wording import rule_text, scoring_lines
+from qimaturity.rubric.wording import NA_POLICIES, rule_text, scoring_lines
 from qimaturity.scoring.result import Result, held_words
 
 if TYPE_CHECKING:
@@ -41,8 +41,13 @@ def _question_flags(question: Question) -> str:
         flags.append("critical")
     if question.na_allowed:
         flags.append("N/A allowed" + (" with justification" if question.na_justification else ""))
+        if question.na_counts_as is not None:  # its own policy; without one, the rubric's scoring.not_applicable
+            flags.append(f"N/A {NA_POLICIES[question.na_counts_as]}")
     if question.evidence_from is not None:
-        flags.append(f"evidence from level {question.evidence_from}")
+        flags.append(
+            f"evidence from level {question.evidence_from}"
+            + (f" ({', '.join(question.evidence_groups)})" if question.evidence_groups else "")
+        )
     if question.stage is not None:
         flags.append(f"stage {question.stage}")
     if question.target is not None:

@@ -6,8 +6,9 @@ The checks are pure: they read a :class:`~qimaturity._core.documents.SourceDocum
 
 from __future__ import annotations
 
+import ast
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any, TypeGuard
 
@@ -208,6 +209,7 @@ class MeaningChecker:
         self.check_bands()
         self.check_band_names()
         self.check_rules()
+        self.check_na_policies()
         return self.problems
 
     # --- helpers ---------------------------------------------------------------------------------
@@ -296,6 +298,26 @@ class MeaningChecker:
             ("evidence_from", "evidence_from level"),
         ):
             self.on_scale((*base, field_name), question.get(field_name), what)
+        evidence = question.get("evidence")
+        if isinstance(evidence, dict):
+            self.on_scale((*base, "evidence", "from_level"), evidence.get("from_level"), "evidence from_level")
+            if "evidence_from" in question:
+                self.add(
+                    (*base, "evidence"),
+                    f"{label} gives both evidence_from and evidence",
+                    "keep one: evidence: {from_level: L, groups: [...]} says the same with groups",
+                    key=True,
+                )
+            groups = evidence.get("groups")
+            if isinstance(groups, list) and groups and not self.group_ids:
+                self.add(
+                    (*base, "evidence", "groups"),
+                    f"{label} asks evidence of respondent groups but the rubric defines none",
+                    "add respondent_groups at the top of the rubric, or leave out groups",
+                )
+            elif isinstance(groups, list):
+                for i, group in enumerate(groups):
+                    self.resolve((*base, "evidence", "groups", i), group, self.group_ids, "respondent group")
         respondents = question.get("respondents")
         if isinstance(respondents, list):
             if not self.group_ids and respondents:
@@ -764,6 +786,156 @@ class MeaningChecker:
                 self.resolve(path, ref.value, self.domain_ids, "domain")
             elif _is_int(ref.value) and self.scale and ref.value not in self.scale:
                 self.add(path, f"expression: level {ref.value} is not on the scale {where}", self.scale_hint())
+
+    # --- N/A that could hide a failure --------------------------------------------------------------
+    def check_na_policies(self) -> None:
+        """N/A never counts as met on a question whose failure the rubric must see: a critical (mandatory) one,
+        or one that a cap, gate or staged rule reads (counted as met, an N/A would pass the rule unseen).
+
+        A question's own ``counts_as: met`` is refused where it is written; a rubric-wide default of met (the
+        top-level ``not_applicable.counts_as`` or ``scoring.not_applicable``) that would reach such questions is
+        refused once, at the default, naming them: silently not applying it would score those questions by a
+        policy the rubric does not state.
+        """
+        from qimaturity.rubric.model import NA_COUNTS_AS  # the model imports this module
+
+        top = self.data.get("not_applicable")
+        top = top if isinstance(top, dict) else {}
+        scoring = self.data.get("scoring")
+        wide_scoring = scoring.get("not_applicable") if isinstance(scoring, dict) else None
+        top_counts = top.get("counts_as")
+        if (
+            isinstance(top_counts, str)
+            and isinstance(wide_scoring, str)
+            and NA_COUNTS_AS.get(top_counts) != wide_scoring
+        ):
+            self.add(
+                ("not_applicable", "counts_as"),
+                f"not_applicable.counts_as '{top_counts}' and scoring.not_applicable '{wide_scoring}' disagree",
+                "say the rubric-wide N/A policy once: remove one of them",
+            )
+            return
+        wide_path: DocPath = ()
+        if isinstance(wide_scoring, str):
+            wide, wide_path = wide_scoring, ("scoring", "not_applicable")
+        elif isinstance(top_counts, str):
+            wide, wide_path = NA_COUNTS_AS.get(top_counts, "exclude"), ("not_applicable", "counts_as")
+        else:
+            wide = "exclude"
+        protected = self.protected_questions()
+        default_allowed = top.get("allowed", False) is True
+        by_default: list[tuple[str, str]] = []
+        for d_index, domain in _dicts(self.data.get("domains")):
+            for q_index, question in _dicts(domain.get("questions")):
+                qid = question.get("id")
+                if not isinstance(qid, str) or qid not in protected:
+                    continue
+                na = question.get("not_applicable")
+                na = na if isinstance(na, dict) else {}
+                if na.get("allowed", default_allowed) is not True:
+                    continue  # no N/A can be given, so none can count as met
+                own = na.get("counts_as")
+                if own == "met":
+                    self.add(
+                        ("domains", d_index, "questions", q_index, "not_applicable", "counts_as"),
+                        f"question '{qid}': N/A cannot count as met, because {protected[qid]}",
+                        "use counts_as: exclude, lowest or target, or allowed: false where N/A makes no sense",
+                    )
+                elif own is None and wide == "count_as_met":
+                    by_default.append((qid, protected[qid]))
+        if by_default:
+            shown = "; ".join(f"'{qid}' ({why})" for qid, why in by_default[:5])
+            more = f" and {len(by_default) - 5} more" if len(by_default) > 5 else ""
+            self.add(
+                wide_path,
+                f"N/A counts as met by default, but it cannot on {len(by_default)} question(s) that allow N/A: "
+                f"{shown}{more}",
+                "choose another default (exclude, count_as_lowest or anchor_to_target), or give those questions "
+                "not_applicable: {counts_as: exclude} (or lowest, target), or allowed: false",
+            )
+
+    def protected_questions(self) -> dict[str, str]:
+        """Question id -> why N/A may not count as met on it: critical, or read by a cap, gate or staged rule."""
+        domains: dict[str, list[dict[str, Any]]] = {}
+        staged_domains: set[str] = set()
+        for _, domain in _dicts(self.data.get("domains")):
+            if isinstance(domain.get("id"), str):
+                domains[domain["id"]] = [q for _, q in _dicts(domain.get("questions"))]
+                if "stage" in domain:
+                    staged_domains.add(domain["id"])
+
+        def ids(of: Iterable[Any] | None = None, staged: bool = False) -> set[str]:
+            chosen = domains if of is None else {d: domains[d] for d in of if isinstance(d, str) and d in domains}
+            return {
+                q["id"]
+                for questions in chosen.values()
+                for q in questions
+                if isinstance(q.get("id"), str) and (not staged or "stage" in q)
+            }
+
+        reasons: dict[str, str] = {}
+        for questions in domains.values():
+            for q in questions:
+                if q.get("critical") is True and isinstance(q.get("id"), str):
+                    reasons[q["id"]] = "it is critical (mandatory)"
+        for _, rule in _dicts(self.data.get("rules")):
+            kind = rule.get("type")
+            if kind not in ("cap", "gate", "staged"):
+                continue
+            listed = rule.get("domains") if rule.get("scope") == "domain" else None
+            in_scope = ids(listed if isinstance(listed, list) and listed else None)
+            read: set[str] = set()
+            if kind == "staged":
+                if rule.get("stages_of") == "domains":
+                    read |= ids(staged_domains)
+                else:
+                    read |= ids(listed if isinstance(listed, list) and listed else None, staged=True)
+            for key in ("when", "requires"):
+                if isinstance(rule.get(key), dict):
+                    read |= self.condition_reads(rule[key], in_scope, ids)
+            for qid in sorted(read):
+                reasons.setdefault(qid, f"{kind} rule '{rule.get('id')}' reads it")
+        return reasons
+
+    def condition_reads(self, condition: dict[str, Any], in_scope: set[str], ids: Callable[..., set[str]]) -> set[str]:
+        """The questions whose levels a condition reads (a domain's level reads its questions); critical ones,
+        protected anyway, are left out."""
+        if isinstance(condition.get("question"), str):
+            return {condition["question"]}
+        if isinstance(condition.get("domain"), str):
+            return set(ids([condition["domain"]]))
+        if "count" in condition:
+            counted: dict[Any, set[str]] = {"questions": in_scope, "domains": ids()}
+            return counted.get(condition["count"], set())
+        read: set[str] = set()
+        for head in ("all", "any"):
+            items = condition.get(head)
+            for item in items if isinstance(items, list) else []:
+                if isinstance(item, dict):
+                    read |= self.condition_reads(item, in_scope, ids)
+        if isinstance(condition.get("not"), dict):
+            read |= self.condition_reads(condition["not"], in_scope, ids)
+        text = condition.get("expression")
+        if isinstance(text, str):
+            try:
+                tree = ast.parse(text.strip(), mode="eval")
+            except SyntaxError:
+                return read
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args:
+                    arg = node.args[0]
+                    name = node.func.id
+                    if name in ("question", "question_level") and isinstance(arg, ast.Constant):
+                        read.add(str(arg.value))
+                    elif name in ("domain", "domain_level") and isinstance(arg, ast.Constant):
+                        read |= ids([arg.value])
+                    elif name.startswith("count_domains_"):
+                        read |= ids()
+                    elif name == "count_questions_below":
+                        read |= in_scope
+                elif isinstance(node, ast.Name) and node.id in ("value", "level"):
+                    read |= in_scope  # the scope's own value comes from all its questions
+        return read
 
 
 def check_rubric_document(doc: SourceDocument) -> list[Problem]:

@@ -16,6 +16,7 @@ from qimaturity._core.resources import bundled_dir
 from qimaturity.rubric.checks import check_rubric_document
 from qimaturity.rubric.expressions import parse_expression
 from qimaturity.rubric.model import (
+    NA_COUNTS_AS,
     AllOf,
     AnyOf,
     Band,
@@ -167,7 +168,7 @@ def rubric_from_document(doc: SourceDocument) -> Rubric:
         ),
         default_target=(data.get("targets") or {}).get("default"),
         domains=domains,
-        scoring=_scoring(data.get("scoring") or {}),
+        scoring=_scoring(data.get("scoring") or {}, na.get("counts_as")),
         bands=_bands(data.get("bands")),
         rules=tuple(_rule(r) for r in data.get("rules") or ()),
         content_hash=content_hash(data),
@@ -200,7 +201,9 @@ def _question(data: dict[str, Any], domain_id: str, na_allowed: bool, na_justifi
         stage=data.get("stage"),
         na_allowed=bool(na.get("allowed", na_allowed)),
         na_justification=bool(na.get("justification", na_justification)),
-        evidence_from=data.get("evidence_from"),
+        na_counts_as=NA_COUNTS_AS[na["counts_as"]] if "counts_as" in na else None,
+        evidence_from=data.get("evidence_from", (data.get("evidence") or {}).get("from_level")),
+        evidence_groups=tuple((data.get("evidence") or {}).get("groups") or ()),
         respondents=tuple(data.get("respondents") or ()),
         sources=tuple(data.get("sources") or ()),
         tags=FrozenMap((k, tuple(v)) for k, v in sorted((data.get("tags") or {}).items())),
@@ -209,7 +212,9 @@ def _question(data: dict[str, Any], domain_id: str, na_allowed: bool, na_justifi
     )
 
 
-def _scoring(data: dict[str, Any]) -> Scoring:
+def _scoring(data: dict[str, Any], na_counts_as: str | None = None) -> Scoring:
+    """``na_counts_as``: the top-level ``not_applicable.counts_as``, another way to write the rubric-wide N/A
+    policy (validation refuses the two when they disagree)."""
     respondents = data.get("respondents") or {}
     evidence = data.get("evidence") or {}
     defaults = Scoring()
@@ -225,7 +230,9 @@ def _scoring(data: dict[str, Any]) -> Scoring:
         minimal_important_difference=(
             None if data.get("minimal_important_difference") is None else float(data["minimal_important_difference"])
         ),
-        not_applicable=data.get("not_applicable", defaults.not_applicable),
+        not_applicable=data.get(
+            "not_applicable", NA_COUNTS_AS[na_counts_as] if na_counts_as else defaults.not_applicable
+        ),
         missing=data.get("missing", defaults.missing),
         evidence=Evidence(evidence.get("on_missing", "cap"), evidence.get("max_age_days")),
     )

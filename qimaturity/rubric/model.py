@@ -13,6 +13,13 @@ from qimaturity.rubric.expressions import Expression
 
 Method = Literal["weighted_mean", "mean", "weighted_sum", "sum", "minimum", "highest_rung"]
 NaPolicy = Literal["exclude", "count_as_met", "count_as_lowest", "anchor_to_target"]
+NA_COUNTS_AS: dict[str, NaPolicy] = {
+    "exclude": "exclude",
+    "met": "count_as_met",
+    "lowest": "count_as_lowest",
+    "target": "anchor_to_target",
+}
+"""A question's ``not_applicable.counts_as`` word -> the policy of the same meaning in ``scoring.not_applicable``."""
 MissingPolicy = Literal["error", "exclude", "count_as_lowest"]
 Scope = Literal["domain", "overall"]
 
@@ -90,12 +97,24 @@ class Question:
     stage: int | None = None
     na_allowed: bool = False
     na_justification: bool = True
+    na_counts_as: NaPolicy | None = None
+    """How an N/A answer to this question counts; ``None``: the rubric's ``scoring.not_applicable``."""
     evidence_from: int | None = None
+    evidence_groups: tuple[str, ...] = ()
+    """The respondent groups asked to cite evidence from ``evidence_from`` up; empty: every group."""
     respondents: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     tags: FrozenMap[str, tuple[str, ...]] = FrozenMap()
     """Framework id -> the framework's codes this question maps to."""
     measure: str | None = None
+
+    def asks_evidence(self, group: str | None, level: int) -> bool:
+        """Whether an answer at ``level`` from a respondent of ``group`` must cite evidence: at or above
+        ``evidence_from``, from a group the question asks (a respondent without a group is asked only when every
+        group is)."""
+        if self.evidence_from is None or level < self.evidence_from:
+            return False
+        return not self.evidence_groups or group in self.evidence_groups
 
     def descriptor(self, level: int) -> LevelDescriptor | None:
         return next((d for d in self.levels if d.level == level), None)
@@ -263,6 +282,10 @@ class Rubric:
             if level.value == value:
                 return level
         raise UnknownIdError("level", value, f"the scale of {self.id}", (level.value for level in self.levels))
+
+    def na_policy(self, question: Question) -> NaPolicy:
+        """How an N/A answer to this question counts: its own ``counts_as``, else the rubric-wide default."""
+        return question.na_counts_as or self.scoring.not_applicable
 
     def questions(self) -> Iterator[Question]:
         for domain in self.domains:

@@ -350,6 +350,9 @@ class _Export:
             if question.evidence_from is not None:
                 used = {v: evidence_level(self.scale, question.evidence_from, v, cap=cap) for v in self.scale}
                 level = code.replace({v: u for v, u in used.items() if u != v})
+                if question.evidence_groups:  # only the groups it asks (Question.asks_evidence)
+                    asked = _stripped(pl.col(_GROUP)).is_in(list(question.evidence_groups)).fill_null(False)
+                    level = pl.when(asked).then(level).otherwise(code)
             value = pl.when(code.is_in(self.scale)).then(level).cast(pl.Float64)
             counted.setdefault(question.domain_id, []).append((value, question.weight))
         domains = [_combined(scoring.questions, counted.get(d.id, [])).alias(_score(d.id)) for d in self.rubric.domains]
@@ -687,6 +690,12 @@ class _Export:
         builders = {b.question.id: b for b in row_builders}
         parts: list[int | str] = [*self.scale, "na"]
         count_columns = [_q(i, part) for i in range(len(self.questions)) for part in parts]
+        per_group = [column for b in row_builders for column in b.counted_columns()]
+        if per_group:  # questions that ask only some groups for evidence: counted per group before summing
+            counts = counts.with_columns(per_group)
+            count_columns += [
+                _q(b.index, f"counted{level}") for b in row_builders if b.counted_columns() for level in self.scale
+            ]
         totals = counts.group_by("__org").agg(pl.col(count_columns).cast(pl.Int64).sum())
         method = rubric.scoring.respondent_aggregate
         width = len(self.scale)
@@ -889,18 +898,42 @@ class _StatsBuilder:
             flag = f"no evidence cited: counted as {used}" if cap else "no evidence cited (flagged, not capped)"
             words = f"level {level} needs evidence from level {threshold}; {flag} (an export carries none)"
             self.evidence.append((k, level, words, used, cap))
+        # The groups asked for evidence (Question.asks_evidence): the rule moves only their counts. Counts are
+        # kept per organisation and group, so the counted levels are worked out per group first (counted_columns)
+        # and summed with the rest.
+        self.only = tuple(question.evidence_groups) if self.fold or self.evidence else ()
 
-    def count_exprs(self) -> tuple[list[pl.Expr], list[pl.Expr]]:
-        """The counts per level of the scale as Polars columns: as given, and as counted (the evidence rule)."""
+    def asked(self, group: str | None) -> bool:
+        return not self.only or group in self.only
+
+    def counted_columns(self) -> list[pl.Expr]:
+        """For a question that asks only some groups for evidence: its counted levels per row of counts (one
+        organisation and group), as the columns ``count_exprs`` then reads; none otherwise."""
+        if not self.only or not self.fold:
+            return []
         given = [pl.col(_q(self.index, level)).cast(pl.Int64) for level in self.scale]
+        asked = pl.col(_GROUP).is_in(list(self.only)).fill_null(False)
+        return [
+            pl.when(asked).then(folded).otherwise(plain).alias(_q(self.index, f"counted{level}"))
+            for level, folded, plain in zip(self.scale, self._folded(given), given, strict=True)
+        ]
+
+    def _folded(self, given: list[pl.Expr]) -> list[pl.Expr]:
         counted = list(given)
         for source, target in self.fold:
             counted[target] = counted[target] + counted[source]
             counted[source] = pl.lit(0, pl.Int64)
-        return given, counted
+        return counted
 
-    def counted(self, given: Sequence[int]) -> Sequence[int]:
-        if not self.fold:
+    def count_exprs(self) -> tuple[list[pl.Expr], list[pl.Expr]]:
+        """The counts per level of the scale as Polars columns: as given, and as counted (the evidence rule)."""
+        given = [pl.col(_q(self.index, level)).cast(pl.Int64) for level in self.scale]
+        if self.only and self.fold:
+            return given, [pl.col(_q(self.index, f"counted{level}")) for level in self.scale]
+        return given, self._folded(given)
+
+    def counted(self, given: Sequence[int], group: str | None = None) -> Sequence[int]:
+        if not self.fold or not self.asked(group):
             return given
         counted = list(given)
         for source, target in self.fold:
@@ -912,6 +945,8 @@ class _StatsBuilder:
         scale, method, start, end = self.scale, self.method, self.start, self.end
         na_at, filled_at = self.na_at, self.filled_at
         given: Sequence[int] | None = None
+        counted: Sequence[int] | None = None
+        asked: Sequence[int] | None = None  # given by the groups asked for evidence
         na = 0
         by_group: list[GroupValue] = []
         for row in rows:
@@ -924,20 +959,23 @@ class _StatsBuilder:
                 if filled == said_na:  # only N/A here (cells that are not levels were refused earlier)
                     continue
             levels = row[start:end]
-            given = levels if given is None else list(map(add, given, levels))
             group = row[group_at]
+            folded = self.counted(levels, group)
+            given = levels if given is None else list(map(add, given, levels))
+            counted = folded if counted is None else list(map(add, counted, folded))
+            if self.asked(group):
+                asked = levels if asked is None else list(map(add, asked, levels))
             if group is not None:
                 answered = filled - said_na
                 by_group.append(
                     GroupValue(
                         group,
-                        respondent_value(method, list(zip(scale, self.counted(levels), strict=True)), self.even_median),
+                        respondent_value(method, list(zip(scale, folded, strict=True)), self.even_median),
                         answered,
                     )
                 )
-        if given is None:
+        if given is None or counted is None:
             return QuestionStats(na=na, inputs=(TraceInput("N/A", None, note=f"{na} answer(s)"),)) if na else None
-        counted = self.counted(given)
         total = sum(counted)
         value = respondent_value(method, list(zip(scale, counted, strict=True)), self.even_median)
         pairs = tuple((level, n) for level, n in zip(scale, counted, strict=False) if n)
@@ -948,10 +986,10 @@ class _StatsBuilder:
         if self.evidence:
             adjustments = tuple(
                 Adjustment(
-                    "evidence", "scoring.evidence", f"{given[k]} answer(s) at level {level}: {words}", level, used, cap
+                    "evidence", "scoring.evidence", f"{asked[k]} answer(s) at level {level}: {words}", level, used, cap
                 )
                 for k, level, words, used, cap in self.evidence
-                if given[k]
+                if asked is not None and asked[k]
             )
         return QuestionStats(
             counted=pairs,

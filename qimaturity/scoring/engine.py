@@ -32,7 +32,7 @@ from typing import Any, Literal, NamedTuple, Protocol
 from qimaturity._core.frozen import FrozenMap
 from qimaturity._core.numbers import trace_number
 from qimaturity.answers.checks import require_checked
-from qimaturity.answers.model import Answer, Assessment, Respondent
+from qimaturity.answers.model import Answer, Assessment, EvidenceRecord, Respondent
 from qimaturity.rubric.expressions import Context, EvaluationError
 from qimaturity.rubric.model import (
     AllOf,
@@ -152,15 +152,23 @@ class QuestionStats:
 NO_ANSWERS = QuestionStats()
 
 
-def evidence_problem(rubric: Rubric, assessment_date: str | None, answer: Answer) -> str | None:
-    """Why an answer's evidence does not support its level, or ``None`` when it does."""
+def evidence_problem(
+    rubric: Rubric, assessment_date: str | None, answer: Answer, register: Mapping[str, EvidenceRecord] | None = None
+) -> str | None:
+    """Why an answer's evidence does not support its level, or ``None`` when it does. An item that names an entry of
+    the evidence ``register`` is dated by the entry."""
     policy = rubric.scoring.evidence
     if not answer.evidence:
         return "no evidence cited"
     if policy.max_age_days is None or assessment_date is None:
         return None
     assessed = date.fromisoformat(assessment_date)
-    dated = [item.date for item in answer.evidence if item.date is not None]
+    dated: list[str] = []
+    for item in answer.evidence:
+        entry = register.get(item.id) if register and item.id is not None else None
+        when = entry.date if entry is not None else item.date
+        if when is not None:
+            dated.append(when)
     if not dated:
         return f"evidence is undated, so its age (at most {policy.max_age_days} days) cannot be checked"
     ages = [(assessed - date.fromisoformat(when)).days for when in dated]
@@ -178,8 +186,9 @@ def answer_statistics(rubric: Rubric, assessment: Assessment) -> dict[str, Quest
         for answer in respondent.answers:
             by_question.setdefault(answer.question_id, []).append((respondent, answer))
     group_order = {g.id: i for i, g in enumerate(rubric.respondent_groups)}
+    register = {record.id: record for record in reversed(assessment.evidence)}
     return {
-        question.id: _question_stats(rubric, assessment.date, question, entries, group_order)
+        question.id: _question_stats(rubric, assessment.date, question, entries, group_order, register)
         for question in rubric.questions()
         if (entries := by_question.get(question.id))
     }
@@ -191,6 +200,7 @@ def _question_stats(
     question: Question,
     answered: list[tuple[Respondent, Answer]],
     group_order: Mapping[str, int],
+    register: Mapping[str, EvidenceRecord] | None = None,
 ) -> QuestionStats:
     scoring = rubric.scoring
     scale = [level.value for level in rubric.levels]
@@ -206,11 +216,19 @@ def _question_stats(
     na_count = 0
     for respondent, answer in entries:
         evidence = tuple(e.reference + (f" ({e.date})" if e.date else "") for e in answer.evidence)
+        evidence_ids = tuple(e.id for e in answer.evidence if e.id is not None)
         if answer.level is None:
             na_count += 1
             records.append(
                 AnswerRecord(
-                    respondent.id, respondent.group, None, None, answer.justification, answer.comment, evidence
+                    respondent.id,
+                    respondent.group,
+                    None,
+                    None,
+                    answer.justification,
+                    answer.comment,
+                    evidence,
+                    evidence_ids=evidence_ids,
                 )
             )
             inputs.append(TraceInput(respondent.id, None, note="N/A"))
@@ -218,8 +236,10 @@ def _question_stats(
         level = answer.level
         used = level
         flag = None
-        if question.evidence_from is not None and level >= question.evidence_from:
-            reason = evidence_problem(rubric, assessment_date, answer)
+        # Only the groups a question asks for evidence must give it: a frontline answer is never capped for
+        # lacking the board paper the question asks of the board.
+        if question.evidence_from is not None and question.asks_evidence(respondent.group, level):
+            reason = evidence_problem(rubric, assessment_date, answer, register)
             if reason is not None:
                 used = evidence_level(scale, question.evidence_from, level, cap=cap)
                 flag = f"{reason}: counted as {used}" if cap else f"{reason} (flagged, not capped)"
@@ -240,7 +260,15 @@ def _question_stats(
             groups.setdefault(respondent.group, []).append(used)
         records.append(
             AnswerRecord(
-                respondent.id, respondent.group, level, used, answer.justification, answer.comment, evidence, flag
+                respondent.id,
+                respondent.group,
+                level,
+                used,
+                answer.justification,
+                answer.comment,
+                evidence,
+                flag,
+                evidence_ids,
             )
         )
         inputs.append(TraceInput(respondent.id, float(used), note=respondent.group))
@@ -437,9 +465,7 @@ class Scorer:
         else:
             status = "na" if stats.na else "missing"
             value, arithmetic = self.uncounted_value(question, status, self.question_target(question, domain_target))
-            adjustments.append(
-                Adjustment(status, f"scoring.{'not_applicable' if status == 'na' else 'missing'}", arithmetic)
-            )
+            adjustments.append(Adjustment(status, self.uncounted_source(question, status), arithmetic))
             trace_method = "N/A policy" if status == "na" else "missing-answer policy"
 
         reached = self.to_level(value) if value is not None else None
@@ -464,7 +490,7 @@ class Scorer:
         )
 
     def uncounted_value(self, question: Question, status: str, target: int | None) -> tuple[float | None, str]:
-        policy = self.rubric.scoring.not_applicable if status == "na" else self.rubric.scoring.missing
+        policy = self.rubric.na_policy(question) if status == "na" else self.rubric.scoring.missing
         what = "answered N/A" if status == "na" else "not answered"
         if policy == "count_as_met":
             return float(self.highest), f"{what}: counted as met, at the top level {self.highest}"
@@ -473,6 +499,12 @@ class Scorer:
         if policy == "anchor_to_target" and target is not None:
             return float(target), f"{what}: counted at its target level {target}"
         return None, f"{what}: left out, the other weights renormalised"
+
+    def uncounted_source(self, question: Question, status: str) -> str:
+        """Where the policy for an N/A or unanswered question is declared, for the trace."""
+        if status != "na":
+            return "scoring.missing"
+        return "not_applicable.counts_as" if question.na_counts_as else "scoring.not_applicable"
 
     def perception_gaps(self, values: Mapping[str, float]) -> tuple[PerceptionGap, ...]:
         threshold = self.rubric.scoring.gap_threshold
@@ -701,12 +733,16 @@ class Scorer:
         else:
             for q in self.scope_questions(scope):
                 stage = self.questions[q.id].stage
-                if stage is not None:
-                    met = q.status == "na" or (
-                        q.status == "answered" and q.level is not None and q.level >= rule.met_at
-                    )
-                    why = "N/A" if q.status == "na" else f"at {q.level}" if q.status == "answered" else "unanswered"
-                    items.append((q.id, stage, met, why))
+                if stage is None:
+                    continue
+                if q.status == "na" and q.level is None:
+                    # An N/A left out by its policy is not part of its stage (CMMI's "not applicable"); one
+                    # counted at a level (lowest, target) meets the stage only by that level. N/A is never
+                    # counted as met on a staged question (validation refuses it), so it cannot hide a failure.
+                    continue
+                met = q.status != "missing" and q.level is not None and q.level >= rule.met_at
+                why = {"missing": "unanswered", "na": f"N/A, counted at {q.level}"}.get(q.status, f"at {q.level}")
+                items.append((q.id, stage, met, why))
         stages = sorted({stage for _, stage, _, _ in items})
         reached: int | None = None
         unmet: list[str] = []
@@ -807,6 +843,7 @@ class Scorer:
             overall=overall_result,
             domains=domains,
             priorities=self.priorities(domains),
+            evidence=self.assessment.evidence,
         )
 
     def domain_result(self, domain: Domain, questions: Sequence[QuestionResult]) -> DomainResult:

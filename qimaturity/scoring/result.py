@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from qimaturity._core.frozen import FrozenMap
+from qimaturity.answers.model import EvidenceRecord
 from qimaturity.rubric.model import UnknownIdError
 
 if TYPE_CHECKING:
@@ -110,6 +111,8 @@ class AnswerRecord:
     comment: str | None = None
     evidence: tuple[str, ...] = ()
     evidence_flag: str | None = None
+    evidence_ids: tuple[str, ...] = ()
+    """The ids of the evidence register's entries the answer cites (its free-text evidence has none)."""
 
 
 def _reached(value: float | None, level: int | None, level_name: str | None = None, held: int | None = None) -> str:
@@ -271,6 +274,8 @@ class Result:
     domains: tuple[DomainResult, ...]
     priorities: tuple[Priority, ...]
     projection: Projection | None = None
+    evidence: tuple[EvidenceRecord, ...] = ()
+    """The assessment's evidence register, which answers refer to by id."""
 
     def domain(self, domain_id: str) -> DomainResult:
         """The domain's result; a ``KeyError`` naming the closest id when there is no such domain."""
