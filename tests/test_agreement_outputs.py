@@ -30,13 +30,21 @@ def test_json_gives_the_lowest_within_group_agreement_its_group_and_each_groups_
     assert errors == []
     questions = {q["id"]: q for q in data["domains"][0]["questions"]}
     even, split = questions["q-even"], questions["q-split"]
-    assert (even["agreement"], even["agreement_group"], even["disagreement"]) == (0.5417, "frontline", True)
-    assert [(g["group"], g["agreement"]) for g in even["by_group"]] == [("board", 1.0), ("frontline", 0.5417)]
+    # JSON carries full precision: frontline's s² = (4×45 − 13²) / (4×3) = 11/12, r_wg = 1 − (11/12) / 2 = 13/24.
+    assert (even["agreement"], even["agreement_group"], even["disagreement"]) == (
+        0.5416666666666667,
+        "frontline",
+        True,
+    )
+    assert [(g["group"], g["agreement"]) for g in even["by_group"]] == [
+        ("board", 1.0),
+        ("frontline", 0.5416666666666667),
+    ]
     assert (split["agreement"], split["agreement_group"], split["disagreement"]) == (1.0, "board", False)
     assert [(g["gap"], g["flagged"]) for g in split["perception_gaps"]] == [(4.0, True)]
     # q-odd: frontline gave two answers, too few for r_wg
     assert [(g["group"], g["agreement"]) for g in questions["q-odd"]["by_group"]] == [
-        ("board", 0.8333),
+        ("board", 0.8333333333333334),  # 1 − (1/3) / 2 = 5/6
         ("frontline", None),
     ]
 
@@ -45,9 +53,9 @@ def test_csv_question_rows_give_the_lowest_rwg_and_group_rows_their_own():
     result = run_main("score", RUBRIC, ANSWERS, "--format", "csv")
     rows = [r for r in csv.DictReader(io.StringIO(result.stdout)) if r["id"] == "q-even"]
     assert [(r["scope"], r["group"], r["agreement"], r["disagreement"]) for r in rows] == [
-        ("question", "", "0.5417", "yes"),
+        ("question", "", "0.5416666666666667", "yes"),
         ("group", "board", "1", ""),
-        ("group", "frontline", "0.5417", ""),
+        ("group", "frontline", "0.5416666666666667", ""),
         ("perception_gap", "board - frontline", "", ""),
     ]
 

@@ -61,3 +61,13 @@ def test_staged_rubric_uses_stages_and_points():
     assert any(r.type == "staged" for r in rubric.rules)
     assert rubric.scoring.questions == "weighted_sum"
     assert all(q.stage is not None for q in rubric.questions())
+
+
+def test_default_rubric_asks_evidence_only_of_the_board_and_managers():
+    """Issue 12: frontline staff and patient partners were capped for not citing board papers."""
+    rubric = load_rubric("qi-readiness")
+    asked = {q.id: q.evidence_groups for q in rubric.questions() if q.evidence_from is not None}
+    assert asked and all(groups == ("board", "managers") or not groups for groups in asked.values())
+    question = rubric.question("met-agreed-method")
+    assert question.asks_evidence("board", 4) and question.asks_evidence("managers", 5)
+    assert not question.asks_evidence("frontline", 5) and not question.asks_evidence("board", 3)

@@ -187,17 +187,33 @@ def csv_export(dataset, tmp_path_factory) -> Path:
 
 
 def comparable(result: Result) -> dict[str, Any]:
-    """A result's JSON form without what an export cannot carry: per-answer records and question traces."""
+    """A result's JSON form without what an export cannot carry (per-answer records and question traces), and
+    without the intervals, which :func:`assert_same_intervals` compares."""
     data = result.to_dict()
+    del data["overall"]["interval"]
     for domain in data["domains"]:
+        del domain["interval"]
         for question in domain["questions"]:
             del question["answers"], question["trace"]
     return data
 
 
+def assert_same_intervals(got: Result, want: Result) -> None:
+    """Both engines add up the same respondents' scores, Python exactly (math.fsum) and Polars in its own order:
+    their intervals agree within 1e-12, and are missing alike."""
+    pairs = [(got.overall.interval, want.overall.interval)]
+    pairs += [(g.interval, w.interval) for g, w in zip(got.domains, want.domains, strict=True)]
+    for a, b in pairs:
+        assert (a is None) == (b is None), (a, b)
+        if a is not None and b is not None:
+            assert a.respondents == b.respondents
+            for x, y in ((a.low, b.low), (a.high, b.high), (a.standard_error, b.standard_error)):
+                assert x == pytest.approx(y, rel=1e-12, abs=1e-12)
+
+
 def assert_same_tables(scores: Any, row_results: dict[str, Result]) -> None:
     """The export's tables (computed for all organisations at once, not through its results) hold the row
-    engine's numbers: to the bit, except a domain's perception gap (a weighted mean summed by Polars)."""
+    engine's numbers: to the bit, a domain's perception gap included."""
     ids = sorted(row_results)
     assert scores.organisations["organisation_id"].to_list() == ids
     wanted = [row_results[org] for org in ids]
@@ -236,10 +252,8 @@ def assert_same_tables(scores: Any, row_results: dict[str, Result]) -> None:
         assert len(got_gaps) == len(want_gaps)
         for ident, gap in want_gaps:
             (row,) = [r for r in got_gaps if r["id"] == ident and r["groups"] == f"{gap.group_a} - {gap.group_b}"]
-            assert row["gap"] == pytest.approx(gap.gap, rel=1e-12, abs=1e-12)
+            assert row["gap"] == gap.gap  # to the bit, a domain's too (both engines add its terms with fsum)
             assert row["flagged"] == gap.flagged
-            if row["question_index"] >= 0:  # a question's gap is one subtraction: the same to the bit
-                assert row["gap"] == gap.gap
 
 
 def assert_same_results(columnar_results: Any, row_results: dict[str, Result]) -> None:
@@ -252,6 +266,7 @@ def assert_same_results(columnar_results: Any, row_results: dict[str, Result]) -
     for got in columnar_results:
         want = row_results[got.organisation.id]
         assert comparable(got) == comparable(want), got.organisation.id
+        assert_same_intervals(got, want)
         # And the unrounded numbers, to the bit: the engines share all code after respondent aggregation.
         assert (got.overall.value, got.overall.raw_value, got.overall.level) == (
             want.overall.value,
@@ -381,7 +396,9 @@ def test_question_trace_gives_the_counts_behind_the_aggregate(csv_export, row_re
         ("aggregate: median", "aggregate: min"),
         ("aggregate: median", "aggregate: max"),
         ("on_missing: cap", "on_missing: flag"),
-        ("not_applicable: exclude", "not_applicable: count_as_met"),
+        # count_as_met is refused here: qi-readiness's gates read every domain's level, hence every question
+        ("not_applicable: exclude", "not_applicable: count_as_lowest"),
+        ("not_applicable: exclude", "not_applicable: anchor_to_target"),
         ("missing: error", "missing: count_as_lowest"),
     ],
 )
@@ -549,6 +566,26 @@ def test_problems_in_an_export_are_reported_with_row_column_and_message(tmp_path
     assert [p[:2] for p in found if p[0] != 1] == [(3, 3), (4, 3), (5, 3), (6, 2), (7, 3)]
 
 
+def test_na_on_a_mandatory_item_of_the_stages_rubric_is_refused_at_its_cell(tmp_path):
+    """qi-programme-stages allows no N/A on its three mandatory items (issue 12): the export names row and column;
+    N/A on an optional item (agreed-method) is fine."""
+    stages = load_rubric("qi-programme-stages")
+    ids = [q.id for q in stages.questions()]
+    export = tmp_path / "stages.csv"
+    cells = {qid: "3" for qid in ids} | {"agreed-method": "NA", "patient-partners": "N/A"}
+    export.write_text(
+        "organisation_id," + ",".join(ids) + "\n" + "org-s," + ",".join(cells[q] for q in ids) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        columnar.score_export(stages, export)
+    column = 2 + ids.index("patient-partners")
+    assert [(p.file, p.line, p.column, p.path, p.message, p.hint) for p in caught.value.problems] == [
+        (str(export), 2, column, "/rows/0/patient-partners", "question 'patient-partners' cannot be answered N/A",
+         "give a level, or leave it empty"),
+    ]  # fmt: skip
+
+
 def test_an_organisation_with_an_unanswered_question_is_refused(csv_export, tmp_path):
     text = csv_export.read_text(encoding="utf-8").splitlines()
     header = next(csv.reader([text[0]]))
@@ -626,7 +663,8 @@ def test_score_export_writes_csv_rows_for_every_organisation(csv_export, row_res
     overall = {r["organisation_id"]: r for r in rows if r["scope"] == "overall"}
     for org, want in row_results.items():
         assert int(overall[org]["level"]) == want.overall.level
-        assert overall[org]["value"] == f"{want.overall.value:.4f}".rstrip("0").rstrip(".")
+        # In full: the text reads back as the row engine's float (e.g. 2.751700680272109, not 2.7517).
+        assert float(overall[org]["value"]) == want.overall.value
 
 
 def test_score_export_json_to_stdout_is_a_list_of_results(csv_export):

@@ -5,9 +5,17 @@ hypothesis generates organisations whose respondents answer what their group is 
 gaps where the rubric's missing policy allows them. The same answers are written as answers files (scored by
 :func:`qimaturity.score`, one respondent at a time) and as one respondent export (scored by
 :func:`qimaturity.scoring.columnar.score_export` from counts). Every number must be equal to the bit: values,
-levels, bands, targets, gaps, agreement, group values and every rule's adjustment. The one tolerance: a domain's
-perception gap, a weighted mean of question gaps that Polars sums in another order, must agree within 1e-12 (and
-be flagged alike); a question's gap is one subtraction and must be equal.
+levels, bands, targets, gaps, agreement, group values, perception gaps (a domain's too: both engines add its
+weighted terms with math.fsum) and every rule's adjustment; and the CSV, which writes every number in full. The
+one tolerance: each interval, from sums of the respondents' own scores that Polars adds in its own order, within
+1e-12 (and from as many respondents).
+
+A rubric whose respondents are combined by their median is scored under an even_median drawn from mean, lower and
+upper (scoring.respondents.even_median), whatever its file says.
+
+Half the draws also give each question its own N/A policy (allowed or not, counted as excluded, met, lowest or at
+its target), as a rubric's ``not_applicable: {counts_as: ...}`` does: both engines must read a question's policy.
+They are drawn past validation (met even where a rule reads the question): the engines must agree on any rubric.
 
 An export carries no evidence and no justification, so the answers files carry none either (an N/A that needs a
 justification gets one, which the export's N/A is taken to have).
@@ -18,6 +26,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +54,24 @@ DATE = "2026-06-30"
 
 def asked(question: Any, group: str | None) -> bool:
     return group is None or not question.respondents or group in question.respondents
+
+
+@st.composite
+def na_policies(draw: st.DrawFn, rubric: Rubric) -> Rubric:
+    """The rubric as it is, or with each question's N/A allowed or not and counted by a policy of its own."""
+    if not draw(st.booleans()):
+        return rubric
+    policies = st.sampled_from([None, "exclude", "count_as_met", "count_as_lowest", "anchor_to_target"])
+    domains = tuple(
+        replace(
+            domain,
+            questions=tuple(
+                replace(q, na_allowed=draw(st.booleans()), na_counts_as=draw(policies)) for q in domain.questions
+            ),
+        )
+        for domain in rubric.domains
+    )
+    return replace(rubric, domains=domains)
 
 
 @st.composite
@@ -146,11 +173,18 @@ def pooling_policies(draw: st.DrawFn, rubric: Rubric) -> Rubric:
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_the_row_and_columnar_engines_agree_on_every_rubric(name: str, data: st.DataObject, tmp_path: Path) -> None:
-    rubric = data.draw(pooling_policies(RUBRICS[name]))
+    rubric = data.draw(pooling_policies(data.draw(na_policies(RUBRICS[name]))))
+    if rubric.scoring.respondent_aggregate == "median":  # and each reading of an even count's median
+        even = data.draw(st.sampled_from(["mean", "lower", "upper"]), label="even_median")
+        rubric = dataclasses.replace(rubric, scoring=dataclasses.replace(rubric.scoring, even_median=even))
     check_engines_agree(rubric, data.draw(surveys(rubric)), tmp_path / "case")
 
 
 def test_every_rubric_we_have_is_covered() -> None:
     """The rubrics above are every valid rubric in the repository: the bundled ones and the test fixtures."""
-    assert {"qi-readiness", "qi-programme-stages", "valid-minimal", "evidence-cap", "staged"} <= set(RUBRICS)
-    assert len(RUBRICS) == 2 + 1 + len(list((DATA / "scoring" / "rubrics").glob("*.yaml")))
+    assert {"qi-readiness", "qi-programme-stages", "valid-minimal", "phq9-shaped", "evidence-cap", "staged"} <= set(
+        RUBRICS
+    )
+    assert len(RUBRICS) == 2 + len(list((DATA / "rubrics").glob("*.yaml"))) + len(
+        list((DATA / "scoring" / "rubrics").glob("*.yaml"))
+    )

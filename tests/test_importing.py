@@ -719,3 +719,84 @@ def test_a_control_character_in_a_workbook_cell_is_refused_at_its_cell(tmp_path)
     assert f"{export}:3:2: /Sheet/rows/3/columns/2: sheet 'Sheet', B3: the cell holds the control character U+0085" in (
         result.stderr
     )
+
+
+# --- evidence, assessor and respondent comments (issue 12) -------------------------------------------------
+EVIDENCE_GROUPS = load_rubric(DATA / "scoring" / "rubrics" / "evidence-groups.yaml")
+EVIDENCE_MAPPING = """
+organisation: {name: {column: Trust}}
+date: {value: "2026-06-30"}
+group: {column: Role}
+assessor: {column: "Assessed by"}
+respondent_comment: {column: "Anything else?"}
+evidence: {"Board evidence": board-only}
+evidence_register:
+  - {id: bp-041, title: "Board paper 2026/041", date: "2026-03-12", owner: Chief nurse, link: "https://example.org/041"}
+  - {id: unused, title: Not cited, date: "2026-01-01", owner: Nobody}
+"""
+
+
+def test_a_mapping_brings_evidence_the_assessor_and_respondent_comments(tmp_path):
+    export = tmp_path / "survey.csv"
+    export.write_text(
+        "organisation_id,Trust,Assessed by,Role,board-only,Board evidence,everyone,everyone evidence,Anything else?\n"
+        "org-g,Org G,QI team,board,5,bp-041; Minutes of May,4,,Good survey\n"
+        "org-g,Org G,QI team,frontline,5,,5,,\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(EVIDENCE_MAPPING, encoding="utf-8")
+    (document,) = import_answers(export, EVIDENCE_GROUPS, mapping=load_mapping(mapping))
+    assert document["assessor"] == "QI team"
+    # only the entries this organisation's answers cite
+    assert document["evidence"] == [
+        {"id": "bp-041", "title": "Board paper 2026/041", "date": "2026-03-12", "owner": "Chief nurse",
+         "link": "https://example.org/041"},
+    ]  # fmt: skip
+    board, frontline = document["respondents"]
+    assert board["comment"] == "Good survey" and "comment" not in frontline
+    # a register id cites its entry; other text is kept as free-text evidence, undated
+    assert board["answers"]["board-only"] == {"level": 5, "evidence": ["bp-041", {"reference": "Minutes of May"}]}
+    assessment = assessment_from_document(SourceDocument("survey.csv", document))
+    result = score(EVIDENCE_GROUPS, assessment)
+    # board-only: board 5 cites bp-041 (110 days old): 5; frontline 5 without evidence is not asked: 5 -> median 5
+    assert [a.counted_level for a in result.question("board-only").answers] == [5, 5]
+    # everyone asks every group: board 4 and frontline 5, neither with evidence -> 3 and 3
+    assert [a.counted_level for a in result.question("everyone").answers] == [3, 3]
+
+
+def test_evidence_without_its_answer_in_the_row_is_a_bad_cell(tmp_path):
+    export = tmp_path / "survey.csv"
+    export.write_text(
+        "organisation_id,date,Role,board-only,everyone,everyone evidence\norg-g,2026-06-30,board,4,,Board paper\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        import_answers(export, EVIDENCE_GROUPS)
+    assert [(p.line, p.column, p.path, p.message, p.hint) for p in caught.value.problems] == [
+        (
+            2,
+            6,
+            "/rows/2/columns/6",
+            "evidence on question 'everyone' but no answer to it in this row",
+            "give the answer, or clear the evidence: answers files keep evidence with answers",
+        )
+    ]
+
+
+def test_a_mapping_evidence_register_is_checked_where_it_is_written(tmp_path):
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(
+        "evidence_register:\n"
+        "  - {id: bp-041, title: Board paper, date: '2026-13-01', owner: Chief nurse}\n"
+        "  - {id: bp-041, title: Again, owner: QI team, colour: red}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        load_mapping(mapping)
+    assert [(p.line, p.path, p.message) for p in caught.value.problems] == [
+        (2, "/evidence_register/0/date", "'2026-13-01' is not a date"),
+        (3, "/evidence_register/1", "missing required key 'date'"),
+        (3, "/evidence_register/1/id", "duplicate evidence id 'bp-041'"),
+        (3, "/evidence_register/1/colour", "unknown key 'colour'"),
+    ]

@@ -207,13 +207,14 @@ def test_to_records_gives_the_csv_rows_with_numbers():
     #   board and frontline have one respondent each, fewer than min_group_size 3: no group rows, and the question
     #   rows count only respondents of groups that are shown (none)
     #   method: N/A (left out); training: 2; patients: 4
-    #   domain d = (2.5 + 2 + 4) / 3 = 2.8333 -> level 2 Emerging; percent = 100 * (2.8333 - 1) / (5 - 1) = 45.8333
+    #   domain d = (2.5 + 2 + 4) / 3 = 8.5 / 3 = 17/6 = 2.8333333333333335 (the float nearest 17/6) -> level 2
+    #   Emerging; percent = 100 * (17/6 - 1) / (5 - 1) = 275/6 = 45.833333333333336, in full (not 2.8333, 45.8333)
     #   overall = the one domain's value
     result = score(CHECKS, load_assessment(SCORING_ANSWERS / "checks-valid.yaml", CHECKS))
     shown = ("scope", "id", "group", "respondents", "status", "value", "level", "level_name", "percent", "agreement")
     assert [tuple(r[c] for c in shown) for r in result.to_records()] == [
-        ("overall", "overall", None, None, None, 2.8333, 2, "Emerging", 45.8333, None),
-        ("domain", "d", None, None, None, 2.8333, 2, "Emerging", 45.8333, None),
+        ("overall", "overall", None, None, None, 2.8333333333333335, 2, "Emerging", 45.833333333333336, None),
+        ("domain", "d", None, None, None, 2.8333333333333335, 2, "Emerging", 45.833333333333336, None),
         ("question", "sponsor", None, None, "answered", 2.5, 2, None, None, None),
         ("question", "method", None, None, "na", None, None, None, None, None),
         ("question", "training", None, None, "answered", 2.0, 2, None, None, None),
@@ -236,14 +237,12 @@ def test_records_are_the_score_csv_cell_for_cell():
         for column, value in record.items():
             kind = numbers.get(column, float if column == "agreement" else str)
             assert value is None or type(value) is kind, (record["id"], column, value)
-            text = (
-                ""
-                if value is None
-                else f"{value:.4f}".rstrip("0").rstrip(".")
-                if isinstance(value, float)
-                else str(value)
-            )
-            assert text == row[column], (record["id"], column)
+            # A float is written in full and reads back as itself: "3" for 3.0, repr for the rest.
+            if isinstance(value, float):
+                assert float(row[column]) == value, (record["id"], column)
+                assert row[column] == (str(int(value)) if value.is_integer() else repr(value))
+            else:
+                assert ("" if value is None else str(value)) == row[column], (record["id"], column)
 
 
 def test_to_polars_has_a_typed_column_per_csv_column():
@@ -256,7 +255,8 @@ def test_to_polars_has_a_typed_column_per_csv_column():
     assert frame.schema["respondents"] == pl.Int64 and frame.schema["group"] == pl.String
     assert frame.to_dicts() == result.to_records()
     leadership = frame.filter((pl.col("scope") == "domain") & (pl.col("id") == "leadership"))
-    assert leadership["value"].item() == round(result.domain("leadership").value, 4)
+    # (2×3.5 + 2×3 + 2×3 + 1×3.5 + 1×3 + 1×4) / 9 = 29.5 / 9 = 59/18 = 3.2777777777777777, in full
+    assert leadership["value"].item() == result.domain("leadership").value == 59 / 18 == 3.2777777777777777
 
 
 def test_to_pandas_has_nullable_whole_numbers():
@@ -349,7 +349,8 @@ def test_model_objects_stay_hashable_comparable_and_picklable_with_mappings():
 def test_model_objects_and_results_print_in_one_short_line():
     assessment = load_assessment(RIVERSIDE, QI)
     result = score(QI, assessment, what_if={"gov-board-agenda": 4})
-    # Riverside: overall 3.0 (level 3 Developing); leadership (2×3.5 + 2×3 + 2×3 + 1×3.5 + 1×3 + 1×4) / 9 = 3.2778,
+    # Riverside: overall 3.0976 (level 3 Developing, held there by the Embedded gate, as culture is at 2);
+    # leadership (2×3.5 + 2×3 + 2×3 + 1×3.5 + 1×3 + 1×4) / 9 = 3.2778,
     # shown as 3.28; lead-role-models median(2, 2, 2, 3, 3, 3, 4, 4) = 3 from 8 answers; trn-qi-team answered N/A
     # by its one respondent.
     assert [repr(x) for x in (QI, QI.domain("leadership"), QI.question("lead-role-models"), assessment)] == [
@@ -361,8 +362,8 @@ def test_model_objects_and_results_print_in_one_short_line():
     ]
     assert [repr(x) for x in (result, result.overall, result.domain("leadership"))] == [
         "<Result riverside 'Riverside Community Health NHS Trust' 2026-09-30, qi-readiness 1.0.0: "
-        "overall 3.00 level 3 Developing, with a what-if>",
-        "<OverallResult 3.00 level 3 Developing>",
+        "overall 3.10 held at level 3 Developing, with a what-if>",
+        "<OverallResult 3.10 held at level 3 Developing>",
         "<DomainResult leadership 3.28 level 3 Developing>",
     ]
     # The answers shown: board (2), managers (2) and patient partners (1) are groups of fewer than 3 respondents

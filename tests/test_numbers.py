@@ -16,9 +16,9 @@ import pytest
 from qimaturity._core.numbers import (
     decimals,
     fixed,
+    full,
     given_number,
     percent,
-    rounded,
     signed,
     table_number,
     trace_number,
@@ -36,12 +36,13 @@ THEN = str(NUMBERS / "then.yaml")
     ("function", "expected"),
     [
         # Each function with -0.00001, -0.004, 2/3 and 2.5; by hand: -0.00001 is 0 at 4 places and fewer,
-        # -0.004 is -0.004 at 4 places and 0 at 2 or fewer; 2/3 is 0.6667 at 4 places, 0.67 at 2.
+        # -0.004 is -0.004 at 4 places and 0 at 2 or fewer; 2/3 is 0.6667 at 4 places, 0.67 at 2. CSV cells are for
+        # machines and round nothing: 2/3 is the float 0.6666666666666666 (16 sixes: repr's shortest round trip).
         (lambda v: decimals(v, 4), ["0", "-0.004", "0.6667", "2.5"]),
         (lambda v: decimals(v, 2), ["0", "0", "0.67", "2.5"]),
         (lambda v: decimals(v, 0), ["0", "0", "1", "2"]),  # 2.5 is 2 (to even), as Python rounds
         (trace_number, ["0", "-0.004", "0.6667", "2.5"]),
-        (table_number, ["0", "-0.004", "0.6667", "2.5"]),
+        (table_number, ["-1e-05", "-0.004", "0.6666666666666666", "2.5"]),
         (fixed, ["0.00", "0.00", "0.67", "2.50"]),
         (lambda v: fixed(v, 1), ["0.0", "0.0", "0.7", "2.5"]),
         (lambda v: fixed(v, 1, halves_up=True), ["0.0", "0.0", "0.7", "2.5"]),
@@ -75,15 +76,26 @@ def test_halves_rounded_up_where_asked():
     assert fixed(2.675, 2, halves_up=True) == "2.68" and fixed(2.675, 2) == "2.67"
 
 
-def test_json_numbers_and_records_are_rounded_floats_without_a_negative_zero():
-    assert [rounded(v) for v in (-0.00001, -0.004, 2 / 3, None)] == [0.0, -0.004, 0.6667, None]
-    assert str(rounded(-0.00004)) == "0.0"
+def test_json_numbers_and_records_are_full_floats_without_a_negative_zero():
+    assert [full(v) for v in (-0.00001, -0.004, 2 / 3, 22 / 3, None)] == [-0.00001, -0.004, 2 / 3, 22 / 3, None]
+    assert str(full(-0.0)) == "0.0" and str(full(0.0)) == "0.0" and full(3) == 3.0
+    # A CSV cell writes the same float, whole numbers without ".0", zero without its sign; the text reads back.
+    assert [table_number(v) for v in (-0.0, 3.0, -2.0, 22 / 3, 0.1 + 0.2)] == [
+        "0",
+        "3",
+        "-2",
+        "7.333333333333333",
+        "0.30000000000000004",
+    ]
+    for value in (22 / 3, 0.1 + 0.2, -1e-05, 1 / 7, 49.999500000000005):
+        assert float(table_number(value)) == value
 
 
 def test_the_helpers_of_each_medium_keep_the_rule():
     from qimaturity.cli.display import _num
-    from qimaturity.report.charts import _fmt, _one_decimal
-    from qimaturity.report.charts import _num as coordinate
+    from qimaturity.report.charts.heatmap import _one_decimal
+    from qimaturity.report.charts.svg import _fmt
+    from qimaturity.report.charts.svg import _num as coordinate
     from qimaturity.report.templating import number_text, percent_text, signed_text
 
     assert [_num(-0.00001), _num(-0.004), _num(None)] == ["0.00", "0.00", "-"]
@@ -115,12 +127,17 @@ def test_the_terminal_table_writes_values_near_zero_as_0_00():
     assert "-0.00" not in result.stdout
 
 
-def test_the_csv_writes_minus_0_00001_as_0_and_keeps_minus_0_004():
+def test_the_csv_writes_values_near_zero_in_full_and_never_minus_0():
     result = run_main("score", RUBRIC, NOW, "--format", "csv")
     assert result.returncode == 0, result.stderr
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO(result.stdout))}
-    # At 4 places: -0.00001 is 0; -0.004 stays; -0.002005 is -0.002 (at -0.0020 before trailing zeros go).
-    assert (rows["tiny"]["value"], rows["small"]["value"], rows["overall"]["value"]) == ("0", "-0.004", "-0.002")
+    # In full (CSV is for machines): -0.00001 is -1e-05 (repr's form), -0.004 stays, and the overall
+    # (-0.00001 + -0.004) / 2 = -0.002005; before, at 4 places, they were 0, -0.004 and -0.002.
+    assert (rows["tiny"]["value"], rows["small"]["value"], rows["overall"]["value"]) == (
+        "-1e-05",
+        "-0.004",
+        "-0.002005",
+    )
     assert not re.search(r",-0(?:\.0*)?,", result.stdout)
 
 
@@ -137,6 +154,6 @@ def test_the_report_writes_values_and_changes_near_zero_as_zero(tmp_path):
     text = html.read_text(encoding="utf-8")
     # "Since last time": every value was 0 a year before, so the changes are -0.00001 and -0.004: 0.00 each.
     since = text[text.index('id="since-last-time"') :]
-    changes = re.findall(r"<td class=\"num\">([^<]*)</td></tr>", since[: since.index("</tbody>")])
+    changes = re.findall(r"<td class=\"num\">([^<]*)</td><td>[^<]*</td></tr>", since[: since.index("</tbody>")])
     assert changes == ["0.00", "0.00"]
     assert not re.search(r">-0(?:\.0+)?%?<", text)

@@ -496,3 +496,36 @@ def test_a_blank_template_says_no_answers_found_to_every_command_that_reads_answ
     assert f"{blank}: /: no answers found: the file names no respondent" in result.stderr
     assert result.stdout == "" and "Traceback" not in result.stderr
     assert not (tmp_path / "r.html").exists() and not (tmp_path / "a.yaml").exists()
+
+
+def test_na_on_a_mandatory_item_of_the_stages_rubric_is_refused_at_its_cell(tmp_path):
+    """qi-programme-stages allows no N/A on its three mandatory items (issue 12): the workbook names the cell."""
+    rubric = load_rubric("qi-programme-stages")
+    respondents = [{"respondent": "lead", "organisation_id": "org-s", "organisation_name": "Org S"}]
+    answers = [("lead", {"executive-sponsor": "N/A", "executive-sponsor comment": "We have none.", "qi-team": "N/A"})]
+    path = fill(questionnaire_xlsx(rubric), tmp_path / "stages.xlsx", respondents, answers)
+    with pytest.raises(InputError) as error:
+        read_template(path, rubric)
+    column = keys(load_workbook(path)["Answers"])["executive-sponsor"]
+    problems = [(p.file, p.line, p.column, p.path, p.message, p.hint) for p in error.value.problems]
+    # (qi-team allows N/A but needs a justification, which it lacks: a second problem, in its comment cell)
+    assert (str(path), 3, column, f"/Answers/rows/3/columns/{column}") in [p[:4] for p in problems]
+    (mandatory,) = [p for p in problems if "executive-sponsor" in p[4]]
+    assert mandatory[4].endswith("question 'executive-sponsor' cannot be answered N/A")
+    assert mandatory[5] == "choose a level"
+
+
+def test_a_groups_form_asks_for_evidence_only_where_the_question_asks_that_group():
+    from qimaturity.rubric.forms import build_form
+
+    from .conftest import SCORING_RUBRICS
+
+    rubric = load_rubric(SCORING_RUBRICS / "evidence-groups.yaml")  # board-only asks the board and managers
+
+    def evidence(group):
+        form = build_form(rubric, group=group)
+        return {q.question.id: q.evidence_level and q.evidence_level.value for d in form.domains for q in d.questions}
+
+    assert evidence("board") == {"board-only": 4, "everyone": 4}
+    assert evidence("frontline") == {"board-only": None, "everyone": 4}
+    assert evidence(None) == {"board-only": 4, "everyone": 4}  # the whole rubric's form

@@ -136,6 +136,17 @@ EXPECTED = {
         "bands stop at 2.8; the level value range goes up to 3",
         "the last band must end at 3",
     ),
+    # Levels 1 Low, 2 Mid, 3 High with floor: 2 <= v < 3 is level 2 Mid, only 3 itself is High; a band 'high' from
+    # 2 to 3 would show 2.5 as "level 2 Mid, band high" (the issue's 4.86 "level 4 Embedded, band Exemplary").
+    "band-named-like-level": (
+        63,
+        24,
+        "/bands/items/1/name",
+        "band 'high' is named 'high' like level 3, but values from 2 to just below 3 in it get level 2 'Mid' "
+        "(level_from_value: floor): such a value would read as level 2 Mid and band high",
+        "with level_from_value: floor only a value of exactly 3 is level 3, so no band can carry its name: give the "
+        "band a name that is no level's, or declare level_from_value: round",
+    ),
     "cap-level-off-scale": (
         67,
         16,
@@ -259,6 +270,44 @@ EXPECTED = {
     ),
     "not-utf8": (3, 14, "/", "the file is not UTF-8 text (byte 0xe9)", "save the file with UTF-8 encoding"),
     "empty": (None, None, "/", "the file is empty", "it must hold a YAML mapping (key: value lines)"),
+    "evidence-twice": (
+        31,
+        9,
+        "/domains/0/questions/0/evidence",
+        "question 'lead-1' gives both evidence_from and evidence",
+        "keep one: evidence: {from_level: L, groups: [...]} says the same with groups",
+    ),
+    "evidence-unknown-group": (
+        30,
+        44,
+        "/domains/0/questions/0/evidence/groups/0",
+        "unknown respondent group 'bord'",
+        "did you mean 'board'?",
+    ),
+    "na-met-on-critical": (
+        30,
+        52,
+        "/domains/0/questions/0/not_applicable/counts_as",
+        "question 'lead-1': N/A cannot count as met, because it is critical (mandatory)",
+        "use counts_as: exclude, lowest or target, or allowed: false where N/A makes no sense",
+    ),
+    # meth-1 is not critical, but the gate no-weak-domain counts domain levels, and meth's level is meth-1's.
+    "na-met-by-default": (
+        59,
+        19,
+        "/scoring/not_applicable",
+        "N/A counts as met by default, but it cannot on 1 question(s) that allow N/A: "
+        "'meth-1' (gate rule 'no-weak-domain' reads it)",
+        "choose another default (exclude, count_as_lowest or anchor_to_target), or give those questions "
+        "not_applicable: {counts_as: exclude} (or lowest, target), or allowed: false",
+    ),
+    "na-counts-as-disagree": (
+        20,
+        45,
+        "/not_applicable/counts_as",
+        "not_applicable.counts_as 'lowest' and scoring.not_applicable 'exclude' disagree",
+        "say the rubric-wide N/A policy once: remove one of them",
+    ),
 }
 
 

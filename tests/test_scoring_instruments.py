@@ -79,7 +79,10 @@ def test_cmmi_staged_maturity_level(answers, level, name, applied):
     assert overall.raw_value == pytest.approx(5.0)  # the highest area rating in every answer set is 5
     assert overall.level == level
     assert overall.level_name == name
-    assert overall.value == pytest.approx(float(level))
+    # Rules hold levels, not values: the value stays what the answers give, the level is held by the staged rule.
+    assert overall.value == pytest.approx(5.0)
+    assert overall.raw_level == 5
+    assert (overall.held_level, overall.held_by) == ((level, ("maturity-level",)) if applied else (None, ()))
     assert adjustments(overall) == [("maturity-level", 5, level, applied)]
 
 
@@ -110,8 +113,9 @@ def test_cmmi_na_area_takes_no_part_in_its_domain():
         ),
         # 4, 4, 3, 3, 2: raw 4; two 4s but one below 3 -> 3; none below 2, one 2 -> Good
         ("cqc-good-one-ri", 3, [("two-inadequate", 4, 4, False), ("outstanding", 4, 3, True), ("good", 3, 3, False)]),
-        # 3, 2, 3, 2, 3: raw 3; the outstanding gate has nothing to hold back; two 2s -> Requires improvement
-        ("cqc-two-ri", 2, [("two-inadequate", 3, 3, False), ("outstanding", 3, 3, False), ("good", 3, 2, True)]),
+        # 3, 2, 3, 2, 3: raw 3; the outstanding gate holds the level at 3, where it is; two 2s -> Requires
+        # improvement
+        ("cqc-two-ri", 2, [("two-inadequate", 3, 3, False), ("outstanding", 3, 3, True), ("good", 3, 2, True)]),
         # 4, 3, 3, 1, 3: raw 4; one 1 is not two; one 4 -> 3; one below 2 -> Requires improvement
         ("cqc-one-inadequate", 2, [("two-inadequate", 4, 4, False), ("outstanding", 4, 3, True), ("good", 3, 2, True)]),
         # 3, 1, 1, 3, 4: raw 4; two 1s -> Inadequate; the gates then have nothing to hold back
@@ -125,7 +129,11 @@ def test_cmmi_na_area_takes_no_part_in_its_domain():
 def test_cqc_count_based_aggregation(answers, level, steps):
     overall = run("cqc-aggregation", answers).overall
     assert overall.level == level
-    assert overall.value == pytest.approx(float(level))
+    # The value is the best rating (highest_rung), which the rules judge but never change.
+    assert overall.value == overall.raw_value
+    assert overall.held_level == (level if level < overall.raw_level else None)
+    # The rules whose limit is the final level hold it there.
+    assert overall.held_by == tuple(rule for rule, _, after, applied in steps if applied and after == level)
     assert adjustments(overall) == steps
 
 
@@ -154,7 +162,8 @@ def test_dspt_one_incomplete_mandatory_item_holds_the_status_below_met():
     # raw 3 (every other item complete); st1 mandatory at 2 -> one below 3 -> the level just below 3
     assert overall.raw_value == pytest.approx(3.0)
     assert overall.level == 2
-    assert overall.value == pytest.approx(2.0)
+    assert overall.value == pytest.approx(3.0)  # the value is the answers'; the gate holds the level
+    assert (overall.raw_level, overall.held_level, overall.held_by) == (3, 2, ("all-mandatory",))
     assert overall.level_name == "Partly met"
     assert adjustments(overall) == [("all-mandatory", 3, 2, True)]
 

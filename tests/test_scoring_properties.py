@@ -1,6 +1,7 @@
 """Scoring invariants, checked with generated assessments of the bundled default rubric (hypothesis).
 
-- raising one answer never lowers any question, domain or overall value or level;
+- raising one answer never lowers any question, domain or overall value or level, nor a raw value, the level a
+  value alone gives, a level a rule holds, or a band;
 - the order of respondents does not matter;
 - N/A is never counted as zero: under the default policy it is left out and the weights renormalised.
 """
@@ -65,6 +66,23 @@ def scores(result: Result) -> list[tuple[str, float | None, int | None]]:
     return rows
 
 
+BANDS = [band.id for band in RUBRIC.bands.items] if RUBRIC.bands else []
+
+
+def holds(result: Result) -> list[tuple[str, float | None, int | None, int | None, int | None]]:
+    """Per domain and overall: raw value, the level the value alone gives, the held level, the band's rank."""
+    return [
+        (
+            ident,
+            node.raw_value,
+            node.raw_level,
+            node.held_level,
+            None if node.band is None else BANDS.index(node.band.id),
+        )
+        for ident, node in [("overall", result.overall), *((d.id, d) for d in result.domains)]
+    ]
+
+
 def not_lower(before: float | int | None, after: float | int | None) -> bool:
     if before is None:
         return True
@@ -92,10 +110,24 @@ def test_raising_one_answer_never_lowers_any_score(assessment, data):
     raised_respondents[r] = dataclasses.replace(respondent, answers=raised_answers)
     raised = dataclasses.replace(assessment, respondents=tuple(raised_respondents))
 
-    before, after = scores(score(RUBRIC, assessment)), scores(score(RUBRIC, raised))
+    result_before, result_after = score(RUBRIC, assessment), score(RUBRIC, raised)
+    before, after = scores(result_before), scores(result_after)
     for (node, value_before, level_before), (_, value_after, level_after) in zip(before, after, strict=True):
         assert not_lower(value_before, value_after), (node, value_before, value_after)
         assert not_lower(level_before, level_after), (node, level_before, level_after)
+    # Rules hold levels, never values: the value is the raw value, and neither it, nor the level it gives alone, nor
+    # a level a rule holds (while one still holds it), nor the band goes down.
+    for was, now in zip(holds(result_before), holds(result_after), strict=True):
+        node, raw_before, raw_level_before, held_before, band_before = was
+        _, raw_after, raw_level_after, held_after, band_after = now
+        assert not_lower(raw_before, raw_after), (node, raw_before, raw_after)
+        assert not_lower(raw_level_before, raw_level_after), (node, raw_level_before, raw_level_after)
+        if held_after is not None:
+            assert not_lower(held_before, held_after), (node, held_before, held_after)
+        assert not_lower(band_before, band_after), (node, band_before, band_after)
+    for part in (result_before.overall, *result_before.domains):
+        assert part.value == part.raw_value
+        assert part.held_level is None or (part.held_level == part.level and part.held_by)
 
 
 @pytest.mark.slow
@@ -173,3 +205,49 @@ def test_settling_without_explanations_gives_the_same_numbers(data):
             if not explain:
                 assert not any(s.adjustments for s in [*scorer.domains.values(), overall])
         assert runs[0] == runs[1], rubric.id
+
+
+MONOTONE_RUBRICS = [load_rubric("qi-programme-stages")] + [
+    load_rubric(ROOT / "tests" / "data" / "scoring" / "rubrics" / f"{name}.yaml")
+    for name in ("cap-critical", "held-gate", "staged")
+]
+"""Rubrics whose rules all look at levels one way (below a level: held; at or above: free), with bands that do not
+all follow the levels: raising an answer must never lower anything there."""
+
+
+def settled(rubric: Rubric, records: dict[str, list[QuestionRecord]]) -> list[tuple[float | None, int | None, int]]:
+    """(value, level, band rank) of every domain and the overall, as the engine settles them."""
+    scorer = Scorer(rubric, Assessment(Organisation("", ""), rubric.id, ()), {}, (), {}, None, {})
+    overall = scorer.settle(records)
+    bands = [band.id for band in rubric.bands.items] if rubric.bands else []
+    rows = []
+    for scope in [*scorer.domains.values(), overall]:
+        band = scorer.band(scope.value, scope.level)
+        rows.append((scope.value, scope.level, -1 if band is None else bands.index(band.id)))
+    return rows
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_raising_one_question_never_lowers_a_value_level_or_band_under_holding_rules(data):
+    """Held levels keep monotonicity: a held domain or overall keeps its value, and its band is never above the
+    band its held level allows, so raising a question's value lowers no value, level or band."""
+    for rubric in MONOTONE_RUBRICS:
+        records = data.draw(question_records(rubric))
+        answered = [(d, i) for d, rows in records.items() for i, r in enumerate(rows) if r.status == "answered"]
+        if not answered:
+            continue
+        domain_id, index = data.draw(st.sampled_from(answered))
+        old = records[domain_id][index]
+        top = float(rubric.levels[-1].value)
+        if old.value is None or old.value >= top:
+            continue
+        scorer = Scorer(rubric, Assessment(Organisation("", ""), rubric.id, ()), {}, (), {}, None, {})
+        value = data.draw(st.sampled_from(sorted({min(top, old.value + step) for step in (0.5, 1.0, 2.0, 4.0)})))
+        raised = {d: list(rows) for d, rows in records.items()}
+        raised[domain_id][index] = old._replace(value=value, level=scorer.to_level(value))
+        for was, now in zip(settled(rubric, records), settled(rubric, raised), strict=True):
+            assert not_lower(was[0], now[0]), (rubric.id, was, now)
+            assert not_lower(was[1], now[1]), (rubric.id, was, now)
+            assert now[2] >= was[2], (rubric.id, was, now)

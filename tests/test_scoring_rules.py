@@ -14,12 +14,18 @@ import dataclasses
 
 import pytest
 
-from qimaturity import InputError, load_assessment, load_rubric, score
+from qimaturity import InputError, load_assessment, load_rubric, score, validate_rubric
 
-from .conftest import SCORING_ANSWERS, SCORING_RUBRICS, adjustments, run_scoring
+from .conftest import ROOT, SCORING_ANSWERS, SCORING_RUBRICS, adjustments, run_scoring
 
 RUBRICS, ANSWERS = SCORING_RUBRICS, SCORING_ANSWERS
 run = run_scoring
+
+
+def run_bundled(rubric_id, answers_name):
+    """Score a fixture answers file of tests/data/scoring/ against a bundled rubric."""
+    rubric = load_rubric(rubric_id)
+    return score(rubric, load_assessment(ANSWERS / f"{answers_name}.yaml", rubric))
 
 
 def projected_domain(result, domain_id):
@@ -217,6 +223,58 @@ def test_domain_value_and_domain_perception_gap():
     assert gap.flagged is True
 
 
+# --- scoring.respondents.even_median: what the median of an even count is --------------------------------------
+# respondents-median{,-lower,-upper}.yaml differ only in even_median (mean, the default; lower; upper).
+#   q-even 2, 3, 4, 4: the middle two are 3 and 4 -> mean 3.5 (floor: level 3), lower 3 (level 3), upper 4 (level 4)
+#   q-split 5, 1 (sorted 1, 5) -> mean 3, lower 1, upper 5; q-odd 3, 3, 4 -> 3 whatever even_median says
+#   groups on q-even: board 2, 4 -> 3 / 2 / 4; frontline 3, 4 -> 3.5 / 3 / 4
+#   gap board - frontline on q-even: 3 - 3.5 = -0.5 / 2 - 3 = -1 (flagged at 1) / 4 - 4 = 0
+#   domain d, weights q-odd 1, q-even 1, q-split 2, q-single 1 (4), q-na 1 (2); q-allna N/A, left out:
+#     mean  (3 + 3.5 + 2×3 + 4 + 2) / 6 = 18.5 / 6 = 37/12 = 3.0833333333333335 -> level 3
+#     lower (3 + 3 + 2×1 + 4 + 2) / 6 = 14 / 6 = 7/3 = 2.3333333333333335 -> level 2
+#     upper (3 + 4 + 2×5 + 4 + 2) / 6 = 23/6 = 3.8333333333333335 -> level 3
+@pytest.mark.parametrize(
+    ("rubric", "even", "split", "groups", "gap", "domain", "level"),
+    [
+        ("respondents-median", (3.5, 3), 3.0, (3.0, 3.5), (-0.5, False), 37 / 12, 3),
+        ("respondents-median-lower", (3.0, 3), 1.0, (2.0, 3.0), (-1.0, True), 7 / 3, 2),
+        ("respondents-median-upper", (4.0, 4), 5.0, (4.0, 4.0), (0.0, False), 23 / 6, 3),
+    ],
+)
+def test_even_median_declares_what_the_median_of_an_even_count_is(rubric, even, split, groups, gap, domain, level):
+    result = run(rubric, "respondents")
+    q_even = result.question("q-even")
+    assert (q_even.value, q_even.level) == even
+    assert result.question("q-split").value == split
+    assert result.question("q-odd").value == 3.0
+    assert tuple(g.value for g in q_even.by_group) == groups
+    (perception,) = q_even.perception_gaps
+    assert (perception.gap, perception.flagged) == gap
+    assert (result.domain("d").value, result.domain("d").level) == (domain, level)
+    assert load_rubric(RUBRICS / f"{rubric}.yaml").scoring.even_median == rubric.rpartition("-")[2].replace(
+        "median", "mean"
+    )
+
+
+def test_even_median_is_said_in_the_trace_and_refused_without_a_median(tmp_path):
+    lower = run("respondents-median-lower", "respondents").question("q-even")
+    assert lower.trace.arithmetic == (
+        "median(2, 3, 4, 4) = 3 (an even count: the lower of the middle two, scoring.respondents.even_median)"
+    )
+    assert run("respondents-median", "respondents").question("q-even").trace.arithmetic == "median(2, 3, 4, 4) = 3.5"
+    text = (RUBRICS / "respondents-mean.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("aggregate: mean,", "aggregate: mean, even_median: upper,"), encoding="utf-8")
+    from qimaturity import validate_rubric
+
+    (problem,) = validate_rubric(bad)
+    assert problem.path == "/scoring/respondents/even_median"
+    assert problem.message == (
+        "even_median says what a median of an even count is, but respondents are combined by 'mean'"
+    )
+    assert problem.hint == "remove even_median, or set aggregate: median"
+
+
 # --- questions -> domain -> overall (tests/data/scoring/answers/combine.yaml) --------------------------------
 # domain a (weight 3): qa1 w2 = 4, qa2 w1 = 3, qa3 w1 = 2, qa4 w3 = N/A (excluded)
 # domain b (weight 1): qb1 w1 = 5, qb2 w3 = 2
@@ -310,6 +368,128 @@ def test_anchor_to_target_leaves_out_a_question_without_a_target():
     assert result.question("e2").status == "na"
 
 
+# --- N/A counted per question (tests/data/scoring/answers/na-per-question.yaml) -----------------------------
+# Rubric-wide default count_as_lowest; every answer N/A but e1 = 3 (critical, N/A not allowed).
+#   d (target 4): q1 (stage 2, default: lowest) -> 1; q2 (stage 1, exclude) -> left out;
+#                 q3 (w2, stage 2, target) -> 4; q4 (met, read by no rule) -> 5
+#   e (no target): e1 (stage 1) = 3; e2 (target, none anywhere) -> left out
+
+
+def test_each_question_counts_na_by_its_own_policy():
+    result = run("na-per-question", "na-per-question")
+    values = {q: result.question(q).value for q in ("q1", "q2", "q3", "q4", "e1", "e2")}
+    assert values == {"q1": 1.0, "q2": None, "q3": 4.0, "q4": 5.0, "e1": 3.0, "e2": None}
+    # d = (1*1 + 2*4 + 1*5) / (1 + 2 + 1) = 14 / 4 = 3.5 (q2 left out, weights renormalised); e = 3
+    assert (result.domain("d").raw_value, result.domain("d").level) == (3.5, 3)
+    assert (result.domain("e").value, result.domain("e").level) == (3.0, 3)
+    # overall = (3.5 + 3) / 2 = 3.25, level 3 before the staged rule
+    assert result.overall.raw_value == 3.25
+    sources = {q: [a.rule for a in result.question(q).trace.adjustments] for q in ("q1", "q3")}
+    assert sources == {"q1": ["scoring.not_applicable"], "q3": ["not_applicable.counts_as"]}
+
+
+def test_staged_rule_reads_an_na_by_its_policy():
+    # Stage 1: e1 at 3 met; q2 (N/A, excluded) is left out of its stage, as CMMI's "not applicable".
+    # Stage 2: q3 (N/A counted at its target 4) met; q1 (N/A counted at the lowest level 1) not met.
+    # So the highest stage met is 1: level 3 -> 1; the value stays the answers' 3.25 (rules hold levels).
+    result = run("na-per-question", "na-per-question")
+    assert adjustments(result.overall) == [("stages", 3, 1, True)]
+    assert (result.overall.value, result.overall.level, result.overall.held_level) == (3.25, 1, 1)
+    assert result.overall.trace.adjustments[0].description == (
+        "staged, met at 3: highest stage met 1; not met: q1 (N/A, counted at 1); level 3 -> 1"
+    )
+
+
+# --- qi-programme-stages: N/A on the mandatory items (issue 12) --------------------------------------------
+# Weights: foundations 55 = executive-sponsor* 20 + agreed-method 15 + improvement-priorities 10 +
+# board-oversight 10; infrastructure 50 = qi-team 15 + training-offer 15 + measurement-infrastructure* 20;
+# practice 55 = pdsa-cycles 15 + milestone-reviews 10 + patient-partners* 20 + protected-time 10;
+# spread 40 = spread-and-scale 15 + learning-system 10 + management-system 15 (* mandatory). Scale 0-4,
+# weighted sums, level_from_value round, percent bands (Inadequate < 39 <= RI < 63 <= Good < 88 <= Outstanding).
+
+
+def stages_rubric_before_issue_12():
+    """qi-programme-stages as 1.0.0 scored it: N/A allowed on every item and counted as met (top level 4).
+    Validation now refuses such a rubric (see the test below), so it is built past validation."""
+    from dataclasses import replace
+
+    rubric = load_rubric("qi-programme-stages")
+    domains = tuple(
+        replace(d, questions=tuple(replace(q, na_allowed=True, na_counts_as=None) for q in d.questions))
+        for d in rubric.domains
+    )
+    return replace(rubric, domains=domains, scoring=replace(rubric.scoring, not_applicable="count_as_met"))
+
+
+def test_stages_before_mandatory_na_counted_as_met_scored_good():
+    # The three mandatory items N/A count at 4, every other item at 3:
+    # foundations (20*4 + 15*3 + 10*3 + 10*3) / 55 = 185/55; infrastructure (15*3 + 15*3 + 20*4) / 50 = 3.4;
+    # practice (15*3 + 10*3 + 20*4 + 10*3) / 55 = 185/55; spread 3.
+    # overall (185 + 170 + 185 + 120) / 200 = 660/200 = 3.3 -> 82.5 % -> Good; round(3.3) = 3. The staged rule
+    # took N/A as met (every stage met) and the gate saw no critical item below 3: nothing held.
+    rubric = stages_rubric_before_issue_12()
+    result = score(rubric, load_assessment(ANSWERS / "stages-mandatory-na.yaml", rubric))
+    assert (result.overall.value, result.overall.level, result.overall.band.name) == (3.3, 3, "Good")
+    assert result.overall.percent == pytest.approx(82.5)
+
+
+def test_stages_now_refuses_na_on_the_mandatory_items_where_they_are_answered():
+    rubric = load_rubric("qi-programme-stages")
+    with pytest.raises(InputError) as caught:
+        load_assessment(ANSWERS / "stages-mandatory-na.yaml", rubric)
+    assert [(p.line, p.path, p.message, p.hint) for p in caught.value.problems] == [
+        (7, "/answers/executive-sponsor/na", "question 'executive-sponsor' cannot be answered N/A", "give a level"),
+        (
+            13,
+            "/answers/measurement-infrastructure/na",
+            "question 'measurement-infrastructure' cannot be answered N/A",
+            "give a level",
+        ),
+        (16, "/answers/patient-partners/na", "question 'patient-partners' cannot be answered N/A", "give a level"),
+    ]
+
+
+def test_stages_mandatory_items_rated_honestly_at_2_are_inadequate():
+    # foundations (20*2 + 15*3 + 10*3 + 10*3) / 55 = 145/55; infrastructure (15*3 + 15*3 + 20*2) / 50 = 2.6;
+    # practice (15*3 + 10*3 + 20*2 + 10*3) / 55 = 145/55; spread 3; overall (145 + 130 + 145 + 120) / 200 = 2.7,
+    # round -> 3. Staged: executive-sponsor (stage 1) at 2 is not met, so stage 0: level 3 -> 0 (the value stays
+    # the answers' 2.7; rules hold levels). A held result's band is at most where level 0's values end (round:
+    # below 0.5, 12.5 %) -> Inadequate. (The gate would also hold it below 3: 3 critical items below 3.)
+    result = run_bundled("qi-programme-stages", "stages-mandatory-2")
+    assert (result.overall.raw_value, result.overall.value, result.overall.level) == (2.7, 2.7, 0)
+    assert result.overall.band.name == "Inadequate"
+    assert adjustments(result.overall) == [("programme-stage", 3, 0, True), ("mandatory-items", 0, 0, False)]
+
+
+def test_stages_na_on_an_optional_item_is_left_out_of_points_and_stage():
+    # learning-system (stage 4, weight 10) N/A, management-system 4, everything else 3.
+    # spread = (15*3 + 15*4) / 30 = 105/30 = 3.5 (learning-system left out; before issue 12 it counted 4:
+    # (45 + 40 + 60) / 40 = 3.625). Overall (55*3 + 50*3 + 55*3 + 40*3.5) / 200 = 620/200 = 3.1 -> 77.5 % Good,
+    # round(3.1) = 3. Stage 4 is met by spread-and-scale 3 and management-system 4: nothing held.
+    result = run_bundled("qi-programme-stages", "stages-optional-na")
+    assert result.domain("spread").value == 3.5
+    assert (result.domain("spread").points, result.domain("spread").max_points) == (26.25, 30.0)  # 105/4 of 30
+    assert (result.overall.value, result.overall.level, result.overall.band.name) == (3.1, 3, "Good")
+    assert result.overall.points == pytest.approx(155.0)  # 200 * 3.1 / 4
+    assert [a.applied for a in result.overall.trace.adjustments] == [False, False]
+
+
+def test_stages_as_it_was_is_refused_by_validation(tmp_path):
+    """1.0.0's N/A policy (count_as_met for every item) now fails validation, naming what to do."""
+    text = (ROOT / "rubrics" / "qi-programme-stages.yaml").read_text(encoding="utf-8")
+    old = text.replace("        not_applicable: {allowed: false}  # mandatory: rated honestly, never skipped\n", "")
+    old = old.replace("  not_applicable: exclude ", "  not_applicable: count_as_met ")
+    assert old.count("count_as_met") == 1 and "allowed: false" not in old
+    path = tmp_path / "stages-1.0.0.yaml"
+    path.write_text(old, encoding="utf-8")
+    (problem,) = validate_rubric(path)
+    assert problem.path == "/scoring/not_applicable"
+    assert problem.message.startswith(
+        "N/A counts as met by default, but it cannot on 14 question(s) that allow N/A: "
+        "'executive-sponsor' (it is critical (mandatory)); 'agreed-method' (cap rule 'domain-gaps' reads it); "
+    )
+
+
 # --- missing policies (tests/data/scoring/answers/missing.yaml) ---------------------------------------------
 # domain d: m1 = 4, m2 unanswered, m3 (w2) = 3;  domain f: f1 unanswered
 
@@ -371,14 +551,16 @@ def test_cap_holds_a_domain_at_max_level_and_keeps_the_raw_value():
     # lead: (2 + 5 + 5) / 3 = 4.0 -> level 4; critical c1 is at 2, below 3 -> held at 2
     assert lead.raw_value == pytest.approx(4.0)
     assert lead.level == 2
-    assert lead.value == pytest.approx(2.0)  # the value is lowered to the level
+    assert lead.value == pytest.approx(4.0)  # rules hold levels, not values: the value is the answers'
+    assert (lead.raw_level, lead.held_level, lead.held_by) == (4, 2, ("critical-cap",))
     assert adjustments(lead) == [("critical-cap", 4, 2, True)]
-    assert lead.percent == pytest.approx(25.0)  # from the capped value: 100 * (2 - 1) / 4
-    # the overall is computed from the capped value: (2.0 + 3.5) / 2 = 2.75 -> level 2; no overall rule, so its
-    # raw value (before any overall rule) is the same
-    assert result.overall.value == pytest.approx(2.75)
-    assert result.overall.raw_value == pytest.approx(2.75)
-    assert result.overall.level == 2
+    assert lead.percent == pytest.approx(75.0)  # from the value: 100 * (4 - 1) / 4
+    # the overall is computed from the domains' values: (4.0 + 3.5) / 2 = 3.75 -> level 3; no overall rule, so
+    # nothing holds it
+    assert result.overall.value == pytest.approx(3.75)
+    assert result.overall.raw_value == pytest.approx(3.75)
+    assert result.overall.level == 3
+    assert (result.overall.held_level, result.overall.held_by) == (None, ())
 
 
 def test_cap_checked_but_not_applied_is_recorded():
@@ -427,7 +609,8 @@ def test_gate_fails_with_two_domains_at_2():
     # domains 5, 2, 2, 5 -> 14/4 = 3.5 -> level 3; two at 2 -> fails -> held at 2, the level just below 3
     assert overall.raw_value == pytest.approx(3.5)
     assert overall.level == 2
-    assert overall.value == pytest.approx(2.0)
+    assert overall.value == pytest.approx(3.5)  # the value is not flattened
+    assert (overall.raw_level, overall.held_level, overall.held_by) == (3, 2, ("consistency",))
     assert adjustments(overall) == [("consistency", 3, 2, True)]
 
 
@@ -436,7 +619,8 @@ def test_gate_fails_with_one_domain_below_2():
     # domains 5, 5, 5, 1 -> 16/4 = 4.0 -> level 4; one below 2 -> fails -> held at 2
     assert overall.raw_value == pytest.approx(4.0)
     assert overall.level == 2
-    assert overall.value == pytest.approx(2.0)
+    assert overall.value == pytest.approx(4.0)
+    assert (overall.raw_level, overall.held_level, overall.held_by) == (4, 2, ("consistency",))
     assert adjustments(overall) == [("consistency", 4, 2, True)]
 
 
@@ -453,7 +637,8 @@ def test_staged_holds_the_level_at_the_highest_stage_met_with_na_counting_as_met
     # stage 1: 4, 3 met; stage 2: 3 met, N/A met; stage 3: patient-partners 2 not met -> at most 2
     assert overall.raw_value == pytest.approx(19 / 6)
     assert overall.level == 2
-    assert overall.value == pytest.approx(2.0)
+    assert overall.value == pytest.approx(19 / 6)
+    assert (overall.held_level, overall.held_by) == (2, ("programme-stage",))
     assert adjustments(overall) == [("programme-stage", 3, 2, True)]
     # an overall rule leaves the domains alone
     assert result.domain("practice").level == 3
@@ -465,8 +650,13 @@ def test_staged_lowest_stage_unmet_gives_the_lowest_level():
     # stage 1: agreed-method 2 not met -> the lowest level of the scale, 0
     assert overall.raw_value == pytest.approx(3.0)
     assert overall.level == 0
-    assert overall.value == pytest.approx(0.0)
+    assert overall.value == pytest.approx(3.0)
+    assert (overall.held_level, overall.held_by) == (0, ("programme-stage",))
     assert adjustments(overall) == [("programme-stage", 3, 0, True)]
+    # The trace says plainly that no stage is met, not "highest stage met 0"
+    (adjustment,) = overall.trace.adjustments
+    assert "no stage is met, so the level is held at the lowest level 0" in adjustment.description
+    assert "highest stage met" not in adjustment.description
 
 
 def test_staged_caps_but_does_not_raise():
@@ -497,7 +687,7 @@ def test_expression_cap_applies_when_true():
     # x = (5 + 5 + 5) / 3 = 5; y = 2; overall 3.5 -> level 3; abs(5 - 2) = 3 >= 2 -> held at 1
     assert overall.raw_value == pytest.approx(3.5)
     assert overall.level == 1
-    assert overall.value == pytest.approx(1.0)
+    assert overall.value == pytest.approx(3.5)
     assert adjustments(overall) == [("uneven", 3, 1, True)]
 
 
@@ -574,6 +764,70 @@ def test_evidence_flag_leaves_the_level_and_flags_it():
     assert result.domain("d").level == 4
 
 
+# --- evidence where it belongs (tests/data/scoring/answers/evidence-register.yaml) ----------------------------
+# evidence-groups.yaml: board-only asks evidence of the board and managers from level 4; everyone asks it of every
+# group from level 4 (evidence_from: 4). Assessed 2026-06-30, evidence current for 365 days, on_missing: cap.
+# Register: bp-041 dated 2026-03-12 (110 days before: current); audit-2024 dated 2024-11-30 (577 days: not current).
+#   board-only: b1 (board) 5 cites bp-041 -> 5; b2 (board) 4, none -> 3; f1 (frontline) 5, none -> not asked: 5
+#   everyone:   b1 5 cites audit-2024 -> 3; b2 4 cites free text dated 2026-05-02 (59 days) -> 4; f1 5, none -> 3
+
+
+def test_a_frontline_answer_is_not_capped_when_only_the_board_must_give_evidence():
+    result = run("evidence-groups", "evidence-register")
+    answers = {a.respondent: (a.level, a.counted_level, a.evidence_flag) for a in result.question("board-only").answers}
+    assert answers["f1"] == (5, 5, None)  # frontline, level 5, no evidence: not asked, so not capped
+    assert answers["b2"] == (4, 3, "no evidence cited: counted as 3")
+    assert answers["b1"] == (5, 5, None)
+    # median(3, 5, 5) = 5; the only evidence adjustment is b2's
+    assert result.question("board-only").value == 5.0
+    assert [a.description.split(":")[0] for a in result.question("board-only").trace.adjustments] == ["respondent b2"]
+
+
+def test_evidence_asked_of_every_group_still_caps_the_frontline():
+    result = run("evidence-groups", "evidence-register")
+    counted = {a.respondent: a.counted_level for a in result.question("everyone").answers}
+    assert counted == {"b1": 3, "b2": 4, "f1": 3}
+    assert result.question("everyone").value == 3.0  # median(3, 3, 4)
+    # the domain (missing: exclude, weights 1): (5 + 3) / 2 = 4
+    assert result.domain("d").value == 4.0
+
+
+def test_answers_cite_the_register_by_id_and_free_text_still_counts():
+    result = run("evidence-groups", "evidence-register")
+    b1 = next(a for a in result.question("board-only").answers if a.respondent == "b1")
+    assert (b1.evidence, b1.evidence_ids) == (("Board paper 2026/041, QI strategy (2026-03-12)",), ("bp-041",))
+    b2 = next(a for a in result.question("everyone").answers if a.respondent == "b2")
+    assert (b2.evidence, b2.evidence_ids) == (("Board minutes (2026-05-02)",), ())  # free text: kept as written
+    assert [(e.id, e.owner, e.link, e.file) for e in result.evidence] == [
+        ("bp-041", "Chief nurse", "https://example.org/board/2026-041", None),
+        ("audit-2024", "QI team", None, "qi-audit-2024.pdf"),
+    ]
+
+
+def test_an_assessment_built_in_python_is_dated_by_its_register():
+    from qimaturity.answers.model import Answer, Assessment, EvidenceItem, EvidenceRecord, Organisation, Respondent
+
+    rubric = load_rubric(RUBRICS / "evidence-groups.yaml")
+    register = (EvidenceRecord("audit-2024", "QI audit 2024", "2024-11-30", "QI team"),)
+    cited = Answer("everyone", 5, evidence=(EvidenceItem("the audit", None, "audit-2024"),))
+    assessment = Assessment(
+        Organisation("o", "O"), "evidence-groups", (Respondent("b1", "board", (cited,)),), "1.0", "2026-06-30",
+        evidence=register,
+    )  # fmt: skip
+    # the register's date, 577 days before the assessment, is not current: 5 -> 3 (the item's own date is None)
+    assert score(rubric, assessment).question("everyone").answers[0].counted_level == 3
+    unknown = Assessment(
+        Organisation("o", "O"), "evidence-groups",
+        (Respondent("b1", "board", (Answer("everyone", 5, evidence=(EvidenceItem("x", None, "nope"),)),)),),
+        "1.0", "2026-06-30",
+    )  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        score(rubric, unknown)
+    assert [(p.path, p.message) for p in caught.value.problems] == [
+        ("/respondents/0/answers/everyone/evidence/0", "question 'everyone': unknown evidence id 'nope'")
+    ]
+
+
 # --- bands (tests/data/scoring/answers/bands.yaml) ---------------------------------------------------------
 # va (2 + 3) / 2 = 2.5;  vb (3 + 4 + 3 + 3) / 4 = 3.25;  vc 5;  vd (3 + 4 + 4 + 4 + 4) / 5 = 3.8
 # ve (13*4 + 12*3) / 25 = 88/25 = 3.52 (63 %);  vf (13*5 + 12*4) / 25 = 113/25 = 4.52 (88 %)
@@ -586,19 +840,19 @@ def band_of(part):
 
 def test_bands_on_value_with_position_and_closed_last_band():
     result = run("bands-value", "bands")
-    # early [1, 2.5), developing [2.5, 4), mature [4, 5]
+    # early [1, 2.5), progressing [2.5, 4), mature [4, 5]
     got = {d: band_of(result.domain(d)) for d in ("va", "vb", "vc", "vd", "ve", "vf")}
     assert got == {
-        "va": ("developing", 0.0, "lower"),  # 2.5 is the start of developing: (2.5 - 2.5) / 1.5 = 0
-        "vb": ("developing", 0.5, "middle"),  # (3.25 - 2.5) / 1.5 = 0.5
+        "va": ("progressing", 0.0, "lower"),  # 2.5 is the start of progressing: (2.5 - 2.5) / 1.5 = 0
+        "vb": ("progressing", 0.5, "middle"),  # (3.25 - 2.5) / 1.5 = 0.5
         "vc": ("mature", 1.0, "upper"),  # 5 is the top: the last band is closed; (5 - 4) / 1 = 1
-        "vd": ("developing", 0.866667, "upper"),  # (3.8 - 2.5) / 1.5 = 1.3 / 1.5
-        "ve": ("developing", 0.68, "upper"),  # (3.52 - 2.5) / 1.5 = 1.02 / 1.5
+        "vd": ("progressing", 0.866667, "upper"),  # (3.8 - 2.5) / 1.5 = 1.3 / 1.5
+        "ve": ("progressing", 0.68, "upper"),  # (3.52 - 2.5) / 1.5 = 1.02 / 1.5
         "vf": ("mature", 0.52, "middle"),  # (4.52 - 4) / 1
     }
     assert result.overall.value == pytest.approx(3.765)
-    assert band_of(result.overall) == ("developing", 0.843333, "upper")  # (3.765 - 2.5) / 1.5 = 1.265 / 1.5
-    assert result.overall.band.name == "Developing"
+    assert band_of(result.overall) == ("progressing", 0.843333, "upper")  # (3.765 - 2.5) / 1.5 = 1.265 / 1.5
+    assert result.overall.band.name == "Progressing"
 
 
 def test_bands_on_percent_with_position_and_boundaries():
@@ -810,6 +1064,24 @@ INVALID_ANSWERS = {
             "these answers were given to version 2.0 of 'checks'; this rubric is version 2.1",
             "score them with the version they were given to, or check them against this version "
             "and update the answers file",
+        ),
+    ],
+    "unknown-evidence": [
+        # line 6: "  - {id: bp-041, ..." -> the value at column 10
+        (
+            6,
+            10,
+            "/evidence/1/id",
+            "duplicate evidence id 'bp-041' (entry 1 of the register has it)",
+            "give each document of the evidence register its own id",
+        ),
+        # line 11: "      sponsor: {level: 3, evidence: [bp-041, bp-014]}" -> bp-014 at column 46
+        (
+            11,
+            46,
+            "/respondents/0/answers/sponsor/evidence/1",
+            "question 'sponsor': unknown evidence id 'bp-014'",
+            "did you mean 'bp-041'?",
         ),
     ],
     "missing-answer": [

@@ -5,16 +5,21 @@ minus sign, which Python's formatting would give it (``f"{-0.004:.2f}"`` is ``-0
 Rounding is Python's own (the nearest decimal of the binary value), except where :func:`fixed` is asked to round
 halves up.
 
+Machines get full values, people get rounded ones: what a program reads (JSON results and records, CSV and workbook
+cells) carries the float itself, written as Python's ``repr`` writes it (the shortest text that reads back as the
+same float, so 22/3 is 7.333333333333333 and a hand-worked value can be checked to the last digit); what a person
+reads (terminal tables, traces, ``explain``, reports) is rounded.
+
 | function | for | 2.5 | 2/3 | -0.004 | -0.00001 |
 | --- | --- | --- | --- | --- | --- |
 | :func:`decimals` (4) | the base: at most ``places`` decimals, no trailing zeros | 2.5 | 0.6667 | -0.004 | 0 |
 | :func:`trace_number` | traces and ``explain`` (``none`` for no value) | 2.5 | 0.6667 | -0.004 | 0 |
-| :func:`table_number` | CSV and workbook cells (empty for no value) | 2.5 | 0.6667 | -0.004 | 0 |
+| :func:`table_number` | CSV and workbook cells, in full (empty: none) | 2.5 | 0.6666666666666666 | -0.004 | -1e-05 |
 | :func:`fixed` (2) | terminal tables: exactly ``places`` decimals | 2.50 | 0.67 | 0.00 | 0.00 |
 | :func:`signed` (2) | changes and perception gaps, with their sign | +2.50 | +0.67 | 0.00 | 0.00 |
 | :func:`percent` | shares as whole percentages | 250% | 67% | 0% | 0% |
 | :func:`given_number` | numbers given (weights, bounds, limits): 6 digits | 2.5 | 0.666667 | -0.004 | -1e-05 |
-| :func:`rounded` | JSON results and records: a float, 4 decimals | 2.5 | 0.6667 | -0.004 | 0.0 |
+| :func:`full` | JSON results and records: the float itself | 2.5 | 0.6666666666666666 | -0.004 | -1e-05 |
 """
 
 from __future__ import annotations
@@ -43,8 +48,14 @@ def trace_number(value: float | None) -> str:
 
 
 def table_number(value: float | None) -> str:
-    """A number in a CSV or workbook cell: at most 4 decimals; empty for no value."""
-    return "" if value is None else decimals(value, 4)
+    """A number in a CSV or workbook cell, in full: the shortest text that reads back as the same float (Python's
+    ``repr``), a whole number without ``.0`` (3, 2.5, 7.333333333333333); 0 for zero, never -0; empty for no
+    value."""
+    if value is None:
+        return ""
+    number = full(value)
+    assert number is not None
+    return str(int(number)) if number.is_integer() else repr(number)
 
 
 def fixed(value: float, places: int = 2, *, halves_up: bool = False) -> str:
@@ -73,10 +84,10 @@ def given_number(value: float) -> str:
     return _no_negative_zero(f"{value:g}")
 
 
-def rounded(value: float | None) -> float | None:
-    """A number as :func:`table_number` writes it, kept a float (JSON results, records): rounded to 4 decimals, 0.0
-    (never -0.0) when that is zero; None stays None."""
+def full(value: float | None) -> float | None:
+    """A number for a machine (JSON results, records), kept a float at full precision: ``json`` writes it with
+    ``repr``, which reads back as the same float; 0.0 (never -0.0) for zero; None stays None."""
     if value is None:
         return None
-    number = round(float(value), 4)
+    number = float(value)
     return 0.0 if number == 0 else number

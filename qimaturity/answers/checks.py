@@ -67,9 +67,18 @@ class _Writer:
         }
         if assessment.targets:
             data["targets"] = self.plain(assessment.targets, ("targets",))
+        if assessment.evidence:
+            data["evidence"] = [
+                self.fields(
+                    ("evidence", index), id=e.id, title=e.title, date=e.date, owner=e.owner, link=e.link, file=e.file
+                )
+                for index, e in enumerate(assessment.evidence)
+            ]
         data["respondents"] = [
             {
-                **self.fields(("respondents", index), id=respondent.id, group=respondent.group),
+                **self.fields(
+                    ("respondents", index), id=respondent.id, group=respondent.group, comment=respondent.comment
+                ),
                 "answers": self.answers(respondent.answers, ("respondents", index, "answers")),
             }
             for index, respondent in enumerate(assessment.respondents)
@@ -100,7 +109,9 @@ class _Writer:
             extras = self.fields(where, justification=answer.justification, comment=answer.comment)
             if answer.evidence:
                 extras["evidence"] = [
-                    self.fields((*where, "evidence", i), reference=item.reference, date=item.date)
+                    self.plain(item.id, (*where, "evidence", i))
+                    if item.id is not None
+                    else self.fields((*where, "evidence", i), reference=item.reference, date=item.date)
                     for i, item in enumerate(answer.evidence)
                 ]
             if answer.level is None:

@@ -89,10 +89,16 @@ MAPPING_KEYS = (
     "levels",
     "comments",
     "justifications",
+    "evidence",
+    "evidence_register",
+    "assessor",
+    "respondent_comment",
     "ignore",
 )
+EVIDENCE_FIELDS = ("id", "title", "date", "owner", "link", "file")
+EVIDENCE_REQUIRED = ("id", "title", "date", "owner")
 ORGANISATION_FIELDS = ("id", "name", "type", "region")
-ROLES = ("id", "name", "type", "region", "date", "respondent", "group")
+ROLES = ("id", "name", "type", "region", "date", "respondent", "group", "assessor", "respondent_comment")
 ROLE_PATHS: dict[str, DocPath] = {
     "id": ("organisation", "id"),
     "name": ("organisation", "name"),
@@ -101,6 +107,8 @@ ROLE_PATHS: dict[str, DocPath] = {
     "date": ("date",),
     "respondent": ("respondent",),
     "group": ("group",),
+    "assessor": ("assessor",),
+    "respondent_comment": ("respondent_comment",),
 }
 ROLE_WORDS = {
     "id": "organisation id",
@@ -110,6 +118,8 @@ ROLE_WORDS = {
     "date": "date",
     "respondent": "respondent id",
     "group": "respondent group",
+    "assessor": "assessor",
+    "respondent_comment": "respondent comment",
 }
 
 # Header names (normalised: see _norm) recognised for each role without a mapping, best first.
@@ -134,6 +144,8 @@ ROLE_ALIASES: dict[str, tuple[str, ...]] = {
     "date": ("date", "assessment date"),
     "respondent": ("respondent", "respondent id", "responseid", "response id"),
     "group": ("group", "respondent group", "role", "role group", "your role", "staff group"),
+    "assessor": ("assessor", "assessed by"),
+    "respondent_comment": ("respondent comment", "respondent comments", "overall comment", "overall comments"),
 }
 FORMAT_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "plain": {"date": ("timestamp",)},
@@ -208,6 +220,8 @@ QUALTRICS_PREFIXES = ("recipient", "location", "q recaptcha", "q relevantid", "q
 REDCAP_SUFFIXES = (" timestamp", " complete")
 COMMENT_SUFFIXES = (" comment", " comments")
 JUSTIFICATION_SUFFIXES = (" justification", " na justification")
+EVIDENCE_SUFFIXES = (" evidence",)
+EVIDENCE_SEPARATORS = re.compile(r"[;\n]")  # several items in one evidence cell
 
 DATE_HINT = (
     "use YYYY-MM-DD, a date-time, or an Excel serial number; for another format give it in the mapping, "
@@ -530,13 +544,46 @@ def _mapping_problems(doc: SourceDocument) -> list[Problem]:
                     add(("date", "value"), f"'{spec['value']}' is not a date", "use YYYY-MM-DD")
     if "respondent" in data:
         source(data["respondent"], ("respondent",), fixed=False)
+    if "assessor" in data:
+        source(data["assessor"], ("assessor",))
+    if "respondent_comment" in data:
+        source(data["respondent_comment"], ("respondent_comment",), fixed=False)
+    if "evidence_register" in data:
+        register = data["evidence_register"]
+        if not isinstance(register, list):
+            add(
+                ("evidence_register",),
+                "expected a list of documents",
+                "e.g. - {id: bp-041, title: ..., date: ..., owner: ...}",
+            )
+            register = []
+        seen: set[str] = set()
+        for index, entry in enumerate(register):
+            path: DocPath = ("evidence_register", index)
+            if not keys(entry, path, EVIDENCE_FIELDS):
+                continue
+            for name in EVIDENCE_REQUIRED:
+                if name not in entry:
+                    add(path, f"missing required key '{name}'", f"a document has {', '.join(EVIDENCE_REQUIRED)}")
+            for name in EVIDENCE_FIELDS:
+                if name in entry:
+                    text(entry[name], (*path, name), f"the document's {name}")
+            if isinstance(entry.get("date"), str):
+                try:
+                    date.fromisoformat(entry["date"])
+                except ValueError:
+                    add((*path, "date"), f"'{entry['date']}' is not a date", "use YYYY-MM-DD")
+            ident = entry.get("id")
+            if isinstance(ident, str) and ident in seen:
+                add((*path, "id"), f"duplicate evidence id '{ident}'", "give each document its own id")
+            seen.add(str(ident))
     if "group" in data:
         source(data["group"], ("group",), ("values",))
         values = data["group"].get("values") if isinstance(data["group"], dict) else None
         if values is not None and table(values, ("group", "values"), "cell texts to group ids"):
             for key, value in values.items():
                 text(value, ("group", "values", key), "a group id")
-    for section in ("questions", "comments", "justifications"):
+    for section in ("questions", "comments", "justifications", "evidence"):
         if section in data and table(data[section], (section,), "column names to question ids"):
             for key, value in data[section].items():
                 text(value, (section, key), "a question id")
@@ -595,6 +642,7 @@ class _Answer:
     column: int
     comment: tuple[str, int] | None = None
     justification: tuple[str, int] | None = None
+    evidence: tuple[tuple[str, ...], int] | None = None
 
 
 @dataclass
@@ -605,6 +653,7 @@ class _Respondent:
     group_column: int | None
     row: int
     answers: dict[str, _Answer]
+    comment: tuple[str, int | None] | None = None
 
 
 @dataclass
@@ -642,6 +691,12 @@ class _Importer:
         self.checkbox_fields: dict[tuple[str, str], list[tuple[int, Level]]] = {}
         self.comment_columns: dict[int, str] = {}
         self.justification_columns: dict[int, str] = {}
+        self.evidence_columns: dict[int, str] = {}
+        self.register: dict[str, dict[str, Any]] = {
+            str(e["id"]): {k: str(e[k]) for k in EVIDENCE_FIELDS if k in e}
+            for e in reversed(self.spec.get("evidence_register") or [])
+            if isinstance(e, dict) and "id" in e
+        }  # the mapping's evidence register, by id (the first entry of a repeated id)
         self.claimed: dict[int, str] = {}
         self.unanswerable: set[str] = set()
         self.level_map: dict[str, Level | None] = {}
@@ -828,19 +883,22 @@ class _Importer:
                 for column in self._mapped_columns(entry["column"], (*path, "column"))[:1]:
                     if self._claim(column, ROLE_WORDS[role], (*path, "column")):
                         self.roles[role] = column.index
-        for section in ("questions", "comments", "justifications"):
+        for section in ("questions", "comments", "justifications", "evidence"):
             for key, value in (spec.get(section) or {}).items():
                 qid = self._question_id(value, (section, key))
                 columns = self._mapped_columns(key, (section, key))
                 if qid is None:
                     continue
                 for column in columns:
-                    if not self._claim(column, f"{section[:-1]} of '{qid}'", (section, key)):
+                    what = "evidence" if section == "evidence" else section[:-1]
+                    if not self._claim(column, f"{what} of '{qid}'", (section, key)):
                         continue
                     if section == "questions":
                         self._add_question(column, qid)
                     elif section == "comments":
                         self.comment_columns[column.index] = qid
+                    elif section == "evidence":
+                        self.evidence_columns[column.index] = qid
                     else:
                         self.justification_columns[column.index] = qid
         for index, name in enumerate(spec.get("ignore") or []):
@@ -915,7 +973,11 @@ class _Importer:
             extra = next(
                 (
                     (kind, by_id[header[: -len(suffix)]])
-                    for kind, suffixes in (("comment", COMMENT_SUFFIXES), ("justification", JUSTIFICATION_SUFFIXES))
+                    for kind, suffixes in (
+                        ("comment", COMMENT_SUFFIXES),
+                        ("justification", JUSTIFICATION_SUFFIXES),
+                        ("evidence", EVIDENCE_SUFFIXES),
+                    )
                     for suffix in suffixes
                     if header.endswith(suffix) and header[: -len(suffix)] in by_id
                 ),
@@ -924,7 +986,11 @@ class _Importer:
             if extra is not None:
                 kind, qid = extra
                 self.claimed[column.index] = f"{kind} of '{qid}'"
-                target = self.comment_columns if kind == "comment" else self.justification_columns
+                target = {
+                    "comment": self.comment_columns,
+                    "justification": self.justification_columns,
+                    "evidence": self.evidence_columns,
+                }[kind]
                 target[column.index] = qid
                 continue
             if self._is_metadata(column, metadata):
@@ -1157,7 +1223,11 @@ class _Importer:
                 )
             elif ticked:
                 put(qid, ticked[0][1], ticked[0][0])
-        for columns, kind in ((self.comment_columns, "comment"), (self.justification_columns, "justification")):
+        for columns, kind in (
+            (self.comment_columns, "comment"),
+            (self.justification_columns, "justification"),
+            (self.evidence_columns, "evidence"),
+        ):
             for index, qid in sorted(columns.items()):
                 text = _text(self._cell(cells, index))
                 if not text:
@@ -1166,11 +1236,16 @@ class _Importer:
                     self._cell_problem(
                         row,
                         index,
-                        f"a {kind} on question '{qid}' but no answer to it in this row",
-                        f"give the answer, or clear the {kind}: answers files keep {kind}s with answers",
+                        f"{'evidence' if kind == 'evidence' else 'a ' + kind} on question '{qid}' but no answer to it "
+                        "in this row",
+                        f"give the answer, or clear the {kind}: answers files keep "
+                        f"{'evidence' if kind == 'evidence' else kind + 's'} with answers",
                     )
                 elif kind == "comment":
                     answers[qid].comment = (text, index)
+                elif kind == "evidence":
+                    items = tuple(item for item in (_ws(i) for i in EVIDENCE_SEPARATORS.split(text)) if item)
+                    answers[qid].evidence = (items, index)
                 else:
                     answers[qid].justification = (text, index)
         return answers
@@ -1227,7 +1302,7 @@ class _Importer:
         organisation = organisations.get(org_id)
         if organisation is None:
             organisation = organisations[org_id] = _Organisation(org_id, id_row, id_column)
-        for name in ("name", "type", "region"):
+        for name in ("name", "type", "region", "assessor"):
             if name not in context:
                 continue
             value, field_row, field_column = context[name]
@@ -1242,7 +1317,7 @@ class _Importer:
                     field_row,
                     field_column,
                     f"organisation '{org_id}' has {ROLE_WORDS[name]} '{first}' in row {first_row} but '{text}' here",
-                    "an organisation has one name, type and region: correct one of the rows",
+                    "an organisation has one name, type, region and assessor: correct one of the rows",
                 )
         if when is not None:
             organisation.dates.append((when, context["date"][1], context["date"][2]))
@@ -1253,8 +1328,12 @@ class _Importer:
             respondent_id = _ws(_text(value)) or None
         if respondent_id is not None:
             respondent_id += suffix
+        comment: tuple[str, int | None] | None = None
+        if "respondent_comment" in context:
+            value, _, comment_column = context["respondent_comment"]
+            comment = (_text(value), comment_column) if _text(value) else None
         organisation.respondents.append(
-            _Respondent(respondent_id, respondent_column, group, group_column, row, answers)
+            _Respondent(respondent_id, respondent_column, group, group_column, row, answers, comment)
         )
 
     # -- documents
@@ -1323,6 +1402,19 @@ class _Importer:
             latest, row, column = max(organisation.dates, key=lambda d: d[0])
             data["date"] = latest.isoformat()
             mark(("date",), row, column)
+        if "assessor" in organisation.fields:
+            value, row, column = organisation.fields["assessor"]
+            data["assessor"] = value
+            mark(("assessor",), row, column)
+        cited = {
+            item
+            for respondent in organisation.respondents
+            for answer in respondent.answers.values()
+            for item in (answer.evidence[0] if answer.evidence else ())
+            if item in self.register
+        }
+        if cited:  # the organisation's register: the mapping's entries its answers cite, in the mapping's order
+            data["evidence"] = [entry for ident, entry in self._register_order() if ident in cited]
         respondents = []
         for index, respondent in enumerate(organisation.respondents):
             entry: dict[str, Any] = {"id": respondent.id or f"r{index + 1}"}
@@ -1332,6 +1424,9 @@ class _Importer:
             if respondent.group is not None:
                 entry["group"] = respondent.group
                 mark((*base, "group"), respondent.row, respondent.group_column)
+            if respondent.comment is not None:
+                entry["comment"] = respondent.comment[0]
+                mark((*base, "comment"), respondent.row, respondent.comment[1])
             answers: dict[str, Any] = {}
             mark((*base, "answers"), respondent.row, None)
             for qid in sorted(respondent.answers, key=self.order.__getitem__):
@@ -1343,16 +1438,27 @@ class _Importer:
                     mark((*where, "comment"), respondent.row, answer.comment[1])
                 if answer.justification is not None:
                     mark((*where, "justification"), respondent.row, answer.justification[1])
+                if answer.evidence is not None:
+                    mark((*where, "evidence"), respondent.row, answer.evidence[1])
+                    for i in range(len(answer.evidence[0])):
+                        mark((*where, "evidence", i), respondent.row, answer.evidence[1])
             entry["answers"] = answers
             respondents.append(entry)
         data["respondents"] = respondents
         return data, marks
 
+    def _register_order(self) -> list[tuple[str, dict[str, Any]]]:
+        seen: dict[str, dict[str, Any]] = {}
+        for entry in self.spec.get("evidence_register") or []:
+            if isinstance(entry, dict) and str(entry.get("id")) in self.register:
+                seen.setdefault(str(entry["id"]), self.register[str(entry["id"])])
+        return list(seen.items())
+
     def _answer(self, answer: _Answer) -> Any:
         if answer.value == NA:
             justification = answer.justification[0] if answer.justification else self.na_justification()
             result: dict[str, Any] = {"na": True, "justification": justification}
-        elif answer.comment is None and answer.justification is None:
+        elif answer.comment is None and answer.justification is None and answer.evidence is None:
             return answer.value
         else:
             result = {"level": answer.value}
@@ -1360,6 +1466,10 @@ class _Importer:
                 result["justification"] = answer.justification[0]
         if answer.comment is not None:
             result["comment"] = answer.comment[0]
+        if answer.evidence is not None:
+            # an item that is an id of the mapping's evidence register cites that entry; any other text is kept as
+            # free-text evidence, undated (as answers files gave evidence before registers)
+            result["evidence"] = [item if item in self.register else {"reference": item} for item in answer.evidence[0]]
         return result
 
 

@@ -17,7 +17,15 @@ from qimaturity._core.documents import SourceDocument, parse_json, parse_yaml, p
 from qimaturity._core.frozen import FrozenMap
 from qimaturity._core.kinds import is_json
 from qimaturity._core.problems import DocPath, InputError, Problem, sort_problems
-from qimaturity.answers.model import Answer, Assessment, EvidenceItem, Organisation, Respondent, mark_checked
+from qimaturity.answers.model import (
+    Answer,
+    Assessment,
+    EvidenceItem,
+    EvidenceRecord,
+    Organisation,
+    Respondent,
+    mark_checked,
+)
 from qimaturity.rubric.checks import did_you_mean, schema_problems
 from qimaturity.rubric.model import Rubric
 
@@ -78,11 +86,12 @@ def _at(data: Any, path: DocPath) -> Any:
 def _date_paths(data: dict[str, Any]) -> list[DocPath]:
     """Where dates sit in an answers document: the assessment date and each evidence date."""
     paths: list[DocPath] = [("date",)] if "date" in data else []
+    paths += [("evidence", index, "date") for index, _ in enumerate(data.get("evidence") or [])]
     for base, respondent in _respondent_entries(data):
         for qid, answer in respondent["answers"].items():
             if isinstance(answer, dict):
                 for index, item in enumerate(answer.get("evidence") or []):
-                    if "date" in item:
+                    if isinstance(item, dict) and "date" in item:
                         paths.append((*base, qid, "evidence", index, "date"))
     return paths
 
@@ -149,6 +158,18 @@ def check_answers_document(doc: SourceDocument, rubric: Rubric) -> list[Problem]
         elif level not in scale:
             add(("targets", target_id), f"target {level} is not a level of the scale", f"levels are {scale_text}")
 
+    register: dict[str, DocPath] = {}
+    for index, entry in enumerate(data.get("evidence") or []):
+        if entry["id"] in register:
+            first = register[entry["id"]][1]
+            assert isinstance(first, int)
+            add(
+                ("evidence", index, "id"),
+                f"duplicate evidence id '{entry['id']}' (entry {first + 1} of the register has it)",
+                "give each document of the evidence register its own id",
+            )
+        register.setdefault(entry["id"], ("evidence", index, "id"))
+
     mentioned: set[str] = set()
     respondent_ids: dict[str, DocPath] = {}
     for index, respondent in enumerate(data.get("respondents") or []):
@@ -191,6 +212,14 @@ def check_answers_document(doc: SourceDocument, rubric: Rubric) -> list[Problem]
                     key=True,
                 )
                 continue
+            for i, item in enumerate(answer.get("evidence") or [] if isinstance(answer, dict) else []):
+                if isinstance(item, str) and item not in register:
+                    hint = did_you_mean(item, register) or (
+                        "add it to the evidence register (evidence: at the top of the file)"
+                        if register
+                        else "this file has no evidence register: add evidence: [{id, title, date, owner}]"
+                    )
+                    add((*where, "evidence", i), f"question '{qid}': unknown evidence id '{item}'", hint)
             level = answer if isinstance(answer, int) else answer.get("level")
             if level is not None and level not in scale:
                 add(
@@ -231,10 +260,17 @@ def assessment_from_document(doc: SourceDocument, checked_with: Rubric | None = 
         region=org.get("region"),
         metadata=FrozenMap(sorted((org.get("metadata") or {}).items())),
     )
+    register = tuple(
+        EvidenceRecord(e["id"], e["title"], e["date"], e["owner"], e.get("link"), e.get("file"))
+        for e in data.get("evidence") or ()
+    )
+    by_id = {record.id: record for record in reversed(register)}  # the first entry of a repeated id
     respondents = []
     for index, (_, entry) in enumerate(_respondent_entries(data), start=1):
-        answers = tuple(_answer(qid, value) for qid, value in entry["answers"].items())
-        respondents.append(Respondent(str(entry.get("id", f"r{index}")), entry.get("group"), answers))
+        answers = tuple(_answer(qid, value, by_id) for qid, value in entry["answers"].items())
+        respondents.append(
+            Respondent(str(entry.get("id", f"r{index}")), entry.get("group"), answers, entry.get("comment"))
+        )
     assessment = Assessment(
         organisation=organisation,
         rubric_id=data["rubric"]["id"],
@@ -243,12 +279,13 @@ def assessment_from_document(doc: SourceDocument, checked_with: Rubric | None = 
         assessor=data.get("assessor"),
         targets=FrozenMap(sorted((data.get("targets") or {}).items())),
         respondents=tuple(respondents),
+        evidence=register,
         source=doc.name,
     )
     return assessment if checked_with is None else mark_checked(assessment, checked_with)
 
 
-def _answer(question_id: str, value: Any) -> Answer:
+def _answer(question_id: str, value: Any, register: Mapping[str, EvidenceRecord]) -> Answer:
     if isinstance(value, int):
         return Answer(question_id, value)
     return Answer(
@@ -256,8 +293,17 @@ def _answer(question_id: str, value: Any) -> Answer:
         None if value.get("na") else value["level"],
         justification=value.get("justification"),
         comment=value.get("comment"),
-        evidence=tuple(EvidenceItem(e["reference"], e.get("date")) for e in value.get("evidence") or ()),
+        evidence=tuple(_evidence(item, register) for item in value.get("evidence") or ()),
     )
+
+
+def _evidence(item: str | dict[str, Any], register: Mapping[str, EvidenceRecord]) -> EvidenceItem:
+    """A register id stands for its entry (title and date); a free-text item (answers files before registers) is
+    kept as it was written, without an id."""
+    if isinstance(item, str):
+        record = register.get(item)  # None only in a document built unchecked: its check names the id
+        return EvidenceItem(record.title, record.date, record.id) if record else EvidenceItem(item, None, item)
+    return EvidenceItem(item["reference"], item.get("date"))
 
 
 def load_assessment(

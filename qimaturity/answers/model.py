@@ -14,9 +14,25 @@ Scalar = str | int | float | bool
 
 
 @dataclass(frozen=True)
+class EvidenceRecord:
+    """One entry of an assessment's evidence register: a document cited once, referred to by answers by ``id``."""
+
+    id: str
+    title: str
+    date: str
+    owner: str
+    link: str | None = None
+    file: str | None = None
+
+
+@dataclass(frozen=True)
 class EvidenceItem:
+    """Evidence an answer cites: a register entry (``id``, with its title and date), or free text as answers
+    files gave it before registers (``id`` is ``None``)."""
+
     reference: str
     date: str | None = None
+    id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +55,8 @@ class Respondent:
     id: str
     group: str | None
     answers: tuple[Answer, ...]
+    comment: str | None = None
+    """What the respondent said about the assessment as a whole (a survey's closing free-text question)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,8 @@ class Assessment:
     assessor: str | None = None
     targets: FrozenMap[str, int] = FrozenMap()
     """Target levels by domain or question id (``overall`` for the overall target); a dict given here is frozen."""
+    evidence: tuple[EvidenceRecord, ...] = ()
+    """The evidence register: every document the answers cite, once."""
     source: str | None = field(default=None, compare=False)
     # The content hash of the rubric this assessment passed the checks against (see mark_checked). Not an argument:
     # a copy made with dataclasses.replace, which may hold anything, starts unchecked.

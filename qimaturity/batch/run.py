@@ -638,7 +638,12 @@ def run_batch(
             except Exception:  # its own job reports it, as an internal error with its file
                 continue
         if scored:
-            cohort = build_cohort(scored, group_by=group_by, min_cohort=min_cohort)
+            cohort = build_cohort(
+                scored,
+                group_by=group_by,
+                min_cohort=min_cohort,
+                minimal_important_difference=rubric.scoring.minimal_important_difference,
+            )
     digests = option_digests(
         rubric,
         chosen_formats,

@@ -15,8 +15,8 @@ from qimaturity._core.numbers import fixed, given_number, signed
 from qimaturity.cli.terminal import terminal_text
 from qimaturity.cohort.model import Cohort
 from qimaturity.rubric.model import Question, Rubric
-from qimaturity.rubric.wording import rule_text, scoring_lines
-from qimaturity.scoring.result import Result
+from qimaturity.rubric.wording import NA_POLICIES, rule_text, scoring_lines
+from qimaturity.scoring.result import Result, held_words
 
 if TYPE_CHECKING:
     from qimaturity.batch.run import FileRecord, ProgressCallback
@@ -41,8 +41,13 @@ def _question_flags(question: Question) -> str:
         flags.append("critical")
     if question.na_allowed:
         flags.append("N/A allowed" + (" with justification" if question.na_justification else ""))
+        if question.na_counts_as is not None:  # its own policy; without one, the rubric's scoring.not_applicable
+            flags.append(f"N/A {NA_POLICIES[question.na_counts_as]}")
     if question.evidence_from is not None:
-        flags.append(f"evidence from level {question.evidence_from}")
+        flags.append(
+            f"evidence from level {question.evidence_from}"
+            + (f" ({', '.join(question.evidence_groups)})" if question.evidence_groups else "")
+        )
     if question.stage is not None:
         flags.append(f"stage {question.stage}")
     if question.target is not None:
@@ -99,18 +104,18 @@ def _num(value: float | None) -> str:
 
 
 def result_table(result: Result) -> Table:
-    """Domains with value, level, band, target and gap, then the overall row; flags in the last column."""
+    """Domains with value, where it likely lies, level, band, target and gap, then the overall row; flags in the
+    last column."""
     title = f"{result.organisation.name} - {result.rubric.id} {result.rubric.version}"
     if result.date:
         title += f" - {result.date}"
     table = Table(title=_text(title), title_justify="left")
-    for column in ("domain", "value", "level", "band", "target", "gap", "notes"):
+    for column in ("domain", "value", "likely range", "level", "band", "target", "gap", "notes"):
         table.add_column(column, justify="right" if column in ("value", "target", "gap") else "left")
     for domain in result.domains:
         notes = []
-        held = [a.rule for a in domain.trace.adjustments if a.applied]
-        if held:
-            notes.append("held by " + ", ".join(r or "" for r in held))
+        if domain.held_level is not None:
+            notes.append(held_words(domain.value, domain.held_level, domain.held_by))
         if domain.not_applicable:
             notes.append(f"{domain.not_applicable} N/A")
         lacking = sum(1 for q in domain.questions for a in q.answers if a.evidence_flag)
@@ -124,19 +129,20 @@ def result_table(result: Result) -> Table:
             *_row(_text(domain.title), domain.value, domain.level, domain.level_name, domain), _text("; ".join(notes))
         )
     overall = result.overall
-    held = [a.rule for a in overall.trace.adjustments if a.applied]
     table.add_section()
     table.add_row(
         *_row(_text("Overall", style="bold"), overall.value, overall.level, overall.level_name, overall),
-        _text("held by " + ", ".join(r or "" for r in held)) if held else "",
+        _text(held_words(overall.value, overall.held_level, overall.held_by)) if overall.held_level is not None else "",
     )
     return table
 
 
 def _row(label: Text, value: float | None, level: int | None, name: str | None, node: Any) -> list[Any]:
+    interval = node.interval
     return [
         label,
         _num(value),
+        "-" if interval is None else f"{fixed(interval.low)}–{fixed(interval.high)}",
         _text(f"{level} {name}") if level is not None else _text("-"),
         _text(node.band.name) if node.band else _text("-"),
         "-" if node.target is None else str(node.target),
@@ -205,16 +211,20 @@ def cohort_tables(cohort: Cohort) -> list[Table]:
     for m in cohort.members:
         outliers = ", ".join(f"{titles[d]} {side}" for d, side in m.outliers)
         level = "-" if m.overall_level is None else str(m.overall_level)
+        if m.overall_held is not None:
+            level += " held"
         ranking.add_row(str(m.rank), _text(m.name), _num(m.score), level, _text(outliers))
     tables.append(ranking)
     if cohort.trends:
         trends = Table(title=_text("Since last time"), title_justify="left")
-        for column in ("organisation", "dates", "improved", "declined"):
+        for column in ("organisation", "dates", "improved", "declined", "no clear change"):
             trends.add_column(column)
         for t in cohort.trends:
-            improved = ", ".join(d.title for d in t.domains if d.direction == "improved")
-            declined = ", ".join(d.title for d in t.domains if d.direction == "declined")
-            trends.add_row(_text(t.name), _text(" -> ".join(t.dates)), _text(improved or "-"), _text(declined or "-"))
+            named = {
+                way: ", ".join(d.title for d in t.domains if d.direction == way) or "-"
+                for way in ("improved", "declined", "no clear change")
+            }
+            trends.add_row(_text(t.name), _text(" -> ".join(t.dates)), *(_text(words) for words in named.values()))
         tables.append(trends)
     return tables
 

@@ -39,4 +39,10 @@ def compare(
     results = scored_results(
         rubrics, answers, targets=targets, default_target=default_target, mapping=mapping, keep_details=False
     )
-    return build_cohort(results, group_by=group_by, min_cohort=min_cohort, allow_mixed_versions=across_versions)
+    return build_cohort(
+        results,
+        group_by=group_by,
+        min_cohort=min_cohort,
+        allow_mixed_versions=across_versions,
+        minimal_important_difference=rubrics[0].scoring.minimal_important_difference,
+    )

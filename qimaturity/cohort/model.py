@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from qimaturity._core.problems import InputError
-from qimaturity.scoring.result import Result, RubricRef
+from qimaturity.scoring.intervals import change_direction
+from qimaturity.scoring.result import Interval, Result, RubricRef
 
 DEFAULT_MIN_COHORT = 5
 NOT_GIVEN = "(not given)"
@@ -66,6 +67,10 @@ class Member:
     overall_band: str | None
     values: tuple[tuple[str, float | None, int | None], ...]
     outliers: tuple[tuple[str, str], ...]
+    overall_held: int | None = None
+    """The level a rule holds the overall at (``score`` is still the answers' value), ``None`` when none does."""
+    held: tuple[tuple[str, int], ...] = ()
+    """(domain id, held level) of each domain a rule holds."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,15 @@ class DomainTrend:
     levels: tuple[int | None, ...]
     change: float | None
     direction: str
+    """improved, declined, no clear change (the change does not beat the noise) or not comparable."""
+    held: tuple[int | None, ...] = ()
+    """By date, the level a rule held the result at (``None``: no rule held it). Values and the change are the
+    answers', so a held result still shows its progress."""
+    intervals: tuple[Interval | None, ...] = ()
+    """Each value's interval, as ``values``."""
+    change_low: float | None = None
+    """The first-to-last change's own 95 % interval, where both values have one."""
+    change_high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -197,33 +211,44 @@ def _latest(results: Sequence[Result]) -> tuple[list[Result], dict[str, list[Res
     return latest, history
 
 
-def _direction(change: float | None) -> str:
-    if change is None:
-        return "not comparable"
-    if change > 1e-9:
-        return "improved"
-    if change < -1e-9:
-        return "declined"
-    return "unchanged"
-
-
-def _trend(history: Sequence[Result], domains: Sequence[tuple[str, str]], overall: bool) -> Trend:
-    def series(pick: list[tuple[float | None, int | None]], domain_id: str, title: str) -> DomainTrend:
-        values = tuple(v for v, _ in pick)
-        first = next((v for v in values if v is not None), None)
-        last = next((v for v in reversed(values) if v is not None), None)
-        change = (
-            last - first
-            if first is not None and last is not None and len([v for v in values if v is not None]) > 1
-            else None
+def _trend(
+    history: Sequence[Result],
+    domains: Sequence[tuple[str, str]],
+    overall: bool,
+    minimal_important_difference: float | None,
+) -> Trend:
+    def series(
+        pick: list[tuple[float | None, int | None, int | None, Interval | None]], domain_id: str, title: str
+    ) -> DomainTrend:
+        present = [(v, i) for v, _, _, i in pick if v is not None]
+        first, last = (present[0], present[-1]) if len(present) > 1 else ((None, None), (None, None))
+        change = change_direction(first[0], last[0], first[1], last[1], minimal_important_difference)
+        return DomainTrend(
+            domain_id,
+            title,
+            tuple(v for v, _, _, _ in pick),
+            tuple(lv for _, lv, _, _ in pick),
+            change.change,
+            change.direction,
+            held=tuple(held for _, _, held, _ in pick),
+            intervals=tuple(i for _, _, _, i in pick),
+            change_low=change.low,
+            change_high=change.high,
         )
-        return DomainTrend(domain_id, title, values, tuple(lv for _, lv in pick), change, _direction(change))
 
+    # Values are the answers' (rules hold levels, never values): a change is progress even under a hold.
     domain_trends = tuple(
-        series([(r.domain(d).value, r.domain(d).level) for r in history], d, title) for d, title in domains
+        series([(n.value, n.level, n.held_level, n.interval) for r in history for n in [r.domain(d)]], d, title)
+        for d, title in domains
     )
     overall_trend = (
-        series([(r.overall.value, r.overall.level) for r in history], "overall", "Overall") if overall else None
+        series(
+            [(r.overall.value, r.overall.level, r.overall.held_level, r.overall.interval) for r in history],
+            "overall",
+            "Overall",
+        )
+        if overall
+        else None
     )
     last = history[-1]
     return Trend(
@@ -254,11 +279,14 @@ def build_cohort(
     group_by: str | None = None,
     min_cohort: int = DEFAULT_MIN_COHORT,
     allow_mixed_versions: bool = False,
+    minimal_important_difference: float | None = None,
 ) -> Cohort:
     """Compare results: statistics, peer groups, ranking, outliers and trends.
 
     An organisation assessed more than once counts once, by its latest assessment, in the statistics and the
-    ranking; all its assessments make its trend. Groups smaller than ``min_cohort`` are suppressed.
+    ranking; all its assessments make its trend. Groups smaller than ``min_cohort`` are suppressed. A trend's
+    change is improved or declined only when it beats the respondents' noise or reaches
+    ``minimal_important_difference`` (the rubric's; see :func:`qimaturity.scoring.intervals.change_direction`).
     """
     if not results:
         raise InputError.single("cohort", "nothing to compare", "give answers files or a folder of them")
@@ -292,6 +320,8 @@ def build_cohort(
         notes.append(f"The cohort has fewer than {min_cohort} organisations: its statistics are suppressed.")
     flagged = _outliers(latest, domain_ids, everyone)
 
+    # Ranked by value, the answers' measure (rules hold levels, never values): two results held at one level
+    # still rank by what their answers show, not by name.
     def score_of(result: Result) -> float | None:
         if not mixed:
             return result.overall.value
@@ -315,11 +345,13 @@ def build_cohort(
             overall_band=None if mixed or r.overall.band is None else r.overall.band.name,
             values=tuple((d, r.domain(d).value, r.domain(d).level) for d in domain_ids),
             outliers=tuple(flagged.get(r.organisation.id, ())),
+            overall_held=None if mixed else r.overall.held_level,
+            held=tuple((d, h) for d in domain_ids if (h := r.domain(d).held_level) is not None),
         )
         for rank, r in enumerate(ordered, start=1)
     )
     trends = tuple(
-        _trend(items, domains, overall=len({r.rubric for r in items}) == 1)
+        _trend(items, domains, len({r.rubric for r in items}) == 1, minimal_important_difference)
         for _, items in sorted(history.items())
         if len(items) > 1
     )

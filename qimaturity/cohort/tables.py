@@ -76,6 +76,8 @@ def trend_rows(cohort: Cohort) -> list[dict[str, Any]]:
                     "dates": " ".join(trend.dates),
                     "values": " ".join(table_number(v) or "-" for v in series.values),
                     "change": table_number(series.change),
+                    "change_low": table_number(series.change_low),
+                    "change_high": table_number(series.change_high),
                     "direction": series.direction,
                 }
             )

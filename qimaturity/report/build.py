@@ -110,7 +110,13 @@ def gap_report(
         rubrics = [main, *(as_rubric(other) for other in other_rubrics)]
         if cohort and not isinstance(cohort, Cohort):
             members = scored_results(rubrics, cohort, keep_details=False)
-            peers = build_cohort(members, group_by=group_by, min_cohort=min_cohort, allow_mixed_versions=True)
+            peers = build_cohort(
+                members,
+                group_by=group_by,
+                min_cohort=min_cohort,
+                allow_mixed_versions=True,
+                minimal_important_difference=main.scoring.minimal_important_difference,
+            )
         if history:
             earlier = scored_results(rubrics, history)
     return GapReport(result, main, chosen, folder, generated, peers, tuple(earlier))

@@ -16,11 +16,20 @@ from typing import Any
 
 from qimaturity._core.limits import MAX_LISTED_ANSWERS, MAX_REMARK_CHARS
 from qimaturity._core.numbers import fixed, given_number, trace_number
-from qimaturity.cohort.model import Cohort, build_cohort, peer_positions
+from qimaturity.cohort.model import Cohort, DomainTrend, build_cohort, peer_positions
 from qimaturity.rubric.model import Rubric
 from qimaturity.rubric.wording import METHODS, NA_POLICIES, rule_text, scoring_lines
 from qimaturity.scoring.engine import hidden_groups
-from qimaturity.scoring.result import AnswerRecord, DomainResult, PerceptionGap, Priority, QuestionResult, Result
+from qimaturity.scoring.intervals import change_direction
+from qimaturity.scoring.result import (
+    AnswerRecord,
+    DomainResult,
+    Interval,
+    PerceptionGap,
+    Priority,
+    QuestionResult,
+    Result,
+)
 
 REVIEW_DAYS = (30, 60, 90)
 REMARK_LINE = 60
@@ -134,6 +143,12 @@ class DomainView:
     method: str
     arithmetic: str
     adjustments: tuple[str, ...]
+    held_level: int | None = None
+    """The level a rule holds the domain at (its value is still the answers'), ``None`` when none holds it."""
+    held_rules: tuple[str, ...] = ()
+    """The ids of the rules holding it there."""
+    interval: tuple[float, float, int] | None = None
+    """Where the value likely lies (95 %) and from how many respondents; None where it is not estimated."""
 
 
 @dataclass(frozen=True)
@@ -225,6 +240,13 @@ class ChangeRow:
     current_level: int | None
     change: float | None
     direction: str
+    """improved, declined, no clear change (the change does not beat the noise) or not comparable."""
+    change_low: float | None = None
+    """The change's own 95 % interval, where both assessments have one."""
+    change_high: float | None = None
+    previous_held: int | None = None
+    """The level a rule held the previous result at (the values and the change are the answers'), or ``None``."""
+    current_held: int | None = None
 
 
 @dataclass(frozen=True)
@@ -249,6 +271,7 @@ class Report:
     respondent_total: int
     levels: tuple[tuple[int, str, str], ...]
     overall_value: float | None
+    overall_interval: tuple[float, float, int] | None
     overall_level: int | None
     overall_level_name: str | None
     overall_band: str | None
@@ -279,6 +302,7 @@ class Report:
     peers: tuple[PeerRow, ...] = ()
     history_dates: tuple[str, ...] = ()
     changes: tuple[ChangeRow, ...] = ()
+    minimal_important_difference: float | None = None
     answer_count: int = 0
     answers_summarised: bool = False
     """True beyond MAX_LISTED_ANSWERS answers or MAX_REMARK_CHARS characters of comments: the appendices then count
@@ -293,6 +317,9 @@ class Report:
     remarks_printed: int = 0
     na_counts: tuple[NaCount, ...] = ()
     evidence_gap_counts: tuple[EvidenceGapCount, ...] = ()
+    overall_held_level: int | None = None
+    """The level a rule holds the overall result at (its value is still the answers'), ``None`` when none does."""
+    overall_held_rules: tuple[str, ...] = ()
 
 
 def _level_words(level: int | None, name: str | None) -> str:
@@ -577,6 +604,7 @@ class _Builder:
         domain = self.rubric.domain(d.id)
         total = len(d.questions)
         return DomainView(
+            interval=_interval(d.interval),
             id=d.id,
             title=d.title,
             description=domain.description,
@@ -598,6 +626,8 @@ class _Builder:
             method=METHODS[self.rubric.scoring.questions],
             arithmetic=d.trace.arithmetic,
             adjustments=_adjustments(d),
+            held_level=d.held_level,
+            held_rules=d.held_by,
         )
 
     def cycle(self, p: Priority) -> Cycle:
@@ -669,8 +699,14 @@ class _Builder:
             )
         respondent_total = sum(c.respondents for c in r.respondents)
         overall = r.overall
+        # A total (sum) has no level: its band names it.
+        reached = (
+            f"a total of {trace_number(overall.value)}"
+            if overall.level is None and overall.value is not None
+            else _level_words(overall.level, overall.level_name)
+        )
         headline = (
-            f"{r.organisation.name} is at {_level_words(overall.level, overall.level_name)} overall"
+            f"{r.organisation.name} is at {reached} overall"
             + (f", in the {overall.band.name} band" if overall.band else "")
             + (f", against a target of {overall.target}" if overall.target is not None else "")
             + "."
@@ -720,6 +756,7 @@ class _Builder:
             respondent_total=respondent_total,
             levels=tuple((lv.value, lv.name, lv.descriptor) for lv in rubric.levels),
             overall_value=overall.value,
+            overall_interval=_interval(overall.interval),
             overall_level=overall.level,
             overall_level_name=overall.level_name,
             overall_band=overall.band.name if overall.band else None,
@@ -754,6 +791,8 @@ class _Builder:
             remarks_printed=len(self.printed),
             na_counts=self.na_counts() if self.summarised else (),
             evidence_gap_counts=self.evidence_gap_counts() if self.summarised else (),
+            overall_held_level=overall.held_level,
+            overall_held_rules=overall.held_by,
         )
 
 
@@ -797,31 +836,33 @@ def build_report(
     if earlier:
         timeline = build_cohort([*earlier, result], min_cohort=1, allow_mixed_versions=True)
         (trend,) = timeline.trends
+        mid = rubric.scoring.minimal_important_difference
+
+        def since_last_time(d: DomainTrend) -> ChangeRow:
+            change = change_direction(d.values[-2], d.values[-1], d.intervals[-2], d.intervals[-1], mid)
+            return ChangeRow(
+                d.domain_id,
+                d.title,
+                d.values,
+                d.values[-2],
+                d.values[-1],
+                d.levels[-2],
+                d.levels[-1],
+                change.change,
+                change.direction,
+                change.low,
+                change.high,
+                d.held[-2],
+                d.held[-1],
+            )
+
         extra.update(
             history_dates=trend.dates,
-            changes=tuple(
-                ChangeRow(
-                    d.domain_id,
-                    d.title,
-                    d.values,
-                    d.values[-2],
-                    d.values[-1],
-                    d.levels[-2],
-                    d.levels[-1],
-                    None if d.values[-2] is None or d.values[-1] is None else d.values[-1] - d.values[-2],
-                    _direction(d.values[-2], d.values[-1]),
-                )
-                for d in trend.domains
-            ),
+            changes=tuple(since_last_time(d) for d in trend.domains),
+            minimal_important_difference=mid,
         )
     return dataclasses.replace(report, **extra) if extra else report
 
 
-def _direction(previous: float | None, current: float | None) -> str:
-    if previous is None or current is None:
-        return "not comparable"
-    if current > previous + 1e-9:
-        return "improved"
-    if current < previous - 1e-9:
-        return "declined"
-    return "unchanged"
+def _interval(interval: Interval | None) -> tuple[float, float, int] | None:
+    return None if interval is None else (interval.low, interval.high, interval.respondents)

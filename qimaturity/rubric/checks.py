@@ -6,8 +6,9 @@ The checks are pure: they read a :class:`~qimaturity._core.documents.SourceDocum
 
 from __future__ import annotations
 
+import ast
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any, TypeGuard
 
@@ -141,10 +142,39 @@ def _schema_message(name: str, kind: Any, sub: dict[str, Any], error: Any, schem
     return (text if len(text) <= 200 else text[:197] + "..."), ""
 
 
+_BAND_TOLERANCE = 1e-9
+"""As the engine places a value in a band or at a level: a bound within this of a value counts as reached."""
+
+
+def _is_number(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _folded(name: str) -> str:
+    """A name as a reader compares names: case and runs of spaces do not matter."""
+    return " ".join(name.split()).casefold()
+
+
+def _level_span(scale: list[int], level: int, how: str) -> tuple[float, float]:
+    """The values that get ``level``: with ``floor`` from the level up to the next level (excluded), with
+    ``round`` from the midpoint below to the midpoint above (excluded: a half goes up); the top level's span ends
+    at the top, included (under ``floor`` it is the top value alone)."""
+    i = scale.index(level)
+    top = i == len(scale) - 1
+    if how == "floor":
+        return float(level), float(level if top else scale[i + 1])
+    start = scale[0] if i == 0 else (scale[i - 1] + level) / 2
+    return float(start), float(level if top else (level + scale[i + 1]) / 2)
+
+
 def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
     if not isinstance(value, list):
         return []
     return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _is_int(value: Any) -> TypeGuard[int]:
@@ -177,7 +207,9 @@ class MeaningChecker:
         self.check_domains(sources, frameworks)
         self.check_scoring()
         self.check_bands()
+        self.check_band_names()
         self.check_rules()
+        self.check_na_policies()
         return self.problems
 
     # --- helpers ---------------------------------------------------------------------------------
@@ -266,6 +298,26 @@ class MeaningChecker:
             ("evidence_from", "evidence_from level"),
         ):
             self.on_scale((*base, field_name), question.get(field_name), what)
+        evidence = question.get("evidence")
+        if isinstance(evidence, dict):
+            self.on_scale((*base, "evidence", "from_level"), evidence.get("from_level"), "evidence from_level")
+            if "evidence_from" in question:
+                self.add(
+                    (*base, "evidence"),
+                    f"{label} gives both evidence_from and evidence",
+                    "keep one: evidence: {from_level: L, groups: [...]} says the same with groups",
+                    key=True,
+                )
+            groups = evidence.get("groups")
+            if isinstance(groups, list) and groups and not self.group_ids:
+                self.add(
+                    (*base, "evidence", "groups"),
+                    f"{label} asks evidence of respondent groups but the rubric defines none",
+                    "add respondent_groups at the top of the rubric, or leave out groups",
+                )
+            elif isinstance(groups, list):
+                for i, group in enumerate(groups):
+                    self.resolve((*base, "evidence", "groups", i), group, self.group_ids, "respondent group")
         respondents = question.get("respondents")
         if isinstance(respondents, list):
             if not self.group_ids and respondents:
@@ -348,6 +400,14 @@ class MeaningChecker:
         respondents = scoring.get("respondents")
         if not isinstance(respondents, dict):
             return
+        if "even_median" in respondents and respondents.get("aggregate", "median") != "median":
+            self.add(
+                ("scoring", "respondents", "even_median"),
+                f"even_median says what a median of an even count is, but respondents are combined by "
+                f"'{respondents.get('aggregate')}'",
+                "remove even_median, or set aggregate: median",
+                key=True,
+            )
         pairs: set[tuple[str, str]] = set()
         for index, pair in enumerate(respondents.get("compare") or []):
             path: DocPath = ("scoring", "respondents", "compare", index)
@@ -368,7 +428,22 @@ class MeaningChecker:
         if not isinstance(bands, dict):
             return
         self.unique_ids(("bands", "items"), "band")
-        if bands.get("on", "value") == "percent":
+        scoring = _mapping(self.data.get("scoring"))
+        summed = scoring.get("questions") == "sum"
+        on = bands.get("on", "value")
+        if on == "total":
+            self.check_total_bands(bands, summed)
+            return
+        if summed or scoring.get("domains") == "sum":
+            self.add(
+                ("bands", "on") if "on" in bands else ("bands",),
+                f"bands on: {on} cannot name totals: with sum, domain or overall values are totals, not on the "
+                "level scale",
+                'with questions: sum, put the bands on totals ("on": total); a sum of domain means has no bands',
+                key="on" not in bands,
+            )
+            return
+        if on == "percent":
             low, high, unit = 0.0, 100.0, "percent"
         elif self.scale:
             low, high, unit = float(self.scale[0]), float(self.scale[-1]), "level value"
@@ -426,6 +501,179 @@ class MeaningChecker:
                 f"the first band must start at {given_number(low)}",
             )
 
+    def total_range(self) -> tuple[float, float] | None:
+        """The lowest and highest totals a domain or the overall can have with questions: sum (every question
+        counted), or None when the scale or weights cannot say."""
+        if not self.scale:
+            return None
+        scoring = _mapping(self.data.get("scoring"))
+        low, high = self.scale[0], self.scale[-1]
+        domains: list[tuple[float, float, float]] = []
+        for _, domain in _dicts(self.data.get("domains")):
+            weights = [q.get("weight", 1) for _, q in _dicts(domain.get("questions"))]
+            if not all(isinstance(w, int | float) and not isinstance(w, bool) for w in weights):
+                return None
+            weight = domain.get("weight", 1)
+            if not isinstance(weight, int | float) or isinstance(weight, bool):
+                return None
+            domains.append((sum(weights) * low, sum(weights) * high, float(weight)))
+        if not domains:
+            return None
+        lows = [d[0] for d in domains]
+        highs = [d[1] for d in domains]
+        if scoring.get("domains") == "sum":
+            lows.append(sum(w * d for d, _, w in domains))
+            highs.append(sum(w * d for _, d, w in domains))
+        return min(lows), max(highs)
+
+    def check_total_bands(self, bands: dict[str, Any], summed: bool) -> None:
+        """Bands on whole-number totals: each an inclusive range of whole numbers (0 to 4, 5 to 9, ...), the next
+        starting one above where the last ended, from the lowest total to the highest."""
+        if not summed:
+            self.add(
+                ("bands", "on"),
+                "bands on: total need totals: scoring.questions must be sum",
+                "set scoring.questions: sum, or put the bands on value or percent",
+            )
+            return
+        span = self.total_range()
+        items = [
+            (i, b)
+            for i, b in _dicts(bands.get("items"))
+            if isinstance(b.get("from"), int | float) and isinstance(b.get("to"), int | float)
+        ]
+        if span is None or not items:
+            return
+        low, high = span
+        if low != int(low) or high != int(high):
+            self.add(
+                ("bands", "on"),
+                f"bands on: total need whole-number totals, but totals run from {given_number(low)} to "
+                f"{given_number(high)}",
+                "give the questions (and, with domains: sum, the domains) whole-number weights",
+            )
+            return
+        expected = low
+        for index, band in items:
+            path: DocPath = ("bands", "items", index)
+            lower, upper = float(band["from"]), float(band["to"])
+            name = band.get("id", index)
+            whole = True
+            for key, number in (("from", lower), ("to", upper)):
+                if number != int(number):
+                    whole = False
+                    self.add(
+                        (*path, key),
+                        f"band '{name}': {key} {given_number(number)} is not a whole number; bands on totals are "
+                        "ranges of whole numbers",
+                        "e.g. from: 5, to: 9",
+                    )
+            if not whole:
+                return
+            if lower > upper:
+                self.add(
+                    (*path, "to"),
+                    f"band '{name}' is reversed: from {given_number(lower)} to {given_number(upper)}",
+                    "from <= to",
+                )
+            if lower > expected:
+                self.add(
+                    (*path, "from"),
+                    f"gap in bands: no band holds the total(s) {given_number(expected)} to {given_number(lower - 1)}",
+                    f"start this band at {given_number(expected)} (bands on totals include both ends: 0 to 4, then "
+                    "5 to 9)",
+                )
+            elif lower < expected:
+                self.add(
+                    (*path, "from"),
+                    f"band '{name}' overlaps the previous band: the total {given_number(lower)} is in both",
+                    f"start this band at {given_number(expected)} (bands on totals include both ends)",
+                )
+            expected = max(expected, upper + 1)
+        last: DocPath = ("bands", "items", items[-1][0], "to")
+        if expected - 1 < high:
+            self.add(
+                last,
+                f"bands stop at {given_number(expected - 1)}; totals go up to {given_number(high)}",
+                f"the last band must end at {given_number(high)}",
+            )
+        elif expected - 1 > high:
+            self.add(
+                last,
+                f"bands run to {given_number(expected - 1)}, past the highest total ({given_number(high)})",
+                f"the last band must end at {given_number(high)}",
+            )
+        first_index, first = items[0]
+        if float(first["from"]) < low:
+            self.add(
+                ("bands", "items", first_index, "from"),
+                f"bands start at {given_number(float(first['from']))}, below the lowest total ({given_number(low)})",
+                f"the first band must start at {given_number(low)}",
+            )
+
+    def check_band_names(self) -> None:
+        """A band named as a level (ignoring case and spacing) holds only values that get that level, so that one
+        value never has two names: with level 4 Embedded on [4, 5) (``floor``), a band 'Exemplary' from 4.75 would
+        show 4.86 as "level 4 Embedded" and "band Exemplary" at once."""
+        bands, scoring = self.data.get("bands"), self.data.get("scoring")
+        if not isinstance(bands, dict) or len(self.scale) < 2 or bands.get("on") == "total":
+            return  # bands on totals name sums, which have no level
+        how = scoring.get("level_from_value", "floor") if isinstance(scoring, dict) else "floor"
+        if how not in ("floor", "round"):
+            return
+        named: dict[str, tuple[int, str]] = {}
+        for _, entry in _dicts(self.data.get("levels")):
+            if _is_int(entry.get("value")) and entry["value"] in self.scale and isinstance(entry.get("name"), str):
+                named.setdefault(_folded(entry["name"]), (entry["value"], entry["name"]))
+        names = {value: name for value, name in named.values()}
+        low, high = self.scale[0], self.scale[-1]
+        percent = bands.get("on", "value") == "percent"
+
+        def placed(value: float) -> float:  # a level value where the bands sit: itself, or its percent of the range
+            return 100 * (value - low) / (high - low) if percent else value
+
+        items = _dicts(bands.get("items"))
+        for index, band in items:
+            name, lower, upper = band.get("name"), band.get("from"), band.get("to")
+            if not (isinstance(name, str) and _is_number(lower) and _is_number(upper)) or lower >= upper:
+                continue
+            if _folded(name) not in named:
+                continue
+            level, level_name = named[_folded(name)]
+            start, end = (placed(v) for v in _level_span(self.scale, level, how))
+            # The last band includes its end (the top of the range), which only the top level's span does.
+            closed = index == items[-1][0] and level != high
+            if lower >= start - _BAND_TOLERANCE and upper <= end + (-_BAND_TOLERANCE if closed else _BAND_TOLERANCE):
+                continue
+            # The first other level whose values the band holds: what a reader would see beside the band's name.
+            for other in self.scale:
+                o_start, o_end = (placed(v) for v in _level_span(self.scale, other, how))
+                a, b = max(lower, o_start), min(upper, o_end)
+                if other != level and (a < b - _BAND_TOLERANCE or (other == high and a == b == placed(high))):
+                    break
+            if a == b:
+                where = f"the value {given_number(a)}"
+            else:  # the other level's span excludes its end, except at the top
+                below = "just below " if b == o_end and other != high else ""
+                where = f"values from {given_number(a)} to {below}{given_number(b)}"
+            unit = " percent" if percent else ""
+            message = (
+                f"band '{band.get('id', index)}' is named '{name}' like level {level}, but {where}{unit} in it "
+                f"get level {other} '{names.get(other, other)}' (level_from_value: {how}): such a value would read "
+                f"as level {other} {names.get(other, other)} and band {name}"
+            )
+            if start == end:
+                hint = (
+                    f"with level_from_value: {how} only a value of exactly {level} is level {level}, so no band can "
+                    f"carry its name: give the band a name that is no level's, or declare level_from_value: round"
+                )
+            else:
+                hint = (
+                    f"give the band a name that is no level's, or keep it within level {level}'s values: from "
+                    f"{given_number(start)} to {given_number(end)}{unit}"
+                )
+            self.add(("bands", "items", index, "name"), message, hint)
+
     def check_rules(self) -> None:
         seen: dict[str, DocPath] = {}
         for index, rule in _dicts(self.data.get("rules")):
@@ -451,6 +699,16 @@ class MeaningChecker:
                     self.resolve((*base, "domains", i), domain, self.domain_ids, "domain")
             for name in ("max_level", "level", "met_at"):
                 self.on_scale((*base, name), rule.get(name), name)
+            scoring = _mapping(self.data.get("scoring"))
+            summed = scoring.get("questions") == "sum"
+            if (rule.get("scope") == "domain" and summed) or (
+                rule.get("scope") == "overall" and (summed or scoring.get("domains") == "sum")
+            ):
+                self.add(
+                    (*base, "scope"),
+                    f"{label} judges levels, but with sum the {rule.get('scope')} value is a total and has no level",
+                    "rules need a level scale: use another aggregation, or leave the naming to bands on totals",
+                )
             if rule_type == "gate" and _is_int(rule.get("level")) and self.scale and rule["level"] == self.scale[0]:
                 self.add(
                     (*base, "level"),
@@ -528,6 +786,156 @@ class MeaningChecker:
                 self.resolve(path, ref.value, self.domain_ids, "domain")
             elif _is_int(ref.value) and self.scale and ref.value not in self.scale:
                 self.add(path, f"expression: level {ref.value} is not on the scale {where}", self.scale_hint())
+
+    # --- N/A that could hide a failure --------------------------------------------------------------
+    def check_na_policies(self) -> None:
+        """N/A never counts as met on a question whose failure the rubric must see: a critical (mandatory) one,
+        or one that a cap, gate or staged rule reads (counted as met, an N/A would pass the rule unseen).
+
+        A question's own ``counts_as: met`` is refused where it is written; a rubric-wide default of met (the
+        top-level ``not_applicable.counts_as`` or ``scoring.not_applicable``) that would reach such questions is
+        refused once, at the default, naming them: silently not applying it would score those questions by a
+        policy the rubric does not state.
+        """
+        from qimaturity.rubric.model import NA_COUNTS_AS  # the model imports this module
+
+        top = self.data.get("not_applicable")
+        top = top if isinstance(top, dict) else {}
+        scoring = self.data.get("scoring")
+        wide_scoring = scoring.get("not_applicable") if isinstance(scoring, dict) else None
+        top_counts = top.get("counts_as")
+        if (
+            isinstance(top_counts, str)
+            and isinstance(wide_scoring, str)
+            and NA_COUNTS_AS.get(top_counts) != wide_scoring
+        ):
+            self.add(
+                ("not_applicable", "counts_as"),
+                f"not_applicable.counts_as '{top_counts}' and scoring.not_applicable '{wide_scoring}' disagree",
+                "say the rubric-wide N/A policy once: remove one of them",
+            )
+            return
+        wide_path: DocPath = ()
+        if isinstance(wide_scoring, str):
+            wide, wide_path = wide_scoring, ("scoring", "not_applicable")
+        elif isinstance(top_counts, str):
+            wide, wide_path = NA_COUNTS_AS.get(top_counts, "exclude"), ("not_applicable", "counts_as")
+        else:
+            wide = "exclude"
+        protected = self.protected_questions()
+        default_allowed = top.get("allowed", False) is True
+        by_default: list[tuple[str, str]] = []
+        for d_index, domain in _dicts(self.data.get("domains")):
+            for q_index, question in _dicts(domain.get("questions")):
+                qid = question.get("id")
+                if not isinstance(qid, str) or qid not in protected:
+                    continue
+                na = question.get("not_applicable")
+                na = na if isinstance(na, dict) else {}
+                if na.get("allowed", default_allowed) is not True:
+                    continue  # no N/A can be given, so none can count as met
+                own = na.get("counts_as")
+                if own == "met":
+                    self.add(
+                        ("domains", d_index, "questions", q_index, "not_applicable", "counts_as"),
+                        f"question '{qid}': N/A cannot count as met, because {protected[qid]}",
+                        "use counts_as: exclude, lowest or target, or allowed: false where N/A makes no sense",
+                    )
+                elif own is None and wide == "count_as_met":
+                    by_default.append((qid, protected[qid]))
+        if by_default:
+            shown = "; ".join(f"'{qid}' ({why})" for qid, why in by_default[:5])
+            more = f" and {len(by_default) - 5} more" if len(by_default) > 5 else ""
+            self.add(
+                wide_path,
+                f"N/A counts as met by default, but it cannot on {len(by_default)} question(s) that allow N/A: "
+                f"{shown}{more}",
+                "choose another default (exclude, count_as_lowest or anchor_to_target), or give those questions "
+                "not_applicable: {counts_as: exclude} (or lowest, target), or allowed: false",
+            )
+
+    def protected_questions(self) -> dict[str, str]:
+        """Question id -> why N/A may not count as met on it: critical, or read by a cap, gate or staged rule."""
+        domains: dict[str, list[dict[str, Any]]] = {}
+        staged_domains: set[str] = set()
+        for _, domain in _dicts(self.data.get("domains")):
+            if isinstance(domain.get("id"), str):
+                domains[domain["id"]] = [q for _, q in _dicts(domain.get("questions"))]
+                if "stage" in domain:
+                    staged_domains.add(domain["id"])
+
+        def ids(of: Iterable[Any] | None = None, staged: bool = False) -> set[str]:
+            chosen = domains if of is None else {d: domains[d] for d in of if isinstance(d, str) and d in domains}
+            return {
+                q["id"]
+                for questions in chosen.values()
+                for q in questions
+                if isinstance(q.get("id"), str) and (not staged or "stage" in q)
+            }
+
+        reasons: dict[str, str] = {}
+        for questions in domains.values():
+            for q in questions:
+                if q.get("critical") is True and isinstance(q.get("id"), str):
+                    reasons[q["id"]] = "it is critical (mandatory)"
+        for _, rule in _dicts(self.data.get("rules")):
+            kind = rule.get("type")
+            if kind not in ("cap", "gate", "staged"):
+                continue
+            listed = rule.get("domains") if rule.get("scope") == "domain" else None
+            in_scope = ids(listed if isinstance(listed, list) and listed else None)
+            read: set[str] = set()
+            if kind == "staged":
+                if rule.get("stages_of") == "domains":
+                    read |= ids(staged_domains)
+                else:
+                    read |= ids(listed if isinstance(listed, list) and listed else None, staged=True)
+            for key in ("when", "requires"):
+                if isinstance(rule.get(key), dict):
+                    read |= self.condition_reads(rule[key], in_scope, ids)
+            for qid in sorted(read):
+                reasons.setdefault(qid, f"{kind} rule '{rule.get('id')}' reads it")
+        return reasons
+
+    def condition_reads(self, condition: dict[str, Any], in_scope: set[str], ids: Callable[..., set[str]]) -> set[str]:
+        """The questions whose levels a condition reads (a domain's level reads its questions); critical ones,
+        protected anyway, are left out."""
+        if isinstance(condition.get("question"), str):
+            return {condition["question"]}
+        if isinstance(condition.get("domain"), str):
+            return set(ids([condition["domain"]]))
+        if "count" in condition:
+            counted: dict[Any, set[str]] = {"questions": in_scope, "domains": ids()}
+            return counted.get(condition["count"], set())
+        read: set[str] = set()
+        for head in ("all", "any"):
+            items = condition.get(head)
+            for item in items if isinstance(items, list) else []:
+                if isinstance(item, dict):
+                    read |= self.condition_reads(item, in_scope, ids)
+        if isinstance(condition.get("not"), dict):
+            read |= self.condition_reads(condition["not"], in_scope, ids)
+        text = condition.get("expression")
+        if isinstance(text, str):
+            try:
+                tree = ast.parse(text.strip(), mode="eval")
+            except SyntaxError:
+                return read
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args:
+                    arg = node.args[0]
+                    name = node.func.id
+                    if name in ("question", "question_level") and isinstance(arg, ast.Constant):
+                        read.add(str(arg.value))
+                    elif name in ("domain", "domain_level") and isinstance(arg, ast.Constant):
+                        read |= ids([arg.value])
+                    elif name.startswith("count_domains_"):
+                        read |= ids()
+                    elif name == "count_questions_below":
+                        read |= in_scope
+                elif isinstance(node, ast.Name) and node.id in ("value", "level"):
+                    read |= in_scope  # the scope's own value comes from all its questions
+        return read
 
 
 def check_rubric_document(doc: SourceDocument) -> list[Problem]:

@@ -136,7 +136,9 @@ def build_form(rubric: Rubric, *, group: str | None = None, organisation: str | 
                 Choice(d.level, levels[d.level].name if d.level in levels else str(d.level), d.descriptor)
                 for d in sorted(question.levels, key=lambda d: d.level)
             )
-            evidence = levels.get(question.evidence_from) if question.evidence_from is not None else None
+            # a group's form asks for evidence only where the question asks that group for it
+            wanted = chosen is None or not question.evidence_groups or chosen.id in question.evidence_groups
+            evidence = levels.get(question.evidence_from) if question.evidence_from is not None and wanted else None
             questions.append(
                 FormQuestion(
                     f"{d_index}.{q_index}",

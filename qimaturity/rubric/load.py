@@ -16,6 +16,7 @@ from qimaturity._core.resources import bundled_dir
 from qimaturity.rubric.checks import check_rubric_document
 from qimaturity.rubric.expressions import parse_expression
 from qimaturity.rubric.model import (
+    NA_COUNTS_AS,
     AllOf,
     AnyOf,
     Band,
@@ -168,7 +169,7 @@ def rubric_from_document(doc: SourceDocument) -> Rubric:
         ),
         default_target=(data.get("targets") or {}).get("default"),
         domains=domains,
-        scoring=_scoring(data.get("scoring") or {}),
+        scoring=_scoring(data.get("scoring") or {}, na.get("counts_as")),
         bands=_bands(data.get("bands")),
         rules=tuple(_rule(r) for r in data.get("rules") or ()),
         content_hash=content_hash(data),
@@ -201,7 +202,9 @@ def _question(data: dict[str, Any], domain_id: str, na_allowed: bool, na_justifi
         stage=data.get("stage"),
         na_allowed=bool(na.get("allowed", na_allowed)),
         na_justification=bool(na.get("justification", na_justification)),
-        evidence_from=data.get("evidence_from"),
+        na_counts_as=NA_COUNTS_AS[na["counts_as"]] if "counts_as" in na else None,
+        evidence_from=data.get("evidence_from", (data.get("evidence") or {}).get("from_level")),
+        evidence_groups=tuple((data.get("evidence") or {}).get("groups") or ()),
         respondents=tuple(data.get("respondents") or ()),
         sources=tuple(data.get("sources") or ()),
         tags=FrozenMap((k, tuple(v)) for k, v in sorted((data.get("tags") or {}).items())),
@@ -210,13 +213,16 @@ def _question(data: dict[str, Any], domain_id: str, na_allowed: bool, na_justifi
     )
 
 
-def _scoring(data: dict[str, Any]) -> Scoring:
+def _scoring(data: dict[str, Any], na_counts_as: str | None = None) -> Scoring:
+    """``na_counts_as``: the top-level ``not_applicable.counts_as``, another way to write the rubric-wide N/A
+    policy (validation refuses the two when they disagree)."""
     respondents = data.get("respondents") or {}
     evidence = data.get("evidence") or {}
     defaults = Scoring()
     return Scoring(
         respondent_aggregate=respondents.get("aggregate", defaults.respondent_aggregate),
         pooling=respondents.get("pooling", defaults.pooling),
+        even_median=respondents.get("even_median", defaults.even_median),
         agreement_threshold=float(respondents.get("agreement_threshold", defaults.agreement_threshold)),
         agreement_min_respondents=respondents.get("agreement_min_respondents", defaults.agreement_min_respondents),
         min_group_size=respondents.get("min_group_size", defaults.min_group_size),
@@ -225,7 +231,12 @@ def _scoring(data: dict[str, Any]) -> Scoring:
         questions=data.get("questions", defaults.questions),
         domains=data.get("domains", defaults.domains),
         level_from_value=data.get("level_from_value", defaults.level_from_value),
-        not_applicable=data.get("not_applicable", defaults.not_applicable),
+        minimal_important_difference=(
+            None if data.get("minimal_important_difference") is None else float(data["minimal_important_difference"])
+        ),
+        not_applicable=data.get(
+            "not_applicable", NA_COUNTS_AS[na_counts_as] if na_counts_as else defaults.not_applicable
+        ),
         missing=data.get("missing", defaults.missing),
         evidence=Evidence(evidence.get("on_missing", "cap"), evidence.get("max_age_days")),
     )

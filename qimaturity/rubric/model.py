@@ -11,8 +11,15 @@ from qimaturity._core.numbers import given_number
 from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.expressions import Expression
 
-Method = Literal["weighted_mean", "mean", "weighted_sum", "minimum", "highest_rung"]
+Method = Literal["weighted_mean", "mean", "weighted_sum", "sum", "minimum", "highest_rung"]
 NaPolicy = Literal["exclude", "count_as_met", "count_as_lowest", "anchor_to_target"]
+NA_COUNTS_AS: dict[str, NaPolicy] = {
+    "exclude": "exclude",
+    "met": "count_as_met",
+    "lowest": "count_as_lowest",
+    "target": "anchor_to_target",
+}
+"""A question's ``not_applicable.counts_as`` word -> the policy of the same meaning in ``scoring.not_applicable``."""
 MissingPolicy = Literal["error", "exclude", "count_as_lowest"]
 Scope = Literal["domain", "overall"]
 
@@ -92,12 +99,24 @@ class Question:
     stage: int | None = None
     na_allowed: bool = False
     na_justification: bool = True
+    na_counts_as: NaPolicy | None = None
+    """How an N/A answer to this question counts; ``None``: the rubric's ``scoring.not_applicable``."""
     evidence_from: int | None = None
+    evidence_groups: tuple[str, ...] = ()
+    """The respondent groups asked to cite evidence from ``evidence_from`` up; empty: every group."""
     respondents: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     tags: FrozenMap[str, tuple[str, ...]] = FrozenMap()
     """Framework id -> the framework's codes this question maps to."""
     measure: str | None = None
+
+    def asks_evidence(self, group: str | None, level: int) -> bool:
+        """Whether an answer at ``level`` from a respondent of ``group`` must cite evidence: at or above
+        ``evidence_from``, from a group the question asks (a respondent without a group is asked only when every
+        group is)."""
+        if self.evidence_from is None or level < self.evidence_from:
+            return False
+        return not self.evidence_groups or group in self.evidence_groups
 
     def descriptor(self, level: int) -> LevelDescriptor | None:
         return next((d for d in self.levels if d.level == level), None)
@@ -135,6 +154,9 @@ class Scoring:
     pooling: Literal["respondents", "groups"] = "respondents"
     """``respondents``: one aggregate over every answer; ``groups``: each group's aggregate, then the groups'
     weighted mean (see docs/scoring.md)."""
+    even_median: Literal["mean", "lower", "upper"] = "mean"
+    """What the median of an even number of levels is: the mean of the middle two (3 and 4 give 3.5), the lower or
+    the upper of them."""
     agreement_threshold: float = 0.7
     agreement_min_respondents: int = 3
     min_group_size: int = 3
@@ -145,6 +167,7 @@ class Scoring:
     questions: Method = "weighted_mean"
     domains: Method = "weighted_mean"
     level_from_value: Literal["floor", "round"] = "floor"
+    minimal_important_difference: float | None = None
     not_applicable: NaPolicy = "exclude"
     missing: MissingPolicy = "error"
     evidence: Evidence = field(default_factory=Evidence)
@@ -161,7 +184,7 @@ class Band:
 
 @dataclass(frozen=True)
 class Bands:
-    on: Literal["value", "percent"]
+    on: Literal["value", "percent", "total"]
     items: tuple[Band, ...]
 
 
@@ -268,6 +291,10 @@ class Rubric:
             if level.value == value:
                 return level
         raise UnknownIdError("level", value, f"the scale of {self.id}", (level.value for level in self.levels))
+
+    def na_policy(self, question: Question) -> NaPolicy:
+        """How an N/A answer to this question counts: its own ``counts_as``, else the rubric-wide default."""
+        return question.na_counts_as or self.scoring.not_applicable
 
     def questions(self) -> Iterator[Question]:
         for domain in self.domains:

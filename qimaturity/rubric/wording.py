@@ -21,8 +21,14 @@ METHODS = {
     "weighted_mean": "weighted mean (N/A excluded, weights renormalised)",
     "mean": "plain mean",
     "weighted_sum": "weighted sum of points",
+    "sum": "sum (a total)",
     "minimum": "lowest value",
     "highest_rung": "highest value",
+}
+EVEN_MEDIANS = {
+    "mean": "the mean of the middle two",
+    "lower": "the lower of the middle two",
+    "upper": "the upper of the middle two",
 }
 NA_POLICIES = {
     "exclude": "excluded, weights renormalised",
@@ -80,6 +86,7 @@ def scoring_lines(rubric: Rubric) -> list[str]:
     s: Scoring = rubric.scoring
     lines = [
         f"respondents -> question: {s.respondent_aggregate}"
+        + (f" (of an even count: {EVEN_MEDIANS[s.even_median]})" if s.respondent_aggregate == "median" else "")
         + (
             " within each group, then the groups' weighted mean ("
             + ", ".join(f"{g.id} {given_number(g.weight)}" for g in rubric.respondent_groups)
@@ -103,4 +110,8 @@ def scoring_lines(rubric: Rubric) -> list[str]:
     if s.evidence.max_age_days:
         evidence += f"; evidence older than {s.evidence.max_age_days} days does not count"
     lines.append(evidence)
+    change = "changes count as improved or declined when they beat the respondents' noise (95 % interval)"
+    if s.minimal_important_difference is not None:
+        change += f" or are at least {given_number(s.minimal_important_difference)}"
+    lines.append(change)
     return lines

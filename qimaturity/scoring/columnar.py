@@ -85,7 +85,8 @@ from qimaturity.scoring.engine import (
     pooled,
     score_statistics,
 )
-from qimaturity.scoring.kernel import evidence_level, group_agreement, respondent_value
+from qimaturity.scoring.intervals import OVERALL, Sums, with_sums
+from qimaturity.scoring.kernel import even_median_note, evidence_level, group_agreement, respondent_value
 from qimaturity.scoring.result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
 
 ORGANISATION = "organisation_id"
@@ -332,19 +333,47 @@ class _Export:
             for word in range(words):
                 units = [0] + [1 << (bits * (s % per_word)) if s // per_word == word else 0 for s in range(slots)]
                 packed.append(pl.lit(pl.Series(units, dtype=pl.Int128)).gather(slot).alias(_packed(i, word)))
+        domain_scores, overall_score = self.score_exprs()
         return (
             self.scan.select(
                 self._key(ORGANISATION).alias(_ORG),
                 self._key("group").alias(_GROUP),
                 *[self._code(c).alias(_q(i)) for i, c in enumerate(self.questions)],
             )
-            .select(_ORG, _GROUP, *packed)  # codes as columns first: each is parsed once
+            .select(_ORG, _GROUP, *packed, *domain_scores)  # codes as columns first: each is parsed once
+            .with_columns(overall_score)
             .group_by(_ORG, _GROUP)
             .agg(
                 pl.len().alias("n"),
                 pl.col([_packed(i, w) for i in range(len(self.questions)) for w in range(words)]).sum(),
+                *[part for name in self.score_names() for part in _score_sums(name)],
             )
         )
+
+    def score_names(self) -> list[str]:
+        """The columns of each respondent's own scores: one per domain, then the overall."""
+        return [_score(d.id) for d in self.rubric.domains] + [_score(OVERALL)]
+
+    def score_exprs(self) -> tuple[list[pl.Expr], pl.Expr]:
+        """Each respondent's own score per domain and overall (:mod:`qimaturity.scoring.intervals`): their counted
+        answers combined as the rubric combines questions, then domains; null where they have none."""
+        scoring = self.rubric.scoring
+        cap = scoring.evidence.on_missing == "cap"
+        counted: dict[str, list[tuple[pl.Expr, float]]] = {}
+        for i, column in enumerate(self.questions):
+            question, code = column.question, pl.col(_q(i))
+            level = code
+            if question.evidence_from is not None:
+                used = {v: evidence_level(self.scale, question.evidence_from, v, cap=cap) for v in self.scale}
+                level = code.replace({v: u for v, u in used.items() if u != v})
+                if question.evidence_groups:  # only the groups it asks (Question.asks_evidence)
+                    asked = _stripped(pl.col(_GROUP)).is_in(list(question.evidence_groups)).fill_null(False)
+                    level = pl.when(asked).then(level).otherwise(code)
+            value = pl.when(code.is_in(self.scale)).then(level).cast(pl.Float64)
+            counted.setdefault(question.domain_id, []).append((value, question.weight))
+        domains = [_combined(scoring.questions, counted.get(d.id, [])).alias(_score(d.id)) for d in self.rubric.domains]
+        overall = _combined(scoring.domains, [(pl.col(_score(d.id)), d.weight) for d in self.rubric.domains])
+        return domains, overall.alias(_score(OVERALL))
 
     def counts(self) -> pl.DataFrame:
         """Per organisation and respondent group (stripped; empty is null): ``n`` respondents, and per question
@@ -374,12 +403,13 @@ class _Export:
         ]
         every: list[int | str] = [*self.scale, "na", "n", "bad"]
         ordered = [_q(i, part) for i in range(len(self.questions)) for part in every]
+        sums = [f"{name}{part}" for name in self.score_names() for part in _SUM_PARTS]
         return (
             packed.lazy()
-            .select(*keys, "n", *counts)
+            .select(*keys, "n", *counts, *sums)
             .with_columns(filled)
             .group_by(_ORG, _GROUP)
-            .agg(pl.col("n").sum(), pl.col(ordered).sum())
+            .agg(pl.col("n").sum(), pl.col(ordered).sum(), pl.col(sums).sum())
             .collect()
         )
 
@@ -667,12 +697,21 @@ class _Export:
         counts = counts.filter(pl.col(_ORG).is_not_null()).with_columns(
             pl.col(_ORG).replace_strict(index_of, return_dtype=pl.Int64).alias("__org")
         )
+        sum_columns = [f"{name}{part}" for name in self.score_names() for part in _SUM_PARTS]
+        score_sums = counts.group_by("__org").agg(pl.col(sum_columns).sum())
+        counts = counts.drop(sum_columns)
         plain = counts.drop("__org")  # the counts' own columns, in place: where each builder finds its counts
         position = {name: i for i, name in enumerate(plain.columns)}
         row_builders = [_StatsBuilder(rubric, c.question, i, position) for i, c in enumerate(self.questions)]
         builders = {b.question.id: b for b in row_builders}
         parts: list[int | str] = [*self.scale, "na"]
         count_columns = [_q(i, part) for i in range(len(self.questions)) for part in parts]
+        per_group = [column for b in row_builders for column in b.counted_columns()]
+        if per_group:  # questions that ask only some groups for evidence: counted per group before summing
+            counts = counts.with_columns(per_group)
+            count_columns += [
+                _q(b.index, f"counted{level}") for b in row_builders if b.counted_columns() for level in self.scale
+            ]
         totals = counts.group_by("__org").agg(pl.col(count_columns).cast(pl.Int64).sum())
         method = rubric.scoring.respondent_aggregate
         width = len(self.scale)
@@ -708,6 +747,7 @@ class _Export:
                 self.scale,
                 [pl.col(n) for n in counted_names],
                 [pl.col(n) for n in given_names] if variance else None,
+                even_median=rubric.scoring.even_median,
             )
 
         questions_frame = pl.DataFrame(
@@ -802,13 +842,20 @@ class _Export:
             schema={"__org": pl.Int64, ORGANISATION: pl.String, "organisation_name": pl.String, "date": pl.String},
         )
         by_organisation: dict[str, list[tuple[Any, ...]]] = {}
+        sums_by_organisation: dict[int, dict[str, Sums]] = {}
+        scopes = [d.id for d in rubric.domains] + [OVERALL]
 
         def build(index: int) -> Result:
             if not by_organisation:  # the counts as rows, once, when a first full result is asked for
                 for row in plain.iter_rows():
                     by_organisation.setdefault(row[position[_ORG]], []).append(row)
+                for row in score_sums.iter_rows():
+                    sums_by_organisation[row[0]] = {
+                        scope: (int(row[1 + 3 * k]), float(row[2 + 3 * k]), float(row[3 + 3 * k]))
+                        for k, scope in enumerate(scopes)
+                    }
             org = ids[index]
-            return self._score_organisation(
+            result = self._score_organisation(
                 org,
                 metadata[org],
                 by_organisation[org],
@@ -818,6 +865,7 @@ class _Export:
                 targets,
                 default_target,
             )
+            return with_sums(rubric, result, sums_by_organisation.get(index, {}))
 
         return ExportScores(table, overall, domains, questions, groups, gaps, rubric, build)
 
@@ -869,6 +917,7 @@ class _StatsBuilder:
         self.minimum = rubric.scoring.agreement_min_respondents
         self.fewer_than = fewer_than(rubric)
         self.weights: dict[str | None, float] = {g.id: g.weight for g in rubric.respondent_groups}
+        self.even_median = rubric.scoring.even_median
         self.scale = [level.value for level in rubric.levels]
         self.start = position[_q(index, self.scale[0])]
         self.end = self.start + len(self.scale)
@@ -890,18 +939,42 @@ class _StatsBuilder:
             flag = f"no evidence cited: counted as {used}" if cap else "no evidence cited (flagged, not capped)"
             words = f"level {level} needs evidence from level {threshold}; {flag} (an export carries none)"
             self.evidence.append((k, level, words, used, cap))
+        # The groups asked for evidence (Question.asks_evidence): the rule moves only their counts. Counts are
+        # kept per organisation and group, so the counted levels are worked out per group first (counted_columns)
+        # and summed with the rest.
+        self.only = tuple(question.evidence_groups) if self.fold or self.evidence else ()
 
-    def count_exprs(self) -> tuple[list[pl.Expr], list[pl.Expr]]:
-        """The counts per level of the scale as Polars columns: as given, and as counted (the evidence rule)."""
+    def asked(self, group: str | None) -> bool:
+        return not self.only or group in self.only
+
+    def counted_columns(self) -> list[pl.Expr]:
+        """For a question that asks only some groups for evidence: its counted levels per row of counts (one
+        organisation and group), as the columns ``count_exprs`` then reads; none otherwise."""
+        if not self.only or not self.fold:
+            return []
         given = [pl.col(_q(self.index, level)).cast(pl.Int64) for level in self.scale]
+        asked = pl.col(_GROUP).is_in(list(self.only)).fill_null(False)
+        return [
+            pl.when(asked).then(folded).otherwise(plain).alias(_q(self.index, f"counted{level}"))
+            for level, folded, plain in zip(self.scale, self._folded(given), given, strict=True)
+        ]
+
+    def _folded(self, given: list[pl.Expr]) -> list[pl.Expr]:
         counted = list(given)
         for source, target in self.fold:
             counted[target] = counted[target] + counted[source]
             counted[source] = pl.lit(0, pl.Int64)
-        return given, counted
+        return counted
 
-    def counted(self, given: Sequence[int]) -> Sequence[int]:
-        if not self.fold:
+    def count_exprs(self) -> tuple[list[pl.Expr], list[pl.Expr]]:
+        """The counts per level of the scale as Polars columns: as given, and as counted (the evidence rule)."""
+        given = [pl.col(_q(self.index, level)).cast(pl.Int64) for level in self.scale]
+        if self.only and self.fold:
+            return given, [pl.col(_q(self.index, f"counted{level}")) for level in self.scale]
+        return given, self._folded(given)
+
+    def counted(self, given: Sequence[int], group: str | None = None) -> Sequence[int]:
+        if not self.fold or not self.asked(group):
             return given
         counted = list(given)
         for source, target in self.fold:
@@ -915,7 +988,11 @@ class _StatsBuilder:
         scale, method, start, end = self.scale, self.method, self.start, self.end
         na_at, filled_at = self.na_at, self.filled_at
         given: Sequence[int] | None = None
-        shown_given: Sequence[int] = [0] * len(scale)  # the counts of groups large enough to show, for the trace
+        counted: Sequence[int] | None = None
+        asked: Sequence[int] = [0] * len(scale)  # given by the groups asked for evidence
+        # The counts of groups large enough to show, for the trace: as counted, and as given by those asked.
+        shown_counted: Sequence[int] = [0] * len(scale)
+        shown_asked: Sequence[int] = [0] * len(scale)
         na = 0
         by_group: list[GroupValue] = []
         pools: list[tuple[str | None, list[tuple[int, int]], float]] = []
@@ -930,26 +1007,31 @@ class _StatsBuilder:
                 if filled == said_na:  # only N/A here (cells that are not levels were refused earlier)
                     continue
             levels = row[start:end]
-            given = levels if given is None else list(map(add, given, levels))
             group = row[group_at]
+            given = levels if given is None else list(map(add, given, levels))
+            folded = self.counted(levels, group)
+            counted = folded if counted is None else list(map(add, counted, folded))
+            if self.asked(group):
+                asked = list(map(add, asked, levels))
             if group not in hidden:
-                shown_given = list(map(add, shown_given, levels))
-            pair_counts = list(zip(scale, self.counted(levels), strict=True))
-            group_value = respondent_value(method, pair_counts)
+                shown_counted = list(map(add, shown_counted, folded))
+                if self.asked(group):
+                    shown_asked = list(map(add, shown_asked, levels))
+            pair_counts = list(zip(scale, folded, strict=True))
+            group_value = respondent_value(method, pair_counts, self.even_median)
             pools.append((group, pair_counts, group_value))
             within = group_agreement(list(zip(scale, levels, strict=True)), len(scale), self.minimum)
             agreements.append((group, within))
             if group is not None:
                 answered = filled - said_na
                 by_group.append(GroupValue(group, group_value, answered, within))
-        if given is None:
+        if given is None or counted is None:
             return QuestionStats(na=na, inputs=(TraceInput("N/A", None, note=f"{na} answer(s)"),)) if na else None
-        counted = self.counted(given)
         total = sum(counted)
-        value = respondent_value(method, list(zip(scale, counted, strict=True)))
+        value = respondent_value(method, list(zip(scale, counted, strict=True)), self.even_median)
         pairs = tuple((level, n) for level, n in zip(scale, counted, strict=False) if n)
         # The trace gives the levels of the groups large enough to show, and only how many answers the others gave.
-        shown_pairs = tuple((level, n) for level, n in zip(scale, self.counted(shown_given), strict=True) if n)
+        shown_pairs = tuple((level, n) for level, n in zip(scale, shown_counted, strict=True) if n)
         not_shown = total - sum(n for _, n in shown_pairs)
         inputs = tuple(TraceInput(f"level {level}", float(level), note=f"{n} answer(s)") for level, n in shown_pairs)
         if not_shown:
@@ -962,15 +1044,15 @@ class _StatsBuilder:
                 Adjustment(
                     "evidence",
                     "scoring.evidence",
-                    f"{shown_given[k]} answer(s) at level {level}: {words}",
+                    f"{shown_asked[k]} answer(s) at level {level}: {words}",
                     level,
                     used,
                     cap,
                 )
                 for k, level, words, used, cap in self.evidence
-                if shown_given[k]
+                if shown_asked[k]
             )
-            if any(given[k] != shown_given[k] for k, *_ in self.evidence):
+            if any(asked[k] != shown_asked[k] for k, *_ in self.evidence):
                 adjustments += (
                     Adjustment(
                         "evidence",
@@ -986,10 +1068,21 @@ class _StatsBuilder:
         if not_shown:
             levels_text += f"{'; ' if shown_pairs else ''}{not_shown} not shown: groups of {self.fewer_than}"
         described = f"{method} of {total} answer(s) (from the export)"
-        arithmetic = f"{method}({levels_text}) = {trace_number(value)}"
+        arithmetic = f"{method}({levels_text}) = {trace_number(value)}" + even_median_note(
+            method, total, self.even_median
+        )
         if self.pooling == "groups":
             value, arithmetic = pooled(
-                [(group_label(g), f"{method}({_counts_text(c)})", v, g in hidden) for g, c, v in pools],
+                [
+                    (
+                        group_label(g),
+                        f"{method}({_counts_text(c)})"
+                        + even_median_note(method, sum(n for _, n in c), self.even_median),
+                        v,
+                        g in hidden,
+                    )
+                    for g, c, v in pools
+                ],
                 [self.weights.get(g, 1.0) for g, _, _ in pools],
                 self.fewer_than,
             )
@@ -1026,6 +1119,39 @@ def _collector_paused() -> Iterator[None]:
 def _counts_text(pairs: Sequence[tuple[int, int]]) -> str:
     """Counted levels as the trace shows them: ``2×3, 1×4`` (each level with a count)."""
     return ", ".join(f"{n}×{level}" for level, n in pairs if n)
+
+
+_SUM_PARTS = ("__n", "__sum", "__squares")
+
+
+def _score(scope: str) -> str:
+    return f"__qimaturity_score:{scope}"
+
+
+def _score_sums(name: str) -> list[pl.Expr]:
+    """A score column's count, sum and sum of squares, in :data:`_SUM_PARTS` order (nulls left out)."""
+    column = pl.col(name)
+    return [
+        column.count().cast(pl.Int64).alias(f"{name}__n"),
+        column.sum().alias(f"{name}__sum"),
+        (column * column).sum().alias(f"{name}__squares"),
+    ]
+
+
+def _combined(method: str, items: Sequence[tuple[pl.Expr, float]]) -> pl.Expr:
+    """The row engine's :func:`~qimaturity.scoring.engine.aggregate_value` over the non-null values of a row, item by
+    item in order (null where none is present)."""
+    if not items:
+        return pl.lit(None, pl.Float64)
+    if method in ("minimum", "highest_rung"):
+        values = [value for value, _ in items]
+        return pl.min_horizontal(values) if method == "minimum" else pl.max_horizontal(values)
+    weights = [1.0 if method == "mean" else weight for _, weight in items]
+    total = pl.sum_horizontal([value * w for (value, _), w in zip(items, weights, strict=True)])
+    present = pl.sum_horizontal(
+        [pl.when(value.is_not_null()).then(pl.lit(w)) for (value, _), w in zip(items, weights, strict=True)]
+    )
+    return pl.when(present > 0).then(total / present)
 
 
 def _q(index: int, part: int | str | None = None) -> str:

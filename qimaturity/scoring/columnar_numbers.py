@@ -14,16 +14,17 @@ engine's own code (:meth:`qimaturity.scoring.engine.Scorer.settle`), run per org
 a few dozen numbers each. Full :class:`~qimaturity.scoring.result.Result` objects, with traces and priorities, are built
 only when asked for (:class:`ExportScores` is a sequence of them, made one by one by the shared code).
 
-A domain's perception gap is a weighted mean over the questions both groups answered; here it is summed by
-Polars rather than ``math.fsum``, so it may differ from the row engine's in the last bit (never in its four
-written decimals, nor in whether it is flagged, unless it lies within 1e-9 of the threshold).
+A domain's perception gap is a weighted mean over the questions both groups answered; Polars forms the products
+and ``math.fsum`` adds them, as the row engine does (a correctly rounded sum does not depend on the order of its
+terms), so it is the row engine's to the bit too: the CSV writes every number in full.
 """
 
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import IO, overload
+from typing import IO, Literal, overload
 
 import polars as pl
 
@@ -48,13 +49,16 @@ def level_statistics(
     scale: Sequence[int],
     counted: Sequence[pl.Expr],
     given: Sequence[pl.Expr] | None = None,
+    *,
+    even_median: str = "mean",
 ) -> pl.LazyFrame:
     """Per row of ``frame``: its ``keys``, ``answered`` (how many levels were counted, ``counted[k]`` of them at
     ``scale[k]``), ``value`` (their respondent aggregate; null when there are none) and, given the counts as
     given (before the evidence rule), ``variance``.
 
     As the row engine has them, to the bit: a median of an even count is the mean of the middle two, as
-    ``statistics.median`` gives it; a mean is the exact integer sum over the count, divided once (as
+    ``statistics.median`` gives it, or the lower or upper of them (``even_median``, as the kernel's
+    ``respondent_value``); a mean is the exact integer sum over the count, divided once (as
     ``math.fsum(levels) / len(levels)``); the variance is :func:`qimaturity.scoring.kernel.sample_variance`,
     (n·Σv² − (Σv)²) / (n·(n − 1)) from integer sums. Running totals of the counts are columns first, so that a
     level is found by counting the totals not yet past a bound: no chain of conditions.
@@ -75,7 +79,8 @@ def level_statistics(
     total = pl.col(running[-1])
     if method == "median":
         low, high = first_beyond((total - 1) // 2), first_beyond(total // 2)
-        value = pl.when(total % 2 == 1).then(high.cast(pl.Float64)).otherwise((low + high) / 2)
+        middle = {"mean": (low + high) / 2, "lower": low.cast(pl.Float64), "upper": high.cast(pl.Float64)}
+        value = pl.when(total % 2 == 1).then(high.cast(pl.Float64)).otherwise(middle[even_median])
     elif method == "mean":
         value = pl.sum_horizontal([pl.col(n) * level for level, n in zip(scale, count_names, strict=True)]) / total
     elif method == "min":
@@ -315,7 +320,7 @@ def settle_all(
     # Records and the words for a value repeat across organisations (a question has few distinct results): each
     # is made once.
     records: dict[tuple[int, str, float | None, int | None], QuestionRecord] = {}
-    described: dict[tuple[float | None, int | None], tuple[str | None, float | None, str | None]] = {}
+    described: dict[tuple[str, float | None, int | None], tuple[str | None, float | None, str | None]] = {}
 
     def record(k: int, status: Status, value: float | None, level: int | None) -> QuestionRecord:
         key = (k, status, value, level)
@@ -326,13 +331,18 @@ def settle_all(
         return found
 
     def numbers(
-        value: float | None, raw: float | None, level: int | None, target: int | None
+        node: Literal["domain", "overall"],
+        value: float | None,
+        raw: float | None,
+        level: int | None,
+        target: int | None,
     ) -> tuple[float | None, float | None, int | None, str | None, float | None, str | None, int | None, int | None]:
-        words = described.get((value, level))
+        words = described.get((node, value, level))
         if words is None:
-            band = scorer.band(value)
+            band = scorer.band(value, level)
             name = rubric.level(level).name if level is not None else None
-            words = described[(value, level)] = (name, scorer.percent(value), band.name if band else None)
+            percent = None if scorer.is_total(node) else scorer.percent(value)
+            words = described[(node, value, level)] = (name, percent, band.name if band else None)
         gap = (target - level) if target is not None and level is not None else None
         return (value, raw, level, *words, target, gap)
 
@@ -349,10 +359,12 @@ def settle_all(
                     index,
                     d_index,
                     domain.id,
-                    *numbers(state.value, state.raw_value, state.level, domain_targets[d_index]),
+                    *numbers("domain", state.value, state.raw_value, state.level, domain_targets[d_index]),
                 )
             )
-        overall_rows.append((index, *numbers(settled.value, settled.raw_value, settled.level, overall_target)))
+        overall_rows.append(
+            (index, *numbers("overall", settled.value, settled.raw_value, settled.level, overall_target))
+        )
     number_columns = ["value", "raw_value", "level", "level_name", "percent", "band", "target", "gap"]
     schema = {
         "value": pl.Float64,
@@ -526,8 +538,19 @@ def gap_table(rubric: Rubric, groups: pl.DataFrame) -> pl.DataFrame:
             )
         )
         per_domain = both.group_by("__org", "domain_index", "domain_id").agg(
-            ((pl.col("a") * pl.col("weight")).sum() / pl.col("weight").sum()).alias("a"),
-            ((pl.col("b") * pl.col("weight")).sum() / pl.col("weight").sum()).alias("b"),
+            (pl.col("a") * pl.col("weight")).alias("a"),
+            (pl.col("b") * pl.col("weight")).alias("b"),
+            pl.col("weight").alias("w"),
+        )
+        # Summed as the row engine sums them (Engine.domain_perception_gaps): one fsum per list, a few per domain.
+        totals = [math.fsum(w) for w in per_domain["w"].to_list()]
+        per_domain = per_domain.with_columns(
+            pl.Series(
+                "a", [math.fsum(t) / w for t, w in zip(per_domain["a"].to_list(), totals, strict=True)], pl.Float64
+            ),
+            pl.Series(
+                "b", [math.fsum(t) / w for t, w in zip(per_domain["b"].to_list(), totals, strict=True)], pl.Float64
+            ),
         )
         parts.append(
             per_domain.select(

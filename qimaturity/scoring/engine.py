@@ -14,9 +14,11 @@ question's answers to a :class:`QuestionStats` (the row engine, one answer at a 
 starts from those statistics (:func:`score_statistics`). The columnar engine (``qimaturity.scoring.columnar``) computes
 the same statistics from aggregates of a respondent export and shares all the rest.
 
-Continuous values are kept beside the integer levels used for rules. When a rule lowers a level, the value is
-lowered to that level too (the uncapped value stays in ``raw_value``), so bands and the overall value agree with
-the rules.
+Continuous values are kept beside the integer levels used for rules. Values measure the answers and rules judge
+levels: a rule that holds a level (a cap, gate or staged rule in force) lowers or keeps the level at its limit and
+records that it holds it, but never changes the value, so the overall value, rankings and changes see the progress
+that the answers show. The band of a held domain or overall is never above the band its held level allows (see
+:meth:`Scorer.band`).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Any, Literal, NamedTuple, Protocol
 from qimaturity._core.frozen import FrozenMap
 from qimaturity._core.numbers import trace_number
 from qimaturity.answers.checks import require_checked
-from qimaturity.answers.model import Answer, Assessment, Respondent
+from qimaturity.answers.model import Answer, Assessment, EvidenceRecord, Respondent
 from qimaturity.rubric.expressions import Context, EvaluationError
 from qimaturity.rubric.model import (
     AllOf,
@@ -50,6 +52,7 @@ from qimaturity.rubric.model import (
 from qimaturity.rubric.wording import condition_text
 from qimaturity.scoring.kernel import (
     counts_of,
+    even_median_note,
     evidence_level,
     group_agreement,
     level_below,
@@ -84,6 +87,8 @@ EPS = 1e-9
 
 def aggregate_value(method: Method, items: Sequence[tuple[str, float, float]]) -> float:
     """Combine (id, value, weight) items by ``method`` (at least one item)."""
+    if method == "sum":
+        return math.fsum(w * v for _, v, w in items)
     if method in ("weighted_mean", "weighted_sum"):
         return math.fsum(w * v for _, v, w in items) / math.fsum(w for _, _, w in items)
     if method == "mean":
@@ -97,6 +102,11 @@ def aggregate(method: Method, items: Sequence[tuple[str, float, float]]) -> tupl
     """Combine (id, value, weight) items by ``method``; return the value and the arithmetic in words."""
     value = aggregate_value(method, items)
     values = [v for _, v, _ in items]
+    if method == "sum":
+        return (
+            value,
+            f"{' + '.join(f'{trace_number(w)}×{trace_number(v)}' for _, v, w in items)} = {trace_number(value)}",
+        )
     if method in ("weighted_mean", "weighted_sum"):
         terms = " + ".join(f"{trace_number(w)}×{trace_number(v)}" for _, v, w in items)
         return value, f"({terms}) / {trace_number(math.fsum(w for _, _, w in items))} = {trace_number(value)}"
@@ -135,6 +145,9 @@ class QuestionStats:
     """What the evidence rule did."""
     answers: tuple[AnswerRecord, ...] = ()
     """Each answer, where the answers are known one by one."""
+    levels_by_respondent: tuple[tuple[str, int], ...] = ()
+    """(respondent id, counted level) of every answer that gave a level, a hidden group's too, where the answers
+    are known one by one: what each respondent's own score is made of (:mod:`qimaturity.scoring.intervals`)."""
 
     @property
     def answered(self) -> int:
@@ -145,15 +158,23 @@ class QuestionStats:
 NO_ANSWERS = QuestionStats()
 
 
-def evidence_problem(rubric: Rubric, assessment_date: str | None, answer: Answer) -> str | None:
-    """Why an answer's evidence does not support its level, or ``None`` when it does."""
+def evidence_problem(
+    rubric: Rubric, assessment_date: str | None, answer: Answer, register: Mapping[str, EvidenceRecord] | None = None
+) -> str | None:
+    """Why an answer's evidence does not support its level, or ``None`` when it does. An item that names an entry of
+    the evidence ``register`` is dated by the entry."""
     policy = rubric.scoring.evidence
     if not answer.evidence:
         return "no evidence cited"
     if policy.max_age_days is None or assessment_date is None:
         return None
     assessed = date.fromisoformat(assessment_date)
-    dated = [item.date for item in answer.evidence if item.date is not None]
+    dated: list[str] = []
+    for item in answer.evidence:
+        entry = register.get(item.id) if register and item.id is not None else None
+        when = entry.date if entry is not None else item.date
+        if when is not None:
+            dated.append(when)
     if not dated:
         return f"evidence is undated, so its age (at most {policy.max_age_days} days) cannot be checked"
     ages = [(assessed - date.fromisoformat(when)).days for when in dated]
@@ -172,8 +193,9 @@ def answer_statistics(rubric: Rubric, assessment: Assessment) -> dict[str, Quest
             by_question.setdefault(answer.question_id, []).append((respondent, answer))
     group_order = {g.id: i for i, g in enumerate(rubric.respondent_groups)}
     hidden = hidden_groups(rubric, respondent_counts(rubric, assessment))
+    register = {record.id: record for record in reversed(assessment.evidence)}
     return {
-        question.id: _question_stats(rubric, assessment.date, question, entries, group_order, hidden)
+        question.id: _question_stats(rubric, assessment.date, question, entries, group_order, hidden, register)
         for question in rubric.questions()
         if (entries := by_question.get(question.id))
     }
@@ -198,22 +220,25 @@ def _question_stats(
     answered: list[tuple[Respondent, Answer]],
     group_order: Mapping[str, int],
     hidden: frozenset[str] = frozenset(),
+    register: Mapping[str, EvidenceRecord] | None = None,
 ) -> QuestionStats:
     scoring = rubric.scoring
     scale = [level.value for level in rubric.levels]
-    method = scoring.respondent_aggregate
+    method, even = scoring.respondent_aggregate, scoring.even_median
     cap = scoring.evidence.on_missing == "cap"
     entries = sorted(answered, key=lambda e: (group_order.get(e[0].group or "", len(group_order)), e[0].id))
     records: list[AnswerRecord] = []
     inputs: list[TraceInput] = []
     adjustments: list[Adjustment] = []
     counted: list[int] = []
+    by_respondent: list[tuple[str, int]] = []
     groups: dict[str | None, list[int]] = {}
     given_by_group: dict[str | None, list[int]] = {}
     na_count = 0
     shown_levels: list[int] = []
     for respondent, answer in entries:
         evidence = tuple(e.reference + (f" ({e.date})" if e.date else "") for e in answer.evidence)
+        evidence_ids = tuple(e.id for e in answer.evidence if e.id is not None)
         # A respondent of a group too small to show counts like any other, but is named nowhere.
         secret = respondent.group in hidden
         who = f"a respondent of a group of {fewer_than(rubric)}" if secret else f"respondent {respondent.id}"
@@ -223,7 +248,14 @@ def _question_stats(
                 continue
             records.append(
                 AnswerRecord(
-                    respondent.id, respondent.group, None, None, answer.justification, answer.comment, evidence
+                    respondent.id,
+                    respondent.group,
+                    None,
+                    None,
+                    answer.justification,
+                    answer.comment,
+                    evidence,
+                    evidence_ids=evidence_ids,
                 )
             )
             inputs.append(TraceInput(respondent.id, None, note="N/A"))
@@ -231,8 +263,10 @@ def _question_stats(
         level = answer.level
         used = level
         flag = None
-        if question.evidence_from is not None and level >= question.evidence_from:
-            reason = evidence_problem(rubric, assessment_date, answer)
+        # Only the groups a question asks for evidence must give it: a frontline answer is never capped for
+        # lacking the board paper the question asks of the board.
+        if question.evidence_from is not None and question.asks_evidence(respondent.group, level):
+            reason = evidence_problem(rubric, assessment_date, answer, register)
             if reason is not None:
                 used = evidence_level(scale, question.evidence_from, level, cap=cap)
                 flag = f"{reason}: counted as {used}" if cap else f"{reason} (flagged, not capped)"
@@ -251,6 +285,7 @@ def _question_stats(
                         )
                     )
         counted.append(used)
+        by_respondent.append((respondent.id, used))
         groups.setdefault(respondent.group, []).append(used)
         given_by_group.setdefault(respondent.group, []).append(level)
         if secret:
@@ -258,7 +293,15 @@ def _question_stats(
         shown_levels.append(used)
         records.append(
             AnswerRecord(
-                respondent.id, respondent.group, level, used, answer.justification, answer.comment, evidence, flag
+                respondent.id,
+                respondent.group,
+                level,
+                used,
+                answer.justification,
+                answer.comment,
+                evidence,
+                flag,
+                evidence_ids,
             )
         )
         inputs.append(TraceInput(respondent.id, float(used), note=respondent.group))
@@ -271,18 +314,18 @@ def _question_stats(
     described = f"{method} of {len(counted)} answer(s)"
     ordered = sorted(groups.items(), key=lambda g: group_order.get(g[0] or "", len(group_order)))
     if counted:
-        value = respondent_value(method, histogram)
+        value = respondent_value(method, histogram, even)
         not_shown = len(counted) - len(shown_levels)
         levels_text = _levels_text(shown_levels)
         if not_shown:
             levels_text += f"{'; ' if shown_levels else ''}{not_shown} not shown: groups of {fewer_than(rubric)}"
-        arithmetic = f"{method}({levels_text}) = {trace_number(value)}"
+        arithmetic = f"{method}({levels_text}) = {trace_number(value)}{even_median_note(method, len(counted), even)}"
         if scoring.pooling == "groups":
             pools = [
                 (
                     group_label(group),
-                    f"{method}({_levels_text(levels)})",
-                    respondent_value(method, counts_of(levels)),
+                    f"{method}({_levels_text(levels)}){even_median_note(method, len(levels), even)}",
+                    respondent_value(method, counts_of(levels), even),
                     group in hidden,
                 )
                 for group, levels in ordered
@@ -300,7 +343,7 @@ def _question_stats(
         value=value,
         agreements=agreements,
         by_group=tuple(
-            GroupValue(group, respondent_value(method, counts_of(levels)), len(levels), within)
+            GroupValue(group, respondent_value(method, counts_of(levels), even), len(levels), within)
             for (group, levels), (_, within) in zip(ordered, agreements, strict=True)
             if group is not None
         ),
@@ -309,6 +352,7 @@ def _question_stats(
         inputs=tuple(inputs),
         adjustments=tuple(adjustments),
         answers=tuple(records),
+        levels_by_respondent=tuple(by_respondent),
     )
 
 
@@ -358,6 +402,10 @@ def respondent_counts(rubric: Rubric, assessment: Assessment) -> tuple[Responden
     )
 
 
+def _third(position: float) -> Literal["lower", "middle", "upper"]:
+    return "lower" if position < 1 / 3 else "middle" if position < 2 / 3 else "upper"
+
+
 class Scored(Protocol):
     """What domains and rules read of a question's result: a :class:`QuestionResult`, or any record as light."""
 
@@ -396,6 +444,12 @@ class _Scope:
     questions: Sequence[Scored]
     adjustments: list[Adjustment] = field(default_factory=list)
     raw_value: float | None = None
+    holds: list[tuple[str, int]] = field(default_factory=list)
+    """(rule id, limit) of each rule in force that held the level at its limit, in the order applied."""
+
+    def held_by(self) -> tuple[str, ...]:
+        """The rules holding the level where it ended: those in force whose limit is the final level."""
+        return tuple(rule for rule, limit in self.holds if limit == self.level)
 
 
 class Scorer:
@@ -434,6 +488,17 @@ class Scorer:
             reached = [level for level in self.scale if level <= value + EPS]
             return reached[-1] if reached else self.lowest
         return min(self.scale, key=lambda level: (round(abs(level - value), 9), -level))
+
+    def is_total(self, node: Literal["domain", "overall"]) -> bool:
+        """Whether a domain's (or the overall) value is a total, not on the level scale: a domain's when questions
+        are summed, the overall's when questions or domains are (the mean of totals is no level either)."""
+        scoring = self.rubric.scoring
+        return scoring.questions == "sum" or (node == "overall" and scoring.domains == "sum")
+
+    def node_level(self, value: float | None, node: Literal["domain", "overall"]) -> int | None:
+        """A domain's or the overall level: from its value, except for a total, which is not on the level scale
+        and has none (its band names it)."""
+        return None if value is None or self.is_total(node) else self.to_level(value)
 
     def below(self, level: int) -> int:
         return level_below(self.scale, level)
@@ -501,9 +566,7 @@ class Scorer:
         else:
             status = "na" if stats.na else "missing"
             value, arithmetic = self.uncounted_value(question, status, self.question_target(question, domain_target))
-            adjustments.append(
-                Adjustment(status, f"scoring.{'not_applicable' if status == 'na' else 'missing'}", arithmetic)
-            )
+            adjustments.append(Adjustment(status, self.uncounted_source(question, status), arithmetic))
             trace_method = "N/A policy" if status == "na" else "missing-answer policy"
 
         reached = self.to_level(value) if value is not None else None
@@ -530,7 +593,7 @@ class Scorer:
         )
 
     def uncounted_value(self, question: Question, status: str, target: int | None) -> tuple[float | None, str]:
-        policy = self.rubric.scoring.not_applicable if status == "na" else self.rubric.scoring.missing
+        policy = self.rubric.na_policy(question) if status == "na" else self.rubric.scoring.missing
         what = "answered N/A" if status == "na" else "not answered"
         if policy == "count_as_met":
             return float(self.highest), f"{what}: counted as met, at the top level {self.highest}"
@@ -539,6 +602,12 @@ class Scorer:
         if policy == "anchor_to_target" and target is not None:
             return float(target), f"{what}: counted at its target level {target}"
         return None, f"{what}: left out, the other weights renormalised"
+
+    def uncounted_source(self, question: Question, status: str) -> str:
+        """Where the policy for an N/A or unanswered question is declared, for the trace."""
+        if status != "na":
+            return "scoring.missing"
+        return "not_applicable.counts_as" if question.na_counts_as else "scoring.not_applicable"
 
     def perception_gaps(self, values: Mapping[str, float]) -> tuple[PerceptionGap, ...]:
         threshold = self.rubric.scoring.gap_threshold
@@ -585,21 +654,49 @@ class Scorer:
             return None
         return 100 * (value - self.lowest) / (self.highest - self.lowest)
 
-    def band(self, value: float | None) -> BandPosition | None:
+    def level_ceiling(self, level: int) -> float:
+        """Where values of ``level`` end: the least value above it that is at a higher level (exclusive)."""
+        higher = self.next_level(level)
+        assert higher is not None
+        return float(higher) if self.rubric.scoring.level_from_value == "floor" else (level + higher) / 2
+
+    def band(self, value: float | None, level: int | None = None) -> BandPosition | None:
+        """The band of a value; with the ``level`` a rule holds it at (below the level of the value), the band of
+        the highest value still at that level when that is lower: a held result is never named above its held
+        level, and raising an answer never lowers the band."""
         bands = self.rubric.bands
         if bands is None or value is None:
             return None
-        x = self.percent(value) if bands.on == "percent" else value
-        assert x is not None
+        x = self.band_axis(value)
+        if bands.on == "total":
+            # Whole-number ranges, both ends in: 0 to 4, then 5 to 9, ...; a total between two whole numbers (from a
+            # median of an even number of answers) belongs with the lower one: 4.5 is in 0 to 4.
+            for band in bands.items:
+                if band.lower - EPS <= x < band.upper + 1 - EPS:
+                    span = band.upper - band.lower
+                    position = min(1.0, max(0.0, (x - band.lower) / span)) if span else 0.0
+                    return BandPosition(band.id, band.name, position, _third(position))
+            return None
+        if level is not None and level < self.to_level(value):
+            ceiling = self.band_axis(self.level_ceiling(level))
+            if x >= ceiling - EPS:
+                # The band holding values just below the ceiling, and the ceiling's place in it.
+                held = [band for band in bands.items if band.lower < ceiling - EPS] or [bands.items[0]]
+                band = held[-1]
+                position = min(1.0, max(0.0, (ceiling - band.lower) / (band.upper - band.lower)))
+                return BandPosition(band.id, band.name, position, _third(position))
         for index, band in enumerate(bands.items):
             last = index == len(bands.items) - 1
             if band.lower - EPS <= x < band.upper - EPS or (last and x <= band.upper + EPS):
                 position = min(1.0, max(0.0, (x - band.lower) / (band.upper - band.lower)))
-                third: Literal["lower", "middle", "upper"] = (
-                    "lower" if position < 1 / 3 else "middle" if position < 2 / 3 else "upper"
-                )
-                return BandPosition(band.id, band.name, position, third)
+                return BandPosition(band.id, band.name, position, _third(position))
         return None
+
+    def band_axis(self, value: float) -> float:
+        """A value where the rubric's bands sit: the value itself, or its percentage of the range."""
+        if self.rubric.bands is not None and self.rubric.bands.on == "percent":
+            return 100 * (value - self.lowest) / (self.highest - self.lowest)
+        return value
 
     # --- rules ---------------------------------------------------------------------------------
     def scope_questions(self, scope: _Scope | None) -> Sequence[Scored]:
@@ -686,11 +783,11 @@ class Scorer:
         if scope.level is None or scope.value is None:
             return
         if not self.explain and rule.type != "staged":
-            # A cap or gate can only bring the level and value down to its limit: where both are at or below it
-            # already, the rule changes nothing whether its condition holds or not, so without an explanation to
-            # record there is nothing to evaluate.
+            # A cap or gate can only bring the level down to its limit: where it is at or below it already, the
+            # rule changes no number whether its condition holds or not (it may only hold the level where it is,
+            # which is part of the explanation), so without an explanation to record there is nothing to evaluate.
             bound = rule.max_level if rule.type == "cap" else None if rule.level is None else self.below(rule.level)
-            if bound is not None and scope.level <= bound and scope.value <= bound + EPS:
+            if bound is not None and scope.level <= bound:
                 return
         questions = self.scope_questions(scope)
         before = scope.level
@@ -709,20 +806,19 @@ class Scorer:
             words = f"level {rule.level} or above only if {condition_text(rule.condition)}: {reason}"
         else:
             limit, words = self.staged_limit(rule, scope)
-        # A rule in force holds both the level and the value at its limit, whether or not the level was above
-        # it: a value of 3.8 (level 3) and one of 4.0 (level 4) under a cap at 3 both become 3, so raising an
-        # answer can never lower a score.
+        # A rule in force holds the level at its limit when the level is at or above it: lowered to it, or kept
+        # there (a value of 3.8, level 3, under a cap at 3 stays 3.8 and its level is held at 3). The value is
+        # never changed: it measures the answers, and raising an answer can never lower it or the level.
+        # Holding the top of the scale holds nothing back, so it is not recorded as a hold.
         applied = False
-        if limit is not None:
+        if limit is not None and limit <= before and limit < self.highest:
             if limit < before:
                 words += f"; level {before} -> {limit}"
                 scope.level = limit
-                applied = True
-            if scope.value > limit + EPS:
-                if not applied:
-                    words += f"; value {trace_number(scope.value)} held at {limit}"
-                scope.value = float(limit)
-                applied = True
+            else:
+                words += f"; level held at {limit}"
+            scope.holds.append((rule.id, limit))
+            applied = True
         if not applied:
             words += "; no change"
         if self.explain:
@@ -740,12 +836,16 @@ class Scorer:
         else:
             for q in self.scope_questions(scope):
                 stage = self.questions[q.id].stage
-                if stage is not None:
-                    met = q.status == "na" or (
-                        q.status == "answered" and q.level is not None and q.level >= rule.met_at
-                    )
-                    why = "N/A" if q.status == "na" else f"at {q.level}" if q.status == "answered" else "unanswered"
-                    items.append((q.id, stage, met, why))
+                if stage is None:
+                    continue
+                if q.status == "na" and q.level is None:
+                    # An N/A left out by its policy is not part of its stage (CMMI's "not applicable"); one
+                    # counted at a level (lowest, target) meets the stage only by that level. N/A is never
+                    # counted as met on a staged question (validation refuses it), so it cannot hide a failure.
+                    continue
+                met = q.status != "missing" and q.level is not None and q.level >= rule.met_at
+                why = {"missing": "unanswered", "na": f"N/A, counted at {q.level}"}.get(q.status, f"at {q.level}")
+                items.append((q.id, stage, met, why))
         stages = sorted({stage for _, stage, _, _ in items})
         reached: int | None = None
         unmet: list[str] = []
@@ -755,7 +855,10 @@ class Scorer:
                 break
             reached = stage
         limit = reached if reached is not None else self.lowest
-        words = f"staged, met at {rule.met_at}: highest stage met {limit}"
+        if reached is None:
+            words = f"staged, met at {rule.met_at}: no stage is met, so the level is held at the lowest level {limit}"
+        else:
+            words = f"staged, met at {rule.met_at}: highest stage met {limit}"
         if unmet:
             words += "; not met: " + ", ".join(unmet)
         return limit, words
@@ -773,7 +876,7 @@ class Scorer:
             scored = questions[domain.id]
             items = [(q.id, q.value, q.weight) for q in scored if q.value is not None]
             value = aggregate_value(rubric.scoring.questions, items) if items else None
-            level = self.to_level(value) if value is not None else None
+            level = self.node_level(value, "domain")
             self.domains[domain.id] = _Scope(domain.id, value, level, scored, raw_value=value)
         for rule in rubric.rules:
             if rule.scope == "domain":
@@ -787,7 +890,7 @@ class Scorer:
         overall = _Scope(
             "overall",
             overall_value,
-            self.to_level(overall_value) if overall_value is not None else None,
+            self.node_level(overall_value, "overall"),
             [],
             raw_value=overall_value,
         )
@@ -810,15 +913,16 @@ class Scorer:
         overall_points = self.points(
             rubric.scoring.domains, [(d.id, d.value, d.weight) for d in domains if d.value is not None]
         )
+        held_by = overall.held_by()
         overall_result = OverallResult(
             value=overall.value,
             raw_value=overall.raw_value,
             level=overall.level,
             level_name=rubric.level(overall.level).name if overall.level is not None else None,
-            percent=self.percent(overall.value),
+            percent=None if self.is_total("overall") else self.percent(overall.value),
             points=overall_points[0],
             max_points=overall_points[1],
-            band=self.band(overall.value),
+            band=self.band(overall.value, overall.level),
             target=overall_target,
             gap=(overall_target - overall.level) if overall_target is not None and overall.level is not None else None,
             trace=Trace(
@@ -827,6 +931,9 @@ class Scorer:
                 overall_arithmetic,
                 tuple(overall.adjustments),
             ),
+            raw_level=self.node_level(overall.raw_value, "overall"),
+            held_level=overall.level if held_by else None,
+            held_by=held_by,
         )
         org = self.assessment.organisation
         return Result(
@@ -839,6 +946,7 @@ class Scorer:
             overall=overall_result,
             domains=domains,
             priorities=self.priorities(domains),
+            evidence=self.assessment.evidence,
         )
 
     def domain_result(self, domain: Domain, questions: Sequence[QuestionResult]) -> DomainResult:
@@ -858,10 +966,10 @@ class Scorer:
             raw_value=state.raw_value,
             level=state.level,
             level_name=self.rubric.level(state.level).name if state.level is not None else None,
-            percent=self.percent(state.value),
+            percent=None if self.is_total("domain") else self.percent(state.value),
             points=points,
             max_points=max_points,
-            band=self.band(state.value),
+            band=self.band(state.value, state.level),
             weight=domain.weight,
             target=target,
             gap=(target - state.level) if target is not None and state.level is not None else None,
@@ -871,6 +979,9 @@ class Scorer:
             perception_gaps=gaps,
             questions=tuple(questions),
             trace=Trace(self.rubric.scoring.questions, inputs, arithmetic, tuple(state.adjustments)),
+            raw_level=self.node_level(state.raw_value, "domain"),
+            held_level=state.level if state.held_by() else None,
+            held_by=state.held_by(),
         )
 
     def priorities(self, domains: Sequence[DomainResult]) -> tuple[Priority, ...]:
@@ -933,16 +1044,20 @@ def score(
     the assessment's own; ``default_target`` replaces the target of everything not named there. ``what_if``
     (question id -> level) adds a :class:`Projection` of the result with those questions at those levels.
     """
+    from qimaturity.scoring.intervals import with_intervals  # it combines answers with this module's functions
+
     require_checked(assessment, rubric)
-    return score_statistics(
+    statistics = answer_statistics(rubric, assessment)
+    result = score_statistics(
         rubric,
         assessment,
-        answer_statistics(rubric, assessment),
+        statistics,
         respondent_counts(rubric, assessment),
         targets=targets,
         default_target=default_target,
         what_if=what_if,
     )
+    return with_intervals(rubric, result, statistics)
 
 
 def score_statistics(

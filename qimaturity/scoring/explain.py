@@ -64,16 +64,18 @@ def explain_question(question: QuestionResult) -> list[str]:
 
 
 def explain_domain(domain: DomainResult, *, questions: bool = True) -> list[str]:
-    if domain.level is None:
+    if domain.value is None:
         head = f"Domain {domain.id} ({domain.title}): not counted, every question left out"
+    elif domain.level is None:
+        total = trace_number(domain.value)
+        head = f"Domain {domain.id} ({domain.title}): total {total}{_band(domain)} (a total has no level)"
     else:
         head = (
             f"Domain {domain.id} ({domain.title}): level {domain.level} ({domain.level_name}), "
             f"value {trace_number(domain.value)}{_band(domain)}"
         )
     lines = [head + _target(domain.target, domain.gap)]
-    if domain.raw_value != domain.value:
-        lines.append(f"  value before rules: {trace_number(domain.raw_value)}")
+    lines.extend(_held(domain))
     if domain.points is not None:
         lines.append(f"  points: {trace_number(domain.points)} of {trace_number(domain.max_points)}")
     lines.extend(_trace(domain.trace, "  "))
@@ -85,18 +87,31 @@ def explain_domain(domain: DomainResult, *, questions: bool = True) -> list[str]
 
 
 def explain_overall(overall: OverallResult) -> list[str]:
-    if overall.level is None:
+    if overall.value is None:
         lines = ["Overall: not counted"]
+    elif overall.level is None:
+        lines = [f"Overall: total {trace_number(overall.value)}{_band(overall)} (a total has no level)"]
     else:
         value = trace_number(overall.value)
         lines = [f"Overall: level {overall.level} ({overall.level_name}), value {value}{_band(overall)}"]
     lines[0] += _target(overall.target, overall.gap)
-    if overall.raw_value != overall.value:
-        lines.append(f"  value before rules: {trace_number(overall.raw_value)}")
+    lines.extend(_held(overall))
     if overall.points is not None:
         lines.append(f"  points: {trace_number(overall.points)} of {trace_number(overall.max_points)}")
     lines.extend(_trace(overall.trace, "  "))
     return lines
+
+
+def _held(node: DomainResult | OverallResult) -> list[str]:
+    """``3.79, held at level 3 by: RULE (its value alone gives level 4)``: rules hold levels, never values."""
+    if node.held_level is None or node.value is None:
+        return []
+    words = f"  {trace_number(node.value)}, held at level {node.held_level} by: {', '.join(node.held_by)}"
+    if node.raw_level is not None and node.raw_level != node.held_level:
+        words += f" (its value alone gives level {node.raw_level})"
+    else:
+        words += " (its value alone gives that level too: the rule keeps it from rising)"
+    return [words]
 
 
 def explain(result: Result, *, domain_id: str | None = None, question_id: str | None = None) -> str:

@@ -38,10 +38,11 @@ def counts_of(levels: Iterable[int]) -> list[tuple[int, int]]:
     return sorted(Counter(levels).items())
 
 
-def respondent_value(method: str, counts: Counts) -> float:
+def respondent_value(method: str, counts: Counts, even_median: str = "mean") -> float:
     """The respondent aggregate of the levels the counts stand for (at least one).
 
-    ``median``: the middle level, or the mean of the middle two for an even number (as ``statistics.median``);
+    ``median``: the middle level; for an even number, as ``even_median`` says: ``mean`` the mean of the middle two
+    (as ``statistics.median``: 3 and 4 give 3.5), ``lower`` the lower (3), ``upper`` the upper (4);
     ``mean``: their exact sum over their number (as ``math.fsum(levels) / len(levels)``); ``min`` / ``max``.
     """
     total = sum(n for _, n in counts)
@@ -57,7 +58,13 @@ def respondent_value(method: str, counts: Counts) -> float:
                 low = level
             if seen > upper:
                 assert low is not None
-                return float(level) if total % 2 else (low + level) / 2
+                if total % 2 or even_median == "upper":
+                    return float(level)
+                if even_median == "lower":
+                    return float(low)
+                if even_median != "mean":
+                    raise ValueError(f"unknown even_median '{even_median}'")
+                return (low + level) / 2
     if method == "mean":
         return float(sum(level * n for level, n in counts)) / total
     present = [level for level, n in counts if n]
@@ -83,6 +90,13 @@ def pooled_value(groups: Iterable[tuple[float, float]]) -> float:
     if not denominator:
         raise ValueError("no groups to pool")
     return float(numerator / denominator)
+
+
+def even_median_note(method: str, total: int, even_median: str) -> str:
+    """What a trace adds after a median of an even count that is not the mean of the middle two."""
+    if method != "median" or total % 2 or even_median == "mean":
+        return ""
+    return f" (an even count: the {even_median} of the middle two, scoring.respondents.even_median)"
 
 
 def sample_variance(counts: Counts) -> float | None:

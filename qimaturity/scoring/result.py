@@ -1,8 +1,8 @@
 """What scoring produces: immutable results per question, domain and overall, each with its trace.
 
 Rendering formats a :class:`Result`; it never computes a score. ``Result.to_dict`` is the JSON form described
-by ``schemas/result.schema.json``: sorted keys, floats rounded to 4 places, no timestamps, so identical inputs
-give byte-identical output.
+by ``schemas/result.schema.json``: sorted keys, floats at full precision (never -0.0), no timestamps, so identical
+inputs give byte-identical output.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from qimaturity._core.frozen import FrozenMap
+from qimaturity.answers.model import EvidenceRecord
 from qimaturity.rubric.model import UnknownIdError
 
 if TYPE_CHECKING:
     import pandas
     import polars
 
-from qimaturity._core.numbers import fixed, rounded
+from qimaturity._core.numbers import fixed, full
 
 Status = Literal["answered", "na", "missing"]
 
@@ -62,6 +63,17 @@ class BandPosition:
     name: str
     position: float
     third: Literal["lower", "middle", "upper"]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A 95 % interval around a value from the spread of its respondents (see :mod:`qimaturity.scoring.intervals`)."""
+
+    low: float
+    high: float
+    standard_error: float
+    respondents: int
+    """How many respondents had a score for it."""
 
 
 @dataclass(frozen=True)
@@ -110,13 +122,25 @@ class AnswerRecord:
     comment: str | None = None
     evidence: tuple[str, ...] = ()
     evidence_flag: str | None = None
+    evidence_ids: tuple[str, ...] = ()
+    """The ids of the evidence register's entries the answer cites (its free-text evidence has none)."""
 
 
-def _reached(value: float | None, level: int | None, level_name: str | None = None) -> str:
-    """A value and level for a short repr: ``3.10 level 3 Developing``."""
+def _reached(value: float | None, level: int | None, level_name: str | None = None, held: int | None = None) -> str:
+    """A value and level for a short repr: ``3.10 level 3 Developing`` (``3.79 held at level 3 Developing``)."""
     if value is None:
         return "no value"
-    return f"{fixed(value)} level {level}" + (f" {level_name}" if level_name else "")
+    how = "held at level" if held is not None else "level"
+    return f"{fixed(value)} {how} {level}" + (f" {level_name}" if level_name else "")
+
+
+def held_words(value: float | None, held_level: int | None, held_by: tuple[str, ...]) -> str:
+    """A value with the level a rule holds it at, for people: ``3.79, held at level 3 by: critical-items-cap``;
+    the value alone when nothing holds it."""
+    shown = "-" if value is None else fixed(value)
+    if held_level is None:
+        return shown
+    return f"{shown}, held at level {held_level} by: {', '.join(held_by)}"
 
 
 @dataclass(frozen=True)
@@ -171,9 +195,16 @@ class DomainResult:
     perception_gaps: tuple[PerceptionGap, ...]
     questions: tuple[QuestionResult, ...]
     trace: Trace
+    raw_level: int | None = None
+    """The level the value alone gives, before any rule."""
+    held_level: int | None = None
+    """The level a rule in force holds this at (then ``level``), ``None`` when no rule holds it."""
+    held_by: tuple[str, ...] = ()
+    """The rules holding the level at ``held_level``."""
+    interval: Interval | None = None
 
     def __repr__(self) -> str:
-        return f"<DomainResult {self.id} {_reached(self.value, self.level, self.level_name)}>"
+        return f"<DomainResult {self.id} {_reached(self.value, self.level, self.level_name, self.held_level)}>"
 
 
 @dataclass(frozen=True)
@@ -189,9 +220,16 @@ class OverallResult:
     target: int | None
     gap: int | None
     trace: Trace
+    raw_level: int | None = None
+    """The level the value alone gives, before any rule."""
+    held_level: int | None = None
+    """The level a rule in force holds this at (then ``level``), ``None`` when no rule holds it."""
+    held_by: tuple[str, ...] = ()
+    """The rules holding the level at ``held_level``."""
+    interval: Interval | None = None
 
     def __repr__(self) -> str:
-        return f"<OverallResult {_reached(self.value, self.level, self.level_name)}>"
+        return f"<OverallResult {_reached(self.value, self.level, self.level_name, self.held_level)}>"
 
 
 @dataclass(frozen=True)
@@ -254,6 +292,8 @@ class Result:
     domains: tuple[DomainResult, ...]
     priorities: tuple[Priority, ...]
     projection: Projection | None = None
+    evidence: tuple[EvidenceRecord, ...] = ()
+    """The assessment's evidence register, which answers refer to by id."""
 
     def domain(self, domain_id: str) -> DomainResult:
         """The domain's result; a ``KeyError`` naming the closest id when there is no such domain."""
@@ -274,9 +314,10 @@ class Result:
         org = self.organisation
         when = f" {self.date}" if self.date else ""
         what_if = ", with a what-if" if self.projection is not None else ""
+        o = self.overall
         return (
             f"<Result {org.id} {org.name!r}{when}, {self.rubric.id} {self.rubric.version}: "
-            f"overall {_reached(self.overall.value, self.overall.level, self.overall.level_name)}{what_if}>"
+            f"overall {_reached(o.value, o.level, o.level_name, o.held_level)}{what_if}>"
         )
 
     def slim(self) -> Result:
@@ -295,8 +336,8 @@ class Result:
     def to_records(self) -> list[dict[str, Any]]:
         """The rows of ``qimaturity score --format csv`` as dicts: one for the overall result, each domain and each
         question, one per respondent group's view of a question and one per perception gap, with the CSV's
-        columns (:data:`qimaturity.scoring.tables.COLUMNS`). Numbers are ints and floats (rounded to 4 places, as
-        the CSV shows them), ``None`` where the CSV has an empty cell."""
+        columns (:data:`qimaturity.scoring.tables.COLUMNS`). Numbers are ints and floats at full precision (as
+        the CSV writes them), ``None`` where the CSV has an empty cell."""
         from qimaturity.scoring.tables import result_records
 
         return result_records(self)
@@ -323,5 +364,5 @@ def _plain(value: Any) -> Any:
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     if isinstance(value, float):
-        return rounded(value)
+        return full(value)
     return value

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any
 
 from qimaturity._core.formulas import append_row, csv_row, starts_like_formula
-from qimaturity._core.numbers import rounded, table_number
+from qimaturity._core.numbers import full, table_number
 from qimaturity.scoring.result import DomainResult, OverallResult, PerceptionGap, Result
 
 COLUMNS = (
@@ -49,7 +49,7 @@ NUMBER_COLUMNS: dict[str, type[int] | type[float]] = {
 
 Number = Callable[[float | None], Any]
 """How a row builder writes a float: as CSV text (:func:`~qimaturity._core.numbers.table_number`) or as a number
-(:func:`~qimaturity._core.numbers.rounded`)."""
+(:func:`~qimaturity._core.numbers.full`)."""
 
 
 def _scored_row(
@@ -87,9 +87,9 @@ def result_rows(result: Result) -> list[dict[str, Any]]:
 
 def result_records(result: Result) -> list[dict[str, Any]]:
     """The CSV's rows as data: one for the overall result, each domain and each question, one per respondent
-    group's view of a question and one per perception gap; numbers as ints and floats (:func:`rounded`), ``None``
-    for an empty cell."""
-    return _rows(result, rounded)
+    group's view of a question and one per perception gap; numbers as ints and floats at full precision
+    (:func:`full`), ``None`` for an empty cell."""
+    return _rows(result, full)
 
 
 def _rows(result: Result, number: Number) -> list[dict[str, Any]]:

@@ -1,0 +1,182 @@
+"""How sure a value is: an interval for each domain's and the overall value from the spread of its respondents.
+
+A domain's value is computed from everyone's answers together (each question's respondent aggregate, then the
+questions combined). How much it would move with another set of respondents depends on how much the respondents
+differ. This module gives each respondent their own score for each domain and overall, combining their counted
+answers exactly as the rubric combines questions and domains, and takes the standard error of those scores:
+
+    SE = factor × s / √n
+
+where s is the sample standard deviation of the n respondents' scores (from their count, sum and sum of squares,
+which is what both engines add up) and ``factor`` is 1 for a mean aggregate and
+√(π/2) ≈ 1.2533 for a median (the large-sample ratio of the median's standard error to the mean's). The interval is
+
+    raw value ± t(0.975, n − 1) × SE, kept within the ends of the scale,
+
+centred on the value before any rule (the raw value: rules judge levels, intervals measure answers). It needs at
+least two respondents with a score; a value from one respondent, from a min or max aggregate, or a total (``sum``)
+has no interval.
+
+A change between two assessments beats the noise when its own interval, change ± t × √(SE₁² + SE₂²) with t for the
+smaller of the two samples, excludes zero (see :func:`change_direction`), or when it is at least the rubric's
+minimal important difference. Everything here is deterministic: no random numbers, the same inputs give the same
+bounds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+from qimaturity.rubric.model import Rubric
+from qimaturity.scoring.engine import QuestionStats, aggregate_value
+from qimaturity.scoring.result import DomainResult, Interval, Result
+
+MEDIAN_FACTOR = math.sqrt(math.pi / 2)
+"""The median's standard error over the mean's, for a large sample from a normal distribution."""
+
+# Two-sided 95 % quantiles of Student's t for 1 to 30 degrees of freedom (any statistics table).
+_T95 = (
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+)  # fmt: skip
+_Z95 = 1.959963984540054
+
+Direction = Literal["improved", "declined", "no clear change", "not comparable"]
+
+
+def t95(degrees: int) -> float:
+    """The two-sided 95 % quantile of Student's t: the table to 30 degrees of freedom, then the Cornish-Fisher
+    expansion (within 0.001 of the exact quantile from 31 on)."""
+    if degrees < 1:
+        raise ValueError("t needs at least one degree of freedom")
+    if degrees <= len(_T95):
+        return _T95[degrees - 1]
+    z, v = _Z95, float(degrees)
+    return z + (z**3 + z) / (4 * v) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * v**2)
+
+
+Sums = tuple[int, float, float]
+"""A scope's respondent scores as (how many, their sum, the sum of their squares): all an interval needs, and what
+the columnar engine can add up batch by batch."""
+
+
+def interval_from_sums(centre: float, sums: Sums, factor: float, low: float, high: float) -> Interval | None:
+    """The interval around ``centre`` from the respondents' scores summed up (None with fewer than two)."""
+    n, total, squares = sums
+    if n < 2:
+        return None
+    variance = max(0.0, (squares - total * total / n) / (n - 1))
+    error = factor * math.sqrt(variance / n)
+    half = t95(n - 1) * error
+    return Interval(max(low, centre - half), min(high, centre + half), error, n)
+
+
+def respondent_scores(
+    rubric: Rubric, statistics: Mapping[str, QuestionStats]
+) -> tuple[dict[str, list[float]], list[float]]:
+    """Each respondent's own score per domain (domain id -> scores) and overall, from their counted answers (a
+    hidden group's too: their answers count in the value, so their spread counts in its interval), combined as the
+    rubric combines questions and domains; a respondent with no counted answer in a domain has no score there, and
+    one with no score anywhere none overall."""
+    scoring = rubric.scoring
+    per_domain: dict[str, list[float]] = {}
+    overall_items: dict[str, list[tuple[str, float, float]]] = {}
+    for domain in rubric.domains:
+        items: dict[str, list[tuple[str, float, float]]] = {}
+        for question in domain.questions:
+            stats = statistics.get(question.id)
+            for respondent, level in stats.levels_by_respondent if stats is not None else ():
+                items.setdefault(respondent, []).append((question.id, float(level), question.weight))
+        scores = per_domain.setdefault(domain.id, [])
+        for respondent in sorted(items):
+            value = aggregate_value(scoring.questions, items[respondent])
+            scores.append(value)
+            overall_items.setdefault(respondent, []).append((domain.id, value, domain.weight))
+    overall = [aggregate_value(scoring.domains, overall_items[r]) for r in sorted(overall_items)]
+    return per_domain, overall
+
+
+def sums_of(scores: Sequence[float]) -> Sums:
+    return len(scores), math.fsum(scores), math.fsum(s * s for s in scores)
+
+
+def with_intervals(rubric: Rubric, result: Result, statistics: Mapping[str, QuestionStats]) -> Result:
+    """The result with an interval on each domain and the overall value, from the answers one by one (the row
+    engine's :class:`QuestionStats`)."""
+    per_domain, overall_scores = respondent_scores(rubric, statistics)
+    sums = {domain_id: sums_of(scores) for domain_id, scores in per_domain.items()}
+    sums[OVERALL] = sums_of(overall_scores)
+    return with_sums(rubric, result, sums)
+
+
+OVERALL = "overall"
+
+
+def with_sums(rubric: Rubric, result: Result, sums: Mapping[str, Sums]) -> Result:
+    """The result with an interval on each domain (by id) and the overall value (:data:`OVERALL`) from the sums of
+    their respondents' scores (None where there is none)."""
+    method = rubric.scoring.respondent_aggregate
+    if method not in ("median", "mean") or "sum" in (rubric.scoring.questions, rubric.scoring.domains):
+        return result  # a min or max has no spread this method can say; a total is not on the level scale
+    factor = MEDIAN_FACTOR if method == "median" else 1.0
+    low, high = float(rubric.lowest), float(rubric.highest)
+    nothing: Sums = (0, 0.0, 0.0)
+
+    def place(node: DomainResult) -> DomainResult:
+        if node.raw_value is None:
+            return node
+        return dataclasses.replace(
+            node, interval=interval_from_sums(node.raw_value, sums.get(node.id, nothing), factor, low, high)
+        )
+
+    overall = result.overall
+    if overall.raw_value is not None:
+        interval = interval_from_sums(overall.raw_value, sums.get(OVERALL, nothing), factor, low, high)
+        overall = dataclasses.replace(overall, interval=interval)
+    return dataclasses.replace(result, domains=tuple(place(d) for d in result.domains), overall=overall)
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    """A change in a value between two assessments, and whether it beats the noise."""
+
+    change: float | None
+    low: float | None
+    """The change's own 95 % interval (None when either value has no interval)."""
+    high: float | None
+    direction: Direction
+
+
+def change_direction(
+    previous: float | None,
+    current: float | None,
+    previous_interval: Interval | None,
+    current_interval: Interval | None,
+    minimal_important_difference: float | None = None,
+) -> Change:
+    """Whether a value improved, declined or shows no clear change.
+
+    Improved or declined when the change's interval excludes zero, or when the change is at least the minimal
+    important difference; otherwise no clear change. Where either value has no interval (one respondent: a
+    judgement, not a sample) any change counts, as a change of a single assessor's levels does.
+    """
+    if previous is None or current is None:
+        return Change(None, None, None, "not comparable")
+    change = current - previous
+    direction: Direction
+    if previous_interval is None or current_interval is None:
+        low = high = None
+        clear = abs(change) > 1e-9
+    else:
+        error = math.sqrt(previous_interval.standard_error**2 + current_interval.standard_error**2)
+        half = t95(min(previous_interval.respondents, current_interval.respondents) - 1) * error
+        low, high = change - half, change + half
+        clear = low > 1e-9 or high < -1e-9
+    if minimal_important_difference is not None and abs(change) >= minimal_important_difference - 1e-9:
+        clear = True
+    direction = ("improved" if change > 0 else "declined") if clear else "no clear change"
+    return Change(change, low, high, direction)
