@@ -13,6 +13,7 @@ import json
 import math
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -236,14 +237,14 @@ def assert_same_tables(scores: Any, row_results: dict[str, Result]) -> None:
             {k: getattr(d, k) for k in scored} for d in want.domains
         ]
         assert [r["band"] for r in domains[index]] == [d.band.name if d.band else None for d in want.domains]
-        fields = ("status", "value", "level", "target", "gap", "agreement", "disagreement")
+        fields = ("status", "value", "level", "target", "gap", "agreement", "agreement_group", "disagreement")
         want_questions = [q for d in want.domains for q in d.questions]
         assert [{k: r[k] for k in fields} for r in questions[index]] == [
             {k: getattr(q, k) for k in fields} for q in want_questions
         ], want.organisation.id
-        assert [(r["question_id"], r["group"], r["value"], r["respondents"]) for r in groups.get(index, [])] == [
-            (q.id, g.group, g.value, g.respondents) for q in want_questions for g in q.by_group
-        ]
+        assert [
+            (r["question_id"], r["group"], r["value"], r["respondents"], r["agreement"]) for r in groups.get(index, [])
+        ] == [(q.id, g.group, g.value, g.respondents, g.agreement) for q in want_questions for g in q.by_group]
         got_gaps = sorted(gaps.get(index, []), key=lambda r: (r["domain_index"], r["question_index"], r["pair_index"]))
         want_gaps = [(d.id, gap) for d in want.domains for gap in d.perception_gaps] + [
             (q.id, gap) for q in want_questions for gap in q.perception_gaps
@@ -297,6 +298,7 @@ def assert_same_results(columnar_results: Any, row_results: dict[str, Result]) -
                     q_want.gap,
                 )
                 assert q_got.agreement == q_want.agreement
+                assert q_got.agreement_group == q_want.agreement_group
                 assert q_got.disagreement == q_want.disagreement
                 assert q_got.by_group == q_want.by_group
                 assert q_got.perception_gaps == q_want.perception_gaps
@@ -371,14 +373,16 @@ def test_question_trace_gives_the_counts_behind_the_aggregate(csv_export, row_re
     result = columnar.score_export(RUBRIC, csv_export)[0]
     question = result.question("lead-executive-lead")
     want = row_results[result.organisation.id].question("lead-executive-lead")
-    answered = sum(1 for a in want.answers if a.counted_level is not None)
-    assert question.trace.method == f"median of {answered} answer(s) (from the export)"
+    # Every answer counts; the answers of a group of fewer than min_group_size respondents are counted but not shown
+    assert question.trace.method == f"{want.trace.method} (from the export)"
     counts = {}
     for a in want.answers:
         if a.counted_level is not None:
             counts[a.counted_level] = counts.get(a.counted_level, 0) + 1
     shown = ", ".join(f"{n}×{level}" for level, n in sorted(counts.items()))
-    assert question.trace.arithmetic.startswith(f"median({shown}) = ")
+    assert question.trace.arithmetic.startswith(f"median({shown}")
+    clause = r"\d+ not shown: groups of fewer than \d+ respondents"
+    assert re.findall(clause, question.trace.arithmetic) == re.findall(clause, want.trace.arithmetic)
     capped = [a for a in want.answers if a.level is not None and a.level >= 4]
     if capped:
         (adjustment, *_) = question.trace.adjustments

@@ -156,12 +156,24 @@ def check_engines_agree(rubric: Rubric, organisations: list[dict[str, Any]], fol
     assert_same_results(columnar.score_export(rubric, export_file(rubric, organisations, folder)), rows)
 
 
+@st.composite
+def pooling_policies(draw: st.DrawFn, rubric: Rubric) -> Rubric:
+    """The rubric as written, or pooling respondents by group with drawn group weights (the policy is data, so
+    every rubric is tried under both)."""
+    if not draw(st.booleans()):
+        return rubric
+    weights = st.sampled_from([0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 7.0])
+    groups = tuple(dataclasses.replace(g, weight=draw(weights)) for g in rubric.respondent_groups)
+    scoring = dataclasses.replace(rubric.scoring, pooling="groups")
+    return dataclasses.replace(rubric, respondent_groups=groups, scoring=scoring)
+
+
 @pytest.mark.slow  # 37 rubrics x 6 generated surveys, each scored both ways
 @pytest.mark.parametrize("name", sorted(RUBRICS))
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_the_row_and_columnar_engines_agree_on_every_rubric(name: str, data: st.DataObject, tmp_path: Path) -> None:
-    rubric = data.draw(na_policies(RUBRICS[name]))
+    rubric = data.draw(pooling_policies(data.draw(na_policies(RUBRICS[name]))))
     if rubric.scoring.respondent_aggregate == "median":  # and each reading of an even count's median
         even = data.draw(st.sampled_from(["mean", "lower", "upper"]), label="even_median")
         rubric = dataclasses.replace(rubric, scoring=dataclasses.replace(rubric.scoring, even_median=even))

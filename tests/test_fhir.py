@@ -483,7 +483,8 @@ def test_r5_bundle_of_two_organisations(rubric: qimaturity.Rubric) -> None:
         ("nga-patients-01", "patient-partners"),
     ]
     assert [r["group"] for r in harbourside["respondents"]] == ["board", "managers", "frontline"]
-    nga, rmh = checked_results([northgate, harbourside], rubric)
+    every_group = dataclasses.replace(rubric, scoring=dataclasses.replace(rubric.scoring, min_group_size=1))
+    nga, rmh = checked_results([northgate, harbourside], every_group)  # groups of one shown: every answer listed
     # lead-qi-as-management at Northgate: board 4, managers 3, frontline 4 and 2 -> median of 2, 3, 4, 4 = 3.5.
     assert [a.level for a in nga.question("lead-qi-as-management").answers] == [4, 3, 4, 2]
     assert nga.question("lead-qi-as-management").value == 3.5

@@ -203,7 +203,9 @@ def test_every_example_answers_file_stands_for_an_assessment_that_passes_the_che
 
 def test_to_records_gives_the_csv_rows_with_numbers():
     # checks-valid.yaml against checks.yaml (median of respondents, weighted mean with weights 1, floor, no bands):
-    #   sponsor: median(2, 3) = 2.5 -> level 2; r_wg = 1 - s²/σ²_EU = 1 - 0.5 / ((5² - 1) / 12) = 1 - 0.5/2 = 0.75
+    #   sponsor: median(2, 3) = 2.5 -> level 2; no r_wg: board and frontline have one answer each (fewer than 3)
+    #   board and frontline have one respondent each, fewer than min_group_size 3: no group rows, and the question
+    #   rows count only respondents of groups that are shown (none)
     #   method: N/A (left out); training: 2; patients: 4
     #   domain d = (2.5 + 2 + 4) / 3 = 8.5 / 3 = 17/6 = 2.8333333333333335 (the float nearest 17/6) -> level 2
     #   Emerging; percent = 100 * (17/6 - 1) / (5 - 1) = 275/6 = 45.833333333333336, in full (not 2.8333, 45.8333)
@@ -213,19 +215,16 @@ def test_to_records_gives_the_csv_rows_with_numbers():
     assert [tuple(r[c] for c in shown) for r in result.to_records()] == [
         ("overall", "overall", None, None, None, 2.8333333333333335, 2, "Emerging", 45.833333333333336, None),
         ("domain", "d", None, None, None, 2.8333333333333335, 2, "Emerging", 45.833333333333336, None),
-        ("question", "sponsor", None, 2, "answered", 2.5, 2, None, None, 0.75),
-        ("group", "sponsor", "board", 1, None, 3.0, None, None, None, None),
-        ("group", "sponsor", "frontline", 1, None, 2.0, None, None, None, None),
-        ("question", "method", None, 1, "na", None, None, None, None, None),
-        ("question", "training", None, 1, "answered", 2.0, 2, None, None, None),
-        ("group", "training", "board", 1, None, 2.0, None, None, None, None),
-        ("question", "patients", None, 1, "answered", 4.0, 4, None, None, None),
-        ("group", "patients", "frontline", 1, None, 4.0, None, None, None, None),
+        ("question", "sponsor", None, None, "answered", 2.5, 2, None, None, None),
+        ("question", "method", None, None, "na", None, None, None, None, None),
+        ("question", "training", None, None, "answered", 2.0, 2, None, None, None),
+        ("question", "patients", None, None, "answered", 4.0, 4, None, None, None),
     ]
 
 
 def test_records_are_the_score_csv_cell_for_cell():
-    result = score(QI, load_assessment(RIVERSIDE, QI), targets={"leadership": 5})
+    shown = dataclasses.replace(QI, scoring=dataclasses.replace(QI.scoring, min_group_size=1))  # every kind of row
+    result = score(shown, load_assessment(RIVERSIDE, shown), targets={"leadership": 5})
     stream = io.StringIO()
     write_csv([result], stream)
     rows = list(csv.DictReader(io.StringIO(stream.getvalue())))
@@ -367,6 +366,7 @@ def test_model_objects_and_results_print_in_one_short_line():
         "<OverallResult 3.10 held at level 3 Developing>",
         "<DomainResult leadership 3.28 level 3 Developing>",
     ]
-    assert repr(result.question("lead-role-models")) == "<QuestionResult lead-role-models 3.00 level 3, 8 answer(s)>"
-    assert repr(result.question("trn-qi-team")) == "<QuestionResult trn-qi-team no value (N/A), 1 answer(s)>"
+    # The answers shown: board (2), managers (2) and patient partners (1) are groups of fewer than 3 respondents
+    assert repr(result.question("lead-role-models")) == "<QuestionResult lead-role-models 3.00 level 3, 3 answer(s)>"
+    assert repr(result.question("trn-qi-team")) == "<QuestionResult trn-qi-team no value (N/A), 0 answer(s)>"
     assert all(len(repr(d)) < 100 for d in result.domains)

@@ -137,17 +137,21 @@ def test_import_and_score_export_take_every_na_spelling_and_give_the_same_answer
     canonical = _through_both(tmp_path / "canonical", ["N/A"] * len(SPELLINGS))
     # Every spelling reads as the N/A that `N/A` is: the same answers file, the same scores by both commands.
     assert (answers, by_score, by_score_export) == canonical
-    # score-export leaves out the respondents of a question everyone answered N/A (score counts them: 12 here), on
-    # main before this change too; every other cell is the same.
-    assert by_score_export == by_score.replace("gov-regulator-compact,,12,na,", "gov-regulator-compact,,,na,")
+    # score-export leaves out the respondents of a question everyone answered N/A (score counts the answers it
+    # lists: the 10 board members', the 2 managers being a group of fewer than 3 respondents, not shown), on main
+    # before this change too; every other cell is the same.
+    # trn-qi-team likewise: the board said N/A, the managers' levels are not shown (score counts the 10 N/A answers).
+    assert by_score_export == by_score.replace("gov-regulator-compact,,10,na,", "gov-regulator-compact,,,na,").replace(
+        "trn-qi-team,,10,answered,", "trn-qi-team,,,answered,"
+    )
     assert answers.count("na: true") == 2 * len(SPELLINGS) + 2
     rows = {(r["scope"], r["id"]): r for r in csv.DictReader(io.StringIO(by_score_export))}
     # By hand: gov-regulator-compact is N/A from everyone who answered it: N/A, left out of its domain.
-    # trn-qi-team: the board said N/A, the managers 2 and 4: median(2, 4) = 3. Every other answer is 3, so every
-    # question, domain and the overall result is 3.
+    # trn-qi-team: the board said N/A, the managers 2 and 4: median(2, 4) = 3 (counted, not shown). Every other
+    # answer is 3, so every question, domain and the overall result is 3.
     assert rows["question", "gov-regulator-compact"]["status"] == "na"
     assert rows["question", "trn-qi-team"]["value"] == "3"
-    assert rows["question", "trn-qi-team"]["respondents"] == "2"
+    assert rows["question", "trn-qi-team"]["respondents"] == ""  # the two managers: a group not shown
     assert {r["value"] for (scope, _), r in rows.items() if scope in ("overall", "domain")} == {"3"}
 
 

@@ -10,6 +10,8 @@ percent = 100 * (value - 1) / 4.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from qimaturity import InputError, load_assessment, load_rubric, score, validate_rubric
@@ -96,37 +98,76 @@ def test_question_is_na_only_when_every_respondent_said_na():
     assert q.level is None
 
 
-def test_rwg_is_zero_when_answers_are_at_both_ends_of_the_scale():
+def test_answers_at_both_ends_from_two_groups_of_one_are_a_perception_gap_not_disagreement():
     q = run("respondents-median", "respondents").question("q-split")
-    # 5 and 1: mean 3, s^2 = ((5-3)^2 + (1-3)^2) / (2-1) = 8 > sigma_EU^2 = 2 -> r_wg = 0
-    assert q.agreement == pytest.approx(0.0)
-    assert q.disagreement is True  # 0 < 0.7
+    # board 5 and frontline 1: each group has one answer, fewer than agreement_min_respondents (default 3), so no
+    # r_wg; the difference is the board - frontline perception gap, 5 - 1 = 4 (flagged at 1).
+    assert q.agreement is None and q.agreement_group is None
+    assert q.disagreement is False
+    assert [(g.group, g.agreement) for g in q.by_group] == [("board", None), ("frontline", None)]
+    assert [(g.gap, g.flagged) for g in q.perception_gaps] == [(4.0, True)]
 
 
-def test_rwg_of_close_answers_is_high_and_not_flagged():
-    q = run("respondents-median", "respondents").question("q-odd")
-    # 3, 3, 4: mean 10/3, deviations -1/3, -1/3, 2/3, squares 1/9 + 1/9 + 4/9 = 6/9; s^2 = (6/9) / 2 = 1/3
-    # r_wg = 1 - (1/3) / 2 = 5/6 = 0.8333
+# --- agreement within groups (tests/data/scoring/answers/agreement.yaml) ---------------------------------------
+#   q-odd:    board 3, 3, 4          frontline 1, 1 (two answers: fewer than 3)
+#   q-even:   board 4, 4, 4          frontline 2, 4, 3, 4
+#   q-split:  board 5, 5, 5          frontline 1, 1, 1
+#   q-single: board 4
+
+
+def test_rwg_of_close_answers_within_a_group_is_high_and_not_flagged():
+    q = run("respondents-median", "agreement").question("q-odd")
+    # board 3, 3, 4: mean 10/3, deviations -1/3, -1/3, 2/3, squares 1/9 + 1/9 + 4/9 = 6/9; s^2 = (6/9) / 2 = 1/3
+    # r_wg = 1 - (1/3) / 2 = 5/6 = 0.8333. Frontline's two answers are too few to say.
     assert q.agreement == pytest.approx(5 / 6)
+    assert q.agreement_group == "board"
     assert q.disagreement is False  # 0.8333 >= 0.7
+    assert [(g.group, g.agreement) for g in q.by_group] == [("board", pytest.approx(5 / 6)), ("frontline", None)]
 
 
-def test_rwg_below_threshold_flags_disagreement():
-    q = run("respondents-median", "respondents").question("q-even")
-    # 2, 4, 3, 4: mean 3.25, deviations -1.25, 0.75, -0.25, 0.75
+def test_rwg_below_threshold_within_one_group_flags_disagreement_and_names_the_group():
+    q = run("respondents-median", "agreement").question("q-even")
+    # frontline 2, 4, 3, 4: mean 3.25, deviations -1.25, 0.75, -0.25, 0.75
     # squares 1.5625 + 0.5625 + 0.0625 + 0.5625 = 2.75; s^2 = 2.75 / 3 = 0.916667; r_wg = 1 - 0.916667 / 2 = 0.541667
+    # board 4, 4, 4: s^2 = 0 -> r_wg = 1. The question's agreement is the lowest, frontline's.
     assert q.agreement == pytest.approx(0.541667, abs=1e-6)
+    assert q.agreement_group == "frontline"
     assert q.disagreement is True  # 0.5417 < 0.7
+    assert [g.agreement for g in q.by_group] == [1.0, pytest.approx(0.541667, abs=1e-6)]
 
 
-def test_rwg_needs_two_levels_and_does_not_depend_on_the_aggregate():
-    median = run("respondents-median", "respondents")
-    maximum = run("respondents-max", "respondents")
+def test_a_systematic_difference_between_groups_is_not_disagreement():
+    q = run("respondents-median", "agreement").question("q-split")
+    # board 5, 5, 5 and frontline 1, 1, 1: each group agrees perfectly (r_wg 1, 1). Across all six answers r_wg
+    # would be 0 (mean 3, s^2 = 6 x 4 / 5 = 4.8 > 2); within groups it is 1: the 4-level difference is a
+    # perception gap. With equal r_wg the first group in the rubric's order is named.
+    assert q.agreement == 1.0
+    assert q.agreement_group == "board"
+    assert q.disagreement is False
+    assert [(g.gap, g.flagged) for g in q.perception_gaps] == [(4.0, True)]
+
+
+def test_the_minimum_number_of_respondents_for_agreement_is_declared():
+    rubric = load_rubric(RUBRICS / "respondents-median.yaml")
+    two = dataclasses.replace(rubric, scoring=dataclasses.replace(rubric.scoring, agreement_min_respondents=2))
+    q = score(two, load_assessment(ANSWERS / "agreement.yaml", two)).question("q-odd")
+    # With 2 allowed, frontline 1, 1 has r_wg 1 (s^2 = 0); board's 5/6 is still the lowest.
+    assert [g.agreement for g in q.by_group] == [pytest.approx(5 / 6), 1.0]
+    four = dataclasses.replace(rubric, scoring=dataclasses.replace(rubric.scoring, agreement_min_respondents=4))
+    q = score(four, load_assessment(ANSWERS / "agreement.yaml", four)).question("q-even")
+    # With 4 needed only frontline (4 answers) has r_wg; the board's three answers are too few.
+    assert [g.agreement for g in q.by_group] == [None, pytest.approx(0.541667, abs=1e-6)]
+    assert q.agreement_group == "frontline" and q.disagreement is True
+
+
+def test_rwg_needs_enough_answers_and_does_not_depend_on_the_aggregate():
+    median = run("respondents-median", "agreement")
+    maximum = run("respondents-max", "agreement")
     assert median.question("q-single").agreement is None  # one level given
     assert median.question("q-single").disagreement is False
     # r_wg is computed from the levels as given, whatever the aggregate: 5/6 for q-odd in both
     assert maximum.question("q-odd").agreement == pytest.approx(5 / 6)
-    assert maximum.question("q-split").agreement == pytest.approx(0.0)
+    assert maximum.question("q-even").agreement == pytest.approx(0.541667, abs=1e-6)
 
 
 def test_group_values_and_perception_gap_flagged_at_the_threshold():
@@ -700,8 +741,13 @@ def test_evidence_cap_applies_per_respondent_and_rwg_uses_the_levels_given():
     # r1: 5 without evidence -> 3; r2: 5 with evidence dated 2026-03-01 -> 5; median(3, 5) = 4
     assert {a.respondent: a.counted_level for a in q.answers} == {"r1": 3, "r2": 5}
     assert q.value == pytest.approx(4.0)
-    # r_wg from the levels as given, 5 and 5: s^2 = 0 -> r_wg = 1
+    assert q.agreement is None  # two answers, fewer than agreement_min_respondents (default 3)
+    rubric = load_rubric(RUBRICS / "evidence-cap.yaml")
+    two = dataclasses.replace(rubric, scoring=dataclasses.replace(rubric.scoring, agreement_min_respondents=2))
+    q = score(two, load_assessment(ANSWERS / "evidence.yaml", two)).question("e-multi")
+    # With two allowed: r_wg from the levels as given, 5 and 5: s^2 = 0 -> r_wg = 1 (not from 3 and 5)
     assert q.agreement == pytest.approx(1.0)
+    assert q.agreement_group is None  # the respondents have no group
     assert q.disagreement is False
 
 

@@ -333,7 +333,8 @@ def test_every_trick_is_harmless_text_or_a_template_error(tmp_path):
             assert problem["file"].startswith(str(templates)) and problem["line"] is not None, (name, problem)
     assert outcomes["safe-methods"]["problems"] is None  # harmless use still works
     assert outcomes["walk"]["problems"] is None and not outcomes["walk"]["leak"]
-    assert int(outcomes["walk"]["end"].rsplit("VISITED ", 1)[1]) > 800  # it did reach the depths of the report
+    # it did reach the depths of the report (fewer values since groups of fewer than 3 respondents are not shown)
+    assert int(outcomes["walk"]["end"].rsplit("VISITED ", 1)[1]) > 500
 
     # Nothing outside the templates, the bundled reports and the output was touched, in parent or child.
     events = [json.loads(line) for line in (tmp_path / "audit.log").read_text().splitlines()]

@@ -19,6 +19,7 @@ from qimaturity._core.numbers import fixed, given_number, trace_number
 from qimaturity.cohort.model import Cohort, DomainTrend, build_cohort, peer_positions
 from qimaturity.rubric.model import Rubric
 from qimaturity.rubric.wording import METHODS, NA_POLICIES, rule_text, scoring_lines
+from qimaturity.scoring.engine import hidden_groups
 from qimaturity.scoring.intervals import change_direction
 from qimaturity.scoring.result import (
     AnswerRecord,
@@ -42,6 +43,8 @@ class GroupView:
     name: str
     value: float
     respondents: int
+    agreement: float | None = None
+    """r_wg within the group; ``None`` with too few answers."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ class QuestionView:
     spread: tuple[tuple[int, int], ...]
     na_answers: int
     agreement: float | None
+    """The lowest within-group r_wg, of the group named by :attr:`agreement_group`."""
     disagreement: bool
     groups: tuple[GroupView, ...]
     gaps: tuple[GapView, ...]
@@ -107,6 +111,10 @@ class QuestionView:
     counts: tuple[GroupCounts, ...] = ()
     """Per respondent group (and all respondents last): answers at each level, N/A and no answer."""
     remarks: tuple[AnswerView, ...] = ()
+    agreement_group: str | None = None
+    """The name of the group whose r_wg is :attr:`agreement` (``None``: respondents with no group)."""
+    suppressed: tuple[str, ...] = ()
+    """Groups that answered but are not shown, each as ``Name (fewer than K respondents)``."""
     """When answers are summarised: the answers whose comment or N/A justification is printed, in full."""
     remarks_left: int = 0
     """When answers are summarised: answers with a comment or justification left out to keep the report bounded."""
@@ -404,6 +412,8 @@ class _Builder:
         self.level_names = {lv.value: lv.name for lv in rubric.levels}
         self.scale = [lv.value for lv in rubric.levels]
         self.group_sizes = {c.group: c.respondents for c in result.respondents}
+        # Groups too small to show: no row of counts (their answers are not in the result either).
+        self.hidden = hidden_groups(rubric, result.respondents)
         self.group_order: list[str | None] = [g.id for g in rubric.respondent_groups]
         self.group_order += [c.group for c in result.respondents if c.group not in self.group_order]
         all_answers = [a for d in result.domains for q in d.questions for a in q.answers]
@@ -468,7 +478,7 @@ class _Builder:
                 self.group_sizes[g],
             )
             for g in self.group_order
-            if g in self.group_sizes and (not asked or g in asked or g in answered)
+            if g in self.group_sizes and g not in self.hidden and (not asked or g in asked or g in answered)
         ]
         total = GroupCounts(
             "All respondents",
@@ -575,8 +585,11 @@ class _Builder:
             na_answers=sum(1 for a in q.answers if a.level is None),
             agreement=q.agreement,
             disagreement=q.disagreement,
+            agreement_group=self.group_names.get(q.agreement_group, q.agreement_group) if q.agreement_group else None,
+            suppressed=tuple(f"{self.group_names.get(g.group, g.group)} ({g.reason})" for g in q.suppressed_groups),
             groups=tuple(
-                GroupView(g.group, self.group_names.get(g.group, g.group), g.value, g.respondents) for g in q.by_group
+                GroupView(g.group, self.group_names.get(g.group, g.group), g.value, g.respondents, g.agreement)
+                for g in q.by_group
             ),
             gaps=_gaps(q.perception_gaps, self.group_names),
             answers=answers,

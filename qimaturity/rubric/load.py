@@ -164,7 +164,8 @@ def rubric_from_document(doc: SourceDocument) -> Rubric:
         na_allowed=na_allowed,
         na_justification=na_justification,
         respondent_groups=tuple(
-            RespondentGroup(g["id"], g["name"], g.get("description")) for g in data.get("respondent_groups") or ()
+            RespondentGroup(g["id"], g["name"], g.get("description"), float(g.get("weight", 1)))
+            for g in data.get("respondent_groups") or ()
         ),
         default_target=(data.get("targets") or {}).get("default"),
         domains=domains,
@@ -220,8 +221,11 @@ def _scoring(data: dict[str, Any], na_counts_as: str | None = None) -> Scoring:
     defaults = Scoring()
     return Scoring(
         respondent_aggregate=respondents.get("aggregate", defaults.respondent_aggregate),
+        pooling=respondents.get("pooling", defaults.pooling),
         even_median=respondents.get("even_median", defaults.even_median),
         agreement_threshold=float(respondents.get("agreement_threshold", defaults.agreement_threshold)),
+        agreement_min_respondents=respondents.get("agreement_min_respondents", defaults.agreement_min_respondents),
+        min_group_size=respondents.get("min_group_size", defaults.min_group_size),
         compare=tuple((a, b) for a, b in respondents.get("compare") or ()),
         gap_threshold=float(respondents.get("gap_threshold", defaults.gap_threshold)),
         questions=data.get("questions", defaults.questions),

@@ -82,6 +82,8 @@ class RespondentGroup:
     id: str
     name: str
     description: str | None = None
+    weight: float = 1.0
+    """The group's weight when respondents are pooled by group (``scoring.respondents.pooling: groups``)."""
 
 
 @dataclass(frozen=True)
@@ -149,10 +151,17 @@ class Evidence:
 @dataclass(frozen=True)
 class Scoring:
     respondent_aggregate: Literal["median", "mean", "min", "max"] = "median"
+    pooling: Literal["respondents", "groups"] = "respondents"
+    """``respondents``: one aggregate over every answer; ``groups``: each group's aggregate, then the groups'
+    weighted mean (see docs/scoring.md)."""
     even_median: Literal["mean", "lower", "upper"] = "mean"
     """What the median of an even number of levels is: the mean of the middle two (3 and 4 give 3.5), the lower or
     the upper of them."""
     agreement_threshold: float = 0.7
+    agreement_min_respondents: int = 3
+    min_group_size: int = 3
+    """A respondent group with fewer respondents (in the assessment, or answering a question) is not shown."""
+    """r_wg is computed within each respondent group that has at least this many answers to a question."""
     compare: tuple[tuple[str, str], ...] = ()
     gap_threshold: float = 1.0
     questions: Method = "weighted_mean"

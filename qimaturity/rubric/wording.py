@@ -87,8 +87,16 @@ def scoring_lines(rubric: Rubric) -> list[str]:
     lines = [
         f"respondents -> question: {s.respondent_aggregate}"
         + (f" (of an even count: {EVEN_MEDIANS[s.even_median]})" if s.respondent_aggregate == "median" else "")
+        + (
+            " within each group, then the groups' weighted mean ("
+            + ", ".join(f"{g.id} {given_number(g.weight)}" for g in rubric.respondent_groups)
+            + "; no group 1)"
+            if s.pooling == "groups"
+            else ""
+        )
         + "; "
-        f"disagreement flagged when r_wg < {given_number(s.agreement_threshold)}",
+        f"disagreement flagged when r_wg within a group (of at least {s.agreement_min_respondents} answers) "
+        f"< {given_number(s.agreement_threshold)}",
         f"questions -> domain: {METHODS[s.questions]}",
         f"domains -> overall: {METHODS[s.domains]}",
         f"value -> level: {s.level_from_value}",

@@ -67,10 +67,26 @@ from qimaturity._core.problems import InputError, Problem, pointer, sort_problem
 from qimaturity.answers.model import Assessment, Organisation
 from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.model import Question, Rubric
-from qimaturity.scoring.columnar_numbers import ExportScores, gap_table, level_statistics, question_table, settle_all
-from qimaturity.scoring.engine import QuestionStats, score_statistics
+from qimaturity.scoring.columnar_numbers import (
+    ExportScores,
+    gap_table,
+    level_statistics,
+    lowest_agreements,
+    pooled_values,
+    question_table,
+    settle_all,
+    within_group_agreements,
+)
+from qimaturity.scoring.engine import (
+    QuestionStats,
+    fewer_than,
+    group_label,
+    hidden_groups,
+    pooled,
+    score_statistics,
+)
 from qimaturity.scoring.intervals import OVERALL, Sums, with_sums
-from qimaturity.scoring.kernel import even_median_note, evidence_level, respondent_value, sample_variance
+from qimaturity.scoring.kernel import even_median_note, evidence_level, group_agreement, respondent_value
 from qimaturity.scoring.result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
 
 ORGANISATION = "organisation_id"
@@ -750,12 +766,29 @@ class _Export:
                 "question_id": pl.String,
             },
         )
-        grouped = counts.filter(pl.col(_GROUP).is_not_null()).with_columns(
-            pl.col(_GROUP).replace_strict(self.group_order, default=None, return_dtype=pl.Int64).alias("group_index")
+        # Each respondent group's statistics, and those of the respondents with no group (index after the
+        # rubric's groups): the values a question pools under ``pooling: groups``, and the group views.
+        pooled_counts = counts.with_columns(
+            pl.col(_GROUP)
+            .replace_strict(self.group_order, default=None, return_dtype=pl.Int64)
+            .fill_null(len(self.groups))
+            .alias("group_index")
         )
-        by_group = (
-            statistics_of(grouped, ["__org", _GROUP, "group_index"], variance=False)
+        pools = within_group_agreements(
+            rubric,
+            statistics_of(pooled_counts, ["__org", _GROUP, "group_index", "n"], variance=True)
             .filter(pl.col("answered") > 0)
+            .rename({_GROUP: "group"})
+            .sort("__org", "question_index", "group_index")
+            .collect(),
+        )
+        # A group with fewer respondents than min_group_size (in the organisation, or answering the question) is
+        # shown nowhere: no group view, perception gap or agreement. Its answers still count in the pooled value.
+        least = rubric.scoring.min_group_size
+        shown = pools.filter(pl.col("group").is_null() | ((pl.col("n") >= least) & (pl.col("answered") >= least)))
+        by_group = (
+            shown.lazy()
+            .filter(pl.col("group").is_not_null())
             .join(questions_frame.lazy(), on="question_index", how="left")
             .select(
                 "__org",
@@ -763,10 +796,11 @@ class _Export:
                 "domain_index",
                 "domain_id",
                 "question_id",
-                pl.col(_GROUP).alias("group"),
+                "group",
                 "group_index",
                 pl.col("answered").alias("respondents"),
                 "value",
+                "agreement",
             )
             .sort("__org", "question_index", "group_index")
         )
@@ -777,12 +811,14 @@ class _Export:
             return groups, respondents, gap_table(rubric, groups)
 
         stats = (
-            statistics_of(totals, ["__org"], variance=True)
-            .select("__org", "question_index", "answered", "na", "value", "variance")
+            statistics_of(totals, ["__org"], variance=False)
+            .select("__org", "question_index", "answered", "na", "value")
             .sort("__org", "question_index")
             .collect()
         )
-        questions = question_table(rubric, stats, targets, default_target)
+        if rubric.scoring.pooling == "groups":
+            stats = pooled_values(rubric, stats, pools)
+        questions = question_table(rubric, stats, lowest_agreements(shown), targets, default_target)
         # Each group's view is Polars' work and settling organisations is Python's: one thread does the first
         # (Polars lets go of the interpreter while it works) while this one settles.
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -848,8 +884,10 @@ class _Export:
         last = len(self.group_order)
         rows = sorted(rows, key=lambda r: self.group_order.get(r[group_at] or "", last))
         statistics = {}
+        respondents = tuple(RespondentCount(r[group_at], r[respondents_at]) for r in rows)
+        hidden = hidden_groups(self.rubric, respondents)
         for builder in builders:
-            stats = builder.build(rows, group_at)
+            stats = builder.build(rows, group_at, hidden)
             if stats is not None:
                 statistics[builder.question.id] = stats
         assessment = Assessment(
@@ -859,7 +897,6 @@ class _Export:
             rubric_version=self.rubric.version,
             date=day,
         )
-        respondents = tuple(RespondentCount(r[group_at], r[respondents_at]) for r in rows)
         return score_statistics(
             self.rubric, assessment, statistics, respondents, targets=targets, default_target=default_target
         )
@@ -876,6 +913,10 @@ class _StatsBuilder:
         self.question = question
         self.index = index
         self.method = rubric.scoring.respondent_aggregate
+        self.pooling = rubric.scoring.pooling
+        self.minimum = rubric.scoring.agreement_min_respondents
+        self.fewer_than = fewer_than(rubric)
+        self.weights: dict[str | None, float] = {g.id: g.weight for g in rubric.respondent_groups}
         self.even_median = rubric.scoring.even_median
         self.scale = [level.value for level in rubric.levels]
         self.start = position[_q(index, self.scale[0])]
@@ -941,14 +982,21 @@ class _StatsBuilder:
             counted[source] = 0
         return counted
 
-    def build(self, rows: Sequence[tuple[Any, ...]], group_at: int) -> QuestionStats | None:
+    def build(
+        self, rows: Sequence[tuple[Any, ...]], group_at: int, hidden: frozenset[str] = frozenset()
+    ) -> QuestionStats | None:
         scale, method, start, end = self.scale, self.method, self.start, self.end
         na_at, filled_at = self.na_at, self.filled_at
         given: Sequence[int] | None = None
         counted: Sequence[int] | None = None
-        asked: Sequence[int] | None = None  # given by the groups asked for evidence
+        asked: Sequence[int] = [0] * len(scale)  # given by the groups asked for evidence
+        # The counts of groups large enough to show, for the trace: as counted, and as given by those asked.
+        shown_counted: Sequence[int] = [0] * len(scale)
+        shown_asked: Sequence[int] = [0] * len(scale)
         na = 0
         by_group: list[GroupValue] = []
+        pools: list[tuple[str | None, list[tuple[int, int]], float]] = []
+        agreements: list[tuple[str | None, float | None]] = []
         for row in rows:
             filled = row[filled_at]
             if not filled:
@@ -960,46 +1008,93 @@ class _StatsBuilder:
                     continue
             levels = row[start:end]
             group = row[group_at]
-            folded = self.counted(levels, group)
             given = levels if given is None else list(map(add, given, levels))
+            folded = self.counted(levels, group)
             counted = folded if counted is None else list(map(add, counted, folded))
             if self.asked(group):
-                asked = levels if asked is None else list(map(add, asked, levels))
+                asked = list(map(add, asked, levels))
+            if group not in hidden:
+                shown_counted = list(map(add, shown_counted, folded))
+                if self.asked(group):
+                    shown_asked = list(map(add, shown_asked, levels))
+            pair_counts = list(zip(scale, folded, strict=True))
+            group_value = respondent_value(method, pair_counts, self.even_median)
+            pools.append((group, pair_counts, group_value))
+            within = group_agreement(list(zip(scale, levels, strict=True)), len(scale), self.minimum)
+            agreements.append((group, within))
             if group is not None:
                 answered = filled - said_na
-                by_group.append(
-                    GroupValue(
-                        group,
-                        respondent_value(method, list(zip(scale, folded, strict=True)), self.even_median),
-                        answered,
-                    )
-                )
+                by_group.append(GroupValue(group, group_value, answered, within))
         if given is None or counted is None:
             return QuestionStats(na=na, inputs=(TraceInput("N/A", None, note=f"{na} answer(s)"),)) if na else None
         total = sum(counted)
         value = respondent_value(method, list(zip(scale, counted, strict=True)), self.even_median)
         pairs = tuple((level, n) for level, n in zip(scale, counted, strict=False) if n)
-        inputs = tuple(TraceInput(f"level {level}", float(level), note=f"{n} answer(s)") for level, n in pairs)
+        # The trace gives the levels of the groups large enough to show, and only how many answers the others gave.
+        shown_pairs = tuple((level, n) for level, n in zip(scale, shown_counted, strict=True) if n)
+        not_shown = total - sum(n for _, n in shown_pairs)
+        inputs = tuple(TraceInput(f"level {level}", float(level), note=f"{n} answer(s)") for level, n in shown_pairs)
+        if not_shown:
+            inputs += (TraceInput("not shown", None, note=f"{not_shown} answer(s): groups of {self.fewer_than}"),)
         if na:
             inputs += (TraceInput("N/A", None, note=f"{na} answer(s)"),)
         adjustments: tuple[Adjustment, ...] = ()
         if self.evidence:
             adjustments = tuple(
                 Adjustment(
-                    "evidence", "scoring.evidence", f"{asked[k]} answer(s) at level {level}: {words}", level, used, cap
+                    "evidence",
+                    "scoring.evidence",
+                    f"{shown_asked[k]} answer(s) at level {level}: {words}",
+                    level,
+                    used,
+                    cap,
                 )
                 for k, level, words, used, cap in self.evidence
-                if asked is not None and asked[k]
+                if shown_asked[k]
             )
+            if any(asked[k] != shown_asked[k] for k, *_ in self.evidence):
+                adjustments += (
+                    Adjustment(
+                        "evidence",
+                        "scoring.evidence",
+                        f"answers of groups of {self.fewer_than} need evidence from level "
+                        f"{self.question.evidence_from} (an export carries none)",
+                        None,
+                        None,
+                        self.evidence[0][4],
+                    ),
+                )
+        levels_text = _counts_text(shown_pairs)
+        if not_shown:
+            levels_text += f"{'; ' if shown_pairs else ''}{not_shown} not shown: groups of {self.fewer_than}"
+        described = f"{method} of {total} answer(s) (from the export)"
+        arithmetic = f"{method}({levels_text}) = {trace_number(value)}" + even_median_note(
+            method, total, self.even_median
+        )
+        if self.pooling == "groups":
+            value, arithmetic = pooled(
+                [
+                    (
+                        group_label(g),
+                        f"{method}({_counts_text(c)})"
+                        + even_median_note(method, sum(n for _, n in c), self.even_median),
+                        v,
+                        g in hidden,
+                    )
+                    for g, c, v in pools
+                ],
+                [self.weights.get(g, 1.0) for g, _, _ in pools],
+                self.fewer_than,
+            )
+            described = f"{method} within each of {len(pools)} group(s), then their weighted mean (from the export)"
         return QuestionStats(
             counted=pairs,
             na=na,
             value=value,
-            variance=sample_variance(list(zip(scale, given, strict=True))),
+            agreements=tuple(agreements),
             by_group=tuple(by_group),
-            method=f"{method} of {total} answer(s) (from the export)",
-            arithmetic=f"{method}({', '.join([f'{n}×{level}' for level, n in pairs])}) = {trace_number(value)}"
-            + even_median_note(method, total, self.even_median),
+            method=described,
+            arithmetic=arithmetic,
             inputs=inputs,
             adjustments=adjustments,
         )
@@ -1019,6 +1114,11 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _counts_text(pairs: Sequence[tuple[int, int]]) -> str:
+    """Counted levels as the trace shows them: ``2×3, 1×4`` (each level with a count)."""
+    return ", ".join(f"{n}×{level}" for level, n in pairs if n)
 
 
 _SUM_PARTS = ("__n", "__sum", "__squares")

@@ -34,6 +34,7 @@ from qimaturity.answers.model import Assessment, Organisation
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.engine import EPS, QuestionRecord, Scorer
 from qimaturity.scoring.kernel import agreement as kernel_agreement
+from qimaturity.scoring.kernel import pooled_value
 from qimaturity.scoring.result import Result, Status
 from qimaturity.scoring.tables import COLUMNS
 
@@ -113,7 +114,7 @@ class ExportScores(Sequence[Result]):
 
     - ``overall`` and ``domains``: value, raw_value, level, level_name, percent, band, target, gap;
     - ``questions``: status, value, level, target, gap, respondents, agreement, disagreement;
-    - ``groups``: each respondent group's value of a question, and how many of them gave a level;
+    - ``groups``: each respondent group's value of a question, how many of them gave a level, and their r_wg;
     - ``gaps``: perception gaps between compared groups, per question and per domain.
     """
 
@@ -189,7 +190,7 @@ class ExportScores(Sequence[Result]):
         overall = numbers(self.overall, "value", "percent")
         domains = numbers(self.domains, "value", "percent")
         questions = numbers(self.questions, "value", "agreement")
-        groups = numbers(self.groups, "value")
+        groups = numbers(self.groups, "value", "agreement")
         gaps = numbers(self.gaps, "gap")
         parts = [
             rows(
@@ -231,6 +232,7 @@ class ExportScores(Sequence[Result]):
                     "group": pl.col("group"),
                     "respondents": text("respondents"),
                     "value": text("value"),
+                    "agreement": text("agreement"),
                 },
             ),
             rows(
@@ -384,14 +386,48 @@ def settle_all(
     return overall, domains
 
 
+def within_group_agreements(rubric: Rubric, pools: pl.DataFrame) -> pl.DataFrame:
+    """``pools`` (one row per organisation, question and group that gave a level, with ``answered`` and
+    ``variance``) with each group's ``agreement``: r_wg by the kernel, once per distinct variance, null for a group
+    with fewer answers than the rubric's ``agreement_min_respondents``.
+
+    By the kernel rather than by Polars: Polars divides by a constant as a multiplication by its reciprocal, a last
+    bit away on scales whose (A^2 - 1) / 12 is not exact (measured on a 12-point scale).
+    """
+    minimum = max(2, rubric.scoring.agreement_min_respondents)
+    enough = pl.col("answered") >= minimum
+    variances = pools.filter(enough)["variance"].drop_nulls().unique().to_list()
+    agreements = {v: kernel_agreement(v, len(rubric.levels)) for v in variances}
+    within = pl.col("variance").replace_strict(agreements, default=None, return_dtype=pl.Float64)
+    return pools.with_columns(pl.when(enough).then(within).alias("agreement"))
+
+
+def lowest_agreements(pools: pl.DataFrame) -> pl.DataFrame:
+    """Per organisation and question, the lowest within-group ``agreement`` and its ``agreement_group`` (the first
+    such group in the rubric's order, the respondents with no group last), as
+    :func:`qimaturity.scoring.kernel.lowest_agreement` picks it."""
+    lowest = pl.col("agreement").min()
+    return (
+        pools.filter(pl.col("agreement").is_not_null())
+        .sort("__org", "question_index", "group_index")
+        .group_by("__org", "question_index", maintain_order=True)
+        .agg(
+            lowest.alias("agreement"),
+            pl.col("group").filter(pl.col("agreement") == lowest).first().alias("agreement_group"),
+        )
+    )
+
+
 def question_table(
     rubric: Rubric,
     statistics: pl.DataFrame,
+    agreements: pl.DataFrame,
     targets: Mapping[str, int],
     default_target: int | None,
 ) -> pl.DataFrame:
     """Each organisation's question results, from ``statistics`` (one row per organisation and rubric question,
-    with ``answered``, ``na``, ``value`` and ``variance``), by the row engine's policies."""
+    with ``answered``, ``na`` and ``value``) and ``agreements`` (:func:`lowest_agreements`), by the row engine's
+    policies."""
     stub = Assessment(Organisation("", ""), rubric.id, ())
     scorer = Scorer(rubric, stub, {}, (), targets, default_target, {})
     rows = []
@@ -432,17 +468,42 @@ def question_table(
     )
     distinct = frame["value"].drop_nulls().unique().to_list()
     levels = {v: scorer.to_level(v) for v in distinct}
-    # r_wg by the kernel, once per distinct variance: Polars divides by a constant as a multiplication by its
-    # reciprocal, a last bit away on scales whose (A^2 - 1) / 12 is not exact (measured on a 12-point scale).
-    variances = frame["variance"].drop_nulls().unique().to_list()
-    agreements = {v: kernel_agreement(v, len(scorer.scale)) for v in variances}
-    agreement = pl.col("variance").replace_strict(agreements, default=None, return_dtype=pl.Float64)
+    frame = frame.join(agreements, on=["__org", "question_index"], how="left", maintain_order="left")
     return frame.with_columns(
         pl.col("value").replace_strict(levels, default=None, return_dtype=pl.Int64).alias("level"),
     ).with_columns(
         (pl.col("target") - pl.col("level")).alias("gap"),
-        agreement.alias("agreement"),
-        (agreement < rubric.scoring.agreement_threshold - EPS).fill_null(False).alias("disagreement"),
+        (pl.col("agreement") < rubric.scoring.agreement_threshold - EPS).fill_null(False).alias("disagreement"),
+    )
+
+
+def pooled_values(rubric: Rubric, statistics: pl.DataFrame, pools: pl.DataFrame) -> pl.DataFrame:
+    """``statistics`` with each answered question's value pooled by group (``pooling: groups``).
+
+    ``pools`` has one row per organisation, question and group that gave a level (the respondents with no group
+    last, at the index after the rubric's groups), sorted so, with each group's ``value``: computed by Polars for
+    all organisations at once. The groups are then combined by :func:`qimaturity.scoring.kernel.pooled_value`, once
+    per distinct combination of groups and values, so that both engines give the same float.
+    """
+    weights = [g.weight for g in rubric.respondent_groups] + [1.0]
+    per_question = pools.group_by("__org", "question_index", maintain_order=True).agg("group_index", "value")
+    combined: dict[tuple[tuple[int, ...], tuple[float, ...]], float] = {}
+    values = []
+    for indices, group_values in zip(
+        per_question["group_index"].to_list(), per_question["value"].to_list(), strict=True
+    ):
+        key = (tuple(indices), tuple(group_values))
+        found = combined.get(key)
+        if found is None:
+            found = combined[key] = pooled_value((v, weights[i]) for i, v in zip(indices, group_values, strict=True))
+        values.append(found)
+    pooled = per_question.select("__org", "question_index").with_columns(
+        pl.Series("__pooled", values, dtype=pl.Float64)
+    )
+    return (
+        statistics.join(pooled, on=["__org", "question_index"], how="left", maintain_order="left")
+        .with_columns(pl.coalesce("__pooled", "value").alias("value"))
+        .drop("__pooled")
     )
 
 

@@ -24,7 +24,7 @@ that the answers show. The band of a held domain or overall is never above the b
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, NamedTuple, Protocol
@@ -51,13 +51,14 @@ from qimaturity.rubric.model import (
 )
 from qimaturity.rubric.wording import condition_text
 from qimaturity.scoring.kernel import (
-    agreement,
     counts_of,
     even_median_note,
     evidence_level,
+    group_agreement,
     level_below,
+    lowest_agreement,
+    pooled_value,
     respondent_value,
-    sample_variance,
 )
 from qimaturity.scoring.result import (
     Adjustment,
@@ -75,6 +76,7 @@ from qimaturity.scoring.result import (
     Result,
     RubricRef,
     Status,
+    SuppressedGroup,
     Trace,
     TraceInput,
 )
@@ -129,8 +131,9 @@ class QuestionStats:
     """Answers that said N/A."""
     value: float | None = None
     """The rubric's respondent aggregate of the counted levels; ``None`` when no level was given."""
-    variance: float | None = None
-    """Sample variance of the levels as given (before the evidence rule), for r_wg; ``None`` for fewer than two."""
+    agreements: tuple[tuple[str | None, float | None], ...] = ()
+    """r_wg within each respondent group that gave a level (``None``: the respondents with no group, last), from the
+    levels as given (before the evidence rule); ``None`` for a group with too few answers to say."""
     by_group: tuple[GroupValue, ...] = ()
     """The respondent aggregate within each respondent group that gave a level, in the rubric's group order."""
     method: str = ""
@@ -142,6 +145,9 @@ class QuestionStats:
     """What the evidence rule did."""
     answers: tuple[AnswerRecord, ...] = ()
     """Each answer, where the answers are known one by one."""
+    levels_by_respondent: tuple[tuple[str, int], ...] = ()
+    """(respondent id, counted level) of every answer that gave a level, a hidden group's too, where the answers
+    are known one by one: what each respondent's own score is made of (:mod:`qimaturity.scoring.intervals`)."""
 
     @property
     def answered(self) -> int:
@@ -186,12 +192,25 @@ def answer_statistics(rubric: Rubric, assessment: Assessment) -> dict[str, Quest
         for answer in respondent.answers:
             by_question.setdefault(answer.question_id, []).append((respondent, answer))
     group_order = {g.id: i for i, g in enumerate(rubric.respondent_groups)}
+    hidden = hidden_groups(rubric, respondent_counts(rubric, assessment))
     register = {record.id: record for record in reversed(assessment.evidence)}
     return {
-        question.id: _question_stats(rubric, assessment.date, question, entries, group_order, register)
+        question.id: _question_stats(rubric, assessment.date, question, entries, group_order, hidden, register)
         for question in rubric.questions()
         if (entries := by_question.get(question.id))
     }
+
+
+def hidden_groups(rubric: Rubric, counts: Iterable[RespondentCount]) -> frozenset[str]:
+    """The respondent groups with fewer respondents in the assessment than the rubric's ``min_group_size``: their
+    values, perception gaps and per-respondent answers are not shown (their answers still count)."""
+    least = rubric.scoring.min_group_size
+    return frozenset(c.group for c in counts if c.group is not None and c.respondents < least)
+
+
+def fewer_than(rubric: Rubric) -> str:
+    """Why a group is not shown, in the words every output uses."""
+    return f"fewer than {rubric.scoring.min_group_size} respondents"
 
 
 def _question_stats(
@@ -200,6 +219,7 @@ def _question_stats(
     question: Question,
     answered: list[tuple[Respondent, Answer]],
     group_order: Mapping[str, int],
+    hidden: frozenset[str] = frozenset(),
     register: Mapping[str, EvidenceRecord] | None = None,
 ) -> QuestionStats:
     scoring = rubric.scoring
@@ -211,14 +231,21 @@ def _question_stats(
     inputs: list[TraceInput] = []
     adjustments: list[Adjustment] = []
     counted: list[int] = []
-    given: list[int] = []
-    groups: dict[str, list[int]] = {}
+    by_respondent: list[tuple[str, int]] = []
+    groups: dict[str | None, list[int]] = {}
+    given_by_group: dict[str | None, list[int]] = {}
     na_count = 0
+    shown_levels: list[int] = []
     for respondent, answer in entries:
         evidence = tuple(e.reference + (f" ({e.date})" if e.date else "") for e in answer.evidence)
         evidence_ids = tuple(e.id for e in answer.evidence if e.id is not None)
+        # A respondent of a group too small to show counts like any other, but is named nowhere.
+        secret = respondent.group in hidden
+        who = f"a respondent of a group of {fewer_than(rubric)}" if secret else f"respondent {respondent.id}"
         if answer.level is None:
             na_count += 1
+            if secret:
+                continue
             records.append(
                 AnswerRecord(
                     respondent.id,
@@ -243,21 +270,27 @@ def _question_stats(
             if reason is not None:
                 used = evidence_level(scale, question.evidence_from, level, cap=cap)
                 flag = f"{reason}: counted as {used}" if cap else f"{reason} (flagged, not capped)"
-                adjustments.append(
-                    Adjustment(
-                        "evidence",
-                        "scoring.evidence",
-                        f"respondent {respondent.id}: level {level} needs evidence from level "
-                        f"{question.evidence_from}; {flag}",
-                        level,
-                        used,
-                        cap,
+                if secret:  # the rule is said, not the level it moved
+                    words = f"{who}: an answer needs evidence from level {question.evidence_from}; {reason}"
+                    adjustments.append(Adjustment("evidence", "scoring.evidence", words, None, None, cap))
+                else:
+                    adjustments.append(
+                        Adjustment(
+                            "evidence",
+                            "scoring.evidence",
+                            f"{who}: level {level} needs evidence from level {question.evidence_from}; {flag}",
+                            level,
+                            used,
+                            cap,
+                        )
                     )
-                )
-        given.append(level)
         counted.append(used)
-        if respondent.group is not None:
-            groups.setdefault(respondent.group, []).append(used)
+        by_respondent.append((respondent.id, used))
+        groups.setdefault(respondent.group, []).append(used)
+        given_by_group.setdefault(respondent.group, []).append(level)
+        if secret:
+            continue
+        shown_levels.append(used)
         records.append(
             AnswerRecord(
                 respondent.id,
@@ -278,25 +311,83 @@ def _question_stats(
     histogram = counts_of(counted)
     value: float | None = None
     arithmetic = ""
+    described = f"{method} of {len(counted)} answer(s)"
+    ordered = sorted(groups.items(), key=lambda g: group_order.get(g[0] or "", len(group_order)))
     if counted:
         value = respondent_value(method, histogram, even)
-        shown = ", ".join(str(v) for v in sorted(counted))
-        arithmetic = f"{method}({shown}) = {trace_number(value)}{even_median_note(method, len(counted), even)}"
+        not_shown = len(counted) - len(shown_levels)
+        levels_text = _levels_text(shown_levels)
+        if not_shown:
+            levels_text += f"{'; ' if shown_levels else ''}{not_shown} not shown: groups of {fewer_than(rubric)}"
+        arithmetic = f"{method}({levels_text}) = {trace_number(value)}{even_median_note(method, len(counted), even)}"
+        if scoring.pooling == "groups":
+            pools = [
+                (
+                    group_label(group),
+                    f"{method}({_levels_text(levels)}){even_median_note(method, len(levels), even)}",
+                    respondent_value(method, counts_of(levels), even),
+                    group in hidden,
+                )
+                for group, levels in ordered
+            ]
+            weights = [group_weight(rubric, group) for group, _ in ordered]
+            value, arithmetic = pooled(pools, weights, fewer_than(rubric))
+            described = f"{method} within each of {len(pools)} group(s), then their weighted mean"
+    scale_points, minimum = len(scale), scoring.agreement_min_respondents
+    agreements = tuple(
+        (group, group_agreement(counts_of(given_by_group[group]), scale_points, minimum)) for group, _ in ordered
+    )
     return QuestionStats(
         counted=tuple(histogram),
         na=na_count,
         value=value,
-        variance=sample_variance(counts_of(given)),
+        agreements=agreements,
         by_group=tuple(
-            GroupValue(group, respondent_value(method, counts_of(levels), even), len(levels))
-            for group, levels in sorted(groups.items(), key=lambda g: group_order.get(g[0], 0))
+            GroupValue(group, respondent_value(method, counts_of(levels), even), len(levels), within)
+            for (group, levels), (_, within) in zip(ordered, agreements, strict=True)
+            if group is not None
         ),
-        method=f"{method} of {len(counted)} answer(s)",
+        method=described,
         arithmetic=arithmetic,
         inputs=tuple(inputs),
         adjustments=tuple(adjustments),
         answers=tuple(records),
+        levels_by_respondent=tuple(by_respondent),
     )
+
+
+def _levels_text(levels: list[int]) -> str:
+    return ", ".join(str(v) for v in sorted(levels))
+
+
+def group_label(group: str | None) -> str:
+    return group if group is not None else "no group"
+
+
+def group_weight(rubric: Rubric, group: str | None) -> float:
+    """A respondent group's weight under ``pooling: groups``; respondents with no group count as a group of 1."""
+    return next((g.weight for g in rubric.respondent_groups if g.id == group), 1.0)
+
+
+def pooled(
+    pools: Sequence[tuple[str, str, float, bool]], weights: Sequence[float], reason: str = ""
+) -> tuple[float, str]:
+    """Groups' values (label, how the value was reached, value, hidden) pooled by their weights, with the
+    arithmetic in words: each group's value and weight, then the weighted mean. A hidden group's value and answers
+    are not written (``reason`` says why); it counts all the same."""
+    value = pooled_value((v, w) for (_, _, v, _), w in zip(pools, weights, strict=True))
+    each = "; ".join(
+        f"{label}: {reason}, not shown, weight {trace_number(w)}"
+        if hidden
+        else f"{label}: {how} = {trace_number(v)}, weight {trace_number(w)}"
+        for (label, how, v, hidden), w in zip(pools, weights, strict=True)
+    )
+    terms = " + ".join(
+        f"{trace_number(w)}×{'(not shown)' if hidden else trace_number(v)}"
+        for (_, _, v, hidden), w in zip(pools, weights, strict=True)
+    )
+    total = trace_number(math.fsum(weights))
+    return value, f"{each}; groups pooled: ({terms}) / {total} = {trace_number(value)}"
 
 
 def respondent_counts(rubric: Rubric, assessment: Assessment) -> tuple[RespondentCount, ...]:
@@ -382,6 +473,7 @@ class Scorer:
         self.assessment = assessment
         self.statistics = statistics
         self.respondents = respondents
+        self.hidden = hidden_groups(rubric, respondents)
         self.scale = [level.value for level in rubric.levels]
         self.lowest, self.highest = self.scale[0], self.scale[-1]
         self.overrides = {**assessment.targets, **targets}
@@ -444,8 +536,17 @@ class Scorer:
         stats = self.statistics.get(question.id, NO_ANSWERS)
         scoring = self.rubric.scoring
         adjustments = list(stats.adjustments)
-        gaps = self.perception_gaps({g.group: g.value for g in stats.by_group})
-        agreement_value = agreement(stats.variance, len(self.scale))
+        # A group with fewer respondents than min_group_size, in the assessment or answering this question, is not
+        # shown: no value, no perception gap, no agreement (its answers count all the same).
+        least = scoring.min_group_size
+        shown = tuple(g for g in stats.by_group if g.group not in self.hidden and g.respondents >= least)
+        suppressed = tuple(SuppressedGroup(g.group, fewer_than(self.rubric)) for g in stats.by_group if g not in shown)
+        unseen = {g.group for g in suppressed}
+        gaps = self.perception_gaps({g.group: g.value for g in shown})
+        # Agreement within groups: a question is flagged when some group large enough to say disagreed; what
+        # separates groups is a perception gap. The number shown is the lowest group's r_wg, with its group.
+        lowest = lowest_agreement((g, a) for g, a in stats.agreements if g is None or g not in unseen)
+        agreement_group, agreement_value = lowest if lowest is not None else (None, None)
         disagreement = agreement_value is not None and agreement_value < scoring.agreement_threshold - EPS
 
         status: Any
@@ -482,9 +583,11 @@ class Scorer:
             target=target,
             gap=(target - reached) if target is not None and reached is not None else None,
             answers=stats.answers,
-            by_group=stats.by_group,
+            by_group=shown,
+            suppressed_groups=suppressed,
             perception_gaps=gaps,
             agreement=agreement_value,
+            agreement_group=agreement_group,
             disagreement=disagreement,
             trace=Trace(trace_method, stats.inputs, arithmetic, tuple(adjustments)),
         )
@@ -944,16 +1047,17 @@ def score(
     from qimaturity.scoring.intervals import with_intervals  # it combines answers with this module's functions
 
     require_checked(assessment, rubric)
+    statistics = answer_statistics(rubric, assessment)
     result = score_statistics(
         rubric,
         assessment,
-        answer_statistics(rubric, assessment),
+        statistics,
         respondent_counts(rubric, assessment),
         targets=targets,
         default_target=default_target,
         what_if=what_if,
     )
-    return with_intervals(rubric, result)
+    return with_intervals(rubric, result, statistics)
 
 
 def score_statistics(

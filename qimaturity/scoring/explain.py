@@ -51,10 +51,14 @@ def explain_question(question: QuestionResult) -> list[str]:
         lines.append(f"  answer {answer.respondent}{group}: {given}{evidence}")
     lines.extend(_trace(question.trace, "  "))
     if question.agreement is not None:
-        verdict = " - respondents disagree" if question.disagreement else ""
-        lines.append(f"  agreement r_wg = {trace_number(question.agreement)}{verdict}")
+        verdict = " - respondents disagreed" if question.disagreement else ""
+        within = f", lowest within a group: {question.agreement_group}" if question.agreement_group else ""
+        lines.append(f"  agreement r_wg = {trace_number(question.agreement)}{within}{verdict}")
     for view in question.by_group:
-        lines.append(f"  group {view.group}: {trace_number(view.value)} from {view.respondents} respondent(s)")
+        within = f", r_wg {trace_number(view.agreement)}" if view.agreement is not None else ""
+        lines.append(f"  group {view.group}: {trace_number(view.value)} from {view.respondents} respondent(s){within}")
+    for hidden in question.suppressed_groups:
+        lines.append(f"  group {hidden.group}: {hidden.reason}, not shown")
     lines.extend("  " + line for line in _gaps(question.perception_gaps))
     return lines
 

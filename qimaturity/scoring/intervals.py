@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from qimaturity.rubric.model import Rubric
-from qimaturity.scoring.engine import aggregate_value
+from qimaturity.scoring.engine import QuestionStats, aggregate_value
 from qimaturity.scoring.result import DomainResult, Interval, Result
 
 MEDIAN_FACTOR = math.sqrt(math.pi / 2)
@@ -75,27 +75,27 @@ def interval_from_sums(centre: float, sums: Sums, factor: float, low: float, hig
     return Interval(max(low, centre - half), min(high, centre + half), error, n)
 
 
-def respondent_scores(rubric: Rubric, result: Result) -> tuple[dict[str, list[float]], list[float]]:
-    """Each respondent's own score per domain (domain id -> scores) and overall, from their counted answers,
-    combined as the rubric combines questions and domains; a respondent with no counted answer in a domain has
-    no score there, and one with no score anywhere none overall."""
+def respondent_scores(
+    rubric: Rubric, statistics: Mapping[str, QuestionStats]
+) -> tuple[dict[str, list[float]], list[float]]:
+    """Each respondent's own score per domain (domain id -> scores) and overall, from their counted answers (a
+    hidden group's too: their answers count in the value, so their spread counts in its interval), combined as the
+    rubric combines questions and domains; a respondent with no counted answer in a domain has no score there, and
+    one with no score anywhere none overall."""
     scoring = rubric.scoring
-    domain_weight = {d.id: d.weight for d in rubric.domains}
     per_domain: dict[str, list[float]] = {}
     overall_items: dict[str, list[tuple[str, float, float]]] = {}
-    for domain in result.domains:
+    for domain in rubric.domains:
         items: dict[str, list[tuple[str, float, float]]] = {}
         for question in domain.questions:
-            for answer in question.answers:
-                if answer.counted_level is not None:
-                    items.setdefault(answer.respondent, []).append(
-                        (question.id, float(answer.counted_level), question.weight)
-                    )
+            stats = statistics.get(question.id)
+            for respondent, level in stats.levels_by_respondent if stats is not None else ():
+                items.setdefault(respondent, []).append((question.id, float(level), question.weight))
         scores = per_domain.setdefault(domain.id, [])
         for respondent in sorted(items):
             value = aggregate_value(scoring.questions, items[respondent])
             scores.append(value)
-            overall_items.setdefault(respondent, []).append((domain.id, value, domain_weight[domain.id]))
+            overall_items.setdefault(respondent, []).append((domain.id, value, domain.weight))
     overall = [aggregate_value(scoring.domains, overall_items[r]) for r in sorted(overall_items)]
     return per_domain, overall
 
@@ -104,9 +104,10 @@ def sums_of(scores: Sequence[float]) -> Sums:
     return len(scores), math.fsum(scores), math.fsum(s * s for s in scores)
 
 
-def with_intervals(rubric: Rubric, result: Result) -> Result:
-    """The result with an interval on each domain and the overall value, from its per-answer records."""
-    per_domain, overall_scores = respondent_scores(rubric, result)
+def with_intervals(rubric: Rubric, result: Result, statistics: Mapping[str, QuestionStats]) -> Result:
+    """The result with an interval on each domain and the overall value, from the answers one by one (the row
+    engine's :class:`QuestionStats`)."""
+    per_domain, overall_scores = respondent_scores(rubric, statistics)
     sums = {domain_id: sums_of(scores) for domain_id, scores in per_domain.items()}
     sums[OVERALL] = sums_of(overall_scores)
     return with_sums(rubric, result, sums)

@@ -4,7 +4,9 @@ A question's answers reduce to counts: how many respondents gave each level of t
 before the rubric's rules is a function of those counts, and this module holds each function once:
 
 - :func:`respondent_value`: the rubric's respondent aggregate (median, mean, min or max) of the counted levels;
+- :func:`pooled_value`: with ``pooling: groups``, the groups' values combined by their weights;
 - :func:`sample_variance` and :func:`agreement`: the sample variance of the levels and the within-group agreement r_wg;
+  :func:`group_agreement` and :func:`lowest_agreement`: r_wg within each respondent group large enough to say it;
 - :func:`evidence_level`: the level an answer counts at when its evidence does not support it.
 
 The row engine (:mod:`qimaturity.scoring.engine`) counts each question's answers one by one and calls these; the
@@ -22,6 +24,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from fractions import Fraction
+from typing import TypeVar
+
+G = TypeVar("G")
 
 Counts = Sequence[tuple[int, int]]
 """(level, how many answers gave it), ascending by level; levels with no answer may be left out."""
@@ -69,6 +75,23 @@ def respondent_value(method: str, counts: Counts, even_median: str = "mean") -> 
     raise ValueError(f"unknown respondent aggregate '{method}'")
 
 
+def pooled_value(groups: Iterable[tuple[float, float]]) -> float:
+    """Respondents pooled by group: Σ w·v / Σ w over the (value, weight) of each group that gave a level (at least
+    one). A group that did not answer is simply not among them: its weight drops out and the others renormalise.
+
+    Computed exactly (a float is a fraction) and rounded once, so the result does not depend on the order in which
+    the groups come nor on the engine that holds them.
+    """
+    numerator = Fraction(0)
+    denominator = Fraction(0)
+    for value, weight in groups:
+        numerator += Fraction(weight) * Fraction(value)
+        denominator += Fraction(weight)
+    if not denominator:
+        raise ValueError("no groups to pool")
+    return float(numerator / denominator)
+
+
 def even_median_note(method: str, total: int, even_median: str) -> str:
     """What a trace adds after a median of an even count that is not the mean of the middle two."""
     if method != "median" or total % 2 or even_median == "mean":
@@ -94,6 +117,24 @@ def agreement(variance: float | None, scale_points: int) -> float | None:
         return None
     expected = (scale_points**2 - 1) / 12
     return max(0.0, 1 - variance / expected)
+
+
+def group_agreement(counts: Counts, scale_points: int, minimum: int) -> float | None:
+    """r_wg within one respondent group from the levels its members gave (before the evidence rule); ``None`` when
+    fewer than ``minimum`` (and never fewer than two) gave a level."""
+    if sum(n for _, n in counts) < max(2, minimum):
+        return None
+    return agreement(sample_variance(counts), scale_points)
+
+
+def lowest_agreement(agreements: Iterable[tuple[G, float | None]]) -> tuple[G, float] | None:
+    """The lowest within-group r_wg and its group (the first such group in the order given); ``None`` when no
+    group was large enough."""
+    lowest: tuple[G, float] | None = None
+    for group, value in agreements:
+        if value is not None and (lowest is None or value < lowest[1]):
+            lowest = (group, value)
+    return lowest
 
 
 def level_below(scale: Sequence[int], level: int) -> int:

@@ -81,6 +81,17 @@ class GroupValue:
     group: str
     value: float
     respondents: int
+    agreement: float | None = None
+    """r_wg within the group; ``None`` with fewer answers than the rubric's ``agreement_min_respondents``."""
+
+
+@dataclass(frozen=True)
+class SuppressedGroup:
+    """A respondent group whose value is not shown: too few respondents to keep them anonymous and the value stable."""
+
+    group: str
+    reason: str
+    """``fewer than K respondents``, K the rubric's ``min_group_size``."""
 
 
 @dataclass(frozen=True)
@@ -146,9 +157,16 @@ class QuestionResult:
     gap: int | None
     answers: tuple[AnswerRecord, ...]
     by_group: tuple[GroupValue, ...]
+    """The value of each respondent group large enough to show (see :attr:`suppressed_groups`)."""
+    suppressed_groups: tuple[SuppressedGroup, ...]
+    """Groups that answered but have fewer respondents than the rubric's ``min_group_size``: not shown."""
     perception_gaps: tuple[PerceptionGap, ...]
     agreement: float | None
+    """The lowest within-group r_wg (see :attr:`agreement_group`); ``None`` when no group had enough answers."""
+    agreement_group: str | None
+    """The group whose r_wg is :attr:`agreement`; ``None`` for the respondents with no group (or no agreement)."""
     disagreement: bool
+    """Respondents disagreed: some group's r_wg is below the rubric's ``agreement_threshold``."""
     trace: Trace
 
     def __repr__(self) -> str:

@@ -137,6 +137,7 @@ def _rows(result: Result, number: Number) -> list[dict[str, Any]]:
                         "group": view.group,
                         "respondents": view.respondents,
                         "value": number(view.value),
+                        "agreement": number(view.agreement),
                     }
                 )
             for gap in q.perception_gaps:
