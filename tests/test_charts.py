@@ -912,3 +912,11 @@ def test_distribution_chart_does_not_grow_with_respondents() -> None:
     view_box = re.compile(r'viewBox="([^"]+)"')
     assert view_box.findall(large) == view_box.findall(small)
     assert len(large) < 1.1 * len(small)
+
+
+def test_a_question_without_answers_to_show_says_so_not_that_nobody_answered():
+    # A question answered only by groups below the minimum group size has answers that count but are not shown:
+    # its bar must not claim there were none.
+    svg = distribution_chart("d", [("lead-executive-lead", {}, 0), ("lead-role-models", {3: 3}, 0)], SCALE, title="t")
+    assert "no answers shown" in svg
+    assert ">no answers<" not in svg

@@ -155,7 +155,7 @@ def distribution_chart(
                 _text(
                     _DIST_X0 + _DIST_WIDTH / 2,
                     _baseline(centre, _FS_SMALL),
-                    ["no answers"],
+                    ["no answers shown"],
                     size=_FS_SMALL,
                     anchor="middle",
                     fill=_MUTED,
@@ -261,6 +261,6 @@ def _distribution_desc(data: Sequence[tuple[str, Mapping[int, int], int]], level
         ]
         if na:
             answers.append(f"{na} N/A")
-        detail = ", ".join(answers) if answers else "no answers"
+        detail = ", ".join(answers) if answers else "no answers shown"
         parts.append(f"{' '.join(_clean(label).split())}: {detail}; {total} respondent{'' if total == 1 else 's'}.")
     return " ".join(parts)
