@@ -224,3 +224,18 @@ def test_the_method_says_when_a_change_counts(tmp_path):
     with_mid = qimaturity.load_rubric(write(tmp_path, "mid.yaml", rubric_yaml("mean", mid=0.5)))
     assert with_mid.scoring.minimal_important_difference == 0.5
     assert scoring_lines(with_mid)[-1] == plain + " or are at least 0.5"
+
+
+def test_the_cohort_report_says_what_a_clear_change_is(tmp_path):
+    rubric_path = write(tmp_path, "noise.yaml", rubric_yaml("mean"))
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    write(folder, "rx1-2025.yaml", answers([(3, 3)] * 9 + [(2, 2)], "2025-09-30", "rx1"))
+    write(folder, "rx1-2026.yaml", answers([(3, 3)] * 10, "2026-09-30", "rx1"))
+    out = tmp_path / "cohort.html"
+    done = run_main("compare", str(rubric_path), str(folder), "--min-cohort", "1", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    page = " ".join(out.read_text(encoding="utf-8").split())
+    trends = page[page.index('id="trends"') :]
+    assert 'otherwise it is "no clear change"' in trends
+    assert "<td>no clear change</td>" in trends  # 2.9 -> 3.0 with SE 0.1 and 0: within the noise
