@@ -340,3 +340,19 @@ def test_run_batch_writes_what_batch_writes(cli, tmp_path):
     for name in names:
         if name != ".qimaturity-batch.json":
             assert (tmp_path / "api" / name).read_bytes() == (by_cli / name).read_bytes(), name
+
+
+def test_a_rubric_given_as_a_mapping_is_checked_as_its_file_is():
+    import yaml
+
+    data = yaml.safe_load((ROOT / "rubrics" / "qi-readiness.yaml").read_text(encoding="utf-8"))
+    from_dict = qimaturity.load_rubric(data)
+    assert from_dict.content_hash == qimaturity.load_rubric("qi-readiness").content_hash
+    assert [d.id for d in from_dict.domains] == [d.id for d in qimaturity.load_rubric("qi-readiness").domains]
+    data["domains"][0]["questions"][0]["weight"] = -1
+    del data["levels"][4]["name"]
+    with pytest.raises(qimaturity.InputError) as caught:
+        qimaturity.load_rubric(data)
+    found = {(p.file, p.line, p.path) for p in caught.value.problems}
+    assert ("<rubric>", None, "/domains/0/questions/0/weight") in found
+    assert ("<rubric>", None, "/levels/4") in found or ("<rubric>", None, "/levels/4/name") in found

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qimaturity._core.documents import SourceDocument, load_yaml
+from qimaturity._core.documents import SourceDocument, load_yaml, plain_document
 from qimaturity._core.frozen import FrozenMap
 from qimaturity._core.kinds import is_yaml
 from qimaturity._core.problems import InputError, Problem
@@ -72,25 +73,31 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def check_rubric(ref: str | Path) -> tuple[SourceDocument | None, list[Problem]]:
+def check_rubric(ref: str | Path | Mapping[str, Any]) -> tuple[SourceDocument | None, list[Problem]]:
     """Load and validate a rubric; return the document and every problem found (none when it is valid)."""
     try:
-        path = resolve_rubric(ref)
-        doc = load_yaml(path, display=_display(path), keep_going=True)
+        if isinstance(ref, Mapping):
+            doc = plain_document(ref, "<rubric>")
+        else:
+            path = resolve_rubric(ref)
+            doc = load_yaml(path, display=_display(path), keep_going=True)
     except InputError as error:
         return None, list(error.problems)
     return doc, check_rubric_document(doc)
 
 
-def load_rubric(ref: str | Path) -> Rubric:
-    """Load a rubric by bundled id or path, validate it, and return it; raise :class:`InputError` if invalid."""
+def load_rubric(ref: str | Path | Mapping[str, Any]) -> Rubric:
+    """Load a rubric by bundled id or path, validate it, and return it; raise :class:`InputError` if invalid.
+
+    The rubric document itself may be given as a mapping (a notebook's dict): it is checked exactly as a file is,
+    and its problems carry the JSON path (``/domains/0/questions/1/levels``) and no line, in ``<rubric>``."""
     doc, problems = check_rubric(ref)
     if problems or doc is None:
         raise InputError(problems)
     return rubric_from_document(doc)
 
 
-def as_rubric(rubric: Rubric | str | Path) -> Rubric:
+def as_rubric(rubric: Rubric | str | Path | Mapping[str, Any]) -> Rubric:
     """A rubric given as itself, by bundled id or by path (loaded as :func:`load_rubric` does)."""
     return rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
 
