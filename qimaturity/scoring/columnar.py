@@ -333,22 +333,48 @@ class _Export:
             for word in range(words):
                 units = [0] + [1 << (bits * (s % per_word)) if s // per_word == word else 0 for s in range(slots)]
                 packed.append(pl.lit(pl.Series(units, dtype=pl.Int128)).gather(slot).alias(_packed(i, word)))
-        domain_scores, overall_score = self.score_exprs()
         return (
             self.scan.select(
                 self._key(ORGANISATION).alias(_ORG),
                 self._key("group").alias(_GROUP),
                 *[self._code(c).alias(_q(i)) for i, c in enumerate(self.questions)],
             )
-            .select(_ORG, _GROUP, *packed, *domain_scores)  # codes as columns first: each is parsed once
-            .with_columns(overall_score)
+            .select(_ORG, _GROUP, *packed)  # codes as columns first: each is parsed once
             .group_by(_ORG, _GROUP)
             .agg(
                 pl.len().alias("n"),
                 pl.col([_packed(i, w) for i in range(len(self.questions)) for w in range(words)]).sum(),
-                *[part for name in self.score_names() for part in _score_sums(name)],
             )
         )
+
+    def score_sums(self) -> dict[str, dict[str, Sums]]:
+        """Per organisation (stripped id) and scope (domain id or :data:`OVERALL`): the count, sum and sum of
+        squares of its respondents' own scores, what an interval needs. A streaming pass of its own, run only when
+        full results are asked for (the tables and the CSV carry no interval)."""
+        domain_scores, overall_score = self.score_exprs()
+        names = self.score_names()
+        columns = [f"{name}{part}" for name in names for part in _SUM_PARTS]
+        query = (
+            self.scan.select(
+                self._key(ORGANISATION).alias(_ORG),
+                self._key("group").alias(_GROUP),
+                *[self._code(c).alias(_q(i)) for i, c in enumerate(self.questions)],
+            )
+            .select(_ORG, _GROUP, *domain_scores)
+            .with_columns(overall_score)
+            .group_by(_ORG)
+            .agg(*[part for name in names for part in _score_sums(name)])
+        )
+        (frame,) = self.collect(query)
+        totals = frame.with_columns(_stripped(pl.col(_ORG)).alias(_ORG)).group_by(_ORG).agg(pl.col(columns).sum())
+        scopes = [d.id for d in self.rubric.domains] + [OVERALL]
+        found: dict[str, dict[str, Sums]] = {}
+        for row in totals.select(_ORG, *columns).iter_rows():
+            found[row[0]] = {
+                scope: (int(row[1 + 3 * k]), float(row[2 + 3 * k] or 0.0), float(row[3 + 3 * k] or 0.0))
+                for k, scope in enumerate(scopes)
+            }
+        return found
 
     def score_names(self) -> list[str]:
         """The columns of each respondent's own scores: one per domain, then the overall."""
@@ -403,13 +429,12 @@ class _Export:
         ]
         every: list[int | str] = [*self.scale, "na", "n", "bad"]
         ordered = [_q(i, part) for i in range(len(self.questions)) for part in every]
-        sums = [f"{name}{part}" for name in self.score_names() for part in _SUM_PARTS]
         return (
             packed.lazy()
-            .select(*keys, "n", *counts, *sums)
+            .select(*keys, "n", *counts)
             .with_columns(filled)
             .group_by(_ORG, _GROUP)
-            .agg(pl.col("n").sum(), pl.col(ordered).sum(), pl.col(sums).sum())
+            .agg(pl.col("n").sum(), pl.col(ordered).sum())
             .collect()
         )
 
@@ -697,9 +722,6 @@ class _Export:
         counts = counts.filter(pl.col(_ORG).is_not_null()).with_columns(
             pl.col(_ORG).replace_strict(index_of, return_dtype=pl.Int64).alias("__org")
         )
-        sum_columns = [f"{name}{part}" for name in self.score_names() for part in _SUM_PARTS]
-        score_sums = counts.group_by("__org").agg(pl.col(sum_columns).sum())
-        counts = counts.drop(sum_columns)
         plain = counts.drop("__org")  # the counts' own columns, in place: where each builder finds its counts
         position = {name: i for i, name in enumerate(plain.columns)}
         row_builders = [_StatsBuilder(rubric, c.question, i, position) for i, c in enumerate(self.questions)]
@@ -842,18 +864,13 @@ class _Export:
             schema={"__org": pl.Int64, ORGANISATION: pl.String, "organisation_name": pl.String, "date": pl.String},
         )
         by_organisation: dict[str, list[tuple[Any, ...]]] = {}
-        sums_by_organisation: dict[int, dict[str, Sums]] = {}
-        scopes = [d.id for d in rubric.domains] + [OVERALL]
+        sums_by_organisation: dict[str, dict[str, Sums]] = {}
 
         def build(index: int) -> Result:
             if not by_organisation:  # the counts as rows, once, when a first full result is asked for
                 for row in plain.iter_rows():
                     by_organisation.setdefault(row[position[_ORG]], []).append(row)
-                for row in score_sums.iter_rows():
-                    sums_by_organisation[row[0]] = {
-                        scope: (int(row[1 + 3 * k]), float(row[2 + 3 * k]), float(row[3 + 3 * k]))
-                        for k, scope in enumerate(scopes)
-                    }
+                sums_by_organisation.update(self.score_sums())
             org = ids[index]
             result = self._score_organisation(
                 org,
@@ -865,7 +882,7 @@ class _Export:
                 targets,
                 default_target,
             )
-            return with_sums(rubric, result, sums_by_organisation.get(index, {}))
+            return with_sums(rubric, result, sums_by_organisation.get(org, {}))
 
         return ExportScores(table, overall, domains, questions, groups, gaps, rubric, build)
 
