@@ -122,7 +122,10 @@ def bare_query(rubric: Rubric, path: Path) -> pl.DataFrame:
         level = pl.col(question.id).cast(pl.Int8, strict=False)  # "NA" and empty: null
         if question.evidence_from is not None:
             cap = level_below(scale, question.evidence_from)
-            level = pl.when(level >= question.evidence_from).then(pl.lit(cap, pl.Int8)).otherwise(level)
+            capped = level >= question.evidence_from
+            if question.evidence_groups:  # only the groups the question asks for evidence
+                capped = capped & pl.col("group").is_in(list(question.evidence_groups))
+            level = pl.when(capped).then(pl.lit(cap, pl.Int8)).otherwise(level)
         counted.append(level.median().alias(question.id))
     medians = scan.group_by("organisation_id").agg(counted)
     domains = []
