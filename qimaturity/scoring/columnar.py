@@ -85,7 +85,7 @@ from qimaturity.scoring.engine import (
     pooled,
     score_statistics,
 )
-from qimaturity.scoring.intervals import OVERALL, Sums, with_sums
+from qimaturity.scoring.intervals import OVERALL, Sums, estimates_intervals, with_sums
 from qimaturity.scoring.kernel import even_median_note, evidence_level, group_agreement, respondent_value
 from qimaturity.scoring.result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
 
@@ -870,7 +870,8 @@ class _Export:
             if not by_organisation:  # the counts as rows, once, when a first full result is asked for
                 for row in plain.iter_rows():
                     by_organisation.setdefault(row[position[_ORG]], []).append(row)
-                sums_by_organisation.update(self.score_sums())
+                if estimates_intervals(rubric):  # else there is nothing to sum for
+                    sums_by_organisation.update(self.score_sums())
             org = ids[index]
             result = self._score_organisation(
                 org,

@@ -104,25 +104,33 @@ def sums_of(scores: Sequence[float]) -> Sums:
     return len(scores), math.fsum(scores), math.fsum(s * s for s in scores)
 
 
+OVERALL = "overall"
+
+
+def estimates_intervals(rubric: Rubric) -> bool:
+    """Whether the rubric's values get intervals: not from a min or max aggregate (whose spread this method cannot
+    say), nor for totals (``sum``: not on the level scale the interval is kept within)."""
+    scoring = rubric.scoring
+    return scoring.respondent_aggregate in ("median", "mean") and "sum" not in (scoring.questions, scoring.domains)
+
+
 def with_intervals(rubric: Rubric, result: Result, statistics: Mapping[str, QuestionStats]) -> Result:
     """The result with an interval on each domain and the overall value, from the answers one by one (the row
     engine's :class:`QuestionStats`)."""
+    if not estimates_intervals(rubric):
+        return result
     per_domain, overall_scores = respondent_scores(rubric, statistics)
     sums = {domain_id: sums_of(scores) for domain_id, scores in per_domain.items()}
     sums[OVERALL] = sums_of(overall_scores)
     return with_sums(rubric, result, sums)
 
 
-OVERALL = "overall"
-
-
 def with_sums(rubric: Rubric, result: Result, sums: Mapping[str, Sums]) -> Result:
     """The result with an interval on each domain (by id) and the overall value (:data:`OVERALL`) from the sums of
     their respondents' scores (None where there is none)."""
-    method = rubric.scoring.respondent_aggregate
-    if method not in ("median", "mean") or "sum" in (rubric.scoring.questions, rubric.scoring.domains):
-        return result  # a min or max has no spread this method can say; a total is not on the level scale
-    factor = MEDIAN_FACTOR if method == "median" else 1.0
+    if not estimates_intervals(rubric):
+        return result
+    factor = MEDIAN_FACTOR if rubric.scoring.respondent_aggregate == "median" else 1.0
     low, high = float(rubric.lowest), float(rubric.highest)
     nothing: Sums = (0, 0.0, 0.0)
 
