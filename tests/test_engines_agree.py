@@ -7,8 +7,8 @@ gaps where the rubric's missing policy allows them. The same answers are written
 :func:`qimaturity.scoring.columnar.score_export` from counts). Every number must be equal to the bit: values,
 levels, bands, targets, gaps, agreement, group values, perception gaps (a domain's too: both engines add its
 weighted terms with math.fsum) and every rule's adjustment; and the CSV, which writes every number in full. The
-one tolerance: each interval, from sums of the respondents' own scores that Polars adds in its own order, within
-1e-12 (and from as many respondents).
+one tolerance: each interval, from the moments (count, mean, squared deviations) of the respondents' own scores that
+Polars computes in its own order, within 1e-12 (and from as many respondents).
 
 A rubric whose respondents are combined by their median is scored under an even_median drawn from mean, lower and
 upper (scoring.respondents.even_median), whatever its file says.
@@ -154,6 +154,26 @@ def check_engines_agree(rubric: Rubric, organisations: list[dict[str, Any]], fol
         old.unlink()
     rows = {o["id"]: score(rubric, load_assessment(answers_file(rubric, o, folder), rubric)) for o in organisations}
     assert_same_results(columnar.score_export(rubric, export_file(rubric, organisations, folder)), rows)
+
+
+def test_respondents_who_agree_exactly_give_an_interval_of_no_width_in_both_engines(tmp_path: Path) -> None:
+    # valid-minimal: leadership (weight 2) = mean(lead-1, lead-2), method (weight 1) = meth-1. Five staff members
+    # each answer lead-1 = 2, lead-2 = 3, meth-1 = 3: each one's own overall score is (2 × 2.5 + 1 × 3) / 3 = 8/3,
+    # which no float holds exactly. Their spread is zero, so is the interval's width. Taken from the sum of squares
+    # minus the squared sum instead (Polars adding 8/3 five times in its own order), about 2e-15 of variance was
+    # left: a standard error of 2.4e-8 around a value everyone agrees on.
+    rubric = RUBRICS["valid-minimal"]
+    same = {"lead-1": 2, "lead-2": 3, "meth-1": 3}
+    organisation = {
+        "id": "org-0",
+        "respondents": [{"id": f"r{n}", "group": "staff", "answers": same} for n in range(5)],
+    }
+    check_engines_agree(rubric, [organisation], tmp_path / "case")
+    (result,) = columnar.score_export(rubric, export_file(rubric, [organisation], tmp_path / "case"))
+    assert result.overall.raw_value == pytest.approx(8 / 3, abs=1e-15)
+    for interval in [result.overall.interval, *(d.interval for d in result.domains)]:
+        assert interval is not None and interval.respondents == 5
+        assert interval.standard_error == 0.0 and interval.low == interval.high
 
 
 @st.composite

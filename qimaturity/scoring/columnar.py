@@ -85,7 +85,7 @@ from qimaturity.scoring.engine import (
     pooled,
     score_statistics,
 )
-from qimaturity.scoring.intervals import OVERALL, Sums, estimates_intervals, with_sums
+from qimaturity.scoring.intervals import OVERALL, Moments, estimates_intervals, merged_moments, with_moments
 from qimaturity.scoring.kernel import even_median_note, evidence_level, group_agreement, respondent_value
 from qimaturity.scoring.result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
 
@@ -347,13 +347,12 @@ class _Export:
             )
         )
 
-    def score_sums(self) -> dict[str, dict[str, Sums]]:
-        """Per organisation (stripped id) and scope (domain id or :data:`OVERALL`): the count, sum and sum of
-        squares of its respondents' own scores, what an interval needs. A streaming pass of its own, run only when
-        full results are asked for (the tables and the CSV carry no interval)."""
+    def score_moments(self) -> dict[str, dict[str, Moments]]:
+        """Per organisation (stripped id) and scope (domain id or :data:`OVERALL`): the count, mean and sum of
+        squared deviations of its respondents' own scores, what an interval needs. A streaming pass of its own, run
+        only when full results are asked for (the tables and the CSV carry no interval)."""
         domain_scores, overall_score = self.score_exprs()
         names = self.score_names()
-        columns = [f"{name}{part}" for name in names for part in _SUM_PARTS]
         query = (
             self.scan.select(
                 self._key(ORGANISATION).alias(_ORG),
@@ -363,15 +362,20 @@ class _Export:
             .select(_ORG, _GROUP, *domain_scores)
             .with_columns(overall_score)
             .group_by(_ORG)
-            .agg(*[part for name in names for part in _score_sums(name)])
+            .agg(*[part for name in names for part in _score_moments(name)])
         )
         (frame,) = self.collect(query)
-        totals = frame.with_columns(_stripped(pl.col(_ORG)).alias(_ORG)).group_by(_ORG).agg(pl.col(columns).sum())
         scopes = [d.id for d in self.rubric.domains] + [OVERALL]
-        found: dict[str, dict[str, Sums]] = {}
-        for row in totals.select(_ORG, *columns).iter_rows():
-            found[row[0]] = {
-                scope: (int(row[1 + 3 * k]), float(row[2 + 3 * k] or 0.0), float(row[3 + 3 * k] or 0.0))
+        # Raw ids that differ only in surrounding spaces are one organisation: their parts merge.
+        parts: dict[str, list[tuple[Any, ...]]] = {}
+        for row in frame.with_columns(_stripped(pl.col(_ORG)).alias(_ORG)).iter_rows():
+            parts.setdefault(row[0], []).append(row)
+        found: dict[str, dict[str, Moments]] = {}
+        for org, rows in parts.items():
+            found[org] = {
+                scope: merged_moments(
+                    [(int(row[1 + 3 * k]), float(row[2 + 3 * k] or 0.0), float(row[3 + 3 * k] or 0.0)) for row in rows]
+                )
                 for k, scope in enumerate(scopes)
             }
         return found
@@ -864,14 +868,14 @@ class _Export:
             schema={"__org": pl.Int64, ORGANISATION: pl.String, "organisation_name": pl.String, "date": pl.String},
         )
         by_organisation: dict[str, list[tuple[Any, ...]]] = {}
-        sums_by_organisation: dict[str, dict[str, Sums]] = {}
+        moments_by_organisation: dict[str, dict[str, Moments]] = {}
 
         def build(index: int) -> Result:
             if not by_organisation:  # the counts as rows, once, when a first full result is asked for
                 for row in plain.iter_rows():
                     by_organisation.setdefault(row[position[_ORG]], []).append(row)
-                if estimates_intervals(rubric):  # else there is nothing to sum for
-                    sums_by_organisation.update(self.score_sums())
+                if estimates_intervals(rubric):  # else there is nothing to measure the spread of
+                    moments_by_organisation.update(self.score_moments())
             org = ids[index]
             result = self._score_organisation(
                 org,
@@ -883,7 +887,7 @@ class _Export:
                 targets,
                 default_target,
             )
-            return with_sums(rubric, result, sums_by_organisation.get(org, {}))
+            return with_moments(rubric, result, moments_by_organisation.get(org, {}))
 
         return ExportScores(table, overall, domains, questions, groups, gaps, rubric, build)
 
@@ -1139,20 +1143,19 @@ def _counts_text(pairs: Sequence[tuple[int, int]]) -> str:
     return ", ".join(f"{n}×{level}" for level, n in pairs if n)
 
 
-_SUM_PARTS = ("__n", "__sum", "__squares")
-
-
 def _score(scope: str) -> str:
     return f"__qimaturity_score:{scope}"
 
 
-def _score_sums(name: str) -> list[pl.Expr]:
-    """A score column's count, sum and sum of squares, in :data:`_SUM_PARTS` order (nulls left out)."""
+def _score_moments(name: str) -> list[pl.Expr]:
+    """A score column's count, mean and sum of squared deviations from the mean (nulls left out; a column with no
+    value gives nulls, read as nothing)."""
     column = pl.col(name)
+    count = column.count().cast(pl.Int64)
     return [
-        column.count().cast(pl.Int64).alias(f"{name}__n"),
-        column.sum().alias(f"{name}__sum"),
-        (column * column).sum().alias(f"{name}__squares"),
+        count.alias(f"{name}__n"),
+        column.mean().alias(f"{name}__mean"),
+        (column.var(ddof=0) * count).alias(f"{name}__m2"),
     ]
 
 

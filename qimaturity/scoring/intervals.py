@@ -7,8 +7,9 @@ answers exactly as the rubric combines questions and domains, and takes the stan
 
     SE = factor × s / √n
 
-where s is the sample standard deviation of the n respondents' scores (from their count, sum and sum of squares,
-which is what both engines add up) and ``factor`` is 1 for a mean aggregate and
+where s is the sample standard deviation of the n respondents' scores (from their count, mean and sum of squared
+deviations from the mean, which is what both engines compute: never from a sum of squares, whose difference with the
+squared sum loses the spread to rounding when respondents agree closely) and ``factor`` is 1 for a mean aggregate and
 √(π/2) ≈ 1.2533 for a median (the large-sample ratio of the median's standard error to the mean's). The interval is
 
     raw value ± t(0.975, n − 1) × SE, kept within the ends of the scale,
@@ -59,17 +60,44 @@ def t95(degrees: int) -> float:
     return z + (z**3 + z) / (4 * v) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * v**2)
 
 
-Sums = tuple[int, float, float]
-"""A scope's respondent scores as (how many, their sum, the sum of their squares): all an interval needs, and what
-the columnar engine can add up batch by batch."""
+Moments = tuple[int, float, float]
+"""A scope's respondent scores as (how many, their mean, the sum of their squared deviations from the mean): all an
+interval needs. Both engines compute them in a numerically stable way (two passes here, Polars' own variance in the
+columnar engine), and parts of one sample merge exactly with :func:`merged_moments`."""
+
+NO_MOMENTS: Moments = (0, 0.0, 0.0)
 
 
-def interval_from_sums(centre: float, sums: Sums, factor: float, low: float, high: float) -> Interval | None:
-    """The interval around ``centre`` from the respondents' scores summed up (None with fewer than two)."""
-    n, total, squares = sums
+def moments_of(scores: Sequence[float]) -> Moments:
+    """The moments of the scores: the mean of an exactly rounded sum, then the squared deviations from it."""
+    n = len(scores)
+    if n == 0:
+        return NO_MOMENTS
+    mean = math.fsum(scores) / n
+    return n, mean, math.fsum((s - mean) * (s - mean) for s in scores)
+
+
+def merged_moments(parts: Sequence[Moments]) -> Moments:
+    """The moments of several parts of one sample together (Chan, Golub and LeVeque's pairwise update: no part's
+    spread is recomputed from sums of squares)."""
+    n, mean, m2 = NO_MOMENTS
+    for count, part_mean, part_m2 in parts:
+        if count == 0:
+            continue
+        total = n + count
+        delta = part_mean - mean
+        mean += delta * count / total
+        m2 += part_m2 + delta * delta * n * count / total
+        n = total
+    return n, mean, m2
+
+
+def interval_from_moments(centre: float, moments: Moments, factor: float, low: float, high: float) -> Interval | None:
+    """The interval around ``centre`` from the respondents' score moments (None with fewer than two)."""
+    n, _mean, m2 = moments
     if n < 2:
         return None
-    variance = max(0.0, (squares - total * total / n) / (n - 1))
+    variance = max(0.0, m2 / (n - 1))
     error = factor * math.sqrt(variance / n)
     half = t95(n - 1) * error
     return Interval(max(low, centre - half), min(high, centre + half), error, n)
@@ -100,10 +128,6 @@ def respondent_scores(
     return per_domain, overall
 
 
-def sums_of(scores: Sequence[float]) -> Sums:
-    return len(scores), math.fsum(scores), math.fsum(s * s for s in scores)
-
-
 OVERALL = "overall"
 
 
@@ -120,30 +144,29 @@ def with_intervals(rubric: Rubric, result: Result, statistics: Mapping[str, Ques
     if not estimates_intervals(rubric):
         return result
     per_domain, overall_scores = respondent_scores(rubric, statistics)
-    sums = {domain_id: sums_of(scores) for domain_id, scores in per_domain.items()}
-    sums[OVERALL] = sums_of(overall_scores)
-    return with_sums(rubric, result, sums)
+    moments = {domain_id: moments_of(scores) for domain_id, scores in per_domain.items()}
+    moments[OVERALL] = moments_of(overall_scores)
+    return with_moments(rubric, result, moments)
 
 
-def with_sums(rubric: Rubric, result: Result, sums: Mapping[str, Sums]) -> Result:
-    """The result with an interval on each domain (by id) and the overall value (:data:`OVERALL`) from the sums of
-    their respondents' scores (None where there is none)."""
+def with_moments(rubric: Rubric, result: Result, moments: Mapping[str, Moments]) -> Result:
+    """The result with an interval on each domain (by id) and the overall value (:data:`OVERALL`) from the moments
+    of their respondents' scores (None where there is none)."""
     if not estimates_intervals(rubric):
         return result
     factor = MEDIAN_FACTOR if rubric.scoring.respondent_aggregate == "median" else 1.0
     low, high = float(rubric.lowest), float(rubric.highest)
-    nothing: Sums = (0, 0.0, 0.0)
 
     def place(node: DomainResult) -> DomainResult:
         if node.raw_value is None:
             return node
         return dataclasses.replace(
-            node, interval=interval_from_sums(node.raw_value, sums.get(node.id, nothing), factor, low, high)
+            node, interval=interval_from_moments(node.raw_value, moments.get(node.id, NO_MOMENTS), factor, low, high)
         )
 
     overall = result.overall
     if overall.raw_value is not None:
-        interval = interval_from_sums(overall.raw_value, sums.get(OVERALL, nothing), factor, low, high)
+        interval = interval_from_moments(overall.raw_value, moments.get(OVERALL, NO_MOMENTS), factor, low, high)
         overall = dataclasses.replace(overall, interval=interval)
     return dataclasses.replace(result, domains=tuple(place(d) for d in result.domains), overall=overall)
 
