@@ -24,10 +24,12 @@ from typing import Any
 import jsonschema_rs
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qimaturity import InputError, load_assessment, load_rubric, score
 from qimaturity._core.limits import MAX_COLUMNS, MAX_PROBLEMS
-from qimaturity.scoring.kernel import counts_of, respondent_value, sample_variance
+from qimaturity.scoring.kernel import agreement, counts_of, pooled_value, respondent_value, sample_variance
 from qimaturity.scoring.result import Result
 from qimaturity.scoring.tables import write_csv
 
@@ -523,6 +525,74 @@ def test_variance_is_the_float_nearest_the_exact_variance_on_awkward_means():
         mean = Fraction(sum(levels), n)
         exact = sum(((v - mean) ** 2 for v in levels), Fraction(0)) / (n - 1)
         assert sample_variance(counts_of(levels)) == float(exact)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    points=st.sampled_from([3, 4, 5, 7, 10, 12]),
+    groups=st.lists(st.lists(st.integers(0, 400), min_size=2, max_size=12), min_size=1, max_size=60),
+)
+def test_within_group_agreement_is_the_kernels_to_the_bit_on_any_scale(points, groups):
+    """The export engine's r_wg, for all groups at once, against the kernel's one group at a time. On a 4-, 10- or
+    12-point scale σ²_EU = (A² − 1) / 12 is not exact (1.25, 8.25, 11.9166...): Polars dividing by it as a
+    constant (a multiplication by its reciprocal) was a last bit away on about one group in forty."""
+    from types import SimpleNamespace
+
+    from qimaturity.scoring.columnar_numbers import within_group_agreements
+
+    scale = list(range(1, points + 1))
+    variances, answered = [], []
+    for counts in groups:
+        pairs = list(zip(scale, counts[:points], strict=False))
+        answered.append(sum(n for _, n in pairs))
+        variances.append(sample_variance(pairs))
+    rubric = SimpleNamespace(levels=scale, scoring=SimpleNamespace(agreement_min_respondents=3))
+    pools = pl.DataFrame(
+        {"answered": answered, "variance": variances}, schema={"answered": pl.Int64, "variance": pl.Float64}
+    )
+    got = within_group_agreements(rubric, pools)["agreement"].to_list()
+    assert got == [agreement(v, points) if n >= 3 else None for v, n in zip(variances, answered, strict=True)]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    weights=st.lists(st.sampled_from([0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 7.0, 0.1, 1 / 3]), min_size=1, max_size=5),
+    questions=st.lists(
+        st.lists(
+            st.tuples(
+                st.integers(0, 5),
+                st.one_of(st.integers(0, 20).map(lambda k: k / 2), st.fractions(0, 10, max_denominator=12).map(float)),
+            ),
+            min_size=1,
+            max_size=6,
+            unique_by=lambda pair: pair[0],
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+)
+def test_groups_pool_to_the_kernels_float_for_whole_sixteenths_and_other_values_alike(weights, questions):
+    """pooling: groups in the export engine (Polars' exact sums in sixteenths where it can, the kernel where it
+    cannot) against the kernel's Σ w·v / Σ w, exactly computed and rounded once, question by question. Values are
+    medians (halves) or means (any fraction); weights are sixteenths or not (0.1, 1/3); a group index past the
+    rubric's groups is the respondents with no group, of weight 1."""
+    from types import SimpleNamespace
+
+    from qimaturity.scoring.columnar_numbers import pooled_values
+
+    rubric = SimpleNamespace(respondent_groups=[SimpleNamespace(weight=w) for w in weights])
+    every = [*weights, 1.0]
+    rows, wanted = [], []
+    for q_index, groups in enumerate(questions):
+        groups = sorted((index % len(every), value) for index, value in groups)
+        groups = list({index: value for index, value in groups}.items())
+        rows += [(0, q_index, index, value) for index, value in groups]
+        wanted.append(pooled_value((value, every[index]) for index, value in groups))
+    pools = pl.DataFrame(rows, schema=["__org", "question_index", "group_index", "value"], orient="row")
+    statistics = pl.DataFrame(
+        {"__org": [0] * len(questions), "question_index": list(range(len(questions))), "value": [-1.0] * len(questions)}
+    )
+    assert pooled_values(rubric, statistics, pools)["value"].to_list() == wanted
 
 
 # --- problems --------------------------------------------------------------------------------------------------

@@ -33,7 +33,6 @@ from qimaturity._core.numbers import table_number
 from qimaturity.answers.model import Assessment, Organisation
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.engine import EPS, QuestionRecord, Scorer
-from qimaturity.scoring.kernel import agreement as kernel_agreement
 from qimaturity.scoring.kernel import pooled_value
 from qimaturity.scoring.result import Result, Status
 from qimaturity.scoring.tables import COLUMNS
@@ -388,32 +387,36 @@ def settle_all(
 
 def within_group_agreements(rubric: Rubric, pools: pl.DataFrame) -> pl.DataFrame:
     """``pools`` (one row per organisation, question and group that gave a level, with ``answered`` and
-    ``variance``) with each group's ``agreement``: r_wg by the kernel, once per distinct variance, null for a group
-    with fewer answers than the rubric's ``agreement_min_respondents``.
+    ``variance``) with each group's ``agreement``: the kernel's r_wg (:func:`qimaturity.scoring.kernel.agreement`),
+    1 − s² / σ²_EU and at least 0, null for a group with fewer answers than the rubric's
+    ``agreement_min_respondents``.
 
-    By the kernel rather than by Polars: Polars divides by a constant as a multiplication by its reciprocal, a last
-    bit away on scales whose (A^2 - 1) / 12 is not exact (measured on a 12-point scale).
+    To the kernel's bit: σ²_EU is the kernel's float, and Polars divides by it as a column. Divided by a constant,
+    Polars multiplies by its reciprocal instead, a last bit away on scales whose (A^2 - 1) / 12 is not exact
+    (measured on 4-, 10- and 12-point scales); tests/test_columnar.py holds the two equal on such scales.
     """
     minimum = max(2, rubric.scoring.agreement_min_respondents)
-    enough = pl.col("answered") >= minimum
-    variances = pools.filter(enough)["variance"].drop_nulls().unique().to_list()
-    agreements = {v: kernel_agreement(v, len(rubric.levels)) for v in variances}
-    within = pl.col("variance").replace_strict(agreements, default=None, return_dtype=pl.Float64)
-    return pools.with_columns(pl.when(enough).then(within).alias("agreement"))
+    points = len(rubric.levels)
+    expected = pl.repeat((points**2 - 1) / 12, pools.height, dtype=pl.Float64, eager=True).alias("__expected")
+    within = (1 - pl.col("variance") / pl.col("__expected")).clip(lower_bound=0.0)
+    return (
+        pools.with_columns(expected)
+        .with_columns(pl.when(pl.col("answered") >= minimum).then(within).alias("agreement"))
+        .drop("__expected")
+    )
 
 
 def lowest_agreements(pools: pl.DataFrame) -> pl.DataFrame:
     """Per organisation and question, the lowest within-group ``agreement`` and its ``agreement_group`` (the first
     such group in the rubric's order, the respondents with no group last), as
-    :func:`qimaturity.scoring.kernel.lowest_agreement` picks it."""
-    lowest = pl.col("agreement").min()
+    :func:`qimaturity.scoring.kernel.lowest_agreement` picks it. ``pools`` is in order of organisation, question and
+    ``group_index``, so the first lowest is the first group's (no sort: a fifth of the time)."""
     return (
         pools.filter(pl.col("agreement").is_not_null())
-        .sort("__org", "question_index", "group_index")
         .group_by("__org", "question_index", maintain_order=True)
         .agg(
-            lowest.alias("agreement"),
-            pl.col("group").filter(pl.col("agreement") == lowest).first().alias("agreement_group"),
+            pl.col("agreement").min(),
+            pl.col("group").get(pl.col("agreement").arg_min()).alias("agreement_group"),
         )
     )
 
@@ -477,16 +480,59 @@ def question_table(
     )
 
 
+_SIXTEENTHS = 16
+"""Under ``pooling: groups``, group values and weights that are whole numbers of 1/16 (a median of levels is a level
+or a half; weights such as 1.5 or 0.25) are added up by Polars as whole numbers, exactly."""
+
+
 def pooled_values(rubric: Rubric, statistics: pl.DataFrame, pools: pl.DataFrame) -> pl.DataFrame:
     """``statistics`` with each answered question's value pooled by group (``pooling: groups``).
 
     ``pools`` has one row per organisation, question and group that gave a level (the respondents with no group
     last, at the index after the rubric's groups), sorted so, with each group's ``value``: computed by Polars for
-    all organisations at once. The groups are then combined by :func:`qimaturity.scoring.kernel.pooled_value`, once
-    per distinct combination of groups and values, so that both engines give the same float.
+    all organisations at once. The groups are combined as :func:`qimaturity.scoring.kernel.pooled_value` combines
+    them, Σ w·v / Σ w computed exactly and rounded once, so that both engines give the same float:
+
+    - where every value and weight is a whole number of sixteenths (any median of levels, the usual weights), by
+      Polars: the sums, in sixteenths, are whole numbers well below 2^53, so each is exact as a float and one
+      division rounds their ratio once, as the kernel's ``float(Fraction)`` does;
+    - otherwise (a mean of respondents, a weight of 0.1) by the kernel, once per distinct combination of groups and
+      values.
+
+    tests/test_columnar.py holds the first equal to the kernel on values and weights of both kinds.
     """
     weights = [g.weight for g in rubric.respondent_groups] + [1.0]
-    per_question = pools.group_by("__org", "question_index", maintain_order=True).agg("group_index", "value")
+    scaled = [w * _SIXTEENTHS for w in weights]
+    keys = ["__org", "question_index"]
+    value = pl.col("value") * _SIXTEENTHS  # exact: a power of two
+    whole = (value == value.round(0)) & (pl.col("value").abs() < 2**16)
+    if all(w.is_integer() and w < 2**20 for w in scaled) and len(weights) <= 2**8:
+        # |w| < 2^20 and |v| < 2^20 sixteenths, at most 2^8 groups: every sum is below 2^48.
+        weight = pl.lit(pl.Series([int(w) for w in scaled], dtype=pl.Int64)).gather(pl.col("group_index"))
+        sums = (
+            pools.select(
+                *keys,
+                weight.alias("__w"),
+                pl.when(whole).then(value).cast(pl.Int64).alias("__v"),
+                whole.alias("__whole"),
+            )
+            .group_by(keys, maintain_order=True)
+            .agg(
+                (pl.col("__w") * pl.col("__v")).sum().alias("__numerator"),
+                (pl.col("__w") * _SIXTEENTHS).sum().alias("__denominator"),
+                pl.col("__whole").all().alias("__exact"),
+            )
+        )
+        exact = sums.filter(pl.col("__exact")).select(
+            *keys,
+            # Both sums are columns: Polars divides by a column, never by a reciprocal.
+            (pl.col("__numerator").cast(pl.Float64) / pl.col("__denominator").cast(pl.Float64)).alias("__pooled"),
+        )
+        rest = pools.join(sums.filter(~pl.col("__exact")).select(keys), on=keys, how="semi", maintain_order="left")
+    else:
+        exact = pl.DataFrame(schema={"__org": pl.Int64, "question_index": pl.Int64, "__pooled": pl.Float64})
+        rest = pools
+    per_question = rest.group_by(keys, maintain_order=True).agg("group_index", "value")
     combined: dict[tuple[tuple[int, ...], tuple[float, ...]], float] = {}
     values = []
     for indices, group_values in zip(
@@ -497,11 +543,15 @@ def pooled_values(rubric: Rubric, statistics: pl.DataFrame, pools: pl.DataFrame)
         if found is None:
             found = combined[key] = pooled_value((v, weights[i]) for i, v in zip(indices, group_values, strict=True))
         values.append(found)
-    pooled = per_question.select("__org", "question_index").with_columns(
-        pl.Series("__pooled", values, dtype=pl.Float64)
+    pooled = pl.concat(
+        [
+            exact,
+            per_question.select(keys).with_columns(pl.Series("__pooled", values, dtype=pl.Float64)),
+        ],
+        how="vertical",
     )
     return (
-        statistics.join(pooled, on=["__org", "question_index"], how="left", maintain_order="left")
+        statistics.join(pooled, on=keys, how="left", maintain_order="left")
         .with_columns(pl.coalesce("__pooled", "value").alias("value"))
         .drop("__pooled")
     )
