@@ -75,6 +75,7 @@ from qimaturity.scoring.columnar_numbers import (
     pooled_values,
     question_table,
     settle_all,
+    with_agreements,
     within_group_agreements,
 )
 from qimaturity.scoring.engine import (
@@ -800,61 +801,68 @@ class _Export:
             .fill_null(len(self.groups))
             .alias("group_index")
         )
-        pools = within_group_agreements(
-            rubric,
-            statistics_of(pooled_counts, ["__org", _GROUP, "group_index", "n"], variance=True)
-            .filter(pl.col("answered") > 0)
-            .rename({_GROUP: "group"})
-            .sort("__org", "question_index", "group_index")
-            .collect(),
-        )
-        # A group with fewer respondents than min_group_size (in the organisation, or answering the question) is
-        # shown nowhere: no group view, perception gap or agreement. Its answers still count in the pooled value.
         least = rubric.scoring.min_group_size
-        shown = pools.filter(pl.col("group").is_null() | ((pl.col("n") >= least) & (pl.col("answered") >= least)))
-        by_group = (
-            shown.lazy()
-            .filter(pl.col("group").is_not_null())
-            .join(questions_frame.lazy(), on="question_index", how="left")
-            .select(
-                "__org",
-                "question_index",
-                "domain_index",
-                "domain_id",
-                "question_id",
-                "group",
-                "group_index",
-                pl.col("answered").alias("respondents"),
-                "value",
-                "agreement",
+
+        def group_statistics() -> pl.DataFrame:
+            return within_group_agreements(
+                rubric,
+                statistics_of(pooled_counts, ["__org", _GROUP, "group_index", "n"], variance=True)
+                .filter(pl.col("answered") > 0)
+                .rename({_GROUP: "group"})
+                .sort("__org", "question_index", "group_index")
+                .collect(),
             )
-            .sort("__org", "question_index", "group_index")
-        )
 
-        def group_views() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-            groups = by_group.collect()
+        def group_views(pools: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+            """The lowest agreements, the group views, each question's respondents shown and the gaps."""
+            # A group with fewer respondents than min_group_size (in the organisation, or answering the question)
+            # is shown nowhere: no group view, perception gap or agreement. Its answers still count in the value.
+            shown = pools.filter(pl.col("group").is_null() | ((pl.col("n") >= least) & (pl.col("answered") >= least)))
+            groups = (
+                shown.lazy()
+                .filter(pl.col("group").is_not_null())
+                .join(questions_frame.lazy(), on="question_index", how="left")
+                .select(
+                    "__org",
+                    "question_index",
+                    "domain_index",
+                    "domain_id",
+                    "question_id",
+                    "group",
+                    "group_index",
+                    pl.col("answered").alias("respondents"),
+                    "value",
+                    "agreement",
+                )
+                .sort("__org", "question_index", "group_index")
+                .collect()
+            )
             respondents = groups.group_by("__org", "question_index").agg(pl.col("respondents").sum())
-            return groups, respondents, gap_table(rubric, groups)
+            return lowest_agreements(shown), groups, respondents, gap_table(rubric, groups)
 
-        stats = (
-            statistics_of(totals, ["__org"], variance=False)
-            .select("__org", "question_index", "answered", "na", "value")
-            .sort("__org", "question_index")
-            .collect()
-        )
-        if rubric.scoring.pooling == "groups":
-            stats = pooled_values(rubric, stats, pools)
-        questions = question_table(rubric, stats, lowest_agreements(shown), targets, default_target)
-        # Each group's view is Polars' work and settling organisations is Python's: one thread does the first
-        # (Polars lets go of the interpreter while it works) while this one settles.
+        # The groups' statistics and views are Polars' work, and settling organisations is Python's: one thread does
+        # the first (Polars lets go of the interpreter while it works) while this one settles. Settling needs each
+        # question's value only, which needs the groups' values first under pooling: groups.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            views = pool.submit(group_views)
+            pools_ready = pool.submit(group_statistics)
+            views = pool.submit(lambda: group_views(pools_ready.result()))
+            stats = (
+                statistics_of(totals, ["__org"], variance=False)
+                .select("__org", "question_index", "answered", "na", "value")
+                .sort("__org", "question_index")
+                .collect()
+            )
+            if rubric.scoring.pooling == "groups":
+                stats = pooled_values(rubric, stats, pools_ready.result())
+            questions = question_table(rubric, stats, targets, default_target)
             with _collector_paused():
                 overall, domains = settle_all(rubric, ids, questions, targets, default_target)
-            groups, respondents, gaps = views.result()
-        questions = questions.join(
-            respondents, on=["__org", "question_index"], how="left", maintain_order="left"
-        ).with_columns(pl.col("respondents").fill_null(0))
+            agreements, groups, respondents, gaps = views.result()
+        questions = (
+            with_agreements(rubric, questions, agreements)
+            .join(respondents, on=["__org", "question_index"], how="left", maintain_order="left")
+            .with_columns(pl.col("respondents").fill_null(0))
+        )
         names = [metadata[org] for org in ids]
         table = pl.DataFrame(
             {

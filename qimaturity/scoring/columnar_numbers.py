@@ -424,13 +424,12 @@ def lowest_agreements(pools: pl.DataFrame) -> pl.DataFrame:
 def question_table(
     rubric: Rubric,
     statistics: pl.DataFrame,
-    agreements: pl.DataFrame,
     targets: Mapping[str, int],
     default_target: int | None,
 ) -> pl.DataFrame:
-    """Each organisation's question results, from ``statistics`` (one row per organisation and rubric question,
-    with ``answered``, ``na`` and ``value``) and ``agreements`` (:func:`lowest_agreements`), by the row engine's
-    policies."""
+    """Each organisation's question results (status, value, level, target, gap), from ``statistics`` (one row per
+    organisation and rubric question, with ``answered``, ``na`` and ``value``), by the row engine's policies; the
+    agreement is joined afterwards (:func:`with_agreements`)."""
     stub = Assessment(Organisation("", ""), rubric.id, ())
     scorer = Scorer(rubric, stub, {}, (), targets, default_target, {})
     rows = []
@@ -471,12 +470,16 @@ def question_table(
     )
     distinct = frame["value"].drop_nulls().unique().to_list()
     levels = {v: scorer.to_level(v) for v in distinct}
-    frame = frame.join(agreements, on=["__org", "question_index"], how="left", maintain_order="left")
     return frame.with_columns(
         pl.col("value").replace_strict(levels, default=None, return_dtype=pl.Int64).alias("level"),
-    ).with_columns(
-        (pl.col("target") - pl.col("level")).alias("gap"),
-        (pl.col("agreement") < rubric.scoring.agreement_threshold - EPS).fill_null(False).alias("disagreement"),
+    ).with_columns((pl.col("target") - pl.col("level")).alias("gap"))
+
+
+def with_agreements(rubric: Rubric, questions: pl.DataFrame, agreements: pl.DataFrame) -> pl.DataFrame:
+    """:func:`question_table`'s questions with their ``agreement`` and ``agreement_group`` (:func:`lowest_agreements`)
+    and whether the respondents ``disagreement`` (some group's r_wg below the threshold)."""
+    return questions.join(agreements, on=["__org", "question_index"], how="left", maintain_order="left").with_columns(
+        (pl.col("agreement") < rubric.scoring.agreement_threshold - EPS).fill_null(False).alias("disagreement")
     )
 
 
