@@ -228,7 +228,7 @@ def assert_same_tables(scores: Any, row_results: dict[str, Result]) -> None:
             grouped.setdefault(row["__org"], []).append(row)
         return grouped
 
-    scored = ("value", "raw_value", "level", "level_name", "percent", "target", "gap")
+    scored = ("value", "raw_value", "level", "level_name", "percent", "target", "gap", "held_level")
     questions, groups, domains, gaps = (
         by_org(t) for t in (scores.questions, scores.groups, scores.domains, scores.gaps)
     )
@@ -237,9 +237,18 @@ def assert_same_tables(scores: Any, row_results: dict[str, Result]) -> None:
         (row,) = overall[index]
         assert {k: row[k] for k in scored} == {k: getattr(want.overall, k) for k in scored}
         assert row["band"] == (want.overall.band.name if want.overall.band else None)
+        assert row["held_by"] == (", ".join(want.overall.held_by) or None)
         assert [{k: r[k] for k in scored} for r in domains[index]] == [
             {k: getattr(d, k) for k in scored} for d in want.domains
         ]
+        assert [r["held_by"] for r in domains[index]] == [", ".join(d.held_by) or None for d in want.domains]
+        if scores.has_intervals:  # the row engine's intervals, within the tolerance of assert_same_intervals
+            for r, node in zip([row, *domains[index]], [want.overall, *want.domains], strict=True):
+                got = (r["interval_low"], r["interval_high"])
+                wanted = (node.interval.low, node.interval.high) if node.interval else (None, None)
+                assert (got[0] is None) == (wanted[0] is None), (got, wanted)
+                if got[0] is not None:
+                    assert got == pytest.approx(wanted, rel=1e-12, abs=1e-12)
         assert [r["band"] for r in domains[index]] == [d.band.name if d.band else None for d in want.domains]
         fields = ("status", "value", "level", "target", "gap", "agreement", "agreement_group", "disagreement")
         want_questions = [q for d in want.domains for q in d.questions]
@@ -260,12 +269,31 @@ def assert_same_tables(scores: Any, row_results: dict[str, Result]) -> None:
             assert row["flagged"] == gap.flagged
 
 
+def without_intervals(text: str) -> str:
+    """A results CSV without its interval columns (the last two), as score-export writes it by default."""
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][-2:] == ["interval_low", "interval_high"]
+    stream = io.StringIO()
+    csv.writer(stream, lineterminator="\n").writerows(row[:-2] for row in rows)
+    return stream.getvalue()
+
+
 def assert_same_results(columnar_results: Any, row_results: dict[str, Result]) -> None:
     assert_same_tables(columnar_results, row_results)
-    # The CSV written from the tables is the one written from the full results, row for row.
+    # The CSV written from the tables is the one written from the full results, row for row (without the
+    # intervals unless they were measured: the full results carry them either way).
     full = io.StringIO()
     write_csv(list(columnar_results), full)
-    assert columnar_results.csv_text() == full.getvalue()
+    wanted = full.getvalue() if columnar_results.has_intervals else without_intervals(full.getvalue())
+    assert columnar_results.csv_text() == wanted
+    if columnar_results.has_intervals:  # the tables' intervals are the full results', to the bit
+        for index, result in enumerate(columnar_results):
+            nodes = [result.overall, *result.domains]
+            rows = [*columnar_results.overall.filter(pl.col("__org") == index).iter_rows(named=True)]
+            rows += [*columnar_results.domains.filter(pl.col("__org") == index).iter_rows(named=True)]
+            assert [(r["interval_low"], r["interval_high"]) for r in rows] == [
+                (n.interval.low, n.interval.high) if n.interval else (None, None) for n in nodes
+            ]
     assert [r.organisation.id for r in columnar_results] == sorted(row_results)
     for got in columnar_results:
         want = row_results[got.organisation.id]
@@ -327,14 +355,16 @@ def test_dataset_exercises_what_matters(row_results):
     assert all(r.priorities for r in row_results.values())
 
 
-def test_csv_export_gives_the_row_engines_numbers(csv_export, row_results):
-    assert_same_results(columnar.score_export(RUBRIC, csv_export), row_results)
+@pytest.mark.parametrize("intervals", [False, True])
+def test_csv_export_gives_the_row_engines_numbers(csv_export, row_results, intervals):
+    assert_same_results(columnar.score_export(RUBRIC, csv_export, intervals=intervals), row_results)
 
 
-def test_parquet_export_gives_the_row_engines_numbers(dataset, row_results, tmp_path):
+@pytest.mark.parametrize("intervals", [False, True])
+def test_parquet_export_gives_the_row_engines_numbers(dataset, row_results, tmp_path, intervals):
     export = write_parquet_export(dataset, tmp_path / "survey.parquet")
     assert pl.read_parquet(export).schema["lead-executive-lead"] == pl.Int8  # mixed column types are read
-    assert_same_results(columnar.score_export(RUBRIC, export), row_results)
+    assert_same_results(columnar.score_export(RUBRIC, export, intervals=intervals), row_results)
 
 
 def test_targets_apply_as_for_the_row_engine(csv_export, dataset, tmp_path):
@@ -365,7 +395,7 @@ def test_the_tables_csv_quotes_names_as_the_csv_module_does(tmp_path):
     names = ["Smith, Jones & Co", 'The "Friendly" Trust', "Ysbyty Gwynedd; Bangor", "Hôpital\nde jour"]
     for org, name in zip(data, names, strict=True):
         org["name"] = name
-    scores = columnar.score_export(RUBRIC, write_csv_export(data, tmp_path / "survey.csv"))
+    scores = columnar.score_export(RUBRIC, write_csv_export(data, tmp_path / "survey.csv"), intervals=True)
     assert sorted(scores.organisations["organisation_name"]) == sorted(names)
     full = io.StringIO()
     write_csv(list(scores), full)
@@ -720,14 +750,17 @@ def test_an_export_that_is_not_csv_or_parquet_is_refused(tmp_path):
 # --- command line ----------------------------------------------------------------------------------------------
 
 
-def test_score_export_writes_csv_rows_for_every_organisation(csv_export, row_results, tmp_path):
+@pytest.mark.parametrize("flags", [[], ["--intervals"]])
+def test_score_export_writes_csv_rows_for_every_organisation(csv_export, row_results, tmp_path, flags):
     out = tmp_path / "scores.csv"
-    result = run_main("score-export", "qi-readiness", str(csv_export), "--format", "csv", "-o", str(out))
+    result = run_main("score-export", "qi-readiness", str(csv_export), "--format", "csv", "-o", str(out), *flags)
     assert result.returncode == 0, result.stderr
     full = io.StringIO()
-    write_csv(columnar.score_export(RUBRIC, csv_export), full)
-    assert out.read_text(encoding="utf-8") == full.getvalue()  # the tables' CSV is the full results' CSV
+    write_csv(columnar.score_export(RUBRIC, csv_export, intervals=bool(flags)), full)
+    wanted = full.getvalue() if flags else without_intervals(full.getvalue())
+    assert out.read_text(encoding="utf-8") == wanted  # the tables' CSV is the full results' CSV
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert ("interval_low" in rows[0], "held_level" in rows[0]) == (bool(flags), True)
     scored = [r for r in rows if r["scope"] in ("overall", "domain", "question")]
     per_organisation = 1 + len(RUBRIC.domains) + len(QUESTIONS)
     assert len(scored) == ORGANISATIONS * per_organisation

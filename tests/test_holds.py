@@ -11,9 +11,12 @@ bands on the value that cut across the levels: Low [1, 3.5), Middle [3.5, 4.5), 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
+from openpyxl import load_workbook
 
 from qimaturity import compare, explain, load_assessment, load_rubric, score
 from qimaturity.report.render import render_cohort_html, render_html
@@ -64,6 +67,41 @@ def test_riverside_outputs_show_the_value_and_the_held_level():
     rubric = load_rubric("qi-readiness")
     page = render_html(score(rubric, load_assessment(RIVERSIDE, rubric)), rubric)
     assert "3.1, held at level 3 by: no-weak-domain-for-embedded" in page
+
+
+def test_the_results_csv_and_workbook_give_the_held_level_and_the_rules(tmp_path):
+    # Riverside, as above: the overall level held at 3 by no-weak-domain-for-embedded; no domain rule holds one.
+    done = run_main("score", "qi-readiness", str(RIVERSIDE), "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    rows = [r for r in csv.DictReader(io.StringIO(done.stdout)) if r["scope"] in ("overall", "domain")]
+    assert [(r["id"], r["level"], r["held_level"], r["held_by"]) for r in rows][:2] == [
+        ("overall", "3", "3", "no-weak-domain-for-embedded"),
+        ("leadership", "3", "", ""),
+    ]
+    assert {(r["held_level"], r["held_by"]) for r in rows[1:]} == {("", "")}
+    out = tmp_path / "riverside.xlsx"
+    assert run_main("score", "qi-readiness", str(RIVERSIDE), "-o", str(out)).returncode == 0
+    sheet = load_workbook(out, read_only=True)["Results"]
+    header, overall = [list(r) for r in sheet.iter_rows(min_row=1, max_row=2, values_only=True)]
+    assert dict(zip(header, overall, strict=True))["held_level"] == 3  # a number cell
+    assert dict(zip(header, overall, strict=True))["held_by"] == "no-weak-domain-for-embedded"
+
+
+def test_score_export_records_a_hold_where_the_level_already_is(tmp_path):
+    # held-gate, one respondent each: beta (q1 1, q2 5, q3 5) 125/33 = 3.79, level 3, the gate holding it where it
+    # is; lowered (2, 5, 5) 135/33 = 4.09, level 4 lowered to 3; low (1, 1, 1) 1, level 1 below the gate's limit 3:
+    # nothing held. The export engine settles without explanations and skips a rule that cannot change a number:
+    # it must still see that the gate holds beta's level at 3.
+    export = tmp_path / "survey.csv"
+    export.write_text("organisation_id,q1,q2,q3\nbeta,1,5,5\nlowered,2,5,5\nlow,1,1,1\n", encoding="utf-8")
+    done = run_main("score-export", str(SCORING_RUBRICS / "held-gate.yaml"), str(export))
+    assert done.returncode == 0, done.stderr
+    overall = {r["organisation_id"]: r for r in csv.DictReader(io.StringIO(done.stdout)) if r["scope"] == "overall"}
+    assert {org: (r["value"], r["level"], r["held_level"], r["held_by"]) for org, r in overall.items()} == {
+        "beta": (str(125 / 33), "3", "3", "q1-first"),
+        "lowered": (str(135 / 33), "3", "3", "q1-first"),
+        "low": ("1", "1", "", ""),
+    }
 
 
 # --- a rule that keeps the level where it is, and one that lowers it ------------------------------------------

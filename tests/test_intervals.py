@@ -5,6 +5,8 @@ The goldens are worked by hand in the comments; docs/scoring.md ("How sure a val
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import tempfile
 from functools import cache
@@ -200,6 +202,49 @@ def test_a_report_says_which_changes_are_clear(tmp_path):
     assert "<td>-0.13 and +0.33</td>" in page
     # The overall value and where it likely lies: all ten answered 3, so from 3 to 3.
     assert "<dd>3; likely between 3 and 3</dd>" in page
+
+
+def test_the_results_csv_carries_the_interval_and_score_export_with_intervals_the_same(tmp_path):
+    # FIVE under a mean: the domain (and the overall, its only domain) 3.2, from 2.49226 to 3.90774, worked above.
+    rubric_path = write(tmp_path, "noise.yaml", rubric_yaml("mean"))
+    answers_path = write(tmp_path, "rx1.yaml", answers(FIVE))
+    done = run_main("score", str(rubric_path), str(answers_path), "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    rows = {r["scope"]: r for r in csv.DictReader(io.StringIO(done.stdout)) if r["scope"] in ("overall", "domain")}
+    for row in rows.values():
+        # In full, as every number of the CSV: 3.2 - 2.776 x sqrt(0.065) = 2.49226...
+        assert float(row["interval_low"]) == pytest.approx(3.2 - 2.776 * math.sqrt(0.065), abs=1e-12)
+        assert float(row["interval_high"]) == pytest.approx(3.2 + 2.776 * math.sqrt(0.065), abs=1e-12)
+        assert (round(float(row["interval_low"]), 5), round(float(row["interval_high"]), 5)) == (2.49226, 3.90774)
+    # The same five respondents as a survey export: with --intervals the same columns (to 1e-12: Polars computes
+    # the moments in its own order); without, none.
+    export = tmp_path / "survey.csv"
+    export.write_text(
+        "organisation_id,respondent,group,q1,q2\n"
+        + "".join(f"rx1,r{i},staff,{a},{b}\n" for i, (a, b) in enumerate(FIVE)),
+        encoding="utf-8",
+    )
+    for flags in ([], ["--intervals"]):
+        done = run_main("score-export", str(rubric_path), str(export), *flags)
+        assert done.returncode == 0, done.stderr
+        table = list(csv.DictReader(io.StringIO(done.stdout)))
+        assert ("interval_low" in table[0]) == bool(flags)
+        if flags:
+            got = [(float(r["interval_low"]), float(r["interval_high"])) for r in table if r["scope"] == "domain"]
+            assert got == [pytest.approx((2.4922600, 3.9077400), abs=1e-5)]
+            assert got == [
+                pytest.approx(
+                    (float(rows["domain"]["interval_low"]), float(rows["domain"]["interval_high"])), abs=1e-12
+                )
+            ]
+
+
+def test_a_value_without_an_interval_leaves_its_cells_empty(tmp_path):
+    # One respondent: no interval (a judgement, not a sample); the question rows never have one.
+    rubric_path = write(tmp_path, "noise.yaml", rubric_yaml("mean"))
+    done = run_main("score", str(rubric_path), str(write(tmp_path, "one.yaml", answers([(3, 4)]))), "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    assert {(r["interval_low"], r["interval_high"]) for r in csv.DictReader(io.StringIO(done.stdout))} == {("", "")}
 
 
 @settings(max_examples=60, deadline=None)

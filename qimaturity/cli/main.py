@@ -592,16 +592,27 @@ def batch_command(
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (else stdout).")
 @click.option("--target", "targets", multiple=True, type=TARGET, metavar="[ID=]LEVEL", help="As for score.")
+@click.option(
+    "--intervals",
+    is_flag=True,
+    help="CSV: add interval_low and interval_high (each value's 95 % interval); about a quarter more time.",
+)
 def score_export_command(
-    rubric: Rubric, export: Path, fmt: str, output: Path | None, targets: tuple[tuple[str | None, int], ...]
+    rubric: Rubric,
+    export: Path,
+    fmt: str,
+    output: Path | None,
+    targets: tuple[tuple[str | None, int], ...],
+    intervals: bool,
 ) -> None:
     """Score every organisation in a respondent export (CSV or Parquet, one row per respondent) with Polars.
 
     Columns: organisation_id, optional organisation_name, organisation_type, region, date, respondent and group,
     then one column per question id; a cell is a level, empty or N/A. CSV gives one row per overall, domain and
-    question result of each organisation; JSON a list of results. Needs the scale extra (Polars).
+    question result of each organisation (with --intervals, each value's interval too); JSON a list of results,
+    intervals included. Needs the scale extra (Polars).
 
-    Example: qimaturity score-export qi-readiness survey.parquet -o scores.csv
+    Example: qimaturity score-export qi-readiness survey.parquet -o scores.csv --intervals
     """
     import io
 
@@ -615,7 +626,10 @@ def score_export_command(
         _say("score-export needs the scale extra: pip install 'qimaturity[scale]'")
         sys.exit(2)
     target_map, default_target = targets_of(targets)
-    results = score_export(rubric, export, targets=target_map, default_target=default_target)
+    # Full results carry intervals: for JSON they are measured in the counting pass, not in a second reading.
+    results = score_export(
+        rubric, export, targets=target_map, default_target=default_target, intervals=intervals or fmt == "json"
+    )
     stream = io.StringIO()
     if fmt == "json":
         stream.write(json.dumps([r.to_dict() for r in results], indent=2, sort_keys=True, ensure_ascii=False) + "\n")

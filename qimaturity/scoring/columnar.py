@@ -76,6 +76,7 @@ from qimaturity.scoring.columnar_numbers import (
     question_table,
     settle_all,
     with_agreements,
+    with_interval_columns,
     within_group_agreements,
 )
 from qimaturity.scoring.engine import (
@@ -117,20 +118,26 @@ def score_export(
     *,
     targets: Mapping[str, int] | None = None,
     default_target: int | None = None,
+    intervals: bool = False,
 ) -> ExportScores:
     """Score every organisation in a respondent export (``.csv`` or ``.parquet``); one result each, by id.
 
-    ``targets`` and ``default_target`` are as for :func:`qimaturity.score`. Raises :class:`InputError` with the
-    export's problems (at most ``MAX_PROBLEMS``, then a count of the rest).
+    ``targets`` and ``default_target`` are as for :func:`qimaturity.score`. With ``intervals``, the tables (and
+    so the CSV) carry each domain's and the overall interval, measured in the counting pass; full results carry
+    them either way. Raises :class:`InputError` with the export's problems (at most ``MAX_PROBLEMS``, then a count
+    of the rest).
     """
     export = _Export.open(Path(path), rubric)
     problems = export.header_problems()
     counts: pl.DataFrame | None = None
+    moments: dict[str, dict[str, Moments]] | None = None
     organisations: pl.DataFrame | None = None
     metadata: dict[str, dict[str, list[str]]] = {}
     needs_detail = not export.has_organisation
     if export.has_organisation:
-        counts = export.counts()
+        counts, moments = export.counts(moments=intervals and estimates_intervals(rubric))
+        if intervals and moments is None:  # no interval for this rubric's values: the columns are there, empty
+            moments = {}
         (distinct,) = export.collect(export.metadata_query())
         if counts.height == 0:
             problems.append(
@@ -169,7 +176,7 @@ def score_export(
             )
         raise InputError(shown)
     assert counts is not None and organisations is not None
-    return export.score(counts, organisations, metadata, targets or {}, default_target)
+    return export.score(counts, organisations, metadata, targets or {}, default_target, moments)
 
 
 @dataclass(frozen=True)
@@ -318,9 +325,18 @@ class _Export:
             .otherwise(level.fill_null(width + 2))
         )
 
-    def counts_query(self, words: int) -> pl.LazyFrame:
+    def slots_query(self) -> pl.LazyFrame:
+        """The scan as organisation and group (as written) and each question's slot (:meth:`_slot`), ``_s(i)``."""
+        return self.scan.select(
+            self._key(ORGANISATION).alias(_ORG),
+            self._key("group").alias(_GROUP),
+            *[self._code(c).alias(_q(i)) for i, c in enumerate(self.questions)],
+        ).select(_ORG, _GROUP, *[self._slot(pl.col(_q(i))).alias(_s(i)) for i in range(len(self.questions))])
+
+    def counts_query(self, words: int, *, moments: bool = False) -> pl.LazyFrame:
         """Per organisation and group as written: respondents, and each question's counts per slot
-        (:meth:`_slot`) packed into ``words`` 128-bit sums.
+        (:meth:`_slot`) packed into ``words`` 128-bit sums; with ``moments``, the moments of the respondents' own
+        scores too (:meth:`with_scores`, :func:`_score_moments`).
 
         One sum per question instead of one per level is what makes the pass fast: a cell adds
         2^(bits·slot) to its question's sum, and no count can spill into the next slot while a group has fewer
@@ -330,42 +346,40 @@ class _Export:
         per_word, bits = _packing(slots, words)
         packed = []
         for i in range(len(self.questions)):
-            slot = self._slot(pl.col(_q(i)))
             for word in range(words):
                 units = [0] + [1 << (bits * (s % per_word)) if s // per_word == word else 0 for s in range(slots)]
-                packed.append(pl.lit(pl.Series(units, dtype=pl.Int128)).gather(slot).alias(_packed(i, word)))
+                packed.append(pl.lit(pl.Series(units, dtype=pl.Int128)).gather(pl.col(_s(i))).alias(_packed(i, word)))
+        frame = self.slots_query()
+        scores: list[str] = []
+        if moments:
+            frame, scores = self.with_scores(frame), self.score_names()
         return (
-            self.scan.select(
-                self._key(ORGANISATION).alias(_ORG),
-                self._key("group").alias(_GROUP),
-                *[self._code(c).alias(_q(i)) for i, c in enumerate(self.questions)],
-            )
-            .select(_ORG, _GROUP, *packed)  # codes as columns first: each is parsed once
+            frame.select(_ORG, _GROUP, *packed, *scores)
             .group_by(_ORG, _GROUP)
             .agg(
                 pl.len().alias("n"),
                 pl.col([_packed(i, w) for i in range(len(self.questions)) for w in range(words)]).sum(),
+                *[part for name in scores for part in _score_moments(name)],
             )
         )
 
     def score_moments(self) -> dict[str, dict[str, Moments]]:
         """Per organisation (stripped id) and scope (domain id or :data:`OVERALL`): the count, mean and sum of
         squared deviations of its respondents' own scores, what an interval needs. A streaming pass of its own, run
-        only when full results are asked for (the tables and the CSV carry no interval)."""
-        domain_scores, overall_score = self.score_exprs()
+        when full results are asked for and the counting pass did not measure them (``intervals=False``)."""
         names = self.score_names()
         query = (
-            self.scan.select(
-                self._key(ORGANISATION).alias(_ORG),
-                self._key("group").alias(_GROUP),
-                *[self._code(c).alias(_q(i)) for i, c in enumerate(self.questions)],
-            )
-            .select(_ORG, _GROUP, *domain_scores)
-            .with_columns(overall_score)
+            self.with_scores(self.slots_query())
             .group_by(_ORG)
             .agg(*[part for name in names for part in _score_moments(name)])
         )
         (frame,) = self.collect(query)
+        return self.organisation_moments(frame)
+
+    def organisation_moments(self, frame: pl.DataFrame) -> dict[str, dict[str, Moments]]:
+        """Per organisation (stripped id) and scope, the moments of ``frame``'s parts merged (:func:`merged_moments`):
+        its rows are parts of organisations as written (the raw id first, then :func:`_score_moments`' three columns
+        per scope of :meth:`score_names`)."""
         scopes = [d.id for d in self.rubric.domains] + [OVERALL]
         # Raw ids that differ only in surrounding spaces are one organisation: their parts merge.
         parts: dict[str, list[tuple[Any, ...]]] = {}
@@ -385,41 +399,93 @@ class _Export:
         """The columns of each respondent's own scores: one per domain, then the overall."""
         return [_score(d.id) for d in self.rubric.domains] + [_score(OVERALL)]
 
-    def score_exprs(self) -> tuple[list[pl.Expr], pl.Expr]:
-        """Each respondent's own score per domain and overall (:mod:`qimaturity.scoring.intervals`): their counted
-        answers combined as the rubric combines questions, then domains; null where they have none."""
-        scoring = self.rubric.scoring
-        cap = scoring.evidence.on_missing == "cap"
-        counted: dict[str, list[tuple[pl.Expr, float]]] = {}
-        for i, column in enumerate(self.questions):
-            question, code = column.question, pl.col(_q(i))
-            level = code
-            if question.evidence_from is not None:
-                used = {v: evidence_level(self.scale, question.evidence_from, v, cap=cap) for v in self.scale}
-                level = code.replace({v: u for v, u in used.items() if u != v})
-                if question.evidence_groups:  # only the groups it asks (Question.asks_evidence)
-                    asked = _stripped(pl.col(_GROUP)).is_in(list(question.evidence_groups)).fill_null(False)
-                    level = pl.when(asked).then(level).otherwise(code)
-            value = pl.when(code.is_in(self.scale)).then(level).cast(pl.Float64)
-            counted.setdefault(question.domain_id, []).append((value, question.weight))
-        domains = [_combined(scoring.questions, counted.get(d.id, [])).alias(_score(d.id)) for d in self.rubric.domains]
-        overall = _combined(scoring.domains, [(pl.col(_score(d.id)), d.weight) for d in self.rubric.domains])
-        return domains, overall.alias(_score(OVERALL))
+    def with_scores(self, slots: pl.LazyFrame) -> pl.LazyFrame:
+        """``slots`` (:meth:`slots_query`) with each respondent's own score per domain and overall
+        (:mod:`qimaturity.scoring.intervals`): their counted answers combined as the rubric combines questions, then
+        domains; null where they have none.
 
-    def counts(self) -> pl.DataFrame:
+        A question's part in a domain's weighted mean is looked up by the answer's slot in two tables (weight ×
+        counted level, and the weight where a level was given), then added up: far quicker than working the
+        counted level out by conditions (the evidence rule moves a level only for the groups it asks: for those
+        questions the table is twice as long, and a group asked reads its second half)."""
+        scoring = self.rubric.scoring
+        method = scoring.questions
+        assert method != "sum", "a total has no interval (estimates_intervals)"
+        cap = scoring.evidence.on_missing == "cap"
+        asked_sets = sorted(
+            {
+                tuple(c.question.evidence_groups)
+                for c in self.questions
+                if c.question.evidence_groups and c.question.evidence_from is not None and cap
+            }
+        )
+        asked = {groups: f"__asked{k}" for k, groups in enumerate(asked_sets)}
+        group = _stripped(pl.col(_GROUP))
+        flags = [group.is_in(list(g)).fill_null(False).cast(pl.Int64).alias(name) for g, name in asked.items()]
+        extremes = method in ("minimum", "highest_rung")
+        items: dict[str, list[tuple[pl.Expr, pl.Expr]]] = {}
+        for i, column in enumerate(self.questions):
+            question = column.question
+            counted = [evidence_level(self.scale, question.evidence_from, v, cap=cap) for v in self.scale]
+            weight = 1.0 if method == "mean" else question.weight
+
+            def table(levels: Sequence[int], weight: float = weight) -> list[float | None]:
+                # slot 0 empty, 1 to len(scale) the scale's levels, then N/A and anything else (refused anyway)
+                if extremes:
+                    return [None, *[float(level) for level in levels], None, None]
+                return [0.0, *[weight * level for level in levels], 0.0, 0.0]
+
+            slot = pl.col(_s(i))
+            if counted == self.scale:
+                part = pl.lit(pl.Series(table(self.scale), dtype=pl.Float64)).gather(slot)
+            elif question.evidence_groups:  # only the groups it asks (Question.asks_evidence)
+                both = table(self.scale) + table(counted)
+                offset = pl.col(asked[tuple(question.evidence_groups)]) * (len(self.scale) + 3)
+                part = pl.lit(pl.Series(both, dtype=pl.Float64)).gather(slot + offset)
+            else:
+                part = pl.lit(pl.Series(table(counted), dtype=pl.Float64)).gather(slot)
+            given = [0.0, *[weight] * len(self.scale), 0.0, 0.0]
+            items.setdefault(question.domain_id, []).append(
+                (part, pl.lit(pl.Series(given, dtype=pl.Float64)).gather(slot))
+            )
+        domains = []
+        for domain in self.rubric.domains:
+            found = items.get(domain.id, [])
+            score: pl.Expr
+            if not found:
+                score = pl.lit(None, pl.Float64)
+            elif method == "minimum":
+                score = pl.min_horizontal([part for part, _ in found])
+            elif method == "highest_rung":
+                score = pl.max_horizontal([part for part, _ in found])
+            else:
+                total, given_weight = found[0]
+                for part, part_weight in found[1:]:
+                    total, given_weight = total + part, given_weight + part_weight
+                score = pl.when(given_weight > 0).then(total / given_weight)
+            domains.append(score.alias(_score(domain.id)))
+        overall = _combined(scoring.domains, [(pl.col(_score(d.id)), d.weight) for d in self.rubric.domains])
+        return slots.with_columns(flags).with_columns(domains).with_columns(overall.alias(_score(OVERALL)))
+
+    def counts(self, *, moments: bool = False) -> tuple[pl.DataFrame, dict[str, dict[str, Moments]] | None]:
         """Per organisation and respondent group (stripped; empty is null): ``n`` respondents, and per question
         its counts at each level of the scale, ``na``, ``n`` (cells filled) and ``bad`` (cells that are neither a
-        level of the scale nor N/A)."""
+        level of the scale nor N/A). With ``moments``, also per organisation the moments of its respondents' own
+        scores (:meth:`organisation_moments`), measured in the same pass."""
         slots = len(self.scale) + 2
         words = 1
         while True:
             with pl.Config(streaming_chunk_size=COUNTING_CHUNK):
-                (packed,) = self.collect(self.counts_query(words))
+                (packed,) = self.collect(self.counts_query(words, moments=moments))
             per_word, bits = _packing(slots, words)
             most = packed["n"].max() if packed.height else 0
             if not isinstance(most, int) or most < 2**bits:
                 break
             words = -(-slots // (127 // most.bit_length()))  # enough bits for the largest group
+        measured = None
+        if moments:
+            moment_columns = [f"{name}__{part}" for name in self.score_names() for part in ("n", "mean", "m2")]
+            measured = self.organisation_moments(packed.select(_ORG, *moment_columns))
         parts: list[int | str] = [*self.scale, "na", "bad"]
         counts = []
         for i in range(len(self.questions)):
@@ -441,7 +507,7 @@ class _Export:
             .group_by(_ORG, _GROUP)
             .agg(pl.col("n").sum(), pl.col(ordered).sum())
             .collect()
-        )
+        ), measured
 
     def metadata_query(self) -> pl.LazyFrame:
         """Each distinct organisation id with its name, type, region and date (one row per organisation, normally).
@@ -720,6 +786,7 @@ class _Export:
         metadata: Mapping[str, Mapping[str, list[str]]],
         targets: Mapping[str, int],
         default_target: int | None,
+        moments: dict[str, dict[str, Moments]] | None = None,
     ) -> ExportScores:
         rubric = self.rubric
         ids = organisations[_ORG].to_list()
@@ -857,6 +924,8 @@ class _Export:
             questions = question_table(rubric, stats, targets, default_target)
             with _collector_paused():
                 overall, domains = settle_all(rubric, ids, questions, targets, default_target)
+            if moments is not None:
+                overall, domains = with_interval_columns(rubric, ids, overall, domains, moments)
             agreements, groups, respondents, gaps = views.result()
         questions = (
             with_agreements(rubric, questions, agreements)
@@ -876,13 +945,13 @@ class _Export:
             schema={"__org": pl.Int64, ORGANISATION: pl.String, "organisation_name": pl.String, "date": pl.String},
         )
         by_organisation: dict[str, list[tuple[Any, ...]]] = {}
-        moments_by_organisation: dict[str, dict[str, Moments]] = {}
+        moments_by_organisation: dict[str, dict[str, Moments]] = dict(moments or {})
 
         def build(index: int) -> Result:
             if not by_organisation:  # the counts as rows, once, when a first full result is asked for
                 for row in plain.iter_rows():
                     by_organisation.setdefault(row[position[_ORG]], []).append(row)
-                if estimates_intervals(rubric):  # else there is nothing to measure the spread of
+                if moments is None and estimates_intervals(rubric):  # else measured, or nothing to measure
                     moments_by_organisation.update(self.score_moments())
             org = ids[index]
             result = self._score_organisation(
@@ -1201,6 +1270,11 @@ def _packing(slots: int, words: int) -> tuple[int, int]:
 
 def _packed(index: int, word: int) -> str:
     return f"__p{index}_{word}"
+
+
+def _s(index: int) -> str:
+    """A question's slot column (:meth:`_Export._slot`)."""
+    return f"__s{index}"
 
 
 def _kind(index: int) -> str:

@@ -33,9 +33,10 @@ from qimaturity._core.numbers import table_number
 from qimaturity.answers.model import Assessment, Organisation
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.engine import EPS, QuestionRecord, Scorer
+from qimaturity.scoring.intervals import NO_MOMENTS, OVERALL, Moments, estimates_intervals, node_interval
 from qimaturity.scoring.kernel import pooled_value
 from qimaturity.scoring.result import Result, Status
-from qimaturity.scoring.tables import COLUMNS
+from qimaturity.scoring.tables import COLUMNS, INTERVAL_COLUMNS
 
 ORG = "organisation_id"
 BASE_COLUMNS = ("organisation_id", "organisation_name", "date", "rubric_id", "rubric_version")
@@ -111,7 +112,9 @@ class ExportScores(Sequence[Result]):
     A sequence of :class:`Result`, one per organisation in order of id, each built when it is asked for (and not
     kept). The tables hold what :meth:`write_csv` writes, one row per organisation and:
 
-    - ``overall`` and ``domains``: value, raw_value, level, level_name, percent, band, target, gap;
+    - ``overall`` and ``domains``: value, raw_value, level, level_name, percent, band, target, gap, held_level and
+      held_by (where rules hold the level: that level, and the rules' ids joined by ", "), and when asked for
+      (``intervals=True``) interval_low and interval_high (null where there is no interval);
     - ``questions``: status, value, level, target, gap, respondents, agreement, disagreement;
     - ``groups``: each respondent group's value of a question, how many of them gave a level, and their r_wg;
     - ``gaps``: perception gaps between compared groups, per question and per domain.
@@ -153,6 +156,16 @@ class ExportScores(Sequence[Result]):
     def __iter__(self) -> Iterator[Result]:
         return (self._build(i) for i in range(len(self)))
 
+    @property
+    def has_intervals(self) -> bool:
+        """Whether the tables carry each value's interval (``score_export(..., intervals=True)``)."""
+        return "interval_low" in self.overall.columns
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The CSV's columns: :data:`qimaturity.scoring.tables.COLUMNS`, without the interval's unless measured."""
+        return COLUMNS if self.has_intervals else tuple(c for c in COLUMNS if c not in INTERVAL_COLUMNS)
+
     def write_csv(self, stream: IO[str]) -> None:
         """The rows :func:`qimaturity.scoring.tables.write_csv` writes for these results, in the same order."""
         stream.write(self.csv_text())
@@ -177,6 +190,7 @@ class ExportScores(Sequence[Result]):
                 *[values.get(c, blank).cast(pl.String).alias(c) for c in COLUMNS if c not in BASE_COLUMNS + ("scope",)],
             )
 
+        intervals = self.has_intervals
         scored = {
             "value": text("value"),
             "level": text("level"),
@@ -185,9 +199,13 @@ class ExportScores(Sequence[Result]):
             "percent": text("percent"),
             "target": text("target"),
             "gap": text("gap"),
+            "held_level": text("held_level"),
+            "held_by": text("held_by"),
+            **({name: text(name) for name in INTERVAL_COLUMNS} if intervals else {}),
         }
-        overall = numbers(self.overall, "value", "percent")
-        domains = numbers(self.domains, "value", "percent")
+        interval_numbers = INTERVAL_COLUMNS if intervals else ()
+        overall = numbers(self.overall, "value", "percent", *interval_numbers)
+        domains = numbers(self.domains, "value", "percent", *interval_numbers)
         questions = numbers(self.questions, "value", "agreement")
         groups = numbers(self.groups, "value", "agreement")
         gaps = numbers(self.gaps, "gap")
@@ -259,7 +277,7 @@ class ExportScores(Sequence[Result]):
             pl.concat(parts, how="vertical")
             .sort("__org", "__k0", "__k1", "__k2", "__k3", maintain_order=True)
             .join(base, on="__org", how="left", maintain_order="left")
-            .select(COLUMNS)
+            .select(self.columns)
         )
         buffer = io.StringIO()
         _neutralised(table).write_csv(buffer, line_terminator="\n", null_value="")
@@ -345,6 +363,10 @@ def settle_all(
         gap = (target - level) if target is not None and level is not None else None
         return (value, raw, level, *words, target, gap)
 
+    def held(level: int | None, rules: tuple[str, ...]) -> tuple[int | None, str | None]:
+        """The level rules hold (``held_level``) and those rules (``held_by``), as the CSV writes them."""
+        return (level, ", ".join(rules)) if rules else (None, None)
+
     overall_rows = []
     domain_rows = []
     for index in range(len(organisations)):
@@ -359,12 +381,28 @@ def settle_all(
                     d_index,
                     domain.id,
                     *numbers("domain", state.value, state.raw_value, state.level, domain_targets[d_index]),
+                    *held(state.level, state.held_by()),
                 )
             )
         overall_rows.append(
-            (index, *numbers("overall", settled.value, settled.raw_value, settled.level, overall_target))
+            (
+                index,
+                *numbers("overall", settled.value, settled.raw_value, settled.level, overall_target),
+                *held(settled.level, settled.held_by()),
+            )
         )
-    number_columns = ["value", "raw_value", "level", "level_name", "percent", "band", "target", "gap"]
+    number_columns = [
+        "value",
+        "raw_value",
+        "level",
+        "level_name",
+        "percent",
+        "band",
+        "target",
+        "gap",
+        "held_level",
+        "held_by",
+    ]
     schema = {
         "value": pl.Float64,
         "raw_value": pl.Float64,
@@ -374,6 +412,8 @@ def settle_all(
         "band": pl.String,
         "target": pl.Int64,
         "gap": pl.Int64,
+        "held_level": pl.Int64,
+        "held_by": pl.String,
     }
     overall = pl.DataFrame(overall_rows, schema={"__org": pl.Int64, **schema}, orient="row")
     domains = pl.DataFrame(
@@ -383,6 +423,34 @@ def settle_all(
     )
     assert list(schema) == number_columns
     return overall, domains
+
+
+def with_interval_columns(
+    rubric: Rubric,
+    organisations: Sequence[str],
+    overall: pl.DataFrame,
+    domains: pl.DataFrame,
+    moments: Mapping[str, Mapping[str, Moments]],
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`settle_all`'s tables with each value's ``interval_low`` and ``interval_high``, from the moments of each
+    organisation's respondents' scores (by id, then scope), as full results place them
+    (:func:`qimaturity.scoring.intervals.with_moments`); null where there is none."""
+    ids = list(organisations)
+
+    def bounds(frame: pl.DataFrame, scopes: list[str]) -> pl.DataFrame:
+        low: list[float | None] = []
+        high: list[float | None] = []
+        for index, scope, raw in zip(frame["__org"].to_list(), scopes, frame["raw_value"].to_list(), strict=True):
+            interval = None
+            if raw is not None and estimates_intervals(rubric):
+                interval = node_interval(rubric, raw, moments.get(ids[index], {}).get(scope, NO_MOMENTS))
+            low.append(interval.low if interval else None)
+            high.append(interval.high if interval else None)
+        return frame.with_columns(
+            pl.Series("interval_low", low, dtype=pl.Float64), pl.Series("interval_high", high, dtype=pl.Float64)
+        )
+
+    return bounds(overall, [OVERALL] * overall.height), bounds(domains, domains["domain_id"].to_list())
 
 
 def within_group_agreements(rubric: Rubric, pools: pl.DataFrame) -> pl.DataFrame:

@@ -783,11 +783,12 @@ class Scorer:
         if scope.level is None or scope.value is None:
             return
         if not self.explain and rule.type != "staged":
-            # A cap or gate can only bring the level down to its limit: where it is at or below it already, the
-            # rule changes no number whether its condition holds or not (it may only hold the level where it is,
-            # which is part of the explanation), so without an explanation to record there is nothing to evaluate.
+            # A cap or gate can only bring the level down to its limit: where it is below it already, the rule
+            # changes no number whether its condition holds or not, nor holds the level (its limit is not the
+            # level), so without an explanation to record there is nothing to evaluate. At its limit it may hold
+            # the level there, which the export's tables record (held_level, held_by).
             bound = rule.max_level if rule.type == "cap" else None if rule.level is None else self.below(rule.level)
-            if bound is not None and scope.level <= bound:
+            if bound is not None and scope.level < bound:
                 return
         questions = self.scope_questions(scope)
         before = scope.level

@@ -154,21 +154,26 @@ def with_moments(rubric: Rubric, result: Result, moments: Mapping[str, Moments])
     of their respondents' scores (None where there is none)."""
     if not estimates_intervals(rubric):
         return result
-    factor = MEDIAN_FACTOR if rubric.scoring.respondent_aggregate == "median" else 1.0
-    low, high = float(rubric.lowest), float(rubric.highest)
 
     def place(node: DomainResult) -> DomainResult:
         if node.raw_value is None:
             return node
         return dataclasses.replace(
-            node, interval=interval_from_moments(node.raw_value, moments.get(node.id, NO_MOMENTS), factor, low, high)
+            node, interval=node_interval(rubric, node.raw_value, moments.get(node.id, NO_MOMENTS))
         )
 
     overall = result.overall
     if overall.raw_value is not None:
-        interval = interval_from_moments(overall.raw_value, moments.get(OVERALL, NO_MOMENTS), factor, low, high)
+        interval = node_interval(rubric, overall.raw_value, moments.get(OVERALL, NO_MOMENTS))
         overall = dataclasses.replace(overall, interval=interval)
     return dataclasses.replace(result, domains=tuple(place(d) for d in result.domains), overall=overall)
+
+
+def node_interval(rubric: Rubric, raw_value: float, moments: Moments) -> Interval | None:
+    """A domain's or the overall interval, around its raw value, from its respondents' score moments (None from
+    fewer than two), for a rubric whose values get one (:func:`estimates_intervals`)."""
+    factor = MEDIAN_FACTOR if rubric.scoring.respondent_aggregate == "median" else 1.0
+    return interval_from_moments(raw_value, moments, factor, float(rubric.lowest), float(rubric.highest))
 
 
 @dataclasses.dataclass(frozen=True)

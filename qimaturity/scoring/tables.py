@@ -34,7 +34,17 @@ COLUMNS = (
     "gap",
     "agreement",
     "disagreement",
+    "held_level",
+    "held_by",
+    "interval_low",
+    "interval_high",
 )
+"""The columns of the CSV and of the XLSX's Results sheet, in order. ``held_level`` and ``held_by``: on an overall or
+domain row whose level a rule holds, that level and the rules holding it (``"rule-a, rule-b"``); ``interval_low`` and
+``interval_high``: where its value likely lies (95 %, docs/scoring.md). ``score-export`` writes the last two only
+when asked (``--intervals``): they are last, so that its columns without them are the same up to there."""
+
+INTERVAL_COLUMNS = ("interval_low", "interval_high")
 
 NUMBER_COLUMNS: dict[str, type[int] | type[float]] = {
     "respondents": int,
@@ -44,6 +54,9 @@ NUMBER_COLUMNS: dict[str, type[int] | type[float]] = {
     "target": int,
     "gap": int,
     "agreement": float,
+    "held_level": int,
+    "interval_low": float,
+    "interval_high": float,
 }
 """The columns that hold numbers, and of which kind; every other column holds text."""
 
@@ -60,6 +73,7 @@ def _scored_row(
     node: DomainResult | OverallResult,
     number: Number,
 ) -> dict[str, Any]:
+    interval = node.interval
     return {
         **base,
         "scope": scope,
@@ -77,6 +91,10 @@ def _scored_row(
         "gap": node.gap,
         "agreement": None,
         "disagreement": None,
+        "held_level": node.held_level,
+        "held_by": ", ".join(node.held_by) or None,
+        "interval_low": number(interval.low) if interval else None,
+        "interval_high": number(interval.high) if interval else None,
     }
 
 
@@ -108,6 +126,7 @@ def _rows(result: Result, number: Number) -> list[dict[str, Any]]:
         for q in domain.questions:
             rows.append(
                 {
+                    **dict.fromkeys(COLUMNS),
                     **base,
                     "scope": "question",
                     "domain_id": domain.id,
@@ -236,6 +255,7 @@ TEXT_KEYS = frozenset(
         "level_name",
         "band",
         "disagreement",
+        "held_by",
         "suppressed",
         "title",
         "type",
