@@ -552,8 +552,18 @@ def with_agreements(rubric: Rubric, questions: pl.DataFrame, agreements: pl.Data
 
 
 _SIXTEENTHS = 16
-"""Under ``pooling: groups``, group values and weights that are whole numbers of 1/16 (a median of levels is a level
-or a half; weights such as 1.5 or 0.25) are added up by Polars as whole numbers, exactly."""
+"""Group values and weights that are whole numbers of 1/16 (a median of levels is a level or a half; weights such as
+1.5 or 0.25) are added up by Polars exactly: their products and sums are whole numbers of 1/256 far below 2^53."""
+
+
+def _whole_sixteenths(value: pl.Expr) -> pl.Expr:
+    """Whether a value is a whole number of sixteenths below 2^16 (sixteenths are exact: 16 is a power of two)."""
+    scaled = value * _SIXTEENTHS
+    return (scaled == scaled.round(0)) & (value.abs() < 2**16)
+
+
+def _is_whole_sixteenths(weight: float) -> bool:
+    return (weight * _SIXTEENTHS).is_integer() and weight * _SIXTEENTHS < 2**20
 
 
 def pooled_values(rubric: Rubric, statistics: pl.DataFrame, pools: pl.DataFrame) -> pl.DataFrame:
@@ -576,8 +586,8 @@ def pooled_values(rubric: Rubric, statistics: pl.DataFrame, pools: pl.DataFrame)
     scaled = [w * _SIXTEENTHS for w in weights]
     keys = ["__org", "question_index"]
     value = pl.col("value") * _SIXTEENTHS  # exact: a power of two
-    whole = (value == value.round(0)) & (pl.col("value").abs() < 2**16)
-    if all(w.is_integer() and w < 2**20 for w in scaled) and len(weights) <= 2**8:
+    whole = _whole_sixteenths(pl.col("value"))
+    if all(_is_whole_sixteenths(w) for w in weights) and len(weights) <= 2**8:
         # |w| < 2^20 and |v| < 2^20 sixteenths, at most 2^8 groups: every sum is below 2^48.
         weight = pl.lit(pl.Series([int(w) for w in scaled], dtype=pl.Int64)).gather(pl.col("group_index"))
         sums = (
@@ -658,21 +668,41 @@ def gap_table(rubric: Rubric, groups: pl.DataFrame) -> pl.DataFrame:
                 (pl.col("a") - pl.col("b")).alias("gap"),
             )
         )
-        per_domain = both.group_by("__org", "domain_index", "domain_id").agg(
-            (pl.col("a") * pl.col("weight")).alias("a"),
-            (pl.col("b") * pl.col("weight")).alias("b"),
-            pl.col("weight").alias("w"),
+        # Summed as the row engine sums them (Engine.domain_perception_gaps): Σ v·w and Σ w correctly rounded
+        # (math.fsum), each divided once. Group values and weights in whole sixteenths (medians of levels, the
+        # usual weights) make every product and partial sum exact, so Polars' sums are those to the bit; the
+        # domains with any other value (a mean of respondents) are summed by fsum.
+        keys = ["__org", "domain_index", "domain_id"]
+        exact = (
+            _whole_sixteenths(pl.col("a")) & _whole_sixteenths(pl.col("b"))
+            if all(_is_whole_sixteenths(q.weight) for q in rubric.questions())
+            else pl.lit(False)
         )
-        # Summed as the row engine sums them (Engine.domain_perception_gaps): one fsum per list, a few per domain.
-        totals = [math.fsum(w) for w in per_domain["w"].to_list()]
-        per_domain = per_domain.with_columns(
-            pl.Series(
-                "a", [math.fsum(t) / w for t, w in zip(per_domain["a"].to_list(), totals, strict=True)], pl.Float64
-            ),
-            pl.Series(
-                "b", [math.fsum(t) / w for t, w in zip(per_domain["b"].to_list(), totals, strict=True)], pl.Float64
-            ),
+        sums = both.group_by(keys, maintain_order=True).agg(
+            (pl.col("a") * pl.col("weight")).sum().alias("__a"),
+            (pl.col("b") * pl.col("weight")).sum().alias("__b"),
+            pl.col("weight").sum().alias("__w"),
+            exact.all().alias("__exact"),
         )
+        summed = sums.filter(pl.col("__exact")).select(
+            *keys, (pl.col("__a") / pl.col("__w")).alias("a"), (pl.col("__b") / pl.col("__w")).alias("b")
+        )
+        rest = (
+            both.join(sums.filter(~pl.col("__exact")).select(keys), on=keys, how="semi")
+            .group_by(keys, maintain_order=True)
+            .agg(
+                (pl.col("a") * pl.col("weight")).alias("a"),
+                (pl.col("b") * pl.col("weight")).alias("b"),
+                pl.col("weight").alias("w"),
+            )
+        )
+        totals = [math.fsum(w) for w in rest["w"].to_list()]
+        rest = rest.select(
+            *keys,
+            pl.Series("a", [math.fsum(t) / w for t, w in zip(rest["a"].to_list(), totals, strict=True)], pl.Float64),
+            pl.Series("b", [math.fsum(t) / w for t, w in zip(rest["b"].to_list(), totals, strict=True)], pl.Float64),
+        )
+        per_domain = pl.concat([summed, rest], how="vertical")
         parts.append(
             per_domain.select(
                 "__org",
