@@ -22,6 +22,7 @@ terms), so it is the row engine's to the bit too: the CSV writes every number in
 from __future__ import annotations
 
 import io
+import itertools
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, Literal, overload
@@ -339,13 +340,17 @@ def settle_all(
     records: dict[tuple[int, str, float | None, int | None], QuestionRecord] = {}
     described: dict[tuple[str, float | None, int | None], tuple[str | None, float | None, str | None]] = {}
 
-    def record(k: int, status: Status, value: float | None, level: int | None) -> QuestionRecord:
-        key = (k, status, value, level)
+    every: list[QuestionRecord] = []  # in the questions' order: organisation, then question
+    keys: Iterator[tuple[int, Status, float | None, int | None]] = zip(
+        itertools.cycle(range(count)), statuses, values, levels
+    )
+    for key in keys:
         found = records.get(key)
         if found is None:
+            k, status, value, level = key
             ident, critical, weight = fixed[k]
             found = records[key] = QuestionRecord(ident, status, value, level, critical, weight)
-        return found
+        every.append(found)
 
     def numbers(
         node: Literal["domain", "overall"],
@@ -371,8 +376,7 @@ def settle_all(
     domain_rows = []
     for index in range(len(organisations)):
         offset = index * count
-        scored = [record(k, statuses[offset + k], values[offset + k], levels[offset + k]) for k in range(count)]
-        settled = scorer.settle({ident: scored[a:b] for ident, a, b in spans})
+        settled = scorer.settle({ident: every[offset + a : offset + b] for ident, a, b in spans})
         for d_index, domain in enumerate(rubric.domains):
             state = scorer.domains[domain.id]
             domain_rows.append(
