@@ -26,6 +26,8 @@ Measured, each in a fresh process so that the peak memory (ru_maxrss) is its own
   statistics and policies, then each organisation's domains, rules, overall value and bands with the row engine's
   code (everything ``score-export`` writes as CSV). Building every organisation's full result as well (traces and
   priorities, for JSON) is timed on its own after the first run;
+- ``with intervals``: the same with each value's interval in the tables (``score-export --intervals``): the
+  moments of every respondent's own scores, measured in the counting pass;
 - ``bare query``: one Polars query computing the same per-organisation weighted domain means (median of each
   question over respondents, with the evidence cap, N/A left out, weights renormalised), with no checks, no
   rules and no traces; under ``groups``, the median per organisation, group and question first, then each
@@ -173,13 +175,13 @@ def measure(kind: str, rubric_path: Path, export: Path, repeat: int, out: Path) 
     for run in range(repeat):
         values = {}
         started = time.perf_counter()
-        if kind == "score":
-            scores = score_export(rubric, export)
+        if kind in ("score", "intervals"):
+            scores = score_export(rubric, export, intervals=kind == "intervals")
             times.append(time.perf_counter() - started)
             ids = scores.organisations["organisation_id"].to_list()
             for org, value in scores.domains.select("__org", "raw_value").iter_rows():
                 values.setdefault(ids[org], []).append(value)
-            if run == 0:  # and every organisation's full result (traces, priorities), built on demand
+            if run == 0 and kind == "score":  # and every organisation's full result, built on demand
                 started = time.perf_counter()
                 built = sum(1 for _ in scores)
                 full = time.perf_counter() - started
@@ -242,7 +244,9 @@ def main() -> None:
             for pooling, rubric_path in rubric_paths.items():
                 scored = child("score", rubric_path, export, args.repeat, folder / "score.json")
                 bare = child("bare", rubric_path, export, args.repeat, folder / "bare.json")
+                with_intervals = child("intervals", rubric_path, export, args.repeat, folder / "intervals.json")
                 count, worst = same_values(folder / "score.json", folder / "bare.json")
+                assert same_values(folder / "intervals.json", folder / "score.json") == (count, 0.0)
                 ratio = scored["best"] / bare["best"]
                 print(f"{export.suffix[1:]}, pooling: {pooling}:")
                 print(
@@ -255,6 +259,11 @@ def main() -> None:
                 )
                 print(
                     f"  ratio {ratio:.2f} (goal <= 3); {count:,} organisations, domain values agree within {worst:.1e}"
+                )
+                runs = ", ".join(f"{t:.2f}" for t in with_intervals["times"])
+                print(
+                    f"  with intervals {with_intervals['best']:5.2f} s (runs {runs}), peak memory "
+                    f"{with_intervals['peak_mb']:.0f} MiB: ratio {with_intervals['best'] / bare['best']:.2f}"
                 )
                 print(
                     f"  then every organisation's full result (traces, priorities), on demand: {scored['full']:.2f} s "
