@@ -85,7 +85,7 @@ from qimaturity.scoring.engine import (
     pooled,
     score_statistics,
 )
-from qimaturity.scoring.intervals import OVERALL, Moments, estimates_intervals, merged_moments, with_moments
+from qimaturity.scoring.intervals import OVERALL, GroupMoments, estimates_intervals, merged_moments, with_moments
 from qimaturity.scoring.kernel import even_median_note, evidence_level, group_agreement, respondent_value
 from qimaturity.scoring.result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
 
@@ -347,10 +347,10 @@ class _Export:
             )
         )
 
-    def score_moments(self) -> dict[str, dict[str, Moments]]:
-        """Per organisation (stripped id) and scope (domain id or :data:`OVERALL`): the count, mean and sum of
-        squared deviations of its respondents' own scores, what an interval needs. A streaming pass of its own, run
-        only when full results are asked for (the tables and the CSV carry no interval)."""
+    def score_moments(self) -> dict[str, dict[str, GroupMoments]]:
+        """Per organisation (stripped id), scope (domain id or :data:`OVERALL`) and respondent group: the count,
+        mean and sum of squared deviations of its respondents' own scores, what an interval needs. A streaming pass
+        of its own, run only when full results are asked for (the tables and the CSV carry no interval)."""
         domain_scores, overall_score = self.score_exprs()
         names = self.score_names()
         query = (
@@ -361,21 +361,25 @@ class _Export:
             )
             .select(_ORG, _GROUP, *domain_scores)
             .with_columns(overall_score)
-            .group_by(_ORG)
+            .group_by(_ORG, _GROUP)
             .agg(*[part for name in names for part in _score_moments(name)])
         )
         (frame,) = self.collect(query)
         scopes = [d.id for d in self.rubric.domains] + [OVERALL]
-        # Raw ids that differ only in surrounding spaces are one organisation: their parts merge.
-        parts: dict[str, list[tuple[Any, ...]]] = {}
-        for row in frame.with_columns(_stripped(pl.col(_ORG)).alias(_ORG)).iter_rows():
-            parts.setdefault(row[0], []).append(row)
-        found: dict[str, dict[str, Moments]] = {}
-        for org, rows in parts.items():
+        # Raw keys that differ only in surrounding spaces are one organisation or group: their parts merge.
+        parts: dict[str, dict[str | None, list[tuple[Any, ...]]]] = {}
+        stripped = frame.with_columns(_stripped(pl.col(_ORG)).alias(_ORG), _stripped(pl.col(_GROUP)).alias(_GROUP))
+        for row in stripped.sort(_ORG, _GROUP, nulls_last=True).iter_rows():
+            parts.setdefault(row[0], {}).setdefault(row[1], []).append(row)
+        found: dict[str, dict[str, GroupMoments]] = {}
+        for org, groups in parts.items():
             found[org] = {
-                scope: merged_moments(
-                    [(int(row[1 + 3 * k]), float(row[2 + 3 * k] or 0.0), float(row[3 + 3 * k] or 0.0)) for row in rows]
-                )
+                scope: {
+                    group: merged_moments(
+                        [(int(r[2 + 3 * k]), float(r[3 + 3 * k] or 0.0), float(r[4 + 3 * k] or 0.0)) for r in rows]
+                    )
+                    for group, rows in groups.items()
+                }
                 for k, scope in enumerate(scopes)
             }
         return found
@@ -868,7 +872,7 @@ class _Export:
             schema={"__org": pl.Int64, ORGANISATION: pl.String, "organisation_name": pl.String, "date": pl.String},
         )
         by_organisation: dict[str, list[tuple[Any, ...]]] = {}
-        moments_by_organisation: dict[str, dict[str, Moments]] = {}
+        moments_by_organisation: dict[str, dict[str, GroupMoments]] = {}
 
         def build(index: int) -> Result:
             if not by_organisation:  # the counts as rows, once, when a first full result is asked for

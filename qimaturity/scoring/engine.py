@@ -1057,7 +1057,7 @@ def score(
         default_target=default_target,
         what_if=what_if,
     )
-    return with_intervals(rubric, result, statistics)
+    return with_intervals(rubric, result, statistics, {r.id: r.group for r in assessment.respondents})
 
 
 def score_statistics(
