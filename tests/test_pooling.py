@@ -14,12 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qimaturity import InputError, load_assessment, load_rubric, score
+from qimaturity import InputError, load_assessment, load_rubric, report, score
 from qimaturity.answers.model import Answer, Assessment, Organisation, Respondent
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.kernel import pooled_value
 
-from .conftest import ROOT, SCORING_RUBRICS
+from .conftest import ROOT, SCORING_RUBRICS, run_main
 
 RIVERSIDE = ROOT / "examples" / "answers" / "riverside-community.yaml"
 
@@ -285,3 +285,73 @@ def test_an_unknown_pooling_policy_is_a_located_problem(tmp_path):
     (problem,) = caught.value.problems
     assert problem.path == "/scoring/respondents/pooling"
     assert "respondents" in problem.hint and "groups" in problem.hint
+
+
+def test_a_groups_weight_rationale_is_read_and_shown_where_the_weights_are(tmp_path):
+    why = "The board answers for the whole organisation, so its view counts twice."
+    path = write_variant(
+        tmp_path,
+        "{id: board, name: Board members, weight: 2}",
+        f"{{id: board, name: Board members, weight: 2, weight_rationale: '{why}'}}",
+    )
+    rubric = load_rubric(path)
+    assert [(g.id, g.weight, g.weight_rationale) for g in rubric.respondent_groups] == [
+        ("board", 2.0, why),
+        ("managers", 1.0, None),
+        ("frontline", 1.0, None),
+    ]
+    shown = run_main("show", str(path))
+    assert shown.returncode == 0, shown.stderr
+    assert "weight 2: The board answers" in " ".join(shown.stdout.split())
+    result = score(
+        rubric,
+        answered(("b1", "board", {"q-all": 4}), ("f1", "frontline", {"q-all": 2}), ("m1", "managers", {"q-all": 3})),
+    )
+    html = report(rubric, result, format="html", report_date="2026-07-01").decode()
+    method = html[html.index('id="method"') :]
+    assert "Respondent groups and their weights" in method
+    assert f"Board members · weight 2</th><td>{why}</td>" in method
+    assert "Managers · weight 1</th><td>No reason given in the rubric.</td>" in method
+
+
+def test_group_weights_are_refused_when_respondents_are_pooled_as_one(tmp_path):
+    path = write_variant(
+        tmp_path,
+        "{id: board, name: Board members, weight: 2}",
+        "{id: board, name: Board members, weight: 2, weight_rationale: Counts twice.}",
+    )
+    path.write_text(path.read_text(encoding="utf-8").replace("pooling: groups", "pooling: respondents"))
+    with pytest.raises(InputError) as caught:
+        load_rubric(path)
+    assert [(p.path, p.line, p.message, p.hint) for p in caught.value.problems] == [
+        (
+            "/respondent_groups/0/weight",
+            13,
+            "a group's weight counts only when respondents are pooled by group, but scoring.respondents.pooling is "
+            "'respondents'",
+            "set scoring.respondents.pooling: groups, or remove weight",
+        ),
+        (
+            "/respondent_groups/0/weight_rationale",
+            13,
+            "a group's weight rationale counts only when respondents are pooled by group, but "
+            "scoring.respondents.pooling is 'respondents'",
+            "set scoring.respondents.pooling: groups, or remove weight_rationale",
+        ),
+        (
+            "/respondent_groups/2/weight",
+            15,
+            "a group's weight counts only when respondents are pooled by group, but scoring.respondents.pooling is "
+            "'respondents'",
+            "set scoring.respondents.pooling: groups, or remove weight",
+        ),
+    ]
+    # Without pooling declared at all (the default, respondents), the same
+    path.write_text(path.read_text(encoding="utf-8").replace("    pooling: respondents\n", ""))
+    with pytest.raises(InputError) as caught:
+        load_rubric(path)
+    assert [p.path for p in caught.value.problems] == [
+        "/respondent_groups/0/weight",
+        "/respondent_groups/0/weight_rationale",
+        "/respondent_groups/2/weight",
+    ]
