@@ -205,6 +205,7 @@ class MeaningChecker:
         if isinstance(targets, dict):
             self.on_scale(("targets", "default"), targets.get("default"), "target")
         self.check_domains(sources, frameworks)
+        self.check_group_weights()
         self.check_scoring()
         self.check_bands()
         self.check_band_names()
@@ -392,6 +393,25 @@ class MeaningChecker:
             )
         if order != sorted(order):
             self.add((*base, "levels"), f"{label}: levels are out of order", "list them lowest first")
+
+    def check_group_weights(self) -> None:
+        """A group's weight (and the reason given for it) counts only when respondents are pooled by group: under
+        ``pooling: respondents`` it would be read as counting and count for nothing."""
+        scoring = self.data.get("scoring")
+        respondents = scoring.get("respondents") if isinstance(scoring, dict) else None
+        pooling = respondents.get("pooling", "respondents") if isinstance(respondents, dict) else "respondents"
+        if pooling != "respondents":
+            return
+        for index, group in _dicts(self.data.get("respondent_groups")):
+            for key in ("weight", "weight_rationale"):
+                if key in group:
+                    self.add(
+                        ("respondent_groups", index, key),
+                        f"a group's {key.replace('_', ' ')} counts only when respondents are pooled by group, "
+                        "but scoring.respondents.pooling is 'respondents'",
+                        f"set scoring.respondents.pooling: groups, or remove {key}",
+                        key=True,
+                    )
 
     def check_scoring(self) -> None:
         scoring = self.data.get("scoring")

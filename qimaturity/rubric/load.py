@@ -171,7 +171,9 @@ def rubric_from_document(doc: SourceDocument) -> Rubric:
         na_allowed=na_allowed,
         na_justification=na_justification,
         respondent_groups=tuple(
-            RespondentGroup(g["id"], g["name"], g.get("description"), float(g.get("weight", 1)))
+            RespondentGroup(
+                g["id"], g["name"], g.get("description"), float(g.get("weight", 1)), g.get("weight_rationale")
+            )
             for g in data.get("respondent_groups") or ()
         ),
         default_target=(data.get("targets") or {}).get("default"),
