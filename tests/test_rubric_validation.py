@@ -190,16 +190,18 @@ EXPECTED = {
         "unknown domain 'leed'",
         "did you mean 'lead'?",
     ),
+    # Expression problems are placed at the character to blame: line 78 is
+    # "    when: {expression: '...'}", whose quote is column 24, so character N of the text is column 24 + N.
     "expression-syntax": (
         78,
-        24,
+        37,  # character 13, the '(' of domain_level(
         "/rules/2/when/expression",
         "expression: '(' was never closed (at character 13)",
         "check brackets and quotes",
     ),
     "expression-unknown-function": (
         78,
-        24,
+        25,
         "/rules/2/when/expression",
         "expression: unknown function 'open' (at character 1)",
         "known functions: question, question_level, domain, domain_level, count_domains_below, count_domains_at, "
@@ -207,14 +209,14 @@ EXPECTED = {
     ),
     "expression-attribute": (
         78,
-        24,
+        30,  # the dot of value.__class__
         "/rules/2/when/expression",
-        "expression: attribute access (.) is not allowed (at character 1)",
+        "expression: attribute access (.) is not allowed (at character 6)",
         "use the listed functions",
     ),
     "expression-unknown-id": (
         78,
-        24,
+        63,  # character 39, the quote that opens "lead-3"
         "/rules/2/when/expression",
         "unknown question 'lead-3'",
         "did you mean 'lead-2'?",

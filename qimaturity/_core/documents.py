@@ -45,6 +45,18 @@ _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 @dataclass(frozen=True)
+class ScalarSource:
+    """How a scalar value was written in the file, kept for documents whose messages quote or point into it."""
+
+    style: str | None
+    """None for a plain scalar; ``'`` or ``"`` for a quoted one; ``|`` or ``>`` for a block."""
+    end: tuple[int, int]
+    """Line and column (1-based) just past the scalar."""
+    written: str
+    """The scalar as YAML read it before giving it a type: ``1.10`` for a value that became the number 1.1."""
+
+
+@dataclass(frozen=True)
 class SourceDocument:
     """Plain data (dicts, lists, scalars) parsed from a file, with the position of every value and key."""
 
@@ -55,6 +67,8 @@ class SourceDocument:
     problems: tuple[Problem, ...] = ()
     """Problems that did not stop the reading (a duplicate key, whose first value is kept; forbidden characters in
     text): whoever checks the document reports them with its own."""
+    scalars: dict[DocPath, ScalarSource] = field(default_factory=dict)
+    """How each scalar was written, when the reader was asked to keep it (``scalar_sources=True``)."""
 
     def locate(self, path: DocPath, *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column (1-based) of the value at ``path``, or of its nearest ancestor that has one."""
@@ -71,6 +85,35 @@ class SourceDocument:
     def problem(self, path: DocPath, message: str, hint: str = "", *, key: bool = False) -> Problem:
         line, column = self.locate(path, key=key)
         return Problem(self.name, line, column, pointer(path), message, hint)
+
+    def locate_in_text(self, path: DocPath, offset: int) -> tuple[int | None, int | None]:
+        """Line and column of the character at ``offset`` (1-based) of the text at ``path``, where the file shows
+        that text character for character: one line, plain or quoted, with no escapes other than a quoted ``''``.
+        Elsewhere (a block, a folded line, an escape, a document without scalar sources), where the value starts."""
+        found = self.scalars.get(path)
+        start = self.marks.get(path)
+        text = self.data_at(path)
+        if found is None or start is None or not isinstance(text, str) or found.end[0] != start[0]:
+            return self.locate(path)
+        width = found.end[1] - start[1]
+        before = text[: max(offset - 1, 0)]
+        if found.style is None and width == len(text):
+            return start[0], start[1] + len(before)
+        if found.style == "'" and width == len(text) + 2 + text.count("'"):
+            return start[0], start[1] + 1 + len(before) + before.count("'")
+        if found.style == '"' and width == len(text) + 2:
+            return start[0], start[1] + 1 + len(before)
+        return self.locate(path)
+
+    def data_at(self, path: DocPath) -> Any:
+        """The value at ``path``, or None when there is none."""
+        value = self.data
+        for part in path:
+            try:
+                value = value[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return value
 
 
 # C0 and C1 control characters other than tab, line feed and carriage return; DEL; lone surrogates.
@@ -477,20 +520,23 @@ def load_yaml(
     max_bytes: int = MAX_DOCUMENT_BYTES,
     display: str | None = None,
     keep_going: bool = False,
+    scalar_sources: bool = False,
 ) -> SourceDocument:
     """Load a YAML file safely into a :class:`SourceDocument`; raise :class:`InputError` on any problem (see
-    :func:`parse_yaml` for ``keep_going``)."""
+    :func:`parse_yaml` for ``keep_going`` and ``scalar_sources``)."""
     path = FsPath(path)
     name = display or str(path)
-    return parse_yaml(read_text(path, max_bytes=max_bytes, display=name), name, keep_going=keep_going)
+    text = read_text(path, max_bytes=max_bytes, display=name)
+    return parse_yaml(text, name, keep_going=keep_going, scalar_sources=scalar_sources)
 
 
-def parse_yaml(text: str, name: str, *, keep_going: bool = False) -> SourceDocument:
+def parse_yaml(text: str, name: str, *, keep_going: bool = False, scalar_sources: bool = False) -> SourceDocument:
     """Parse YAML text into a :class:`SourceDocument` whose root must be a mapping.
 
     A duplicate key (the first value is kept) or forbidden characters in text raise :class:`InputError` like any
     other problem, unless ``keep_going``: then they are left in the document's ``problems`` for the caller to
-    report with the problems it finds itself.
+    report with the problems it finds itself. With ``scalar_sources`` the document keeps how each scalar was
+    written (:class:`ScalarSource`), for messages that quote or point into it.
     """
     loader = _Loader(text)
     try:
@@ -510,7 +556,7 @@ def parse_yaml(text: str, name: str, *, keep_going: bool = False) -> SourceDocum
         loader.dispose()
     if node is None:
         raise InputError.single(name, "the file is empty", "it must hold a YAML mapping (key: value lines)")
-    walker = _Walker(name)
+    walker = _Walker(name, scalar_sources=scalar_sources)
     data = walker.build(node, (), 0)
     if walker.more_findings:
         walker.findings.append(_more(walker.more_findings).problem(name))
@@ -530,12 +576,14 @@ def parse_yaml(text: str, name: str, *, keep_going: bool = False) -> SourceDocum
                 )
             ]
         )
-    return SourceDocument(name, data, walker.marks, walker.key_marks, tuple(walker.findings))
+    return SourceDocument(name, data, walker.marks, walker.key_marks, tuple(walker.findings), walker.scalars)
 
 
 class _Walker:
-    def __init__(self, name: str):
+    def __init__(self, name: str, *, scalar_sources: bool = False):
         self.name = name
+        self.scalar_sources = scalar_sources
+        self.scalars: dict[DocPath, ScalarSource] = {}
         self.marks: dict[DocPath, tuple[int, int]] = {}
         self.key_marks: dict[DocPath, tuple[int, int]] = {}
         self.problems: list[Problem] = []
@@ -588,6 +636,9 @@ class _Walker:
         return self._mapping(node, path, depth)
 
     def _scalar(self, node: Any, path: DocPath) -> Any:
+        if self.scalar_sources:
+            end = (node.end_mark.line + 1, node.end_mark.column + 1)
+            self.scalars[path] = ScalarSource(node.style or None, end, node.value)  # the C reader writes plain as ""
         if node.tag not in _SCALAR_TAGS:
             self._problem(node.start_mark, path, f"unsupported YAML tag {node.tag}", "remove the tag")
             return None

@@ -16,7 +16,7 @@ import jsonschema_rs
 
 from qimaturity._core.documents import SourceDocument
 from qimaturity._core.numbers import given_number
-from qimaturity._core.problems import DocPath, Problem, sort_problems
+from qimaturity._core.problems import DocPath, Problem, pointer, sort_problems
 from qimaturity._core.resources import schema
 from qimaturity.rubric.expressions import parse_expression
 
@@ -196,6 +196,12 @@ class MeaningChecker:
     def add(self, path: DocPath, message: str, hint: str = "", *, key: bool = False) -> None:
         self.problems.append(self.doc.problem(path, message, hint, key=key))
 
+    def add_in_text(self, path: DocPath, offset: int, message: str, hint: str = "") -> None:
+        """A problem with the character at ``offset`` of the text at ``path``, placed at that character in the file
+        where the file shows it (see :meth:`SourceDocument.locate_in_text`)."""
+        line, column = self.doc.locate_in_text(path, offset)
+        self.problems.append(Problem(self.doc.name, line, column, pointer(path), message, hint))
+
     def run(self) -> list[Problem]:
         self.check_levels()
         sources = self.unique_ids(("sources",), "source")
@@ -238,12 +244,18 @@ class MeaningChecker:
         if _is_int(value) and self.scale and value not in self.scale:
             self.add(path, f"{what} {value} is not a level of the scale", self.scale_hint())
 
-    def resolve(self, path: DocPath, ident: Any, known: dict[str, DocPath], what: str) -> None:
+    def resolve(
+        self, path: DocPath, ident: Any, known: dict[str, DocPath], what: str, *, offset: int | None = None
+    ) -> None:
+        """``offset``: where in the text at ``path`` the id is written (an expression's), to place the problem."""
         if isinstance(ident, str) and ident not in known:
             hint = did_you_mean(ident, known) or (
                 f"known {what}s: {', '.join(known)}" if known else f"the rubric defines no {what}s"
             )
-            self.add(path, f"unknown {what} '{ident}'", hint)
+            if offset is None:
+                self.add(path, f"unknown {what} '{ident}'", hint)
+            else:
+                self.add_in_text(path, offset, f"unknown {what} '{ident}'", hint)
 
     # --- checks ----------------------------------------------------------------------------------
     def check_levels(self) -> None:
@@ -775,17 +787,19 @@ class MeaningChecker:
     def check_expression(self, path: DocPath, text: str) -> None:
         expression, issues = parse_expression(text)
         for issue in issues:
-            self.add(path, f"expression: {issue.message} (at character {issue.offset})", issue.hint)
+            message = f"expression: {issue.message} (at character {issue.offset})"
+            self.add_in_text(path, issue.offset, message, issue.hint)
         if expression is None:
             return
         for ref in expression.references:
             where = f"(at character {ref.offset})"
             if ref.kind == "question":
-                self.resolve(path, ref.value, self.question_ids, "question")
+                self.resolve(path, ref.value, self.question_ids, "question", offset=ref.offset)
             elif ref.kind == "domain":
-                self.resolve(path, ref.value, self.domain_ids, "domain")
+                self.resolve(path, ref.value, self.domain_ids, "domain", offset=ref.offset)
             elif _is_int(ref.value) and self.scale and ref.value not in self.scale:
-                self.add(path, f"expression: level {ref.value} is not on the scale {where}", self.scale_hint())
+                message = f"expression: level {ref.value} is not on the scale {where}"
+                self.add_in_text(path, ref.offset, message, self.scale_hint())
 
     # --- N/A that could hide a failure --------------------------------------------------------------
     def check_na_policies(self) -> None:

@@ -80,7 +80,7 @@ def check_rubric(ref: str | Path | Mapping[str, Any]) -> tuple[SourceDocument | 
             doc = plain_document(ref, "<rubric>")
         else:
             path = resolve_rubric(ref)
-            doc = load_yaml(path, display=_display(path), keep_going=True)
+            doc = load_yaml(path, display=_display(path), keep_going=True, scalar_sources=True)
     except InputError as error:
         return None, list(error.problems)
     return doc, check_rubric_document(doc)
