@@ -530,6 +530,41 @@ def load_yaml(
     return parse_yaml(text, name, keep_going=keep_going, scalar_sources=scalar_sources)
 
 
+# What libyaml says when unquoted text holds ": ": in a block, a second key on the line; in a flow mapping
+# ({descriptor: Monthly: often}), a key where a ',' or '}' should come.
+_MISREAD_COLON = re.compile(r"mapping values are not allowed|while parsing a flow mapping did not find expected ','")
+_KEY_BEFORE = re.compile(r"(?:^\s*(?:-\s+)?|([{,])\s*)([A-Za-z_][\w.-]*):[ \t]+")
+
+
+def yaml_quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar (which JSON strings also are)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _colon_hint(text: str, line: int, column: int) -> str:
+    """The hint for a ": " that YAML took for a key inside unquoted text, at 0-based ``line`` and ``column``:
+    quote the text, shown quoted when the line says which text it is."""
+    general = 'fix the YAML syntax here; if this is text that holds ": ", put the text in quotes: text: "Aim: ..."'
+    lines = text.splitlines()
+    if line >= len(lines):
+        return general
+    source = lines[line]
+    keys = list(_KEY_BEFORE.finditer(source, 0, column))
+    if not keys:
+        return general
+    key = keys[-1]
+    value = source[key.end() :]
+    if key.group(1):  # in a flow mapping the text ends at the next ", key:" or the closing brace
+        stop = re.search(r",\s*[A-Za-z_][\w.-]*:\s|\}", value[column - key.end() :])
+        value = value[: column - key.end() + stop.start()] if stop else value
+    else:  # in a block " #" starts a comment
+        value = value.split(" #", 1)[0]
+    value = value.strip()
+    if not value or value[0] in "'\"[{|>&*!":
+        return general
+    return f"a colon followed by a space starts a key: quote the whole text: {key.group(2)}: {yaml_quoted(value)}"
+
+
 def parse_yaml(text: str, name: str, *, keep_going: bool = False, scalar_sources: bool = False) -> SourceDocument:
     """Parse YAML text into a :class:`SourceDocument` whose root must be a mapping.
 
@@ -549,6 +584,8 @@ def parse_yaml(text: str, name: str, *, keep_going: bool = False, scalar_sources
         hint = "fix the YAML syntax here"
         if "invalid Unicode character escape" in message:
             hint = _SURROGATE_HINT.replace("remove it", "remove the \\u escape here")
+        elif mark is not None and _MISREAD_COLON.search(message):
+            hint = _colon_hint(text, mark.line, mark.column)
         raise InputError([Problem(name, line, column, "/", f"invalid YAML: {message}", hint)]) from None
     except yaml.YAMLError as exc:
         raise InputError.single(name, f"invalid YAML: {exc}", "fix the YAML syntax") from None

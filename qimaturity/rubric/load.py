@@ -14,7 +14,7 @@ from qimaturity._core.frozen import FrozenMap
 from qimaturity._core.kinds import is_yaml
 from qimaturity._core.problems import InputError, Problem
 from qimaturity._core.resources import bundled_dir
-from qimaturity.rubric.checks import check_rubric_document
+from qimaturity.rubric.checks import check_rubric_document, level_named
 from qimaturity.rubric.expressions import parse_expression
 from qimaturity.rubric.model import (
     NA_COUNTS_AS,
@@ -154,7 +154,7 @@ def rubric_from_document(doc: SourceDocument) -> Rubric:
     na = data.get("not_applicable") or {}
     na_allowed = bool(na.get("allowed", False))
     na_justification = bool(na.get("justification", True))
-    domains = tuple(_domain(d, na_allowed, na_justification) for d in data["domains"])
+    domains = tuple(_domain(d, na_allowed, na_justification, data["levels"]) for d in data["domains"])
     return Rubric(
         id=data["id"],
         version=data["version"],
@@ -174,7 +174,7 @@ def rubric_from_document(doc: SourceDocument) -> Rubric:
             RespondentGroup(g["id"], g["name"], g.get("description"), float(g.get("weight", 1)))
             for g in data.get("respondent_groups") or ()
         ),
-        default_target=(data.get("targets") or {}).get("default"),
+        default_target=_target((data.get("targets") or {}).get("default"), data["levels"]),
         domains=domains,
         scoring=_scoring(data.get("scoring") or {}, na.get("counts_as")),
         bands=_bands(data.get("bands")),
@@ -184,19 +184,26 @@ def rubric_from_document(doc: SourceDocument) -> Rubric:
     )
 
 
-def _domain(data: dict[str, Any], na_allowed: bool, na_justification: bool) -> Domain:
+def _target(value: int | str | None, levels: list[dict[str, Any]]) -> int | None:
+    """A target as the model holds it: a level's value, also when the rubric names the level."""
+    return level_named(value, levels) if isinstance(value, str) else value
+
+
+def _domain(data: dict[str, Any], na_allowed: bool, na_justification: bool, levels: list[dict[str, Any]]) -> Domain:
     return Domain(
         id=data["id"],
         title=data["title"],
         description=data.get("description"),
         weight=float(data.get("weight", 1)),
-        target=data.get("target"),
+        target=_target(data.get("target"), levels),
         stage=data.get("stage"),
-        questions=tuple(_question(q, data["id"], na_allowed, na_justification) for q in data["questions"]),
+        questions=tuple(_question(q, data["id"], na_allowed, na_justification, levels) for q in data["questions"]),
     )
 
 
-def _question(data: dict[str, Any], domain_id: str, na_allowed: bool, na_justification: bool) -> Question:
+def _question(
+    data: dict[str, Any], domain_id: str, na_allowed: bool, na_justification: bool, levels: list[dict[str, Any]]
+) -> Question:
     na = data.get("not_applicable") or {}
     return Question(
         id=data["id"],
@@ -205,7 +212,7 @@ def _question(data: dict[str, Any], domain_id: str, na_allowed: bool, na_justifi
         help=data.get("help"),
         weight=float(data.get("weight", 1)),
         critical=bool(data.get("critical", False)),
-        target=data.get("target"),
+        target=_target(data.get("target"), levels),
         stage=data.get("stage"),
         na_allowed=bool(na.get("allowed", na_allowed)),
         na_justification=bool(na.get("justification", na_justification)),
