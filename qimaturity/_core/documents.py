@@ -493,9 +493,15 @@ def read_text(path: FsPath, *, max_bytes: int = MAX_DOCUMENT_BYTES, display: str
     name = display or str(path)
     check_input_file(path, name, max_bytes=max_bytes, kind="a YAML file")
     try:
-        raw = path.read_bytes()
+        # At most one byte past the limit: a file that grew since, or a device that reports no size (/dev/zero).
+        with open(path, "rb") as handle:
+            raw = handle.read(max_bytes + 1)
     except OSError as exc:
         raise InputError.single(name, f"cannot read the file: {exc.strerror}") from None
+    if len(raw) > max_bytes:
+        raise InputError.single(
+            name, f"file is over the limit of {max_bytes:,} bytes", "split it, or check that this is the file you meant"
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
