@@ -185,7 +185,7 @@ def test_rubrics_lists_every_rubric_with_its_source(consultant, tmp_path):
         ("qi-programme-stages", "bundled", "bundled", "1.1.0", 14),
         ("qi-readiness", "bundled", "bundled", "1.0.0", 31),
     ]
-    table = run_main("rubrics", "--rubric-path", str(consultant))
+    table = run_main("rubrics", "--rubric-path", str(consultant), columns=400)  # the folder on one line
     assert table.returncode == 0
     assert "psc-maturity" in table.stdout and str(consultant) in table.stdout
 
