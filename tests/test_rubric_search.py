@@ -176,6 +176,15 @@ def test_a_folder_bearing_the_id_in_the_working_directory_does_not_hide_the_rubr
     assert result.returncode == 0, result.stderr
 
 
+def test_a_folder_given_for_a_rubric_says_so(tmp_path):
+    (tmp_path / "drafts").mkdir()
+    result = run_main("validate", "drafts", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "drafts: /: is a folder, not a rubric file, and no rubric has this id (looked in: the bundled rubrics "
+    )
+
+
 def test_rubrics_lists_every_rubric_with_its_source(consultant, tmp_path):
     result = run_main("rubrics", "--rubric-path", str(consultant), "--format", "json")
     assert result.returncode == 0, result.stderr

@@ -70,7 +70,14 @@ def _locate(ref: str | Path, search_path: SearchPath) -> tuple[Path, str | None]
     """The file of ``ref`` and, when it was found by id, that id."""
     if not is_rubric_id_ref(ref):
         return Path(ref), None
-    found = find_rubric_file(str(ref), rubric_search_path(search_path))
+    try:
+        found = find_rubric_file(str(ref), rubric_search_path(search_path))
+    except InputError as error:
+        if not Path(ref).is_dir():
+            raise
+        # A folder given for a rubric, with no rubric of that id: say what it is first.
+        hint = error.problems[0].hint
+        raise InputError.single(str(ref), "is a folder, not a rubric file, and no rubric has this id", hint) from None
     return found.path, found.id
 
 
