@@ -42,8 +42,9 @@ def test_unknown_rubric_id_is_a_clear_input_error():
     result = run_main("validate", "qi-readyness")
     assert result.returncode == 2
     assert result.stderr.startswith(
-        "qi-readyness: /: no bundled rubric has this id, and there is no such file "
-        "(bundled rubrics: qi-programme-stages, qi-readiness; or give a path)"
+        "qi-readyness: /: no rubric has this id, and there is no such file "
+        "(did you mean 'qi-readiness'? looked in: the bundled rubrics (qi-programme-stages, qi-readiness); "
+        "or give a path)"
     )
 
 
