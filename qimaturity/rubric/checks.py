@@ -355,8 +355,8 @@ class MeaningChecker:
             self.register(self.domain_ids, domain.get("id"), (*base, "id"), "domain")
             self.check_target((*base, "target"), domain.get("target"))
             self.on_scale((*base, "stage"), domain.get("stage"), "stage")
-            domain_id = domain.get("id")
-            self.check_weight_rationale(base, domain, f"domain '{domain_id}'" if isinstance(domain_id, str) else "domain")
+            ident = domain.get("id")
+            self.check_weight_rationale(base, domain, f"domain '{ident}'" if isinstance(ident, str) else "domain")
             for q_index, question in _dicts(domain.get("questions")):
                 self.check_question((*base, "questions", q_index), question, sources, frameworks, codes)
 
