@@ -451,3 +451,44 @@ def test_the_method_appendix_says_when_the_rubric_gives_no_reason():
     text = text_of(qimaturity.report(mini, result, format="html", report_date="2026-10-01").decode())
     assert "Domain: Leadership lead · weight 2 Weight 2: no reason given in the rubric." in text
     assert "Leaders role-model improvement. lead-1 · critical Critical: no reason given in the rubric." in text
+
+
+# --- the documentation's examples -------------------------------------------------------------------------------
+
+
+def _doc_examples() -> dict[str, Any]:
+    """The YAML example under each of the three headings of docs/rubric-format.md, parsed."""
+    import yaml
+
+    page = (ROOT / "docs" / "rubric-format.md").read_text(encoding="utf-8")
+    examples = {}
+    for heading in ("Asking each group in its own words", "Each step's measure and owner", "Reasons for weights"):
+        section = page[page.index(f"### {heading}") :]
+        block = section[section.index("```yaml\n") + 8 : section.index("```", section.index("```yaml\n") + 8)]
+        examples[heading] = yaml.safe_load(block)
+    return examples
+
+
+def test_the_documentations_examples_are_valid_in_a_rubric():
+    import yaml
+
+    examples = _doc_examples()
+    document = yaml.safe_load(RUBRIC_PATH.read_text())
+    document["respondent_groups"].append({"id": "managers", "name": "Managers"})
+    levels = document["domains"][0]["questions"][0]["levels"]
+    # The question in its groups' words, with the fixture's levels.
+    (asked_in_words,) = examples["Asking each group in its own words"]
+    document["domains"][0]["questions"][0] = {**asked_in_words, "levels": levels}
+    # A step with its measure and owner, in place of the fixture's level 2.
+    (step,) = examples["Each step's measure and owner"]
+    document["domains"][0]["questions"][1]["levels"][1] = step
+    # A domain and a question with the reasons for their weights and critical flag.
+    (domain,) = examples["Reasons for weights"]["domains"]
+    domain["questions"][0]["levels"] = levels
+    document["domains"].append(domain)
+    assert validate_rubric(document) == []
+    rubric = load_rubric(document)
+    assert rubric.question("trn-coverage").text_for("frontline") == FRONTLINE_TEXT
+    assert rubric.question("ideas-heard").descriptor(2).owner == "Ward manager"
+    assert rubric.question("cult-psychological-safety").critical_rationale
+    assert rubric.domain("culture").weight_rationale
