@@ -188,6 +188,11 @@ class _Folded(str):
     """Text too long for its line, folded (``>-``); PyYAML falls back to quotes where folding cannot keep it."""
 
 
+class _Literal(str):
+    """Text of several lines, kept as lines (``|-``)."""
+
+
+_Dumper.add_representer(_Literal, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", str(v), style="|"))
 _Dumper.add_representer(_Folded, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", str(v), style=">"))
 _Dumper.add_representer(_Quoted, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", str(v), style='"'))
 _Dumper.add_representer(
@@ -233,6 +238,8 @@ def _styled(value: Any, kind: str, key: str, indent: int) -> Any:
         return _Quoted(value)
     if kind == "condition" and key == "expression":
         return _Expression(value)
+    if "\n" in value and value == value.strip():
+        return _Literal(value)
     if indent + len(key) + 2 + len(value) > WIDTH and " " in value and "\n" not in value and value == value.strip():
         return _Folded(value)
     return value
