@@ -900,7 +900,8 @@ def _height(texts: Sequence[tuple[str, float]], *, line: float = 15.0, limit: fl
 
 
 def _without_dates(data: bytes) -> bytes:
-    """The same zip with every part dated 1980-01-01, so that the same rubric gives the same bytes."""
+    """The same zip with every part dated 1980-01-01, and the workbook's own "modified" date (which openpyxl sets to
+    the time of saving) too, so that the same rubric gives the same bytes."""
     source = zipfile.ZipFile(io.BytesIO(data))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
@@ -908,7 +909,12 @@ def _without_dates(data: bytes) -> bytes:
             fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
-            target.writestr(fixed, source.read(info.filename))
+            part = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                part = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>1980-01-01T00:00:00Z\2", part
+                )
+            target.writestr(fixed, part)
     return buffer.getvalue()
 
 
@@ -930,7 +936,7 @@ def rubric_to_xlsx(rubric: str | Path | Mapping[str, Any], output: str | Path | 
 
 _NOTHING: Any = object()
 _LINE = re.compile(r"\(first at line (\d+)\)")
-_MISSING = re.compile(r"missing required key '([^']+)'")
+_MISSING = re.compile(r"missing required key '([^']+)'|\) needs '([^']+)'")
 
 
 def _blank(value: Any) -> bool:
@@ -998,6 +1004,7 @@ class _Reader:
         self.cells: list[_Cell] = []
         self.marks: dict[DocPath, tuple[int, int]] = {}
         self.places: dict[DocPath, int] = {}
+        self.held: dict[int, DocPath] = {}  # a cell and the place of the value it holds
         self.problems: dict[tuple[Any, ...], Problem] = {}
         self.bad: set[tuple[str, int, int]] = set()
         self.fatal = False
@@ -1229,7 +1236,7 @@ class _Reader:
             match = next((k for k in keys if k.casefold() == key.casefold()), None)
             if match is None:
                 hint = did_you_mean(key, keys) or f"the keys of this header: {', '.join(keys)}"
-                self.add(sheet, number, index, "", f"unknown column '{key}'", hint)
+                self.add(sheet, number, index, "", f"unknown column '{_as_text(raw).strip()}'", hint)
             elif match in columns:
                 self.add(
                     sheet, number, index, "", f"column '{match}' appears twice (first in {_letter(columns[match])})"
@@ -1301,6 +1308,7 @@ class _Reader:
             _holder(self.data, where[:-1])[where[-1]] = value
         for depth in range(1, len(path) + 1):
             self.mark(path[:depth], index)
+        self.held[index] = path
 
     def table_row(
         self,
@@ -1341,6 +1349,7 @@ class _Reader:
             if spec.key in found:
                 _holder(item, spec.path[:-1])[spec.path[-1]] = found[spec.key]
                 self.mark((*base, *spec.path), places[spec.key])
+                self.held[places[spec.key]] = (*base, *spec.path)
         first = min(places.values()) if places else self.cell(sheet, number, 1, "")
         self.mark(base, first)
         for depth in range(1, len(section.target) + 1):
@@ -1369,7 +1378,8 @@ class _Reader:
                 )
                 continue
             if framework not in by_id:
-                hint = did_you_mean(str(framework), by_id) or "add the framework to the Frameworks section"
+                known = ", ".join(str(key) for key in by_id) or "none"
+                hint = did_you_mean(str(framework), by_id) or f"the frameworks: {known}; or add it there"
                 column = self.cells[at_framework - 1].column
                 self.add(
                     RUBRIC, number, column, "framework", f"no framework '{framework}' in the Frameworks section", hint
@@ -1392,6 +1402,7 @@ class _Reader:
             path: DocPath = ("frameworks", index, "codes", code)
             self.mark(path[:3], at_code)
             self.mark(path, at_title or at_code)
+            self.held[at_title or at_code] = path
             self.places[path] = at_title or at_code
             if title is not None:
                 codes[code] = title
@@ -1426,7 +1437,7 @@ class _Reader:
                 hint = (
                     did_you_mean(key, [*known, "tags.FRAMEWORK"]) or f"the columns: {', '.join(known)}, tags.FRAMEWORK"
                 )
-                self.add(QUESTIONS, 1, index, "", f"unknown column '{key}'", hint)
+                self.add(QUESTIONS, 1, index, "", f"unknown column '{_as_text(raw).strip()}'", hint)
                 continue
             if column.key in names:
                 self.add(
@@ -1448,13 +1459,14 @@ class _Reader:
             return
         self.places[("domains",)] = self.cell(QUESTIONS, 2, 1, "")
         domains: dict[str, _Item] = {}
-        unlabelled: set[int] = set()
+        # Columns with a key of their own in row 1 (known or not: an unknown one is reported once, there).
+        unlabelled: set[int] = {index for index, raw in enumerate(first[1], start=1) if not _blank(raw)}
         for number, values in rows:
             filled = [i for i, v in enumerate(values, start=1) if not _blank(v)]
             if not filled:
                 continue
             for index in filled:
-                if index not in columns and index not in unlabelled:
+                if index not in unlabelled:
                     unlabelled.add(index)
                     self.add(
                         QUESTIONS,
@@ -1501,6 +1513,7 @@ class _Reader:
                 listed.append(domain.data)
                 self.mark(domain.path, domain_cell)
                 self.mark((*domain.path, "id"), domain_cell)
+                self.held[domain_cell] = (*domain.path, "id")
             if kind == DOMAIN:
                 if domain.own_row is not None:
                     self.add(
@@ -1526,6 +1539,7 @@ class _Reader:
                 listed.append(question.data)
                 self.mark(question.path, question_cell)
                 self.mark((*question.path, "id"), question_cell)
+                self.held[question_cell] = (*question.path, "id")
                 self.mark((*domain.path, "questions"), question_cell)
             if kind == QUESTION:
                 if question.own_row is not None:
@@ -1552,6 +1566,7 @@ class _Reader:
             if level is not _NOTHING:
                 entry["level"] = level
                 self.mark((*path, "level"), level_cell)
+                self.held[level_cell] = (*path, "level")
             self.fill(number, values, columns, LEVEL, entry, path)
             levels.append(entry)
 
@@ -1590,6 +1605,7 @@ class _Reader:
             _holder(item, path[:-1])[path[-1]] = value
             for depth in range(1, len(path) + 1):
                 self.mark((*base, *path[:depth]), index)
+            self.held[index] = (*base, *path)
 
     # -- the rubric's own checks --
     def check(self) -> None:
@@ -1603,7 +1619,9 @@ class _Reader:
         index = problem.line
         message, hint = problem.message, problem.hint
         missing = _MISSING.search(message)
-        key = missing.group(1) if missing else "next_step" if message.endswith("has no next_step") else None
+        key = (missing.group(1) or missing.group(2)) if missing else None
+        if message.endswith("has no next_step"):
+            key = "next_step"
         if key is not None:
             place = self.places.get((*path, key))
             if place is not None:
@@ -1620,7 +1638,10 @@ class _Reader:
         cell = self.cells[index - 1]
         if (cell.sheet, cell.row, cell.column) in self.bad:
             return  # the cell's own problem says it already
-        self.add(cell.sheet, cell.row, cell.column, cell.key, message, hint)
+        # The key names the column the message is about only when the problem is at the value the cell holds.
+        held = self.held.get(index)
+        exact = held is not None and path[: len(held)] == held
+        self.add(cell.sheet, cell.row, cell.column, cell.key if exact else "", message, hint)
 
     def ref(self, index: int) -> str:
         if 0 < index <= len(self.cells):
