@@ -360,6 +360,38 @@ def test_a_formula_is_refused_at_its_cell_and_never_evaluated(qi_workbook: Path,
     ]
 
 
+def test_true_and_false_as_libreoffice_saves_them_are_read_as_values(qi_workbook: Path, tmp_path: Path):
+    """LibreOffice saves a TRUE or FALSE cell as the formula =TRUE() or =FALSE() (Excel as a value): a workbook
+    re-saved there reads back the same. Any other formula is still refused."""
+
+    def change(book: Any) -> None:
+        sheet = book[QUESTIONS]
+        critical = column_of(sheet, "critical")
+        sheet.cell(find_row(sheet, "leadership", "lead-executive-lead", None), critical).value = "=FALSE()"
+        sheet.cell(find_row(sheet, "leadership", "lead-role-models", None), critical).value = "=TRUE()"
+
+    back = read_rubric_workbook(edited(qi_workbook, tmp_path / "saved.xlsx", change))
+    first, second = back["domains"][0]["questions"][:2]
+    assert (first["id"], first["critical"], second["id"], second["critical"]) == (
+        "lead-executive-lead",
+        False,
+        "lead-role-models",
+        True,
+    )
+
+    def computed(book: Any) -> None:
+        sheet = book[QUESTIONS]
+        sheet.cell(
+            find_row(sheet, "leadership", "lead-role-models", None), column_of(sheet, "critical")
+        ).value = "=NOT(FALSE())"
+
+    found = problems_of(edited(qi_workbook, tmp_path / "computed.xlsx", computed))
+    assert found == [
+        "Questions!I9: critical: a formula (=NOT(FALSE())): a rubric workbook holds values, never formulas (type the "
+        "value itself)"
+    ]
+
+
 @pytest.mark.slow
 def test_a_sheet_of_100000_rows_stops_at_the_limit(tmp_path: Path):
     book = Workbook(write_only=True)

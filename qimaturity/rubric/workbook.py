@@ -37,7 +37,8 @@ and read back as the number it spells. Carriage returns are not kept: a cell hol
 **Reading** treats the workbook as untrusted: :func:`qimaturity._core.workbooks.open_workbook`'s checks of the zip
 and its XML, ``MAX_RUBRIC_WORKBOOK_BYTES`` on disk and ``MAX_RUBRIC_SHEET_ROWS`` rows a sheet, the cell limits of
 :func:`~qimaturity._core.workbooks.sheet_rows`; no formula is evaluated (a formula cell is a problem: type the
-value) and no external link is opened. Problems of the cells themselves (a formula, text in a number's cell, a
+value; but ``=TRUE()`` and ``=FALSE()``, LibreOffice's way of saving TRUE and FALSE, are those values) and no
+external link is opened. Problems of the cells themselves (a formula, text in a number's cell, a
 column or key that is not the format's) are reported first, all of them; the checks of the rubric run too, unless
 a sheet or a column is missing, and their problems are placed at the cell that holds the value (or, for a missing
 key, the empty cell where it belongs).
@@ -935,6 +936,7 @@ def rubric_to_xlsx(rubric: str | Path | Mapping[str, Any], output: str | Path | 
 # ---- reading ----------------------------------------------------------------------------------------------------
 
 _NOTHING: Any = object()
+_CONSTANTS = ("=TRUE()", "=TRUE", "=FALSE()", "=FALSE")
 _LINE = re.compile(r"\(first at line (\d+)\)")
 _MISSING = re.compile(r"missing required key '([^']+)'|\) needs '([^']+)'")
 
@@ -1067,6 +1069,9 @@ class _Reader:
             self.add(sheet, row, column, key, message, hint)
             return _NOTHING
 
+        if isinstance(raw, Formula) and "".join(raw.split()).upper() in _CONSTANTS:
+            # LibreOffice saves a TRUE or FALSE cell as the formula =TRUE() or =FALSE(): the value itself.
+            raw = "".join(raw.split()).upper() in _CONSTANTS[:2]
         if isinstance(raw, Formula):
             shown = raw if len(raw) <= 60 else raw[:57] + "..."
             return refuse(
