@@ -4,7 +4,9 @@ The public API is what the command line runs::
 
     import qimaturity
     rubric = qimaturity.load_rubric("qi-readiness")          # bundled id or path; raises InputError
+    mine = qimaturity.load_rubric("psc-maturity", search_path=["~/rubrics"])  # an id in a folder of rubrics
     problems = qimaturity.validate_rubric("my-rubric.yaml")    # [] when valid
+    catalogue = qimaturity.find_rubrics(search_path=["~/rubrics"])   # every rubric an id can name, and problems
     assessment = qimaturity.load_assessment("answers.yaml", rubric)   # or a dict holding the same document
     result = qimaturity.score(rubric, assessment, what_if={"gov-board-agenda": 4})
     print(qimaturity.explain(result, domain_id="leadership"))
@@ -33,8 +35,9 @@ from typing import TYPE_CHECKING, Any
 from qimaturity._core.problems import InputError, OptionError, Problem
 from qimaturity.answers.files import load_assessment
 from qimaturity.answers.model import Assessment
-from qimaturity.rubric.load import bundled_rubrics, check_rubric, load_rubric
+from qimaturity.rubric.load import bundled_rubrics, check_rubric, find_rubrics, load_rubric
 from qimaturity.rubric.model import Domain, Level, Question, Rubric
+from qimaturity.rubric.search import SearchPath
 from qimaturity.scoring.engine import score
 from qimaturity.scoring.explain import explain
 from qimaturity.scoring.result import Result
@@ -78,9 +81,10 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
 
 
-def validate_rubric(ref: str | Path) -> list[Problem]:
-    """Every problem with a rubric (bundled id or path), in file order; an empty list means it is valid."""
-    return check_rubric(ref)[1]
+def validate_rubric(ref: str | Path, *, search_path: SearchPath = None) -> list[Problem]:
+    """Every problem with a rubric (id or path), in file order; an empty list means it is valid. An id is looked up
+    as :func:`load_rubric` does."""
+    return check_rubric(ref, search_path=search_path)[1]
 
 
 def score_export(
@@ -124,6 +128,7 @@ __all__ = [
     "bundled_rubrics",
     "compare",
     "explain",
+    "find_rubrics",
     "import_answers",
     "load_assessment",
     "load_rubric",

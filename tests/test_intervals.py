@@ -266,8 +266,11 @@ def test_moments_of_parts_merge_into_the_moments_of_the_whole(scores, data):
 def two_group_result(pooling: str, board_weight: float = 1.0, *, board: int = 2, staff: int = 4) -> qimaturity.Result:
     """The noise rubric with a board and staff: board members answer (4, 4), (5, 5), ...; staff (2, 2), (3, 3), ..."""
     document = rubric_yaml()
+    board_group: dict[str, Any] = {"id": "board", "name": "Board"}
+    if pooling == "groups":  # a weight counts (and is allowed) only there
+        board_group["weight"] = board_weight
     document["respondent_groups"] = [
-        {"id": "board", "name": "Board", "weight": board_weight},
+        board_group,
         {"id": "staff", "name": "Staff"},
     ]
     document["scoring"]["respondents"].update(pooling=pooling, min_group_size=1)

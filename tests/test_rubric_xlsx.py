@@ -197,25 +197,35 @@ def test_the_workbook_reads_as_the_rubric_does(qi_workbook: Path):
     assert header[:7] == ["domain", "question", "level", "text", "help", "next_step", "measure"]
     assert header[-2:] == ["tags.nhs-impact", "tags.cqc-well-led"]
     assert questions.freeze_panes == "D2"
-    # the first domain's row, its first question's row, then a row per level with its descriptor and next step
-    assert [questions.cell(2, c).value for c in (1, 2, 3, 4)] == ["leadership", None, None, "Leadership"]
-    assert [questions.cell(3, c).value for c in (1, 2, 3)] == ["leadership", "lead-executive-lead", None]
-    assert questions.cell(3, 4).value.startswith("A named executive director is accountable")
+    # The first domain's row, its first question's row, then a row per level with its descriptor and next step.
+    # (Read from the model, so that the test holds whatever the rubric's content.)
+    model = load_rubric("qi-readiness")
+    domain = model.domains[0]
+    first = domain.questions[0]
+    assert [questions.cell(2, c).value for c in (1, 2, 3, 4)] == [domain.id, None, None, domain.title]
+    assert [questions.cell(3, c).value for c in (1, 2, 3, 4)] == [domain.id, first.id, None, first.text]
     assert questions.cell(3, 4).font.b
-    assert [questions.cell(4, c).value for c in (1, 2, 3)] == ["leadership", "lead-executive-lead", 1]
-    assert questions.cell(4, 4).value.startswith("No executive holds responsibility")
-    assert questions.cell(4, 6).value.startswith("The chief executive names an interim executive sponsor")
-    top = find_row(questions, "leadership", "lead-executive-lead", 5)
+    lowest = first.levels[0]
+    assert [questions.cell(4, c).value for c in (1, 2, 3, 4, 5, 6)] == [
+        domain.id,
+        first.id,
+        lowest.level,
+        lowest.descriptor,
+        None,
+        lowest.next_step,
+    ]
+    top = find_row(questions, domain.id, first.id, model.highest)
+    assert questions.cell(top, 4).value == first.levels[-1].descriptor
     assert questions.cell(top, 6).value is None  # no next step above the top level
-    assert questions.cell(3, column_of(questions, "respondents")).value == "board, managers"
-    assert questions.cell(3, column_of(questions, "critical")).value is True
-    # 6 domains + 31 questions + 31 x 5 levels, under the header
-    assert questions.max_row == 1 + 6 + 31 + 31 * 5
+    assert questions.cell(3, column_of(questions, "respondents")).value == ", ".join(first.respondents) or None
+    assert questions.cell(3, column_of(questions, "critical")).value is (True if first.critical else None)
+    # a row per domain, per question and per level of each question, under the header: 6 + 31 + 31 x 5 today
+    assert questions.max_row == 1 + len(model.domains) + model.question_count * (1 + len(model.levels))
     rubric = book[RUBRIC]
     titles = [rubric.cell(r, 1).value for r in range(1, rubric.max_row + 1) if rubric.cell(r, 1).font.sz == 12]
     assert titles == ["Rubric", "Levels", "Respondent groups", "Sources", "Frameworks", "Framework codes", "Settings"]
     version = find_row(rubric, "version")
-    assert rubric.cell(version, 2).value == "1.0.0" and rubric.cell(version, 2).data_type == "s"
+    assert rubric.cell(version, 2).value == model.version and rubric.cell(version, 2).data_type == "s"
     aggregate = find_row(rubric, "scoring.respondents.aggregate")
     assert rubric.cell(aggregate, 2).value == "median"
     assert "One of: median, mean, min, max" in rubric.cell(aggregate, 3).value

@@ -22,6 +22,8 @@ MAX_INTEGER_DIGITS = 20
 """Digits of a whole number in a YAML or JSON document (the widest 64-bit integer has 20)."""
 MAX_ALIAS_PROBLEMS = 10
 """YAML aliases reported one by one before the rest are only counted."""
+MAX_FOLDER_RUBRICS = 1_000
+"""YAML files of one folder on the rubric search path that are read and listed (the rest are counted)."""
 
 # --- survey and spreadsheet exports, filled questionnaire templates -------------------------------------------------
 MAX_EXPORT_BYTES = 100 * MIB

@@ -69,7 +69,10 @@ def rubric_tree(rubric: Rubric, *, domain_id: str | None = None, levels: bool = 
         if rubric.respondent_groups:
             groups = root.add(_text("Respondent groups", style="bold"))
             for group in rubric.respondent_groups:
-                groups.add(_line(f"{group.id}: ", group.name))
+                node = groups.add(_line(f"{group.id}: ", group.name))
+                if rubric.scoring.pooling == "groups":
+                    why = f": {group.weight_rationale}" if group.weight_rationale else ""
+                    node.add(_text(f"weight {given_number(group.weight)}{why}", style="dim"))
         scoring = root.add(_text("Scoring", style="bold"))
         for line in scoring_lines(rubric):
             scoring.add(_text(line))

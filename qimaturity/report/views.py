@@ -320,6 +320,9 @@ class Report:
     overall_held_level: int | None = None
     """The level a rule holds the overall result at (its value is still the answers'), ``None`` when none does."""
     overall_held_rules: tuple[str, ...] = ()
+    group_weights: tuple[tuple[str, str, str | None], ...] = ()
+    """Under ``pooling: groups``: each respondent group's name, its weight as the rubric writes it and the rubric's
+    reason for that weight (``None`` when it gives none); empty when respondents are pooled as one."""
 
 
 def _level_words(level: int | None, name: str | None) -> str:
@@ -793,6 +796,9 @@ class _Builder:
             evidence_gap_counts=self.evidence_gap_counts() if self.summarised else (),
             overall_held_level=overall.held_level,
             overall_held_rules=overall.held_by,
+            group_weights=tuple((g.name, given_number(g.weight), g.weight_rationale) for g in rubric.respondent_groups)
+            if rubric.scoring.pooling == "groups"
+            else (),
         )
 
 

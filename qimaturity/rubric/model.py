@@ -84,6 +84,8 @@ class RespondentGroup:
     description: str | None = None
     weight: float = 1.0
     """The group's weight when respondents are pooled by group (``scoring.respondents.pooling: groups``)."""
+    weight_rationale: str | None = None
+    """Why the group has its weight, as the rubric gives it."""
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ from qimaturity._core.problems import DocPath, InputError, Problem
 from qimaturity._core.resources import schema
 from qimaturity._core.workbooks import Formula
 from qimaturity.rubric.checks import check_rubric_document, did_you_mean
+from qimaturity.rubric.search import SearchPath
 from qimaturity.rubric.writing import arranged
 from qimaturity.version import __version__
 
@@ -73,11 +74,12 @@ SHEETS = (RUBRIC, QUESTIONS, RULES)
 """The sheets a rubric workbook must have, in the order its problems are reported."""
 
 # What a cell holds.
-TEXT, ID, VERSION, INTEGER, NUMBER, BOOLEAN, CHOICE, IDS, CONDITION = (
+TEXT, ID, VERSION, INTEGER, TARGET, NUMBER, BOOLEAN, CHOICE, IDS, CONDITION = (
     "text",
     "id",
     "version",
     "whole number",
+    "level",
     "number",
     "TRUE or FALSE",
     "choice",
@@ -177,6 +179,7 @@ RUBRIC_SECTIONS = (
             _field("name", TEXT),
             _field("description", TEXT),
             _field("weight", NUMBER, "With pooling by groups: the group's weight (default 1)"),
+            _field("weight_rationale", TEXT, "Why the group has its weight, in a sentence"),
         ),
     ),
     Section(
@@ -210,7 +213,11 @@ RUBRIC_SECTIONS = (
                 "How N/A counts, rubric-wide: the same as scoring.not_applicable; give one or the other",
                 schema_path="not_applicable.counts_as",
             ),
-            _field("targets.default", INTEGER, "The target level of every domain and question (a level of the scale)"),
+            _field(
+                "targets.default",
+                TARGET,
+                "The target level of every domain and question: a level's value (4) or its name",
+            ),
             _field(
                 "scoring.respondents.aggregate",
                 CHOICE,
@@ -408,7 +415,7 @@ QUESTION_COLUMNS = (
     _column("measure", TEXT, 30, "A question's measure: how to tell that a next step worked", QUESTION),
     _column("weight", NUMBER, 8, "Weight of a domain or question (default 1)", DOMAIN, QUESTION),
     _column("critical", BOOLEAN, 9, "TRUE marks a critical (mandatory) question", QUESTION),
-    _column("target", INTEGER, 8, "Target level of a domain or question", DOMAIN, QUESTION),
+    _column("target", TARGET, 8, "Target level of a domain or question: its value (4) or its name", DOMAIN, QUESTION),
     _column("stage", INTEGER, 8, "For a staged rule: the stage of a domain or question", DOMAIN, QUESTION),
     _column(
         "respondents",
@@ -586,8 +593,8 @@ class _Writer:
             cell.font, cell.alignment = self.head_font, self.wrap
             if column <= len(notes) and notes[column - 1]:
                 cell.comment = Comment(notes[column - 1], "qimaturity", width=300, height=90)
-            if column <= len(widths):
-                shown.append((text, widths[column - 1]))
+            if widths:
+                shown.append((text, _width(widths, column)))
         sheet.row_dimensions[row].height = _height(shown)
 
     def save(self) -> bytes:
@@ -757,7 +764,7 @@ class _Writer:
         return row
 
     def fit(self, sheet: Any, row: int, columns: int, widths: Sequence[float]) -> int:
-        texts = [(str(sheet.cell(row, c).value or ""), widths[c - 1]) for c in range(1, columns + 1)]
+        texts = [(str(sheet.cell(row, c).value or ""), _width(widths, c)) for c in range(1, columns + 1)]
         sheet.row_dimensions[row].height = _height(texts)
         return row + 1
 
@@ -770,7 +777,7 @@ class _Writer:
             *(spec.path[0] for spec in RUBRIC_SECTIONS[-1].fields),
         }
         _take({key: None for key in top}, placed, ())
-        self.sections(sheet, RUBRIC_SECTIONS, (42, 60, 70, 12))
+        self.sections(sheet, RUBRIC_SECTIONS, (42, 60, 70, 12, 50))
 
     def rules_sheet(self) -> None:
         sheet = self.book.create_sheet(RULES)
@@ -883,6 +890,11 @@ class _Writer:
         return row + 1
 
 
+def _width(widths: Sequence[float], column: int) -> float:
+    """A column's width (characters); a column past those given has a spreadsheet's default."""
+    return widths[column - 1] if column <= len(widths) else 13.0
+
+
 def _get(holder: Any, path: Sequence[str]) -> Any:
     for part in path:
         if not isinstance(holder, Mapping):
@@ -919,14 +931,17 @@ def _without_dates(data: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def rubric_to_xlsx(rubric: str | Path | Mapping[str, Any], output: str | Path | None = None) -> bytes | Path:
-    """Write a rubric (bundled id, path, or the document as a mapping) as a workbook to edit in a spreadsheet, as
-    ``qimaturity rubric to-xlsx`` does: the bytes, or, given ``output``, the path written (atomically).
+def rubric_to_xlsx(
+    rubric: str | Path | Mapping[str, Any], output: str | Path | None = None, *, search_path: SearchPath = None
+) -> bytes | Path:
+    """Write a rubric (by id, path, or the document as a mapping) as a workbook to edit in a spreadsheet, as
+    ``qimaturity rubric to-xlsx`` does: the bytes, or, given ``output``, the path written (atomically). An id is
+    looked up as :func:`qimaturity.load_rubric` looks it up (``search_path``, then the environment, then bundled).
 
     The rubric must be valid: :class:`InputError` carries its problems otherwise (nothing is written)."""
     from qimaturity.rubric.load import check_rubric
 
-    doc, problems = check_rubric(rubric)
+    doc, problems = check_rubric(rubric, search_path=search_path)
     if problems or doc is None:
         raise InputError(problems)
     data = rubric_workbook(doc.data)
@@ -1097,7 +1112,9 @@ class _Reader:
             if word in _TRUE | _FALSE:
                 return word in _TRUE
             return refuse(f"'{text}' is not TRUE or FALSE", "type TRUE or FALSE")
-        if kind in (INTEGER, NUMBER):
+        if kind == TARGET and isinstance(raw, str) and not _DECIMAL.match(raw.strip()):
+            return text.strip()  # a level's name; the rubric's checks say whether it is one
+        if kind in (INTEGER, NUMBER, TARGET):
             number: Any = raw
             if isinstance(raw, str):
                 stripped = raw.strip()
@@ -1110,12 +1127,12 @@ class _Reader:
                 or number != number
                 or abs(number) == float("inf")
             ):
-                what = "a whole number" if kind == INTEGER else "a number"
+                what = "a number" if kind == NUMBER else "a whole number"
                 return refuse(
                     f"'{text}' is not {what}",
-                    "type a whole number, e.g. 3" if kind == INTEGER else "type a number, e.g. 1.5",
+                    "type a number, e.g. 1.5" if kind == NUMBER else "type a whole number, e.g. 3",
                 )
-            if kind == INTEGER:
+            if kind in (INTEGER, TARGET):
                 if isinstance(number, float) and not number.is_integer():
                     return refuse(f"{text} is not a whole number", "type a whole number, e.g. 3")
                 return int(number)
