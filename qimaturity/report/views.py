@@ -171,8 +171,6 @@ class Cycle:
     reviews: tuple[str, ...]
     owner: str | None = None
     """The role the rubric suggests to own the next step, ``None`` when it names none."""
-    measure_given: bool = False
-    """Whether ``measure`` is the rubric's (the step's or the question's), not the plan's default."""
 
 
 @dataclass(frozen=True)
@@ -708,7 +706,6 @@ class _Builder:
             measure=measure,
             reviews=reviews,
             owner=p.owner,
-            measure_given=bool(p.measure),
         )
 
     def build(self, plan_size: int) -> Report:
