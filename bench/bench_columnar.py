@@ -9,10 +9,10 @@ the same weight, criticality, N/A and evidence settings and respondent groups), 
 scoring policy: median of respondents, evidence cap, N/A excluded, missing answers an error, its rules and bands.
 Each export is scored twice, under two pooling policies:
 
-- ``respondents`` (the rubric as written): each question's median over all its respondents;
-- ``groups``: the same rubric with ``pooling: groups`` and group weights board 2, managers 1.5, frontline 1,
-  patient partners 1 (all four groups are large enough to show): each question's median within each group,
-  then the groups' weighted mean.
+- ``respondents``: each question's median over all its respondents;
+- ``groups`` (as qi-readiness pools them, here with unequal weights: board 2, managers 1.5, frontline 1, patient
+  partners 1; all four groups are large enough to show): each question's median within each group, then the
+  groups' weighted mean.
 
 The export (written with Polars into a temporary folder) has one row per respondent: organisation_id, name,
 type, region, date, respondent, group (5 % board, 20 % managers, 65 % frontline, 10 % patient partners) and one
@@ -75,10 +75,13 @@ def write_rubric(folder: Path, pooling: str = "respondents") -> Path:
     for domain, question in questions[:: len(questions) // REPEATED][:REPEATED]:
         domain["questions"].append({**copy.deepcopy(question), "id": f"{question['id']}-b"})
     doc["id"] = "qi-readiness-40"
-    if pooling == "groups":
-        doc["scoring"]["respondents"]["pooling"] = "groups"
-        for group in doc["respondent_groups"]:
+    doc["scoring"]["respondents"]["pooling"] = pooling
+    for group in doc["respondent_groups"]:
+        group.pop("weight_rationale", None)  # a rationale for a weight of 1 explains nothing (refused)
+        if pooling == "groups":
             group["weight"] = GROUP_WEIGHTS[group["id"]]
+        else:
+            group.pop("weight", None)  # weights count for nothing when respondents are pooled (refused)
     path = folder / f"qi-readiness-40-{pooling}.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path

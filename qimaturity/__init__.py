@@ -4,7 +4,9 @@ The public API is what the command line runs::
 
     import qimaturity
     rubric = qimaturity.load_rubric("qi-readiness")          # bundled id or path; raises InputError
+    mine = qimaturity.load_rubric("psc-maturity", search_path=["~/rubrics"])  # an id in a folder of rubrics
     problems = qimaturity.validate_rubric("my-rubric.yaml")    # [] when valid
+    catalogue = qimaturity.find_rubrics(search_path=["~/rubrics"])   # every rubric an id can name, and problems
     assessment = qimaturity.load_assessment("answers.yaml", rubric)   # or a dict holding the same document
     result = qimaturity.score(rubric, assessment, what_if={"gov-board-agenda": 4})
     print(qimaturity.explain(result, domain_id="leadership"))
@@ -13,10 +15,14 @@ The public API is what the command line runs::
     documents = qimaturity.import_answers("responses.csv", rubric)
     scores = qimaturity.score_export(rubric, "survey.parquet")  # needs the scale extra (Polars)
     summary = qimaturity.run_batch("qi-readiness", "submissions/", "reports/", formats="html,json")
+    qimaturity.rubric_to_xlsx("qi-readiness", "our-rubric.xlsx")      # a workbook to edit in a spreadsheet
+    document = qimaturity.rubric_from_xlsx("our-rubric.xlsx")        # read back and validated; InputError at cells
+    text = qimaturity.rubric_yaml(document)                           # as a rubric file
+    starter = qimaturity.new_rubric("ward-qi-check", domains=4, levels=5)   # a commented starter rubric
 
-``compare``, ``report``, ``import_answers`` and ``run_batch`` are imported on first use, and ``score_export`` when
-called, so that ``import qimaturity`` stays fast and loads none of WeasyPrint, Jinja, Polars, openpyxl or the FHIR
-models.
+``compare``, ``report``, ``import_answers``, ``run_batch`` and the rubric authoring functions (``rubric_to_xlsx``,
+``rubric_from_xlsx``, ``rubric_yaml``, ``new_rubric``) are imported on first use, and ``score_export`` when called,
+so that ``import qimaturity`` stays fast and loads none of WeasyPrint, Jinja, Polars, openpyxl or the FHIR models.
 """
 
 from __future__ import annotations
@@ -29,8 +35,9 @@ from typing import TYPE_CHECKING, Any
 from qimaturity._core.problems import InputError, OptionError, Problem
 from qimaturity.answers.files import load_assessment
 from qimaturity.answers.model import Assessment
-from qimaturity.rubric.load import bundled_rubrics, check_rubric, load_rubric
+from qimaturity.rubric.load import bundled_rubrics, check_rubric, find_rubrics, load_rubric
 from qimaturity.rubric.model import Domain, Level, Question, Rubric
+from qimaturity.rubric.search import SearchPath
 from qimaturity.scoring.engine import score
 from qimaturity.scoring.explain import explain
 from qimaturity.scoring.result import Result
@@ -42,6 +49,9 @@ if TYPE_CHECKING:
     from qimaturity.cohort.compare import compare
     from qimaturity.cohort.model import Cohort
     from qimaturity.report.build import report
+    from qimaturity.rubric.scaffold import new_rubric
+    from qimaturity.rubric.workbook import rubric_from_xlsx, rubric_to_xlsx
+    from qimaturity.rubric.writing import rubric_yaml
     from qimaturity.scoring.columnar_numbers import ExportScores
 
 # Imported on first use (PEP 562): the name's module, and the attribute (None: the module itself). The package
@@ -52,6 +62,10 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "import_answers": ("qimaturity.answers.sources", "import_answers"),
     "report": ("qimaturity.report", None),
     "run_batch": ("qimaturity.batch.run", "run_batch"),
+    "new_rubric": ("qimaturity.rubric.scaffold", "new_rubric"),
+    "rubric_from_xlsx": ("qimaturity.rubric.workbook", "rubric_from_xlsx"),
+    "rubric_to_xlsx": ("qimaturity.rubric.workbook", "rubric_to_xlsx"),
+    "rubric_yaml": ("qimaturity.rubric.writing", "rubric_yaml"),
 }
 
 
@@ -67,9 +81,10 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
 
 
-def validate_rubric(ref: str | Path) -> list[Problem]:
-    """Every problem with a rubric (bundled id or path), in file order; an empty list means it is valid."""
-    return check_rubric(ref)[1]
+def validate_rubric(ref: str | Path, *, search_path: SearchPath = None) -> list[Problem]:
+    """Every problem with a rubric (id or path), in file order; an empty list means it is valid. An id is looked up
+    as :func:`load_rubric` does."""
+    return check_rubric(ref, search_path=search_path)[1]
 
 
 def score_export(
@@ -116,10 +131,15 @@ __all__ = [
     "bundled_rubrics",
     "compare",
     "explain",
+    "find_rubrics",
     "import_answers",
     "load_assessment",
     "load_rubric",
+    "new_rubric",
     "report",
+    "rubric_from_xlsx",
+    "rubric_to_xlsx",
+    "rubric_yaml",
     "run_batch",
     "score",
     "score_export",

@@ -222,3 +222,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         heavy[item.path] = heavy.get(item.path, 0) + slow(item)
     items.sort(key=lambda item: (-heavy[item.path], not slow(item)))
+
+
+@pytest.fixture(autouse=True)
+def _no_rubric_search_path_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rubric ids are looked up in the folders of QIMATURITY_RUBRIC_PATH: the tests see only the folders they set,
+    not those of the machine they run on."""
+    monkeypatch.delenv("QIMATURITY_RUBRIC_PATH", raising=False)

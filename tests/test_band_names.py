@@ -23,7 +23,7 @@ from .conftest import DATA, ROOT, RUBRICS, run_main
 
 QI = ROOT / "rubrics" / "qi-readiness.yaml"
 EASTFIELD = ROOT / "examples" / "answers" / "eastfield-mental-health.yaml"
-WHAT_IF = {"gov-board-agenda": 5, "gov-golden-thread": 5, "gov-regulator-compact": 5}
+WHAT_IF = {"gov-board-agenda": 5, "gov-golden-thread": 5, "gov-data-for-improvement": 5, "gov-regulator-compact": 5}
 
 
 def test_the_4_86_case_reads_level_4_embedded_and_band_leading():
@@ -31,9 +31,11 @@ def test_the_4_86_case_reads_level_4_embedded_and_band_leading():
     result = score(rubric, load_assessment(EASTFIELD, rubric), what_if=WHAT_IF)
     assert result.projection is not None
     governance = next(d for d in result.projection.domains if d.id == "governance")
-    # Governance, weighted mean of its questions (weights 2, 1, 2, 1, 1; total 7). Eastfield's values are
-    # board-agenda 4, golden-thread 4, data-for-improvement 5, quality-management-system 4, regulator-compact 3:
-    # (2×4 + 4 + 2×5 + 4 + 3) / 7 = 29/7. The what-if sets board-agenda, golden-thread and regulator-compact to 5:
+    # Governance, weighted mean of its questions (weights 2, 1, 2, 1, 1; total 7). Eastfield's values (each
+    # group's median, then the groups' mean) are board-agenda board 4, managers 4 -> 4; golden-thread 4, 4,
+    # frontline 4 -> 4; data-for-improvement 5, 4 -> 4.5; quality-management-system 4, 4 -> 4; regulator-compact
+    # 4, 3 -> 3.5: (2×4 + 4 + 2×4.5 + 4 + 3.5) / 7 = 28.5/7. The what-if sets board-agenda, golden-thread,
+    # data-for-improvement and regulator-compact to 5:
     # (2×5 + 5 + 2×5 + 4 + 5) / 7 = 34/7 = 4.857142857142857 (shown 4.86). floor: level 4 Embedded ([4, 5)).
     # Bands: Embedded [4, 4.75), Leading [4.75, 5]: band Leading, at (34/7 - 4.75) / 0.25 = 0.43 of it.
     assert governance.value == 34 / 7 == 4.857142857142857

@@ -13,7 +13,7 @@ def test_validate_bundled_rubrics_by_id_exits_0():
     result = run_main("validate", "qi-readiness", "qi-programme-stages")
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
-    assert lines[0].startswith("rubrics/qi-readiness.yaml: valid (qi-readiness 1.0.0: 6 domains, ")
+    assert lines[0].startswith("rubrics/qi-readiness.yaml: valid (qi-readiness 1.1.0: 6 domains, ")
     assert lines[1].startswith("rubrics/qi-programme-stages.yaml: valid (qi-programme-stages 1.1.0: 4 domains, ")
 
 
@@ -42,8 +42,9 @@ def test_unknown_rubric_id_is_a_clear_input_error():
     result = run_main("validate", "qi-readyness")
     assert result.returncode == 2
     assert result.stderr.startswith(
-        "qi-readyness: /: no bundled rubric has this id, and there is no such file "
-        "(bundled rubrics: qi-programme-stages, qi-readiness; or give a path)"
+        "qi-readyness: /: no rubric has this id, and there is no such file "
+        "(did you mean 'qi-readiness'? looked in: the bundled rubrics (qi-programme-stages, qi-readiness); "
+        "or give a path)"
     )
 
 

@@ -73,7 +73,7 @@ def test_an_option_before_the_rubric_is_still_checked_against_it(cli):
 def test_a_bad_rubric_with_a_target_is_reported_as_the_rubric_not_a_crash(cli):
     code, _, err = cli("score", "no-such-rubric", ANSWERS, "--target", "3")
     assert code == 2
-    assert err.startswith("no-such-rubric: /: no bundled rubric has this id, and there is no such file")
+    assert err.startswith("no-such-rubric: /: no rubric has this id, and there is no such file")
     assert "Traceback" not in err
 
 

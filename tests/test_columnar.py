@@ -8,6 +8,7 @@ be the same; only what an export cannot carry (per-answer records, and so each q
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -403,10 +404,40 @@ def test_the_tables_csv_quotes_names_as_the_csv_module_does(tmp_path):
     assert [r["organisation_name"] for r in csv.DictReader(io.StringIO(scores.csv_text()))][:1] == [names[0]]
 
 
-def test_question_trace_gives_the_counts_behind_the_aggregate(csv_export, row_results):
-    result = columnar.score_export(RUBRIC, csv_export)[0]
+def level_counts(answers: Any) -> str:
+    counts: dict[int, int] = {}
+    for a in answers:
+        if a.counted_level is not None:
+            counts[a.counted_level] = counts.get(a.counted_level, 0) + 1
+    return ", ".join(f"{n}×{level}" for level, n in sorted(counts.items()))
+
+
+def test_question_trace_gives_each_groups_counts_behind_its_aggregate(csv_export, row_results):
+    # qi-readiness pools by group: each group shown gives the counts behind its median and its weight, a group
+    # too small to show says so, and the groups' weighted mean is the row engine's, to the last digit written.
+    hidden = r"[a-z-]+: fewer than \d+ respondents, not shown, weight \d+"
+    shown = 0
+    for result in columnar.score_export(RUBRIC, csv_export):
+        question = result.question("lead-executive-lead")
+        want = row_results[result.organisation.id].question("lead-executive-lead")
+        assert question.trace.method == f"{want.trace.method} (from the export)"
+        for view in want.by_group:
+            answers = [a for a in want.answers if a.group == view.group]
+            assert f"{view.group}: median({level_counts(answers)}) = " in question.trace.arithmetic
+            shown += 1
+        assert re.findall(hidden, question.trace.arithmetic) == re.findall(hidden, want.trace.arithmetic)
+        pooled = want.trace.arithmetic.split("groups pooled: ")[1]
+        assert question.trace.arithmetic.endswith(f"groups pooled: {pooled}")
+    assert shown > 0  # some group is large enough to show somewhere, so the counts were checked
+
+
+def test_question_trace_gives_the_counts_behind_the_aggregate(dataset, csv_export, tmp_path):
+    # Pooled by respondents (qi-readiness before 1.1.0): one median over every answer's counted level.
+    pooled = dataclasses.replace(RUBRIC, scoring=dataclasses.replace(RUBRIC.scoring, pooling="respondents"))
+    result = columnar.score_export(pooled, csv_export)[0]
     question = result.question("lead-executive-lead")
-    want = row_results[result.organisation.id].question("lead-executive-lead")
+    (path,) = (p for p in write_answers_files(dataset, tmp_path) if p.stem == result.organisation.id)
+    want = score(pooled, load_assessment(path, pooled)).question("lead-executive-lead")
     # Every answer counts; the answers of a group of fewer than min_group_size respondents are counted but not shown
     assert question.trace.method == f"{want.trace.method} (from the export)"
     counts = {}
@@ -514,7 +545,11 @@ def test_a_group_too_large_for_packed_counts_is_counted_again_with_wider_ones(tm
     scores = columnar.score_export(rubric, export)
     (row,) = scores.questions.filter(pl.col("question_id") == question).iter_rows(named=True)
     assert (row["status"], row["value"], row["level"]) == ("answered", 2.0, 2)
-    assert scores[0].question(question).trace.arithmetic == f"median({2**18}×2, 6×3) = 2"
+    # The export has no group column: its respondents form one group, "no group", of weight 1 (qi-readiness pools
+    # by group), whose median is the question's value.
+    assert scores[0].question(question).trace.arithmetic == (
+        f"no group: median({2**18}×2, 6×3) = 2, weight 1; groups pooled: (1×2) / 1 = 2"
+    )
     mean_text = text.replace("missing: error", "missing: count_as_lowest").replace(
         "aggregate: median", "aggregate: mean"
     )

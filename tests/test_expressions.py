@@ -102,3 +102,40 @@ def test_overlong_and_deeply_nested_text_is_refused():
     nested = "(" * 500 + "1" + ")" * 500
     expression, issues = parse_expression(nested)
     assert expression is None or expression.evaluate(context()) == 1
+
+
+# Each refusal points at the character to blame, counted from 1 in the text as written: the operator, the dot,
+# the bracket, the unknown name, or just past the end when the text stops too early.
+@pytest.mark.parametrize(
+    ("text", "offset", "message"),
+    [
+        ("value.__class__ == 1", 6, "attribute access (.) is not allowed"),  # the dot after 'value'
+        ('question("é") > x.y', 18, "attribute access (.) is not allowed"),  # characters, not UTF-8 bytes
+        ("(value) ** 2 > 1", 9, "operator ** is not allowed"),  # past '(value) '
+        ("level[0] > 1", 6, "subscripts ([...]) are not allowed"),
+        ("value in 3", 7, "comparison in is not allowed"),
+        ("1 < value is not 3", 11, "comparison is not is not allowed"),  # the second comparison
+        ('question("q1", id=2) > 1', 16, "question() takes plain positional arguments only"),
+        ("  value > size", 11, "unknown name 'size'"),  # the leading spaces count
+        ('question("q1") > 2 and nope(1)', 24, "unknown function 'nope'"),
+        ('domain_level("meth" < 2', 13, "'(' was never closed"),
+        ("value > > 2", 9, "invalid syntax"),
+        ('domain("lead") > 2 or', 22, "the expression ends too early"),  # just past the last character
+        ("value > 1 and\n  level >> 2", 23, "operator >> is not allowed"),  # the line break counts as one
+    ],
+)
+def test_each_refusal_points_at_the_character_to_blame(text, offset, message):
+    expression, issues = parse_expression(text)
+    assert expression is None
+    assert [(i.offset, i.message) for i in issues] == [(offset, message)]
+
+
+def test_an_expression_may_run_over_several_lines():
+    # A YAML literal block (|) keeps its line breaks: they separate words as spaces do.
+    assert evaluate('question("q1") >= 3\nand domain_level("meth") < 3\n') is True
+
+
+def test_references_carry_the_offset_of_their_id():
+    expression, _ = parse_expression('value > 1 and question("q9") > 2')
+    assert expression is not None
+    assert [r.offset for r in expression.references] == [24]

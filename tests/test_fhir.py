@@ -35,7 +35,7 @@ FHIR = DATA / "fhir"
 BASE = CANONICAL_BASE + "qi-readiness"
 LEVELS = BASE + "/levels"
 GROUPS = BASE + "/respondent-groups"
-CANONICAL = BASE + "|1.0.0"
+CANONICAL = BASE + "|1.1.0"
 ALL_GROUPS = ["board", "managers", "frontline", "patient-partners"]
 
 
@@ -81,7 +81,7 @@ def test_questionnaire_parses_with_the_r4b_and_r5_models(rubric: qimaturity.Rubr
     r4 = R4Questionnaire.model_validate_json(questionnaire_json(rubric, "R4"))
     r5 = R5Questionnaire.model_validate_json(questionnaire_json(rubric, "R5"))
     assert r4.url == r5.url == BASE
-    assert r4.version == r5.version == "1.0.0"
+    assert r4.version == r5.version == "1.1.0"
     assert r4.item and r4.item[1].item and r5.item and r5.item[1].item
     assert r4.item[1].item[0].type == "choice"
     assert r5.item[1].item[0].type == "coding"
@@ -422,7 +422,7 @@ def test_single_r4_response(rubric: qimaturity.Rubric) -> None:
         R5.model_validate_json(text)  # R4's single identifier: this file is R4 only
 
     (document,) = read_responses(FHIR / "r4-single-response.json", rubric)
-    assert document["rubric"] == {"id": "qi-readiness", "version": "1.0.0"}
+    assert document["rubric"] == {"id": "qi-readiness", "version": "1.1.0"}
     assert document["organisation"] == {"id": "rx1", "name": "Riverside Community Health NHS Trust"}
     assert document["date"] == "2026-09-30"
     (respondent,) = document["respondents"]
@@ -485,14 +485,15 @@ def test_r5_bundle_of_two_organisations(rubric: qimaturity.Rubric) -> None:
     assert [r["group"] for r in harbourside["respondents"]] == ["board", "managers", "frontline"]
     every_group = dataclasses.replace(rubric, scoring=dataclasses.replace(rubric.scoring, min_group_size=1))
     nga, rmh = checked_results([northgate, harbourside], every_group)  # groups of one shown: every answer listed
-    # lead-qi-as-management at Northgate: board 4, managers 3, frontline 4 and 2 -> median of 2, 3, 4, 4 = 3.5.
+    # lead-qi-as-management at Northgate: board 4, managers 3, frontline 4 and 2 (median 3); qi-readiness pools by
+    # group with equal weights -> (4 + 3 + 3) / 3 = 10/3 (pooled by respondents it was the median of 2, 3, 4, 4 = 3.5).
     assert [a.level for a in nga.question("lead-qi-as-management").answers] == [4, 3, 4, 2]
-    assert nga.question("lead-qi-as-management").value == 3.5
+    assert nga.question("lead-qi-as-management").value == 10 / 3
     assert nga.question("lead-qi-as-management").level == 3
-    # gov-regulator-compact: board 3, managers N/A (left out) -> 3.
+    # gov-regulator-compact: board 3, managers N/A (the group drops out) -> 3.
     assert [a.level for a in nga.question("gov-regulator-compact").answers] == [3, None]
     assert nga.question("gov-regulator-compact").value == 3.0
-    # lead-executive-lead at Harbourside: board 2, managers 4 with evidence dated 2026-03-31 (counted) -> 3.0.
+    # lead-executive-lead at Harbourside: board 2, managers 4 with evidence dated 2026-03-31 (counted) -> (2 + 4) / 2.
     assert [(a.level, a.counted_level) for a in rmh.question("lead-executive-lead").answers] == [(2, 2), (4, 4)]
     assert rmh.question("lead-executive-lead").value == 3.0
 
@@ -681,7 +682,7 @@ def test_missing_answers_are_reported_for_the_organisation(
 def test_questionnaire_version_must_match(tmp_path: Path, single: dict[str, Any], rubric: qimaturity.Rubric) -> None:
     single["questionnaire"] = BASE + "|0.9.0"
     assert problems(tmp_path, single, rubric) == [
-        ("/questionnaire", "the response answers version 0.9.0 of 'qi-readiness'; this rubric is version 1.0.0")
+        ("/questionnaire", "the response answers version 0.9.0 of 'qi-readiness'; this rubric is version 1.1.0")
     ]
     single["questionnaire"] = BASE  # no version: accepted
     document = read_responses(write(tmp_path, single), rubric)[0]

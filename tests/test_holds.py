@@ -31,31 +31,32 @@ def held(name: str):
     return run_scoring("held-gate", name)
 
 
-# --- Riverside: 3.10 is no longer shown as 3.00 --------------------------------------------------------------
-# Domains (weights 1.5, 1.5, 1, 1, 1, 1): 3.2778, 3.2857, 3.1, 2.6667, 3, 3.0714 ->
-# (1.5 x 3.2778 + 1.5 x 3.2857 + 3.1 + 2.6667 + 3 + 3.0714) / 7 = 21.6834 / 7 = 3.0976 -> level 3 (floor).
-# The gate no-weak-domain-for-embedded (level 4 only with no domain below 3) is in force, culture being at 2: it
-# holds the level at 3, where it already is. Before issue 12 it also set the value to 3.00.
+# --- Riverside: 3.08 is not shown as 3.00 ---------------------------------------------------------------------
+# Domains (weights 1.5, 1.5, 1, 1, 1, 1), each worked question by question in tests/test_pooling.py: 86/27,
+# 23/7, 46/15, 49/18, 73/24, 64/21 -> over 2520: 1.5 x 86/27 = 12040, 1.5 x 23/7 = 12420, 7728, 6860, 7665, 7680,
+# sum 54393 / 2520 / 7 = 54393/17640 = 18131/5880 = 3.0835 -> level 3 (floor).
+# The gate no-weak-domain-for-embedded (level 4 only with no domain below 3) is in force, culture being at 2
+# (49/18 = 2.72): it holds the level at 3, where it already is. Before issue 12 it also set the value to 3.00.
 
 
 def test_riverside_keeps_its_value_with_the_level_held_at_3():
     overall = score(load_rubric("qi-readiness"), load_assessment(RIVERSIDE, load_rubric("qi-readiness"))).overall
-    assert overall.value == pytest.approx(3.0976, abs=5e-5)
+    assert overall.value == pytest.approx(18131 / 5880)
     assert overall.value == overall.raw_value
     assert (overall.level, overall.raw_level, overall.held_level) == (3, 3, 3)
     assert overall.held_by == ("no-weak-domain-for-embedded",)
     assert overall.band is not None and overall.band.name == "Developing"
-    assert overall.band.position == pytest.approx(0.0976, abs=5e-5)  # (3.0976 - 3) / (4 - 3), not 0
+    assert overall.band.position == pytest.approx(18131 / 5880 - 3)  # (3.0835 - 3) / (4 - 3), not 0
 
 
 def test_riverside_outputs_show_the_value_and_the_held_level():
     table = run_main("score", "qi-readiness", str(RIVERSIDE))
     assert table.returncode == 0, table.stderr
-    assert "3.10, held at level 3 by: no-weak-domain-for-embedded" in table.stdout
+    assert "3.08, held at level 3 by: no-weak-domain-for-embedded" in table.stdout
     assert "3.00" not in table.stdout.split("Overall")[1].splitlines()[0]
     data = json.loads(run_main("score", "qi-readiness", str(RIVERSIDE), "--format", "json").stdout)["overall"]
-    # In full (JSON carries every float): the weighted mean above is 1301/420 exactly.
-    assert data["value"] == data["raw_value"] == pytest.approx(3.0976, abs=5e-5) == 1301 / 420
+    # In full (JSON carries every float): the weighted mean above is 18131/5880 exactly.
+    assert data["value"] == data["raw_value"] == 18131 / 5880
     assert (data["level"], data["raw_level"], data["held_level"], data["held_by"]) == (
         3,
         3,
@@ -63,22 +64,24 @@ def test_riverside_outputs_show_the_value_and_the_held_level():
         ["no-weak-domain-for-embedded"],
     )
     words = explain(score(load_rubric("qi-readiness"), load_assessment(RIVERSIDE, load_rubric("qi-readiness"))))
-    assert "  3.0976, held at level 3 by: no-weak-domain-for-embedded" in words
+    assert "  3.0835, held at level 3 by: no-weak-domain-for-embedded" in words
     rubric = load_rubric("qi-readiness")
     page = render_html(score(rubric, load_assessment(RIVERSIDE, rubric)), rubric)
-    assert "3.1, held at level 3 by: no-weak-domain-for-embedded" in page
+    assert "3.08, held at level 3 by: no-weak-domain-for-embedded" in page
 
 
 def test_the_results_csv_and_workbook_give_the_held_level_and_the_rules(tmp_path):
-    # Riverside, as above: the overall level held at 3 by no-weak-domain-for-embedded; no domain rule holds one.
+    # Riverside, as above: the overall level held at 3 by no-weak-domain-for-embedded. Method and measurement
+    # (64/21 = 3.05, level 3) is held there too, by critical-items-cap: its critical met-milestone-reviews is at 2.
+    # No rule holds the other domains.
     done = run_main("score", "qi-readiness", str(RIVERSIDE), "--format", "csv")
     assert done.returncode == 0, done.stderr
     rows = [r for r in csv.DictReader(io.StringIO(done.stdout)) if r["scope"] in ("overall", "domain")]
-    assert [(r["id"], r["level"], r["held_level"], r["held_by"]) for r in rows][:2] == [
+    assert [(r["id"], r["level"], r["held_level"], r["held_by"]) for r in rows if r["held_level"]] == [
         ("overall", "3", "3", "no-weak-domain-for-embedded"),
-        ("leadership", "3", "", ""),
+        ("method-measurement", "3", "3", "critical-items-cap"),
     ]
-    assert {(r["held_level"], r["held_by"]) for r in rows[1:]} == {("", "")}
+    assert len(rows) == 7 and rows[1]["held_by"] == ""
     out = tmp_path / "riverside.xlsx"
     assert run_main("score", "qi-readiness", str(RIVERSIDE), "-o", str(out)).returncode == 0
     sheet = load_workbook(out, read_only=True)["Results"]

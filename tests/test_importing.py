@@ -79,7 +79,7 @@ def test_each_export_imports_to_checked_answers_that_score_as_worked_out(export,
     assert [d["organisation"]["id"] for d in documents] == list(levels)  # in order of first appearance
     for document in documents:
         assert check_answers_document(SourceDocument("imported", document), RUBRIC) == []
-        assert document["rubric"] == {"id": "qi-readiness", "version": "1.0.0"}
+        assert document["rubric"] == {"id": "qi-readiness", "version": "1.1.0"}
         assert overall_level(document) == levels[document["organisation"]["id"]]
 
 
@@ -672,7 +672,7 @@ def test_answers_files_written_by_import_read_back_as_the_same_document(name, co
     # import writes with libyaml's emitter for speed: whatever the names and comments hold, the file means exactly
     # the document.
     document = {
-        "rubric": {"id": "qi-readiness", "version": "1.0.0"},
+        "rubric": {"id": "qi-readiness", "version": "1.1.0"},
         "organisation": {"id": "rx1", "name": name},
         "respondents": [{"id": "r1", "answers": {"lead-role-models": {"level": level, "comment": comment}}}],
     }

@@ -73,7 +73,7 @@ def test_questionnaire_as_fhir_r4_and_r5(tmp_path):
         assert result.returncode == 0, result.stderr
         resource = json.loads(out.read_text())
         assert resource["resourceType"] == "Questionnaire"
-        assert resource["url"].endswith("/qi-readiness") and resource["version"] == "1.0.0"
+        assert resource["url"].endswith("/qi-readiness") and resource["version"] == "1.1.0"
     bad = run_main("questionnaire", "qi-readiness", "--fhir", "-o", str(tmp_path / "q.xml"))
     assert bad.returncode == 2 and "written as .json" in bad.stderr
 

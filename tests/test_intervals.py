@@ -306,3 +306,57 @@ def test_moments_of_parts_merge_into_the_moments_of_the_whole(scores, data):
     assert n == whole[0]
     assert mean == pytest.approx(whole[1], rel=1e-12, abs=1e-12)
     assert m2 == pytest.approx(whole[2], rel=1e-9, abs=1e-12)
+
+
+def two_group_result(pooling: str, board_weight: float = 1.0, *, board: int = 2, staff: int = 4) -> qimaturity.Result:
+    """The noise rubric with a board and staff: board members answer (4, 4), (5, 5), ...; staff (2, 2), (3, 3), ..."""
+    document = rubric_yaml()
+    board_group: dict[str, Any] = {"id": "board", "name": "Board"}
+    if pooling == "groups":  # a weight counts (and is allowed) only there
+        board_group["weight"] = board_weight
+    document["respondent_groups"] = [
+        board_group,
+        {"id": "staff", "name": "Staff"},
+    ]
+    document["scoring"]["respondents"].update(pooling=pooling, min_group_size=1)
+    people = [("board", 4 + i % 2) for i in range(board)] + [("staff", 2 + i % 2) for i in range(staff)]
+    with tempfile.TemporaryDirectory() as folder:
+        rubric = qimaturity.load_rubric(write(Path(folder), "noise.yaml", document))
+    answers_document = answers([])
+    answers_document["respondents"] = [
+        {"id": f"r{i}", "group": group, "answers": {"q1": level, "q2": level}}
+        for i, (group, level) in enumerate(people)
+    ]
+    return qimaturity.score(rubric, qimaturity.load_assessment(answers_document, rubric))
+
+
+def test_under_groups_pooling_the_interval_is_a_stratified_mean_of_within_group_spread():
+    # Board 4 and 5 (mean 4.5, squared deviations 0.25 + 0.25 = 0.5); staff 2, 3, 2, 3 (mean 2.5, m2 4 × 0.25 = 1).
+    # Groups pooling, equal weights: value (4.5 + 2.5) / 2 = 3.5. Pooled within-group variance s² = (0.5 + 1) /
+    # (6 − 2) = 0.375 on 4 degrees of freedom; SE² = s² × ((1/2)² / 2 + (1/2)² / 4) = 0.375 × 0.1875 = 0.0703125,
+    # SE = 0.2651650; 3.5 ± 2.776 × 0.2651650 = 3.5 ± 0.7360982: from 2.763902 to 4.236098.
+    interval = two_group_result("groups").domain("d").interval
+    assert interval is not None and interval.respondents == 6
+    assert interval.standard_error == pytest.approx(math.sqrt(0.0703125))
+    assert (round(interval.low, 6), round(interval.high, 6)) == (2.763902, 4.236098)
+    # Board weight 2: value (2 × 4.5 + 2.5) / 3 = 3.8333; SE² = 0.375 × ((2/3)² / 2 + (1/3)² / 4) = 0.375 × 0.25
+    # = 0.09375, SE = 0.306186, half-width 2.776 × 0.306186 = 0.849973.
+    weighted = two_group_result("groups", board_weight=2.0).domain("d")
+    assert weighted.raw_value == pytest.approx(11.5 / 3)
+    assert weighted.interval.standard_error == pytest.approx(math.sqrt(0.09375))
+    assert weighted.interval.high - weighted.raw_value == pytest.approx(2.776 * math.sqrt(0.09375))
+
+
+def test_under_respondents_pooling_the_difference_between_groups_widens_the_interval():
+    # All six together: scores 4, 5, 2, 3, 2, 3, mean 19/6; squared deviations sum to 6.8333 (41/6), s² = 41/30,
+    # SE = √(41/30 / 6) = 0.477261 on 5 degrees of freedom: half-width 2.571 × 0.477261 = 1.227039, wider than the
+    # groups' 0.736 because the board-versus-staff difference counts as spread here.
+    interval = two_group_result("respondents").domain("d").interval
+    assert interval is not None and interval.standard_error == pytest.approx(math.sqrt(41 / 30 / 6))
+    assert interval.high - 19 / 6 == pytest.approx(2.571 * math.sqrt(41 / 180))
+
+
+def test_under_groups_pooling_one_respondent_in_each_group_gives_no_interval():
+    # Two respondents in two groups: no spread within any group to measure (n − G = 0 degrees of freedom).
+    assert two_group_result("groups", board=1, staff=1).domain("d").interval is None
+    assert two_group_result("respondents", board=1, staff=1).domain("d").interval is not None

@@ -1,46 +1,35 @@
 """Minimum group size: a group of one is shown nowhere, while its answers still count.
 
-One answers file: Riverside's three frontline staff, three board members (a board of three is shown), two managers
-(not shown) and one patient partner with a distinctive id, comment and evidence. Every output is rendered and
-searched for what would identify that respondent or reveal their group's value.
+One answers file, tests/data/answers/group-of-one.yaml: three board members (a board of three is shown), two
+managers (not shown), three frontline staff and one patient partner with a distinctive id, comment and evidence.
+Every output is rendered and searched for what would identify that respondent or reveal their group's value.
+(The bundled examples have groups of three or more: tests/test_examples.py shows their groups and gaps.)
 """
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import io
 import json
 
 import pytest
-import yaml
 
 from qimaturity import explain, load_assessment, load_rubric, report, score
 from qimaturity.scoring.tables import results_xlsx, write_csv
 
-from .conftest import ROOT, run_main
+from .conftest import DATA, run_main
 
 RUBRIC = load_rubric("qi-readiness")
 SOLO = "pp-solo-7781"
 COMMENT = "ZEBRA-comment only the patient partner wrote"
 EVIDENCE = "ZEBRA-evidence of the patient partner"
-SECRETS = (SOLO, COMMENT, EVIDENCE)
+OTHER_COMMENT = "Expenses are paid promptly"  # the patient partner's comment on pat-partner-support
+SECRETS = (SOLO, COMMENT, EVIDENCE, OTHER_COMMENT)
 
 
 @pytest.fixture(scope="module")
-def answers(tmp_path_factory) -> str:
-    document = yaml.safe_load((ROOT / "examples" / "answers" / "riverside-community.yaml").read_text())
-    respondents = [r for r in document["respondents"] if r["group"] != "patient-partners"]  # managers: 2, hidden
-    board = [r for r in respondents if r["group"] == "board"]
-    respondents.append({**copy.deepcopy(board[1]), "id": "board-3"})  # three board members: shown
-    patient = next(r for r in document["respondents"] if r["group"] == "patient-partners")
-    answers = dict(patient["answers"])
-    answers["pat-improvement-teams"] = {"level": 5, "comment": COMMENT, "evidence": [{"reference": EVIDENCE}]}
-    respondents.append({"id": SOLO, "group": "patient-partners", "answers": answers})
-    document["respondents"] = respondents
-    path = tmp_path_factory.mktemp("answers") / "solo.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
-    return str(path)
+def answers() -> str:
+    return str(DATA / "answers" / "group-of-one.yaml")
 
 
 def test_a_group_of_one_is_marked_suppressed_and_still_counts(answers):
@@ -53,12 +42,18 @@ def test_a_group_of_one_is_marked_suppressed_and_still_counts(answers):
     assert [g.group for g in q.by_group] == ["board", "frontline"]
     assert all("patient-partners" not in (g.group_a, g.group_b) for g in q.perception_gaps)
     assert all(a.respondent != SOLO for a in q.answers)
-    # Still counted: the two managers' and the patient partner's answers are in the median, not written out
-    assert "3 not shown: groups of fewer than 3 respondents" in q.trace.arithmetic
+    # Still counted, not written out: qi-readiness pools by group, so each hidden group's value is in the pool.
+    # board 3, 4, 4 -> 4; managers 3, 3 -> 3; frontline 3, 3, 2 -> 3; the patient partner 5:
+    # (4 + 3 + 3 + 5) / 4 = 15/4; without the patient partner (4 + 3 + 3) / 3 = 10/3.
+    assert q.trace.arithmetic == (
+        "board: median(3, 4, 4) = 4, weight 1; managers: fewer than 3 respondents, not shown, weight 1; "
+        "frontline: median(2, 3, 3) = 3, weight 1; patient-partners: fewer than 3 respondents, not shown, weight 1; "
+        "groups pooled: (1×4 + 1×(not shown) + 1×3 + 1×(not shown)) / 4 = 3.75"
+    )
+    assert q.value == 15 / 4
     without = load_assessment(answers, RUBRIC)
     alone = dataclasses.replace(without, respondents=tuple(r for r in without.respondents if r.id != SOLO))
-    others = score(RUBRIC, alone).question("pat-improvement-teams")
-    assert q.trace.method != others.trace.method  # one more answer counted
+    assert score(RUBRIC, alone).question("pat-improvement-teams").value == 10 / 3
 
 
 def test_no_output_reveals_the_group_of_ones_answers(answers, tmp_path):

@@ -120,7 +120,7 @@ def test_the_problems_of_an_assessment_from_a_file_name_that_file():
             str(RIVERSIDE),
             None,
             "/rubric/version",
-            "these answers were given to version 0.9 of 'qi-readiness'; this rubric is version 1.0.0",
+            "these answers were given to version 0.9 of 'qi-readiness'; this rubric is version 1.1.0",
             "score them with the version they were given to, or check them against this version "
             "and update the answers file",
         )
@@ -255,8 +255,12 @@ def test_to_polars_has_a_typed_column_per_csv_column():
     assert frame.schema["respondents"] == pl.Int64 and frame.schema["group"] == pl.String
     assert frame.to_dicts() == result.to_records()
     leadership = frame.filter((pl.col("scope") == "domain") & (pl.col("id") == "leadership"))
-    # (2×3.5 + 2×3 + 2×3 + 1×3.5 + 1×3 + 1×4) / 9 = 29.5 / 9 = 59/18 = 3.2777777777777777, in full
-    assert leadership["value"].item() == result.domain("leadership").value == 59 / 18 == 3.2777777777777777
+    # Each group's median, then the groups' mean (qi-readiness pools by group, equal weights):
+    # lead-executive-lead board 4, managers 3 -> 3.5; lead-role-models 4, 3, frontline 2, patient partners 3 -> 3;
+    # lead-qi-as-management 4, 3, 2 -> 3; lead-coaching 4, 3 -> 3.5; lead-distributed 3, 3, 2 -> 8/3;
+    # lead-stability 4, 3 -> 3.5. (2×3.5 + 2×3 + 2×3 + 1×3.5 + 1×8/3 + 1×3.5) / 9 = (86/3) / 9 = 86/27
+    # = 3.185185185185185, in full
+    assert leadership["value"].item() == result.domain("leadership").value == 86 / 27 == 3.185185185185185
 
 
 def test_to_pandas_has_nullable_whole_numbers():
@@ -349,24 +353,25 @@ def test_model_objects_stay_hashable_comparable_and_picklable_with_mappings():
 def test_model_objects_and_results_print_in_one_short_line():
     assessment = load_assessment(RIVERSIDE, QI)
     result = score(QI, assessment, what_if={"gov-board-agenda": 4})
-    # Riverside: overall 3.0976 (level 3 Developing, held there by the Embedded gate, as culture is at 2);
-    # leadership (2×3.5 + 2×3 + 2×3 + 1×3.5 + 1×3 + 1×4) / 9 = 3.2778,
-    # shown as 3.28; lead-role-models median(2, 2, 2, 3, 3, 3, 4, 4) = 3 from 8 answers; trn-qi-team answered N/A
-    # by its one respondent.
+    # Riverside: overall 3.0835 (level 3 Developing, held there by the Embedded gate, as culture is at 2; worked in
+    # tests/test_pooling.py; the what-if is a projection beside it); leadership 86/27 = 3.1852 (worked in
+    # test_to_polars_has_a_typed_column_per_csv_column), shown as 3.19. 14 respondents: board 3 (27, 26 and 27
+    # answers), managers 3 (29, 29, 30), frontline 5 (20, 20, 21, 21, 21), patient partners 3 (7 each) = 292
+    # answers. Every group has 3 or more respondents, so every answer is shown: lead-role-models, asked of every
+    # group, has 3 + 3 + 5 + 3 = 14; trn-qi-team was answered N/A by two board members and a manager.
     assert [repr(x) for x in (QI, QI.domain("leadership"), QI.question("lead-role-models"), assessment)] == [
-        "<Rubric qi-readiness 1.0.0: 6 domains, 31 questions>",
+        "<Rubric qi-readiness 1.1.0: 6 domains, 31 questions>",
         "<Domain leadership 'Leadership': 6 questions, weight 1.5>",
         "<Question lead-role-models in leadership, weight 2, critical>",
-        "<Assessment riverside 'Riverside Community Health NHS Trust' 2026-09-30: 8 respondent(s), 179 answer(s) to "
-        "qi-readiness 1.0.0>",
+        "<Assessment riverside 'Riverside Community Health NHS Trust' 2026-09-30: 14 respondent(s), 292 answer(s) "
+        "to qi-readiness 1.1.0>",
     ]
     assert [repr(x) for x in (result, result.overall, result.domain("leadership"))] == [
-        "<Result riverside 'Riverside Community Health NHS Trust' 2026-09-30, qi-readiness 1.0.0: "
-        "overall 3.10 held at level 3 Developing, with a what-if>",
-        "<OverallResult 3.10 held at level 3 Developing>",
-        "<DomainResult leadership 3.28 level 3 Developing>",
+        "<Result riverside 'Riverside Community Health NHS Trust' 2026-09-30, qi-readiness 1.1.0: "
+        "overall 3.08 held at level 3 Developing, with a what-if>",
+        "<OverallResult 3.08 held at level 3 Developing>",
+        "<DomainResult leadership 3.19 level 3 Developing>",
     ]
-    # The answers shown: board (2), managers (2) and patient partners (1) are groups of fewer than 3 respondents
-    assert repr(result.question("lead-role-models")) == "<QuestionResult lead-role-models 3.00 level 3, 3 answer(s)>"
-    assert repr(result.question("trn-qi-team")) == "<QuestionResult trn-qi-team no value (N/A), 0 answer(s)>"
+    assert repr(result.question("lead-role-models")) == "<QuestionResult lead-role-models 3.00 level 3, 14 answer(s)>"
+    assert repr(result.question("trn-qi-team")) == "<QuestionResult trn-qi-team no value (N/A), 3 answer(s)>"
     assert all(len(repr(d)) < 100 for d in result.domains)

@@ -208,7 +208,7 @@ def test_xlsx_has_its_sheets_drop_downs_and_hidden_marker(template):
     assert marker.sheet_state == "hidden"
     values = {row[0]: row[1] for row in marker.iter_rows(max_row=8, max_col=2, values_only=True)}
     assert values["rubric_id"] == "qi-readiness"
-    assert values["rubric_version"] == "1.0.0"
+    assert values["rubric_version"] == "1.1.0"
     assert values["content_hash"] == RUBRIC.content_hash
 
     answers = book["Answers"]
@@ -310,7 +310,7 @@ def test_round_trip_template_to_scores_is_lossless(tmp_path, template):
     documents = read_template(path, RUBRIC)
     assert len(documents) == 1
     data = documents[0]
-    assert data["rubric"] == {"id": "qi-readiness", "version": "1.0.0"}
+    assert data["rubric"] == {"id": "qi-readiness", "version": "1.1.0"}
     assert data["organisation"] == {
         "id": "rx1",
         "name": "Riverside Community Health NHS Trust",

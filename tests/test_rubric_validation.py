@@ -190,16 +190,18 @@ EXPECTED = {
         "unknown domain 'leed'",
         "did you mean 'lead'?",
     ),
+    # Expression problems are placed at the character to blame: line 78 is
+    # "    when: {expression: '...'}", whose quote is column 24, so character N of the text is column 24 + N.
     "expression-syntax": (
         78,
-        24,
+        37,  # character 13, the '(' of domain_level(
         "/rules/2/when/expression",
         "expression: '(' was never closed (at character 13)",
         "check brackets and quotes",
     ),
     "expression-unknown-function": (
         78,
-        24,
+        25,
         "/rules/2/when/expression",
         "expression: unknown function 'open' (at character 1)",
         "known functions: question, question_level, domain, domain_level, count_domains_below, count_domains_at, "
@@ -207,17 +209,62 @@ EXPECTED = {
     ),
     "expression-attribute": (
         78,
-        24,
+        30,  # the dot of value.__class__
         "/rules/2/when/expression",
-        "expression: attribute access (.) is not allowed (at character 1)",
+        "expression: attribute access (.) is not allowed (at character 6)",
         "use the listed functions",
     ),
     "expression-unknown-id": (
         78,
-        24,
+        63,  # character 39, the quote that opens "lead-3"
         "/rules/2/when/expression",
         "unknown question 'lead-3'",
         "did you mean 'lead-2'?",
+    ),
+    "expression-operator": (
+        78,
+        73,  # the expression is in double quotes at column 24: character 49 is the first '*' of **
+        "/rules/2/when/expression",
+        "expression: operator ** is not allowed (at character 49)",
+        "use + - * /",
+    ),
+    # Authoring mistakes that YAML hides: the message says what YAML read and how to write what was meant.
+    "version-number": (
+        3,
+        10,
+        "/version",
+        "version 1.10 is read as the number 1.1, not as text",
+        'quote it: version: "1.10"',
+    ),
+    "text-with-colon": (
+        39,
+        51,  # the colon after "front line"
+        "/",
+        "invalid YAML: mapping values are not allowed in this context",
+        'a colon followed by a space starts a key: quote the whole text: text: "Leaders spend time at the front '
+        'line: weekly."',
+    ),
+    "text-read-as-mapping": (
+        40,
+        11,
+        "/domains/0/questions/1/text",
+        'expected text, found a mapping (YAML reads "Leaders: ..." as a key and its value)',
+        'a colon followed by a space starts a key: quote the whole text: text: "Leaders: spend time at the front '
+        'line."',
+    ),
+    "descriptor-with-colon": (
+        42,
+        43,  # the colon after "Monthly", where YAML wanted ',' or '}'
+        "/",
+        "invalid YAML: while parsing a flow mapping did not find expected ',' or '}'",
+        'a colon followed by a space starts a key: quote the whole text: descriptor: "Monthly: at least."',
+    ),
+    "target-unknown-name": (
+        21,
+        12,
+        "/targets/default",
+        "target 'Hihg' is not a level name",
+        "did you mean 'High'? levels: Low (1), Mid (2), High (3)",
     ),
     "compare-unknown-group": (
         56,
@@ -308,6 +355,65 @@ EXPECTED = {
         "not_applicable.counts_as 'lowest' and scoring.not_applicable 'exclude' disagree",
         "say the rubric-wide N/A policy once: remove one of them",
     ),
+    # Per-group wording and help: each key a group the rubric has and the question asks.
+    "wording-unknown-group": (
+        34,
+        19,
+        "/domains/0/questions/0/wording/staf",
+        "unknown respondent group 'staf'",
+        "did you mean 'staff'?",
+    ),
+    "help-for-group-not-asked": (
+        34,
+        20,
+        "/domains/0/questions/0/help_for/staff",
+        "question 'lead-1' gives help for group 'staff', which it does not ask",
+        "its respondents are board: add 'staff' to respondents, or remove this help",
+    ),
+    "wording-without-groups": (
+        36,
+        9,
+        "/domains/0/questions/1/wording",
+        "question 'lead-2' gives wording for respondent groups but the rubric defines none",
+        "add respondent_groups at the top of the rubric, or remove wording",
+    ),
+    # A step's measure and owner belong to its next_step.
+    "measure-without-next-step": (
+        41,
+        44,
+        "/domains/0/questions/1/levels/0/measure",
+        "question 'lead-2': level 1 has a measure but no next_step",
+        "a measure or an owner belongs to a next step: say what to do to reach the level above",
+    ),
+    "owner-on-top": (
+        43,
+        45,
+        "/domains/0/questions/1/levels/2/owner",
+        "question 'lead-2': the top level 3 has an owner",
+        "remove it: there is no level above",
+    ),
+    # A reason explains a weight or a critical flag that is there.
+    "weight-rationale-without-weight": (
+        40,
+        9,
+        "/domains/0/questions/1/weight_rationale",
+        "question 'lead-2' has a weight_rationale but no weight (so the default, 1)",
+        "give the weight it explains, or remove weight_rationale",
+    ),
+    "domain-weight-rationale-default": (
+        47,
+        5,
+        "/domains/1/weight_rationale",
+        "domain 'meth' has a weight_rationale but weight 1, the default",
+        "give the weight it explains, or remove weight_rationale",
+    ),
+    "critical-rationale-not-critical": (
+        40,
+        9,
+        "/domains/0/questions/1/critical_rationale",
+        "question 'lead-2' has a critical_rationale but is not critical",
+        "set critical: true, or remove critical_rationale",
+    ),
 }
 
 
@@ -338,6 +444,19 @@ def test_load_rubric_raises_with_every_problem(tmp_path):
         "'Lead 2' is not a valid id",
         "unknown question 'lead-2'",
     ]
+
+
+def test_targets_may_name_a_level(tmp_path):
+    # Levels are 1 Low, 2 Mid, 3 High: names are matched as a reader would, whatever their case and spacing.
+    text = (RUBRICS / "valid-minimal.yaml").read_text()
+    text = text.replace("  default: 2", "  default: mid").replace(
+        "    weight: 2\n", "    weight: 2\n    target: ' HIGH'\n"
+    )
+    path = tmp_path / "named.yaml"
+    path.write_text(text)
+    rubric = load_rubric(path)
+    assert rubric.default_target == 2
+    assert [d.target for d in rubric.domains] == [3, None]
 
 
 def test_several_problems_in_one_file_are_all_reported_in_file_order(tmp_path):

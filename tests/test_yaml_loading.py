@@ -90,3 +90,38 @@ def test_cli_refuses_alias_bomb_with_exit_2(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith(f"{bomb}:2:4: /b/0: YAML aliases are not allowed")
     assert "Traceback" not in result.stderr
+
+
+# Where character N of a text value stands in the file: exact when the file shows the text character for character,
+# else the start of the value. Line 1 is "plain: value > é.x", whose value starts at column 8.
+SCALARS = """\
+plain: value > é.x
+single: 'it''s x'
+double: "value > x"
+escaped: "value\\t> x"
+block: |
+  value > x
+folded: value >
+  x
+"""
+
+
+@pytest.mark.parametrize(
+    ("key", "offset", "place"),
+    [
+        ("plain", 10, (1, 17)),  # the dot after 'é': columns count characters, not bytes
+        ("single", 4, (2, 14)),  # 's' of it''s: the quote opens at 9, and '' is one character written twice
+        ("single", 6, (2, 16)),  # 'x'
+        ("double", 9, (3, 18)),  # 'x': the quote opens at 9
+        ("escaped", 9, (4, 10)),  # an escape: the file does not show the text as it is, so the value's start
+        ("block", 9, (5, 8)),  # a block: the '|'
+        ("folded", 9, (7, 9)),  # a plain value over two lines
+    ],
+)
+def test_a_place_in_a_text_value_is_found_in_the_file(key, offset, place):
+    doc = parse_yaml(SCALARS, "doc.yaml", scalar_sources=True)
+    assert doc.locate_in_text((key,), offset) == place
+
+
+def test_without_scalar_sources_a_place_in_text_is_the_value_start():
+    assert parse_yaml(SCALARS, "doc.yaml").locate_in_text(("double",), 9) == (3, 9)

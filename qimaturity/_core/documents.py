@@ -45,6 +45,18 @@ _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 @dataclass(frozen=True)
+class ScalarSource:
+    """How a scalar value was written in the file, kept for documents whose messages quote or point into it."""
+
+    style: str | None
+    """None for a plain scalar; ``'`` or ``"`` for a quoted one; ``|`` or ``>`` for a block."""
+    end: tuple[int, int]
+    """Line and column (1-based) just past the scalar."""
+    written: str
+    """The scalar as YAML read it before giving it a type: ``1.10`` for a value that became the number 1.1."""
+
+
+@dataclass(frozen=True)
 class SourceDocument:
     """Plain data (dicts, lists, scalars) parsed from a file, with the position of every value and key."""
 
@@ -55,6 +67,8 @@ class SourceDocument:
     problems: tuple[Problem, ...] = ()
     """Problems that did not stop the reading (a duplicate key, whose first value is kept; forbidden characters in
     text): whoever checks the document reports them with its own."""
+    scalars: dict[DocPath, ScalarSource] = field(default_factory=dict)
+    """How each scalar was written, when the reader was asked to keep it (``scalar_sources=True``)."""
 
     def locate(self, path: DocPath, *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column (1-based) of the value at ``path``, or of its nearest ancestor that has one."""
@@ -71,6 +85,35 @@ class SourceDocument:
     def problem(self, path: DocPath, message: str, hint: str = "", *, key: bool = False) -> Problem:
         line, column = self.locate(path, key=key)
         return Problem(self.name, line, column, pointer(path), message, hint)
+
+    def locate_in_text(self, path: DocPath, offset: int) -> tuple[int | None, int | None]:
+        """Line and column of the character at ``offset`` (1-based) of the text at ``path``, where the file shows
+        that text character for character: one line, plain or quoted, with no escapes other than a quoted ``''``.
+        Elsewhere (a block, a folded line, an escape, a document without scalar sources), where the value starts."""
+        found = self.scalars.get(path)
+        start = self.marks.get(path)
+        text = self.data_at(path)
+        if found is None or start is None or not isinstance(text, str) or found.end[0] != start[0]:
+            return self.locate(path)
+        width = found.end[1] - start[1]
+        before = text[: max(offset - 1, 0)]
+        if found.style is None and width == len(text):
+            return start[0], start[1] + len(before)
+        if found.style == "'" and width == len(text) + 2 + text.count("'"):
+            return start[0], start[1] + 1 + len(before) + before.count("'")
+        if found.style == '"' and width == len(text) + 2:
+            return start[0], start[1] + 1 + len(before)
+        return self.locate(path)
+
+    def data_at(self, path: DocPath) -> Any:
+        """The value at ``path``, or None when there is none."""
+        value = self.data
+        for part in path:
+            try:
+                value = value[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return value
 
 
 # C0 and C1 control characters other than tab, line feed and carriage return; DEL; lone surrogates.
@@ -450,9 +493,15 @@ def read_text(path: FsPath, *, max_bytes: int = MAX_DOCUMENT_BYTES, display: str
     name = display or str(path)
     check_input_file(path, name, max_bytes=max_bytes, kind="a YAML file")
     try:
-        raw = path.read_bytes()
+        # At most one byte past the limit: a file that grew since, or a device that reports no size (/dev/zero).
+        with open(path, "rb") as handle:
+            raw = handle.read(max_bytes + 1)
     except OSError as exc:
         raise InputError.single(name, f"cannot read the file: {exc.strerror}") from None
+    if len(raw) > max_bytes:
+        raise InputError.single(
+            name, f"file is over the limit of {max_bytes:,} bytes", "split it, or check that this is the file you meant"
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -477,20 +526,58 @@ def load_yaml(
     max_bytes: int = MAX_DOCUMENT_BYTES,
     display: str | None = None,
     keep_going: bool = False,
+    scalar_sources: bool = False,
 ) -> SourceDocument:
     """Load a YAML file safely into a :class:`SourceDocument`; raise :class:`InputError` on any problem (see
-    :func:`parse_yaml` for ``keep_going``)."""
+    :func:`parse_yaml` for ``keep_going`` and ``scalar_sources``)."""
     path = FsPath(path)
     name = display or str(path)
-    return parse_yaml(read_text(path, max_bytes=max_bytes, display=name), name, keep_going=keep_going)
+    text = read_text(path, max_bytes=max_bytes, display=name)
+    return parse_yaml(text, name, keep_going=keep_going, scalar_sources=scalar_sources)
 
 
-def parse_yaml(text: str, name: str, *, keep_going: bool = False) -> SourceDocument:
+# What libyaml says when unquoted text holds ": ": in a block, a second key on the line; in a flow mapping
+# ({descriptor: Monthly: often}), a key where a ',' or '}' should come.
+_MISREAD_COLON = re.compile(r"mapping values are not allowed|while parsing a flow mapping did not find expected ','")
+_KEY_BEFORE = re.compile(r"(?:^\s*(?:-\s+)?|([{,])\s*)([A-Za-z_][\w.-]*):[ \t]+")
+
+
+def yaml_quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar (which JSON strings also are)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _colon_hint(text: str, line: int, column: int) -> str:
+    """The hint for a ": " that YAML took for a key inside unquoted text, at 0-based ``line`` and ``column``:
+    quote the text, shown quoted when the line says which text it is."""
+    general = 'fix the YAML syntax here; if this is text that holds ": ", put the text in quotes: text: "Aim: ..."'
+    lines = text.splitlines()
+    if line >= len(lines):
+        return general
+    source = lines[line]
+    keys = list(_KEY_BEFORE.finditer(source, 0, column))
+    if not keys:
+        return general
+    key = keys[-1]
+    value = source[key.end() :]
+    if key.group(1):  # in a flow mapping the text ends at the next ", key:" or the closing brace
+        stop = re.search(r",\s*[A-Za-z_][\w.-]*:\s|\}", value[column - key.end() :])
+        value = value[: column - key.end() + stop.start()] if stop else value
+    else:  # in a block " #" starts a comment
+        value = value.split(" #", 1)[0]
+    value = value.strip()
+    if not value or value[0] in "'\"[{|>&*!":
+        return general
+    return f"a colon followed by a space starts a key: quote the whole text: {key.group(2)}: {yaml_quoted(value)}"
+
+
+def parse_yaml(text: str, name: str, *, keep_going: bool = False, scalar_sources: bool = False) -> SourceDocument:
     """Parse YAML text into a :class:`SourceDocument` whose root must be a mapping.
 
     A duplicate key (the first value is kept) or forbidden characters in text raise :class:`InputError` like any
     other problem, unless ``keep_going``: then they are left in the document's ``problems`` for the caller to
-    report with the problems it finds itself.
+    report with the problems it finds itself. With ``scalar_sources`` the document keeps how each scalar was
+    written (:class:`ScalarSource`), for messages that quote or point into it.
     """
     loader = _Loader(text)
     try:
@@ -503,6 +590,8 @@ def parse_yaml(text: str, name: str, *, keep_going: bool = False) -> SourceDocum
         hint = "fix the YAML syntax here"
         if "invalid Unicode character escape" in message:
             hint = _SURROGATE_HINT.replace("remove it", "remove the \\u escape here")
+        elif mark is not None and _MISREAD_COLON.search(message):
+            hint = _colon_hint(text, mark.line, mark.column)
         raise InputError([Problem(name, line, column, "/", f"invalid YAML: {message}", hint)]) from None
     except yaml.YAMLError as exc:
         raise InputError.single(name, f"invalid YAML: {exc}", "fix the YAML syntax") from None
@@ -510,7 +599,7 @@ def parse_yaml(text: str, name: str, *, keep_going: bool = False) -> SourceDocum
         loader.dispose()
     if node is None:
         raise InputError.single(name, "the file is empty", "it must hold a YAML mapping (key: value lines)")
-    walker = _Walker(name)
+    walker = _Walker(name, scalar_sources=scalar_sources)
     data = walker.build(node, (), 0)
     if walker.more_findings:
         walker.findings.append(_more(walker.more_findings).problem(name))
@@ -530,12 +619,14 @@ def parse_yaml(text: str, name: str, *, keep_going: bool = False) -> SourceDocum
                 )
             ]
         )
-    return SourceDocument(name, data, walker.marks, walker.key_marks, tuple(walker.findings))
+    return SourceDocument(name, data, walker.marks, walker.key_marks, tuple(walker.findings), walker.scalars)
 
 
 class _Walker:
-    def __init__(self, name: str):
+    def __init__(self, name: str, *, scalar_sources: bool = False):
         self.name = name
+        self.scalar_sources = scalar_sources
+        self.scalars: dict[DocPath, ScalarSource] = {}
         self.marks: dict[DocPath, tuple[int, int]] = {}
         self.key_marks: dict[DocPath, tuple[int, int]] = {}
         self.problems: list[Problem] = []
@@ -588,6 +679,9 @@ class _Walker:
         return self._mapping(node, path, depth)
 
     def _scalar(self, node: Any, path: DocPath) -> Any:
+        if self.scalar_sources:
+            end = (node.end_mark.line + 1, node.end_mark.column + 1)
+            self.scalars[path] = ScalarSource(node.style or None, end, node.value)  # the C reader writes plain as ""
         if node.tag not in _SCALAR_TAGS:
             self._problem(node.start_mark, path, f"unsupported YAML tag {node.tag}", "remove the tag")
             return None

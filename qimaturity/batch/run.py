@@ -42,6 +42,7 @@ from qimaturity.cohort.score import answer_files, score_files
 from qimaturity.report.branding import DEFAULT_BRAND, load_brand
 from qimaturity.rubric.load import bundled_rubric_paths, load_rubric, resolve_rubric
 from qimaturity.rubric.model import Rubric
+from qimaturity.rubric.search import SearchPath
 from qimaturity.version import __version__
 
 FORMATS = ("pdf", "html", "json")
@@ -413,10 +414,11 @@ def write_manifest(out_dir: Path, entries: dict[str, dict[str, str]]) -> None:
 # --- running a batch --------------------------------------------------------------------------------------------
 
 
-def _job_rubric_ref(ref: str | Path) -> str:
-    """A bundled id stays an id (workers have their own installation); a path becomes absolute (their own cwd)."""
+def _job_rubric_ref(ref: str | Path, search_path: SearchPath = None) -> str:
+    """A bundled id stays an id (workers have their own installation); a path, or an id found in a folder of the
+    search path, becomes an absolute path (workers have their own cwd and environment)."""
     text = str(ref)
-    path = resolve_rubric(ref)
+    path = resolve_rubric(ref, search_path)
     if bundled_rubric_paths().get(text) == path:
         return text
     return str(path.resolve())
@@ -592,6 +594,7 @@ def run_batch(
     group_by: str | None = None,
     min_cohort: int = 5,
     mapping: str | Path | None = None,
+    search_path: SearchPath = None,
 ) -> BatchSummary:
     """Score every answers file against a rubric and write, for each file STEM, ``out_dir/STEM.pdf``, ``.html``
     and ``.json`` (the requested ``formats``), skipping outputs that are already up to date unless ``force``.
@@ -601,7 +604,8 @@ def run_batch(
     ``workers`` processes share the work (default: one per CPU; 1 runs here, without a pool); ``scheduler`` sends
     the jobs to a Dask cluster instead. ``targets`` and ``default_target`` are as for
     :func:`qimaturity.score` (``{"leadership": 5}``, ``4``); ``qimaturity batch`` parses its --target values into
-    them. A bad answers file goes into the summary's problems while the others are still written.
+    them. ``search_path``: folders to look a rubric id up in, as for :func:`qimaturity.load_rubric`. A bad answers
+    file goes into the summary's problems while the others are still written.
     With ``peers``, the whole batch is the cohort of every report's "you and your peers" section (peer groups by
     ``group_by``; groups under ``min_cohort`` suppressed). ``report_date`` is a date or ``"YYYY-MM-DD"``.
 
@@ -616,7 +620,7 @@ def run_batch(
     out = Path(out_dir)
     brand_path = Path(brand) if brand is not None else None
     templates_path = Path(templates) if templates is not None else None
-    rubric = load_rubric(rubric_ref)
+    rubric = load_rubric(rubric_ref, search_path=search_path)
     _check_options(paths, out, chosen_formats, templates_path, report_date, workers, scheduler)
     make_output_folder(out)  # a folder the system refuses is one clear problem, before any file is scored
     chosen_brand = load_brand(brand_path) if brand_path is not None else DEFAULT_BRAND
@@ -656,7 +660,7 @@ def run_batch(
         cohort=cohort,
         mapping=Path(mapping) if mapping is not None else None,
     )
-    rubric_ref_for_jobs = _job_rubric_ref(rubric_ref)
+    rubric_ref_for_jobs = _job_rubric_ref(rubric_ref, search_path)
     _RUBRICS[rubric_ref_for_jobs] = rubric
     manifest, note = read_manifest(out)
     changed = note is not None  # rebuild an unreadable manifest even when no output is written again

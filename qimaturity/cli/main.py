@@ -18,10 +18,23 @@ import click
 
 from qimaturity._core.documents import text_problem
 from qimaturity._core.problems import InputError, OptionError, Problem
-from qimaturity.cli.params import DATE, FORMATS, LEVEL, RUBRIC, TARGET, WHAT_IF, targets_of
+from qimaturity.cli.params import (
+    DATE,
+    FORMATS,
+    LEVEL,
+    RUBRIC,
+    RUBRIC_NAME,
+    RUBRIC_REF,
+    TARGET,
+    WHAT_IF,
+    load_rubric_argument,
+    rubric_path_option,
+    search_path_of,
+    targets_of,
+)
 from qimaturity.cli.terminal import terminal_text
 from qimaturity.cohort.score import score_files, score_one
-from qimaturity.rubric.load import bundled_rubrics, inspect_rubric, load_rubric
+from qimaturity.rubric.load import find_rubrics, inspect_rubric
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.tables import results_document, write_csv
 from qimaturity.version import __version__
@@ -61,6 +74,7 @@ class _Command(click.Command):
     ("Invalid value for --templates: ..."), or, for no option in particular, as "Error: ...", with exit code 2."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        load_rubric_argument(ctx)
         try:
             return super().invoke(ctx)
         except OptionError as error:
@@ -83,16 +97,18 @@ def cli() -> None:
 @cli.command()
 @click.argument("rubrics", nargs=-1, required=True, metavar="RUBRIC...")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@rubric_path_option
 def validate(rubrics: tuple[str, ...], fmt: str) -> None:
-    """Check rubrics (bundled ids such as qi-readiness, or paths) against the schema and meaning rules.
+    """Check rubrics (ids such as qi-readiness, or paths) against the schema and meaning rules.
 
     Every problem is reported as FILE:LINE:COLUMN: PATH: MESSAGE (HINT). Exit code 2 when any is found.
 
     Example: qimaturity validate qi-readiness my-rubric.yaml
     """
+    search_path = search_path_of(click.get_current_context())
     checks = []
     for ref in rubrics:
-        check = inspect_rubric(ref)
+        check = inspect_rubric(ref, search_path=search_path)
         checks.append(check)
         if fmt != "text":
             continue
@@ -114,42 +130,156 @@ def validate(rubrics: tuple[str, ...], fmt: str) -> None:
 
 @cli.command(name="rubrics")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@rubric_path_option
 def list_rubrics(fmt: str) -> None:
-    """List the bundled rubrics: id, version, title and counts.
+    """List every rubric an id can name: those in the --rubric-path folders, in the folders of
+    QIMATURITY_RUBRIC_PATH and the bundled ones, with their source, id, version, title and counts.
 
-    Example: qimaturity rubrics --format json
+    A file that is not a valid rubric, or whose id another file also has, is listed with its problems (on stderr),
+    as is a folder that cannot be read; then the exit code is 2.
+
+    Example: qimaturity rubrics --rubric-path ~/rubrics
     """
-    summaries = bundled_rubrics()
+    catalogue = find_rubrics(search_path_of(click.get_current_context()))
     if fmt == "json":
-        _json([vars(s) for s in summaries])
-        return
-    from rich.table import Table
+        _json([found.to_dict() for found in catalogue.rubrics])
+    else:
+        from rich.table import Table
 
-    table = Table(title="Bundled rubrics")
-    for column in ("id", "version", "title", "domains", "questions", "levels"):
-        numeric = column in ("domains", "questions", "levels")
-        table.add_column(column, justify="right" if numeric else "left", no_wrap=column != "title")
-    for s in summaries:
-        table.add_row(s.id, s.version, s.title, str(s.domains), str(s.questions), str(s.levels))
-    _console().print(table)
+        table = Table(title="Rubrics")
+        for column in ("id", "version", "title", "domains", "questions", "levels", "source"):
+            numeric = column in ("domains", "questions", "levels")
+            table.add_column(column, justify="right" if numeric else "left", no_wrap=column in ("id", "version"))
+        for found in catalogue.rubrics:
+            s = found.summary
+            if s is not None and found.valid:
+                counts = (str(s.domains), str(s.questions), str(s.levels))
+                table.add_row(found.id, s.version, s.title, *counts, found.source)
+            else:
+                table.add_row(found.id, "", f"not usable: {len(found.problems)} problem(s)", "", "", "", found.source)
+        _console().print(table)
+    _emit_problems([*catalogue.problems, *(p for found in catalogue.rubrics for p in found.problems)])
+    if not catalogue.valid:
+        sys.exit(2)
 
 
 @cli.command()
-@click.argument("rubric", metavar="RUBRIC")
+@click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
 @click.option("--domain", "domain_id", help="Show only this domain.")
 @click.option("--levels/--no-levels", default=True, show_default=True, help="Show each question's level descriptors.")
-def show(rubric: str, domain_id: str | None, levels: bool) -> None:
+@rubric_path_option
+def show(rubric: Rubric, domain_id: str | None, levels: bool) -> None:
     """Print a rubric as a readable tree: levels, groups, domains, questions, scoring and rules.
 
     Example: qimaturity show qi-readiness --domain leadership
     """
     from qimaturity.cli.display import rubric_tree
 
-    loaded = load_rubric(rubric)
-    if domain_id is not None and domain_id not in {d.id for d in loaded.domains}:
-        known = ", ".join(d.id for d in loaded.domains)
-        raise InputError.single(rubric, f"no domain '{domain_id}' in this rubric", f"domains: {known}")
-    _console().print(rubric_tree(loaded, domain_id=domain_id, levels=levels))
+    if domain_id is not None and domain_id not in {d.id for d in rubric.domains}:
+        known = ", ".join(d.id for d in rubric.domains)
+        raise InputError.single(
+            rubric.path or rubric.id, f"no domain '{domain_id}' in this rubric", f"domains: {known}"
+        )
+    _console().print(rubric_tree(rubric, domain_id=domain_id, levels=levels))
+
+
+@cli.group(name="rubric", cls=_Group)
+def rubric_group() -> None:
+    """Author rubrics: start one, or edit one in a spreadsheet and read it back.
+
+    Example: qimaturity rubric to-xlsx qi-readiness -o our-rubric.xlsx
+    """
+
+
+@rubric_group.command(name="to-xlsx")
+@click.argument("rubric", metavar="RUBRIC")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The workbook, OUT.xlsx."
+)
+@rubric_path_option
+def rubric_to_xlsx_command(rubric: str, output: Path) -> None:
+    """Write a rubric (an id or a path) as a workbook to edit in Excel or LibreOffice: its header, levels and
+    settings; a row per domain, question and level with descriptors and next steps; its rules and bands.
+
+    Example: qimaturity rubric to-xlsx qi-readiness -o our-rubric.xlsx
+    """
+    from qimaturity.rubric.workbook import rubric_to_xlsx
+
+    if output.suffix.lower() != ".xlsx":
+        raise click.BadParameter("the output must end in .xlsx", param_hint="-o/--output")
+    rubric_to_xlsx(rubric, output, search_path=search_path_of(click.get_current_context()))
+    click.echo(str(output))
+
+
+@rubric_group.command(name="from-xlsx")
+@click.argument("workbook", metavar="WORKBOOK", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The rubric, OUT.yaml (without it, the YAML goes to stdout).",
+)
+def rubric_from_xlsx_command(workbook: Path, output: Path | None) -> None:
+    """Read a rubric workbook (as to-xlsx writes it, edited) back into a rubric file, checked as validate checks
+    one. Every problem names its cell (Questions!C14); when there is one, nothing is written (exit code 2).
+
+    Example: qimaturity rubric from-xlsx our-rubric.xlsx -o our-rubric.yaml
+    """
+    from qimaturity.rubric.workbook import rubric_from_xlsx
+    from qimaturity.rubric.writing import rubric_yaml
+
+    if output is not None and output.suffix.lower() not in (".yaml", ".yml"):
+        raise click.BadParameter("the output must end in .yaml or .yml", param_hint="-o/--output")
+    document = rubric_from_xlsx(workbook)
+    text = rubric_yaml(document, comment=f"Read from {workbook.name} by qimaturity rubric from-xlsx.")
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from qimaturity._core.outputs import write_atomic
+
+    write_atomic(output, text)
+    questions = sum(len(domain["questions"]) for domain in document["domains"])
+    _say(
+        f"{output}: valid ({document['id']} {document['version']}: {len(document['domains'])} domains, "
+        f"{questions} questions)"
+    )
+    click.echo(str(output))
+
+
+@rubric_group.command(name="new")
+@click.argument("name", metavar="NAME")
+@click.option("--domains", type=int, default=4, show_default=True, help="Domains, 1 to 30.")
+@click.option("--levels", type=int, default=5, show_default=True, help="Levels of the scale, 2 to 10.")
+@click.option("--questions", type=int, default=2, show_default=True, help="Questions in each domain, 1 to 20.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The rubric, OUT.yaml (without it, the YAML goes to stdout).",
+)
+@click.option("--force", is_flag=True, help="Replace OUT.yaml if it exists.")
+def rubric_new_command(name: str, domains: int, levels: int, questions: int, output: Path | None, force: bool) -> None:
+    """Write a starter rubric with the id NAME: valid as it stands, each key explained in a comment, the optional
+    ones as commented examples; fill in its placeholders, then validate it.
+
+    Example: qimaturity rubric new ward-qi-check --domains 4 --levels 5 -o ward-qi-check.yaml
+    """
+    from qimaturity.rubric.scaffold import new_rubric
+
+    if output is not None and output.suffix.lower() not in (".yaml", ".yml"):
+        raise click.BadParameter("the output must end in .yaml or .yml", param_hint="-o/--output")
+    text = new_rubric(name, domains=domains, levels=levels, questions=questions)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    if output.exists() and not force:
+        raise click.BadParameter(
+            f"{output} already exists, and a new rubric does not replace it (--force does)", param_hint="-o/--output"
+        )
+    from qimaturity._core.outputs import write_atomic
+
+    write_atomic(output, text)
+    click.echo(str(output))
 
 
 def peer_group_options(when: str = "") -> Callable[[Any], Any]:
@@ -184,7 +314,7 @@ MAPPING_HELP = "MAP.yaml for survey or spreadsheet exports (see docs/importing.m
 
 
 @cli.command(name="score")
-@click.argument("rubric", metavar="RUBRIC", type=RUBRIC, is_eager=True)
+@click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
 @click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.option(
@@ -211,6 +341,7 @@ MAPPING_HELP = "MAP.yaml for survey or spreadsheet exports (see docs/importing.m
     help="Write the results to OUT.json, OUT.csv or OUT.xlsx instead of the terminal.",
 )
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
+@rubric_path_option
 def score_command(
     rubric: Rubric,
     answers: tuple[str, ...],
@@ -274,13 +405,14 @@ def score_command(
 
 
 @cli.command(name="explain")
-@click.argument("rubric", metavar="RUBRIC", type=RUBRIC, is_eager=True)
+@click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
 @click.argument("answers", metavar="ANSWERS")
 @click.option("--domain", "domain_id", help="Explain one domain and its questions.")
 @click.option("--question", "question_id", help="Explain one question.")
 @click.option("--target", "targets", multiple=True, type=TARGET, metavar="[ID=]LEVEL", help="As for score.")
 @click.option("--what-if", "what_if", multiple=True, type=WHAT_IF, metavar="QUESTION=LEVEL", help="As for score.")
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
+@rubric_path_option
 def explain_command(
     rubric: Rubric,
     answers: str,
@@ -309,7 +441,7 @@ def explain_command(
 
 
 @cli.command(name="report")
-@click.argument("rubric", metavar="RUBRIC", type=RUBRIC, is_eager=True)
+@click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
 @click.argument("answers", metavar="ANSWERS")
 @click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="OUT.pdf or OUT.html"
@@ -358,10 +490,12 @@ def explain_command(
     "--with-rubric",
     "other_rubrics",
     multiple=True,
+    type=RUBRIC,
     metavar="RUBRIC",
     help="Another version of the rubric, for cohort or history answers given to it.",
 )
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
+@rubric_path_option
 def report_command(
     rubric: Rubric,
     answers: str,
@@ -375,7 +509,7 @@ def report_command(
     group_by: str | None,
     min_cohort: int,
     history_paths: tuple[str, ...],
-    other_rubrics: tuple[str, ...],
+    other_rubrics: tuple[Rubric, ...],
     mapping_path: Path | None = None,
 ) -> None:
     """Write a gap report for one organisation as PDF (A4, tagged) or self-contained HTML.
@@ -406,7 +540,7 @@ def report_command(
 
 
 @cli.command(name="compare")
-@click.argument("rubric", metavar="RUBRIC", type=RUBRIC, is_eager=True)
+@click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
 @click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...|DIR")
 @click.option(
     "-o",
@@ -429,6 +563,7 @@ def report_command(
 @click.option("--target", "targets", multiple=True, type=TARGET, metavar="[ID=]LEVEL", help="As for score.")
 @click.option("--report-date", type=DATE, metavar="YYYY-MM-DD", help="As for report.")
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
+@rubric_path_option
 def compare_command(
     rubric: Rubric,
     answers: tuple[str, ...],
@@ -491,7 +626,7 @@ def compare_command(
 
 
 @cli.command(name="batch")
-@click.argument("rubric", metavar="RUBRIC", is_eager=True)
+@click.argument("rubric", metavar="RUBRIC", type=RUBRIC_NAME, is_eager=True)
 @click.argument("directory", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option(
     "-o",
@@ -527,6 +662,7 @@ def compare_command(
 )
 @peer_group_options("--peers")
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
+@rubric_path_option
 def batch_command(
     rubric: str,
     directory: Path,
@@ -576,6 +712,7 @@ def batch_command(
             group_by=group_by,
             min_cohort=min_cohort,
             mapping=mapping_path,
+            search_path=search_path_of(click.get_current_context()),
         )
     if not sys.stdout.isatty():
         for path in summary.written:
@@ -587,7 +724,7 @@ def batch_command(
 
 
 @cli.command(name="score-export")
-@click.argument("rubric", metavar="RUBRIC", type=RUBRIC, is_eager=True)
+@click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
 @click.argument("export", metavar="EXPORT", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (else stdout).")
@@ -597,6 +734,7 @@ def batch_command(
     is_flag=True,
     help="CSV: add interval_low and interval_high (each value's 95 % interval); about a quarter more time.",
 )
+@rubric_path_option
 def score_export_command(
     rubric: Rubric,
     export: Path,
@@ -643,7 +781,7 @@ def score_export_command(
 
 
 @cli.command(name="questionnaire")
-@click.argument("rubric", metavar="RUBRIC")
+@click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
 @click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FORM.html, .pdf or .xlsx"
 )
@@ -654,8 +792,9 @@ def score_export_command(
 @click.option("--brand", type=click.Path(dir_okay=False, path_type=Path), help="BRAND.yaml, as for report.")
 @click.option("--fhir", "fhir_release", flag_value="R4", help="Write a FHIR R4 Questionnaire (JSON) instead.")
 @click.option("--fhir-r5", "fhir_release", flag_value="R5", help="Write a FHIR R5 Questionnaire (JSON) instead.")
+@rubric_path_option
 def questionnaire_command(
-    rubric: str,
+    rubric: Rubric,
     output: Path,
     group: str | None,
     organisation: str | None,
@@ -677,21 +816,20 @@ def questionnaire_command(
 
         if output.suffix.lower() != ".json":
             raise click.BadParameter("a FHIR Questionnaire is written as .json", param_hint="-o/--output")
-        write_atomic(output, questionnaire_json(load_rubric(rubric), "R5" if fhir_release == "R5" else "R4"))
+        write_atomic(output, questionnaire_json(rubric, "R5" if fhir_release == "R5" else "R4", group=group))
         click.echo(str(output))
         return
     if output.suffix.lower() not in FORMATS:
         raise click.BadParameter("the output must end in .html, .pdf or .xlsx", param_hint="-o/--output")
-    loaded = load_rubric(rubric)
     chosen = load_brand(brand) if brand is not None else DEFAULT_BRAND
     write_questionnaire(
-        loaded, output, group=group, organisation=organisation, brand=chosen, generated=generation_time()
+        rubric, output, group=group, organisation=organisation, brand=chosen, generated=generation_time()
     )
     click.echo(str(output))
 
 
 @cli.command(name="import")
-@click.argument("rubric", metavar="RUBRIC")
+@click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
 @click.argument("export", metavar="EXPORT", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--mapping",
@@ -706,7 +844,8 @@ def questionnaire_command(
     type=click.Path(path_type=Path),
     help="OUT.yaml for one organisation; a folder (created) for several, one OUT/<id>.yaml each.",
 )
-def import_command(rubric: str, export: Path, mapping_path: Path | None, output: Path) -> None:
+@rubric_path_option
+def import_command(rubric: Rubric, export: Path, mapping_path: Path | None, output: Path) -> None:
     """Turn a survey export (CSV, TSV or XLSX from Qualtrics, REDCap, Microsoft Forms, LimeSurvey or a
     spreadsheet), a filled questionnaire template (XLSX) or FHIR QuestionnaireResponses (JSON, one or a Bundle)
     into answers files, checked against the rubric. The paths written are printed.
@@ -715,8 +854,7 @@ def import_command(rubric: str, export: Path, mapping_path: Path | None, output:
     """
     from qimaturity.answers.sources import import_files
 
-    loaded = load_rubric(rubric)
-    for path in import_files(export, loaded, output, mapping=mapping_path):
+    for path in import_files(export, rubric, output, mapping=mapping_path):
         click.echo(str(path))
 
 

@@ -4,12 +4,18 @@ it cannot ("Invalid value for '--target': ...", exit code 2).
 Values checked against the rubric (targets, what-ifs, levels) need it first: a command that has them takes its
 RUBRIC argument eagerly (``is_eager=True``), so that click reads it before any option, whatever their order on the
 command line; :func:`rubric_of` then finds it, loaded once.
+
+A rubric id is looked up in the folders of ``--rubric-path`` (and of QIMATURITY_RUBRIC_PATH), which may come after
+RUBRIC on the command line: the RUBRIC argument is read as text (:data:`RUBRIC_REF`) and loaded when first needed,
+by a value checked against it (options are read after every eager parameter, ``--rubric-path`` included) or by the
+command itself (:func:`load_rubric_argument`, before the command runs).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -32,6 +38,38 @@ else:
             return cls
 
 
+_SEARCH_PATH = "qimaturity.rubric_path"
+
+
+def search_path_of(ctx: click.Context | None) -> tuple[Path, ...]:
+    """The folders of the command's ``--rubric-path`` options (none when it has none)."""
+    if ctx is None:
+        return ()
+    return tuple(ctx.meta.get(_SEARCH_PATH) or ())
+
+
+def rubric_path_option(command: Any) -> Any:
+    """The ``--rubric-path DIR`` option (repeatable) of every command that takes a rubric. It is read before any
+    other option (eager) and kept for :func:`search_path_of`, not handed to the command."""
+
+    def keep(ctx: click.Context, param: click.Parameter, value: tuple[Path, ...]) -> tuple[Path, ...]:
+        ctx.meta[_SEARCH_PATH] = value
+        return value
+
+    return click.option(
+        "--rubric-path",
+        "rubric_path",
+        multiple=True,
+        is_eager=True,
+        expose_value=False,
+        callback=keep,
+        metavar="DIR",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help="A folder of rubrics: a RUBRIC id is looked up in it, then in the folders of QIMATURITY_RUBRIC_PATH, "
+        "then among the bundled rubrics (an id found twice is refused). Repeatable.",
+    )(command)
+
+
 def rubric_of(ctx: click.Context) -> Rubric:
     """The command's RUBRIC, loaded (once: a bad one raises :class:`InputError`, which the command reports)."""
     value = ctx.params.get("rubric")
@@ -41,17 +79,39 @@ def rubric_of(ctx: click.Context) -> Rubric:
         raise RuntimeError("an option is checked against RUBRIC before it is read: make RUBRIC eager")
     loaded: tuple[str, Rubric] | None = ctx.meta.get(_LOADED)
     if loaded is None or loaded[0] != value:
-        loaded = ctx.meta[_LOADED] = (value, load_rubric(value))
+        loaded = ctx.meta[_LOADED] = (value, load_rubric(value, search_path=search_path_of(ctx)))
     return loaded[1]
 
 
+def load_rubric_argument(ctx: click.Context) -> None:
+    """Before a command runs: its RUBRIC argument read as text (:data:`RUBRIC_REF`) becomes the rubric."""
+    for param in ctx.command.params:
+        wanted = param.name == "rubric" and isinstance(param.type, RubricRefType) and param.type.load
+        if wanted and isinstance(ctx.params.get("rubric"), str):
+            ctx.params["rubric"] = rubric_of(ctx)
+
+
 class RubricType(_ParamType[Rubric]):
-    """A rubric, by bundled id or path, loaded and validated."""
+    """A rubric, by id or path, loaded and validated; an id is looked up on the command's ``--rubric-path`` first.
+    For options only (read after ``--rubric-path``): the RUBRIC argument is :data:`RUBRIC_REF`."""
 
     name = "rubric"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Rubric:
-        return value if isinstance(value, Rubric) else load_rubric(value)
+        return value if isinstance(value, Rubric) else load_rubric(value, search_path=search_path_of(ctx))
+
+
+class RubricRefType(_ParamType[Any]):
+    """The RUBRIC argument: an id or a path, kept as text until ``--rubric-path`` is read; then loaded (``load``)
+    before the command runs, or left as text for a command that hands it on (``batch``)."""
+
+    name = "rubric"
+
+    def __init__(self, *, load: bool = True):
+        self.load = load
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return value
 
 
 def parse_level(text: str, rubric: Rubric) -> int:
@@ -156,6 +216,8 @@ class FormatsType(_ParamType[tuple[str, ...]]):
 
 
 RUBRIC = RubricType()
+RUBRIC_REF = RubricRefType()
+RUBRIC_NAME = RubricRefType(load=False)
 LEVEL = RubricValueType("level", parse_level)
 TARGET = RubricValueType("target", parse_target)
 WHAT_IF = RubricValueType("what-if", parse_what_if)

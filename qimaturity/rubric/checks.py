@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any, TypeGuard
 
 import jsonschema_rs
 
-from qimaturity._core.documents import SourceDocument
+from qimaturity._core.documents import SourceDocument, yaml_quoted
 from qimaturity._core.numbers import given_number
-from qimaturity._core.problems import DocPath, Problem, sort_problems
+from qimaturity._core.problems import DocPath, Problem, pointer, sort_problems
 from qimaturity._core.resources import schema
 from qimaturity.rubric.expressions import parse_expression
 
@@ -92,8 +93,41 @@ def schema_problems(doc: SourceDocument, schema_name: str) -> list[Problem]:
             problems.append(doc.problem(path, f"missing required key '{kind.property}'", f"add '{kind.property}:'"))
             continue
         message, hint = _schema_message(name, kind, sub, error, schema_path)
+        if name == "type":
+            message, hint = _misread_text(doc, path, kind, error.instance) or (message, hint)
         problems.append(doc.problem(path, message, hint, key=False))
     return problems
+
+
+_VERSION = re.compile(r"[0-9]+\.[0-9]+(\.[0-9]+)?")
+
+
+def _misread_text(doc: SourceDocument, path: DocPath, kind: Any, value: Any) -> tuple[str, str] | None:
+    """Text that YAML read as something else, told as such: a version written 1.0 (a number) and text holding
+    ": " (a key and its value). None for any other type error."""
+    types = kind.types if isinstance(kind.types, list) else [kind.types]
+    if "string" not in [str(t) for t in types]:
+        return None
+    field = path[-1] if path and isinstance(path[-1], str) else None
+    if _is_number(value) and field == "version":
+        found = doc.scalars.get(path)
+        written = found.written if found is not None else str(value)
+        read = "a number" if written == str(value) else f"the number {value}"
+        message = f"version {written} is read as {read}, not as text"
+        if _VERSION.fullmatch(written):
+            return message, f'quote it: version: "{written}"'
+        if written.isdigit():
+            return message, f'quote it, as MAJOR.MINOR: version: "{written}.0"'
+        return message, 'write it as text, e.g. version: "1.0.0"'
+    if isinstance(value, dict) and len(value) == 1 and field is not None:
+        ((head, rest),) = value.items()
+        if isinstance(rest, str | int | float) and not isinstance(rest, bool):
+            text = f"{head}: {rest}"
+            return (
+                f'expected text, found a mapping (YAML reads "{head}: ..." as a key and its value)',
+                f"a colon followed by a space starts a key: quote the whole text: {field}: {yaml_quoted(text)}",
+            )
+    return None
 
 
 def _schema_message(name: str, kind: Any, sub: dict[str, Any], error: Any, schema_path: list[Any]) -> tuple[str, str]:
@@ -155,6 +189,16 @@ def _folded(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def level_named(name: str, levels: Any) -> int | None:
+    """The value of the level of the rubric document's ``levels`` called ``name`` (case and runs of spaces do not
+    matter), or None when none is."""
+    wanted = _folded(name)
+    for _, level in _dicts(levels):
+        if isinstance(level.get("name"), str) and _folded(level["name"]) == wanted and _is_int(level.get("value")):
+            return int(level["value"])
+    return None
+
+
 def _level_span(scale: list[int], level: int, how: str) -> tuple[float, float]:
     """The values that get ``level``: with ``floor`` from the level up to the next level (excluded), with
     ``round`` from the midpoint below to the midpoint above (excluded: a half goes up); the top level's span ends
@@ -177,6 +221,11 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _with_article(key: str) -> str:
+    """``a next_step``, ``a measure``, ``an owner``."""
+    return ("an " if key[:1] in "aeiou" else "a ") + key
+
+
 def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -196,6 +245,12 @@ class MeaningChecker:
     def add(self, path: DocPath, message: str, hint: str = "", *, key: bool = False) -> None:
         self.problems.append(self.doc.problem(path, message, hint, key=key))
 
+    def add_in_text(self, path: DocPath, offset: int, message: str, hint: str = "") -> None:
+        """A problem with the character at ``offset`` of the text at ``path``, placed at that character in the file
+        where the file shows it (see :meth:`SourceDocument.locate_in_text`)."""
+        line, column = self.doc.locate_in_text(path, offset)
+        self.problems.append(Problem(self.doc.name, line, column, pointer(path), message, hint))
+
     def run(self) -> list[Problem]:
         self.check_levels()
         sources = self.unique_ids(("sources",), "source")
@@ -203,8 +258,9 @@ class MeaningChecker:
         self.group_ids = self.unique_ids(("respondent_groups",), "respondent group")
         targets = self.data.get("targets")
         if isinstance(targets, dict):
-            self.on_scale(("targets", "default"), targets.get("default"), "target")
+            self.check_target(("targets", "default"), targets.get("default"))
         self.check_domains(sources, frameworks)
+        self.check_group_weights()
         self.check_scoring()
         self.check_bands()
         self.check_band_names()
@@ -238,12 +294,33 @@ class MeaningChecker:
         if _is_int(value) and self.scale and value not in self.scale:
             self.add(path, f"{what} {value} is not a level of the scale", self.scale_hint())
 
-    def resolve(self, path: DocPath, ident: Any, known: dict[str, DocPath], what: str) -> None:
+    def check_target(self, path: DocPath, value: Any) -> None:
+        """A target is a level of the scale, by value (4) or by name (Proactive)."""
+        if not isinstance(value, str):
+            self.on_scale(path, value, "target")
+            return
+        levels = [lv for _, lv in _dicts(self.data.get("levels")) if isinstance(lv.get("name"), str)]
+        if not levels or level_named(value, self.data.get("levels")) is not None:
+            return
+        names = [lv["name"] for lv in levels]
+        listed = ", ".join(f"{lv['name']} ({lv.get('value')})" for lv in levels)
+        suggestion = did_you_mean(value, names)
+        self.add(
+            path, f"target '{value}' is not a level name", f"{suggestion + ' ' if suggestion else ''}levels: {listed}"
+        )
+
+    def resolve(
+        self, path: DocPath, ident: Any, known: dict[str, DocPath], what: str, *, offset: int | None = None
+    ) -> None:
+        """``offset``: where in the text at ``path`` the id is written (an expression's), to place the problem."""
         if isinstance(ident, str) and ident not in known:
             hint = did_you_mean(ident, known) or (
                 f"known {what}s: {', '.join(known)}" if known else f"the rubric defines no {what}s"
             )
-            self.add(path, f"unknown {what} '{ident}'", hint)
+            if offset is None:
+                self.add(path, f"unknown {what} '{ident}'", hint)
+            else:
+                self.add_in_text(path, offset, f"unknown {what} '{ident}'", hint)
 
     # --- checks ----------------------------------------------------------------------------------
     def check_levels(self) -> None:
@@ -276,8 +353,10 @@ class MeaningChecker:
         for d_index, domain in _dicts(self.data.get("domains")):
             base: DocPath = ("domains", d_index)
             self.register(self.domain_ids, domain.get("id"), (*base, "id"), "domain")
-            self.on_scale((*base, "target"), domain.get("target"), "target")
+            self.check_target((*base, "target"), domain.get("target"))
             self.on_scale((*base, "stage"), domain.get("stage"), "stage")
+            ident = domain.get("id")
+            self.check_weight_rationale(base, domain, f"domain '{ident}'" if isinstance(ident, str) else "domain")
             for q_index, question in _dicts(domain.get("questions")):
                 self.check_question((*base, "questions", q_index), question, sources, frameworks, codes)
 
@@ -292,8 +371,8 @@ class MeaningChecker:
         qid = question.get("id")
         label = f"question '{qid}'" if isinstance(qid, str) else "question"
         self.register(self.question_ids, qid, (*base, "id"), "question")
+        self.check_target((*base, "target"), question.get("target"))
         for field_name, what in (
-            ("target", "target"),
             ("stage", "stage"),
             ("evidence_from", "evidence_from level"),
         ):
@@ -329,6 +408,16 @@ class MeaningChecker:
             else:
                 for i, group in enumerate(respondents):
                     self.resolve((*base, "respondents", i), group, self.group_ids, "respondent group")
+        for key in ("wording", "help_for"):
+            self.check_group_texts(base, question, key, label)
+        self.check_weight_rationale(base, question, label)
+        if "critical_rationale" in question and question.get("critical") is not True:
+            self.add(
+                (*base, "critical_rationale"),
+                f"{label} has a critical_rationale but is not critical",
+                "set critical: true, or remove critical_rationale",
+                key=True,
+            )
         for i, source in enumerate(question.get("sources") or []):
             self.resolve((*base, "sources", i), source, sources, "source")
         tags = question.get("tags")
@@ -345,6 +434,54 @@ class MeaningChecker:
                             )
                             self.add((*base, "tags", framework, i), f"unknown {framework} code '{code}'", hint)
         self.check_question_levels(base, question, label)
+
+    def check_group_texts(self, base: DocPath, question: dict[str, Any], key: str, label: str) -> None:
+        """A question's ``wording`` or ``help_for``: each key a respondent group that the question asks (one listed
+        in its ``respondents``, or any group when it lists none)."""
+        texts = question.get(key)
+        if not isinstance(texts, dict) or not texts:
+            return
+        what = "wording" if key == "wording" else "help"
+        if not self.group_ids:
+            self.add(
+                (*base, key),
+                f"{label} gives {what} for respondent groups but the rubric defines none",
+                f"add respondent_groups at the top of the rubric, or remove {key}",
+                key=True,
+            )
+            return
+        respondents = question.get("respondents")
+        asked = [g for g in respondents if isinstance(g, str)] if isinstance(respondents, list) else None
+        for group in texts:
+            path: DocPath = (*base, key, group)
+            if group not in self.group_ids:
+                hint = did_you_mean(group, self.group_ids) or f"known respondent groups: {', '.join(self.group_ids)}"
+                self.add(path, f"unknown respondent group '{group}'", hint, key=True)
+            elif asked is not None and group not in asked:
+                self.add(
+                    path,
+                    f"{label} gives {what} for group '{group}', which it does not ask",
+                    f"its respondents are {', '.join(asked)}: add '{group}' to respondents, or remove this {what}",
+                    key=True,
+                )
+
+    def check_weight_rationale(self, base: DocPath, item: dict[str, Any], label: str) -> None:
+        """A ``weight_rationale`` explains a weight: without one other than the default 1 it explains nothing."""
+        if "weight_rationale" not in item:
+            return
+        weight = item.get("weight")
+        if weight is None:
+            found = "no weight (so the default, 1)"
+        elif _is_number(weight) and weight == 1:
+            found = "weight 1, the default"
+        else:
+            return
+        self.add(
+            (*base, "weight_rationale"),
+            f"{label} has a weight_rationale but {found}",
+            "give the weight it explains, or remove weight_rationale",
+            key=True,
+        )
 
     def check_question_levels(self, base: DocPath, question: dict[str, Any], label: str) -> None:
         entries = _dicts(question.get("levels"))
@@ -370,19 +507,32 @@ class MeaningChecker:
                 self.add((*path, "level"), f"{label}: level {level} is not on the scale", self.scale_hint())
                 continue
             order.append(level)
+            # A step's measure and owner belong to its next_step: one missing next_step is one problem, placed at
+            # the measure (or owner) it leaves without a step when there is one.
+            orphans = [key for key in ("measure", "owner") if key in entry]
             if level != top and "next_step" not in entry:
-                self.add(
-                    path,
-                    f"{label}: level {level} has no next_step",
-                    "say what to do to reach the level above",
-                )
-            if level == top and "next_step" in entry:
-                self.add(
-                    (*path, "next_step"),
-                    f"{label}: the top level {level} has a next_step",
-                    "remove it: there is no level above",
-                    key=True,
-                )
+                if orphans:
+                    self.add(
+                        (*path, orphans[0]),
+                        f"{label}: level {level} has {' and '.join(map(_with_article, orphans))} but no next_step",
+                        "a measure or an owner belongs to a next step: say what to do to reach the level above",
+                        key=True,
+                    )
+                else:
+                    self.add(
+                        path,
+                        f"{label}: level {level} has no next_step",
+                        "say what to do to reach the level above",
+                    )
+            if level == top:
+                for key in ("next_step", *orphans):
+                    if key in entry:
+                        self.add(
+                            (*path, key),
+                            f"{label}: the top level {level} has {_with_article(key)}",
+                            "remove it: there is no level above",
+                            key=True,
+                        )
         missing = [v for v in self.scale if v not in given]
         if missing:
             self.add(
@@ -392,6 +542,25 @@ class MeaningChecker:
             )
         if order != sorted(order):
             self.add((*base, "levels"), f"{label}: levels are out of order", "list them lowest first")
+
+    def check_group_weights(self) -> None:
+        """A group's weight (and the reason given for it) counts only when respondents are pooled by group: under
+        ``pooling: respondents`` it would be read as counting and count for nothing."""
+        scoring = self.data.get("scoring")
+        respondents = scoring.get("respondents") if isinstance(scoring, dict) else None
+        pooling = respondents.get("pooling", "respondents") if isinstance(respondents, dict) else "respondents"
+        if pooling != "respondents":
+            return
+        for index, group in _dicts(self.data.get("respondent_groups")):
+            for key in ("weight", "weight_rationale"):
+                if key in group:
+                    self.add(
+                        ("respondent_groups", index, key),
+                        f"a group's {key.replace('_', ' ')} counts only when respondents are pooled by group, "
+                        "but scoring.respondents.pooling is 'respondents'",
+                        f"set scoring.respondents.pooling: groups, or remove {key}",
+                        key=True,
+                    )
 
     def check_scoring(self) -> None:
         scoring = self.data.get("scoring")
@@ -775,17 +944,19 @@ class MeaningChecker:
     def check_expression(self, path: DocPath, text: str) -> None:
         expression, issues = parse_expression(text)
         for issue in issues:
-            self.add(path, f"expression: {issue.message} (at character {issue.offset})", issue.hint)
+            message = f"expression: {issue.message} (at character {issue.offset})"
+            self.add_in_text(path, issue.offset, message, issue.hint)
         if expression is None:
             return
         for ref in expression.references:
             where = f"(at character {ref.offset})"
             if ref.kind == "question":
-                self.resolve(path, ref.value, self.question_ids, "question")
+                self.resolve(path, ref.value, self.question_ids, "question", offset=ref.offset)
             elif ref.kind == "domain":
-                self.resolve(path, ref.value, self.domain_ids, "domain")
+                self.resolve(path, ref.value, self.domain_ids, "domain", offset=ref.offset)
             elif _is_int(ref.value) and self.scale and ref.value not in self.scale:
-                self.add(path, f"expression: level {ref.value} is not on the scale {where}", self.scale_hint())
+                message = f"expression: level {ref.value} is not on the scale {where}"
+                self.add_in_text(path, ref.offset, message, self.scale_hint())
 
     # --- N/A that could hide a failure --------------------------------------------------------------
     def check_na_policies(self) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 MAX_LENGTH = 2000
@@ -76,7 +76,18 @@ _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Mult: _numeric(operator.mul),
     ast.Div: _numeric(operator.truediv),
 }
-_SYMBOL = {ast.Pow: "**", ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|"}
+_SYMBOL = {
+    ast.Pow: "**",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.MatMult: "@",
+    ast.BitAnd: "&",
+    ast.BitOr: "|",
+    ast.BitXor: "^",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+}
+_COMPARISON_WORDS = {ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not"}
 
 
 @dataclass(frozen=True)
@@ -114,11 +125,12 @@ Evaluator = Callable[[Context], Any]
 
 @dataclass(frozen=True)
 class Expression:
-    """A checked expression: its text, the ids it references and a compiled evaluator."""
+    """A checked expression: its text, the ids it references and a compiled evaluator. Two expressions of the same
+    text are equal (the evaluator is compiled anew for each, so a rubric loaded twice equals itself)."""
 
     text: str
     references: tuple[Reference, ...]
-    evaluator: Evaluator
+    evaluator: Evaluator = field(compare=False, repr=False)
 
     def evaluate(self, context: Context) -> Any:
         try:
@@ -130,16 +142,24 @@ class Expression:
 
 
 def parse_expression(text: str) -> tuple[Expression | None, list[ExpressionIssue]]:
-    """Parse and check ``text``; return the expression, or ``None`` and every issue found."""
+    """Parse and check ``text``; return the expression, or ``None`` and every issue found.
+
+    Each issue's offset is the 1-based position, in ``text`` as given, of the character it is about: the
+    operator refused, the unknown name, the place where the text stops making sense. A line break counts as a
+    space (ids never hold one), so that an expression may run over several lines of a YAML block."""
     if len(text) > MAX_LENGTH:
         return None, [ExpressionIssue(f"expression longer than {MAX_LENGTH} characters", 1)]
+    # One character for one, so that offsets in the parsed text are offsets in the given one.
+    body = text.replace("\r", " ").replace("\n", " ")
+    lead = len(body) - len(body.lstrip())
+    places = _Places(body, lead)
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(body.strip(), mode="eval")
     except SyntaxError as exc:
-        return None, [ExpressionIssue(f"{exc.msg}", exc.offset or 1, "check brackets and quotes")]
+        return None, [places.syntax_issue(exc)]
     except (RecursionError, MemoryError, ValueError):
         return None, [ExpressionIssue("expression too deeply nested or invalid", 1)]
-    compiler = _Compiler()
+    compiler = _Compiler(places)
     try:
         evaluator = compiler.compile(tree.body)
     except RecursionError:
@@ -149,17 +169,54 @@ def parse_expression(text: str) -> tuple[Expression | None, list[ExpressionIssue
     return Expression(text, tuple(compiler.references), evaluator), []
 
 
-def _offset(node: ast.AST) -> int:
-    return int(getattr(node, "col_offset", 0)) + 1
+class _Places:
+    """Turns the parser's places (UTF-8 byte columns of the stripped text) into 1-based character offsets in the
+    text as given."""
+
+    def __init__(self, body: str, lead: int):
+        self.text = body
+        self.lead = lead
+        self.encoded = body.strip().encode("utf-8", "surrogatepass")
+
+    def at_column(self, byte_column: int) -> int:
+        return self.lead + len(self.encoded[:byte_column].decode("utf-8", "replace")) + 1
+
+    def start(self, node: ast.AST) -> int:
+        return self.at_column(int(getattr(node, "col_offset", 0)))
+
+    def end(self, node: ast.AST) -> int:
+        """The offset just past ``node``."""
+        end = getattr(node, "end_col_offset", None)
+        return self.at_column(int(end if end is not None else getattr(node, "col_offset", 0)))
+
+    def after(self, node: ast.AST) -> int:
+        """The first character after ``node`` that is neither a space nor a closing bracket: the operator, dot or
+        bracket that follows an operand."""
+        offset = self.end(node)
+        while offset <= len(self.text) and self.text[offset - 1] in " \t)":
+            offset += 1
+        return offset
+
+    def syntax_issue(self, exc: SyntaxError) -> ExpressionIssue:
+        # The parser gives a 1-based character column of the stripped text; none (or 0) when the text ends
+        # before the expression does.
+        end = len(self.text.rstrip()) + 1
+        if not exc.offset:
+            return ExpressionIssue(
+                "the expression ends too early", end, "something is missing at the end: an operand or a bracket?"
+            )
+        return ExpressionIssue(f"{exc.msg}", min(self.lead + exc.offset, end), "check brackets and quotes")
 
 
 class _Compiler:
-    def __init__(self) -> None:
+    def __init__(self, places: _Places) -> None:
+        self.places = places
         self.issues: list[ExpressionIssue] = []
         self.references: list[Reference] = []
 
-    def refuse(self, node: ast.AST, message: str, hint: str = "") -> Evaluator:
-        self.issues.append(ExpressionIssue(message, _offset(node), hint))
+    def refuse(self, node: ast.AST, message: str, hint: str = "", *, offset: int | None = None) -> Evaluator:
+        """Refuse ``node``, at ``offset`` when the character to blame is not where the node starts."""
+        self.issues.append(ExpressionIssue(message, self.places.start(node) if offset is None else offset, hint))
         return lambda ctx: None
 
     def compile(self, node: ast.AST) -> Evaluator:
@@ -188,9 +245,11 @@ class _Compiler:
         if isinstance(node, ast.Call):
             return self._call(node)
         if isinstance(node, ast.Attribute):
-            return self.refuse(node, "attribute access (.) is not allowed", "use the listed functions")
+            at = self.places.after(node.value)
+            return self.refuse(node, "attribute access (.) is not allowed", "use the listed functions", offset=at)
         if isinstance(node, ast.Subscript):
-            return self.refuse(node, "subscripts ([...]) are not allowed", "use the listed functions")
+            at = self.places.after(node.value)
+            return self.refuse(node, "subscripts ([...]) are not allowed", "use the listed functions", offset=at)
         if isinstance(node, ast.Lambda):
             return self.refuse(node, "lambda is not allowed")
         if isinstance(node, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
@@ -217,18 +276,24 @@ class _Compiler:
         op = _BINARY.get(type(node.op))
         if op is None:
             symbol = _SYMBOL.get(type(node.op), type(node.op).__name__)
-            return self.refuse(node, f"operator {symbol} is not allowed", "use + - * /")
+            return self.refuse(
+                node, f"operator {symbol} is not allowed", "use + - * /", offset=self.places.after(node.left)
+            )
         left, right = self.compile(node.left), self.compile(node.right)
         return lambda ctx: op(left(ctx), right(ctx))
 
     def _compare(self, node: ast.Compare) -> Evaluator:
         left = self.compile(node.left)
         steps: list[tuple[Callable[[Any, Any], bool], Evaluator]] = []
+        previous = node.left
         for op_node, comparator in zip(node.ops, node.comparators, strict=True):
             op = _COMPARE.get(type(op_node))
             if op is None:
-                return self.refuse(node, f"comparison {type(op_node).__name__} is not allowed", "use < <= > >= == !=")
+                symbol = _COMPARISON_WORDS.get(type(op_node), type(op_node).__name__)
+                at = self.places.after(previous)
+                return self.refuse(node, f"comparison {symbol} is not allowed", "use < <= > >= == !=", offset=at)
             steps.append((op, self.compile(comparator)))
+            previous = comparator
 
         def evaluate(ctx: Context) -> bool:
             current = left(ctx)
@@ -248,8 +313,10 @@ class _Compiler:
         spec = FUNCTIONS.get(name)
         if spec is None:
             return self.refuse(node, f"unknown function '{name}'", f"known functions: {', '.join(FUNCTIONS)}")
-        if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
-            return self.refuse(node, f"{name}() takes plain positional arguments only")
+        extra = [*node.keywords, *(a for a in node.args if isinstance(a, ast.Starred))]
+        if extra:
+            first = min(extra, key=self.places.start)
+            return self.refuse(node, f"{name}() takes plain positional arguments only", offset=self.places.start(first))
         count = len(node.args)
         if (spec.variadic and count < 1) or (not spec.variadic and count != len(spec.args)):
             wanted = "at least 1" if spec.variadic else str(len(spec.args))
@@ -260,9 +327,9 @@ class _Compiler:
             if kind in ("question", "domain"):
                 if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
                     return self.refuse(arg, f"{name}() needs a quoted {kind} id", f'e.g. {name}("some-id")')
-                self.references.append(Reference(kind, arg.value, _offset(arg)))
+                self.references.append(Reference(kind, arg.value, self.places.start(arg)))
             elif kind == "level" and isinstance(arg, ast.Constant):
-                self.references.append(Reference("level", arg.value, _offset(arg)))
+                self.references.append(Reference("level", arg.value, self.places.start(arg)))
             args.append(self.compile(arg))
 
         def call(ctx: Context) -> Any:

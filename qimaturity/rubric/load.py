@@ -11,10 +11,9 @@ from typing import Any
 
 from qimaturity._core.documents import SourceDocument, load_yaml, plain_document
 from qimaturity._core.frozen import FrozenMap
-from qimaturity._core.kinds import is_yaml
-from qimaturity._core.problems import InputError, Problem
+from qimaturity._core.problems import InputError, Problem, sort_problems
 from qimaturity._core.resources import bundled_dir
-from qimaturity.rubric.checks import check_rubric_document
+from qimaturity.rubric.checks import check_rubric_document, level_named
 from qimaturity.rubric.expressions import parse_expression
 from qimaturity.rubric.model import (
     NA_COUNTS_AS,
@@ -40,6 +39,16 @@ from qimaturity.rubric.model import (
     Scoring,
     Source,
 )
+from qimaturity.rubric.search import (
+    BUNDLED,
+    RubricFile,
+    SearchPath,
+    display_name,
+    find_rubric_file,
+    is_rubric_id_ref,
+    rubric_files,
+    rubric_search_path,
+)
 
 
 def bundled_rubric_paths() -> dict[str, Path]:
@@ -48,58 +57,85 @@ def bundled_rubric_paths() -> dict[str, Path]:
     return {path.stem: path for path in sorted(folder.glob("*.yaml"))}
 
 
-def resolve_rubric(ref: str | Path) -> Path:
-    """Turn a bundled rubric id (``qi-readiness``) or a path into the path of a rubric file."""
-    text = str(ref)
-    candidate = Path(text)
-    if isinstance(ref, Path) or is_yaml(candidate) or "/" in text or candidate.exists():
-        return candidate
-    bundled = bundled_rubric_paths()
-    if text in bundled:
-        return bundled[text]
-    known = ", ".join(bundled) or "none"
-    raise InputError.single(
-        text,
-        "no bundled rubric has this id, and there is no such file",
-        f"bundled rubrics: {known}; or give a path",
-    )
+def resolve_rubric(ref: str | Path, search_path: SearchPath = None) -> Path:
+    """The file of a rubric given by id (``qi-readiness``, ``psc-maturity``) or by path.
+
+    An id is looked up in the folders of ``search_path``, then those of ``QIMATURITY_RUBRIC_PATH``, then the
+    bundled rubrics (see :mod:`qimaturity.rubric.search`); :class:`InputError` when no file or more than one has
+    it."""
+    return _locate(ref, search_path)[0]
 
 
-def _display(path: Path) -> str:
-    """Bundled rubrics are shown by their place in the project, not an installation path."""
+def _locate(ref: str | Path, search_path: SearchPath) -> tuple[Path, str | None]:
+    """The file of ``ref`` and, when it was found by id, that id."""
+    if not is_rubric_id_ref(ref):
+        return Path(ref), None
     try:
-        return str(Path("rubrics") / path.resolve().relative_to(bundled_dir("rubrics").resolve()))
-    except ValueError:
-        return str(path)
+        found = find_rubric_file(str(ref), rubric_search_path(search_path))
+    except InputError as error:
+        if not Path(ref).is_dir():
+            raise
+        # A folder given for a rubric, with no rubric of that id: say what it is first.
+        hint = error.problems[0].hint
+        raise InputError.single(str(ref), "is a folder, not a rubric file, and no rubric has this id", hint) from None
+    return found.path, found.id
 
 
-def check_rubric(ref: str | Path | Mapping[str, Any]) -> tuple[SourceDocument | None, list[Problem]]:
-    """Load and validate a rubric; return the document and every problem found (none when it is valid)."""
-    try:
-        if isinstance(ref, Mapping):
+def check_rubric(
+    ref: str | Path | Mapping[str, Any], *, search_path: SearchPath = None
+) -> tuple[SourceDocument | None, list[Problem]]:
+    """Load and validate a rubric (by id, path or as a mapping); return the document and every problem found (none
+    when it is valid). ``search_path`` as for :func:`resolve_rubric`."""
+    if isinstance(ref, Mapping):
+        try:
             doc = plain_document(ref, "<rubric>")
-        else:
-            path = resolve_rubric(ref)
-            doc = load_yaml(path, display=_display(path), keep_going=True)
+        except InputError as error:
+            return None, list(error.problems)
+        return doc, check_rubric_document(doc)
+    try:
+        path, ident = _locate(ref, search_path)
     except InputError as error:
         return None, list(error.problems)
-    return doc, check_rubric_document(doc)
+    return _check_file(path, ident)
 
 
-def load_rubric(ref: str | Path | Mapping[str, Any]) -> Rubric:
-    """Load a rubric by bundled id or path, validate it, and return it; raise :class:`InputError` if invalid.
+def _check_file(path: Path, ident: str | None) -> tuple[SourceDocument | None, list[Problem]]:
+    """Load and validate a rubric file; ``ident``: the id it was found by, which must be the rubric's."""
+    try:
+        doc = load_yaml(path, display=display_name(path), keep_going=True, scalar_sources=True)
+    except InputError as error:
+        return None, list(error.problems)
+    problems = check_rubric_document(doc)
+    found_id = doc.data.get("id") if isinstance(doc.data, dict) else None
+    if ident is not None and isinstance(found_id, str) and found_id != ident:
+        # Found by its file name: what scores as "psc-maturity" must be the rubric psc-maturity.
+        problems.append(
+            doc.problem(
+                ("id",),
+                f"the file for rubric id '{ident}' holds the rubric '{found_id}'",
+                f"rubrics are found by file name: rename the file {found_id}.yaml, or write id: {ident}",
+            )
+        )
+    return doc, sort_problems(problems)
 
-    The rubric document itself may be given as a mapping (a notebook's dict): it is checked exactly as a file is,
-    and its problems carry the JSON path (``/domains/0/questions/1/levels``) and no line, in ``<rubric>``."""
-    doc, problems = check_rubric(ref)
+
+def load_rubric(ref: str | Path | Mapping[str, Any], *, search_path: SearchPath = None) -> Rubric:
+    """Load a rubric by id or path, validate it, and return it; raise :class:`InputError` if invalid.
+
+    An id is looked up in the folders of ``search_path`` (one folder or a list), then in those of the environment
+    variable ``QIMATURITY_RUBRIC_PATH``, then among the bundled rubrics; an id found in more than one place is
+    refused, naming them. The rubric document itself may be given as a mapping (a notebook's dict): it is checked
+    exactly as a file is, and its problems carry the JSON path (``/domains/0/questions/1/levels``) and no line, in
+    ``<rubric>``."""
+    doc, problems = check_rubric(ref, search_path=search_path)
     if problems or doc is None:
         raise InputError(problems)
     return rubric_from_document(doc)
 
 
-def as_rubric(rubric: Rubric | str | Path | Mapping[str, Any]) -> Rubric:
-    """A rubric given as itself, by bundled id or by path (loaded as :func:`load_rubric` does)."""
-    return rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
+def as_rubric(rubric: Rubric | str | Path | Mapping[str, Any], *, search_path: SearchPath = None) -> Rubric:
+    """A rubric given as itself, by id or by path (loaded as :func:`load_rubric` does)."""
+    return rubric if isinstance(rubric, Rubric) else load_rubric(rubric, search_path=search_path)
 
 
 @dataclass(frozen=True)
@@ -134,9 +170,9 @@ class RubricCheck:
         return entry
 
 
-def inspect_rubric(ref: str | Path) -> RubricCheck:
-    """Validate a rubric (bundled id or path): every problem, and the rubric when there are none."""
-    doc, problems = check_rubric(ref)
+def inspect_rubric(ref: str | Path, *, search_path: SearchPath = None) -> RubricCheck:
+    """Validate a rubric (by id or path): every problem, and the rubric when there are none."""
+    doc, problems = check_rubric(ref, search_path=search_path)
     if doc is None or problems:
         return RubricCheck(str(ref), tuple(problems), file=doc.name if doc is not None else None)
     return RubricCheck(str(ref), (), rubric_from_document(doc), doc.name)
@@ -154,7 +190,7 @@ def rubric_from_document(doc: SourceDocument) -> Rubric:
     na = data.get("not_applicable") or {}
     na_allowed = bool(na.get("allowed", False))
     na_justification = bool(na.get("justification", True))
-    domains = tuple(_domain(d, na_allowed, na_justification) for d in data["domains"])
+    domains = tuple(_domain(d, na_allowed, na_justification, data["levels"]) for d in data["domains"])
     return Rubric(
         id=data["id"],
         version=data["version"],
@@ -171,10 +207,12 @@ def rubric_from_document(doc: SourceDocument) -> Rubric:
         na_allowed=na_allowed,
         na_justification=na_justification,
         respondent_groups=tuple(
-            RespondentGroup(g["id"], g["name"], g.get("description"), float(g.get("weight", 1)))
+            RespondentGroup(
+                g["id"], g["name"], g.get("description"), float(g.get("weight", 1)), g.get("weight_rationale")
+            )
             for g in data.get("respondent_groups") or ()
         ),
-        default_target=(data.get("targets") or {}).get("default"),
+        default_target=_target((data.get("targets") or {}).get("default"), data["levels"]),
         domains=domains,
         scoring=_scoring(data.get("scoring") or {}, na.get("counts_as")),
         bands=_bands(data.get("bands")),
@@ -184,19 +222,27 @@ def rubric_from_document(doc: SourceDocument) -> Rubric:
     )
 
 
-def _domain(data: dict[str, Any], na_allowed: bool, na_justification: bool) -> Domain:
+def _target(value: int | str | None, levels: list[dict[str, Any]]) -> int | None:
+    """A target as the model holds it: a level's value, also when the rubric names the level."""
+    return level_named(value, levels) if isinstance(value, str) else value
+
+
+def _domain(data: dict[str, Any], na_allowed: bool, na_justification: bool, levels: list[dict[str, Any]]) -> Domain:
     return Domain(
         id=data["id"],
         title=data["title"],
         description=data.get("description"),
         weight=float(data.get("weight", 1)),
-        target=data.get("target"),
+        target=_target(data.get("target"), levels),
         stage=data.get("stage"),
-        questions=tuple(_question(q, data["id"], na_allowed, na_justification) for q in data["questions"]),
+        weight_rationale=data.get("weight_rationale"),
+        questions=tuple(_question(q, data["id"], na_allowed, na_justification, levels) for q in data["questions"]),
     )
 
 
-def _question(data: dict[str, Any], domain_id: str, na_allowed: bool, na_justification: bool) -> Question:
+def _question(
+    data: dict[str, Any], domain_id: str, na_allowed: bool, na_justification: bool, levels: list[dict[str, Any]]
+) -> Question:
     na = data.get("not_applicable") or {}
     return Question(
         id=data["id"],
@@ -205,7 +251,7 @@ def _question(data: dict[str, Any], domain_id: str, na_allowed: bool, na_justifi
         help=data.get("help"),
         weight=float(data.get("weight", 1)),
         critical=bool(data.get("critical", False)),
-        target=data.get("target"),
+        target=_target(data.get("target"), levels),
         stage=data.get("stage"),
         na_allowed=bool(na.get("allowed", na_allowed)),
         na_justification=bool(na.get("justification", na_justification)),
@@ -215,8 +261,15 @@ def _question(data: dict[str, Any], domain_id: str, na_allowed: bool, na_justifi
         respondents=tuple(data.get("respondents") or ()),
         sources=tuple(data.get("sources") or ()),
         tags=FrozenMap((k, tuple(v)) for k, v in sorted((data.get("tags") or {}).items())),
-        levels=tuple(LevelDescriptor(e["level"], e["descriptor"], e.get("next_step")) for e in data["levels"]),
+        levels=tuple(
+            LevelDescriptor(e["level"], e["descriptor"], e.get("next_step"), e.get("measure"), e.get("owner"))
+            for e in data["levels"]
+        ),
         measure=data.get("measure"),
+        wording=FrozenMap(data.get("wording") or {}),
+        help_for=FrozenMap(data.get("help_for") or {}),
+        weight_rationale=data.get("weight_rationale"),
+        critical_rationale=data.get("critical_rationale"),
     )
 
 
@@ -307,20 +360,104 @@ class RubricSummary:
     path: str
 
 
+def _summary(rubric: Rubric, path: Path) -> RubricSummary:
+    return RubricSummary(
+        rubric.id,
+        rubric.version,
+        rubric.title,
+        len(rubric.domains),
+        rubric.question_count,
+        len(rubric.levels),
+        display_name(path),
+    )
+
+
 def bundled_rubrics() -> list[RubricSummary]:
     """Summaries of the bundled rubrics (each is loaded and validated)."""
-    summaries = []
-    for path in bundled_rubric_paths().values():
-        rubric = load_rubric(path)
-        summaries.append(
-            RubricSummary(
-                rubric.id,
-                rubric.version,
-                rubric.title,
-                len(rubric.domains),
-                rubric.question_count,
-                len(rubric.levels),
-                _display(path),
-            )
-        )
-    return summaries
+    return [_summary(load_rubric(path), path) for path in bundled_rubric_paths().values()]
+
+
+@dataclass(frozen=True)
+class FoundRubric:
+    """A rubric file on the search path: the id it is found by (its file name), where it is, and the rubric's
+    summary when it is valid and its id names it alone; otherwise its problems."""
+
+    id: str
+    source: str
+    """``bundled``, or the folder it is in."""
+    origin: str
+    """What put its folder on the search path: ``search path`` (given), ``QIMATURITY_RUBRIC_PATH`` or ``bundled``."""
+    file: str
+    summary: RubricSummary | None
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        return self.summary is not None and not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form ``qimaturity rubrics --format json`` gives for one rubric file."""
+        summary = self.summary
+        return {
+            "id": self.id,
+            "source": self.source,
+            "origin": self.origin,
+            "path": self.file,
+            "valid": self.valid,
+            "version": summary.version if summary else None,
+            "title": summary.title if summary else None,
+            "domains": summary.domains if summary else None,
+            "questions": summary.questions if summary else None,
+            "levels": summary.levels if summary else None,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+@dataclass(frozen=True)
+class RubricCatalogue:
+    """Every rubric file on the search path, in search order, and the problems of the path's folders."""
+
+    rubrics: tuple[FoundRubric, ...]
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems and all(found.valid for found in self.rubrics)
+
+
+def find_rubrics(search_path: SearchPath = None) -> RubricCatalogue:
+    """Every rubric that an id can name: the files of the folders of ``search_path``, of ``QIMATURITY_RUBRIC_PATH``
+    and the bundled rubrics, each read and validated. A file that is not a valid rubric, or whose id another file
+    on the path also has, is listed with its problems, not left out; a folder that is missing or unreadable is a
+    problem of the catalogue."""
+    files, folder_problems = rubric_files(rubric_search_path(search_path))
+    by_id: dict[str, list[RubricFile]] = {}
+    for file in files:
+        by_id.setdefault(file.id, []).append(file)
+    found = []
+    for file in files:
+        source = BUNDLED if file.folder.origin == BUNDLED else str(file.folder.path)
+        name = display_name(file.path)
+        summary = None
+        if not file.regular:
+            problems = [Problem(name, None, None, "/", "is not a regular file", "a rubric is a YAML file")]
+        else:
+            doc, problems = _check_file(file.path, file.id)
+            if doc is not None and not problems:
+                summary = _summary(rubric_from_document(doc), file.path)
+        others = [f for f in by_id[file.id] if f is not file]
+        if others:
+            places = "; ".join(f"{display_name(f.path)} ({f.folder.origin})" for f in by_id[file.id])
+            problems = [
+                *problems,
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "/",
+                    f"rubric id '{file.id}' names {len(others) + 1} files: {places}",
+                    "an id must name one rubric: rename or remove the others, or give the path of the one you mean",
+                ),
+            ]
+        found.append(FoundRubric(file.id, source, file.folder.origin, name, summary, tuple(problems)))
+    return RubricCatalogue(tuple(found), tuple(folder_problems))

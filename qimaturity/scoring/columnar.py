@@ -87,7 +87,7 @@ from qimaturity.scoring.engine import (
     pooled,
     score_statistics,
 )
-from qimaturity.scoring.intervals import OVERALL, Moments, estimates_intervals, merged_moments, with_moments
+from qimaturity.scoring.intervals import OVERALL, GroupMoments, estimates_intervals, merged_moments, with_moments
 from qimaturity.scoring.kernel import even_median_note, evidence_level, group_agreement, respondent_value
 from qimaturity.scoring.result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
 
@@ -130,7 +130,7 @@ def score_export(
     export = _Export.open(Path(path), rubric)
     problems = export.header_problems()
     counts: pl.DataFrame | None = None
-    moments: dict[str, dict[str, Moments]] | None = None
+    moments: dict[str, dict[str, GroupMoments]] | None = None
     organisations: pl.DataFrame | None = None
     metadata: dict[str, dict[str, list[str]]] = {}
     needs_detail = not export.has_organisation
@@ -363,34 +363,39 @@ class _Export:
             )
         )
 
-    def score_moments(self) -> dict[str, dict[str, Moments]]:
-        """Per organisation (stripped id) and scope (domain id or :data:`OVERALL`): the count, mean and sum of
-        squared deviations of its respondents' own scores, what an interval needs. A streaming pass of its own, run
-        when full results are asked for and the counting pass did not measure them (``intervals=False``)."""
+    def score_moments(self) -> dict[str, dict[str, GroupMoments]]:
+        """Per organisation (stripped id), scope (domain id or :data:`OVERALL`) and respondent group: the count,
+        mean and sum of squared deviations of its respondents' own scores, what an interval needs. A streaming pass
+        of its own, run when full results are asked for and the counting pass did not measure them
+        (``intervals=False``)."""
         names = self.score_names()
         query = (
             self.with_scores(self.slots_query())
-            .group_by(_ORG)
+            .group_by(_ORG, _GROUP)
             .agg(*[part for name in names for part in _score_moments(name)])
         )
         (frame,) = self.collect(query)
         return self.organisation_moments(frame)
 
-    def organisation_moments(self, frame: pl.DataFrame) -> dict[str, dict[str, Moments]]:
-        """Per organisation (stripped id) and scope, the moments of ``frame``'s parts merged (:func:`merged_moments`):
-        its rows are parts of organisations as written (the raw id first, then :func:`_score_moments`' three columns
-        per scope of :meth:`score_names`)."""
+    def organisation_moments(self, frame: pl.DataFrame) -> dict[str, dict[str, GroupMoments]]:
+        """Per organisation (stripped id), scope and respondent group, the moments of ``frame``'s parts merged
+        (:func:`merged_moments`): its rows are parts of organisations and groups as written (the raw id and group
+        first, then :func:`_score_moments`' three columns per scope of :meth:`score_names`)."""
         scopes = [d.id for d in self.rubric.domains] + [OVERALL]
-        # Raw ids that differ only in surrounding spaces are one organisation: their parts merge.
-        parts: dict[str, list[tuple[Any, ...]]] = {}
-        for row in frame.with_columns(_stripped(pl.col(_ORG)).alias(_ORG)).iter_rows():
-            parts.setdefault(row[0], []).append(row)
-        found: dict[str, dict[str, Moments]] = {}
-        for org, rows in parts.items():
+        # Raw keys that differ only in surrounding spaces are one organisation or group: their parts merge.
+        parts: dict[str, dict[str | None, list[tuple[Any, ...]]]] = {}
+        stripped = frame.with_columns(_stripped(pl.col(_ORG)).alias(_ORG), _stripped(pl.col(_GROUP)).alias(_GROUP))
+        for row in stripped.sort(_ORG, _GROUP, nulls_last=True).iter_rows():
+            parts.setdefault(row[0], {}).setdefault(row[1], []).append(row)
+        found: dict[str, dict[str, GroupMoments]] = {}
+        for org, groups in parts.items():
             found[org] = {
-                scope: merged_moments(
-                    [(int(row[1 + 3 * k]), float(row[2 + 3 * k] or 0.0), float(row[3 + 3 * k] or 0.0)) for row in rows]
-                )
+                scope: {
+                    group: merged_moments(
+                        [(int(r[2 + 3 * k]), float(r[3 + 3 * k] or 0.0), float(r[4 + 3 * k] or 0.0)) for r in rows]
+                    )
+                    for group, rows in groups.items()
+                }
                 for k, scope in enumerate(scopes)
             }
         return found
@@ -467,7 +472,7 @@ class _Export:
         overall = _combined(scoring.domains, [(pl.col(_score(d.id)), d.weight) for d in self.rubric.domains])
         return slots.with_columns(flags).with_columns(domains).with_columns(overall.alias(_score(OVERALL)))
 
-    def counts(self, *, moments: bool = False) -> tuple[pl.DataFrame, dict[str, dict[str, Moments]] | None]:
+    def counts(self, *, moments: bool = False) -> tuple[pl.DataFrame, dict[str, dict[str, GroupMoments]] | None]:
         """Per organisation and respondent group (stripped; empty is null): ``n`` respondents, and per question
         its counts at each level of the scale, ``na``, ``n`` (cells filled) and ``bad`` (cells that are neither a
         level of the scale nor N/A). With ``moments``, also per organisation the moments of its respondents' own
@@ -485,7 +490,7 @@ class _Export:
         measured = None
         if moments:
             moment_columns = [f"{name}__{part}" for name in self.score_names() for part in ("n", "mean", "m2")]
-            measured = self.organisation_moments(packed.select(_ORG, *moment_columns))
+            measured = self.organisation_moments(packed.select(_ORG, _GROUP, *moment_columns))
         parts: list[int | str] = [*self.scale, "na", "bad"]
         counts = []
         for i in range(len(self.questions)):
@@ -786,7 +791,7 @@ class _Export:
         metadata: Mapping[str, Mapping[str, list[str]]],
         targets: Mapping[str, int],
         default_target: int | None,
-        moments: dict[str, dict[str, Moments]] | None = None,
+        moments: dict[str, dict[str, GroupMoments]] | None = None,
     ) -> ExportScores:
         rubric = self.rubric
         ids = organisations[_ORG].to_list()
@@ -945,7 +950,7 @@ class _Export:
             schema={"__org": pl.Int64, ORGANISATION: pl.String, "organisation_name": pl.String, "date": pl.String},
         )
         by_organisation: dict[str, list[tuple[Any, ...]]] = {}
-        moments_by_organisation: dict[str, dict[str, Moments]] = dict(moments or {})
+        moments_by_organisation: dict[str, dict[str, GroupMoments]] = dict(moments or {})
 
         def build(index: int) -> Result:
             if not by_organisation:  # the counts as rows, once, when a first full result is asked for

@@ -34,7 +34,7 @@ from qimaturity._core.numbers import table_number
 from qimaturity.answers.model import Assessment, Organisation
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.engine import EPS, QuestionRecord, Scorer
-from qimaturity.scoring.intervals import NO_MOMENTS, OVERALL, Moments, estimates_intervals, node_interval
+from qimaturity.scoring.intervals import OVERALL, GroupMoments, estimates_intervals, node_interval
 from qimaturity.scoring.kernel import pooled_value
 from qimaturity.scoring.result import Result, Status
 from qimaturity.scoring.tables import COLUMNS, INTERVAL_COLUMNS
@@ -434,10 +434,10 @@ def with_interval_columns(
     organisations: Sequence[str],
     overall: pl.DataFrame,
     domains: pl.DataFrame,
-    moments: Mapping[str, Mapping[str, Moments]],
+    moments: Mapping[str, Mapping[str, GroupMoments]],
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """:func:`settle_all`'s tables with each value's ``interval_low`` and ``interval_high``, from the moments of each
-    organisation's respondents' scores (by id, then scope), as full results place them
+    organisation's respondents' scores (by id, scope and group), as full results place them
     (:func:`qimaturity.scoring.intervals.with_moments`); null where there is none."""
     ids = list(organisations)
 
@@ -447,7 +447,7 @@ def with_interval_columns(
         for index, scope, raw in zip(frame["__org"].to_list(), scopes, frame["raw_value"].to_list(), strict=True):
             interval = None
             if raw is not None and estimates_intervals(rubric):
-                interval = node_interval(rubric, raw, moments.get(ids[index], {}).get(scope, NO_MOMENTS))
+                interval = node_interval(rubric, raw, moments.get(ids[index], {}).get(scope, {}))
             low.append(interval.low if interval else None)
             high.append(interval.high if interval else None)
         return frame.with_columns(

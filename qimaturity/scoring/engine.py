@@ -1019,7 +1019,8 @@ class Scorer:
                     next_level=nxt,
                     next_step=current.next_step if current else None,
                     next_descriptor=following.descriptor if following else None,
-                    measure=question.measure,
+                    measure=question.step_measure(result.level),
+                    owner=current.owner if current else None,
                     respondents_at_next=sum(n for level, n in stats.counted if nxt is not None and level >= nxt),
                     respondents=stats.answered,
                 )
@@ -1058,7 +1059,7 @@ def score(
         default_target=default_target,
         what_if=what_if,
     )
-    return with_intervals(rubric, result, statistics)
+    return with_intervals(rubric, result, statistics, {r.id: r.group for r in assessment.respondents})
 
 
 def score_statistics(

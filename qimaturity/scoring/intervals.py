@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from qimaturity.rubric.model import Rubric
-from qimaturity.scoring.engine import QuestionStats, aggregate_value
+from qimaturity.scoring.engine import QuestionStats, aggregate_value, group_weight
 from qimaturity.scoring.result import DomainResult, Interval, Result
 
 MEDIAN_FACTOR = math.sqrt(math.pi / 2)
@@ -92,26 +92,48 @@ def merged_moments(parts: Sequence[Moments]) -> Moments:
     return n, mean, m2
 
 
-def interval_from_moments(centre: float, moments: Moments, factor: float, low: float, high: float) -> Interval | None:
-    """The interval around ``centre`` from the respondents' score moments (None with fewer than two)."""
-    n, _mean, m2 = moments
-    if n < 2:
+GroupMoments = Mapping[str | None, Moments]
+"""A scope's moments for each respondent group (``None``: the respondents with no group)."""
+
+
+def interval_from_moments(
+    centre: float, by_group: GroupMoments, rubric: Rubric, factor: float, low: float, high: float
+) -> Interval | None:
+    """The interval around ``centre`` from the moments of the respondents' scores in each group.
+
+    ``pooling: respondents``: the groups' moments merged, as one sample of n respondents (n − 1 degrees of freedom).
+    ``pooling: groups``: the value is a weighted mean of the groups' values, so its standard error is that of a
+    stratified mean, √(Σ (w_g / W)² s² / n_g), where s² is the pooled within-group variance Σ m2_g / (n − G) over
+    the G groups present (differences between groups are perception gaps, not noise) and n − G the degrees of
+    freedom. None when the degrees of freedom are fewer than one (fewer than two respondents, or one in each group).
+    """
+    present = [(group, moments) for group, moments in by_group.items() if moments[0] > 0]
+    n = sum(moments[0] for _, moments in present)
+    if rubric.scoring.pooling != "groups":
+        _n, _mean, m2 = merged_moments([moments for _, moments in present])
+        degrees, spread = n - 1, 1.0 / n if n else 0.0
+    else:
+        weights = [group_weight(rubric, group) for group, _ in present]
+        total = sum(weights)
+        degrees = n - len(present)
+        m2 = math.fsum(moments[2] for _, moments in present)
+        spread = math.fsum((w / total) ** 2 / moments[0] for w, (_, moments) in zip(weights, present, strict=True))
+    if degrees < 1:
         return None
-    variance = max(0.0, m2 / (n - 1))
-    error = factor * math.sqrt(variance / n)
-    half = t95(n - 1) * error
+    error = factor * math.sqrt(max(0.0, m2 / degrees) * spread)
+    half = t95(degrees) * error
     return Interval(max(low, centre - half), min(high, centre + half), error, n)
 
 
 def respondent_scores(
     rubric: Rubric, statistics: Mapping[str, QuestionStats]
-) -> tuple[dict[str, list[float]], list[float]]:
-    """Each respondent's own score per domain (domain id -> scores) and overall, from their counted answers (a
-    hidden group's too: their answers count in the value, so their spread counts in its interval), combined as the
-    rubric combines questions and domains; a respondent with no counted answer in a domain has no score there, and
-    one with no score anywhere none overall."""
+) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    """Each respondent's own score per domain (domain id -> respondent id -> score) and overall (respondent id ->
+    score), from their counted answers (a hidden group's too: their answers count in the value, so their spread
+    counts in its interval), combined as the rubric combines questions and domains; a respondent with no counted
+    answer in a domain has no score there, and one with no score anywhere none overall."""
     scoring = rubric.scoring
-    per_domain: dict[str, list[float]] = {}
+    per_domain: dict[str, dict[str, float]] = {}
     overall_items: dict[str, list[tuple[str, float, float]]] = {}
     for domain in rubric.domains:
         items: dict[str, list[tuple[str, float, float]]] = {}
@@ -119,13 +141,20 @@ def respondent_scores(
             stats = statistics.get(question.id)
             for respondent, level in stats.levels_by_respondent if stats is not None else ():
                 items.setdefault(respondent, []).append((question.id, float(level), question.weight))
-        scores = per_domain.setdefault(domain.id, [])
+        scores = per_domain.setdefault(domain.id, {})
         for respondent in sorted(items):
-            value = aggregate_value(scoring.questions, items[respondent])
-            scores.append(value)
+            value = scores[respondent] = aggregate_value(scoring.questions, items[respondent])
             overall_items.setdefault(respondent, []).append((domain.id, value, domain.weight))
-    overall = [aggregate_value(scoring.domains, overall_items[r]) for r in sorted(overall_items)]
+    overall = {r: aggregate_value(scoring.domains, overall_items[r]) for r in sorted(overall_items)}
     return per_domain, overall
+
+
+def group_moments(scores: Mapping[str, float], groups: Mapping[str, str | None]) -> dict[str | None, Moments]:
+    """The moments of the scores (respondent id -> score) within each respondent group."""
+    by_group: dict[str | None, list[float]] = {}
+    for respondent in sorted(scores):
+        by_group.setdefault(groups.get(respondent), []).append(scores[respondent])
+    return {group: moments_of(values) for group, values in by_group.items()}
 
 
 OVERALL = "overall"
@@ -138,42 +167,43 @@ def estimates_intervals(rubric: Rubric) -> bool:
     return scoring.respondent_aggregate in ("median", "mean") and "sum" not in (scoring.questions, scoring.domains)
 
 
-def with_intervals(rubric: Rubric, result: Result, statistics: Mapping[str, QuestionStats]) -> Result:
+def with_intervals(
+    rubric: Rubric, result: Result, statistics: Mapping[str, QuestionStats], groups: Mapping[str, str | None]
+) -> Result:
     """The result with an interval on each domain and the overall value, from the answers one by one (the row
-    engine's :class:`QuestionStats`)."""
+    engine's :class:`QuestionStats`) and each respondent's group (respondent id -> group id or None)."""
     if not estimates_intervals(rubric):
         return result
     per_domain, overall_scores = respondent_scores(rubric, statistics)
-    moments = {domain_id: moments_of(scores) for domain_id, scores in per_domain.items()}
-    moments[OVERALL] = moments_of(overall_scores)
+    moments = {domain_id: group_moments(scores, groups) for domain_id, scores in per_domain.items()}
+    moments[OVERALL] = group_moments(overall_scores, groups)
     return with_moments(rubric, result, moments)
 
 
-def with_moments(rubric: Rubric, result: Result, moments: Mapping[str, Moments]) -> Result:
+def with_moments(rubric: Rubric, result: Result, moments: Mapping[str, GroupMoments]) -> Result:
     """The result with an interval on each domain (by id) and the overall value (:data:`OVERALL`) from the moments
-    of their respondents' scores (None where there is none)."""
+    of their respondents' scores in each group (None where there is none)."""
     if not estimates_intervals(rubric):
         return result
 
     def place(node: DomainResult) -> DomainResult:
         if node.raw_value is None:
             return node
-        return dataclasses.replace(
-            node, interval=node_interval(rubric, node.raw_value, moments.get(node.id, NO_MOMENTS))
-        )
+        return dataclasses.replace(node, interval=node_interval(rubric, node.raw_value, moments.get(node.id, {})))
 
     overall = result.overall
     if overall.raw_value is not None:
-        interval = node_interval(rubric, overall.raw_value, moments.get(OVERALL, NO_MOMENTS))
+        interval = node_interval(rubric, overall.raw_value, moments.get(OVERALL, {}))
         overall = dataclasses.replace(overall, interval=interval)
     return dataclasses.replace(result, domains=tuple(place(d) for d in result.domains), overall=overall)
 
 
-def node_interval(rubric: Rubric, raw_value: float, moments: Moments) -> Interval | None:
-    """A domain's or the overall interval, around its raw value, from its respondents' score moments (None from
-    fewer than two), for a rubric whose values get one (:func:`estimates_intervals`)."""
+def node_interval(rubric: Rubric, raw_value: float, moments: GroupMoments) -> Interval | None:
+    """A domain's or the overall interval, around its raw value, from its respondents' score moments in each group
+    (None where :func:`interval_from_moments` gives none), for a rubric whose values get one
+    (:func:`estimates_intervals`)."""
     factor = MEDIAN_FACTOR if rubric.scoring.respondent_aggregate == "median" else 1.0
-    return interval_from_moments(raw_value, moments, factor, float(rubric.lowest), float(rubric.highest))
+    return interval_from_moments(raw_value, moments, rubric, factor, float(rubric.lowest), float(rubric.highest))
 
 
 @dataclasses.dataclass(frozen=True)
