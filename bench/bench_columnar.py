@@ -4,6 +4,7 @@
     python bench/bench_columnar.py --csv                # the same as CSV too
     python bench/bench_columnar.py --respondents 100000 --organisations 200 --repeat 1
     python bench/bench_columnar.py --rounds 3           # each measurement in 3 rounds, taking turns
+    python bench/bench_columnar.py --rounds 3 --idle 300  # each when the machine is idle (waiting up to 5 minutes)
 
 The rubric is qi-readiness with 9 of its questions repeated under new ids (``<id>-b``, in the same domain, with
 the same weight, criticality, N/A and evidence settings and respondent groups), so 40 questions with exactly its
@@ -208,12 +209,43 @@ def child(kind: str, rubric_path: Path, export: Path, repeat: int, out: Path) ->
     return report
 
 
-def rounds(kinds: list[str], count: int, rubric_path: Path, export: Path, repeat: int, folder: Path) -> dict[str, Any]:
+def idle_share(seconds: float = 1.0) -> float | None:
+    """How much of the machine's CPU time was idle over the next ``seconds`` (Linux's /proc/stat; None elsewhere)."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return fields[3] + fields[4], sum(fields)  # idle and iowait, of all
+
+    try:
+        idle, total = sample()
+        time.sleep(seconds)
+        idle2, total2 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    return (idle2 - idle) / max(1, total2 - total)
+
+
+def wait_idle(patience: float) -> None:
+    """Wait, at most ``patience`` seconds, until other work leaves the machine at least 90 % idle for a second."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        share = idle_share()
+        if share is None or share >= 0.9:
+            return
+    print(f"  (the machine was still busy after {patience:.0f} s; measuring anyway)", file=sys.stderr)
+
+
+def rounds(
+    kinds: list[str], count: int, rubric_path: Path, export: Path, repeat: int, folder: Path, idle: float
+) -> dict[str, Any]:
     """Each kind measured in ``count`` rounds, taking turns (so that other work on the machine, which comes and
-    goes, weighs on them alike); per kind the best time, every time, the first round's peak memory and full."""
+    goes, weighs on them alike), each when the machine is idle if ``idle`` (seconds to wait at most) is given; per
+    kind the best time, every time, the first round's peak memory and full."""
     found: dict[str, dict[str, Any]] = {}
     for _ in range(count):
         for kind in kinds:
+            if idle:
+                wait_idle(idle)
             report = child(kind, rubric_path, export, repeat, folder / f"{kind}.json")
             if kind not in found:
                 found[kind] = report
@@ -243,6 +275,13 @@ def main() -> None:
     parser.add_argument("--csv", action="store_true", help="also write and time a CSV export")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=1, help="measure each kind in this many rounds, taking turns")
+    parser.add_argument(
+        "--idle",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="before each measurement wait, at most this long, until the machine is idle (Linux; a shared machine)",
+    )
     parser.add_argument("--measure", nargs=5, metavar="ARG", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -262,7 +301,8 @@ def main() -> None:
         )
         for export in exports:
             for pooling, rubric_path in rubric_paths.items():
-                found = rounds(["score", "bare", "intervals"], args.rounds, rubric_path, export, args.repeat, folder)
+                kinds = ["score", "bare", "intervals"]
+                found = rounds(kinds, args.rounds, rubric_path, export, args.repeat, folder, args.idle)
                 scored, bare, with_intervals = found["score"], found["bare"], found["intervals"]
                 count, worst = same_values(folder / "score.json", folder / "bare.json")
                 assert same_values(folder / "intervals.json", folder / "score.json") == (count, 0.0)
