@@ -101,8 +101,8 @@ def score_export(
     Returns an :class:`~qimaturity.scoring.columnar_numbers.ExportScores`: Polars tables (``overall``, ``domains``,
     ``questions``, ``groups``, ``gaps``) and, by index or iteration, each organisation's full :class:`Result`.
     ``targets`` and ``default_target`` are as for :func:`score`. With ``intervals``, the ``overall`` and
-    ``domains`` tables (and the CSV) carry each value's interval too, measured while counting (about a quarter more
-    time); full results carry it either way. Needs the scale extra (``pip install 'qimaturity[scale]'``). Raises
+    ``domains`` tables (and the CSV) carry each value's interval too, measured while counting (up to half as much
+    time again); full results carry it either way. Needs the scale extra (``pip install 'qimaturity[scale]'``). Raises
     :class:`InputError` with the export's problems, each at its row and column.
     """
     try:

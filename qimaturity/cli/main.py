@@ -732,7 +732,7 @@ def batch_command(
 @click.option(
     "--intervals",
     is_flag=True,
-    help="CSV: add interval_low and interval_high (each value's 95 % interval); about a quarter more time.",
+    help="CSV: add interval_low and interval_high (each value's 95 % interval); up to half as much time again.",
 )
 @rubric_path_option
 def score_export_command(
