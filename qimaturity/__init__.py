@@ -15,10 +15,14 @@ The public API is what the command line runs::
     documents = qimaturity.import_answers("responses.csv", rubric)
     scores = qimaturity.score_export(rubric, "survey.parquet")  # needs the scale extra (Polars)
     summary = qimaturity.run_batch("qi-readiness", "submissions/", "reports/", formats="html,json")
+    qimaturity.rubric_to_xlsx("qi-readiness", "our-rubric.xlsx")      # a workbook to edit in a spreadsheet
+    document = qimaturity.rubric_from_xlsx("our-rubric.xlsx")        # read back and validated; InputError at cells
+    text = qimaturity.rubric_yaml(document)                           # as a rubric file
+    starter = qimaturity.new_rubric("ward-qi-check", domains=4, levels=5)   # a commented starter rubric
 
-``compare``, ``report``, ``import_answers`` and ``run_batch`` are imported on first use, and ``score_export`` when
-called, so that ``import qimaturity`` stays fast and loads none of WeasyPrint, Jinja, Polars, openpyxl or the FHIR
-models.
+``compare``, ``report``, ``import_answers``, ``run_batch`` and the rubric authoring functions (``rubric_to_xlsx``,
+``rubric_from_xlsx``, ``rubric_yaml``, ``new_rubric``) are imported on first use, and ``score_export`` when called,
+so that ``import qimaturity`` stays fast and loads none of WeasyPrint, Jinja, Polars, openpyxl or the FHIR models.
 """
 
 from __future__ import annotations
@@ -45,6 +49,9 @@ if TYPE_CHECKING:
     from qimaturity.cohort.compare import compare
     from qimaturity.cohort.model import Cohort
     from qimaturity.report.build import report
+    from qimaturity.rubric.scaffold import new_rubric
+    from qimaturity.rubric.workbook import rubric_from_xlsx, rubric_to_xlsx
+    from qimaturity.rubric.writing import rubric_yaml
     from qimaturity.scoring.columnar_numbers import ExportScores
 
 # Imported on first use (PEP 562): the name's module, and the attribute (None: the module itself). The package
@@ -55,6 +62,10 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "import_answers": ("qimaturity.answers.sources", "import_answers"),
     "report": ("qimaturity.report", None),
     "run_batch": ("qimaturity.batch.run", "run_batch"),
+    "new_rubric": ("qimaturity.rubric.scaffold", "new_rubric"),
+    "rubric_from_xlsx": ("qimaturity.rubric.workbook", "rubric_from_xlsx"),
+    "rubric_to_xlsx": ("qimaturity.rubric.workbook", "rubric_to_xlsx"),
+    "rubric_yaml": ("qimaturity.rubric.writing", "rubric_yaml"),
 }
 
 
@@ -121,7 +132,11 @@ __all__ = [
     "import_answers",
     "load_assessment",
     "load_rubric",
+    "new_rubric",
     "report",
+    "rubric_from_xlsx",
+    "rubric_to_xlsx",
+    "rubric_yaml",
     "run_batch",
     "score",
     "score_export",
