@@ -14,7 +14,7 @@ def test_validate_bundled_rubrics_by_id_exits_0():
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
     assert lines[0].startswith("rubrics/qi-readiness.yaml: valid (qi-readiness 1.1.0: 6 domains, ")
-    assert lines[1].startswith("rubrics/qi-programme-stages.yaml: valid (qi-programme-stages 1.1.0: 4 domains, ")
+    assert lines[1].startswith("rubrics/qi-programme-stages.yaml: valid (qi-programme-stages 1.2.0: 4 domains, ")
 
 
 @pytest.mark.subprocess
