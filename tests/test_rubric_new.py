@@ -84,6 +84,9 @@ def test_the_commented_examples_are_valid_when_uncommented(domains: int, levels:
     assert {"sources", "frameworks", "respondent_groups", "bands", "rules"} <= set(data)
     question = data["domains"][0]["questions"][0]
     assert {"measure", "critical", "target", "evidence_from", "not_applicable", "respondents", "tags"} <= set(question)
+    assert {"critical_rationale", "wording", "help_for"} <= set(question)
+    assert {"measure", "owner"} <= set(question["levels"][0])
+    assert "weight_rationale" in data["domains"][0]
     assert check_rubric_document(parse_yaml(full, "uncommented.yaml")) == []
 
 

@@ -102,7 +102,7 @@ def column_of(sheet: Any, key: str, header_row: int = 1) -> int:
 def test_the_round_trip_covers_every_rubric_in_the_repository():
     names = {path.stem for path in ALL_RUBRICS}
     assert {"qi-readiness", "qi-programme-stages", "valid-minimal", "phq9-shaped", "every-key", "staged"} <= names
-    assert len(ALL_RUBRICS) == 45
+    assert len(ALL_RUBRICS) == 46
 
 
 @pytest.mark.parametrize("path", ALL_RUBRICS, ids=lambda p: p.stem)
@@ -179,10 +179,11 @@ def test_every_key_of_the_rubric_schema_has_a_place_in_the_workbook():
 
 def test_a_key_the_workbook_has_no_place_for_is_refused_not_dropped():
     data = document(RUBRICS / "valid-minimal.yaml")
-    data["domains"][0]["questions"][0]["wording"] = {"board": "Across the organisation"}
+    data["domains"][0]["questions"][0]["translation"] = {"cy": "Arweinwyr"}  # a key of a newer format
     with pytest.raises(InputError) as raised:
         rubric_workbook(data)
-    assert "/domains/0/questions/0/wording: the rubric workbook has no place for the key 'wording'" in str(raised.value)
+    message = "/domains/0/questions/0/translation: the rubric workbook has no place for the key 'translation'"
+    assert message in str(raised.value)
 
 
 # ---- what a person sees ----------------------------------------------------------------------------------------
@@ -332,7 +333,7 @@ def test_a_renamed_header_is_named_with_the_key_it_should_be(qi_workbook: Path, 
         sheet.cell(1, column_of(sheet, "weight")).value = "wieght"
 
     found = problems_of(edited(qi_workbook, tmp_path / "bad.xlsx", change))
-    assert found == ["Questions!H1: unknown column 'wieght' (did you mean 'weight'?)"]
+    assert found == ["Questions!I1: unknown column 'wieght' (did you mean 'weight'?)"]
 
 
 def test_a_renamed_required_header_stops_the_reading(qi_workbook: Path, tmp_path: Path):
@@ -352,7 +353,7 @@ def test_text_in_a_weight_cell(qi_workbook: Path, tmp_path: Path):
         sheet.cell(3, column_of(sheet, "weight")).value = "heavy"
 
     assert problems_of(edited(qi_workbook, tmp_path / "bad.xlsx", change)) == [
-        "Questions!H3: weight: 'heavy' is not a number (type a number, e.g. 1.5)"
+        "Questions!I3: weight: 'heavy' is not a number (type a number, e.g. 1.5)"
     ]
 
 
@@ -365,7 +366,7 @@ def test_a_formula_is_refused_at_its_cell_and_never_evaluated(qi_workbook: Path,
     assert problems_of(edited(qi_workbook, tmp_path / "bad.xlsx", change)) == [
         "Questions!B2: question: a formula (='[other.xlsx]Sheet1'!A1): a rubric workbook holds values, never "
         "formulas (type the value itself)",
-        "Questions!H3: weight: a formula (=1+1): a rubric workbook holds values, never formulas (type the value "
+        "Questions!I3: weight: a formula (=1+1): a rubric workbook holds values, never formulas (type the value "
         "itself)",
     ]
 
@@ -397,7 +398,7 @@ def test_true_and_false_as_libreoffice_saves_them_are_read_as_values(qi_workbook
 
     found = problems_of(edited(qi_workbook, tmp_path / "computed.xlsx", computed))
     assert found == [
-        "Questions!I9: critical: a formula (=NOT(FALSE())): a rubric workbook holds values, never formulas (type the "
+        "Questions!K9: critical: a formula (=NOT(FALSE())): a rubric workbook holds values, never formulas (type the "
         "value itself)"
     ]
 
@@ -451,8 +452,8 @@ def test_a_sheet_of_100000_rows_stops_at_the_limit(tmp_path: Path):
             ("leadership", "lead-coaching", 3, "weight"),
             2,
             "{ref}: weight: nothing goes in this column on a level's "
-            "row (a level's row holds its descriptor (text) and next_step; the question's keys go on the question's "
-            "row)",
+            "row (a level's row holds its descriptor (text), next_step, and the step's measure and owner; the "
+            "question's keys go on the question's row)",
         ),
     ],
 )
@@ -552,7 +553,7 @@ def test_an_edited_workbook_gives_the_edited_rubric(qi_workbook: Path, tmp_path:
         sheet.cell(row, 4).value = "Executives are coached in leading improvement."
         sheet.cell(row, column_of(sheet, "weight")).value = 3
         last = sheet.max_row
-        sheet.append(["leadership", "lead-new", None, "A new question.", None, None, None, 1])
+        sheet.append(["leadership", "lead-new", None, "A new question.", None, None, None, None, 1])
         for level in range(1, 6):
             step = None if level == 5 else f"Step from {level}."
             sheet.append(["leadership", "lead-new", level, f"At level {level}.", None, step])
@@ -577,3 +578,66 @@ def test_an_edited_workbook_gives_the_edited_rubric(qi_workbook: Path, tmp_path:
         ],
     }
     assert load_rubric(back).question_count == 32
+
+
+# ---- a question in each group's words, each step's measure and owner, the reasons for weights -------------------
+
+WORDINGS = RUBRICS / "wordings-owners-reasons.yaml"
+
+
+def test_wordings_steps_and_reasons_have_their_cells(tmp_path: Path):
+    book = load_workbook(rubric_to_xlsx(WORDINGS, tmp_path / "wordings.xlsx"))
+    sheet = book[QUESTIONS]
+    header = ["".join(str(sheet.cell(1, c).value).split()) for c in range(1, sheet.max_column + 1)]
+    assert header[5:8] == ["next_step", "measure", "owner"]
+    assert header[8:12] == ["weight", "weight_rationale", "critical", "critical_rationale"]
+    # a column per group a question has words for, the rubric's groups in its order
+    assert [key for key in header if key.startswith(("wording.", "help_for."))] == [
+        "wording.frontline",
+        "wording.patient-partners",
+        "help_for.board",
+        "help_for.frontline",
+        "help_for.patient-partners",
+    ]
+    question = find_row(sheet, "capability", "trn-coverage", None)
+    assert sheet.cell(question, column_of(sheet, "wording.frontline")).value.startswith("In my team or service")
+    assert sheet.cell(question, column_of(sheet, "critical_rationale")).value.startswith("A domain whose people")
+    step = find_row(sheet, "capability", "trn-coverage", 2)
+    assert sheet.cell(step, column_of(sheet, "owner")).value == "Ward manager"
+    assert sheet.cell(step, column_of(sheet, "measure")).value.startswith("Share of planned protected-time")
+    domain = find_row(sheet, "capability", None, None)
+    assert sheet.cell(domain, column_of(sheet, "weight_rationale")).value.startswith("Without people trained")
+
+
+def test_an_author_adds_a_wording_for_another_group_in_a_column_of_its_own(tmp_path: Path):
+    source = rubric_to_xlsx(WORDINGS, tmp_path / "wordings.xlsx")
+
+    def change(book: Any) -> None:
+        sheet = book[QUESTIONS]
+        column = sheet.max_column + 1
+        sheet.cell(1, column).value = "wording.board"
+        sheet.cell(find_row(sheet, "capability", "ideas-heard", None), column).value = "Does the board hear ideas?"
+
+    back = read_rubric_workbook(edited(source, tmp_path / "edited.xlsx", change))
+    ideas = back["domains"][0]["questions"][1]
+    assert ideas["wording"] == {"board": "Does the board hear ideas?"}
+    assert list(ideas)[:3] == ["id", "text", "wording"]  # in the format's order
+
+
+def test_a_wording_for_a_group_the_question_does_not_ask_is_placed_at_its_cell(tmp_path: Path):
+    source = rubric_to_xlsx(WORDINGS, tmp_path / "wordings.xlsx")
+    refs: list[str] = []
+
+    def change(book: Any) -> None:
+        sheet = book[QUESTIONS]
+        cell = sheet.cell(
+            find_row(sheet, "partnership", "pat-partners-heard", None), column_of(sheet, "wording.frontline")
+        )
+        cell.value = "In my team, do patient partners shape our work?"
+        refs.append(f"Questions!{cell.coordinate}")
+
+    assert problems_of(edited(source, tmp_path / "edited.xlsx", change)) == [
+        f"{refs[0]}: wording.frontline: question 'pat-partners-heard' gives wording for group 'frontline', which it "
+        "does not ask (its respondents are board, patient-partners: add 'frontline' to respondents, or remove this "
+        "wording)"
+    ]

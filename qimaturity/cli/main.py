@@ -802,7 +802,7 @@ def questionnaire_command(
 
         if output.suffix.lower() != ".json":
             raise click.BadParameter("a FHIR Questionnaire is written as .json", param_hint="-o/--output")
-        write_atomic(output, questionnaire_json(rubric, "R5" if fhir_release == "R5" else "R4"))
+        write_atomic(output, questionnaire_json(rubric, "R5" if fhir_release == "R5" else "R4", group=group))
         click.echo(str(output))
         return
     if output.suffix.lower() not in FORMATS:

@@ -142,7 +142,8 @@ def new_rubric(name: str, *, domains: int = 4, levels: int = 5, questions: int =
             f"  - id: domain-{d}",
             f"    title: Domain {d}",
             f"    description: Replace with what domain {d} covers.",
-            "    # weight: 1      # the domain's weight in the overall result (default 1)",
+            "    # weight: 2      # the domain's weight in the overall result (default 1)",
+            "    # weight_rationale: Replace with why the domain counts more (or less) than 1, in a sentence.",
             f"    # target: {target}      # the domain's own target level",
             "    questions:",
         ]
@@ -158,10 +159,14 @@ def new_rubric(name: str, *, domains: int = 4, levels: int = 5, questions: int =
                 lines += [
                     "        # measure: How to tell that a next step worked (reviewed at 30, 60 and 90 days).",
                     "        # critical: true           # a critical item: rules can cap its domain on it",
+                    "        # critical_rationale: Replace with why this question may cap its domain, in a sentence.",
                     f"        # target: {target}                # this question's own target level",
                     f"        # evidence_from: {top}         # answers at level {top} must cite evidence",
                     "        # not_applicable: {allowed: true}   # this question may be answered N/A",
                     "        # respondents: [board]     # only these respondent groups are asked it",
+                    "        # The question and its help in a group's own words, on that group's questionnaire:",
+                    "        # wording: {board: Replace with the question as the board is asked it.}",
+                    "        # help_for: {board: Replace with what the board should look at.}",
                     "        # sources: [drew-pandit-2020]",
                     "        # tags: {nhs-impact: [leadership-behaviours]}",
                     "        # One entry per level of the scale, in order: what this question looks like at that",
@@ -178,6 +183,11 @@ def new_rubric(name: str, *, domains: int = 4, levels: int = 5, questions: int =
                     lines.append(
                         f"            next_step: Replace with one small step from level {value} to level {value + 1}."
                     )
+                    if d == 1 and q == 1 and value == 1:
+                        lines += [
+                            "            # measure: Replace with how to check, 30 days on, that the step is happening.",
+                            "            # owner: Replace with the role that owns the step, e.g. Ward manager.",
+                        ]
         if d < domains:
             lines.append("")
     lines += [

@@ -18,9 +18,11 @@ columns may be moved, and optional ones removed):
   ``question`` and ``level`` say which row is which: a domain's row has only its domain id, a question's row its
   domain and question ids, a level's row all three. ``text`` holds the domain's title, the question's text or the
   level's descriptor, so that the column reads as the rubric does, from the domain to each question and down its
-  levels; ``help`` the domain's description or the question's help; ``next_step`` a level's next step; then a
-  column per key of a question (and of a domain: weight, target, stage), ``not_applicable.*`` and ``evidence.*``
-  for the keys of those mappings, and ``tags.FRAMEWORK`` per framework.
+  levels; ``help`` the domain's description or the question's help; ``next_step`` a level's next step, and
+  ``measure`` and ``owner`` the step's (on a question's row, ``measure`` is the question's); then a column per key
+  of a question (and of a domain: weight, its reason, target, stage), ``not_applicable.*`` and ``evidence.*`` for
+  the keys of those mappings, ``wording.GROUP`` and ``help_for.GROUP`` per respondent group that a question has
+  its own words for (an author may add one for another group), and ``tags.FRAMEWORK`` per framework.
 - ``Rules``: sections ``Rules`` (a row per rule; its condition, ``when`` or ``requires``, in YAML's flow form as
   the format's documentation writes it: ``{critical_below: 3}``), ``Band settings`` (``on``) and ``Bands``.
 
@@ -412,9 +414,27 @@ QUESTION_COLUMNS = (
         {DOMAIN: ("description",), QUESTION: ("help",)},
     ),
     _column("next_step", TEXT, 48, "A level's next step towards the level above (none on the top level)", LEVEL),
-    _column("measure", TEXT, 30, "A question's measure: how to tell that a next step worked", QUESTION),
+    _column(
+        "measure",
+        TEXT,
+        30,
+        "A level's: a process measure of its next step, checkable at 30 days. A question's: the measure of every "
+        "step without its own",
+        QUESTION,
+        LEVEL,
+    ),
+    _column("owner", TEXT, 16, "A level's: the role suggested to own its next step (a role, never a name)", LEVEL),
     _column("weight", NUMBER, 8, "Weight of a domain or question (default 1)", DOMAIN, QUESTION),
+    _column(
+        "weight_rationale",
+        TEXT,
+        30,
+        "Why the domain or question has its weight (other than 1), in a sentence",
+        DOMAIN,
+        QUESTION,
+    ),
     _column("critical", BOOLEAN, 9, "TRUE marks a critical (mandatory) question", QUESTION),
+    _column("critical_rationale", TEXT, 30, "Why the question is critical, in a sentence", QUESTION),
     _column("target", TARGET, 8, "Target level of a domain or question: its value (4) or its name", DOMAIN, QUESTION),
     _column("stage", INTEGER, 8, "For a staged rule: the stage of a domain or question", DOMAIN, QUESTION),
     _column(
@@ -452,6 +472,9 @@ QUESTION_COLUMNS = (
     _column("sources", IDS, 22, "Ids of the sources (Rubric sheet) this question draws on", QUESTION),
 )
 TAGS = "tags."
+GROUP_TEXTS = ("wording", "help_for")
+"""A question's text and help in a respondent group's words: a column ``wording.GROUP`` or ``help_for.GROUP`` each."""
+_GROUP_TEXT_WIDTH = 40
 _REQUIRED_COLUMNS = (DOMAIN, QUESTION, LEVEL, "text")
 _TAG_WIDTH = 24
 
@@ -642,7 +665,9 @@ class _Writer:
                 "'domain'; a question's row its domain and question ids; a level's row both ids and the level. "
                 "'text' is the domain's title, the question's text or the level's descriptor; 'help' the domain's "
                 "description or the question's guidance. Every level of the scale needs a row under each question, "
-                "each with a next step but the top one.",
+                "each with a next step but the top one, and the step's measure and owner where you have them. A "
+                "column 'wording.GROUP' (or 'help_for.GROUP') holds a question in a respondent group's own words: add "
+                "one for a group that has none yet.",
             ),
             (
                 RULES,
@@ -800,8 +825,22 @@ class _Writer:
                 for framework in question.get("tags") or {}:
                     if framework not in frameworks:
                         frameworks.append(framework)
+        groups = [g.get("id") for g in self.data.get("respondent_groups") or [] if isinstance(g, Mapping)]
+        worded: dict[str, list[str]] = {key: [] for key in GROUP_TEXTS}
+        for domain in self.data.get("domains") or []:
+            for question in domain.get("questions") or []:
+                for key in GROUP_TEXTS:
+                    for group in question.get(key) or {}:
+                        if group not in worded[key]:
+                            worded[key].append(group)
         columns = [
             *QUESTION_COLUMNS,
+            *(
+                _group_text_column(key, group)
+                for key in GROUP_TEXTS
+                # the rubric's groups in its order, then any other a question names
+                for group in sorted(worded[key], key=lambda g: groups.index(g) if g in groups else len(groups))
+            ),
             *(
                 Column(
                     TAGS + str(fw),
@@ -831,7 +870,7 @@ class _Writer:
                 )
                 for l_index, entry in enumerate(question.get("levels") or []):
                     at = (*where, "levels", l_index)
-                    _take(entry, ("level", "descriptor", "next_step"), at)
+                    _take(entry, ("level", "descriptor", "next_step", "measure", "owner"), at)
                     row = self.item_row(sheet, row, columns, LEVEL, entry, at, domain.get("id"), question.get("id"))
         last = max(row - 1, 2) + 500
         for index, column in enumerate(columns, start=1):
@@ -845,10 +884,10 @@ class _Writer:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(row - 1, 1)}"
 
     def check_question(self, question: Mapping[str, Any], columns: Sequence[Column], where: DocPath) -> None:
-        keys: dict[tuple[str, ...], set[str]] = {(): {"levels", "tags"}}
+        keys: dict[tuple[str, ...], set[str]] = {(): {"levels", "tags", *GROUP_TEXTS}}
         for column in columns:
             path = column.places.get(QUESTION)
-            if path and path[0] != "tags":
+            if path and path[0] not in ("tags", *GROUP_TEXTS):
                 for depth in range(len(path)):
                     keys.setdefault(path[:depth], set()).add(path[depth])
         for prefix, allowed in keys.items():
@@ -1455,10 +1494,12 @@ class _Reader:
             if column is None and key.casefold().startswith(TAGS):
                 framework = key[len(TAGS) :].strip()
                 column = Column(TAGS + framework, IDS, _TAG_WIDTH, "", {QUESTION: ("tags", framework)})
+            for text_key in GROUP_TEXTS:
+                if column is None and key.casefold().startswith(text_key + ".") and len(key) > len(text_key) + 1:
+                    column = _group_text_column(text_key, key[len(text_key) + 1 :])
             if column is None:
-                hint = (
-                    did_you_mean(key, [*known, "tags.FRAMEWORK"]) or f"the columns: {', '.join(known)}, tags.FRAMEWORK"
-                )
+                patterns = ["tags.FRAMEWORK", "wording.GROUP", "help_for.GROUP"]
+                hint = did_you_mean(key, [*known, *patterns]) or f"the columns: {', '.join([*known, *patterns])}"
                 self.add(QUESTIONS, 1, index, "", f"unknown column '{_as_text(raw).strip()}'", hint)
                 continue
             if column.key in names:
@@ -1675,7 +1716,8 @@ class _Reader:
 _ROW_HINTS = {
     DOMAIN: "a domain's row holds its title (text), description (help), weight, target and stage",
     QUESTION: "a question's row holds the question's keys; a level's descriptor and next step go on the level's row",
-    LEVEL: "a level's row holds its descriptor (text) and next_step; the question's keys go on the question's row",
+    LEVEL: "a level's row holds its descriptor (text), next_step, and the step's measure and owner; the question's "
+    "keys go on the question's row",
 }
 
 
@@ -1760,4 +1802,15 @@ def workbook_schema_keys() -> set[tuple[str, ...]]:
         for kind, path in column.places.items():
             keys.add((*owners[kind], *path))
     keys.add(("domains", "questions", "tags"))
+    keys.update(("domains", "questions", key) for key in GROUP_TEXTS)
     return keys
+
+
+def _group_text_column(key: str, group: str) -> Column:
+    """The column of a question's ``wording`` or ``help_for`` for one respondent group."""
+    about = (
+        f"The question in the words of the group {group}, asked on that group's questionnaires"
+        if key == "wording"
+        else f"The question's help for the group {group}, in place of help"
+    )
+    return Column(f"{key}.{group}", TEXT, _GROUP_TEXT_WIDTH, about, {QUESTION: (key, group)})
