@@ -26,6 +26,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 RUBRICS = DATA / "rubrics"
+QI_READINESS_1_1 = RUBRICS / "qi-readiness-1.1.0.yaml"
+"""qi-readiness as it was at version 1.1.0 (31 questions in six domains). The test data written for it (imports,
+FHIR responses, answers in tests/data) are read with it, and so are the examples until they are written for 2.0.0;
+tests of the bundled rubric itself load "qi-readiness"."""
 INVALID = RUBRICS / "invalid"
 CONSOLE_SCRIPT = Path(sys.executable).parent / "qimaturity"
 

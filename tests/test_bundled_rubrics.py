@@ -127,6 +127,13 @@ def test_frontline_staff_and_patient_partners_are_asked_in_their_own_words_witho
             assert not any(word in (text or "").lower() for word in jargon), question.id
 
 
+def test_default_rubric_pools_the_four_groups_with_equal_weights_each_with_its_reason():
+    rubric = load_rubric("qi-readiness")
+    assert rubric.scoring.pooling == "groups"
+    assert [(g.id, g.weight) for g in rubric.respondent_groups] == [(g, 1.0) for g in GROUPS]
+    assert all(g.weight_rationale for g in rubric.respondent_groups)
+
+
 def test_every_step_up_has_a_30_day_measure_and_an_owner_role():
     rubric = load_rubric("qi-readiness")
     for question in rubric.questions():
@@ -153,8 +160,20 @@ def test_every_weight_and_critical_flag_gives_its_reason():
 
 def test_level_5_never_depends_on_outside_recognition():
     rubric = load_rubric("qi-readiness")
-    outside = ("other organisations", "other boards", "others learn", "sought out", "recognised source",
-               "recognised centre", "recognised as", "cited as", "as a model", "award", "nationally", "externally")
+    outside = (
+        "other organisations",
+        "other boards",
+        "others learn",
+        "sought out",
+        "recognised source",
+        "recognised centre",
+        "recognised as",
+        "cited as",
+        "as a model",
+        "award",
+        "nationally",
+        "externally",
+    )
     for question in rubric.questions():
         top = question.levels[-1].descriptor.lower()
         assert not any(words in top for words in outside), question.id

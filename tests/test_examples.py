@@ -6,10 +6,10 @@ import pytest
 
 from qimaturity import load_assessment, load_rubric, score
 
-from .conftest import ROOT
+from .conftest import QI_READINESS_1_1, ROOT
 
 EXAMPLES = ROOT / "examples" / "answers"
-RUBRIC = load_rubric("qi-readiness")
+RUBRIC = load_rubric(QI_READINESS_1_1)
 
 
 def scored(name: str):

@@ -18,7 +18,7 @@ import pytest
 from qimaturity import compare, explain, load_assessment, load_rubric, score
 from qimaturity.report.render import render_cohort_html, render_html
 
-from .conftest import ROOT, SCORING_ANSWERS, SCORING_RUBRICS, adjustments, run_main, run_scoring
+from .conftest import QI_READINESS_1_1, ROOT, SCORING_ANSWERS, SCORING_RUBRICS, adjustments, run_main, run_scoring
 
 HELD = load_rubric(SCORING_RUBRICS / "held-gate.yaml")
 RIVERSIDE = ROOT / "examples" / "answers" / "riverside-community.yaml"
@@ -37,7 +37,7 @@ def held(name: str):
 
 
 def test_riverside_keeps_its_value_with_the_level_held_at_3():
-    overall = score(load_rubric("qi-readiness"), load_assessment(RIVERSIDE, load_rubric("qi-readiness"))).overall
+    overall = score(load_rubric(QI_READINESS_1_1), load_assessment(RIVERSIDE, load_rubric(QI_READINESS_1_1))).overall
     assert overall.value == pytest.approx(18131 / 5880)
     assert overall.value == overall.raw_value
     assert (overall.level, overall.raw_level, overall.held_level) == (3, 3, 3)
@@ -47,11 +47,11 @@ def test_riverside_keeps_its_value_with_the_level_held_at_3():
 
 
 def test_riverside_outputs_show_the_value_and_the_held_level():
-    table = run_main("score", "qi-readiness", str(RIVERSIDE))
+    table = run_main("score", str(QI_READINESS_1_1), str(RIVERSIDE))
     assert table.returncode == 0, table.stderr
     assert "3.08, held at level 3 by: no-weak-domain-for-embedded" in table.stdout
     assert "3.00" not in table.stdout.split("Overall")[1].splitlines()[0]
-    data = json.loads(run_main("score", "qi-readiness", str(RIVERSIDE), "--format", "json").stdout)["overall"]
+    data = json.loads(run_main("score", str(QI_READINESS_1_1), str(RIVERSIDE), "--format", "json").stdout)["overall"]
     # In full (JSON carries every float): the weighted mean above is 18131/5880 exactly.
     assert data["value"] == data["raw_value"] == 18131 / 5880
     assert (data["level"], data["raw_level"], data["held_level"], data["held_by"]) == (
@@ -60,9 +60,9 @@ def test_riverside_outputs_show_the_value_and_the_held_level():
         3,
         ["no-weak-domain-for-embedded"],
     )
-    words = explain(score(load_rubric("qi-readiness"), load_assessment(RIVERSIDE, load_rubric("qi-readiness"))))
+    words = explain(score(load_rubric(QI_READINESS_1_1), load_assessment(RIVERSIDE, load_rubric(QI_READINESS_1_1))))
     assert "  3.0835, held at level 3 by: no-weak-domain-for-embedded" in words
-    rubric = load_rubric("qi-readiness")
+    rubric = load_rubric(QI_READINESS_1_1)
     page = render_html(score(rubric, load_assessment(RIVERSIDE, rubric)), rubric)
     assert "3.08, held at level 3 by: no-weak-domain-for-embedded" in page
 

@@ -21,10 +21,10 @@ from qimaturity.answers.files import assessment_from_document
 from qimaturity.answers.model import Answer, Assessment, Organisation, Respondent
 from qimaturity.scoring.tables import write_csv
 
-from .conftest import ROOT, SCORING_ANSWERS, SCORING_RUBRICS
+from .conftest import QI_READINESS_1_1, ROOT, SCORING_ANSWERS, SCORING_RUBRICS
 
 CHECKS = load_rubric(SCORING_RUBRICS / "checks.yaml")
-QI = load_rubric("qi-readiness")
+QI = load_rubric(QI_READINESS_1_1)
 RIVERSIDE = ROOT / "examples" / "answers" / "riverside-community.yaml"
 LEVELS_HINT = "levels are 1, 2, 3, 4, 5"
 
@@ -341,7 +341,7 @@ def test_model_objects_stay_hashable_comparable_and_picklable_with_mappings():
     assert built == hand_built(targets={"d": 4}) and hash(built) == hash(hand_built(targets={"d": 4}))
     assert built != hand_built(targets={"d": 3})
     assert Organisation("o", "O", metadata={"beds": 1}) == Organisation("o", "O", metadata=(("beds", 1),))
-    assert len({QI.question("lead-role-models"), load_rubric("qi-readiness").question("lead-role-models")}) == 1
+    assert len({QI.question("lead-role-models"), load_rubric(QI_READINESS_1_1).question("lead-role-models")}) == 1
     loaded = load_assessment(RIVERSIDE, QI)
     assert pickle.loads(pickle.dumps(loaded)) == loaded
     assert score(CHECKS, built).domain("d").target == 4

@@ -22,19 +22,24 @@ from qimaturity._core.limits import MAX_DOCUMENT_BYTES, MAX_LISTED_ANSWERS, MAX_
 from qimaturity.report.render import render_html
 from qimaturity.report.views import REMARK_LINE, AnswerView, Report, build_report
 
-from .conftest import ROOT, run_cli
+from .conftest import QI_READINESS_1_1, ROOT, run_cli
 
 # Every group shown (min_group_size 1): these tests are about how much a report prints, with groups of one and two.
-_BUNDLED = load_rubric("qi-readiness")
-RUBRIC = dataclasses.replace(_BUNDLED, scoring=dataclasses.replace(_BUNDLED.scoring, min_group_size=1))
+_QI_1_1 = load_rubric(QI_READINESS_1_1)
+RUBRIC = dataclasses.replace(_QI_1_1, scoring=dataclasses.replace(_QI_1_1.scoring, min_group_size=1))
 GENERATOR = ROOT / "scripts" / "make_large_answers.py"
 GIB = 1 << 30
 
 
 def generate(path: Path, *args: str) -> Path:
-    """Write an answers file with scripts/make_large_answers.py (as many respondents as fit in --max-bytes)."""
+    """Write an answers file for RUBRIC with scripts/make_large_answers.py (as many respondents as fit in
+    --max-bytes)."""
     done = subprocess.run(
-        [sys.executable, str(GENERATOR), str(path), *args], capture_output=True, text=True, check=False, timeout=300
+        [sys.executable, str(GENERATOR), str(path), "--rubric", str(QI_READINESS_1_1), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     return path
@@ -211,7 +216,7 @@ def test_largest_answers_file_renders_a_bounded_pdf_within_one_gib(tmp_path):
     out = tmp_path / "largest.pdf"
     done = run_cli(
         "report",
-        "qi-readiness",
+        str(QI_READINESS_1_1),
         str(answers),
         "-o",
         str(out),

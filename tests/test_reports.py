@@ -18,10 +18,10 @@ from pypdf import PdfReader
 import qimaturity
 from qimaturity import load_assessment, load_rubric, score
 
-from .conftest import ROOT, run_cli, run_main
+from .conftest import QI_READINESS_1_1, ROOT, run_cli, run_main
 
 EXAMPLES = sorted((ROOT / "examples" / "answers").glob("*.yaml"))
-RUBRIC = load_rubric("qi-readiness")
+RUBRIC = load_rubric(QI_READINESS_1_1)
 RIVERSIDE = ROOT / "examples" / "answers" / "riverside-community.yaml"
 REPORT_DATE = "2026-10-01"
 
@@ -45,7 +45,7 @@ def example_report(stem: str):
 def riverside_pdf(tmp_path_factory):
     """Riverside's report through the real console script, in a process of its own."""
     out = tmp_path_factory.mktemp("reports") / "riverside.pdf"
-    result = run_cli("report", "qi-readiness", str(RIVERSIDE), "-o", str(out), "--report-date", REPORT_DATE)
+    result = run_cli("report", str(QI_READINESS_1_1), str(RIVERSIDE), "-o", str(out), "--report-date", REPORT_DATE)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(out)
     return out.read_bytes()
@@ -102,9 +102,12 @@ def test_html_is_identical_for_identical_inputs_and_self_contained(tmp_path):
     answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
     first, second = tmp_path / "a.html", tmp_path / "b.html"
     # Two processes with different hash seeds: one run here, the other through the console script.
-    assert run_main("report", "qi-readiness", str(answers), "-o", str(first)).returncode == 0
+    assert run_main("report", str(QI_READINESS_1_1), str(answers), "-o", str(first)).returncode == 0
     assert (
-        run_cli("report", "qi-readiness", str(answers), "-o", str(second), env={"PYTHONHASHSEED": "7"}).returncode == 0
+        run_cli(
+            "report", str(QI_READINESS_1_1), str(answers), "-o", str(second), env={"PYTHONHASHSEED": "7"}
+        ).returncode
+        == 0
     )
     html = first.read_text()
     assert html == second.read_text()
@@ -134,7 +137,7 @@ def test_validate_and_score_never_import_weasyprint():
 
 def test_output_must_be_pdf_or_html(tmp_path):
     answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
-    result = run_main("report", "qi-readiness", str(answers), "-o", str(tmp_path / "out.docx"))
+    result = run_main("report", str(QI_READINESS_1_1), str(answers), "-o", str(tmp_path / "out.docx"))
     assert result.returncode == 2
     assert "the output must end in .pdf or .html" in result.stderr
 
@@ -145,7 +148,7 @@ def test_brand_and_custom_template_override_named_blocks(tmp_path):
     answers = ROOT / "examples" / "answers" / "eastfield-mental-health.yaml"
     result = run_main(
         "report",
-        "qi-readiness",
+        str(QI_READINESS_1_1),
         str(answers),
         "-o",
         str(out),
@@ -172,7 +175,7 @@ def test_broken_custom_template_is_reported_with_file_and_line(tmp_path):
     broken.write_text('{% extends "bundled/gap-report.html.j2" %}\n{% block cover %}\n{% if %}\n{% endblock %}\n')
     answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
     result = run_main(
-        "report", "qi-readiness", str(answers), "-o", str(tmp_path / "r.pdf"), "--templates", str(templates)
+        "report", str(QI_READINESS_1_1), str(answers), "-o", str(tmp_path / "r.pdf"), "--templates", str(templates)
     )
     assert result.returncode == 2
     assert result.stderr.startswith(f"{broken}:3: /: Expected an expression, got 'end of statement block'")
@@ -188,7 +191,7 @@ def test_unknown_name_in_custom_template_is_reported_with_line(tmp_path):
     )
     answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
     result = run_main(
-        "report", "qi-readiness", str(answers), "-o", str(tmp_path / "r.html"), "--templates", str(templates)
+        "report", str(QI_READINESS_1_1), str(answers), "-o", str(tmp_path / "r.html"), "--templates", str(templates)
     )
     assert result.returncode == 2
     assert result.stderr.startswith(f"{template}:4: /: template error: ")

@@ -192,7 +192,7 @@ def test_rubrics_lists_every_rubric_with_its_source(consultant, tmp_path):
     assert listed == [
         ("psc-maturity", str(consultant), "search path", "1.0", 3),
         ("qi-programme-stages", "bundled", "bundled", "1.2.0", 14),
-        ("qi-readiness", "bundled", "bundled", "1.1.0", 31),
+        ("qi-readiness", "bundled", "bundled", "2.0.0", 55),
     ]
     table = run_main("rubrics", "--rubric-path", str(consultant), columns=400)  # the folder on one line
     assert table.returncode == 0
