@@ -234,10 +234,11 @@ def _ids(value: str | list[str] | None) -> tuple[str, ...]:
 
 
 def _migration(doc: SourceDocument, index: int, data: dict[str, Any]) -> Migration:
+    line, column = doc.locate(("migrations", index))
     moves = []
     for number, entry in enumerate(data.get("questions") or ()):
         path = ("migrations", index, "questions", number)
-        line, column = doc.locate(path)
+        at = doc.locate(path)
         moves.append(
             QuestionMove(
                 old=_ids(entry["old"]),
@@ -246,8 +247,8 @@ def _migration(doc: SourceDocument, index: int, data: dict[str, Any]) -> Migrati
                 levels=FrozenMap((int(old), new) for old, new in (entry.get("levels") or {}).items()),
                 dropped=entry.get("dropped"),
                 place=pointer(path),
-                line=line,
-                column=column,
+                line=at[0],
+                column=at[1],
             )
         )
     return Migration(
@@ -260,6 +261,8 @@ def _migration(doc: SourceDocument, index: int, data: dict[str, Any]) -> Migrati
             for domain_id, d in (data.get("domains") or {}).items()
         ),
         place=pointer(("migrations", index)),
+        line=line,
+        column=column,
     )
 
 

@@ -309,6 +309,9 @@ class Migration:
     note: str | None = None
     domains: tuple[DomainMapping, ...] = ()
     place: str = field(default="", compare=False)
+    """Where the map is in the rubric (``/migrations/0``), for messages."""
+    line: int | None = field(default=None, compare=False)
+    column: int | None = field(default=None, compare=False)
 
     def move_of(self, old_id: str) -> QuestionMove | None:
         """The entry that takes the old question ``old_id``, or None (then it carries over under its own id, if this
