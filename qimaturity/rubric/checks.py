@@ -193,6 +193,9 @@ def _schema_message(name: str, kind: Any, sub: dict[str, Any], error: Any, schem
         return "must not be empty", ""
     if name == "uniqueItems":
         return "lists the same item twice", "remove the repeat"
+    if name == "oneOf":
+        # Not the validator's text, which quotes the whole value (a whole document, at the top).
+        return f"{_describe(value)} is not valid under any of the schemas listed in the 'oneOf' keyword", ""
     text = str(error.message)
     return (text if len(text) <= 200 else text[:197] + "..."), ""
 
