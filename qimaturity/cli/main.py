@@ -538,7 +538,14 @@ def compare_command(
             # A failed run never replaces an earlier output: a cohort missing a bad file is not written.
             click.echo(f"{output}: not written, because an answers file has problems (left as it was)", err=True)
             sys.exit(2)
-    cohort = compare(rubric, results, group_by=group_by, min_cohort=min_cohort, across_versions=across_versions)
+    cohort = compare(
+        rubric,
+        results,
+        other_rubrics=other_rubrics,
+        group_by=group_by,
+        min_cohort=min_cohort,
+        across_versions=across_versions,
+    )
     if output is None or fmt is None:
         from qimaturity.cli.display import cohort_tables
 

@@ -100,9 +100,16 @@ def make_charts(report: Report, brand: Brand) -> Charts:
                 [(c.title, list(c.values)) for c in report.changes],
                 scale,
                 title=f"{report.organisation}: domains over time",
+                breaks=version_breaks(report.history_versions),
             )
         )
     return Charts(Markup(radar), groups, spread, peers, trend)
+
+
+def version_breaks(versions: Sequence[str]) -> list[tuple[int, str]]:
+    """Where a trend chart marks a change of rubric version: (index of the first assessment of the new version,
+    ``version X``)."""
+    return [(i, f"version {versions[i]}") for i in range(1, len(versions)) if versions[i] != versions[i - 1]]
 
 
 def render_html(
@@ -114,13 +121,15 @@ def render_html(
     generated: datetime | None = None,
     cohort: Cohort | None = None,
     history: Sequence[Result] = (),
+    versions: Sequence[Rubric] = (),
 ) -> str:
     """The gap report as one self-contained HTML document (CSS, charts and logo inline).
 
     With a ``cohort`` the report gains a "you versus your peers" section; with ``history`` (earlier results of the
-    same organisation) a "since last time" section.
+    same organisation) a "since last time" section, across versions of the rubric as ``rubric``'s migration maps
+    say (``versions``: the earlier versions' rubrics, which the maps are checked against).
     """
-    report = build_report(result, rubric, cohort=cohort, history=history)
+    report = build_report(result, rubric, cohort=cohort, history=history, versions=versions)
     context = {"report": report, "charts": make_charts(report, brand)}
     return render_document(ENTRY_TEMPLATE, context, brand=brand, templates_dir=templates_dir, generated=generated)
 
@@ -198,6 +207,7 @@ def render_cohort_html(
                 [(d.title, list(d.values)) for d in t.domains],
                 scale,
                 title=f"{t.name}: domains over time",
+                breaks=version_breaks(t.versions),
             )
         )
         for i, t in enumerate(cohort.trends, start=1)

@@ -327,7 +327,8 @@ class Migration:
 
 
 # Left out of the plain data report templates receive (qimaturity.report.templating.plain): rules hold compiled
-# expression evaluators, and a path says where a file sits on this machine.
+# expression evaluators, a path says where a file sits on this machine, and migration maps (levels keyed by
+# number) are for converting answers, not for reading in a report.
 _HIDDEN_FROM_TEMPLATES = {"template": False}
 
 
@@ -354,7 +355,7 @@ class Rubric:
     bands: Bands | None = None
     rules: tuple[Rule, ...] = field(default=(), metadata=_HIDDEN_FROM_TEMPLATES)
     path: str | None = field(default=None, metadata=_HIDDEN_FROM_TEMPLATES)
-    migrations: tuple[Migration, ...] = ()
+    migrations: tuple[Migration, ...] = field(default=(), metadata=_HIDDEN_FROM_TEMPLATES)
     """Maps from earlier versions: how their answers carry over (see :mod:`qimaturity.rubric.migration`)."""
 
     @property
