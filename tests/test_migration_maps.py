@@ -73,12 +73,18 @@ def test_versions_order_by_number():
         ),
         pytest.param(
             '  - from: "1.0.0"\n  - from: ["0.9", "1.0.0"]\n',
-            [f"{MAP_LINE + 1}:19: /migrations/1/from/1: two maps convert answers from version 1.0.0 (the first at line"],
+            [
+                f"{MAP_LINE + 1}:19: /migrations/1/from/1: two maps convert answers from version 1.0.0 (the first "
+                f"at line {MAP_LINE})"
+            ],
             id="two maps from one version",
         ),
         pytest.param(
             "  - from: 1.0\n",
-            [f'{MAP_LINE}:11: /migrations/0/from: expected a version or a list of versions, found a number (quote it: from: "1.0")'],
+            [
+                f"{MAP_LINE}:11: /migrations/0/from: expected a version or a list of versions, found a number "
+                '(quote it: from: "1.0")'
+            ],
             id="a version read as a number",
         ),
         pytest.param(
@@ -118,7 +124,8 @@ def test_versions_order_by_number():
             id="a cycle of ids",
         ),
         pytest.param(
-            '  - from: "1.0.0"\n    questions:\n      - {old: a, new: lead-time}\n      - {old: lead-time, new: lead-budget}\n',
+            '  - from: "1.0.0"\n    questions:\n      - {old: a, new: lead-time}\n'
+            "      - {old: lead-time, new: lead-budget}\n",
             [f"{MAP_LINE + 3}:15: /migrations/0/questions/1/old: 'lead-time' is an old question whose answers"],
             id="a chain of ids",
         ),
