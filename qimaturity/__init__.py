@@ -15,10 +15,12 @@ The public API is what the command line runs::
     documents = qimaturity.import_answers("responses.csv", rubric)
     scores = qimaturity.score_export(rubric, "survey.parquet")  # needs the scale extra (Polars)
     summary = qimaturity.run_batch("qi-readiness", "submissions/", "reports/", formats="html,json")
+    changes = qimaturity.rubric_diff(old_rubric, rubric)     # what changed between two versions
+    reports = qimaturity.migrate_answers(rubric, "answers/2025/", "answers/2025-v2/")   # answers carried over
 
-``compare``, ``report``, ``import_answers`` and ``run_batch`` are imported on first use, and ``score_export`` when
-called, so that ``import qimaturity`` stays fast and loads none of WeasyPrint, Jinja, Polars, openpyxl or the FHIR
-models.
+``compare``, ``report``, ``import_answers``, ``run_batch``, ``rubric_diff`` and ``migrate_answers`` are imported on
+first use, and ``score_export`` when called, so that ``import qimaturity`` stays fast and loads none of
+WeasyPrint, Jinja, Polars, openpyxl or the FHIR models.
 """
 
 from __future__ import annotations
@@ -40,11 +42,13 @@ from qimaturity.scoring.result import Result
 from qimaturity.version import __version__
 
 if TYPE_CHECKING:
+    from qimaturity.answers.migrate import migrate_answers
     from qimaturity.answers.sources import import_answers
     from qimaturity.batch.run import run_batch
     from qimaturity.cohort.compare import compare
     from qimaturity.cohort.model import Cohort
     from qimaturity.report.build import report
+    from qimaturity.rubric.diff import rubric_diff
     from qimaturity.scoring.columnar_numbers import ExportScores
 
 # Imported on first use (PEP 562): the name's module, and the attribute (None: the module itself). The package
@@ -53,8 +57,10 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "Cohort": ("qimaturity.cohort.model", "Cohort"),
     "compare": ("qimaturity.cohort.compare", "compare"),
     "import_answers": ("qimaturity.answers.sources", "import_answers"),
+    "migrate_answers": ("qimaturity.answers.migrate", "migrate_answers"),
     "report": ("qimaturity.report", None),
     "run_batch": ("qimaturity.batch.run", "run_batch"),
+    "rubric_diff": ("qimaturity.rubric.diff", "rubric_diff"),
 }
 
 
@@ -121,7 +127,9 @@ __all__ = [
     "import_answers",
     "load_assessment",
     "load_rubric",
+    "migrate_answers",
     "report",
+    "rubric_diff",
     "run_batch",
     "score",
     "score_export",
