@@ -355,6 +355,65 @@ EXPECTED = {
         "not_applicable.counts_as 'lowest' and scoring.not_applicable 'exclude' disagree",
         "say the rubric-wide N/A policy once: remove one of them",
     ),
+    # Per-group wording and help: each key a group the rubric has and the question asks.
+    "wording-unknown-group": (
+        34,
+        19,
+        "/domains/0/questions/0/wording/staf",
+        "unknown respondent group 'staf'",
+        "did you mean 'staff'?",
+    ),
+    "help-for-group-not-asked": (
+        34,
+        20,
+        "/domains/0/questions/0/help_for/staff",
+        "question 'lead-1' gives help for group 'staff', which it does not ask",
+        "its respondents are board: add 'staff' to respondents, or remove this help",
+    ),
+    "wording-without-groups": (
+        36,
+        9,
+        "/domains/0/questions/1/wording",
+        "question 'lead-2' gives wording for respondent groups but the rubric defines none",
+        "add respondent_groups at the top of the rubric, or remove wording",
+    ),
+    # A step's measure and owner belong to its next_step.
+    "measure-without-next-step": (
+        41,
+        44,
+        "/domains/0/questions/1/levels/0/measure",
+        "question 'lead-2': level 1 has a measure but no next_step",
+        "a measure or an owner belongs to a next step: say what to do to reach the level above",
+    ),
+    "owner-on-top": (
+        43,
+        45,
+        "/domains/0/questions/1/levels/2/owner",
+        "question 'lead-2': the top level 3 has an owner",
+        "remove it: there is no level above",
+    ),
+    # A reason explains a weight or a critical flag that is there.
+    "weight-rationale-without-weight": (
+        40,
+        9,
+        "/domains/0/questions/1/weight_rationale",
+        "question 'lead-2' has a weight_rationale but no weight (so the default, 1)",
+        "give the weight it explains, or remove weight_rationale",
+    ),
+    "domain-weight-rationale-default": (
+        47,
+        5,
+        "/domains/1/weight_rationale",
+        "domain 'meth' has a weight_rationale but weight 1, the default",
+        "give the weight it explains, or remove weight_rationale",
+    ),
+    "critical-rationale-not-critical": (
+        40,
+        9,
+        "/domains/0/questions/1/critical_rationale",
+        "question 'lead-2' has a critical_rationale but is not critical",
+        "set critical: true, or remove critical_rationale",
+    ),
 }
 
 

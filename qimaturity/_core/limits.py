@@ -30,6 +30,10 @@ MAX_EXPORT_BYTES = 100 * MIB
 """A CSV, TSV or XLSX export (as stored on disk)."""
 MAX_TEMPLATE_BYTES = 20 * MIB
 """A filled questionnaire template (.xlsx, as stored on disk)."""
+MAX_RUBRIC_WORKBOOK_BYTES = 20 * MIB
+"""A rubric workbook (.xlsx, as stored on disk), read by ``rubric from-xlsx``."""
+MAX_RUBRIC_SHEET_ROWS = 20_000
+"""Rows in a sheet of a rubric workbook (a rubric of 1,000 questions on a scale of 10 levels needs 12,000)."""
 MAX_COLUMNS = 2_000
 """Columns in an export or a sheet."""
 MAX_CELL_CHARS = 32_767

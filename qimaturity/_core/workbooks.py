@@ -329,16 +329,23 @@ def open_workbook(path: Path, name: str, *, data_only: bool, what: str = "an Exc
         raise _refuse(name, f"cannot read the workbook as {what}: {_first_line(exc)}", SAVE_HINT) from None
 
 
-def sheet_rows(sheet: Any, name: str) -> Iterator[list[Any]]:
+class Formula(str):
+    """The text of a formula cell (``=SUM(A1:A3)``), as :func:`sheet_rows` gives it with ``formulas=True``: never
+    evaluated, and told apart from a text cell that starts with ``=``."""
+
+
+def sheet_rows(sheet: Any, name: str, *, formulas: bool = False) -> Iterator[list[Any]]:
     """Every row of a read-only sheet, from row 1, as a list of values ending at the row's last value (empty rows
     are empty lists); refuses, as it reads, a sheet past the limits on rows, columns, cells and cell length.
 
     The dimensions a sheet records are ignored: a writer may record wrong ones, and a hostile one the whole sheet.
+    With ``formulas``, a formula cell of a workbook opened with ``data_only=False`` comes as a :class:`Formula`
+    (a text cell that starts with ``=`` stays a plain ``str``); without it, both are the same text.
     """
     title = str(sheet.title)
     sheet.reset_dimensions()
     cells = 0
-    rows = sheet.iter_rows(values_only=True)
+    rows = sheet.iter_rows(values_only=True) if not formulas else _cell_rows(sheet)
     number = 0
     while True:
         try:
@@ -392,6 +399,18 @@ def sheet_rows(sheet: Any, name: str) -> Iterator[list[Any]]:
                     ]
                 )
         yield values
+
+
+def _cell_rows(sheet: Any) -> Iterator[tuple[Any, ...]]:
+    """A read-only sheet's rows as values, a formula cell's as a :class:`Formula`."""
+    for row in sheet.iter_rows():
+        yield tuple(_formula(cell.value) if cell.data_type == "f" else cell.value for cell in row)
+
+
+def _formula(value: Any) -> Formula:
+    """An array formula's value is an object holding its text; a data table's holds none."""
+    text = value if isinstance(value, str) else getattr(value, "text", None)
+    return Formula(text if isinstance(text, str) and text else "=")
 
 
 def _cell(name: str, title: str, row: int, column: int | None, message: str, hint: str) -> Problem:

@@ -7,6 +7,8 @@ Export
     first, drives ``enableWhen`` so that a question asked of some groups only is shown to them only. Under each
     question, nested items take the N/A justification, evidence (for questions with ``evidence_from``) and a
     comment; in a response they sit in ``answer.item``, as FHIR requires for items nested under a question.
+    One respondent group's questionnaire (``group=``) holds only that group's questions, in its words, and no
+    ``respondent-group`` item: its URL, ``<canonical>/group/<group id>``, says whose it is.
 
 Import
     :func:`read_responses` reads one QuestionnaireResponse, or a Bundle of them (R4 or R5 JSON), and returns one
@@ -22,7 +24,8 @@ Import
       and region come from that resource when present (``type[0]`` code or text; the first address's district or
       state).
     - **Respondent** id = the response's ``id`` (else ``r1``, ``r2``, ... in file order within the organisation);
-      group = the ``respondent-group`` answer (a response without one has no group).
+      group = the ``respondent-group`` answer, or the group whose questionnaire the response answers (a response
+      with neither has no group; one whose answer names another group than its questionnaire's is refused).
     - **Date** = the date part (``YYYY-MM-DD``, as written, no time-zone conversion) of the latest ``authored`` of
       the organisation's responses.
     - **Levels**: a ``valueCoding`` in the rubric's level system with a level value or ``na`` as the code; an
@@ -52,6 +55,7 @@ from qimaturity._core.documents import SourceDocument, parse_json, parse_yaml, r
 from qimaturity._core.problems import DocPath, InputError, Problem, pointer, sort_problems
 from qimaturity.answers.files import check_answers_document
 from qimaturity.rubric.checks import did_you_mean
+from qimaturity.rubric.forms import asked, find_group
 from qimaturity.rubric.model import Question, Rubric
 
 CANONICAL_BASE = "https://qimaturity.example/fhir/Questionnaire/"
@@ -60,6 +64,7 @@ ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 WEIGHT_EXTENSIONS = (ITEM_WEIGHT, ORDINAL_VALUE)
 ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
 GROUP_ITEM = "respondent-group"
+GROUP_PATH = "/group/"
 NA_CODE = "na"
 SCORED_STATUSES = ("completed", "amended")
 INSTALL_HINT = "pip install 'qimaturity[fhir]'"
@@ -70,9 +75,11 @@ _FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _TYPED_REFERENCE = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9.\-]{1,64})(?:/_history/[^/]+)?$")
 
 
-def questionnaire_url(rubric: Rubric) -> str:
-    """The Questionnaire's canonical URL: :data:`CANONICAL_BASE` + the rubric id."""
-    return CANONICAL_BASE + rubric.id
+def questionnaire_url(rubric: Rubric, group: str | None = None) -> str:
+    """The Questionnaire's canonical URL: :data:`CANONICAL_BASE` + the rubric id; one respondent group's
+    questionnaire adds ``/group/<group id>``."""
+    url = CANONICAL_BASE + rubric.id
+    return f"{url}{GROUP_PATH}{group}" if group is not None else url
 
 
 def level_system(rubric: Rubric) -> str:
@@ -146,26 +153,30 @@ def _level_option(rubric: Rubric, question: Question, value: int) -> dict[str, A
     }
 
 
-def _question_item(rubric: Rubric, question: Question, release: Release) -> dict[str, Any]:
+def _question_item(rubric: Rubric, question: Question, release: Release, group: str | None) -> dict[str, Any]:
+    """A question's item; for one respondent group (``group``), in that group's words and without ``enableWhen``
+    (its questionnaire holds only the questions it is asked)."""
     system = level_system(rubric)
     options = [_level_option(rubric, question, level.value) for level in rubric.levels]
     na_coding = _coding(system, NA_CODE, "Not applicable")
     if question.na_allowed:
         options.append({"valueCoding": na_coding})
-    item = _choice_item(question.id, question.text, release, rubric.scoring.missing == "error", options)
+    required = rubric.scoring.missing == "error"
+    item = _choice_item(question.id, question.text_for(group), release, required, options)
     all_groups = [group.id for group in rubric.respondent_groups]
-    if question.respondents and set(question.respondents) != set(all_groups):
+    if group is None and question.respondents and set(question.respondents) != set(all_groups):
         names = {group.id: group.name for group in rubric.respondent_groups}
         codings = (_coding(group_system(rubric), g, names.get(g, g)) for g in question.respondents)
         item.update(_enable_when(GROUP_ITEM, codings))
     children: list[dict[str, Any]] = []
-    if question.help:
+    help_text = question.help_text_for(group)
+    if help_text:
         control = {"coding": [{"system": "http://hl7.org/fhir/questionnaire-item-control", "code": "help"}]}
         children.append(
             {
                 "linkId": f"{question.id}/help",
                 "type": "display",
-                "text": question.help,
+                "text": help_text,
                 "extension": [{"url": ITEM_CONTROL, "valueCodeableConcept": control}],
             }
         )
@@ -179,7 +190,7 @@ def _question_item(rubric: Rubric, question: Question, release: Release) -> dict
                 **_enable_when(question.id, [na_coding]),
             }
         )
-    if question.evidence_from is not None:
+    if question.evidence_from is not None and (group is None or question.asks_evidence(group, question.evidence_from)):
         at_or_above = [level for level in rubric.levels if level.value >= question.evidence_from]
         children.append(
             {
@@ -224,8 +235,15 @@ def _check_link_ids(rubric: Rubric) -> None:
         raise InputError(problems)
 
 
-def questionnaire(rubric: Rubric, release: Release = "R4") -> dict[str, Any]:
+def questionnaire(rubric: Rubric, release: Release = "R4", *, group: str | None = None) -> dict[str, Any]:
     """A FHIR Questionnaire (R4 or R5 JSON, as plain data) for the rubric, validated by fhir.resources.
+
+    With ``group`` (a respondent group's id or name), the questionnaire of that group alone: only the questions
+    it is asked, each in the group's words (the question's ``wording`` and ``help_for``), evidence only where the
+    question asks that group for it, and no ``respondent-group`` item or ``enableWhen`` on it: its canonical URL,
+    ``<url>/group/<group id>`` (``derivedFrom`` the rubric's questionnaire), says the group, and
+    :func:`read_responses` takes a response's group from it. An unknown group is an :class:`InputError` with a
+    did-you-mean.
 
     Items: ``respondent-group`` first when the rubric has groups (required); one ``group`` item per domain
     (linkId = domain id, text = title) holding one item per question (linkId = question id, type ``choice`` in
@@ -239,31 +257,39 @@ def questionnaire(rubric: Rubric, release: Release = "R4") -> dict[str, Any]:
     """
     if release not in ("R4", "R5"):
         raise ValueError(f"release must be 'R4' or 'R5', not {release!r}")
+    chosen = find_group(rubric, group)
+    gid = chosen.id if chosen is not None else None
     _check_link_ids(rubric)
     items: list[dict[str, Any]] = []
-    if rubric.respondent_groups:
+    if rubric.respondent_groups and chosen is None:
         options = [{"valueCoding": _coding(group_system(rubric), g.id, g.name)} for g in rubric.respondent_groups]
         items.append(_choice_item(GROUP_ITEM, "Which group do you answer as?", release, True, options))
     for domain in rubric.domains:
+        asked_here = [question for question in domain.questions if asked(question, chosen)]
+        if not asked_here:
+            continue
         items.append(
             {
                 "linkId": domain.id,
                 "text": domain.title,
                 "type": "group",
-                "item": [_question_item(rubric, question, release) for question in domain.questions],
+                "item": [_question_item(rubric, question, release, gid) for question in asked_here],
             }
         )
+    name = rubric.id if chosen is None else f"{rubric.id}-{chosen.id}"
     resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
-        "id": _fhir_id(rubric.id),
-        "url": questionnaire_url(rubric),
+        "id": _fhir_id(name),
+        "url": questionnaire_url(rubric, gid),
         "version": rubric.version,
-        "name": _computable_name(rubric.id),
-        "title": rubric.title,
+        "name": _computable_name(name),
+        "title": rubric.title if chosen is None else f"{rubric.title} ({chosen.name})",
         "status": "active",
         "subjectType": ["Organization"],
         "item": items,
     }
+    if chosen is not None:
+        resource["derivedFrom"] = [f"{questionnaire_url(rubric)}|{rubric.version}"]
     if rubric.description:
         resource["description"] = rubric.description
     if rubric.authors:
@@ -297,9 +323,10 @@ def _validated_questionnaire(resource: dict[str, Any], release: Release, rubric:
     return dumped
 
 
-def questionnaire_json(rubric: Rubric, release: Release = "R4") -> str:
+def questionnaire_json(rubric: Rubric, release: Release = "R4", *, group: str | None = None) -> str:
     """:func:`questionnaire` as JSON text: indented by 2, keys sorted, so the same rubric gives the same bytes."""
-    return json.dumps(questionnaire(rubric, release), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    resource = questionnaire(rubric, release, group=group)
+    return json.dumps(resource, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 # --- import -------------------------------------------------------------------------------------------------
@@ -399,6 +426,8 @@ class _Response:
     respondent_id: str | None = None
     group: str | None = None
     group_path: DocPath | None = None
+    questionnaire_group: str | None = None
+    """The respondent group whose questionnaire the response answers (``<url>/group/<id>``), if it is one's."""
     date: str | None = None
     answers: dict[str, Any] = field(default_factory=dict)
     places: dict[str, dict[str, DocPath]] = field(default_factory=dict)
@@ -533,6 +562,7 @@ class _Reader:
             )
         if self.canonical(resource, response):
             self.items(resource.get("item"), path, response)
+            self.questionnaire_group(response)
         self.organisation(resource, response)
         if isinstance(resource.get("id"), str):
             response.respondent_id = resource["id"]
@@ -560,6 +590,20 @@ class _Reader:
             return False
         response.questionnaire_path = (*response.path, "questionnaire")
         url, _, given = canonical.partition("|")
+        if url.startswith(expected + GROUP_PATH):
+            # One respondent group's questionnaire: the group is part of its URL.
+            group = url[len(expected + GROUP_PATH) :]
+            if group not in self.groups:
+                groups_text = ", ".join(g.id for g in self.rubric.respondent_groups) or "none"
+                self.add(
+                    response.questionnaire_path,
+                    f"the response answers the questionnaire of group '{group}', which '{self.rubric.id}' does "
+                    "not have",
+                    did_you_mean(group, self.groups) or f"groups: {groups_text}",
+                )
+                return False
+            response.questionnaire_group = group
+            url = expected
         if url != expected:
             other = url[len(CANONICAL_BASE) :] if url.startswith(CANONICAL_BASE) else None
             answered = f"rubric '{other}'" if other and "/" not in other else f"questionnaire '{url}'"
@@ -580,6 +624,20 @@ class _Reader:
                     "questionnaire reference",
                 )
         return True
+
+    def questionnaire_group(self, response: _Response) -> None:
+        """A response to one group's questionnaire is that group's: it need not say so, and may not say otherwise."""
+        group = response.questionnaire_group
+        if group is None:
+            return
+        if response.group is None:
+            response.group, response.group_path = group, response.questionnaire_path
+        elif response.group != group:
+            self.add(
+                response.group_path or response.path,
+                f"the response gives its group as '{response.group}' but answers the questionnaire of group '{group}'",
+                "a respondent answers their own group's questionnaire: check which form this response came from",
+            )
 
     def organisation(self, resource: dict[str, Any], response: _Response) -> None:
         path = response.path

@@ -90,16 +90,39 @@ def rubric_tree(rubric: Rubric, *, domain_id: str | None = None, levels: bool = 
         target = domain.target if domain.target is not None else rubric.default_target
         extra = f"weight {given_number(domain.weight)}" + (f", target {target}" if target is not None else "")
         branch = root.add(_line(f"{domain.title} ", f"[{domain.id}; {extra}]"))
+        if domain.weight_rationale:
+            branch.add(_line(f"why weight {given_number(domain.weight)}: ", domain.weight_rationale, style="dim"))
         for question in domain.questions:
             node = branch.add(_line(f"{question.id}: ", question.text))
             node.add(_text(_question_flags(question), style="dim"))
+            for label, value in _question_notes(question):
+                node.add(_line(label, value, style="dim"))
             if not levels:
                 continue
             for entry in question.levels:
                 item = node.add(_line(f"{entry.level}: ", entry.descriptor, style="cyan"))
                 if entry.next_step:
-                    item.add(_line("next step: ", entry.next_step, style="green"))
+                    step = item.add(_line("next step: ", entry.next_step, style="green"))
+                    if entry.measure:
+                        step.add(_line("measure: ", entry.measure, style="dim"))
+                    if entry.owner:
+                        step.add(_line("owner: ", entry.owner, style="dim"))
     return root
+
+
+def _question_notes(question: Question) -> list[tuple[str, str]]:
+    """What the rubric says about a question beside its text: the reasons for its weight and critical flag, its
+    wording and help for each group, and the measure of any step without its own."""
+    notes: list[tuple[str, str]] = []
+    if question.weight_rationale:
+        notes.append((f"why weight {given_number(question.weight)}: ", question.weight_rationale))
+    if question.critical_rationale:
+        notes.append(("why critical: ", question.critical_rationale))
+    notes.extend((f"wording for {group}: ", text) for group, text in question.wording.items())
+    notes.extend((f"help for {group}: ", text) for group, text in question.help_for.items())
+    if question.measure:
+        notes.append(("default measure: ", question.measure))
+    return notes
 
 
 def _num(value: float | None) -> str:
@@ -154,14 +177,20 @@ def _row(label: Text, value: float | None, level: int | None, name: str | None, 
 
 
 def priorities_table(result: Result, limit: int = 5) -> Table:
+    """The first priorities with their next steps, and the owner each step's rubric suggests where it names one
+    (the measures, longer, are in ``explain`` and the JSON)."""
     table = Table(title=_text("Improvement priorities"), title_justify="left")
-    for column in ("#", "question", "level", "target", "next step"):
+    shown = result.priorities[:limit]
+    owners = any(priority.owner for priority in shown)
+    for column in ("#", "question", "level", "target", "next step", *(("owner",) if owners else ())):
         table.add_column(column)
-    for priority in result.priorities[:limit]:
+    for priority in shown:
         question = _text(priority.question_id + (" (critical)" if priority.critical else ""))
-        table.add_row(
-            str(priority.rank), question, str(priority.level), str(priority.target), _text(priority.next_step or "")
-        )
+        row: list[str | Text] = [str(priority.rank), question, str(priority.level), str(priority.target)]
+        row.append(_text(priority.next_step or ""))
+        if owners:
+            row.append(_text(priority.owner or ""))
+        table.add_row(*row)
     return table
 
 

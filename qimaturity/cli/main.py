@@ -185,10 +185,101 @@ def show(rubric: Rubric, domain_id: str | None, levels: bool) -> None:
 
 @cli.group(name="rubric", cls=_Group)
 def rubric_group() -> None:
-    """Author rubrics: compare two versions of one.
+    """Author rubrics: start one, edit one in a spreadsheet and read it back, or compare two versions of one.
 
-    Example: qimaturity rubric diff rubrics/ours-1.0.yaml rubrics/ours-2.0.yaml
+    Example: qimaturity rubric to-xlsx qi-readiness -o our-rubric.xlsx
     """
+
+
+@rubric_group.command(name="to-xlsx")
+@click.argument("rubric", metavar="RUBRIC")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The workbook, OUT.xlsx."
+)
+@rubric_path_option
+def rubric_to_xlsx_command(rubric: str, output: Path) -> None:
+    """Write a rubric (an id or a path) as a workbook to edit in Excel or LibreOffice: its header, levels and
+    settings; a row per domain, question and level with descriptors and next steps; its rules and bands.
+
+    Example: qimaturity rubric to-xlsx qi-readiness -o our-rubric.xlsx
+    """
+    from qimaturity.rubric.workbook import rubric_to_xlsx
+
+    if output.suffix.lower() != ".xlsx":
+        raise click.BadParameter("the output must end in .xlsx", param_hint="-o/--output")
+    rubric_to_xlsx(rubric, output, search_path=search_path_of(click.get_current_context()))
+    click.echo(str(output))
+
+
+@rubric_group.command(name="from-xlsx")
+@click.argument("workbook", metavar="WORKBOOK", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The rubric, OUT.yaml (without it, the YAML goes to stdout).",
+)
+def rubric_from_xlsx_command(workbook: Path, output: Path | None) -> None:
+    """Read a rubric workbook (as to-xlsx writes it, edited) back into a rubric file, checked as validate checks
+    one. Every problem names its cell (Questions!C14); when there is one, nothing is written (exit code 2).
+
+    Example: qimaturity rubric from-xlsx our-rubric.xlsx -o our-rubric.yaml
+    """
+    from qimaturity.rubric.workbook import rubric_from_xlsx
+    from qimaturity.rubric.writing import rubric_yaml
+
+    if output is not None and output.suffix.lower() not in (".yaml", ".yml"):
+        raise click.BadParameter("the output must end in .yaml or .yml", param_hint="-o/--output")
+    document = rubric_from_xlsx(workbook)
+    text = rubric_yaml(document, comment=f"Read from {workbook.name} by qimaturity rubric from-xlsx.")
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from qimaturity._core.outputs import write_atomic
+
+    write_atomic(output, text)
+    questions = sum(len(domain["questions"]) for domain in document["domains"])
+    _say(
+        f"{output}: valid ({document['id']} {document['version']}: {len(document['domains'])} domains, "
+        f"{questions} questions)"
+    )
+    click.echo(str(output))
+
+
+@rubric_group.command(name="new")
+@click.argument("name", metavar="NAME")
+@click.option("--domains", type=int, default=4, show_default=True, help="Domains, 1 to 30.")
+@click.option("--levels", type=int, default=5, show_default=True, help="Levels of the scale, 2 to 10.")
+@click.option("--questions", type=int, default=2, show_default=True, help="Questions in each domain, 1 to 20.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The rubric, OUT.yaml (without it, the YAML goes to stdout).",
+)
+@click.option("--force", is_flag=True, help="Replace OUT.yaml if it exists.")
+def rubric_new_command(name: str, domains: int, levels: int, questions: int, output: Path | None, force: bool) -> None:
+    """Write a starter rubric with the id NAME: valid as it stands, each key explained in a comment, the optional
+    ones as commented examples; fill in its placeholders, then validate it.
+
+    Example: qimaturity rubric new ward-qi-check --domains 4 --levels 5 -o ward-qi-check.yaml
+    """
+    from qimaturity.rubric.scaffold import new_rubric
+
+    if output is not None and output.suffix.lower() not in (".yaml", ".yml"):
+        raise click.BadParameter("the output must end in .yaml or .yml", param_hint="-o/--output")
+    text = new_rubric(name, domains=domains, levels=levels, questions=questions)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    if output.exists() and not force:
+        raise click.BadParameter(
+            f"{output} already exists, and a new rubric does not replace it (--force does)", param_hint="-o/--output"
+        )
+    from qimaturity._core.outputs import write_atomic
+
+    write_atomic(output, text)
+    click.echo(str(output))
 
 
 @rubric_group.command(name="diff")
@@ -742,7 +833,7 @@ def questionnaire_command(
 
         if output.suffix.lower() != ".json":
             raise click.BadParameter("a FHIR Questionnaire is written as .json", param_hint="-o/--output")
-        write_atomic(output, questionnaire_json(rubric, "R5" if fhir_release == "R5" else "R4"))
+        write_atomic(output, questionnaire_json(rubric, "R5" if fhir_release == "R5" else "R4", group=group))
         click.echo(str(output))
         return
     if output.suffix.lower() not in FORMATS:

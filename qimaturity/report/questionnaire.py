@@ -10,9 +10,11 @@ and a respondent details box (name optional, role group to tick, organisation, d
 how to choose a level, the N/A and evidence rules, the level scale), then per domain and question the question,
 its guidance, every level's descriptor as a tick box, an N/A box with a reason line where the rubric allows N/A,
 an evidence line where the question requires evidence from a level, and a comment box. With a respondent group,
-only the questions that group is asked. Question numbers (``2.3``: domain 2, question 3) are those of the whole
-rubric, so they are the same on every group's form; each question also shows its id, which heads its columns in
-the spreadsheet template. Rendered in the same sandboxed, autoescaping Jinja2 environment as the gap reports.
+only the questions that group is asked, each in that group's words where the rubric gives them (the question's
+``wording`` and ``help_for``; the template's labels and Guide sheet too). Question numbers (``2.3``: domain 2,
+question 3) are those of the whole rubric, so they are the same on every group's form; each question also shows
+its id, which heads its columns in the spreadsheet template. Rendered in the same sandboxed, autoescaping Jinja2
+environment as the gap reports.
 
 **The template** (:func:`questionnaire_xlsx`) has these sheets:
 
@@ -298,7 +300,7 @@ def questionnaire_xlsx(
                 errorTitle="Answer",
                 error="Choose a level from the list" + (", or N/A." if question.na_allowed else "."),
                 promptTitle=question.id[:32],
-                prompt=question.text[:250],
+                prompt=spec.text[:250],
             )
             answers.add_data_validation(check)
             check.add(f"{letter}3:{letter}{last}")
@@ -326,7 +328,7 @@ def questionnaire_xlsx(
         evidence = level_option(item.evidence_level) if item.evidence_level else ""
         descriptors = {c.value: c.descriptor for c in item.choices}
         domain = rubric.domain(q.domain_id).title
-        values = [item.number, domain, q.id, q.text, q.help or "", ", ".join(item.asked_of) or "everyone", na]
+        values = [item.number, domain, q.id, item.text, item.help or "", ", ".join(item.asked_of) or "everyone", na]
         values += [evidence, *(descriptors.get(level.value, "") for level in rubric.levels)]
         for index, value in enumerate(values, start=1):
             put(guide, line, index, value).alignment = wrap

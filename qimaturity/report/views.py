@@ -169,6 +169,42 @@ class Cycle:
     act: str
     measure: str
     reviews: tuple[str, ...]
+    owner: str | None = None
+    """The role the rubric suggests to own the next step, ``None`` when it names none."""
+
+
+@dataclass(frozen=True)
+class WeightedItem:
+    """A domain or question that counts for more or less than 1, or is critical, with the rubric's reasons."""
+
+    kind: str
+    """``domain`` or ``question``."""
+    id: str
+    title: str
+    """The domain's title, or the question's text."""
+    weight: str | None
+    """The weight as the rubric writes it; ``None`` when it is 1."""
+    weight_rationale: str | None
+    critical: bool = False
+    critical_rationale: str | None = None
+
+
+def weighted_items(rubric: Rubric) -> tuple[WeightedItem, ...]:
+    """The rubric's domains and questions with a weight other than 1 or a critical flag, in rubric order (each
+    domain before its questions), with the reasons the rubric gives for them."""
+    items: list[WeightedItem] = []
+    for domain in rubric.domains:
+        if domain.weight != 1:
+            items.append(
+                WeightedItem("domain", domain.id, domain.title, given_number(domain.weight), domain.weight_rationale)
+            )
+        for q in domain.questions:
+            if q.weight != 1 or q.critical:
+                weight = given_number(q.weight) if q.weight != 1 else None
+                items.append(
+                    WeightedItem("question", q.id, q.text, weight, q.weight_rationale, q.critical, q.critical_rationale)
+                )
+    return tuple(items)
 
 
 @dataclass(frozen=True)
@@ -332,6 +368,9 @@ class Report:
     group_weights: tuple[tuple[str, str, str | None], ...] = ()
     """Under ``pooling: groups``: each respondent group's name, its weight as the rubric writes it and the rubric's
     reason for that weight (``None`` when it gives none); empty when respondents are pooled as one."""
+    weighted_items: tuple[WeightedItem, ...] = ()
+    """The domains and questions weighted other than 1 or critical, with the rubric's reasons (see
+    :func:`weighted_items`)."""
 
 
 def _level_words(level: int | None, name: str | None) -> str:
@@ -675,6 +714,7 @@ class _Builder:
             ).rstrip(": "),
             measure=measure,
             reviews=reviews,
+            owner=p.owner,
         )
 
     def build(self, plan_size: int) -> Report:
@@ -808,6 +848,7 @@ class _Builder:
             group_weights=tuple((g.name, given_number(g.weight), g.weight_rationale) for g in rubric.respondent_groups)
             if rubric.scoring.pooling == "groups"
             else (),
+            weighted_items=weighted_items(rubric),
         )
 
 

@@ -245,6 +245,11 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _with_article(key: str) -> str:
+    """``a next_step``, ``a measure``, ``an owner``."""
+    return ("an " if key[:1] in "aeiou" else "a ") + key
+
+
 def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -375,6 +380,8 @@ class MeaningChecker:
             self.register(self.domain_ids, domain.get("id"), (*base, "id"), "domain")
             self.check_target((*base, "target"), domain.get("target"))
             self.on_scale((*base, "stage"), domain.get("stage"), "stage")
+            ident = domain.get("id")
+            self.check_weight_rationale(base, domain, f"domain '{ident}'" if isinstance(ident, str) else "domain")
             for q_index, question in _dicts(domain.get("questions")):
                 self.check_question((*base, "questions", q_index), question, sources, frameworks, codes)
 
@@ -426,6 +433,16 @@ class MeaningChecker:
             else:
                 for i, group in enumerate(respondents):
                     self.resolve((*base, "respondents", i), group, self.group_ids, "respondent group")
+        for key in ("wording", "help_for"):
+            self.check_group_texts(base, question, key, label)
+        self.check_weight_rationale(base, question, label)
+        if "critical_rationale" in question and question.get("critical") is not True:
+            self.add(
+                (*base, "critical_rationale"),
+                f"{label} has a critical_rationale but is not critical",
+                "set critical: true, or remove critical_rationale",
+                key=True,
+            )
         for i, source in enumerate(question.get("sources") or []):
             self.resolve((*base, "sources", i), source, sources, "source")
         tags = question.get("tags")
@@ -442,6 +459,54 @@ class MeaningChecker:
                             )
                             self.add((*base, "tags", framework, i), f"unknown {framework} code '{code}'", hint)
         self.check_question_levels(base, question, label)
+
+    def check_group_texts(self, base: DocPath, question: dict[str, Any], key: str, label: str) -> None:
+        """A question's ``wording`` or ``help_for``: each key a respondent group that the question asks (one listed
+        in its ``respondents``, or any group when it lists none)."""
+        texts = question.get(key)
+        if not isinstance(texts, dict) or not texts:
+            return
+        what = "wording" if key == "wording" else "help"
+        if not self.group_ids:
+            self.add(
+                (*base, key),
+                f"{label} gives {what} for respondent groups but the rubric defines none",
+                f"add respondent_groups at the top of the rubric, or remove {key}",
+                key=True,
+            )
+            return
+        respondents = question.get("respondents")
+        asked = [g for g in respondents if isinstance(g, str)] if isinstance(respondents, list) else None
+        for group in texts:
+            path: DocPath = (*base, key, group)
+            if group not in self.group_ids:
+                hint = did_you_mean(group, self.group_ids) or f"known respondent groups: {', '.join(self.group_ids)}"
+                self.add(path, f"unknown respondent group '{group}'", hint, key=True)
+            elif asked is not None and group not in asked:
+                self.add(
+                    path,
+                    f"{label} gives {what} for group '{group}', which it does not ask",
+                    f"its respondents are {', '.join(asked)}: add '{group}' to respondents, or remove this {what}",
+                    key=True,
+                )
+
+    def check_weight_rationale(self, base: DocPath, item: dict[str, Any], label: str) -> None:
+        """A ``weight_rationale`` explains a weight: without one other than the default 1 it explains nothing."""
+        if "weight_rationale" not in item:
+            return
+        weight = item.get("weight")
+        if weight is None:
+            found = "no weight (so the default, 1)"
+        elif _is_number(weight) and weight == 1:
+            found = "weight 1, the default"
+        else:
+            return
+        self.add(
+            (*base, "weight_rationale"),
+            f"{label} has a weight_rationale but {found}",
+            "give the weight it explains, or remove weight_rationale",
+            key=True,
+        )
 
     def check_question_levels(self, base: DocPath, question: dict[str, Any], label: str) -> None:
         entries = _dicts(question.get("levels"))
@@ -467,19 +532,32 @@ class MeaningChecker:
                 self.add((*path, "level"), f"{label}: level {level} is not on the scale", self.scale_hint())
                 continue
             order.append(level)
+            # A step's measure and owner belong to its next_step: one missing next_step is one problem, placed at
+            # the measure (or owner) it leaves without a step when there is one.
+            orphans = [key for key in ("measure", "owner") if key in entry]
             if level != top and "next_step" not in entry:
-                self.add(
-                    path,
-                    f"{label}: level {level} has no next_step",
-                    "say what to do to reach the level above",
-                )
-            if level == top and "next_step" in entry:
-                self.add(
-                    (*path, "next_step"),
-                    f"{label}: the top level {level} has a next_step",
-                    "remove it: there is no level above",
-                    key=True,
-                )
+                if orphans:
+                    self.add(
+                        (*path, orphans[0]),
+                        f"{label}: level {level} has {' and '.join(map(_with_article, orphans))} but no next_step",
+                        "a measure or an owner belongs to a next step: say what to do to reach the level above",
+                        key=True,
+                    )
+                else:
+                    self.add(
+                        path,
+                        f"{label}: level {level} has no next_step",
+                        "say what to do to reach the level above",
+                    )
+            if level == top:
+                for key in ("next_step", *orphans):
+                    if key in entry:
+                        self.add(
+                            (*path, key),
+                            f"{label}: the top level {level} has {_with_article(key)}",
+                            "remove it: there is no level above",
+                            key=True,
+                        )
         missing = [v for v in self.scale if v not in given]
         if missing:
             self.add(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 MAX_LENGTH = 2000
@@ -125,11 +125,12 @@ Evaluator = Callable[[Context], Any]
 
 @dataclass(frozen=True)
 class Expression:
-    """A checked expression: its text, the ids it references and a compiled evaluator."""
+    """A checked expression: its text, the ids it references and a compiled evaluator. Two expressions of the same
+    text are equal (the evaluator is compiled anew for each, so a rubric loaded twice equals itself)."""
 
     text: str
     references: tuple[Reference, ...]
-    evaluator: Evaluator
+    evaluator: Evaluator = field(compare=False, repr=False)
 
     def evaluate(self, context: Context) -> Any:
         try:

@@ -1,6 +1,7 @@
 """The questionnaire form a rubric gives, which writing a blank questionnaire (:mod:`qimaturity.report.questionnaire`)
 and reading a filled template back (:mod:`qimaturity.answers.template`) both need: the rubric's questions for one
-respondent group (or all), numbered as in the whole rubric, with their level choices and N/A and evidence rules; and
+respondent group (or all), numbered as in the whole rubric, in that group's words, with their level choices and N/A
+and evidence rules; and
 the spreadsheet template's layout: its marker, sheet names and column keys. Pure: no files, no spreadsheet library.
 """
 
@@ -56,6 +57,10 @@ class FormQuestion:
     choices: tuple[Choice, ...]
     asked_of: tuple[str, ...]  # the names of the groups asked; empty when every group is asked
     evidence_level: Level | None
+    text: str
+    """The question as the form asks it: in the form's group's words (its ``wording``), else its text."""
+    help: str | None
+    """The guidance the form gives: the group's (``help_for``), else the question's ``help``."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,8 @@ def build_form(rubric: Rubric, *, group: str | None = None, organisation: str | 
                     choices,
                     tuple(names.get(g, g) for g in question.respondents),
                     evidence,
+                    question.text_for(chosen.id if chosen else None),
+                    question.help_text_for(chosen.id if chosen else None),
                 )
             )
         if questions:
@@ -169,6 +176,7 @@ class _Column:
     width: float
     question: Question | None = None
     kind: str = ""  # "answer", "comment", "evidence" or "evidence date" for a question's columns
+    text: str = ""  # an answer column's question, as the form asks it
 
 
 def _answer_columns(form: Form) -> list[_Column]:
@@ -177,7 +185,7 @@ def _answer_columns(form: Form) -> list[_Column]:
     columns += [_Column(key, label, width) for key, label, _, width in LOOKUPS]
     for item in form.questions:
         q = item.question
-        columns.append(_Column(q.id, f"{item.number} {q.text}", 26, q, "answer"))
+        columns.append(_Column(q.id, f"{item.number} {item.text}", 26, q, "answer", item.text))
         columns.append(_Column(q.id + COMMENT, "Comment, or why N/A" if q.na_allowed else "Comment", 30, q, "comment"))
         if item.evidence_level is not None:
             needed = f"needed from level {level_option(item.evidence_level)}"

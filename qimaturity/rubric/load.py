@@ -279,6 +279,7 @@ def _domain(data: dict[str, Any], na_allowed: bool, na_justification: bool, leve
         weight=float(data.get("weight", 1)),
         target=_target(data.get("target"), levels),
         stage=data.get("stage"),
+        weight_rationale=data.get("weight_rationale"),
         questions=tuple(_question(q, data["id"], na_allowed, na_justification, levels) for q in data["questions"]),
     )
 
@@ -304,8 +305,15 @@ def _question(
         respondents=tuple(data.get("respondents") or ()),
         sources=tuple(data.get("sources") or ()),
         tags=FrozenMap((k, tuple(v)) for k, v in sorted((data.get("tags") or {}).items())),
-        levels=tuple(LevelDescriptor(e["level"], e["descriptor"], e.get("next_step")) for e in data["levels"]),
+        levels=tuple(
+            LevelDescriptor(e["level"], e["descriptor"], e.get("next_step"), e.get("measure"), e.get("owner"))
+            for e in data["levels"]
+        ),
         measure=data.get("measure"),
+        wording=FrozenMap(data.get("wording") or {}),
+        help_for=FrozenMap(data.get("help_for") or {}),
+        weight_rationale=data.get("weight_rationale"),
+        critical_rationale=data.get("critical_rationale"),
     )
 
 

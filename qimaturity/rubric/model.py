@@ -59,6 +59,12 @@ class LevelDescriptor:
     level: int
     descriptor: str
     next_step: str | None = None
+    """What to do to reach the level above (``None`` on the top level)."""
+    measure: str | None = None
+    """A process measure of the next step, one that can be checked 30 days after it starts; ``None``: the
+    question's ``measure`` stands for it."""
+    owner: str | None = None
+    """The role suggested to own the next step."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,28 @@ class Question:
     tags: FrozenMap[str, tuple[str, ...]] = FrozenMap()
     """Framework id -> the framework's codes this question maps to."""
     measure: str | None = None
+    """How to tell that a next step worked, for every step that gives no measure of its own."""
+    wording: FrozenMap[str, str] = FrozenMap()
+    """Respondent group id -> the question in that group's words (``text`` is the default wording)."""
+    help_for: FrozenMap[str, str] = FrozenMap()
+    """Respondent group id -> the guidance given to that group in place of ``help``."""
+    weight_rationale: str | None = None
+    """Why the question has its weight, as the rubric gives it."""
+    critical_rationale: str | None = None
+    """Why the question is critical, as the rubric gives it."""
+
+    def text_for(self, group: str | None) -> str:
+        """The question in the words of respondent group ``group`` (its ``wording``), else the default text."""
+        return self.wording.get(group, self.text) if group is not None else self.text
+
+    def help_text_for(self, group: str | None) -> str | None:
+        """The guidance for respondent group ``group`` (its ``help_for``), else the default ``help``."""
+        return self.help_for.get(group, self.help) if group is not None else self.help
+
+    def step_measure(self, level: int) -> str | None:
+        """The measure of the next step from ``level``: the step's own, else the question's."""
+        entry = self.descriptor(level)
+        return (entry.measure if entry is not None else None) or self.measure
 
     def asks_evidence(self, group: str | None, level: int) -> bool:
         """Whether an answer at ``level`` from a respondent of ``group`` must cite evidence: at or above
@@ -139,6 +167,8 @@ class Domain:
     weight: float = 1.0
     target: int | None = None
     stage: int | None = None
+    weight_rationale: str | None = None
+    """Why the domain has its weight, as the rubric gives it."""
 
     def __repr__(self) -> str:
         return f"<Domain {self.id} {self.title!r}: {len(self.questions)} questions, weight {given_number(self.weight)}>"

@@ -1018,7 +1018,8 @@ class Scorer:
                     next_level=nxt,
                     next_step=current.next_step if current else None,
                     next_descriptor=following.descriptor if following else None,
-                    measure=question.measure,
+                    measure=question.step_measure(result.level),
+                    owner=current.owner if current else None,
                     respondents_at_next=sum(n for level, n in stats.counted if nxt is not None and level >= nxt),
                     respondents=stats.answered,
                 )

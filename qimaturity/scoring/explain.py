@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from qimaturity._core.numbers import signed, trace_number
-from qimaturity.scoring.result import DomainResult, OverallResult, PerceptionGap, QuestionResult, Result, Trace
+from qimaturity.scoring.result import (
+    DomainResult,
+    OverallResult,
+    PerceptionGap,
+    Priority,
+    QuestionResult,
+    Result,
+    Trace,
+)
 
 
 def _band(node: DomainResult | OverallResult) -> str:
@@ -33,7 +41,22 @@ def _trace(trace: Trace, indent: str) -> list[str]:
     return lines
 
 
-def explain_question(question: QuestionResult) -> list[str]:
+def _priority(priority: Priority, indent: str, head: str = "") -> list[str]:
+    """A priority's next step with its measure and owner, where the rubric gives them."""
+    towards = f" towards {priority.next_level}" if priority.next_level is not None else ""
+    lines = [
+        f"{indent}{head or f'priority {priority.rank}'}: from level {priority.level}{towards} (target "
+        f"{priority.target}), next step: {priority.next_step or 'none given'}"
+    ]
+    if priority.measure:
+        lines.append(f"{indent}  measure: {priority.measure}")
+    if priority.owner:
+        lines.append(f"{indent}  owner: {priority.owner}")
+    return lines
+
+
+def explain_question(question: QuestionResult, priority: Priority | None = None) -> list[str]:
+    """A question's answers and arithmetic; ``priority``: its place in the improvement priorities, if it has one."""
     if question.level is None:
         head = f"Question {question.id}: not counted ({question.status})"
     else:
@@ -60,10 +83,12 @@ def explain_question(question: QuestionResult) -> list[str]:
     for hidden in question.suppressed_groups:
         lines.append(f"  group {hidden.group}: {hidden.reason}, not shown")
     lines.extend("  " + line for line in _gaps(question.perception_gaps))
+    if priority is not None:
+        lines.extend(_priority(priority, "  "))
     return lines
 
 
-def explain_domain(domain: DomainResult, *, questions: bool = True) -> list[str]:
+def explain_domain(domain: DomainResult, *, questions: bool = True, priorities: tuple[Priority, ...] = ()) -> list[str]:
     if domain.value is None:
         head = f"Domain {domain.id} ({domain.title}): not counted, every question left out"
     elif domain.level is None:
@@ -81,8 +106,9 @@ def explain_domain(domain: DomainResult, *, questions: bool = True) -> list[str]
     lines.extend(_trace(domain.trace, "  "))
     lines.extend("  " + line for line in _gaps(domain.perception_gaps))
     if questions:
+        ranked = {p.question_id: p for p in priorities}
         for question in domain.questions:
-            lines.extend("  " + line for line in explain_question(question))
+            lines.extend("  " + line for line in explain_question(question, ranked.get(question.id)))
     return lines
 
 
@@ -120,14 +146,19 @@ def explain(result: Result, *, domain_id: str | None = None, question_id: str | 
     if result.date:
         title += f" - {result.date}"
     lines = [title]
+    ranked = {p.question_id: p for p in result.priorities}
     if question_id is not None:
-        lines.extend(explain_question(result.question(question_id)))
+        lines.extend(explain_question(result.question(question_id), ranked.get(question_id)))
     elif domain_id is not None:
-        lines.extend(explain_domain(result.domain(domain_id)))
+        lines.extend(explain_domain(result.domain(domain_id), priorities=result.priorities))
     else:
         lines.extend(explain_overall(result.overall))
         for domain in result.domains:
             lines.extend(explain_domain(domain, questions=False))
+        if result.priorities:
+            lines.append("Improvement priorities (critical items first, then weight x domain weight x gap):")
+            for p in result.priorities:
+                lines.extend(_priority(p, "  ", f"{p.rank}. {p.question_id}" + (" [critical]" if p.critical else "")))
     if result.projection is not None:
         changes = ", ".join(f"{q}={lv}" for q, lv in result.projection.changes.items())
         lines.append(f"What if {changes}:")

@@ -247,6 +247,10 @@ class Priority:
     next_step: str | None
     next_descriptor: str | None
     measure: str | None
+    """How to tell that the next step worked: the step's own measure (a process measure checkable at 30 days),
+    else the question's, else ``None``."""
+    owner: str | None
+    """The role the rubric suggests to own the next step, ``None`` when it names none."""
     respondents_at_next: int
     respondents: int
 
