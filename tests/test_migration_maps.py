@@ -117,8 +117,8 @@ def test_versions_order_by_number():
             "      - {old: lead-budget, new: lead-time}\n",
             [
                 f"{MAP_LINE + 2}:15: /migrations/0/questions/0/old: 'lead-time' is an old question whose answers move "
-                f"elsewhere, and the new question of another entry (line {MAP_LINE + 3}): a map converts in one step, "
-                "so the id would stand for two questions (a chain or a cycle)",
+                f"elsewhere, and the new question of another entry (the entry at line {MAP_LINE + 3}): a map converts "
+                "in one step, so the id would stand for two questions (a chain or a cycle)",
                 f"{MAP_LINE + 3}:15: /migrations/0/questions/1/old: 'lead-budget' is an old question whose answers",
             ],
             id="a cycle of ids",

@@ -1284,8 +1284,8 @@ class MigrationChecker:
                 checker.add(
                     path,
                     f"'{old_id}' is an old question whose answers move elsewhere, and the new question of another "
-                    f"entry (line {line}): a map converts in one step, so the id would stand for two questions "
-                    "(a chain or a cycle)",
+                    f"entry (the entry at line {line}): a map converts in one step, so the id would stand for two "
+                    "questions (a chain or a cycle)",
                     f"give the new question its own id, or map old '{old_id}' to itself",
                 )
 
