@@ -168,3 +168,20 @@ def test_rubric_diff_of_a_bad_rubric_is_a_located_error(tmp_path):
     assert done.returncode == 2
     assert f"{bad}:5:10: /version: version 1.0 is read as a number, not as text" in done.stderr
     assert done.stdout == ""
+
+
+def test_group_wordings_step_owners_and_reasons_are_compared_key_by_key():
+    path = DATA / "rubrics" / "wordings-owners-reasons.yaml"
+    data = json.loads(json.dumps(yaml.safe_load(path.read_text())))
+    question = data["domains"][0]["questions"][0]
+    question["wording"]["frontline"] = "In my ward, who has had improvement training?"
+    question["levels"][0]["owner"] = "Chief nurse"
+    question["weight_rationale"] = "It counts double."
+    data["version"] = "1.1.0"
+    (item,) = rubric_diff(load_rubric(path), load_rubric(data)).questions
+    assert (item.status, item.id) == ("changed", "trn-coverage")
+    assert [(c.field, c.new) for c in item.changes] == [
+        ("wording.frontline", "In my ward, who has had improvement training?"),
+        ("weight_rationale", "It counts double."),
+        ("levels.1.owner", "Chief nurse"),
+    ]

@@ -302,6 +302,14 @@ def _fields(old: Any, new: Any, skip: Iterable[str] = (), prefix: str = "") -> l
         if dataclasses.is_dataclass(before) and dataclasses.is_dataclass(after) and type(before) is type(after):
             changes.extend(_fields(before, after, prefix=f"{prefix}{f.name}."))
             continue
+        if isinstance(before, Mapping) and isinstance(after, Mapping) and before and after:
+            # A mapping (wording, help_for, tags) key by key: wording.frontline
+            for key in [*before, *(k for k in after if k not in before)]:
+                if before.get(key) != after.get(key):
+                    changes.append(
+                        FieldChange(f"{prefix}{f.name}.{key}", _plain(before.get(key)), _plain(after.get(key)))
+                    )
+            continue
         changes.append(FieldChange(prefix + f.name, _plain(before), _plain(after)))
     return changes
 
