@@ -273,3 +273,17 @@ def test_report_history_across_the_change_end_to_end(tmp_path):
     assert "2025-06-30<br>version 1.0.0" in html
     assert html.count(">not comparable</td>") == 4  # lead, cult, pat and results in 2025
     assert 'class="qim-version-break"' in html
+
+
+def test_more_domains_than_one_trend_chart_holds_are_shared_between_charts():
+    """A chart tells eight series apart (a colour each): qi-readiness 2.0.0 has nine domains, drawn as 5 and 4."""
+    from qimaturity.report.render import trend_charts
+
+    scale = [(1, "Starting"), (2, "Developing"), (3, "Established"), (4, "Leading")]
+    series = [(f"Domain {n}", [1.0 + n / 10, 2.0]) for n in range(9)]
+    svg = str(trend_charts("t", ["2025-06-30", "2026-06-30"], series, scale, title="North", breaks=[(1, "v2")]))
+    assert svg.count("<svg") == 2 and 'id="t-1' in svg and 'id="t-2' in svg
+    assert "North (1 of 2)" in svg and "North (2 of 2)" in svg
+    assert svg.count('data-series="4" d=') == 1 and svg.count('data-series="3" d=') == 2  # 5 lines, then 4
+    one = str(trend_charts("t", ["2025-06-30", "2026-06-30"], series[:8], scale, title="North"))
+    assert one.count("<svg") == 1 and "(1 of" not in one
