@@ -40,6 +40,7 @@ ALL_RUBRICS = sorted(
         EVERY_KEY,
         *(DATA / "scoring" / "rubrics").glob("*.yaml"),
         DATA / "numbers" / "rubric.yaml",
+        *(DATA / "migration").glob("*.yaml"),
     ]
 )
 
@@ -102,7 +103,7 @@ def column_of(sheet: Any, key: str, header_row: int = 1) -> int:
 def test_the_round_trip_covers_every_rubric_in_the_repository():
     names = {path.stem for path in ALL_RUBRICS}
     assert {"qi-readiness", "qi-programme-stages", "valid-minimal", "phq9-shaped", "every-key", "staged"} <= names
-    assert len(ALL_RUBRICS) == 47  # tests/data/rubrics/qi-readiness-1.1.0.yaml too
+    assert len(ALL_RUBRICS) == 49  # with the two versions of tests/data/migration and qi-readiness 1.1.0
 
 
 @pytest.mark.parametrize("path", ALL_RUBRICS, ids=lambda p: p.stem)
@@ -247,7 +248,7 @@ def test_the_workbook_has_no_formulas_and_text_that_starts_like_one_stays_text(t
     path = rubric_to_xlsx(EVERY_KEY, tmp_path / "every-key.xlsx")
     with zipfile.ZipFile(path) as archive:
         sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/sheet")]
-        assert len(sheets) == 4
+        assert len(sheets) == 5  # Read me, Rubric, Questions, Rules, and Migrations: every-key has migration maps
         for name in sheets:
             assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
     book = load_workbook(path)
