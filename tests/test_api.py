@@ -18,11 +18,11 @@ import yaml
 import qimaturity
 from qimaturity.cli.main import main
 
-from .conftest import DATA, QI_READINESS_1_1, ROOT
+from .conftest import COHORT_1_1, DATA, EXAMPLES_1_1, QI_READINESS_1_1, ROOT
 
-EXAMPLES = ROOT / "examples" / "answers"
+EXAMPLES = EXAMPLES_1_1
 RIVERSIDE = EXAMPLES / "riverside-community.yaml"
-COHORT = ROOT / "examples" / "cohort"
+COHORT = COHORT_1_1
 MINI = DATA / "rubrics" / "valid-minimal.yaml"
 REPORT_DATE = "2026-10-01"
 

@@ -19,10 +19,10 @@ from qimaturity import load_assessment, load_rubric, score, validate_rubric
 from qimaturity.answers.model import Assessment, Organisation
 from qimaturity.scoring.engine import Scorer
 
-from .conftest import DATA, QI_READINESS_1_1, ROOT, RUBRICS, run_main
+from .conftest import DATA, EXAMPLES_1_1, QI_READINESS_1_1, ROOT, RUBRICS, run_main
 
 QI = ROOT / "rubrics" / "qi-readiness.yaml"
-EASTFIELD = ROOT / "examples" / "answers" / "eastfield-mental-health.yaml"
+EASTFIELD = EXAMPLES_1_1 / "eastfield-mental-health.yaml"
 WHAT_IF = {"gov-board-agenda": 5, "gov-golden-thread": 5, "gov-data-for-improvement": 5, "gov-regulator-compact": 5}
 
 

@@ -16,12 +16,12 @@ import pytest
 
 from qimaturity.batch.run import MANIFEST_NAME
 
-from .conftest import CONSOLE_SCRIPT, QI_READINESS_1_1, ROOT, run_cli
+from .conftest import CONSOLE_SCRIPT, EXAMPLES_1_1, QI_READINESS_1_1, run_cli
 
 # Batches under attack run as a user runs them: the real console script, each in a process of its own.
 pytestmark = pytest.mark.subprocess
 
-EXAMPLES = sorted((ROOT / "examples" / "answers").glob("*.yaml"))
+EXAMPLES = sorted((EXAMPLES_1_1).glob("*.yaml"))
 STEMS = [p.stem for p in EXAMPLES]
 
 

@@ -11,10 +11,10 @@ from qimaturity._core.limits import MAX_LOGO_PIXELS
 from qimaturity._core.problems import InputError
 from qimaturity.report.branding import load_brand
 
-from .conftest import QI_READINESS_1_1, ROOT, run_main
+from .conftest import EXAMPLES_1_1, QI_READINESS_1_1, run_main
 from .hostile.corpus import _png
 
-ANSWERS = ROOT / "examples" / "answers" / "northgate-acute.yaml"
+ANSWERS = EXAMPLES_1_1 / "northgate-acute.yaml"
 
 
 def brand_with(folder, logo: str):

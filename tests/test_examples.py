@@ -6,9 +6,9 @@ import pytest
 
 from qimaturity import load_assessment, load_rubric, score
 
-from .conftest import QI_READINESS_1_1, ROOT
+from .conftest import EXAMPLES_1_1, QI_READINESS_1_1
 
-EXAMPLES = ROOT / "examples" / "answers"
+EXAMPLES = EXAMPLES_1_1
 RUBRIC = load_rubric(QI_READINESS_1_1)
 
 

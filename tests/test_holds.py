@@ -18,10 +18,18 @@ import pytest
 from qimaturity import compare, explain, load_assessment, load_rubric, score
 from qimaturity.report.render import render_cohort_html, render_html
 
-from .conftest import QI_READINESS_1_1, ROOT, SCORING_ANSWERS, SCORING_RUBRICS, adjustments, run_main, run_scoring
+from .conftest import (
+    EXAMPLES_1_1,
+    QI_READINESS_1_1,
+    SCORING_ANSWERS,
+    SCORING_RUBRICS,
+    adjustments,
+    run_main,
+    run_scoring,
+)
 
 HELD = load_rubric(SCORING_RUBRICS / "held-gate.yaml")
-RIVERSIDE = ROOT / "examples" / "answers" / "riverside-community.yaml"
+RIVERSIDE = EXAMPLES_1_1 / "riverside-community.yaml"
 
 
 def held(name: str):

@@ -24,9 +24,9 @@ from qimaturity._core.problems import InputError
 from qimaturity.answers.exports import load_mapping
 from qimaturity.answers.files import parse_answers_text
 
-from .conftest import DATA, QI_READINESS_1_1, ROOT, run_main
+from .conftest import DATA, EXAMPLES_1_1, QI_READINESS_1_1, ROOT, run_main
 
-EXAMPLE = ROOT / "examples" / "answers" / "northgate-acute.yaml"
+EXAMPLE = EXAMPLES_1_1 / "northgate-acute.yaml"
 NAME = "Northgate Hospitals NHS Foundation Trust"
 HUGE = "1" + "0" * 5000
 DEEP = "[" * 200_000 + "]" * 200_000

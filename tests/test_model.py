@@ -21,11 +21,11 @@ from qimaturity.answers.files import assessment_from_document
 from qimaturity.answers.model import Answer, Assessment, Organisation, Respondent
 from qimaturity.scoring.tables import write_csv
 
-from .conftest import QI_READINESS_1_1, ROOT, SCORING_ANSWERS, SCORING_RUBRICS
+from .conftest import COHORT_1_1, EXAMPLES_1_1, QI_READINESS_1_1, SCORING_ANSWERS, SCORING_RUBRICS
 
 CHECKS = load_rubric(SCORING_RUBRICS / "checks.yaml")
 QI = load_rubric(QI_READINESS_1_1)
-RIVERSIDE = ROOT / "examples" / "answers" / "riverside-community.yaml"
+RIVERSIDE = EXAMPLES_1_1 / "riverside-community.yaml"
 LEVELS_HINT = "levels are 1, 2, 3, 4, 5"
 
 
@@ -190,9 +190,7 @@ def test_assessments_are_checked_once(monkeypatch):
 
 
 def test_every_example_answers_file_stands_for_an_assessment_that_passes_the_checks():
-    files = sorted((ROOT / "examples" / "answers").glob("*.yaml")) + sorted(
-        (ROOT / "examples" / "cohort").glob("*.yaml")
-    )
+    files = sorted((EXAMPLES_1_1).glob("*.yaml")) + sorted((COHORT_1_1).glob("*.yaml"))
     assert len(files) > 20
     for path in files:
         assert checks.check_assessment(load_assessment(path, QI), QI) == [], path

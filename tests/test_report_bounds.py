@@ -22,7 +22,7 @@ from qimaturity._core.limits import MAX_DOCUMENT_BYTES, MAX_LISTED_ANSWERS, MAX_
 from qimaturity.report.render import render_html
 from qimaturity.report.views import REMARK_LINE, AnswerView, Report, build_report
 
-from .conftest import QI_READINESS_1_1, ROOT, run_cli
+from .conftest import EXAMPLES_1_1, QI_READINESS_1_1, ROOT, run_cli
 
 # Every group shown (min_group_size 1): these tests are about how much a report prints, with groups of one and two.
 _QI_1_1 = load_rubric(QI_READINESS_1_1)
@@ -189,7 +189,7 @@ RUBRIC_GROUPS = {g.id: g.name for g in RUBRIC.respondent_groups}
 def test_long_comments_are_printed_up_to_the_limit_even_when_each_exceeds_an_equal_share(tmp_path):
     # Riverside's board-1 writes a 9,000-character comment on each of their answers: each is longer than an equal
     # share of MAX_REMARK_CHARS between the questions, yet as many as fit in it are printed, in full.
-    document = yaml.safe_load((ROOT / "examples" / "answers" / "riverside-community.yaml").read_text())
+    document = yaml.safe_load((EXAMPLES_1_1 / "riverside-community.yaml").read_text())
     board = document["respondents"][0]
     long = ("The improvement hub has helped, but the waiting list for coaching is long. " * 120)[:9000]
     for qid, answer in board["answers"].items():

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from qimaturity.report.render import render_pdf
 
-from .conftest import QI_READINESS_1_1, ROOT, run_main
+from .conftest import EXAMPLES_1_1, QI_READINESS_1_1, run_main
 
 HOSTILE = [
     "<script>alert('name')</script>",
@@ -62,7 +62,7 @@ def listener():
 
 
 def hostile_answers(tmp_path: Path, port: int) -> Path:
-    data = yaml.safe_load((ROOT / "examples" / "answers" / "northgate-acute.yaml").read_text())
+    data = yaml.safe_load((EXAMPLES_1_1 / "northgate-acute.yaml").read_text())
     tricks = [*HOSTILE, f"<img src='http://127.0.0.1:{port}/pixel.png'>"]
     data["organisation"]["name"] = " ".join(tricks)
     data["assessor"] = f"<link rel=stylesheet href='http://127.0.0.1:{port}/x.css'>"
@@ -144,7 +144,7 @@ def test_the_fetcher_allows_only_bundled_assets_data_and_named_files(tmp_path):
 def test_brand_file_cannot_inject_css_or_markup(tmp_path):
     brand = tmp_path / "brand.yaml"
     brand.write_text('name: Acme\ncolours:\n  primary: "red; } body { display: none"\n')
-    answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
+    answers = EXAMPLES_1_1 / "northgate-acute.yaml"
     result = run_main(
         "report", str(QI_READINESS_1_1), str(answers), "-o", str(tmp_path / "r.html"), "--brand", str(brand)
     )
@@ -188,7 +188,7 @@ def test_template_tricks_are_refused_with_template_file_and_line(tmp_path, name)
     )
     out = tmp_path / "report.html"
     out.write_text("the previous report")
-    answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
+    answers = EXAMPLES_1_1 / "northgate-acute.yaml"
     result = run_main("report", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--templates", str(templates))
     assert result.returncode == 2, result.stdout
     assert "Traceback" not in result.stderr
@@ -210,7 +210,7 @@ def test_custom_template_cannot_fetch_or_attach_in_the_pdf(tmp_path, listener):
         '{% block cover %}<img src="file:///etc/passwd" alt="p">{{ super() }}{% endblock %}\n'
     )
     out = tmp_path / "report.pdf"
-    answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
+    answers = EXAMPLES_1_1 / "northgate-acute.yaml"
     result = run_main("report", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--templates", str(templates))
     assert result.returncode == 0, result.stderr
     pdf = out.read_bytes()

@@ -25,9 +25,9 @@ from qimaturity.report.render import render_cohort_html, render_html
 from qimaturity.report.templating import plain, render_template
 from qimaturity.rubric.forms import build_form
 
-from .conftest import QI_READINESS_1_1, ROOT, run_cli, run_main
+from .conftest import COHORT_1_1, EXAMPLES_1_1, QI_READINESS_1_1, ROOT, run_cli, run_main
 
-ANSWERS = ROOT / "examples" / "answers" / "northgate-acute.yaml"
+ANSWERS = EXAMPLES_1_1 / "northgate-acute.yaml"
 RUBRIC = load_rubric(QI_READINESS_1_1)
 SECRET = "canary-7f3a9c-do-not-leak"
 
@@ -125,7 +125,7 @@ def test_the_gap_report_and_cohort_contexts_are_plain_json_data(tmp_path, result
     )
     assert report["report"]["organisation"] == result.organisation.name
     assert report["brand"]["logo"] == brand.logo and "logo_path" not in report["brand"]
-    cohort_results, _ = score_files(RUBRIC, sorted((ROOT / "examples" / "cohort").glob("*.yaml")))
+    cohort_results, _ = score_files(RUBRIC, sorted((COHORT_1_1).glob("*.yaml")))
     cohort = build_cohort(cohort_results, group_by="type")
     view = dumped_context(
         tmp_path / "c",
@@ -492,7 +492,7 @@ def test_the_bundled_templates_stay_well_inside_the_limits(tmp_path, monkeypatch
     big = score(RUBRIC, load_assessment(large_answers(tmp_path, 300), RUBRIC))
     html = render_html(big, RUBRIC)
     assert "comment 0" in html and html.rstrip().endswith("</html>")
-    results, _ = score_files(RUBRIC, sorted((ROOT / "examples" / "cohort").glob("*.yaml")), keep_details=False)
+    results, _ = score_files(RUBRIC, sorted((COHORT_1_1).glob("*.yaml")), keep_details=False)
     many = [
         dataclasses.replace(
             r, organisation=dataclasses.replace(r.organisation, id=f"{r.organisation.id}-{copy}", name=f"Org {copy}")
@@ -514,7 +514,7 @@ def test_a_batch_with_worker_processes_stops_only_the_report_whose_template_brea
         "{% if report.organisation.startswith('Northgate') %}" + EXHAUSTION["center"][0] + "{% endif %}",
     )
     out = tmp_path / "out"
-    answers = ROOT / "examples" / "answers"
+    answers = EXAMPLES_1_1
     run = run_cli(
         "batch",
         str(QI_READINESS_1_1),
