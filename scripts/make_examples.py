@@ -34,19 +34,59 @@ DOMAINS = (
 )
 
 ROLES = {
-    "board": ["Chair", "Chief executive", "Chief nurse", "Medical director", "Director of finance",
-              "Chief operating officer", "Director of people", "Non-executive director",
-              "Non-executive director, chair of the quality committee", "Non-executive director, audit chair",
-              "Director of strategy", "Associate non-executive director"],
-    "managers": ["Divisional director of operations", "Head of nursing", "Service manager", "Clinical director",
-                 "Deputy director of quality", "Head of patient experience", "General manager", "Matron"],
-    "frontline": ["Staff nurse", "Healthcare assistant", "Physiotherapist", "Consultant", "Pharmacist",
-                  "Occupational therapist", "Ward clerk", "Specialty doctor", "Senior staff nurse",
-                  "Support worker", "Dietitian", "Porter", "Radiographer", "Speech and language therapist",
-                  "Resident doctor", "Team leader", "Clinical psychologist", "Care coordinator", "Paramedic",
-                  "Midwife"],
-    "patient-partners": ["Patient partner", "Carer representative", "Patient partner, improvement faculty",
-                         "Expert by experience", "Governor and patient partner"],
+    "board": [
+        "Chair",
+        "Chief executive",
+        "Chief nurse",
+        "Medical director",
+        "Director of finance",
+        "Chief operating officer",
+        "Director of people",
+        "Non-executive director",
+        "Non-executive director, chair of the quality committee",
+        "Non-executive director, audit chair",
+        "Director of strategy",
+        "Associate non-executive director",
+    ],
+    "managers": [
+        "Divisional director of operations",
+        "Head of nursing",
+        "Service manager",
+        "Clinical director",
+        "Deputy director of quality",
+        "Head of patient experience",
+        "General manager",
+        "Matron",
+    ],
+    "frontline": [
+        "Staff nurse",
+        "Healthcare assistant",
+        "Physiotherapist",
+        "Consultant",
+        "Pharmacist",
+        "Occupational therapist",
+        "Ward clerk",
+        "Specialty doctor",
+        "Senior staff nurse",
+        "Support worker",
+        "Dietitian",
+        "Porter",
+        "Radiographer",
+        "Speech and language therapist",
+        "Resident doctor",
+        "Team leader",
+        "Clinical psychologist",
+        "Care coordinator",
+        "Paramedic",
+        "Midwife",
+    ],
+    "patient-partners": [
+        "Patient partner",
+        "Carer representative",
+        "Patient partner, improvement faculty",
+        "Expert by experience",
+        "Governor and patient partner",
+    ],
 }
 
 COMMENTS = {
@@ -78,8 +118,10 @@ EVIDENCE = {
     "lead-executive-lead": ("Executive portfolios and scheme of delegation", "Company secretary"),
     "lead-role-models": ("Board and executive service visit log", "Chief executive's office"),
     "gov-board-time": ("Board minutes and annual cycle of business", "Company secretary"),
-    "gov-data-for-improvement": ("Integrated performance report with statistical process control charts",
-                                 "Director of performance"),
+    "gov-data-for-improvement": (
+        "Integrated performance report with statistical process control charts",
+        "Director of performance",
+    ),
     "mgt-performance-reviews": ("Divisional performance review packs", "Chief operating officer"),
     "trn-tiered-offer": ("Improvement training dashboard", "Head of improvement"),
     "cult-protected-time": ("Rostering policy: protected improvement time", "Director of people"),
@@ -96,8 +138,13 @@ ORGANISATIONS = [
         "seed": 11,
         "story": "A large acute trust in financial recovery and under regulatory undertakings, where improvement "
         "rests on a few enthusiasts and a newly named executive sponsor.",
-        "organisation": {"id": "northgate", "name": "Northgate Hospitals NHS Foundation Trust", "type": "acute",
-                         "region": "north-east", "metadata": {"beds": 1140, "staff": 9600, "sites": 3}},
+        "organisation": {
+            "id": "northgate",
+            "name": "Northgate Hospitals NHS Foundation Trust",
+            "type": "acute",
+            "region": "north-east",
+            "metadata": {"beds": 1140, "staff": 9600, "sites": 3},
+        },
         "date": datetime.date(2026, 3, 18),
         "assessor": "Northgate improvement and organisational development team",
         "sizes": {"board": 11, "managers": 6, "frontline": 17, "patient-partners": 3},
@@ -113,28 +160,41 @@ ORGANISATIONS = [
         "story": "A community trust three years into a QSIR-based improvement programme, where the board sees "
         "improvement as embedded but district nursing and therapy teams describe it as patchy and squeezed by "
         "caseloads.",
-        "organisation": {"id": "riverside", "name": "Riverside Community Health NHS Trust", "type": "community",
-                         "region": "north-west", "metadata": {"beds": 96, "staff": 4300, "sites": 38}},
+        "organisation": {
+            "id": "riverside",
+            "name": "Riverside Community Health NHS Trust",
+            "type": "community",
+            "region": "north-west",
+            "metadata": {"beds": 96, "staff": 4300, "sites": 38},
+        },
         "date": datetime.date(2026, 9, 30),
         "assessor": "Riverside quality improvement team",
         "sizes": {"board": 9, "managers": 7, "frontline": 15, "patient-partners": 4},
         "maturity": dict.fromkeys(DOMAINS, 3.4) | {"patient-involvement": 3.2, "results-sustainability": 3.2},
         "offsets": {"board": 0.4, "managers": 0.1, "frontline": -0.3, "patient-partners": 0.0},
         # The board's view against the front line's in leadership and culture: a clear perception gap.
-        "gaps": {"leadership": {"board": 0.9, "frontline": -0.8}, "culture-engagement": {"board": 0.9,
-                                                                                          "frontline": -0.8}},
+        "gaps": {
+            "leadership": {"board": 0.9, "frontline": -0.8},
+            "culture-engagement": {"board": 0.9, "frontline": -0.8},
+        },
         "evidence_rate": 0.8,
-        "na": {"trn-qi-team": "We have no improvement team of our own: support comes from the integrated care "
-               "system's improvement hub under a shared-service agreement."},
+        "na": {
+            "trn-qi-team": "We have no improvement team of our own: support comes from the integrated care "
+            "system's improvement hub under a shared-service agreement."
+        },
     },
     {
         "file": "eastfield-mental-health",
         "seed": 33,
         "story": "A mental health and learning disability trust with a decade of improvement work, where service "
         "users co-lead projects and improvement is how services are managed.",
-        "organisation": {"id": "eastfield", "name": "Eastfield Mental Health NHS Foundation Trust",
-                         "type": "mental-health", "region": "midlands",
-                         "metadata": {"beds": 410, "staff": 5200, "sites": 24}},
+        "organisation": {
+            "id": "eastfield",
+            "name": "Eastfield Mental Health NHS Foundation Trust",
+            "type": "mental-health",
+            "region": "midlands",
+            "metadata": {"beds": 410, "staff": 5200, "sites": 24},
+        },
         "date": datetime.date(2026, 6, 12),
         "assessor": "Eastfield quality improvement faculty",
         "sizes": {"board": 10, "managers": 8, "frontline": 19, "patient-partners": 5},
@@ -142,8 +202,10 @@ ORGANISATIONS = [
         "offsets": {"board": 0.2, "managers": 0.1, "frontline": -0.2, "patient-partners": 0.0},
         "gaps": {},
         "evidence_rate": 0.95,
-        "na": {"gov-regulator-compact": "Our only external improvement requirement this year was closed before the "
-               "assessment period, so there is no plan to judge."},
+        "na": {
+            "gov-regulator-compact": "Our only external improvement requirement this year was closed before the "
+            "assessment period, so there is no plan to judge."
+        },
     },
 ]
 
