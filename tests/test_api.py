@@ -18,11 +18,12 @@ import yaml
 import qimaturity
 from qimaturity.cli.main import main
 
-from .conftest import COHORT_1_1, DATA, EXAMPLES_1_1, QI_READINESS_1_1, ROOT
+from .conftest import DATA, EXAMPLES_1_1, QI_READINESS_1_1, ROOT
 
 EXAMPLES = EXAMPLES_1_1
 RIVERSIDE = EXAMPLES / "riverside-community.yaml"
-COHORT = COHORT_1_1
+COHORT = ROOT / "examples" / "cohort"
+"""The example cohort, on qi-readiness 2.0.0 (read with the ``current`` fixture)."""
 MINI = DATA / "rubrics" / "valid-minimal.yaml"
 REPORT_DATE = "2026-10-01"
 
@@ -46,6 +47,12 @@ def cli(capsys):
         return code, out.out, out.err
 
     return run
+
+
+@pytest.fixture(scope="module")
+def current():
+    """The bundled qi-readiness (2.0.0), for the example cohort."""
+    return qimaturity.load_rubric("qi-readiness")
 
 
 @pytest.fixture(scope="module")
@@ -189,36 +196,36 @@ def test_a_mapping_is_checked_like_a_file_with_json_paths_and_no_line():
 # --- cohorts, reports, imports, exports, batches ------------------------------------------------------------------
 
 
-def test_compare_matches_compare_csv(cli, rubric, tmp_path):
+def test_compare_matches_compare_csv(cli, current, tmp_path):
     out = tmp_path / "cohort.csv"
-    code, _, _ = cli("compare", QI_READINESS_1_1, COHORT, "--group-by", "type", "-o", out)
+    code, _, _ = cli("compare", "qi-readiness", COHORT, "--group-by", "type", "-o", out)
     assert code == 0
-    cohort = qimaturity.compare(rubric, COHORT, group_by="type")
+    cohort = qimaturity.compare(current, COHORT, group_by="type")
     # 30 files of 24 organisations: six of them (org-00001 to org-00006) were assessed in 2025 and in 2026.
     assert len(cohort.members) == 24 and len(cohort.trends) == 6 and cohort.assessment_count == 30
     from qimaturity.report.build import cohort_document
 
-    assert cohort_document(cohort, rubric, "csv") == out.read_text(encoding="utf-8")
+    assert cohort_document(cohort, current, "csv") == out.read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     leadership = next(r for r in rows if r["group"] == "All organisations" and r["id"] == "leadership")
     assert leadership["organisations"] == "24"
     assert float(leadership["median"]) == pytest.approx(cohort.everyone.domain("leadership").median, abs=5e-5)
 
 
-def test_compare_takes_results_as_well_as_files(rubric):
-    results = [qimaturity.score(rubric, qimaturity.load_assessment(p, rubric)) for p in sorted(COHORT.iterdir())]
-    given, read = qimaturity.compare(rubric, results), qimaturity.compare(rubric, COHORT)
+def test_compare_takes_results_as_well_as_files(current):
+    results = [qimaturity.score(current, qimaturity.load_assessment(p, current)) for p in sorted(COHORT.iterdir())]
+    given, read = qimaturity.compare(current, results), qimaturity.compare(current, COHORT)
     # The same comparison; the results given are kept as they are, those read from files slim (Result.slim).
     assert dataclasses.replace(given, results=()) == dataclasses.replace(read, results=())
     assert given.results == tuple(results) and read.results == tuple(r.slim() for r in results)
     files = sorted(COHORT.iterdir())
-    mixed = qimaturity.compare(rubric, [*files[:15], *results[15:]])
+    mixed = qimaturity.compare(current, [*files[:15], *results[15:]])
     assert dataclasses.replace(mixed, results=()) == dataclasses.replace(read, results=())
 
 
-def test_a_bad_file_in_a_cohort_raises_with_its_place(rubric):
+def test_a_bad_file_in_a_cohort_raises_with_its_place(current):
     with pytest.raises(qimaturity.InputError) as refused:
-        qimaturity.compare(rubric, [COHORT, DATA / "answers" / "mini-two-groups.yaml"])
+        qimaturity.compare(current, [COHORT, DATA / "answers" / "mini-two-groups.yaml"])
     assert refused.value.problems[0].path == "/rubric/id"
 
 
@@ -240,17 +247,17 @@ def test_report_html_is_the_command_lines_bytes(cli, rubric, tmp_path):
         assert qimaturity.report(rubric, answers, format="html", report_date=REPORT_DATE) == html
 
 
-def test_report_with_peers_and_history_is_the_command_lines_bytes(cli, rubric, tmp_path):
+def test_report_with_peers_and_history_is_the_command_lines_bytes(cli, current, tmp_path):
     answers = COHORT / "org-00001-2026.yaml"
     history = COHORT / "org-00001-2025.yaml"
     out = tmp_path / "org-00001.html"
     code, _, _ = cli(
-        "report", QI_READINESS_1_1, answers, "-o", out, "--report-date", REPORT_DATE, "--cohort", COHORT,
-        "--group-by", "type", "--history", history, "--target", "4", "--what-if", "gov-board-agenda=4",
+        "report", "qi-readiness", answers, "-o", out, "--report-date", REPORT_DATE, "--cohort", COHORT,
+        "--group-by", "type", "--history", history, "--target", "4", "--what-if", "gov-board-time=4",
     )  # fmt: skip
     assert code == 0
     html = qimaturity.report(
-        rubric,
+        current,
         answers,
         format="html",
         report_date=REPORT_DATE,
@@ -258,7 +265,7 @@ def test_report_with_peers_and_history_is_the_command_lines_bytes(cli, rubric, t
         group_by="type",
         history=[history],
         default_target=4,
-        what_if={"gov-board-agenda": 4},
+        what_if={"gov-board-time": 4},
     )
     assert html == out.read_bytes()
     assert b"since last time" in html.lower() and b"peers" in html
@@ -268,13 +275,13 @@ def test_report_with_peers_and_history_is_the_command_lines_bytes(cli, rubric, t
 # tests/test_reports.py (riverside's report rendered once each way and shared by that file's PDF tests).
 
 
-def test_a_cohort_report_is_compare_htmls_bytes(cli, rubric, tmp_path):
+def test_a_cohort_report_is_compare_htmls_bytes(cli, current, tmp_path):
     out = tmp_path / "cohort.html"
-    assert cli("compare", QI_READINESS_1_1, COHORT, "-o", out, "--report-date", REPORT_DATE)[0] == 0
-    cohort = qimaturity.compare(rubric, COHORT)
-    assert qimaturity.report(rubric, cohort, format="html", report_date=REPORT_DATE) == out.read_bytes()
+    assert cli("compare", "qi-readiness", COHORT, "-o", out, "--report-date", REPORT_DATE)[0] == 0
+    cohort = qimaturity.compare(current, COHORT)
+    assert qimaturity.report(current, cohort, format="html", report_date=REPORT_DATE) == out.read_bytes()
     with pytest.raises(qimaturity.OptionError, match="a cohort report takes no what_if"):
-        qimaturity.report(rubric, cohort, what_if={"gov-board-agenda": 4})
+        qimaturity.report(current, cohort, what_if={"gov-board-time": 4})
 
 
 def test_report_options_it_cannot_use_are_option_errors(rubric, tmp_path):

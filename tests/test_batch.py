@@ -12,7 +12,7 @@ import pytest
 from qimaturity.batch import run as batch
 from qimaturity.batch.run import MANIFEST_NAME, run_batch
 
-from .conftest import COHORT_1_1, EXAMPLES_1_1, QI_READINESS_1_1, run_cli, run_main
+from .conftest import EXAMPLES_1_1, QI_READINESS_1_1, ROOT, run_cli, run_main
 
 EXAMPLES = sorted((EXAMPLES_1_1).glob("*.yaml"))
 STEMS = [p.stem for p in EXAMPLES]
@@ -275,12 +275,12 @@ def test_json_into_the_answers_folder_is_refused(answers):
 def test_peers_give_every_report_a_you_and_your_peers_section(tmp_path):
     folder = tmp_path / "answers"
     folder.mkdir()
-    for path in sorted((COHORT_1_1).glob("org-0000[1-6]-2026.yaml")):
+    for path in sorted((ROOT / "examples" / "cohort").glob("org-0000[1-6]-2026.yaml")):
         shutil.copy(path, folder / path.name)
     out = tmp_path / "out"
     result = run_main(
         "batch",
-        str(QI_READINESS_1_1),
+        "qi-readiness",
         str(folder),
         "-o",
         str(out),

@@ -21,7 +21,7 @@ from qimaturity.answers.files import assessment_from_document
 from qimaturity.answers.model import Answer, Assessment, Organisation, Respondent
 from qimaturity.scoring.tables import write_csv
 
-from .conftest import COHORT_1_1, EXAMPLES_1_1, QI_READINESS_1_1, SCORING_ANSWERS, SCORING_RUBRICS
+from .conftest import COHORT_1_1, EXAMPLES_1_1, QI_READINESS_1_1, ROOT, SCORING_ANSWERS, SCORING_RUBRICS
 
 CHECKS = load_rubric(SCORING_RUBRICS / "checks.yaml")
 QI = load_rubric(QI_READINESS_1_1)
@@ -190,10 +190,14 @@ def test_assessments_are_checked_once(monkeypatch):
 
 
 def test_every_example_answers_file_stands_for_an_assessment_that_passes_the_checks():
-    files = sorted((EXAMPLES_1_1).glob("*.yaml")) + sorted((COHORT_1_1).glob("*.yaml"))
-    assert len(files) > 20
-    for path in files:
-        assert checks.check_assessment(load_assessment(path, QI), QI) == [], path
+    # the examples and cohort on the bundled rubric (2.0.0), and as they were on 1.1.0 (the fixtures)
+    current = load_rubric("qi-readiness")
+    for rubric, folders in ((current, (ROOT / "examples" / "answers", ROOT / "examples" / "cohort")),
+                            (QI, (EXAMPLES_1_1, COHORT_1_1))):  # fmt: skip
+        files = [path for folder in folders for path in sorted(folder.glob("*.yaml"))]
+        assert len(files) == 33
+        for path in files:
+            assert checks.check_assessment(load_assessment(path, rubric), rubric) == [], path
 
 
 # --- results as tables ---------------------------------------------------------------------------------------
