@@ -19,10 +19,13 @@ The public API is what the command line runs::
     document = qimaturity.rubric_from_xlsx("our-rubric.xlsx")        # read back and validated; InputError at cells
     text = qimaturity.rubric_yaml(document)                           # as a rubric file
     starter = qimaturity.new_rubric("ward-qi-check", domains=4, levels=5)   # a commented starter rubric
+    changes = qimaturity.rubric_diff(old_rubric, rubric)     # what changed between two versions
+    reports = qimaturity.migrate_answers(rubric, "answers/2025/", "answers/2025-v2/")   # answers carried over
 
-``compare``, ``report``, ``import_answers``, ``run_batch`` and the rubric authoring functions (``rubric_to_xlsx``,
-``rubric_from_xlsx``, ``rubric_yaml``, ``new_rubric``) are imported on first use, and ``score_export`` when called,
-so that ``import qimaturity`` stays fast and loads none of WeasyPrint, Jinja, Polars, openpyxl or the FHIR models.
+``compare``, ``report``, ``import_answers``, ``run_batch``, ``migrate_answers`` and the rubric authoring functions
+(``rubric_to_xlsx``, ``rubric_from_xlsx``, ``rubric_yaml``, ``new_rubric``, ``rubric_diff``) are imported on first
+use, and ``score_export`` when called, so that ``import qimaturity`` stays fast and loads none of WeasyPrint,
+Jinja, Polars, openpyxl or the FHIR models.
 """
 
 from __future__ import annotations
@@ -44,11 +47,13 @@ from qimaturity.scoring.result import Result
 from qimaturity.version import __version__
 
 if TYPE_CHECKING:
+    from qimaturity.answers.migrate import migrate_answers
     from qimaturity.answers.sources import import_answers
     from qimaturity.batch.run import run_batch
     from qimaturity.cohort.compare import compare
     from qimaturity.cohort.model import Cohort
     from qimaturity.report.build import report
+    from qimaturity.rubric.diff import rubric_diff
     from qimaturity.rubric.scaffold import new_rubric
     from qimaturity.rubric.workbook import rubric_from_xlsx, rubric_to_xlsx
     from qimaturity.rubric.writing import rubric_yaml
@@ -60,9 +65,11 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "Cohort": ("qimaturity.cohort.model", "Cohort"),
     "compare": ("qimaturity.cohort.compare", "compare"),
     "import_answers": ("qimaturity.answers.sources", "import_answers"),
+    "migrate_answers": ("qimaturity.answers.migrate", "migrate_answers"),
     "report": ("qimaturity.report", None),
     "run_batch": ("qimaturity.batch.run", "run_batch"),
     "new_rubric": ("qimaturity.rubric.scaffold", "new_rubric"),
+    "rubric_diff": ("qimaturity.rubric.diff", "rubric_diff"),
     "rubric_from_xlsx": ("qimaturity.rubric.workbook", "rubric_from_xlsx"),
     "rubric_to_xlsx": ("qimaturity.rubric.workbook", "rubric_to_xlsx"),
     "rubric_yaml": ("qimaturity.rubric.writing", "rubric_yaml"),
@@ -135,8 +142,10 @@ __all__ = [
     "import_answers",
     "load_assessment",
     "load_rubric",
+    "migrate_answers",
     "new_rubric",
     "report",
+    "rubric_diff",
     "rubric_from_xlsx",
     "rubric_to_xlsx",
     "rubric_yaml",

@@ -2,8 +2,10 @@
 
     python scripts/make_cohort.py examples/cohort --count 24 --history 6
 
-Each organisation has a type, a region, a maturity of its own and five respondents (board, managers, two frontline,
-patient partner); critical answers at level 4 or above usually cite evidence. With --history N, the first N
+Each organisation has a type, a region, a maturity of its own and respondent groups of varied sizes (boards of 8-12,
+managers 5-8, frontline staff 12-20, patient partners 3-5), each answering only its group's questions; boards rate
+a little higher than the rest. Answers at the evidence level of a question that asks for evidence usually cite the
+organisation's evidence register, and only from the groups the question asks it of. With --history N, the first N
 organisations also get an assessment a year earlier, at lower levels, so that trends can be shown.
 The same seed gives the same files.
 """
@@ -20,10 +22,33 @@ from qimaturity import load_rubric
 
 TYPES = ("acute", "community", "mental-health", "ambulance")
 REGIONS = ("north-east", "north-west", "midlands", "london", "south-east", "south-west")
-GROUPS = ("board", "managers", "frontline", "frontline", "patient-partners")
-PLACES = ("Ashford", "Birchwood", "Calder", "Dunmore", "Elmfield", "Fenwick", "Glenside", "Harrowby", "Ingleby",
-          "Juniper", "Kingsmere", "Larkhill", "Marston", "Northam", "Oakridge", "Pennwick", "Queensbury", "Redbrook",
-          "Stanmore", "Thornbury", "Upwell", "Valeside", "Westmoor", "Yarrow")
+SIZES = {"board": (8, 12), "managers": (5, 8), "frontline": (12, 20), "patient-partners": (3, 5)}
+PLACES = (
+    "Ashford",
+    "Birchwood",
+    "Calder",
+    "Dunmore",
+    "Elmfield",
+    "Fenwick",
+    "Glenside",
+    "Harrowby",
+    "Ingleby",
+    "Juniper",
+    "Kingsmere",
+    "Larkhill",
+    "Marston",
+    "Northam",
+    "Oakridge",
+    "Pennwick",
+    "Queensbury",
+    "Redbrook",
+    "Stanmore",
+    "Thornbury",
+    "Upwell",
+    "Valeside",
+    "Westmoor",
+    "Yarrow",
+)
 
 
 def organisation_answers(rubric, index: int, year: int, rng: random.Random, shift: float) -> dict:
@@ -31,20 +56,40 @@ def organisation_answers(rubric, index: int, year: int, rng: random.Random, shif
     kind = TYPES[index % len(TYPES)]
     maturity = min(4.6, max(1.2, rng.gauss(3.0, 0.8))) - shift
     offsets = {d.id: rng.gauss(0, 0.4) for d in rubric.domains}
+    register = [
+        {
+            "id": "ev-1",
+            "title": f"Board paper {year}/031: improvement report",
+            "date": f"{year}-06-30",
+            "owner": "Company secretary",
+        },
+        {
+            "id": "ev-2",
+            "title": f"Improvement training and project dashboard, {year}",
+            "date": f"{year}-08-31",
+            "owner": "Head of improvement",
+        },
+    ]
     respondents = []
-    for number, group in enumerate(GROUPS, start=1):
-        lift = 0.5 if group == "board" else 0.0
-        answers = {}
-        for question in rubric.questions():
-            if question.respondents and group not in question.respondents:
-                continue
-            level = round(maturity + offsets[question.domain_id] + lift + rng.gauss(0, 0.6))
-            level = min(5, max(1, level))
-            if question.evidence_from is not None and level >= question.evidence_from and rng.random() < 0.8:
-                answers[question.id] = {"level": level, "evidence": [{"reference": "Board paper", "date": f"{year}-06-30"}]}
-            else:
-                answers[question.id] = level
-        respondents.append({"id": f"{group}-{number}", "group": group, "answers": answers})
+    for group, (low, high) in SIZES.items():
+        lift = 0.4 if group == "board" else -0.2 if group == "frontline" else 0.0
+        for number in range(1, rng.randint(low, high) + 1):
+            answers: dict = {}
+            for question in rubric.questions():
+                if question.respondents and group not in question.respondents:
+                    continue
+                level = round(maturity + offsets[question.domain_id] + lift + rng.gauss(0, 0.6))
+                level = min(5, max(1, level))
+                if (
+                    question.evidence_from is not None
+                    and level >= question.evidence_from
+                    and group in question.evidence_groups
+                    and rng.random() < 0.8
+                ):
+                    answers[question.id] = {"level": level, "evidence": [rng.choice(("ev-1", "ev-2"))]}
+                else:
+                    answers[question.id] = level
+            respondents.append({"id": f"{group}-{number}", "group": group, "answers": answers})
     return {
         "rubric": {"id": rubric.id, "version": rubric.version},
         "organisation": {
@@ -56,6 +101,7 @@ def organisation_answers(rubric, index: int, year: int, rng: random.Random, shif
         },
         "date": f"{year}-09-30",
         "assessor": "Quality improvement team",
+        "evidence": register,
         "respondents": respondents,
     }
 

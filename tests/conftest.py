@@ -26,6 +26,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 RUBRICS = DATA / "rubrics"
+QI_READINESS_1_1 = RUBRICS / "qi-readiness-1.1.0.yaml"
+"""qi-readiness as it was at version 1.1.0 (31 questions in six domains). The test data written for it (imports,
+FHIR responses, answers in tests/data) are read with it, and so are the examples as they were on 1.1.0 (below);
+tests of the bundled rubric itself load "qi-readiness"."""
+EXAMPLES_1_1 = DATA / "examples-1.1"
+"""The bundled examples (examples/answers) as they were on qi-readiness 1.1.0, kept for the tests that check values
+worked by hand on them: read them with QI_READINESS_1_1."""
+COHORT_1_1 = DATA / "cohort-1.1"
+"""The example cohort (examples/cohort) as it was on qi-readiness 1.1.0, for the same reason."""
 INVALID = RUBRICS / "invalid"
 CONSOLE_SCRIPT = Path(sys.executable).parent / "qimaturity"
 

@@ -18,11 +18,12 @@ import yaml
 import qimaturity
 from qimaturity.cli.main import main
 
-from .conftest import DATA, ROOT
+from .conftest import DATA, EXAMPLES_1_1, QI_READINESS_1_1, ROOT
 
-EXAMPLES = ROOT / "examples" / "answers"
+EXAMPLES = EXAMPLES_1_1
 RIVERSIDE = EXAMPLES / "riverside-community.yaml"
 COHORT = ROOT / "examples" / "cohort"
+"""The example cohort, on qi-readiness 2.0.0 (read with the ``current`` fixture)."""
 MINI = DATA / "rubrics" / "valid-minimal.yaml"
 REPORT_DATE = "2026-10-01"
 
@@ -49,8 +50,14 @@ def cli(capsys):
 
 
 @pytest.fixture(scope="module")
-def rubric():
+def current():
+    """The bundled qi-readiness (2.0.0), for the example cohort."""
     return qimaturity.load_rubric("qi-readiness")
+
+
+@pytest.fixture(scope="module")
+def rubric():
+    return qimaturity.load_rubric(QI_READINESS_1_1)
 
 
 # --- what `import qimaturity` offers ------------------------------------------------------------------------------
@@ -90,18 +97,19 @@ def test_the_report_package_is_the_report_function_and_still_a_package():
 # --- rubrics, answers, scores, explanations ---------------------------------------------------------------------
 
 
-def test_load_and_validate_rubric_match_validate_json(cli, rubric):
+def test_load_and_validate_rubric_match_validate_json(cli):
     bad = DATA / "rubrics" / "invalid" / "bad-id.yaml"
     code, out, _ = cli("validate", "qi-readiness", bad, "--format", "json")
     assert code == 2
     good, broken = json.loads(out)["rubrics"]
+    rubric = qimaturity.load_rubric("qi-readiness")
     assert (rubric.id, rubric.version, rubric.content_hash) == (good["id"], good["version"], good["content_hash"])
     assert qimaturity.validate_rubric("qi-readiness") == []
     assert [p.to_dict() for p in qimaturity.validate_rubric(bad)] == broken["problems"]
 
 
 def test_score_of_every_example_matches_score_json(cli, rubric):
-    code, out, _ = cli("score", "qi-readiness", EXAMPLES, "--format", "json")
+    code, out, _ = cli("score", QI_READINESS_1_1, EXAMPLES, "--format", "json")
     assert code == 0
     results = [qimaturity.score(rubric, qimaturity.load_assessment(p, rubric)) for p in sorted(EXAMPLES.iterdir())]
     assert [r.to_dict() for r in results] == json.loads(out)
@@ -109,7 +117,7 @@ def test_score_of_every_example_matches_score_json(cli, rubric):
 
 def test_targets_and_what_if_match_the_command_line(cli, rubric):
     code, out, _ = cli(
-        "score", "qi-readiness", RIVERSIDE, "--target", "4", "--target", "leadership=5", "--what-if",
+        "score", QI_READINESS_1_1, RIVERSIDE, "--target", "4", "--target", "leadership=5", "--what-if",
         "gov-board-agenda=4", "--format", "json",
     )  # fmt: skip
     assert code == 0
@@ -126,7 +134,7 @@ def test_targets_and_what_if_match_the_command_line(cli, rubric):
 
 def test_explain_matches_the_command_line(cli, rubric):
     result = qimaturity.score(rubric, qimaturity.load_assessment(RIVERSIDE, rubric))
-    code, out, _ = cli("explain", "qi-readiness", RIVERSIDE, "--question", "lead-role-models")
+    code, out, _ = cli("explain", QI_READINESS_1_1, RIVERSIDE, "--question", "lead-role-models")
     assert code == 0
     assert qimaturity.explain(result, question_id="lead-role-models") == out
 
@@ -188,48 +196,48 @@ def test_a_mapping_is_checked_like_a_file_with_json_paths_and_no_line():
 # --- cohorts, reports, imports, exports, batches ------------------------------------------------------------------
 
 
-def test_compare_matches_compare_csv(cli, rubric, tmp_path):
+def test_compare_matches_compare_csv(cli, current, tmp_path):
     out = tmp_path / "cohort.csv"
     code, _, _ = cli("compare", "qi-readiness", COHORT, "--group-by", "type", "-o", out)
     assert code == 0
-    cohort = qimaturity.compare(rubric, COHORT, group_by="type")
+    cohort = qimaturity.compare(current, COHORT, group_by="type")
     # 30 files of 24 organisations: six of them (org-00001 to org-00006) were assessed in 2025 and in 2026.
     assert len(cohort.members) == 24 and len(cohort.trends) == 6 and cohort.assessment_count == 30
     from qimaturity.report.build import cohort_document
 
-    assert cohort_document(cohort, rubric, "csv") == out.read_text(encoding="utf-8")
+    assert cohort_document(cohort, current, "csv") == out.read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     leadership = next(r for r in rows if r["group"] == "All organisations" and r["id"] == "leadership")
     assert leadership["organisations"] == "24"
     assert float(leadership["median"]) == pytest.approx(cohort.everyone.domain("leadership").median, abs=5e-5)
 
 
-def test_compare_takes_results_as_well_as_files(rubric):
-    results = [qimaturity.score(rubric, qimaturity.load_assessment(p, rubric)) for p in sorted(COHORT.iterdir())]
-    given, read = qimaturity.compare(rubric, results), qimaturity.compare(rubric, COHORT)
+def test_compare_takes_results_as_well_as_files(current):
+    results = [qimaturity.score(current, qimaturity.load_assessment(p, current)) for p in sorted(COHORT.iterdir())]
+    given, read = qimaturity.compare(current, results), qimaturity.compare(current, COHORT)
     # The same comparison; the results given are kept as they are, those read from files slim (Result.slim).
     assert dataclasses.replace(given, results=()) == dataclasses.replace(read, results=())
     assert given.results == tuple(results) and read.results == tuple(r.slim() for r in results)
     files = sorted(COHORT.iterdir())
-    mixed = qimaturity.compare(rubric, [*files[:15], *results[15:]])
+    mixed = qimaturity.compare(current, [*files[:15], *results[15:]])
     assert dataclasses.replace(mixed, results=()) == dataclasses.replace(read, results=())
 
 
-def test_a_bad_file_in_a_cohort_raises_with_its_place(rubric):
+def test_a_bad_file_in_a_cohort_raises_with_its_place(current):
     with pytest.raises(qimaturity.InputError) as refused:
-        qimaturity.compare(rubric, [COHORT, DATA / "answers" / "mini-two-groups.yaml"])
+        qimaturity.compare(current, [COHORT, DATA / "answers" / "mini-two-groups.yaml"])
     assert refused.value.problems[0].path == "/rubric/id"
 
 
 def test_report_html_is_the_command_lines_bytes(cli, rubric, tmp_path):
     out = tmp_path / "riverside.html"
-    code, stdout, _ = cli("report", "qi-readiness", RIVERSIDE, "-o", out, "--report-date", REPORT_DATE)
+    code, stdout, _ = cli("report", QI_READINESS_1_1, RIVERSIDE, "-o", out, "--report-date", REPORT_DATE)
     assert code == 0 and stdout.strip() == str(out)
     html = qimaturity.report(rubric, RIVERSIDE, format="html", report_date=REPORT_DATE)
     assert html == out.read_bytes()
     # A path is written (atomically) and returned; a date object is the same date.
     written = qimaturity.report(
-        "qi-readiness", RIVERSIDE, tmp_path / "api.html", report_date=datetime.date(2026, 10, 1)
+        QI_READINESS_1_1, RIVERSIDE, tmp_path / "api.html", report_date=datetime.date(2026, 10, 1)
     )
     assert written == tmp_path / "api.html" and written.read_bytes() == html
     # The answers as a dict, an Assessment or a Result make the same report.
@@ -239,17 +247,17 @@ def test_report_html_is_the_command_lines_bytes(cli, rubric, tmp_path):
         assert qimaturity.report(rubric, answers, format="html", report_date=REPORT_DATE) == html
 
 
-def test_report_with_peers_and_history_is_the_command_lines_bytes(cli, rubric, tmp_path):
+def test_report_with_peers_and_history_is_the_command_lines_bytes(cli, current, tmp_path):
     answers = COHORT / "org-00001-2026.yaml"
     history = COHORT / "org-00001-2025.yaml"
     out = tmp_path / "org-00001.html"
     code, _, _ = cli(
         "report", "qi-readiness", answers, "-o", out, "--report-date", REPORT_DATE, "--cohort", COHORT,
-        "--group-by", "type", "--history", history, "--target", "4", "--what-if", "gov-board-agenda=4",
+        "--group-by", "type", "--history", history, "--target", "4", "--what-if", "gov-board-time=4",
     )  # fmt: skip
     assert code == 0
     html = qimaturity.report(
-        rubric,
+        current,
         answers,
         format="html",
         report_date=REPORT_DATE,
@@ -257,7 +265,7 @@ def test_report_with_peers_and_history_is_the_command_lines_bytes(cli, rubric, t
         group_by="type",
         history=[history],
         default_target=4,
-        what_if={"gov-board-agenda": 4},
+        what_if={"gov-board-time": 4},
     )
     assert html == out.read_bytes()
     assert b"since last time" in html.lower() and b"peers" in html
@@ -267,13 +275,13 @@ def test_report_with_peers_and_history_is_the_command_lines_bytes(cli, rubric, t
 # tests/test_reports.py (riverside's report rendered once each way and shared by that file's PDF tests).
 
 
-def test_a_cohort_report_is_compare_htmls_bytes(cli, rubric, tmp_path):
+def test_a_cohort_report_is_compare_htmls_bytes(cli, current, tmp_path):
     out = tmp_path / "cohort.html"
     assert cli("compare", "qi-readiness", COHORT, "-o", out, "--report-date", REPORT_DATE)[0] == 0
-    cohort = qimaturity.compare(rubric, COHORT)
-    assert qimaturity.report(rubric, cohort, format="html", report_date=REPORT_DATE) == out.read_bytes()
+    cohort = qimaturity.compare(current, COHORT)
+    assert qimaturity.report(current, cohort, format="html", report_date=REPORT_DATE) == out.read_bytes()
     with pytest.raises(qimaturity.OptionError, match="a cohort report takes no what_if"):
-        qimaturity.report(rubric, cohort, what_if={"gov-board-agenda": 4})
+        qimaturity.report(current, cohort, what_if={"gov-board-time": 4})
 
 
 def test_report_options_it_cannot_use_are_option_errors(rubric, tmp_path):
@@ -294,7 +302,7 @@ def test_report_options_it_cannot_use_are_option_errors(rubric, tmp_path):
 def test_import_answers_gives_the_documents_import_writes(cli, rubric, tmp_path):
     export = DATA / "imports" / "redcap-raw.csv"
     mapping = DATA / "imports" / "redcap-raw.yaml"
-    code, out, _ = cli("import", "qi-readiness", export, "--mapping", mapping, "-o", tmp_path / "answers")
+    code, out, _ = cli("import", QI_READINESS_1_1, export, "--mapping", mapping, "-o", tmp_path / "answers")
     assert code == 0
     written = [yaml.safe_load(Path(line).read_text(encoding="utf-8")) for line in out.split()]
     documents = qimaturity.import_answers(export, rubric, mapping=mapping)
@@ -316,9 +324,9 @@ def test_score_export_matches_score_export_json(cli, tmp_path):
     export = tmp_path / "export.csv"
     with export.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerows([[row[i] for i in keep] for row in fixed])
-    code, out, err = cli("score-export", "qi-readiness", export, "--format", "json", "--target", "4")
+    code, out, err = cli("score-export", QI_READINESS_1_1, export, "--format", "json", "--target", "4")
     assert code == 0, err
-    scores = qimaturity.score_export("qi-readiness", export, default_target=4)
+    scores = qimaturity.score_export(QI_READINESS_1_1, export, default_target=4)
     assert [r.to_dict() for r in scores] == json.loads(out)
     # Every respondent of ynys-mon answers 3 and every one of harbour 2 (tests/data/imports/README.md).
     assert {r.organisation.id: r.overall.value for r in scores} == {"ynys-mon": 3, "harbour": 2}
@@ -327,12 +335,12 @@ def test_score_export_matches_score_export_json(cli, tmp_path):
 def test_run_batch_writes_what_batch_writes(cli, tmp_path):
     by_cli = tmp_path / "cli"
     code, _, err = cli(
-        "batch", "qi-readiness", EXAMPLES, "-o", by_cli, "--formats", "json,html", "--report-date", REPORT_DATE,
+        "batch", QI_READINESS_1_1, EXAMPLES, "-o", by_cli, "--formats", "json,html", "--report-date", REPORT_DATE,
         "--workers", "1",
     )  # fmt: skip
     assert code == 0, err
     summary = qimaturity.run_batch(
-        "qi-readiness", EXAMPLES, tmp_path / "api", formats="json,html", report_date=REPORT_DATE, workers=1
+        QI_READINESS_1_1, EXAMPLES, tmp_path / "api", formats="json,html", report_date=REPORT_DATE, workers=1
     )
     assert summary.exit_code == 0 and len(summary.written) == 6
     names = sorted(p.name for p in by_cli.iterdir())

@@ -19,15 +19,16 @@ from qimaturity import load_assessment, load_rubric, score, validate_rubric
 from qimaturity.answers.model import Assessment, Organisation
 from qimaturity.scoring.engine import Scorer
 
-from .conftest import DATA, ROOT, RUBRICS, run_main
+from .conftest import DATA, EXAMPLES_1_1, QI_READINESS_1_1, ROOT, RUBRICS, run_main
 
 QI = ROOT / "rubrics" / "qi-readiness.yaml"
-EASTFIELD = ROOT / "examples" / "answers" / "eastfield-mental-health.yaml"
+EASTFIELD = EXAMPLES_1_1 / "eastfield-mental-health.yaml"
 WHAT_IF = {"gov-board-agenda": 5, "gov-golden-thread": 5, "gov-data-for-improvement": 5, "gov-regulator-compact": 5}
 
 
 def test_the_4_86_case_reads_level_4_embedded_and_band_leading():
-    rubric = load_rubric(QI)
+    # Eastfield's answers are given to 1.1.0, whose bands and scale 2.0.0 keeps.
+    rubric = load_rubric(QI_READINESS_1_1)
     result = score(rubric, load_assessment(EASTFIELD, rubric), what_if=WHAT_IF)
     assert result.projection is not None
     governance = next(d for d in result.projection.domains if d.id == "governance")

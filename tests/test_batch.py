@@ -12,9 +12,9 @@ import pytest
 from qimaturity.batch import run as batch
 from qimaturity.batch.run import MANIFEST_NAME, run_batch
 
-from .conftest import ROOT, run_cli, run_main
+from .conftest import EXAMPLES_1_1, QI_READINESS_1_1, ROOT, run_cli, run_main
 
-EXAMPLES = sorted((ROOT / "examples" / "answers").glob("*.yaml"))
+EXAMPLES = sorted((EXAMPLES_1_1).glob("*.yaml"))
 STEMS = [p.stem for p in EXAMPLES]
 BROKEN_LINE = "      lead-qi-as-management: 4\n"
 
@@ -48,7 +48,7 @@ def with_broken(answers):
 def test_batch_writes_every_format_per_file_and_reports_the_bad_file_with_its_line(with_broken, tmp_path):
     answers, line = with_broken
     out = tmp_path / "out"
-    result = run_cli("batch", "qi-readiness", str(answers), "-o", str(out), "--workers", "2")
+    result = run_cli("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--workers", "2")
     assert result.returncode == 2, result.stderr
     assert summary_line(result.stderr).startswith("4 files: 3 written, 0 up to date, 1 failed")
     assert re.search(
@@ -71,8 +71,8 @@ def test_batch_writes_every_format_per_file_and_reports_the_bad_file_with_its_li
 
 def test_json_output_is_what_score_prints_for_one_file(answers, tmp_path):
     out = tmp_path / "out"
-    assert run_main("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "json").returncode == 0
-    scored = run_main("score", "qi-readiness", str(answers / "northgate-acute.yaml"), "--format", "json")
+    assert run_main("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "json").returncode == 0
+    scored = run_main("score", str(QI_READINESS_1_1), str(answers / "northgate-acute.yaml"), "--format", "json")
     assert (out / "northgate-acute.json").read_text(encoding="utf-8") == scored.stdout
 
 
@@ -80,7 +80,9 @@ def test_rerun_skips_what_is_up_to_date_and_redoes_only_what_changed(answers, tm
     out = tmp_path / "out"
 
     def batch_run(*extra: str) -> tuple[str, list[str]]:
-        result = run_main("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "html,json", *extra)
+        result = run_main(
+            "batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "html,json", *extra
+        )
         assert result.returncode == 0, result.stderr
         return summary_line(result.stderr), result.stdout.splitlines()
 
@@ -118,27 +120,37 @@ def test_rerun_skips_what_is_up_to_date_and_redoes_only_what_changed(answers, tm
 
 def test_changing_a_rendering_option_redoes_reports_but_not_json(answers, tmp_path):
     out = tmp_path / "out"
-    first = run_main("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "html,json")
+    first = run_main("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "html,json")
     assert first.returncode == 0, first.stderr
     again = run_main(
-        "batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "html,json", "--report-date", "2026-10-01"
+        "batch",
+        str(QI_READINESS_1_1),
+        str(answers),
+        "-o",
+        str(out),
+        "--formats",
+        "html,json",
+        "--report-date",
+        "2026-10-01",
     )
     assert again.returncode == 0, again.stderr
     assert again.stdout.splitlines() == [str(out / f"{stem}.html") for stem in STEMS]
-    targeted = run_main("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "json", "--target", "5")
+    targeted = run_main(
+        "batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "json", "--target", "5"
+    )
     assert targeted.stdout.splitlines() == [str(out / f"{stem}.json") for stem in STEMS]
 
 
 def test_formats_json_writes_only_json(answers, tmp_path):
     out = tmp_path / "out"
-    result = run_main("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "json")
+    result = run_main("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "json")
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted([MANIFEST_NAME, *(f"{stem}.json" for stem in STEMS)])
 
 
 def test_unknown_format_is_a_usage_error_that_writes_nothing(answers, tmp_path):
     out = tmp_path / "out"
-    result = run_main("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "json,docx")
+    result = run_main("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "json,docx")
     assert result.returncode == 2
     assert "unknown format 'docx' (choose from pdf, html, json" in result.stderr
     assert "--formats" in result.stderr
@@ -149,7 +161,7 @@ def test_two_workers_give_the_same_json_bytes_as_one(answers, tmp_path):
     for workers in ("1", "2"):
         result = run_main(
             "batch",
-            "qi-readiness",
+            str(QI_READINESS_1_1),
             str(answers),
             "-o",
             str(tmp_path / workers),
@@ -167,13 +179,13 @@ def test_two_workers_give_the_same_json_bytes_as_one(answers, tmp_path):
 def test_a_dask_cluster_gives_the_same_outputs_as_an_in_process_run(answers, tmp_path):
     distributed = pytest.importorskip("distributed")
     files = sorted(answers.iterdir())
-    local = run_batch("qi-readiness", files, tmp_path / "local", formats=("json",), workers=1)
+    local = run_batch(QI_READINESS_1_1, files, tmp_path / "local", formats=("json",), workers=1)
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=50
     )
     try:
         remote = run_batch(
-            "qi-readiness", files, tmp_path / "dask", formats=("json",), scheduler=cluster.scheduler_address
+            QI_READINESS_1_1, files, tmp_path / "dask", formats=("json",), scheduler=cluster.scheduler_address
         )
     finally:
         cluster.close()
@@ -187,7 +199,7 @@ def test_scheduler_without_dask_says_which_extra_to_install(answers, tmp_path, m
     monkeypatch.setitem(sys.modules, "distributed", None)  # as when the dask extra is not installed
     result = run_main(
         "batch",
-        "qi-readiness",
+        str(QI_READINESS_1_1),
         str(answers),
         "-o",
         str(tmp_path / "out"),
@@ -203,7 +215,7 @@ def test_scheduler_without_dask_says_which_extra_to_install(answers, tmp_path, m
 
 def test_a_failing_job_leaves_earlier_outputs_intact(answers, tmp_path):
     out = tmp_path / "out"
-    assert run_main("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "html").returncode == 0
+    assert run_main("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "html").returncode == 0
     before = {stem: (out / f"{stem}.html").read_bytes() for stem in STEMS}
     broken = tmp_path / "templates"
     broken.mkdir()
@@ -212,7 +224,7 @@ def test_a_failing_job_leaves_earlier_outputs_intact(answers, tmp_path):
         encoding="utf-8",
     )
     result = run_main(
-        "batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "html", "--templates", str(broken)
+        "batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "html", "--templates", str(broken)
     )
     assert result.returncode == 2
     assert summary_line(result.stderr).startswith("3 files: 0 written, 0 up to date, 3 failed")
@@ -222,7 +234,7 @@ def test_a_failing_job_leaves_earlier_outputs_intact(answers, tmp_path):
     assert {stem: (out / f"{stem}.html").read_bytes() for stem in STEMS} == before
     assert not list(out.glob(".*.part"))
     # The earlier outputs are still recorded as up to date for the options that made them.
-    rerun = run_main("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "html")
+    rerun = run_main("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "html")
     assert summary_line(rerun.stderr).startswith("3 files: 0 written, 3 up to date")
 
 
@@ -236,7 +248,7 @@ def test_an_internal_error_in_one_job_is_summarised_and_the_others_still_run(ans
 
     monkeypatch.setattr(batch, "score_files", failing)
     files = sorted(answers.iterdir())
-    summary = run_batch("qi-readiness", files, tmp_path / "out", formats=("json",), workers=1)
+    summary = run_batch(QI_READINESS_1_1, files, tmp_path / "out", formats=("json",), workers=1)
     assert summary.exit_code == 70
     assert summary.errors == (f"{answers / 'northgate-acute.yaml'}: internal error: RuntimeError: simulated bug",)
     assert summary.failed == (str(answers / "northgate-acute.yaml"),)
@@ -247,14 +259,14 @@ def test_an_internal_error_in_one_job_is_summarised_and_the_others_still_run(ans
 def test_two_files_with_one_stem_are_refused_and_the_others_written(answers, tmp_path):
     shutil.copy(answers / "northgate-acute.yaml", answers / "northgate-acute.yml")
     out = tmp_path / "out"
-    result = run_main("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "json")
+    result = run_main("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "json")
     assert result.returncode == 2
     assert "has the same name stem 'northgate-acute'" in result.stderr
     assert summary_line(result.stderr).startswith("4 files: 3 written, 0 up to date, 1 failed")
 
 
 def test_json_into_the_answers_folder_is_refused(answers):
-    result = run_main("batch", "qi-readiness", str(answers), "-o", str(answers), "--formats", "json")
+    result = run_main("batch", str(QI_READINESS_1_1), str(answers), "-o", str(answers), "--formats", "json")
     assert result.returncode == 2
     assert "holds the answers files" in result.stderr
     assert sorted(p.name for p in answers.iterdir()) == sorted(p.name for p in EXAMPLES)

@@ -16,12 +16,12 @@ import pytest
 
 from qimaturity.batch.run import MANIFEST_NAME
 
-from .conftest import CONSOLE_SCRIPT, ROOT, run_cli
+from .conftest import CONSOLE_SCRIPT, EXAMPLES_1_1, QI_READINESS_1_1, run_cli
 
 # Batches under attack run as a user runs them: the real console script, each in a process of its own.
 pytestmark = pytest.mark.subprocess
 
-EXAMPLES = sorted((ROOT / "examples" / "answers").glob("*.yaml"))
+EXAMPLES = sorted((EXAMPLES_1_1).glob("*.yaml"))
 STEMS = [p.stem for p in EXAMPLES]
 
 
@@ -70,7 +70,7 @@ def test_a_batch_killed_with_sigkill_takes_its_workers_with_it_and_writes_nothin
         (folder / f"org-{number:02d}.yaml").write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     batch = subprocess.Popen(
-        [str(CONSOLE_SCRIPT), "batch", "qi-readiness", str(folder), "-o", str(out), "--formats", "pdf"]
+        [str(CONSOLE_SCRIPT), "batch", str(QI_READINESS_1_1), str(folder), "-o", str(out), "--formats", "pdf"]
         + ["--workers", "2"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -97,7 +97,7 @@ def test_a_batch_killed_with_sigkill_takes_its_workers_with_it_and_writes_nothin
 def test_peers_isolates_a_file_that_breaks_its_loader_like_the_plain_batch(answers, tmp_path):
     (answers / "deep.json").write_text("[" * 100_000, encoding="utf-8")
     out = tmp_path / "out"
-    result = run_cli("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "html", "--peers")
+    result = run_cli("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "html", "--peers")
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert re.search(rf"^{re.escape(str(answers / 'deep.json'))}(:\d+:\d+)?: ", result.stderr, re.M), result.stderr
@@ -120,12 +120,12 @@ def test_a_corrupt_manifest_is_a_note_and_is_rebuilt(manifest, answers, tmp_path
     out = tmp_path / "out"
     out.mkdir()
     (out / MANIFEST_NAME).write_text(manifest, encoding="utf-8")
-    first = run_cli("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "json")
+    first = run_cli("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "json")
     assert first.returncode == 0, first.stderr
     assert f"note: {out / MANIFEST_NAME} is not a batch manifest this version can read" in first.stderr
     rebuilt = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
     assert sorted(rebuilt["outputs"]) == sorted(f"{stem}.json" for stem in STEMS)
-    second = run_cli("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "json")
+    second = run_cli("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "json")
     assert second.returncode == 0 and "note:" not in second.stderr
     assert "3 files: 0 written, 3 up to date" in second.stderr
 
@@ -134,7 +134,7 @@ def test_a_manifest_that_is_a_fifo_is_never_opened(answers, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     os.mkfifo(out / MANIFEST_NAME)
-    result = run_cli("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "json")
+    result = run_cli("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "json")
     assert result.returncode == 2
     assert f"{out / MANIFEST_NAME}: /: is a FIFO (named pipe), not a regular file" in result.stderr
     assert outputs(out) == {f"{stem}.json" for stem in STEMS}

@@ -11,10 +11,10 @@ from qimaturity._core.limits import MAX_LOGO_PIXELS
 from qimaturity._core.problems import InputError
 from qimaturity.report.branding import load_brand
 
-from .conftest import ROOT, run_main
+from .conftest import EXAMPLES_1_1, QI_READINESS_1_1, run_main
 from .hostile.corpus import _png
 
-ANSWERS = ROOT / "examples" / "answers" / "northgate-acute.yaml"
+ANSWERS = EXAMPLES_1_1 / "northgate-acute.yaml"
 
 
 def brand_with(folder, logo: str):
@@ -130,7 +130,7 @@ def test_report_with_a_refused_logo_exits_2_and_keeps_the_earlier_report(tmp_pat
     brand = brand_with(tmp_path, "logo.png")
     out = tmp_path / "report.pdf"
     out.write_bytes(b"the earlier report")
-    result = run_main("report", "qi-readiness", str(ANSWERS), "--brand", str(brand), "-o", str(out))
+    result = run_main("report", str(QI_READINESS_1_1), str(ANSWERS), "--brand", str(brand), "-o", str(out))
     assert result.returncode == 2
     assert result.stderr.startswith(f"{brand}:2:")
     assert "symbolic link" in result.stderr and "Traceback" not in result.stderr

@@ -13,8 +13,8 @@ def test_validate_bundled_rubrics_by_id_exits_0():
     result = run_main("validate", "qi-readiness", "qi-programme-stages")
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
-    assert lines[0].startswith("rubrics/qi-readiness.yaml: valid (qi-readiness 1.1.0: 6 domains, ")
-    assert lines[1].startswith("rubrics/qi-programme-stages.yaml: valid (qi-programme-stages 1.1.0: 4 domains, ")
+    assert lines[0] == "rubrics/qi-readiness.yaml: valid (qi-readiness 2.0.0: 9 domains, 55 questions)"
+    assert lines[1].startswith("rubrics/qi-programme-stages.yaml: valid (qi-programme-stages 1.2.0: 4 domains, ")
 
 
 @pytest.mark.subprocess
@@ -66,7 +66,7 @@ def test_rubrics_lists_bundled_rubrics_with_counts():
     result = run_main("rubrics", "--format", "json")
     assert result.returncode == 0
     listed = {r["id"]: r for r in json.loads(result.stdout)}
-    assert listed["qi-readiness"]["domains"] == 6
+    assert listed["qi-readiness"]["domains"] == 9
     assert listed["qi-readiness"]["levels"] == 5
     assert listed["qi-programme-stages"]["path"] == "rubrics/qi-programme-stages.yaml"
     table = run_main("rubrics")

@@ -12,12 +12,12 @@ import pytest
 from qimaturity.cli.main import main
 from qimaturity.cli.params import DATE, FORMATS, targets_of
 
-from .conftest import DATA, ROOT
+from .conftest import DATA, EXAMPLES_1_1
 
 MINI = str(DATA / "rubrics" / "valid-minimal.yaml")
 ANSWERS = str(DATA / "answers" / "mini-two-groups.yaml")
-RIVERSIDE = str(ROOT / "examples" / "answers" / "riverside-community.yaml")
-EXAMPLES = str(ROOT / "examples" / "answers")
+RIVERSIDE = str(EXAMPLES_1_1 / "riverside-community.yaml")
+EXAMPLES = str(EXAMPLES_1_1)
 MINI_LEVELS = "is not a level of mini (levels are 1, 2, 3)"
 
 

@@ -34,12 +34,12 @@ from qimaturity.scoring.kernel import agreement, counts_of, pooled_value, respon
 from qimaturity.scoring.result import Result
 from qimaturity.scoring.tables import write_csv
 
-from .conftest import ROOT, run_cli, run_main
+from .conftest import QI_READINESS_1_1, ROOT, run_cli, run_main
 
 pl = pytest.importorskip("polars")
 columnar = pytest.importorskip("qimaturity.scoring.columnar")
 
-RUBRIC = load_rubric("qi-readiness")
+RUBRIC = load_rubric(QI_READINESS_1_1)
 QUESTIONS = list(RUBRIC.questions())
 GROUPS = [g.id for g in RUBRIC.respondent_groups]
 LEVELS = [level.value for level in RUBRIC.levels]
@@ -768,7 +768,7 @@ def test_at_most_max_problems_then_a_count_of_the_rest(csv_export, tmp_path):
 def test_an_export_with_a_header_and_no_rows_says_what_to_do(tmp_path):
     export = tmp_path / "survey.csv"
     export.write_text(HEADER + "\n", encoding="utf-8")
-    result = run_main("score-export", "qi-readiness", str(export))
+    result = run_main("score-export", str(QI_READINESS_1_1), str(export))
     assert result.returncode == 2
     assert "the export has no respondent rows" in result.stderr
     assert "one row per respondent" in result.stderr
@@ -788,7 +788,7 @@ def test_an_export_that_is_not_csv_or_parquet_is_refused(tmp_path):
 @pytest.mark.parametrize("flags", [[], ["--intervals"]])
 def test_score_export_writes_csv_rows_for_every_organisation(csv_export, row_results, tmp_path, flags):
     out = tmp_path / "scores.csv"
-    result = run_main("score-export", "qi-readiness", str(csv_export), "--format", "csv", "-o", str(out), *flags)
+    result = run_main("score-export", str(QI_READINESS_1_1), str(csv_export), "--format", "csv", "-o", str(out), *flags)
     assert result.returncode == 0, result.stderr
     full = io.StringIO()
     write_csv(columnar.score_export(RUBRIC, csv_export, intervals=bool(flags)), full)
@@ -808,7 +808,7 @@ def test_score_export_writes_csv_rows_for_every_organisation(csv_export, row_res
 
 
 def test_score_export_json_to_stdout_is_a_list_of_results(csv_export):
-    result = run_main("score-export", "qi-readiness", str(csv_export), "--format", "json", "--target", "5")
+    result = run_main("score-export", str(QI_READINESS_1_1), str(csv_export), "--format", "json", "--target", "5")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert len(data) == ORGANISATIONS
@@ -821,7 +821,7 @@ def test_score_export_json_to_stdout_is_a_list_of_results(csv_export):
 def test_score_export_with_a_bad_export_exits_2_with_file_row_column_lines(tmp_path):
     export = tmp_path / "bad.csv"
     export.write_text(HEADER + "\na,board,9,,NA,3\n", encoding="utf-8")
-    result = run_main("score-export", "qi-readiness", str(export))
+    result = run_main("score-export", str(QI_READINESS_1_1), str(export))
     assert result.returncode == 2
     lines = result.stderr.splitlines()
     unknown = "/columns/lead-role-modles: unknown question 'lead-role-modles' (did you mean 'lead-role-models'?)"
@@ -838,7 +838,7 @@ def test_score_export_without_polars_says_how_to_install_it(csv_export, tmp_path
     blocker.mkdir()  # a module that fails to import as polars does when it is not installed
     (blocker / "polars.py").write_text("raise ModuleNotFoundError(\"No module named 'polars'\", name='polars')\n")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(blocker), os.environ.get("PYTHONPATH")])))
-    result = run_cli("score-export", "qi-readiness", str(csv_export))
+    result = run_cli("score-export", str(QI_READINESS_1_1), str(csv_export))
     other = run_cli("rubrics", "--format", "json")
     assert result.returncode == 2
     assert "score-export needs the scale extra: pip install 'qimaturity[scale]'" in result.stderr
@@ -853,7 +853,7 @@ def test_importing_qimaturity_does_not_import_polars():
 
 # --- hostile CSV exports: refused before Polars reads them, with the file and the place -----------------------
 def refused_by_score_export(export: Path, expected: str) -> None:
-    result = run_main("score-export", "qi-readiness", str(export), "--format", "json")
+    result = run_main("score-export", str(QI_READINESS_1_1), str(export), "--format", "json")
     assert result.returncode == 2, result.stderr
     assert result.stdout == ""
     assert expected in result.stderr, result.stderr
@@ -900,7 +900,7 @@ def test_score_export_reads_quoted_names_with_commas_and_doubled_quotes(csv_expo
     export = tmp_path / "quoted.csv"
     with export.open("w", encoding="utf-8", newline="") as stream:
         csv.writer(stream).writerows([header, *rows])
-    result = run_main("score-export", "qi-readiness", str(export), "--format", "json")
+    result = run_main("score-export", str(QI_READINESS_1_1), str(export), "--format", "json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["organisation"]["name"].startswith('St "Mary\'s", ')
 

@@ -29,7 +29,7 @@ from qimaturity.answers.fhir import (
 )
 from qimaturity.answers.files import assessment_from_document, check_answers_document
 
-from .conftest import DATA, ROOT, fresh_python
+from .conftest import DATA, QI_READINESS_1_1, ROOT, fresh_python
 
 FHIR = DATA / "fhir"
 BASE = CANONICAL_BASE + "qi-readiness"
@@ -41,7 +41,7 @@ ALL_GROUPS = ["board", "managers", "frontline", "patient-partners"]
 
 @pytest.fixture(scope="module")
 def rubric() -> qimaturity.Rubric:
-    return qimaturity.load_rubric("qi-readiness")
+    return qimaturity.load_rubric(QI_READINESS_1_1)
 
 
 @pytest.fixture(scope="module")
@@ -196,7 +196,7 @@ def test_questionnaire_json_is_deterministic(rubric: qimaturity.Rubric, q4: dict
     assert text == questionnaire_json(rubric, "R4")  # R4 unless asked
     # Another process, with another hash seed, writes the same text.
     code = "from qimaturity import load_rubric; from qimaturity.answers.fhir import questionnaire_json as q\n"
-    assert fresh_python(code + "print(q(load_rubric('qi-readiness')), end='')") == text
+    assert fresh_python(code + f"print(q(load_rubric({str(QI_READINESS_1_1)!r})), end='')") == text
     assert json.loads(text) == q4
     assert text.startswith('{\n  "copyright"')  # keys sorted, indent 2
 

@@ -16,9 +16,10 @@ from qimaturity import load_rubric
 from qimaturity._core.problems import InputError
 from qimaturity.answers.exports import import_answers
 
+from .conftest import QI_READINESS_1_1
 from .hostile.corpus import _CONTENT_TYPES, _RELS, _WORKBOOK, _WORKBOOK_RELS, _csv, _sheet_parts, export_rows
 
-RUBRIC = load_rubric("qi-readiness")
+RUBRIC = load_rubric(QI_READINESS_1_1)
 GOOD = _csv(export_rows()).encode("utf-8")
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

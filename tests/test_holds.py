@@ -21,10 +21,18 @@ from openpyxl import load_workbook
 from qimaturity import compare, explain, load_assessment, load_rubric, score
 from qimaturity.report.render import render_cohort_html, render_html
 
-from .conftest import ROOT, SCORING_ANSWERS, SCORING_RUBRICS, adjustments, run_main, run_scoring
+from .conftest import (
+    EXAMPLES_1_1,
+    QI_READINESS_1_1,
+    SCORING_ANSWERS,
+    SCORING_RUBRICS,
+    adjustments,
+    run_main,
+    run_scoring,
+)
 
 HELD = load_rubric(SCORING_RUBRICS / "held-gate.yaml")
-RIVERSIDE = ROOT / "examples" / "answers" / "riverside-community.yaml"
+RIVERSIDE = EXAMPLES_1_1 / "riverside-community.yaml"
 
 
 def held(name: str):
@@ -40,7 +48,7 @@ def held(name: str):
 
 
 def test_riverside_keeps_its_value_with_the_level_held_at_3():
-    overall = score(load_rubric("qi-readiness"), load_assessment(RIVERSIDE, load_rubric("qi-readiness"))).overall
+    overall = score(load_rubric(QI_READINESS_1_1), load_assessment(RIVERSIDE, load_rubric(QI_READINESS_1_1))).overall
     assert overall.value == pytest.approx(18131 / 5880)
     assert overall.value == overall.raw_value
     assert (overall.level, overall.raw_level, overall.held_level) == (3, 3, 3)
@@ -50,11 +58,11 @@ def test_riverside_keeps_its_value_with_the_level_held_at_3():
 
 
 def test_riverside_outputs_show_the_value_and_the_held_level():
-    table = run_main("score", "qi-readiness", str(RIVERSIDE))
+    table = run_main("score", str(QI_READINESS_1_1), str(RIVERSIDE))
     assert table.returncode == 0, table.stderr
     assert "3.08, held at level 3 by: no-weak-domain-for-embedded" in table.stdout
     assert "3.00" not in table.stdout.split("Overall")[1].splitlines()[0]
-    data = json.loads(run_main("score", "qi-readiness", str(RIVERSIDE), "--format", "json").stdout)["overall"]
+    data = json.loads(run_main("score", str(QI_READINESS_1_1), str(RIVERSIDE), "--format", "json").stdout)["overall"]
     # In full (JSON carries every float): the weighted mean above is 18131/5880 exactly.
     assert data["value"] == data["raw_value"] == 18131 / 5880
     assert (data["level"], data["raw_level"], data["held_level"], data["held_by"]) == (
@@ -63,9 +71,9 @@ def test_riverside_outputs_show_the_value_and_the_held_level():
         3,
         ["no-weak-domain-for-embedded"],
     )
-    words = explain(score(load_rubric("qi-readiness"), load_assessment(RIVERSIDE, load_rubric("qi-readiness"))))
+    words = explain(score(load_rubric(QI_READINESS_1_1), load_assessment(RIVERSIDE, load_rubric(QI_READINESS_1_1))))
     assert "  3.0835, held at level 3 by: no-weak-domain-for-embedded" in words
-    rubric = load_rubric("qi-readiness")
+    rubric = load_rubric(QI_READINESS_1_1)
     page = render_html(score(rubric, load_assessment(RIVERSIDE, rubric)), rubric)
     assert "3.08, held at level 3 by: no-weak-domain-for-embedded" in page
 
@@ -74,7 +82,7 @@ def test_the_results_csv_and_workbook_give_the_held_level_and_the_rules(tmp_path
     # Riverside, as above: the overall level held at 3 by no-weak-domain-for-embedded. Method and measurement
     # (64/21 = 3.05, level 3) is held there too, by critical-items-cap: its critical met-milestone-reviews is at 2.
     # No rule holds the other domains.
-    done = run_main("score", "qi-readiness", str(RIVERSIDE), "--format", "csv")
+    done = run_main("score", str(QI_READINESS_1_1), str(RIVERSIDE), "--format", "csv")
     assert done.returncode == 0, done.stderr
     rows = [r for r in csv.DictReader(io.StringIO(done.stdout)) if r["scope"] in ("overall", "domain")]
     assert [(r["id"], r["level"], r["held_level"], r["held_by"]) for r in rows if r["held_level"]] == [
@@ -83,7 +91,7 @@ def test_the_results_csv_and_workbook_give_the_held_level_and_the_rules(tmp_path
     ]
     assert len(rows) == 7 and rows[1]["held_by"] == ""
     out = tmp_path / "riverside.xlsx"
-    assert run_main("score", "qi-readiness", str(RIVERSIDE), "-o", str(out)).returncode == 0
+    assert run_main("score", str(QI_READINESS_1_1), str(RIVERSIDE), "-o", str(out)).returncode == 0
     sheet = load_workbook(out, read_only=True)["Results"]
     header, overall = [list(r) for r in sheet.iter_rows(min_row=1, max_row=2, values_only=True)]
     assert dict(zip(header, overall, strict=True))["held_level"] == 3  # a number cell

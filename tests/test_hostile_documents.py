@@ -24,9 +24,9 @@ from qimaturity._core.problems import InputError
 from qimaturity.answers.exports import load_mapping
 from qimaturity.answers.files import parse_answers_text
 
-from .conftest import DATA, ROOT, run_main
+from .conftest import DATA, EXAMPLES_1_1, QI_READINESS_1_1, ROOT, run_main
 
-EXAMPLE = ROOT / "examples" / "answers" / "northgate-acute.yaml"
+EXAMPLE = EXAMPLES_1_1 / "northgate-acute.yaml"
 NAME = "Northgate Hospitals NHS Foundation Trust"
 HUGE = "1" + "0" * 5000
 DEEP = "[" * 200_000 + "]" * 200_000
@@ -62,13 +62,13 @@ def refused(result: Any, file: Path, line: int | None, message: str) -> None:
 
 def test_a_whole_number_of_thousands_of_digits_in_yaml_answers_is_refused_at_its_line(tmp_path: Path) -> None:
     answers = write(tmp_path / "a.yaml", EXAMPLE.read_text(encoding="utf-8").replace("beds: 1140", f"beds: {HUGE}"))
-    result = run_main("score", "qi-readiness", str(answers), cwd=tmp_path)
+    result = run_main("score", str(QI_READINESS_1_1), str(answers), cwd=tmp_path)
     refused(result, answers, line_of(answers, HUGE), "a whole number of 5,001 digits, over the limit of 20")
 
 
 def test_a_whole_number_of_thousands_of_digits_in_json_answers_is_refused_at_its_line(tmp_path: Path) -> None:
     answers = write(tmp_path / "a.json", example_json().replace('"beds": 1140', f'"beds": {HUGE}'))
-    result = run_main("score", "qi-readiness", str(answers), cwd=tmp_path)
+    result = run_main("score", str(QI_READINESS_1_1), str(answers), cwd=tmp_path)
     message = "/organisation/metadata/beds: a whole number of 5,001 digits, over the limit of 20"
     refused(result, answers, line_of(answers, HUGE), message)
 
@@ -84,16 +84,16 @@ def test_a_whole_number_of_thousands_of_digits_in_a_rubric_is_refused_by_validat
 def test_a_hexadecimal_number_too_large_is_refused_too(tmp_path: Path) -> None:
     text = EXAMPLE.read_text(encoding="utf-8").replace("beds: 1140", "beds: 0x" + "f" * 40)
     answers = write(tmp_path / "a.yaml", text)
-    result = run_main("score", "qi-readiness", str(answers), cwd=tmp_path)
+    result = run_main("score", str(QI_READINESS_1_1), str(answers), cwd=tmp_path)
     refused(result, answers, line_of(answers, "0xfff"), "over the limit of 20")
 
 
 def test_1e400_in_metadata_is_refused_by_score_and_compare_not_dropped(tmp_path: Path) -> None:
     answers = write(tmp_path / "a.json", example_json().replace('"beds": 1140', '"beds": 1e400'))
     line = line_of(answers, "1e400")
-    result = run_main("score", "qi-readiness", str(answers), cwd=tmp_path)
+    result = run_main("score", str(QI_READINESS_1_1), str(answers), cwd=tmp_path)
     refused(result, answers, line, "/organisation/metadata/beds: '1e400' is too large to be a number")
-    compared = run_main("compare", "qi-readiness", str(answers), str(EXAMPLE), "--min-cohort", "1", cwd=tmp_path)
+    compared = run_main("compare", str(QI_READINESS_1_1), str(answers), str(EXAMPLE), "--min-cohort", "1", cwd=tmp_path)
     assert compared.returncode == 2
     assert f"a.json:{line}:" in compared.stderr and "'1e400' is too large to be a number" in compared.stderr
 
@@ -103,14 +103,16 @@ def test_1e400_in_metadata_is_refused_by_score_and_compare_not_dropped(tmp_path:
 
 def test_json_answers_nested_far_too_deep_are_refused_with_the_place(tmp_path: Path) -> None:
     answers = write(tmp_path / "deep.json", DEEP)
-    result = run_main("score", "qi-readiness", str(answers), cwd=tmp_path)
+    result = run_main("score", str(QI_READINESS_1_1), str(answers), cwd=tmp_path)
     refused(result, answers, 1, "nested more than 64 levels deep")
 
 
 def test_json_nested_just_past_the_limit_is_refused_too(tmp_path: Path) -> None:
     deep = '{"a": ' + "[" * 70 + "]" * 70 + "}"
     answers = write(tmp_path / "deep.json", deep)
-    refused(run_main("score", "qi-readiness", str(answers), cwd=tmp_path), answers, 1, "nested more than 64 levels")
+    refused(
+        run_main("score", str(QI_READINESS_1_1), str(answers), cwd=tmp_path), answers, 1, "nested more than 64 levels"
+    )
 
 
 @pytest.mark.parametrize("inner", ["", "1", '"x"', "{}"])
@@ -128,7 +130,7 @@ def test_json_and_yaml_share_one_depth_limit(inner: str) -> None:
 
 def test_a_fhir_file_nested_far_too_deep_is_refused(tmp_path: Path) -> None:
     fhir = write(tmp_path / "deep.json", '{"resourceType": "Bundle", "entry": ' + DEEP + "}")
-    result = run_main("import", "qi-readiness", str(fhir), "-o", str(tmp_path / "out.yaml"), cwd=tmp_path)
+    result = run_main("import", str(QI_READINESS_1_1), str(fhir), "-o", str(tmp_path / "out.yaml"), cwd=tmp_path)
     refused(result, fhir, 1, "nested more than 64 levels deep")
     assert not (tmp_path / "out.yaml").exists()
 
@@ -140,7 +142,7 @@ def test_a_deeply_nested_batch_manifest_is_reported_and_rebuilt(tmp_path: Path) 
     out = tmp_path / "out"
     out.mkdir()
     write(out / ".qimaturity-batch.json", DEEP)
-    result = run_main("batch", "qi-readiness", str(answers), "-o", str(out), "--formats", "json", cwd=tmp_path)
+    result = run_main("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "internal error" not in result.stderr
     assert "is not a batch manifest this version can read" in result.stderr
@@ -155,7 +157,7 @@ def test_a_qualtrics_import_id_cell_nested_far_too_deep_is_refused_at_row_3(tmp_
     export = tmp_path / "q.csv"
     with export.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows(rows)
-    result = run_main("import", "qi-readiness", str(export), "-o", str(tmp_path / "out"), cwd=tmp_path)
+    result = run_main("import", str(QI_READINESS_1_1), str(export), "-o", str(tmp_path / "out"), cwd=tmp_path)
     assert result.returncode == 2 and "internal error" not in result.stderr
     assert f"q.csv:3:{len(rows[2])}:" in result.stderr and "nested more than 64 levels deep" in result.stderr
 
@@ -165,21 +167,21 @@ def test_a_qualtrics_import_id_cell_nested_far_too_deep_is_refused_at_row_3(tmp_
 
 def test_a_lone_surrogate_in_a_json_name_is_refused_at_its_line(tmp_path: Path) -> None:
     answers = write(tmp_path / "a.json", example_json().replace(NAME, "X\\ud800Y"))
-    result = run_main("score", "qi-readiness", str(answers), cwd=tmp_path)
+    result = run_main("score", str(QI_READINESS_1_1), str(answers), cwd=tmp_path)
     refused(result, answers, line_of(answers, "ud800"), "/organisation/name: text holds a lone surrogate (U+D800)")
 
 
 def test_a_lone_surrogate_escape_in_yaml_is_refused_at_its_line(tmp_path: Path) -> None:
     text = EXAMPLE.read_text(encoding="utf-8").replace(NAME, '"X\\ud800Y"')
     answers = write(tmp_path / "a.yaml", text)
-    result = run_main("score", "qi-readiness", str(answers), cwd=tmp_path)
+    result = run_main("score", str(QI_READINESS_1_1), str(answers), cwd=tmp_path)
     refused(result, answers, line_of(answers, "ud800"), "invalid YAML")
     assert "halves of a UTF-16 pair" in result.stderr
 
 
 def test_a_surrogate_pair_escape_in_json_is_an_ordinary_character(tmp_path: Path) -> None:
     answers = write(tmp_path / "a.json", example_json().replace(NAME, "Smile \\ud83d\\ude00 Trust"))
-    result = run_main("score", "qi-readiness", str(answers), "--format", "json", cwd=tmp_path)
+    result = run_main("score", str(QI_READINESS_1_1), str(answers), "--format", "json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["organisation"]["name"] == "Smile \U0001f600 Trust"
 
@@ -199,13 +201,13 @@ def test_control_characters_in_text_are_refused_with_the_path_and_line(
 ) -> None:
     source = example_json() if suffix == ".json" else EXAMPLE.read_text(encoding="utf-8")
     answers = write(tmp_path / f"a{suffix}", source.replace(NAME, written))
-    result = run_main("score", "qi-readiness", str(answers), cwd=tmp_path)
+    result = run_main("score", str(QI_READINESS_1_1), str(answers), cwd=tmp_path)
     refused(result, answers, line_of(answers, "Name"), f"/organisation/name: {message}")
 
 
 def test_a_control_character_in_a_key_is_refused(tmp_path: Path) -> None:
     answers = write(tmp_path / "a.json", example_json().replace('"beds"', '"be\\u0000ds"'))
-    result = run_main("score", "qi-readiness", str(answers), cwd=tmp_path)
+    result = run_main("score", str(QI_READINESS_1_1), str(answers), cwd=tmp_path)
     refused(result, answers, line_of(answers, "be\\u0000ds"), "a key holds a NUL character")
 
 
@@ -217,7 +219,7 @@ def test_problems_in_text_are_listed_up_to_the_limit_then_counted(tmp_path: Path
     else:
         text = EXAMPLE.read_text(encoding="utf-8").replace("beds: 1140", "beds: {" + many + "}")
     answers = write(tmp_path / f"a{suffix}", text)
-    result = run_main("score", "qi-readiness", str(answers), cwd=tmp_path)
+    result = run_main("score", str(QI_READINESS_1_1), str(answers), cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.count("text holds a NUL character") == MAX_PROBLEMS
     assert "and 50 more problems like these" in result.stderr.splitlines()[-1]
@@ -225,13 +227,15 @@ def test_problems_in_text_are_listed_up_to_the_limit_then_counted(tmp_path: Path
 
 def test_tabs_and_line_breaks_in_text_are_fine(tmp_path: Path) -> None:
     answers = write(tmp_path / "a.json", example_json().replace(NAME, "Tab\\tand\\nbreak\\r\\nTrust"))
-    assert run_main("score", "qi-readiness", str(answers), cwd=tmp_path).returncode == 0
+    assert run_main("score", str(QI_READINESS_1_1), str(answers), cwd=tmp_path).returncode == 0
 
 
 def test_an_organisation_name_with_a_lone_surrogate_on_the_command_line_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "form.xlsx"
     # Bytes that are not UTF-8 in argv reach Python as lone surrogates.
-    result = run_main("questionnaire", "qi-readiness", "-o", str(out), "--organisation", "X\udcffY", cwd=tmp_path)
+    result = run_main(
+        "questionnaire", str(QI_READINESS_1_1), "-o", str(out), "--organisation", "X\udcffY", cwd=tmp_path
+    )
     assert result.returncode == 2, result.stderr
     assert "--organisation" in result.stderr and "lone surrogate (U+DCFF)" in result.stderr
     assert not out.exists()
@@ -249,7 +253,7 @@ def test_a_duplicate_key_is_reported_with_the_files_other_problems(tmp_path: Pat
         text = EXAMPLE.read_text(encoding="utf-8").replace("  type: acute\n", "  type: acute\n  type: other\n")
         text = text.replace("lead-role-models: 3", "lead-role-models: 9")
     answers = write(tmp_path / f"a{suffix}", text)
-    result = run_main("score", "qi-readiness", str(answers), cwd=tmp_path)
+    result = run_main("score", str(QI_READINESS_1_1), str(answers), cwd=tmp_path)
     assert result.returncode == 2
     lines = result.stderr.splitlines()
     duplicate = line_of(answers, "mental-health" if suffix == ".json" else "type: other")
@@ -297,7 +301,7 @@ def test_escape_sequences_in_an_export_are_refused_at_their_place_and_never_reac
     # first one is (line 2: the first row's name), and the message itself carries none of them.
     export, mapping = hostile_export
     extra = ["--min-cohort", "1"] if command == "compare" else []
-    result = run_main(command, "qi-readiness", str(export), "--mapping", str(mapping), *extra, cwd=tmp_path)
+    result = run_main(command, str(QI_READINESS_1_1), str(export), "--mapping", str(mapping), *extra, cwd=tmp_path)
     assert result.returncode == 2
     assert "export.csv:2:" in result.stderr and "the text holds the control character U+001B" in result.stderr
     terminal_clean(result.stdout)
@@ -314,7 +318,7 @@ def test_tables_and_traces_strip_escape_sequences_from_names() -> None:
     from qimaturity.cli.display import priorities_table, result_table
     from qimaturity.cli.terminal import terminal_text
 
-    rubric = load_rubric("qi-readiness")
+    rubric = load_rubric(QI_READINESS_1_1)
     result = score(rubric, load_assessment(EXAMPLE, rubric))
     organisation = dataclasses.replace(result.organisation, name=HOSTILE)
     result = dataclasses.replace(result, organisation=organisation)
@@ -337,7 +341,7 @@ def test_escape_sequences_in_a_cell_never_reach_the_terminal_in_a_problem(
     cells[4] = "\x1b[2J\x1b]0;pwned\x07x"
     rows[1] = ",".join(cells)
     export.write_text("".join(rows), encoding="utf-8")
-    result = run_main("score", "qi-readiness", str(export), "--mapping", str(mapping), cwd=tmp_path)
+    result = run_main("score", str(QI_READINESS_1_1), str(export), "--mapping", str(mapping), cwd=tmp_path)
     assert result.returncode == 2
     assert "export.csv:2:" in result.stderr and "the text holds the control character U+001B" in result.stderr
     terminal_clean(result.stderr)

@@ -1,6 +1,6 @@
 """Survey exports in (qimaturity.answers.exports): every tool's header shape, cells, problems and the import command.
 
-The fixtures in tests/data/imports/ (see the README.md there) answer the bundled qi-readiness rubric. Their
+The fixtures in tests/data/imports/ (see the README.md there) answer qi-readiness 1.1.0 (QI_READINESS_1_1). Their
 organisations are built so that the result can be worked out by hand: where every respondent answers 3, every
 question's median is 3, every domain's weighted mean is 3 and no rule applies (each critical item is at 3, no
 domain is below Developing), so the overall level is 3; likewise all 2 gives 2 (no domain is below level 2,
@@ -26,10 +26,10 @@ from qimaturity._core.limits import MAX_COLUMNS, MAX_FIELD_LINES, MAX_PROBLEMS
 from qimaturity.answers.exports import EXCEL_1904, detect_format, dump_answers, excel_date, import_answers, load_mapping
 from qimaturity.answers.files import assessment_from_document, check_answers_document
 
-from .conftest import DATA, run_main
+from .conftest import DATA, QI_READINESS_1_1, run_main
 
 IMPORTS = DATA / "imports"
-RUBRIC = load_rubric("qi-readiness")
+RUBRIC = load_rubric(QI_READINESS_1_1)
 QUESTION_IDS = [q.id for q in RUBRIC.questions()]
 
 
@@ -495,7 +495,7 @@ def test_cli_import_one_organisation_to_a_file_that_reloads(tmp_path):
     out = tmp_path / "eastfield.yaml"
     result = run_main(
         "import",
-        "qi-readiness",
+        str(QI_READINESS_1_1),
         str(IMPORTS / "msforms.xlsx"),
         "--mapping",
         str(IMPORTS / "msforms.yaml"),
@@ -512,24 +512,24 @@ def test_cli_import_one_organisation_to_a_file_that_reloads(tmp_path):
 
 def test_cli_import_several_organisations_to_a_folder(tmp_path):
     out = tmp_path / "answers"
-    result = run_main("import", "qi-readiness", str(IMPORTS / "qualtrics.csv"), "-o", str(out))
+    result = run_main("import", str(QI_READINESS_1_1), str(IMPORTS / "qualtrics.csv"), "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [str(out / "RX1.yaml"), str(out / "RY2.yaml")]
     levels = {p.stem: score(RUBRIC, load_assessment(p, RUBRIC)).overall.level for p in sorted(out.iterdir())}
     assert levels == {"RX1": 3, "RY2": 2}
-    scored = run_main("score", "qi-readiness", str(out), "--format", "csv")
+    scored = run_main("score", str(QI_READINESS_1_1), str(out), "--format", "csv")
     assert scored.returncode == 0, scored.stderr
 
 
 def test_cli_import_several_organisations_to_a_yaml_file_is_refused(tmp_path):
-    result = run_main("import", "qi-readiness", str(IMPORTS / "qualtrics.csv"), "-o", str(tmp_path / "all.yaml"))
+    result = run_main("import", str(QI_READINESS_1_1), str(IMPORTS / "qualtrics.csv"), "-o", str(tmp_path / "all.yaml"))
     assert result.returncode == 2
     assert "the export holds 2 organisations (RX1, RY2), so the output must be a folder, not a file" in result.stderr
     assert not (tmp_path / "all.yaml").exists()
 
 
 def test_cli_import_bad_export_exits_2_with_file_row_column_lines(tmp_path):
-    result = run_main("import", "qi-readiness", str(IMPORTS / "bad.csv"), "-o", str(tmp_path / "bad.yaml"))
+    result = run_main("import", str(QI_READINESS_1_1), str(IMPORTS / "bad.csv"), "-o", str(tmp_path / "bad.yaml"))
     assert result.returncode == 2
     assert result.stdout == ""
     lines = result.stderr.splitlines()
@@ -543,7 +543,7 @@ def test_cli_import_bad_export_exits_2_with_file_row_column_lines(tmp_path):
 def test_cli_import_bad_mapping_exits_2_with_file_line_column(tmp_path):
     mapping = IMPORTS / "bad-mapping.yaml"
     result = run_main(
-        "import", "qi-readiness", str(IMPORTS / "qualtrics.csv"), "--mapping", str(mapping), "-o", str(tmp_path)
+        "import", str(QI_READINESS_1_1), str(IMPORTS / "qualtrics.csv"), "--mapping", str(mapping), "-o", str(tmp_path)
     )
     assert result.returncode == 2
     assert (
@@ -558,7 +558,7 @@ def refused_by_every_reader(path: Path, *expected: str, tmp_path: Path) -> list[
     lines: list[str] = []
     for command in ("import", "score"):
         extra = ["-o", str(tmp_path / "out")] if command == "import" else []
-        result = run_main(command, "qi-readiness", str(path), *extra)
+        result = run_main(command, str(QI_READINESS_1_1), str(path), *extra)
         assert result.returncode == 2, (command, result.stderr)
         assert result.stdout == ""
         for text in expected:
@@ -695,7 +695,7 @@ def test_a_control_character_in_a_csv_export_is_refused_at_its_place(tmp_path):
     export = tmp_path / "control.csv"
     export.write_text(_csv(rows), encoding="utf-8")
     out = tmp_path / "out.yaml"
-    result = run_main("import", "qi-readiness", str(export), "-o", str(out))
+    result = run_main("import", str(QI_READINESS_1_1), str(export), "-o", str(out))
     assert result.returncode == 2
     # Line 4 (the header, then rows 1 to 3); "northgate," is 10 characters and "North" 5 more: character 16.
     assert result.stderr.startswith(f"{export}:4:16: /: the text holds the control character U+0001")
@@ -714,7 +714,7 @@ def test_a_control_character_in_a_workbook_cell_is_refused_at_its_cell(tmp_path)
         book.active.append(row)
     export = tmp_path / "control.xlsx"
     book.save(export)
-    result = run_main("import", "qi-readiness", str(export), "-o", str(tmp_path / "out.yaml"))
+    result = run_main("import", str(QI_READINESS_1_1), str(export), "-o", str(tmp_path / "out.yaml"))
     assert result.returncode == 2
     assert f"{export}:3:2: /Sheet/rows/3/columns/2: sheet 'Sheet', B3: the cell holds the control character U+0085" in (
         result.stderr

@@ -25,7 +25,7 @@ from qimaturity._core.kinds import (
 )
 from qimaturity.cohort.score import answer_files
 
-from .conftest import DATA, ROOT, run_main
+from .conftest import DATA, QI_READINESS_1_1, ROOT, run_main
 
 IMPORTS = DATA / "imports"
 MSFORMS_MAPPING = str(IMPORTS / "msforms.yaml")
@@ -77,7 +77,7 @@ def test_import_reads_a_tab_export_as_it_reads_a_tsv_one(tmp_path):
     tsv = tab_separated(IMPORTS / "plain-bom.csv", tmp_path / "plain.tsv")
     tab = shutil.copy(tsv, tmp_path / "plain.tab")
     for export in (tsv, tab):
-        result = run_main("import", "qi-readiness", str(export), "-o", str(tmp_path / export.suffix[1:]))
+        result = run_main("import", str(QI_READINESS_1_1), str(export), "-o", str(tmp_path / export.suffix[1:]))
         assert result.returncode == 0, result.stderr
     # plain-bom.csv holds two organisations (see tests/data/imports/README.md) and an `n/a` whose default
     # justification names the export: the only difference between the two imports.
@@ -95,15 +95,15 @@ def test_import_and_score_read_an_xlsm_workbook_as_an_xlsx_one(tmp_path):
     xlsm = shutil.copy(IMPORTS / "msforms.xlsx", folder / "msforms.xlsm")
     for export, name in ((IMPORTS / "msforms.xlsx", "xlsx.yaml"), (xlsm, "xlsm.yaml")):
         result = run_main(
-            "import", "qi-readiness", str(export), "--mapping", MSFORMS_MAPPING, "-o", str(tmp_path / name)
+            "import", str(QI_READINESS_1_1), str(export), "--mapping", MSFORMS_MAPPING, "-o", str(tmp_path / name)
         )
         assert result.returncode == 0, result.stderr
     from_xlsm = (tmp_path / "xlsm.yaml").read_text("utf-8")
     assert from_xlsm.startswith("# Imported from msforms.xlsm ")
     assert from_xlsm.replace("msforms.xlsm", "msforms.xlsx") == (tmp_path / "xlsx.yaml").read_text("utf-8")
     # score reads it directly too, and a folder with a mapping takes it in (eastfield: every answer 3, so 3).
-    direct = run_main("score", "qi-readiness", str(xlsm), "--mapping", MSFORMS_MAPPING, "--format", "csv")
-    in_folder = run_main("score", "qi-readiness", str(folder), "--mapping", MSFORMS_MAPPING, "--format", "csv")
+    direct = run_main("score", str(QI_READINESS_1_1), str(xlsm), "--mapping", MSFORMS_MAPPING, "--format", "csv")
+    in_folder = run_main("score", str(QI_READINESS_1_1), str(folder), "--mapping", MSFORMS_MAPPING, "--format", "csv")
     assert direct.returncode == 0 and in_folder.returncode == 0, direct.stderr + in_folder.stderr
     assert direct.stdout == in_folder.stdout
     overall = direct.stdout.splitlines()[1].split(",")
@@ -112,8 +112,8 @@ def test_import_and_score_read_an_xlsm_workbook_as_an_xlsx_one(tmp_path):
 
 def test_score_reads_a_tab_export_directly(tmp_path):
     tab = tab_separated(IMPORTS / "plain-bom.csv", tmp_path / "plain.tab")
-    by_tab = run_main("score", "qi-readiness", str(tab), "--format", "csv")
-    by_csv = run_main("score", "qi-readiness", str(IMPORTS / "plain-bom.csv"), "--format", "csv")
+    by_tab = run_main("score", str(QI_READINESS_1_1), str(tab), "--format", "csv")
+    by_csv = run_main("score", str(QI_READINESS_1_1), str(IMPORTS / "plain-bom.csv"), "--format", "csv")
     assert by_tab.returncode == 0, by_tab.stderr
     assert by_tab.stdout == by_csv.stdout
 
@@ -146,7 +146,7 @@ def test_every_command_refuses_an_xls_workbook_saying_what_to_do(tmp_path, comma
     xls = folder / "responses.XLS"
     xls.write_bytes(OLD_XLS)
     given = [a.format(xls=xls, dir=folder, tmp=tmp_path) for a in args]
-    result = run_main(command, "qi-readiness", *given)
+    result = run_main(command, str(QI_READINESS_1_1), *given)
     assert result.returncode == 2, result.stdout + result.stderr
     assert f"{xls}: /: {OLD_WORKBOOK} (save it as .xlsx or CSV)" in result.stderr
     assert "Traceback" not in result.stderr
@@ -156,7 +156,7 @@ def test_every_command_refuses_an_xls_workbook_saying_what_to_do(tmp_path, comma
 def test_score_export_refuses_an_xls_workbook_saying_what_it_reads(tmp_path):
     xls = tmp_path / "national.xls"
     xls.write_bytes(OLD_XLS)
-    result = run_main("score-export", "qi-readiness", str(xls))
+    result = run_main("score-export", str(QI_READINESS_1_1), str(xls))
     assert result.returncode == 2
     # score-export reads CSV and Parquet, not workbooks: its hint does not send the user to .xlsx.
     assert result.stderr == f"{xls}: /: {OLD_WORKBOOK} (save it as CSV (UTF-8))\n"
@@ -175,7 +175,7 @@ def test_a_folder_stands_for_its_answers_files_and_with_a_mapping_its_exports(tm
 def test_a_file_of_no_known_kind_is_refused_naming_the_kinds(tmp_path):
     notes = tmp_path / "notes.docx"
     notes.write_text("", encoding="utf-8")
-    result = run_main("score", "qi-readiness", str(notes))
+    result = run_main("score", str(QI_READINESS_1_1), str(notes))
     assert result.returncode == 2
     assert (
         "not an answers file, export, FHIR response or questionnaire template (answers files end in .yaml, .yml or "

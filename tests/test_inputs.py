@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from .conftest import DATA, run_main
+from .conftest import DATA, QI_READINESS_1_1, run_main
 
 IMPORTS = DATA / "imports"
 FHIR = DATA / "fhir"
@@ -19,7 +19,7 @@ def overall_levels(stdout: str) -> dict[str, int]:
 def test_score_reads_an_export_directly_with_its_mapping():
     result = run_main(
         "score",
-        "qi-readiness",
+        str(QI_READINESS_1_1),
         str(IMPORTS / "limesurvey.csv"),
         "--mapping",
         str(IMPORTS / "limesurvey.yaml"),
@@ -32,26 +32,28 @@ def test_score_reads_an_export_directly_with_its_mapping():
 
 
 def test_score_reads_an_export_whose_headers_are_question_texts_without_a_mapping():
-    result = run_main("score", "qi-readiness", str(IMPORTS / "redcap-labels.csv"), "--format", "json")
+    result = run_main("score", str(QI_READINESS_1_1), str(IMPORTS / "redcap-labels.csv"), "--format", "json")
     assert result.returncode == 0, result.stderr
     assert overall_levels(result.stdout) == {"RBA": 3, "RCD": 2}
 
 
 def test_score_and_compare_read_a_fhir_bundle():
     bundle = str(FHIR / "r5-bundle-two-organisations.json")
-    scored = run_main("score", "qi-readiness", bundle, "--format", "json")
+    scored = run_main("score", str(QI_READINESS_1_1), bundle, "--format", "json")
     assert scored.returncode == 0, scored.stderr
     assert len(overall_levels(scored.stdout)) == 2
-    compared = run_main("compare", "qi-readiness", bundle, "--min-cohort", "1")
+    compared = run_main("compare", str(QI_READINESS_1_1), bundle, "--min-cohort", "1")
     assert compared.returncode == 0, compared.stderr
     assert "Ranking" in compared.stdout
 
 
 def test_report_takes_one_organisation_and_says_so_otherwise(tmp_path):
-    single = run_main("report", "qi-readiness", str(FHIR / "r4-single-response.json"), "-o", str(tmp_path / "r.html"))
+    single = run_main(
+        "report", str(QI_READINESS_1_1), str(FHIR / "r4-single-response.json"), "-o", str(tmp_path / "r.html")
+    )
     assert single.returncode == 0, single.stderr
     several = run_main(
-        "report", "qi-readiness", str(FHIR / "r5-bundle-two-organisations.json"), "-o", str(tmp_path / "s.html")
+        "report", str(QI_READINESS_1_1), str(FHIR / "r5-bundle-two-organisations.json"), "-o", str(tmp_path / "s.html")
     )
     assert several.returncode == 2
     assert "holds 2 organisations" in several.stderr and "split it with qimaturity import" in several.stderr
@@ -59,29 +61,29 @@ def test_report_takes_one_organisation_and_says_so_otherwise(tmp_path):
 
 def test_import_turns_fhir_responses_into_answers_files(tmp_path):
     out = tmp_path / "answers"
-    result = run_main("import", "qi-readiness", str(FHIR / "r5-bundle-two-organisations.json"), "-o", str(out))
+    result = run_main("import", str(QI_READINESS_1_1), str(FHIR / "r5-bundle-two-organisations.json"), "-o", str(out))
     assert result.returncode == 0, result.stderr
     files = sorted(out.glob("*.yaml"))
     assert len(files) == 2
-    assert run_main("score", "qi-readiness", str(out)).returncode == 0
+    assert run_main("score", str(QI_READINESS_1_1), str(out)).returncode == 0
 
 
 def test_questionnaire_as_fhir_r4_and_r5(tmp_path):
     for flag, release in (("--fhir", "R4"), ("--fhir-r5", "R5")):
         out = tmp_path / f"q-{release}.json"
-        result = run_main("questionnaire", "qi-readiness", flag, "-o", str(out))
+        result = run_main("questionnaire", str(QI_READINESS_1_1), flag, "-o", str(out))
         assert result.returncode == 0, result.stderr
         resource = json.loads(out.read_text())
         assert resource["resourceType"] == "Questionnaire"
         assert resource["url"].endswith("/qi-readiness") and resource["version"] == "1.1.0"
-    bad = run_main("questionnaire", "qi-readiness", "--fhir", "-o", str(tmp_path / "q.xml"))
+    bad = run_main("questionnaire", str(QI_READINESS_1_1), "--fhir", "-o", str(tmp_path / "q.xml"))
     assert bad.returncode == 2 and "written as .json" in bad.stderr
 
 
 def test_template_round_trip_through_the_commands(tmp_path, blank_template):
     template = blank_template  # written by the questionnaire command
     # An empty template names no respondent: the import says every question is unanswered, with its place.
-    result = run_main("import", "qi-readiness", str(template), "-o", str(tmp_path / "a.yaml"))
+    result = run_main("import", str(QI_READINESS_1_1), str(template), "-o", str(tmp_path / "a.yaml"))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
 
@@ -93,7 +95,7 @@ def test_batch_reads_exports_with_a_mapping(tmp_path):
     out = tmp_path / "out"
     result = run_main(
         "batch",
-        "qi-readiness",
+        str(QI_READINESS_1_1),
         str(folder),
         "-o",
         str(out),

@@ -17,9 +17,9 @@ import pytest
 from qimaturity import explain, load_assessment, load_rubric, report, score
 from qimaturity.scoring.tables import results_xlsx, write_csv
 
-from .conftest import DATA, run_main
+from .conftest import DATA, QI_READINESS_1_1, run_main
 
-RUBRIC = load_rubric("qi-readiness")
+RUBRIC = load_rubric(QI_READINESS_1_1)
 SOLO = "pp-solo-7781"
 COMMENT = "ZEBRA-comment only the patient partner wrote"
 EVIDENCE = "ZEBRA-evidence of the patient partner"
@@ -59,13 +59,15 @@ def test_a_group_of_one_is_marked_suppressed_and_still_counts(answers):
 def test_no_output_reveals_the_group_of_ones_answers(answers, tmp_path):
     outputs: dict[str, str] = {}
     for fmt in ("json", "csv", "table"):
-        run = run_main("score", "qi-readiness", answers, "--format", fmt)
+        run = run_main("score", str(QI_READINESS_1_1), answers, "--format", fmt)
         assert run.returncode == 0, run.stderr
         outputs[f"score {fmt}"] = run.stdout
-    run = run_main("explain", "qi-readiness", answers)
+    run = run_main("explain", str(QI_READINESS_1_1), answers)
     outputs["explain"] = run.stdout
     for question in ("pat-improvement-teams", "pat-equity", "lead-role-models"):
-        outputs[f"explain {question}"] = run_main("explain", "qi-readiness", answers, "--question", question).stdout
+        outputs[f"explain {question}"] = run_main(
+            "explain", str(QI_READINESS_1_1), answers, "--question", question
+        ).stdout
     result = score(RUBRIC, load_assessment(answers, RUBRIC))
     outputs["api explain"] = explain(result)
     outputs["html"] = report(RUBRIC, result, format="html", report_date="2026-10-01").decode()
@@ -105,7 +107,7 @@ def test_score_export_hides_the_group_of_one_too(answers, tmp_path):
         rows.append(f"rx,Riverside,2026-09-30,{r.id},{r.group}," + ",".join(given.get(q, "") for q in questions))
     export = tmp_path / "export.csv"
     export.write_text("\n".join(rows) + "\n")
-    run = run_main("score-export", "qi-readiness", str(export))
+    run = run_main("score-export", str(QI_READINESS_1_1), str(export))
     assert run.returncode == 0, run.stderr
     assert SOLO not in run.stdout
     assert ",group,pat-improvement-teams,patient-partners" not in run.stdout

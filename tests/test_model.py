@@ -21,11 +21,11 @@ from qimaturity.answers.files import assessment_from_document
 from qimaturity.answers.model import Answer, Assessment, Organisation, Respondent
 from qimaturity.scoring.tables import write_csv
 
-from .conftest import ROOT, SCORING_ANSWERS, SCORING_RUBRICS
+from .conftest import COHORT_1_1, EXAMPLES_1_1, QI_READINESS_1_1, ROOT, SCORING_ANSWERS, SCORING_RUBRICS
 
 CHECKS = load_rubric(SCORING_RUBRICS / "checks.yaml")
-QI = load_rubric("qi-readiness")
-RIVERSIDE = ROOT / "examples" / "answers" / "riverside-community.yaml"
+QI = load_rubric(QI_READINESS_1_1)
+RIVERSIDE = EXAMPLES_1_1 / "riverside-community.yaml"
 LEVELS_HINT = "levels are 1, 2, 3, 4, 5"
 
 
@@ -190,12 +190,14 @@ def test_assessments_are_checked_once(monkeypatch):
 
 
 def test_every_example_answers_file_stands_for_an_assessment_that_passes_the_checks():
-    files = sorted((ROOT / "examples" / "answers").glob("*.yaml")) + sorted(
-        (ROOT / "examples" / "cohort").glob("*.yaml")
-    )
-    assert len(files) > 20
-    for path in files:
-        assert checks.check_assessment(load_assessment(path, QI), QI) == [], path
+    # the examples and cohort on the bundled rubric (2.0.0), and as they were on 1.1.0 (the fixtures)
+    current = load_rubric("qi-readiness")
+    for rubric, folders in ((current, (ROOT / "examples" / "answers", ROOT / "examples" / "cohort")),
+                            (QI, (EXAMPLES_1_1, COHORT_1_1))):  # fmt: skip
+        files = [path for folder in folders for path in sorted(folder.glob("*.yaml"))]
+        assert len(files) == 33
+        for path in files:
+            assert checks.check_assessment(load_assessment(path, rubric), rubric) == [], path
 
 
 # --- results as tables ---------------------------------------------------------------------------------------
@@ -341,7 +343,7 @@ def test_model_objects_stay_hashable_comparable_and_picklable_with_mappings():
     assert built == hand_built(targets={"d": 4}) and hash(built) == hash(hand_built(targets={"d": 4}))
     assert built != hand_built(targets={"d": 3})
     assert Organisation("o", "O", metadata={"beds": 1}) == Organisation("o", "O", metadata=(("beds", 1),))
-    assert len({QI.question("lead-role-models"), load_rubric("qi-readiness").question("lead-role-models")}) == 1
+    assert len({QI.question("lead-role-models"), load_rubric(QI_READINESS_1_1).question("lead-role-models")}) == 1
     loaded = load_assessment(RIVERSIDE, QI)
     assert pickle.loads(pickle.dumps(loaded)) == loaded
     assert score(CHECKS, built).domain("d").target == 4

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from qimaturity import load_rubric
 from qimaturity._core.na import NA_TEXT, NA_WORDS, WHITESPACE, is_na_text, na_key, na_pattern
 
-from .conftest import run_main
+from .conftest import QI_READINESS_1_1, run_main
 
-RUBRIC = load_rubric("qi-readiness")
+RUBRIC = load_rubric(QI_READINESS_1_1)
 SPELLINGS = [
     "N/A",
     "n/a",
@@ -123,11 +123,11 @@ def _through_both(folder: Path, spellings: list[str]) -> tuple[str, str, str]:
     folder.mkdir()
     export = folder / "survey.csv"
     export.write_text(na_export(spellings), encoding="utf-8")
-    imported = run_main("import", "qi-readiness", str(export), "-o", str(folder / "rx1.yaml"))
+    imported = run_main("import", str(QI_READINESS_1_1), str(export), "-o", str(folder / "rx1.yaml"))
     assert imported.returncode == 0, imported.stderr
-    scored = run_main("score", "qi-readiness", str(folder / "rx1.yaml"), "--format", "csv")
+    scored = run_main("score", str(QI_READINESS_1_1), str(folder / "rx1.yaml"), "--format", "csv")
     assert scored.returncode == 0, scored.stderr
-    exported = run_main("score-export", "qi-readiness", str(export))
+    exported = run_main("score-export", str(QI_READINESS_1_1), str(export))
     assert exported.returncode == 0, exported.stderr
     return (folder / "rx1.yaml").read_text(encoding="utf-8"), scored.stdout, exported.stdout
 
@@ -166,7 +166,7 @@ def test_a_filled_template_takes_every_na_spelling(blank_template, tmp_path):
     people = [{**RESPONDENTS[0], "respondent": f"board-{i}"} for i, _ in enumerate(SPELLINGS, start=1)]
     rows = [(p["respondent"], {**board, "trn-qi-team": s}) for p, s in zip(people, SPELLINGS, strict=True)]
     path = fill(blank_template.read_bytes(), tmp_path / "filled.xlsx", people, rows)
-    (document,) = read_template(path, RUBRIC)
+    (document,) = read_template(path, load_rubric("qi-readiness"))  # the blank template is the bundled rubric's
     answers = {r["id"]: r["answers"]["trn-qi-team"] for r in document["respondents"]}
     for person, spelling in zip(people, SPELLINGS, strict=True):
         assert answers[person["respondent"]] == {"na": True, "justification": "We use the regional improvement hub."}, (

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import CONSOLE_SCRIPT, DATA, ROOT, run_main
+from .conftest import CONSOLE_SCRIPT, DATA, EXAMPLES_1_1, run_main
 
 MINI = str(DATA / "rubrics" / "valid-minimal.yaml")
 GOOD = str(DATA / "answers" / "mini-two-groups.yaml")
-EXAMPLE = str(ROOT / "examples" / "answers" / "riverside-community.yaml")
+EXAMPLE = str(EXAMPLES_1_1 / "riverside-community.yaml")
 EARLIER = b"the earlier output\n"
 
 

@@ -19,9 +19,9 @@ from qimaturity.answers.model import Answer, Assessment, Organisation, Responden
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.kernel import pooled_value
 
-from .conftest import ROOT, SCORING_RUBRICS, run_main
+from .conftest import EXAMPLES_1_1, QI_READINESS_1_1, SCORING_RUBRICS, run_main
 
-RIVERSIDE = ROOT / "examples" / "answers" / "riverside-community.yaml"
+RIVERSIDE = EXAMPLES_1_1 / "riverside-community.yaml"
 
 
 def with_pooling(rubric: Rubric, pooling: str, min_group_size: int = 1, **weights: float) -> Rubric:
@@ -132,7 +132,7 @@ RIVERSIDE_GROUPS = 18131 / 5880
 
 @pytest.fixture(scope="module")
 def riverside() -> tuple[Rubric, Assessment]:
-    rubric = load_rubric("qi-readiness")
+    rubric = load_rubric(QI_READINESS_1_1)
     return rubric, load_assessment(RIVERSIDE, rubric)
 
 

@@ -157,7 +157,7 @@ def test_pdf_renders_a4_with_questions_levels_and_page_numbers(board_pdf):
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
     text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    question = RUBRIC.question("gov-board-agenda")
+    question = RUBRIC.question("gov-board-time")
     assert squeeze(question.text) in squeeze(text)
     assert "Not started" in text and "Exemplary" in text
     assert "trn-coaching-access" not in text  # not asked of the board
@@ -208,7 +208,7 @@ def test_xlsx_has_its_sheets_drop_downs_and_hidden_marker(template):
     assert marker.sheet_state == "hidden"
     values = {row[0]: row[1] for row in marker.iter_rows(max_row=8, max_col=2, values_only=True)}
     assert values["rubric_id"] == "qi-readiness"
-    assert values["rubric_version"] == "1.1.0"
+    assert values["rubric_version"] == "2.0.0"
     assert values["content_hash"] == RUBRIC.content_hash
 
     answers = book["Answers"]
@@ -256,15 +256,21 @@ def _eligible(question, group: str) -> bool:
 
 
 def _round_trip_answers() -> list[tuple[str, dict]]:
-    """Three respondents, levels chosen so that every question comes to 3 except those of method and
+    """One respondent of each group, levels chosen so that every question comes to 3 except those of method and
     measurement, which come to 4 (see the test for the arithmetic)."""
-    rows: dict[str, dict] = {"board-1": {}, "manager-1": {}, "frontline-1": {}}
+    rows: dict[str, dict] = {"board-1": {}, "manager-1": {}, "frontline-1": {}, "patient-1": {}}
     spelling = {  # each respondent writes levels differently: all must read the same
         "board-1": lambda level: level,  # a number
         "manager-1": lambda level: LEVELS[level],  # "3 Developing", from the drop-down
         "frontline-1": lambda level: str(level),  # "3" as text
+        "patient-1": lambda level: level,
     }
-    group_of = {"board-1": "board", "manager-1": "managers", "frontline-1": "frontline"}
+    group_of = {
+        "board-1": "board",
+        "manager-1": "managers",
+        "frontline-1": "frontline",
+        "patient-1": "patient-partners",
+    }
     for question in RUBRIC.questions():
         everyone = all(_eligible(question, g) for g in ALL_THREE)
         for rid, cells in rows.items():
@@ -273,7 +279,7 @@ def _round_trip_answers() -> list[tuple[str, dict]]:
             if question.domain_id == "method-measurement":
                 level = 4
             elif everyone:
-                level = {"board-1": 4, "manager-1": 3, "frontline-1": 2}[rid]
+                level = {"board-1": 4, "manager-1": 3, "frontline-1": 2, "patient-1": 3}[rid]
             else:
                 level = 3
             cells[question.id] = spelling[rid](level)
@@ -302,6 +308,7 @@ RESPONDENTS = [
     },
     {"respondent": "manager-1", "group": "managers", "organisation_id": "rx1", "date": date(2026, 9, 28)},
     {"respondent": "frontline-1", "group": "Frontline staff", "organisation_id": "rx1", "date": datetime(2026, 9, 29)},
+    {"respondent": "patient-1", "group": "patient-partners", "organisation_id": "rx1", "date": "2026-09-29"},
 ]
 
 
@@ -310,7 +317,7 @@ def test_round_trip_template_to_scores_is_lossless(tmp_path, template):
     documents = read_template(path, RUBRIC)
     assert len(documents) == 1
     data = documents[0]
-    assert data["rubric"] == {"id": "qi-readiness", "version": "1.1.0"}
+    assert data["rubric"] == {"id": "qi-readiness", "version": "2.0.0"}
     assert data["organisation"] == {
         "id": "rx1",
         "name": "Riverside Community Health NHS Trust",
@@ -322,20 +329,25 @@ def test_round_trip_template_to_scores_is_lossless(tmp_path, template):
         ("board-1", "board"),
         ("manager-1", "managers"),
         ("frontline-1", "frontline"),  # the group's name was typed: read as its id
+        ("patient-1", "patient-partners"),
     ]
     doc = SourceDocument("filled.xlsx", data)
     assert check_answers_document(doc, RUBRIC) == []
     assessment = assessment_from_document(doc)
     result = score(RUBRIC, assessment)
 
-    # By hand: where board, managers and frontline are all asked, the answers are 4 (with evidence), 3 and 2:
-    # median 3. Elsewhere every answer is 3, and an N/A leaves the other respondent's 3. In method and
-    # measurement every answer is 4, with evidence where the question needs it from level 4. So every domain
-    # is at 3 except method and measurement at 4, and overall = (1.5*3 + 1.5*3 + 3 + 3 + 3 + 4) / 7 = 22/7.
+    # By hand: where board, managers and frontline are all asked, they answer 4 (with evidence), 3 and 2, and
+    # the patient partner 3 where asked too: each group's median is its one answer, and the groups' mean is
+    # (4 + 3 + 2) / 3 = 3 or (4 + 3 + 2 + 3) / 4 = 3. Elsewhere every answer is 3; the board's N/A on
+    # gov-regulator-compact (asked of the board alone) leaves it out of governance, the manager's N/A on
+    # trn-qi-team leaves the board's 3. In method and measurement every answer is 4, with evidence where the
+    # question needs it from level 4. So every domain is at 3 except method and measurement at 4, and overall,
+    # with leadership and governance weighted 1.5 and the other seven domains 1:
+    # (1.5*3 + 1.5*3 + 6*3 + 4) / 10 = 31/10.
     for domain in result.domains:
         expected = 4 if domain.id == "method-measurement" else 3
         assert (domain.id, domain.value, domain.level) == (domain.id, expected, expected)
-    assert result.overall.value == pytest.approx(22 / 7, abs=1e-4)
+    assert result.overall.value == pytest.approx(31 / 10, abs=1e-4)
     assert result.overall.level == 3
 
     answers = {(r.id, a.question_id): a for r in assessment.respondents for a in r.answers}
@@ -442,13 +454,13 @@ def test_bad_cells_are_all_reported_with_sheet_row_and_column(tmp_path, template
                 "lead-executive-lead": "7",
                 "lead-role-models": "maybe",
                 "lead-coaching": "N/A",  # N/A is not allowed here
-                "lead-distributed": "3 Embedded",  # level 3 is Developing
+                "lead-continuity": "3 Embedded",  # level 3 is Developing
                 "trn-qi-team": "N/A",  # allowed, but without the justification the rubric requires
-                "lead-stability comment": "A comment without an answer.",
+                "lead-succession comment": "A comment without an answer.",
                 "group": "managers",  # typed over the look-up, and not what the Respondents sheet says
             },
         ),
-        ("front-2", {"trn-board-training": 3, "lead-qi-as-management": 2.5}),  # not asked; not a whole level
+        ("front-2", {"trn-board-training": 3, "lead-two-jobs": 2.5}),  # not asked; not a whole level
         ("nobody", {"lead-role-models": 3}),
     ]
     path = fill(template, tmp_path / "bad.xlsx", respondents, answers)
@@ -471,11 +483,11 @@ def test_bad_cells_are_all_reported_with_sheet_row_and_column(tmp_path, template
         at("Answers", 3, "lead-executive-lead"): "cell E3: question 'lead-executive-lead': '7' is not a level of",
         at("Answers", 3, "lead-role-models"): "cell I3: question 'lead-role-models': 'maybe' is not a level",
         at("Answers", 3, "lead-coaching"): "question 'lead-coaching' cannot be answered N/A",
-        at("Answers", 3, "lead-distributed"): "'3 Embedded' names level 3 'Embedded', but level 3 is 'Developing'",
-        at("Answers", 3, "lead-stability comment"): "question 'lead-stability': a comment without an answer",
+        at("Answers", 3, "lead-continuity"): "'3 Embedded' names level 3 'Embedded', but level 3 is 'Developing'",
+        at("Answers", 3, "lead-succession comment"): "question 'lead-succession': a comment without an answer",
         at("Answers", 3, "trn-qi-team comment"): "question 'trn-qi-team': N/A needs a justification",
         at("Answers", 4, "trn-board-training"): "question 'trn-board-training' is not asked of the frontline group",
-        at("Answers", 4, "lead-qi-as-management"): "question 'lead-qi-as-management': 2.5 is not a whole level",
+        at("Answers", 4, "lead-two-jobs"): "question 'lead-two-jobs': 2.5 is not a whole level",
         at("Answers", 5, "respondent"): "cell A5: respondent 'nobody' is not on the Respondents sheet",
     }
     assert set(found) == set(expected)

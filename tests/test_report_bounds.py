@@ -22,19 +22,24 @@ from qimaturity._core.limits import MAX_DOCUMENT_BYTES, MAX_LISTED_ANSWERS, MAX_
 from qimaturity.report.render import render_html
 from qimaturity.report.views import REMARK_LINE, AnswerView, Report, build_report
 
-from .conftest import ROOT, run_cli
+from .conftest import EXAMPLES_1_1, QI_READINESS_1_1, ROOT, run_cli
 
 # Every group shown (min_group_size 1): these tests are about how much a report prints, with groups of one and two.
-_BUNDLED = load_rubric("qi-readiness")
-RUBRIC = dataclasses.replace(_BUNDLED, scoring=dataclasses.replace(_BUNDLED.scoring, min_group_size=1))
+_QI_1_1 = load_rubric(QI_READINESS_1_1)
+RUBRIC = dataclasses.replace(_QI_1_1, scoring=dataclasses.replace(_QI_1_1.scoring, min_group_size=1))
 GENERATOR = ROOT / "scripts" / "make_large_answers.py"
 GIB = 1 << 30
 
 
 def generate(path: Path, *args: str) -> Path:
-    """Write an answers file with scripts/make_large_answers.py (as many respondents as fit in --max-bytes)."""
+    """Write an answers file for RUBRIC with scripts/make_large_answers.py (as many respondents as fit in
+    --max-bytes)."""
     done = subprocess.run(
-        [sys.executable, str(GENERATOR), str(path), *args], capture_output=True, text=True, check=False, timeout=300
+        [sys.executable, str(GENERATOR), str(path), "--rubric", str(QI_READINESS_1_1), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     return path
@@ -184,7 +189,7 @@ RUBRIC_GROUPS = {g.id: g.name for g in RUBRIC.respondent_groups}
 def test_long_comments_are_printed_up_to_the_limit_even_when_each_exceeds_an_equal_share(tmp_path):
     # Riverside's board-1 writes a 9,000-character comment on each of their answers: each is longer than an equal
     # share of MAX_REMARK_CHARS between the questions, yet as many as fit in it are printed, in full.
-    document = yaml.safe_load((ROOT / "examples" / "answers" / "riverside-community.yaml").read_text())
+    document = yaml.safe_load((EXAMPLES_1_1 / "riverside-community.yaml").read_text())
     board = document["respondents"][0]
     long = ("The improvement hub has helped, but the waiting list for coaching is long. " * 120)[:9000]
     for qid, answer in board["answers"].items():
@@ -211,7 +216,7 @@ def test_largest_answers_file_renders_a_bounded_pdf_within_one_gib(tmp_path):
     out = tmp_path / "largest.pdf"
     done = run_cli(
         "report",
-        "qi-readiness",
+        str(QI_READINESS_1_1),
         str(answers),
         "-o",
         str(out),

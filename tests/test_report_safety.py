@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from qimaturity.report.render import render_pdf
 
-from .conftest import ROOT, run_main
+from .conftest import EXAMPLES_1_1, QI_READINESS_1_1, run_main
 
 HOSTILE = [
     "<script>alert('name')</script>",
@@ -62,7 +62,7 @@ def listener():
 
 
 def hostile_answers(tmp_path: Path, port: int) -> Path:
-    data = yaml.safe_load((ROOT / "examples" / "answers" / "northgate-acute.yaml").read_text())
+    data = yaml.safe_load((EXAMPLES_1_1 / "northgate-acute.yaml").read_text())
     tricks = [*HOSTILE, f"<img src='http://127.0.0.1:{port}/pixel.png'>"]
     data["organisation"]["name"] = " ".join(tricks)
     data["assessor"] = f"<link rel=stylesheet href='http://127.0.0.1:{port}/x.css'>"
@@ -82,7 +82,7 @@ def attachments(pdf: bytes) -> dict:
 
 def test_hostile_text_is_escaped_in_html(tmp_path, listener):
     out = tmp_path / "report.html"
-    result = run_main("report", "qi-readiness", str(hostile_answers(tmp_path, listener.port)), "-o", str(out))
+    result = run_main("report", str(QI_READINESS_1_1), str(hostile_answers(tmp_path, listener.port)), "-o", str(out))
     assert result.returncode == 0, result.stderr
     html = out.read_text()
     assert "<script" not in html
@@ -95,7 +95,7 @@ def test_hostile_text_is_escaped_in_html(tmp_path, listener):
 @pytest.mark.slow
 def test_hostile_text_in_pdf_is_printed_not_fetched_or_attached(tmp_path, listener):
     out = tmp_path / "report.pdf"
-    result = run_main("report", "qi-readiness", str(hostile_answers(tmp_path, listener.port)), "-o", str(out))
+    result = run_main("report", str(QI_READINESS_1_1), str(hostile_answers(tmp_path, listener.port)), "-o", str(out))
     assert result.returncode == 0, result.stderr
     pdf = out.read_bytes()
     assert attachments(pdf) == {}
@@ -144,8 +144,10 @@ def test_the_fetcher_allows_only_bundled_assets_data_and_named_files(tmp_path):
 def test_brand_file_cannot_inject_css_or_markup(tmp_path):
     brand = tmp_path / "brand.yaml"
     brand.write_text('name: Acme\ncolours:\n  primary: "red; } body { display: none"\n')
-    answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
-    result = run_main("report", "qi-readiness", str(answers), "-o", str(tmp_path / "r.html"), "--brand", str(brand))
+    answers = EXAMPLES_1_1 / "northgate-acute.yaml"
+    result = run_main(
+        "report", str(QI_READINESS_1_1), str(answers), "-o", str(tmp_path / "r.html"), "--brand", str(brand)
+    )
     assert result.returncode == 2
     assert result.stderr.startswith(
         f"{brand}:3:12: /colours/primary: 'red; }} body {{ display: none' is not a colour "
@@ -157,7 +159,9 @@ def test_brand_file_cannot_inject_css_or_markup(tmp_path):
         'name: "<script>alert(1)</script>"\ncover_text: "</style><script>x()</script>"\nfooter_text: "{{ 7 * 7 }}"\n'
     )
     out = tmp_path / "r.html"
-    assert run_main("report", "qi-readiness", str(answers), "-o", str(out), "--brand", str(brand)).returncode == 0
+    assert (
+        run_main("report", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--brand", str(brand)).returncode == 0
+    )
     html = out.read_text()
     assert "<script" not in html and "&lt;/style&gt;" in html
     assert "{{ 7 * 7 }}" in html and "49" not in html.split("running-footer")[1][:60]
@@ -184,8 +188,8 @@ def test_template_tricks_are_refused_with_template_file_and_line(tmp_path, name)
     )
     out = tmp_path / "report.html"
     out.write_text("the previous report")
-    answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
-    result = run_main("report", "qi-readiness", str(answers), "-o", str(out), "--templates", str(templates))
+    answers = EXAMPLES_1_1 / "northgate-acute.yaml"
+    result = run_main("report", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--templates", str(templates))
     assert result.returncode == 2, result.stdout
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith(f"{template}:") or result.stderr.startswith(str(templates))
@@ -206,8 +210,8 @@ def test_custom_template_cannot_fetch_or_attach_in_the_pdf(tmp_path, listener):
         '{% block cover %}<img src="file:///etc/passwd" alt="p">{{ super() }}{% endblock %}\n'
     )
     out = tmp_path / "report.pdf"
-    answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
-    result = run_main("report", "qi-readiness", str(answers), "-o", str(out), "--templates", str(templates))
+    answers = EXAMPLES_1_1 / "northgate-acute.yaml"
+    result = run_main("report", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--templates", str(templates))
     assert result.returncode == 0, result.stderr
     pdf = out.read_bytes()
     assert attachments(pdf) == {}

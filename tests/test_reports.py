@@ -18,11 +18,11 @@ from pypdf import PdfReader
 import qimaturity
 from qimaturity import load_assessment, load_rubric, score
 
-from .conftest import ROOT, run_cli, run_main
+from .conftest import EXAMPLES_1_1, QI_READINESS_1_1, ROOT, run_cli, run_main
 
-EXAMPLES = sorted((ROOT / "examples" / "answers").glob("*.yaml"))
-RUBRIC = load_rubric("qi-readiness")
-RIVERSIDE = ROOT / "examples" / "answers" / "riverside-community.yaml"
+EXAMPLES = sorted((EXAMPLES_1_1).glob("*.yaml"))
+RUBRIC = load_rubric(QI_READINESS_1_1)
+RIVERSIDE = EXAMPLES_1_1 / "riverside-community.yaml"
 REPORT_DATE = "2026-10-01"
 
 
@@ -33,7 +33,7 @@ def pdf_text(data: bytes) -> str:
 @cache
 def example_report(stem: str):
     """An example's result, gap report HTML and PDF through the public API, dated as --report-date dates them."""
-    path = ROOT / "examples" / "answers" / f"{stem}.yaml"
+    path = EXAMPLES_1_1 / f"{stem}.yaml"
     result = score(RUBRIC, load_assessment(path, RUBRIC))
     html = qimaturity.report(RUBRIC, result, format="html", report_date=REPORT_DATE)
     pdf = qimaturity.report(RUBRIC, result, report_date=REPORT_DATE)  # PDF unless asked otherwise
@@ -45,7 +45,7 @@ def example_report(stem: str):
 def riverside_pdf(tmp_path_factory):
     """Riverside's report through the real console script, in a process of its own."""
     out = tmp_path_factory.mktemp("reports") / "riverside.pdf"
-    result = run_cli("report", "qi-readiness", str(RIVERSIDE), "-o", str(out), "--report-date", REPORT_DATE)
+    result = run_cli("report", str(QI_READINESS_1_1), str(RIVERSIDE), "-o", str(out), "--report-date", REPORT_DATE)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(out)
     return out.read_bytes()
@@ -65,7 +65,7 @@ def test_every_example_renders_to_html_and_pdf(path):
 @pytest.mark.subprocess
 def test_pdf_shows_organisation_levels_gaps_and_actions(riverside_pdf):
     text = pdf_text(riverside_pdf)
-    result = score(RUBRIC, load_assessment(ROOT / "examples" / "answers" / "riverside-community.yaml", RUBRIC))
+    result = score(RUBRIC, load_assessment(EXAMPLES_1_1 / "riverside-community.yaml", RUBRIC))
     assert "Riverside Community Health NHS Trust" in text
     assert "Executive summary" in text and "Improvement plan" in text
     for domain in result.domains:
@@ -99,12 +99,15 @@ def test_pdf_is_identical_when_the_date_is_fixed(riverside_pdf):
 
 @pytest.mark.subprocess
 def test_html_is_identical_for_identical_inputs_and_self_contained(tmp_path):
-    answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
+    answers = EXAMPLES_1_1 / "northgate-acute.yaml"
     first, second = tmp_path / "a.html", tmp_path / "b.html"
     # Two processes with different hash seeds: one run here, the other through the console script.
-    assert run_main("report", "qi-readiness", str(answers), "-o", str(first)).returncode == 0
+    assert run_main("report", str(QI_READINESS_1_1), str(answers), "-o", str(first)).returncode == 0
     assert (
-        run_cli("report", "qi-readiness", str(answers), "-o", str(second), env={"PYTHONHASHSEED": "7"}).returncode == 0
+        run_cli(
+            "report", str(QI_READINESS_1_1), str(answers), "-o", str(second), env={"PYTHONHASHSEED": "7"}
+        ).returncode
+        == 0
     )
     html = first.read_text()
     assert html == second.read_text()
@@ -119,7 +122,7 @@ def test_validate_and_score_never_import_weasyprint():
         "import sys\n"
         "from qimaturity.cli.main import main\n"
         "try:\n"
-        "    main(['score', 'qi-readiness', 'examples/answers/northgate-acute.yaml', '--format', 'json'])\n"
+        "    main(['score', 'qi-readiness', 'tests/data/examples-1.1/northgate-acute.yaml', '--format', 'json'])\n"
         "except SystemExit:\n"
         "    pass\n"
         "try:\n"
@@ -133,8 +136,8 @@ def test_validate_and_score_never_import_weasyprint():
 
 
 def test_output_must_be_pdf_or_html(tmp_path):
-    answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
-    result = run_main("report", "qi-readiness", str(answers), "-o", str(tmp_path / "out.docx"))
+    answers = EXAMPLES_1_1 / "northgate-acute.yaml"
+    result = run_main("report", str(QI_READINESS_1_1), str(answers), "-o", str(tmp_path / "out.docx"))
     assert result.returncode == 2
     assert "the output must end in .pdf or .html" in result.stderr
 
@@ -142,10 +145,10 @@ def test_output_must_be_pdf_or_html(tmp_path):
 @pytest.mark.slow
 def test_brand_and_custom_template_override_named_blocks(tmp_path):
     out = tmp_path / "branded.pdf"
-    answers = ROOT / "examples" / "answers" / "eastfield-mental-health.yaml"
+    answers = EXAMPLES_1_1 / "eastfield-mental-health.yaml"
     result = run_main(
         "report",
-        "qi-readiness",
+        str(QI_READINESS_1_1),
         str(answers),
         "-o",
         str(out),
@@ -170,9 +173,9 @@ def test_broken_custom_template_is_reported_with_file_and_line(tmp_path):
     templates.mkdir()
     broken = templates / "gap-report.html.j2"
     broken.write_text('{% extends "bundled/gap-report.html.j2" %}\n{% block cover %}\n{% if %}\n{% endblock %}\n')
-    answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
+    answers = EXAMPLES_1_1 / "northgate-acute.yaml"
     result = run_main(
-        "report", "qi-readiness", str(answers), "-o", str(tmp_path / "r.pdf"), "--templates", str(templates)
+        "report", str(QI_READINESS_1_1), str(answers), "-o", str(tmp_path / "r.pdf"), "--templates", str(templates)
     )
     assert result.returncode == 2
     assert result.stderr.startswith(f"{broken}:3: /: Expected an expression, got 'end of statement block'")
@@ -186,9 +189,9 @@ def test_unknown_name_in_custom_template_is_reported_with_line(tmp_path):
     template.write_text(
         '{% extends "bundled/gap-report.html.j2" %}\n{% block cover %}\n\n{{ report.nonsense }}\n{% endblock %}\n'
     )
-    answers = ROOT / "examples" / "answers" / "northgate-acute.yaml"
+    answers = EXAMPLES_1_1 / "northgate-acute.yaml"
     result = run_main(
-        "report", "qi-readiness", str(answers), "-o", str(tmp_path / "r.html"), "--templates", str(templates)
+        "report", str(QI_READINESS_1_1), str(answers), "-o", str(tmp_path / "r.html"), "--templates", str(templates)
     )
     assert result.returncode == 2
     assert result.stderr.startswith(f"{template}:4: /: template error: ")

@@ -191,8 +191,8 @@ def test_rubrics_lists_every_rubric_with_its_source(consultant, tmp_path):
     listed = [(r["id"], r["source"], r["origin"], r["version"], r["questions"]) for r in json.loads(result.stdout)]
     assert listed == [
         ("psc-maturity", str(consultant), "search path", "1.0", 3),
-        ("qi-programme-stages", "bundled", "bundled", "1.1.0", 14),
-        ("qi-readiness", "bundled", "bundled", "1.1.0", 31),
+        ("qi-programme-stages", "bundled", "bundled", "1.2.0", 14),
+        ("qi-readiness", "bundled", "bundled", "2.0.0", 55),
     ]
     table = run_main("rubrics", "--rubric-path", str(consultant), columns=400)  # the folder on one line
     assert table.returncode == 0

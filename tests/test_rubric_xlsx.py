@@ -30,7 +30,7 @@ from qimaturity.rubric.workbook import (
 )
 from qimaturity.rubric.writing import rubric_yaml
 
-from .conftest import DATA, ROOT, RUBRICS, run_main
+from .conftest import DATA, QI_READINESS_1_1, ROOT, RUBRICS, run_main
 
 EVERY_KEY = RUBRICS / "authoring" / "every-key.yaml"
 ALL_RUBRICS = sorted(
@@ -40,6 +40,7 @@ ALL_RUBRICS = sorted(
         EVERY_KEY,
         *(DATA / "scoring" / "rubrics").glob("*.yaml"),
         DATA / "numbers" / "rubric.yaml",
+        *(DATA / "migration").glob("*.yaml"),
     ]
 )
 
@@ -61,8 +62,10 @@ def same_model(a: qimaturity.Rubric, b: qimaturity.Rubric) -> bool:
 
 @pytest.fixture(scope="module")
 def qi_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """qi-readiness 1.1.0 as a workbook: the cell-by-cell tests below were worked out on its layout (six domains,
+    no per-group wording or reasons, no migration map); 2.0.0's workbook is checked by the round trip and below."""
     path = tmp_path_factory.mktemp("book") / "qi-readiness.xlsx"
-    rubric_to_xlsx("qi-readiness", path)
+    rubric_to_xlsx(QI_READINESS_1_1, path)
     return path
 
 
@@ -102,7 +105,7 @@ def column_of(sheet: Any, key: str, header_row: int = 1) -> int:
 def test_the_round_trip_covers_every_rubric_in_the_repository():
     names = {path.stem for path in ALL_RUBRICS}
     assert {"qi-readiness", "qi-programme-stages", "valid-minimal", "phq9-shaped", "every-key", "staged"} <= names
-    assert len(ALL_RUBRICS) == 46
+    assert len(ALL_RUBRICS) == 49  # with the two versions of tests/data/migration and qi-readiness 1.1.0
 
 
 @pytest.mark.parametrize("path", ALL_RUBRICS, ids=lambda p: p.stem)
@@ -135,7 +138,7 @@ def test_the_command_line_round_trip_gives_a_valid_rubric_file_of_the_same_conte
 def test_from_xlsx_without_an_output_prints_the_rubric(qi_workbook: Path):
     result = run_main("rubric", "from-xlsx", str(qi_workbook))
     assert result.returncode == 0, result.stderr
-    assert exactly(yaml.safe_load(result.stdout)) == exactly(document(ROOT / "rubrics" / "qi-readiness.yaml"))
+    assert exactly(yaml.safe_load(result.stdout)) == exactly(document(QI_READINESS_1_1))
 
 
 def test_the_api_returns_bytes_or_writes(tmp_path: Path):
@@ -200,7 +203,7 @@ def test_the_workbook_reads_as_the_rubric_does(qi_workbook: Path):
     assert questions.freeze_panes == "D2"
     # The first domain's row, its first question's row, then a row per level with its descriptor and next step.
     # (Read from the model, so that the test holds whatever the rubric's content.)
-    model = load_rubric("qi-readiness")
+    model = load_rubric(QI_READINESS_1_1)
     domain = model.domains[0]
     first = domain.questions[0]
     assert [questions.cell(2, c).value for c in (1, 2, 3, 4)] == [domain.id, None, None, domain.title]
@@ -247,7 +250,7 @@ def test_the_workbook_has_no_formulas_and_text_that_starts_like_one_stays_text(t
     path = rubric_to_xlsx(EVERY_KEY, tmp_path / "every-key.xlsx")
     with zipfile.ZipFile(path) as archive:
         sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/sheet")]
-        assert len(sheets) == 4
+        assert len(sheets) == 5  # Read me, Rubric, Questions, Rules, and Migrations: every-key has migration maps
         for name in sheets:
             assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
     book = load_workbook(path)
@@ -316,6 +319,16 @@ def test_a_failed_read_leaves_an_earlier_output_as_it_was(qi_workbook: Path, tmp
     result = run_main("rubric", "from-xlsx", str(bad), "-o", str(out))
     assert result.returncode == 2
     assert out.read_text(encoding="utf-8") == "earlier\n"
+
+
+def test_the_default_rubrics_workbook_has_its_wordings_steps_reasons_and_migration_map(tmp_path: Path):
+    book = load_workbook(rubric_to_xlsx("qi-readiness", tmp_path / "qi-readiness-2.xlsx"))
+    assert book.sheetnames == ["Read me", RUBRIC, QUESTIONS, RULES, "Migrations"]
+    questions = book[QUESTIONS]
+    header = {"".join(str(questions.cell(1, c).value).split()) for c in range(1, questions.max_column + 1)}
+    wanted = {"measure", "owner", "weight_rationale", "critical_rationale", "tags.nhs-impact", "tags.cqc-saf"}
+    assert wanted | {"wording.frontline", "wording.patient-partners", "help_for.frontline"} <= header
+    assert "tags.cqc-well-led" not in header
 
 
 def test_a_missing_sheet_is_named(qi_workbook: Path, tmp_path: Path):
@@ -548,7 +561,7 @@ def test_an_edited_workbook_gives_the_edited_rubric(qi_workbook: Path, tmp_path:
 
     def change(book: Any) -> None:
         rubric, sheet = book[RUBRIC], book[QUESTIONS]
-        rubric.cell(find_row(rubric, "version"), 2).value = "1.1.0"
+        rubric.cell(find_row(rubric, "version"), 2).value = "1.2.0"
         row = find_row(sheet, "leadership", "lead-coaching", None)
         sheet.cell(row, 4).value = "Executives are coached in leading improvement."
         sheet.cell(row, column_of(sheet, "weight")).value = 3
@@ -560,7 +573,7 @@ def test_an_edited_workbook_gives_the_edited_rubric(qi_workbook: Path, tmp_path:
         assert sheet.max_row == last + 6
 
     back = read_rubric_workbook(edited(qi_workbook, tmp_path / "edited.xlsx", change))
-    assert back["version"] == "1.1.0"
+    assert back["version"] == "1.2.0"
     leadership = back["domains"][0]
     coaching = next(q for q in leadership["questions"] if q["id"] == "lead-coaching")
     assert coaching["text"] == "Executives are coached in leading improvement." and coaching["weight"] == 3

@@ -405,7 +405,8 @@ def test_staged_rule_reads_an_na_by_its_policy():
 # board-oversight 10; infrastructure 50 = qi-team 15 + training-offer 15 + measurement-infrastructure* 20;
 # practice 55 = pdsa-cycles 15 + milestone-reviews 10 + patient-partners* 20 + protected-time 10;
 # spread 40 = spread-and-scale 15 + learning-system 10 + management-system 15 (* mandatory). Scale 0-4,
-# weighted sums, level_from_value round, percent bands (Inadequate < 39 <= RI < 63 <= Good < 88 <= Outstanding).
+# weighted sums, level_from_value round, percent bands (Foundations incomplete < 39 <= Building < 63 <= Established
+# < 88 <= Embedded; 1.1.0 named them after CQC's ratings, Inadequate to Outstanding).
 
 
 def stages_rubric_before_issue_12():
@@ -421,15 +422,15 @@ def stages_rubric_before_issue_12():
     return replace(rubric, domains=domains, scoring=replace(rubric.scoring, not_applicable="count_as_met"))
 
 
-def test_stages_before_mandatory_na_counted_as_met_scored_good():
+def test_stages_before_mandatory_na_counted_as_met_scored_established():
     # The three mandatory items N/A count at 4, every other item at 3:
     # foundations (20*4 + 15*3 + 10*3 + 10*3) / 55 = 185/55; infrastructure (15*3 + 15*3 + 20*4) / 50 = 3.4;
     # practice (15*3 + 10*3 + 20*4 + 10*3) / 55 = 185/55; spread 3.
-    # overall (185 + 170 + 185 + 120) / 200 = 660/200 = 3.3 -> 82.5 % -> Good; round(3.3) = 3. The staged rule
+    # overall (185 + 170 + 185 + 120) / 200 = 660/200 = 3.3 -> 82.5 % -> Established; round(3.3) = 3. The staged rule
     # took N/A as met (every stage met) and the gate saw no critical item below 3: nothing held.
     rubric = stages_rubric_before_issue_12()
     result = score(rubric, load_assessment(ANSWERS / "stages-mandatory-na.yaml", rubric))
-    assert (result.overall.value, result.overall.level, result.overall.band.name) == (3.3, 3, "Good")
+    assert (result.overall.value, result.overall.level, result.overall.band.name) == (3.3, 3, "Established")
     assert result.overall.percent == pytest.approx(82.5)
 
 
@@ -449,27 +450,27 @@ def test_stages_now_refuses_na_on_the_mandatory_items_where_they_are_answered():
     ]
 
 
-def test_stages_mandatory_items_rated_honestly_at_2_are_inadequate():
+def test_stages_mandatory_items_rated_honestly_at_2_have_foundations_incomplete():
     # foundations (20*2 + 15*3 + 10*3 + 10*3) / 55 = 145/55; infrastructure (15*3 + 15*3 + 20*2) / 50 = 2.6;
     # practice (15*3 + 10*3 + 20*2 + 10*3) / 55 = 145/55; spread 3; overall (145 + 130 + 145 + 120) / 200 = 2.7,
     # round -> 3. Staged: executive-sponsor (stage 1) at 2 is not met, so stage 0: level 3 -> 0 (the value stays
     # the answers' 2.7; rules hold levels). A held result's band is at most where level 0's values end (round:
-    # below 0.5, 12.5 %) -> Inadequate. (The gate would also hold it below 3: 3 critical items below 3.)
+    # below 0.5, 12.5 %) -> Foundations incomplete. (The gate would also hold it below 3: 3 critical items below 3.)
     result = run_bundled("qi-programme-stages", "stages-mandatory-2")
     assert (result.overall.raw_value, result.overall.value, result.overall.level) == (2.7, 2.7, 0)
-    assert result.overall.band.name == "Inadequate"
+    assert result.overall.band.name == "Foundations incomplete"
     assert adjustments(result.overall) == [("programme-stage", 3, 0, True), ("mandatory-items", 0, 0, False)]
 
 
 def test_stages_na_on_an_optional_item_is_left_out_of_points_and_stage():
     # learning-system (stage 4, weight 10) N/A, management-system 4, everything else 3.
     # spread = (15*3 + 15*4) / 30 = 105/30 = 3.5 (learning-system left out; before issue 12 it counted 4:
-    # (45 + 40 + 60) / 40 = 3.625). Overall (55*3 + 50*3 + 55*3 + 40*3.5) / 200 = 620/200 = 3.1 -> 77.5 % Good,
+    # (45 + 40 + 60) / 40 = 3.625). Overall (55*3 + 50*3 + 55*3 + 40*3.5) / 200 = 620/200 = 3.1 -> 77.5 % Established,
     # round(3.1) = 3. Stage 4 is met by spread-and-scale 3 and management-system 4: nothing held.
     result = run_bundled("qi-programme-stages", "stages-optional-na")
     assert result.domain("spread").value == 3.5
     assert (result.domain("spread").points, result.domain("spread").max_points) == (26.25, 30.0)  # 105/4 of 30
-    assert (result.overall.value, result.overall.level, result.overall.band.name) == (3.1, 3, "Good")
+    assert (result.overall.value, result.overall.level, result.overall.band.name) == (3.1, 3, "Established")
     assert result.overall.points == pytest.approx(155.0)  # 200 * 3.1 / 4
     assert [a.applied for a in result.overall.trace.adjustments] == [False, False]
 

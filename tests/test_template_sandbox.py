@@ -25,10 +25,10 @@ from qimaturity.report.render import render_cohort_html, render_html
 from qimaturity.report.templating import plain, render_template
 from qimaturity.rubric.forms import build_form
 
-from .conftest import ROOT, run_cli, run_main
+from .conftest import COHORT_1_1, EXAMPLES_1_1, QI_READINESS_1_1, ROOT, run_cli, run_main
 
-ANSWERS = ROOT / "examples" / "answers" / "northgate-acute.yaml"
-RUBRIC = load_rubric("qi-readiness")
+ANSWERS = EXAMPLES_1_1 / "northgate-acute.yaml"
+RUBRIC = load_rubric(QI_READINESS_1_1)
 SECRET = "canary-7f3a9c-do-not-leak"
 
 
@@ -125,7 +125,7 @@ def test_the_gap_report_and_cohort_contexts_are_plain_json_data(tmp_path, result
     )
     assert report["report"]["organisation"] == result.organisation.name
     assert report["brand"]["logo"] == brand.logo and "logo_path" not in report["brand"]
-    cohort_results, _ = score_files(RUBRIC, sorted((ROOT / "examples" / "cohort").glob("*.yaml")))
+    cohort_results, _ = score_files(RUBRIC, sorted((COHORT_1_1).glob("*.yaml")))
     cohort = build_cohort(cohort_results, group_by="type")
     view = dumped_context(
         tmp_path / "c",
@@ -306,6 +306,7 @@ def test_every_trick_is_harmless_text_or_a_template_error(tmp_path):
     out.mkdir()
     tricks = {**TRICKS, "walk": WALK}
     config = {
+        "rubric": str(QI_READINESS_1_1),
         "answers": str(ANSWERS),
         "templates": str(templates),
         "tricks": tricks,
@@ -370,7 +371,7 @@ def test_a_trick_on_the_command_line_is_exit_2_with_the_template_line(tmp_path, 
     (tmp_path / "templates" / "leak.j2").symlink_to(watched / "secret.txt")
     out = tmp_path / "report.html"
     out.write_text("the previous report")
-    run = run_main("report", "qi-readiness", str(ANSWERS), "-o", str(out), "--templates", str(template.parent))
+    run = run_main("report", str(QI_READINESS_1_1), str(ANSWERS), "-o", str(out), "--templates", str(template.parent))
     assert run.returncode == 2, run.stderr
     assert run.stderr.startswith(f"{template}:3: /: "), run.stderr
     assert "Traceback" not in run.stderr and SECRET not in run.stderr
@@ -408,7 +409,9 @@ def test_a_template_that_would_exhaust_the_machine_is_stopped_at_its_line(tmp_pa
     template = custom(tmp_path / "templates", body)
     out = tmp_path / "report.html"
     out.write_text("the previous report")
-    run = run_cli("report", "qi-readiness", str(ANSWERS), "-o", str(out), "--templates", str(template.parent), env=env)
+    run = run_cli(
+        "report", str(QI_READINESS_1_1), str(ANSWERS), "-o", str(out), "--templates", str(template.parent), env=env
+    )
     assert run.returncode == 2, run.stderr
     assert run.stderr.startswith(f"{template}:3: /: the template {limit} (simplify the template"), run.stderr
     assert "Traceback" not in run.stderr
@@ -422,7 +425,7 @@ def test_the_memory_limit_holds_under_a_lower_hard_limit_on_the_whole_process(tm
     out = tmp_path / "report.html"
     run = run_cli(
         "report",
-        "qi-readiness",
+        str(QI_READINESS_1_1),
         str(ANSWERS),
         "-o",
         str(out),
@@ -437,7 +440,9 @@ def test_the_memory_limit_holds_under_a_lower_hard_limit_on_the_whole_process(tm
 
 def test_a_bad_limit_setting_is_refused_by_name(tmp_path):
     out = tmp_path / "report.html"
-    run = run_main("report", "qi-readiness", str(ANSWERS), "-o", str(out), env={"QIMATURITY_TEMPLATE_SECONDS": "soon"})
+    run = run_main(
+        "report", str(QI_READINESS_1_1), str(ANSWERS), "-o", str(out), env={"QIMATURITY_TEMPLATE_SECONDS": "soon"}
+    )
     assert run.returncode == 2
     assert run.stderr.startswith("QIMATURITY_TEMPLATE_SECONDS: /: 'soon' is not a positive number")
 
@@ -487,7 +492,7 @@ def test_the_bundled_templates_stay_well_inside_the_limits(tmp_path, monkeypatch
     big = score(RUBRIC, load_assessment(large_answers(tmp_path, 300), RUBRIC))
     html = render_html(big, RUBRIC)
     assert "comment 0" in html and html.rstrip().endswith("</html>")
-    results, _ = score_files(RUBRIC, sorted((ROOT / "examples" / "cohort").glob("*.yaml")), keep_details=False)
+    results, _ = score_files(RUBRIC, sorted((COHORT_1_1).glob("*.yaml")), keep_details=False)
     many = [
         dataclasses.replace(
             r, organisation=dataclasses.replace(r.organisation, id=f"{r.organisation.id}-{copy}", name=f"Org {copy}")
@@ -509,10 +514,10 @@ def test_a_batch_with_worker_processes_stops_only_the_report_whose_template_brea
         "{% if report.organisation.startswith('Northgate') %}" + EXHAUSTION["center"][0] + "{% endif %}",
     )
     out = tmp_path / "out"
-    answers = ROOT / "examples" / "answers"
+    answers = EXAMPLES_1_1
     run = run_cli(
         "batch",
-        "qi-readiness",
+        str(QI_READINESS_1_1),
         str(answers),
         "-o",
         str(out),

@@ -107,8 +107,9 @@ def _respondent_entries(data: dict[str, Any]) -> list[tuple[DocPath, dict[str, A
     return entries
 
 
-def check_answers_document(doc: SourceDocument, rubric: Rubric) -> list[Problem]:
-    """Every problem with an answers document, for scoring with ``rubric``, in file order."""
+def check_answers_document(doc: SourceDocument, rubric: Rubric, *, missing: bool = True) -> list[Problem]:
+    """Every problem with an answers document, for scoring with ``rubric``, in file order; without ``missing``,
+    questions left unanswered are not problems, whatever the rubric's policy."""
     problems = _schema_problems(doc)
     if problems:
         return sort_problems([*doc.problems, *problems])
@@ -240,7 +241,7 @@ def check_answers_document(doc: SourceDocument, rubric: Rubric) -> list[Problem]
                         key=True,
                     )
 
-    if rubric.scoring.missing == "error":
+    if missing and rubric.scoring.missing == "error":
         where = ("answers",) if "answers" in data else ("respondents",)
         for question in rubric.questions():
             if question.id not in mentioned:

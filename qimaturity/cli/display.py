@@ -249,14 +249,17 @@ def cohort_tables(cohort: Cohort) -> list[Table]:
     tables.append(ranking)
     if cohort.trends:
         trends = Table(title=_text("Since last time"), title_justify="left")
-        for column in ("organisation", "dates", "improved", "declined", "no clear change"):
+        ways = ("improved", "declined", "no clear change", "not comparable")
+        for column in ("organisation", "dates", *ways):
             trends.add_column(column)
         for t in cohort.trends:
-            named = {
-                way: ", ".join(d.title for d in t.domains if d.direction == way) or "-"
-                for way in ("improved", "declined", "no clear change")
-            }
-            trends.add_row(_text(t.name), _text(" -> ".join(t.dates)), *(_text(words) for words in named.values()))
+            named = {way: ", ".join(d.title for d in t.domains if d.direction == way) or "-" for way in ways}
+            versioned = len(set(t.versions)) > 1
+            dates = " -> ".join(
+                f"{when} (version {version})" if versioned else when
+                for when, version in zip(t.dates, t.versions, strict=True)
+            )
+            trends.add_row(_text(t.name), _text(dates), *(_text(words) for words in named.values()))
         tables.append(trends)
     return tables
 

@@ -185,7 +185,7 @@ def show(rubric: Rubric, domain_id: str | None, levels: bool) -> None:
 
 @cli.group(name="rubric", cls=_Group)
 def rubric_group() -> None:
-    """Author rubrics: start one, or edit one in a spreadsheet and read it back.
+    """Author rubrics: start one, edit one in a spreadsheet and read it back, or compare two versions of one.
 
     Example: qimaturity rubric to-xlsx qi-readiness -o our-rubric.xlsx
     """
@@ -280,6 +280,30 @@ def rubric_new_command(name: str, domains: int, levels: int, questions: int, out
 
     write_atomic(output, text)
     click.echo(str(output))
+
+
+@rubric_group.command(name="diff")
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@rubric_path_option
+def rubric_diff_command(old: str, new: str, fmt: str) -> None:
+    """Show what changed from rubric OLD to rubric NEW (ids or paths): questions added, removed, renamed, split,
+    merged, remapped, dropped, moved or reworded; levels, weights, critical flags, targets, N/A and evidence
+    settings, who is asked; domains, groups, scoring, bands and rules. When NEW carries a migration map from OLD's
+    version, questions are paired as the map says.
+
+    Example: qimaturity rubric diff rubrics/ours-1.0.yaml rubrics/ours-2.0.yaml --format json
+    """
+    from qimaturity.rubric.diff import rubric_diff
+    from qimaturity.rubric.load import load_rubric
+
+    search_path = search_path_of(click.get_current_context())
+    diff = rubric_diff(load_rubric(old, search_path=search_path), load_rubric(new, search_path=search_path))
+    if fmt == "json":
+        _json(diff.to_dict())
+    else:
+        click.echo(terminal_text(diff.text(), newlines=True), nl=False)
 
 
 def peer_group_options(when: str = "") -> Callable[[Any], Any]:
@@ -605,7 +629,14 @@ def compare_command(
             # A failed run never replaces an earlier output: a cohort missing a bad file is not written.
             click.echo(f"{output}: not written, because an answers file has problems (left as it was)", err=True)
             sys.exit(2)
-    cohort = compare(rubric, results, group_by=group_by, min_cohort=min_cohort, across_versions=across_versions)
+    cohort = compare(
+        rubric,
+        results,
+        other_rubrics=other_rubrics,
+        group_by=group_by,
+        min_cohort=min_cohort,
+        across_versions=across_versions,
+    )
     if output is None or fmt is None:
         from qimaturity.cli.display import cohort_tables
 
@@ -856,6 +887,59 @@ def import_command(rubric: Rubric, export: Path, mapping_path: Path | None, outp
 
     for path in import_files(export, rubric, output, mapping=mapping_path):
         click.echo(str(path))
+
+
+@cli.command(name="migrate")
+@click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
+@click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...|DIR")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder the converted answers files are written to (created), each under its own name.",
+)
+@click.option(
+    "--from-rubric",
+    "from_rubrics",
+    multiple=True,
+    type=RUBRIC,
+    metavar="OLD",
+    help="An earlier version of the rubric: its map is checked against it, and answers given to it against its "
+    "questions. Repeatable.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@rubric_path_option
+def migrate_command(
+    rubric: Rubric, answers: tuple[str, ...], output: Path, from_rubrics: tuple[Rubric, ...], fmt: str
+) -> None:
+    """Convert answers files given to an earlier version of RUBRIC (their rubric: version says which) to its
+    version, with the migration map RUBRIC carries from that version. Each is written to the folder -o under its
+    own name (an input is never overwritten); what was renamed, split, merged, remapped and dropped, what the new
+    version cannot take, and which questions are left unanswered are reported on stderr, the paths written on
+    stdout. Exit code 2 when a file cannot be converted (the others are still written).
+
+    Example: qimaturity migrate qi-readiness answers/2025/ -o answers/2025-migrated/
+    """
+    from qimaturity.answers.migrate import migrate_answers
+
+    reports = migrate_answers(rubric, answers, output, from_rubrics=from_rubrics)
+    failed = [report for report in reports if report.status == "failed"]
+    for report in reports:
+        if report.status == "failed":
+            _emit_problems(report.problems)
+        if fmt == "text":
+            for line in report.lines():
+                _say(line)
+    if fmt == "json":
+        _json({"migrated": not failed, "files": [report.to_dict() for report in reports]})
+    else:
+        for report in reports:
+            if report.output is not None:
+                click.echo(str(report.output))
+    if failed:
+        _say(f"{len(failed)} of {len(reports)} file(s) not migrated")
+        sys.exit(2)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -31,9 +31,10 @@ def compare(
     ``answers`` is an answers file or a folder of them, or several, or results already scored (or a mix). Each file
     is scored with the version of the rubric it declares among ``rubric`` and ``other_rubrics``. Peer groups come
     from ``group_by`` (``type``, ``region`` or ``metadata.KEY``); groups smaller than ``min_cohort`` are suppressed.
-    Results of different rubric versions are refused unless ``across_versions``. ``targets``, ``default_target``
-    and ``mapping`` are as for :func:`qimaturity.score` and exports. Raises :class:`InputError` with every bad
-    file's problems.
+    Results of different rubric versions are compared as the later version's migration map says (see
+    :func:`qimaturity.cohort.model.build_cohort`); without a map they are refused unless ``across_versions``.
+    ``targets``, ``default_target`` and ``mapping`` are as for :func:`qimaturity.score` and exports. Raises
+    :class:`InputError` with every bad file's problems.
     """
     rubrics = [as_rubric(rubric), *(as_rubric(other) for other in other_rubrics)]
     results = scored_results(
@@ -45,4 +46,5 @@ def compare(
         min_cohort=min_cohort,
         allow_mixed_versions=across_versions,
         minimal_important_difference=rubrics[0].scoring.minimal_important_difference,
+        rubrics=rubrics,
     )

@@ -2,8 +2,10 @@
 
 Pure: results in, a :class:`Cohort` out. Statistics per domain (count, quartiles, distribution of levels),
 a ranking, outliers (Tukey's fences), peer groups from organisation fields with small groups suppressed, and
-trends for organisations assessed more than once. Results of different rubric versions are refused, or — when
-asked — compared only on the domains the versions share, and flagged.
+trends for organisations assessed more than once. Results of different rubric versions are compared as the later
+version's migration map says (each domain's values across the change only where it is comparable, the overall
+value only where every domain is); without a map they are refused, or — when asked — compared only on the domains
+the versions share, and flagged.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from qimaturity._core.problems import InputError
+from qimaturity.rubric.checks import version_key
+from qimaturity.rubric.migration import VersionBridge, version_bridge
+from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.intervals import change_direction
-from qimaturity.scoring.result import Interval, Result, RubricRef
+from qimaturity.scoring.result import DomainResult, Interval, OverallResult, Result, RubricRef
 
 DEFAULT_MIN_COHORT = 5
 NOT_GIVEN = "(not given)"
@@ -90,6 +95,11 @@ class DomainTrend:
     change_low: float | None = None
     """The first-to-last change's own 95 % interval, where both values have one."""
     change_high: float | None = None
+    comparable: tuple[bool, ...] = ()
+    """By date, whether the value may be compared with the latest: False for a value of an earlier rubric version
+    that the later version's migration map says is not comparable (then the value is ``None``)."""
+    note: str | None = None
+    """Why some values are not comparable, from the migration map."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,17 @@ class Trend:
     dates: tuple[str, ...]
     domains: tuple[DomainTrend, ...]
     overall: DomainTrend | None
+    versions: tuple[str, ...] = ()
+    """By date, the rubric version each assessment was scored with."""
+
+    @property
+    def version_changes(self) -> tuple[tuple[int, str, str], ...]:
+        """Where the rubric version changes: (index of the first assessment of the new version, old, new)."""
+        return tuple(
+            (i, self.versions[i - 1], self.versions[i])
+            for i in range(1, len(self.versions))
+            if self.versions[i] != self.versions[i - 1]
+        )
 
 
 @dataclass(frozen=True)
@@ -129,6 +150,10 @@ class Cohort:
     notes: tuple[str, ...]
     # Every result in full: for the code that builds on a cohort, not for report templates (which get the count).
     results: tuple[Result, ...] = field(metadata={"template": False})
+    ranked_by: str = "overall value"
+    """What the ranking's score is: ``overall value``, or a mean of domains (the shared or comparable ones)."""
+    by_maps: bool = False
+    """True when results of several versions are compared as the later versions' migration maps say."""
 
     @property
     def assessment_count(self) -> int:
@@ -161,21 +186,24 @@ def field_value(result: Result, field: str) -> str:
     return NOT_GIVEN if value is None else str(value)
 
 
-def _check_rubrics(results: Sequence[Result], allow_mixed: bool) -> tuple[tuple[RubricRef, ...], bool]:
+def _rubric_refs(results: Sequence[Result]) -> tuple[RubricRef, ...]:
     refs = tuple(sorted({r.rubric for r in results}, key=lambda ref: (ref.id, ref.version, ref.content_hash)))
     if len({ref.id for ref in refs}) > 1:
         names = ", ".join(sorted({ref.id for ref in refs}))
         raise InputError.single(
             "cohort", f"results of different rubrics cannot be compared: {names}", "compare one rubric at a time"
         )
-    if len(refs) > 1 and not allow_mixed:
-        versions = ", ".join(f"{ref.version} ({ref.content_hash[7:19]})" for ref in refs)
-        raise InputError.single(
-            "cohort",
-            f"results come from different versions of {refs[0].id}: {versions}",
-            "compare one version, or pass --across-versions to compare only the domains the versions share",
-        )
-    return refs, len(refs) > 1
+    return refs
+
+
+def _refuse_mixed(refs: Sequence[RubricRef]) -> None:
+    versions = ", ".join(f"{ref.version} ({ref.content_hash[7:19]})" for ref in refs)
+    raise InputError.single(
+        "cohort",
+        f"results come from different versions of {refs[0].id}: {versions}",
+        "give the later version a migration map from the earlier (see docs/rubric-format.md), compare one "
+        "version, or pass --across-versions to compare only the domains the versions share",
+    )
 
 
 def _shared_domains(results: Sequence[Result]) -> tuple[tuple[str, str], ...]:
@@ -184,21 +212,98 @@ def _shared_domains(results: Sequence[Result]) -> tuple[tuple[str, str], ...]:
     return tuple((i, t) for i, t in first if i in common)
 
 
-def _group_stats(
-    name: str, results: Sequence[Result], domains: Sequence[str], min_cohort: int, overall: bool
-) -> GroupStats:
+Bridges = dict[tuple[RubricRef, RubricRef], VersionBridge]
+"""(earlier result's rubric, later result's rubric) -> what compares across that change."""
+
+
+def _bridges(
+    latest: Sequence[Result], history: dict[str, list[Result]], newest: RubricRef, rubrics: Sequence[Rubric]
+) -> Bridges | None:
+    """A bridge for every version change the cohort crosses (each organisation's earlier results to its latest,
+    and each latest result to the newest version), or None when one of them has no map: the later version's
+    rubric (among ``rubrics``, by content) must carry a map from the earlier version."""
+    by_hash = {rubric.content_hash: rubric for rubric in rubrics}
+    needed = {(r.rubric, items[-1].rubric) for items in history.values() for r in items}
+    needed |= {(r.rubric, newest) for r in latest}
+    bridges: Bridges = {}
+    for earlier, later in needed:
+        if earlier == later:
+            continue
+        if version_key(earlier.version) >= version_key(later.version) or later.content_hash not in by_hash:
+            return None
+        bridge = version_bridge(by_hash[later.content_hash], earlier.version, by_hash.get(earlier.content_hash))
+        if bridge is None:
+            return None
+        bridges[(earlier, later)] = bridge
+    return bridges
+
+
+@dataclass(frozen=True)
+class _Lens:
+    """How results are read in one comparison: its domains (ids and titles, in the reference version's terms),
+    and each result's node for each, or None where the result's version does not compare with the reference's."""
+
+    domains: tuple[tuple[str, str], ...]
+    reference: RubricRef | None = None
+    """The version values are compared in (None: each result is read in its own, by domain id)."""
+    bridges: Bridges = field(default_factory=dict)
+    overall_shown: bool = True
+    """False when overall values are not compared at all (versions without a map)."""
+
+    def bridge(self, result: Result) -> VersionBridge | None:
+        if self.reference is None or result.rubric == self.reference:
+            return None
+        return self.bridges[(result.rubric, self.reference)]
+
+    def comparable(self, result: Result, domain_id: str) -> bool:
+        bridge = self.bridge(result)
+        if bridge is None:
+            return True
+        found = bridge.domain(domain_id)
+        return found is not None and found.comparable
+
+    def domain(self, result: Result, domain_id: str) -> DomainResult | None:
+        bridge = self.bridge(result)
+        if bridge is None:
+            return result.domain(domain_id)
+        found = bridge.domain(domain_id)
+        if found is None or not found.comparable:
+            return None
+        return next((d for d in result.domains if d.id == found.old_id), None)
+
+    def overall(self, result: Result) -> OverallResult | None:
+        if not self.overall_shown:
+            return None
+        bridge = self.bridge(result)
+        return result.overall if bridge is None or bridge.overall_comparable else None
+
+    def note(self, result: Result, domain_id: str | None) -> str | None:
+        """Why ``result``'s value of a domain (or, for None, the overall) is not comparable; None when it is."""
+        bridge = self.bridge(result)
+        if bridge is None:
+            return None
+        if domain_id is None:
+            return None if bridge.overall_comparable else (bridge.overall_note or "not comparable")
+        found = bridge.domain(domain_id)
+        if found is not None and found.comparable:
+            return None
+        return (found.note if found is not None else None) or bridge.overall_note or "not comparable"
+
+
+def _group_stats(name: str, results: Sequence[Result], lens: _Lens, min_cohort: int) -> GroupStats:
+    domains = [d for d, _ in lens.domains]
     suppressed = len(results) < min_cohort
     if suppressed:
         return GroupStats(name, len(results), True, tuple((d, None) for d in domains), None)
 
-    def stats_of(nodes: Sequence[tuple[float | None, int | None]]) -> Stats | None:
-        counted = [(value, level) for value, level in nodes if value is not None]
+    def stats_of(nodes: Sequence[DomainResult | OverallResult | None]) -> Stats | None:
+        counted = [(n.value, n.level) for n in nodes if n is not None and n.value is not None]
         if not counted:
             return None
         return describe([value for value, _ in counted], [level for _, level in counted if level is not None])
 
-    rows = tuple((d, stats_of([(r.domain(d).value, r.domain(d).level) for r in results])) for d in domains)
-    overall_stats = stats_of([(r.overall.value, r.overall.level) for r in results]) if overall else None
+    rows = tuple((d, stats_of([lens.domain(r, d) for r in results])) for d in domains)
+    overall_stats = stats_of([lens.overall(r) for r in results]) if lens.overall_shown else None
     return GroupStats(name, len(results), False, rows, overall_stats)
 
 
@@ -211,66 +316,102 @@ def _latest(results: Sequence[Result]) -> tuple[list[Result], dict[str, list[Res
     return latest, history
 
 
-def _trend(
-    history: Sequence[Result],
-    domains: Sequence[tuple[str, str]],
-    overall: bool,
-    minimal_important_difference: float | None,
-) -> Trend:
-    def series(
-        pick: list[tuple[float | None, int | None, int | None, Interval | None]], domain_id: str, title: str
-    ) -> DomainTrend:
-        present = [(v, i) for v, _, _, i in pick if v is not None]
+Point = tuple[float | None, int | None, int | None, Interval | None, bool]
+"""A value, level, held level and interval at one date, and whether it compares with the latest."""
+
+
+def _trend(history: Sequence[Result], lens: _Lens, minimal_important_difference: float | None) -> Trend:
+    def series(pick: list[Point], domain_id: str, title: str, note: str | None) -> DomainTrend:
+        present = [(v, i) for v, _, _, i, _ in pick if v is not None]
         first, last = (present[0], present[-1]) if len(present) > 1 else ((None, None), (None, None))
         change = change_direction(first[0], last[0], first[1], last[1], minimal_important_difference)
         return DomainTrend(
             domain_id,
             title,
-            tuple(v for v, _, _, _ in pick),
-            tuple(lv for _, lv, _, _ in pick),
+            tuple(v for v, _, _, _, _ in pick),
+            tuple(lv for _, lv, _, _, _ in pick),
             change.change,
             change.direction,
-            held=tuple(held for _, _, held, _ in pick),
-            intervals=tuple(i for _, _, _, i in pick),
+            held=tuple(held for _, _, held, _, _ in pick),
+            intervals=tuple(i for _, _, _, i, _ in pick),
             change_low=change.low,
             change_high=change.high,
+            comparable=tuple(c for _, _, _, _, c in pick),
+            note=note,
         )
+
+    def point(node: DomainResult | OverallResult | None, comparable: bool) -> Point:
+        if node is None:
+            return None, None, None, None, comparable
+        return node.value, node.level, node.held_level, node.interval, comparable
+
+    def first_note(domain_id: str | None) -> str | None:
+        return next((n for r in history if (n := lens.note(r, domain_id)) is not None), None)
 
     # Values are the answers' (rules hold levels, never values): a change is progress even under a hold.
     domain_trends = tuple(
-        series([(n.value, n.level, n.held_level, n.interval) for r in history for n in [r.domain(d)]], d, title)
-        for d, title in domains
-    )
-    overall_trend = (
         series(
-            [(r.overall.value, r.overall.level, r.overall.held_level, r.overall.interval) for r in history],
-            "overall",
-            "Overall",
+            [point(lens.domain(r, d), lens.comparable(r, d)) for r in history],
+            d,
+            title,
+            first_note(d),
         )
-        if overall
-        else None
+        for d, title in lens.domains
     )
+    overall_trend = None
+    if lens.overall_shown:
+        picks = [point(lens.overall(r), lens.note(r, None) is None) for r in history]
+        overall_trend = series(picks, "overall", "Overall", first_note(None))
     last = history[-1]
     return Trend(
-        last.organisation.id, last.organisation.name, tuple(r.date or "" for r in history), domain_trends, overall_trend
+        last.organisation.id,
+        last.organisation.name,
+        tuple(r.date or "" for r in history),
+        domain_trends,
+        overall_trend,
+        versions=tuple(r.rubric.version for r in history),
     )
 
 
-def _outliers(
-    members: Sequence[Result], domains: Sequence[str], everyone: GroupStats
-) -> dict[str, list[tuple[str, str]]]:
+def _outliers(members: Sequence[Result], lens: _Lens, everyone: GroupStats) -> dict[str, list[tuple[str, str]]]:
     """Tukey's fences: a domain value below Q1 - 1.5 IQR or above Q3 + 1.5 IQR of the whole cohort."""
     flagged: dict[str, list[tuple[str, str]]] = {}
-    for domain_id in domains:
+    for domain_id, _ in lens.domains:
         stats = everyone.domain(domain_id)
         if stats is None:
             continue
         low, high = stats.q1 - 1.5 * stats.iqr, stats.q3 + 1.5 * stats.iqr
         for result in members:
-            value = result.domain(domain_id).value
+            node = lens.domain(result, domain_id)
+            value = node.value if node is not None else None
             if value is not None and (value < low - 1e-9 or value > high + 1e-9):
                 flagged.setdefault(result.organisation.id, []).append((domain_id, "low" if value < low else "high"))
     return flagged
+
+
+def _clause(note: str | None) -> str:
+    """A note put inside brackets in a sentence: without its full stop."""
+    return (note or "no reason given").rstrip(". ")
+
+
+def _bridge_notes(bridges: Bridges, refs: Sequence[RubricRef], titles: dict[str, str]) -> list[str]:
+    notes = [
+        f"Results span versions {', '.join(ref.version for ref in refs)} of {refs[0].id}; each later version's "
+        "migration map says which values compare across a change of version: values that do not are left out of "
+        "statistics, rankings and trends."
+    ]
+    for (earlier, later), bridge in sorted(bridges.items(), key=lambda item: (item[0][0].version, item[0][1].version)):
+        lost = [d for d in bridge.domains if not d.comparable]
+        said = f"From {earlier.version} to {later.version}: "
+        if lost:
+            said += "not comparable: " + "; ".join(f"{titles.get(d.id, d.id)} ({_clause(d.note)})" for d in lost) + ". "
+        else:
+            said += "every domain is comparable. "
+        said += "The overall value is " + (
+            "comparable." if bridge.overall_comparable else f"not comparable ({_clause(bridge.overall_note)})."
+        )
+        notes.append(said)
+    return notes
 
 
 def build_cohort(
@@ -280,6 +421,7 @@ def build_cohort(
     min_cohort: int = DEFAULT_MIN_COHORT,
     allow_mixed_versions: bool = False,
     minimal_important_difference: float | None = None,
+    rubrics: Sequence[Rubric] = (),
 ) -> Cohort:
     """Compare results: statistics, peer groups, ranking, outliers and trends.
 
@@ -287,29 +429,50 @@ def build_cohort(
     ranking; all its assessments make its trend. Groups smaller than ``min_cohort`` are suppressed. A trend's
     change is improved or declined only when it beats the respondents' noise or reaches
     ``minimal_important_difference`` (the rubric's; see :func:`qimaturity.scoring.intervals.change_direction`).
+
+    Results of several versions of a rubric: when each later version among ``rubrics`` (the rubrics the results
+    were scored with) carries a migration map from the earlier versions it is compared with, values are compared
+    across versions as the maps say (:func:`qimaturity.rubric.migration.version_bridge`): a domain's earlier
+    values only where it is comparable, the overall value only where every domain is; statistics and the ranking
+    are in the newest version's terms, each trend in its organisation's latest version's. Without such maps,
+    results of different versions are refused, unless ``allow_mixed_versions``: then only the domains the versions
+    share (by id) are compared, and no overall value.
     """
     if not results:
         raise InputError.single("cohort", "nothing to compare", "give answers files or a folder of them")
     if min_cohort < 1:
         raise InputError.single("cohort", "the minimum cohort size must be at least 1", "e.g. --min-cohort 5")
-    refs, mixed = _check_rubrics(results, allow_mixed_versions)
-    domains = _shared_domains(results)
-    domain_ids = [d for d, _ in domains]
+    refs = _rubric_refs(results)
+    mixed = len(refs) > 1
     latest, history = _latest(results)
+    newest = max(refs, key=lambda ref: version_key(ref.version))
+    bridges = _bridges(latest, history, newest, rubrics) if mixed else None
     notes: list[str] = []
-    if mixed:
-        versions = ", ".join(ref.version for ref in refs)
+    if mixed and bridges is None:
+        if not allow_mixed_versions:
+            _refuse_mixed(refs)
+        domains = _shared_domains(results)
+        lens = _Lens(domains, overall_shown=False)
         notes.append(
-            f"Results span versions {versions} of {refs[0].id}: compared only on the {len(domains)} domains they "
-            "share; overall levels are not compared, and the ranking uses the mean of the shared domains."
+            f"Results span versions {', '.join(ref.version for ref in refs)} of {refs[0].id}: compared only on the "
+            f"{len(domains)} domains they share; overall levels are not compared, and the ranking uses the mean of "
+            "the shared domains."
         )
-    everyone = _group_stats("All organisations", latest, domain_ids, min_cohort, overall=not mixed)
+    elif bridges is not None:
+        reference = next(r for r in latest if r.rubric == newest) if any(r.rubric == newest for r in latest) else None
+        titles = reference.domains if reference is not None else next(r for r in results if r.rubric == newest).domains
+        lens = _Lens(tuple((d.id, d.title) for d in titles), newest, bridges)
+        notes.extend(_bridge_notes(bridges, refs, dict(lens.domains)))
+    else:
+        lens = _Lens(tuple((d.id, d.title) for d in results[0].domains))
+    domain_ids = [d for d, _ in lens.domains]
+    everyone = _group_stats("All organisations", latest, lens, min_cohort)
     groups: list[GroupStats] = []
     if group_by is not None:
         keyed: dict[str, list[Result]] = {}
         for result in latest:
             keyed.setdefault(field_value(result, group_by), []).append(result)
-        groups = [_group_stats(key, keyed[key], domain_ids, min_cohort, overall=not mixed) for key in sorted(keyed)]
+        groups = [_group_stats(key, keyed[key], lens, min_cohort) for key in sorted(keyed)]
         hidden = [g for g in groups if g.suppressed]
         if hidden:
             notes.append(
@@ -318,21 +481,32 @@ def build_cohort(
             )
     if everyone.suppressed:
         notes.append(f"The cohort has fewer than {min_cohort} organisations: its statistics are suppressed.")
-    flagged = _outliers(latest, domain_ids, everyone)
+    flagged = _outliers(latest, lens, everyone)
 
     # Ranked by value, the answers' measure (rules hold levels, never values): two results held at one level
-    # still rank by what their answers show, not by name.
+    # still rank by what their answers show, not by name. The overall value when every organisation has one to
+    # compare; otherwise the mean of the domains every organisation's version compares on.
+    by_overall = lens.overall_shown and all(lens.overall(r) is not None for r in latest)
+    ranked_domains = [d for d in domain_ids if all(lens.comparable(r, d) for r in latest)]
+    ranked_by = "overall value"
+    if not by_overall:
+        ranked_by = "mean of the shared domains" if bridges is None else "mean of the comparable domains"
+        if bridges is not None:
+            names = ", ".join(title for d, title in lens.domains if d in ranked_domains) or "none"
+            notes.append(f"The ranking uses the mean of the domains every organisation's results compare on: {names}.")
+
     def score_of(result: Result) -> float | None:
-        if not mixed:
-            return result.overall.value
-        values = [v for d in domain_ids if (v := result.domain(d).value) is not None]
+        if by_overall:
+            node = lens.overall(result)
+            return node.value if node is not None else None
+        nodes = [lens.domain(result, d) for d in ranked_domains]
+        values = [node.value for node in nodes if node is not None and node.value is not None]
         return sum(values) / len(values) if values else None
 
-    ordered = sorted(
-        latest, key=lambda r: (score_of(r) is None, -(score_of(r) or 0.0), r.organisation.name, r.organisation.id)
-    )
-    members = tuple(
-        Member(
+    def member(rank: int, r: Result) -> Member:
+        overall = lens.overall(r)
+        nodes = {d: lens.domain(r, d) for d in domain_ids}
+        return Member(
             organisation_id=r.organisation.id,
             name=r.organisation.name,
             type=r.organisation.type,
@@ -341,24 +515,27 @@ def build_cohort(
             date=r.date,
             rank=rank,
             score=score_of(r),
-            overall_level=None if mixed else r.overall.level,
-            overall_band=None if mixed or r.overall.band is None else r.overall.band.name,
-            values=tuple((d, r.domain(d).value, r.domain(d).level) for d in domain_ids),
+            overall_level=overall.level if overall is not None else None,
+            overall_band=overall.band.name if overall is not None and overall.band is not None else None,
+            values=tuple((d, node.value if node else None, node.level if node else None) for d, node in nodes.items()),
             outliers=tuple(flagged.get(r.organisation.id, ())),
-            overall_held=None if mixed else r.overall.held_level,
-            held=tuple((d, h) for d in domain_ids if (h := r.domain(d).held_level) is not None),
+            overall_held=overall.held_level if overall is not None else None,
+            held=tuple((d, node.held_level) for d, node in nodes.items() if node and node.held_level is not None),
         )
-        for rank, r in enumerate(ordered, start=1)
+
+    ordered = sorted(
+        latest, key=lambda r: (score_of(r) is None, -(score_of(r) or 0.0), r.organisation.name, r.organisation.id)
     )
+    members = tuple(member(rank, r) for rank, r in enumerate(ordered, start=1))
     trends = tuple(
-        _trend(items, domains, len({r.rubric for r in items}) == 1, minimal_important_difference)
+        _trend(items, _trend_lens(items, lens, bridges), minimal_important_difference)
         for _, items in sorted(history.items())
         if len(items) > 1
     )
     return Cohort(
         refs,
         mixed,
-        domains,
+        lens.domains,
         group_by,
         min_cohort,
         everyone,
@@ -367,7 +544,19 @@ def build_cohort(
         trends,
         tuple(notes),
         tuple(results),
+        ranked_by,
+        bridges is not None,
     )
+
+
+def _trend_lens(history: Sequence[Result], lens: _Lens, bridges: Bridges | None) -> _Lens:
+    """How one organisation's results are read for its trend: in its latest result's version (with the maps), or,
+    across versions without maps, on the cohort's shared domains with no overall value."""
+    last = history[-1]
+    if bridges is None:
+        same = len({r.rubric for r in history}) == 1
+        return _Lens(lens.domains, overall_shown=same)
+    return _Lens(tuple((d.id, d.title) for d in last.domains), last.rubric, bridges)
 
 
 def percentile_rank(value: float, values: Sequence[float]) -> float:

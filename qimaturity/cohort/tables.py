@@ -20,7 +20,7 @@ def cohort_stats_rows(cohort: Cohort, scale: Sequence[int]) -> list[dict[str, An
     rows = []
     for group in (cohort.everyone, *cohort.groups):
         scopes: list[tuple[str, str, Stats | None]] = [("domain", d, s) for d, s in group.domains]
-        if not cohort.mixed_versions:
+        if not cohort.mixed_versions or cohort.by_maps:
             scopes.append(("overall", "overall", group.overall))
         for scope, ident, stats in scopes:
             row: dict[str, Any] = {
@@ -64,6 +64,9 @@ def member_rows(cohort: Cohort) -> list[dict[str, Any]]:
 
 
 def trend_rows(cohort: Cohort) -> list[dict[str, Any]]:
+    """One row per organisation assessed more than once and domain (and overall): its values by date ("n/c" for a
+    value of an earlier rubric version that the migration map says is not comparable, with the map's note), the
+    change and its direction."""
     rows = []
     for trend in cohort.trends:
         for series in (*trend.domains, *((trend.overall,) if trend.overall else ())):
@@ -74,11 +77,16 @@ def trend_rows(cohort: Cohort) -> list[dict[str, Any]]:
                     "id": series.domain_id,
                     "title": series.title,
                     "dates": " ".join(trend.dates),
-                    "values": " ".join(table_number(v) or "-" for v in series.values),
+                    "versions": " ".join(trend.versions),
+                    "values": " ".join(
+                        "n/c" if series.comparable and not series.comparable[i] else table_number(v) or "-"
+                        for i, v in enumerate(series.values)
+                    ),
                     "change": table_number(series.change),
                     "change_low": table_number(series.change_low),
                     "change_high": table_number(series.change_high),
                     "direction": series.direction,
+                    "not_comparable": series.note or "",
                 }
             )
     return rows

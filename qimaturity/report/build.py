@@ -44,6 +44,8 @@ class GapReport:
     generated: datetime | None = None
     cohort: Cohort | None = None
     history: tuple[Result, ...] = ()
+    versions: tuple[Rubric, ...] = ()
+    """Other versions of the rubric that peers' or earlier results were scored with (for their migration maps)."""
 
     def render(self, formats: Sequence[str] = ("pdf",)) -> Iterator[tuple[str, str | bytes]]:
         """``(format, document)`` for each of ``formats`` in turn: ``html`` as text, ``pdf`` as bytes, the HTML
@@ -64,6 +66,7 @@ class GapReport:
                     generated=self.generated,
                     cohort=self.cohort,
                     history=self.history,
+                    versions=self.versions,
                 )
             yield fmt, html if fmt == "html" else render_pdf(html, generated=self.generated)
 
@@ -106,8 +109,8 @@ def gap_report(
     chosen = brand if isinstance(brand, Brand) else load_brand(brand) if brand is not None else DEFAULT_BRAND
     peers = cohort if isinstance(cohort, Cohort) else None
     earlier: list[Result] = []
+    rubrics = [main, *(as_rubric(other) for other in other_rubrics)]
     if (cohort and peers is None) or history:
-        rubrics = [main, *(as_rubric(other) for other in other_rubrics)]
         if cohort and not isinstance(cohort, Cohort):
             members = scored_results(rubrics, cohort, keep_details=False)
             peers = build_cohort(
@@ -116,10 +119,11 @@ def gap_report(
                 min_cohort=min_cohort,
                 allow_mixed_versions=True,
                 minimal_important_difference=main.scoring.minimal_important_difference,
+                rubrics=rubrics,
             )
         if history:
             earlier = scored_results(rubrics, history)
-    return GapReport(result, main, chosen, folder, generated, peers, tuple(earlier))
+    return GapReport(result, main, chosen, folder, generated, peers, tuple(earlier), tuple(rubrics[1:]))
 
 
 def cohort_document(

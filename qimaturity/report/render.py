@@ -93,16 +93,49 @@ def make_charts(report: Report, brand: Brand) -> Charts:
         )
     trend = None
     if report.changes:
-        trend = Markup(
-            charts.trend_chart(
-                "trend",
-                list(report.history_dates),
-                [(c.title, list(c.values)) for c in report.changes],
-                scale,
-                title=f"{report.organisation}: domains over time",
-            )
+        trend = trend_charts(
+            "trend",
+            list(report.history_dates),
+            [(c.title, list(c.values)) for c in report.changes],
+            scale,
+            title=f"{report.organisation}: domains over time",
+            breaks=version_breaks(report.history_versions),
         )
     return Charts(Markup(radar), groups, spread, peers, trend)
+
+
+def trend_charts(
+    chart_id: str,
+    dates: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    scale: Sequence[tuple[int, str]],
+    *,
+    title: str,
+    breaks: Sequence[tuple[int, str]] = (),
+) -> Markup:
+    """A trend chart of every series; more series than one chart tells apart (a colour each: eight) are shared
+    between charts of even size, one after the other (9 domains: 5 and 4), each titled with its part."""
+    most = len(charts.PALETTE)
+    parts = max(1, -(-len(series) // most))
+    size = -(-len(series) // parts)
+    drawn = [
+        charts.trend_chart(
+            chart_id if parts == 1 else f"{chart_id}-{part + 1}",
+            dates,
+            series[part * size : (part + 1) * size],
+            scale,
+            title=title if parts == 1 else f"{title} ({part + 1} of {parts})",
+            breaks=breaks,
+        )
+        for part in range(parts)
+    ]
+    return Markup("".join(drawn))
+
+
+def version_breaks(versions: Sequence[str]) -> list[tuple[int, str]]:
+    """Where a trend chart marks a change of rubric version: (index of the first assessment of the new version,
+    ``version X``)."""
+    return [(i, f"version {versions[i]}") for i in range(1, len(versions)) if versions[i] != versions[i - 1]]
 
 
 def render_html(
@@ -114,13 +147,15 @@ def render_html(
     generated: datetime | None = None,
     cohort: Cohort | None = None,
     history: Sequence[Result] = (),
+    versions: Sequence[Rubric] = (),
 ) -> str:
     """The gap report as one self-contained HTML document (CSS, charts and logo inline).
 
     With a ``cohort`` the report gains a "you versus your peers" section; with ``history`` (earlier results of the
-    same organisation) a "since last time" section.
+    same organisation) a "since last time" section, across versions of the rubric as ``rubric``'s migration maps
+    say (``versions``: the earlier versions' rubrics, which the maps are checked against).
     """
-    report = build_report(result, rubric, cohort=cohort, history=history)
+    report = build_report(result, rubric, cohort=cohort, history=history, versions=versions)
     context = {"report": report, "charts": make_charts(report, brand)}
     return render_document(ENTRY_TEMPLATE, context, brand=brand, templates_dir=templates_dir, generated=generated)
 
@@ -190,15 +225,14 @@ def render_cohort_html(
         return Markup(charts.box_chart(f"box-{index}", rows, scale, title=f"{group.name}: spread of domain values"))
 
     group_charts = [boxes(g, i) for i, g in enumerate((cohort.everyone, *cohort.groups))]
-    trend_charts = [
-        Markup(
-            charts.trend_chart(
-                f"trend-{i}",
-                list(t.dates),
-                [(d.title, list(d.values)) for d in t.domains],
-                scale,
-                title=f"{t.name}: domains over time",
-            )
+    trends = [
+        trend_charts(
+            f"trend-{i}",
+            list(t.dates),
+            [(d.title, list(d.values)) for d in t.domains],
+            scale,
+            title=f"{t.name}: domains over time",
+            breaks=version_breaks(t.versions),
         )
         for i, t in enumerate(cohort.trends, start=1)
     ]
@@ -208,7 +242,7 @@ def render_cohort_html(
         "titles": titles,
         "heatmaps": heatmaps,
         "group_charts": group_charts,
-        "trend_charts": trend_charts,
+        "trend_charts": trends,
     }
     return render_document(COHORT_TEMPLATE, context, brand=brand, templates_dir=templates_dir, generated=generated)
 

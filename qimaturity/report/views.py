@@ -283,6 +283,11 @@ class ChangeRow:
     previous_held: int | None = None
     """The level a rule held the previous result at (the values and the change are the answers'), or ``None``."""
     current_held: int | None = None
+    comparable: tuple[bool, ...] = ()
+    """By assessment, whether its value compares with the latest (False: an earlier rubric version's value that
+    the migration map says is not comparable, shown as not comparable rather than as a value)."""
+    note: str | None = None
+    """Why earlier values are not comparable, from the migration map."""
 
 
 @dataclass(frozen=True)
@@ -337,6 +342,10 @@ class Report:
     peer_count: int = 0
     peers: tuple[PeerRow, ...] = ()
     history_dates: tuple[str, ...] = ()
+    history_versions: tuple[str, ...] = ()
+    """By assessment, the rubric version it was scored with."""
+    version_changes: tuple[str, ...] = ()
+    """Each change of rubric version within the history, in words."""
     changes: tuple[ChangeRow, ...] = ()
     minimal_important_difference: float | None = None
     answer_count: int = 0
@@ -850,11 +859,13 @@ def build_report(
     plan_size: int = 5,
     cohort: Cohort | None = None,
     history: Sequence[Result] = (),
+    versions: Sequence[Rubric] = (),
 ) -> Report:
     """Arrange a result for the gap report templates; ``plan_size`` priorities become PDSA cycles.
 
     With a ``cohort``, the report places each domain against its peers; with ``history`` (earlier results of the
-    same organisation), it says what changed since last time.
+    same organisation), it says what changed since last time, across a change of rubric version where ``rubric``'s
+    migration map compares the values (``versions``: the earlier versions' rubrics, for the map's defaults).
     """
     if result.rubric.content_hash != rubric.content_hash:
         raise ValueError("the result was not produced with this rubric")
@@ -881,7 +892,9 @@ def build_report(
         )
     earlier = [r for r in history if r.organisation.id == result.organisation.id and r.date != result.date]
     if earlier:
-        timeline = build_cohort([*earlier, result], min_cohort=1, allow_mixed_versions=True)
+        timeline = build_cohort(
+            [*earlier, result], min_cohort=1, allow_mixed_versions=True, rubrics=[rubric, *versions]
+        )
         (trend,) = timeline.trends
         mid = rubric.scoring.minimal_important_difference
 
@@ -901,10 +914,23 @@ def build_report(
                 change.high,
                 d.held[-2],
                 d.held[-1],
+                d.comparable,
+                d.note if not all(d.comparable) else None,
             )
 
         extra.update(
             history_dates=trend.dates,
+            history_versions=trend.versions,
+            version_changes=tuple(
+                f"The rubric changed from version {old} to {new} between {trend.dates[i - 1]} and {trend.dates[i]}: "
+                f"earlier values are shown where version {rubric.version}'s migration map says they compare, and "
+                "marked not comparable where it says they do not"
+                if timeline.by_maps
+                else f"The rubric changed from version {old} to {new} between {trend.dates[i - 1]} and "
+                f"{trend.dates[i]}, with no migration map between them: domains are compared by id, as they are "
+                "named, whatever changed in them"
+                for i, old, new in trend.version_changes
+            ),
             changes=tuple(since_last_time(d) for d in trend.domains),
             minimal_important_difference=mid,
         )

@@ -92,6 +92,15 @@ def schema_problems(doc: SourceDocument, schema_name: str) -> list[Problem]:
         if name == "required":
             problems.append(doc.problem(path, f"missing required key '{kind.property}'", f"add '{kind.property}:'"))
             continue
+        if (name == "propertyNames" and "question_map" in schema_path) or schema_path[:2] == ["$defs", "ids"]:
+            problems.append(doc.problem(path, *_map_message(name, path, error.instance), key=False))
+            continue
+        if name == "oneOf" and schema_path[:2] == ["$defs", "migration"]:
+            written = doc.scalars[path].written if path in doc.scalars else str(error.instance)
+            hint = f'quote it: from: "{written}"' if _is_number(error.instance) else 'e.g. from: "1.0.0"'
+            message = f"expected a version or a list of versions, found {_describe(error.instance)}"
+            problems.append(doc.problem(path, message, hint, key=False))
+            continue
         message, hint = _schema_message(name, kind, sub, error, schema_path)
         if name == "type":
             message, hint = _misread_text(doc, path, kind, error.instance) or (message, hint)
@@ -100,6 +109,18 @@ def schema_problems(doc: SourceDocument, schema_name: str) -> list[Problem]:
 
 
 _VERSION = re.compile(r"[0-9]+\.[0-9]+(\.[0-9]+)?")
+
+
+def _map_message(name: str, path: DocPath, value: Any) -> tuple[str, str]:
+    """A migration map entry's ``old``, ``new`` or ``levels`` that the schema refuses, in words."""
+    if name == "propertyNames":
+        keys = ", ".join(f"'{key}'" for key in value if not re.fullmatch(r"-?[0-9]+", str(key)))
+        return f"levels maps old levels to new ones, but {keys} is not a level", "e.g. levels: {1: 1, 2: 1, 3: 2}"
+    if isinstance(value, list):
+        return "expected a list of question ids, each once", ID_HINT
+    if isinstance(value, str):
+        return f"'{value}' is not a valid id", ID_HINT
+    return f"expected a question id or a list of them, found {_describe(value)}", ID_HINT
 
 
 def _misread_text(doc: SourceDocument, path: DocPath, kind: Any, value: Any) -> tuple[str, str] | None:
@@ -172,6 +193,9 @@ def _schema_message(name: str, kind: Any, sub: dict[str, Any], error: Any, schem
         return "must not be empty", ""
     if name == "uniqueItems":
         return "lists the same item twice", "remove the repeat"
+    if name == "oneOf":
+        # Not the validator's text, which quotes the whole value (a whole document, at the top).
+        return f"{_describe(value)} is not valid under any of the schemas listed in the 'oneOf' keyword", ""
     text = str(error.message)
     return (text if len(text) <= 200 else text[:197] + "..."), ""
 
@@ -266,6 +290,7 @@ class MeaningChecker:
         self.check_band_names()
         self.check_rules()
         self.check_na_policies()
+        self.check_migrations()
         return self.problems
 
     # --- helpers ---------------------------------------------------------------------------------
@@ -958,6 +983,9 @@ class MeaningChecker:
                 message = f"expression: level {ref.value} is not on the scale {where}"
                 self.add_in_text(path, ref.offset, message, self.scale_hint())
 
+    def check_migrations(self) -> None:
+        MigrationChecker(self).run()
+
     # --- N/A that could hide a failure --------------------------------------------------------------
     def check_na_policies(self) -> None:
         """N/A never counts as met on a question whose failure the rubric must see: a critical (mandatory) one,
@@ -1107,6 +1135,180 @@ class MeaningChecker:
                 elif isinstance(node, ast.Name) and node.id in ("value", "level"):
                     read |= in_scope  # the scope's own value comes from all its questions
         return read
+
+
+def version_key(version: str) -> tuple[int, int, int]:
+    """A version (MAJOR.MINOR[.PATCH]) as numbers to order by: 1.10 comes after 1.9, and 1.1 is 1.1.0."""
+    parts = [int(part) for part in version.split(".")] + [0, 0]
+    return parts[0], parts[1], parts[2]
+
+
+def _id_list(value: Any) -> list[tuple[DocPath, str]]:
+    """A map entry's ``old`` or ``new``: one id or a list of them, each with its place below the key."""
+    if isinstance(value, str):
+        return [((), value)]
+    if isinstance(value, list):
+        return [((i,), v) for i, v in enumerate(value) if isinstance(v, str)]
+    return []
+
+
+class MigrationChecker:
+    """Checks of a rubric's migration maps that need only this rubric: the versions they convert from are earlier
+    ones, named once; each entry says where its answers go (or why they are dropped) in this version's ids and on
+    this version's scale; an old id is taken once, a new id given answers once, and no id means one question as
+    an old id and another as a new one within a map. (The old ids and old levels can be checked only against the
+    earlier version: :func:`qimaturity.rubric.migration.check_migration` does that.)"""
+
+    def __init__(self, checker: MeaningChecker):
+        self.checker = checker
+
+    def run(self) -> None:
+        data = self.checker.data
+        own = data.get("version")
+        seen_versions: dict[str, DocPath] = {}
+        for index, migration in _dicts(data.get("migrations")):
+            base: DocPath = ("migrations", index)
+            for where, version in _id_list(migration.get("from")):
+                path = (*base, "from", *where)
+                if not (isinstance(version, str) and _VERSION.fullmatch(version)):
+                    continue
+                if version in seen_versions:
+                    line, _ = self.checker.doc.locate(seen_versions[version])
+                    self.checker.add(
+                        path,
+                        f"two maps convert answers from version {version} (the first at line {line})",
+                        "keep one map per earlier version",
+                    )
+                    continue
+                seen_versions[version] = path
+                if isinstance(own, str) and _VERSION.fullmatch(own) and version_key(version) >= version_key(own):
+                    self.checker.add(
+                        path,
+                        f"a map from version {version} in version {own}: a map converts answers from an earlier "
+                        "version, and this would lead back to itself or to a later one",
+                        f"name a version before {own}, or move the map to the rubric it converts answers to",
+                    )
+            self.check_moves(base, migration)
+            self.check_domains(base, migration)
+
+    def check_moves(self, base: DocPath, migration: dict[str, Any]) -> None:
+        checker = self.checker
+        taken: dict[str, DocPath] = {}  # old id -> the entry that takes it
+        given: dict[str, DocPath] = {}  # new id -> the entry that gives answers to it
+        moved_away: dict[str, DocPath] = {}  # an old id whose answers leave it
+        for number, entry in _dicts(migration.get("questions")):
+            path: DocPath = (*base, "questions", number)
+            olds = _id_list(entry.get("old"))
+            news = _id_list(entry.get("new"))
+            label = f"map entry for '{olds[0][1]}'" if len(olds) == 1 else "map entry"
+            has_new, has_dropped = "new" in entry, "dropped" in entry
+            if not has_new and not has_dropped:
+                checker.add(
+                    path,
+                    f"the {label} says neither where its answers go nor why they are dropped",
+                    "add new: (the question id in this version) or dropped: (why the answers are not carried over)",
+                )
+            if has_new and has_dropped:
+                checker.add(
+                    (*path, "dropped"),
+                    f"the {label} gives both new and dropped",
+                    "keep new: to carry the answers over, or dropped: to leave them behind",
+                    key=True,
+                )
+            for name in ("levels", "combine"):
+                if has_dropped and not has_new and name in entry:
+                    checker.add(
+                        (*path, name),
+                        f"the {label} is dropped, so '{name}' has nothing to apply to",
+                        f"remove {name}",
+                        key=True,
+                    )
+            merged = len(olds) > 1
+            if merged and len(news) > 1:
+                checker.add(
+                    (*path, "new"),
+                    f"the {label} merges {len(olds)} questions into {len(news)}: a merge gives one new question",
+                    "write one entry per new question: a merge (old: [a, b], new: c) or a split (old: a, new: [b, c])",
+                )
+            if merged and has_new and "combine" not in entry:
+                checker.add(
+                    path,
+                    f"the {label} merges {len(olds)} questions but does not say how to combine their answers",
+                    "add combine: min, max, median or mean-floor",
+                )
+            if not merged and "combine" in entry:
+                checker.add(
+                    (*path, "combine"),
+                    f"combine says how a merge combines answers, but the {label} has one old question",
+                    "remove combine, or list the old questions merged: old: [a, b]",
+                    key=True,
+                )
+            for where, new_id in news:
+                checker.resolve((*path, "new", *where), new_id, checker.question_ids, "question")
+                if new_id in given:
+                    line, _ = checker.doc.locate(given[new_id])
+                    checker.add(
+                        (*path, "new", *where),
+                        f"question '{new_id}' is given answers by two entries of this map (the other at line {line})",
+                        "to combine two old questions into one, write one entry: old: [a, b], new: "
+                        f"{new_id}, combine: min (or max, median, mean-floor)",
+                    )
+                else:
+                    given[new_id] = (*path, "new", *where)
+            own_news = {new_id for _, new_id in news}
+            for where, old_id in olds:
+                if old_id in taken:
+                    line, _ = checker.doc.locate(taken[old_id])
+                    checker.add(
+                        (*path, "old", *where),
+                        f"old question '{old_id}' is mapped twice in this map (the other entry at line {line})",
+                        "an old question goes one way: list all its new questions in one entry (a split)",
+                    )
+                else:
+                    taken[old_id] = (*path, "old", *where)
+                if old_id not in own_news:
+                    moved_away.setdefault(old_id, (*path, "old", *where))
+            levels = entry.get("levels")
+            if isinstance(levels, dict):
+                for key, value in levels.items():
+                    if _is_int(value) and checker.scale and value not in checker.scale:
+                        checker.add(
+                            (*path, "levels", key),
+                            f"the {label} maps old level {key} to {value}, which is not a level of this version's "
+                            "scale",
+                            checker.scale_hint(),
+                        )
+        for old_id, path in moved_away.items():
+            if old_id in given:
+                line, _ = checker.doc.locate(given[old_id])
+                checker.add(
+                    path,
+                    f"'{old_id}' is an old question whose answers move elsewhere, and the new question of another "
+                    f"entry (the entry at line {line}): a map converts in one step, so the id would stand for two "
+                    "questions (a chain or a cycle)",
+                    f"give the new question its own id, or map old '{old_id}' to itself",
+                )
+
+    def check_domains(self, base: DocPath, migration: dict[str, Any]) -> None:
+        checker = self.checker
+        domains = migration.get("domains")
+        if not isinstance(domains, dict):
+            return
+        for domain_id in domains:
+            if isinstance(domain_id, str) and domain_id not in checker.domain_ids:
+                hint = did_you_mean(domain_id, checker.domain_ids) or f"domains: {', '.join(checker.domain_ids)}"
+                checker.add((*base, "domains", domain_id), f"unknown domain '{domain_id}'", hint, key=True)
+        if migration.get("comparable") is True:
+            refused = [
+                d for d, entry in domains.items() if isinstance(entry, dict) and entry.get("comparable") is False
+            ]
+            if refused:
+                checker.add(
+                    (*base, "comparable"),
+                    f"the map says values are comparable, but not those of {', '.join(refused)}: the overall value "
+                    "is comparable only when every domain is",
+                    "remove comparable: true (each domain then says for itself), or mark those domains comparable",
+                )
 
 
 def check_rubric_document(doc: SourceDocument) -> list[Problem]:

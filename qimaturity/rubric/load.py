@@ -11,7 +11,7 @@ from typing import Any
 
 from qimaturity._core.documents import SourceDocument, load_yaml, plain_document
 from qimaturity._core.frozen import FrozenMap
-from qimaturity._core.problems import InputError, Problem, sort_problems
+from qimaturity._core.problems import InputError, Problem, pointer, sort_problems
 from qimaturity._core.resources import bundled_dir
 from qimaturity.rubric.checks import check_rubric_document, level_named
 from qimaturity.rubric.expressions import parse_expression
@@ -25,14 +25,17 @@ from qimaturity.rubric.model import (
     Count,
     CriticalBelow,
     Domain,
+    DomainMapping,
     Evidence,
     ExpressionCondition,
     Framework,
     ItemLevel,
     Level,
     LevelDescriptor,
+    Migration,
     Not,
     Question,
+    QuestionMove,
     RespondentGroup,
     Rubric,
     Rule,
@@ -219,6 +222,47 @@ def rubric_from_document(doc: SourceDocument) -> Rubric:
         rules=tuple(_rule(r) for r in data.get("rules") or ()),
         content_hash=content_hash(data),
         path=doc.name,
+        migrations=tuple(_migration(doc, index, m) for index, m in enumerate(data.get("migrations") or ())),
+    )
+
+
+def _ids(value: str | list[str] | None) -> tuple[str, ...]:
+    """One id or a list of them, as a tuple."""
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _migration(doc: SourceDocument, index: int, data: dict[str, Any]) -> Migration:
+    line, column = doc.locate(("migrations", index))
+    moves = []
+    for number, entry in enumerate(data.get("questions") or ()):
+        path = ("migrations", index, "questions", number)
+        at = doc.locate(path)
+        moves.append(
+            QuestionMove(
+                old=_ids(entry["old"]),
+                new=_ids(entry.get("new")),
+                combine=entry.get("combine"),
+                levels=FrozenMap((int(old), new) for old, new in (entry.get("levels") or {}).items()),
+                dropped=entry.get("dropped"),
+                place=pointer(path),
+                line=at[0],
+                column=at[1],
+            )
+        )
+    return Migration(
+        versions=_ids(data["from"]),
+        questions=tuple(moves),
+        comparable=data.get("comparable"),
+        note=data.get("note"),
+        domains=tuple(
+            DomainMapping(domain_id, d.get("comparable"), d.get("note"), d.get("old"))
+            for domain_id, d in (data.get("domains") or {}).items()
+        ),
+        place=pointer(("migrations", index)),
+        line=line,
+        column=column,
     )
 
 

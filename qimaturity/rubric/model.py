@@ -280,8 +280,85 @@ class Rule:
     stages_of: Literal["questions", "domains"] = "questions"
 
 
+Combine = Literal["min", "max", "median", "mean-floor"]
+
+
+@dataclass(frozen=True)
+class QuestionMove:
+    """One entry of a migration map: what became of one question of an earlier version (or several, merged)."""
+
+    old: tuple[str, ...]
+    """The question id(s) in the earlier version: several only for a merge."""
+    new: tuple[str, ...] = ()
+    """The question id(s) in this version: several for a split; none when the old question is dropped."""
+    combine: Combine | None = None
+    """How a merge combines one respondent's answers to the old questions."""
+    levels: FrozenMap[int, int] = FrozenMap()
+    """Old level -> new level; empty when levels carry over as they are."""
+    dropped: str | None = None
+    """Why the old answers are not carried over (the entry has no ``new``)."""
+    place: str = field(default="", compare=False)
+    """Where the entry is in the rubric (``/migrations/0/questions/3``), for messages."""
+    line: int | None = field(default=None, compare=False)
+    column: int | None = field(default=None, compare=False)
+
+    @property
+    def kind(self) -> Literal["renamed", "split", "merged", "dropped"]:
+        if self.dropped is not None:
+            return "dropped"
+        if len(self.old) > 1:
+            return "merged"
+        return "split" if len(self.new) > 1 else "renamed"
+
+    @property
+    def one_to_one(self) -> bool:
+        """A rename (or the same id) whose levels carry over as they are: values before and after mean the same."""
+        return self.kind == "renamed" and all(old == new for old, new in self.levels.items())
+
+
+@dataclass(frozen=True)
+class DomainMapping:
+    """What a migration map says of one domain of this version."""
+
+    id: str
+    comparable: bool | None = None
+    """Whether values before and after may be compared; ``None``: as the questions say (one to one)."""
+    note: str | None = None
+    old: str | None = None
+    """The domain's id in the earlier version, when it was renamed."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A migration map: how answers given to earlier versions (``versions``) carry over to this rubric's."""
+
+    versions: tuple[str, ...]
+    questions: tuple[QuestionMove, ...] = ()
+    comparable: bool | None = None
+    """The setting of every domain not listed in ``domains``, and a condition of comparing the overall value."""
+    note: str | None = None
+    domains: tuple[DomainMapping, ...] = ()
+    place: str = field(default="", compare=False)
+    """Where the map is in the rubric (``/migrations/0``), for messages."""
+    line: int | None = field(default=None, compare=False)
+    column: int | None = field(default=None, compare=False)
+
+    def move_of(self, old_id: str) -> QuestionMove | None:
+        """The entry that takes the old question ``old_id``, or None (then it carries over under its own id, if this
+        version has it)."""
+        return next((move for move in self.questions if old_id in move.old), None)
+
+    def moves_to(self, new_id: str) -> QuestionMove | None:
+        """The entry that gives answers to the question ``new_id`` of this version, or None."""
+        return next((move for move in self.questions if new_id in move.new), None)
+
+    def domain(self, domain_id: str) -> DomainMapping | None:
+        return next((d for d in self.domains if d.id == domain_id), None)
+
+
 # Left out of the plain data report templates receive (qimaturity.report.templating.plain): rules hold compiled
-# expression evaluators, and a path says where a file sits on this machine.
+# expression evaluators, a path says where a file sits on this machine, and migration maps (levels keyed by
+# number) are for converting answers, not for reading in a report.
 _HIDDEN_FROM_TEMPLATES = {"template": False}
 
 
@@ -308,6 +385,8 @@ class Rubric:
     bands: Bands | None = None
     rules: tuple[Rule, ...] = field(default=(), metadata=_HIDDEN_FROM_TEMPLATES)
     path: str | None = field(default=None, metadata=_HIDDEN_FROM_TEMPLATES)
+    migrations: tuple[Migration, ...] = field(default=(), metadata=_HIDDEN_FROM_TEMPLATES)
+    """Maps from earlier versions: how their answers carry over (see :mod:`qimaturity.rubric.migration`)."""
 
     @property
     def lowest(self) -> int:
@@ -345,6 +424,10 @@ class Rubric:
             if domain.id == domain_id:
                 return domain
         raise UnknownIdError("domain", domain_id, self.id, (d.id for d in self.domains))
+
+    def migration_from(self, version: str) -> Migration | None:
+        """The map that converts answers given to ``version`` of this rubric, or None when it has none."""
+        return next((m for m in self.migrations if version in m.versions), None)
 
     @property
     def question_count(self) -> int:

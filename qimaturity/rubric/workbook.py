@@ -25,6 +25,10 @@ columns may be moved, and optional ones removed):
   its own words for (an author may add one for another group), and ``tags.FRAMEWORK`` per framework.
 - ``Rules``: sections ``Rules`` (a row per rule; its condition, ``when`` or ``requires``, in YAML's flow form as
   the format's documentation writes it: ``{critical_below: 3}``), ``Band settings`` (``on``) and ``Bands``.
+- ``Migrations`` (only for a rubric with migration maps): a row per map (``from``, with its ``comparable`` and
+  ``note``), and under it a row per entry (``old``, ``new``, ``combine``, ``levels`` as ``{1: 1, 2: 1}``,
+  ``dropped``) and per domain (``domain``, ``comparable``, ``note``, ``old``); a list of ids or versions is written
+  in brackets, so that one and a list of one stay apart.
 
 A row per question-level rather than a column per level: descriptors and next steps are sentences, and a question
 read down its levels is read as its author wrote it, each descriptor beside its next step; a column per level
@@ -71,9 +75,10 @@ from qimaturity.rubric.search import SearchPath
 from qimaturity.rubric.writing import arranged
 from qimaturity.version import __version__
 
-README, RUBRIC, QUESTIONS, RULES = "Read me", "Rubric", "Questions", "Rules"
+README, RUBRIC, QUESTIONS, RULES, MIGRATIONS = "Read me", "Rubric", "Questions", "Rules", "Migrations"
 SHEETS = (RUBRIC, QUESTIONS, RULES)
-"""The sheets a rubric workbook must have, in the order its problems are reported."""
+"""The sheets a rubric workbook must have, in the order its problems are reported (then ``Migrations``, which a
+rubric without migration maps does without)."""
 
 # What a cell holds.
 TEXT, ID, VERSION, INTEGER, TARGET, NUMBER, BOOLEAN, CHOICE, IDS, CONDITION = (
@@ -88,6 +93,8 @@ TEXT, ID, VERSION, INTEGER, TARGET, NUMBER, BOOLEAN, CHOICE, IDS, CONDITION = (
     "list of ids",
     "condition",
 )
+# A migration map's cells: one version or a list of them, one id or a list of them, old level -> new level.
+VERSIONS, ID_OR_IDS, LEVEL_MAP = "version or list of versions", "id or list of ids", "levels"
 _INTEGER = re.compile(r"[+-]?\d+\Z")
 _DECIMAL = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?\Z")
 _TRUE, _FALSE = {"true", "yes"}, {"false", "no"}
@@ -359,6 +366,28 @@ RULE_SECTIONS = (
         ),
     ),
 )
+MIGRATION_COLUMNS = (
+    _field("from", VERSIONS, "A map's row: the earlier version it converts answers from, or a list", width=16),
+    _field("old", ID_OR_IDS, "An entry's old question (a list for a merge); a domain's id before a rename", width=26),
+    _field("new", ID_OR_IDS, "An entry's new question (a list for a split)", width=30),
+    _field(
+        "combine",
+        CHOICE,
+        "A merge: min, max, median or mean-floor",
+        width=11,
+        schema_path="migrations.questions.combine",
+    ),
+    _field("levels", LEVEL_MAP, "Old level -> new level, e.g. {1: 1, 2: 1, 3: 2}", width=22),
+    _field("dropped", TEXT, "Why the old question's answers are not carried over (instead of new)", width=40),
+    _field("domain", ID, "A domain's row: the domain (of this version) the map speaks of", width=18),
+    _field("comparable", BOOLEAN, "A map's or domain's row: whether values before and after compare", width=12),
+    _field("note", TEXT, "A map's or domain's row: what a reader of a trend should know", width=48),
+)
+"""The columns of the Migrations sheet: a row per map (``from``), per entry (``old``) and per domain
+(``domain``)."""
+_MAP_KEYS = {"from", "comparable", "note"}
+_ENTRY_KEYS = {"old", "new", "combine", "levels", "dropped"}
+_DOMAIN_KEYS = {"domain", "comparable", "note", "old"}
 _KEY_VALUE = (
     _field("key", TEXT, width=0),
     _field("value", TEXT, width=0),
@@ -512,6 +541,10 @@ def cell_value(value: Any, kind: str) -> Any:
         return json.dumps(value, ensure_ascii=False)
     if kind == CONDITION and isinstance(value, Mapping | list):
         return _flow(value)
+    if kind in (VERSIONS, ID_OR_IDS) and isinstance(value, list):
+        return _flow(value)  # [1.0.0, 1.1.0]: a list even of one, so that it reads back as a list
+    if kind == LEVEL_MAP and isinstance(value, Mapping):
+        return "{" + ", ".join(f"{old}: {new}" for old, new in value.items()) + "}"
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
@@ -625,6 +658,8 @@ class _Writer:
         self.rubric_sheet()
         self.questions_sheet()
         self.rules_sheet()
+        if self.data.get("migrations"):
+            self.migrations_sheet()
         self.book.active = 0
         props = self.book.properties
         props.creator = props.lastModifiedBy = "qimaturity"
@@ -674,6 +709,15 @@ class _Writer:
                 "Caps, gates and staged rules, a row each, applied in order; a condition is written as in the "
                 "rubric format, e.g. {critical_below: 3} or {count: domains, level_below: 3, at_most: 0}. Then the "
                 "bands: what they sit on, and a row per band.",
+            ),
+            (
+                MIGRATIONS,
+                "Only when the rubric carries migration maps (how answers given to earlier versions carry over). A "
+                "row with 'from' (an earlier version, or a list: [1.0.0, 1.1.0]) starts a map, with its comparable "
+                "and note; under it, a row per question entry ('old', and 'new' or 'dropped'; combine and levels, "
+                "written {1: 1, 2: 1}, where they apply) and a row per domain the map speaks of ('domain', its "
+                "comparable and note, and in 'old' its id in the earlier version when it was renamed). A list of "
+                "ids is written [a, b].",
             ),
             (
                 "Cells",
@@ -795,7 +839,7 @@ class _Writer:
 
     def rubric_sheet(self) -> None:
         sheet = self.book.create_sheet(RUBRIC)
-        top = set(self.data) - {"domains", "rules", "bands"}
+        top = set(self.data) - {"domains", "rules", "bands", "migrations"}
         placed = {
             *(spec.path[0] for spec in RUBRIC_SECTIONS[0].fields),
             *(section.target[0] for section in RUBRIC_SECTIONS if section.target),
@@ -812,6 +856,50 @@ class _Writer:
         widths = [spec.width for spec in RULE_SECTIONS[0].fields]
         self.sections(sheet, RULE_SECTIONS, widths)
         sheet.freeze_panes = None
+
+    # -- Migrations --
+    def migrations_sheet(self) -> None:
+        sheet = self.book.create_sheet(MIGRATIONS)
+        self.header(sheet, 1, [c.key for c in MIGRATION_COLUMNS], [c.about for c in MIGRATION_COLUMNS])
+        from openpyxl.utils import get_column_letter
+
+        for index, column in enumerate(MIGRATION_COLUMNS, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        at = {column.key: index for index, column in enumerate(MIGRATION_COLUMNS, start=1)}
+        row = 2
+
+        def put(key: str, value: Any, kind: str, where: DocPath) -> None:
+            if value is not None:
+                self.put(sheet, row, at[key], value, kind, where)
+
+        for index, migration in enumerate(self.data.get("migrations") or []):
+            base: DocPath = ("migrations", index)
+            _take(migration, ("from", "questions", "comparable", "note", "domains"), base)
+            put("from", migration.get("from"), VERSIONS, (*base, "from"))
+            put("comparable", migration.get("comparable"), BOOLEAN, (*base, "comparable"))
+            put("note", migration.get("note"), TEXT, (*base, "note"))
+            for cell in sheet[row]:
+                cell.fill = self.fills[DOMAIN]
+            row += 1
+            for number, entry in enumerate(migration.get("questions") or []):
+                where = (*base, "questions", number)
+                _take(entry, ("old", "new", "combine", "levels", "dropped"), where)
+                for key, kind in (("old", ID_OR_IDS), ("new", ID_OR_IDS), ("combine", CHOICE)):
+                    put(key, entry.get(key), kind, (*where, key))
+                put("levels", entry.get("levels"), LEVEL_MAP, (*where, "levels"))
+                put("dropped", entry.get("dropped"), TEXT, (*where, "dropped"))
+                self.fit(sheet, row, len(MIGRATION_COLUMNS), [c.width for c in MIGRATION_COLUMNS])
+                row += 1
+            for domain_id, said in (migration.get("domains") or {}).items():
+                where = (*base, "domains", domain_id)
+                _take(said, ("comparable", "note", "old"), where)
+                put("domain", domain_id, ID, where)
+                put("comparable", said.get("comparable"), BOOLEAN, (*where, "comparable"))
+                put("note", said.get("note"), TEXT, (*where, "note"))
+                put("old", said.get("old"), ID, (*where, "old"))
+                self.fit(sheet, row, len(MIGRATION_COLUMNS), [c.width for c in MIGRATION_COLUMNS])
+                row += 1
+        sheet.freeze_panes = "A2"
 
     # -- Questions --
     def questions_sheet(self) -> None:
@@ -991,7 +1079,7 @@ def rubric_to_xlsx(
 
 _NOTHING: Any = object()
 _CONSTANTS = ("=TRUE()", "=TRUE", "=FALSE()", "=FALSE")
-_LINE = re.compile(r"\(first at line (\d+)\)")
+_LINE = re.compile(r"\((first at|the [a-z ]+ at) line (\d+)\)")
 _MISSING = re.compile(r"missing required key '([^']+)'|\) needs '([^']+)'")
 
 
@@ -1178,6 +1266,26 @@ class _Reader:
             return number
         if kind == IDS:
             return self.items(text.strip(), refuse)
+        if kind in (VERSIONS, ID_OR_IDS):
+            if kind == VERSIONS and not isinstance(raw, str):
+                return refuse(
+                    f"the version is a number in this cell ({text}), and a spreadsheet drops the zeros at the end "
+                    "of a number (1.10 shows as 1.1)",
+                    "type it as text: an apostrophe first, e.g. '1.0.0",
+                )
+            stripped = text.strip()
+            if stripped.startswith("[") or (kind == ID_OR_IDS and "," in stripped):
+                return self.items(stripped if stripped.startswith("[") else f"[{stripped}]", refuse)
+            return stripped
+        if kind == LEVEL_MAP:
+            hint = "write old level: new level pairs, e.g. {1: 1, 2: 1, 3: 2}"
+            try:
+                levels = parse_yaml("levels: " + text.strip(), self.name).data.get("levels")
+            except InputError as error:
+                return refuse(f"'{text.strip()}' cannot be read: {error.problems[0].message}", hint)
+            if not isinstance(levels, dict) or not levels:
+                return refuse(f"'{text.strip()}' is not old level -> new level pairs", hint)
+            return {str(old): new for old, new in levels.items()}
         if kind == CONDITION:
             if not isinstance(raw, str):
                 return refuse(
@@ -1222,6 +1330,8 @@ class _Reader:
         self.questions()
         self.sections(RULES, RULE_SECTIONS)
         self.framework_codes()
+        if MIGRATIONS in names:
+            self.migrations()
         if not self.fatal:
             self.check()
         if self.problems:
@@ -1468,6 +1578,129 @@ class _Reader:
             if title is not None:
                 codes[code] = title
 
+    # -- Migrations --
+    def migrations(self) -> None:
+        rows = self.rows(MIGRATIONS)
+        first = next(rows, None)
+        if first is None:
+            return
+        columns = self.header(MIGRATIONS, first[0], first[1], MIGRATION_COLUMNS, ("from", "old"))
+        if "from" not in columns or "old" not in columns:
+            return
+        specs = {spec.key: spec for spec in MIGRATION_COLUMNS}
+        maps: list[dict[str, Any]] = []
+        current: dict[str, Any] | None = None
+        for number, values in rows:
+            raw = {key: values[at - 1] if at <= len(values) else None for key, at in columns.items()}
+            given = {key for key, value in raw.items() if not _blank(value)}
+            if not given:
+                continue
+            kind, allowed = (
+                ("map", _MAP_KEYS)
+                if "from" in given
+                else ("domain", _DOMAIN_KEYS)
+                if "domain" in given
+                else ("entry", _ENTRY_KEYS)
+                if "old" in given
+                else (None, set())
+            )
+            if kind is None:
+                self.add(
+                    MIGRATIONS,
+                    number,
+                    columns[min(given, key=lambda k: columns[k])],
+                    "",
+                    "a row without 'from' (a map), 'old' (an entry) or 'domain'",
+                    "start a map with its earlier version in 'from'; under it, an entry's old question in 'old'",
+                )
+                continue
+            stray = sorted(given - allowed, key=lambda k: columns[k])
+            for key in stray:
+                self.add(
+                    MIGRATIONS,
+                    number,
+                    columns[key],
+                    key,
+                    f"nothing goes in this column on a {kind}'s row",
+                    {
+                        "map": "a map's row holds from, comparable and note",
+                        "entry": "an entry's row holds old, new, combine, levels and dropped",
+                        "domain": "a domain's row holds domain, comparable, note and old (its id before a rename)",
+                    }[kind],
+                )
+            if kind == "map":
+                current = {}
+                base: DocPath = ("migrations", len(maps))
+                self.read_cells(number, raw, columns, specs, allowed, current, base, "from")
+                maps.append(current)
+                continue
+            if current is None:
+                self.add(
+                    MIGRATIONS,
+                    number,
+                    columns["domain" if kind == "domain" else "old"],
+                    "",
+                    f"{'an' if kind == 'entry' else 'a'} {kind}'s row before any map",
+                    "start the map with a row of its own, its earlier version in 'from'",
+                )
+                continue
+            base = ("migrations", len(maps) - 1)
+            if kind == "entry":
+                entries = current.setdefault("questions", [])
+                item: dict[str, Any] = {}
+                self.read_cells(number, raw, columns, specs, allowed, item, (*base, "questions", len(entries)), "old")
+                entries.append(item)
+                self.mark((*base, "questions"), self.places[(*base, "questions", len(entries) - 1, "old")])
+                continue
+            domain_at = columns["domain"]
+            domain_cell = self.cell(MIGRATIONS, number, domain_at, "domain")
+            domain_id = self.value(raw["domain"], ID, MIGRATIONS, number, domain_at, "domain")
+            if domain_id is _NOTHING:
+                continue
+            said = current.setdefault("domains", {})
+            if domain_id in said:
+                self.add(
+                    MIGRATIONS, number, domain_at, "domain", f"the domain '{domain_id}' is given twice in this map"
+                )
+                continue
+            path: DocPath = (*base, "domains", domain_id)
+            said[domain_id] = {}
+            self.mark((*base, "domains"), domain_cell)
+            self.mark(path, domain_cell)
+            self.held[domain_cell] = path
+            self.read_cells(number, raw, columns, specs, allowed - {"domain"}, said[domain_id], path, None)
+        if maps:
+            self.data["migrations"] = maps
+            self.mark(("migrations",), self.places[("migrations", 0, "from")])
+
+    def read_cells(
+        self,
+        number: int,
+        raw: Mapping[str, Any],
+        columns: Mapping[str, int],
+        specs: Mapping[str, Field],
+        keys: set[str],
+        item: dict[str, Any],
+        base: DocPath,
+        head: str | None,
+    ) -> None:
+        """The cells of one row of the Migrations sheet into ``item`` (at ``base`` in the document); ``head``, the
+        key that places the row itself."""
+        for key in sorted(keys, key=lambda k: columns.get(k, 0)):
+            if key not in columns:
+                continue
+            at = columns[key]
+            index = self.cell(MIGRATIONS, number, at, key)
+            self.places[(*base, key)] = index
+            if key == head:
+                self.mark(base, index)
+            value = self.value(raw[key], specs[key].kind, MIGRATIONS, number, at, key)
+            if value is _NOTHING:
+                continue
+            item[key] = value
+            self.mark((*base, key), index)
+            self.held[index] = (*base, key)
+
     # -- Questions --
     def questions(self) -> None:
         rows = self.rows(QUESTIONS)
@@ -1692,7 +1925,7 @@ class _Reader:
                 hint = "fill it in"
             else:
                 hint = _missing_hint(path, key)
-        message = _LINE.sub(lambda m: f"(first at {self.ref(int(m.group(1)))})", message)
+        message = _LINE.sub(lambda m: f"({m.group(1)} {self.ref(int(m.group(2)))})", message)
         if index is None:
             index = self.places.get(path[:1]) if path else None
         if index is None:
@@ -1803,6 +2036,10 @@ def workbook_schema_keys() -> set[tuple[str, ...]]:
             keys.add((*owners[kind], *path))
     keys.add(("domains", "questions", "tags"))
     keys.update(("domains", "questions", key) for key in GROUP_TEXTS)
+    keys.update(("migrations", key) for key in _MAP_KEYS)
+    keys.update(("migrations", "questions", key) for key in _ENTRY_KEYS)
+    keys.add(("migrations", "domains"))  # keyed by domain id, in the 'domain' column
+    keys.update(("migrations", "domains", key) for key in _DOMAIN_KEYS - {"domain"})
     return keys
 
 

@@ -11,6 +11,7 @@ to the type (``2`` and ``2.0`` differ).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,6 +42,7 @@ KEY_ORDER: dict[str, tuple[str, ...]] = {
         "scoring",
         "bands",
         "rules",
+        "migrations",
     ),
     "source": ("id", "citation", "url"),
     "framework": ("id", "title", "url", "codes"),
@@ -108,6 +110,9 @@ KEY_ORDER: dict[str, tuple[str, ...]] = {
         "requires",
         "description",
     ),
+    "migration": ("from", "note", "comparable", "questions", "domains"),
+    "question_map": ("old", "new", "combine", "levels", "dropped"),
+    "migration_domain": ("comparable", "note", "old"),
     "condition": (
         *CONDITION_HEADS[:4],
         "level_below",
@@ -139,6 +144,8 @@ _CHILDREN: dict[tuple[str, str], tuple[str, str]] = {
     ("scoring", "respondents"): ("scoring_respondents", "one"),
     ("scoring", "evidence"): ("scoring_evidence", "one"),
     ("bands", "items"): ("band", "list"),
+    ("rubric", "migrations"): ("migration", "list"),
+    ("migration", "questions"): ("question_map", "list"),
     ("rule", "when"): ("condition", "one"),
     ("rule", "requires"): ("condition", "one"),
     ("condition", "all"): ("condition", "list"),
@@ -220,6 +227,15 @@ def _styled(value: Any, kind: str, key: str, indent: int) -> Any:
     """The value of ``key`` in a mapping of ``kind``, marked for flow style where it is short and simple."""
     child = _CHILDREN.get((kind, key))
     room = WIDTH - indent - len(key) - 2
+    if kind == "question_map" and key == "levels" and isinstance(value, Mapping):
+        # Old levels as the numbers they are (the reader keeps a key as text: "1"), on one line.
+        return _Flow({int(k) if isinstance(k, str) and re.fullmatch(r"-?\d+", k) else k: v for k, v in value.items()})
+    if kind == "question_map" and key in ("old", "new") and isinstance(value, list):
+        return _FlowList(value)
+    if kind == "migration" and key == "from":  # versions in quotes, as the rubric's own
+        return _FlowList(_Quoted(v) for v in value) if isinstance(value, list) else _Quoted(value)
+    if kind == "migration" and key == "domains" and isinstance(value, Mapping):
+        return {k: _flow_if_fits(v, WIDTH - indent - len(str(k)) - 12) for k, v in value.items()}
     if isinstance(value, list):
         if child is None:
             if all(_scalar(item) for item in value) and len(_one_line(value)) <= room:
@@ -227,6 +243,8 @@ def _styled(value: Any, kind: str, key: str, indent: int) -> Any:
             return [_styled_item(item, indent + 2) for item in value]
         if child[0] == "condition":
             return [_condition(item, indent + 4, WIDTH - indent - 4) for item in value]
+        if child[0] == "question_map":  # a map's entries, each on one line where it fits
+            return [_flow_if_fits(_styled_mapping(item, child[0], indent + 4), WIDTH - indent - 16) for item in value]
         return [_styled_mapping(item, child[0], indent + 4) for item in value]
     if isinstance(value, Mapping):
         if child is not None and child[0] == "condition":
@@ -255,6 +273,12 @@ def _condition(value: Any, indent: int, room: int) -> Any:
         return value
     styled = _styled_mapping(value, "condition", indent)
     return _Flow(styled) if len(_one_line(dict(styled))) <= room else styled
+
+
+def _flow_if_fits(value: Any, room: int) -> Any:
+    if isinstance(value, Mapping) and len(_one_line(dict(value))) <= room:
+        return _Flow(value)
+    return value
 
 
 def _styled_item(value: Any, indent: int) -> Any:

@@ -20,8 +20,9 @@ import yaml
 from qimaturity._core.limits import MAX_DOCUMENT_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "answers" / "northgate-acute.yaml"
-RUBRIC = "qi-readiness"
+EXAMPLE = ROOT / "tests" / "data" / "examples-1.1" / "northgate-acute.yaml"
+# The answers and exports of the corpus are written for qi-readiness 1.1.0, so they are read with it.
+RUBRIC = str(ROOT / "tests" / "data" / "rubrics" / "qi-readiness-1.1.0.yaml")
 
 # The commands each kind of file is given to. {file} is the hostile file, {out} an output that already holds an
 # earlier result, {dir} a folder holding only the hostile file, {outdir} a batch's output folder already holding

@@ -60,12 +60,15 @@ def trend_chart(
     scale: Sequence[tuple[int, str]],
     *,
     title: str,
+    breaks: Sequence[tuple[int, str]] = (),
 ) -> str:
     """Line chart: x = assessments (evenly spaced, labelled with the dates), y = the level scale with gridlines and
     level numbers (and names when they fit); one line per series, each with its own colour from PALETTE, marker shape
     from MARKERS and dash pattern, the last value printed at the right end beside the series label (labels nudged
     apart so they do not overlap); None values break the line. A single series also has every value printed.
-    Dates are ISO dates (YYYY-MM-DD), oldest first, 2 to 20 of them; at most 8 series (one per PALETTE colour)."""
+    Dates are ISO dates (YYYY-MM-DD), oldest first, 2 to 20 of them; at most 8 series (one per PALETTE colour).
+    ``breaks``: (index of the first assessment after it, label) for each change of rubric version, drawn as a dashed
+    vertical line between the two assessments with its label (``version 2.0.0``), and said in the text alternative."""
     _check_id(chart_id)
     levels = _check_scale(scale)
     if len(levels) < 2:
@@ -92,7 +95,12 @@ def trend_chart(
     if len({_flat(label) for label, _v in data}) != len(data):
         raise ValueError("series labels must be unique")
     shown_dates = [day.isoformat() for day in days]
+    for k, _label in breaks:
+        if not 1 <= k < len(days):
+            raise ValueError(f"a version break falls between two assessments: index 1 to {len(days) - 1}, got {k}")
     desc = _trend_desc(data, shown_dates, levels)
+    for k, label in breaks:
+        desc += f" {_flat(label)} from {shown_dates[k]} (after {shown_dates[k - 1]})."
     width = _TREND_WIDTH
 
     title_svg, y = _title_block(title, width)
@@ -171,6 +179,21 @@ def trend_chart(
             f' stroke="{_FAINT}" stroke-width="1"/>'
         )
     parts.append("</g>")
+    for k, label in breaks:
+        bx = (x_of(k - 1) + x_of(k)) / 2
+        parts.append(
+            f'<g class="qim-version-break"><line x1="{_num(bx)}" y1="{_num(plot_top - 4)}" x2="{_num(bx)}"'
+            f' y2="{_num(plot_bottom + 4)}" stroke="{_MUTED}" stroke-width="1.2" stroke-dasharray="5 3"/>'
+            + _text(
+                bx,
+                plot_top - 8,
+                [_truncate(label, 24, spacing * 0.9, _FS_SMALL)],
+                size=_FS_SMALL,
+                anchor="middle",
+                fill=_MUTED,
+            )
+            + "</g>"
+        )
 
     date_px = max(_text_width(text, _FS_SMALL) for text in shown_dates)
     parts.append('<g class="qim-dates">')

@@ -25,7 +25,7 @@ UNWATCHED = ("os.getenv", "os.putenv")
 
 def main() -> None:
     config = json.loads(Path(sys.argv[1]).read_text())
-    rubric = load_rubric("qi-readiness")
+    rubric = load_rubric(config["rubric"])
     result = score(rubric, load_assessment(config["answers"], rubric))
     render_html(result, rubric)
     templates = Path(config["templates"])
