@@ -234,6 +234,7 @@ def test_records_are_the_score_csv_cell_for_cell():
     assert {r["scope"] for r in records} == {"overall", "domain", "question", "group", "perception_gap"}
     assert len(records) == len(rows)
     numbers = {"respondents": int, "value": float, "level": int, "percent": float, "target": int, "gap": int}
+    numbers |= {"held_level": int, "interval_low": float, "interval_high": float}
     for record, row in zip(records, rows, strict=True):
         assert list(record) == list(row)
         for column, value in record.items():
