@@ -322,9 +322,8 @@ def test_migrate_end_to_end(tmp_path):
         "  renamed     meth-one-method -> meth-agreed-approach (3 answers)",
         "  merged      cult-ideas-a + cult-ideas-b -> cult-ideas by min (6 answers)",
         "  remapped    pat-demographics -> pat-equity, levels 1->1, 2->1, 3->2, 4->3 (3 answers)",
-        "  left out    s1's answer to lead-budget: version 2.0.0 does not ask it of the staff group",
-        "  left out    s2's answer to lead-budget: version 2.0.0 does not ask it of the staff group",
         "  left out    target cult-ideas-a: its question is merged: set it again",
+        "  left out    lead-budget (s1's and s2's answers): version 2.0.0 does not ask it of the staff group",
         "  unanswered  lead-succession, res-outcomes",
     ]
     text = (tmp_path / "north-2025.yaml").read_text()
@@ -386,3 +385,15 @@ def test_migrate_with_a_bad_rubric_is_a_located_error(tmp_path):
     done = run_main("migrate", str(FOLDER / "nowhere.yaml"), str(ANSWERS), "-o", str(tmp_path))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "nowhere.yaml" in done.stderr
+
+
+def test_answers_left_out_for_one_reason_read_as_one_line_per_question():
+    from qimaturity.answers.migrate import _respondents_words
+
+    # The words name up to three respondents and count the rest: a board of eleven reads as one line.
+    assert _respondents_words(["s1"]) == "s1's answer"
+    assert _respondents_words(["s1", "s2"]) == "s1's and s2's answers"
+    assert _respondents_words(["a", "b", "c"]) == "3 answers: a, b and c"
+    assert (
+        _respondents_words([f"board-{n}" for n in range(1, 12)]) == "11 answers: board-1, board-2, board-3 and 8 more"
+    )

@@ -130,9 +130,16 @@ class AnswersMigration:
         lines = [head]
         for move in self.moves:
             lines.append(f"  {move.kind:<12}{move.words()}")
+        # Answers left out for one reason are one line per question: a board's worth of answers to a question no
+        # longer asked of the board reads as one fact, not one line per member.
+        answers: dict[tuple[str, str], list[str]] = {}
         for item in self.left_out:
-            who = "target" if item.respondent == "targets" else f"{item.respondent}'s answer to"
-            lines.append(f"  {'left out':<12}{who} {item.question}: {item.reason}")
+            if item.respondent == "targets":
+                lines.append(f"  {'left out':<12}target {item.question}: {item.reason}")
+            else:
+                answers.setdefault((item.question, item.reason), []).append(item.respondent)
+        for (question, reason), respondents in answers.items():
+            lines.append(f"  {'left out':<12}{question} ({_respondents_words(respondents)}): {reason}")
         if self.unanswered:
             lines.append(f"  {'unanswered':<12}{', '.join(self.unanswered)}")
             if self.missing_policy == "error":
@@ -141,6 +148,18 @@ class AnswersMigration:
                     "answer these before scoring the file"
                 )
         return lines
+
+
+def _respondents_words(respondents: list[str], shown: int = 3) -> str:
+    """``s1's answer``, ``s1's and s2's answers``, ``11 answers: board-1, board-2, board-3 and 8 more``."""
+    if len(respondents) == 1:
+        return f"{respondents[0]}'s answer"
+    if len(respondents) == 2:
+        return f"{respondents[0]}'s and {respondents[1]}'s answers"
+    if len(respondents) <= shown:
+        return f"{len(respondents)} answers: {', '.join(respondents[:-1])} and {respondents[-1]}"
+    rest = len(respondents) - shown
+    return f"{len(respondents)} answers: {', '.join(respondents[:shown])} and {rest} more"
 
 
 def migrate_document(
