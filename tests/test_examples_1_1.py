@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from qimaturity import load_assessment, load_rubric, score
 
@@ -123,3 +124,65 @@ def test_riverside_shows_its_board_frontline_perception_gap_by_default():
     # frontline 11/6: gap 11/6. Both at least the rubric's gap_threshold of 1: flagged.
     assert gaps["leadership"] == pytest.approx(9 / 5)
     assert gaps["culture-engagement"] == pytest.approx(11 / 6)
+
+
+# --- The examples' 1.x answers on qi-readiness 2.0.0: migrated, and read as history across the change ---------
+
+
+def test_the_examples_1_x_answers_migrate_to_2_0_0(tmp_path):
+    from .conftest import run_main
+
+    done = run_main("migrate", "qi-readiness", str(EXAMPLES), "-o", str(tmp_path / "2.0"))
+    assert done.returncode == 0, done.stderr
+    written = sorted(p.name for p in (tmp_path / "2.0").iterdir())
+    assert written == sorted(p.name for p in EXAMPLES.glob("*.yaml"))
+    riverside = next(line for line in done.stderr.splitlines() if line.startswith(str(EXAMPLES / "riverside")))
+    assert riverside.endswith("qi-readiness 1.1.0 -> 2.0.0")
+    # The map's moves, as docs/qi-readiness.md lists them: seven splits, a rename and a dropped question.
+    assert done.stderr.count("  split       lead-qi-as-management -> lead-two-jobs, mgt-performance-reviews") == 3
+    assert done.stderr.count("  renamed     met-agreed-method -> met-agreed-approach") == 3
+    assert done.stderr.count("  dropped     lead-stability") == 3
+    document = yaml.safe_load((tmp_path / "2.0" / "riverside-community.yaml").read_text(encoding="utf-8"))
+    assert document["rubric"] == {"id": "qi-readiness", "version": "2.0.0"}
+    answered = {q for respondent in document["respondents"] for q in respondent["answers"]}
+    assert "met-agreed-approach" in answered and "met-agreed-method" not in answered
+
+
+def test_a_report_on_2_0_0_reads_1_1_0_history_with_the_version_change_marked(tmp_path):
+    from .conftest import ROOT, run_main
+
+    earlier = tmp_path / "riverside-2025.yaml"
+    text = (EXAMPLES / "riverside-community.yaml").read_text(encoding="utf-8")
+    earlier.write_text(text.replace('date: "2026-09-30"', 'date: "2025-09-30"'), encoding="utf-8")
+    out = tmp_path / "riverside.html"
+    done = run_main(
+        "report", "qi-readiness", str(ROOT / "examples" / "answers" / "riverside-community.yaml"),
+        "--history", str(earlier), "--with-rubric", str(QI_READINESS_1_1), "-o", str(out),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "The rubric changed from version 1.1.0 to 2.0.0 between 2025-09-30 and 2026-09-30" in page
+    # The map marks every domain not comparable (each changed its questions), each with its note.
+    assert "Not comparable across the change of version" in page
+    assert "Learning from patient safety: New in 2.0.0" in " ".join(page.split())
+
+
+@pytest.mark.parametrize(
+    ("history", "problem"),
+    [
+        # The 1.1.0 Riverside is dated the same day as the 2.0.0 one: not "last time".
+        ("riverside-community.yaml", "/date: history is dated 2026-09-30, not before the assessment reported on"),
+        ("northgate-acute.yaml", "/organisation/id: history is an assessment of 'northgate', not of 'riverside'"),
+    ],
+)
+def test_history_that_cannot_be_last_time_is_refused_not_left_out(tmp_path, history, problem):
+    from .conftest import ROOT, run_main
+
+    out = tmp_path / "riverside.html"
+    done = run_main(
+        "report", "qi-readiness", str(ROOT / "examples" / "answers" / "riverside-community.yaml"),
+        "--history", str(EXAMPLES / history), "--with-rubric", str(QI_READINESS_1_1), "-o", str(out),
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert f"{EXAMPLES / history}: {problem}" in done.stderr
+    assert "Traceback" not in done.stderr and not out.exists()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from qimaturity._core.outputs import utf8, write_atomic
-from qimaturity._core.problems import OptionError
+from qimaturity._core.problems import InputError, OptionError, Problem
 from qimaturity.answers.model import Assessment
 from qimaturity.cohort.model import DEFAULT_MIN_COHORT, Cohort, build_cohort
 from qimaturity.cohort.score import AnswersOrResults, score_one, scored_results
@@ -123,7 +123,44 @@ def gap_report(
             )
         if history:
             earlier = scored_results(rubrics, history)
+            _check_history(result, earlier, history)
     return GapReport(result, main, chosen, folder, generated, peers, tuple(earlier), tuple(rubrics[1:]))
+
+
+def _check_history(result: Result, earlier: Sequence[Result], history: AnswersOrResults) -> None:
+    """Refuse history that cannot be "since last time": another organisation's assessment, or one not dated before
+    the assessment reported on. (Left out quietly, it would give a report without the trend that was asked for.)"""
+    items = [history] if isinstance(history, str | Path) else list(history)
+    files = [str(item) for item in items if not isinstance(item, Result)]
+    # One file per result when history names files (a folder stands for several: then the option is named).
+    named = len(files) == len(items) == len(earlier) and all(Path(f).is_file() for f in files)
+    problems = []
+    for index, before in enumerate(earlier):
+        where = files[index] if named else "--history"
+        if before.organisation.id != result.organisation.id:
+            problems.append(
+                Problem(
+                    where,
+                    None,
+                    None,
+                    "/organisation/id",
+                    f"history is an assessment of {before.organisation.id!r}, not of {result.organisation.id!r}",
+                    "give earlier answers of the organisation reported on",
+                )
+            )
+        elif before.date is not None and result.date is not None and before.date >= result.date:
+            problems.append(
+                Problem(
+                    where,
+                    None,
+                    None,
+                    "/date",
+                    f"history is dated {before.date}, not before the assessment reported on ({result.date})",
+                    "give an assessment made before this one",
+                )
+            )
+    if problems:
+        raise InputError(problems)
 
 
 def cohort_document(
