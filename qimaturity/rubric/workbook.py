@@ -1802,54 +1802,27 @@ class _Reader:
                 )
                 continue
             domain = domains.get(domain_id)
-            domain_cell = self.cell(QUESTIONS, number, names[DOMAIN], DOMAIN)
             if domain is None:
-                listed = self.data.setdefault("domains", [])
-                domain = domains[domain_id] = _Item({"id": domain_id}, ("domains", len(listed)), number)
-                listed.append(domain.data)
-                self.mark(domain.path, domain_cell)
-                self.mark((*domain.path, "id"), domain_cell)
-                self.held[domain_cell] = (*domain.path, "id")
+                domain = domains[domain_id] = self.new_item(
+                    self.data, "domains", (), domain_id, self.cell(QUESTIONS, number, names[DOMAIN], DOMAIN), number
+                )
             if kind == DOMAIN:
-                if domain.own_row is not None:
-                    self.add(
-                        QUESTIONS,
-                        number,
-                        names[DOMAIN],
-                        "",
-                        f"a second row for domain '{domain_id}' (the first is row {domain.own_row})",
-                        "keep one row per domain",
-                    )
-                    continue
-                domain.own_row = number
-                self.fill(number, values, columns, DOMAIN, domain.data, domain.path)
+                self.own_row(domain, number, values, columns, DOMAIN, names[DOMAIN], "keep one row per domain")
                 continue
             question_id = ids[QUESTION]
             question = domain.children.get(question_id)
-            question_cell = self.cell(QUESTIONS, number, names[QUESTION], QUESTION)
             if question is None:
-                listed = domain.data.setdefault("questions", [])
-                question = domain.children[question_id] = _Item(
-                    {"id": question_id}, (*domain.path, "questions", len(listed)), number
+                question = domain.children[question_id] = self.new_item(
+                    domain.data,
+                    "questions",
+                    domain.path,
+                    question_id,
+                    self.cell(QUESTIONS, number, names[QUESTION], QUESTION),
+                    number,
                 )
-                listed.append(question.data)
-                self.mark(question.path, question_cell)
-                self.mark((*question.path, "id"), question_cell)
-                self.held[question_cell] = (*question.path, "id")
-                self.mark((*domain.path, "questions"), question_cell)
             if kind == QUESTION:
-                if question.own_row is not None:
-                    self.add(
-                        QUESTIONS,
-                        number,
-                        names[QUESTION],
-                        "",
-                        f"a second row for question '{question_id}' (the first is row {question.own_row})",
-                        "keep one row per question, and a row per level under it",
-                    )
-                    continue
-                question.own_row = number
-                self.fill(number, values, columns, QUESTION, question.data, question.path)
+                hint = "keep one row per question, and a row per level under it"
+                self.own_row(question, number, values, columns, QUESTION, names[QUESTION], hint)
                 continue
             levels = question.data.setdefault("levels", [])
             path = (*question.path, "levels", len(levels))
@@ -1865,6 +1838,42 @@ class _Reader:
                 self.held[level_cell] = (*path, "level")
             self.fill(number, values, columns, LEVEL, entry, path)
             levels.append(entry)
+
+    def new_item(
+        self, parent: dict[str, Any], key: str, parent_path: DocPath, item_id: str, cell: int, number: int
+    ) -> _Item:
+        """A domain (``key`` "domains") or question ("questions") first named at ``cell`` of row ``number``, added
+        to its parent's list; its place and id are that cell."""
+        listed = parent.setdefault(key, [])
+        item = _Item({"id": item_id}, (*parent_path, key, len(listed)), number)
+        listed.append(item.data)
+        self.mark(item.path, cell)
+        self.mark((*item.path, "id"), cell)
+        self.held[cell] = (*item.path, "id")
+        if parent_path:
+            self.mark((*parent_path, key), cell)
+        return item
+
+    def own_row(
+        self,
+        item: _Item,
+        number: int,
+        values: Sequence[Any],
+        columns: dict[int, Column],
+        kind: str,
+        column: int | None,
+        hint: str,
+    ) -> None:
+        """Row ``number`` is ``item``'s own (its keys, not a level's): fill it, or report a second one."""
+        if item.own_row is not None:
+            what = "domain" if kind == DOMAIN else "question"
+            self.add(
+                QUESTIONS, number, column, "", f"a second row for {what} '{item.data['id']}' (the first is row "
+                f"{item.own_row})", hint
+            )  # fmt: skip
+            return
+        item.own_row = number
+        self.fill(number, values, columns, kind, item.data, item.path)
 
     def fill(
         self,
