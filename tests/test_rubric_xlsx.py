@@ -654,3 +654,23 @@ def test_a_wording_for_a_group_the_question_does_not_ask_is_placed_at_its_cell(t
         "does not ask (its respondents are board, patient-partners: add 'frontline' to respondents, or remove this "
         "wording)"
     ]
+
+
+def test_a_second_row_for_a_domain_or_a_question_is_placed_at_its_cell(tmp_path: Path):
+    def change(book: Any) -> None:
+        sheet = book[QUESTIONS]
+        # valid-minimal's layout: row 2 is domain lead's own row, row 3 question lead-1's, rows 4-6 its levels.
+        # Row 5 (level 2 of lead-1) becomes a second row for the domain, row 6 (level 3) a second for the question.
+        sheet.cell(5, 2).value = None
+        sheet.cell(5, 3).value = None
+        sheet.cell(6, 3).value = None
+
+    source = rubric_to_xlsx(RUBRICS / "valid-minimal.yaml", tmp_path / "mini.xlsx")
+    found = problems_of(edited(source, tmp_path / "bad.xlsx", change))
+    assert found == [
+        # and, as both rows were lead-1's levels 2 and 3, the question lacks them
+        "Questions!C4: question 'lead-1' has no descriptor for level(s) 2, 3 (describe every level of the scale)",
+        "Questions!A5: a second row for domain 'lead' (the first is row 2) (keep one row per domain)",
+        "Questions!B6: a second row for question 'lead-1' (the first is row 3) "
+        "(keep one row per question, and a row per level under it)",
+    ]
