@@ -26,7 +26,7 @@ RUN = """
 import json, sys, time
 import qimaturity.scoring.intervals as intervals
 if sys.argv[2] == "without":
-    intervals.with_intervals = lambda rubric, result, statistics: result
+    intervals.with_intervals = lambda rubric, result, *rest: result
 from qimaturity import compare, load_rubric
 started = time.perf_counter()
 cohort = compare(load_rubric("qi-readiness"), sys.argv[1], group_by="region")

@@ -689,6 +689,17 @@ class _Walker:
             # Dates stay text: the schema checks their format and JSON has no date type.
             self._check_text(node, path, "text")
             return node.value
+        # A plain decimal whole number (a level, a count) is what the YAML constructor would give, without its
+        # cost. (A leading zero is octal in YAML 1.1, so such numbers go through the constructor below.)
+        text = node.value
+        if (
+            node.tag == _INT
+            and len(text) <= 9
+            and text.isascii()
+            and text.isdigit()
+            and (text[0] != "0" or text == "0")
+        ):
+            return int(text)
         if node.tag == _INT and sum(c.isdigit() for c in node.value) > MAX_INTEGER_DIGITS:
             # Refused before conversion: Python converts huge decimal numbers slowly, then refuses to print them.
             self._too_long(node, path, sum(c.isdigit() for c in node.value))

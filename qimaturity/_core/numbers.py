@@ -25,6 +25,7 @@ reads (terminal tables, traces, ``explain``, reports) is rounded.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 
 def _no_negative_zero(text: str) -> str:
@@ -34,8 +35,13 @@ def _no_negative_zero(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)  # traces repeat the same few numbers (levels, half levels, weights) many times
 def decimals(value: float, places: int) -> str:
     """At most ``places`` decimals, without trailing zeros: 2.5, 3, 0.6667."""
+    if type(value) is int or (
+        type(value) is float and value.is_integer()
+    ):  # most numbers in a trace are levels and weights: the same text, sooner
+        return str(int(value))
     text = f"{value:.{places}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")

@@ -225,6 +225,7 @@ def _question_stats(
     scoring = rubric.scoring
     scale = [level.value for level in rubric.levels]
     method, even = scoring.respondent_aggregate, scoring.even_median
+    group_weights: dict[str | None, float] = {g.id: g.weight for g in rubric.respondent_groups}  # see group_weight
     cap = scoring.evidence.on_missing == "cap"
     entries = sorted(answered, key=lambda e: (group_order.get(e[0].group or "", len(group_order)), e[0].id))
     records: list[AnswerRecord] = []
@@ -237,11 +238,13 @@ def _question_stats(
     na_count = 0
     shown_levels: list[int] = []
     for respondent, answer in entries:
-        evidence = tuple(e.reference + (f" ({e.date})" if e.date else "") for e in answer.evidence)
-        evidence_ids = tuple(e.id for e in answer.evidence if e.id is not None)
+        if answer.evidence:
+            evidence = tuple(e.reference + (f" ({e.date})" if e.date else "") for e in answer.evidence)
+            evidence_ids = tuple(e.id for e in answer.evidence if e.id is not None)
+        else:
+            evidence = evidence_ids = ()
         # A respondent of a group too small to show counts like any other, but is named nowhere.
         secret = respondent.group in hidden
-        who = f"a respondent of a group of {fewer_than(rubric)}" if secret else f"respondent {respondent.id}"
         if answer.level is None:
             na_count += 1
             if secret:
@@ -268,6 +271,7 @@ def _question_stats(
         if question.evidence_from is not None and question.asks_evidence(respondent.group, level):
             reason = evidence_problem(rubric, assessment_date, answer, register)
             if reason is not None:
+                who = f"a respondent of a group of {fewer_than(rubric)}" if secret else f"respondent {respondent.id}"
                 used = evidence_level(scale, question.evidence_from, level, cap=cap)
                 flag = f"{reason}: counted as {used}" if cap else f"{reason} (flagged, not capped)"
                 if secret:  # the rule is said, not the level it moved
@@ -313,6 +317,7 @@ def _question_stats(
     arithmetic = ""
     described = f"{method} of {len(counted)} answer(s)"
     ordered = sorted(groups.items(), key=lambda g: group_order.get(g[0] or "", len(group_order)))
+    group_values = {group: respondent_value(method, counts_of(levels), even) for group, levels in ordered}
     if counted:
         value = respondent_value(method, histogram, even)
         not_shown = len(counted) - len(shown_levels)
@@ -325,12 +330,12 @@ def _question_stats(
                 (
                     group_label(group),
                     f"{method}({_levels_text(levels)}){even_median_note(method, len(levels), even)}",
-                    respondent_value(method, counts_of(levels), even),
+                    group_values[group],
                     group in hidden,
                 )
                 for group, levels in ordered
             ]
-            weights = [group_weight(rubric, group) for group, _ in ordered]
+            weights = [group_weights.get(group, 1.0) for group, _ in ordered]
             value, arithmetic = pooled(pools, weights, fewer_than(rubric))
             described = f"{method} within each of {len(pools)} group(s), then their weighted mean"
     scale_points, minimum = len(scale), scoring.agreement_min_respondents
@@ -343,7 +348,7 @@ def _question_stats(
         value=value,
         agreements=agreements,
         by_group=tuple(
-            GroupValue(group, respondent_value(method, counts_of(levels), even), len(levels), within)
+            GroupValue(group, group_values[group], len(levels), within)
             for (group, levels), (_, within) in zip(ordered, agreements, strict=True)
             if group is not None
         ),
@@ -376,18 +381,19 @@ def pooled(
     arithmetic in words: each group's value and weight, then the weighted mean. A hidden group's value and answers
     are not written (``reason`` says why); it counts all the same."""
     value = pooled_value((v, w) for (_, _, v, _), w in zip(pools, weights, strict=True))
-    each = "; ".join(
-        f"{label}: {reason}, not shown, weight {trace_number(w)}"
-        if hidden
-        else f"{label}: {how} = {trace_number(v)}, weight {trace_number(w)}"
-        for (label, how, v, hidden), w in zip(pools, weights, strict=True)
-    )
-    terms = " + ".join(
-        f"{trace_number(w)}×{'(not shown)' if hidden else trace_number(v)}"
-        for (_, _, v, hidden), w in zip(pools, weights, strict=True)
-    )
+    each: list[str] = []
+    terms: list[str] = []
+    for (label, how, v, hidden), w in zip(pools, weights, strict=True):
+        weight = trace_number(w)
+        if hidden:
+            each.append(f"{label}: {reason}, not shown, weight {weight}")
+            terms.append(f"{weight}×(not shown)")
+        else:
+            shown = trace_number(v)
+            each.append(f"{label}: {how} = {shown}, weight {weight}")
+            terms.append(f"{weight}×{shown}")
     total = trace_number(math.fsum(weights))
-    return value, f"{each}; groups pooled: ({terms}) / {total} = {trace_number(value)}"
+    return value, f"{'; '.join(each)}; groups pooled: ({' + '.join(terms)}) / {total} = {trace_number(value)}"
 
 
 def respondent_counts(rubric: Rubric, assessment: Assessment) -> tuple[RespondentCount, ...]:

@@ -22,9 +22,7 @@ gets the same float, bit for bit.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from fractions import Fraction
 from typing import TypeVar
 
 G = TypeVar("G")
@@ -35,7 +33,10 @@ Counts = Sequence[tuple[int, int]]
 
 def counts_of(levels: Iterable[int]) -> list[tuple[int, int]]:
     """The counts of some levels, ascending."""
-    return sorted(Counter(levels).items())
+    counts: dict[int, int] = {}
+    for level in levels:  # a plain dict: a question has a handful of answers, and Counter's set-up costs more
+        counts[level] = counts.get(level, 0) + 1
+    return sorted(counts.items())
 
 
 def respondent_value(method: str, counts: Counts, even_median: str = "mean") -> float:
@@ -82,14 +83,19 @@ def pooled_value(groups: Iterable[tuple[float, float]]) -> float:
     Computed exactly (a float is a fraction) and rounded once, so the result does not depend on the order in which
     the groups come nor on the engine that holds them.
     """
-    numerator = Fraction(0)
-    denominator = Fraction(0)
+    # Each float is an integer over a power of two (as_integer_ratio), so the sums stay integer ratios; one
+    # integer division at the end rounds once, correctly (as float(Fraction) does, without its objects' cost).
+    top, bottom = 0, 1  # Σ w·v
+    weights, scale = 0, 1  # Σ w
     for value, weight in groups:
-        numerator += Fraction(weight) * Fraction(value)
-        denominator += Fraction(weight)
-    if not denominator:
+        v_top, v_bottom = value.as_integer_ratio()
+        w_top, w_bottom = weight.as_integer_ratio()
+        term_bottom = v_bottom * w_bottom
+        top, bottom = top * term_bottom + v_top * w_top * bottom, bottom * term_bottom
+        weights, scale = weights * w_bottom + w_top * scale, scale * w_bottom
+    if not weights:
         raise ValueError("no groups to pool")
-    return float(numerator / denominator)
+    return (top * scale) / (bottom * weights)
 
 
 def even_median_note(method: str, total: int, even_median: str) -> str:
