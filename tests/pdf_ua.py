@@ -122,9 +122,7 @@ def problems(data: bytes) -> list[str]:
                         if str(cell["/S"]) not in ("/TH", "/TD"):
                             found.append(f"{path}/TR: {str(cell['/S'])[1:]} where a cell (TH or TD) belongs")
         elif tag == "/TH":
-            scopes = [
-                str(a.get("/Scope")) for a in _attributes(node) if str(a.get("/O")) == "/Table" and "/Scope" in a
-            ]
+            scopes = [str(a.get("/Scope")) for a in _attributes(node) if str(a.get("/O")) == "/Table" and "/Scope" in a]
             if not scopes or any(s not in SCOPES for s in scopes):
                 found.append(f"{path}: a header cell without /Scope")
         elif tag == "/Figure" and not str(node.get("/Alt", "")).strip():
