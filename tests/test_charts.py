@@ -702,14 +702,14 @@ def test_heatmap_wraps_long_row_labels_whole_and_grows_their_row() -> None:
     root = parse(heatmap_chart("h", [(long, [2.0], False), (short, [3.0], False)], ["X"], SCALE, title="t"))
     wrapped, single = by_class(root, "qim-row-label")
     lines = [span.text or "" for span in wrapped.iter(f"{NS}tspan")]
-    # 61 characters at about 32 a line: two lines, every word kept, no ellipsis.
-    assert len(lines) == 2 and " ".join(lines) == long and "…" not in "".join(lines)
+    # 61 characters in lines of at most 170 px (about 28 characters of this font): three lines, every word kept.
+    assert lines == ["The Very Long Named", "Integrated Care Organisation", "of the North"]
     assert single.text == short
-    # The first row is one line taller than a row's 14: 10.5 (the row font) x 1.25 (line height) = 13.125 more,
-    # and its cell stretches with it.
+    # The first row is two lines taller than a row's 14: 2 x 10.5 (the row font) x 1.25 (line height) = 26.25
+    # more, and its cell stretches with it.
     grid = cells(root)
-    assert math.isclose(float(grid[1, 0].get("y") or 0) - float(grid[0, 0].get("y") or 0), 27.125, abs_tol=0.1)
-    assert close(grid[0, 0].get("height"), 14 + 13.125 - 1)
+    assert math.isclose(float(grid[1, 0].get("y") or 0) - float(grid[0, 0].get("y") or 0), 40.25, abs_tol=0.1)
+    assert close(grid[0, 0].get("height"), 14 + 26.25 - 1)
     assert f"{long}: X 2." in desc_text(root, "h")
 
 

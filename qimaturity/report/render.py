@@ -25,6 +25,7 @@ from qimaturity._core.resources import bundled_dir
 from qimaturity.cohort.model import Cohort
 from qimaturity.report import charts
 from qimaturity.report.branding import DEFAULT_BRAND, Brand
+from qimaturity.report.cohort_view import cohort_summary
 from qimaturity.report.templating import render_template
 from qimaturity.report.views import Report, build_report
 from qimaturity.rubric.model import Rubric
@@ -238,6 +239,7 @@ def render_cohort_html(
     ]
     context = {
         "cohort": cohort,
+        "summary": cohort_summary(cohort, {level.value: level.name for level in rubric.levels}),
         "rubric": rubric,
         "titles": titles,
         "heatmaps": heatmaps,
@@ -316,11 +318,12 @@ def _complete_tags(document: Any, pdf: Any) -> None:
     for obj in pdf.objects:
         if not isinstance(obj, dict) or obj.get("S") != "/Figure":
             continue
-        alt = obj.get("Alt")
-        waiting = descriptions.get(getattr(alt, "string", None) or "")
+        alt: Any = obj.get("Alt")
+        title = getattr(alt, "string", None)
+        waiting = descriptions.get(title) if isinstance(title, str) else None
         if waiting:
             # Figures are tagged in the order their boxes are laid out, which is the order they were found in.
-            obj["Alt"] = type(alt)(f"{alt.string}. {waiting.pop(0)}")
+            obj["Alt"] = type(alt)(f"{title}. {waiting.pop(0)}")
 
 
 def _boxes(box: Any) -> Iterator[Any]:
