@@ -13,20 +13,24 @@ PYTEST := $(PY) -m pytest -n $(TEST_WORKERS)
 
 .PHONY: demo test test-fast lint preview system-packages clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package-lock.json
 	@$(MAKE) --no-print-directory system-packages
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	@# axe-core, which the browser accessibility tests run in Chromium (package.json pins it)
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: the browser accessibility tests will be skipped"; fi
 	touch $(STAMP)
 
-# Best effort, where the system allows (root with apt): HarfBuzz's subsetter makes PDF writing much faster.
+# Best effort, where the system allows (root with apt): HarfBuzz's subsetter makes PDF writing much faster;
+# Chromium runs the browser accessibility tests and poppler-utils' pdftoppm makes page previews.
 system-packages:
-	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && ! dpkg -s libharfbuzz-subset0 >/dev/null 2>&1; then \
-	  (apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1 || \
-	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1)) && \
-	  echo "installed libharfbuzz-subset0 (faster PDF font subsetting)" || \
-	  echo "could not install libharfbuzz-subset0: PDFs are still correct, only slower to write"; \
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && ! dpkg -s chromium poppler-utils libharfbuzz-subset0 >/dev/null 2>&1; then \
+	  (apt-get install -y -qq chromium poppler-utils libharfbuzz-subset0 >/dev/null 2>&1 || \
+	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium poppler-utils libharfbuzz-subset0 >/dev/null 2>&1)) && \
+	  echo "installed chromium poppler-utils libharfbuzz-subset0" || \
+	  echo "could not install chromium poppler-utils libharfbuzz-subset0: PDFs are still correct, only slower to write; browser tests are skipped"; \
 	fi
 
 demo: $(STAMP)
@@ -57,4 +61,4 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 clean:
-	rm -rf $(VENV) build dist out
+	rm -rf $(VENV) build dist out node_modules

@@ -606,12 +606,15 @@ def test_heatmap_has_one_cell_per_row_and_column() -> None:
     grid = cells(root)
     assert len(by_class(root, "qim-cell")) == len(HEAT_ROWS) * len(COLUMNS)
     assert set(grid) == {(r, c) for r in range(len(HEAT_ROWS)) for c in range(len(COLUMNS))}
-    # Cells of one row share a y, cells of one column share an x; rows are 14 apart.
+    # Cells of one row share a y, cells of one column share an x; rows of one-line names are 14 apart, and the
+    # first name (41 characters, wrapped at about 32) takes two lines: 14 + 10.5 x 1.25 = 27.125.
     for r in range(len(HEAT_ROWS)):
         assert len({grid[r, c].get("y") for c in range(len(COLUMNS))}) == 1
     for c in range(len(COLUMNS)):
         assert len({grid[r, c].get("x") for r in range(len(HEAT_ROWS))}) == 1
-    assert close(grid[1, 0].get("y"), float(grid[0, 0].get("y") or 0) + 14)
+    # (each y is rounded to one decimal on its own: their difference is within 0.1 of the exact one)
+    assert math.isclose(float(grid[1, 0].get("y") or 0) - float(grid[0, 0].get("y") or 0), 27.125, abs_tol=0.1)
+    assert math.isclose(float(grid[2, 0].get("y") or 0) - float(grid[1, 0].get("y") or 0), 14, abs_tol=0.1)
 
 
 def test_heatmap_prints_every_value_with_one_decimal() -> None:
@@ -693,12 +696,20 @@ def test_heatmap_highlighted_rows_are_bold_with_a_marker() -> None:
     assert "Highlighted organisation" in all_text(root)
 
 
-def test_heatmap_truncates_long_row_labels_and_keeps_them_whole_in_the_desc() -> None:
+def test_heatmap_wraps_long_row_labels_whole_and_grows_their_row() -> None:
     long = "The Very Long Named Integrated Care Organisation of the North"
-    root = parse(heatmap_chart("h", [(long, [2.0], False)], ["X"], SCALE, title="t"))
-    (label,) = by_class(root, "qim-row-label")
-    assert label.text is not None and label.text.endswith("…") and len(label.text) <= 32
-    assert long.startswith(label.text[:-1].rstrip())
+    short = "Delta"
+    root = parse(heatmap_chart("h", [(long, [2.0], False), (short, [3.0], False)], ["X"], SCALE, title="t"))
+    wrapped, single = by_class(root, "qim-row-label")
+    lines = [span.text or "" for span in wrapped.iter(f"{NS}tspan")]
+    # 61 characters in lines of at most 170 px (about 28 characters of this font): three lines, every word kept.
+    assert lines == ["The Very Long Named", "Integrated Care Organisation", "of the North"]
+    assert single.text == short
+    # The first row is two lines taller than a row's 14: 2 x 10.5 (the row font) x 1.25 (line height) = 26.25
+    # more, and its cell stretches with it.
+    grid = cells(root)
+    assert math.isclose(float(grid[1, 0].get("y") or 0) - float(grid[0, 0].get("y") or 0), 40.25, abs_tol=0.1)
+    assert close(grid[0, 0].get("height"), 14 + 26.25 - 1)
     assert f"{long}: X 2." in desc_text(root, "h")
 
 

@@ -22,7 +22,7 @@ import pytest
 from openpyxl import load_workbook
 
 from qimaturity import InputError, load_assessment, load_rubric, score
-from qimaturity.cohort.model import build_cohort, peer_positions
+from qimaturity.cohort.model import build_cohort, peer_positions, shared_ranks
 from qimaturity.cohort.tables import cohort_xlsx, write_cohort_csv
 
 from .conftest import DATA, run_main
@@ -49,19 +49,28 @@ def test_domain_statistics_use_each_organisations_latest_assessment():
     assert (overall.q1, overall.median, overall.q3) == pytest.approx((5 / 3, 7 / 3, 7 / 3))
 
 
-def test_ranking_breaks_ties_by_name_and_flags_outliers():
+def test_ranking_shares_a_rank_between_ties_and_flags_outliers():
     cohort = build_cohort(results())
-    # Delta 3.0 first; Epsilon and Gamma tie at 7/3 and go by name; then Beta 5/3 and Alpha 1.0
+    # Delta 3.0 first; Epsilon and Gamma tie at 7/3: both rank 2, listed by name; Beta 5/3 is then 4th (three
+    # organisations stand above it: Delta, Epsilon and Gamma, so 3 + 1 = 4) and Alpha 1.0 5th
     assert [(m.rank, m.name) for m in cohort.members] == [
         (1, "Delta"),
         (2, "Epsilon"),
-        (3, "Gamma"),
+        (2, "Gamma"),
         (4, "Beta"),
         (5, "Alpha"),
     ]
     # lead: IQR = 2.5 - 2 = 0.5, fences 2 - 0.75 = 1.25 and 2.5 + 0.75 = 3.25, so Alpha's 1.0 is a low outlier;
     # meth: IQR 2, fences -2 and 6, no outlier
     assert {m.name: m.outliers for m in cohort.members if m.outliers} == {"Alpha": (("lead", "low"),)}
+
+
+def test_shared_ranks_skip_the_places_a_tie_takes():
+    # 3.1 first; the two 2.9s share 2nd, so 2.5 is 4th; the two without a score share the place after it, 5th
+    assert shared_ranks([3.1, 2.9, 2.9, 2.5, None, None]) == [1, 2, 2, 4, 5, 5]
+    # values equal but for floating-point noise tie too: 7/3 reached two ways
+    assert shared_ranks([(2 * 2.5 + 2) / 3, (1 + 2 * 3) / 3]) == [1, 1]
+    assert shared_ranks([]) == []
 
 
 def test_peer_groups_smaller_than_the_minimum_are_suppressed():

@@ -484,8 +484,9 @@ def build_cohort(
     flagged = _outliers(latest, lens, everyone)
 
     # Ranked by value, the answers' measure (rules hold levels, never values): two results held at one level
-    # still rank by what their answers show, not by name. The overall value when every organisation has one to
-    # compare; otherwise the mean of the domains every organisation's version compares on.
+    # still rank by what their answers show, not by name; equal values share a rank, listed by name. The overall
+    # value when every organisation has one to compare; otherwise the mean of the domains every organisation's
+    # version compares on.
     by_overall = lens.overall_shown and all(lens.overall(r) is not None for r in latest)
     ranked_domains = [d for d in domain_ids if all(lens.comparable(r, d) for r in latest)]
     ranked_by = "overall value"
@@ -526,7 +527,8 @@ def build_cohort(
     ordered = sorted(
         latest, key=lambda r: (score_of(r) is None, -(score_of(r) or 0.0), r.organisation.name, r.organisation.id)
     )
-    members = tuple(member(rank, r) for rank, r in enumerate(ordered, start=1))
+    ranks = shared_ranks([score_of(r) for r in ordered])
+    members = tuple(member(rank, r) for rank, r in zip(ranks, ordered, strict=True))
     trends = tuple(
         _trend(items, _trend_lens(items, lens, bridges), minimal_important_difference)
         for _, items in sorted(history.items())
@@ -547,6 +549,21 @@ def build_cohort(
         ranked_by,
         bridges is not None,
     )
+
+
+def shared_ranks(scores: Sequence[float | None]) -> list[int]:
+    """Ranks of scores listed highest first (``None`` last): tied scores share the better rank and the next rank
+    skips as many places as the tie took (3.1, 2.9, 2.9, 2.5 -> 1, 2, 2, 4); every organisation without a score
+    shares the rank after the last scored one."""
+    ranks: list[int] = []
+    for index, value in enumerate(scores):
+        previous = scores[index - 1] if index else None
+        tied = index > 0 and (
+            (value is None and previous is None)
+            or (value is not None and previous is not None and abs(value - previous) <= 1e-9)
+        )
+        ranks.append(ranks[-1] if tied else index + 1)
+    return ranks
 
 
 def _trend_lens(history: Sequence[Result], lens: _Lens, bridges: Bridges | None) -> _Lens:

@@ -25,6 +25,7 @@ from qimaturity._core.resources import bundled_dir
 from qimaturity.cohort.model import Cohort
 from qimaturity.report import charts
 from qimaturity.report.branding import DEFAULT_BRAND, Brand
+from qimaturity.report.cohort_view import cohort_summary
 from qimaturity.report.templating import render_template
 from qimaturity.report.views import Report, build_report
 from qimaturity.rubric.model import Rubric
@@ -238,6 +239,7 @@ def render_cohort_html(
     ]
     context = {
         "cohort": cohort,
+        "summary": cohort_summary(cohort, {level.value: level.name for level in rubric.levels}),
         "rubric": rubric,
         "titles": titles,
         "heatmaps": heatmaps,
@@ -279,8 +281,57 @@ def render_pdf(html: str, *, generated: datetime | None = None) -> bytes:
     fetcher = RestrictedFetcher(allowed_dirs=(reports,))
     document = HTML(string=html, base_url=reports.as_uri() + "/", url_fetcher=fetcher)
     with _PDF_LOCK, _source_date(generated):
-        pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
+        pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1", finisher=_complete_tags)
     return pdf
+
+
+_SVG = "{http://www.w3.org/2000/svg}svg"
+# A header cell's scope attribute as PDF/UA reads it (ISO 14289-1, 7.5): a <th> without one is a column header, as
+# WeasyPrint takes it when it links data cells to their headers.
+_PDF_SCOPES = {"row": "/Row", "rowgroup": "/Row", "col": "/Column", "colgroup": "/Column"}
+
+
+def _complete_tags(document: Any, pdf: Any) -> None:
+    """Finish WeasyPrint's structure tree where PDF/UA asks for more than it writes: every table header cell
+    (``/TH``) gets its ``/Scope`` (``/Row`` or ``/Column``, from the ``<th>``'s ``scope``), and every chart's
+    ``/Alt`` its data as well as its title (an inline SVG's ``<title>`` followed by its ``<desc>``).
+
+    Runs as WeasyPrint's finisher: on the PDF's objects before they are written, so a fixed date still gives the
+    same bytes. Header cells are found through the layout boxes WeasyPrint tagged (``box.mark``: the cell's
+    structure element)."""
+    descriptions: dict[str, list[str]] = {}
+    for page in document.pages:
+        for box in _boxes(page._page_box):
+            element = getattr(box, "element", None)
+            if element is None:
+                continue
+            tag = getattr(box, "element_tag", None)
+            mark = getattr(box, "mark", None)
+            if tag == "th" and isinstance(mark, dict) and isinstance(mark.get("A"), dict):
+                scope = str(element.attrib.get("scope", "col")).strip().lower()
+                mark["A"]["Scope"] = _PDF_SCOPES.get(scope, "/Column")
+            elif element.tag == _SVG:
+                title = element.find("{http://www.w3.org/2000/svg}title")
+                desc = element.find("{http://www.w3.org/2000/svg}desc")
+                if title is not None and title.text and desc is not None and desc.text:
+                    descriptions.setdefault(title.text, []).append(" ".join(desc.text.split()))
+    for obj in pdf.objects:
+        if not isinstance(obj, dict) or obj.get("S") != "/Figure":
+            continue
+        alt: Any = obj.get("Alt")
+        title = getattr(alt, "string", None)
+        waiting = descriptions.get(title) if isinstance(title, str) else None
+        if waiting:
+            # Figures are tagged in the order their boxes are laid out, which is the order they were found in.
+            obj["Alt"] = type(alt)(f"{title}. {waiting.pop(0)}")
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    """Every layout box under ``box``, depth first, in document order."""
+    box = getattr(box, "_box", box)  # an absolutely placed box stands in for its own
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child)
 
 
 # _source_date sets SOURCE_DATE_EPOCH, which the whole process shares, for the time of a render: threads of one

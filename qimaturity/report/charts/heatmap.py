@@ -45,10 +45,10 @@ _HEAT_ROW = 14.0
 _HEAT_MARK_X = 13.0
 _HEAT_LABEL_X = 22.0
 _HEAT_LABEL_CHARS = 32
-_HEAT_LABEL_PX = 200.0
+_HEAT_LABEL_PX = 170.0
 _HEAT_MAX_COLUMNS = 12
 _HEAT_MAX_CELL = 84.0
-_HEAT_HEADER_PX = 160.0
+_HEAT_HEADER_PX = 240.0
 _HEAT_HEADER_MIN = 96.0
 _HEAT_GOOD_CELL = 40.0
 _HEAT_REPEAT_HEADERS = 60
@@ -86,9 +86,10 @@ def heatmap_chart(
     """Organisations x domains grid. Each cell: colour from a sequential colour-blind-safe ramp by value over the scale
     (light -> dark), the value printed in the cell (1 decimal; text colour chosen for contrast), outlier cells marked
     with a thick border and a small diamond explained in the legend; None cells hatched with '–'. Column headers
-    wrapped when they fit, otherwise turned 45 degrees; row labels truncated with '…' beyond 32 characters;
-    highlighted rows (e.g. 'you') in bold with a pointer and an outline. The height grows by 14 per row (the column
-    headers are drawn again under the grid beyond 60 rows); the width is fixed at 700. At most 12 columns."""
+    wrapped when they fit, otherwise turned 45 degrees; row labels wrapped at about 32 characters, never cut;
+    highlighted rows (e.g. 'you') in bold with a pointer and an outline. The height grows by 14 per row and 13.1 more
+    per extra line of a wrapped name (the column headers are drawn again under the grid beyond 60 rows); the width
+    is fixed at 700. At most 12 columns."""
     _check_id(chart_id)
     levels = _check_scale(scale)
     lo, hi = levels[0][0], levels[-1][0]
@@ -148,10 +149,16 @@ def heatmap_chart(
     parts.append(legend)
     y += 6 + legend_height + 6
 
+    # Names are wrapped, never cut: a row grows by one line of text for each line its name needs beyond the first.
     labels = [
-        _truncate(label, _HEAT_LABEL_CHARS, _HEAT_LABEL_PX, _FS_ROW, bold=highlight) for label, _v, highlight in data
+        _wrap(label, _HEAT_LABEL_CHARS, _HEAT_LABEL_PX, _FS_ROW, 99, bold=highlight) for label, _v, highlight in data
     ]
-    label_px = max([_text_width(t, _FS_ROW, bold=h) for t, (_l, _v, h) in zip(labels, data, strict=True)] + [40.0])
+    label_px = max(
+        [_text_width(line, _FS_ROW, bold=h) for lines, (_l, _v, h) in zip(labels, data, strict=True) for line in lines]
+        + [40.0]
+    )
+    heights = [_HEAT_ROW + (len(lines) - 1) * _FS_ROW * _LINE for lines in labels]
+    tops = [sum(heights[:r]) for r in range(len(heights))]
     x0 = _HEAT_LABEL_X + min(label_px, _HEAT_LABEL_PX * 1.08) + 14
     x1, cell, headers = _heatmap_columns(cols, x0, width)
     header_height = headers.height
@@ -161,15 +168,14 @@ def heatmap_chart(
     grid_top = y
     body: list[str] = []
     outlines: list[str] = []
-    for r, ((label, values, highlight), shown) in enumerate(zip(data, labels, strict=True)):
-        ry = grid_top + r * _HEAT_ROW
-        centre = ry + _HEAT_ROW / 2
+    for r, ((_label, values, highlight), shown) in enumerate(zip(data, labels, strict=True)):
+        ry = grid_top + tops[r]
+        row_height = heights[r]
+        centre = ry + row_height / 2
         row = [f'<g class="qim-row{" qim-highlight" if highlight else ""}" data-row="{r}">']
-        if shown != _flat(label):
-            row.append(_tooltip(label))
         if r % 2 == 1:
             row.append(
-                f'<rect x="6" y="{_num(ry)}" width="{_num(x0 - 10)}" height="{_num(_HEAT_ROW)}" fill="#F2F2F2"/>'
+                f'<rect x="6" y="{_num(ry)}" width="{_num(x0 - 10)}" height="{_num(row_height)}" fill="#F2F2F2"/>'
             )
         if highlight:
             row.append(
@@ -178,17 +184,22 @@ def heatmap_chart(
             )
             outlines.append(
                 f'<rect class="qim-highlight-outline" x="{_num(x0 - 1.5)}" y="{_num(ry - 0.5)}"'
-                f' width="{_num(x1 - x0 + 3)}" height="{_num(_HEAT_ROW + 1)}" fill="none" stroke="{_TEXT}"'
+                f' width="{_num(x1 - x0 + 3)}" height="{_num(row_height + 1)}" fill="none" stroke="{_TEXT}"'
                 ' stroke-width="1.6"/>'
             )
-        row.append(
-            _text(_HEAT_LABEL_X, _baseline(centre, _FS_ROW), [shown], size=_FS_ROW, bold=highlight, cls="qim-row-label")
+        first = (
+            _baseline(centre, _FS_ROW)
+            if len(shown) == 1
+            else _block_first_baseline(centre - len(shown) * _FS_ROW * _LINE / 2, _FS_ROW)
         )
+        row.append(_text(_HEAT_LABEL_X, first, shown, size=_FS_ROW, bold=highlight, cls="qim-row-label"))
         for c, value in enumerate(values):
-            row.append(_heat_cell(r, c, value, x0 + c * cell, ry, cell, (r, c) in flagged, lo, hi, hatch_id))
+            row.append(
+                _heat_cell(r, c, value, x0 + c * cell, ry, cell, (r, c) in flagged, lo, hi, hatch_id, row_height)
+            )
         row.append("</g>")
         body.extend(row)
-    y = grid_top + len(data) * _HEAT_ROW
+    y = grid_top + sum(heights)
     parts.extend(body)
     parts.extend(outlines)
     if not data:
@@ -303,11 +314,12 @@ def _heat_cell(
     lo: int,
     hi: int,
     hatch_id: str,
+    height: float = _HEAT_ROW,
 ) -> str:
-    centre = y + _HEAT_ROW / 2
+    centre = y + height / 2
     rect = (
         f'<rect class="qim-cell{" qim-na" if value is None else ""}" x="{_num(x + 0.5)}" y="{_num(y + 0.5)}"'
-        f' width="{_num(cell - 1)}" height="{_num(_HEAT_ROW - 1)}"'
+        f' width="{_num(cell - 1)}" height="{_num(height - 1)}"'
     )
     if value is None:
         return (
@@ -322,7 +334,7 @@ def _heat_cell(
     if outlier:
         svg += (
             f'<rect class="qim-outlier" x="{_num(x + 1.75)}" y="{_num(y + 1.75)}" width="{_num(cell - 3.5)}"'
-            f' height="{_num(_HEAT_ROW - 3.5)}" fill="none" stroke="{_FLAG}" stroke-width="2.5"/>'
+            f' height="{_num(height - 3.5)}" fill="none" stroke="{_FLAG}" stroke-width="2.5"/>'
         )
         svg += _marker("diamond", x + cell - 6.5, centre, _FLAG, size=3.0, stroke="#FFFFFF", stroke_width=0.9)
         if text_x + _text_width(text, _FS_CELL, bold=True) / 2 > x + cell - 12:

@@ -1,0 +1,287 @@
+"""What the cohort report's summary says: the period its assessments cover and the headline findings a regulator
+reads first (the spread of overall values, outliers, movers since the last assessment, differences between peer
+groups, levels held by rules), each as a sentence, with the figures behind it.
+
+Suppression is respected throughout: a group smaller than the cohort's minimum (or the whole cohort, when it is
+that small) is named with its size only, never with a value, a quartile or a median.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from qimaturity._core.numbers import decimals, signed
+from qimaturity.cohort.model import Cohort, GroupStats, Stats
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One headline: a short name (Spread, Outliers...) and the sentence that says it."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class GroupLine:
+    """A peer group as the summary's table shows it: its size and, unless suppressed, its overall spread."""
+
+    name: str
+    n: int
+    suppressed: bool
+    minimum: float | None
+    q1: float | None
+    median: float | None
+    q3: float | None
+    maximum: float | None
+
+
+@dataclass(frozen=True)
+class Mover:
+    """An organisation whose overall value changed clearly since its first assessment in the cohort."""
+
+    name: str
+    first: float
+    last: float
+    change: float
+    direction: str
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    period: str | None
+    """The dates of the assessments compared (each organisation's latest): ``1 April 2026 to 30 September 2026``,
+    or one date; None when no assessment is dated."""
+    earlier_period: str | None
+    """The dates of the earlier assessments that the changes since last time start from, None without any."""
+    organisations: int
+    assessments: int
+    findings: tuple[Finding, ...]
+    groups: tuple[GroupLine, ...]
+    movers: tuple[Mover, ...]
+
+
+def long_date(iso: str) -> str:
+    """``2026-09-30`` as people write it in the NHS: ``30 September 2026`` (text that is not a date is kept)."""
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def period_text(dates: Sequence[str | None]) -> str | None:
+    """The span of some ISO dates: ``1 April 2026 to 30 September 2026``, one date when they are all the same."""
+    given = sorted({d for d in dates if d})
+    if not given:
+        return None
+    first, last = given[0], given[-1]
+    return long_date(first) if first == last else f"{long_date(first)} to {long_date(last)}"
+
+
+def _n(value: float) -> str:
+    return decimals(value, 2)
+
+
+def _organisations(count: int) -> str:
+    return f"{count} organisation" + ("" if count == 1 else "s")
+
+
+def _names(items: Sequence[str]) -> str:
+    """Items in a sentence: ``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def cohort_summary(cohort: Cohort, level_names: dict[int, str]) -> CohortSummary:
+    """The summary of ``cohort``; ``level_names`` names the rubric's levels (value -> name)."""
+    titles = dict(cohort.domains)
+    latest_dates = [m.date for m in cohort.members]
+    earlier = [d for t in cohort.trends for d in t.dates[:-1]]
+    findings: list[Finding] = []
+    everyone = cohort.everyone
+    if everyone.suppressed:
+        findings.append(
+            Finding(
+                "Spread",
+                f"The cohort has {_organisations(everyone.n)}, fewer than the {cohort.min_cohort} needed to show "
+                "statistics: no spread, quartile, outlier or peer-group figure is shown, so that no organisation "
+                "can be identified.",
+            )
+        )
+    else:
+        findings.extend(_spread(cohort, everyone, level_names, titles))
+        findings.append(_outliers(cohort, titles))
+        if cohort.groups:
+            findings.append(_group_differences(cohort))
+    movers = _movers(cohort)
+    findings.append(_movers_finding(cohort, movers))
+    held = [m.name for m in cohort.members if m.overall_held is not None]
+    if held:
+        findings.append(
+            Finding(
+                "Held levels",
+                f"{_organisations(len(held))} ha{'s' if len(held) == 1 else 've'} an overall level held by a rule of "
+                "the rubric (for example a critical question below its threshold): "
+                f"{_names(held)}. They are ranked by the value of their answers, and the level shown is the held one.",
+            )
+        )
+    groups = tuple(_group_line(g) for g in cohort.groups)
+    return CohortSummary(
+        period_text(latest_dates),
+        period_text(earlier),
+        len(cohort.members),
+        cohort.assessment_count,
+        tuple(findings),
+        groups,
+        tuple(movers),
+    )
+
+
+def _spread(cohort: Cohort, everyone: GroupStats, level_names: dict[int, str], titles: dict[str, str]) -> list[Finding]:
+    found = []
+    s = everyone.overall
+    measure = "overall values" if cohort.ranked_by == "overall value" else cohort.ranked_by
+    if s is not None:
+        levels = sorted(s.levels, key=lambda item: -item[0])
+        at_levels = "; ".join(
+            f"{count} at level {level}" + (f" ({level_names[level]})" if level in level_names else "")
+            for level, count in levels
+        )
+        found.append(
+            Finding(
+                "Spread",
+                f"The {measure} of the {_organisations(s.n)} run from {_n(s.minimum)} to {_n(s.maximum)}: the "
+                f"median is {_n(s.median)} and the middle half lies between {_n(s.q1)} and {_n(s.q3)} (an "
+                f"interquartile range of {_n(s.iqr)}). Overall levels: {at_levels}.",
+            )
+        )
+    else:
+        found.append(Finding("Spread", "Overall values are not compared in this cohort; see each domain below."))
+    shown = [(titles[d], stats) for d, stats in everyone.domains if stats is not None]
+    if shown:
+        found.append(Finding("Domains", _domain_sentence(shown)))
+    return found
+
+
+def _domain_sentence(shown: Sequence[tuple[str, Stats]]) -> str:
+    medians = [stats.median for _, stats in shown]
+    top, bottom = max(medians), min(medians)
+    if abs(top - bottom) <= 1e-9:
+        said = f"Every domain has the same median, {_n(top)}."
+    else:
+        strongest = [title for title, stats in shown if abs(stats.median - top) <= 1e-9]
+        weakest = [title for title, stats in shown if abs(stats.median - bottom) <= 1e-9]
+        said = (
+            f"Strongest across the cohort by median: {_names(strongest)} ({_n(top)}); weakest: {_names(weakest)} "
+            f"({_n(bottom)})."
+        )
+    widest = max(stats.iqr for _, stats in shown)
+    spread_most = [title for title, stats in shown if abs(stats.iqr - widest) <= 1e-9]
+    return f"{said} Organisations differ most on {_names(spread_most)} (interquartile range {_n(widest)})."
+
+
+def _outliers(cohort: Cohort, titles: dict[str, str]) -> Finding:
+    flagged = [m for m in cohort.members if m.outliers]
+    if not flagged:
+        return Finding(
+            "Outliers",
+            "No organisation has a domain value more than 1.5 interquartile ranges beyond the cohort's quartiles.",
+        )
+    listed = [f"{m.name} ({', '.join(f'{titles[d]} {side}' for d, side in m.outliers)})" for m in flagged]
+    return Finding(
+        "Outliers",
+        f"{_organisations(len(flagged))} ha{'s' if len(flagged) == 1 else 've'} a domain value more than 1.5 "
+        f"interquartile ranges beyond the cohort's quartiles: {'; '.join(listed)}.",
+    )
+
+
+def _group_differences(cohort: Cohort) -> Finding:
+    by = cohort.group_by
+    shown = [g for g in cohort.groups if not g.suppressed and g.overall is not None]
+    hidden = [g for g in cohort.groups if g.suppressed]
+    said = ""
+    if len(shown) >= 2:
+        high = max(shown, key=lambda g: g.overall.median if g.overall else 0.0)
+        low = min(shown, key=lambda g: g.overall.median if g.overall else 0.0)
+        assert high.overall is not None and low.overall is not None
+        said = (
+            f"By {by}, the groups' median overall values run from {_n(low.overall.median)} ({low.name}, "
+            f"{_organisations(low.n)}) to {_n(high.overall.median)} ({high.name}, {_organisations(high.n)}), a "
+            f"difference of {_n(high.overall.median - low.overall.median)}."
+        )
+    elif len(shown) == 1:
+        only = shown[0]
+        assert only.overall is not None
+        said = (
+            f"By {by}, one group is large enough to show: {only.name} ({_organisations(only.n)}), median overall "
+            f"value {_n(only.overall.median)}."
+        )
+    else:
+        said = f"By {by}, no group is large enough to show."
+    if hidden:
+        names = _names([f"{g.name} ({g.n})" for g in hidden])
+        said += (
+            f" {len(hidden)} group{'' if len(hidden) == 1 else 's'} with fewer than {cohort.min_cohort} "
+            f"organisations {'is' if len(hidden) == 1 else 'are'} not shown: {names}."
+        )
+    return Finding("Peer groups", said.strip())
+
+
+def _movers(cohort: Cohort) -> list[Mover]:
+    found = []
+    for t in cohort.trends:
+        o = t.overall
+        if o is None or o.change is None or o.direction not in ("improved", "declined"):
+            continue
+        present = [v for v, ok in zip(o.values, o.comparable or [True] * len(o.values), strict=True) if ok]
+        values = [v for v in present if v is not None]
+        if len(values) < 2:
+            continue
+        found.append(Mover(t.name, values[0], values[-1], o.change, o.direction))
+    return sorted(found, key=lambda m: (-m.change, m.name))
+
+
+def _movers_finding(cohort: Cohort, movers: Sequence[Mover]) -> Finding:
+    trends = cohort.trends
+    if not trends:
+        return Finding("Movers", "No organisation has an earlier assessment in this cohort, so no change is shown.")
+    directions = [t.overall.direction if t.overall is not None else "not comparable" for t in trends]
+    counts = {d: directions.count(d) for d in ("improved", "declined", "no clear change", "not comparable")}
+    parts = [f"{counts['improved']} improved overall", f"{counts['declined']} declined"]
+    parts.append(f"{counts['no clear change']} show no clear change")
+    if counts["not comparable"]:
+        parts.append(f"{counts['not comparable']} cannot be compared")
+    said = f"{_organisations(len(trends))} {'was' if len(trends) == 1 else 'were'} assessed before: {_names(parts)}."
+    rises = [m for m in movers if m.direction == "improved"]
+    falls = [m for m in movers if m.direction == "declined"]
+    if rises:
+        m = rises[0]
+        said += f" Largest clear rise: {m.name}, {signed(m.change)} ({_n(m.first)} to {_n(m.last)})."
+    if falls:
+        m = falls[-1]
+        said += f" Largest clear fall: {m.name}, {signed(m.change)} ({_n(m.first)} to {_n(m.last)})."
+    return Finding("Movers", said)
+
+
+def _group_line(group: GroupStats) -> GroupLine:
+    s = None if group.suppressed else group.overall
+    if s is None:
+        return GroupLine(group.name, group.n, group.suppressed, None, None, None, None, None)
+    return GroupLine(group.name, group.n, False, s.minimum, s.q1, s.median, s.q3, s.maximum)
