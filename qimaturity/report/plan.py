@@ -192,8 +192,9 @@ def _baseline(measure: str | None, start: str) -> str:
         return f"Whether it is done already, before {start} (if not, the baseline is no)."
     if "30 days before" in measure:
         return f"The 30 days before {start}, as the measure says."
-    plain = _WITHIN_30.sub("", _TRAILING_NOTE.sub("", measure), count=1).rstrip(". ")
-    if re.search(r"\bat 30 days\b", measure):
+    noted = _TRAILING_NOTE.sub("", measure)  # "(checked at 30 days)" says when, not what
+    plain = _WITHIN_30.sub("", noted, count=1).rstrip(". ")
+    if re.search(r"\bat 30 days\b", noted):
         return f"{plain}, as it stands on {start}."  # a state at day 30: its baseline is the state at the start
     return f"{plain}, over the 30 days before {start}."
 
