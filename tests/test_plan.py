@@ -280,6 +280,14 @@ def test_the_report_refuses_a_plan_start_that_is_not_a_date(tmp_path):
     assert done.returncode == 2 and "'soon' is not a date" in done.stderr
 
 
+def test_the_api_refuses_a_plan_start_that_is_not_a_date():
+    with pytest.raises(qimaturity.OptionError, match="'soon' is not a date") as caught:
+        qimaturity.action_log(RUBRIC, ANSWERS, plan_start="soon")
+    assert caught.value.option == "--plan-start"
+    with pytest.raises(qimaturity.OptionError, match="'2026-13-01' is not a date"):
+        qimaturity.report(RUBRIC, ANSWERS, format="html", plan_start="2026-13-01")
+
+
 # --- the plan in the report ----------------------------------------------------------------------------------
 
 
