@@ -26,8 +26,8 @@ The public API is what the command line runs::
 
 ``compare``, ``report``, ``import_answers``, ``run_batch``, ``migrate_answers``, ``action_log``,
 ``write_action_log`` and the rubric authoring functions (``rubric_to_xlsx``, ``rubric_from_xlsx``, ``rubric_yaml``,
-``new_rubric``, ``rubric_diff``) are imported on first use, and ``score_export`` when called, so that ``import qimaturity`` stays fast and loads none of WeasyPrint,
-Jinja, Polars, openpyxl or the FHIR models.
+``new_rubric``, ``rubric_diff``) are imported on first use, and ``score_export`` when called, so that
+``import qimaturity`` stays fast and loads none of WeasyPrint, Jinja, Polars, openpyxl or the FHIR models.
 """
 
 from __future__ import annotations
