@@ -21,11 +21,13 @@ The public API is what the command line runs::
     starter = qimaturity.new_rubric("ward-qi-check", domains=4, levels=5)   # a commented starter rubric
     changes = qimaturity.rubric_diff(old_rubric, rubric)     # what changed between two versions
     reports = qimaturity.migrate_answers(rubric, "answers/2025/", "answers/2025-v2/")   # answers carried over
+    actions = qimaturity.action_log(rubric, "northgate.yaml")    # the report's improvement plan, as rows
+    qimaturity.write_action_log(actions, "actions.xlsx")         # ... as a CSV or XLSX action log
 
-``compare``, ``report``, ``import_answers``, ``run_batch``, ``migrate_answers`` and the rubric authoring functions
-(``rubric_to_xlsx``, ``rubric_from_xlsx``, ``rubric_yaml``, ``new_rubric``, ``rubric_diff``) are imported on first
-use, and ``score_export`` when called, so that ``import qimaturity`` stays fast and loads none of WeasyPrint,
-Jinja, Polars, openpyxl or the FHIR models.
+``compare``, ``report``, ``import_answers``, ``run_batch``, ``migrate_answers``, ``action_log``,
+``write_action_log`` and the rubric authoring functions (``rubric_to_xlsx``, ``rubric_from_xlsx``, ``rubric_yaml``,
+``new_rubric``, ``rubric_diff``) are imported on first use, and ``score_export`` when called, so that
+``import qimaturity`` stays fast and loads none of WeasyPrint, Jinja, Polars, openpyxl or the FHIR models.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ if TYPE_CHECKING:
     from qimaturity.cohort.compare import compare
     from qimaturity.cohort.model import Cohort
     from qimaturity.report.build import report
+    from qimaturity.report.plan import action_log, write_action_log
     from qimaturity.rubric.diff import rubric_diff
     from qimaturity.rubric.scaffold import new_rubric
     from qimaturity.rubric.workbook import rubric_from_xlsx, rubric_to_xlsx
@@ -62,6 +65,7 @@ if TYPE_CHECKING:
 # Imported on first use (PEP 562): the name's module, and the attribute (None: the module itself). The package
 # qimaturity.report is callable as qimaturity.report.build.report, so the name stays the package's.
 _LAZY: dict[str, tuple[str, str | None]] = {
+    "action_log": ("qimaturity.report.plan", "action_log"),
     "Cohort": ("qimaturity.cohort.model", "Cohort"),
     "compare": ("qimaturity.cohort.compare", "compare"),
     "import_answers": ("qimaturity.answers.sources", "import_answers"),
@@ -73,6 +77,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "rubric_from_xlsx": ("qimaturity.rubric.workbook", "rubric_from_xlsx"),
     "rubric_to_xlsx": ("qimaturity.rubric.workbook", "rubric_to_xlsx"),
     "rubric_yaml": ("qimaturity.rubric.writing", "rubric_yaml"),
+    "write_action_log": ("qimaturity.report.plan", "write_action_log"),
 }
 
 
@@ -135,6 +140,7 @@ __all__ = [
     "Result",
     "Rubric",
     "__version__",
+    "action_log",
     "bundled_rubrics",
     "compare",
     "explain",
@@ -153,4 +159,5 @@ __all__ = [
     "score",
     "score_export",
     "validate_rubric",
+    "write_action_log",
 ]

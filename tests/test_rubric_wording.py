@@ -425,9 +425,9 @@ def test_the_plan_shows_each_steps_measure_and_owner(report_text):
     plan = report_text[report_text.index("Improvement plan The priorities") :]
     plan = plan[: plan.index("Appendix")]
     first, second, third = (plan[plan.index(f" {n} ") :] for n in (1, 2, 3))
-    assert f"Measure {PROTECTED_TIME} Owner Ward manager (the role the rubric suggests)" in first
-    assert f"Measure {IDEAS_MEASURE} Owner Team leader" in second
-    assert f"Measure {FIRST_MEETINGS} Reviews" in third  # no owner named: no owner row
+    assert "suggested owner: Ward manager Plan" in first and f"Measure: {PROTECTED_TIME}. Reviews" in first
+    assert "suggested owner: Team leader Plan" in second and f"Measure: {IDEAS_MEASURE}. Reviews" in second
+    assert "owner: to agree Plan" in third and f"Measure: {FIRST_MEETINGS}. Reviews" in third  # the rubric names none
 
 
 def test_the_method_appendix_lists_weighted_and_critical_items_with_their_reasons(report_text):

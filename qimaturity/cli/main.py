@@ -518,6 +518,12 @@ def explain_command(
     metavar="RUBRIC",
     help="Another version of the rubric, for cohort or history answers given to it.",
 )
+@click.option(
+    "--plan-start",
+    type=DATE,
+    metavar="YYYY-MM-DD",
+    help="The day the improvement plan's first cycle starts (default: the assessment's date); one more each fortnight.",
+)
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
 @rubric_path_option
 def report_command(
@@ -534,6 +540,7 @@ def report_command(
     min_cohort: int,
     history_paths: tuple[str, ...],
     other_rubrics: tuple[Rubric, ...],
+    plan_start: date | None = None,
     mapping_path: Path | None = None,
 ) -> None:
     """Write a gap report for one organisation as PDF (A4, tagged) or self-contained HTML.
@@ -559,8 +566,54 @@ def report_command(
         min_cohort=min_cohort,
         history=history_paths,
         other_rubrics=other_rubrics,
+        plan_start=plan_start,
     )
     click.echo(str(written))
+
+
+@cli.command(name="plan")
+@click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
+@click.argument("answers", metavar="ANSWERS")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the action log to OUT.csv or OUT.xlsx (else CSV to the terminal).",
+)
+@click.option("--target", "targets", multiple=True, type=TARGET, metavar="[ID=]LEVEL", help="As for score.")
+@click.option(
+    "--plan-start",
+    type=DATE,
+    metavar="YYYY-MM-DD",
+    help="The day the improvement plan's first cycle starts (default: the assessment's date); one more each fortnight.",
+)
+@click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
+@rubric_path_option
+def plan_command(
+    rubric: Rubric,
+    answers: str,
+    output: Path | None,
+    targets: tuple[tuple[str | None, int], ...],
+    plan_start: date | None,
+    mapping_path: Path | None = None,
+) -> None:
+    """Write the improvement plan of one organisation's gap report as an action log (CSV or XLSX): one row per
+    cycle with its owner, step, measure, baseline, prediction, start and review dates, and status.
+
+    Example: qimaturity plan qi-readiness examples/answers/northgate-acute.yaml -o actions.xlsx
+    """
+    from qimaturity.report.plan import action_log, action_log_csv, action_log_format, write_action_log
+
+    if output is not None:
+        action_log_format(output)  # a wrong suffix is refused before any scoring
+    target_map, default_target = targets_of(targets)
+    rows = action_log(
+        rubric, answers, targets=target_map, default_target=default_target, mapping=mapping_path, plan_start=plan_start
+    )
+    if output is None:
+        click.echo(action_log_csv(rows), nl=False)
+    else:
+        click.echo(str(write_action_log(rows, output)))
 
 
 @cli.command(name="compare")

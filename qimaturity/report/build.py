@@ -21,6 +21,7 @@ from qimaturity.answers.model import Assessment
 from qimaturity.cohort.model import DEFAULT_MIN_COHORT, Cohort, build_cohort
 from qimaturity.cohort.score import AnswersOrResults, score_one, scored_results
 from qimaturity.report.branding import DEFAULT_BRAND, Brand, load_brand
+from qimaturity.report.plan import plan_start_date
 from qimaturity.rubric.load import as_rubric
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.result import Result
@@ -46,6 +47,8 @@ class GapReport:
     history: tuple[Result, ...] = ()
     versions: tuple[Rubric, ...] = ()
     """Other versions of the rubric that peers' or earlier results were scored with (for their migration maps)."""
+    plan_start: date | None = None
+    """The improvement plan's first cycle start (None: the assessment's date)."""
 
     def render(self, formats: Sequence[str] = ("pdf",)) -> Iterator[tuple[str, str | bytes]]:
         """``(format, document)`` for each of ``formats`` in turn: ``html`` as text, ``pdf`` as bytes, the HTML
@@ -67,6 +70,7 @@ class GapReport:
                     cohort=self.cohort,
                     history=self.history,
                     versions=self.versions,
+                    plan_start=self.plan_start,
                 )
             yield fmt, html if fmt == "html" else render_pdf(html, generated=self.generated)
 
@@ -97,12 +101,14 @@ def gap_report(
     min_cohort: int = DEFAULT_MIN_COHORT,
     history: AnswersOrResults = (),
     other_rubrics: Iterable[Rubric | str | Path] = (),
+    plan_start: date | str | None = None,
 ) -> GapReport:
     """Gather one organisation's gap report: its result (scored here unless ``answers`` is a result), the brand,
     the peers (``cohort``: answers files, a folder, results, or a :class:`Cohort`; peer groups by ``group_by``) and
     its earlier results (``history``), and the time it is dated (``generated``: none when None). ``other_rubrics``
-    are other versions of the rubric, for peers' and earlier answers given to them. Raises :class:`InputError` for
-    bad input and :class:`OptionError` for a templates folder that is not one."""
+    are other versions of the rubric, for peers' and earlier answers given to them; ``plan_start`` is the
+    improvement plan's first cycle start (a date or ``YYYY-MM-DD``; default: the assessment's date). Raises
+    :class:`InputError` for bad input and :class:`OptionError` for a templates folder that is not one."""
     folder = check_templates(templates)
     main = as_rubric(rubric)
     result = score_one(main, answers, targets=targets, default_target=default_target, what_if=what_if, mapping=mapping)
@@ -124,7 +130,8 @@ def gap_report(
         if history:
             earlier = scored_results(rubrics, history)
             _check_history(result, earlier, history)
-    return GapReport(result, main, chosen, folder, generated, peers, tuple(earlier), tuple(rubrics[1:]))
+    start = plan_start_date(plan_start, result) if plan_start else None
+    return GapReport(result, main, chosen, folder, generated, peers, tuple(earlier), tuple(rubrics[1:]), start)
 
 
 def _check_history(result: Result, earlier: Sequence[Result], history: AnswersOrResults) -> None:
@@ -239,6 +246,7 @@ def report(
     min_cohort: int = DEFAULT_MIN_COHORT,
     history: AnswersOrResults = (),
     other_rubrics: Iterable[Rubric | str | Path] = (),
+    plan_start: date | str | None = None,
 ) -> bytes: ...
 
 
@@ -261,6 +269,7 @@ def report(
     min_cohort: int = DEFAULT_MIN_COHORT,
     history: AnswersOrResults = (),
     other_rubrics: Iterable[Rubric | str | Path] = (),
+    plan_start: date | str | None = None,
 ) -> Path: ...
 
 
@@ -282,6 +291,7 @@ def report(
     min_cohort: int = DEFAULT_MIN_COHORT,
     history: AnswersOrResults = (),
     other_rubrics: Iterable[Rubric | str | Path] = (),
+    plan_start: date | str | None = None,
 ) -> bytes | Path:
     """A gap report of one organisation's answers — or, given a :class:`Cohort`, the cohort comparison — as PDF
     or HTML: its bytes, or, given ``output``, the file written there (atomically) and its path.
@@ -295,8 +305,10 @@ def report(
     ``group_by``, groups under ``min_cohort`` suppressed) and ``history`` (earlier answers files or results) the
     "since last time" page; ``other_rubrics`` are other versions of the rubric that their answers were given to.
     With ``report_date`` (a date or ``"YYYY-MM-DD"``; else ``SOURCE_DATE_EPOCH``) the report is dated and a PDF is
-    byte-identical from run to run. Raises :class:`InputError` for bad input and :class:`OptionError` for an
-    unusable option (an output of another kind, a templates folder that is not one, a date that is not one).
+    byte-identical from run to run. ``plan_start`` (a date or ``"YYYY-MM-DD"``) is the day the improvement plan's
+    first cycle starts, by default the assessment's date; the others start two weeks apart after it. Raises
+    :class:`InputError` for bad input and :class:`OptionError` for an unusable option (an output of another kind, a
+    templates folder that is not one, a date that is not one).
     """
     from qimaturity.report.render import generation_time
 
@@ -306,7 +318,13 @@ def report(
     folder = check_templates(templates)
     if isinstance(answers, Cohort):
         scoring = {"targets": targets, "default_target": default_target, "what_if": what_if, "mapping": mapping}
-        pages = {"cohort": cohort, "group_by": group_by, "history": history, "other_rubrics": other_rubrics}
+        pages = {
+            "cohort": cohort,
+            "group_by": group_by,
+            "history": history,
+            "other_rubrics": other_rubrics,
+            "plan_start": plan_start,
+        }
         given = [name for name, value in {**scoring, **pages}.items() if value not in (None, ())]
         if given:
             raise OptionError(f"a cohort report takes no {', '.join(given)}: those are for one organisation's report")
@@ -327,6 +345,7 @@ def report(
             min_cohort=min_cohort,
             history=history,
             other_rubrics=other_rubrics,
+            plan_start=plan_start,
         )
         _, document = next(gap.render((fmt,)))
     if path is not None:

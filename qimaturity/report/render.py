@@ -149,14 +149,16 @@ def render_html(
     cohort: Cohort | None = None,
     history: Sequence[Result] = (),
     versions: Sequence[Rubric] = (),
+    plan_start: date | str | None = None,
 ) -> str:
     """The gap report as one self-contained HTML document (CSS, charts and logo inline).
 
     With a ``cohort`` the report gains a "you versus your peers" section; with ``history`` (earlier results of the
     same organisation) a "since last time" section, across versions of the rubric as ``rubric``'s migration maps
-    say (``versions``: the earlier versions' rubrics, which the maps are checked against).
+    say (``versions``: the earlier versions' rubrics, which the maps are checked against). The improvement plan's
+    first cycle starts on ``plan_start`` (default: the assessment's date).
     """
-    report = build_report(result, rubric, cohort=cohort, history=history, versions=versions)
+    report = build_report(result, rubric, cohort=cohort, history=history, versions=versions, plan_start=plan_start)
     context = {"report": report, "charts": make_charts(report, brand)}
     return render_document(ENTRY_TEMPLATE, context, brand=brand, templates_dir=templates_dir, generated=generated)
 

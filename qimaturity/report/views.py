@@ -10,13 +10,14 @@ import dataclasses
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from itertools import accumulate
 from typing import Any
 
 from qimaturity._core.limits import MAX_LISTED_ANSWERS, MAX_REMARK_CHARS
 from qimaturity._core.numbers import fixed, given_number, trace_number
 from qimaturity.cohort.model import Cohort, DomainTrend, build_cohort, peer_positions
+from qimaturity.report.plan import PLAN_SIZE, Cycle, plan_cycles
 from qimaturity.rubric.model import Rubric
 from qimaturity.rubric.wording import METHODS, NA_POLICIES, rule_text, scoring_lines
 from qimaturity.scoring.engine import hidden_groups
@@ -26,12 +27,10 @@ from qimaturity.scoring.result import (
     DomainResult,
     Interval,
     PerceptionGap,
-    Priority,
     QuestionResult,
     Result,
 )
 
-REVIEW_DAYS = (30, 60, 90)
 REMARK_LINE = 60
 """Characters of one printed line of the (two-column) comment list: the least a comment counts against
 MAX_REMARK_CHARS."""
@@ -149,28 +148,6 @@ class DomainView:
     """The ids of the rules holding it there."""
     interval: tuple[float, float, int] | None = None
     """Where the value likely lies (95 %) and from how many respondents; None where it is not estimated."""
-
-
-@dataclass(frozen=True)
-class Cycle:
-    """One plan-do-study-act cycle of the improvement plan, drawn from a priority."""
-
-    rank: int
-    question_id: str
-    question: str
-    domain: str
-    critical: bool
-    level: int
-    target: int
-    next_level: int | None
-    plan: str
-    do: str
-    study: str
-    act: str
-    measure: str
-    reviews: tuple[str, ...]
-    owner: str | None = None
-    """The role the rubric suggests to own the next step, ``None`` when it names none."""
 
 
 @dataclass(frozen=True)
@@ -681,43 +658,7 @@ class _Builder:
             held_rules=d.held_by,
         )
 
-    def cycle(self, p: Priority) -> Cycle:
-        domain = self.rubric.domain(p.domain_id).title
-        target_name = self.level_names.get(p.next_level or p.target, "")
-        if p.measure:
-            measure = p.measure
-        else:
-            measure = (
-                f"Respondents rating this at level {p.next_level} or above: now {p.respondents_at_next} of "
-                f"{p.respondents}; the aim is a clear majority by the 90-day review."
-            )
-        start = date.fromisoformat(self.result.date) if self.result.date else None
-        reviews = tuple(
-            (start + timedelta(days=days)).isoformat() + f" (day {days})" if start else f"Day {days}"
-            for days in REVIEW_DAYS
-        )
-        return Cycle(
-            rank=p.rank,
-            question_id=p.question_id,
-            question=p.text,
-            domain=domain,
-            critical=p.critical,
-            level=p.level,
-            target=p.target,
-            next_level=p.next_level,
-            plan=p.next_step or "Agree with the people closest to the work what a first small change would be.",
-            do="Test the change on a small scale first (one team, ward or meeting) and record what happens.",
-            study=f"At each review, compare the measure with the prediction made at the start. {measure}",
-            act=(
-                f"Adopt, adapt or abandon the change; once it holds, spread it and reassess towards level "
-                f"{p.next_level} ({target_name}): {p.next_descriptor or ''}"
-            ).rstrip(": "),
-            measure=measure,
-            reviews=reviews,
-            owner=p.owner,
-        )
-
-    def build(self, plan_size: int) -> Report:
+    def build(self, plan_size: int, plan_start: date | str | None = None) -> Report:
         r, rubric = self.result, self.rubric
         domains = tuple(self.domain(d) for d in r.domains)
         counted = [d for d in r.domains if d.level is not None]
@@ -822,7 +763,7 @@ class _Builder:
             perception_summary=perception,
             disagreements=sum(1 for d in r.domains for q in d.questions if q.disagreement),
             domains=domains,
-            plan=tuple(self.cycle(p) for p in r.priorities[:plan_size]),
+            plan=plan_cycles(r, rubric, plan_size=plan_size, plan_start=plan_start),
             evidence_gaps=evidence_gaps,
             na_answers=na_answers,
             scoring=tuple(scoring_lines(rubric))
@@ -856,12 +797,15 @@ def build_report(
     result: Result,
     rubric: Rubric,
     *,
-    plan_size: int = 5,
+    plan_size: int = PLAN_SIZE,
+    plan_start: date | str | None = None,
     cohort: Cohort | None = None,
     history: Sequence[Result] = (),
     versions: Sequence[Rubric] = (),
 ) -> Report:
-    """Arrange a result for the gap report templates; ``plan_size`` priorities become PDSA cycles.
+    """Arrange a result for the gap report templates; ``plan_size`` priorities become PDSA cycles, the first
+    starting on ``plan_start`` (default: the assessment's date), the others staggered after it (see
+    :mod:`qimaturity.report.plan`).
 
     With a ``cohort``, the report places each domain against its peers; with ``history`` (earlier results of the
     same organisation), it says what changed since last time, across a change of rubric version where ``rubric``'s
@@ -869,7 +813,7 @@ def build_report(
     """
     if result.rubric.content_hash != rubric.content_hash:
         raise ValueError("the result was not produced with this rubric")
-    report = _Builder(result, rubric).build(plan_size)
+    report = _Builder(result, rubric).build(plan_size, plan_start)
     extra: dict[str, Any] = {}
     if cohort is not None:
         group, positions = peer_positions(cohort, result)
