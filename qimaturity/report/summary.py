@@ -355,8 +355,8 @@ def _peers_and_history(report: Report) -> str:
         above = sum(1 for p in compared if p.value is not None and p.median is not None and p.value > p.median)
         below = sum(1 for p in compared if p.value is not None and p.median is not None and p.value < p.median)
         parts.append(
-            f"Against {report.peer_group}, it is above the median in {number_word(above)} of its "
-            f"{number_word(len(compared))} domains and below it in {number_word(below)}"
+            f"Against {report.peer_group}, it is in the upper half in {number_word(above)} of its "
+            f"{number_word(len(compared))} domains and in the lower half in {number_word(below)}"
         )
     if report.changes:
         improved = [c.title for c in report.changes if c.direction == "improved"]
