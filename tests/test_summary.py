@@ -140,8 +140,20 @@ def test_a_rule_that_lowers_a_level_says_what_the_answers_alone_would_give():
 
 
 def test_no_rule_id_or_arrow_outside_the_method_appendix():
-    for answers in (NORTHGATE, RIVERSIDE):
-        page = render_html(score(QI, load_assessment(answers, QI)), QI)
+    # Riverside as answered (the overall gate holds it), and with every answer to a critical leadership question at
+    # 2, which brings the domain cap (a critical item below 3) into force on leadership.
+    document = yaml.safe_load(RIVERSIDE.read_text())
+    for respondent in document["respondents"]:
+        if "lead-role-models" in respondent["answers"]:
+            respondent["answers"]["lead-role-models"] = 2
+    held_domain = score(QI, load_assessment(document, QI))
+    assert held_domain.domain("leadership").held_by == ("critical-items-cap",)
+    for answers, result in (
+        (NORTHGATE, score(QI, load_assessment(NORTHGATE, QI))),
+        (RIVERSIDE, score(QI, load_assessment(RIVERSIDE, QI))),
+        (RIVERSIDE, held_domain),
+    ):
+        page = render_html(result, QI)
         text = outside_method(page)
         assert "->" not in text
         for rule_id in RULE_IDS:
@@ -150,6 +162,10 @@ def test_no_rule_id_or_arrow_outside_the_method_appendix():
         assert "r_wg" not in text and "rwg" not in text
         method = visible(page[page.index('id="method"') : page.index('id="answers"')])
         assert all(rule_id in method for rule_id in RULE_IDS)  # the appendix still names them
+    leadership = visible(page.split('id="domain-leadership"')[1].split("</dl>")[1])
+    assert "A domain cannot be above Developing while any of its critical questions is still below Developing." in (
+        leadership
+    )
 
 
 def _mini(**changes) -> Rule:
