@@ -64,7 +64,7 @@ def summary_of(page: str) -> str:
     return visible(page.split('id="summary"')[1].split('id="overview"')[0])
 
 
-# --- strengths and gaps ------------------------------------------------------------------------------------------
+# --- strengths and gaps ----------------------------------------------------------------------------------------------
 
 
 def test_northgate_names_its_weakest_domain_among_its_gaps_and_no_weak_domain_as_a_strength():
@@ -263,7 +263,7 @@ def test_a_rule_sentence_goes_through_the_workbook_and_back(tmp_path):
     assert {rule["id"]: rule.get("sentence") for rule in back["rules"]} == {r.id: r.sentence for r in QI.rules}
 
 
-# --- the narrative -----------------------------------------------------------------------------------------------------
+# --- the narrative ---------------------------------------------------------------------------------------------------
 
 
 def test_the_narrative_is_three_to_five_plain_sentences():
@@ -283,8 +283,10 @@ def test_the_riverside_narrative_says_where_it_stands_what_holds_it_and_what_to_
         "engagement is at Emerging."
     )
     # The widest flagged domain gap: culture, board 5.0 against frontline 2.0 (the summary's list says so too).
-    assert "Views differ most on Culture and staff engagement, which the Board rate three levels higher than the " \
+    assert (
+        "Views differ most on Culture and staff engagement, which the Board rate three levels higher than the "
         "Frontline staff do." in words
+    )
     assert words[-1].startswith("Start with Leadership: the executive office extends the rota")
 
 
@@ -336,7 +338,7 @@ def test_without_a_group_the_peers_are_all_organisations_compared(ashford):
     assert everyone.peer_group.startswith("all ") and everyone.peer_group.endswith(" organisations compared")
 
 
-# --- groups by their names --------------------------------------------------------------------------------------------
+# --- groups by their names -------------------------------------------------------------------------------------------
 
 
 def _renamed_mini() -> dict:
@@ -360,7 +362,7 @@ def test_several_pairs_get_a_neutral_heading():
     assert view(RIVERSIDE).perception_heading == "Where groups see things differently"
 
 
-# --- brand wording -----------------------------------------------------------------------------------------------------
+# --- brand wording ---------------------------------------------------------------------------------------------------
 
 
 def _brand(tmp_path: Path, text: str) -> Path:
@@ -413,7 +415,7 @@ def test_a_brand_font_the_machine_lacks_is_reported_at_its_line(tmp_path):
     assert "/fonts/body" not in done.stderr  # DejaVu Sans is installed (the bundled example brand uses it)
 
 
-# --- dates -------------------------------------------------------------------------------------------------------------
+# --- dates -----------------------------------------------------------------------------------------------------------
 
 
 def test_dates_are_written_as_the_nhs_writes_them():
@@ -433,7 +435,7 @@ def test_no_iso_date_is_left_in_what_a_reader_sees():
     assert "1 October 2026" in text  # the report's own date, on the cover
 
 
-# --- the PDF a person reads -------------------------------------------------------------------------------------------
+# --- the PDF a person reads ------------------------------------------------------------------------------------------
 
 
 def _pages(data: bytes) -> list[str]:

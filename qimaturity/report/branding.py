@@ -19,8 +19,8 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from qimaturity._core.documents import load_yaml
 from qimaturity._core.limits import MAX_BRAND_BYTES, MAX_LOGO_BYTES, MAX_LOGO_PIXELS

@@ -25,8 +25,8 @@ from qimaturity._core.resources import bundled_dir
 from qimaturity.cohort.model import Cohort
 from qimaturity.report import charts
 from qimaturity.report.branding import DEFAULT_BRAND, Brand
-from qimaturity.report.templating import render_template
 from qimaturity.report.summary import nhs_date
+from qimaturity.report.templating import render_template
 from qimaturity.report.views import Report, build_report
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.result import Result

@@ -223,9 +223,7 @@ class Words:
         if rule.condition is None:
             return []
         questions = (
-            node.questions
-            if isinstance(node, DomainResult)
-            else [q for d in self.result.domains for q in d.questions]
+            node.questions if isinstance(node, DomainResult) else [q for d in self.result.domains for q in d.questions]
         )
         return self.facts(rule.condition, questions)
 
@@ -244,7 +242,8 @@ class Words:
                 return [f"{d.title} is at {self.level(d.level)}" for d in hit]
             case Count(of, test, level, _, _):
                 return self.question_count(
-                    [q for q in questions if of == "questions" or q.critical], _test_words(test, self.level(level)),
+                    [q for q in questions if of == "questions" or q.critical],
+                    _test_words(test, self.level(level)),
                     lambda value: _passes(value, test, level),
                     "questions" if of == "questions" else "critical questions",
                 )
@@ -284,7 +283,7 @@ class Words:
 
     # --- perception gaps ---------------------------------------------------------------------------------------
     def perception_heading(self, pairs: Sequence[tuple[str, str]]) -> str:
-        """"Where the Board and Frontline staff see things differently" when every gap listed is between the same
+        """ "Where the Board and Frontline staff see things differently" when every gap listed is between the same
         two groups (by the rubric's names); "Where groups see things differently" when several pairs differ."""
         distinct = {tuple(sorted(pair)) for pair in pairs}
         if len(distinct) == 1:
@@ -337,9 +336,7 @@ def _standing(report: Report, words: Words) -> str:
             text += ", which is its target"
         else:
             text += f", above its target of {words.level(overall.target)}"
-    rule = next(
-        (words.rules[a.rule] for a in overall.trace.adjustments if a.applied and a.rule in words.rules), None
-    )
+    rule = next((words.rules[a.rule] for a in overall.trace.adjustments if a.applied and a.rule in words.rules), None)
     if rule is not None:
         text += f"; {_lower_first(rule_sentence(rule, words.rubric))}"
         facts = words.now(rule, overall)

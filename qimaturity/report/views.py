@@ -965,8 +965,8 @@ def build_report(
                 "marked not comparable where it says they do not"
                 if timeline.by_maps
                 else f"The rubric changed from version {old} to {new} between {nhs_date(trend.dates[i - 1])} and "
-                f"{nhs_date(trend.dates[i])}, with no migration map between them: domains are compared by id, as they are "
-                "named, whatever changed in them"
+                f"{nhs_date(trend.dates[i])}, with no migration map between them: domains are compared by id, as "
+                "they are named, whatever changed in them"
                 for i, old, new in trend.version_changes
             ),
             changes=tuple(since_last_time(d) for d in trend.domains),
@@ -977,8 +977,9 @@ def build_report(
         report = dataclasses.replace(report, strengths_note=None)
     elif not report.strengths and cohort is not None:
         report = dataclasses.replace(
-            report, strengths_note="No domain has reached its target yet, and none stands clearly above the others "
-            "and the peers."
+            report,
+            strengths_note="No domain has reached its target yet, and none stands clearly above the others "
+            "and the peers.",
         )
     return dataclasses.replace(report, narrative=narrative(report, Words(result, rubric)))
 
