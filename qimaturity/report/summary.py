@@ -430,10 +430,10 @@ def _first_step(report: Report) -> str:
 
 
 def peer_group_name(group_by: str | None, key: str, everyone: str, count: int) -> str:
-    """A peer group as a reader names it: "the 24 organisations compared", "acute organisations", "organisations in
-    the North East", never a bare slug."""
+    """A peer group as a reader names it: "all organisations compared", "acute organisations", "organisations in
+    the North East region", never a bare slug (the report gives its size beside it)."""
     if group_by is None or key == everyone:
-        return f"all {count} organisations compared"
+        return "all organisations compared"
     words = key.replace("-", " ").replace("_", " ").strip()
     if group_by == "type":
         return f"{words} organisations"

@@ -425,7 +425,9 @@ def _adjustments(node: DomainResult | QuestionResult) -> tuple[str, ...]:
 
 def _written(answer: AnswerRecord) -> int:
     """Characters a respondent wrote on one answer: comment, N/A justification and evidence."""
-    return len(answer.comment or "") + len(answer.justification or "") + sum(len(e) for e in answer.evidence)
+    # Evidence as printed: its dates as the NHS writes them.
+    evidence = sum(len(nhs_dates_in(e)) for e in answer.evidence)
+    return len(answer.comment or "") + len(answer.justification or "") + evidence
 
 
 def _in_turn(answers: Sequence[AnswerRecord]) -> list[AnswerRecord]:
