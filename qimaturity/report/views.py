@@ -785,7 +785,7 @@ class _Builder:
             + (
                 f", against a target of {self.level_names.get(target, target)}"
                 if target is not None and target != overall.level
-                else ", its target"
+                else ", at its target"
                 if target is not None
                 else ""
             )
