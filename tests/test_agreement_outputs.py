@@ -72,10 +72,12 @@ def test_explain_names_the_group_that_disagreed():
     assert "perception gap board - frontline: 5 - 1 = +4.00 (flagged)" in split
 
 
-def test_the_gap_report_shows_the_lowest_rwg_with_its_group():
+def test_the_gap_report_names_the_group_that_disagreed_in_words():
     rubric = load_rubric(RUBRIC)
     result = score(rubric, load_assessment(ANSWERS, rubric))
     html = report(rubric, result, format="html", report_date="2026-07-01").decode()
-    assert 'r<sub>wg</sub> 0.54 (Frontline staff)</span> <span class="flag">disagree</span>' in html
-    assert "r<sub>wg</sub> 1 (Board members)</span>" in html  # q-split: both groups agree, the first named
-    assert "Respondents of one group disagreed markedly" in html
+    # The domain pages say it in words, naming the group; r_wg itself is for the method appendix.
+    assert 'respondents disagreed (Frontline staff)</span> <span class="flag">disagree</span>' in html
+    assert "r<sub>wg</sub> 0.54" not in html
+    assert "respondents disagreed (Board members)" not in html  # q-split: both groups agree, nothing to say
+    assert "respondents within one group disagreed markedly" in html

@@ -296,4 +296,4 @@ def test_peers_give_every_report_a_you_and_your_peers_section(tmp_path):
     pages = sorted(out.glob("*.html"))
     assert len(pages) == 6
     assert all("You and your peers" in page.read_text() for page in pages)
-    assert "against All organisations (6 organisations" in pages[0].read_text()
+    assert "against all organisations compared (6 organisations" in pages[0].read_text()

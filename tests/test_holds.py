@@ -75,7 +75,12 @@ def test_riverside_outputs_show_the_value_and_the_held_level():
     assert "  3.0835, held at level 3 by: no-weak-domain-for-embedded" in words
     rubric = load_rubric(QI_READINESS_1_1)
     page = render_html(score(rubric, load_assessment(RIVERSIDE, rubric)), rubric)
-    assert "3.08, held at level 3 by: no-weak-domain-for-embedded" in page
+    # The report says it in words (the rule's id and "held at level" are for the method appendix and explain): the
+    # 1.1.0 rule has no sentence of its own, so the report writes one from the gate (level 4, no domain below 3).
+    summary = page.split('id="summary"')[1].split('id="overview"')[0]
+    assert "3.08; likely between" in summary
+    assert "The overall result cannot reach Embedded while any domain is below Developing." in summary
+    assert "no-weak-domain-for-embedded" not in page.split('id="method"')[0]
 
 
 def test_the_results_csv_and_workbook_give_the_held_level_and_the_rules(tmp_path):
@@ -224,7 +229,11 @@ def test_the_gap_report_shows_the_change_on_values():
     rubric = HELD
     earlier = held("held-beta-2025")
     page = render_html(held("held-beta-2026"), rubric, history=[earlier])
-    assert "3.79, held at level 3 by: q1-first" in page
+    summary = page.split('id="summary"')[1].split('id="overview"')[0]
+    assert "3.79" in summary
+    # The gate at 4 on q1 (at least 3), in words: q1 is at 2 in Beta's 2026 answers.
+    assert "The overall result cannot reach Embedded while the question “Question q1” is below Developing." in summary
+    assert "q1-first" not in page.split('id="method"')[0]
     # the domain (not held) improved from 3.06 to 3.79
     assert "3.06 → 3.79" in page
 

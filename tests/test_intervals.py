@@ -201,7 +201,7 @@ def test_a_report_says_which_changes_are_clear(tmp_path):
     # The change's own interval: 0.1 ± 2.262 × 0.1 (as in the compare test), from -0.1262 to +0.3262.
     assert "<td>-0.13 and +0.33</td>" in page
     # The overall value and where it likely lies: all ten answered 3, so from 3 to 3.
-    assert "<dd>3; likely between 3 and 3</dd>" in page
+    assert "<dd>3.00; likely between 3.00 and 3.00</dd>" in page  # two decimals throughout
 
 
 def test_the_results_csv_carries_the_interval_and_score_export_with_intervals_the_same(tmp_path):

@@ -161,6 +161,13 @@ EXPECTED = {
         "rule 'no-weak-domain' gates the lowest level, so it can never hold anything back",
         "",
     ),
+    "sentence-names-rule-id": (
+        74,
+        15,
+        "/rules/1/sentence",
+        "rule 'no-weak-domain': its sentence names the rule's id, which a report's reader never sees",
+        "say what the rule means in words, e.g. 'The overall result cannot be Embedded while ...'",
+    ),
     "rule-missing-field": (64, 5, "/rules/0", "rule 'critical-cap' (cap) needs 'when'", "add 'when:'"),
     "staged-without-stages": (
         64,

@@ -264,13 +264,13 @@ def test_report_history_across_the_change_end_to_end(tmp_path):
     assert done.returncode == 0, done.stderr
     html = out.read_text()
     assert (
-        "The rubric changed from version 1.0.0 to 2.0.0 between 2025-06-30 and 2026-06-30: earlier values are shown "
-        "where version 2.0.0&#39;s migration map says they compare" in html
+        "The rubric changed from version 1.0.0 to 2.0.0 between 30 June 2025 and 30 June 2026: earlier values are "
+        "shown where version 2.0.0&#39;s migration map says they compare" in html
     )
     assert "<h3>Not comparable across the change of version</h3>" in html
     assert f"<li>Leadership: {LEAD_NOTE}</li>" in html
     assert "<li>Method: 2.5 → 3 (level 2 → 3)</li>" in html
-    assert "2025-06-30<br>version 1.0.0" in html
+    assert "30 June 2025<br>version 1.0.0" in html
     assert html.count(">not comparable</td>") == 4  # lead, cult, pat and results in 2025
     assert 'class="qim-version-break"' in html
 

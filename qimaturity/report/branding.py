@@ -1,10 +1,13 @@
-"""Report branding as data: a consultant's name, logo, colours, fonts, cover and footer text.
+"""Report branding as data: a consultant's name, logo, colours, fonts, cover and footer text, and the report's own
+wording (its title, cover line, subtitle, section names and the heading over perception gaps).
 
 Colours and font names are checked against strict patterns, so a brand file can never inject CSS; the logo is
 read here and embedded as a data URI, so the report stays one self-contained file. A brand file is untrusted, so
 its logo must be a regular file inside the brand file's folder, reached through no symbolic link; a PNG or JPEG is
 decoded in full here (its pixel count checked from its header first), and an SVG is parsed with DOCTYPEs,
-entities and references to anything outside itself refused. A logo is refused with the reason, never dropped.
+entities and references to anything outside itself refused. A logo is refused with the reason, never dropped; a
+font that the machine does not have is refused too, rather than silently replaced. Every problem of a brand file is
+reported in one pass.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ import io
 import os
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from qimaturity._core.documents import load_yaml
 from qimaturity._core.limits import MAX_BRAND_BYTES, MAX_LOGO_BYTES, MAX_LOGO_PIXELS
@@ -25,6 +30,25 @@ from qimaturity.rubric.checks import schema_problems
 _LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
 _RASTER = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 _XLINK = "{http://www.w3.org/1999/xlink}href"
+SECTIONS = (
+    "summary",
+    "narrative",
+    "overview",
+    "peers",
+    "since_last_time",
+    "domains",
+    "plan",
+    "projection",
+    "appendices",
+    "na_evidence",
+    "method",
+    "answers",
+)
+"""The report's sections that a brand may rename (``sections:`` in a brand file)."""
+
+
+def _no_sections() -> dict[str, str | None]:
+    return dict.fromkeys(SECTIONS)
 
 
 @dataclass(frozen=True)
@@ -38,6 +62,17 @@ class Brand:
     heading_font: str | None = None
     cover_text: str | None = None
     footer_text: str | None = None
+    title: str | None = None
+    """The report's title, before the organisation's name, in its metadata (default "Quality improvement gap
+    report")."""
+    cover_line: str | None = None
+    """The line above the organisation's name on the cover (default "Quality improvement gap report")."""
+    subtitle: str | None = None
+    """The line below the organisation's name on the cover (default: the rubric's title)."""
+    sections: dict[str, str | None] = field(default_factory=_no_sections)
+    """Section names by :data:`SECTIONS` key, ``None`` for the report's own."""
+    group_comparison: str | None = None
+    """The heading over the summary's perception gaps (default: from the rubric's group names)."""
 
 
 DEFAULT_BRAND = Brand()
@@ -48,14 +83,40 @@ def load_brand(path: Path | str) -> Brand:
     path = Path(path)
     doc = load_yaml(path, max_bytes=MAX_BRAND_BYTES, keep_going=True)
     problems = [*doc.problems, *schema_problems(doc, "brand")]
-    if problems:
+    data = doc.data if isinstance(doc.data, dict) else {}
+    if doc.problems and not data:
         raise InputError(problems)
-    data = doc.data
+    # Every problem in one pass: the schema's, the logo's and the fonts', so that a brand file is mended in one go.
+    bad_places = {tuple(problem.path.strip("/").split("/")[:2]) for problem in problems if problem.path}
     logo = None
-    if "logo" in data:
-        logo = _logo_data_uri(path.parent, data["logo"], doc.problem(("logo",), ""))
+    if isinstance(data.get("logo"), str) and ("logo",) not in bad_places:
+        try:
+            logo = _logo_data_uri(path.parent, data["logo"], doc.problem(("logo",), ""))
+        except InputError as error:
+            problems.extend(error.problems)
     colours = data.get("colours") or {}
     fonts = data.get("fonts") or {}
+    if isinstance(fonts, dict):
+        for key, family in fonts.items():
+            if isinstance(family, str) and ("fonts", key) not in bad_places:
+                missing = missing_font(family)
+                if missing:
+                    place = doc.problem(("fonts", key), "")
+                    problems.append(
+                        Problem(
+                            place.file,
+                            place.line,
+                            place.column,
+                            place.path,
+                            missing,
+                            "install the font on the machine that renders reports, or name one it has (fc-list "
+                            "lists them)",
+                        )
+                    )
+    if problems:
+        raise InputError(problems)
+    sections = _no_sections()
+    sections.update(data.get("sections") or {})
     return Brand(
         name=data.get("name"),
         logo=logo,
@@ -66,7 +127,84 @@ def load_brand(path: Path | str) -> Brand:
         heading_font=fonts.get("headings"),
         cover_text=data.get("cover_text"),
         footer_text=data.get("footer_text"),
+        title=data.get("title"),
+        cover_line=data.get("cover_line"),
+        subtitle=data.get("subtitle"),
+        sections=sections,
+        group_comparison=data.get("group_comparison"),
     )
+
+
+def missing_font(family: str) -> str | None:
+    """Why the font family ``family`` would not be used, or ``None`` when the machine has it (or cannot say).
+
+    Fontconfig, which the PDF renderer uses, always offers some font: the family is missing when the font it
+    offers for the name is of another family. Where fontconfig is not found (outside Linux and the BSDs, mostly),
+    nothing is checked.
+    """
+    found = _fontconfig_family(family)
+    if found is None or found.casefold() == family.casefold():
+        return None
+    return f"font '{family}' is not installed on this machine: reports would use '{found}' instead"
+
+
+_FONTCONFIG_NAMES = ("libfontconfig.so.1", "libfontconfig.so", "libfontconfig.1.dylib", "libfontconfig-1.dll")
+
+
+@cache
+def _fontconfig() -> Any:
+    """The fontconfig library, or ``None`` where it cannot be loaded (by its usual names: ctypes.util.find_library
+    would start a process)."""
+    import ctypes
+
+    for name in _FONTCONFIG_NAMES:
+        try:
+            return ctypes.CDLL(name)
+        except OSError:
+            continue
+    return None
+
+
+def _fontconfig_family(family: str) -> str | None:
+    """The family of the font fontconfig offers for ``family``; ``None`` when fontconfig cannot be asked."""
+    lib = _fontconfig()
+    if lib is None:
+        return None
+    import ctypes
+
+    lib.FcNameParse.restype = ctypes.c_void_p
+    lib.FcNameParse.argtypes = [ctypes.c_char_p]
+    lib.FcConfigSubstitute.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+    lib.FcDefaultSubstitute.argtypes = [ctypes.c_void_p]
+    lib.FcFontMatch.restype = ctypes.c_void_p
+    lib.FcFontMatch.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_int)]
+    lib.FcPatternGetString.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.POINTER(ctypes.c_char_p),
+    ]
+    lib.FcPatternDestroy.argtypes = [ctypes.c_void_p]
+    # FcNameParse reads '-', ':' and ',' as syntax; brand font names are letters, digits, spaces, '.', '_' and '-'.
+    pattern = lib.FcNameParse(family.replace("-", "\\-").encode("utf-8"))
+    if not pattern:
+        return None
+    try:
+        lib.FcConfigSubstitute(None, pattern, 0)  # FcMatchPattern
+        lib.FcDefaultSubstitute(pattern)
+        result = ctypes.c_int()
+        match = lib.FcFontMatch(None, pattern, ctypes.byref(result))
+        if not match:
+            return None
+        try:
+            value = ctypes.c_char_p()
+            if lib.FcPatternGetString(match, b"family", 0, ctypes.byref(value)) != 0 or value.value is None:
+                return None
+            return value.value.decode("utf-8", "replace")
+        finally:
+            lib.FcPatternDestroy(match)
+    finally:
+        lib.FcPatternDestroy(pattern)
 
 
 def _logo_data_uri(folder: Path, given: str, place: Problem) -> str:

@@ -26,6 +26,7 @@ from qimaturity.cohort.model import Cohort
 from qimaturity.report import charts
 from qimaturity.report.branding import DEFAULT_BRAND, Brand
 from qimaturity.report.cohort_view import cohort_summary
+from qimaturity.report.summary import nhs_date
 from qimaturity.report.templating import render_template
 from qimaturity.report.views import Report, build_report
 from qimaturity.rubric.model import Rubric
@@ -177,7 +178,7 @@ def render_document(
     full = {
         **context,
         "brand": brand,
-        "generated": generated.strftime("%Y-%m-%d") if generated else None,
+        "generated": nhs_date(generated.date().isoformat()) if generated else None,
         "generated_iso": generated.strftime("%Y-%m-%dT%H:%M:%SZ") if generated else None,
         "engine": f"qimaturity {__version__}",
     }

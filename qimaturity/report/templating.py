@@ -70,7 +70,7 @@ from qimaturity._core.limits import (
     MIB,
     RENDER_GRACE_SECONDS,
 )
-from qimaturity._core.numbers import decimals, given_number, percent, signed
+from qimaturity._core.numbers import decimals, fixed, given_number, percent, signed
 from qimaturity._core.problems import InputError, Problem
 from qimaturity._core.resources import bundled_dir
 
@@ -327,6 +327,11 @@ def signed_text(value: float | None, places: int = 2) -> str:
     return "-" if value is None else signed(value, places)
 
 
+def fixed_text(value: float | None, places: int = 2) -> str:
+    """The ``fixed`` filter: exactly ``places`` decimals (2.40), "-" for none, so that a column of values lines up."""
+    return "-" if value is None else fixed(value, places)
+
+
 def environment(templates_dir: Path | None = None) -> TemplateEnvironment:
     """The sandboxed template environment; a user's folder comes first, the bundled templates stay reachable as
     ``bundled/NAME`` so that a custom template can extend them and override their blocks."""
@@ -341,6 +346,7 @@ def environment(templates_dir: Path | None = None) -> TemplateEnvironment:
     env.filters["number"] = number_text
     env.filters["percent"] = percent_text
     env.filters["signed"] = signed_text
+    env.filters["fixed"] = fixed_text
     return env
 
 

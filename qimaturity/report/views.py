@@ -18,6 +18,7 @@ from qimaturity._core.limits import MAX_LISTED_ANSWERS, MAX_REMARK_CHARS
 from qimaturity._core.numbers import fixed, given_number, trace_number
 from qimaturity.cohort.model import Cohort, DomainTrend, build_cohort, peer_positions
 from qimaturity.report.plan import PLAN_SIZE, Cycle, plan_cycles
+from qimaturity.report.summary import GapItem, Words, narrative, nhs_date, nhs_dates_in, peer_group_name
 from qimaturity.rubric.model import Rubric
 from qimaturity.rubric.wording import METHODS, NA_POLICIES, rule_text, scoring_lines
 from qimaturity.scoring.engine import hidden_groups
@@ -148,6 +149,8 @@ class DomainView:
     """The ids of the rules holding it there."""
     interval: tuple[float, float, int] | None = None
     """Where the value likely lies (95 %) and from how many respondents; None where it is not estimated."""
+    value_text: str = "-"
+    """The value with two decimals and where it likely lies, in words ("2.81; likely between 2.57 and 3.04")."""
 
 
 @dataclass(frozen=True)
@@ -348,6 +351,24 @@ class Report:
     weighted_items: tuple[WeightedItem, ...] = ()
     """The domains and questions weighted other than 1 or critical, with the rubric's reasons (see
     :func:`weighted_items`)."""
+    gap_items: tuple[GapItem, ...] = ()
+    """The gaps that matter most (the weakest domain always among them), each with its plan cycle."""
+    relative_strengths: tuple[str, ...] = ()
+    """With peers: domains below target that stand clearly above both this organisation's median and the peers'."""
+    strengths_note: str | None = None
+    """What the summary says when nothing is strong, in words."""
+    narrative: tuple[str, ...] = ()
+    """Three to five plain sentences a chair could read aloud (see :func:`qimaturity.report.summary.narrative`)."""
+    perception_heading: str = "Where groups see things differently"
+    """The summary's heading over its perception gaps, from the rubric's group names."""
+    date_text: str | None = None
+    """The assessment date as the NHS writes dates ("30 September 2026")."""
+    overall_value_text: str = "-"
+    """The overall value with two decimals and where it likely lies, in words."""
+    history_dates_text: tuple[str, ...] = ()
+    """The assessments' dates as the NHS writes dates (``history_dates`` stay ISO, for charts and machines)."""
+    peer_group_key: str | None = None
+    """The peer group as the organisations' field gives it (``acute``); ``peer_group`` is its name in words."""
 
 
 def _level_words(level: int | None, name: str | None) -> str:
@@ -360,8 +381,9 @@ def _gap_sentence(gap: PerceptionGap, names: dict[str, str]) -> str:
         return f"{a} and {b} see this alike ({trace_number(gap.value_a)})."
     higher, lower = (a, b) if gap.gap > 0 else (b, a)
     high_value, low_value = (gap.value_a, gap.value_b) if gap.gap > 0 else (gap.value_b, gap.value_a)
+    size = fixed(abs(gap.gap), 1)
     return (
-        f"{higher} rate this {fixed(abs(gap.gap), 1)} level(s) higher than {lower} "
+        f"{higher} rate this {size} {'level' if size == '1.0' else 'levels'} higher than {lower} "
         f"({fixed(high_value, 1)} against {fixed(low_value, 1)})."
     )
 
@@ -380,7 +402,9 @@ def _adjustments(node: DomainResult | QuestionResult) -> tuple[str, ...]:
 
 def _written(answer: AnswerRecord) -> int:
     """Characters a respondent wrote on one answer: comment, N/A justification and evidence."""
-    return len(answer.comment or "") + len(answer.justification or "") + sum(len(e) for e in answer.evidence)
+    # Evidence as printed: its dates as the NHS writes them.
+    evidence = sum(len(nhs_dates_in(e)) for e in answer.evidence)
+    return len(answer.comment or "") + len(answer.justification or "") + evidence
 
 
 def _in_turn(answers: Sequence[AnswerRecord]) -> list[AnswerRecord]:
@@ -438,6 +462,7 @@ class _Builder:
         self.rubric = rubric
         self.group_names = {g.id: g.name for g in rubric.respondent_groups}
         self.level_names = {lv.value: lv.name for lv in rubric.levels}
+        self.words = Words(result, rubric)
         self.scale = [lv.value for lv in rubric.levels]
         self.group_sizes = {c.group: c.respondents for c in result.respondents}
         # Groups too small to show: no row of counts (their answers are not in the result either).
@@ -479,7 +504,7 @@ class _Builder:
             counted=None if a.counted_level == a.level else str(a.counted_level),
             comment=a.comment,
             justification=a.justification,
-            evidence=a.evidence,
+            evidence=tuple(nhs_dates_in(e) for e in a.evidence),
             evidence_flag=a.evidence_flag,
         )
 
@@ -644,7 +669,7 @@ class _Builder:
             percent=d.percent,
             target=d.target,
             gap=d.gap,
-            held_by=tuple(a.description for a in d.trace.adjustments if a.applied),
+            held_by=self.words.held(d, d.title),
             answered=d.answered,
             not_applicable=d.not_applicable,
             missing=d.missing,
@@ -656,23 +681,17 @@ class _Builder:
             adjustments=_adjustments(d),
             held_level=d.held_level,
             held_rules=d.held_by,
+            value_text=_value_text(d.value, d.interval),
         )
 
     def build(self, plan_size: int, plan_start: date | str | None = None) -> Report:
         r, rubric = self.result, self.rubric
         domains = tuple(self.domain(d) for d in r.domains)
-        counted = [d for d in r.domains if d.level is not None]
-        strengths = tuple(
-            f"{d.title}: {_level_words(d.level, d.level_name)}"
-            + (", at or above its target" if d.gap is not None and d.gap <= 0 else "")
-            for d in sorted(counted, key=lambda d: (-(d.value or 0), d.id))[:2]
-        )
-        top_gaps = tuple(
-            f"{self.rubric.domain(p.domain_id).title} - {p.text} Now at level {p.level}, target {p.target}"
-            + (" (a critical item)." if p.critical else ".")
-            for p in r.priorities[:3]
-        )
+        strengths = self.words.strengths()
+        gap_items = self.words.gap_items(plan_size)
+        top_gaps = tuple(f"{item.domain}: {item.text}" for item in gap_items)
         perception = tuple(f"{d.title}: {g.sentence}" for d in domains for g in d.gaps if g.flagged)
+        pairs = [(g.group_a, g.group_b) for d in domains for g in d.gaps if g.flagged]
         evidence_gaps: tuple[EvidenceGap, ...] = ()
         na_answers: tuple[NaAnswer, ...] = ()
         if not self.summarised:
@@ -698,10 +717,19 @@ class _Builder:
             if overall.level is None and overall.value is not None
             else _level_words(overall.level, overall.level_name)
         )
+        if overall.level is not None:
+            reached = f"{overall.level_name} ({overall.level} of {rubric.levels[-1].value})"
+        target = overall.target
         headline = (
             f"{r.organisation.name} is at {reached} overall"
             + (f", in the {overall.band.name} band" if overall.band else "")
-            + (f", against a target of {overall.target}" if overall.target is not None else "")
+            + (
+                f", against a target of {self.level_names.get(target, target)}"
+                if target is not None and target != overall.level
+                else ", at its target"
+                if target is not None
+                else ""
+            )
             + "."
         )
         projection: tuple[tuple[str, str, str], ...] = ()
@@ -756,7 +784,7 @@ class _Builder:
             overall_band_position=overall.band.third if overall.band else None,
             overall_target=overall.target,
             overall_gap=overall.gap,
-            overall_held_by=tuple(a.description for a in overall.trace.adjustments if a.applied),
+            overall_held_by=self.words.held(overall, "the overall result"),
             headline=headline,
             strengths=strengths,
             top_gaps=top_gaps,
@@ -790,6 +818,11 @@ class _Builder:
             if rubric.scoring.pooling == "groups"
             else (),
             weighted_items=weighted_items(rubric),
+            gap_items=gap_items,
+            strengths_note=None if strengths else "No domain has reached its target yet.",
+            perception_heading=self.words.perception_heading(pairs),
+            date_text=nhs_date(r.date),
+            overall_value_text=_value_text(overall.value, overall.interval),
         )
 
 
@@ -818,8 +851,13 @@ def build_report(
     if cohort is not None:
         group, positions = peer_positions(cohort, result)
         size = next((g.n for g in (cohort.everyone, *cohort.groups) if g.name == group), cohort.everyone.n)
+        words = Words(result, rubric)
+        medians = {p.domain_id: p.stats.median for p in positions if p.stats is not None and p.value is not None}
+        relative = words.relative_strengths(medians)
         extra.update(
-            peer_group=group,
+            relative_strengths=relative,
+            peer_group=peer_group_name(cohort.group_by, group, cohort.everyone.name, size),
+            peer_group_key=group,
             peer_count=size,
             peers=tuple(
                 PeerRow(
@@ -864,21 +902,42 @@ def build_report(
 
         extra.update(
             history_dates=trend.dates,
+            history_dates_text=tuple(nhs_date(d) or d for d in trend.dates),
             history_versions=trend.versions,
             version_changes=tuple(
-                f"The rubric changed from version {old} to {new} between {trend.dates[i - 1]} and {trend.dates[i]}: "
+                f"The rubric changed from version {old} to {new} between {nhs_date(trend.dates[i - 1])} and "
+                f"{nhs_date(trend.dates[i])}: "
                 f"earlier values are shown where version {rubric.version}'s migration map says they compare, and "
                 "marked not comparable where it says they do not"
                 if timeline.by_maps
-                else f"The rubric changed from version {old} to {new} between {trend.dates[i - 1]} and "
-                f"{trend.dates[i]}, with no migration map between them: domains are compared by id, as they are "
-                "named, whatever changed in them"
+                else f"The rubric changed from version {old} to {new} between {nhs_date(trend.dates[i - 1])} and "
+                f"{nhs_date(trend.dates[i])}, with no migration map between them: domains are compared by id, as "
+                "they are named, whatever changed in them"
                 for i, old, new in trend.version_changes
             ),
             changes=tuple(since_last_time(d) for d in trend.domains),
             minimal_important_difference=mid,
         )
-    return dataclasses.replace(report, **extra) if extra else report
+    report = dataclasses.replace(report, **extra) if extra else report
+    if report.relative_strengths and not report.strengths:
+        report = dataclasses.replace(report, strengths_note=None)
+    elif not report.strengths and cohort is not None:
+        report = dataclasses.replace(
+            report,
+            strengths_note="No domain has reached its target yet, and none stands clearly above the others "
+            "and the peers.",
+        )
+    return dataclasses.replace(report, narrative=narrative(report, Words(result, rubric)))
+
+
+def _value_text(value: float | None, interval: Interval | None) -> str:
+    """A value with two decimals, and where it likely lies: "2.46; likely between 2.39 and 2.52"."""
+    if value is None:
+        return "not scored"
+    text = fixed(value, 2)
+    if interval is not None:
+        text += f"; likely between {fixed(interval.low, 2)} and {fixed(interval.high, 2)}"
+    return text
 
 
 def _interval(interval: Interval | None) -> tuple[float, float, int] | None:

@@ -911,6 +911,13 @@ class MeaningChecker:
                 )
             if rule_type == "staged":
                 self.check_stages(base, rule, label)
+            sentence, rule_id = rule.get("sentence"), rule.get("id")
+            if isinstance(sentence, str) and isinstance(rule_id, str) and rule_id in sentence:
+                self.add(
+                    (*base, "sentence"),
+                    f"{label}: its sentence names the rule's id, which a report's reader never sees",
+                    "say what the rule means in words, e.g. 'The overall result cannot be Embedded while ...'",
+                )
             for name in ("when", "requires"):
                 if isinstance(rule.get(name), dict):
                     self.check_condition((*base, name), rule[name])

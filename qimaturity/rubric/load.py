@@ -368,6 +368,7 @@ def _rule(data: dict[str, Any]) -> Rule:
         condition=_condition(raw) if raw is not None else None,
         met_at=data.get("met_at"),
         stages_of=data.get("stages_of", "questions"),
+        sentence=data.get("sentence"),
     )
 
 

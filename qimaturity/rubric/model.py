@@ -278,6 +278,9 @@ class Rule:
     condition: Condition | None = None
     met_at: int | None = None
     stages_of: Literal["questions", "domains"] = "questions"
+    sentence: str | None = None
+    """What a report's executive summary says when the rule holds a result back: one plain sentence for a board
+    (``None``: the report writes one from the rule)."""
 
 
 Combine = Literal["min", "max", "median", "mean-floor"]

@@ -338,6 +338,12 @@ RULE_SECTIONS = (
                 "gate: the condition, e.g. {count: domains, level_below: 3, at_most: 0}",
                 width=38,
             ),
+            _field(
+                "sentence",
+                TEXT,
+                "What a report's summary says when the rule holds a result back (default: written from the rule)",
+                width=54,
+            ),
         ),
     ),
     Section(

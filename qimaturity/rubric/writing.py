@@ -109,6 +109,7 @@ KEY_ORDER: dict[str, tuple[str, ...]] = {
         "when",
         "requires",
         "description",
+        "sentence",
     ),
     "migration": ("from", "note", "comparable", "questions", "domains"),
     "question_map": ("old", "new", "combine", "levels", "dropped"),
