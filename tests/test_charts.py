@@ -164,7 +164,8 @@ def test_chart_is_an_accessible_scalable_svg(kind: str) -> None:
     assert (x0, y0) == (0, 0) and 600 <= width <= 700 and height > 100
     assert root.get("width") == "100%"
     assert root.get("style") == f"max-width: {int(width)}px"
-    assert root.get("font-family") == "sans-serif"
+    # The typeface of the text around it: the bundled font first, ending in a generic family.
+    assert root.get("font-family") == "'Liberation Sans Bundled', 'Liberation Sans', Arial, Helvetica, sans-serif"
     sizes = [float(e.get("font-size") or 0) for e in root.iter() if e.get("font-size") is not None]
     assert sizes and min(sizes) >= 9.5
 

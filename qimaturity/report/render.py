@@ -266,21 +266,33 @@ def generation_time(report_date: date | str | None = None) -> datetime | None:
 
 
 def render_pdf(html: str, *, generated: datetime | None = None) -> bytes:
-    """Lay out the HTML as a tagged (PDF/UA-1) A4 PDF, fetching only bundled assets (and ``data:`` URLs).
+    """Lay out the HTML as a tagged (PDF/UA-1) A4 PDF, fetching only bundled assets (and ``data:`` URLs), in the
+    bundled typeface (``reports/fonts``), so that the pages are the same on every machine.
 
     With ``generated``, embedded font subsets carry that time instead of now, so the PDF is byte-identical
     from one run to the next.
     """
-    from weasyprint import HTML
+    document, options = pdf_document(html)
+    with _PDF_LOCK, _source_date(generated):
+        pdf: bytes = document.write_pdf(**options)
+    return pdf
+
+
+def pdf_document(html: str) -> tuple[Any, dict[str, Any]]:
+    """WeasyPrint's document for the HTML and the options to lay it out with: the bundled fonts' style sheet (with
+    the font configuration it needs) and the PDF/UA-1 variant. The fetcher reads only the bundled ``reports/``
+    folder (its ``fonts/`` included) and ``data:`` URLs."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     from qimaturity.report.pdf_fetching import RestrictedFetcher
 
     reports = bundled_dir("reports").resolve()
     fetcher = RestrictedFetcher(allowed_dirs=(reports,))
+    fonts = FontConfiguration()
+    font_faces = CSS(filename=str(reports / "fonts" / "fonts.css"), url_fetcher=fetcher, font_config=fonts)
     document = HTML(string=html, base_url=reports.as_uri() + "/", url_fetcher=fetcher)
-    with _PDF_LOCK, _source_date(generated):
-        pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
-    return pdf
+    return document, {"stylesheets": [font_faces], "font_config": fonts, "pdf_variant": "pdf/ua-1"}
 
 
 # _source_date sets SOURCE_DATE_EPOCH, which the whole process shares, for the time of a render: threads of one
