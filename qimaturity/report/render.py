@@ -57,10 +57,10 @@ def make_charts(report: Report, brand: Brand) -> Charts:
     groups: dict[str, Markup] = {}
     spread: dict[str, Markup] = {}
     for index, domain in enumerate(report.domains, start=1):
-        rows = [(q.id, {g.id: g.value for g in q.groups}) for q in domain.questions if q.groups]
+        rows = [(q.short_title, {g.id: g.value for g in q.groups}) for q in domain.questions if q.groups]
         present = {g for _, values in rows for g in values}
         if len(present) >= 2:
-            flagged = [q.id for q in domain.questions if any(g.flagged for g in q.gaps)]
+            flagged = [q.short_title for q in domain.questions if any(g.flagged for g in q.gaps)]
             groups[domain.id] = Markup(
                 charts.group_chart(
                     f"groups-{index}",
@@ -74,7 +74,7 @@ def make_charts(report: Report, brand: Brand) -> Charts:
         spread[domain.id] = Markup(
             charts.distribution_chart(
                 f"spread-{index}",
-                [(q.id, dict(q.spread), q.na_answers) for q in domain.questions],
+                [(q.short_title, dict(q.spread), q.na_answers) for q in domain.questions],
                 scale,
                 title=f"{domain.title}: respondents' answers by level",
             )
