@@ -93,8 +93,10 @@ def test_nothing_spills_out_of_the_page_sideways(browser, reports, kind, width, 
     in their own box, charts scale to the column."""
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.goto(reports[kind].as_uri())
-    page.screenshot(path=str(tmp_path / f"{kind}-{width}.png"), full_page=True)
     measured = page.evaluate(OVERFLOW)
+    # A full-page screenshot, kept with the test's files to look at (it resizes the page while it is taken, so
+    # the page is measured before).
+    page.screenshot(path=str(tmp_path / f"{kind}-{width}.png"), full_page=True)
     page.close()
     assert measured["scroll"] <= measured["page"], measured
     assert not measured["wide"], measured
