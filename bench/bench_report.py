@@ -42,10 +42,7 @@ def main() -> None:
 
 
 def measure(answers: str, runs: int, label: str) -> None:
-    from weasyprint import HTML
-
-    from qimaturity._core.resources import bundled_dir
-    from qimaturity.report.pdf_fetching import RestrictedFetcher
+    from qimaturity.report.render import pdf_document
 
     rubric = load_rubric("qi-readiness")
     phases: dict[str, list[float]] = {"scoring": [], "html": [], "layout": [], "pdf writing": []}
@@ -56,13 +53,10 @@ def measure(answers: str, runs: int, label: str) -> None:
         t1 = time.perf_counter()
         html = render_html(result, rubric)
         t2 = time.perf_counter()
-        reports = bundled_dir("reports").resolve()
-        document = HTML(
-            string=html, base_url=reports.as_uri() + "/", url_fetcher=RestrictedFetcher(allowed_dirs=(reports,))
-        )
-        rendered = document.render(pdf_variant="pdf/ua-1")
+        document, options = pdf_document(html)
+        rendered = document.render(**options)
         t3 = time.perf_counter()
-        rendered.write_pdf(pdf_variant="pdf/ua-1")
+        rendered.write_pdf(pdf_variant=options["pdf_variant"])
         t4 = time.perf_counter()
         pages = len(rendered.pages)
         for name, seconds in zip(phases, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):

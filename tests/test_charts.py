@@ -20,6 +20,8 @@ from qimaturity.report.charts import (
     radar_chart,
     trend_chart,
 )
+from qimaturity.report.charts.distribution import contrast
+from qimaturity.report.charts.svg import _NA_HATCH as NA_HATCH
 
 from .conftest import fresh_python
 
@@ -164,7 +166,8 @@ def test_chart_is_an_accessible_scalable_svg(kind: str) -> None:
     assert (x0, y0) == (0, 0) and 600 <= width <= 700 and height > 100
     assert root.get("width") == "100%"
     assert root.get("style") == f"max-width: {int(width)}px"
-    assert root.get("font-family") == "sans-serif"
+    # The typeface of the text around it: the bundled font first, ending in a generic family.
+    assert root.get("font-family") == "'Liberation Sans Bundled', 'Liberation Sans', Arial, Helvetica, sans-serif"
     sizes = [float(e.get("font-size") or 0) for e in root.iter() if e.get("font-size") is not None]
     assert sizes and min(sizes) >= 9.5
 
@@ -550,8 +553,34 @@ def test_segment_widths_are_proportional_to_counts() -> None:
     assert segments["na"].get("fill") == "url(#d-na-hatch)"
     assert root.find(f".//{NS}pattern[@id='d-na-hatch']") is not None
     assert "N/A 2" in all_text(rows["0"])
-    counts = [t.text for t in by_class(rows["0"], "qim-count")]
-    assert counts == ["1", "3", "4"]
+    # No number printed on a level's colour, where "3" would read as level 3; the counts are in the tooltips.
+    assert not by_class(rows["0"], "qim-count")
+    tips = [t.text for seg in by_class(rows["0"], "qim-seg") for t in seg.iter(f"{NS}title")]
+    assert tips[:3] == ["level 1 (Not started): 1", "level 2 (Emerging): 3", "level 3 (Developing): 4"]
+
+
+@pytest.mark.parametrize("levels", range(2, 8))
+def test_neighbouring_level_colours_are_told_apart(levels: int) -> None:
+    """Every boundary between two segments is a line of 3:1 contrast at least against one of its sides, and each
+    bar is outlined at 3:1 against the white page (WCAG 1.4.11), for every scale of 2 to 7 levels."""
+    scale = [(v, f"L{v}") for v in range(1, levels + 1)]
+    root = parse(distribution_chart("d", [("Q", {v: 1 for v, _n in scale}, 1)], scale, title="t"))
+    fills = [s.get("fill") or "" for s in by_class(root, "qim-seg")]
+    edges = by_class(root, "qim-seg-edge")
+    assert len(edges) == len(fills) - 1 == levels
+    for left, right, edge in zip(fills, fills[1:], edges, strict=False):
+        sides = [NA_HATCH if c.startswith("url(") else c for c in (left, right)]
+        assert max(contrast(edge.get("stroke") or "", side) for side in sides) >= 3, (sides, edge.get("stroke"))
+    (outline,) = by_class(root, "qim-bar-edge")
+    assert contrast(outline.get("stroke") or "", "#FFFFFF") >= 3
+
+
+def test_contrast_ratio_by_hand() -> None:
+    # WCAG: white has luminance 1, black 0: (1 + 0.05) / (0 + 0.05) = 21. Mid grey #777777: channel 0x77/255 =
+    # 0.4667, linear ((0.4667 + 0.055) / 1.055) ** 2.4 = 0.1845; (1.05) / (0.2345) = 4.48 against white.
+    assert contrast("#FFFFFF", "#000000") == pytest.approx(21)
+    assert contrast("#777777", "#FFFFFF") == pytest.approx(4.48, abs=0.01)
+    assert contrast("#FFFFFF", "#777777") == contrast("#777777", "#FFFFFF")
 
 
 def test_no_na_segment_without_na_answers() -> None:

@@ -263,6 +263,9 @@ def test_the_workbook_has_no_formulas_and_text_that_starts_like_one_stays_text(t
     assert questions.cell(row, column_of(questions, "weight")).value == "2.0"
     assert questions.cell(row + 5, column_of(questions, "weight")).value == "12345678901234567"
     assert questions.cell(row, column_of(questions, "tags.fw-one")).value == '["A1", "W1, part 2"]'
+    # a question's short title has its own column, text that starts like a formula kept as text
+    short = questions.cell(row, column_of(questions, "short_title"))
+    assert short.value == "=Role-modelling, as text" and short.data_type == "s"
 
 
 def test_the_same_rubric_gives_the_same_bytes(tmp_path: Path):

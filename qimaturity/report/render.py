@@ -59,10 +59,10 @@ def make_charts(report: Report, brand: Brand) -> Charts:
     groups: dict[str, Markup] = {}
     spread: dict[str, Markup] = {}
     for index, domain in enumerate(report.domains, start=1):
-        rows = [(q.id, {g.id: g.value for g in q.groups}) for q in domain.questions if q.groups]
+        rows = [(q.short_title, {g.id: g.value for g in q.groups}) for q in domain.questions if q.groups]
         present = {g for _, values in rows for g in values}
         if len(present) >= 2:
-            flagged = [q.id for q in domain.questions if any(g.flagged for g in q.gaps)]
+            flagged = [q.short_title for q in domain.questions if any(g.flagged for g in q.gaps)]
             groups[domain.id] = Markup(
                 charts.group_chart(
                     f"groups-{index}",
@@ -76,7 +76,7 @@ def make_charts(report: Report, brand: Brand) -> Charts:
         spread[domain.id] = Markup(
             charts.distribution_chart(
                 f"spread-{index}",
-                [(q.id, dict(q.spread), q.na_answers) for q in domain.questions],
+                [(q.short_title, dict(q.spread), q.na_answers) for q in domain.questions],
                 scale,
                 title=f"{domain.title}: respondents' answers by level",
             )
@@ -271,21 +271,34 @@ def generation_time(report_date: date | str | None = None) -> datetime | None:
 
 
 def render_pdf(html: str, *, generated: datetime | None = None) -> bytes:
-    """Lay out the HTML as a tagged (PDF/UA-1) A4 PDF, fetching only bundled assets (and ``data:`` URLs).
+    """Lay out the HTML as a tagged (PDF/UA-1) A4 PDF, fetching only bundled assets (and ``data:`` URLs), in the
+    bundled typeface (``reports/fonts``), so that the pages are the same on every machine.
 
     With ``generated``, embedded font subsets carry that time instead of now, so the PDF is byte-identical
     from one run to the next.
     """
-    from weasyprint import HTML
+    document, options = pdf_document(html)
+    with _PDF_LOCK, _source_date(generated):
+        pdf: bytes = document.write_pdf(**options)
+    return pdf
+
+
+def pdf_document(html: str) -> tuple[Any, dict[str, Any]]:
+    """WeasyPrint's document for the HTML and the options to lay it out with: the bundled fonts' style sheet (with
+    the font configuration it needs), the PDF/UA-1 variant and the finisher that completes its tags. The fetcher reads only the bundled ``reports/``
+    folder (its ``fonts/`` included) and ``data:`` URLs."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     from qimaturity.report.pdf_fetching import RestrictedFetcher
 
     reports = bundled_dir("reports").resolve()
     fetcher = RestrictedFetcher(allowed_dirs=(reports,))
+    fonts = FontConfiguration()
+    font_faces = CSS(filename=str(reports / "fonts" / "fonts.css"), url_fetcher=fetcher, font_config=fonts)
     document = HTML(string=html, base_url=reports.as_uri() + "/", url_fetcher=fetcher)
-    with _PDF_LOCK, _source_date(generated):
-        pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1", finisher=_complete_tags)
-    return pdf
+    options = {"stylesheets": [font_faces], "font_config": fonts, "pdf_variant": "pdf/ua-1", "finisher": _complete_tags}
+    return document, options
 
 
 _SVG = "{http://www.w3.org/2000/svg}svg"

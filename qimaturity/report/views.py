@@ -118,6 +118,8 @@ class QuestionView:
     """When answers are summarised: the answers whose comment or N/A justification is printed, in full."""
     remarks_left: int = 0
     """When answers are summarised: answers with a comment or justification left out to keep the report bounded."""
+    short_title: str = ""
+    """A few words naming the question, for charts: the rubric's ``short_title``, else the text trimmed."""
 
 
 @dataclass(frozen=True)
@@ -623,6 +625,7 @@ class _Builder:
         return QuestionView(
             id=q.id,
             text=question.text,
+            short_title=question.short_title or trimmed_title(question.text),
             status=q.status,
             critical=q.critical,
             value=q.value,
@@ -942,3 +945,16 @@ def _value_text(value: float | None, interval: Interval | None) -> str:
 
 def _interval(interval: Interval | None) -> tuple[float, float, int] | None:
     return None if interval is None else (interval.low, interval.high, interval.respondents)
+
+
+SHORT_TITLE_CHARS = 32
+
+
+def trimmed_title(text: str, limit: int = SHORT_TITLE_CHARS) -> str:
+    """A question's text cut to about ``limit`` characters at a word boundary, ending in "…" when cut; the label of a
+    question without a ``short_title``."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit + 1].rsplit(" ", 1)[0] if " " in flat[: limit + 1] else flat[:limit]
+    return cut.rstrip(" ,;:.-") + "…"

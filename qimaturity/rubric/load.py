@@ -293,6 +293,7 @@ def _question(
         domain_id=domain_id,
         text=data["text"],
         help=data.get("help"),
+        short_title=data.get("short_title"),
         weight=float(data.get("weight", 1)),
         critical=bool(data.get("critical", False)),
         target=_target(data.get("target"), levels),

@@ -126,6 +126,8 @@ class Question:
     """Why the question has its weight, as the rubric gives it."""
     critical_rationale: str | None = None
     """Why the question is critical, as the rubric gives it."""
+    short_title: str | None = None
+    """A few words naming the question where its full text does not fit: chart labels."""
 
     def text_for(self, group: str | None) -> str:
         """The question in the words of respondent group ``group`` (its ``wording``), else the default text."""

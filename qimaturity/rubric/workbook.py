@@ -505,6 +505,7 @@ QUESTION_COLUMNS = (
         choices=_choices("domains", "questions", "not_applicable", "counts_as"),
     ),
     _column("sources", IDS, 22, "Ids of the sources (Rubric sheet) this question draws on", QUESTION),
+    _column("short_title", TEXT, 24, "A few words naming the question in charts (at most 40 characters)", QUESTION),
 )
 TAGS = "tags."
 GROUP_TEXTS = ("wording", "help_for")

@@ -54,6 +54,7 @@ KEY_ORDER: dict[str, tuple[str, ...]] = {
     "question": (
         "id",
         "text",
+        "short_title",
         "wording",
         "help",
         "help_for",

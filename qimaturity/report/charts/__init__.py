@@ -25,7 +25,8 @@ Accessibility and print choices:
   printed as numbers, flagged rows carry a '!' mark, N/A is hatched;
 * text is at least 9.5px in a viewBox 640-700 wide, so it stays legible on A4 and on black-and-white printers; the
   chart has its own white background so it also reads on dark pages;
-* the SVG scales with its container (``width="100%"`` and a ``max-width``) and uses a generic sans-serif font;
+* the SVG scales with its container (``width="100%"`` and a ``max-width``) and names the reports' typeface
+  (``FONT_FAMILY``: the bundled Liberation Sans in a PDF), so charts and text match;
 * every piece of user text is escaped; the output has no scripts, images or links, only ``url(#...)`` references to
   patterns defined in the same SVG; output is deterministic (coordinates rounded to one decimal place).
 """
@@ -35,10 +36,11 @@ from qimaturity.report.charts.distribution import distribution_chart
 from qimaturity.report.charts.groups import group_chart
 from qimaturity.report.charts.heatmap import heatmap_chart
 from qimaturity.report.charts.radar import radar_chart
-from qimaturity.report.charts.svg import MARKERS, PALETTE
+from qimaturity.report.charts.svg import FONT_FAMILY, MARKERS, PALETTE
 from qimaturity.report.charts.trend import trend_chart
 
 __all__ = [
+    "FONT_FAMILY",
     "MARKERS",
     "PALETTE",
     "box_chart",

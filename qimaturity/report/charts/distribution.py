@@ -17,6 +17,7 @@ from qimaturity.report.charts.svg import (
     _NA_HATCH,
     _ROW_LABEL_PX,
     _ROW_WIDTH,
+    _TEXT,
     _baseline,
     _block_first_baseline,
     _Box,
@@ -25,10 +26,10 @@ from qimaturity.report.charts.svg import (
     _clean,
     _document,
     _empty_note,
-    _ink_on,
     _labelled_value,
     _legend,
     _LegendItem,
+    _luminance,
     _num,
     _scale_sentence,
     _text,
@@ -56,6 +57,22 @@ def _ramp(count: int) -> list[str]:
         rgb = [round(a + (b - a) * t) for a, b in zip(anchors[j], anchors[j + 1], strict=True)]
         colours.append("#" + "".join(f"{c:02X}" for c in rgb))
     return colours
+
+
+BAR_EDGE = "#6E6E6E"
+"""The outline of each bar: 5.1:1 against white."""
+
+
+def separator(left: str, right: str) -> str:
+    """The line between two segments: white or near-black, whichever stands out more against the segment it
+    stands out against most (each level colour has 3:1 at least against one of them)."""
+    return max(("#FFFFFF", _TEXT), key=lambda ink: max(contrast(ink, left), contrast(ink, right)))
+
+
+def contrast(a: str, b: str) -> float:
+    """The WCAG contrast ratio of two colours (1 to 21)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
 
 
 def distribution_chart(
@@ -167,6 +184,7 @@ def distribution_chart(
             if na > 0:
                 segments.append((None, na))
             done = 0
+            bounds: list[tuple[float, str]] = []
             for level, count in segments:
                 x0 = round(_DIST_X0 + _DIST_WIDTH * done / total, 1)
                 done += count
@@ -174,9 +192,17 @@ def distribution_chart(
                 svg, note = _segment(level, count, x0, x1, top, bar_h, levels, colours, hatch_id)
                 cell.append(svg)
                 column.extend(note)
+                bounds.append((x1, _NA_HATCH if level is None else colours[level]))
+            # Between two segments a line that stands out (3:1 at least) against one side, so that neighbouring
+            # levels of close blues are told apart; the bar is outlined at 3:1 against the white page.
+            for (x, left), (_next, right) in zip(bounds, bounds[1:], strict=False):
+                cell.append(
+                    f'<line class="qim-seg-edge" x1="{_num(x)}" y1="{_num(top)}" x2="{_num(x)}"'
+                    f' y2="{_num(top + bar_h)}" stroke="{separator(left, right)}" stroke-width="1.5"/>'
+                )
             cell.append(
-                f'<rect x="{_num(_DIST_X0)}" y="{_num(top)}" width="{_num(_DIST_WIDTH)}" height="{_num(bar_h)}"'
-                ' fill="none" stroke="#8A8A8A" stroke-width="0.75"/>'
+                f'<rect class="qim-bar-edge" x="{_num(_DIST_X0)}" y="{_num(top)}" width="{_num(_DIST_WIDTH)}"'
+                f' height="{_num(bar_h)}" fill="none" stroke="{BAR_EDGE}" stroke-width="1"/>'
             )
         column_top = centre - len(column) * _FS_SMALL * _LINE / 2
         cell.append(
@@ -212,28 +238,19 @@ def _segment(
     colours: Mapping[int, str],
     hatch_id: str,
 ) -> tuple[str, list[str]]:
-    """One bar segment (level None is N/A) with its count inside if it fits; also any note for the side column."""
+    """One bar segment (level None is N/A; its count inside if it fits); also any note for the side column."""
     width = round(x1 - x0, 1)
     centre = top + height / 2
     fill = f"url(#{hatch_id})" if level is None else colours[level]
     name = "N/A" if level is None else f"level {level} ({_level_name(levels, level)})"
     svg = (
         f'<rect class="qim-seg" x="{_num(x0)}" y="{_num(top)}" width="{_num(width)}" height="{_num(height)}"'
-        f' fill="{fill}" stroke="#FFFFFF" stroke-width="1" data-level="{"na" if level is None else level}"'
+        f' fill="{fill}" data-level="{"na" if level is None else level}"'
         f' data-count="{count}">{_tooltip(f"{name}: {count}")}</rect>'
     )
     if level is not None:
-        if _text_width(str(count), _FS_VALUE, bold=True) + 6 <= width:
-            svg += _text(
-                (x0 + x1) / 2,
-                _baseline(centre, _FS_VALUE),
-                [str(count)],
-                size=_FS_VALUE,
-                anchor="middle",
-                fill=_ink_on(fill),
-                bold=True,
-                cls="qim-count",
-            )
+        # No count inside a level's colour: a "2" on level 2's blue reads as the level. Counts are in the
+        # segment's tooltip and the chart's description.
         return svg, []
     text, note = f"N/A {count}", []
     if _text_width(text, _FS_VALUE, bold=True) + 8 > width:

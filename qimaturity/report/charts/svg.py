@@ -20,6 +20,9 @@ from qimaturity._core.numbers import decimals
 
 PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 MARKERS: tuple[str, ...] = ("circle", "square", "triangle", "diamond", "cross")
+# The reports' typeface, as the style sheet names it: the PDF renderer's bundled Liberation Sans, else an installed
+# Liberation Sans or its metric twin Arial (a browser showing the HTML report).
+FONT_FAMILY = "'Liberation Sans Bundled', 'Liberation Sans', Arial, Helvetica, sans-serif"
 
 _ID = re.compile(r"[a-z][a-z0-9-]*")
 _HEX_COLOUR = re.compile(r"#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})")
@@ -373,7 +376,7 @@ def _document(chart_id: str, kind: str, width: int, height: float, title: str, d
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="qim-chart qim-{kind}" role="img"'
         f' aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {width} {h}" width="100%"'
-        f' style="max-width: {width}px" font-family="sans-serif" font-size="{_num(_FS_LABEL)}">'
+        f' style="max-width: {width}px" font-family="{FONT_FAMILY}" font-size="{_num(_FS_LABEL)}">'
         f'<title id="{chart_id}-title">{_esc(title)}</title>'
         f'<desc id="{chart_id}-desc">{_esc(desc)}</desc>'
         f'<rect width="{width}" height="{h}" fill="#FFFFFF"/>' + "".join(body) + "</svg>"

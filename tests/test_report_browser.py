@@ -1,0 +1,143 @@
+"""The HTML reports in a real browser (headless Chromium through Playwright): on a phone and a desktop screen nothing
+spills out of the page sideways, and printing from the browser gives the cover on page 1.
+
+Chromium is the system's (/usr/bin/chromium, Debian's package; `make system-packages` installs it); Playwright never
+downloads a browser here. Without Chromium the tests are skipped on a developer's machine, but fail in CI
+(CI=true), so that they cannot silently stop running there.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+import qimaturity
+from qimaturity import load_assessment, load_rubric, score
+from qimaturity.report.build import cohort_document
+
+from .conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+RUBRIC = load_rubric("qi-readiness")
+RIVERSIDE = ROOT / "examples" / "answers" / "riverside-community.yaml"
+REPORT_DATE = "2026-10-01"
+
+pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
+
+
+def chromium_or_skip() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{CHROMIUM} is missing: CI must run the browser tests (make system-packages installs it)")
+    pytest.skip(f"{CHROMIUM} is not installed (Debian: apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The gap report of Riverside and the example cohort's comparison, as HTML files."""
+    folder = tmp_path_factory.mktemp("html")
+    result = score(RUBRIC, load_assessment(RIVERSIDE, RUBRIC))
+    gap = folder / "gap.html"
+    gap.write_bytes(qimaturity.report(RUBRIC, result, format="html", report_date=REPORT_DATE))
+    cohort = qimaturity.compare(RUBRIC, ROOT / "examples" / "cohort", group_by="type")
+    comparison = folder / "cohort.html"
+    comparison.write_text(str(cohort_document(cohort, RUBRIC, "html", report_date=REPORT_DATE)))
+    return {"gap": gap, "cohort": comparison}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+OVERFLOW = """() => {
+  const page = document.documentElement.clientWidth;
+  const scrolls = e => {  // inside a box of its own that scrolls sideways (a wide table)
+    for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
+  const wide = [...document.querySelectorAll('body *')]
+    .filter(e => e.getClientRects().length && e.getBoundingClientRect().right > page + 1 && !scrolls(e))
+    .map(e => e.tagName.toLowerCase() + (e.getAttribute('class') ? '.' + e.getAttribute('class').split(' ')[0] : ''));
+  return {scroll: document.documentElement.scrollWidth, page: page, wide: wide.slice(0, 8)};
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("kind", ["gap", "cohort"])
+def test_nothing_spills_out_of_the_page_sideways(browser, reports, kind, width, tmp_path):
+    """At a phone's 390 px and a desktop's 1280 px the page body never scrolls sideways: tables stack or scroll
+    in their own box, charts scale to the column."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(reports[kind].as_uri())
+    measured = page.evaluate(OVERFLOW)
+    # A full-page screenshot, kept with the test's files to look at (it resizes the page while it is taken, so
+    # the page is measured before).
+    page.screenshot(path=str(tmp_path / f"{kind}-{width}.png"), full_page=True)
+    page.close()
+    assert measured["scroll"] <= measured["page"], measured
+    assert not measured["wide"], measured
+
+
+def test_on_a_phone_the_domains_table_shows_every_column(browser, reports):
+    """The domains table stacks: each domain's gap is on screen, not cut at the right edge."""
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    page.goto(reports["gap"].as_uri())
+    cells = page.evaluate(
+        """() => [...document.querySelectorAll('.domains-table td')].map(td => {
+             const box = td.getBoundingClientRect();
+             return {right: box.right, text: td.textContent};
+           })"""
+    )
+    page.close()
+    assert any("below target" in cell["text"] for cell in cells)
+    assert all(cell["right"] <= 390 for cell in cells), [c for c in cells if c["right"] > 390][:3]
+
+
+def test_charts_scale_to_the_phone_screen(browser, reports):
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    page.goto(reports["gap"].as_uri())
+    boxes = page.evaluate(
+        "() => [...document.querySelectorAll('svg.qim-chart')].map(s => s.getBoundingClientRect().right)"
+    )
+    page.close()
+    assert boxes and max(boxes) <= 390
+
+
+@pytest.mark.parametrize("kind", ["gap", "cohort"])
+def test_printing_from_the_browser_puts_the_cover_on_page_one(browser, reports, kind):
+    """Chromium's print (as a reader's "Print to PDF"): page 1 is the cover, with no running header before it."""
+    page = browser.new_page()
+    page.goto(reports[kind].as_uri())
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", print_background=True)
+    page.close()
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    first = "".join((pages[0].extract_text() or "").split()).upper()  # letter-spaced capitals come out spaced
+    cover = "QUALITYIMPROVEMENTGAPREPORT" if kind == "gap" else "QUALITYIMPROVEMENTCOHORTCOMPARISON"
+    assert cover in first, first[:300]
+    assert ("RIVERSIDECOMMUNITYHEALTH" if kind == "gap" else "ORGANISATIONSCOMPARED") in first
+    assert len(pages) > 3

@@ -1,0 +1,193 @@
+"""Layout that does not depend on the machine: the bundled typeface, short titles in charts, page breaks.
+
+The PDF tests share one rendering of Riverside (the bundled rubric and example) per module; the test that takes
+the machine's fonts away renders again in a process of its own, with fontconfig pointed at a configuration that
+lists no font folder, and must give the same pages.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+import qimaturity
+from qimaturity import load_assessment, load_rubric, score
+from qimaturity.report.views import trimmed_title
+
+from .conftest import ROOT
+
+RUBRIC = load_rubric("qi-readiness")
+RIVERSIDE = ROOT / "examples" / "answers" / "riverside-community.yaml"
+REPORT_DATE = "2026-10-01"
+SVG = "{http://www.w3.org/2000/svg}"
+FONTS = ROOT / "reports" / "fonts"
+
+
+def riverside_html() -> str:
+    result = score(RUBRIC, load_assessment(RIVERSIDE, RUBRIC))
+    return qimaturity.report(RUBRIC, result, format="html", report_date=REPORT_DATE).decode()
+
+
+@pytest.fixture(scope="module")
+def riverside_pdf() -> bytes:
+    result = score(RUBRIC, load_assessment(RIVERSIDE, RUBRIC))
+    pdf: bytes = qimaturity.report(RUBRIC, result, report_date=REPORT_DATE)
+    return pdf
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def font_names(pdf: bytes) -> set[str]:
+    """The base names of every font the PDF's pages use, without the subset prefix (ABCDEF+)."""
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        fonts = page["/Resources"].get_object().get("/Font") or {}
+        for ref in fonts.values():
+            names.add(str(ref.get_object()["/BaseFont"]).split("+", 1)[-1])
+    return names
+
+
+# --- the bundled typeface ----------------------------------------------------------------------------------------
+
+
+def test_the_bundled_fonts_come_with_their_licence():
+    faces = sorted(path.name for path in FONTS.glob("*.ttf"))
+    assert faces == [f"LiberationSans-{style}.ttf" for style in ("Bold", "BoldItalic", "Italic", "Regular")]
+    licence = (FONTS / "OFL.txt").read_text()
+    assert "SIL OPEN FONT LICENSE Version 1.1" in licence and "Reserved Font Name Liberation" in licence
+    css = (FONTS / "fonts.css").read_text()
+    assert all(face in css for face in faces)
+
+
+def test_every_glyph_the_reports_print_is_in_the_bundled_font():
+    """Characters of the templates, the style sheet and the chart code beyond ASCII: a glyph missing from the
+    bundled font would come from whatever fallback font the machine has, and move the layout."""
+    from fontTools.ttLib import TTFont
+
+    used = set()
+    sources = [*(ROOT / "reports").glob("*-report.html.j2"), ROOT / "reports" / "base.html.j2"]
+    sources += [ROOT / "reports" / "style.css", *(ROOT / "qimaturity" / "report" / "charts").glob("*.py")]
+    for path in sources:
+        text = path.read_text()
+        text = re.sub(r"(?s)\{#.*?#\}", "", text)  # template comments are not printed
+        text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(("#", '"""')))
+        used |= {char for char in text if ord(char) > 127}
+    for style in ("Regular", "Bold"):
+        cmap = TTFont(FONTS / f"LiberationSans-{style}.ttf").getBestCmap()
+        missing = sorted(char for char in used if ord(char) not in cmap)
+        assert not missing, f"not in LiberationSans-{style}: {missing}"
+
+
+@pytest.mark.slow
+def test_the_pdf_uses_the_bundled_font_alone(riverside_pdf):
+    # Text and charts alike: one family, regular and bold (the report has no italic text).
+    assert font_names(riverside_pdf) == {"Liberation-Sans-Bundled", "Liberation-Sans-Bundled-Bold"}
+
+
+@pytest.mark.slow
+@pytest.mark.subprocess
+def test_the_same_pages_without_any_font_of_the_machine(riverside_pdf, tmp_path):
+    """A machine with no fonts at all (fontconfig told of no font folder) lays the report out exactly as this one."""
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+        f"<fontconfig><cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>\n"
+    )
+    out = tmp_path / "riverside.pdf"
+    env = {**os.environ, "FONTCONFIG_FILE": str(config), "PYTHONPATH": str(ROOT)}
+    env.pop("FONTCONFIG_PATH", None)
+    code = (
+        "import sys, qimaturity\n"
+        "from qimaturity import load_assessment, load_rubric, score\n"
+        "rubric = load_rubric('qi-readiness')\n"
+        f"result = score(rubric, load_assessment({str(RIVERSIDE)!r}, rubric))\n"
+        f"open({str(out)!r}, 'wb').write(qimaturity.report(rubric, result, report_date={REPORT_DATE!r}))\n"
+        # Proof that the machine's fonts were really out of reach in that process.
+        "from weasyprint.text.ffi import ffi, fontconfig\n"
+        "config = fontconfig.FcInitLoadConfigAndFonts()\n"
+        "fonts = fontconfig.FcConfigGetFonts(config, fontconfig.FcSetSystem)\n"
+        "print('system fonts:', 0 if fonts == ffi.NULL else fonts.nfont)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "system fonts: 0" in run.stdout
+    bare = out.read_bytes()
+    assert len(page_texts(bare)) == len(page_texts(riverside_pdf))
+    assert page_texts(bare) == page_texts(riverside_pdf)
+    assert font_names(bare) == font_names(riverside_pdf)
+
+
+# --- page breaks -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_domain_starts_on_the_page_where_the_previous_one_ends(riverside_pdf):
+    """Domains follow one another on the page instead of each starting a new one, which left the last page of most
+    domains holding a single chart: a domain whose page, before its heading, holds the end of the domain before it
+    (the caption of that domain's last chart) shares its page. Riverside's nine domains all started a page of their
+    own before; now at least half of domains 2 to 9 share one."""
+    pages = page_texts(riverside_pdf)
+    starts = {}
+    for text in pages:
+        for match in re.finditer(r"(?i)domain (\d) of 9", text):
+            starts[int(match.group(1))] = text[: match.start()]
+    assert sorted(starts) == list(range(1, 10))
+    shared = [n for n in range(2, 10) if "question by question" in starts[n]]
+    assert len(shared) >= 4, shared
+
+
+# --- short titles ------------------------------------------------------------------------------------------------
+
+
+def test_a_long_title_is_trimmed_at_a_word():
+    # 32 characters at most: "Staff feel safe to speak up, raise concerns" is cut after "up," (28 characters:
+    # the next word would end at 37), the comma dropped, an ellipsis added.
+    assert (
+        trimmed_title("Staff feel safe to speak up, raise concerns and try new ideas.")
+        == "Staff feel safe to speak up…"
+    )
+    assert trimmed_title("  Short   title ") == "Short title"
+    assert trimmed_title("A" * 40) == "A" * 32 + "…"
+
+
+def test_the_bundled_rubric_names_every_question_shortly():
+    titles = [q.short_title for q in RUBRIC.questions()]
+    assert all(titles) and max(len(t or "") for t in titles) <= 33
+    assert len(set(titles)) == len(titles)
+
+
+def test_charts_label_questions_by_short_title_never_by_id():
+    html = riverside_html()
+    charts = re.findall(r"(?s)<svg [^>]*class=\"qim-chart.*?</svg>", html)
+    assert charts
+    shown = " ".join("".join(ET.fromstring(chart).itertext()) for chart in charts)  # every text, title and description
+    for question in RUBRIC.questions():
+        assert question.id not in shown, question.id
+    spread = next(chart for chart in charts if "qim-distribution" in chart and "Leadership" in chart)
+    labels = [
+        "".join(t.itertext()) for t in ET.fromstring(spread).iter(f"{SVG}text") if t.get("class") == "qim-row-label"
+    ]
+    assert labels[:2] == ["Named executive lead", "Leaders visit where care happens"]
+
+
+def test_a_question_without_a_short_title_is_labelled_by_its_trimmed_text(tmp_path: Path):
+    source = (ROOT / "rubrics" / "qi-readiness.yaml").read_text()
+    without = tmp_path / "qi-readiness.yaml"
+    without.write_text(source.replace("        short_title: Named executive lead\n", "", 1))
+    rubric = load_rubric(without)
+    question = rubric.question("lead-executive-lead")
+    assert question.short_title is None
+    result = score(rubric, load_assessment(RIVERSIDE, rubric))
+    html = qimaturity.report(rubric, result, format="html", report_date=REPORT_DATE).decode()
+    # "Accountability for improvement sits with..." cut at a word within 32 characters.
+    assert ">Accountability for improvement…</text>" in html
