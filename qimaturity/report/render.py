@@ -285,8 +285,8 @@ def render_pdf(html: str, *, generated: datetime | None = None) -> bytes:
 
 def pdf_document(html: str) -> tuple[Any, dict[str, Any]]:
     """WeasyPrint's document for the HTML and the options to lay it out with: the bundled fonts' style sheet (with
-    the font configuration it needs), the PDF/UA-1 variant and the finisher that completes its tags. The fetcher reads only the bundled ``reports/``
-    folder (its ``fonts/`` included) and ``data:`` URLs."""
+    the font configuration it needs), the PDF/UA-1 variant and the finisher that completes its tags. The fetcher
+    reads only the bundled ``reports/`` folder (its ``fonts/`` included) and ``data:`` URLs."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
