@@ -287,7 +287,12 @@ def test_the_riverside_narrative_says_where_it_stands_what_holds_it_and_what_to_
         "Views differ most on Culture and staff engagement, which the Board rate three levels higher than the "
         "Frontline staff do." in words
     )
-    assert words[-1].startswith("Start with Leadership: the executive office extends the rota")
+    # What to do first is the first cycle's step and its owner (the rubric's owner for lead-role-models' step up
+    # from level 3), not the cycle's plan line with its baseline and prediction.
+    assert words[-1].startswith(
+        "Start with Leadership, led by the head of the executive office: the executive office extends the rota"
+    )
+    assert "Baseline" not in words[-1] and "predict" not in words[-1]
 
 
 def test_how_much_says_differences_to_the_nearest_half_level():

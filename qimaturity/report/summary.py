@@ -423,10 +423,11 @@ def _first_step(report: Report) -> str:
     if not report.plan:
         return "No improvement cycle is proposed: keep the gains, and reassess."
     first = report.plan[0]
-    step = first.plan.strip()
-    if step and not step.endswith((".", "!", "?")):
-        step += "."
-    return f"Start with {first.domain}: {_lower_first(step)}." if step else f"Start with {first.domain}."
+    # The first cycle's step itself: the cycle's plan line (owner, baseline, prediction) is for its page, not
+    # for a sentence read aloud.
+    step = (first.path[0].step if first.path else "").strip()
+    who = f", led by the {_lower_first(first.owner)}" if first.owner else ""
+    return f"Start with {first.domain}{who}: {_lower_first(step)}." if step else f"Start with {first.domain}."
 
 
 def peer_group_name(group_by: str | None, key: str, everyone: str, count: int) -> str:
