@@ -157,3 +157,23 @@ def test_the_report_writes_values_and_changes_near_zero_as_zero(tmp_path):
     changes = re.findall(r"<td class=\"num\">([^<]*)</td><td>[^<]*</td></tr>", since[: since.index("</tbody>")])
     assert changes == ["0.00", "0.00"]
     assert not re.search(r">-0(?:\.0+)?%?<", text)
+
+
+def test_dates_read_as_the_nhs_writes_them_whatever_the_locale():
+    import locale
+    from datetime import date
+
+    from qimaturity._core.dates import day_in_words, iso_in_words
+
+    # The month's name from our own table, not the locale's (%B would follow LC_TIME); no leading zero.
+    assert day_in_words(date(2026, 4, 1)) == "1 April 2026"
+    assert iso_in_words("2026-09-30") == "30 September 2026"
+    assert iso_in_words("last spring") == "last spring"  # not a date: kept as written
+    try:
+        locale.setlocale(locale.LC_TIME, "fr_FR.UTF-8")
+    except locale.Error:
+        return  # no French locale on this machine: the table above is the check
+    try:
+        assert day_in_words(date(2026, 12, 2)) == "2 December 2026"
+    finally:
+        locale.setlocale(locale.LC_TIME, "C")

@@ -10,25 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
+from qimaturity._core.dates import iso_in_words
 from qimaturity._core.numbers import decimals, signed
 from qimaturity.cohort.model import Cohort, GroupStats, Stats
-
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 @dataclass(frozen=True)
@@ -80,11 +65,7 @@ class CohortSummary:
 
 def long_date(iso: str) -> str:
     """``2026-09-30`` as people write it in the NHS: ``30 September 2026`` (text that is not a date is kept)."""
-    try:
-        day = date.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return iso_in_words(iso)
 
 
 def period_text(dates: Sequence[str | None]) -> str | None:

@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from qimaturity._core.dates import day_in_words
 from qimaturity._core.formulas import append_row, csv_row
 from qimaturity._core.problems import OptionError
 from qimaturity.answers.model import Assessment
@@ -63,26 +64,10 @@ ACTION_LOG_COLUMNS = (
 )
 """The action log's columns, in order. ``next_steps`` are the steps after this one on the way to the target."""
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 
 def nhs_date(day: date) -> str:
-    """A date as the NHS writes it: ``30 September 2026`` (no leading zero, the month in full, in English whatever
-    the locale)."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    """A date as the NHS writes it: ``30 September 2026`` (see :func:`qimaturity._core.dates.day_in_words`)."""
+    return day_in_words(day)
 
 
 @dataclass(frozen=True)

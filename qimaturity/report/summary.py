@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from statistics import median
 from typing import TYPE_CHECKING
 
+from qimaturity._core.dates import iso_in_words
 from qimaturity._core.numbers import fixed
 from qimaturity.rubric.model import (
     AllOf,
@@ -33,33 +33,13 @@ from qimaturity.scoring.result import DomainResult, OverallResult, QuestionResul
 if TYPE_CHECKING:
     from qimaturity.report.views import Report
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
 def nhs_date(text: str | None) -> str | None:
     """An ISO date as the NHS writes dates: ``2026-09-30`` is ``30 September 2026``. Text that is not an ISO date
     is returned as it is."""
-    if text is None:
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        return text
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return None if text is None else iso_in_words(text)
 
 
 def nhs_dates_in(text: str) -> str:
