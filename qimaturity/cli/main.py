@@ -88,6 +88,15 @@ class _Group(click.Group):
     command_class = _Command
 
 
+plan_start_option = click.option(
+    "--plan-start",
+    type=DATE,
+    metavar="YYYY-MM-DD",
+    help="The day the improvement plan's first cycle starts (default: the assessment's date); one more each fortnight.",
+)
+"""``report``'s and ``plan``'s ``--plan-start``: one option, so the two commands' plans start alike."""
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="qimaturity")
 def cli() -> None:
@@ -518,12 +527,7 @@ def explain_command(
     metavar="RUBRIC",
     help="Another version of the rubric, for cohort or history answers given to it.",
 )
-@click.option(
-    "--plan-start",
-    type=DATE,
-    metavar="YYYY-MM-DD",
-    help="The day the improvement plan's first cycle starts (default: the assessment's date); one more each fortnight.",
-)
+@plan_start_option
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
 @rubric_path_option
 def report_command(
@@ -581,12 +585,7 @@ def report_command(
     help="Write the action log to OUT.csv or OUT.xlsx (else CSV to the terminal).",
 )
 @click.option("--target", "targets", multiple=True, type=TARGET, metavar="[ID=]LEVEL", help="As for score.")
-@click.option(
-    "--plan-start",
-    type=DATE,
-    metavar="YYYY-MM-DD",
-    help="The day the improvement plan's first cycle starts (default: the assessment's date); one more each fortnight.",
-)
+@plan_start_option
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
 @rubric_path_option
 def plan_command(
