@@ -6,9 +6,8 @@ gaps where the rubric's missing policy allows them. The same answers are written
 :func:`qimaturity.score`, one respondent at a time) and as one respondent export (scored by
 :func:`qimaturity.scoring.columnar.score_export` from counts). Every number must be equal to the bit: values,
 levels, bands, targets, gaps, agreement, group values, perception gaps (a domain's too: both engines add its
-weighted terms with math.fsum) and every rule's adjustment; and the CSV, which writes every number in full. The
-one tolerance: each interval, from the moments (count, mean, squared deviations) of the respondents' own scores that
-Polars computes in its own order, within 1e-12 (and from as many respondents).
+weighted terms with math.fsum) and every rule's adjustment; each interval (from exact sums of the respondents' own
+scores on a fine grid, which no order of adding changes); and the CSV, which writes every number in full.
 
 A rubric whose respondents are combined by their median is scored under an even_median drawn from mean, lower and
 upper (scoring.respondents.even_median), whatever its file says.

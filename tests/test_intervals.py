@@ -8,10 +8,13 @@ from __future__ import annotations
 import csv
 import io
 import math
+import statistics
 import tempfile
+from fractions import Fraction
 from functools import cache
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -19,7 +22,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import qimaturity
-from qimaturity.scoring.intervals import MEDIAN_FACTOR, NO_MOMENTS, change_direction, merged_moments, moments_of, t95
+from qimaturity.scoring.intervals import (
+    MEDIAN_FACTOR,
+    NO_MOMENTS,
+    change_direction,
+    grid_bits,
+    mean_and_deviations,
+    merged_moments,
+    moments_of,
+    t95,
+)
 from qimaturity.scoring.result import Interval
 
 from .conftest import run_main
@@ -286,26 +298,39 @@ def test_the_cohort_report_says_what_a_clear_change_is(tmp_path):
     assert "<td>no clear change</td>" in trends  # 2.9 -> 3.0 with SE 0.1 and 0: within the noise
 
 
-def test_moments_are_the_mean_and_squared_deviations_and_parts_merge_into_the_whole():
-    # Scores 3, 3.5, 4, 2.5, 3: mean 3.2, squared deviations 1.30 (worked in the five-respondent test above). Split
-    # as [3, 3.5] (n 2, mean 3.25, m2 0.125) and [4, 2.5, 3] (n 3, mean 3.1667, m2 1.1667): merged, the mean is
-    # 3.25 + (3.1667 − 3.25) × 3/5 = 3.2 and m2 = 0.125 + 1.1667 + (−0.0833)² × 2 × 3 / 5 = 1.30.
-    assert moments_of([3, 3.5, 4, 2.5, 3]) == (5, 3.2, pytest.approx(1.30))
-    merged = merged_moments([moments_of([3, 3.5]), NO_MOMENTS, moments_of([4, 2.5, 3])])
-    assert merged == (5, pytest.approx(3.2), pytest.approx(1.30))
+def test_moments_are_exact_sums_on_a_grid_and_give_the_mean_and_squared_deviations():
+    # Scores 3, 3.5, 4, 2.5, 3: mean 3.2, squared deviations 1.30 (worked in the five-respondent test above). On the
+    # grid of 40 bits each score is score × 2^40 exactly (all are whole multiples of 1/2), so Σq = 16 × 2^40 and
+    # Σq² = (9 + 12.25 + 16 + 6.25 + 9) × 2^80 = 52.5 × 2^80; (5 × 52.5 − 16²) / 5 = 6.5 / 5 = 1.3.
+    step = 2**40
+    moments = moments_of([3, 3.5, 4, 2.5, 3], 40)
+    assert moments == (5, 16 * step, 52 * step * step + step * step // 2)
+    assert mean_and_deviations(moments, 40) == (Fraction(16, 5), Fraction(13, 10))
+    # Split as [3, 3.5] and [4, 2.5, 3], the parts' sums add up to the whole's.
+    assert merged_moments([moments_of([3, 3.5], 40), NO_MOMENTS, moments_of([4, 2.5, 3], 40)]) == moments
     assert merged_moments([]) == NO_MOMENTS
+    # A score that is no whole multiple of a grid step is taken rounded down: 1/3 × 2^40 = 366503875925.33...
+    assert moments_of([1 / 3], 40) == (1, 366503875925, 366503875925**2)
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.floats(1, 5), min_size=1, max_size=40), st.data())
-def test_moments_of_parts_merge_into_the_moments_of_the_whole(scores, data):
+def test_moments_of_parts_merge_into_the_moments_of_the_whole_in_any_order(scores, data):
     cuts = sorted(data.draw(st.lists(st.integers(0, len(scores)), max_size=4)))
     parts = [scores[a:b] for a, b in zip([0, *cuts], [*cuts, len(scores)], strict=True)]
-    n, mean, m2 = merged_moments([moments_of(part) for part in parts])
-    whole = moments_of(scores)
-    assert n == whole[0]
-    assert mean == pytest.approx(whole[1], rel=1e-12, abs=1e-12)
-    assert m2 == pytest.approx(whole[2], rel=1e-9, abs=1e-12)
+    order = data.draw(st.permutations(range(len(parts))))
+    merged = merged_moments([moments_of(parts[i], 40) for i in order])
+    assert merged == moments_of(scores, 40)  # exactly, whatever the split and the order
+    mean, deviations = mean_and_deviations(merged, 40)
+    assert float(mean) == pytest.approx(statistics.fmean(scores), rel=1e-12)
+    assert float(deviations) == pytest.approx(statistics.pvariance(scores) * len(scores), rel=1e-9, abs=1e-9)
+
+
+def test_the_grid_is_coarser_only_for_scales_too_wide_for_128_bit_sums():
+    # 40 bits while 2 × (40 + bits of the widest level) + 31 (up to 2^31 respondents) stays within 127.
+    assert grid_bits(noise_rubric("mean")) == 40  # levels 1 to 5: 3 bits
+    # A scale from -1000 to 1000 (only its ends count): 10 bits, so (96 − 2 × 10) // 2 = 38.
+    assert grid_bits(cast(qimaturity.Rubric, SimpleNamespace(lowest=-1000, highest=1000))) == 38
 
 
 def two_group_result(pooling: str, board_weight: float = 1.0, *, board: int = 2, staff: int = 4) -> qimaturity.Result:

@@ -87,7 +87,14 @@ from qimaturity.scoring.engine import (
     pooled,
     score_statistics,
 )
-from qimaturity.scoring.intervals import OVERALL, GroupMoments, estimates_intervals, merged_moments, with_moments
+from qimaturity.scoring.intervals import (
+    OVERALL,
+    GroupMoments,
+    estimates_intervals,
+    grid_bits,
+    merged_moments,
+    with_moments,
+)
 from qimaturity.scoring.kernel import even_median_note, evidence_level, group_agreement, respondent_value
 from qimaturity.scoring.result import Adjustment, GroupValue, RespondentCount, Result, TraceInput
 
@@ -359,7 +366,7 @@ class _Export:
             .agg(
                 pl.len().alias("n"),
                 pl.col([_packed(i, w) for i in range(len(self.questions)) for w in range(words)]).sum(),
-                *[part for name in scores for part in _score_moments(name)],
+                *[part for name in scores for part in _score_moments(name, grid_bits(self.rubric))],
             )
         )
 
@@ -372,7 +379,7 @@ class _Export:
         query = (
             self.with_scores(self.slots_query())
             .group_by(_ORG, _GROUP)
-            .agg(*[part for name in names for part in _score_moments(name)])
+            .agg(*[part for name in names for part in _score_moments(name, grid_bits(self.rubric))])
         )
         (frame,) = self.collect(query)
         return self.organisation_moments(frame)
@@ -392,7 +399,7 @@ class _Export:
             found[org] = {
                 scope: {
                     group: merged_moments(
-                        [(int(r[2 + 3 * k]), float(r[3 + 3 * k] or 0.0), float(r[4 + 3 * k] or 0.0)) for r in rows]
+                        [(int(r[2 + 3 * k]), int(r[3 + 3 * k] or 0), int(r[4 + 3 * k] or 0)) for r in rows]
                     )
                     for group, rows in groups.items()
                 }
@@ -489,7 +496,7 @@ class _Export:
             words = -(-slots // (127 // most.bit_length()))  # enough bits for the largest group
         measured = None
         if moments:
-            moment_columns = [f"{name}__{part}" for name in self.score_names() for part in ("n", "mean", "m2")]
+            moment_columns = [f"{name}__{part}" for name in self.score_names() for part in ("n", "sum", "squares")]
             measured = self.organisation_moments(packed.select(_ORG, _GROUP, *moment_columns))
         parts: list[int | str] = [*self.scale, "na", "bad"]
         counts = []
@@ -1229,15 +1236,15 @@ def _score(scope: str) -> str:
     return f"__qimaturity_score:{scope}"
 
 
-def _score_moments(name: str) -> list[pl.Expr]:
-    """A score column's count, mean and sum of squared deviations from the mean (nulls left out; a column with no
-    value gives nulls, read as nothing)."""
-    column = pl.col(name)
-    count = column.count().cast(pl.Int64)
+def _score_moments(name: str, bits: int) -> list[pl.Expr]:
+    """A score column's :data:`~qimaturity.scoring.intervals.Moments`: the count, and the sums of its values and of
+    their squares on the grid of ``bits`` (:func:`~qimaturity.scoring.intervals.on_grid`) as 128-bit integers (nulls
+    left out; a column with no value gives nulls, read as nothing)."""
+    on_grid = (pl.col(name) * float(1 << bits)).floor().cast(pl.Int64).cast(pl.Int128)
     return [
-        count.alias(f"{name}__n"),
-        column.mean().alias(f"{name}__mean"),
-        (column.var(ddof=0) * count).alias(f"{name}__m2"),
+        on_grid.count().cast(pl.Int64).alias(f"{name}__n"),
+        on_grid.sum().alias(f"{name}__sum"),
+        (on_grid * on_grid).sum().alias(f"{name}__squares"),
     ]
 
 

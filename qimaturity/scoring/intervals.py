@@ -7,10 +7,10 @@ answers exactly as the rubric combines questions and domains, and takes the stan
 
     SE = factor × s / √n
 
-where s is the sample standard deviation of the n respondents' scores (from their count, mean and sum of squared
-deviations from the mean, which is what both engines compute: never from a sum of squares, whose difference with the
-squared sum loses the spread to rounding when respondents agree closely) and ``factor`` is 1 for a mean aggregate and
-√(π/2) ≈ 1.2533 for a median (the large-sample ratio of the median's standard error to the mean's). The interval is
+where s is the sample standard deviation of the n respondents' scores (from their count and exact sums on a fine
+grid, which both engines compute to the bit, in any order: see :data:`Moments`) and ``factor`` is 1 for a mean
+aggregate and √(π/2) ≈ 1.2533 for a median (the large-sample ratio of the median's standard error to the mean's).
+The interval is
 
     raw value ± t(0.975, n − 1) × SE, kept within the ends of the scale,
 
@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import Literal
 
 from qimaturity.rubric.model import Rubric
@@ -60,36 +61,52 @@ def t95(degrees: int) -> float:
     return z + (z**3 + z) / (4 * v) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * v**2)
 
 
-Moments = tuple[int, float, float]
-"""A scope's respondent scores as (how many, their mean, the sum of their squared deviations from the mean): all an
-interval needs. Both engines compute them in a numerically stable way (two passes here, Polars' own variance in the
-columnar engine), and parts of one sample merge exactly with :func:`merged_moments`."""
+Moments = tuple[int, int, int]
+"""A scope's respondent scores as whole numbers on a fine grid (:func:`grid_bits`): how many, the sum of their
+grid values and the sum of their squares. Sums of whole numbers do not depend on the order they are added in, so
+both engines give the same moments to the bit however the scores are split into parts or spread over threads (a
+float sum would not: Polars' streaming engine adds up its parts in an order that varies with the machine), and the
+mean and the squared deviations from it are then worked out exactly (:func:`mean_and_deviations`): no sum of squares
+loses the spread to rounding when respondents agree closely."""
 
-NO_MOMENTS: Moments = (0, 0.0, 0.0)
+NO_MOMENTS: Moments = (0, 0, 0)
+
+_WIDEST = 127 - 31  # bits a sum of up to 2**31 squares may take in a signed 128-bit integer (the columnar engine's)
 
 
-def moments_of(scores: Sequence[float]) -> Moments:
-    """The moments of the scores: the mean of an exactly rounded sum, then the squared deviations from it."""
-    n = len(scores)
-    if n == 0:
-        return NO_MOMENTS
-    mean = math.fsum(scores) / n
-    return n, mean, math.fsum((s - mean) * (s - mean) for s in scores)
+def grid_bits(rubric: Rubric) -> int:
+    """How finely scores are taken: each as ⌊score × 2^bits⌋. 40 bits (a step of 9.1e-13, far below any printed
+    decimal) for scales within ±255; fewer for wider scales, so that the columnar engine's sums of squares fit in 128
+    bits."""
+    reach = max(abs(rubric.lowest), abs(rubric.highest), 1).bit_length()
+    return max(0, min(40, (_WIDEST - 2 * reach) // 2))
+
+
+def on_grid(score: float, bits: int) -> int:
+    """The score as a whole number of grid steps, rounded down (multiplying by a power of two is exact, so this is
+    the same number in Python and in Polars)."""
+    return math.floor(score * (1 << bits))
+
+
+def moments_of(scores: Sequence[float], bits: int) -> Moments:
+    """The moments of the scores on a grid of ``bits`` (:func:`grid_bits`)."""
+    values = [on_grid(score, bits) for score in scores]
+    return len(values), sum(values), sum(value * value for value in values)
 
 
 def merged_moments(parts: Sequence[Moments]) -> Moments:
-    """The moments of several parts of one sample together (Chan, Golub and LeVeque's pairwise update: no part's
-    spread is recomputed from sums of squares)."""
-    n, mean, m2 = NO_MOMENTS
-    for count, part_mean, part_m2 in parts:
-        if count == 0:
-            continue
-        total = n + count
-        delta = part_mean - mean
-        mean += delta * count / total
-        m2 += part_m2 + delta * delta * n * count / total
-        n = total
-    return n, mean, m2
+    """The moments of several parts of one sample together: the sums added, exactly."""
+    return (sum(p[0] for p in parts), sum(p[1] for p in parts), sum(p[2] for p in parts))
+
+
+def mean_and_deviations(moments: Moments, bits: int) -> tuple[Fraction, Fraction]:
+    """The exact mean of the scores on the grid and the sum of their squared deviations from it (n Σq² − (Σq)²) / n,
+    back on the score's scale."""
+    n, total, squares = moments
+    if n == 0:
+        return Fraction(0), Fraction(0)
+    step = 1 << bits
+    return Fraction(total, n * step), Fraction(n * squares - total * total, n * step * step)
 
 
 GroupMoments = Mapping[str | None, Moments]
@@ -109,18 +126,19 @@ def interval_from_moments(
     """
     present = [(group, moments) for group, moments in by_group.items() if moments[0] > 0]
     n = sum(moments[0] for _, moments in present)
+    bits = grid_bits(rubric)
     if rubric.scoring.pooling != "groups":
-        _n, _mean, m2 = merged_moments([moments for _, moments in present])
+        _mean, m2 = mean_and_deviations(merged_moments([moments for _, moments in present]), bits)
         degrees, spread = n - 1, 1.0 / n if n else 0.0
     else:
         weights = [group_weight(rubric, group) for group, _ in present]
         total = sum(weights)
         degrees = n - len(present)
-        m2 = math.fsum(moments[2] for _, moments in present)
+        m2 = sum((mean_and_deviations(moments, bits)[1] for _, moments in present), Fraction(0))
         spread = math.fsum((w / total) ** 2 / moments[0] for w, (_, moments) in zip(weights, present, strict=True))
     if degrees < 1:
         return None
-    error = factor * math.sqrt(max(0.0, m2 / degrees) * spread)
+    error = factor * math.sqrt(float(m2 / degrees) * spread)
     half = t95(degrees) * error
     return Interval(max(low, centre - half), min(high, centre + half), error, n)
 
@@ -149,12 +167,14 @@ def respondent_scores(
     return per_domain, overall
 
 
-def group_moments(scores: Mapping[str, float], groups: Mapping[str, str | None]) -> dict[str | None, Moments]:
-    """The moments of the scores (respondent id -> score) within each respondent group."""
+def group_moments(
+    scores: Mapping[str, float], groups: Mapping[str, str | None], bits: int
+) -> dict[str | None, Moments]:
+    """The moments of the scores (respondent id -> score) within each respondent group, on a grid of ``bits``."""
     by_group: dict[str | None, list[float]] = {}
     for respondent in sorted(scores):
         by_group.setdefault(groups.get(respondent), []).append(scores[respondent])
-    return {group: moments_of(values) for group, values in by_group.items()}
+    return {group: moments_of(values, bits) for group, values in by_group.items()}
 
 
 OVERALL = "overall"
@@ -175,8 +195,9 @@ def with_intervals(
     if not estimates_intervals(rubric):
         return result
     per_domain, overall_scores = respondent_scores(rubric, statistics)
-    moments = {domain_id: group_moments(scores, groups) for domain_id, scores in per_domain.items()}
-    moments[OVERALL] = group_moments(overall_scores, groups)
+    bits = grid_bits(rubric)
+    moments = {domain_id: group_moments(scores, groups, bits) for domain_id, scores in per_domain.items()}
+    moments[OVERALL] = group_moments(overall_scores, groups, bits)
     return with_moments(rubric, result, moments)
 
 
