@@ -10,6 +10,9 @@ QIM    := $(VENV)/bin/qimaturity
 # slow tests first, so that a file's shared data (a rendered PDF, a built corpus) is made once.
 TEST_WORKERS ?= auto
 PYTEST := $(PY) -m pytest -n $(TEST_WORKERS)
+# Byte code is cached (__pycache__, ignored by git) even where the environment turns that off: without it every run
+# compiles the package and rewrites every test module's asserts again, about 12 s of each test process's start.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: demo test test-fast lint preview system-packages clean
 
@@ -57,8 +60,9 @@ preview: $(STAMP)
 test: lint
 	$(PYTEST) --dist loadfile
 
+# The fast tests share no costly data, so they are handed out one by one (the best balance), not file by file.
 test-fast: $(STAMP)
-	$(PYTEST) --dist loadfile -m "not slow and not subprocess"
+	$(PYTEST) --dist load -m "not slow and not subprocess"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check qimaturity tests

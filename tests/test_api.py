@@ -97,6 +97,7 @@ def test_the_report_package_is_the_report_function_and_still_a_package():
 # --- rubrics, answers, scores, explanations ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_load_and_validate_rubric_match_validate_json(cli):
     bad = DATA / "rubrics" / "invalid" / "bad-id.yaml"
     code, out, _ = cli("validate", "qi-readiness", bad, "--format", "json")
@@ -108,6 +109,7 @@ def test_load_and_validate_rubric_match_validate_json(cli):
     assert [p.to_dict() for p in qimaturity.validate_rubric(bad)] == broken["problems"]
 
 
+@pytest.mark.slow
 def test_score_of_every_example_matches_score_json(cli, rubric):
     code, out, _ = cli("score", QI_READINESS_1_1, EXAMPLES, "--format", "json")
     assert code == 0
@@ -196,6 +198,7 @@ def test_a_mapping_is_checked_like_a_file_with_json_paths_and_no_line():
 # --- cohorts, reports, imports, exports, batches ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_compare_matches_compare_csv(cli, current, tmp_path):
     out = tmp_path / "cohort.csv"
     code, _, _ = cli("compare", "qi-readiness", COHORT, "--group-by", "type", "-o", out)
@@ -212,6 +215,7 @@ def test_compare_matches_compare_csv(cli, current, tmp_path):
     assert float(leadership["median"]) == pytest.approx(cohort.everyone.domain("leadership").median, abs=5e-5)
 
 
+@pytest.mark.slow
 def test_compare_takes_results_as_well_as_files(current):
     results = [qimaturity.score(current, qimaturity.load_assessment(p, current)) for p in sorted(COHORT.iterdir())]
     given, read = qimaturity.compare(current, results), qimaturity.compare(current, COHORT)
@@ -223,12 +227,14 @@ def test_compare_takes_results_as_well_as_files(current):
     assert dataclasses.replace(mixed, results=()) == dataclasses.replace(read, results=())
 
 
+@pytest.mark.slow
 def test_a_bad_file_in_a_cohort_raises_with_its_place(current):
     with pytest.raises(qimaturity.InputError) as refused:
         qimaturity.compare(current, [COHORT, DATA / "answers" / "mini-two-groups.yaml"])
     assert refused.value.problems[0].path == "/rubric/id"
 
 
+@pytest.mark.slow
 def test_report_html_is_the_command_lines_bytes(cli, rubric, tmp_path):
     out = tmp_path / "riverside.html"
     code, stdout, _ = cli("report", QI_READINESS_1_1, RIVERSIDE, "-o", out, "--report-date", REPORT_DATE)
@@ -247,6 +253,7 @@ def test_report_html_is_the_command_lines_bytes(cli, rubric, tmp_path):
         assert qimaturity.report(rubric, answers, format="html", report_date=REPORT_DATE) == html
 
 
+@pytest.mark.slow
 def test_report_with_peers_and_history_is_the_command_lines_bytes(cli, current, tmp_path):
     answers = COHORT / "org-00001-2026.yaml"
     history = COHORT / "org-00001-2025.yaml"
@@ -275,6 +282,7 @@ def test_report_with_peers_and_history_is_the_command_lines_bytes(cli, current, 
 # tests/test_reports.py (riverside's report rendered once each way and shared by that file's PDF tests).
 
 
+@pytest.mark.slow
 def test_a_cohort_report_is_compare_htmls_bytes(cli, current, tmp_path):
     out = tmp_path / "cohort.html"
     assert cli("compare", "qi-readiness", COHORT, "-o", out, "--report-date", REPORT_DATE)[0] == 0
@@ -312,6 +320,7 @@ def test_import_answers_gives_the_documents_import_writes(cli, rubric, tmp_path)
     assert levels == {3, 2}
 
 
+@pytest.mark.slow
 def test_score_export_matches_score_export_json(cli, tmp_path):
     pytest.importorskip("polars")
     # plain-bom.csv made fit for the columnar engine: one date per organisation, no comment columns, "3" for "3.0".
@@ -332,6 +341,7 @@ def test_score_export_matches_score_export_json(cli, tmp_path):
     assert {r.organisation.id: r.overall.value for r in scores} == {"ynys-mon": 3, "harbour": 2}
 
 
+@pytest.mark.slow
 def test_run_batch_writes_what_batch_writes(cli, tmp_path):
     by_cli = tmp_path / "cli"
     code, _, err = cli(
@@ -350,6 +360,7 @@ def test_run_batch_writes_what_batch_writes(cli, tmp_path):
             assert (tmp_path / "api" / name).read_bytes() == (by_cli / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_a_rubric_given_as_a_mapping_is_checked_as_its_file_is():
     import yaml
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 import doctest
 import re
 
+import pytest
+
 from .conftest import ROOT
 
 PAGE = ROOT / "docs" / "api.md"
 FENCED_PYTHON = re.compile(r"^```python\n(.*?)^```$", re.DOTALL | re.MULTILINE)
 
 
+@pytest.mark.slow
 def test_api_walk_through_prints_what_the_page_shows(monkeypatch):
     monkeypatch.chdir(ROOT)
     text = PAGE.read_text(encoding="utf-8")

@@ -47,6 +47,7 @@ def test_the_4_86_case_reads_level_4_embedded_and_band_leading():
     assert governance.band.name not in level_names
 
 
+@pytest.mark.slow
 def test_the_old_exemplary_band_is_refused_with_its_place_and_what_to_do(tmp_path):
     text = QI.read_text(encoding="utf-8").replace(
         "    - id: leading\n      name: Leading\n", "    - id: exemplary\n      name: Exemplary\n"
@@ -86,6 +87,7 @@ def test_under_round_the_exemplary_band_fits_level_5_and_the_others_do_not():
     )
 
 
+@pytest.mark.slow
 def test_percent_bands_are_placed_on_the_level_scale():
     # Scale 1..5, percent = 100 × (v − 1) / 4: level 3 (floor) holds 50 % to 75 %. A band "Developing" from 40 %
     # holds 40 % to 50 %, which is level 2 Emerging.
@@ -138,6 +140,7 @@ def test_every_rubric_we_have_keeps_band_and_level_names_apart():
 MINI = (RUBRICS / "valid-minimal.yaml").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(
     cuts=st.lists(st.sampled_from([1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75]), unique=True, max_size=3).map(sorted),

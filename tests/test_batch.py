@@ -69,6 +69,7 @@ def test_batch_writes_every_format_per_file_and_reports_the_bad_file_with_its_li
     ]
 
 
+@pytest.mark.slow
 def test_json_output_is_what_score_prints_for_one_file(answers, tmp_path):
     out = tmp_path / "out"
     assert run_main("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "json").returncode == 0
@@ -76,6 +77,7 @@ def test_json_output_is_what_score_prints_for_one_file(answers, tmp_path):
     assert (out / "northgate-acute.json").read_text(encoding="utf-8") == scored.stdout
 
 
+@pytest.mark.slow
 def test_rerun_skips_what_is_up_to_date_and_redoes_only_what_changed(answers, tmp_path):
     out = tmp_path / "out"
 
@@ -118,6 +120,7 @@ def test_rerun_skips_what_is_up_to_date_and_redoes_only_what_changed(answers, tm
     assert line.startswith("3 files: 3 written, 0 up to date") and len(written) == 6
 
 
+@pytest.mark.slow
 def test_changing_a_rendering_option_redoes_reports_but_not_json(answers, tmp_path):
     out = tmp_path / "out"
     first = run_main("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "html,json")
@@ -157,6 +160,7 @@ def test_unknown_format_is_a_usage_error_that_writes_nothing(answers, tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_two_workers_give_the_same_json_bytes_as_one(answers, tmp_path):
     for workers in ("1", "2"):
         result = run_main(
@@ -213,6 +217,7 @@ def test_scheduler_without_dask_says_which_extra_to_install(answers, tmp_path, m
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_a_failing_job_leaves_earlier_outputs_intact(answers, tmp_path):
     out = tmp_path / "out"
     assert run_main("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "html").returncode == 0
@@ -256,6 +261,7 @@ def test_an_internal_error_in_one_job_is_summarised_and_the_others_still_run(ans
     assert summary.lines()[0].startswith("3 files: 2 written, 0 up to date, 1 failed")
 
 
+@pytest.mark.slow
 def test_two_files_with_one_stem_are_refused_and_the_others_written(answers, tmp_path):
     shutil.copy(answers / "northgate-acute.yaml", answers / "northgate-acute.yml")
     out = tmp_path / "out"
@@ -272,6 +278,7 @@ def test_json_into_the_answers_folder_is_refused(answers):
     assert sorted(p.name for p in answers.iterdir()) == sorted(p.name for p in EXAMPLES)
 
 
+@pytest.mark.slow
 def test_peers_give_every_report_a_you_and_your_peers_section(tmp_path):
     folder = tmp_path / "answers"
     folder.mkdir()

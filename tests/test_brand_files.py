@@ -38,6 +38,7 @@ def test_a_real_logo_is_embedded_whole(tmp_path):
     assert base64.b64decode(brand.logo.partition(",")[2]) == (tmp_path / "logo.png").read_bytes()
 
 
+@pytest.mark.slow
 def test_a_logo_of_too_many_pixels_is_refused_before_it_is_decoded(tmp_path):
     # 13,000 x 13,000 = 169,000,000 pixels in a file of about 160 KB: 1.6 GB when a PDF decoded it.
     (tmp_path / "bomb.png").write_bytes(_png(13_000, 13_000))

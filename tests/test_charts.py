@@ -150,6 +150,7 @@ def height_of(svg: str) -> float:
 # --- every chart -------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(BUILDERS))
 def test_chart_is_an_accessible_scalable_svg(kind: str) -> None:
     chart_id = f"{kind}-chart"
@@ -172,6 +173,7 @@ def test_chart_is_an_accessible_scalable_svg(kind: str) -> None:
     assert sizes and min(sizes) >= 9.5
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(BUILDERS))
 def test_chart_is_self_contained(kind: str) -> None:
     svg = BUILDERS[kind](f"{kind}-chart")

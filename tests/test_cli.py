@@ -62,6 +62,7 @@ def test_usage_errors_exit_2():
     assert "Invalid value for '--format'" in result.stderr
 
 
+@pytest.mark.slow
 def test_rubrics_lists_bundled_rubrics_with_counts():
     result = run_main("rubrics", "--format", "json")
     assert result.returncode == 0

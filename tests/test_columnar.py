@@ -335,6 +335,7 @@ def assert_same_results(columnar_results: Any, row_results: dict[str, Result]) -
 # --- equivalence -----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_dataset_exercises_what_matters(row_results):
     """The data set is not trivial: evidence caps, N/A, all-N/A questions, disagreement, rules and priorities."""
     questions = [q for r in row_results.values() for d in r.domains for q in d.questions]
@@ -351,11 +352,13 @@ def test_dataset_exercises_what_matters(row_results):
     assert all(r.priorities for r in row_results.values())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("intervals", [False, True])
 def test_csv_export_gives_the_row_engines_numbers(csv_export, row_results, intervals):
     assert_same_results(columnar.score_export(RUBRIC, csv_export, intervals=intervals), row_results)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("intervals", [False, True])
 def test_parquet_export_gives_the_row_engines_numbers(dataset, row_results, tmp_path, intervals):
     export = write_parquet_export(dataset, tmp_path / "survey.parquet")
@@ -363,6 +366,7 @@ def test_parquet_export_gives_the_row_engines_numbers(dataset, row_results, tmp_
     assert_same_results(columnar.score_export(RUBRIC, export, intervals=intervals), row_results)
 
 
+@pytest.mark.slow
 def test_targets_apply_as_for_the_row_engine(csv_export, dataset, tmp_path):
     folder = tmp_path / "answers"
     folder.mkdir()
@@ -374,6 +378,7 @@ def test_targets_apply_as_for_the_row_engine(csv_export, dataset, tmp_path):
     assert_same_results(columnar.score_export(RUBRIC, csv_export, **options), want)
 
 
+@pytest.mark.slow
 def test_scores_are_a_sequence_of_full_results_built_when_asked_for(csv_export, row_results):
     scores = columnar.score_export(RUBRIC, csv_export)
     ids = sorted(row_results)
@@ -386,6 +391,7 @@ def test_scores_are_a_sequence_of_full_results_built_when_asked_for(csv_export, 
         scores[ORGANISATIONS]
 
 
+@pytest.mark.slow
 def test_the_tables_csv_quotes_names_as_the_csv_module_does(tmp_path):
     data = make_dataset(seed=5, organisations=4)
     names = ["Smith, Jones & Co", 'The "Friendly" Trust', "Ysbyty Gwynedd; Bangor", "Hôpital\nde jour"]
@@ -407,6 +413,7 @@ def level_counts(answers: Any) -> str:
     return ", ".join(f"{n}×{level}" for level, n in sorted(counts.items()))
 
 
+@pytest.mark.slow
 def test_question_trace_gives_each_groups_counts_behind_its_aggregate(csv_export, row_results):
     # qi-readiness pools by group: each group shown gives the counts behind its median and its weight, a group
     # too small to show says so, and the groups' weighted mean is the row engine's, to the last digit written.
@@ -426,6 +433,7 @@ def test_question_trace_gives_each_groups_counts_behind_its_aggregate(csv_export
     assert shown > 0  # some group is large enough to show somewhere, so the counts were checked
 
 
+@pytest.mark.slow
 def test_question_trace_gives_the_counts_behind_the_aggregate(dataset, csv_export, tmp_path):
     # Pooled by respondents (qi-readiness before 1.1.0): one median over every answer's counted level.
     pooled = dataclasses.replace(RUBRIC, scoring=dataclasses.replace(RUBRIC.scoring, pooling="respondents"))
@@ -449,6 +457,7 @@ def test_question_trace_gives_the_counts_behind_the_aggregate(dataset, csv_expor
         assert adjustment.kind == "evidence" and "an export carries none" in adjustment.description
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("policy", "changed"),
     [
@@ -486,6 +495,7 @@ def test_other_scoring_policies_give_the_row_engines_numbers(policy, changed, tm
         assert got[0].question("lead-coaching").status == "missing"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dropped", ["a question", "the group column"])
 def test_an_export_without_a_column_gives_the_row_engines_numbers(dropped, tmp_path):
     """No column for a question (the missing policy counts it at the lowest level), or no group column at all
@@ -520,6 +530,7 @@ def test_an_export_without_a_column_gives_the_row_engines_numbers(dropped, tmp_p
         assert set(got.questions.filter(pl.col("question_id") == column)["status"]) == {"missing"}
 
 
+@pytest.mark.slow
 def test_a_group_too_large_for_packed_counts_is_counted_again_with_wider_ones(tmp_path):
     """A question's counts travel in one 128-bit sum, 18 bits a slot for a five-level scale (7 slots: levels, N/A,
     other), so up to 262,143 answers per organisation and group. One organisation of 262,150 respondents needs
@@ -587,6 +598,7 @@ def test_variance_is_the_float_nearest_the_exact_variance_on_awkward_means():
         assert sample_variance(counts_of(levels)) == float(exact)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(
     points=st.sampled_from([3, 4, 5, 7, 10, 12]),
@@ -614,6 +626,7 @@ def test_within_group_agreement_is_the_kernels_to_the_bit_on_any_scale(points, g
     assert got == [agreement(v, points) if n >= 3 else None for v, n in zip(variances, answered, strict=True)]
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(
     weights=st.lists(st.sampled_from([0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 7.0, 0.1, 1 / 3]), min_size=1, max_size=5),
@@ -803,6 +816,7 @@ def test_intervals_are_the_same_to_the_bit_whatever_the_number_of_threads(datase
     assert b"," in written[0] and len(written[0].splitlines()) > 1000
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flags", [[], ["--intervals"]])
 def test_score_export_writes_csv_rows_for_every_organisation(csv_export, row_results, tmp_path, flags):
     out = tmp_path / "scores.csv"
@@ -825,6 +839,7 @@ def test_score_export_writes_csv_rows_for_every_organisation(csv_export, row_res
         assert float(overall[org]["value"]) == want.overall.value
 
 
+@pytest.mark.slow
 def test_score_export_json_to_stdout_is_a_list_of_results(csv_export):
     result = run_main("score-export", str(QI_READINESS_1_1), str(csv_export), "--format", "json", "--target", "5")
     assert result.returncode == 0, result.stderr
@@ -908,6 +923,7 @@ def test_score_export_refuses_a_quote_left_open_where_it_opened(csv_export, tmp_
     refused_by_score_export(export, f"{export}:4:2: /rows/4/columns/2: a quote opens a cell here and is never closed")
 
 
+@pytest.mark.slow
 def test_score_export_reads_quoted_names_with_commas_and_doubled_quotes(csv_export, tmp_path):
     lines = export_text(csv_export).splitlines()
     header = next(csv.reader([lines[0]]))

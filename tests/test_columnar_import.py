@@ -349,6 +349,7 @@ def clean_export(folder: Path, *, respondents: int = 40) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("missing", ["error", "exclude"])
 def test_a_clean_export_is_read_by_the_columnar_importer_and_gives_the_row_importers_files(
     tmp_path: Path, missing: str
@@ -440,6 +441,7 @@ def test_a_cell_longer_than_the_csv_reader_takes_is_refused_alike(tmp_path: Path
     assert same_either_way(tmp_path, text, mapping={"ignore": ["comments"]}) is None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["x\nb: y.csv", "a\u2029b.csv", "x\n- y.csv"])
 def test_one_organisation_to_json_whatever_the_file_is_called(tmp_path: Path, name: str) -> None:
     found = same_either_way(tmp_path, "organisation_id,lead-1\norg-a,1\n", name=name, output="one.json")

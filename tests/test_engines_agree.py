@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import io
 from dataclasses import replace
 from pathlib import Path
@@ -47,7 +48,15 @@ RUBRIC_FILES = sorted(
     + list((DATA / "rubrics").glob("*.yaml"))
     + list((DATA / "scoring" / "rubrics").glob("*.yaml"))
 )
-RUBRICS = {path.stem: load_rubric(path) for path in RUBRIC_FILES}
+RUBRIC_PATHS = {path.stem: path for path in RUBRIC_FILES}
+
+
+@functools.cache
+def rubric_named(name: str) -> Rubric:
+    """A rubric of :data:`RUBRIC_PATHS`, loaded when a test first needs it (not while tests are collected)."""
+    return load_rubric(RUBRIC_PATHS[name])
+
+
 DATE = "2026-06-30"
 
 
@@ -164,7 +173,7 @@ def test_respondents_who_agree_exactly_give_an_interval_of_no_width_in_both_engi
     # which no float holds exactly. Their spread is zero, so is the interval's width. Taken from the sum of squares
     # minus the squared sum instead (Polars adding 8/3 five times in its own order), about 2e-15 of variance was
     # left: a standard error of 2.4e-8 around a value everyone agrees on.
-    rubric = RUBRICS["valid-minimal"]
+    rubric = rubric_named("valid-minimal")
     same = {"lead-1": 2, "lead-2": 3, "meth-1": 3}
     organisation = {
         "id": "org-0",
@@ -191,11 +200,11 @@ def pooling_policies(draw: st.DrawFn, rubric: Rubric) -> Rubric:
 
 
 @pytest.mark.slow  # 37 rubrics x 6 generated surveys, each scored both ways
-@pytest.mark.parametrize("name", sorted(RUBRICS))
+@pytest.mark.parametrize("name", sorted(RUBRIC_PATHS))
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_the_row_and_columnar_engines_agree_on_every_rubric(name: str, data: st.DataObject, tmp_path: Path) -> None:
-    rubric = data.draw(pooling_policies(data.draw(na_policies(RUBRICS[name]))))
+    rubric = data.draw(pooling_policies(data.draw(na_policies(rubric_named(name)))))
     if rubric.scoring.respondent_aggregate == "median":  # and each reading of an even count's median
         even = data.draw(st.sampled_from(["mean", "lower", "upper"]), label="even_median")
         rubric = dataclasses.replace(rubric, scoring=dataclasses.replace(rubric.scoring, even_median=even))
@@ -205,10 +214,11 @@ def test_the_row_and_columnar_engines_agree_on_every_rubric(name: str, data: st.
 
 
 def test_every_rubric_we_have_is_covered() -> None:
-    """The rubrics above are every valid rubric in the repository: the bundled ones and the test fixtures."""
+    """The rubrics above are every valid rubric in the repository: the bundled ones and the test fixtures (each
+    loads, as a valid rubric, in the test above)."""
     assert {"qi-readiness", "qi-programme-stages", "valid-minimal", "phq9-shaped", "evidence-cap", "staged"} <= set(
-        RUBRICS
+        RUBRIC_PATHS
     )
-    assert len(RUBRICS) == 2 + len(list((DATA / "rubrics").glob("*.yaml"))) + len(
+    assert len(RUBRIC_PATHS) == 2 + len(list((DATA / "rubrics").glob("*.yaml"))) + len(
         list((DATA / "scoring" / "rubrics").glob("*.yaml"))
     )

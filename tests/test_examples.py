@@ -27,6 +27,7 @@ def document(name: str) -> dict:
     return yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text())
 
 
+@pytest.mark.slow
 def test_the_examples_are_the_three_organisations_on_the_current_rubric():
     assert sorted(p.stem for p in EXAMPLES.glob("*.yaml")) == sorted(NAMES)
     for name in NAMES:
@@ -40,6 +41,7 @@ def test_the_examples_are_the_three_organisations_on_the_current_rubric():
         )
 
 
+@pytest.mark.slow
 def test_each_example_is_read_without_a_problem():
     # score checks each file against the answers schema and the rubric, and exits 2 at the first problem
     done = run_main("score", "qi-readiness", *(str(EXAMPLES / f"{n}.yaml") for n in NAMES), "--format", "json")
@@ -47,6 +49,7 @@ def test_each_example_is_read_without_a_problem():
     assert "problem" not in done.stderr
 
 
+@pytest.mark.slow
 def test_three_distinct_overall_levels_in_order_of_maturity():
     levels = [scored(name).overall.level for name in NAMES]
     assert levels == [2, 3, 4]
@@ -65,6 +68,7 @@ def test_groups_are_realistic_and_large_enough_to_show(name):
     assert hidden == set()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_each_respondent_answers_exactly_the_questions_asked_of_their_group(name):
     asked = {}
@@ -75,6 +79,7 @@ def test_each_respondent_answers_exactly_the_questions_asked_of_their_group(name
         assert set(respondent["answers"]) == asked[respondent["group"]], respondent["id"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_na_only_where_allowed_and_evidence_only_from_the_groups_asked_for_it(name):
     questions = {q.id: q for q in RUBRIC.questions()}
@@ -95,6 +100,7 @@ def test_na_only_where_allowed_and_evidence_only_from_the_groups_asked_for_it(na
     assert cited, "the register is cited"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_evidence_is_current(name):
     data = document(name)
@@ -104,6 +110,7 @@ def test_evidence_is_current(name):
         assert 0 <= age <= RUBRIC.scoring.evidence.max_age_days, item
 
 
+@pytest.mark.slow
 def test_riverside_board_and_frontline_see_leadership_and_culture_differently():
     result = scored("riverside-community")
     flagged = {

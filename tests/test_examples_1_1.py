@@ -150,6 +150,7 @@ def test_the_examples_1_x_answers_migrate_to_2_0_0(tmp_path):
     assert "met-agreed-approach" in answered and "met-agreed-method" not in answered
 
 
+@pytest.mark.slow
 def test_a_report_on_2_0_0_reads_1_1_0_history_with_the_version_change_marked(tmp_path):
     from .conftest import ROOT, run_main
 

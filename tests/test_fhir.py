@@ -74,6 +74,7 @@ def codes(item: dict[str, Any]) -> list[str]:
 # --- the Questionnaire ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_questionnaire_parses_with_the_r4b_and_r5_models(rubric: qimaturity.Rubric) -> None:
     from fhir.resources.questionnaire import Questionnaire as R5Questionnaire
     from fhir.resources.R4B.questionnaire import Questionnaire as R4Questionnaire
@@ -88,6 +89,7 @@ def test_questionnaire_parses_with_the_r4b_and_r5_models(rubric: qimaturity.Rubr
     assert r5.item[1].item[0].answerConstraint == "optionsOnly"
 
 
+@pytest.mark.slow
 def test_questionnaire_header(q4: dict[str, Any]) -> None:
     assert q4["resourceType"] == "Questionnaire"
     assert q4["id"] == "qi-readiness"
@@ -201,6 +203,7 @@ def test_questionnaire_json_is_deterministic(rubric: qimaturity.Rubric, q4: dict
     assert text.startswith('{\n  "copyright"')  # keys sorted, indent 2
 
 
+@pytest.mark.slow
 def test_questionnaire_is_returned_as_validated(rubric: qimaturity.Rubric, q5: dict[str, Any]) -> None:
     from fhir.resources.questionnaire import Questionnaire
 
@@ -456,6 +459,7 @@ def test_single_r4_response(rubric: qimaturity.Rubric) -> None:
     assert result.overall.level == 2
 
 
+@pytest.mark.slow
 def test_r5_bundle_of_two_organisations(rubric: qimaturity.Rubric) -> None:
     from fhir.resources.bundle import Bundle as R5
     from fhir.resources.R4B.bundle import Bundle as R4
@@ -626,6 +630,7 @@ def test_level_from_integer_decimal_or_weight_without_coding(
     assert (answers["lead-role-models"], answers["lead-coaching"], answers["lead-stability"]) == (2, 4, 4)
 
 
+@pytest.mark.slow
 def test_level_forms_that_are_refused(tmp_path: Path, single: dict[str, Any], rubric: qimaturity.Rubric) -> None:
     answer_of(single, "lead-role-models").clear()
     answer_of(single, "lead-role-models")["valueDecimal"] = 2.5

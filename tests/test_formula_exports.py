@@ -104,6 +104,7 @@ def test_score_csv_and_terminal_csv_neutralise_formulas_and_keep_negative_number
     assert printed.stdout == out.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_score_xlsx_writes_hostile_names_as_text_cells(tmp_path):
     out = tmp_path / "scores.xlsx"
     result = run_main("score", MINI, str(hostile_answers(tmp_path / "answers")), "-o", str(out))
@@ -148,6 +149,7 @@ def test_score_export_csv_neutralises_formulas_like_score(tmp_path):
     assert '\'=HYPERLINK("http://x","y")' in {r["organisation_id"] for r in rows}
 
 
+@pytest.mark.slow
 def test_questionnaire_template_writes_the_organisation_as_text_and_keeps_its_own_lookups(tmp_path):
     out = tmp_path / "form.xlsx"
     name = HOSTILE[0]

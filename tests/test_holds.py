@@ -83,6 +83,7 @@ def test_riverside_outputs_show_the_value_and_the_held_level():
     assert "no-weak-domain-for-embedded" not in page.split('id="method"')[0]
 
 
+@pytest.mark.slow
 def test_the_results_csv_and_workbook_give_the_held_level_and_the_rules(tmp_path):
     # Riverside, as above: the overall level held at 3 by no-weak-domain-for-embedded. Method and measurement
     # (64/21 = 3.05, level 3) is held there too, by critical-items-cap: its critical met-milestone-reviews is at 2.

@@ -262,6 +262,7 @@ def test_a_duplicate_key_is_reported_with_the_files_other_problems(tmp_path: Pat
     assert any(f"a{suffix}:{level}:" in row and "level 9 is not on the scale" in row for row in lines)
 
 
+@pytest.mark.slow
 def test_a_duplicate_key_in_a_rubric_is_reported_with_its_other_problems(tmp_path: Path) -> None:
     text = (ROOT / "rubrics" / "qi-readiness.yaml").read_text(encoding="utf-8")
     text = text.replace("weight: 1.5", "weight: 1.5\n    weight: 2", 1).replace("weight: 2\n", "weight: -2\n", 2)
@@ -379,12 +380,14 @@ def read_each_way(raw: bytes) -> None:
                     load_yaml(path)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ANY_BYTES)
 def test_any_bytes_give_the_document_readers_a_document_or_input_error(raw: bytes) -> None:
     read_each_way(raw)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(st.text(max_size=80), JSONISH))
 def test_any_text_gives_strict_json_data_or_a_document_error(text: str) -> None:

@@ -666,6 +666,7 @@ def test_a_nul_byte_is_refused_at_its_line(tmp_path, encoding):
 EXPORT_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\t\n\r"))
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(EXPORT_TEXT, EXPORT_TEXT, st.sampled_from([1, 3, 5]))
 def test_answers_files_written_by_import_read_back_as_the_same_document(name, comment, level):

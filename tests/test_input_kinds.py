@@ -118,6 +118,7 @@ def test_score_reads_a_tab_export_directly(tmp_path):
     assert by_tab.stdout == by_csv.stdout
 
 
+@pytest.mark.slow
 def test_a_filled_template_saved_as_xlsm_is_read_as_a_template(tmp_path, blank_template):
     xlsm = shutil.copy(blank_template, tmp_path / "blank.xlsm")  # as the questionnaire command writes it
     result = run_main("score", "qi-readiness", str(xlsm))

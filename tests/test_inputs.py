@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from .conftest import DATA, QI_READINESS_1_1, run_main
 
 IMPORTS = DATA / "imports"
@@ -37,6 +39,7 @@ def test_score_reads_an_export_whose_headers_are_question_texts_without_a_mappin
     assert overall_levels(result.stdout) == {"RBA": 3, "RCD": 2}
 
 
+@pytest.mark.slow
 def test_score_and_compare_read_a_fhir_bundle():
     bundle = str(FHIR / "r5-bundle-two-organisations.json")
     scored = run_main("score", str(QI_READINESS_1_1), bundle, "--format", "json")
@@ -47,6 +50,7 @@ def test_score_and_compare_read_a_fhir_bundle():
     assert "Ranking" in compared.stdout
 
 
+@pytest.mark.slow
 def test_report_takes_one_organisation_and_says_so_otherwise(tmp_path):
     single = run_main(
         "report", str(QI_READINESS_1_1), str(FHIR / "r4-single-response.json"), "-o", str(tmp_path / "r.html")
@@ -59,6 +63,7 @@ def test_report_takes_one_organisation_and_says_so_otherwise(tmp_path):
     assert "holds 2 organisations" in several.stderr and "split it with qimaturity import" in several.stderr
 
 
+@pytest.mark.slow
 def test_import_turns_fhir_responses_into_answers_files(tmp_path):
     out = tmp_path / "answers"
     result = run_main("import", str(QI_READINESS_1_1), str(FHIR / "r5-bundle-two-organisations.json"), "-o", str(out))
@@ -80,6 +85,7 @@ def test_questionnaire_as_fhir_r4_and_r5(tmp_path):
     assert bad.returncode == 2 and "written as .json" in bad.stderr
 
 
+@pytest.mark.slow
 def test_template_round_trip_through_the_commands(tmp_path, blank_template):
     template = blank_template  # written by the questionnaire command
     # An empty template names no respondent: the import says every question is unanswered, with its place.

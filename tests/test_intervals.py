@@ -259,6 +259,7 @@ def test_a_value_without_an_interval_leaves_its_cells_empty(tmp_path):
     assert {(r["interval_low"], r["interval_high"]) for r in csv.DictReader(io.StringIO(done.stdout))} == {("", "")}
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.integers(1, 5), st.integers(1, 5)), min_size=1, max_size=12), st.randoms())
 def test_an_interval_holds_its_value_and_does_not_depend_on_respondent_order(pairs, random):
@@ -313,6 +314,7 @@ def test_moments_are_exact_sums_on_a_grid_and_give_the_mean_and_squared_deviatio
     assert moments_of([1 / 3], 40) == (1, 366503875925, 366503875925**2)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.floats(1, 5), min_size=1, max_size=40), st.data())
 def test_moments_of_parts_merge_into_the_moments_of_the_whole_in_any_order(scores, data):

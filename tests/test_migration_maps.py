@@ -54,6 +54,7 @@ def test_versions_order_by_number():
     assert version_key("1.10") > version_key("1.9") and version_key("1.1") == version_key("1.1.0")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("migrations", "expected"),
     [

@@ -22,6 +22,7 @@ def book_path(tmp_path: Path) -> Path:
     return rubric_to_xlsx(V2, tmp_path / "clinic.xlsx")
 
 
+@pytest.mark.slow
 def test_the_migrations_sheet_reads_as_the_map(book_path: Path):
     rows = list(load_workbook(book_path)[MIGRATIONS].iter_rows(values_only=True))
     assert rows == [
@@ -92,6 +93,7 @@ def test_an_edit_that_breaks_the_map_is_placed_at_its_cell(book_path: Path):
     ]
 
 
+@pytest.mark.slow
 def test_rows_of_the_wrong_kind_are_refused(book_path: Path):
     book = load_workbook(book_path)
     sheet = book[MIGRATIONS]

@@ -56,6 +56,7 @@ def test_a_group_of_one_is_marked_suppressed_and_still_counts(answers):
     assert score(RUBRIC, alone).question("pat-improvement-teams").value == 10 / 3
 
 
+@pytest.mark.slow
 def test_no_output_reveals_the_group_of_ones_answers(answers, tmp_path):
     outputs: dict[str, str] = {}
     for fmt in ("json", "csv", "table"):

@@ -189,6 +189,7 @@ def test_assessments_are_checked_once(monkeypatch):
     assert calls == ["<assessment>", str(RIVERSIDE)]
 
 
+@pytest.mark.slow
 def test_every_example_answers_file_stands_for_an_assessment_that_passes_the_checks():
     # the examples and cohort on the bundled rubric (2.0.0), and as they were on 1.1.0 (the fixtures)
     current = load_rubric("qi-readiness")

@@ -13,6 +13,7 @@ import unicodedata
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -65,12 +66,14 @@ def _cell_texts(draw: st.DrawFn) -> str:
     return draw(spaces) + inner + draw(spaces)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_cell_texts(), min_size=1, max_size=20))
 def test_score_exports_polars_pattern_takes_what_is_na_text_takes(texts: list[str]) -> None:
     assert _polars_says(texts) == [is_na_text(t) for t in texts]
 
 
+@pytest.mark.slow
 def test_the_pattern_and_casefold_agree_on_every_character():
     """Exhaustively, for the letters of the words: Rust's case-insensitive match of one letter takes exactly the
     characters that casefold to it; no character casefolds to several of the words' characters (so no single
@@ -133,6 +136,7 @@ def _through_both(folder: Path, spellings: list[str]) -> tuple[str, str, str]:
     return (folder / "rx1.yaml").read_text(encoding="utf-8"), scored.stdout, exported.stdout
 
 
+@pytest.mark.slow
 def test_import_and_score_export_take_every_na_spelling_and_give_the_same_answers(tmp_path):
     answers, by_score, by_score_export = _through_both(tmp_path / "spelt", SPELLINGS)
     canonical = _through_both(tmp_path / "canonical", ["N/A"] * len(SPELLINGS))
@@ -157,6 +161,7 @@ def test_import_and_score_export_take_every_na_spelling_and_give_the_same_answer
     assert {r["value"] for (scope, _), r in rows.items() if scope in ("overall", "domain")} == {"3"}
 
 
+@pytest.mark.slow
 def test_a_filled_template_takes_every_na_spelling(blank_template, tmp_path):
     from qimaturity.answers.template import read_template
 

@@ -50,6 +50,7 @@ FAILING_RUNS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", FAILING_RUNS)
 def test_a_failed_run_never_replaces_an_earlier_output(case, tmp_path):
     if case == "score-export":
@@ -171,6 +172,7 @@ def assert_refused_with_the_path(result: subprocess.CompletedProcess[str], where
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("index", range(7))
 def test_an_output_under_a_file_is_exit_2_with_the_path_and_reason(index, tmp_path):
     notes = tmp_path / "notes.txt"
@@ -184,6 +186,7 @@ def test_an_output_under_a_file_is_exit_2_with_the_path_and_reason(index, tmp_pa
     assert notes.read_text(encoding="utf-8") == "not a folder\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("index", range(7))
 def test_an_output_in_proc_is_exit_2_with_the_path_and_reason(index, tmp_path):
     args = unwritable_runs(tmp_path, "/proc/self")[index]

@@ -328,6 +328,7 @@ def assessments(draw: st.DrawFn) -> Assessment:
     return answered(*entries)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("aggregate", ["median", "mean", "min", "max"])
 @settings(max_examples=60, deadline=None)
 @given(assessment=assessments(), group=st.sampled_from(GROUPS), times=st.integers(2, 4))
@@ -372,6 +373,7 @@ def test_an_unknown_pooling_policy_is_a_located_problem(tmp_path):
     assert "respondents" in problem.hint and "groups" in problem.hint
 
 
+@pytest.mark.slow
 def test_a_groups_weight_rationale_is_read_and_shown_where_the_weights_are(tmp_path):
     why = "The board answers for the whole organisation, so its view counts twice."
     path = write_variant(

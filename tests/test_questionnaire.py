@@ -119,6 +119,7 @@ def test_unknown_group_is_refused_with_a_suggestion():
     assert "no group 'boards'" in str(error.value) and "did you mean 'board'" in str(error.value)
 
 
+@pytest.mark.slow
 def test_hostile_rubric_and_organisation_text_is_escaped(tmp_path):
     hostile = "<script>alert('form')</script> Leaders & \"role models\""
     path = rubric_copy(
@@ -201,6 +202,7 @@ def _list_values(book, formula: str) -> list[str]:
     return [c.value for row in book[sheet.strip("'")][f"{first}:{last}"] for c in row]
 
 
+@pytest.mark.slow
 def test_xlsx_has_its_sheets_drop_downs_and_hidden_marker(template):
     book = load_workbook(io.BytesIO(template))
     assert book.sheetnames == ["Instructions", "Respondents", "Answers", "Guide", "qimaturity"]
@@ -236,6 +238,7 @@ def test_xlsx_has_its_sheets_drop_downs_and_hidden_marker(template):
     assert guide.max_row == 1 + RUBRIC.question_count
 
 
+@pytest.mark.slow
 def test_xlsx_for_one_group_has_only_its_questions():
     book = load_workbook(io.BytesIO(questionnaire_xlsx(RUBRIC, group="frontline")))
     columns = keys(book["Answers"])
@@ -312,6 +315,7 @@ RESPONDENTS = [
 ]
 
 
+@pytest.mark.slow
 def test_round_trip_template_to_scores_is_lossless(tmp_path, template):
     path = fill(template, tmp_path / "filled.xlsx", RESPONDENTS, _round_trip_answers())
     documents = read_template(path, RUBRIC)
@@ -362,6 +366,7 @@ def test_round_trip_template_to_scores_is_lossless(tmp_path, template):
     assert len(answers) == given  # every answer cell became one answer
 
 
+@pytest.mark.slow
 def test_template_reads_without_its_label_rows_and_one_document_per_organisation(tmp_path):
     rubric = load_rubric(MINIMAL)
     respondents = [
@@ -399,6 +404,7 @@ def test_template_reads_without_its_label_rows_and_one_document_per_organisation
         assert check_answers_document(SourceDocument("two.xlsx", data), rubric) == []
 
 
+@pytest.mark.slow
 def test_template_for_another_rubric_version_or_text_is_refused(tmp_path):
     rubric = load_rubric(MINIMAL)
     newer = load_rubric(rubric_copy(tmp_path, "newer.yaml", ('version: "1.0"', 'version: "1.1"')))
@@ -441,6 +447,7 @@ def test_template_for_another_rubric_version_or_text_is_refused(tmp_path):
     assert "not an Excel workbook" in str(error.value)
 
 
+@pytest.mark.slow
 def test_bad_cells_are_all_reported_with_sheet_row_and_column(tmp_path, template):
     respondents = [
         {"respondent": "board-1", "group": "board", "organisation_id": "rx1", "organisation_name": "Riverside"},
@@ -499,6 +506,7 @@ def test_bad_cells_are_all_reported_with_sheet_row_and_column(tmp_path, template
     assert "groups: board, managers, frontline, patient-partners" in hints[at("Respondents", 4, "group")[2]]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["score", "explain", "report", "compare", "import"])
 def test_a_blank_template_says_no_answers_found_to_every_command_that_reads_answers(tmp_path, command, blank_template):
     blank = blank_template
@@ -510,6 +518,7 @@ def test_a_blank_template_says_no_answers_found_to_every_command_that_reads_answ
     assert not (tmp_path / "r.html").exists() and not (tmp_path / "a.yaml").exists()
 
 
+@pytest.mark.slow
 def test_na_on_a_mandatory_item_of_the_stages_rubric_is_refused_at_its_cell(tmp_path):
     """qi-programme-stages allows no N/A on its three mandatory items (issue 12): the workbook names the cell."""
     rubric = load_rubric("qi-programme-stages")

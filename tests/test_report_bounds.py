@@ -186,6 +186,7 @@ def test_comments_beyond_the_limit_are_shared_between_questions_and_groups_and_c
 RUBRIC_GROUPS = {g.id: g.name for g in RUBRIC.respondent_groups}
 
 
+@pytest.mark.slow
 def test_long_comments_are_printed_up_to_the_limit_even_when_each_exceeds_an_equal_share(tmp_path):
     # Riverside's board-1 writes a 9,000-character comment on each of their answers: each is longer than an equal
     # share of MAX_REMARK_CHARS between the questions, yet as many as fit in it are printed, in full.

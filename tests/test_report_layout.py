@@ -166,6 +166,7 @@ def test_the_bundled_rubric_names_every_question_shortly():
     assert len(set(titles)) == len(titles)
 
 
+@pytest.mark.slow
 def test_charts_label_questions_by_short_title_never_by_id():
     html = riverside_html()
     charts = re.findall(r"(?s)<svg [^>]*class=\"qim-chart.*?</svg>", html)

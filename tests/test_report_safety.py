@@ -80,6 +80,7 @@ def attachments(pdf: bytes) -> dict:
     return PdfReader(io.BytesIO(pdf)).attachments
 
 
+@pytest.mark.slow
 def test_hostile_text_is_escaped_in_html(tmp_path, listener):
     out = tmp_path / "report.html"
     result = run_main("report", str(QI_READINESS_1_1), str(hostile_answers(tmp_path, listener.port)), "-o", str(out))
@@ -178,6 +179,7 @@ TEMPLATE_TRICKS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(TEMPLATE_TRICKS))
 def test_template_tricks_are_refused_with_template_file_and_line(tmp_path, name):
     templates = tmp_path / "templates"

@@ -182,6 +182,7 @@ def test_broken_custom_template_is_reported_with_file_and_line(tmp_path):
     assert not (tmp_path / "r.pdf").exists()
 
 
+@pytest.mark.slow
 def test_unknown_name_in_custom_template_is_reported_with_line(tmp_path):
     templates = tmp_path / "templates"
     templates.mkdir()

@@ -34,6 +34,7 @@ def answers_for(rubric: qimaturity.Rubric, level: int) -> dict:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("domains", "levels", "questions"), SIZES)
 def test_the_starter_validates_and_scores_answers(domains: int, levels: int, questions: int, tmp_path: Path):
     out = tmp_path / "starter.yaml"
@@ -70,6 +71,7 @@ def test_the_starter_teaches_each_key_it_sets():
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("domains", "levels", "questions"), SIZES)
 def test_the_commented_examples_are_valid_when_uncommented(domains: int, levels: int, questions: int):
     """Every optional key the starter shows as a comment: taken in, all at once, the rubric still validates (so an

@@ -185,6 +185,7 @@ def test_a_folder_given_for_a_rubric_says_so(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_rubrics_lists_every_rubric_with_its_source(consultant, tmp_path):
     result = run_main("rubrics", "--rubric-path", str(consultant), "--format", "json")
     assert result.returncode == 0, result.stderr
@@ -199,6 +200,7 @@ def test_rubrics_lists_every_rubric_with_its_source(consultant, tmp_path):
     assert "psc-maturity" in table.stdout and str(consultant) in table.stdout
 
 
+@pytest.mark.slow
 def test_rubrics_lists_a_malformed_file_as_a_problem_and_exits_2(consultant):
     (consultant / "draft.yaml").write_text('id: draft\nversion: 1.0\ntitle: "Draft\n')
     (consultant / "notes.md").write_text("not a rubric: not listed")
@@ -270,3 +272,21 @@ def test_the_python_api_takes_a_search_path(consultant, monkeypatch):
     monkeypatch.setenv("QIMATURITY_RUBRIC_PATH", str(consultant))
     assert load_rubric("psc-maturity").id == "psc-maturity"
     assert [r.id for r in find_rubrics().rubrics] == ["psc-maturity", "qi-programme-stages", "qi-readiness"]
+
+
+def test_a_rubric_loaded_again_is_the_same_rubric_until_its_file_changes(tmp_path):
+    # Loaded twice, the same text under the same name is parsed and checked once: the same immutable object. Any
+    # change to the text, even one of the same length written within the same clock tick, is seen at once.
+    path = rubric_as(tmp_path, "mini")
+    first = load_rubric(path)
+    assert load_rubric(path) is first
+    path.write_text(path.read_text(encoding="utf-8").replace("title: Minimal rubric", "title: Minimal rubrik"))
+    second = load_rubric(path)
+    assert second.title == "Minimal rubrik" and second is not first
+    # Found by id (another display name, another check of the id) it is built on its own.
+    assert load_rubric("mini", search_path=tmp_path).title == "Minimal rubrik"
+    # A file that fails fails every time, with its problem.
+    path.write_text(path.read_text(encoding="utf-8").replace("\nid: mini\n", "\nid: Mini Rubric\n"))
+    for _ in range(2):
+        with pytest.raises(InputError, match="id"):
+            load_rubric(path)

@@ -424,10 +424,12 @@ EXPECTED = {
 }
 
 
+@pytest.mark.slow
 def test_every_invalid_fixture_has_an_expectation():
     assert sorted(p.stem for p in INVALID.glob("*.yaml")) == sorted(EXPECTED)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_invalid_fixture_is_reported_at_its_place(name):
     line, column, path, message, hint = EXPECTED[name]
@@ -488,6 +490,7 @@ def test_infinite_weight_is_refused_when_loading(tmp_path):
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_cli_reports_each_invalid_fixture_with_file_and_line_and_exit_2(name):
     line, column, path, message, hint = EXPECTED[name]

@@ -193,6 +193,7 @@ def test_show_prints_wordings_reasons_measures_and_owners():
 # --- one group's questionnaire ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_html_form_of_a_group_asks_in_its_words(tmp_path):
     forms = {}
     for group in ("frontline", "board", None):
@@ -230,6 +231,7 @@ def _items(resource: dict[str, Any]) -> list[dict[str, Any]]:
     return [item for top in resource["item"] for item in top.get("item", [])]
 
 
+@pytest.mark.slow
 def test_a_groups_fhir_questionnaire_has_only_its_questions_in_its_words(tmp_path):
     out = tmp_path / "frontline.json"
     result = run_main("questionnaire", str(RUBRIC_PATH), "--fhir", "-o", str(out), "--group", "frontline")
@@ -253,6 +255,7 @@ def test_a_groups_fhir_questionnaire_has_only_its_questions_in_its_words(tmp_pat
     assert _items(everyone)[0]["text"] == DEFAULT_TEXT
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("group", ["board", "managers", "frontline", "patient-partners"])
 def test_fhir_for_a_group_of_the_default_rubric_gives_only_the_questions_it_is_asked(group):
     rubric = load_rubric("qi-readiness")

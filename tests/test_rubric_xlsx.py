@@ -108,6 +108,7 @@ def test_the_round_trip_covers_every_rubric_in_the_repository():
     assert len(ALL_RUBRICS) == 49  # with the two versions of tests/data/migration and qi-readiness 1.1.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", ALL_RUBRICS, ids=lambda p: p.stem)
 def test_a_rubric_written_as_a_workbook_reads_back_the_same(path: Path, tmp_path: Path):
     written = rubric_to_xlsx(path, tmp_path / "rubric.xlsx")
@@ -121,6 +122,7 @@ def test_a_rubric_written_as_a_workbook_reads_back_the_same(path: Path, tmp_path
     assert list(back)[:3] == ["id", "version", "title"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["qi-readiness", "qi-programme-stages"])
 def test_the_command_line_round_trip_gives_a_valid_rubric_file_of_the_same_content(name: str, tmp_path: Path):
     book, out = tmp_path / f"{name}.xlsx", tmp_path / f"{name}.yaml"
@@ -135,12 +137,14 @@ def test_the_command_line_round_trip_gives_a_valid_rubric_file_of_the_same_conte
     assert run_main("validate", str(out)).returncode == 0
 
 
+@pytest.mark.slow
 def test_from_xlsx_without_an_output_prints_the_rubric(qi_workbook: Path):
     result = run_main("rubric", "from-xlsx", str(qi_workbook))
     assert result.returncode == 0, result.stderr
     assert exactly(yaml.safe_load(result.stdout)) == exactly(document(QI_READINESS_1_1))
 
 
+@pytest.mark.slow
 def test_the_api_returns_bytes_or_writes(tmp_path: Path):
     data = qimaturity.rubric_to_xlsx(RUBRICS / "valid-minimal.yaml")
     assert isinstance(data, bytes) and data[:2] == b"PK"
@@ -192,6 +196,7 @@ def test_a_key_the_workbook_has_no_place_for_is_refused_not_dropped():
 # ---- what a person sees ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_workbook_reads_as_the_rubric_does(qi_workbook: Path):
     book = load_workbook(qi_workbook)
     assert book.sheetnames == ["Read me", RUBRIC, QUESTIONS, RULES]
@@ -294,6 +299,7 @@ def test_the_outputs_must_have_their_suffix(tmp_path: Path, qi_workbook: Path):
 # ---- a workbook edited badly -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_level_off_the_scale_is_placed_at_its_cell(qi_workbook: Path, tmp_path: Path):
     def change(book: Any) -> None:
         sheet = book[QUESTIONS]
@@ -315,6 +321,7 @@ def test_a_level_off_the_scale_is_placed_at_its_cell(qi_workbook: Path, tmp_path
     assert not out.exists()  # nothing written
 
 
+@pytest.mark.slow
 def test_a_failed_read_leaves_an_earlier_output_as_it_was(qi_workbook: Path, tmp_path: Path):
     out = tmp_path / "rubric.yaml"
     out.write_text("earlier\n", encoding="utf-8")
@@ -324,6 +331,7 @@ def test_a_failed_read_leaves_an_earlier_output_as_it_was(qi_workbook: Path, tmp
     assert out.read_text(encoding="utf-8") == "earlier\n"
 
 
+@pytest.mark.slow
 def test_the_default_rubrics_workbook_has_its_wordings_steps_reasons_and_migration_map(tmp_path: Path):
     book = load_workbook(rubric_to_xlsx("qi-readiness", tmp_path / "qi-readiness-2.xlsx"))
     assert book.sheetnames == ["Read me", RUBRIC, QUESTIONS, RULES, "Migrations"]
@@ -334,6 +342,7 @@ def test_the_default_rubrics_workbook_has_its_wordings_steps_reasons_and_migrati
     assert "tags.cqc-well-led" not in header
 
 
+@pytest.mark.slow
 def test_a_missing_sheet_is_named(qi_workbook: Path, tmp_path: Path):
     def change(book: Any) -> None:
         book[QUESTIONS].title = "Question"
@@ -343,6 +352,7 @@ def test_a_missing_sheet_is_named(qi_workbook: Path, tmp_path: Path):
     ]
 
 
+@pytest.mark.slow
 def test_a_renamed_header_is_named_with_the_key_it_should_be(qi_workbook: Path, tmp_path: Path):
     def change(book: Any) -> None:
         sheet = book[QUESTIONS]
@@ -363,6 +373,7 @@ def test_a_renamed_required_header_stops_the_reading(qi_workbook: Path, tmp_path
     ]
 
 
+@pytest.mark.slow
 def test_text_in_a_weight_cell(qi_workbook: Path, tmp_path: Path):
     def change(book: Any) -> None:
         sheet = book[QUESTIONS]
@@ -373,6 +384,7 @@ def test_text_in_a_weight_cell(qi_workbook: Path, tmp_path: Path):
     ]
 
 
+@pytest.mark.slow
 def test_a_formula_is_refused_at_its_cell_and_never_evaluated(qi_workbook: Path, tmp_path: Path):
     def change(book: Any) -> None:
         sheet = book[QUESTIONS]
@@ -387,6 +399,7 @@ def test_a_formula_is_refused_at_its_cell_and_never_evaluated(qi_workbook: Path,
     ]
 
 
+@pytest.mark.slow
 def test_true_and_false_as_libreoffice_saves_them_are_read_as_values(qi_workbook: Path, tmp_path: Path):
     """LibreOffice saves a TRUE or FALSE cell as the formula =TRUE() or =FALSE() (Excel as a value): a workbook
     re-saved there reads back the same. Any other formula is still refused."""
@@ -436,6 +449,7 @@ def test_a_sheet_of_100000_rows_stops_at_the_limit(tmp_path: Path):
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("where", "value", "expected"),
     [
@@ -559,6 +573,7 @@ def test_a_file_that_is_not_a_workbook(tmp_path: Path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_an_edited_workbook_gives_the_edited_rubric(qi_workbook: Path, tmp_path: Path):
     """What an author does: reword a question, add one, raise a weight, bump the version."""
 

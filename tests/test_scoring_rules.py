@@ -42,6 +42,7 @@ def projected_domain(result, domain_id):
 #   q-allna:  b1 N/A, f1 N/A
 
 
+@pytest.mark.slow
 def test_median_of_an_odd_number_of_answers_is_the_middle_one():
     q = run("respondents-median", "respondents").question("q-odd")
     assert q.status == "answered"

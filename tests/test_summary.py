@@ -95,6 +95,7 @@ def test_the_weakest_domain_takes_the_last_place_when_the_priorities_miss_it():
     assert [(i.domain, i.cycle) for i in two] == [("Leadership", 1), ("Culture and staff engagement", 3)]
 
 
+@pytest.mark.slow
 def test_strengths_are_domains_at_or_above_target_whatever_the_highest_values():
     # Eastfield: every domain at 4, its target: all nine are strengths, none "below".
     eastfield = view(EXAMPLES / "eastfield-mental-health.yaml")
@@ -120,6 +121,7 @@ def test_riverside_held_rule_is_said_in_words_with_what_stands_in_the_way():
     )
 
 
+@pytest.mark.slow
 def test_a_rule_that_lowers_a_level_says_what_the_answers_alone_would_give():
     # Riverside's answers with culture's value moved past 4 would not do; instead a rubric whose gate sits at the
     # level the value reaches: qi-readiness with its overall gate moved from 4 to 3 lowers Riverside from 3 to 2.
@@ -139,6 +141,7 @@ def test_a_rule_that_lowers_a_level_says_what_the_answers_alone_would_give():
     )
 
 
+@pytest.mark.slow
 def test_no_rule_id_or_arrow_outside_the_method_appendix():
     # Riverside as answered (the overall gate holds it), and with every answer to a critical leadership question at
     # 2, which brings the domain cap (a critical item below 3) into force on leadership.
@@ -256,6 +259,7 @@ def test_a_rubric_sentence_wins_and_every_bundled_qi_readiness_rule_has_one():
     )
 
 
+@pytest.mark.slow
 def test_a_rule_sentence_goes_through_the_workbook_and_back(tmp_path):
     from qimaturity.rubric.workbook import read_rubric_workbook, rubric_to_xlsx
 
@@ -266,6 +270,7 @@ def test_a_rule_sentence_goes_through_the_workbook_and_back(tmp_path):
 # --- the narrative ---------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_narrative_is_three_to_five_plain_sentences():
     for answers in (NORTHGATE, RIVERSIDE, EXAMPLES / "eastfield-mental-health.yaml"):
         words = view(answers).narrative
@@ -354,6 +359,7 @@ def _renamed_mini() -> dict:
     return document
 
 
+@pytest.mark.slow
 def test_the_group_comparison_heading_uses_the_rubric_group_names():
     rubric = load_rubric(_renamed_mini())
     page = render_html(score(rubric, load_assessment(MINI_ANSWERS, rubric)), rubric)
@@ -376,6 +382,7 @@ def _brand(tmp_path: Path, text: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_brand_wording_reaches_the_report(tmp_path):
     brand = _brand(
         tmp_path,

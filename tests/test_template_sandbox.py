@@ -118,6 +118,7 @@ def dumped_context(tmp_path: Path, render, *names: str) -> dict:
 COMMON = ("brand", "css", "generated", "generated_iso", "engine")
 
 
+@pytest.mark.slow
 def test_the_gap_report_and_cohort_contexts_are_plain_json_data(tmp_path, result):
     brand = load_brand(ROOT / "examples" / "brand" / "brand.yaml")
     report = dumped_context(
@@ -362,6 +363,7 @@ def test_every_trick_is_harmless_text_or_a_template_error(tmp_path):
     assert sorted(os.listdir(out)) == ["report.html"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["class-walk", "logo-path", "format", "include-link", "namespace-globals"])
 def test_a_trick_on_the_command_line_is_exit_2_with_the_template_line(tmp_path, name):
     watched = tmp_path / "watched"

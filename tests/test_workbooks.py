@@ -226,12 +226,14 @@ def test_a_part_that_lies_about_its_size_is_refused(tmp_path, size):
     refused(path, "xl/worksheets/sheet1.xml")
 
 
+@pytest.mark.slow
 def test_more_parts_than_the_limit_are_refused_before_the_zip_is_read(tmp_path):
     extra = {f"customXml/item{i}.bin": b"" for i in range(MAX_WORKBOOK_PARTS + 1)}
     path = workbook(tmp_path / "parts.xlsx", extra=extra)
     refused(path, f"over the limit of {MAX_WORKBOOK_PARTS:,}", commands=("score",))
 
 
+@pytest.mark.slow
 def test_a_hostile_sheet_in_a_questionnaire_template_is_refused(tmp_path, blank_template):
     from openpyxl import load_workbook
 

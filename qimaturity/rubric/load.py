@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -9,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qimaturity._core.documents import SourceDocument, load_yaml, plain_document
+from qimaturity._core.documents import SourceDocument, parse_yaml, plain_document, read_text
 from qimaturity._core.frozen import FrozenMap
+from qimaturity._core.limits import MAX_DOCUMENT_BYTES
 from qimaturity._core.problems import InputError, Problem, pointer, sort_problems
 from qimaturity._core.resources import bundled_dir
 from qimaturity.rubric.checks import check_rubric_document, level_named
@@ -104,8 +106,18 @@ def check_rubric(
 
 def _check_file(path: Path, ident: str | None) -> tuple[SourceDocument | None, list[Problem]]:
     """Load and validate a rubric file; ``ident``: the id it was found by, which must be the rubric's."""
+    name = display_name(path)
     try:
-        doc = load_yaml(path, display=display_name(path), keep_going=True, scalar_sources=True)
+        text = read_text(path, max_bytes=MAX_DOCUMENT_BYTES, display=name)
+    except InputError as error:
+        return None, list(error.problems)
+    return _check_text(text, name, ident)
+
+
+def _check_text(text: str, name: str, ident: str | None) -> tuple[SourceDocument | None, list[Problem]]:
+    """:func:`_check_file` once the file is read."""
+    try:
+        doc = parse_yaml(text, name, keep_going=True, scalar_sources=True)
     except InputError as error:
         return None, list(error.problems)
     problems = check_rubric_document(doc)
@@ -130,7 +142,22 @@ def load_rubric(ref: str | Path | Mapping[str, Any], *, search_path: SearchPath 
     refused, naming them. The rubric document itself may be given as a mapping (a notebook's dict): it is checked
     exactly as a file is, and its problems carry the JSON path (``/domains/0/questions/1/levels``) and no line, in
     ``<rubric>``."""
-    doc, problems = check_rubric(ref, search_path=search_path)
+    if isinstance(ref, Mapping):
+        doc, problems = check_rubric(ref)
+        if problems or doc is None:
+            raise InputError(problems)
+        return rubric_from_document(doc)
+    path, ident = _locate(ref, search_path)
+    name = display_name(path)
+    return _rubric_of_text(read_text(path, max_bytes=MAX_DOCUMENT_BYTES, display=name), name, ident)
+
+
+@functools.lru_cache(maxsize=32)
+def _rubric_of_text(text: str, name: str, ident: str | None) -> Rubric:
+    """The rubric a file's text makes, under its display name and the id it was found by. The same text under the
+    same name makes the same (immutable) rubric, so the last few are kept: a process that loads one rubric many times
+    (a batch, a test suite, the web application) parses and checks it once. A file that fails raises every time."""
+    doc, problems = _check_text(text, name, ident)
     if problems or doc is None:
         raise InputError(problems)
     return rubric_from_document(doc)

@@ -7,6 +7,8 @@ limit they test needs. ``scripts/make_hostile_corpus.py`` writes the corpus to a
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import struct
 import zipfile
@@ -59,10 +61,16 @@ class Case:
     why: str
 
 
-def _answers() -> dict:
-    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+@functools.cache
+def _example() -> dict:
+    data = yaml.load(EXAMPLE.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     assert isinstance(data, dict)
     return data
+
+
+def _answers() -> dict:
+    """The example answers, a copy of their own to change."""
+    return copy.deepcopy(_example())
 
 
 def _write(path: Path, data: str | bytes) -> Path:
