@@ -158,7 +158,7 @@ def test_no_rule_id_or_arrow_outside_the_method_appendix():
     ):
         page = render_html(result, QI)
         text = outside_method(page)
-        assert "->" not in text
+        assert "->" not in text and "→" not in text
         for rule_id in RULE_IDS:
             assert rule_id not in text, (answers.name, rule_id)
         assert "level(s)" not in text and "question(s)" not in text
