@@ -369,7 +369,7 @@ def test_comparison_control_characters_do_not_break_the_xml() -> None:
     desc = desc_text(parse(svg), "h")
     assert "Abc: Do 1." in desc
     svg = trend_chart("t", DATES[:2], [("S\x01x", [1.0, 2.0])], SCALE, title="t")
-    assert "Sx: 2021-03-31 1, 2022-03-31 2." in desc_text(parse(svg), "t")
+    assert "Sx: 31 March 2021 1, 31 March 2022 2." in desc_text(parse(svg), "t")
     svg = box_chart("b", [("B\x02y", None, 1)], SCALE, title="t", mark_label="M\x03e")
     assert "By: suppressed" in desc_text(parse(svg), "b")
 
@@ -902,12 +902,22 @@ def test_trend_prints_the_last_value_beside_the_series_label() -> None:
     assert labels == {
         "0": "Leadership 3.25",
         "1": "Governance 3",
-        "2": "Patient involvement 1.5 (2023-03-31)",
+        "2": "Patient involvement 1.5 (31 Mar 2023)",
     }
+    # Dates as the NHS writes them: in full in the description, the month cut short on the chart itself.
+    assert [t.text for t in by_class(root, "qim-dates")[0].iter(f"{NS}text")] == [
+        "31 Mar 2021",
+        "31 Mar 2022",
+        "31 Mar 2023",
+        "31 Mar 2024",
+    ]
     desc = desc_text(root, "trend-test")
-    assert "Assessments on 2021-03-31, 2022-03-31, 2023-03-31, 2024-03-31." in desc
-    assert "Leadership: 2021-03-31 1.5, 2022-03-31 2, 2023-03-31 no value, 2024-03-31 3.25." in desc
-    assert "Patient involvement: 2021-03-31 no value, 2022-03-31 1, 2023-03-31 1.5, 2024-03-31 no value." in desc
+    assert "Assessments on 31 March 2021, 31 March 2022, 31 March 2023, 31 March 2024." in desc
+    assert "Leadership: 31 March 2021 1.5, 31 March 2022 2, 31 March 2023 no value, 31 March 2024 3.25." in desc
+    assert (
+        "Patient involvement: 31 March 2021 no value, 31 March 2022 1, 31 March 2023 1.5, 31 March 2024 no value."
+        in desc
+    )
 
 
 def test_trend_end_labels_do_not_overlap() -> None:

@@ -227,7 +227,7 @@ def test_a_trend_chart_marks_the_version_change():
         breaks=[(1, "version 2.0.0")],
     )
     assert 'class="qim-version-break"' in svg and 'stroke-dasharray="5 3"' in svg
-    assert "version 2.0.0 from 2026-06-30 (after 2025-06-30)." in svg
+    assert "version 2.0.0 from 30 June 2026 (after 30 June 2025)." in svg
     with pytest.raises(ValueError, match="a version break falls between two assessments"):
         trend_chart(
             "t", ["2025-06-30", "2026-06-30"], [("M", [1, 2])], [(1, "a"), (2, "b")], title="x", breaks=[(0, "v")]

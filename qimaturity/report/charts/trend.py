@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from qimaturity._core.dates import day_in_short_words, day_in_words
 from qimaturity.report.charts.svg import (
     _COS45,
     _FAINT,
@@ -94,13 +95,15 @@ def trend_chart(
         data.append((str(label), [None if v is None else _on_scale(v, lo, hi, f"a value of {label!r}") for v in row]))
     if len({_flat(label) for label, _v in data}) != len(data):
         raise ValueError("series labels must be unique")
-    shown_dates = [day.isoformat() for day in days]
+    # On the chart, dates as the NHS writes them where space is short (30 Sep 2025); in words, in full.
+    shown_dates = [day_in_short_words(day) for day in days]
+    said_dates = [day_in_words(day) for day in days]
     for k, _label in breaks:
         if not 1 <= k < len(days):
             raise ValueError(f"a version break falls between two assessments: index 1 to {len(days) - 1}, got {k}")
-    desc = _trend_desc(data, shown_dates, levels)
+    desc = _trend_desc(data, said_dates, levels)
     for k, label in breaks:
-        desc += f" {_flat(label)} from {shown_dates[k]} (after {shown_dates[k - 1]})."
+        desc += f" {_flat(label)} from {said_dates[k]} (after {said_dates[k - 1]})."
     width = _TREND_WIDTH
 
     title_svg, y = _title_block(title, width)
@@ -252,7 +255,7 @@ def trend_chart(
                     stroke=_TEXT,
                     stroke_width=0.7,
                     extra=f' class="qim-trend-point" data-series="{i}" data-shape="{shape}"',
-                    tooltip=f"{label}, {shown_dates[k]}: {_fmt(value)}",
+                    tooltip=f"{label}, {said_dates[k]}: {_fmt(value)}",
                 )
             )
         if len(data) == 1 and spacing >= 30:
