@@ -18,6 +18,13 @@ from .conftest import INVALID, RUBRICS, run_main
 
 # fixture -> (line, column, path, message, hint) of the one problem it must produce
 EXPECTED = {
+    "short-title-twice": (
+        41,
+        22,
+        "/domains/0/questions/1/short_title",
+        "short title 'leaders at the  front line' is also the short title of question 'lead-1' (line 29)",
+        "give each question a short title of its own: charts and tables label questions by it",
+    ),
     "bad-id": (47, 13, "/domains/1/questions/0/id", "'Meth 1' is not a valid id", ID_HINT),
     "duplicate-domain-id": (
         44,

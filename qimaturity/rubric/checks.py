@@ -263,6 +263,7 @@ class MeaningChecker:
         self.problems: list[Problem] = []
         self.scale: list[int] = []
         self.question_ids: dict[str, DocPath] = {}
+        self.short_titles: dict[str, tuple[DocPath, Any]] = {}
         self.domain_ids: dict[str, DocPath] = {}
         self.group_ids: dict[str, DocPath] = {}
 
@@ -385,6 +386,23 @@ class MeaningChecker:
             for q_index, question in _dicts(domain.get("questions")):
                 self.check_question((*base, "questions", q_index), question, sources, frameworks, codes)
 
+    def check_short_title(self, path: DocPath, short_title: Any, qid: Any) -> None:
+        """Charts label questions by their short titles: two questions with the same one (ignoring case and spaces)
+        could not be told apart."""
+        if not isinstance(short_title, str):
+            return
+        key = " ".join(short_title.split()).casefold()
+        if key in self.short_titles:
+            first, other = self.short_titles[key]
+            line, _ = self.doc.locate(first)
+            self.add(
+                path,
+                f"short title '{short_title}' is also the short title of question '{other}' (line {line})",
+                "give each question a short title of its own: charts and tables label questions by it",
+            )
+        else:
+            self.short_titles[key] = (path, qid)
+
     def check_question(
         self,
         base: DocPath,
@@ -396,6 +414,7 @@ class MeaningChecker:
         qid = question.get("id")
         label = f"question '{qid}'" if isinstance(qid, str) else "question"
         self.register(self.question_ids, qid, (*base, "id"), "question")
+        self.check_short_title((*base, "short_title"), question.get("short_title"), qid)
         self.check_target((*base, "target"), question.get("target"))
         for field_name, what in (
             ("stage", "stage"),
