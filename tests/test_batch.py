@@ -144,6 +144,35 @@ def test_changing_a_rendering_option_redoes_reports_but_not_json(answers, tmp_pa
     assert targeted.stdout.splitlines() == [str(out / f"{stem}.json") for stem in STEMS]
 
 
+@pytest.mark.slow
+def test_plan_start_reaches_every_report_as_report_writes_it_and_redoes_only_reports(answers, tmp_path):
+    out = tmp_path / "out"
+    dated = ("--report-date", "2026-10-01", "--formats", "html,json")
+    first = run_main("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), *dated, "--plan-start", "2026-11-02")
+    assert first.returncode == 0, first.stderr
+    alone = tmp_path / "alone.html"
+    stem = STEMS[0]
+    done = run_main(
+        "report",
+        str(QI_READINESS_1_1),
+        str(answers / f"{stem}.yaml"),
+        "-o",
+        str(alone),
+        "--report-date",
+        "2026-10-01",
+        "--plan-start",
+        "2026-11-02",
+    )
+    assert done.returncode == 0, done.stderr
+    assert (out / f"{stem}.html").read_bytes() == alone.read_bytes()
+    assert "2 November 2026" in alone.read_text(encoding="utf-8")  # the first cycle's start
+    # Another start redoes the reports, not the JSON; a start that is no date is refused before anything is written.
+    again = run_main("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), *dated, "--plan-start", "2026-12-01")
+    assert again.stdout.splitlines() == [str(out / f"{s}.html") for s in STEMS]
+    bad = run_main("batch", str(QI_READINESS_1_1), str(answers), "-o", str(tmp_path / "x"), "--plan-start", "soon")
+    assert bad.returncode == 2 and "--plan-start" in bad.stderr and not (tmp_path / "x").exists()
+
+
 def test_formats_json_writes_only_json(answers, tmp_path):
     out = tmp_path / "out"
     result = run_main("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "json")

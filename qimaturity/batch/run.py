@@ -78,6 +78,8 @@ class Job:
     brand: Path | None = None
     templates: Path | None = None
     report_date: str | None = None
+    plan_start: str | None = None
+    """The improvement plan's first cycle start, ``YYYY-MM-DD`` (None: each assessment's date)."""
     force: bool = False
     # (format, digest of the options that change that format), computed once for the whole batch.
     digests: tuple[tuple[str, str], ...] = ()
@@ -214,11 +216,12 @@ def option_digests(
     generated: str | None = None,
     cohort: Cohort | None = None,
     mapping: Path | None = None,
+    plan_start: str | None = None,
 ) -> dict[str, str]:
     """For each format, a digest of what changes that format's output besides the answers file.
 
     JSON depends on the rubric, the engine version and the targets; HTML and PDF also on the report date, the
-    brand file and its logo, the --templates folder and the bundled report templates and styles.
+    plan's start, the brand file and its logo, the --templates folder and the bundled report templates and styles.
     """
     scoring = {
         "engine": __version__,
@@ -228,6 +231,7 @@ def option_digests(
     }
     rendering = {
         "report_date": generated,
+        "plan_start": plan_start,
         "brand": _file_digest(brand),
         "logo": _logo_digest(logo),
         "templates": _folder_digest(templates) if templates is not None else None,
@@ -352,7 +356,13 @@ def _run_job(job: Job) -> FileRecord:
 
             generated = datetime.fromisoformat(job.report_date) if job.report_date else None
             report = gap_report(
-                rubric, result, brand=job.brand, templates=job.templates, generated=generated, cohort=job.cohort
+                rubric,
+                result,
+                brand=job.brand,
+                templates=job.templates,
+                generated=generated,
+                cohort=job.cohort,
+                plan_start=job.plan_start,
             )
             for fmt, document in report.render(list(rendered)):
                 write(*rendered[fmt], document)
@@ -432,14 +442,16 @@ def _check_options(
     report_date: date | str | None,
     workers: int | None,
     scheduler: str | None,
+    plan_start: date | str | None = None,
 ) -> None:
     if templates is not None and not templates.is_dir():
         raise BatchOptionError(f"no such folder: {templates}", "--templates")
-    if isinstance(report_date, str):
-        try:
-            date.fromisoformat(report_date)
-        except ValueError:
-            raise BatchOptionError(f"'{report_date}' is not a date (YYYY-MM-DD)", "--report-date") from None
+    for value, option in ((report_date, "--report-date"), (plan_start, "--plan-start")):
+        if isinstance(value, str):
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise BatchOptionError(f"'{value}' is not a date (YYYY-MM-DD)", option) from None
     if workers is not None and workers < 1:
         raise BatchOptionError("give at least one worker", "--workers")
     if workers is not None and scheduler is not None:
@@ -589,6 +601,7 @@ def run_batch(
     brand: str | Path | None = None,
     templates: str | Path | None = None,
     report_date: date | str | None = None,
+    plan_start: date | str | None = None,
     progress: ProgressCallback | None = None,
     peers: bool = False,
     group_by: str | None = None,
@@ -607,7 +620,8 @@ def run_batch(
     them. ``search_path``: folders to look a rubric id up in, as for :func:`qimaturity.load_rubric`. A bad answers
     file goes into the summary's problems while the others are still written.
     With ``peers``, the whole batch is the cohort of every report's "you and your peers" section (peer groups by
-    ``group_by``; groups under ``min_cohort`` suppressed). ``report_date`` is a date or ``"YYYY-MM-DD"``.
+    ``group_by``; groups under ``min_cohort`` suppressed). ``report_date`` is a date or ``"YYYY-MM-DD"``, and so is
+    ``plan_start``, the day every report's improvement plan starts (default: each assessment's own date).
 
     Raises :class:`InputError` for a bad rubric or brand file (or a folder with no answers files) and
     :class:`BatchOptionError` for an unusable option; everything that goes wrong with one file is in the returned
@@ -621,7 +635,8 @@ def run_batch(
     brand_path = Path(brand) if brand is not None else None
     templates_path = Path(templates) if templates is not None else None
     rubric = load_rubric(rubric_ref, search_path=search_path)
-    _check_options(paths, out, chosen_formats, templates_path, report_date, workers, scheduler)
+    _check_options(paths, out, chosen_formats, templates_path, report_date, workers, scheduler, plan_start)
+    plan_day = plan_start.isoformat() if isinstance(plan_start, date) else plan_start or None
     make_output_folder(out)  # a folder the system refuses is one clear problem, before any file is scored
     chosen_brand = load_brand(brand_path) if brand_path is not None else DEFAULT_BRAND
     from qimaturity.report.render import generation_time
@@ -659,6 +674,7 @@ def run_batch(
         generated=stamp,
         cohort=cohort,
         mapping=Path(mapping) if mapping is not None else None,
+        plan_start=plan_day,
     )
     rubric_ref_for_jobs = _job_rubric_ref(rubric_ref, search_path)
     _RUBRICS[rubric_ref_for_jobs] = rubric
@@ -683,6 +699,7 @@ def run_batch(
                 brand=brand_path.resolve() if brand_path is not None else None,
                 templates=templates_path.resolve() if templates_path is not None else None,
                 report_date=stamp,
+                plan_start=plan_day,
                 force=force,
                 digests=tuple(sorted(digests.items())),
                 cohort=cohort,

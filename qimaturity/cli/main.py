@@ -94,7 +94,7 @@ plan_start_option = click.option(
     metavar="YYYY-MM-DD",
     help="The day the improvement plan's first cycle starts (default: the assessment's date); one more each fortnight.",
 )
-"""``report``'s and ``plan``'s ``--plan-start``: one option, so the two commands' plans start alike."""
+"""``report``'s, ``plan``'s and ``batch``'s ``--plan-start``: one option, so their plans start alike."""
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -740,6 +740,7 @@ def compare_command(
     "--templates", type=click.Path(file_okay=False, path_type=Path), help="A templates folder, as for report."
 )
 @click.option("--report-date", type=DATE, metavar="YYYY-MM-DD", help="As for report.")
+@plan_start_option
 @click.option(
     "--peers", is_flag=True, help="Give every report a 'you and your peers' section: the batch is the cohort."
 )
@@ -758,6 +759,7 @@ def batch_command(
     brand: Path | None,
     templates: Path | None,
     report_date: date | None,
+    plan_start: date | None,
     peers: bool,
     group_by: str | None,
     min_cohort: int,
@@ -790,6 +792,7 @@ def batch_command(
             brand=brand,
             templates=templates,
             report_date=report_date,
+            plan_start=plan_start,
             progress=progress,
             peers=peers,
             group_by=group_by,
