@@ -55,8 +55,8 @@ def test_summary_of_the_small_cohort_worked_by_hand():
     assert said["Outliers"].endswith(": Alpha (Leadership low).")
     # acute 1, 5/3, 7/3: median 5/3 = 1.67
     assert said["Peer groups"] == (
-        "By type, one group is large enough to show: acute (3 organisations), median overall value 1.67. 1 group "
-        "with fewer than 3 organisations is not shown: community (2)."
+        "By type, one group is large enough to show: acute organisations (3), median overall value 1.67. 1 group "
+        "with fewer than 3 organisations is not shown: community organisations (2)."
     )
     # Alpha 5/3 -> 1.0: -2/3, declined
     assert said["Movers"] == (
@@ -70,15 +70,17 @@ def test_summary_never_shows_a_suppressed_groups_values():
     cohort = build_cohort(results(), group_by="type", min_cohort=3)
     summary = cohort_summary(cohort, LEVEL_NAMES)
     acute, community = summary.groups
-    assert (acute.name, acute.n, acute.median) == ("acute", 3, 5 / 3)
-    assert (community.name, community.n, community.suppressed) == ("community", 2, True)
+    assert (acute.name, acute.n, acute.median) == ("Acute organisations", 3, 5 / 3)
+    assert (community.name, community.n, community.suppressed) == ("Community organisations", 2, True)
     assert (community.minimum, community.q1, community.median, community.q3, community.maximum) == (None,) * 5
     # community's own figures: values 3 and 7/3, so median 8/3 = 2.67; neither it nor anything else of the group
     # reaches the page
     html = render_cohort_html(cohort, RUBRIC)
     summary_html = html[html.index('id="summary"') : html.index('id="statistics"')]
     assert "2.67" not in summary_html
-    assert re.search(r"community</th><td class=\"num\">2</td>\s*<td colspan=\"5\">suppressed", summary_html)
+    assert re.search(
+        r"Community organisations</th><td class=\"num\">2</td>\s*<td colspan=\"5\">suppressed", summary_html
+    )
 
 
 def test_a_cohort_too_small_to_show_says_so_and_shows_no_figure():
@@ -117,3 +119,26 @@ def test_heatmap_shows_every_name_whole():
     ]
     assert labels == [f"{m.rank}. {m.name}" for m in cohort.members]
     assert "…" not in heatmap
+
+
+def test_cohort_html_speaks_plainly_groups_by_name_levels_by_name_dates_in_words():
+    cohort = build_cohort(results(), group_by="type", min_cohort=3)
+    html = render_cohort_html(cohort, RUBRIC)
+    captions = re.findall(r"<caption>(.*?)</caption>", html)
+    # everyone, then the groups by name with their size in words (never "organisation(s)" or the bare key)
+    assert "All organisations: 5 organisations" in captions
+    assert "Acute organisations: 3 organisations" in captions
+    assert "Community organisations: 2 organisations, suppressed" in captions
+    # All organisations by overall level (see the docstring): Alpha and Beta level 1, Epsilon and Gamma 2, Delta 3
+    statistics = html[html.index('id="statistics"') : html.index('id="ranking"')]
+    assert "<td>2 Low, 2 Mid, 1 High</td>" in statistics
+    # Alpha's change: overall (3 + 2) / 3 = 1.67 in 2025, 1.00 in 2026, so -0.67; one column per date, in words
+    trends = html[html.index('id="trends"') : html.index('id="method"')]
+    assert "<h3>Alpha: 30 June 2025 to 30 June 2026</h3>" in trends
+    assert '<th scope="col" class="num">30 June 2025</th><th scope="col" class="num">30 June 2026</th>' in trends
+    assert re.search(
+        r'Overall</th><td class="num">1.67</td><td class="num">1.00</td><td class="num">-0.67</td>', trends
+    )
+    text = re.sub(r"<[^>]+>", " ", html[html.index("<main>") :])
+    for machine in ("(s)", "→", "->", "level 1:", "2025-06-30"):
+        assert machine not in text, machine

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from qimaturity._core.dates import iso_in_words
 from qimaturity._core.numbers import decimals, signed
 from qimaturity.cohort.model import Cohort, GroupStats, Stats
+from qimaturity.report.summary import peer_group_name
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,15 @@ def period_text(dates: Sequence[str | None]) -> str | None:
     return long_date(first) if first == last else f"{long_date(first)} to {long_date(last)}"
 
 
+def group_title(cohort: Cohort, group: GroupStats) -> str:
+    """A group as a heading names it: "All organisations", "Acute organisations", "Organisations in the North
+    West region", never the bare key ("acute") the answers give."""
+    if group is cohort.everyone or cohort.group_by is None:
+        return group.name
+    name = peer_group_name(cohort.group_by, group.name, cohort.everyone.name, group.n)
+    return name[:1].upper() + name[1:]
+
+
 def _n(value: float) -> str:
     return decimals(value, 2)
 
@@ -123,7 +133,7 @@ def cohort_summary(cohort: Cohort, level_names: dict[int, str]) -> CohortSummary
                 f"{_names(held)}. They are ranked by the value of their answers, and the level shown is the held one.",
             )
         )
-    groups = tuple(_group_line(g) for g in cohort.groups)
+    groups = tuple(_group_line(g, group_title(cohort, g)) for g in cohort.groups)
     return CohortSummary(
         period_text(latest_dates),
         period_text(earlier),
@@ -197,27 +207,31 @@ def _group_differences(cohort: Cohort) -> Finding:
     by = cohort.group_by
     shown = [g for g in cohort.groups if not g.suppressed and g.overall is not None]
     hidden = [g for g in cohort.groups if g.suppressed]
+
+    def named(group: GroupStats) -> str:
+        return peer_group_name(by, group.name, cohort.everyone.name, group.n)
+
     said = ""
     if len(shown) >= 2:
         high = max(shown, key=lambda g: g.overall.median if g.overall else 0.0)
         low = min(shown, key=lambda g: g.overall.median if g.overall else 0.0)
         assert high.overall is not None and low.overall is not None
         said = (
-            f"By {by}, the groups' median overall values run from {_n(low.overall.median)} ({low.name}, "
-            f"{_organisations(low.n)}) to {_n(high.overall.median)} ({high.name}, {_organisations(high.n)}), a "
+            f"By {by}, the groups' median overall values run from {_n(low.overall.median)} ({named(low)}, "
+            f"{low.n}) to {_n(high.overall.median)} ({named(high)}, {high.n}), a "
             f"difference of {_n(high.overall.median - low.overall.median)}."
         )
     elif len(shown) == 1:
         only = shown[0]
         assert only.overall is not None
         said = (
-            f"By {by}, one group is large enough to show: {only.name} ({_organisations(only.n)}), median overall "
+            f"By {by}, one group is large enough to show: {named(only)} ({only.n}), median overall "
             f"value {_n(only.overall.median)}."
         )
     else:
         said = f"By {by}, no group is large enough to show."
     if hidden:
-        names = _names([f"{g.name} ({g.n})" for g in hidden])
+        names = _names([f"{named(g)} ({g.n})" for g in hidden])
         said += (
             f" {len(hidden)} group{'' if len(hidden) == 1 else 's'} with fewer than {cohort.min_cohort} "
             f"organisations {'is' if len(hidden) == 1 else 'are'} not shown: {names}."
@@ -261,8 +275,8 @@ def _movers_finding(cohort: Cohort, movers: Sequence[Mover]) -> Finding:
     return Finding("Movers", said)
 
 
-def _group_line(group: GroupStats) -> GroupLine:
+def _group_line(group: GroupStats, title: str) -> GroupLine:
     s = None if group.suppressed else group.overall
     if s is None:
-        return GroupLine(group.name, group.n, group.suppressed, None, None, None, None, None)
-    return GroupLine(group.name, group.n, False, s.minimum, s.q1, s.median, s.q3, s.maximum)
+        return GroupLine(title, group.n, group.suppressed, None, None, None, None, None)
+    return GroupLine(title, group.n, False, s.minimum, s.q1, s.median, s.q3, s.maximum)

@@ -25,7 +25,7 @@ from qimaturity._core.resources import bundled_dir
 from qimaturity.cohort.model import Cohort
 from qimaturity.report import charts
 from qimaturity.report.branding import DEFAULT_BRAND, Brand
-from qimaturity.report.cohort_view import cohort_summary
+from qimaturity.report.cohort_view import cohort_summary, group_title
 from qimaturity.report.summary import nhs_date
 from qimaturity.report.templating import render_template
 from qimaturity.report.views import Report, build_report
@@ -226,8 +226,10 @@ def render_cohort_html(
             (titles[d], None if s is None else (s.minimum, s.q1, s.median, s.q3, s.maximum), 0 if s is None else s.n)
             for d, s in group.domains
         ]
-        return Markup(charts.box_chart(f"box-{index}", rows, scale, title=f"{group.name}: spread of domain values"))
+        title = f"{group_titles[group.name]}: spread of domain values"
+        return Markup(charts.box_chart(f"box-{index}", rows, scale, title=title))
 
+    group_titles = {g.name: group_title(cohort, g) for g in (cohort.everyone, *cohort.groups)}
     group_charts = [boxes(g, i) for i, g in enumerate((cohort.everyone, *cohort.groups))]
     trends = [
         trend_charts(
@@ -245,6 +247,8 @@ def render_cohort_html(
         "summary": cohort_summary(cohort, {level.value: level.name for level in rubric.levels}),
         "rubric": rubric,
         "titles": titles,
+        "group_titles": group_titles,
+        "level_names": {str(level.value): level.name for level in rubric.levels},
         "heatmaps": heatmaps,
         "group_charts": group_charts,
         "trend_charts": trends,

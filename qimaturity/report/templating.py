@@ -60,6 +60,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Cycler, Joiner, Namespace
 from markupsafe import Markup
 
+from qimaturity._core.dates import iso_in_words
 from qimaturity._core.limits import (
     MAX_CONCATENATION,
     MAX_OUTPUT_CHARS,
@@ -332,6 +333,12 @@ def fixed_text(value: float | None, places: int = 2) -> str:
     return "-" if value is None else fixed(value, places)
 
 
+def long_date_text(value: str | None) -> str:
+    """The ``long_date`` filter: an ISO date as the NHS writes it (``30 September 2026``), "-" for none; text that
+    is not a date is kept."""
+    return "-" if not value else iso_in_words(value)
+
+
 def environment(templates_dir: Path | None = None) -> TemplateEnvironment:
     """The sandboxed template environment; a user's folder comes first, the bundled templates stay reachable as
     ``bundled/NAME`` so that a custom template can extend them and override their blocks."""
@@ -347,6 +354,7 @@ def environment(templates_dir: Path | None = None) -> TemplateEnvironment:
     env.filters["percent"] = percent_text
     env.filters["signed"] = signed_text
     env.filters["fixed"] = fixed_text
+    env.filters["long_date"] = long_date_text
     return env
 
 
