@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from qimaturity import load_assessment, load_rubric, report, score
 from qimaturity.report.build import gap_report
 from qimaturity.report.render import render_html
-from qimaturity.report.summary import how_much, nhs_date, nhs_dates_in
+from qimaturity.report.summary import how_much, nhs_date, nhs_dates_in, peer_position
 from qimaturity.report.views import build_report
 from qimaturity.rubric.model import (
     AllOf,
@@ -490,3 +490,13 @@ def test_the_pdf_summary_mentions_peers_and_change_with_cohort_and_history(ashfo
     summary = " ".join(_summary_pages(ashford_pdf).split())
     assert "Against acute organisations, it is in the upper half in two of its nine domains" in summary
     assert "since 30 September 2025, all nine domains clearly improved" in summary
+
+
+def test_the_peer_position_says_none_and_all_in_words():
+    # Northgate against the acute organisations: below the median in all nine domains (the bundled brand example)
+    assert peer_position(0, 9, 9) == "in the lower half in all nine of its domains"
+    assert peer_position(9, 0, 9) == "in the upper half in all nine of its domains"
+    # 0 above, 7 below, 2 on the median
+    assert peer_position(0, 7, 9) == "in the lower half in seven of its nine domains and in the upper half in none"
+    assert peer_position(3, 0, 9) == "in the upper half in three of its nine domains and in the lower half in none"
+    assert peer_position(2, 7, 9) == "in the upper half in two of its nine domains and in the lower half in seven"

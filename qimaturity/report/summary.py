@@ -331,10 +331,7 @@ def _peers_and_history(report: Report) -> str:
     if compared:
         above = sum(1 for p in compared if p.value is not None and p.median is not None and p.value > p.median)
         below = sum(1 for p in compared if p.value is not None and p.median is not None and p.value < p.median)
-        parts.append(
-            f"Against {report.peer_group}, it is in the upper half in {number_word(above)} of its "
-            f"{number_word(len(compared))} domains and in the lower half in {number_word(below)}"
-        )
+        parts.append(f"Against {report.peer_group}, it is {peer_position(above, below, len(compared))}")
     if report.changes:
         improved = [c.title for c in report.changes if c.direction == "improved"]
         declined = [c.title for c in report.changes if c.direction == "declined"]
@@ -408,6 +405,25 @@ def _first_step(report: Report) -> str:
     step = (first.path[0].step if first.path else "").strip()
     who = f", led by the {_lower_first(first.owner)}" if first.owner else ""
     return f"Start with {first.domain}{who}: {_lower_first(step)}." if step else f"Start with {first.domain}."
+
+
+def peer_position(above: int, below: int, compared: int) -> str:
+    """Where an organisation's domains stand against its peers' medians, in words: ``above`` of the ``compared``
+    domains above the median, ``below`` under it (the rest on it). A count of none is said as such, never as
+    "in no of its nine domains"."""
+    if above == compared:
+        return f"in the upper half in all {number_word(compared)} of its domains"
+    if below == compared:
+        return f"in the lower half in all {number_word(compared)} of its domains"
+    if above == 0:
+        lower = f"in the lower half in {number_word(below)} of its {number_word(compared)} domains"
+        return f"{lower} and in the upper half in none"
+    upper = f"in the upper half in {number_word(above)} of its {number_word(compared)} domains"
+    return (
+        f"{upper} and in the lower half in none"
+        if below == 0
+        else f"{upper} and in the lower half in {number_word(below)}"
+    )
 
 
 def peer_group_name(group_by: str | None, key: str, everyone: str, count: int) -> str:
