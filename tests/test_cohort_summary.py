@@ -42,13 +42,13 @@ def test_summary_of_the_small_cohort_worked_by_hand():
     # Overall values sorted 1, 5/3, 7/3, 7/3, 3: inclusive quartiles at positions 1, 2, 3: 5/3, 7/3, 7/3;
     # IQR 7/3 - 5/3 = 2/3 = 0.67. Levels: Delta 3; Epsilon and Gamma 2; Alpha and Beta 1.
     assert said["Spread"] == (
-        "The overall values of the 5 organisations run from 1 to 3: the median is 2.33 and the middle half lies "
+        "The overall values of the 5 organisations run from 1.00 to 3.00: the median is 2.33 and the middle half lies "
         "between 1.67 and 2.33 (an interquartile range of 0.67). Overall levels: 1 at level 3 (High); 2 at level 2 "
         "(Mid); 2 at level 1 (Low)."
     )
     # lead 1, 2, 2, 2.5, 3: median 2, IQR 2.5 - 2 = 0.5; meth 1, 1, 2, 3, 3: median 2, IQR 3 - 1 = 2
     assert said["Domains"] == (
-        "Every domain has the same median, 2. Organisations differ most on Method (interquartile range 2)."
+        "Every domain has the same median, 2.00. Organisations differ most on Method (interquartile range 2.00)."
     )
     # lead's fences 2 - 0.75 = 1.25 and 2.5 + 0.75 = 3.25: Alpha's 1.0 is low
     assert said["Outliers"].startswith("1 organisation has a domain value more than 1.5 interquartile ranges")
@@ -61,7 +61,7 @@ def test_summary_of_the_small_cohort_worked_by_hand():
     # Alpha 5/3 -> 1.0: -2/3, declined
     assert said["Movers"] == (
         "1 organisation was assessed before: 0 improved overall, 1 declined and 0 show no clear change. Largest "
-        "clear fall: Alpha, -0.67 (1.67 to 1)."
+        "clear fall: Alpha, -0.67 (1.67 to 1.00)."
     )
     assert "Held levels" not in said  # no rule holds a level in this cohort
 

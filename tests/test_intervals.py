@@ -208,7 +208,7 @@ def test_a_report_says_which_changes_are_clear(tmp_path):
     done = run_main("report", str(rubric_path), str(now), "--history", str(then), "-o", str(out))
     assert done.returncode == 0, done.stderr
     page = " ".join(out.read_text(encoding="utf-8").split())
-    assert "<h3>No clear change</h3><ul><li>Domain: from 2.9 to 3</li></ul>" in page
+    assert "<h3>No clear change</h3><ul><li>Domain: from 2.90 to 3.00</li></ul>" in page
     assert "No domain clearly improved." in page
     # The change's own interval: 0.1 ± 2.262 × 0.1 (as in the compare test), from -0.1262 to +0.3262.
     assert "<td>-0.13 and +0.33</td>" in page

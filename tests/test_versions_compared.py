@@ -269,7 +269,7 @@ def test_report_history_across_the_change_end_to_end(tmp_path):
     )
     assert "<h3>Not comparable across the change of version</h3>" in html
     assert f"<li>Leadership: {LEAD_NOTE}</li>" in html
-    assert "<li>Method: from 2.5 to 3, level 2 to level 3</li>" in html
+    assert "<li>Method: from 2.50 to 3.00, level 2 to level 3</li>" in html
     assert "30 June 2025<br>version 1.0.0" in html
     assert html.count(">not comparable</td>") == 4  # lead, cult, pat and results in 2025
     assert 'class="qim-version-break"' in html

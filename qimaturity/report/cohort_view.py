@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qimaturity._core.dates import iso_in_words
-from qimaturity._core.numbers import decimals, signed
+from qimaturity._core.numbers import fixed, signed
 from qimaturity.cohort.model import Cohort, GroupStats, Stats
 from qimaturity.report.summary import peer_group_name
 
@@ -88,7 +88,7 @@ def group_title(cohort: Cohort, group: GroupStats) -> str:
 
 
 def _n(value: float) -> str:
-    return decimals(value, 2)
+    return fixed(value, 2)
 
 
 def _organisations(count: int) -> str:
