@@ -19,9 +19,10 @@ from pypdf import PdfReader
 
 import qimaturity
 from qimaturity import load_assessment, load_rubric, score
+from qimaturity.report.charts import FONT_FAMILY
 from qimaturity.report.views import trimmed_title
 
-from .conftest import COUNT_FONTS, ROOT, pdf_font_names, without_fonts
+from .conftest import COUNT_FONTS, DATA, ROOT, pdf_font_names, without_fonts
 
 RUBRIC = load_rubric("qi-readiness")
 RIVERSIDE = ROOT / "examples" / "answers" / "riverside-community.yaml"
@@ -145,6 +146,46 @@ def test_the_same_pages_without_any_font_of_the_machine(riverside_pdf, tmp_path)
     assert len(page_texts(bare)) == len(page_texts(riverside_pdf))
     assert page_texts(bare) == page_texts(riverside_pdf)
     assert pdf_font_names(bare) == pdf_font_names(riverside_pdf)
+
+
+# --- charts in the typeface of the text ---------------------------------------------------------------------------
+
+MINI = DATA / "rubrics" / "valid-minimal.yaml"
+MINI_ANSWERS = DATA / "answers" / "mini-two-groups.yaml"
+BRAND = ROOT / "examples" / "brand" / "brand.yaml"  # body and headings in DejaVu Sans
+
+
+def mini_report(fmt: str, brand: Path | None = None, answers: Path | qimaturity.Cohort = MINI_ANSWERS) -> bytes:
+    report: bytes = qimaturity.report(MINI, answers, format=fmt, brand=brand, report_date=REPORT_DATE)
+    return report
+
+
+def chart_fonts(html: str) -> list[str]:
+    return re.findall(r'<svg xmlns="http://www.w3.org/2000/svg" [^>]*?font-family="([^"]*)"', html)
+
+
+def test_charts_are_set_in_the_font_of_the_text_in_html():
+    default = chart_fonts(mini_report("html").decode())
+    # The mini report's charts: domain levels (bars), and per domain how groups rated and how answers spread.
+    assert len(default) >= 3 and set(default) == {FONT_FAMILY}
+    branded = chart_fonts(mini_report("html", BRAND).decode())
+    assert len(branded) == len(default) and set(branded) == {f"'DejaVu Sans', {FONT_FAMILY}"}
+
+
+def test_a_cohort_comparisons_charts_are_set_in_the_font_of_the_text():
+    cohort = qimaturity.compare(MINI, DATA / "cohort", min_cohort=1)
+    default = chart_fonts(mini_report("html", answers=cohort).decode())
+    branded = chart_fonts(mini_report("html", BRAND, answers=cohort).decode())
+    # A heatmap, box plots of everyone and a trend (org-a was assessed twice).
+    assert len(default) >= 3 and set(default) == {FONT_FAMILY}
+    assert len(branded) == len(default) and set(branded) == {f"'DejaVu Sans', {FONT_FAMILY}"}
+
+
+@pytest.mark.slow
+def test_a_brands_pdf_sets_its_charts_in_the_brands_body_font():
+    # The brand's text is in DejaVu Sans: so are the charts, and the bundled Liberation Sans is not used at all.
+    assert pdf_font_names(mini_report("pdf", BRAND)) == {"DejaVu-Sans", "DejaVu-Sans-Bold"}
+    assert pdf_font_names(mini_report("pdf")) == {"Liberation-Sans-Bundled", "Liberation-Sans-Bundled-Bold"}
 
 
 # --- page breaks -------------------------------------------------------------------------------------------------
