@@ -28,8 +28,9 @@ $(STAMP): pyproject.toml package-lock.json
 
 # Best effort, where the system allows (root with apt): Chromium, for the tests of the HTML reports in a browser (a
 # missing Chromium skips them, except in CI, where CI=true makes them fail); poppler-utils (pdftoppm, for
-# `make preview`); HarfBuzz's subsetter, which makes PDF writing much faster. The PDF reports' typeface is bundled.
-SYSTEM_PACKAGES := chromium poppler-utils libharfbuzz-subset0
+# `make preview`); HarfBuzz's subsetter, which makes PDF writing much faster; DejaVu Sans, the example brand's font
+# and the source of the tick boxes' font (scripts/make_box_font.py). The PDF reports' typeface is bundled.
+SYSTEM_PACKAGES := chromium poppler-utils libharfbuzz-subset0 fonts-dejavu-core
 
 system-packages:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \

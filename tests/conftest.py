@@ -4,6 +4,8 @@
   command-line tests use it.
 - :func:`run_cli` runs the installed console script in a fresh process. It stays for what needs one: resource
   limits (``address_space``), time limits, a fresh interpreter, and a few end-to-end checks of the real entry point.
+- :func:`without_fonts` is the environment of a process that sees none of the machine's fonts, to show that a PDF
+  does not depend on them; :func:`pdf_font_names` lists the fonts a PDF uses.
 
 Markers (registered in pyproject.toml): ``subprocess`` for a test that starts a process (a new program, not a fork)
 and ``slow`` for one that renders a PDF or works through large files. Both are checked while a test runs: starting
@@ -14,6 +16,7 @@ a process or writing a PDF in a test without its marker fails that test, so `mak
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import resource
 import subprocess
@@ -137,6 +140,41 @@ def run_main(
         out = stdout.getvalue().decode("utf-8", "replace")
         err = stderr.getvalue().decode("utf-8", "replace")
     return subprocess.CompletedProcess(["qimaturity", *args], code, out, err)
+
+
+def without_fonts(tmp_path: Path) -> dict[str, str]:
+    """The environment of a process that sees no font of the machine (fontconfig pointed at a configuration that
+    lists no font folder), with the checkout importable. Code run in it can print :data:`COUNT_FONTS`'s line."""
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+        f"<fontconfig><cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>\n"
+    )
+    env = {**os.environ, "FONTCONFIG_FILE": str(config), "PYTHONPATH": str(ROOT)}
+    env.pop("FONTCONFIG_PATH", None)
+    return env
+
+
+COUNT_FONTS = (
+    "from weasyprint.text.ffi import ffi, fontconfig\n"
+    "config = fontconfig.FcInitLoadConfigAndFonts()\n"
+    "fonts = fontconfig.FcConfigGetFonts(config, fontconfig.FcSetSystem)\n"
+    "print('system fonts:', 0 if fonts == ffi.NULL else fonts.nfont)\n"
+)
+"""Python code that prints ``system fonts: N``, the number of the machine's fonts fontconfig sees: 0 proves that
+:func:`without_fonts` took them out of reach."""
+
+
+def pdf_font_names(pdf: bytes) -> set[str]:
+    """The base names of every font the PDF's pages use, without the subset prefix (ABCDEF+)."""
+    from pypdf import PdfReader
+
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        fonts = page["/Resources"].get_object().get("/Font") or {}
+        for ref in fonts.values():
+            names.add(str(ref.get_object()["/BaseFont"]).split("+", 1)[-1])
+    return names
 
 
 SCORING_RUBRICS = DATA / "scoring" / "rubrics"

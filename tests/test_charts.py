@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from qimaturity.report.charts import (
+    FONT_FAMILY,
     MARKERS,
     PALETTE,
     box_chart,
@@ -36,7 +37,7 @@ GROUPS = [
 HOSTILE = ["<script>alert(1)</script>", '" onload="x', "&", "]]>"]
 
 
-def make_radar(chart_id: str = "radar-test") -> str:
+def make_radar(chart_id: str = "radar-test", font: str = FONT_FAMILY) -> str:
     axes = [
         ("Leadership", 3.25, 4),
         ("Governance", 2.5, 4),
@@ -44,30 +45,31 @@ def make_radar(chart_id: str = "radar-test") -> str:
         ("Partnership", 1.75, None),
         ("Data", 4.0, 4),
     ]
-    return radar_chart(chart_id, axes, SCALE, title="Domain levels against targets")
+    return radar_chart(chart_id, axes, SCALE, title="Domain levels against targets", font=font)
 
 
-def make_bars(chart_id: str = "bars-test") -> str:
-    return radar_chart(chart_id, [("Leadership", 2.5, 4), ("Governance", None, 3)], SCALE, title="Two domains")
+def make_bars(chart_id: str = "bars-test", font: str = FONT_FAMILY) -> str:
+    rows = [("Leadership", 2.5, 4), ("Governance", None, 3)]
+    return radar_chart(chart_id, rows, SCALE, title="Two domains", font=font)
 
 
-def make_groups(chart_id: str = "groups-test") -> str:
+def make_groups(chart_id: str = "groups-test", font: str = FONT_FAMILY) -> str:
     rows = [
         ("Board reviews QI progress", {"board": 4.5, "managers": 3.5, "frontline": 2.0, "patients": 2.5}),
         ("Protected time for improvement", {"board": 4.0, "managers": 3.0, "frontline": 2.0}),
         ("Patients shape priorities", {"patients": 1.5}),
     ]
     return group_chart(
-        chart_id, rows, GROUPS, SCALE, title="Leadership by group", highlight=["Board reviews QI progress"]
+        chart_id, rows, GROUPS, SCALE, title="Leadership by group", highlight=["Board reviews QI progress"], font=font
     )
 
 
-def make_distribution(chart_id: str = "dist-test") -> str:
+def make_distribution(chart_id: str = "dist-test", font: str = FONT_FAMILY) -> str:
     rows = [
         ("Board reviews QI progress", {1: 1, 2: 3, 3: 4}, 2),
         ("Protected time for improvement", {2: 5, 4: 5}, 0),
     ]
-    return distribution_chart(chart_id, rows, SCALE, title="Spread of answers")
+    return distribution_chart(chart_id, rows, SCALE, title="Spread of answers", font=font)
 
 
 # --- the cohort report's charts: heatmap, box plots, trend -------------------------------------------------------
@@ -90,22 +92,23 @@ TREND_SERIES: list[tuple[str, list[float | None]]] = [
 ]
 
 
-def make_heatmap(chart_id: str = "heat-test") -> str:
+def make_heatmap(chart_id: str = "heat-test", font: str = FONT_FAMILY) -> str:
     return heatmap_chart(
-        chart_id, HEAT_ROWS, COLUMNS, SCALE, title="Organisations by domain", outliers=[(0, 1), (2, 3)]
+        chart_id, HEAT_ROWS, COLUMNS, SCALE, title="Organisations by domain", outliers=[(0, 1), (2, 3)], font=font
     )
 
 
-def make_box(chart_id: str = "box-test") -> str:
+def make_box(chart_id: str = "box-test", font: str = FONT_FAMILY) -> str:
     marks = [("Leadership", 3.5), ("Governance", 4.0), ("Patient involvement", None)]
-    return box_chart(chart_id, BOXES, SCALE, title="Spread across organisations", marks=marks, mark_label="Moorgate")
+    title = "Spread across organisations"
+    return box_chart(chart_id, BOXES, SCALE, title=title, marks=marks, mark_label="Moorgate", font=font)
 
 
-def make_trend(chart_id: str = "trend-test") -> str:
-    return trend_chart(chart_id, DATES, TREND_SERIES, SCALE, title="Domain levels over time")
+def make_trend(chart_id: str = "trend-test", font: str = FONT_FAMILY) -> str:
+    return trend_chart(chart_id, DATES, TREND_SERIES, SCALE, title="Domain levels over time", font=font)
 
 
-BUILDERS: dict[str, Callable[[str], str]] = {
+BUILDERS: dict[str, Callable[..., str]] = {
     "radar": make_radar,
     "bars": make_bars,
     "groups": make_groups,
@@ -171,6 +174,17 @@ def test_chart_is_an_accessible_scalable_svg(kind: str) -> None:
     assert root.get("font-family") == "'Liberation Sans Bundled', 'Liberation Sans', Arial, Helvetica, sans-serif"
     sizes = [float(e.get("font-size") or 0) for e in root.iter() if e.get("font-size") is not None]
     assert sizes and min(sizes) >= 9.5
+
+
+@pytest.mark.parametrize("kind", sorted(BUILDERS))
+def test_chart_is_set_in_the_font_it_is_given(kind: str) -> None:
+    """A report's body font (a brand's, before the bundled one), so that its charts and its text share a typeface;
+    a font that is not a plain font-family list is refused."""
+    font = "'DejaVu Sans', 'Liberation Sans Bundled', 'Liberation Sans', Arial, Helvetica, sans-serif"
+    assert parse(BUILDERS[kind](f"{kind}-chart", font)).get("font-family") == font
+    for bad in ('Arial" onload="x', "<b>Arial</b>", "Arial; color: red", "Arial &amp;", ""):
+        with pytest.raises(ValueError, match="font must be a font-family list"):
+            BUILDERS[kind](f"{kind}-chart", bad)
 
 
 @pytest.mark.slow

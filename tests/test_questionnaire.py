@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
+import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -19,7 +22,7 @@ from qimaturity.answers.files import assessment_from_document, check_answers_doc
 from qimaturity.answers.template import read_template
 from qimaturity.report.questionnaire import questionnaire_xlsx, render_questionnaire_html
 
-from .conftest import RUBRICS, run_main
+from .conftest import COUNT_FONTS, ROOT, RUBRICS, pdf_font_names, run_main, without_fonts
 
 RUBRIC = load_rubric("qi-readiness")
 MINIMAL = RUBRICS / "valid-minimal.yaml"
@@ -113,6 +116,16 @@ def test_html_form_for_one_group_has_only_its_questions():
     assert "☒</span><span><strong>Board</strong>" in html  # the group is ticked on the form
 
 
+def test_html_form_carries_the_font_of_its_tick_boxes(form_html):
+    """The boxes do not depend on the reader's fonts: the bundled box font is in the page, as a data: URL."""
+    face = re.search(
+        r'@font-face \{ font-family: "Qimaturity Boxes";[^}]*src: url\("data:font/ttf;base64,([^"]+)"\)', form_html
+    )
+    assert face is not None
+    assert base64.b64decode(face.group(1)) == (ROOT / "reports" / "fonts" / "QimaturityBoxes.ttf").read_bytes()
+    assert '.box { font-family: "Qimaturity Boxes", ' in form_html
+
+
 def test_unknown_group_is_refused_with_a_suggestion():
     with pytest.raises(InputError) as error:
         render_questionnaire_html(RUBRIC, group="boards")
@@ -163,6 +176,35 @@ def test_pdf_renders_a4_with_questions_levels_and_page_numbers(board_pdf):
     assert "Not started" in text and "Exemplary" in text
     assert "trn-coaching-access" not in text  # not asked of the board
     assert f"Page 2 of {len(reader.pages)}" in (reader.pages[1].extract_text() or "")
+
+
+@pytest.mark.slow
+@pytest.mark.subprocess
+def test_pdf_tick_boxes_need_no_font_of_the_machine(board_pdf, tmp_path):
+    """The tick boxes are drawn in the bundled box font: a machine with no fonts at all (fontconfig told of no font
+    folder) prints every box, on as many pages as this one."""
+    out = tmp_path / "board.pdf"
+    code = (
+        "from qimaturity import load_rubric\n"
+        "from pathlib import Path\n"
+        "from qimaturity.report.questionnaire import write_questionnaire\n"
+        "rubric = load_rubric('qi-readiness')\n"
+        f"write_questionnaire(rubric, Path({str(out)!r}), group='board', organisation='Riverside')\n" + COUNT_FONTS
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], env=without_fonts(tmp_path), capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stderr
+    assert "system fonts: 0" in run.stdout
+    bare = out.read_bytes()
+    for pdf in (board_pdf, bare):
+        text = "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+        # The board's 34 questions, 5 levels each, and an N/A box on 2 of them: 34 x 5 + 2 = 172 empty boxes; the
+        # board's own group ticked: one.
+        assert (text.count("☐"), text.count("☒")) == (172, 1)
+        assert "Qimaturity-Boxes" in pdf_font_names(pdf)
+        assert not any("DejaVu" in name for name in pdf_font_names(pdf))
+    assert len(PdfReader(io.BytesIO(bare)).pages) == len(PdfReader(io.BytesIO(board_pdf)).pages)
 
 
 @pytest.mark.slow

@@ -20,6 +20,7 @@ from pypdf import PdfReader
 import qimaturity
 from qimaturity import load_assessment, load_rubric, score
 from qimaturity.report.build import cohort_document
+from qimaturity.report.questionnaire import render_questionnaire_html
 
 from .conftest import ROOT
 
@@ -141,3 +142,25 @@ def test_printing_from_the_browser_puts_the_cover_on_page_one(browser, reports, 
     assert cover in first, first[:300]
     assert ("RIVERSIDECOMMUNITYHEALTH" if kind == "gap" else "ORGANISATIONSCOMPARED") in first
     assert len(pages) > 3
+
+
+def test_the_questionnaires_tick_boxes_are_drawn_in_the_font_it_carries(browser, tmp_path):
+    """The HTML form embeds its box font: Chromium draws every kind of box (a level, N/A, a role group) in it, not
+    in a font of the machine (DejaVu Sans here, before)."""
+    form = tmp_path / "form.html"
+    form.write_text(render_questionnaire_html(RUBRIC), encoding="utf-8")
+    page = browser.new_page()
+    page.goto(form.as_uri())
+    page.evaluate("document.fonts.ready.then(() => true)")
+    session = page.context.new_cdp_session(page)
+    session.send("DOM.enable")
+    session.send("CSS.enable")
+    root = session.send("DOM.getDocument")["root"]["nodeId"]
+    used = {}
+    for selector in (".choice .box", ".choice-na .box", ".group-options .box"):
+        node = session.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        fonts = session.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        used[selector] = [(font["familyName"], font["isCustomFont"]) for font in fonts]
+    page.screenshot(path=str(tmp_path / "form.png"))
+    page.close()
+    assert all(fonts == [("Qimaturity Boxes", True)] for fonts in used.values()), used

@@ -8,7 +8,6 @@ lists no font folder, and must give the same pages.
 from __future__ import annotations
 
 import io
-import os
 import re
 import subprocess
 import sys
@@ -20,9 +19,10 @@ from pypdf import PdfReader
 
 import qimaturity
 from qimaturity import load_assessment, load_rubric, score
+from qimaturity.report.charts import FONT_FAMILY
 from qimaturity.report.views import trimmed_title
 
-from .conftest import ROOT
+from .conftest import COUNT_FONTS, DATA, ROOT, pdf_font_names, without_fonts
 
 RUBRIC = load_rubric("qi-readiness")
 RIVERSIDE = ROOT / "examples" / "answers" / "riverside-community.yaml"
@@ -47,84 +47,145 @@ def page_texts(pdf: bytes) -> list[str]:
     return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
-def font_names(pdf: bytes) -> set[str]:
-    """The base names of every font the PDF's pages use, without the subset prefix (ABCDEF+)."""
-    names = set()
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        fonts = page["/Resources"].get_object().get("/Font") or {}
-        for ref in fonts.values():
-            names.add(str(ref.get_object()["/BaseFont"]).split("+", 1)[-1])
-    return names
-
-
 # --- the bundled typeface ----------------------------------------------------------------------------------------
 
 
 def test_the_bundled_fonts_come_with_their_licence():
     faces = sorted(path.name for path in FONTS.glob("*.ttf"))
-    assert faces == [f"LiberationSans-{style}.ttf" for style in ("Bold", "BoldItalic", "Italic", "Regular")]
+    liberation = [f"LiberationSans-{style}.ttf" for style in ("Bold", "BoldItalic", "Italic", "Regular")]
+    assert faces == [*liberation, "QimaturityBoxes.ttf"]
     licence = (FONTS / "OFL.txt").read_text()
     assert "SIL OPEN FONT LICENSE Version 1.1" in licence and "Reserved Font Name Liberation" in licence
+    dejavu = (FONTS / "DejaVu-LICENSE.txt").read_text()  # the tick boxes' source
+    assert "Bitstream Vera Fonts Copyright" in dejavu and "Arev Fonts Copyright" in dejavu
     css = (FONTS / "fonts.css").read_text()
     assert all(face in css for face in faces)
 
 
+def test_the_box_font_holds_the_tick_boxes_under_a_name_of_its_own():
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(FONTS / "QimaturityBoxes.ttf")
+    assert set(font.getBestCmap()) == {0x2610, 0x2611, 0x2612}  # ☐ ☑ ☒
+    names = font["name"]
+    # The Bitstream Vera licence: a modified font is renamed away from Bitstream, Vera (and Arev, Tavmjong Bah) and
+    # keeps the copyright and permission notices.
+    own = [names.getDebugName(name_id) or "" for name_id in (1, 3, 4, 6)]
+    assert own[0] == "Qimaturity Boxes" and own[3] == "QimaturityBoxes"
+    assert not any(word in name for name in own for word in ("Bitstream", "Vera", "Arev", "Tavmjong"))
+    assert "Bitstream" in (names.getDebugName(0) or "") and "Permission is hereby granted" in (
+        names.getDebugName(13) or ""
+    )
+    css = (FONTS / "fonts.css").read_text()
+    assert re.search(r'"Qimaturity Boxes";[^}]*src: url\(QimaturityBoxes\.ttf\); unicode-range: U\+2610-2612;', css)
+
+
+@pytest.mark.slow
+def test_the_box_font_is_made_again_the_same_from_dejavu_sans(tmp_path):
+    """scripts/make_box_font.py, from the DejaVu Sans it was made from, gives the bundled file byte for byte."""
+    import importlib.util
+
+    from fontTools.ttLib import TTFont
+
+    spec = importlib.util.spec_from_file_location("make_box_font", ROOT / "scripts" / "make_box_font.py")
+    assert spec and spec.loader
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    source = script.find_source()
+    if source is None or TTFont(source)["name"].getDebugName(5) != "Version 2.37":
+        pytest.skip("DejaVu Sans 2.37 is not installed (Debian: fonts-dejavu-core)")
+    made = script.make_box_font(source, tmp_path / "boxes.ttf")
+    assert made == (FONTS / "QimaturityBoxes.ttf").read_bytes()
+
+
 def test_every_glyph_the_reports_print_is_in_the_bundled_font():
-    """Characters of the templates, the style sheet and the chart code beyond ASCII: a glyph missing from the
-    bundled font would come from whatever fallback font the machine has, and move the layout."""
+    """Characters of the templates (the questionnaire's too), the style sheet and the chart code beyond ASCII: a
+    glyph missing from the bundled fonts (Liberation Sans, and the tick boxes' font) would come from whatever
+    fallback font the machine has, and move the layout."""
     from fontTools.ttLib import TTFont
 
     used = set()
-    sources = [*(ROOT / "reports").glob("*-report.html.j2"), ROOT / "reports" / "base.html.j2"]
+    sources = [*(ROOT / "reports").glob("*.html.j2")]
     sources += [ROOT / "reports" / "style.css", *(ROOT / "qimaturity" / "report" / "charts").glob("*.py")]
     for path in sources:
         text = path.read_text()
         text = re.sub(r"(?s)\{#.*?#\}", "", text)  # template comments are not printed
         text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(("#", '"""')))
         used |= {char for char in text if ord(char) > 127}
+    boxes = TTFont(FONTS / "QimaturityBoxes.ttf").getBestCmap()  # the questionnaire's tick boxes
     for style in ("Regular", "Bold"):
         cmap = TTFont(FONTS / f"LiberationSans-{style}.ttf").getBestCmap()
-        missing = sorted(char for char in used if ord(char) not in cmap)
+        missing = sorted(char for char in used if ord(char) not in cmap and ord(char) not in boxes)
         assert not missing, f"not in LiberationSans-{style}: {missing}"
 
 
 @pytest.mark.slow
 def test_the_pdf_uses_the_bundled_font_alone(riverside_pdf):
     # Text and charts alike: one family, regular and bold (the report has no italic text).
-    assert font_names(riverside_pdf) == {"Liberation-Sans-Bundled", "Liberation-Sans-Bundled-Bold"}
+    assert pdf_font_names(riverside_pdf) == {"Liberation-Sans-Bundled", "Liberation-Sans-Bundled-Bold"}
 
 
 @pytest.mark.slow
 @pytest.mark.subprocess
 def test_the_same_pages_without_any_font_of_the_machine(riverside_pdf, tmp_path):
     """A machine with no fonts at all (fontconfig told of no font folder) lays the report out exactly as this one."""
-    config = tmp_path / "fonts.conf"
-    config.write_text(
-        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
-        f"<fontconfig><cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>\n"
-    )
     out = tmp_path / "riverside.pdf"
-    env = {**os.environ, "FONTCONFIG_FILE": str(config), "PYTHONPATH": str(ROOT)}
-    env.pop("FONTCONFIG_PATH", None)
     code = (
         "import sys, qimaturity\n"
         "from qimaturity import load_assessment, load_rubric, score\n"
         "rubric = load_rubric('qi-readiness')\n"
         f"result = score(rubric, load_assessment({str(RIVERSIDE)!r}, rubric))\n"
         f"open({str(out)!r}, 'wb').write(qimaturity.report(rubric, result, report_date={REPORT_DATE!r}))\n"
-        # Proof that the machine's fonts were really out of reach in that process.
-        "from weasyprint.text.ffi import ffi, fontconfig\n"
-        "config = fontconfig.FcInitLoadConfigAndFonts()\n"
-        "fonts = fontconfig.FcConfigGetFonts(config, fontconfig.FcSetSystem)\n"
-        "print('system fonts:', 0 if fonts == ffi.NULL else fonts.nfont)\n"
+        + COUNT_FONTS  # proof that the machine's fonts were really out of reach in that process
     )
+    env = without_fonts(tmp_path)
     run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert "system fonts: 0" in run.stdout
     bare = out.read_bytes()
     assert len(page_texts(bare)) == len(page_texts(riverside_pdf))
     assert page_texts(bare) == page_texts(riverside_pdf)
-    assert font_names(bare) == font_names(riverside_pdf)
+    assert pdf_font_names(bare) == pdf_font_names(riverside_pdf)
+
+
+# --- charts in the typeface of the text ---------------------------------------------------------------------------
+
+MINI = DATA / "rubrics" / "valid-minimal.yaml"
+MINI_ANSWERS = DATA / "answers" / "mini-two-groups.yaml"
+BRAND = ROOT / "examples" / "brand" / "brand.yaml"  # body and headings in DejaVu Sans
+
+
+def mini_report(fmt: str, brand: Path | None = None, answers: Path | qimaturity.Cohort = MINI_ANSWERS) -> bytes:
+    report: bytes = qimaturity.report(MINI, answers, format=fmt, brand=brand, report_date=REPORT_DATE)
+    return report
+
+
+def chart_fonts(html: str) -> list[str]:
+    return re.findall(r'<svg xmlns="http://www.w3.org/2000/svg" [^>]*?font-family="([^"]*)"', html)
+
+
+def test_charts_are_set_in_the_font_of_the_text_in_html():
+    default = chart_fonts(mini_report("html").decode())
+    # The mini report's charts: domain levels (bars), and per domain how groups rated and how answers spread.
+    assert len(default) >= 3 and set(default) == {FONT_FAMILY}
+    branded = chart_fonts(mini_report("html", BRAND).decode())
+    assert len(branded) == len(default) and set(branded) == {f"'DejaVu Sans', {FONT_FAMILY}"}
+
+
+def test_a_cohort_comparisons_charts_are_set_in_the_font_of_the_text():
+    cohort = qimaturity.compare(MINI, DATA / "cohort", min_cohort=1)
+    default = chart_fonts(mini_report("html", answers=cohort).decode())
+    branded = chart_fonts(mini_report("html", BRAND, answers=cohort).decode())
+    # A heatmap, box plots of everyone and a trend (org-a was assessed twice).
+    assert len(default) >= 3 and set(default) == {FONT_FAMILY}
+    assert len(branded) == len(default) and set(branded) == {f"'DejaVu Sans', {FONT_FAMILY}"}
+
+
+@pytest.mark.slow
+def test_a_brands_pdf_sets_its_charts_in_the_brands_body_font():
+    # The brand's text is in DejaVu Sans: so are the charts, and the bundled Liberation Sans is not used at all.
+    assert pdf_font_names(mini_report("pdf", BRAND)) == {"DejaVu-Sans", "DejaVu-Sans-Bold"}
+    assert pdf_font_names(mini_report("pdf")) == {"Liberation-Sans-Bundled", "Liberation-Sans-Bundled-Bold"}
 
 
 # --- page breaks -------------------------------------------------------------------------------------------------

@@ -40,9 +40,11 @@ at row 3. Panes are frozen below the labels and beside the respondent columns.
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,7 @@ from qimaturity._core.formulas import put_cell
 from qimaturity._core.na import NA_TEXT
 from qimaturity._core.outputs import write_atomic
 from qimaturity._core.problems import InputError
+from qimaturity._core.resources import bundled_dir
 from qimaturity.report.branding import DEFAULT_BRAND, Brand
 from qimaturity.rubric.forms import (
     ANSWERS,
@@ -67,6 +70,7 @@ from qimaturity.rubric.model import Rubric
 from qimaturity.version import __version__
 
 FORM_TEMPLATE = "questionnaire.html.j2"
+BOX_FONT = "QimaturityBoxes.ttf"
 FORMATS = (".html", ".pdf", ".xlsx")
 TEMPLATE_ROWS = 500  # data rows prepared with drop-downs and look-ups on the Respondents and Answers sheets
 GUIDE = "Guide"
@@ -85,11 +89,21 @@ def render_questionnaire_html(
     brand: Brand = DEFAULT_BRAND,
     generated: datetime | None = None,
 ) -> str:
-    """The printable form as one self-contained HTML document (A4 print styles included)."""
+    """The printable form as one self-contained HTML document (A4 print styles included, and the tick boxes' font,
+    so that they show whatever fonts the reader's machine has)."""
     from qimaturity.report.render import render_document
 
     form = build_form(rubric, group=group, organisation=organisation)
-    return render_document(FORM_TEMPLATE, {"form": form, "rubric": rubric}, brand=brand, generated=generated)
+    context = {"form": form, "rubric": rubric, "box_font": box_font_data_uri()}
+    return render_document(FORM_TEMPLATE, context, brand=brand, generated=generated)
+
+
+@cache
+def box_font_data_uri() -> str:
+    """The bundled tick-box font (``reports/fonts/QimaturityBoxes.ttf``, 11 KB: the glyphs ☐ ☑ ☒ and their licence
+    notice) as a ``data:`` URL."""
+    raw = (bundled_dir("reports") / "fonts" / BOX_FONT).read_bytes()
+    return f"data:font/ttf;base64,{base64.b64encode(raw).decode('ascii')}"
 
 
 def write_questionnaire(

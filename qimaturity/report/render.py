@@ -47,14 +47,22 @@ class Charts:
     trend: Markup | None = None
 
 
+def chart_font(brand: Brand) -> str:
+    """The typeface of the report's body text, for its charts: the brand's body font before the reports' own, as the
+    templates' ``--body-font`` names it."""
+    return f"'{brand.body_font}', {charts.FONT_FAMILY}" if brand.body_font else charts.FONT_FAMILY
+
+
 def make_charts(report: Report, brand: Brand) -> Charts:
     scale = [(value, name) for value, name, _ in report.levels]
+    font = chart_font(brand)
     radar = charts.radar_chart(
         "radar",
         [(d.title, d.value, d.target) for d in report.domains],
         scale,
         title="Domain levels against targets",
         colour=brand.primary,
+        font=font,
     )
     groups: dict[str, Markup] = {}
     spread: dict[str, Markup] = {}
@@ -71,6 +79,7 @@ def make_charts(report: Report, brand: Brand) -> Charts:
                     scale,
                     title=f"{domain.title}: how each respondent group rated each question",
                     highlight=flagged,
+                    font=font,
                 )
             )
         spread[domain.id] = Markup(
@@ -79,6 +88,7 @@ def make_charts(report: Report, brand: Brand) -> Charts:
                 [(q.short_title, dict(q.spread), q.na_answers) for q in domain.questions],
                 scale,
                 title=f"{domain.title}: respondents' answers by level",
+                font=font,
             )
         )
     peers = None
@@ -91,6 +101,7 @@ def make_charts(report: Report, brand: Brand) -> Charts:
                 title=f"{report.organisation} against {report.peer_group}",
                 marks=[(p.title, p.value) for p in report.peers],
                 mark_label=report.organisation,
+                font=font,
             )
         )
     trend = None
@@ -102,6 +113,7 @@ def make_charts(report: Report, brand: Brand) -> Charts:
             scale,
             title=f"{report.organisation}: domains over time",
             breaks=version_breaks(report.history_versions),
+            font=font,
         )
     return Charts(Markup(radar), groups, spread, peers, trend)
 
@@ -114,6 +126,7 @@ def trend_charts(
     *,
     title: str,
     breaks: Sequence[tuple[int, str]] = (),
+    font: str = charts.FONT_FAMILY,
 ) -> Markup:
     """A trend chart of every series; more series than one chart tells apart (a colour each: eight) are shared
     between charts of even size, one after the other (9 domains: 5 and 4), each titled with its part."""
@@ -128,6 +141,7 @@ def trend_charts(
             scale,
             title=title if parts == 1 else f"{title} ({part + 1} of {parts})",
             breaks=breaks,
+            font=font,
         )
         for part in range(parts)
     ]
@@ -195,6 +209,7 @@ def render_cohort_html(
 ) -> str:
     """The cohort comparison as one self-contained HTML document."""
     scale = [(level.value, level.name) for level in rubric.levels]
+    font = chart_font(brand)
     titles = dict(cohort.domains)
     columns = [title for _, title in cohort.domains]
     heatmaps = []
@@ -217,6 +232,7 @@ def render_cohort_html(
                     scale,
                     title=f"Organisations by domain, ranks {start + 1} to {last}",
                     outliers=outliers,
+                    font=font,
                 )
             )
         )
@@ -227,7 +243,7 @@ def render_cohort_html(
             for d, s in group.domains
         ]
         title = f"{group_titles[group.name]}: spread of domain values"
-        return Markup(charts.box_chart(f"box-{index}", rows, scale, title=title))
+        return Markup(charts.box_chart(f"box-{index}", rows, scale, title=title, font=font))
 
     group_titles = {g.name: group_title(cohort, g) for g in (cohort.everyone, *cohort.groups)}
     group_charts = [boxes(g, i) for i, g in enumerate((cohort.everyone, *cohort.groups))]
@@ -239,6 +255,7 @@ def render_cohort_html(
             scale,
             title=f"{t.name}: domains over time",
             breaks=version_breaks(t.versions),
+            font=font,
         )
         for i, t in enumerate(cohort.trends, start=1)
     ]

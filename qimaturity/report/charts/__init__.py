@@ -26,7 +26,8 @@ Accessibility and print choices:
 * text is at least 9.5px in a viewBox 640-700 wide, so it stays legible on A4 and on black-and-white printers; the
   chart has its own white background so it also reads on dark pages;
 * the SVG scales with its container (``width="100%"`` and a ``max-width``) and names the reports' typeface
-  (``FONT_FAMILY``: the bundled Liberation Sans in a PDF), so charts and text match;
+  (``FONT_FAMILY``: the bundled Liberation Sans in a PDF), or the one given as ``font=`` (the renderer gives a
+  brand's body font), so charts and text match;
 * every piece of user text is escaped; the output has no scripts, images or links, only ``url(#...)`` references to
   patterns defined in the same SVG; output is deterministic (coordinates rounded to one decimal place).
 """

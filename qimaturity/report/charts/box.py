@@ -16,10 +16,12 @@ from qimaturity.report.charts.svg import (
     _MUTED,
     _TEXT,
     _WHISKER,
+    FONT_FAMILY,
     _axis_numbers,
     _baseline,
     _block_first_baseline,
     _Box,
+    _check_font,
     _check_id,
     _check_scale,
     _document,
@@ -57,6 +59,7 @@ def box_chart(
     title: str,
     marks: Sequence[tuple[str, float | None]] = (),
     mark_label: str = "This organisation",
+    font: str = FONT_FAMILY,
 ) -> str:
     """Horizontal box plots, one row per domain, over the level scale: whiskers min-max, box q1-q3, a thick median
     line, 'n = N' and the median printed at the right; suppressed rows (None) show the text 'suppressed (fewer than
@@ -64,6 +67,7 @@ def box_chart(
     value, the value printed above it, with a legend entry named mark_label. The legend explains box, median and
     whiskers. The scale needs at least two levels; all values must lie on it."""
     _check_id(chart_id)
+    _check_font(font)
     levels = _check_scale(scale)
     if len(levels) < 2:
         raise ValueError("box plots need a scale of at least two levels")
@@ -159,7 +163,7 @@ def box_chart(
     parts.extend(_gridlines(levels, x_of, axis_top, y))
     parts.extend(row_parts)
     parts.extend(_axis_numbers(levels, x_of, _baseline(y + 10, _FS_SMALL)))
-    return _document(chart_id, "box", _BOX_WIDTH, y + 26, title, desc, parts)
+    return _document(chart_id, "box", _BOX_WIDTH, y + 26, title, desc, parts, font)
 
 
 def _box_glyph(

@@ -18,9 +18,11 @@ from qimaturity.report.charts.svg import (
     _ROW_LABEL_PX,
     _ROW_WIDTH,
     _TEXT,
+    FONT_FAMILY,
     _baseline,
     _block_first_baseline,
     _Box,
+    _check_font,
     _check_id,
     _check_scale,
     _clean,
@@ -81,11 +83,13 @@ def distribution_chart(
     scale: Sequence[tuple[int, str]],
     *,
     title: str,
+    font: str = FONT_FAMILY,
 ) -> str:
     """100% stacked horizontal bars: per question, the share of respondents at each level, lowest level on the left,
     a sequential colour ramp light->dark blue (colour-blind safe), each segment wide enough printed with its count;
     N/A shown as a hatched grey segment at the right with 'N/A' count; legend lists level numbers with names."""
     _check_id(chart_id)
+    _check_font(font)
     levels = _check_scale(scale)
     values = [value for value, _name in levels]
     colours = dict(zip(values, _ramp(len(values)), strict=True))
@@ -224,7 +228,7 @@ def distribution_chart(
             _text(x, _baseline(y + 12, _FS_SMALL), [f"{share}%"], size=_FS_SMALL, anchor="middle", fill=_MUTED)
         )
     parts.extend(row_parts)
-    return _document(chart_id, "distribution", _ROW_WIDTH, y + 28, title, desc, parts)
+    return _document(chart_id, "distribution", _ROW_WIDTH, y + 28, title, desc, parts, font)
 
 
 def _segment(

@@ -14,11 +14,13 @@ from qimaturity.report.charts.svg import (
     _MUTED,
     _ROW_LABEL_PX,
     _ROW_WIDTH,
+    FONT_FAMILY,
     MARKERS,
     PALETTE,
     _axis_numbers,
     _baseline,
     _block_first_baseline,
+    _check_font,
     _check_id,
     _check_scale,
     _clean,
@@ -60,11 +62,13 @@ def group_chart(
     *,
     title: str,
     highlight: Sequence[str] = (),
+    font: str = FONT_FAMILY,
 ) -> str:
     """Dot plot: one row per question, a horizontal axis over the scale (ticks and labels at each level), one marker per
     group — each group with its own colour AND its own marker shape from MARKERS — and a thin line joining the lowest
     and highest marker of the row (the spread). Legend with shape+colour+name. Row labels wrapped (~40 chars)."""
     _check_id(chart_id)
+    _check_font(font)
     levels = _check_scale(scale)
     group_list = [(str(gid), str(name)) for gid, name in groups]
     known = {gid for gid, _name in group_list}
@@ -199,7 +203,7 @@ def group_chart(
     parts.extend(_gridlines(levels, x_of, axis_top, y))
     parts.extend(row_parts)
     parts.extend(_axis_numbers(levels, x_of, _baseline(y + 10, _FS_SMALL)))
-    return _document(chart_id, "groups", _ROW_WIDTH, y + 26, title, desc, parts)
+    return _document(chart_id, "groups", _ROW_WIDTH, y + 26, title, desc, parts, font)
 
 
 def _spread_swatch(x: float, y: float) -> str:

@@ -15,8 +15,10 @@ from qimaturity.report.charts.svg import (
     _FS_SMALL,
     _LINE,
     _TEXT,
+    FONT_FAMILY,
     _baseline,
     _block_first_baseline,
+    _check_font,
     _check_id,
     _check_scale,
     _document,
@@ -82,6 +84,7 @@ def heatmap_chart(
     *,
     title: str,
     outliers: Collection[tuple[int, int]] = (),
+    font: str = FONT_FAMILY,
 ) -> str:
     """Organisations x domains grid. Each cell: colour from a sequential colour-blind-safe ramp by value over the scale
     (light -> dark), the value printed in the cell (1 decimal; text colour chosen for contrast), outlier cells marked
@@ -91,6 +94,7 @@ def heatmap_chart(
     per extra line of a wrapped name (the column headers are drawn again under the grid beyond 60 rows); the width
     is fixed at 700. At most 12 columns."""
     _check_id(chart_id)
+    _check_font(font)
     levels = _check_scale(scale)
     lo, hi = levels[0][0], levels[-1][0]
     cols = [str(column) for column in columns]
@@ -208,7 +212,7 @@ def heatmap_chart(
     if len(data) > _HEAT_REPEAT_HEADERS:
         parts.append(headers.draw(y + 4, top=False))
         y += 4 + header_height
-    return _document(chart_id, "heatmap", width, y + 12, title, desc, parts)
+    return _document(chart_id, "heatmap", width, y + 12, title, desc, parts, font)
 
 
 def _pointer(x: float, y: float) -> list[tuple[float, float]]:

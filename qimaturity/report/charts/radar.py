@@ -15,12 +15,14 @@ from qimaturity.report.charts.svg import (
     _LINE,
     _MUTED,
     _TEXT,
+    FONT_FAMILY,
     PALETTE,
     _axis_numbers,
     _baseline,
     _block_first_baseline,
     _Box,
     _check_colour,
+    _check_font,
     _check_id,
     _check_scale,
     _clean,
@@ -144,6 +146,7 @@ def radar_chart(
     title: str,
     colour: str = PALETTE[0],
     target_colour: str = "#555555",
+    font: str = FONT_FAMILY,
 ) -> str:
     """Domain values as a filled polygon (solid line, circle markers, value printed at each vertex) against targets
     (dashed line, no fill, square markers); concentric rings for each level with level numbers; axis labels wrapped
@@ -151,6 +154,7 @@ def radar_chart(
     With fewer than 3 axes draw a horizontal bar chart instead (same information). Axes with value None are drawn
     with a gap marker and labelled '(not scored)'."""
     _check_id(chart_id)
+    _check_font(font)
     levels = _check_scale(scale)
     _check_colour(colour)
     _check_colour(target_colour)
@@ -168,7 +172,7 @@ def radar_chart(
         body, height = _bar_body(items, levels, top, colour, target_colour)
     else:
         body, height = _radar_body(items, levels, top, colour, target_colour)
-    return _document(chart_id, "radar", _RADAR_WIDTH, height, title, desc, [title_svg, *body])
+    return _document(chart_id, "radar", _RADAR_WIDTH, height, title, desc, [title_svg, *body], font)
 
 
 def _radar_body(

@@ -21,10 +21,14 @@ from qimaturity._core.numbers import decimals
 PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 MARKERS: tuple[str, ...] = ("circle", "square", "triangle", "diamond", "cross")
 # The reports' typeface, as the style sheet names it: the PDF renderer's bundled Liberation Sans, else an installed
-# Liberation Sans or its metric twin Arial (a browser showing the HTML report).
+# Liberation Sans or its metric twin Arial (a browser showing the HTML report). Every chart takes another (``font=``):
+# a report whose brand sets a body font draws its charts in that font.
 FONT_FAMILY = "'Liberation Sans Bundled', 'Liberation Sans', Arial, Helvetica, sans-serif"
 
 _ID = re.compile(r"[a-z][a-z0-9-]*")
+# A font-family list as CSS writes it: names, bare or in single quotes, parted by commas; nothing that could end the
+# attribute or start markup.
+_FONT = re.compile(r"[A-Za-z0-9 ._',-]+")
 _HEX_COLOUR = re.compile(r"#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -127,6 +131,12 @@ def _check_colour(colour: str) -> str:
     if not isinstance(colour, str) or _HEX_COLOUR.fullmatch(colour) is None:
         raise ValueError(f"colour must be a hex colour such as '#0072B2', got {colour!r}")
     return colour
+
+
+def _check_font(font: str) -> str:
+    if not isinstance(font, str) or _FONT.fullmatch(font) is None:
+        raise ValueError(f"font must be a font-family list such as \"'DejaVu Sans', sans-serif\", got {font!r}")
+    return font
 
 
 def _check_scale(scale: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -371,12 +381,14 @@ def _level_key(levels: Sequence[tuple[int, str]], x0: float, top: float, max_wid
     return svg, len(lines) * _FS_SMALL * _LINE
 
 
-def _document(chart_id: str, kind: str, width: int, height: float, title: str, desc: str, body: Sequence[str]) -> str:
+def _document(
+    chart_id: str, kind: str, width: int, height: float, title: str, desc: str, body: Sequence[str], font: str
+) -> str:
     h = math.ceil(height)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="qim-chart qim-{kind}" role="img"'
         f' aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {width} {h}" width="100%"'
-        f' style="max-width: {width}px" font-family="{FONT_FAMILY}" font-size="{_num(_FS_LABEL)}">'
+        f' style="max-width: {width}px" font-family="{font}" font-size="{_num(_FS_LABEL)}">'
         f'<title id="{chart_id}-title">{_esc(title)}</title>'
         f'<desc id="{chart_id}-desc">{_esc(desc)}</desc>'
         f'<rect width="{width}" height="{h}" fill="#FFFFFF"/>' + "".join(body) + "</svg>"

@@ -17,12 +17,14 @@ from qimaturity.report.charts.svg import (
     _LINE,
     _MUTED,
     _TEXT,
+    FONT_FAMILY,
     MARKERS,
     PALETTE,
     _attrs,
     _baseline,
     _block_first_baseline,
     _Box,
+    _check_font,
     _check_id,
     _check_scale,
     _document,
@@ -62,6 +64,7 @@ def trend_chart(
     *,
     title: str,
     breaks: Sequence[tuple[int, str]] = (),
+    font: str = FONT_FAMILY,
 ) -> str:
     """Line chart: x = assessments (evenly spaced, labelled with the dates), y = the level scale with gridlines and
     level numbers (and names when they fit); one line per series, each with its own colour from PALETTE, marker shape
@@ -71,6 +74,7 @@ def trend_chart(
     ``breaks``: (index of the first assessment after it, label) for each change of rubric version, drawn as a dashed
     vertical line between the two assessments with its label (``version 2.0.0``), and said in the text alternative."""
     _check_id(chart_id)
+    _check_font(font)
     levels = _check_scale(scale)
     if len(levels) < 2:
         raise ValueError("a trend chart needs a scale of at least two levels")
@@ -301,7 +305,7 @@ def trend_chart(
                 _text(12, _block_first_baseline(y, _FS_SMALL), [line], size=_FS_SMALL, fill=_MUTED, italic=True)
             )
             y += _FS_SMALL * _LINE
-    return _document(chart_id, "trend", width, y + 10, title, desc, parts)
+    return _document(chart_id, "trend", width, y + 10, title, desc, parts, font)
 
 
 def _series_swatch(i: int) -> Callable[[float, float], str]:
