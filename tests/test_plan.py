@@ -299,6 +299,18 @@ def test_the_reports_plan_is_the_action_logs_cycles():
         assert f"{nhs_date(row['review_30'])} (day 30)" in words
 
 
+def test_the_reports_act_row_names_the_path_to_the_target_by_level_names():
+    html = qimaturity.report(RUBRIC, RESULT, format="html").decode()
+    acts = [" ".join(re.sub(r"<[^>]+>", " ", a).split()) for a in re.findall(r'<tr class="pdsa-act">(.*?)</tr>', html)]
+    # ideas-heard (cycle 2) is at level 1 (Low), target 3: its step takes it to 2 (Emerging), then 2 to 3
+    # (Established) is the rest of the path, said by the level's name, never "level 2 to 3"
+    assert acts[1] == (
+        f"Act Adopt, adapt or abandon at day 90. Once Emerging holds, the path to the target: To Established: "
+        f"{IDEAS_THEN}"
+    )
+    assert not any("level" in act for act in acts[1:])
+
+
 @pytest.fixture(scope="module")
 def northgate_pdf():
     return qimaturity.report("qi-readiness", NORTHGATE, format="pdf", report_date="2026-04-01")
