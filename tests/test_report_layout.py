@@ -181,6 +181,19 @@ def test_charts_label_questions_by_short_title_never_by_id():
     assert labels[:2] == ["Named executive lead", "Leaders visit where care happens"]
 
 
+@pytest.mark.slow
+def test_every_chart_is_in_a_figure_a_keyboard_reaches_named_after_it():
+    """On a phone a chart scrolls sideways in its figure (tests/test_report_browser.py): the figure takes focus and is
+    named after the chart's title."""
+    html = riverside_html()
+    figures = re.findall(r'<figure class="chart[^"]*" tabindex="0" aria-label="Chart: ([^"]*)"><svg ', html)
+    assert (
+        len(figures) == html.count("<figure") == html.count('<svg xmlns="http://www.w3.org/2000/svg" class="qim-chart')
+    )
+    assert figures[0] == "Domain levels against targets"
+    assert "Leadership: respondents&#39; answers by level" in figures
+
+
 def test_a_question_without_a_short_title_is_labelled_by_its_trimmed_text(tmp_path: Path):
     source = (ROOT / "rubrics" / "qi-readiness.yaml").read_text()
     without = tmp_path / "qi-readiness.yaml"

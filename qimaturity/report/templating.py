@@ -28,6 +28,7 @@ import json
 import math
 import os
 import pprint
+import re
 import select
 import signal
 import textwrap
@@ -332,6 +333,16 @@ def fixed_text(value: float | None, places: int = 2) -> str:
     return "-" if value is None else fixed(value, places)
 
 
+_CHART_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S)
+
+
+def chart_title(svg: str) -> str:
+    """The ``chart_title`` filter: the title of a chart (the first ``<title>`` in its SVG, as plain text), to name
+    the figure that holds it ("" when there is none)."""
+    found = _CHART_TITLE.search(str(svg))
+    return html.unescape(found.group(1)).strip() if found else ""
+
+
 def environment(templates_dir: Path | None = None) -> TemplateEnvironment:
     """The sandboxed template environment; a user's folder comes first, the bundled templates stay reachable as
     ``bundled/NAME`` so that a custom template can extend them and override their blocks."""
@@ -347,6 +358,7 @@ def environment(templates_dir: Path | None = None) -> TemplateEnvironment:
     env.filters["percent"] = percent_text
     env.filters["signed"] = signed_text
     env.filters["fixed"] = fixed_text
+    env.filters["chart_title"] = chart_title
     return env
 
 
