@@ -96,12 +96,12 @@ def test_cohort_html_has_contents_period_shared_ranks_and_method():
     html = render_cohort_html(cohort, RUBRIC)
     contents = html[html.index('id="contents"') : html.index("</nav>")]
     links = re.findall(r'href="#([a-z-]+)"', contents)
-    assert links == ["summary", "statistics", "ranking", "heatmap", "groups", "trends", "method"]
+    assert links == ["summary", "statistics", "heatmap", "ranking", "groups", "trends", "method"]
     for target in links:
         assert f'id="{target}"' in html
     assert "<dt>Period covered</dt><dd>30 June 2026</dd>" in html
     # Epsilon and Gamma tie at 7/3: both "=2", and Beta, after them, is 4th
-    ranking = html[html.index('id="ranking"') : html.index('id="heatmap"')]
+    ranking = html[html.index('id="ranking"') : html.index('id="groups"')]
     ranks = re.findall(r'<tr><td class="num">(=?\d+)</td><th scope="row">([^<]+)</th>', ranking)
     assert ranks == [("1", "Delta"), ("=2", "Epsilon"), ("=2", "Gamma"), ("4", "Beta"), ("5", "Alpha")]
     method = html[html.index('id="method"') :]
@@ -112,7 +112,7 @@ def test_cohort_html_has_contents_period_shared_ranks_and_method():
 def test_heatmap_shows_every_name_whole():
     cohort = build_cohort(results(), min_cohort=1)
     html = render_cohort_html(cohort, RUBRIC)
-    heatmap = html[html.index('id="heatmap"') : html.index('id="method"')]
+    heatmap = html[html.index('id="heatmap"') : html.index('id="ranking"')]
     labels = [
         " ".join(re.sub(r"<[^>]+>", " ", match).split())
         for match in re.findall(r'<text[^>]*class="qim-row-label"[^>]*>(.*?)</text>', heatmap)

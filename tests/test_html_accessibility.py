@@ -95,6 +95,24 @@ def test_cohort_report_html_has_no_serious_accessibility_violation(page):
 
 
 @pytest.mark.subprocess
+@pytest.mark.parametrize("kind", ["gap", "cohort"])
+def test_on_a_phone_the_reports_have_no_serious_accessibility_violation(page, kind):
+    """At 390 px every chart scrolls sideways in a box of its own, which a keyboard must reach (axe's
+    scrollable-region-focusable)."""
+    if kind == "gap":
+        result = score(RUBRIC, load_assessment(ROOT / "examples" / "answers" / "riverside-community.yaml", RUBRIC))
+        html = qimaturity.report(RUBRIC, result, format="html", report_date=REPORT_DATE).decode()
+    else:
+        cohort = qimaturity.compare(RUBRIC, ROOT / "examples" / "cohort", group_by="type")
+        html = qimaturity.report(RUBRIC, cohort, format="html", report_date=REPORT_DATE).decode()
+    page.set_viewport_size({"width": 390, "height": 900})
+    try:
+        assert serious_violations(page, html) == []
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
+@pytest.mark.subprocess
 def test_axe_finds_what_it_should(page):
     # The check itself: a page with text too faint to read, an image without a text alternative and no language
     html = (

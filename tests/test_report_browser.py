@@ -118,14 +118,60 @@ def test_on_a_phone_the_domains_table_shows_every_column(browser, reports):
     assert all(cell["right"] <= 390 for cell in cells), [c for c in cells if c["right"] > 390][:3]
 
 
-def test_charts_scale_to_the_phone_screen(browser, reports):
+CHARTS = """() => [...document.querySelectorAll('figure.chart')].map(figure => {
+  const texts = [...figure.querySelectorAll('svg.qim-chart text')].filter(t => t.getClientRects().length);
+  // A text's size on screen: its font size times the scale the SVG is drawn at (rotated text too).
+  const sizes = texts.map(t => {
+    const m = t.getScreenCTM();
+    return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+  });
+  return {
+    label: figure.getAttribute('aria-label'), tabindex: figure.getAttribute('tabindex'),
+    scrolls: getComputedStyle(figure).overflowX, inner: figure.scrollWidth, outer: figure.clientWidth,
+    smallest: Math.min(...sizes), texts: texts.length,
+    svgs: [...figure.querySelectorAll('svg.qim-chart')].map(s => ({width: s.getBoundingClientRect().width,
+      drawn: s.viewBox.baseVal.width})),
+  };
+})"""
+
+
+@pytest.mark.parametrize("kind", ["gap", "cohort"])
+def test_on_a_phone_chart_text_is_readable(browser, reports, kind):
+    """At 390 px a chart scaled to the screen had text of about 5 px (9.5 units of a 680-unit chart drawn 383 px
+    wide: 5.35 px); now each chart is drawn 740 px wide, its smallest text 9.5 x 740 / 680 = 10.34 px (10.04 px at
+    most if a chart 700 units wide had 9.5-unit text), in a box of its own that scrolls sideways and that a keyboard
+    can reach, named after the chart, while the page itself never scrolls sideways."""
     page = browser.new_page(viewport={"width": 390, "height": 900})
-    page.goto(reports["gap"].as_uri())
-    boxes = page.evaluate(
-        "() => [...document.querySelectorAll('svg.qim-chart')].map(s => s.getBoundingClientRect().right)"
-    )
+    page.goto(reports[kind].as_uri())
+    figures = page.evaluate(CHARTS)
+    charts = page.evaluate("() => document.querySelectorAll('svg.qim-chart').length")  # each in a figure
+    measured = page.evaluate(OVERFLOW)
     page.close()
-    assert boxes and max(boxes) <= 390
+    assert sum(len(figure["svgs"]) for figure in figures) == charts == (19 if kind == "gap" else 18)
+    for figure in figures:
+        assert figure["texts"] and figure["smallest"] >= 10, figure
+        assert figure["scrolls"] == "auto" and figure["inner"] > figure["outer"], figure
+        assert figure["tabindex"] == "0" and figure["label"].startswith("Chart: "), figure
+    titles = [figure["label"] for figure in figures]
+    assert (
+        "Chart: Domain levels against targets" if kind == "gap" else "Chart: Organisations by domain, ranks 1 to 24"
+    ) in titles
+    assert measured["scroll"] <= measured["page"] and not measured["wide"], measured
+
+
+@pytest.mark.parametrize("kind", ["gap", "cohort"])
+def test_on_a_desktop_charts_keep_their_size(browser, reports, kind):
+    """At 1280 px a chart is drawn at most at its own width (the radar narrower, in its 36rem figure): nothing
+    scrolls."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(reports[kind].as_uri())
+    figures = page.evaluate(CHARTS)
+    page.close()
+    for figure in figures:
+        assert figure["inner"] <= figure["outer"], figure
+        assert all(svg["width"] <= svg["drawn"] for svg in figure["svgs"]), figure
+    widths = [svg["width"] for figure in figures for svg in figure["svgs"]]
+    assert widths.count(680) >= len(widths) - 2, widths  # all but the radar (gap) or the heatmap (cohort)
 
 
 @pytest.mark.parametrize("kind", ["gap", "cohort"])

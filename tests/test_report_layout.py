@@ -8,7 +8,9 @@ lists no font folder, and must give the same pages.
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -207,6 +209,62 @@ def test_a_domain_starts_on_the_page_where_the_previous_one_ends(riverside_pdf):
     assert len(shared) >= 4, shared
 
 
+def page_fill(pdf: bytes, folder: Path) -> list[float]:
+    """How far down each page's text area the print reaches, from 0 to 1: the page drawn in grey at 20 dots an inch
+    by poppler's pdftoppm, the lowest row with a pixel darker than light grey between the top and bottom margins
+    (17 mm of 297 each: the running header and footer are left out)."""
+    from PIL import Image
+
+    if shutil.which("pdftoppm") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("pdftoppm is missing: CI must measure the pages (make system-packages installs poppler-utils)")
+        pytest.skip("pdftoppm is not installed (Debian: apt-get install poppler-utils)")
+    (folder / "report.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "20", "-gray", "report.pdf", "page"], cwd=folder, check=True, timeout=120)
+    fills = []
+    for path in sorted(folder.glob("page-*.pgm"), key=lambda p: int(p.stem.split("-")[1])):
+        with Image.open(path) as image:
+            width, height = image.size
+            top, bottom = round(height * 17 / 297) + 1, round(height * 280 / 297) - 1
+            pixels = image.load()
+            inked = [y for y in range(top, bottom) if any(pixels[x, y] < 200 for x in range(width))]
+        fills.append((max(inked) - top + 1) / (bottom - top) if inked else 0.0)
+    return fills
+
+
+# Half a page. Chapters follow on the page where the one before ends, except the cover's and the contents' pages
+# (pages 1 and 2), which the design ends early, and the last page, which ends where the report does. What still
+# leaves the foot of a page empty is a block that does not break (a chart, a table row, a plan card's head) taller
+# than the room left: Riverside's shortest page is 60 % full (a domain's question table, its chart on the next
+# page), the example cohort's 77 % (a peer group's statistics, its chart on the next page). Before, the cohort's
+# ranking ended on a page a quarter full (25 %: the heatmap went to the next) and Riverside had pages 14 %, 27 %
+# and 49 % full (the summary's last box, the last domain's last chart, the plan's last card, each alone before a
+# chapter that started a new page).
+LEAST_FILL = 0.5
+
+
+@pytest.mark.slow
+@pytest.mark.subprocess
+def test_no_page_of_a_gap_report_is_left_nearly_empty(riverside_pdf, tmp_path):
+    fills = page_fill(riverside_pdf, tmp_path)
+    short = {page: round(fill, 2) for page, fill in enumerate(fills[2:-1], start=3) if fill < LEAST_FILL}
+    assert len(fills) > 30 and not short, short
+
+
+@pytest.mark.slow
+@pytest.mark.subprocess
+def test_no_page_of_the_cohort_report_is_left_nearly_empty(tmp_path):
+    cohort = qimaturity.compare(RUBRIC, ROOT / "examples" / "cohort", group_by="type")
+    pdf = qimaturity.report(RUBRIC, cohort, report_date=REPORT_DATE)
+    fills = page_fill(pdf, tmp_path)
+    short = {page: round(fill, 2) for page, fill in enumerate(fills[2:-1], start=3) if fill < LEAST_FILL}
+    assert len(fills) > 10 and not short, short
+    # The heatmap starts its page (after the whole cohort's statistics and their chart), its heading with it.
+    texts = page_texts(pdf)
+    heatmap = next(n for n, text in enumerate(texts) if "Organisations by domain, ranks 1 to 24" in text)
+    assert "Each organisation's domain values" in texts[heatmap] and "All organisations: spread" in texts[heatmap - 1]
+
+
 # --- short titles ------------------------------------------------------------------------------------------------
 
 
@@ -240,6 +298,19 @@ def test_charts_label_questions_by_short_title_never_by_id():
         "".join(t.itertext()) for t in ET.fromstring(spread).iter(f"{SVG}text") if t.get("class") == "qim-row-label"
     ]
     assert labels[:2] == ["Named executive lead", "Leaders visit where care happens"]
+
+
+@pytest.mark.slow
+def test_every_chart_is_in_a_figure_a_keyboard_reaches_named_after_it():
+    """On a phone a chart scrolls sideways in its figure (tests/test_report_browser.py): the figure takes focus and is
+    named after the chart's title."""
+    html = riverside_html()
+    figures = re.findall(r'<figure class="chart[^"]*" tabindex="0" aria-label="Chart: ([^"]*)"><svg ', html)
+    assert (
+        len(figures) == html.count("<figure") == html.count('<svg xmlns="http://www.w3.org/2000/svg" class="qim-chart')
+    )
+    assert figures[0] == "Domain levels against targets"
+    assert "Leadership: respondents&#39; answers by level" in figures
 
 
 def test_a_question_without_a_short_title_is_labelled_by_its_trimmed_text(tmp_path: Path):

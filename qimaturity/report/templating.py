@@ -28,6 +28,7 @@ import json
 import math
 import os
 import pprint
+import re
 import select
 import signal
 import textwrap
@@ -339,6 +340,16 @@ def long_date_text(value: str | None) -> str:
     return "-" if not value else iso_in_words(value)
 
 
+_CHART_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S)
+
+
+def chart_title(svg: str) -> str:
+    """The ``chart_title`` filter: the title of a chart (the first ``<title>`` in its SVG, as plain text), to name
+    the figure that holds it ("" when there is none)."""
+    found = _CHART_TITLE.search(str(svg))
+    return html.unescape(found.group(1)).strip() if found else ""
+
+
 def environment(templates_dir: Path | None = None) -> TemplateEnvironment:
     """The sandboxed template environment; a user's folder comes first, the bundled templates stay reachable as
     ``bundled/NAME`` so that a custom template can extend them and override their blocks."""
@@ -355,6 +366,7 @@ def environment(templates_dir: Path | None = None) -> TemplateEnvironment:
     env.filters["signed"] = signed_text
     env.filters["fixed"] = fixed_text
     env.filters["long_date"] = long_date_text
+    env.filters["chart_title"] = chart_title
     return env
 
 
