@@ -383,7 +383,7 @@ def test_comparison_control_characters_do_not_break_the_xml() -> None:
     desc = desc_text(parse(svg), "h")
     assert "Abc: Do 1." in desc
     svg = trend_chart("t", DATES[:2], [("S\x01x", [1.0, 2.0])], SCALE, title="t")
-    assert "Sx: 31 March 2021 1, 31 March 2022 2." in desc_text(parse(svg), "t")
+    assert "Sx: 31 March 2021 1.00, 31 March 2022 2.00." in desc_text(parse(svg), "t")
     svg = box_chart("b", [("B\x02y", None, 1)], SCALE, title="t", mark_label="M\x03e")
     assert "By: suppressed" in desc_text(parse(svg), "b")
 
@@ -442,7 +442,7 @@ def test_radar_vertices_lie_where_computed_by_hand() -> None:
     assert circle is not None and close(circle.get("cx"), 320) and close(circle.get("cy"), cy + 150)
     texts = all_text(root)
     assert "(not scored)" in texts
-    for value in ("5", "2.5", "1"):
+    for value in ("5.00", "2.50", "1.00"):
         assert value in [t.text for t in by_class(root, "qim-value-label")]
 
 
@@ -829,7 +829,7 @@ def test_box_geometry_is_where_computed_by_hand() -> None:
     assert math.isclose(sum(x for x, _y in points) / 4, 436, abs_tol=0.051)
     assert math.isclose(sum(y for _x, y in points) / 4, float(whisker.get("y1") or 0), abs_tol=0.051)
     assert diamond.get("fill") != diamond.get("stroke")
-    assert "3.5" in [t.text for t in by_class(rows["0"], "qim-value-label")]
+    assert "3.50" in [t.text for t in by_class(rows["0"], "qim-value-label")]
 
 
 def test_box_prints_n_and_shows_suppressed_rows() -> None:
@@ -852,11 +852,14 @@ def test_box_legend_and_desc() -> None:
     assert texts == ["Middle half (quartiles)", "Median", "Lowest to highest", "Moorgate"]
     desc = desc_text(root, "box-test")
     assert (
-        "Leadership: lowest 1.25, lower quartile 2, median 2.6, upper quartile 3.4, highest 4.75; n = 40;"
-        " Moorgate 3.5." in desc
+        "Leadership: lowest 1.25, lower quartile 2.00, median 2.60, upper quartile 3.40, highest 4.75; n = 40;"
+        " Moorgate 3.50." in desc
     )
     assert "Governance: suppressed (fewer than the minimum); n = 3; Moorgate 4." in desc
-    assert "Patient involvement: lowest 1, lower quartile 1.5, median 2, upper quartile 3, highest 5; n = 38;" in desc
+    assert (
+        "Patient involvement: lowest 1.00, lower quartile 1.50, median 2.00, upper quartile 3.00, highest 5.00; n = 38;"
+        in desc
+    )
     assert "Moorgate no value." in desc
     plain = parse(box_chart("p", BOXES, SCALE, title="t"))
     assert not by_class(plain, "qim-mark") and "This organisation" not in all_text(plain)
@@ -915,8 +918,8 @@ def test_trend_prints_the_last_value_beside_the_series_label() -> None:
     labels = {t.get("data-series"): "".join(t.itertext()) for t in by_class(root, "qim-end-label")}
     assert labels == {
         "0": "Leadership 3.25",
-        "1": "Governance 3",
-        "2": "Patient involvement 1.5 (31 Mar 2023)",
+        "1": "Governance 3.00",
+        "2": "Patient involvement 1.50 (31 Mar 2023)",
     }
     # Dates as the NHS writes them: in full in the description, the month cut short on the chart itself.
     assert [t.text for t in by_class(root, "qim-dates")[0].iter(f"{NS}text")] == [
@@ -927,9 +930,9 @@ def test_trend_prints_the_last_value_beside_the_series_label() -> None:
     ]
     desc = desc_text(root, "trend-test")
     assert "Assessments on 31 March 2021, 31 March 2022, 31 March 2023, 31 March 2024." in desc
-    assert "Leadership: 31 March 2021 1.5, 31 March 2022 2, 31 March 2023 no value, 31 March 2024 3.25." in desc
+    assert "Leadership: 31 March 2021 1.50, 31 March 2022 2.00, 31 March 2023 no value, 31 March 2024 3.25." in desc
     assert (
-        "Patient involvement: 31 March 2021 no value, 31 March 2022 1, 31 March 2023 1.5, 31 March 2024 no value."
+        "Patient involvement: 31 March 2021 no value, 31 March 2022 1.00, 31 March 2023 1.50, 31 March 2024 no value."
         in desc
     )
 
@@ -950,7 +953,7 @@ def test_trend_values_sit_on_the_scale() -> None:
     assert math.isclose(xs[1] - xs[0], xs[2] - xs[1], abs_tol=0.11)
     assert math.isclose(ys[0] - ys[2], 190, abs_tol=0.11) and math.isclose(ys[0] - ys[1], 95, abs_tol=0.11)
     # One series: every value is printed, the last beside the label; no legend is needed.
-    assert [t.text for t in by_class(root, "qim-value-label")] == ["1", "3"]
+    assert [t.text for t in by_class(root, "qim-value-label")] == ["1.00", "3.00"]
     assert not by_class(root, "qim-legend")
     assert "A 5" in all_text(root)
 

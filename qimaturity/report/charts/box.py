@@ -27,7 +27,6 @@ from qimaturity.report.charts.svg import (
     _document,
     _empty_note,
     _flat,
-    _fmt,
     _gridlines,
     _labelled_value,
     _legend_and_levels,
@@ -35,6 +34,7 @@ from qimaturity.report.charts.svg import (
     _marker,
     _num,
     _on_scale,
+    _reading,
     _scale_sentence,
     _text,
     _text_width,
@@ -130,11 +130,11 @@ def box_chart(
             cell.append(_box_note(_SUPPRESSED, mark, centre, x_of, "qim-suppressed"))
         else:
             cell.append(_box_glyph(stats, centre, x_of, f"{label}: {_box_words(stats)}; n = {n}"))
-            column.append(f"median {_fmt(stats[2])}")
+            column.append(f"median {_reading(stats[2])}")
         if mark is not None:
             x = x_of(mark)
-            cell.append(_mark_diamond(x, centre, tooltip=f"{who}, {label}: {_fmt(mark)}"))
-            text = _fmt(mark)
+            cell.append(_mark_diamond(x, centre, tooltip=f"{who}, {label}: {_reading(mark)}"))
+            text = _reading(mark)
             w = _text_width(text, _FS_VALUE, bold=True) + 6
             box = _Box(x - w / 2, centre - 26, x + w / 2, centre - 12)
             if box.x0 < 4:
@@ -255,7 +255,7 @@ def _box_legend_items(who: str | None) -> list[_LegendItem]:
 
 
 def _box_words(stats: tuple[float, float, float, float, float]) -> str:
-    low, q1, median, q3, high = (_fmt(v) for v in stats)
+    low, q1, median, q3, high = (_reading(v) for v in stats)
     return f"lowest {low}, lower quartile {q1}, median {median}, upper quartile {q3}, highest {high}"
 
 
@@ -273,6 +273,6 @@ def _box_desc(
         key = _flat(label)
         if key in marks:
             value = marks[key]
-            sentence += f"; {who} {'no value' if value is None else _fmt(value)}"
+            sentence += f"; {who} {'no value' if value is None else _reading(value)}"
         parts.append(sentence + ".")
     return " ".join(parts)

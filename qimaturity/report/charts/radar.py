@@ -37,6 +37,7 @@ from qimaturity.report.charts.svg import (
     _marker,
     _num,
     _points,
+    _reading,
     _scale_sentence,
     _text,
     _text_width,
@@ -244,7 +245,7 @@ def _radar_body(
     for (_label, value, _target), vertex, (ux, uy) in zip(items, vertices, units, strict=True):
         if value is None or vertex is None:
             continue
-        text = _fmt(value)
+        text = _reading(value)
         w, h = _text_width(text, _FS_VALUE, bold=True) + 6, _FS_VALUE + 4
         px, py = -uy, ux
         d = 0.7071
@@ -414,7 +415,7 @@ def _bar_body(
                 f'<rect class="qim-value-bar" x="{_num(_BAR_X0)}" y="{_num(centre - 7)}" width="{_num(end - _BAR_X0)}"'
                 f' height="14" fill="{colour}" fill-opacity="0.3" stroke="{colour}" stroke-width="1.5"/>'
             )
-            column.append((_fmt(value), True, False))
+            column.append((_reading(value), True, False))
         if target is not None:
             tx = x_of(target)
             rows.append(

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from qimaturity._core.numbers import decimals
+from qimaturity._core.numbers import decimals, fixed
 
 PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 MARKERS: tuple[str, ...] = ("circle", "square", "triangle", "diamond", "cross")
@@ -171,6 +171,12 @@ def _num(value: float) -> str:
 def _fmt(value: float) -> str:
     """A data value for people: at most two decimal places."""
     return decimals(value, 2)
+
+
+def _reading(value: float) -> str:
+    """A measured value printed on a chart: two decimal places always (2.40, 3.00), as the report's tables print
+    it, so that the chart and the table beside it read alike."""
+    return fixed(value, 2)
 
 
 def _text_width(text: str, size: float, bold: bool = False) -> float:

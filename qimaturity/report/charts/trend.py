@@ -31,7 +31,6 @@ from qimaturity.report.charts.svg import (
     _empty_note,
     _esc,
     _flat,
-    _fmt,
     _labelled_value,
     _legend,
     _LegendItem,
@@ -40,6 +39,7 @@ from qimaturity.report.charts.svg import (
     _num,
     _on_scale,
     _points,
+    _reading,
     _rotated,
     _scale_sentence,
     _text,
@@ -144,7 +144,7 @@ def trend_chart(
         value = values[last]
         assert value is not None
         when = "" if last == len(days) - 1 else f" ({shown_dates[last]})"
-        ends.append((i, last, _truncate(label, 32, _TREND_LABEL_PX, _FS_ROW), _fmt(value) + when))
+        ends.append((i, last, _truncate(label, 32, _TREND_LABEL_PX, _FS_ROW), _reading(value) + when))
     label_px = max(
         [_text_width(text, _FS_ROW) + _text_width(" " + value, _FS_ROW, bold=True) for _i, _k, text, value in ends]
         + [40.0]
@@ -259,7 +259,7 @@ def trend_chart(
                     stroke=_TEXT,
                     stroke_width=0.7,
                     extra=f' class="qim-trend-point" data-series="{i}" data-shape="{shape}"',
-                    tooltip=f"{label}, {said_dates[k]}: {_fmt(value)}",
+                    tooltip=f"{label}, {said_dates[k]}: {_reading(value)}",
                 )
             )
         if len(data) == 1 and spacing >= 30:
@@ -374,7 +374,7 @@ def _point_labels(
     for k, value in enumerate(values):
         if value is None or k == last:
             continue
-        text = _fmt(value)
+        text = _reading(value)
         w, h = _text_width(text, _FS_VALUE, bold=True) + 6, _FS_VALUE + 4
         x, y = x_of(k), y_of(value)
         above = _Box(x - w / 2, y - 8 - h, x + w / 2, y - 8)
@@ -391,6 +391,6 @@ def _trend_desc(
     if not data:
         parts.append("No series to show.")
     for label, values in data:
-        readings = [f"{when} {'no value' if v is None else _fmt(v)}" for when, v in zip(dates, values, strict=True)]
+        readings = [f"{when} {'no value' if v is None else _reading(v)}" for when, v in zip(dates, values, strict=True)]
         parts.append(f"{_flat(label)}: {', '.join(readings)}.")
     return " ".join(parts)
