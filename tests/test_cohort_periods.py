@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,32 @@ def test_compare_scores_files_with_progress_and_keeps_a_pipe_clean(tmp_path):
     assert piped.returncode == 0 and piped.stderr == "" and piped.stdout == f"{out}\n"
     on_a_terminal = run_main("compare", MINI, str(FOLDER), env={"FORCE_COLOR": "1"})
     assert "6/6" in on_a_terminal.stderr and "files/s" in on_a_terminal.stderr
+
+
+@pytest.mark.slow
+def test_the_cohort_report_shows_the_years_table_chart_and_movement(tmp_path):
+    rubric, folder = noise_folder(tmp_path)
+    out = tmp_path / "cohort.html"
+    done = run_main("compare", str(rubric), str(folder), "--min-cohort", "1", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    page = re.sub(r">\s+<", "><", out.read_text(encoding="utf-8"))
+    assert '<section class="chapter" id="years">' in page and '<a href="#years">Year by year</a>' in page
+    # 2025's overall row: 4 organisations, q1 2.70, median 2.95, q3 3.27 (3.275 is 3.27499... as a float)
+    assert (
+        '<th scope="row">2025</th><td class="num">4</td><td class="num">2.70</td><td class="num">2.95</td>'
+        '<td class="num">3.27</td><td>2 L2, 1 L3, 1 L4</td>'
+    ) in page
+    # The chart of medians by year, its years said as years in its text alternative
+    assert 'id="years"' in page and "Years 2025, 2026." in page
+    # Movement 2025 to 2026: 4 in both, 1 up, 1 stayed, 1 down, 1 no clear change, 0 not comparable
+    assert (
+        '<th scope="row">2025 to 2026</th><td class="num">4</td><td class="num">1</td><td class="num">1</td>'
+        '<td class="num">1</td><td class="num">1</td><td class="num">0</td>'
+    ) in page
+    assert "Of the 4 organisations assessed in both 2025 and 2026, 1 moved up an overall level, 1 stayed" in page
+    # A period is named on the cover
+    one_year = tmp_path / "cohort-2026.html"
+    done = run_main("compare", str(rubric), str(folder), "--period", "2026", "-o", str(one_year))
+    assert done.returncode == 0, done.stderr
+    page = one_year.read_text(encoding="utf-8")
+    assert "<dt>Period compared</dt><dd>calendar year 2026</dd>" in page and 'id="years"' not in page
