@@ -190,3 +190,15 @@ def test_the_cohort_report_shows_the_years_table_chart_and_movement(tmp_path):
     assert done.returncode == 0, done.stderr
     page = one_year.read_text(encoding="utf-8")
     assert "<dt>Period compared</dt><dd>calendar year 2026</dd>" in page and 'id="years"' not in page
+
+
+def test_the_gap_reports_peer_percentile_leaves_the_organisation_out():
+    cohort = build_cohort(results())
+    html = qimaturity.report(RUBRIC, FOLDER / "org-c.yaml", format="html", cohort=cohort).decode()
+    row = re.sub(r">\s+<", "><", html[html.index('<table class="peers-table">') :])
+    # Gamma's lead 2.5 among Alpha 1, Beta 2, Delta 3 and Epsilon 2: three below, 3 / 4 = 75 % (with Gamma itself
+    # among them, as before: (3 + 1 / 2) / 5 = 70 %)
+    assert '<th scope="row">Leadership</th><td class="num">2.50</td>' in row
+    lead = row[row.index('<th scope="row">Leadership</th>') :]
+    # and, against the cohort's quartiles (q1 2, median 2, q3 2.5), at the upper quartile, not above it
+    assert lead.split("</tr>")[0].endswith('<td class="num">75</td><td>between the median and the upper quartile</td>')
