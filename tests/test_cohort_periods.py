@@ -24,11 +24,12 @@ import re
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 import qimaturity
 from qimaturity.cohort.model import build_cohort
 from qimaturity.cohort.score import score_files
-from qimaturity.cohort.tables import write_cohort_csv
+from qimaturity.cohort.tables import cohort_xlsx, write_cohort_csv
 
 from .conftest import DATA, run_main
 from .test_cohort import RUBRIC, results
@@ -109,6 +110,13 @@ def test_the_national_trend_gives_each_years_statistics(tmp_path):
     assert second.levels == ((2, 1), (3, 3), (4, 1))
     buffer = io.StringIO()
     write_cohort_csv(cohort, [1, 2, 3, 4, 5], buffer)
+    sheet = load_workbook(io.BytesIO(cohort_xlsx(cohort, [1, 2, 3, 4, 5])))["Statistics"]
+    header = [cell.value for cell in sheet[1]]
+    cells = [dict(zip(header, (cell.value for cell in line), strict=True)) for line in sheet.iter_rows(min_row=2)]
+    assert [(r["period"], r["scope"], r["median"]) for r in cells if r["period"] == "2025"] == [
+        ("2025", "domain", 2.95),
+        ("2025", "overall", 2.95),
+    ]
     rows = [r for r in csv.DictReader(io.StringIO(buffer.getvalue())) if r["period"] == "2025"]
     assert [(r["scope"], r["organisations"], r["median"]) for r in rows] == [
         ("domain", "4", "2.95"),
