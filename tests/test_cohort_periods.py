@@ -197,7 +197,7 @@ def test_the_cohort_report_shows_the_years_table_chart_and_movement(tmp_path):
     done = run_main("compare", str(rubric), str(folder), "--period", "2026", "-o", str(one_year))
     assert done.returncode == 0, done.stderr
     page = one_year.read_text(encoding="utf-8")
-    assert "<dt>Period compared</dt><dd>calendar year 2026</dd>" in page and 'id="years"' not in page
+    assert "<dt>Period compared</dt><dd>Calendar year 2026</dd>" in page and 'id="years"' not in page
 
 
 def test_the_gap_reports_peer_percentile_leaves_the_organisation_out():
@@ -210,3 +210,26 @@ def test_the_gap_reports_peer_percentile_leaves_the_organisation_out():
     lead = row[row.index('<th scope="row">Leadership</th>') :]
     # and, against the cohort's quartiles (q1 2, median 2, q3 2.5), at the upper quartile, not above it
     assert lead.split("</tr>")[0].endswith('<td class="num">75</td><td>between the median and the upper quartile</td>')
+
+
+def test_a_period_is_named_as_a_year_as_dates_or_open_ended():
+    from qimaturity.cohort.tables import period_label
+    from qimaturity.report.cohort_view import cohort_period
+
+    named = {
+        (start, end): (period_label(c := build_cohort(results(), start=start, end=end)), cohort_period(c))
+        for start, end in (
+            (None, None),
+            ("2025-01-01", "2025-12-31"),
+            ("2025-04-01", "2026-06-30"),
+            ("2026-01-01", None),
+            (None, "2025-12-31"),
+        )
+    }
+    assert named == {
+        (None, None): ("latest", None),
+        ("2025-01-01", "2025-12-31"): ("2025", "calendar year 2025"),
+        ("2025-04-01", "2026-06-30"): ("2025-04-01 to 2026-06-30", "1 April 2025 to 30 June 2026"),
+        ("2026-01-01", None): ("from 2026-01-01", "from 1 January 2026"),
+        (None, "2025-12-31"): ("up to 2025-12-31", "up to 31 December 2025"),
+    }
