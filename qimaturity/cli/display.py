@@ -292,15 +292,21 @@ def year_tables(cohort: Cohort) -> list[Table]:
             table.add_row(
                 year.year, _text(title), str(stats.n), _num(stats.q1), _num(stats.median), _num(stats.q3), levels
             )
-    moves = Table(title=_text("Movement between overall levels, year on year"), title_justify="left")
-    for column in ("years", "in both", "moved up", "stayed", "moved down", "no clear change", "not comparable"):
-        moves.add_column(column, justify="left" if column == "years" else "right")
+    moves = Table(
+        title=_text("Movement between overall levels, year on year"),
+        title_justify="left",
+        caption=_text(f"- : suppressed, fewer than {cohort.min_cohort} organisations in both years")
+        if any(m.suppressed for m in cohort.movements)
+        else None,
+        caption_justify="left",
+    )
+    for column in ("years", "in both", "up", "stayed", "down", "no clear change", "not comparable"):
+        moves.add_column(column, justify="left" if column == "years" else "right", no_wrap=column == "years")
     for m in cohort.movements:
         counts = (m.moved_up, m.stayed, m.moved_down, m.no_clear_change, m.not_comparable)
-        if m.suppressed:
-            moves.add_row(f"{m.earlier} -> {m.later}", str(m.organisations), "suppressed", *[""] * 4)
-        else:
-            moves.add_row(f"{m.earlier} -> {m.later}", str(m.organisations), *(str(c) for c in counts))
+        moves.add_row(
+            f"{m.earlier} -> {m.later}", str(m.organisations), *("-" if c is None else str(c) for c in counts)
+        )
     return [table, moves]
 
 
