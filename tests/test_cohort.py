@@ -96,12 +96,27 @@ def test_you_versus_your_peers_positions():
     group, positions = peer_positions(cohort, gamma)
     assert group == "acute"
     lead = positions[0]
-    # Gamma's lead 2.5 against acute q1 1.5, median 2, q3 2.25: above the upper quartile; among 1, 2, 2.5 two are
-    # below and one is equal: (2 + 0.5) / 3 = 83.33 %
-    assert (lead.position, lead.percentile) == ("above the upper quartile", pytest.approx(250 / 3))
+    # Gamma's lead 2.5 against acute q1 1.5, median 2, q3 2.25 (the group's, Gamma among them): above the upper
+    # quartile; its peers are the other acute organisations, Alpha 1 and Beta 2, both below: 2 / 2 = 100 %
+    assert (lead.position, lead.percentile) == ("above the upper quartile", 100)
     # Delta's group (community) is suppressed, so Delta is placed in the whole cohort instead
     delta = results(("org-d",))[0]
     assert peer_positions(cohort, delta)[0] == "All organisations"
+
+
+def test_a_peer_percentile_leaves_the_organisation_itself_out():
+    cohort = build_cohort(results())
+    beta = results(("org-b",))[0]
+    _, (lead, meth) = peer_positions(cohort, beta)
+    # Beta's lead 2.0 among the four others, Alpha 1, Gamma 2.5, Delta 3, Epsilon 2: one below, one equal (half):
+    # (1 + 0.5) / 4 = 37.5 % (with Beta itself counted, as before: (1 + 2 / 2) / 5 = 40 %)
+    assert lead.percentile == pytest.approx(37.5)
+    # Beta's meth 1 among Alpha 1, Gamma 2, Delta 3, Epsilon 3: none below, one equal: 0.5 / 4 = 12.5 %
+    assert meth.percentile == pytest.approx(12.5)
+    # Alone in its group (min_cohort 1), an organisation has no peers to be placed among
+    alone = build_cohort(results(("org-d",)), min_cohort=1)
+    _, positions = peer_positions(alone, results(("org-d",))[0])
+    assert [(p.percentile, p.position) for p in positions] == [(None, "not compared")] * 2
 
 
 def test_trend_of_an_organisation_assessed_twice():

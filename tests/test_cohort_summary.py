@@ -96,7 +96,8 @@ def test_cohort_html_has_contents_period_shared_ranks_and_method():
     html = render_cohort_html(cohort, RUBRIC)
     contents = html[html.index('id="contents"') : html.index("</nav>")]
     links = re.findall(r'href="#([a-z-]+)"', contents)
-    assert links == ["summary", "statistics", "heatmap", "ranking", "groups", "trends", "method"]
+    # Alpha's 2025 assessment makes a second year: "Year by year" (2025 of one organisation, suppressed)
+    assert links == ["summary", "statistics", "heatmap", "ranking", "groups", "years", "trends", "method"]
     for target in links:
         assert f'id="{target}"' in html
     assert "<dt>Period covered</dt><dd>30 June 2026</dd>" in html
@@ -142,3 +143,13 @@ def test_cohort_html_speaks_plainly_groups_by_name_levels_by_name_dates_in_words
     text = re.sub(r"<[^>]+>", " ", html[html.index("<main>") :])
     for machine in ("(s)", "→", "->", "level 1:", "2025-06-30"):
         assert machine not in text, machine
+
+
+def test_the_summary_says_the_year_on_year_trend_within_suppression():
+    # 2025 holds Alpha alone: fewer than 5, so neither its median nor how it moved is shown; 2026's five organisations
+    # have the median overall 7/3 = 2.33 (values 1, 5/3, 7/3, 7/3, 3)
+    said = findings(build_cohort(results()))["Year on year"]
+    assert said == (
+        "The median overall value was not shown for 2025 (1 organisation, fewer than 5) and 2.33 in 2026 (5 "
+        "organisations). 1 organisation was assessed in both 2025 and 2026, fewer than 5: how they moved is not shown."
+    )

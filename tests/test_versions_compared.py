@@ -245,7 +245,14 @@ def test_compare_end_to_end_needs_no_flag_with_a_map(tmp_path):
     )
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     overall = [r for r in rows if r["scope"] == "overall"]
-    assert [(r["organisations"], r["median"]) for r in overall] == [("2", "2.6")]
+    assert [(r["period"], r["organisations"], r["median"]) for r in overall] == [
+        ("latest", "2", "2.6"),
+        # The national trend: 2025's two 1.0.0 overall values do not compare with 2.0.0 (the map says so), so no
+        # median; 2026 is North's 2.0.0 alone, and North's move from 2025 cannot be compared
+        ("2025", "2", ""),
+        ("2026", "1", "2.6"),
+    ]
+    assert (overall[2]["in_both"], overall[2]["not_comparable"], overall[2]["stayed"]) == ("1", "1", "0")
 
 
 def test_report_history_across_the_change_end_to_end(tmp_path):

@@ -261,13 +261,59 @@ def cohort_tables(cohort: Cohort) -> list[Table]:
             )
             trends.add_row(_text(t.name), _text(dates), *(_text(words) for words in named.values()))
         tables.append(trends)
+    tables.extend(year_tables(cohort))
     return tables
 
 
+def year_tables(cohort: Cohort) -> list[Table]:
+    """The national trend on a terminal: each year's organisations, median, quartiles and levels per domain and
+    overall, then the movement between overall levels from year to year."""
+    if not cohort.years:
+        return []
+    titles = dict(cohort.domains)
+    table = Table(title=_text("By year (each organisation by its latest assessment of the year)"), title_justify="left")
+    for column in ("year", "domain", "n", "q1", "median", "q3", "levels"):
+        table.add_column(column, justify="right" if column in ("n", "q1", "median", "q3") else "left")
+    for index, year in enumerate(cohort.years):
+        if index:
+            table.add_section()
+        group = year.stats
+        if group.suppressed:
+            table.add_row(year.year, _text(f"suppressed: fewer than {cohort.min_cohort} organisations"), str(group.n))
+            continue
+        rows = [(titles[d], s) for d, s in group.domains]
+        if group.overall is not None:
+            rows.append(("Overall", group.overall))
+        for title, stats in rows:
+            if stats is None:
+                table.add_row(year.year, _text(title), "0", "-", "-", "-", "")
+                continue
+            levels = " ".join(f"{level}:{count}" for level, count in stats.levels)
+            table.add_row(
+                year.year, _text(title), str(stats.n), _num(stats.q1), _num(stats.median), _num(stats.q3), levels
+            )
+    moves = Table(
+        title=_text("Movement between overall levels, year on year"),
+        title_justify="left",
+        caption=_text(f"- : suppressed, fewer than {cohort.min_cohort} organisations in both years")
+        if any(m.suppressed for m in cohort.movements)
+        else None,
+        caption_justify="left",
+    )
+    for column in ("years", "in both", "up", "stayed", "down", "no clear change", "not comparable"):
+        moves.add_column(column, justify="left" if column == "years" else "right", no_wrap=column == "years")
+    for m in cohort.movements:
+        counts = (m.moved_up, m.stayed, m.moved_down, m.no_clear_change, m.not_comparable)
+        moves.add_row(
+            f"{m.earlier} -> {m.later}", str(m.organisations), *("-" if c is None else str(c) for c in counts)
+        )
+    return [table, moves]
+
+
 @contextmanager
-def progress_bar() -> Iterator[ProgressCallback | None]:
-    """A rich progress bar on stderr (files done of all, rate, time left) as a :data:`ProgressCallback`;
-    None when stderr is not a terminal, so that logs and pipes get only the summary."""
+def progress_bar(label: str = "batch") -> Iterator[ProgressCallback | None]:
+    """A rich progress bar on stderr (``label``, files done of all, rate, time left) as a
+    :data:`ProgressCallback`; None when stderr is not a terminal, so that logs and pipes get only the summary."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -291,7 +337,7 @@ def progress_bar() -> Iterator[ProgressCallback | None]:
             return Text(f"{fixed(speed)} files/s" if speed else "- files/s", style="progress.data.speed")
 
     columns = (
-        TextColumn("batch"),
+        TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
         RateColumn(),
@@ -301,7 +347,7 @@ def progress_bar() -> Iterator[ProgressCallback | None]:
     # No auto-refresh thread: the bar is redrawn as each file finishes, and worker processes are never forked
     # while another thread of ours holds a lock.
     with Progress(*columns, console=console, transient=True, auto_refresh=False) as bar:
-        task = bar.add_task("batch", total=None)
+        task = bar.add_task(label, total=None)
 
         def update(done: int, total: int, record: FileRecord | None) -> None:
             bar.update(task, completed=done, total=total)

@@ -637,6 +637,16 @@ def plan_command(
     "--across-versions", is_flag=True, help="Compare results of different rubric versions on the domains they share."
 )
 @click.option("--target", "targets", multiple=True, type=TARGET, metavar="[ID=]LEVEL", help="As for score.")
+@click.option(
+    "--period",
+    type=click.IntRange(1000, 9999),
+    metavar="YYYY",
+    help="Compare the assessments dated in this calendar year (each organisation by its latest of the year).",
+)
+@click.option(
+    "--from", "start", type=DATE, metavar="YYYY-MM-DD", help="Compare the assessments dated on or after this day."
+)
+@click.option("--to", "end", type=DATE, metavar="YYYY-MM-DD", help="Compare the assessments dated up to this day.")
 @click.option("--report-date", type=DATE, metavar="YYYY-MM-DD", help="As for report.")
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
 @rubric_path_option
@@ -650,14 +660,24 @@ def compare_command(
     across_versions: bool,
     targets: tuple[tuple[str | None, int], ...],
     report_date: date | None,
+    period: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
     mapping_path: Path | None = None,
 ) -> None:
     """Compare organisations: per domain the count, median, quartiles and levels; a ranking; a heatmap; peer groups;
-    outliers; and trends for organisations assessed more than once.
+    outliers; trends for organisations assessed more than once; and, when the assessments cover several years, the
+    national trend: each year's statistics and the movement between levels from year to year.
 
-    Example: qimaturity compare qi-readiness submissions/ --group-by region -o out/cohort.pdf
+    Example: qimaturity compare qi-readiness submissions/ --period 2025 --group-by region -o out/cohort-2025.pdf
     """
+    from qimaturity.cli.display import progress_bar
     from qimaturity.cohort.compare import compare
+
+    if period is not None:
+        if start is not None or end is not None:
+            raise click.UsageError("give --period YEAR, or --from and --to, not both")
+        start, end = date(period, 1, 1), date(period, 12, 31)
 
     fmt = None
     if output is not None:
@@ -667,14 +687,16 @@ def compare_command(
     target_map, default_target = targets_of(targets)
     # Scored here rather than by compare(), which refuses a cohort with a bad file: the terminal tables still show
     # the others.
-    results, problems = score_files(
-        [rubric, *other_rubrics],
-        answers,
-        targets=target_map,
-        default_target=default_target,
-        keep_details=False,
-        mapping=mapping_path,
-    )
+    with progress_bar("compare") as progress:
+        results, problems = score_files(
+            [rubric, *other_rubrics],
+            answers,
+            targets=target_map,
+            default_target=default_target,
+            keep_details=False,
+            mapping=mapping_path,
+            progress=progress,
+        )
     if problems:
         _emit_problems(problems)
         if output is not None:
@@ -688,6 +710,8 @@ def compare_command(
         group_by=group_by,
         min_cohort=min_cohort,
         across_versions=across_versions,
+        start=start,
+        end=end,
     )
     if output is None or fmt is None:
         from qimaturity.cli.display import cohort_tables

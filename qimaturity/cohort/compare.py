@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ def compare(
     targets: Mapping[str, int] | None = None,
     default_target: int | None = None,
     mapping: Mapping[str, Any] | str | Path | None = None,
+    start: str | date | None = None,
+    end: str | date | None = None,
 ) -> Cohort:
     """Compare organisations: per domain the count, quartiles and levels, a ranking, peer groups, outliers, and
     trends for organisations assessed more than once.
@@ -33,6 +36,8 @@ def compare(
     from ``group_by`` (``type``, ``region`` or ``metadata.KEY``); groups smaller than ``min_cohort`` are suppressed.
     Results of different rubric versions are compared as the later version's migration map says (see
     :func:`qimaturity.cohort.model.build_cohort`); without a map they are refused unless ``across_versions``.
+    ``start`` and ``end`` (ISO dates or dates, inclusive) compare only the assessments dated in that period (a
+    year: ``start="2025-01-01", end="2025-12-31"``); a period without any raises :class:`InputError`.
     ``targets``, ``default_target`` and ``mapping`` are as for :func:`qimaturity.score` and exports. Raises
     :class:`InputError` with every bad file's problems.
     """
@@ -47,4 +52,6 @@ def compare(
         allow_mixed_versions=across_versions,
         minimal_important_difference=rubrics[0].scoring.minimal_important_difference,
         rubrics=rubrics,
+        start=start,
+        end=end,
     )

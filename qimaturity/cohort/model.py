@@ -13,6 +13,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from qimaturity._core.problems import InputError
 from qimaturity.rubric.checks import version_key
@@ -137,6 +138,37 @@ class PeerPosition:
 
 
 @dataclass(frozen=True)
+class YearStats:
+    """One calendar year of the cohort: each organisation's latest assessment dated in that year, described as a
+    group (suppressed when fewer than the cohort's minimum)."""
+
+    year: str
+    stats: GroupStats
+
+
+@dataclass(frozen=True)
+class Movement:
+    """How organisations assessed in two successive years moved between overall levels (each year's latest
+    assessment): up or down only when the level changed and the value's change passes the noise rule of "since last
+    time" (:func:`qimaturity.scoring.intervals.change_direction`); a changed level whose value change does not is
+    "no clear change"."""
+
+    earlier: str
+    later: str
+    organisations: int
+    """Assessed in both years."""
+    suppressed: bool
+    """True when fewer organisations than the cohort's minimum were assessed in both years: then no count is shown
+    (each is None), as a suppressed group's statistics are not."""
+    moved_up: int | None
+    stayed: int | None
+    moved_down: int | None
+    no_clear_change: int | None
+    not_comparable: int | None
+    """Without an overall level to compare in one of the years (or across rubric versions that do not compare)."""
+
+
+@dataclass(frozen=True)
 class Cohort:
     rubrics: tuple[RubricRef, ...]
     mixed_versions: bool
@@ -154,6 +186,15 @@ class Cohort:
     """What the ranking's score is: ``overall value``, or a mean of domains (the shared or comparable ones)."""
     by_maps: bool = False
     """True when results of several versions are compared as the later versions' migration maps say."""
+    period_start: str | None = None
+    """The first day of the period the cohort's assessments were chosen from (ISO), None when not limited."""
+    period_end: str | None = None
+    """The last day of that period (ISO, inclusive), None when not limited."""
+    years: tuple[YearStats, ...] = ()
+    """The national trend: statistics of each calendar year the assessments cover, oldest first (empty when they
+    cover only one)."""
+    movements: tuple[Movement, ...] = ()
+    """Movement between overall levels from each year of ``years`` to the next."""
 
     @property
     def assessment_count(self) -> int:
@@ -238,6 +279,22 @@ def _bridges(
     return bridges
 
 
+def _year_bridges(results: Sequence[Result], newest: RubricRef, rubrics: Sequence[Rubric], known: Bridges) -> Bridges:
+    """The maps from every result's version to the newest, where there is one: the national trend reads an earlier
+    year's assessment in the newest version's terms even when the organisation's latest is not of the newest."""
+    by_hash = {rubric.content_hash: rubric for rubric in rubrics}
+    found: Bridges = {}
+    for earlier in {r.rubric for r in results}:
+        if earlier == newest or (earlier, newest) in known or newest.content_hash not in by_hash:
+            continue
+        if version_key(earlier.version) >= version_key(newest.version):
+            continue
+        bridge = version_bridge(by_hash[newest.content_hash], earlier.version, by_hash.get(earlier.content_hash))
+        if bridge is not None:
+            found[(earlier, newest)] = bridge
+    return found
+
+
 @dataclass(frozen=True)
 class _Lens:
     """How results are read in one comparison: its domains (ids and titles, in the reference version's terms),
@@ -255,7 +312,18 @@ class _Lens:
             return None
         return self.bridges[(result.rubric, self.reference)]
 
+    def unbridged(self, result: Result) -> bool:
+        """True for a result of another version than the reference's with no map to it (an earlier year's
+        assessment of a version only a later map leads from): none of its values compare."""
+        return (
+            self.reference is not None
+            and result.rubric != self.reference
+            and (result.rubric, self.reference) not in self.bridges
+        )
+
     def comparable(self, result: Result, domain_id: str) -> bool:
+        if self.unbridged(result):
+            return False
         bridge = self.bridge(result)
         if bridge is None:
             return True
@@ -263,6 +331,8 @@ class _Lens:
         return found is not None and found.comparable
 
     def domain(self, result: Result, domain_id: str) -> DomainResult | None:
+        if self.unbridged(result):
+            return None
         bridge = self.bridge(result)
         if bridge is None:
             return result.domain(domain_id)
@@ -272,13 +342,15 @@ class _Lens:
         return next((d for d in result.domains if d.id == found.old_id), None)
 
     def overall(self, result: Result) -> OverallResult | None:
-        if not self.overall_shown:
+        if not self.overall_shown or self.unbridged(result):
             return None
         bridge = self.bridge(result)
         return result.overall if bridge is None or bridge.overall_comparable else None
 
     def note(self, result: Result, domain_id: str | None) -> str | None:
         """Why ``result``'s value of a domain (or, for None, the overall) is not comparable; None when it is."""
+        if self.unbridged(result):
+            return "no migration map leads from its version"
         bridge = self.bridge(result)
         if bridge is None:
             return None
@@ -389,6 +461,109 @@ def _outliers(members: Sequence[Result], lens: _Lens, everyone: GroupStats) -> d
     return flagged
 
 
+def _day(value: str | date | None) -> str | None:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def period_words(start: str | None, end: str | None) -> str:
+    """A period as the messages say it: ``from 2025-01-01 to 2025-12-31``, ``from 2025-01-01 on``, ``up to ...``."""
+    if start is not None and end is not None:
+        return f"from {start} to {end}"
+    return f"from {start} on" if start is not None else f"up to {end}"
+
+
+def in_period(
+    results: Sequence[Result], start: str | date | None = None, end: str | date | None = None
+) -> tuple[list[Result], list[str]]:
+    """The results dated from ``start`` to ``end`` (ISO dates, both inclusive; either may be open), and notes on
+    what was left out. Without either, every result. An assessment without a date belongs to no period. Raises
+    :class:`InputError` when the period is back to front or holds no assessment (naming the dates there are)."""
+    first, last = _day(start), _day(end)
+    if first is None and last is None:
+        return list(results), []
+    for day in (first, last):
+        try:
+            date.fromisoformat(day or "2000-01-01")
+        except ValueError:
+            raise InputError.single("cohort", f"'{day}' is not a date", "give dates as YYYY-MM-DD") from None
+    if first is not None and last is not None and first > last:
+        raise InputError.single(
+            "cohort", f"the period starts on {first}, after it ends on {last}", "give the start before the end"
+        )
+    chosen = [
+        r
+        for r in results
+        if r.date and (first is None or r.date[:10] >= first) and (last is None or r.date[:10] <= last)
+    ]
+    undated = sum(1 for r in results if not r.date)
+    if not chosen:
+        dated = sorted({r.date[:10] for r in results if r.date})
+        if not dated:
+            there = "no assessment has a date"
+        elif len(dated) <= 6:
+            there = "the assessments are dated " + ", ".join(dated)
+        else:
+            years = ", ".join(sorted({d[:4] for d in dated}))
+            there = f"the assessments are dated {dated[0]} to {dated[-1]} (years {years})"
+        raise InputError.single(
+            "cohort", f"no assessment is dated {period_words(first, last)}", f"{there}; choose a period among them"
+        )
+    notes = [
+        f"{len(chosen)} of {len(results)} assessments are dated {period_words(first, last)}; the others are left out."
+    ]
+    if undated:
+        notes.append(f"{undated} assessment(s) without a date belong to no period and are left out.")
+    return chosen, notes
+
+
+MOVES = ("moved up", "stayed", "moved down", "no clear change", "not comparable")
+"""The ways an organisation's overall level moves from one year to the next, as :class:`Movement` counts them."""
+
+
+def _movement(old: OverallResult | None, new: OverallResult | None, minimal_important_difference: float | None) -> str:
+    """moved up, stayed, moved down, no clear change (the level changed but not the value, beyond the noise) or not
+    comparable."""
+    if old is None or new is None or None in (old.level, new.level, old.value, new.value):
+        return "not comparable"
+    assert old.level is not None and new.level is not None
+    if old.level == new.level:
+        return "stayed"
+    direction = change_direction(old.value, new.value, old.interval, new.interval, minimal_important_difference)
+    if new.level > old.level and direction.direction == "improved":
+        return "moved up"
+    if new.level < old.level and direction.direction == "declined":
+        return "moved down"
+    return "no clear change"
+
+
+def _years(
+    results: Sequence[Result], lens: _Lens, min_cohort: int, minimal_important_difference: float | None
+) -> tuple[tuple[YearStats, ...], tuple[Movement, ...]]:
+    """The national trend: each calendar year's statistics (each organisation by its latest assessment of the
+    year) and the movement between overall levels from one year to the next (among the organisations assessed in
+    both, suppressed when fewer than ``min_cohort``); nothing when the dated results cover fewer than two years."""
+    by_year: dict[str, list[Result]] = {}
+    for result in results:
+        if result.date and result.date[:4].isdigit():
+            by_year.setdefault(result.date[:4], []).append(result)
+    if len(by_year) < 2:
+        return (), ()
+    latest = [(year, _latest(by_year[year])[0]) for year in sorted(by_year)]
+    years = tuple(YearStats(year, _group_stats(year, items, lens, min_cohort)) for year, items in latest)
+    movements = []
+    for (earlier, before), (later, after) in zip(latest, latest[1:], strict=False):
+        then = {r.organisation.id: r for r in before}
+        ways = [
+            _movement(lens.overall(then[r.organisation.id]), lens.overall(r), minimal_important_difference)
+            for r in after
+            if r.organisation.id in then
+        ]
+        hidden = len(ways) < min_cohort
+        counts = [None if hidden else ways.count(way) for way in MOVES]
+        movements.append(Movement(earlier, later, len(ways), hidden, *counts))
+    return years, tuple(movements)
+
+
 def _clause(note: str | None) -> str:
     """A note put inside brackets in a sentence: without its full stop."""
     return (note or "no reason given").rstrip(". ")
@@ -422,11 +597,17 @@ def build_cohort(
     allow_mixed_versions: bool = False,
     minimal_important_difference: float | None = None,
     rubrics: Sequence[Rubric] = (),
+    start: str | date | None = None,
+    end: str | date | None = None,
 ) -> Cohort:
     """Compare results: statistics, peer groups, ranking, outliers and trends.
 
-    An organisation assessed more than once counts once, by its latest assessment, in the statistics and the
-    ranking; all its assessments make its trend. Groups smaller than ``min_cohort`` are suppressed. A trend's
+    With ``start`` or ``end`` (ISO dates, inclusive), only the assessments dated in that period are compared (see
+    :func:`in_period`): the cohort of a year is ``start="2025-01-01", end="2025-12-31"``. An organisation assessed
+    more than once counts once, by its latest assessment, in the statistics and the ranking; all its assessments
+    make its trend. When the assessments cover several calendar years, the cohort also holds the national trend:
+    each year's statistics (``years``) and the movement between overall levels from year to year (``movements``).
+    Groups smaller than ``min_cohort`` are suppressed. A trend's
     change is improved or declined only when it beats the respondents' noise or reaches
     ``minimal_important_difference`` (the rubric's; see :func:`qimaturity.scoring.intervals.change_direction`).
 
@@ -442,12 +623,14 @@ def build_cohort(
         raise InputError.single("cohort", "nothing to compare", "give answers files or a folder of them")
     if min_cohort < 1:
         raise InputError.single("cohort", "the minimum cohort size must be at least 1", "e.g. --min-cohort 5")
+    results, notes = in_period(results, start, end)
     refs = _rubric_refs(results)
     mixed = len(refs) > 1
     latest, history = _latest(results)
     newest = max(refs, key=lambda ref: version_key(ref.version))
     bridges = _bridges(latest, history, newest, rubrics) if mixed else None
-    notes: list[str] = []
+    if bridges is not None:
+        bridges.update(_year_bridges(results, newest, rubrics, bridges))
     if mixed and bridges is None:
         if not allow_mixed_versions:
             _refuse_mixed(refs)
@@ -465,6 +648,14 @@ def build_cohort(
         notes.extend(_bridge_notes(bridges, refs, dict(lens.domains)))
     else:
         lens = _Lens(tuple((d.id, d.title) for d in results[0].domains))
+    latest_years = sorted({r.date[:4] for r in latest if r.date})
+    if start is None and end is None and len(latest_years) > 1:
+        older = sum(1 for r in latest if r.date and r.date[:4] != latest_years[-1])
+        notes.append(
+            f"Each organisation counts by its latest assessment, and these span {latest_years[0]} to "
+            f"{latest_years[-1]}: {older} organisation(s) were last assessed before {latest_years[-1]}. To compare "
+            "one year's assessments alone, give a period (--period YEAR)."
+        )
     domain_ids = [d for d, _ in lens.domains]
     everyone = _group_stats("All organisations", latest, lens, min_cohort)
     groups: list[GroupStats] = []
@@ -534,6 +725,7 @@ def build_cohort(
         for _, items in sorted(history.items())
         if len(items) > 1
     )
+    years, movements = _years(results, lens, min_cohort, minimal_important_difference)
     return Cohort(
         refs,
         mixed,
@@ -548,6 +740,10 @@ def build_cohort(
         tuple(results),
         ranked_by,
         bridges is not None,
+        _day(start),
+        _day(end),
+        years,
+        movements,
     )
 
 
@@ -597,14 +793,18 @@ def _position(value: float, stats: Stats) -> str:
 
 def peer_positions(cohort: Cohort, result: Result) -> tuple[str, tuple[PeerPosition, ...]]:
     """Where ``result`` stands, domain by domain: against its peer group when the cohort is grouped and the group is
-    shown, otherwise against the whole cohort. Returns the name of the comparison group and the positions."""
+    shown, otherwise against the whole cohort. Returns the name of the comparison group and the positions. The
+    percentile is the share of the other organisations of the group (never the organisation itself) whose value is
+    below the organisation's, ties counting half."""
     group = cohort.everyone
     if cohort.group_by is not None:
         key = field_value(result, cohort.group_by)
         match = next((g for g in cohort.groups if g.name == key), None)
         if match is not None and not match.suppressed:
             group = match
-    peers = [r for r in _latest(cohort.results)[0]]
+    # The percentile places the organisation among the others: its own value (any assessment of it) is not one of
+    # its peers'. The quartiles and median shown are the group's, as the cohort report prints them.
+    peers = [r for r in _latest(cohort.results)[0] if r.organisation.id != result.organisation.id]
     if group is not cohort.everyone and cohort.group_by is not None:
         peers = [r for r in peers if field_value(r, cohort.group_by) == group.name]
     positions = []

@@ -4,7 +4,7 @@ answers, from a file or from memory, for the commands that take one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,7 @@ def score_files(
     what_if: Mapping[str, int] | None = None,
     mapping: Mapping[str, Any] | str | Path | None = None,
     keep_details: bool = True,
+    progress: Callable[[int, int, None], None] | None = None,
 ) -> tuple[list[Result], list[Problem]]:
     """Score every answers file (or export, FHIR file, filled template; a folder stands for the files in it, see
     :func:`answer_files`); bad files give problems while the others are still scored.
@@ -74,7 +75,8 @@ def score_files(
     first when it declares none, or one not given). ``targets``, ``default_target`` and ``what_if`` are as for
     :func:`qimaturity.scoring.engine.score`; ``mapping`` is a mapping file (its path, or its loaded content) for
     exports. Without ``keep_details`` each result is kept slim (see :meth:`Result.slim`), which is all a cohort
-    comparison needs. An empty folder or a bad mapping file raises :class:`InputError`.
+    comparison needs. ``progress`` is called as ``progress(done, total, None)``: once with no file done, then after
+    each file (as a batch's progress callback is). An empty folder or a bad mapping file raises :class:`InputError`.
     """
     from qimaturity.answers.sources import load_assessments, mapping_of
 
@@ -84,17 +86,21 @@ def score_files(
     files = answer_files([str(p) for p in paths], exports=mapping is not None)
     results: list[Result] = []
     problems: list[Problem] = []
-    for path in files:
+    if progress is not None:
+        progress(0, len(files), None)
+    for done, path in enumerate(files, start=1):
         # Reading the declared version costs a second parse of the file: only worth it when there is a choice.
         chosen = by_version.get(declared_version(path) or "", rubrics[0]) if len(rubrics) > 1 else rubrics[0]
         try:
             assessments = load_assessments(path, chosen, mapping=mapping)
         except InputError as error:
             problems.extend(error.problems)
-            continue
+            assessments = []
         for assessment in assessments:
             result = score(chosen, assessment, targets=targets, default_target=default_target, what_if=what_if)
             results.append(result if keep_details else result.slim())
+        if progress is not None:
+            progress(done, len(files), None)
     return results, problems
 
 

@@ -13,18 +13,51 @@ from qimaturity.cohort.model import Cohort, Stats
 from qimaturity.scoring.tables import _cell
 
 
+def period_label(cohort: Cohort) -> str:
+    """The period a cohort's assessments were chosen from, as its rows name it: ``2025`` for a calendar year,
+    ``2025-04-01 to 2026-03-31``, ``from 2025-04-01``, ``up to 2026-03-31``, or ``latest`` when not limited (each
+    organisation's latest assessment, whenever it was)."""
+    start, end = cohort.period_start, cohort.period_end
+    if start is None and end is None:
+        return "latest"
+    if start is not None and end is not None:
+        if start[:4] == end[:4] and start[4:] == "-01-01" and end[4:] == "-12-31":
+            return start[:4]
+        return f"{start} to {end}"
+    return f"from {start}" if start is not None else f"up to {end}"
+
+
+MOVEMENT_COLUMNS = (
+    "previous_period",
+    "in_both",
+    "moved_up",
+    "stayed",
+    "moved_down",
+    "no_clear_change",
+    "not_comparable",
+)
+
+
 def cohort_stats_rows(cohort: Cohort, scale: Sequence[int]) -> list[dict[str, Any]]:
     """One row per group and domain (and overall): n, quartiles and the count at each level; suppressed groups
-    keep their name and size but no statistics."""
+    keep their name and size but no statistics. ``period`` says which assessments a row describes: the cohort's
+    (``latest``, or its period), then, when the assessments cover several years, the national trend: a row per
+    year and domain (and overall) of all organisations, each by its latest assessment of the year, the overall row
+    with the movement between overall levels since the year before (``moved_up``, ``stayed``, ...)."""
     titles = dict(cohort.domains)
     rows = []
-    for group in (cohort.everyone, *cohort.groups):
+    moves = {m.later: m for m in cohort.movements}
+    label = period_label(cohort)
+    parts = [(group, label) for group in (cohort.everyone, *cohort.groups)]
+    parts += [(year.stats, year.year) for year in cohort.years]
+    for group, period in parts:
         scopes: list[tuple[str, str, Stats | None]] = [("domain", d, s) for d, s in group.domains]
         if not cohort.mixed_versions or cohort.by_maps:
             scopes.append(("overall", "overall", group.overall))
         for scope, ident, stats in scopes:
             row: dict[str, Any] = {
-                "group": group.name,
+                "group": cohort.everyone.name if period != label else group.name,
+                "period": period,
                 "organisations": group.n,
                 "suppressed": "yes" if group.suppressed else "",
                 "scope": scope,
@@ -36,6 +69,19 @@ def cohort_stats_rows(cohort: Cohort, scale: Sequence[int]) -> list[dict[str, An
             counts = dict(stats.levels) if stats else {}
             for level in scale:
                 row[f"level_{level}"] = counts.get(level, 0) if stats else ""
+            if cohort.years:
+                move = moves.get(period) if scope == "overall" and period != label else None
+                row.update(dict.fromkeys(MOVEMENT_COLUMNS, ""))
+                if move is not None:
+                    row.update(previous_period=move.earlier, in_both=move.organisations)
+                    if not move.suppressed:
+                        row.update(
+                            moved_up=move.moved_up,
+                            stayed=move.stayed,
+                            moved_down=move.moved_down,
+                            no_clear_change=move.no_clear_change,
+                            not_comparable=move.not_comparable,
+                        )
             rows.append(row)
     return rows
 

@@ -78,6 +78,20 @@ def period_text(dates: Sequence[str | None]) -> str | None:
     return long_date(first) if first == last else f"{long_date(first)} to {long_date(last)}"
 
 
+def cohort_period(cohort: Cohort) -> str | None:
+    """The period a cohort's assessments were chosen from, in words: ``calendar year 2025``, ``1 April 2025 to 31
+    March 2026``, ``from 1 April 2025``, ``up to 31 March 2026``; None when not limited (each organisation's
+    latest)."""
+    start, end = cohort.period_start, cohort.period_end
+    if start is None and end is None:
+        return None
+    if start is not None and end is not None:
+        if start[:4] == end[:4] and start[4:] == "-01-01" and end[4:] == "-12-31":
+            return f"calendar year {start[:4]}"
+        return f"{long_date(start)} to {long_date(end)}"
+    return f"from {long_date(start)}" if start is not None else f"up to {long_date(end or '')}"
+
+
 def group_title(cohort: Cohort, group: GroupStats) -> str:
     """A group as a heading names it: "All organisations", "Acute organisations", "Organisations in the North
     West region", never the bare key ("acute") the answers give."""
@@ -121,6 +135,8 @@ def cohort_summary(cohort: Cohort, level_names: dict[int, str]) -> CohortSummary
         findings.append(_outliers(cohort, titles))
         if cohort.groups:
             findings.append(_group_differences(cohort))
+    if cohort.years:
+        findings.append(_years_finding(cohort))
     movers = _movers(cohort)
     findings.append(_movers_finding(cohort, movers))
     held = [m.name for m in cohort.members if m.overall_held is not None]
@@ -237,6 +253,36 @@ def _group_differences(cohort: Cohort) -> Finding:
             f"organisations {'is' if len(hidden) == 1 else 'are'} not shown: {names}."
         )
     return Finding("Peer groups", said.strip())
+
+
+def _years_finding(cohort: Cohort) -> Finding:
+    """The national trend in two sentences: the median overall value of the first and the last year shown, then
+    the movement between levels from the year before the last."""
+    first, last = cohort.years[0], cohort.years[-1]
+
+    def said(year: str, group: GroupStats) -> str:
+        if group.suppressed:
+            return f"not shown for {year} ({_organisations(group.n)}, fewer than {cohort.min_cohort})"
+        if group.overall is None:
+            return f"not compared in {year} ({_organisations(group.n)})"
+        return f"{_n(group.overall.median)} in {year} ({_organisations(group.n)})"
+
+    text = f"The median overall value was {said(first.year, first.stats)} and {said(last.year, last.stats)}."
+    move = cohort.movements[-1]
+    if move.suppressed:
+        text += (
+            f" {_organisations(move.organisations)} {'was' if move.organisations == 1 else 'were'} assessed in both "
+            f"{move.earlier} and {move.later}, fewer than {cohort.min_cohort}: how they moved is not shown."
+        )
+    else:
+        text += (
+            f" Of the {_organisations(move.organisations)} assessed in both {move.earlier} and {move.later}, "
+            f"{move.moved_up} moved up an overall level, {move.stayed} stayed, {move.moved_down} moved down and "
+            f"{move.no_clear_change} changed level without a clear change of value"
+            + (f"; {move.not_comparable} cannot be compared" if move.not_comparable else "")
+            + "."
+        )
+    return Finding("Year on year", text)
 
 
 def _movers(cohort: Cohort) -> list[Mover]:

@@ -22,10 +22,10 @@ from markupsafe import Markup
 
 from qimaturity._core.problems import OptionError
 from qimaturity._core.resources import bundled_dir
-from qimaturity.cohort.model import Cohort
+from qimaturity.cohort.model import Cohort, Stats
 from qimaturity.report import charts
 from qimaturity.report.branding import DEFAULT_BRAND, Brand
-from qimaturity.report.cohort_view import cohort_summary, group_title
+from qimaturity.report.cohort_view import cohort_period, cohort_summary, group_title
 from qimaturity.report.summary import nhs_date
 from qimaturity.report.templating import render_template
 from qimaturity.report.views import Report, build_report
@@ -259,8 +259,29 @@ def render_cohort_html(
         )
         for i, t in enumerate(cohort.trends, start=1)
     ]
+    # The national trend: the median of each domain and the overall, year by year (the latest 20 years at most).
+    shown_years = cohort.years[-20:]
+    year_series: list[tuple[str, list[float | None]]] = [
+        (title, [_median(y.stats.domain(d)) for y in shown_years]) for d, title in cohort.domains
+    ]
+    if any(y.stats.overall is not None for y in shown_years):
+        year_series.append(("Overall", [_median(y.stats.overall) for y in shown_years]))
+    year_charts = (
+        trend_charts(
+            "years",
+            [y.year for y in shown_years],
+            year_series,
+            scale,
+            title="Median of each domain, year by year",
+            font=font,
+        )
+        if shown_years
+        else None
+    )
     context = {
         "cohort": cohort,
+        "year_charts": year_charts,
+        "period": cohort_period(cohort),
         "summary": cohort_summary(cohort, {level.value: level.name for level in rubric.levels}),
         "rubric": rubric,
         "titles": titles,
@@ -271,6 +292,10 @@ def render_cohort_html(
         "trend_charts": trends,
     }
     return render_document(COHORT_TEMPLATE, context, brand=brand, templates_dir=templates_dir, generated=generated)
+
+
+def _median(stats: Stats | None) -> float | None:
+    return None if stats is None else stats.median
 
 
 def generation_time(report_date: date | str | None = None) -> datetime | None:

@@ -265,6 +265,8 @@ TEXT_KEYS = frozenset(
         "dates",
         "values",
         "direction",
+        "period",  # a cohort's period: latest, a year (2025) or dates, a label like the others in its column
+        "previous_period",
     }
 )
 

@@ -70,7 +70,8 @@ def trend_chart(
     level numbers (and names when they fit); one line per series, each with its own colour from PALETTE, marker shape
     from MARKERS and dash pattern, the last value printed at the right end beside the series label (labels nudged
     apart so they do not overlap); None values break the line. A single series also has every value printed.
-    Dates are ISO dates (YYYY-MM-DD), oldest first, 2 to 20 of them; at most 8 series (one per PALETTE colour).
+    Dates are ISO dates (YYYY-MM-DD), or all calendar years (YYYY: a cohort's years, labelled as such), oldest
+    first, 2 to 20 of them; at most 8 series (one per PALETTE colour).
     ``breaks``: (index of the first assessment after it, label) for each change of rubric version, drawn as a dashed
     vertical line between the two assessments with its label (``version 2.0.0``), and said in the text alternative."""
     _check_id(chart_id)
@@ -82,11 +83,15 @@ def trend_chart(
     if not 2 <= len(dates) <= 20:
         raise ValueError(f"a trend chart needs 2 to 20 assessment dates, got {len(dates)}")
     days: list[date] = []
+    # Calendar years (a cohort's national trend: 2025, 2026) stand for themselves, each at its middle.
+    years = all(len(str(text)) == 4 and str(text).isdigit() for text in dates)
     for text in dates:
         try:
-            days.append(date.fromisoformat(str(text)))
+            days.append(date(int(text), 7, 1) if years else date.fromisoformat(str(text)))
         except ValueError:
-            raise ValueError(f"assessment dates must be ISO dates such as '2024-03-31', got {text!r}") from None
+            raise ValueError(
+                f"assessment dates must be ISO dates such as '2024-03-31' (or all years such as '2024'), got {text!r}"
+            ) from None
     if any(b <= a for a, b in zip(days, days[1:], strict=False)):
         raise ValueError("assessment dates must be listed oldest first, without repeats")
     if len(series) > len(PALETTE):
@@ -100,12 +105,12 @@ def trend_chart(
     if len({_flat(label) for label, _v in data}) != len(data):
         raise ValueError("series labels must be unique")
     # On the chart, dates as the NHS writes them where space is short (30 Sep 2025); in words, in full.
-    shown_dates = [day_in_short_words(day) for day in days]
-    said_dates = [day_in_words(day) for day in days]
+    shown_dates = [str(day.year) if years else day_in_short_words(day) for day in days]
+    said_dates = [str(day.year) if years else day_in_words(day) for day in days]
     for k, _label in breaks:
         if not 1 <= k < len(days):
             raise ValueError(f"a version break falls between two assessments: index 1 to {len(days) - 1}, got {k}")
-    desc = _trend_desc(data, said_dates, levels)
+    desc = _trend_desc(data, said_dates, levels, "Years" if years else "Assessments on")
     for k, label in breaks:
         desc += f" {_flat(label)} from {said_dates[k]} (after {said_dates[k - 1]})."
     width = _TREND_WIDTH
@@ -294,7 +299,11 @@ def trend_chart(
         notes.append(f"No values for: {', '.join(empty)}.")
     gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
     if max(gaps) > 1.25 * min(gaps):
-        notes.append("Assessments are evenly spaced here; the time between them varies.")
+        notes.append(
+            "Years are evenly spaced here; some years between them have no assessment."
+            if years
+            else "Assessments are evenly spaced here; the time between them varies."
+        )
     if not names_on_axis:
         key, key_height = _level_key(levels, 12, y, width - 24)
         parts.append(key)
@@ -385,9 +394,12 @@ def _point_labels(
 
 
 def _trend_desc(
-    data: Sequence[tuple[str, Sequence[float | None]]], dates: Sequence[str], levels: Sequence[tuple[int, str]]
+    data: Sequence[tuple[str, Sequence[float | None]]],
+    dates: Sequence[str],
+    levels: Sequence[tuple[int, str]],
+    lead: str = "Assessments on",
 ) -> str:
-    parts = [_scale_sentence(levels), f"Assessments on {', '.join(dates)}."]
+    parts = [_scale_sentence(levels), f"{lead} {', '.join(dates)}."]
     if not data:
         parts.append("No series to show.")
     for label, values in data:
