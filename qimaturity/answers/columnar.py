@@ -94,7 +94,13 @@ class _NotHere(Exception):
 
 
 def columnar_answers(
-    path: Path, rubric: Rubric, mapping: Mapping[str, Any] | None = None, *, source: str = "", json_single: bool = False
+    path: Path,
+    rubric: Rubric,
+    mapping: Mapping[str, Any] | None = None,
+    *,
+    source: str = "",
+    json_single: bool = False,
+    missing: str | None = None,
 ) -> tuple[list[str], Iterator[str]] | frozenset[int] | None:
     """The organisation ids of a CSV or TSV export and, one by one, their answers files' text, exactly as
     :func:`qimaturity.answers.exports.import_answers` and :func:`~qimaturity.answers.exports.write_answers` would give
@@ -112,13 +118,21 @@ def columnar_answers(
     check_export_file(path, name)
     text = export_text(path, name)
     try:
-        return _Columnar(path, text, rubric, document, source).run(json_single)
+        return _Columnar(path, text, rubric, document, source, missing).run(json_single)
     except (_NotHere, pl.exceptions.PolarsError):
         return None  # the row importer reads it, and says what is wrong with it
 
 
 class _Columnar:
-    def __init__(self, path: Path, text: str, rubric: Rubric, document: SourceDocument | None, source: str):
+    def __init__(
+        self,
+        path: Path,
+        text: str,
+        rubric: Rubric,
+        document: SourceDocument | None,
+        source: str,
+        missing: str | None = None,
+    ):
         if _SEP_LINE.match(text) or text.count("\r") != text.count("\r\n"):
             raise _NotHere
         self.rubric = rubric
@@ -135,10 +149,12 @@ class _Columnar:
             fmt = detect_format(head)
         if fmt not in FORMATS or fmt in ("qualtrics", "redcap"):
             raise _NotHere
-        self.importer = importer = _Importer(_Table(str(path), path.name, head[:1]), rubric, document, fmt)
+        self.importer = importer = _Importer(_Table(str(path), path.name, head[:1]), rubric, document, fmt, missing)
         importer.plan()
         if (
             importer.problems
+            or importer.metadata_columns
+            or importer.metadata_fixed
             or importer.checkbox_fields
             or importer.comment_columns
             or importer.justification_columns
@@ -278,7 +294,7 @@ class _Columnar:
             pl.any_horizontal(lengths).any(),
             *[pl.col(f).drop_nulls().n_unique() > 1 for f in _ORGANISATION_FIELDS],
         ]
-        if self.rubric.scoring.missing == "error":
+        if self.importer.missing == "error":
             wrong += [pl.col(_code(q)).is_null().all() for q, _ in self.questions]
         if self.rubric.scoring.evidence.max_age_days:
             wrong.append(pl.col(_D).is_null().all())
@@ -292,6 +308,10 @@ class _Columnar:
         # A respondent without an id is r1, r2, ... in its organisation, as the row importer numbers them.
         number = pl.int_range(1, pl.len() + 1).over(_O).cast(pl.String)
         rows = rows.with_columns(pl.coalesce(pl.col(_R), pl.lit("r") + number).alias(_R))
+        if self.importer.date_is_assessment and rows.height:
+            dates = rows.group_by(_O).agg(pl.col(_D).n_unique())[_D].max()
+            if isinstance(dates, int) and dates > 1:
+                raise _NotHere  # an organisation assessed on several dates: the row importer keeps them apart
         organisations = self._organisations(rows)
         flagged = every.filter(pl.col(_SUSPECT))
         if flagged.height or organisations[_SUSPECT].any():
@@ -340,6 +360,8 @@ class _Columnar:
         data["organisation"] = details
         if record[_D] is not None:
             data["date"] = record[_D].isoformat()
+        if self.importer.missing_given is not None:
+            data["missing"] = self.importer.missing_given
         return import_header(self.source) + yaml_text(data) + _RESPONDENTS
 
     def _block(self, rows: pl.DataFrame) -> pl.Expr:

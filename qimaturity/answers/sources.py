@@ -9,8 +9,9 @@ XLSX; with a mapping file where its headers are not the rubric's question ids or
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qimaturity._core.documents import SourceDocument
 from qimaturity._core.kinds import (
@@ -21,11 +22,15 @@ from qimaturity._core.kinds import (
     is_json,
     is_yaml,
     suffix_list,
+    suffix_of,
 )
-from qimaturity._core.problems import InputError
+from qimaturity._core.problems import InputError, Problem
 from qimaturity.answers.files import assessment_from_document, check_answers_document, load_assessment
 from qimaturity.answers.model import Assessment
 from qimaturity.rubric.model import Rubric
+
+if TYPE_CHECKING:
+    from qimaturity.answers.exports import Rejected
 
 
 def is_fhir(path: Path) -> bool:
@@ -133,8 +138,71 @@ def load_assessments(path: Path, rubric: Rubric, *, mapping: Mapping[str, Any] |
     return assessments
 
 
+@dataclass(frozen=True)
+class ImportReport:
+    """What :func:`import_to` did: the answers files written, the organisations rejected (with their problems),
+    and the rejects file written for them (None when none was rejected)."""
+
+    written: tuple[Path, ...]
+    rejected: tuple[Rejected, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    rejects: Path | None = None
+
+
+def default_rejects(output: Path) -> Path:
+    """Where the rejected rows go by default: beside the output, ``answers/`` -> ``answers.rejects.csv``,
+    ``eastfield.yaml`` -> ``eastfield.rejects.csv`` (never inside the answers folder, whose exports are read)."""
+    if suffix_of(output) in ANSWERS_SUFFIXES and not output.is_dir():
+        return output.with_name(output.name[: -len(suffix_of(output))] + ".rejects.csv")
+    return output.with_name(output.name + ".rejects.csv")
+
+
+def import_to(
+    path: Path,
+    rubric: Rubric,
+    output: Path,
+    *,
+    mapping: Mapping[str, Any] | str | Path | None = None,
+    strict: bool = False,
+    missing: str | None = None,
+    rejects: Path | None = None,
+) -> ImportReport:
+    """What ``qimaturity import`` does. A survey or spreadsheet export is imported organisation by organisation:
+    the organisations without problems are written (as :func:`import_files` writes them), and the rows of the
+    others go to ``rejects`` (default: :func:`default_rejects`), each with the reason. A problem of the whole
+    export, or any problem with ``strict``, writes nothing and raises :class:`InputError`, as do problems with a
+    FHIR file or a filled template. ``missing`` replaces the rubric's ``scoring.missing`` (see
+    :func:`qimaturity.answers.exports.import_answers`)."""
+    from qimaturity.answers.exports import import_export, write_answer_texts, write_answers, write_rejects
+
+    mapping = mapping_of(mapping)
+    if strict or not (is_export(path) and not is_template(path)):
+        return ImportReport(tuple(import_files(path, rubric, output, mapping=mapping, missing=missing)))
+    if input_kind(path) == "delimited":
+        from qimaturity.answers.columnar import columnar_answers
+
+        json_single = is_json(output) and not output.is_dir()
+        found = columnar_answers(path, rubric, mapping, source=path.name, json_single=json_single, missing=missing)
+        if isinstance(found, tuple):
+            ids, texts = found
+            return ImportReport(tuple(write_answer_texts(ids, texts, output, source=path.name)))
+    outcome = import_export(path, rubric, mapping=mapping, missing=missing)
+    written: tuple[Path, ...] = ()
+    if outcome.documents:
+        written = tuple(write_answers(outcome.documents, output, source=path.name, of=outcome.assessments))
+    target = None
+    if outcome.rejected:
+        target = write_rejects(outcome, rejects if rejects is not None else default_rejects(output))
+    return ImportReport(written, outcome.rejected, outcome.problems, target)
+
+
 def import_files(
-    path: Path, rubric: Rubric, output: Path, *, mapping: Mapping[str, Any] | str | Path | None = None
+    path: Path,
+    rubric: Rubric,
+    output: Path,
+    *,
+    mapping: Mapping[str, Any] | str | Path | None = None,
+    missing: str | None = None,
 ) -> list[Path]:
     """What ``qimaturity import`` does: answers files from a FHIR file, a filled template or an export, written as
     :func:`qimaturity.answers.exports.write_answers` says; returns the paths written. ``mapping`` is a mapping file
@@ -151,11 +219,16 @@ def import_files(
         from qimaturity.answers.columnar import columnar_answers
 
         json_single = is_json(output) and not output.is_dir()
-        found = columnar_answers(path, rubric, mapping, source=path.name, json_single=json_single)
+        found = columnar_answers(path, rubric, mapping, source=path.name, json_single=json_single, missing=missing)
         if isinstance(found, tuple):
             ids, texts = found
             return write_answer_texts(ids, texts, output, source=path.name)
         if found is not None:
-            import_answers(path, rubric, mapping=mapping, rows=found)  # raises InputError with every problem
+            # raises InputError with every problem
+            import_answers(path, rubric, mapping=mapping, rows=found, missing=missing)
             # The rows it read had none: the columnar checks were more careful than the row importer. Read it all.
-    return write_answers(import_documents(path, rubric, mapping=mapping), output, source=path.name)
+    if missing is not None and is_export(path) and not is_template(path):
+        documents = import_answers(path, rubric, mapping=mapping, missing=missing)
+    else:
+        documents = import_documents(path, rubric, mapping=mapping)
+    return write_answers(documents, output, source=path.name)
