@@ -8,7 +8,7 @@ XLSX; with a mapping file where its headers are not the rubric's question ids or
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -147,6 +147,8 @@ class ImportReport:
     rejected: tuple[Rejected, ...] = ()
     problems: tuple[Problem, ...] = ()
     rejects: Path | None = None
+    notes: tuple[str, ...] = ()
+    """What may surprise: an organisation that has several assessments, one per date."""
 
 
 def default_rejects(output: Path) -> Path:
@@ -177,7 +179,8 @@ def import_to(
 
     mapping = mapping_of(mapping)
     if strict or not (is_export(path) and not is_template(path)):
-        return ImportReport(tuple(import_files(path, rubric, output, mapping=mapping, missing=missing)))
+        paths, notes = _import_files(path, rubric, output, mapping, missing)
+        return ImportReport(tuple(paths), notes=tuple(notes))
     if input_kind(path) == "delimited":
         from qimaturity.answers.columnar import columnar_answers
 
@@ -193,7 +196,7 @@ def import_to(
     target = None
     if outcome.rejected:
         target = write_rejects(outcome, rejects if rejects is not None else default_rejects(output))
-    return ImportReport(written, outcome.rejected, outcome.problems, target)
+    return ImportReport(written, outcome.rejected, outcome.problems, target, tuple(assessment_notes(outcome.documents)))
 
 
 def import_files(
@@ -212,9 +215,15 @@ def import_files(
     row importer at the speed of ``score-export`` and, when the export has problems, leaves to the row importer
     only the rows it needs to report them (see :mod:`qimaturity.answers.columnar`).
     """
+    return _import_files(path, rubric, output, mapping_of(mapping), missing)[0]
+
+
+def _import_files(
+    path: Path, rubric: Rubric, output: Path, mapping: Mapping[str, Any] | None, missing: str | None
+) -> tuple[list[Path], list[str]]:
+    """import_files, and the notes on what it wrote (see :func:`assessment_notes`)."""
     from qimaturity.answers.exports import import_answers, write_answer_texts, write_answers
 
-    mapping = mapping_of(mapping)
     if input_kind(path) == "delimited":
         from qimaturity.answers.columnar import columnar_answers
 
@@ -222,7 +231,7 @@ def import_files(
         found = columnar_answers(path, rubric, mapping, source=path.name, json_single=json_single, missing=missing)
         if isinstance(found, tuple):
             ids, texts = found
-            return write_answer_texts(ids, texts, output, source=path.name)
+            return write_answer_texts(ids, texts, output, source=path.name), []
         if found is not None:
             # raises InputError with every problem
             import_answers(path, rubric, mapping=mapping, rows=found, missing=missing)
@@ -231,4 +240,18 @@ def import_files(
         documents = import_answers(path, rubric, mapping=mapping, missing=missing)
     else:
         documents = import_documents(path, rubric, mapping=mapping)
-    return write_answers(documents, output, source=path.name)
+    return write_answers(documents, output, source=path.name), assessment_notes(documents)
+
+
+def assessment_notes(documents: Sequence[Mapping[str, Any]]) -> list[str]:
+    """A note for each organisation with several assessments (several dates) among ``documents``."""
+    dates: dict[str, list[str]] = {}
+    for document in documents:
+        dates.setdefault(str(document["organisation"]["id"]), []).append(str(document.get("date", "")))
+    return [
+        f"organisation '{org}' has {len(days)} assessments, one per date ({', '.join(sorted(days))}): rows of an "
+        "organisation with different assessment dates are different assessments (if the date column holds the day "
+        "each respondent answered, map it as date: {column: ..., kind: response} - see docs/importing.md)"
+        for org, days in dates.items()
+        if len(days) > 1
+    ]

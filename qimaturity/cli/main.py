@@ -970,6 +970,8 @@ def import_command(
     report = import_to(export, rubric, output, mapping=mapping_path, strict=strict, missing=missing, rejects=rejects)
     for path in report.written:
         click.echo(str(path))
+    for note in report.notes:
+        _say(f"note: {note}")
     if report.rejected:
         _emit_problems(report.problems)
         names = [r.organisation for r in report.rejected if r.organisation is not None]
