@@ -753,6 +753,7 @@ class _Importer:
         self.bad_rows: set[int] = set()
         self.bad_organisations: set[str] = set()
         self.row_organisations: dict[int, str] = {}  # each data row read: its organisation id ('' for none)
+        self.hints: dict[str, str] = {}
         self.reasons: dict[int | str, list[str]] = {}  # by row, or organisation id: what to write in a rejects file
 
     # -- problems
@@ -784,12 +785,17 @@ class _Importer:
 
     def _cell_problem(self, row: int, column: int | None, message: str, hint: Hint = "") -> None:
         self.bad_rows.add(row)
-        self._reason(row, message + (f" ({hint})" if isinstance(hint, str) and hint else ""))
+        # One hint per distinct message (a bad answer repeats on many rows), and a did-you-mean for the first
+        # thousand only, so that an export of a million bad cells is still reported quickly.
+        if message not in self.hints:
+            self.hints[message] = hint if isinstance(hint, str) else hint() if len(self.hints) < 1000 else ""
+        self._reason(row, message + (f" ({self.hints[message]})" if self.hints[message] else ""))
         if not self._room():
             return
         number = None if column is None else column + 1
         path = f"/rows/{row}" if number is None else f"/rows/{row}/columns/{number}"
-        self.problems.append(Problem(self.name, row, number, path, message, hint if isinstance(hint, str) else hint()))
+        text = self.hints[message] or (hint if isinstance(hint, str) else hint())
+        self.problems.append(Problem(self.name, row, number, path, message, text))
 
     def _column_problem(self, column: _Column, message: str, hint: Hint = "") -> None:
         self.fatal = True
