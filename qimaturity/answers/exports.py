@@ -716,6 +716,14 @@ class _Importer:
         self.spec: dict[str, Any] = mapping.data if mapping is not None else {}
         self.format = fmt
         self.problems: list[Problem] = []
+        self.more = 0  # problems past MAX_PROBLEMS, counted only
+        # Whose problem each is, also past MAX_PROBLEMS: rows, organisations, or the whole import.
+        self.fatal = False
+        self.bad_rows: set[int] = set()
+        self.bad_organisations: set[str] = set()
+        self.row_organisations: dict[int, str] = {}  # each data row read: its organisation id ('' for none)
+        self.hints: dict[str, str] = {}
+        self.reasons: dict[int | str, list[str]] = {}  # by row, or organisation id: what to write in a rejects file
         self.questions = {q.id: q for q in rubric.questions()}
         self.order = {qid: index for index, qid in enumerate(self.questions)}
         self.scale = [level.value for level in rubric.levels]
@@ -744,17 +752,9 @@ class _Importer:
         self.date_format: str | None = None
         self.dropped = 0
         self.bad_dates: set[str] = set()  # organisations with a date cell that is not a date
-        self.more = 0  # problems past MAX_PROBLEMS, counted only
         self.metadata_columns: dict[str, int] = {}  # organisation metadata key -> column
         self.metadata_fixed: dict[str, str] = {}
         self.date_is_assessment = False  # whether rows with different dates are different assessments
-        # Whose problem each is, also past MAX_PROBLEMS: rows, organisations, or the whole import.
-        self.fatal = False
-        self.bad_rows: set[int] = set()
-        self.bad_organisations: set[str] = set()
-        self.row_organisations: dict[int, str] = {}  # each data row read: its organisation id ('' for none)
-        self.hints: dict[str, str] = {}
-        self.reasons: dict[int | str, list[str]] = {}  # by row, or organisation id: what to write in a rejects file
 
     # -- problems
     def _room(self) -> bool:
