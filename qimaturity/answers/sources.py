@@ -24,7 +24,7 @@ from qimaturity._core.kinds import (
     suffix_list,
     suffix_of,
 )
-from qimaturity._core.problems import InputError, Problem
+from qimaturity._core.problems import InputError, OptionError, Problem
 from qimaturity.answers.files import assessment_from_document, check_answers_document, load_assessment
 from qimaturity.answers.model import Assessment
 from qimaturity.rubric.model import Rubric
@@ -236,7 +236,13 @@ def _import_files(
             # raises InputError with every problem
             import_answers(path, rubric, mapping=mapping, rows=found, missing=missing)
             # The rows it read had none: the columnar checks were more careful than the row importer. Read it all.
-    if missing is not None and is_export(path) and not is_template(path):
+    if missing is not None:
+        if not is_export(path) or is_template(path):
+            raise OptionError(
+                "applies to survey and spreadsheet exports; FHIR responses and filled templates follow the "
+                "rubric's scoring.missing",
+                option="--missing",
+            )
         documents = import_answers(path, rubric, mapping=mapping, missing=missing)
     else:
         documents = import_documents(path, rubric, mapping=mapping)
