@@ -249,3 +249,24 @@ def test_mapping_metadata_and_date_kind_are_checked_at_their_line(tmp_path):
     assert f"{mapping}:1:" in result.stderr and "unknown date kind 'submitted'" in result.stderr
     assert f"{mapping}:3:3: /metadata/staff count: 'staff count' is not a metadata key" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_both_importers_write_the_missing_policy_alike_and_the_api_names_the_rejected_rows(tmp_path):
+    from qimaturity.answers.columnar import columnar_answers
+    from qimaturity.answers.exports import dump_answers, import_export
+
+    rows = read_csv(EXPORT)
+    export = tmp_path / "national.csv"  # the common shape (no metadata column): the columnar importer reads it
+    export.write_text("\n".join(",".join(r[:4] + r[5:]) for r in rows) + "\n", encoding="utf-8")
+    rubric = load_rubric(MINI)
+    found = columnar_answers(export, rubric, None, source=export.name, missing="exclude")
+    assert isinstance(found, tuple)
+    ids, texts = found
+    documents = import_answers(export, rubric, missing="exclude")
+    assert list(texts) == [dump_answers(d, source=export.name) for d in documents]
+    assert ids == ["RA1", "RB2", "RC3"] and all(d["missing"] == "exclude" for d in documents)
+    outcome = import_export(export, rubric)
+    assert [d["organisation"]["id"] for d in outcome.documents] == ["RA1", "RB2"]
+    (cedar,) = outcome.rejected
+    assert (cedar.organisation, cedar.rows) == ("RC3", (5, 6))
+    assert [p.message for p in cedar.problems] == ["organisation 'RC3': question 'meth-1' has no answer"]
