@@ -270,3 +270,31 @@ def test_both_importers_write_the_missing_policy_alike_and_the_api_names_the_rej
     (cedar,) = outcome.rejected
     assert (cedar.organisation, cedar.rows) == ("RC3", (5, 6))
     assert [p.message for p in cedar.problems] == ["organisation 'RC3': question 'meth-1' has no answer"]
+
+
+def test_the_columnar_importer_writes_the_good_organisations_of_an_export_with_problems_as_the_row_importer_does(
+    tmp_path,
+):
+    from qimaturity.answers.columnar import Split, columnar_answers
+    from qimaturity.answers.exports import dump_answers, import_export
+
+    rows = read_csv(EXPORT)
+    table = [r[:4] + r[5:] for r in rows]  # the common shape, read by the columnar importer
+    table[3][-2] = "Very good"  # Birch's lead-2
+    table.append(["", "", "", "", "2026-03-31", "x1", "board", "2", "2", "2"])  # a row that names no organisation
+    export = tmp_path / "national.csv"
+    export.write_text("\n".join(",".join(r) for r in table) + "\n", encoding="utf-8")
+    rubric = load_rubric(MINI)
+    split = columnar_answers(export, rubric, None, source=export.name, partial=True)
+    assert isinstance(split, Split)
+    # Alder is written by the columnar importer; the row importer reads Birch's row, Cedar's rows and the last one.
+    assert split.ids == ["RA1"] and split.rows == {2, 3, 4, 5}
+    result = run_main("import", str(MINI), str(export), "-o", str(tmp_path / "answers"))
+    assert result.returncode == 2
+    assert "2 organisation(s) not imported (RB2, RC3); 1 row(s) naming no organisation not imported" in result.stderr
+    whole = import_export(export, rubric)  # the whole export read row by row
+    assert [d["organisation"]["id"] for d in whole.documents] == ["RA1"]
+    assert (tmp_path / "answers" / "RA1.yaml").read_text() == dump_answers(whole.documents[0], source=export.name)
+    rejected = read_csv(tmp_path / "answers.rejects.csv")
+    assert [r[0] for r in rejected[1:]] == ["RB2", "RC3", "RC3", ""]
+    assert rejected[-1][-1] == "no organisation id in this row (fill it in: each row belongs to one organisation)"

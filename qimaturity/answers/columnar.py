@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 import yaml
@@ -89,6 +89,15 @@ _LONGEST = {_O: 100, _R: 100, "name": 300, "type": 100, "region": 100}
 _ROWS_PER_PIECE = 100_000  # rows turned into text at a time: the text of one piece is about 1 KB per row
 
 
+class Split(NamedTuple):
+    """An export with problems, read in part: the organisations without any, written here (``ids`` and their
+    ``texts``), and the data rows (0-based) the row importer reads to report or import the others."""
+
+    ids: list[str]
+    texts: Iterator[str]
+    rows: frozenset[int]
+
+
 class _NotHere(Exception):
     """This export needs the row importer."""
 
@@ -101,13 +110,15 @@ def columnar_answers(
     source: str = "",
     json_single: bool = False,
     missing: str | None = None,
-) -> tuple[list[str], Iterator[str]] | frozenset[int] | None:
+    partial: bool = False,
+) -> tuple[list[str], Iterator[str]] | frozenset[int] | Split | None:
     """The organisation ids of a CSV or TSV export and, one by one, their answers files' text, exactly as
     :func:`qimaturity.answers.exports.import_answers` and :func:`~qimaturity.answers.exports.write_answers` would give
     them. ``json_single`` asks for JSON when there is one organisation.
 
     When the export has problems: the data rows (0-based) the row importer must read to report all of them, as it
-    would reading the whole export (``import_answers(..., rows=...)``). None when the export needs the row importer
+    would reading the whole export (``import_answers(..., rows=...)``); with ``partial``, a :class:`Split`: those
+    rows, and the answers files of the organisations that have no problem. None when the export needs the row importer
     (see the module). Raises :class:`InputError` where the row importer would, for a bad mapping or a file it
     refuses before reading a cell.
     """
@@ -118,7 +129,7 @@ def columnar_answers(
     check_export_file(path, name)
     text = export_text(path, name)
     try:
-        return _Columnar(path, text, rubric, document, source, missing).run(json_single)
+        return _Columnar(path, text, rubric, document, source, missing).run(json_single, partial)
     except (_NotHere, pl.exceptions.PolarsError):
         return None  # the row importer reads it, and says what is wrong with it
 
@@ -302,7 +313,7 @@ class _Columnar:
         return rows.group_by(_O, maintain_order=True).agg(aggregates)
 
     # --- writing ---------------------------------------------------------------------------------------------
-    def run(self, json_single: bool) -> tuple[list[str], Iterator[str]] | frozenset[int]:
+    def run(self, json_single: bool, partial: bool = False) -> tuple[list[str], Iterator[str]] | frozenset[int] | Split:
         every = self._rows()
         rows = every.filter(_ANSWERED(self.questions) & pl.col(_O).is_not_null())
         # A respondent without an id is r1, r2, ... in its organisation, as the row importer numbers them.
@@ -319,7 +330,15 @@ class _Columnar:
             # with a problem of their own, and every row of an organisation with a problem.
             suspects = pl.concat([flagged[_O], organisations.filter(pl.col(_SUSPECT))[_O]]).drop_nulls()
             chosen = every.filter(pl.col(_SUSPECT) | pl.col(_O).is_in(suspects.implode()))
-            return frozenset(chosen[_ROW].to_list())
+            if not partial:
+                return frozenset(chosen[_ROW].to_list())
+            # The others are written here; the row importer reads the chosen rows, and rejects or writes theirs.
+            rows = rows.filter(~pl.col(_O).is_in(suspects.implode()))
+            organisations = organisations.filter(~pl.col(_O).is_in(suspects.implode()))
+            ids = organisations[_O].to_list()
+            rows = rows.sort(pl.col(_O).replace_strict(ids, list(range(len(ids)))), maintain_order=True)
+            texts = self._texts(rows, organisations, self._block(rows)) if ids else iter(())
+            return Split(ids, texts, frozenset(chosen[_ROW].to_list()))
         if rows.height == 0:
             raise _NotHere
         ids = organisations[_O].to_list()

@@ -1687,13 +1687,18 @@ class ImportOutcome:
 
 
 def import_export(
-    path: FsPath | str, rubric: Rubric, *, mapping: Mapping[str, Any] | None = None, missing: str | None = None
+    path: FsPath | str,
+    rubric: Rubric,
+    *,
+    mapping: Mapping[str, Any] | None = None,
+    missing: str | None = None,
+    rows: Collection[int] | None = None,
 ) -> ImportOutcome:
     """Read an export organisation by organisation: an organisation with a problem (in any of its rows, or in its
     document) is rejected, with its rows, and the others are imported. A problem of the whole export (an unknown
     column, a bad mapping, no organisation column) still raises :class:`InputError`, as :func:`import_answers` does
-    for any problem. ``mapping`` and ``missing`` are as for :func:`import_answers`."""
-    importer = _importer(path, rubric, mapping, None, missing)
+    for any problem. ``mapping``, ``missing`` and ``rows`` are as for :func:`import_answers`."""
+    importer = _importer(path, rubric, mapping, rows, missing)
     importer.read()
     organisations = importer.row_organisations
     fatal = importer.fatal or any(row not in organisations for row in importer.bad_rows)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,7 @@ from qimaturity.answers.model import Assessment
 from qimaturity.rubric.model import Rubric
 
 if TYPE_CHECKING:
-    from qimaturity.answers.exports import Rejected
+    from qimaturity.answers.exports import ImportOutcome, Rejected
 
 
 def is_fhir(path: Path) -> bool:
@@ -175,28 +176,56 @@ def import_to(
     export, or any problem with ``strict``, writes nothing and raises :class:`InputError`, as do problems with a
     FHIR file or a filled template. ``missing`` replaces the rubric's ``scoring.missing`` (see
     :func:`qimaturity.answers.exports.import_answers`)."""
-    from qimaturity.answers.exports import import_export, write_answer_texts, write_answers, write_rejects
+    from qimaturity.answers.exports import assessment_names, dump_answers, import_export, write_answer_texts
 
     mapping = mapping_of(mapping)
     if strict or not (is_export(path) and not is_template(path)):
         paths, notes = _import_files(path, rubric, output, mapping, missing)
         return ImportReport(tuple(paths), notes=tuple(notes))
     if input_kind(path) == "delimited":
-        from qimaturity.answers.columnar import columnar_answers
+        from qimaturity.answers.columnar import Split, columnar_answers
 
         json_single = is_json(output) and not output.is_dir()
-        found = columnar_answers(path, rubric, mapping, source=path.name, json_single=json_single, missing=missing)
+        found = columnar_answers(
+            path, rubric, mapping, source=path.name, json_single=json_single, missing=missing, partial=True
+        )
+        if isinstance(found, Split):
+            # The organisations without problems come from the columnar importer; the row importer reads only the
+            # rows of the others, and reports them (or, rarely, finds nothing wrong and imports them).
+            outcome = import_export(path, rubric, mapping=mapping, missing=missing, rows=found.rows)
+            names = [*found.ids, *assessment_names(outcome.documents)]
+            every = chain(found.texts, (dump_answers(d, source=path.name) for d in outcome.documents))
+            count = len(found.ids) + outcome.assessments
+            written: tuple[Path, ...] = ()
+            if names:
+                written = tuple(write_answer_texts(names, every, output, source=path.name, of=count))
+            return _with_rejects(written, outcome, output, rejects)
         if isinstance(found, tuple):
             ids, texts = found
             return ImportReport(tuple(write_answer_texts(ids, texts, output, source=path.name)))
     outcome = import_export(path, rubric, mapping=mapping, missing=missing)
-    written: tuple[Path, ...] = ()
-    if outcome.documents:
-        written = tuple(write_answers(outcome.documents, output, source=path.name, of=outcome.assessments))
+    return _with_rejects(_write_documents(outcome, output, path.name), outcome, output, rejects)
+
+
+def _write_documents(outcome: ImportOutcome, output: Path, source: str) -> tuple[Path, ...]:
+    from qimaturity.answers.exports import write_answers
+
+    if not outcome.documents:
+        return ()
+    return tuple(write_answers(outcome.documents, output, source=source, of=outcome.assessments))
+
+
+def _with_rejects(
+    written: tuple[Path, ...], outcome: ImportOutcome, output: Path, rejects: Path | None
+) -> ImportReport:
+    """The report of an import that may have rejected organisations: their rows written to ``rejects``."""
+    from qimaturity.answers.exports import write_rejects
+
     target = None
     if outcome.rejected:
         target = write_rejects(outcome, rejects if rejects is not None else default_rejects(output))
-    return ImportReport(written, outcome.rejected, outcome.problems, target, tuple(assessment_notes(outcome.documents)))
+    notes = tuple(assessment_notes(outcome.documents))
+    return ImportReport(written, outcome.rejected, outcome.problems, target, notes)
 
 
 def import_files(
@@ -229,13 +258,12 @@ def _import_files(
 
         json_single = is_json(output) and not output.is_dir()
         found = columnar_answers(path, rubric, mapping, source=path.name, json_single=json_single, missing=missing)
-        if isinstance(found, tuple):
-            ids, texts = found
-            return write_answer_texts(ids, texts, output, source=path.name), []
-        if found is not None:
+        if isinstance(found, frozenset):
             # raises InputError with every problem
             import_answers(path, rubric, mapping=mapping, rows=found, missing=missing)
             # The rows it read had none: the columnar checks were more careful than the row importer. Read it all.
+        elif found is not None:
+            return write_answer_texts(found[0], found[1], output, source=path.name), []
     if missing is not None:
         if not is_export(path) or is_template(path):
             raise OptionError(
