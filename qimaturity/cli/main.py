@@ -942,7 +942,7 @@ def questionnaire_command(
     "--missing",
     type=click.Choice(["error", "exclude", "count_as_lowest"]),
     help="The missing-answer policy for these assessments, instead of the rubric's scoring.missing (recorded in "
-    "every answers file written).",
+    "each answers file written, as missing:, when it differs from the rubric's).",
 )
 @rubric_path_option
 def import_command(
