@@ -50,7 +50,11 @@ def test_one_bad_organisation_is_rejected_with_its_rows_and_the_others_are_writt
         str(tmp_path / "answers" / "RA1.yaml"),
         str(tmp_path / "answers" / "RB2.yaml"),
     ]
-    assert f"{EXPORT}: /respondents: organisation 'RC3': question 'meth-1' has no answer" in result.stderr
+    # At Cedar's first row, in meth-1's column (11).
+    assert (
+        f"{EXPORT}:5:11: /rows/5/columns/11: organisation 'RC3': question 'meth-1' has no answer (answer it, or N/A "
+        "where the rubric allows it)"
+    ) in result.stderr
     assert "1 organisation(s) not imported (RC3); 2 answers file(s) written" in result.stderr
     assert str(tmp_path / "answers.rejects.csv") in result.stderr
     assert "Traceback" not in result.stderr

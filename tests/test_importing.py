@@ -384,6 +384,7 @@ def test_problems_the_answers_check_finds_come_back_at_their_row_with_the_organi
     for row in rows[4:]:
         row[rows[0].index("pat-equity")] = ""  # nobody at Harbourside answers pat-equity
     respondent = rows[0].index("respondent") + 1
+    equity = rows[0].index("pat-equity") + 1
     assert problems_of(lambda: import_answers(write_rows(tmp_path / "x.csv", rows), RUBRIC)) == [
         (
             3,
@@ -392,7 +393,8 @@ def test_problems_the_answers_check_finds_come_back_at_their_row_with_the_organi
             "duplicate submission: respondent 'ym-board-1' of organisation 'ynys-mon' on 2026-09-16 is in row 2 "
             "and again here",
         ),
-        (None, None, "/respondents", "organisation 'harbour': question 'pat-equity' has no answer"),
+        # where Harbourside's answers to it would be: its first row, the question's column
+        (5, equity, f"/rows/5/columns/{equity}", "organisation 'harbour': question 'pat-equity' has no answer"),
     ]
 
 

@@ -1490,13 +1490,18 @@ class _Importer:
                     continue  # the date cells were reported
                 if problem.message.startswith("duplicate respondent id"):
                     continue  # reported as a duplicate submission
-                located = problem.line is not None and problem.column is not None
+                line, column = problem.line, problem.column
+                unanswered = re.fullmatch(r"question '(.+)' has no answer", problem.message)
+                if line is None and unanswered and unanswered.group(1) in self.first_columns:
+                    # where the organisation's answers to it would be: its first row, the question's column
+                    line, column = organisation.row, self.first_columns[unanswered.group(1)] + 1
+                located = line is not None and column is not None
                 self._add(
                     Problem(
                         problem.file,
-                        problem.line,
-                        problem.column,
-                        f"/rows/{problem.line}/columns/{problem.column}" if located else problem.path,
+                        line,
+                        column,
+                        f"/rows/{line}/columns/{column}" if located else problem.path,
                         f"organisation '{organisation.id}': {problem.message}",
                         NO_DATE_HINT if problem.message.startswith("no assessment date") else problem.hint,
                     ),
@@ -1582,6 +1587,16 @@ class _Importer:
             respondents.append(entry)
         data["respondents"] = respondents
         return data, marks
+
+    @property
+    def first_columns(self) -> dict[str, int]:
+        """Each question's first column (0-based), where it has one."""
+        found: dict[str, int] = {}
+        for index, qid in sorted(self.question_columns.items()):
+            found.setdefault(qid, index)
+        for (qid, _), options in self.checkbox_fields.items():
+            found.setdefault(qid, min(index for index, _ in options))
+        return found
 
     def metadata_keys(self) -> list[str]:
         """The organisation metadata keys the mapping gives, in its order."""
