@@ -87,17 +87,37 @@ def import_documents(path: Path, rubric: Rubric, *, mapping: Mapping[str, Any] |
 
 
 def import_answers(
-    export: str | Path, rubric: Rubric | str | Path, *, mapping: Mapping[str, Any] | str | Path | None = None
+    export: str | Path,
+    rubric: Rubric | str | Path,
+    *,
+    mapping: Mapping[str, Any] | str | Path | None = None,
+    missing: str | None = None,
 ) -> list[dict[str, Any]]:
     """Answers documents, one per organisation, from what ``qimaturity import`` reads: a survey or spreadsheet
     export (CSV, TSV, XLSX), a filled questionnaire template or FHIR QuestionnaireResponses. ``rubric`` is a rubric,
     a bundled id or a path; ``mapping`` a mapping file (its path or its content) for exports whose headers need
     one. Each document is a dict in the answers-file format, checked against the rubric: what the command writes
     to each answers file, and what :func:`qimaturity.load_assessment` takes. Raises :class:`InputError` with every
-    unmappable column and bad cell, each at its row and column."""
+    unmappable column and bad cell, each at its row and column. ``missing`` (an export's only) is the missing-answer
+    policy of ``qimaturity import --missing``."""
     from qimaturity.rubric.load import as_rubric
 
+    if missing is not None:
+        from qimaturity.answers.exports import import_answers as import_export_answers
+
+        _refuse_missing(Path(export))
+        return import_export_answers(export, as_rubric(rubric), mapping=mapping_of(mapping), missing=missing)
     return import_documents(Path(export), as_rubric(rubric), mapping=mapping_of(mapping))
+
+
+def _refuse_missing(path: Path) -> None:
+    """--missing is for survey and spreadsheet exports."""
+    if not is_export(path) or is_template(path):
+        raise OptionError(
+            "applies to survey and spreadsheet exports; FHIR responses and filled templates follow the "
+            "rubric's scoring.missing",
+            option="--missing",
+        )
 
 
 def _documents(path: Path, rubric: Rubric, mapping: Mapping[str, Any] | None) -> list[dict[str, Any]]:
@@ -265,12 +285,7 @@ def _import_files(
         elif found is not None:
             return write_answer_texts(found[0], found[1], output, source=path.name), []
     if missing is not None:
-        if not is_export(path) or is_template(path):
-            raise OptionError(
-                "applies to survey and spreadsheet exports; FHIR responses and filled templates follow the "
-                "rubric's scoring.missing",
-                option="--missing",
-            )
+        _refuse_missing(path)
         documents = import_answers(path, rubric, mapping=mapping, missing=missing)
     else:
         documents = import_documents(path, rubric, mapping=mapping)
