@@ -302,3 +302,19 @@ def test_the_columnar_importer_writes_the_good_organisations_of_an_export_with_p
     rejected = read_csv(tmp_path / "answers.rejects.csv")
     assert [r[0] for r in rejected[1:]] == ["RB2", "RC3", "RC3", ""]
     assert rejected[-1][-1] == "no organisation id in this row (fill it in: each row belongs to one organisation)"
+
+
+def test_missing_is_for_exports_and_the_python_api_takes_it_too(tmp_path):
+    import qimaturity
+
+    documents = qimaturity.import_answers(EXPORT, MINI, mapping=MAPPING, missing="exclude")
+    assert [(d["organisation"]["id"], d["missing"]) for d in documents] == [
+        ("RA1", "exclude"),
+        ("RB2", "exclude"),
+        ("RC3", "exclude"),
+    ]
+    fhir = DATA / "fhir" / "r4-single-response.json"
+    result = run_main("import", str(MINI), str(fhir), "-o", str(tmp_path / "out"), "--missing", "exclude")
+    assert result.returncode == 2
+    assert "Invalid value for --missing: applies to survey and spreadsheet exports" in result.stderr
+    assert not (tmp_path / "out").exists()
