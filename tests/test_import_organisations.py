@@ -318,3 +318,13 @@ def test_missing_is_for_exports_and_the_python_api_takes_it_too(tmp_path):
     assert result.returncode == 2
     assert "Invalid value for --missing: applies to survey and spreadsheet exports" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_rejects_file_left_by_an_earlier_import_is_noted_not_removed(tmp_path):
+    assert imported(tmp_path).returncode == 2  # rejects Cedar: answers.rejects.csv
+    result = imported(tmp_path, "--missing", "exclude")  # rejects nothing
+    assert result.returncode == 0
+    assert f"note: {tmp_path / 'answers.rejects.csv'} is from an earlier import: this one rejected nothing" in (
+        result.stderr
+    )
+    assert (tmp_path / "answers.rejects.csv").is_file()

@@ -9,7 +9,7 @@ XLSX; with a mapping file where its headers are not the rubric's question ids or
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -196,9 +196,26 @@ def import_to(
     export, or any problem with ``strict``, writes nothing and raises :class:`InputError`, as do problems with a
     FHIR file or a filled template. ``missing`` replaces the rubric's ``scoring.missing`` (see
     :func:`qimaturity.answers.exports.import_answers`)."""
+    report = _import_to(path, rubric, output, mapping_of(mapping), strict, missing, rejects)
+    target = rejects if rejects is not None else default_rejects(output)
+    if not report.rejected and target.is_file():
+        # Not removed (it may be on its way back, being corrected), but not to be taken for this import's.
+        stale = f"{target} is from an earlier import: this one rejected nothing"
+        report = replace(report, notes=(*report.notes, stale))
+    return report
+
+
+def _import_to(
+    path: Path,
+    rubric: Rubric,
+    output: Path,
+    mapping: Mapping[str, Any] | None,
+    strict: bool,
+    missing: str | None,
+    rejects: Path | None,
+) -> ImportReport:
     from qimaturity.answers.exports import assessment_names, dump_answers, import_export, write_answer_texts
 
-    mapping = mapping_of(mapping)
     if strict or not (is_export(path) and not is_template(path)):
         paths, notes = _import_files(path, rubric, output, mapping, missing)
         return ImportReport(tuple(paths), notes=tuple(notes))
