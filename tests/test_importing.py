@@ -384,14 +384,17 @@ def test_problems_the_answers_check_finds_come_back_at_their_row_with_the_organi
     for row in rows[4:]:
         row[rows[0].index("pat-equity")] = ""  # nobody at Harbourside answers pat-equity
     respondent = rows[0].index("respondent") + 1
+    equity = rows[0].index("pat-equity") + 1
     assert problems_of(lambda: import_answers(write_rows(tmp_path / "x.csv", rows), RUBRIC)) == [
         (
             3,
             respondent,
             f"/rows/3/columns/{respondent}",
-            "organisation 'ynys-mon': duplicate respondent id 'ym-board-1' (first at line 2)",
+            "duplicate submission: respondent 'ym-board-1' of organisation 'ynys-mon' on 2026-09-16 is in row 2 "
+            "and again here",
         ),
-        (None, None, "/respondents", "organisation 'harbour': question 'pat-equity' has no answer"),
+        # where Harbourside's answers to it would be: its first row, the question's column
+        (5, equity, f"/rows/5/columns/{equity}", "organisation 'harbour': question 'pat-equity' has no answer"),
     ]
 
 
@@ -552,12 +555,12 @@ def test_cli_import_bad_mapping_exits_2_with_file_line_column(tmp_path):
 
 
 # --- hostile CSV exports: every command that reads answers refuses them, at their line --------------------------
-def refused_by_every_reader(path: Path, *expected: str, tmp_path: Path) -> list[str]:
-    """`import` and `score` both exit 2 naming the file and each expected text; nothing is written. Returns the
-    lines of import's stderr."""
+def refused_by_every_reader(path: Path, *expected: str, tmp_path: Path, strict: bool = False) -> list[str]:
+    """`import` (with --strict when ``strict``) and `score` both exit 2 naming the file and each expected text;
+    nothing is written. Returns the lines of import's stderr."""
     lines: list[str] = []
     for command in ("import", "score"):
-        extra = ["-o", str(tmp_path / "out")] if command == "import" else []
+        extra = ["-o", str(tmp_path / "out"), *(["--strict"] if strict else [])] if command == "import" else []
         result = run_main(command, str(QI_READINESS_1_1), str(path), *extra)
         assert result.returncode == 2, (command, result.stderr)
         assert result.stdout == ""
@@ -590,10 +593,20 @@ def test_problems_past_the_limit_are_counted_in_one_last_line(tmp_path):
         row = [*rows[1][:column], "lots", *rows[1][column + 1 :]]
         row[respondent] = f"extra-{number}"
         rows.append(row)
-    lines = refused_by_every_reader(write_rows(tmp_path / "many.csv", rows), tmp_path=tmp_path)
+    export = write_rows(tmp_path / "many.csv", rows)
+    lines = refused_by_every_reader(export, tmp_path=tmp_path, strict=True)
     assert len(lines) == MAX_PROBLEMS + 1
     assert lines[0].startswith(f"{tmp_path / 'many.csv'}:7:{column + 1}: ")
     assert lines[-1] == f"{tmp_path / 'many.csv'}: /: ... and 20 more problems (fix these and run again)"
+    # Without --strict the same lines come, then what was done: harbour, whose rows are fine, is written, and
+    # ynys-mon's 3 + 120 rows go to the rejects file, with the problems past the limit among them.
+    result = run_main("import", str(QI_READINESS_1_1), str(export), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert result.stdout == f"{tmp_path / 'out' / 'harbour.yaml'}\n"
+    assert result.stderr.splitlines()[: MAX_PROBLEMS + 1] == lines
+    assert "1 organisation(s) not imported (ynys-mon); 1 answers file(s) written" in result.stderr
+    rejected = list(csv.reader((tmp_path / "out.rejects.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert len(rejected) == 1 + 3 + MAX_PROBLEMS + 20
 
 
 def test_an_unbalanced_quote_that_would_swallow_an_organisation_is_refused_where_it_opened(tmp_path):

@@ -63,7 +63,7 @@ class _Writer:
         data: dict[str, Any] = {
             "rubric": self.fields(("rubric",), id=assessment.rubric_id, version=assessment.rubric_version),
             "organisation": organisation,
-            **self.fields((), date=assessment.date, assessor=assessment.assessor),
+            **self.fields((), date=assessment.date, assessor=assessment.assessor, missing=assessment.missing),
         }
         if assessment.targets:
             data["targets"] = self.plain(assessment.targets, ("targets",))

@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 import yaml
@@ -89,19 +89,36 @@ _LONGEST = {_O: 100, _R: 100, "name": 300, "type": 100, "region": 100}
 _ROWS_PER_PIECE = 100_000  # rows turned into text at a time: the text of one piece is about 1 KB per row
 
 
+class Split(NamedTuple):
+    """An export with problems, read in part: the organisations without any, written here (``ids`` and their
+    ``texts``), and the data rows (0-based) the row importer reads to report or import the others."""
+
+    ids: list[str]
+    texts: Iterator[str]
+    rows: frozenset[int]
+
+
 class _NotHere(Exception):
     """This export needs the row importer."""
 
 
 def columnar_answers(
-    path: Path, rubric: Rubric, mapping: Mapping[str, Any] | None = None, *, source: str = "", json_single: bool = False
-) -> tuple[list[str], Iterator[str]] | frozenset[int] | None:
+    path: Path,
+    rubric: Rubric,
+    mapping: Mapping[str, Any] | None = None,
+    *,
+    source: str = "",
+    json_single: bool = False,
+    missing: str | None = None,
+    partial: bool = False,
+) -> tuple[list[str], Iterator[str]] | frozenset[int] | Split | None:
     """The organisation ids of a CSV or TSV export and, one by one, their answers files' text, exactly as
     :func:`qimaturity.answers.exports.import_answers` and :func:`~qimaturity.answers.exports.write_answers` would give
     them. ``json_single`` asks for JSON when there is one organisation.
 
     When the export has problems: the data rows (0-based) the row importer must read to report all of them, as it
-    would reading the whole export (``import_answers(..., rows=...)``). None when the export needs the row importer
+    would reading the whole export (``import_answers(..., rows=...)``); with ``partial``, a :class:`Split`: those
+    rows, and the answers files of the organisations that have no problem. None when the export needs the row importer
     (see the module). Raises :class:`InputError` where the row importer would, for a bad mapping or a file it
     refuses before reading a cell.
     """
@@ -112,13 +129,21 @@ def columnar_answers(
     check_export_file(path, name)
     text = export_text(path, name)
     try:
-        return _Columnar(path, text, rubric, document, source).run(json_single)
+        return _Columnar(path, text, rubric, document, source, missing).run(json_single, partial)
     except (_NotHere, pl.exceptions.PolarsError):
         return None  # the row importer reads it, and says what is wrong with it
 
 
 class _Columnar:
-    def __init__(self, path: Path, text: str, rubric: Rubric, document: SourceDocument | None, source: str):
+    def __init__(
+        self,
+        path: Path,
+        text: str,
+        rubric: Rubric,
+        document: SourceDocument | None,
+        source: str,
+        missing: str | None = None,
+    ):
         if _SEP_LINE.match(text) or text.count("\r") != text.count("\r\n"):
             raise _NotHere
         self.rubric = rubric
@@ -135,10 +160,12 @@ class _Columnar:
             fmt = detect_format(head)
         if fmt not in FORMATS or fmt in ("qualtrics", "redcap"):
             raise _NotHere
-        self.importer = importer = _Importer(_Table(str(path), path.name, head[:1]), rubric, document, fmt)
+        self.importer = importer = _Importer(_Table(str(path), path.name, head[:1]), rubric, document, fmt, missing)
         importer.plan()
         if (
             importer.problems
+            or importer.metadata_columns
+            or importer.metadata_fixed
             or importer.checkbox_fields
             or importer.comment_columns
             or importer.justification_columns
@@ -278,7 +305,7 @@ class _Columnar:
             pl.any_horizontal(lengths).any(),
             *[pl.col(f).drop_nulls().n_unique() > 1 for f in _ORGANISATION_FIELDS],
         ]
-        if self.rubric.scoring.missing == "error":
+        if self.importer.missing == "error":
             wrong += [pl.col(_code(q)).is_null().all() for q, _ in self.questions]
         if self.rubric.scoring.evidence.max_age_days:
             wrong.append(pl.col(_D).is_null().all())
@@ -286,12 +313,16 @@ class _Columnar:
         return rows.group_by(_O, maintain_order=True).agg(aggregates)
 
     # --- writing ---------------------------------------------------------------------------------------------
-    def run(self, json_single: bool) -> tuple[list[str], Iterator[str]] | frozenset[int]:
+    def run(self, json_single: bool, partial: bool = False) -> tuple[list[str], Iterator[str]] | frozenset[int] | Split:
         every = self._rows()
         rows = every.filter(_ANSWERED(self.questions) & pl.col(_O).is_not_null())
         # A respondent without an id is r1, r2, ... in its organisation, as the row importer numbers them.
         number = pl.int_range(1, pl.len() + 1).over(_O).cast(pl.String)
         rows = rows.with_columns(pl.coalesce(pl.col(_R), pl.lit("r") + number).alias(_R))
+        if self.importer.date_is_assessment and rows.height:
+            dates = rows.group_by(_O).agg(pl.col(_D).n_unique())[_D].max()
+            if isinstance(dates, int) and dates > 1:
+                raise _NotHere  # an organisation assessed on several dates: the row importer keeps them apart
         organisations = self._organisations(rows)
         flagged = every.filter(pl.col(_SUSPECT))
         if flagged.height or organisations[_SUSPECT].any():
@@ -299,7 +330,15 @@ class _Columnar:
             # with a problem of their own, and every row of an organisation with a problem.
             suspects = pl.concat([flagged[_O], organisations.filter(pl.col(_SUSPECT))[_O]]).drop_nulls()
             chosen = every.filter(pl.col(_SUSPECT) | pl.col(_O).is_in(suspects.implode()))
-            return frozenset(chosen[_ROW].to_list())
+            if not partial:
+                return frozenset(chosen[_ROW].to_list())
+            # The others are written here; the row importer reads the chosen rows, and rejects or writes theirs.
+            rows = rows.filter(~pl.col(_O).is_in(suspects.implode()))
+            organisations = organisations.filter(~pl.col(_O).is_in(suspects.implode()))
+            ids = organisations[_O].to_list()
+            rows = rows.sort(pl.col(_O).replace_strict(ids, list(range(len(ids)))), maintain_order=True)
+            texts = self._texts(rows, organisations, self._block(rows)) if ids else iter(())
+            return Split(ids, texts, frozenset(chosen[_ROW].to_list()))
         if rows.height == 0:
             raise _NotHere
         ids = organisations[_O].to_list()
@@ -340,6 +379,8 @@ class _Columnar:
         data["organisation"] = details
         if record[_D] is not None:
             data["date"] = record[_D].isoformat()
+        if self.importer.missing_given is not None:
+            data["missing"] = self.importer.missing_given
         return import_header(self.source) + yaml_text(data) + _RESPONDENTS
 
     def _block(self, rows: pl.DataFrame) -> pl.Expr:

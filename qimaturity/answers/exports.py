@@ -93,11 +93,13 @@ MAPPING_KEYS = (
     "evidence_register",
     "assessor",
     "respondent_comment",
+    "metadata",
     "ignore",
 )
 EVIDENCE_FIELDS = ("id", "title", "date", "owner", "link", "file")
 EVIDENCE_REQUIRED = ("id", "title", "date", "owner")
 ORGANISATION_FIELDS = ("id", "name", "type", "region")
+ROLE_FIELDS = ("name", "type", "region", "assessor")  # one value per assessment, from the first row giving it
 ROLES = ("id", "name", "type", "region", "date", "respondent", "group", "assessor", "respondent_comment")
 ROLE_PATHS: dict[str, DocPath] = {
     "id": ("organisation", "id"),
@@ -229,6 +231,17 @@ DATE_HINT = (
 )
 NO_DATE_HINT = "map a date column, or give date: {value: YYYY-MM-DD} in a mapping file"
 MAPPING_HINT = "map it in a mapping file, or list it there under ignore: - see docs/importing.md"
+MISSING_POLICIES = ("error", "exclude", "count_as_lowest")  # the rubric's scoring.missing, as --missing takes it
+DATE_KINDS = ("assessment", "response")
+# A tool's time of each response (normalised headers): it dates the assessment by its latest, and does not tell
+# assessments apart, as a column headed date or assessment date does.
+RESPONSE_TIMES = frozenset(
+    {"timestamp", "recordeddate", "enddate", "completion time", "submitdate", "date submitted", "survey timestamp"}
+)
+REJECTED_COLUMN = "qimaturity_rejected"
+"""The column a rejects file adds to the export's rows: why each was not imported. Import ignores it, so a
+corrected rejects file imports as it is."""
+METADATA_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 
 
 # --- text ------------------------------------------------------------------------------------------------------
@@ -532,9 +545,16 @@ def _mapping_problems(doc: SourceDocument) -> list[Problem]:
             if name in ORGANISATION_FIELDS:
                 source(value, ("organisation", name))
     if "date" in data:
-        source(data["date"], ("date",), ("format",))
+        source(data["date"], ("date",), ("format", "kind"))
         spec = data["date"]
         if isinstance(spec, dict):
+            if "kind" in spec and spec["kind"] not in DATE_KINDS:
+                add(
+                    ("date", "kind"),
+                    f"unknown date kind '{spec['kind']}'",
+                    "assessment: each date is an assessment of its own; response: each response's time, the "
+                    "assessment dated by the latest",
+                )
             if "format" in spec and (not isinstance(spec["format"], str) or "%" not in spec["format"]):
                 add(("date", "format"), "a date format is text with % codes", "e.g. '%d/%m/%Y %H:%M'")
             if isinstance(spec.get("value"), str):
@@ -591,6 +611,19 @@ def _mapping_problems(doc: SourceDocument) -> list[Problem]:
         for key, value in data["levels"].items():
             if value is not None and value != NA and (isinstance(value, bool) or not isinstance(value, int)):
                 add(("levels", key), f"'{value}' is not a level", "a level is a whole number, 'na' or null")
+    if "metadata" in data and table(data["metadata"], ("metadata",), "metadata keys to columns"):
+        for key, value in data["metadata"].items():
+            if not isinstance(key, str) or not METADATA_KEY.fullmatch(key):
+                add(
+                    ("metadata", key),
+                    f"'{key}' is not a metadata key",
+                    "a key is a letter, then letters, digits, _ or - (it is what --group-by metadata.KEY names)",
+                    key=True,
+                )
+            if isinstance(value, dict):
+                source(value, ("metadata", key))
+            else:
+                text(value, ("metadata", key), "a column name")
     if "ignore" in data:
         if not isinstance(data["ignore"], list):
             add(("ignore",), "expected a list of column names", 'e.g. ["IPAddress", "Progress"]')
@@ -670,14 +703,27 @@ Context = dict[str, tuple[Any, int, int | None]]  # role -> (cell value, row, 0-
 
 
 class _Importer:
-    def __init__(self, table: _Table, rubric: Rubric, mapping: SourceDocument | None, fmt: str):
+    def __init__(
+        self, table: _Table, rubric: Rubric, mapping: SourceDocument | None, fmt: str, missing: str | None = None
+    ):
         self.table = table
+        # The missing-answer policy: the rubric's, or one given at import (recorded in each document it changes).
+        self.missing = missing or rubric.scoring.missing
+        self.missing_given = missing if missing is not None and missing != rubric.scoring.missing else None
         self.name = table.name
         self.rubric = rubric
         self.mapping = mapping
         self.spec: dict[str, Any] = mapping.data if mapping is not None else {}
         self.format = fmt
         self.problems: list[Problem] = []
+        self.more = 0  # problems past MAX_PROBLEMS, counted only
+        # Whose problem each is, also past MAX_PROBLEMS: rows, organisations, or the whole import.
+        self.fatal = False
+        self.bad_rows: set[int] = set()
+        self.bad_organisations: set[str] = set()
+        self.row_organisations: dict[int, str] = {}  # each data row read: its organisation id ('' for none)
+        self.hints: dict[str, str] = {}
+        self.reasons: dict[int | str, list[str]] = {}  # by row, or organisation id: what to write in a rejects file
         self.questions = {q.id: q for q in rubric.questions()}
         self.order = {qid: index for index, qid in enumerate(self.questions)}
         self.scale = [level.value for level in rubric.levels]
@@ -706,7 +752,9 @@ class _Importer:
         self.date_format: str | None = None
         self.dropped = 0
         self.bad_dates: set[str] = set()  # organisations with a date cell that is not a date
-        self.more = 0  # problems past MAX_PROBLEMS, counted only
+        self.metadata_columns: dict[str, int] = {}  # organisation metadata key -> column
+        self.metadata_fixed: dict[str, str] = {}
+        self.date_is_assessment = False  # whether rows with different dates are different assessments
 
     # -- problems
     def _room(self) -> bool:
@@ -716,22 +764,41 @@ class _Importer:
         self.more += 1
         return False
 
-    def _add(self, problem: Problem) -> None:
+    def _add(self, problem: Problem, *, organisation: str | None = None) -> None:
+        """Keep a problem: one of an organisation's documents (``organisation``), else of the whole import."""
+        if organisation is None:
+            self.fatal = True
+        else:
+            self.bad_organisations.add(organisation)
+            self._reason(organisation, problem.message)
         if self._room():
             self.problems.append(problem)
+
+    def _reason(self, key: int | str, message: str) -> None:
+        reasons = self.reasons.setdefault(key, [])
+        if len(reasons) < 5:
+            reasons.append(message)
 
     def _mapping_problem(self, path: DocPath, message: str, hint: str = "", *, key: bool = False) -> None:
         assert self.mapping is not None
         self._add(self.mapping.problem(path, message, hint, key=key))
 
     def _cell_problem(self, row: int, column: int | None, message: str, hint: Hint = "") -> None:
+        self.bad_rows.add(row)
+        # One hint per distinct message (a bad answer repeats on many rows), and a did-you-mean for the first
+        # thousand only, so that an export of a million bad cells is still reported quickly.
+        if message not in self.hints:
+            self.hints[message] = hint if isinstance(hint, str) else hint() if len(self.hints) < 1000 else ""
+        self._reason(row, message + (f" ({self.hints[message]})" if self.hints[message] else ""))
         if not self._room():
             return
         number = None if column is None else column + 1
         path = f"/rows/{row}" if number is None else f"/rows/{row}/columns/{number}"
-        self.problems.append(Problem(self.name, row, number, path, message, hint if isinstance(hint, str) else hint()))
+        text = self.hints[message] or (hint if isinstance(hint, str) else hint())
+        self.problems.append(Problem(self.name, row, number, path, message, text))
 
     def _column_problem(self, column: _Column, message: str, hint: Hint = "") -> None:
+        self.fatal = True
         if not self._room():
             return
         text = hint if isinstance(hint, str) else hint()
@@ -901,10 +968,24 @@ class _Importer:
                         self.evidence_columns[column.index] = qid
                     else:
                         self.justification_columns[column.index] = qid
+        for key, value in (spec.get("metadata") or {}).items():
+            entry = value if isinstance(value, dict) else {"column": value}
+            if "value" in entry:
+                self.metadata_fixed[str(key)] = _ws(_text(entry["value"]))
+            elif "column" in entry:
+                path = ("metadata", key) if not isinstance(value, dict) else ("metadata", key, "column")
+                for column in self._mapped_columns(entry["column"], path)[:1]:
+                    if self._claim(column, f"metadata '{key}'", path):
+                        self.metadata_columns[str(key)] = column.index
         for index, name in enumerate(spec.get("ignore") or []):
             for column in self._mapped_columns(name, ("ignore", index)):
                 self._claim(column, "ignored", ("ignore", index))
         self._recognise()
+        if "date" in self.roles:
+            kind = (spec.get("date") or {}).get("kind")
+            header = _norm(self.columns[self.roles["date"]].header)
+            response = header in RESPONSE_TIMES or (self.format == "redcap" and header.endswith(" timestamp"))
+            self.date_is_assessment = kind == "assessment" if kind is not None else not response
         if "id" not in self.roles and "id" not in self.fixed:
             self._add(
                 Problem(
@@ -917,7 +998,7 @@ class _Importer:
                     "fixed one (organisation: {id: {value: ...}, name: {value: ...}})",
                 )
             )
-        if self.rubric.scoring.missing == "error":
+        if self.missing == "error":
             answered = set(self.question_columns.values()) | {qid for qid, _ in self.checkbox_fields}
             for qid, question in self.questions.items():
                 if qid not in answered:
@@ -993,7 +1074,7 @@ class _Importer:
                 }[kind]
                 target[column.index] = qid
                 continue
-            if self._is_metadata(column, metadata):
+            if self._is_metadata(column, metadata) or column.header == REJECTED_COLUMN:
                 self.claimed[column.index] = "ignored"
                 continue
             if not column.header:
@@ -1106,6 +1187,14 @@ class _Importer:
 
     # -- rows
     def run(self) -> list[dict[str, Any]]:
+        """Every assessment's document; :class:`InputError` with every problem when there is any (all or nothing)."""
+        self.read()
+        if self.problems or self.more:
+            raise InputError(self.shown_problems())
+        return [document for _, document in self.documents]
+
+    def read(self) -> None:
+        """Read the export: each assessment's document in ``documents``, each problem kept and attributed."""
         self.plan()
         rows = self._data_rows_raw()
         first_row = self.header_rows + 1
@@ -1119,7 +1208,7 @@ class _Importer:
             for offset, cells in enumerate(rows):
                 if not _text(self._cell(cells, repeat)):
                     bases.setdefault(record(cells), self._context(cells, first_row + offset))
-        organisations: dict[str, _Organisation] = {}
+        organisations: dict[tuple[str, str], _Organisation] = {}
         for offset, cells in enumerate(rows):
             row = first_row + offset
             if not any(_text(cell) for cell in cells):
@@ -1147,7 +1236,7 @@ class _Importer:
             if event is not None and _text(self._cell(cells, event)):
                 suffix = f"-{_text(self._cell(cells, event))}{suffix}"
             self._row(cells, row, context, suffix, organisations)
-        return self._documents(organisations)
+        self._documents(organisations)
 
     def row_columns(self) -> tuple[int | None, ...]:
         """The columns (or None) that decide which rows count and what they belong to: Qualtrics' status and
@@ -1251,8 +1340,16 @@ class _Importer:
         return answers
 
     def _row(
-        self, cells: Sequence[Any], row: int, context: Context, suffix: str, organisations: dict[str, _Organisation]
+        self,
+        cells: Sequence[Any],
+        row: int,
+        context: Context,
+        suffix: str,
+        organisations: dict[tuple[str, str], _Organisation],
     ) -> None:
+        value, id_row, id_column = context.get("id", (None, row, None))
+        org_id = _ws(_text(value))
+        self.row_organisations[row] = org_id  # a problem in this row is its organisation's
         answers = self._answers(cells, row)
         group: str | None = None
         group_column: int | None = None
@@ -1289,8 +1386,6 @@ class _Importer:
                 bad_date = True
         if not answers:
             return
-        value, id_row, id_column = context.get("id", (None, row, None))
-        org_id = _ws(_text(value))
         if bad_date:
             self.bad_dates.add(org_id)
         if not org_id:
@@ -1299,13 +1394,16 @@ class _Importer:
                     row, id_column, "no organisation id in this row", "fill it in: each row belongs to one organisation"
                 )
             return
-        organisation = organisations.get(org_id)
+        # An assessment is an organisation at a date: with a column of assessment dates, an organisation's rows with
+        # different dates are different assessments; with the times of responses, they are one, dated by the latest.
+        key = (org_id, when.isoformat() if when is not None and self.date_is_assessment else "")
+        organisation = organisations.get(key)
         if organisation is None:
-            organisation = organisations[org_id] = _Organisation(org_id, id_row, id_column)
-        for name in ("name", "type", "region", "assessor"):
-            if name not in context:
-                continue
-            value, field_row, field_column = context[name]
+            organisation = organisations[key] = _Organisation(org_id, id_row, id_column)
+        fields: list[tuple[str, tuple[Any, int, int | None]]] = [(n, context[n]) for n in ROLE_FIELDS if n in context]
+        fields += [(f"metadata.{k}", (self._cell(cells, i), row, i)) for k, i in self.metadata_columns.items()]
+        fields += [(f"metadata.{k}", (v, row, None)) for k, v in self.metadata_fixed.items()]
+        for name, (value, field_row, field_column) in fields:
             text = _ws(_text(value))
             if not text:
                 continue
@@ -1313,11 +1411,13 @@ class _Importer:
                 organisation.fields[name] = (text, field_row, field_column)
             elif organisation.fields[name][0] != text:
                 first, first_row, _ = organisation.fields[name]
+                what = ROLE_WORDS.get(name) or f"metadata '{name.removeprefix('metadata.')}'"
                 self._cell_problem(
                     field_row,
                     field_column,
-                    f"organisation '{org_id}' has {ROLE_WORDS[name]} '{first}' in row {first_row} but '{text}' here",
-                    "an organisation has one name, type, region and assessor: correct one of the rows",
+                    f"organisation '{org_id}' has {what} '{first}' in row {first_row} but '{text}' here",
+                    "an assessment has one name, type, region, assessor and value of each metadata field: correct "
+                    "one of the rows",
                 )
         if when is not None:
             organisation.dates.append((when, context["date"][1], context["date"][2]))
@@ -1337,7 +1437,33 @@ class _Importer:
         )
 
     # -- documents
-    def _documents(self, organisations: dict[str, _Organisation]) -> list[dict[str, Any]]:
+    def shown_problems(self) -> list[Problem]:
+        """The problems kept, in order, and a last line counting those past MAX_PROBLEMS."""
+        shown = sort_problems(self.problems)
+        if self.more:
+            more = f"... and {self.more:,} more problems"
+            shown.append(Problem(self.name, None, None, "/", more, "fix these and run again"))
+        return shown
+
+    def _duplicates(self, organisation: _Organisation, when: str) -> None:
+        """The same respondent twice in one assessment: a submission sent (or exported) twice."""
+        seen: dict[str, int] = {}
+        for respondent in organisation.respondents:
+            if respondent.id is None:
+                continue
+            if respondent.id in seen:
+                on = f" on {when}" if when else ""
+                self._cell_problem(
+                    respondent.row,
+                    respondent.id_column,
+                    f"duplicate submission: respondent '{respondent.id}' of organisation '{organisation.id}'{on} is "
+                    f"in row {seen[respondent.id]} and again here",
+                    "remove one of the two rows, or give each respondent an id of their own",
+                )
+            else:
+                seen[respondent.id] = respondent.row
+
+    def _documents(self, organisations: dict[tuple[str, str], _Organisation]) -> None:
         if not organisations and not self.problems:
             skipped = f" ({self.dropped} preview or unfinished row(s) were skipped)" if self.dropped else ""
             self._add(
@@ -1350,33 +1476,37 @@ class _Importer:
                     "check that this is the export you meant, and that its columns are mapped",
                 )
             )
-        documents: list[dict[str, Any]] = []
-        for organisation in organisations.values():
+        self.documents: list[tuple[str, dict[str, Any]]] = []
+        for (org_id, when), organisation in organisations.items():
             data, marks = self._document(organisation)
-            documents.append(data)
+            self.documents.append((organisation.id, data))
+            if self.date_is_assessment and not when and org_id in self.bad_dates:
+                continue  # rows whose date cell was reported, of no assessment yet: checked once it is corrected
+            self._duplicates(organisation, str(data.get("date", "")))
             for problem in check_answers_document(SourceDocument(self.name, data, marks), self.rubric):
                 if any(problem.message == f"question '{qid}' has no answer" for qid in self.unanswerable):
                     continue  # reported once, as a question no column holds
                 if problem.message.startswith("no assessment date") and organisation.id in self.bad_dates:
                     continue  # the date cells were reported
-                located = problem.line is not None and problem.column is not None
+                if problem.message.startswith("duplicate respondent id"):
+                    continue  # reported as a duplicate submission
+                line, column = problem.line, problem.column
+                unanswered = re.fullmatch(r"question '(.+)' has no answer", problem.message)
+                if line is None and unanswered and unanswered.group(1) in self.first_columns:
+                    # where the organisation's answers to it would be: its first row, the question's column
+                    line, column = organisation.row, self.first_columns[unanswered.group(1)] + 1
+                located = line is not None and column is not None
                 self._add(
                     Problem(
                         problem.file,
-                        problem.line,
-                        problem.column,
-                        f"/rows/{problem.line}/columns/{problem.column}" if located else problem.path,
+                        line,
+                        column,
+                        f"/rows/{line}/columns/{column}" if located else problem.path,
                         f"organisation '{organisation.id}': {problem.message}",
                         NO_DATE_HINT if problem.message.startswith("no assessment date") else problem.hint,
-                    )
+                    ),
+                    organisation=organisation.id,
                 )
-        if self.problems:
-            shown = sort_problems(self.problems)
-            if self.more:
-                more = f"... and {self.more:,} more problems"
-                shown.append(Problem(self.name, None, None, "/", more, "fix these and run again"))
-            raise InputError(shown)
-        return documents
 
     def _document(self, organisation: _Organisation) -> tuple[dict[str, Any], dict[DocPath, tuple[int, int]]]:
         marks: dict[DocPath, tuple[int, int]] = {}
@@ -1394,6 +1524,15 @@ class _Importer:
                 value, row, column = organisation.fields[key]
                 details[key] = value
                 mark(("organisation", key), row, column)
+        metadata = {
+            k: organisation.fields[f"metadata.{k}"]
+            for k in self.metadata_keys()
+            if f"metadata.{k}" in organisation.fields
+        }
+        if metadata:
+            details["metadata"] = {k: value for k, (value, _, _) in metadata.items()}
+            for k, (_, row, column) in metadata.items():
+                mark(("organisation", "metadata", k), row, column)
         data: dict[str, Any] = {
             "rubric": {"id": self.rubric.id, "version": self.rubric.version},
             "organisation": details,
@@ -1406,6 +1545,8 @@ class _Importer:
             value, row, column = organisation.fields["assessor"]
             data["assessor"] = value
             mark(("assessor",), row, column)
+        if self.missing_given is not None:
+            data["missing"] = self.missing_given
         cited = {
             item
             for respondent in organisation.respondents
@@ -1447,6 +1588,20 @@ class _Importer:
         data["respondents"] = respondents
         return data, marks
 
+    @property
+    def first_columns(self) -> dict[str, int]:
+        """Each question's first column (0-based), where it has one."""
+        found: dict[str, int] = {}
+        for index, qid in sorted(self.question_columns.items()):
+            found.setdefault(qid, index)
+        for (qid, _), options in self.checkbox_fields.items():
+            found.setdefault(qid, min(index for index, _ in options))
+        return found
+
+    def metadata_keys(self) -> list[str]:
+        """The organisation metadata keys the mapping gives, in its order."""
+        return [str(k) for k in (self.spec.get("metadata") or {})]
+
     def _register_order(self) -> list[tuple[str, dict[str, Any]]]:
         seen: dict[str, dict[str, Any]] = {}
         for entry in self.spec.get("evidence_register") or []:
@@ -1480,6 +1635,7 @@ def import_answers(
     *,
     mapping: Mapping[str, Any] | None = None,
     rows: Collection[int] | None = None,
+    missing: str | None = None,
 ) -> list[dict[str, Any]]:
     """Read a CSV/TSV/XLSX export and return one answers document (a dict in the answers-file format) per
     organisation, in order of first appearance.
@@ -1492,7 +1648,22 @@ def import_answers(
     ``rows`` (a CSV or TSV export's data rows, 0-based) reads only those rows, the others as if they were blank:
     the columnar importer gives the rows that can hold problems, so that they are reported as a reading of the
     whole export would report them, without its time and memory.
+
+    ``missing`` (``error``, ``exclude`` or ``count_as_lowest``) replaces the rubric's ``scoring.missing`` for these
+    assessments; a document it changes records it (``missing:``), so that scoring applies it too.
     """
+    return _importer(path, rubric, mapping, rows, missing).run()
+
+
+def _importer(
+    path: FsPath | str,
+    rubric: Rubric,
+    mapping: Mapping[str, Any] | None,
+    rows: Collection[int] | None = None,
+    missing: str | None = None,
+) -> _Importer:
+    if missing is not None and missing not in MISSING_POLICIES:
+        raise ValueError(f"unknown missing-answer policy {missing!r}: one of {', '.join(MISSING_POLICIES)}")
     path = FsPath(path)
     source = _mapping_source(mapping)
     table = _read_export(path, str(path), rows)
@@ -1501,7 +1672,95 @@ def import_answers(
     fmt = str((source.data if source is not None else {}).get("format", "auto"))
     if fmt == "auto":
         fmt = detect_format([[_text(cell) for cell in row] for row in table.rows[:3]])
-    return _Importer(table, rubric, source, fmt).run()
+    return _Importer(table, rubric, source, fmt, missing)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """An organisation not imported (``organisation`` is None for rows that name none): its rows (numbered as a
+    spreadsheet shows them) and why."""
+
+    organisation: str | None
+    rows: tuple[int, ...]
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What :func:`import_export` read: the documents of the organisations that imported cleanly, and the others."""
+
+    documents: tuple[dict[str, Any], ...]
+    rejected: tuple[Rejected, ...]
+    problems: tuple[Problem, ...]
+    """Every problem kept (at most MAX_PROBLEMS, then a line counting the rest), in the export's order."""
+    header: tuple[tuple[Any, ...], ...] = ()
+    """The export's header rows, for a rejects file."""
+    rejected_rows: tuple[tuple[int, tuple[Any, ...], str], ...] = ()
+    """Each rejected row: its number, its cells as read, and why it was not imported."""
+    assessments: int = 0
+    """How many assessments the export holds, imported or not: whether the output is one file or a folder."""
+
+
+def import_export(
+    path: FsPath | str,
+    rubric: Rubric,
+    *,
+    mapping: Mapping[str, Any] | None = None,
+    missing: str | None = None,
+    rows: Collection[int] | None = None,
+) -> ImportOutcome:
+    """Read an export organisation by organisation: an organisation with a problem (in any of its rows, or in its
+    document) is rejected, with its rows, and the others are imported. A problem of the whole export (an unknown
+    column, a bad mapping, no organisation column) still raises :class:`InputError`, as :func:`import_answers` does
+    for any problem. ``mapping``, ``missing`` and ``rows`` are as for :func:`import_answers`."""
+    importer = _importer(path, rubric, mapping, rows, missing)
+    importer.read()
+    organisations = importer.row_organisations
+    fatal = importer.fatal or any(row not in organisations for row in importer.bad_rows)
+    if fatal:
+        raise InputError(importer.shown_problems())
+    bad = set(importer.bad_organisations) | {organisations[r] for r in importer.bad_rows if organisations[r]}
+    documents = tuple(document for org_id, document in importer.documents if org_id not in bad)
+    by_organisation: dict[str | None, list[int]] = {}
+    for row, org_id in organisations.items():
+        if org_id in bad or (not org_id and row in importer.bad_rows):
+            by_organisation.setdefault(org_id or None, []).append(row)
+    problems = importer.shown_problems()
+    rejected = []
+    rejected_rows = []
+    for owner, rows in by_organisation.items():
+        mentions = f"organisation '{owner}'"
+        own = tuple(p for p in problems if p.line in rows or (owner and mentions in p.message))
+        rejected.append(Rejected(owner, tuple(rows), own))
+        for row in rows:
+            reasons = importer.reasons.get(row) or importer.reasons.get(owner or "") or []
+            if not reasons:
+                shown = ", ".join(str(r) for r in sorted(importer.bad_rows & set(rows))[:5])
+                reasons = [f"{mentions} has a problem in row(s) {shown}" if shown else "see the problems"]
+            rejected_rows.append((row, tuple(importer.table.rows[row - 1]), "; ".join(reasons)))
+    header = tuple(tuple(r) for r in importer.table.rows[: importer.header_rows])
+    rejected_rows.sort(key=lambda r: r[0])
+    return ImportOutcome(
+        documents, tuple(rejected), tuple(problems), header, tuple(rejected_rows), len(importer.documents)
+    )
+
+
+def write_rejects(outcome: ImportOutcome, path: FsPath | str) -> FsPath:
+    """Write the rejected rows as CSV (UTF-8 with a byte-order mark, for Excel): the export's header rows, then each
+    rejected row as it was, with the column ``qimaturity_rejected`` saying why. Import ignores that column, so the
+    file, corrected, imports as it is. Cells that a spreadsheet would run as formulas are made inert."""
+    from qimaturity._core.formulas import csv_field
+
+    width = max((len(r) for r in (*outcome.header, *(cells for _, cells, _ in outcome.rejected_rows))), default=0)
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\r\n")
+    for index, header in enumerate(outcome.header):
+        cells = [_text(c) for c in header] + [""] * (width - len(header))
+        writer.writerow([csv_field(c) for c in cells] + [REJECTED_COLUMN if index == 0 else ""])
+    for _, row, reason in outcome.rejected_rows:
+        cells = [_text(c) for c in row] + [""] * (width - len(row))
+        writer.writerow([csv_field(c) for c in [*cells, reason]])
+    return write_atomic(FsPath(path), "\ufeff" + stream.getvalue())
 
 
 # libyaml's emitter where PyYAML has it: measured about four times faster on a large export. It escapes characters
@@ -1549,29 +1808,44 @@ def _file_stems(ids: Iterable[str]) -> list[str]:
     return stems
 
 
-def write_answers(documents: Sequence[Mapping[str, Any]], output: FsPath | str, *, source: str = "") -> list[FsPath]:
+def write_answers(
+    documents: Sequence[Mapping[str, Any]], output: FsPath | str, *, source: str = "", of: int | None = None
+) -> list[FsPath]:
     """Write imported documents: one to the file OUTPUT (unless it is an existing folder); several to the folder
-    OUTPUT (created), each as OUTPUT/<organisation id>.yaml. Returns the paths written."""
+    OUTPUT (created), each as OUTPUT/<organisation id>.yaml. Returns the paths written. ``of``: how many documents
+    the export held, when some were rejected (then OUTPUT is a folder when it held several)."""
     output = FsPath(output)
-    json_format = len(documents) == 1 and is_json(output) and not output.is_dir()
+    several = max(len(documents), of or 0) > 1
+    json_format = not several and is_json(output) and not output.is_dir()
     texts = (dump_answers(document, source=source, json_format=json_format) for document in documents)
-    return write_answer_texts([str(d["organisation"]["id"]) for d in documents], texts, output, source=source)
+    return write_answer_texts(assessment_names(documents), texts, output, source=source, of=of)
 
 
-def write_answer_texts(ids: Sequence[str], texts: Iterable[str], output: FsPath, *, source: str = "") -> list[FsPath]:
+def assessment_names(documents: Sequence[Mapping[str, Any]]) -> list[str]:
+    """What each document's file is named after: its organisation's id, and its date too when the organisation has
+    several assessments (``RX1-2025-10-01``)."""
+    ids = [str(d["organisation"]["id"]) for d in documents]
+    repeated = {i for i in ids if ids.count(i) > 1}
+    return [f"{i}-{d.get('date', '')}" if i in repeated else i for i, d in zip(ids, documents, strict=True)]
+
+
+def write_answer_texts(
+    ids: Sequence[str], texts: Iterable[str], output: FsPath, *, source: str = "", of: int | None = None
+) -> list[FsPath]:
     """Write the answers files of organisations ``ids``, whose texts ``texts`` gives one by one, in order, as
     :func:`write_answers` says. A single organisation written to a ``.json`` file comes as JSON."""
-    if not ids:
+    if not ids and not of:
         raise InputError.single(
             source or str(output), "no answers found: the file names no respondent", "fill in at least one respondent"
         )
-    if len(ids) == 1 and not output.is_dir():
+    count = max(len(ids), of or 0)
+    if count == 1 and not output.is_dir():
         return [write_atomic(output, next(iter(texts)))]
     if not output.is_dir() and (output.exists() or suffix_of(output) in ANSWERS_SUFFIXES):
         shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
         raise InputError.single(
             str(output),
-            f"the export holds {len(ids)} organisations ({shown}), so the output must be a folder, not a file",
+            f"the export holds {count} organisations ({shown}), so the output must be a folder, not a file",
             f"give a folder, e.g. -o {output.with_suffix('')}/, to get one answers file per organisation",
         )
     make_output_folder(output)

@@ -241,7 +241,7 @@ def check_answers_document(doc: SourceDocument, rubric: Rubric, *, missing: bool
                         key=True,
                     )
 
-    if missing and rubric.scoring.missing == "error":
+    if missing and (data.get("missing") or rubric.scoring.missing) == "error":
         where = ("answers",) if "answers" in data else ("respondents",)
         for question in rubric.questions():
             if question.id not in mentioned:
@@ -278,6 +278,7 @@ def assessment_from_document(doc: SourceDocument, checked_with: Rubric | None = 
         rubric_version=data["rubric"].get("version"),
         date=data.get("date"),
         assessor=data.get("assessor"),
+        missing=data.get("missing"),
         targets=FrozenMap(sorted((data.get("targets") or {}).items())),
         respondents=tuple(respondents),
         evidence=register,

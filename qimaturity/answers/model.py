@@ -87,6 +87,9 @@ class Assessment:
     """Target levels by domain or question id (``overall`` for the overall target); a dict given here is frozen."""
     evidence: tuple[EvidenceRecord, ...] = ()
     """The evidence register: every document the answers cite, once."""
+    missing: str | None = None
+    """What an unanswered question does in this assessment (``error``, ``exclude``, ``count_as_lowest``), instead of
+    the rubric's ``scoring.missing``: set by ``qimaturity import --missing``."""
     source: str | None = field(default=None, compare=False)
     # The content hash of the rubric this assessment passed the checks against (see mark_checked). Not an argument:
     # a copy made with dataclasses.replace, which may hold anything, starts unchecked.

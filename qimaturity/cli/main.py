@@ -954,18 +954,64 @@ def questionnaire_command(
     type=click.Path(path_type=Path),
     help="OUT.yaml for one organisation; a folder (created) for several, one OUT/<id>.yaml each.",
 )
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where the rows of rejected organisations go, as CSV with a reason column (default: OUT.rejects.csv).",
+)
+@click.option(
+    "--strict", is_flag=True, help="All or nothing: write no answers file when any organisation has a problem."
+)
+@click.option(
+    "--missing",
+    type=click.Choice(["error", "exclude", "count_as_lowest"]),
+    help="The missing-answer policy for these assessments, instead of the rubric's scoring.missing (recorded in "
+    "each answers file written, as missing:, when it differs from the rubric's).",
+)
 @rubric_path_option
-def import_command(rubric: Rubric, export: Path, mapping_path: Path | None, output: Path) -> None:
+def import_command(
+    rubric: Rubric,
+    export: Path,
+    mapping_path: Path | None,
+    output: Path,
+    rejects: Path | None = None,
+    strict: bool = False,
+    missing: str | None = None,
+) -> None:
     """Turn a survey export (CSV, TSV or XLSX from Qualtrics, REDCap, Microsoft Forms, LimeSurvey or a
     spreadsheet), a filled questionnaire template (XLSX) or FHIR QuestionnaireResponses (JSON, one or a Bundle)
     into answers files, checked against the rubric. The paths written are printed.
 
+    An export is imported organisation by organisation: an organisation with a problem is reported and its rows
+    are written to the rejects file, the others are written, and the exit code is 2. With --strict, nothing is
+    written when anything has a problem.
+
     Example: qimaturity import qi-readiness responses.csv --mapping mapping.yaml -o answers/
     """
-    from qimaturity.answers.sources import import_files
+    from qimaturity.answers.exports import REJECTED_COLUMN
+    from qimaturity.answers.sources import import_to
 
-    for path in import_files(export, rubric, output, mapping=mapping_path):
+    report = import_to(export, rubric, output, mapping=mapping_path, strict=strict, missing=missing, rejects=rejects)
+    for path in report.written:
         click.echo(str(path))
+    for note in report.notes:
+        _say(f"note: {note}")
+    if report.rejected:
+        _emit_problems(report.problems)
+        names = [r.organisation for r in report.rejected if r.organisation is not None]
+        loose = sum(len(r.rows) for r in report.rejected if r.organisation is None)
+        parts = []
+        if names:
+            shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+            parts.append(f"{len(names)} organisation(s) not imported ({shown})")
+        if loose:
+            parts.append(f"{loose} row(s) naming no organisation not imported")
+        _say(
+            f"{export}: {'; '.join(parts)}; {len(report.written)} answers file(s) written. The rows not imported "
+            f"are in {report.rejects}, with the reason in its last column ({REJECTED_COLUMN}): correct them there "
+            "and import that file again."
+        )
+        sys.exit(2)
 
 
 @cli.command(name="migrate")

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from qimaturity._core.problems import InputError
+from qimaturity._core.problems import InputError, OptionError
 from qimaturity.rubric.checks import version_key
 from qimaturity.rubric.migration import VersionBridge, version_bridge
 from qimaturity.rubric.model import Rubric
@@ -225,6 +225,30 @@ def field_value(result: Result, field: str) -> str:
     key = field.removeprefix("metadata.")
     value = org.metadata.get(key)
     return NOT_GIVEN if value is None else str(value)
+
+
+def given_fields(results: Sequence[Result]) -> list[str]:
+    """The peer-group fields some organisation of ``results`` gives: ``type``, ``region``, ``metadata.KEY``."""
+    fields = {"type": False, "region": False}
+    keys: set[str] = set()
+    for result in results:
+        org = result.organisation
+        fields["type"] = fields["type"] or org.type is not None
+        fields["region"] = fields["region"] or org.region is not None
+        keys.update(org.metadata)
+    return [f for f, given in fields.items() if given] + [f"metadata.{key}" for key in sorted(keys)]
+
+
+def _check_field(results: Sequence[Result], field: str) -> None:
+    """Refuse peer groups by a field no organisation gives: they would be one group, "(not given)"."""
+    given = given_fields(results)
+    if field not in given:
+        fields = ", ".join(given) if given else "none (no organisation gives a type, a region or any metadata)"
+        raise OptionError(
+            f"no organisation has '{field}', so every one would be in one group '{NOT_GIVEN}'; the fields the "
+            f"organisations give: {fields}",
+            option="--group-by",
+        )
 
 
 def _rubric_refs(results: Sequence[Result]) -> tuple[RubricRef, ...]:
@@ -660,6 +684,7 @@ def build_cohort(
     everyone = _group_stats("All organisations", latest, lens, min_cohort)
     groups: list[GroupStats] = []
     if group_by is not None:
+        _check_field(results, group_by)
         keyed: dict[str, list[Result]] = {}
         for result in latest:
             keyed.setdefault(field_value(result, group_by), []).append(result)

@@ -115,7 +115,8 @@ READ_HINT = "an export is a UTF-8 CSV file with a header and as many cells in ea
 NOT_ASKED, NOT_A_LEVEL, OFF_SCALE, NA_NOT_ALLOWED = 1, 2, 3, 4
 
 _ROW = "__qimaturity_row"
-_ORG = "__qimaturity_organisation"
+_ORG = "__qimaturity_organisation"  # an assessment's key: the organisation id, and its date (see _assessment_key)
+_SEP = "\x1f"  # between the organisation id and the date in an assessment's key
 _GROUP = "__qimaturity_group"
 
 
@@ -273,6 +274,17 @@ class _Export:
         name, _, dtype = self.known[column]
         return pl.col(name) if dtype == pl.String else pl.col(name).cast(pl.String)
 
+    def _assessment_key(self) -> pl.Expr:
+        """What tells assessments apart, as written: the organisation id and the date (rows of one organisation with
+        different dates are different assessments, as ``import`` reads a date column). Strip it with
+        :func:`_stripped_key`; null when the organisation id is."""
+        org = self._key(ORGANISATION)
+        return (
+            pl.when(org.is_null())
+            .then(None)
+            .otherwise(pl.concat_str([org, pl.lit(_SEP), self._key("date").fill_null("")]))
+        )
+
     def _code(self, column: _QuestionColumn) -> pl.Expr:
         """A question cell as a code: the level, NA_CODE, BAD_CODE (not a level) or null (empty)."""
         cell = pl.col(column.name)
@@ -302,7 +314,7 @@ class _Export:
         texts = [pl.col(c.name).cast(pl.String).alias(_raw(i)) for i, c in enumerate(self.questions)] if raw else []
         return self.scan.with_row_index(_ROW).select(
             pl.col(_ROW),
-            self._text(ORGANISATION).alias(_ORG),
+            _stripped_key(self._assessment_key()).alias(_ORG),
             self._text("group").alias(_GROUP),
             *[self._text(c).alias(c) for c in METADATA],
             *[self._code(c).alias(_q(i)) for i, c in enumerate(self.questions)],
@@ -335,7 +347,7 @@ class _Export:
     def slots_query(self) -> pl.LazyFrame:
         """The scan as organisation and group (as written) and each question's slot (:meth:`_slot`), ``_s(i)``."""
         return self.scan.select(
-            self._key(ORGANISATION).alias(_ORG),
+            self._assessment_key().alias(_ORG),
             self._key("group").alias(_GROUP),
             *[self._code(c).alias(_q(i)) for i, c in enumerate(self.questions)],
         ).select(_ORG, _GROUP, *[self._slot(pl.col(_q(i))).alias(_s(i)) for i in range(len(self.questions))])
@@ -391,7 +403,7 @@ class _Export:
         scopes = [d.id for d in self.rubric.domains] + [OVERALL]
         # Raw keys that differ only in surrounding spaces are one organisation or group: their parts merge.
         parts: dict[str, dict[str | None, list[tuple[Any, ...]]]] = {}
-        stripped = frame.with_columns(_stripped(pl.col(_ORG)).alias(_ORG), _stripped(pl.col(_GROUP)).alias(_GROUP))
+        stripped = frame.with_columns(_stripped_key(pl.col(_ORG)).alias(_ORG), _stripped(pl.col(_GROUP)).alias(_GROUP))
         for row in stripped.sort(_ORG, _GROUP, nulls_last=True).iter_rows():
             parts.setdefault(row[0], {}).setdefault(row[1], []).append(row)
         found: dict[str, dict[str, GroupMoments]] = {}
@@ -505,7 +517,7 @@ class _Export:
                 word, shift = divmod(s, per_word)
                 unit, size = pl.lit(1 << (bits * shift), pl.Int128), pl.lit(1 << bits, pl.Int128)
                 counts.append(((pl.col(_packed(i, word)) // unit) % size).cast(pl.Int64).alias(_q(i, part)))
-        keys = [_stripped(pl.col(_ORG)).alias(_ORG), _stripped(pl.col(_GROUP)).alias(_GROUP)]
+        keys = [_stripped_key(pl.col(_ORG)).alias(_ORG), _stripped(pl.col(_GROUP)).alias(_GROUP)]
         filled = [
             pl.sum_horizontal([pl.col(_q(i, part)) for part in parts]).alias(_q(i, "n"))
             for i in range(len(self.questions))
@@ -531,7 +543,10 @@ class _Export:
         return (
             self.scan.select(raw)
             .unique()
-            .select(_stripped(pl.col(ORGANISATION)).alias(_ORG), *[_stripped(pl.col(c)).alias(c) for c in METADATA])
+            .select(
+                _joined(_stripped(pl.col(ORGANISATION)), _stripped(pl.col("date"))).alias(_ORG),
+                *[_stripped(pl.col(c)).alias(c) for c in METADATA],
+            )
             .unique()
         )
 
@@ -552,7 +567,7 @@ class _Export:
             return {}
         (found,) = self.collect(
             self.scan.with_row_index(_ROW)
-            .select(_ROW, self._text(ORGANISATION).alias(_ORG))
+            .select(_ROW, _stripped_key(self._assessment_key()).alias(_ORG))
             .filter(pl.col(_ORG).is_in(sorted(organisations)))
             .group_by(_ORG)
             .agg(pl.col(_ROW).min())
@@ -601,6 +616,14 @@ class _Export:
             {org for org, values in metadata.items() if any(len(v) > 1 for v in values.values())}
             | set(unanswered[_ORG].to_list())
         )
+        ids = [organisation_of(key)[0] for key in metadata]
+        several = {org for org in ids if ids.count(org) > 1}
+
+        def named(key: str) -> str:
+            """An assessment in a message: its organisation, and its date when the organisation has several."""
+            org, day = organisation_of(key)
+            return f"organisation '{org}'" + (f" ({day})" if org in several and day else "")
+
         for org, values in metadata.items():
             for column_name, distinct in values.items():
                 if len(distinct) < 2:
@@ -613,8 +636,8 @@ class _Export:
                         self.name,
                         first_row + 2,
                         self.known[column_name][1] + 1,
-                        pointer(("organisations", org, column_name)),
-                        f"organisation '{org}' has more than one {label}: '{first}' and '{second}'",
+                        pointer(("organisations", organisation_of(org)[0], column_name)),
+                        f"{named(org)} has more than one {label}: '{first}' and '{second}'",
                         f"give every row of an organisation the same {column_name}",
                     )
                 )
@@ -630,8 +653,8 @@ class _Export:
                                 self.name,
                                 first_row + 2,
                                 column.index + 1,
-                                pointer(("organisations", org, column.question.id)),
-                                f"organisation '{org}': question '{column.question.id}' has no answer",
+                                pointer(("organisations", organisation_of(org)[0], column.question.id)),
+                                f"{named(org)}: question '{column.question.id}' has no answer",
                                 "answer it, or N/A where the rubric allows it",
                             )
                         )
@@ -948,9 +971,10 @@ class _Export:
         table = pl.DataFrame(
             {
                 "__org": list(range(len(ids))),
-                ORGANISATION: ids,
+                ORGANISATION: [organisation_of(key)[0] for key in ids],
                 "organisation_name": [
-                    next(iter(m["organisation_name"]), None) or org for m, org in zip(names, ids, strict=True)
+                    next(iter(m["organisation_name"]), None) or organisation_of(key)[0]
+                    for m, key in zip(names, ids, strict=True)
                 ],
                 "date": [next(iter(m["date"]), None) for m in names],
             },
@@ -992,6 +1016,7 @@ class _Export:
         default_target: int | None,
     ) -> Result:
         name, kind, region, day = (next(iter(metadata[c]), None) for c in METADATA)
+        org = organisation_of(org)[0]
         last = len(self.group_order)
         rows = sorted(rows, key=lambda r: self.group_order.get(r[group_at] or "", last))
         statistics = {}
@@ -1272,6 +1297,23 @@ def _q(index: int, part: int | str | None = None) -> str:
 def _stripped(text: pl.Expr) -> pl.Expr:
     stripped = text.str.strip_chars()
     return pl.when(stripped != "").then(stripped)
+
+
+def _joined(org: pl.Expr, day: pl.Expr) -> pl.Expr:
+    """An assessment's key from its stripped organisation id and date: the id alone when there is no date."""
+    return pl.when(org.is_null()).then(None).when(day.is_null()).then(org).otherwise(org + pl.lit(_SEP) + day)
+
+
+def _stripped_key(key: pl.Expr) -> pl.Expr:
+    """A key of :meth:`_Export._assessment_key` with its id and date each stripped (:func:`_joined`)."""
+    parts = key.str.split_exact(_SEP, 1)
+    return _joined(_stripped(parts.struct.field("field_0")), _stripped(parts.struct.field("field_1")))
+
+
+def organisation_of(key: str) -> tuple[str, str | None]:
+    """The organisation id and date of an assessment's key."""
+    org, _, day = key.partition(_SEP)
+    return org, day or None
 
 
 def _packing(slots: int, words: int) -> tuple[int, int]:

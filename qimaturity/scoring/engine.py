@@ -477,6 +477,8 @@ class Scorer:
         self.rubric = rubric
         self.explain = explain  # False: the numbers only, no adjustments recorded (see apply)
         self.assessment = assessment
+        # What an unanswered question does: the assessment's own policy (given at import), else the rubric's.
+        self.missing = getattr(assessment, "missing", None) or rubric.scoring.missing
         self.statistics = statistics
         self.respondents = respondents
         self.hidden = hidden_groups(rubric, respondents)
@@ -599,7 +601,7 @@ class Scorer:
         )
 
     def uncounted_value(self, question: Question, status: str, target: int | None) -> tuple[float | None, str]:
-        policy = self.rubric.na_policy(question) if status == "na" else self.rubric.scoring.missing
+        policy = self.rubric.na_policy(question) if status == "na" else self.missing
         what = "answered N/A" if status == "na" else "not answered"
         if policy == "count_as_met":
             return float(self.highest), f"{what}: counted as met, at the top level {self.highest}"
@@ -612,7 +614,7 @@ class Scorer:
     def uncounted_source(self, question: Question, status: str) -> str:
         """Where the policy for an N/A or unanswered question is declared, for the trace."""
         if status != "na":
-            return "scoring.missing"
+            return "answers.missing" if self.assessment.missing else "scoring.missing"
         return "not_applicable.counts_as" if question.na_counts_as else "scoring.not_applicable"
 
     def perception_gaps(self, values: Mapping[str, float]) -> tuple[PerceptionGap, ...]:
