@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,8 @@ from qimaturity.cli.terminal import terminal_text
 from qimaturity.cohort.score import score_files, score_one
 from qimaturity.rubric.load import find_rubrics, inspect_rubric
 from qimaturity.rubric.model import Rubric
-from qimaturity.scoring.tables import results_document, write_csv
+from qimaturity.scoring.result import Result
+from qimaturity.scoring.tables import write_csv, write_json
 from qimaturity.version import __version__
 
 
@@ -374,6 +375,11 @@ MAPPING_HELP = "MAP.yaml for survey or spreadsheet exports (see docs/importing.m
     help="Write the results to OUT.json, OUT.csv or OUT.xlsx instead of the terminal.",
 )
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
+@click.option(
+    "--trace",
+    is_flag=True,
+    help="JSON: give every question, domain and the overall result its trace and each question its answers.",
+)
 @rubric_path_option
 def score_command(
     rubric: Rubric,
@@ -384,15 +390,22 @@ def score_command(
     fail_under: int | None,
     output: Path | None,
     mapping_path: Path | None,
+    trace: bool = False,
 ) -> None:
     """Score answers files (YAML or JSON; a folder means every answers file in it) against a rubric.
 
+    Each result is written as soon as it is scored. JSON gives one result as an object, several as an array with
+    one result on each line; without --trace, without the traces.
+
     Example: qimaturity score qi-readiness examples/answers/ --target 4 --what-if gov-board-agenda=4
     """
-    if output is not None and output.suffix.lower() not in (".json", ".csv", ".xlsx"):
+    from qimaturity.cohort.score import iter_scores
+
+    suffix = None if output is None else output.suffix.lower().lstrip(".")
+    if suffix is not None and suffix not in ("json", "csv", "xlsx"):
         raise click.BadParameter("the output must end in .json, .csv or .xlsx", param_hint="-o/--output")
     target_map, default_target = targets_of(targets)
-    results, problems = score_files(
+    items = iter_scores(
         rubric,
         answers,
         targets=target_map,
@@ -400,27 +413,38 @@ def score_command(
         what_if=dict(what_if),
         mapping=mapping_path,
     )
-    if output is not None and (problems or not results):
-        # A failed run never replaces an earlier output: all the answers files are good, or nothing is written.
-        _emit_problems(problems)
-        why = "an answers file has problems" if problems else "there are no results"
-        click.echo(f"{output}: not written, because {why} (left as it was)", err=True)
-        sys.exit(2)
-    if output is not None:
-        from qimaturity._core.outputs import write_atomic
+    problems: list[Problem] = []
+    below: list[tuple[str, int | None]] = []
 
-        write_atomic(output, results_document(results, output.suffix.lower().lstrip(".")))
+    def results() -> Iterator[Result]:
+        # Results pass through as they are made; only the problems, and the few words --fail-under needs, are kept.
+        for item in items:
+            if isinstance(item, Result):
+                if fail_under is not None and (item.overall.level is None or item.overall.level < fail_under):
+                    below.append((item.organisation.name, item.overall.level))
+                yield item
+            else:
+                problems.append(item)
+
+    if output is not None:
+        written = _write_results(output, suffix or "", results(), trace=trace, failed=lambda: bool(problems))
+        if problems or not written:
+            # A failed run never replaces an earlier output: all the answers files are good, or nothing is written.
+            _emit_problems(problems)
+            why = "an answers file has problems" if problems else "there are no results"
+            click.echo(f"{output}: not written, because {why} (left as it was)", err=True)
+            sys.exit(2)
         click.echo(str(output))
     elif fmt == "json":
-        payload: Any = results[0].to_dict() if len(results) == 1 and not problems else [r.to_dict() for r in results]
-        _json(payload)
+        # One result is an object; with a bad file among several, an array even when one result is left.
+        write_json(results(), sys.stdout, trace=trace, lone=lambda: not problems)
     elif fmt == "csv":
-        write_csv(results, sys.stdout)
+        write_csv(results(), sys.stdout)
     else:
         from qimaturity.cli.display import priorities_table, projection_table, result_table
 
         console = _console()
-        for result in results:
+        for result in results():
             console.print(result_table(result))
             if result.priorities:
                 console.print(priorities_table(result))
@@ -430,11 +454,50 @@ def score_command(
         _emit_problems(problems)
         sys.exit(2)
     if fail_under is not None:
-        below = [r for r in results if r.overall.level is None or r.overall.level < fail_under]
-        for result in below:
-            _say(f"{result.organisation.name}: overall level {result.overall.level} is below --fail-under {fail_under}")
+        for name, level in below:
+            _say(f"{name}: overall level {level} is below --fail-under {fail_under}")
         if below:
             sys.exit(1)
+
+
+class _Abandoned(Exception):
+    """Raised inside an output being written, so that it is not kept."""
+
+
+def _write_results(
+    output: Path, fmt: str, results: Iterator[Result], *, trace: bool, failed: Callable[[], bool]
+) -> int:
+    """Write results to ``output`` as they come (a workbook at the end), atomically. When there are none, or
+    ``failed()`` says a problem turned up on the way, the output is left as it was (the problems are the caller's
+    to report). Returns how many results there were."""
+    from qimaturity._core.outputs import atomic_text, write_atomic
+
+    if fmt == "xlsx":
+        from qimaturity.scoring.tables import results_xlsx
+
+        kept = list(results)
+        if kept and not failed():
+            write_atomic(output, results_xlsx(kept))
+        return len(kept)
+    count = 0
+
+    def counted() -> Iterator[Result]:
+        nonlocal count
+        for result in results:
+            count += 1
+            yield result
+        if count == 0 or failed():
+            raise _Abandoned
+
+    try:
+        with atomic_text(output) as stream:
+            if fmt == "csv":
+                write_csv(counted(), stream)
+            else:
+                write_json(counted(), stream, trace=trace, lone=lambda: True)
+    except _Abandoned:
+        pass
+    return count
 
 
 @cli.command(name="explain")
@@ -820,6 +883,7 @@ def batch_command(
     is_flag=True,
     help="CSV: add interval_low and interval_high (each value's 95 % interval); up to half as much time again.",
 )
+@click.option("--trace", is_flag=True, help="JSON: give every result its traces, as for score.")
 @rubric_path_option
 def score_export_command(
     rubric: Rubric,
@@ -828,13 +892,14 @@ def score_export_command(
     output: Path | None,
     targets: tuple[tuple[str | None, int], ...],
     intervals: bool,
+    trace: bool = False,
 ) -> None:
     """Score every organisation in a respondent export (CSV or Parquet, one row per respondent) with Polars.
 
     Columns: organisation_id, optional organisation_name, organisation_type, region, date, respondent and group,
     then one column per question id; a cell is a level, empty or N/A. CSV gives one row per overall, domain and
-    question result of each organisation (with --intervals, each value's interval too); JSON a list of results,
-    intervals included. Needs the scale extra (Polars).
+    question result of each organisation (with --intervals, each value's interval too); JSON an array of results
+    (one on each line; with --trace, their traces too), intervals included. Needs the scale extra (Polars).
 
     Example: qimaturity score-export qi-readiness survey.parquet -o scores.csv --intervals
     """
@@ -856,7 +921,7 @@ def score_export_command(
     )
     stream = io.StringIO()
     if fmt == "json":
-        stream.write(json.dumps([r.to_dict() for r in results], indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        write_json(results, stream, trace=trace, lone=lambda: False)
     else:
         results.write_csv(stream)
     if output is None:

@@ -4,7 +4,7 @@ answers, from a file or from memory, for the commands that take one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -74,28 +74,57 @@ def score_files(
     first when it declares none, or one not given). ``targets``, ``default_target`` and ``what_if`` are as for
     :func:`qimaturity.scoring.engine.score`; ``mapping`` is a mapping file (its path, or its loaded content) for
     exports. Without ``keep_details`` each result is kept slim (see :meth:`Result.slim`), which is all a cohort
-    comparison needs. An empty folder or a bad mapping file raises :class:`InputError`.
+    comparison needs. An empty folder or a bad mapping file raises :class:`InputError`. To handle each result
+    as it is made, without holding them all, use :func:`iter_scores`.
     """
+    results: list[Result] = []
+    problems: list[Problem] = []
+    for item in iter_scores(
+        rubric,
+        paths,
+        targets=targets,
+        default_target=default_target,
+        what_if=what_if,
+        mapping=mapping,
+        keep_details=keep_details,
+    ):
+        if isinstance(item, Result):
+            results.append(item)
+        else:
+            problems.append(item)
+    return results, problems
+
+
+def iter_scores(
+    rubric: Rubric | Sequence[Rubric],
+    paths: Iterable[str | Path],
+    *,
+    targets: Mapping[str, int] | None = None,
+    default_target: int | None = None,
+    what_if: Mapping[str, int] | None = None,
+    mapping: Mapping[str, Any] | str | Path | None = None,
+    keep_details: bool = True,
+) -> Iterator[Result | Problem]:
+    """:func:`score_files` one file at a time: each result as soon as it is scored, and each bad file's problems
+    in its place, so that memory stays flat however many files there are. The files are listed (and an empty
+    folder or a bad mapping file refused) when the first item is asked for."""
     from qimaturity.answers.sources import load_assessments, mapping_of
 
     rubrics = [rubric] if isinstance(rubric, Rubric) else list(rubric)
     by_version = {r.version: r for r in rubrics}
     mapping = mapping_of(mapping)
     files = answer_files([str(p) for p in paths], exports=mapping is not None)
-    results: list[Result] = []
-    problems: list[Problem] = []
     for path in files:
         # Reading the declared version costs a second parse of the file: only worth it when there is a choice.
         chosen = by_version.get(declared_version(path) or "", rubrics[0]) if len(rubrics) > 1 else rubrics[0]
         try:
             assessments = load_assessments(path, chosen, mapping=mapping)
         except InputError as error:
-            problems.extend(error.problems)
+            yield from error.problems
             continue
         for assessment in assessments:
             result = score(chosen, assessment, targets=targets, default_target=default_target, what_if=what_if)
-            results.append(result if keep_details else result.slim())
-    return results, problems
+            yield result if keep_details else result.slim()
 
 
 AnswersOrResults = str | Path | Iterable[str | Path | Result]
