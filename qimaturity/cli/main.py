@@ -6,6 +6,7 @@ Machine-readable output (``--format json``) goes to stdout; messages go to stder
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -33,11 +34,11 @@ from qimaturity.cli.params import (
     targets_of,
 )
 from qimaturity.cli.terminal import terminal_text
-from qimaturity.cohort.score import score_files, score_one
+from qimaturity.cohort.score import iter_rendered, iter_scores, score_files, score_one
 from qimaturity.rubric.load import find_rubrics, inspect_rubric
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.result import Result
-from qimaturity.scoring.tables import write_csv, write_json
+from qimaturity.scoring.tables import csv_text, result_json, write_csv_texts, write_json, write_json_texts
 from qimaturity.version import __version__
 
 
@@ -380,6 +381,11 @@ MAPPING_HELP = "MAP.yaml for survey or spreadsheet exports (see docs/importing.m
     is_flag=True,
     help="JSON: give every question, domain and the overall result its trace and each question its answers.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="JSON and CSV of 64 files or more: processes scoring at once (default: one per CPU; 1: this one only).",
+)
 @rubric_path_option
 def score_command(
     rubric: Rubric,
@@ -391,43 +397,57 @@ def score_command(
     output: Path | None,
     mapping_path: Path | None,
     trace: bool = False,
+    workers: int | None = None,
 ) -> None:
     """Score answers files (YAML or JSON; a folder means every answers file in it) against a rubric.
 
     Each result is written as soon as it is scored. JSON gives one result as an object, several as an array with
-    one result on each line; without --trace, without the traces.
+    one result on each line; without --trace, without the traces. From 64 files on, JSON and CSV are scored by
+    --workers processes (default: one per CPU), in the files' order.
 
     Example: qimaturity score qi-readiness examples/answers/ --target 4 --what-if gov-board-agenda=4
     """
-    from qimaturity.cohort.score import iter_scores
-
-    suffix = None if output is None else output.suffix.lower().lstrip(".")
-    if suffix is not None and suffix not in ("json", "csv", "xlsx"):
+    suffix = fmt if output is None else output.suffix.lower().lstrip(".")
+    if output is not None and suffix not in ("json", "csv", "xlsx"):
         raise click.BadParameter("the output must end in .json, .csv or .xlsx", param_hint="-o/--output")
     target_map, default_target = targets_of(targets)
-    items = iter_scores(
-        rubric,
-        answers,
-        targets=target_map,
-        default_target=default_target,
-        what_if=dict(what_if),
-        mapping=mapping_path,
-    )
+    options: dict[str, Any] = {
+        "targets": target_map,
+        "default_target": default_target,
+        "what_if": dict(what_if),
+        "mapping": mapping_path,
+    }
     problems: list[Problem] = []
     below: list[tuple[str, int | None]] = []
 
+    def keep(name: str, level: int | None) -> None:
+        # Only the problems, and the few words --fail-under needs, are kept: results pass through as they come.
+        if fail_under is not None and (level is None or level < fail_under):
+            below.append((name, level))
+
     def results() -> Iterator[Result]:
-        # Results pass through as they are made; only the problems, and the few words --fail-under needs, are kept.
-        for item in items:
+        for item in iter_scores(rubric, answers, **options):
             if isinstance(item, Result):
-                if fail_under is not None and (item.overall.level is None or item.overall.level < fail_under):
-                    below.append((item.organisation.name, item.overall.level))
+                keep(item.organisation.name, item.overall.level)
                 yield item
             else:
                 problems.append(item)
 
+    def texts() -> Iterator[str]:
+        # JSON or CSV text, made where the result is scored (in a worker, from 64 files on).
+        render = csv_text if suffix == "csv" else functools.partial(result_json, trace=trace)
+        for item in iter_rendered(rubric, answers, functools.partial(_rendered, render), workers=workers, **options):
+            if isinstance(item, Problem):
+                problems.append(item)
+            else:
+                text, name, level = item
+                keep(name, level)
+                yield text
+
     if output is not None:
-        written = _write_results(output, suffix or "", results(), trace=trace, failed=lambda: bool(problems))
+        written = _write_results(
+            output, suffix, texts() if suffix != "xlsx" else results(), failed=lambda: bool(problems)
+        )
         if problems or not written:
             # A failed run never replaces an earlier output: all the answers files are good, or nothing is written.
             _emit_problems(problems)
@@ -437,9 +457,9 @@ def score_command(
         click.echo(str(output))
     elif fmt == "json":
         # One result is an object; with a bad file among several, an array even when one result is left.
-        write_json(results(), sys.stdout, trace=trace, lone=lambda: not problems)
+        write_json_texts(texts(), sys.stdout, lone=lambda: not problems)
     elif fmt == "csv":
-        write_csv(results(), sys.stdout)
+        write_csv_texts(texts(), sys.stdout)
     else:
         from qimaturity.cli.display import priorities_table, projection_table, result_table
 
@@ -460,41 +480,47 @@ def score_command(
             sys.exit(1)
 
 
+def _rendered(render: Callable[[Result], str], result: Result) -> tuple[str, str, int | None]:
+    """A result's text, with its organisation's name and overall level (for --fail-under)."""
+    return render(result), result.organisation.name, result.overall.level
+
+
 class _Abandoned(Exception):
     """Raised inside an output being written, so that it is not kept."""
 
 
 def _write_results(
-    output: Path, fmt: str, results: Iterator[Result], *, trace: bool, failed: Callable[[], bool]
+    output: Path, fmt: str, items: Iterator[str] | Iterator[Result], *, failed: Callable[[], bool]
 ) -> int:
-    """Write results to ``output`` as they come (a workbook at the end), atomically. When there are none, or
-    ``failed()`` says a problem turned up on the way, the output is left as it was (the problems are the caller's
-    to report). Returns how many results there were."""
+    """Write results' texts to ``output`` as they come (results to a workbook at the end), atomically. When there
+    are none, or ``failed()`` says a problem turned up on the way, the output is left as it was (the problems are
+    the caller's to report). Returns how many results there were."""
     from qimaturity._core.outputs import atomic_text, write_atomic
 
     if fmt == "xlsx":
         from qimaturity.scoring.tables import results_xlsx
 
-        kept = list(results)
+        kept = [item for item in items if isinstance(item, Result)]
         if kept and not failed():
             write_atomic(output, results_xlsx(kept))
         return len(kept)
     count = 0
 
-    def counted() -> Iterator[Result]:
+    def counted() -> Iterator[str]:
         nonlocal count
-        for result in results:
+        for text in items:
+            assert isinstance(text, str)
             count += 1
-            yield result
+            yield text
         if count == 0 or failed():
             raise _Abandoned
 
     try:
         with atomic_text(output) as stream:
             if fmt == "csv":
-                write_csv(counted(), stream)
+                write_csv_texts(counted(), stream)
             else:
-                write_json(counted(), stream, trace=trace, lone=lambda: True)
+                write_json_texts(counted(), stream, lone=lambda: True)
     except _Abandoned:
         pass
     return count

@@ -4,9 +4,10 @@ answers, from a file or from memory, for the commands that take one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from qimaturity._core.documents import parse_yaml, read_text, strict_json
 from qimaturity._core.kinds import (
@@ -108,23 +109,113 @@ def iter_scores(
     """:func:`score_files` one file at a time: each result as soon as it is scored, and each bad file's problems
     in its place, so that memory stays flat however many files there are. The files are listed (and an empty
     folder or a bad mapping file refused) when the first item is asked for."""
-    from qimaturity.answers.sources import load_assessments, mapping_of
+    job = _Job.of(rubric, paths, targets, default_target, what_if, mapping)
+    for path in job.files:
+        for item in job.items(path):
+            yield item if keep_details or not isinstance(item, Result) else item.slim()
 
-    rubrics = [rubric] if isinstance(rubric, Rubric) else list(rubric)
-    by_version = {r.version: r for r in rubrics}
-    mapping = mapping_of(mapping)
-    files = answer_files([str(p) for p in paths], exports=mapping is not None)
-    for path in files:
-        # Reading the declared version costs a second parse of the file: only worth it when there is a choice.
-        chosen = by_version.get(declared_version(path) or "", rubrics[0]) if len(rubrics) > 1 else rubrics[0]
+
+T = TypeVar("T")
+
+POOL_FROM = 64
+"""The fewest files :func:`iter_rendered` shares among worker processes: below it, starting them costs more."""
+
+
+def iter_rendered(
+    rubric: Rubric | Sequence[Rubric],
+    paths: Iterable[str | Path],
+    render: Callable[[Result], T],
+    *,
+    workers: int | None = 1,
+    targets: Mapping[str, int] | None = None,
+    default_target: int | None = None,
+    what_if: Mapping[str, int] | None = None,
+    mapping: Mapping[str, Any] | str | Path | None = None,
+) -> Iterator[T | Problem]:
+    """:func:`iter_scores` with each result passed through ``render`` (e.g. to its JSON or CSV text), in the
+    files' order. With ``workers`` above 1 (None: one per CPU) and at least :data:`POOL_FROM` files, that many
+    processes score and render the files, and only what ``render`` returns travels back, so that a result's
+    objects are never copied between processes; where the system cannot fork, or with fewer files, all runs
+    here."""
+    import multiprocessing
+    import os
+
+    job = _Job.of(rubric, paths, targets, default_target, what_if, mapping)
+    count = min(workers or os.cpu_count() or 1, len(job.files))
+    if count <= 1 or len(job.files) < POOL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        for path in job.files:
+            yield from (render(item) if isinstance(item, Result) else item for item in job.items(path))
+        return
+    # Forked workers inherit the loaded rubrics and the job as they are: nothing is pickled but paths and what
+    # render returns. imap keeps the files' order and reads ahead by a few chunks only.
+    context = multiprocessing.get_context("fork")
+    with context.Pool(count, initializer=_start_worker, initargs=(job, render)) as pool:
+        for items in pool.imap(_worker_items, job.files, chunksize=4):
+            yield from items
+
+
+_WORKER: tuple[_Job, Callable[[Result], Any]] | None = None
+
+
+def _start_worker(job: _Job, render: Callable[[Result], Any]) -> None:
+    global _WORKER
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends the pool
+    _WORKER = (job, render)
+
+
+def _worker_items(path: Path) -> list[Any]:
+    assert _WORKER is not None
+    job, render = _WORKER
+    return [render(item) if isinstance(item, Result) else item for item in job.items(path)]
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What scoring a list of files needs: the rubrics by version, the mapping, the options and the files."""
+
+    rubrics: tuple[Rubric, ...]
+    mapping: Mapping[str, Any] | None
+    targets: Mapping[str, int] | None
+    default_target: int | None
+    what_if: Mapping[str, int] | None
+    files: tuple[Path, ...]
+
+    @classmethod
+    def of(
+        cls,
+        rubric: Rubric | Sequence[Rubric],
+        paths: Iterable[str | Path],
+        targets: Mapping[str, int] | None,
+        default_target: int | None,
+        what_if: Mapping[str, int] | None,
+        mapping: Mapping[str, Any] | str | Path | None,
+    ) -> _Job:
+        from qimaturity.answers.sources import mapping_of
+
+        rubrics = (rubric,) if isinstance(rubric, Rubric) else tuple(rubric)
+        loaded = mapping_of(mapping)
+        files = tuple(answer_files([str(p) for p in paths], exports=loaded is not None))
+        return cls(rubrics, loaded, targets, default_target, what_if, files)
+
+    def items(self, path: Path) -> Iterator[Result | Problem]:
+        """The results of one file's assessments, each as it is scored, or the file's problems."""
+        from qimaturity.answers.sources import load_assessments
+
+        chosen = self.rubrics[0]
+        if len(self.rubrics) > 1:
+            # Reading the declared version costs a second parse of the file: only worth it when there is a choice.
+            chosen = {r.version: r for r in self.rubrics}.get(declared_version(path) or "", chosen)
         try:
-            assessments = load_assessments(path, chosen, mapping=mapping)
+            assessments = load_assessments(path, chosen, mapping=self.mapping)
         except InputError as error:
             yield from error.problems
-            continue
+            return
         for assessment in assessments:
-            result = score(chosen, assessment, targets=targets, default_target=default_target, what_if=what_if)
-            yield result if keep_details else result.slim()
+            yield score(
+                chosen, assessment, targets=self.targets, default_target=self.default_target, what_if=self.what_if
+            )
 
 
 AnswersOrResults = str | Path | Iterable[str | Path | Result]

@@ -216,13 +216,26 @@ def results_xlsx(results: Sequence[Result]) -> bytes:
 
 def write_csv(results: Iterable[Result], stream: IO[str]) -> int:
     """Write the CSV of results as each comes (one row per node, see :func:`result_rows`); returns how many."""
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    return write_csv_texts(map(csv_text, results), stream)
+
+
+def csv_text(result: Result) -> str:
+    """One result's CSV rows (:func:`write_csv` writes them after the header)."""
+    buffer = io.StringIO()
+    # Lists in the columns' order (not csv.DictWriter's dicts) and the formula check only on text that could be
+    # one: the same bytes as csv_row would give, in a third of the time.
+    csv.writer(buffer, lineterminator="\n").writerows(
+        [_csv_cell(row.get(key)) for key in COLUMNS] for row in _rows(result, table_number)
+    )
+    return buffer.getvalue()
+
+
+def write_csv_texts(texts: Iterable[str], stream: IO[str]) -> int:
+    """Write the CSV's header, then each result's rows as :func:`csv_text` gave them; returns how many."""
+    csv.writer(stream, lineterminator="\n").writerow(COLUMNS)
     count = 0
-    for result in results:
-        # Lists in the columns' order (not csv.DictWriter's dicts) and the formula check only on text that could
-        # be one: the same bytes as csv_row gives, in a third of the time.
-        writer.writerows([_csv_cell(row.get(key)) for key in COLUMNS] for row in _rows(result, table_number))
+    for text in texts:
+        stream.write(text)
         count += 1
     return count
 
@@ -238,13 +251,10 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
-def result_json(result: Result, *, trace: bool = False, indent: int | None = None) -> str:
-    """One result as JSON text: sorted keys, no trace unless asked for (see :meth:`Result.to_dict`); on one line
-    unless ``indent``."""
-    separators = None if indent else (",", ":")
-    return json.dumps(
-        result.to_dict(trace=trace), indent=indent, sort_keys=True, ensure_ascii=False, separators=separators
-    )
+def result_json(result: Result, *, trace: bool = False) -> str:
+    """One result as JSON text on one line: sorted keys, no trace unless asked for (see :meth:`Result.to_dict`).
+    Compact, because json's C encoder writes only that: indenting takes its Python encoder, several times slower."""
+    return json.dumps(result.to_dict(trace=trace), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def write_json(
@@ -254,21 +264,27 @@ def write_json(
     ``lone``, asked once the results are done, says no), several as an array with one result on each line, which
     is valid JSON and reads line by line too. Without ``trace`` the results leave out their traces (see
     :meth:`Result.to_dict`). Returns how many results were written."""
+    return write_json_texts((result_json(r, trace=trace) for r in results), stream, lone=lone)
+
+
+def write_json_texts(texts: Iterable[str], stream: IO[str], *, lone: Callable[[], bool] | None = None) -> int:
+    """:func:`write_json` of results already written by :func:`result_json`."""
     count = 0
-    first: Result | None = None
-    for result in results:
+    first: str | None = None
+    for text in texts:
         count += 1
         if count == 1:
-            first = result  # an object or the first of an array: the next result (or the end) says which
+            first = text  # an object or the first of an array: the next result (or the end) says which
             continue
         if first is not None:
-            stream.write("[\n" + result_json(first, trace=trace))
+            stream.write("[\n" + first)
             first = None
-        stream.write(",\n" + result_json(result, trace=trace))
+        stream.write(",\n" + text)
     if first is not None and (lone is None or lone()):
-        stream.write(result_json(first, trace=trace, indent=2) + "\n")
+        # The same text as dumping the result indented: floats read back as themselves, keys are sorted already.
+        stream.write(json.dumps(json.loads(first), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     elif first is not None:
-        stream.write("[\n" + result_json(first, trace=trace) + "\n]\n")
+        stream.write("[\n" + first + "\n]\n")
     elif count:
         stream.write("\n]\n")
     else:
