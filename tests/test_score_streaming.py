@@ -169,3 +169,17 @@ def test_workers_write_the_same_bytes_in_the_same_order_and_report_bad_files(tmp
     below = run_cli("score", MINI, str(folder), "--format", "csv", "--workers", "2", "--fail-under", "3")
     assert below.returncode == 1
     assert below.stderr.count("overall level 2 is below --fail-under 3") == 69
+
+
+@pytest.mark.slow
+@pytest.mark.subprocess
+def test_compare_with_workers_gives_the_cohort_of_one_process(tmp_path):
+    folder = write_copies(tmp_path / "answers", 70)
+    tables = {}
+    for workers in ("1", "2"):
+        out = tmp_path / f"cohort-{workers}.csv"
+        done = run_cli("compare", MINI, str(folder), "-o", str(out), "--workers", workers)
+        assert done.returncode == 0, done.stderr
+        tables[workers] = out.read_text()
+    assert tables["2"] == tables["1"]
+    assert "All organisations,70," in tables["2"]  # every organisation counted

@@ -728,6 +728,11 @@ def plan_command(
 @click.option("--target", "targets", multiple=True, type=TARGET, metavar="[ID=]LEVEL", help="As for score.")
 @click.option("--report-date", type=DATE, metavar="YYYY-MM-DD", help="As for report.")
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="64 files or more: processes scoring at once (default: one per CPU; 1: this one only).",
+)
 @rubric_path_option
 def compare_command(
     rubric: Rubric,
@@ -740,6 +745,7 @@ def compare_command(
     targets: tuple[tuple[str | None, int], ...],
     report_date: date | None,
     mapping_path: Path | None = None,
+    workers: int | None = None,
 ) -> None:
     """Compare organisations: per domain the count, median, quartiles and levels; a ranking; a heatmap; peer groups;
     outliers; and trends for organisations assessed more than once.
@@ -763,6 +769,7 @@ def compare_command(
         default_target=default_target,
         keep_details=False,
         mapping=mapping_path,
+        workers=workers,
     )
     if problems:
         _emit_problems(problems)

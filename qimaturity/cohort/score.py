@@ -67,6 +67,7 @@ def score_files(
     what_if: Mapping[str, int] | None = None,
     mapping: Mapping[str, Any] | str | Path | None = None,
     keep_details: bool = True,
+    workers: int | None = 1,
 ) -> tuple[list[Result], list[Problem]]:
     """Score every answers file (or export, FHIR file, filled template; a folder stands for the files in it, see
     :func:`answer_files`); bad files give problems while the others are still scored.
@@ -75,20 +76,25 @@ def score_files(
     first when it declares none, or one not given). ``targets``, ``default_target`` and ``what_if`` are as for
     :func:`qimaturity.scoring.engine.score`; ``mapping`` is a mapping file (its path, or its loaded content) for
     exports. Without ``keep_details`` each result is kept slim (see :meth:`Result.slim`), which is all a cohort
-    comparison needs. An empty folder or a bad mapping file raises :class:`InputError`. To handle each result
-    as it is made, without holding them all, use :func:`iter_scores`.
+    comparison needs. ``workers`` processes share the files as for :func:`iter_rendered` (None: one per CPU).
+    An empty folder or a bad mapping file raises :class:`InputError`. To handle each result as it is made,
+    without holding them all, use :func:`iter_scores`.
     """
     results: list[Result] = []
     problems: list[Problem] = []
-    for item in iter_scores(
-        rubric,
-        paths,
-        targets=targets,
-        default_target=default_target,
-        what_if=what_if,
-        mapping=mapping,
-        keep_details=keep_details,
-    ):
+    options: dict[str, Any] = {
+        "targets": targets,
+        "default_target": default_target,
+        "what_if": what_if,
+        "mapping": mapping,
+    }
+    items: Iterator[Result | Problem]
+    if workers == 1:
+        items = iter_scores(rubric, paths, keep_details=keep_details, **options)
+    else:
+        # A slim result is small to send back from a worker; a full one costs about a quarter of its scoring.
+        items = iter_rendered(rubric, paths, _same if keep_details else _slim, workers=workers, **options)
+    for item in items:
         if isinstance(item, Result):
             results.append(item)
         else:
@@ -152,6 +158,14 @@ def iter_rendered(
     with context.Pool(count, initializer=_start_worker, initargs=(job, render)) as pool:
         for items in pool.imap(_worker_items, job.files, chunksize=4):
             yield from items
+
+
+def _same(result: Result) -> Result:
+    return result
+
+
+def _slim(result: Result) -> Result:
+    return result.slim()
 
 
 _WORKER: tuple[_Job, Callable[[Result], Any]] | None = None
