@@ -5,7 +5,10 @@
 
 Both run as fresh processes on the same files (generated as bench_scoring.py generates them, in JSON), taking
 turns, so that the ratio is meaningful on a noisy machine; the best of --rounds is kept. Each process's time is
-from its start (interpreter, imports, rubric) to its output written, and its peak memory is its own (ru_maxrss).
+from its start (interpreter, imports, rubric) to its output written; its processor time (user and system, with its
+workers': `score` uses one per CPU from 64 files on) says what it cost however busy the machine was; its peak
+memory is that of its largest process (ru_maxrss). --code runs `score` from another checkout (an earlier
+commit unpacked with git archive), to measure before and after in the same way.
 
 The plain script is what a competent analyst would write: read the rubric with PyYAML's C loader for its
 weights, critical flags, evidence levels and groups; then for each file json.loads, the counted level of each
@@ -111,8 +114,9 @@ with open(out, "w", encoding="utf-8") as stream:
 """
 
 
-def run(command: list[str], code: Path = ROOT) -> tuple[float, int]:
-    """Run ``command`` with the package of the checkout ``code``; its wall-clock seconds and peak memory (bytes)."""
+def run(command: list[str], code: Path = ROOT) -> tuple[float, float, int]:
+    """Run ``command`` with the package of the checkout ``code``: its wall-clock seconds, its processor seconds
+    (user and system, its worker processes included) and its peak memory (bytes: the largest process's)."""
     started = time.perf_counter()
     # In the checkout: python -m puts the working directory on the path before PYTHONPATH.
     environment = {**os.environ, "PYTHONPATH": str(code)}
@@ -122,7 +126,7 @@ def run(command: list[str], code: Path = ROOT) -> tuple[float, int]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
         raise SystemExit(f"{command[:4]} failed with exit code {process.returncode}")
-    return elapsed, usage.ru_maxrss * 1024
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
 
 
 def numbers_of_csv(path: Path) -> dict[tuple[str, str], tuple[float, int]]:
@@ -175,25 +179,25 @@ def main() -> None:
             for fmt in args.formats
         }
         run(plain_command)  # warm the file cache
-        best: dict[str, tuple[float, int]] = {}
+        best: dict[str, tuple[float, float, int]] = {}
         for _ in range(args.rounds):
             for name, command in [("plain", plain_command), *ours.items()]:
-                seconds, peak = run(command, args.code)
-                if name not in best or seconds < best[name][0]:
-                    best[name] = (seconds, peak)
+                figures = run(command, args.code)
+                if name not in best or figures[0] < best[name][0]:
+                    best[name] = figures
         expected = numbers_of_csv(plain_out)
         print(f"{args.count:,} answers files of qi-readiness, 5 respondents each; best of {args.rounds} round(s)")
-        plain_seconds, plain_peak = best["plain"]
-        print(f"plain script : {plain_seconds:7.2f} s  peak {plain_peak / 2**20:7.1f} MiB")
+        plain_seconds, plain_cpu, plain_peak = best["plain"]
+        print(f"plain script : {plain_seconds:7.2f} s  (cpu {plain_cpu:7.2f} s)  peak {plain_peak / 2**20:7.1f} MiB")
         for fmt in args.formats:
             output = Path(tmp) / f"ours.{fmt}"
             got = numbers_of_csv(output) if fmt == "csv" else numbers_of_json(output)
             agree = "numbers agree" if got == expected else "NUMBERS DIFFER"
-            seconds, peak = best[fmt]
+            seconds, cpu, peak = best[fmt]
             print(
-                f"score {fmt:4}   : {seconds:7.2f} s  peak {peak / 2**20:7.1f} MiB  "
-                f"ratio {seconds / plain_seconds:5.2f} (goal <= 3)  output {output.stat().st_size / 2**20:6.1f} MiB  "
-                f"{agree}"
+                f"score {fmt:4}   : {seconds:7.2f} s  (cpu {cpu:7.2f} s)  peak {peak / 2**20:7.1f} MiB  "
+                f"ratio {seconds / plain_seconds:5.2f} (cpu {cpu / plain_cpu:5.2f}; goal <= 3)  "
+                f"output {output.stat().st_size / 2**20:6.1f} MiB  {agree}"
             )
             if got != expected:
                 wrong = sorted(k for k in expected if got.get(k) != expected[k])[:5]
