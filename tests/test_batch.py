@@ -70,10 +70,11 @@ def test_batch_writes_every_format_per_file_and_reports_the_bad_file_with_its_li
 
 
 @pytest.mark.slow
-def test_json_output_is_what_score_prints_for_one_file(answers, tmp_path):
+def test_json_output_is_what_score_prints_for_one_file_with_its_traces(answers, tmp_path):
     out = tmp_path / "out"
     assert run_main("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "json").returncode == 0
-    scored = run_main("score", str(QI_READINESS_1_1), str(answers / "northgate-acute.yaml"), "--format", "json")
+    one = str(answers / "northgate-acute.yaml")
+    scored = run_main("score", str(QI_READINESS_1_1), one, "--format", "json", "--trace")
     assert (out / "northgate-acute.json").read_text(encoding="utf-8") == scored.stdout
 
 

@@ -849,6 +849,13 @@ def test_score_export_json_to_stdout_is_a_list_of_results(csv_export):
     schema = json.loads((ROOT / "schemas" / "result.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema_rs.validator_for(schema)
     assert [e.message for d in data for e in validator.iter_errors(d)] == []
+    # Traces only when asked for, as for score.
+    assert not any("trace" in d["overall"] or "trace" in d["domains"][0] for d in data)
+    traced = run_main("score-export", str(QI_READINESS_1_1), str(csv_export), "--format", "json", "--trace")
+    full = json.loads(traced.stdout)
+    assert all("trace" in d["overall"] for d in full)
+    assert all("trace" in q for d in full for e in d["domains"] for q in e["questions"])
+    assert [e.message for d in full for e in validator.iter_errors(d)] == []
 
 
 def test_score_export_with_a_bad_export_exits_2_with_file_row_column_lines(tmp_path):

@@ -60,7 +60,9 @@ def test_a_group_of_one_is_marked_suppressed_and_still_counts(answers):
 def test_no_output_reveals_the_group_of_ones_answers(answers, tmp_path):
     outputs: dict[str, str] = {}
     for fmt in ("json", "csv", "table"):
-        run = run_main("score", str(QI_READINESS_1_1), answers, "--format", fmt)
+        # JSON with its traces: the fullest output must not reveal the group either.
+        traced = ("--trace",) if fmt == "json" else ()
+        run = run_main("score", str(QI_READINESS_1_1), answers, "--format", fmt, *traced)
         assert run.returncode == 0, run.stderr
         outputs[f"score {fmt}"] = run.stdout
     run = run_main("explain", str(QI_READINESS_1_1), answers)

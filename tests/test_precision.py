@@ -42,7 +42,7 @@ def test_the_hand_worked_numbers_are_the_floats_we_name():
 
 
 def test_score_json_carries_22_thirds_in_full():
-    result = run_main("score", RUBRIC, THIRDS, "--format", "json")
+    result = run_main("score", RUBRIC, THIRDS, "--format", "json", "--trace")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     overall = data["overall"]

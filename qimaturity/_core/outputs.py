@@ -20,13 +20,16 @@ outputs and the batch manifest):
 from __future__ import annotations
 
 import errno
+import io
 import os
 import re
 import stat
 import tempfile
 import time
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import BinaryIO, TextIO
 
 from qimaturity._core.limits import PART_FILE_GRACE_SECONDS
 from qimaturity._core.problems import InputError
@@ -128,11 +131,21 @@ def utf8(text: str, name: str) -> bytes:
 def write_atomic(path: Path | str, data: bytes | str) -> Path:
     """Write ``data`` to a temporary file beside ``path``, then rename it over ``path`` (see the module's
     documentation for what is kept, refused and cleaned). Returns ``path``."""
+    payload = utf8(data, str(path)) if isinstance(data, str) else data
+    with atomic_output(path) as stream:
+        stream.write(payload)
+    return Path(path)
+
+
+@contextmanager
+def atomic_output(path: Path | str) -> Iterator[OutputStream]:
+    """A binary stream to write ``path`` piece by piece, with :func:`write_atomic`'s promises: the pieces go to a
+    temporary file beside it, renamed over ``path`` when the block ends; when the block raises, the temporary
+    file is removed and ``path`` stays as it was."""
     path = Path(path)
     target = output_target(path)
     folder = make_output_folder(target.parent)
     remove_leftovers(folder, target.name)
-    payload = utf8(data, str(path)) if isinstance(data, str) else data
     try:
         existing: os.stat_result | None = os.stat(target)
     except OSError:
@@ -149,17 +162,74 @@ def write_atomic(path: Path | str, data: bytes | str) -> Path:
                     _keep_owner(handle, existing)
             else:
                 os.fchmod(handle, 0o666 & ~_umask())
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(payload)
+            stream = os.fdopen(handle, "wb")
+        except OSError as error:
+            os.close(handle)
+            raise cannot_write(path, error) from None
+        with stream:
+            yield OutputStream(stream, path)
+            try:
                 stream.flush()
                 os.fsync(stream.fileno())
+            except OSError as error:
+                raise cannot_write(path, error) from None
+        try:
             os.replace(temporary, target)
         except OSError as error:
             raise cannot_write(path, error) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return path
+
+
+@contextmanager
+def atomic_text(path: Path | str) -> Iterator[TextIO]:
+    """:func:`atomic_output` for text, written as UTF-8 (text no UTF-8 file can hold is refused as
+    :func:`utf8` refuses it, and nothing is written)."""
+    with atomic_output(path) as binary:
+        text = _Utf8Text(binary, str(path))
+        yield text
+        text.flush()
+
+
+class OutputStream:
+    """The stream :func:`atomic_output` gives: a failure to write is the output's problem (:func:`cannot_write`)."""
+
+    def __init__(self, stream: BinaryIO, path: Path) -> None:
+        self._stream = stream
+        self._path = path
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self._stream.write(data)
+        except OSError as error:
+            raise cannot_write(self._path, error) from None
+
+
+class _Utf8Text(io.StringIO):
+    """A text stream passing each piece on as UTF-8 (a lone surrogate refused by :func:`utf8`), in chunks."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, binary: OutputStream, name: str) -> None:
+        super().__init__()
+        self._binary = binary
+        self._name = name
+        self._pending: list[str] = []
+        self._size = 0
+
+    def write(self, text: str) -> int:
+        self._pending.append(text)
+        self._size += len(text)
+        if self._size >= self.CHUNK:
+            self.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self._binary.write(utf8("".join(self._pending), self._name))
+            self._pending = []
+            self._size = 0
 
 
 def _keep_owner(handle: int, existing: os.stat_result) -> None:

@@ -6,10 +6,11 @@ Machine-readable output (``--format json``) goes to stdout; messages go to stder
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,10 +34,11 @@ from qimaturity.cli.params import (
     targets_of,
 )
 from qimaturity.cli.terminal import terminal_text
-from qimaturity.cohort.score import score_files, score_one
+from qimaturity.cohort.score import iter_rendered, iter_scores, score_files, score_one
 from qimaturity.rubric.load import find_rubrics, inspect_rubric
 from qimaturity.rubric.model import Rubric
-from qimaturity.scoring.tables import results_document, write_csv
+from qimaturity.scoring.result import Result
+from qimaturity.scoring.tables import csv_text, result_json, write_csv_texts, write_json, write_json_texts
 from qimaturity.version import __version__
 
 
@@ -374,6 +376,16 @@ MAPPING_HELP = "MAP.yaml for survey or spreadsheet exports (see docs/importing.m
     help="Write the results to OUT.json, OUT.csv or OUT.xlsx instead of the terminal.",
 )
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
+@click.option(
+    "--trace",
+    is_flag=True,
+    help="JSON: give every question, domain and the overall result its trace and each question its answers.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="JSON and CSV of 64 files or more: processes scoring at once (default: one per CPU; 1: this one only).",
+)
 @rubric_path_option
 def score_command(
     rubric: Rubric,
@@ -384,43 +396,75 @@ def score_command(
     fail_under: int | None,
     output: Path | None,
     mapping_path: Path | None,
+    trace: bool = False,
+    workers: int | None = None,
 ) -> None:
     """Score answers files (YAML or JSON; a folder means every answers file in it) against a rubric.
 
+    Each result is written as soon as it is scored. JSON gives one result as an object, several as an array with
+    one result on each line; without --trace, without the traces. From 64 files on, JSON and CSV are scored by
+    --workers processes (default: one per CPU), in the files' order.
+
     Example: qimaturity score qi-readiness examples/answers/ --target 4 --what-if gov-board-agenda=4
     """
-    if output is not None and output.suffix.lower() not in (".json", ".csv", ".xlsx"):
+    suffix = fmt if output is None else output.suffix.lower().lstrip(".")
+    if output is not None and suffix not in ("json", "csv", "xlsx"):
         raise click.BadParameter("the output must end in .json, .csv or .xlsx", param_hint="-o/--output")
     target_map, default_target = targets_of(targets)
-    results, problems = score_files(
-        rubric,
-        answers,
-        targets=target_map,
-        default_target=default_target,
-        what_if=dict(what_if),
-        mapping=mapping_path,
-    )
-    if output is not None and (problems or not results):
-        # A failed run never replaces an earlier output: all the answers files are good, or nothing is written.
-        _emit_problems(problems)
-        why = "an answers file has problems" if problems else "there are no results"
-        click.echo(f"{output}: not written, because {why} (left as it was)", err=True)
-        sys.exit(2)
-    if output is not None:
-        from qimaturity._core.outputs import write_atomic
+    options: dict[str, Any] = {
+        "targets": target_map,
+        "default_target": default_target,
+        "what_if": dict(what_if),
+        "mapping": mapping_path,
+    }
+    problems: list[Problem] = []
+    below: list[tuple[str, int | None]] = []
 
-        write_atomic(output, results_document(results, output.suffix.lower().lstrip(".")))
+    def keep(name: str, level: int | None) -> None:
+        # Only the problems, and the few words --fail-under needs, are kept: results pass through as they come.
+        if fail_under is not None and (level is None or level < fail_under):
+            below.append((name, level))
+
+    def results() -> Iterator[Result]:
+        for item in iter_scores(rubric, answers, **options):
+            if isinstance(item, Result):
+                keep(item.organisation.name, item.overall.level)
+                yield item
+            else:
+                problems.append(item)
+
+    def texts() -> Iterator[str]:
+        # JSON or CSV text, made where the result is scored (in a worker, from 64 files on).
+        render = csv_text if suffix == "csv" else functools.partial(result_json, trace=trace)
+        for item in iter_rendered(rubric, answers, functools.partial(_rendered, render), workers=workers, **options):
+            if isinstance(item, Problem):
+                problems.append(item)
+            else:
+                text, name, level = item
+                keep(name, level)
+                yield text
+
+    if output is not None:
+        written = _write_results(
+            output, suffix, texts() if suffix != "xlsx" else results(), failed=lambda: bool(problems)
+        )
+        if problems or not written:
+            # A failed run never replaces an earlier output: all the answers files are good, or nothing is written.
+            _emit_problems(problems)
+            why = "an answers file has problems" if problems else "there are no results"
+            click.echo(f"{output}: not written, because {why} (left as it was)", err=True)
+            sys.exit(2)
         click.echo(str(output))
     elif fmt == "json":
-        payload: Any = results[0].to_dict() if len(results) == 1 and not problems else [r.to_dict() for r in results]
-        _json(payload)
+        # One result is an object; with a bad file among several, an array even when one result is left.
+        write_json_texts(texts(), sys.stdout, lone=lambda: not problems)
     elif fmt == "csv":
-        write_csv(results, sys.stdout)
+        write_csv_texts(texts(), sys.stdout)
     else:
         from qimaturity.cli.display import priorities_table, projection_table, result_table
 
         console = _console()
-        for result in results:
+        for result in results():
             console.print(result_table(result))
             if result.priorities:
                 console.print(priorities_table(result))
@@ -430,11 +474,56 @@ def score_command(
         _emit_problems(problems)
         sys.exit(2)
     if fail_under is not None:
-        below = [r for r in results if r.overall.level is None or r.overall.level < fail_under]
-        for result in below:
-            _say(f"{result.organisation.name}: overall level {result.overall.level} is below --fail-under {fail_under}")
+        for name, level in below:
+            _say(f"{name}: overall level {level} is below --fail-under {fail_under}")
         if below:
             sys.exit(1)
+
+
+def _rendered(render: Callable[[Result], str], result: Result) -> tuple[str, str, int | None]:
+    """A result's text, with its organisation's name and overall level (for --fail-under)."""
+    return render(result), result.organisation.name, result.overall.level
+
+
+class _Abandoned(Exception):
+    """Raised inside an output being written, so that it is not kept."""
+
+
+def _write_results(
+    output: Path, fmt: str, items: Iterator[str] | Iterator[Result], *, failed: Callable[[], bool]
+) -> int:
+    """Write results' texts to ``output`` as they come (results to a workbook at the end), atomically. When there
+    are none, or ``failed()`` says a problem turned up on the way, the output is left as it was (the problems are
+    the caller's to report). Returns how many results there were."""
+    from qimaturity._core.outputs import atomic_text, write_atomic
+
+    if fmt == "xlsx":
+        from qimaturity.scoring.tables import results_xlsx
+
+        kept = [item for item in items if isinstance(item, Result)]
+        if kept and not failed():
+            write_atomic(output, results_xlsx(kept))
+        return len(kept)
+    count = 0
+
+    def counted() -> Iterator[str]:
+        nonlocal count
+        for text in items:
+            assert isinstance(text, str)
+            count += 1
+            yield text
+        if count == 0 or failed():
+            raise _Abandoned
+
+    try:
+        with atomic_text(output) as stream:
+            if fmt == "csv":
+                write_csv_texts(counted(), stream)
+            else:
+                write_json_texts(counted(), stream, lone=lambda: True)
+    except _Abandoned:
+        pass
+    return count
 
 
 @cli.command(name="explain")
@@ -649,6 +738,11 @@ def plan_command(
 @click.option("--to", "end", type=DATE, metavar="YYYY-MM-DD", help="Compare the assessments dated up to this day.")
 @click.option("--report-date", type=DATE, metavar="YYYY-MM-DD", help="As for report.")
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="64 files or more: processes scoring at once (default: one per CPU; 1: this one only).",
+)
 @rubric_path_option
 def compare_command(
     rubric: Rubric,
@@ -664,6 +758,7 @@ def compare_command(
     start: date | None = None,
     end: date | None = None,
     mapping_path: Path | None = None,
+    workers: int | None = None,
 ) -> None:
     """Compare organisations: per domain the count, median, quartiles and levels; a ranking; a heatmap; peer groups;
     outliers; trends for organisations assessed more than once; and, when the assessments cover several years, the
@@ -696,6 +791,7 @@ def compare_command(
             keep_details=False,
             mapping=mapping_path,
             progress=progress,
+            workers=workers,
         )
     if problems:
         _emit_problems(problems)
@@ -844,6 +940,7 @@ def batch_command(
     is_flag=True,
     help="CSV: add interval_low and interval_high (each value's 95 % interval); up to half as much time again.",
 )
+@click.option("--trace", is_flag=True, help="JSON: give every result its traces, as for score.")
 @rubric_path_option
 def score_export_command(
     rubric: Rubric,
@@ -852,13 +949,14 @@ def score_export_command(
     output: Path | None,
     targets: tuple[tuple[str | None, int], ...],
     intervals: bool,
+    trace: bool = False,
 ) -> None:
     """Score every organisation in a respondent export (CSV or Parquet, one row per respondent) with Polars.
 
     Columns: organisation_id, optional organisation_name, organisation_type, region, date, respondent and group,
     then one column per question id; a cell is a level, empty or N/A. CSV gives one row per overall, domain and
-    question result of each organisation (with --intervals, each value's interval too); JSON a list of results,
-    intervals included. Needs the scale extra (Polars).
+    question result of each organisation (with --intervals, each value's interval too); JSON an array of results
+    (one on each line; with --trace, their traces too), intervals included. Needs the scale extra (Polars).
 
     Example: qimaturity score-export qi-readiness survey.parquet -o scores.csv --intervals
     """
@@ -880,7 +978,7 @@ def score_export_command(
     )
     stream = io.StringIO()
     if fmt == "json":
-        stream.write(json.dumps([r.to_dict() for r in results], indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        write_json(results, stream, trace=trace, lone=lambda: False)
     else:
         results.write_csv(stream)
     if output is None:

@@ -332,9 +332,11 @@ class Result:
         overall = dataclasses.replace(self.overall, trace=empty)
         return dataclasses.replace(self, domains=domains, overall=overall, priorities=(), projection=None)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form (see ``schemas/result.schema.json``)."""
-        data: dict[str, Any] = _plain(self)
+    def to_dict(self, *, trace: bool = True) -> dict[str, Any]:
+        """The JSON form (see ``schemas/result.schema.json``). Without ``trace`` the nodes leave out what explains
+        them, the ``trace`` of every question, domain and the overall result and each question's ``answers``
+        (what ``qimaturity score --format json`` writes unless given ``--trace``): a fraction of the size."""
+        data: dict[str, Any] = _plain(self, _TRACED if trace else _UNTRACED)
         return data
 
     def to_records(self) -> list[dict[str, Any]]:
@@ -360,13 +362,35 @@ class Result:
         return pandas_frame([self])
 
 
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+EXPLANATION = ("trace", "answers")
+"""The fields that explain a node rather than state it: in the JSON form only when asked for (``trace=True``)."""
+
+_TRACED: dict[type, tuple[str, ...]] = {}
+_UNTRACED: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(value: Any, names_of: dict[type, tuple[str, ...]]) -> Any:
+    """``value`` as JSON data: dataclasses as dicts of their fields (those ``names_of`` keeps, each class's
+    names worked out once), tuples as lists, floats in full. Dispatch on the exact type first: a result holds
+    tens of thousands of values, and generic checks (``dataclasses.is_dataclass``) on each were most of the time."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return 0.0 if value == 0 else value
+    if kind is tuple or kind is list:
+        return [_plain(v, names_of) for v in value]
+    names = names_of.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        keep = names_of is _TRACED
+        names = tuple(f.name for f in dataclasses.fields(value) if keep or f.name not in EXPLANATION)
+        names_of[kind] = names
+    if names is not None:
+        return {name: _plain(getattr(value, name), names_of) for name in names}
     if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: _plain(item, names_of) for key, item in value.items()}
     if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
+        return [_plain(v, names_of) for v in value]
     if isinstance(value, float):
         return full(value)
     return value
