@@ -13,6 +13,8 @@ from qimaturity._core.kinds import (
     ANSWERS_SUFFIXES,
     EXPORT_SUFFIXES,
     OLD_WORKBOOK_SUFFIXES,
+    PARQUET_SUFFIXES,
+    input_kind,
     is_json,
     suffix_list,
     suffix_of,
@@ -90,6 +92,16 @@ def score_files(
         progress(0, len(files), None)
     for done, path in enumerate(files, start=1):
         # Reading the declared version costs a second parse of the file: only worth it when there is a choice.
+        if input_kind(path) == "parquet":
+            try:
+                found = export_results(rubrics[0], path, targets=targets, default_target=default_target)
+            except InputError as error:
+                problems.extend(error.problems)
+                found = []
+            results.extend(found if keep_details else (r.slim() for r in found))
+            if progress is not None:
+                progress(done, len(files), None)
+            continue
         chosen = by_version.get(declared_version(path) or "", rubrics[0]) if len(rubrics) > 1 else rubrics[0]
         try:
             assessments = load_assessments(path, chosen, mapping=mapping)
@@ -102,6 +114,31 @@ def score_files(
         if progress is not None:
             progress(done, len(files), None)
     return results, problems
+
+
+def export_results(
+    rubric: Rubric,
+    path: Path,
+    *,
+    targets: Mapping[str, int] | None = None,
+    default_target: int | None = None,
+) -> Sequence[Result]:
+    """Every assessment's result in a respondent export read by the columnar engine (what ``score-export``
+    reads: a Parquet archive of one row per respondent, any number of organisations and dates), built one by one
+    as they are taken. Each result carries its intervals (measured in the counting pass), which trends and the
+    movement between levels need. Memory grows with the assessments, not the respondents. Raises
+    :class:`InputError` with the export's problems, or when Polars (the scale extra) is not installed."""
+    try:
+        from qimaturity.scoring.columnar import score_export
+    except ModuleNotFoundError as error:
+        if error.name != "polars":
+            raise
+        raise InputError.single(
+            str(path),
+            f"{suffix_list(PARQUET_SUFFIXES)} exports need the scale extra (Polars)",
+            "pip install 'qimaturity[scale]'",
+        ) from None
+    return score_export(rubric, path, targets=targets, default_target=default_target, intervals=True)
 
 
 AnswersOrResults = str | Path | Iterable[str | Path | Result]
