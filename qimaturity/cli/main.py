@@ -36,6 +36,7 @@ from qimaturity.cli.terminal import terminal_text
 from qimaturity.cohort.score import score_files, score_one
 from qimaturity.rubric.load import find_rubrics, inspect_rubric
 from qimaturity.rubric.model import Rubric
+from qimaturity.scoring.result import Result
 from qimaturity.scoring.tables import results_document, write_csv
 from qimaturity.version import __version__
 
@@ -649,6 +650,11 @@ def plan_command(
 @click.option("--to", "end", type=DATE, metavar="YYYY-MM-DD", help="Compare the assessments dated up to this day.")
 @click.option("--report-date", type=DATE, metavar="YYYY-MM-DD", help="As for report.")
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Score the Parquet exports on this Dask scheduler (needs qimaturity[dask]; workers see the same paths).",
+)
 @rubric_path_option
 def compare_command(
     rubric: Rubric,
@@ -664,6 +670,7 @@ def compare_command(
     start: date | None = None,
     end: date | None = None,
     mapping_path: Path | None = None,
+    scheduler: str | None = None,
 ) -> None:
     """Compare organisations: per domain the count, median, quartiles and levels; a ranking; a heatmap; peer groups;
     outliers; trends for organisations assessed more than once; and, when the assessments cover several years, the
@@ -687,16 +694,38 @@ def compare_command(
     target_map, default_target = targets_of(targets)
     # Scored here rather than by compare(), which refuses a cohort with a bad file: the terminal tables still show
     # the others.
-    with progress_bar("compare") as progress:
-        results, problems = score_files(
-            [rubric, *other_rubrics],
-            answers,
-            targets=target_map,
-            default_target=default_target,
-            keep_details=False,
-            mapping=mapping_path,
-            progress=progress,
-        )
+    remote: list[Result] = []
+    remote_problems: list[Problem] = []
+    if scheduler is not None:
+        # The Parquet exports on the cluster; any other answers here, as without it.
+        from qimaturity._core.kinds import input_kind
+        from qimaturity.batch.cluster import export_results_on
+
+        exports = [a for a in answers if input_kind(a) == "parquet"]
+        if not exports:
+            raise click.BadParameter("applies to Parquet exports, and none is given", param_hint="--scheduler")
+        answers = tuple(a for a in answers if a not in exports)
+        for export in exports:
+            try:
+                remote.extend(
+                    export_results_on(scheduler, rubric, export, targets=target_map, default_target=default_target)
+                )
+            except InputError as error:  # reported with the others' problems, as without a cluster
+                remote_problems.extend(error.problems)
+    results: list[Result] = []
+    problems: list[Problem] = []
+    if answers:
+        with progress_bar("compare") as progress:
+            results, problems = score_files(
+                [rubric, *other_rubrics],
+                answers,
+                targets=target_map,
+                default_target=default_target,
+                keep_details=False,
+                mapping=mapping_path,
+                progress=progress,
+            )
+    results, problems = [*remote, *results], [*remote_problems, *problems]
     if problems:
         _emit_problems(problems)
         if output is not None:
@@ -844,6 +873,11 @@ def batch_command(
     is_flag=True,
     help="CSV: add interval_low and interval_high (each value's 95 % interval); up to half as much time again.",
 )
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Score on this Dask scheduler, organisations shared out (needs qimaturity[dask]; workers see the same path).",
+)
 @rubric_path_option
 def score_export_command(
     rubric: Rubric,
@@ -852,6 +886,7 @@ def score_export_command(
     output: Path | None,
     targets: tuple[tuple[str | None, int], ...],
     intervals: bool,
+    scheduler: str | None = None,
 ) -> None:
     """Score every organisation in a respondent export (CSV or Parquet, one row per respondent) with Polars.
 
@@ -874,20 +909,35 @@ def score_export_command(
         _say("score-export needs the scale extra: pip install 'qimaturity[scale]'")
         sys.exit(2)
     target_map, default_target = targets_of(targets)
-    # Full results carry intervals: for JSON they are measured in the counting pass, not in a second reading.
-    results = score_export(
-        rubric, export, targets=target_map, default_target=default_target, intervals=intervals or fmt == "json"
-    )
     stream = io.StringIO()
-    if fmt == "json":
-        stream.write(json.dumps([r.to_dict() for r in results], indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    if scheduler is not None:
+        from qimaturity.batch.cluster import score_export_csv_on, score_export_json_on
+
+        options: dict[str, Any] = {"targets": target_map, "default_target": default_target}
+        if fmt == "json":
+            documents = score_export_json_on(scheduler, rubric, export, **options)
+            count = len(documents)
+            stream.write(json.dumps(documents, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        else:
+            text, count = score_export_csv_on(scheduler, rubric, export, intervals=intervals, **options)
+            stream.write(text)
     else:
-        results.write_csv(stream)
+        # Full results carry intervals: for JSON they are measured in the counting pass, not in a second reading.
+        results = score_export(
+            rubric, export, targets=target_map, default_target=default_target, intervals=intervals or fmt == "json"
+        )
+        count = len(results)
+        if fmt == "json":
+            stream.write(
+                json.dumps([r.to_dict() for r in results], indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+            )
+        else:
+            results.write_csv(stream)
     if output is None:
         click.echo(stream.getvalue(), nl=False)
     else:
         write_atomic(output, stream.getvalue())
-        _say(f"{output}: {len(results)} organisation(s)")
+        _say(f"{output}: {count} organisation(s)")
 
 
 @cli.command(name="questionnaire")

@@ -4,7 +4,7 @@ answers, from a file or from memory, for the commands that take one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -122,12 +122,14 @@ def export_results(
     *,
     targets: Mapping[str, int] | None = None,
     default_target: int | None = None,
+    organisations: Collection[str] | None = None,
 ) -> Sequence[Result]:
     """Every assessment's result in a respondent export read by the columnar engine (what ``score-export``
     reads: a Parquet archive of one row per respondent, any number of organisations and dates), built one by one
     as they are taken. Each result carries its intervals (measured in the counting pass), which trends and the
     movement between levels need. Memory grows with the assessments, not the respondents. Raises
-    :class:`InputError` with the export's problems, or when Polars (the scale extra) is not installed."""
+    :class:`InputError` with the export's problems, or when Polars (the scale extra) is not installed.
+    ``organisations`` reads only theirs (see :func:`qimaturity.scoring.columnar.score_export`)."""
     try:
         from qimaturity.scoring.columnar import score_export
     except ModuleNotFoundError as error:
@@ -138,7 +140,9 @@ def export_results(
             f"{suffix_list(PARQUET_SUFFIXES)} exports need the scale extra (Polars)",
             "pip install 'qimaturity[scale]'",
         ) from None
-    return score_export(rubric, path, targets=targets, default_target=default_target, intervals=True)
+    return score_export(
+        rubric, path, targets=targets, default_target=default_target, intervals=True, organisations=organisations
+    )
 
 
 AnswersOrResults = str | Path | Iterable[str | Path | Result]
