@@ -157,3 +157,17 @@ def test_scheduler_for_compare_applies_to_parquet_exports() -> None:
     result = run_main("compare", "qi-readiness", str(ROOT / "examples" / "cohort"), "--scheduler", "tcp://127.0.0.1:9")
     assert result.returncode == 2
     assert "applies to Parquet exports" in result.stderr
+
+
+@pytest.mark.slow
+def test_score_still_refuses_a_parquet_export_that_compare_reads(tmp_path: Path) -> None:
+    # compare takes an archive as a cohort; score takes one organisation's answers, and an export is not that
+    archive = make_archive(
+        load_rubric("qi-readiness"), tmp_path / "one.parquet", years=1, organisations=1, respondents=100
+    )
+    refused = run_main("score", "qi-readiness", str(archive))
+    assert refused.returncode == 2
+    assert "not an answers file, export, FHIR response or questionnaire template" in refused.stderr
+    compared = run_main("compare", "qi-readiness", str(archive), "--min-cohort", "1")
+    assert compared.returncode == 0, compared.stderr
+    assert "Organisation 1" in compared.stdout

@@ -724,6 +724,7 @@ def compare_command(
                 keep_details=False,
                 mapping=mapping_path,
                 progress=progress,
+                columnar=True,
             )
     results, problems = [*remote, *results], [*remote_problems, *problems]
     if problems:

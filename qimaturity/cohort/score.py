@@ -69,6 +69,7 @@ def score_files(
     mapping: Mapping[str, Any] | str | Path | None = None,
     keep_details: bool = True,
     progress: Callable[[int, int, None], None] | None = None,
+    columnar: bool = False,
 ) -> tuple[list[Result], list[Problem]]:
     """Score every answers file (or export, FHIR file, filled template; a folder stands for the files in it, see
     :func:`answer_files`); bad files give problems while the others are still scored.
@@ -79,6 +80,8 @@ def score_files(
     exports. Without ``keep_details`` each result is kept slim (see :meth:`Result.slim`), which is all a cohort
     comparison needs. ``progress`` is called as ``progress(done, total, None)``: once with no file done, then after
     each file (as a batch's progress callback is). An empty folder or a bad mapping file raises :class:`InputError`.
+    With ``columnar``, a Parquet export is read too, by the columnar engine (:func:`export_results`: every
+    assessment in it, without per-answer records), as a cohort needs; without it, it is refused as before.
     """
     from qimaturity.answers.sources import load_assessments, mapping_of
 
@@ -92,7 +95,7 @@ def score_files(
         progress(0, len(files), None)
     for done, path in enumerate(files, start=1):
         # Reading the declared version costs a second parse of the file: only worth it when there is a choice.
-        if input_kind(path) == "parquet":
+        if columnar and input_kind(path) == "parquet":
             try:
                 found = export_results(rubrics[0], path, targets=targets, default_target=default_target)
             except InputError as error:
@@ -158,8 +161,8 @@ def scored_results(
     mapping: Mapping[str, Any] | str | Path | None = None,
     keep_details: bool = True,
 ) -> list[Result]:
-    """The results of answers files and folders (see :func:`score_files`), then the results given as such; raises
-    :class:`InputError` with every bad file's problems."""
+    """The results of answers files and folders (see :func:`score_files`; a Parquet export gives every assessment
+    in it), then the results given as such; raises :class:`InputError` with every bad file's problems."""
     paths: list[str | Path] = []
     results: list[Result] = []
     for item in [answers] if isinstance(answers, str | Path) else answers:
@@ -170,7 +173,13 @@ def scored_results(
     if not paths:
         return results
     scored, problems = score_files(
-        rubric, paths, targets=targets, default_target=default_target, mapping=mapping, keep_details=keep_details
+        rubric,
+        paths,
+        targets=targets,
+        default_target=default_target,
+        mapping=mapping,
+        keep_details=keep_details,
+        columnar=True,
     )
     if problems:
         raise InputError(problems)
