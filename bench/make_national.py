@@ -99,12 +99,14 @@ def make_archive(
     respondents: int = 500,
     seed: int = 15,
     first_year: int = FIRST_YEAR,
+    row_group_size: int = 100_000,
 ) -> Path:
-    """Write the archive to ``path`` (Parquet), one year at a time; returns ``path``."""
+    """Write the archive to ``path`` (Parquet, in row groups of ``row_group_size`` rows), one year at a time;
+    returns ``path``."""
     frames = (year_frame(rubric, first_year + y, y, organisations, respondents, seed).lazy() for y in range(years))
     # Concatenated lazily and sunk: each year is computed, written and dropped in turn.
     path.parent.mkdir(parents=True, exist_ok=True)
-    pl.concat(list(frames), how="vertical").sink_parquet(path, row_group_size=100_000)
+    pl.concat(list(frames), how="vertical").sink_parquet(path, row_group_size=row_group_size)
     return path
 
 
