@@ -674,7 +674,8 @@ def compare_command(
 ) -> None:
     """Compare organisations: per domain the count, median, quartiles and levels; a ranking; a heatmap; peer groups;
     outliers; trends for organisations assessed more than once; and, when the assessments cover several years, the
-    national trend: each year's statistics and the movement between levels from year to year.
+    national trend: each year's statistics and the movement between levels from year to year. A Parquet export (a
+    national archive, one row per respondent) is read with the columnar engine, on a Dask cluster with --scheduler.
 
     Example: qimaturity compare qi-readiness submissions/ --period 2025 --group-by region -o out/cohort-2025.pdf
     """
