@@ -8,7 +8,8 @@ docs/importing.md documents these; every command that reads answers (``import``,
 - **delimited exports**: ``.csv``, ``.tsv``, ``.tab``, ``.txt`` (the delimiter is told by the header row);
 - **workbooks**: ``.xlsx``, ``.xlsm`` (an export, or a filled questionnaire template);
 - **old Excel workbooks**: ``.xls``, which no command reads: each refuses it with :data:`OLD_WORKBOOK`;
-- for ``score-export``: ``.csv`` (read by Polars, comma-separated) and Parquet (``.parquet``, ``.pq``).
+- for ``score-export``: ``.csv`` (read by Polars, comma-separated) and Parquet (``.parquet``, ``.pq``); ``compare``
+  reads a Parquet export (a national archive) with the same columnar engine.
 """
 
 from __future__ import annotations

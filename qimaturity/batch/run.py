@@ -37,6 +37,7 @@ from qimaturity._core.numbers import fixed
 from qimaturity._core.outputs import make_output_folder, utf8, write_atomic
 from qimaturity._core.problems import InputError, OptionError, Problem
 from qimaturity._core.resources import bundled_dir
+from qimaturity.batch.cluster import DASK_MISSING
 from qimaturity.cohort.model import Cohort
 from qimaturity.cohort.score import answer_files, score_files
 from qimaturity.report.branding import DEFAULT_BRAND, load_brand
@@ -51,7 +52,6 @@ _WRITE_ORDER = ("json", "html", "pdf")
 MANIFEST_NAME = ".qimaturity-batch.json"
 MANIFEST_KIND = "qimaturity-batch-manifest"
 MANIFEST_VERSION = 1
-DASK_MISSING = "--scheduler needs the dask extra: pip install 'qimaturity[dask]'"
 # Rewrite the manifest at most this often while a batch runs, so an interrupted batch keeps what it finished.
 _MANIFEST_INTERVAL = 2.0
 

@@ -38,7 +38,13 @@ from qimaturity.cohort.score import iter_rendered, iter_scores, score_files, sco
 from qimaturity.rubric.load import find_rubrics, inspect_rubric
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.result import Result
-from qimaturity.scoring.tables import csv_text, result_json, write_csv_texts, write_json, write_json_texts
+from qimaturity.scoring.tables import (
+    csv_text,
+    result_json,
+    write_csv_texts,
+    write_json,
+    write_json_texts,
+)
 from qimaturity.version import __version__
 
 
@@ -743,6 +749,11 @@ def plan_command(
     type=click.IntRange(min=1),
     help="64 files or more: processes scoring at once (default: one per CPU; 1: this one only).",
 )
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Score the Parquet exports on this Dask scheduler (needs qimaturity[dask]; workers see the same paths).",
+)
 @rubric_path_option
 def compare_command(
     rubric: Rubric,
@@ -759,10 +770,12 @@ def compare_command(
     end: date | None = None,
     mapping_path: Path | None = None,
     workers: int | None = None,
+    scheduler: str | None = None,
 ) -> None:
     """Compare organisations: per domain the count, median, quartiles and levels; a ranking; a heatmap; peer groups;
     outliers; trends for organisations assessed more than once; and, when the assessments cover several years, the
-    national trend: each year's statistics and the movement between levels from year to year.
+    national trend: each year's statistics and the movement between levels from year to year. A Parquet export (a
+    national archive, one row per respondent) is read with the columnar engine, on a Dask cluster with --scheduler.
 
     Example: qimaturity compare qi-readiness submissions/ --period 2025 --group-by region -o out/cohort-2025.pdf
     """
@@ -782,17 +795,40 @@ def compare_command(
     target_map, default_target = targets_of(targets)
     # Scored here rather than by compare(), which refuses a cohort with a bad file: the terminal tables still show
     # the others.
-    with progress_bar("compare") as progress:
-        results, problems = score_files(
-            [rubric, *other_rubrics],
-            answers,
-            targets=target_map,
-            default_target=default_target,
-            keep_details=False,
-            mapping=mapping_path,
-            progress=progress,
-            workers=workers,
-        )
+    remote: list[Result] = []
+    remote_problems: list[Problem] = []
+    if scheduler is not None:
+        # The Parquet exports on the cluster; any other answers here, as without it.
+        from qimaturity._core.kinds import input_kind
+        from qimaturity.batch.cluster import export_results_on
+
+        exports = [a for a in answers if input_kind(a) == "parquet"]
+        if not exports:
+            raise click.BadParameter("applies to Parquet exports, and none is given", param_hint="--scheduler")
+        answers = tuple(a for a in answers if a not in exports)
+        for export in exports:
+            try:
+                remote.extend(
+                    export_results_on(scheduler, rubric, export, targets=target_map, default_target=default_target)
+                )
+            except InputError as error:  # reported with the others' problems, as without a cluster
+                remote_problems.extend(error.problems)
+    results: list[Result] = []
+    problems: list[Problem] = []
+    if answers:
+        with progress_bar("compare") as progress:
+            results, problems = score_files(
+                [rubric, *other_rubrics],
+                answers,
+                targets=target_map,
+                default_target=default_target,
+                keep_details=False,
+                mapping=mapping_path,
+                progress=progress,
+                workers=workers,
+                columnar=True,
+            )
+    results, problems = [*remote, *results], [*remote_problems, *problems]
     if problems:
         _emit_problems(problems)
         if output is not None:
@@ -941,6 +977,11 @@ def batch_command(
     help="CSV: add interval_low and interval_high (each value's 95 % interval); up to half as much time again.",
 )
 @click.option("--trace", is_flag=True, help="JSON: give every result its traces, as for score.")
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Score on this Dask scheduler, organisations shared out (needs qimaturity[dask]; workers see the same path).",
+)
 @rubric_path_option
 def score_export_command(
     rubric: Rubric,
@@ -950,6 +991,7 @@ def score_export_command(
     targets: tuple[tuple[str | None, int], ...],
     intervals: bool,
     trace: bool = False,
+    scheduler: str | None = None,
 ) -> None:
     """Score every organisation in a respondent export (CSV or Parquet, one row per respondent) with Polars.
 
@@ -972,20 +1014,32 @@ def score_export_command(
         _say("score-export needs the scale extra: pip install 'qimaturity[scale]'")
         sys.exit(2)
     target_map, default_target = targets_of(targets)
-    # Full results carry intervals: for JSON they are measured in the counting pass, not in a second reading.
-    results = score_export(
-        rubric, export, targets=target_map, default_target=default_target, intervals=intervals or fmt == "json"
-    )
     stream = io.StringIO()
-    if fmt == "json":
-        write_json(results, stream, trace=trace, lone=lambda: False)
+    if scheduler is not None:
+        from qimaturity.batch.cluster import score_export_csv_on, score_export_json_on
+
+        options: dict[str, Any] = {"targets": target_map, "default_target": default_target}
+        if fmt == "json":
+            texts = score_export_json_on(scheduler, rubric, export, trace=trace, **options)
+            count = write_json_texts(texts, stream, lone=lambda: False)
+        else:
+            text, count = score_export_csv_on(scheduler, rubric, export, intervals=intervals, **options)
+            stream.write(text)
     else:
-        results.write_csv(stream)
+        # Full results carry intervals: for JSON they are measured in the counting pass, not in a second reading.
+        results = score_export(
+            rubric, export, targets=target_map, default_target=default_target, intervals=intervals or fmt == "json"
+        )
+        count = len(results)
+        if fmt == "json":
+            write_json(results, stream, trace=trace, lone=lambda: False)
+        else:
+            results.write_csv(stream)
     if output is None:
         click.echo(stream.getvalue(), nl=False)
     else:
         write_atomic(output, stream.getvalue())
-        _say(f"{output}: {len(results)} organisation(s)")
+        _say(f"{output}: {count} organisation(s)")
 
 
 @cli.command(name="questionnaire")

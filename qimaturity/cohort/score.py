@@ -4,7 +4,7 @@ answers, from a file or from memory, for the commands that take one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,6 +14,8 @@ from qimaturity._core.kinds import (
     ANSWERS_SUFFIXES,
     EXPORT_SUFFIXES,
     OLD_WORKBOOK_SUFFIXES,
+    PARQUET_SUFFIXES,
+    input_kind,
     is_json,
     suffix_list,
     suffix_of,
@@ -69,6 +71,7 @@ def score_files(
     keep_details: bool = True,
     progress: Callable[[int, int, None], None] | None = None,
     workers: int | None = 1,
+    columnar: bool = False,
 ) -> tuple[list[Result], list[Problem]]:
     """Score every answers file (or export, FHIR file, filled template; a folder stands for the files in it, see
     :func:`answer_files`); bad files give problems while the others are still scored.
@@ -81,6 +84,8 @@ def score_files(
     each file (as a batch's progress callback is). ``workers`` processes share the files as for
     :func:`iter_rendered` (None: one per CPU). An empty folder or a bad mapping file raises :class:`InputError`. To
     handle each result as it is made, without holding them all, use :func:`iter_scores`.
+    With ``columnar``, a Parquet export is read too, by the columnar engine (:func:`export_results`: every
+    assessment in it, without per-answer records), as a cohort needs; without it, it is refused as before.
     """
     results: list[Result] = []
     problems: list[Problem] = []
@@ -92,11 +97,11 @@ def score_files(
     }
     items: Iterator[Result | Problem]
     if workers == 1:
-        items = iter_scores(rubric, paths, keep_details=keep_details, progress=progress, **options)
+        items = iter_scores(rubric, paths, keep_details=keep_details, progress=progress, columnar=columnar, **options)
     else:
         # A slim result is small to send back from a worker; a full one costs about a quarter of its scoring.
         render = _same if keep_details else _slim
-        items = iter_rendered(rubric, paths, render, workers=workers, progress=progress, **options)
+        items = iter_rendered(rubric, paths, render, workers=workers, progress=progress, columnar=columnar, **options)
     for item in items:
         if isinstance(item, Result):
             results.append(item)
@@ -115,12 +120,13 @@ def iter_scores(
     mapping: Mapping[str, Any] | str | Path | None = None,
     keep_details: bool = True,
     progress: Callable[[int, int, None], None] | None = None,
+    columnar: bool = False,
 ) -> Iterator[Result | Problem]:
     """:func:`score_files` one file at a time: each result as soon as it is scored, and each bad file's problems
     in its place, so that memory stays flat however many files there are. The files are listed (and an empty
-    folder or a bad mapping file refused) when the first item is asked for. ``progress`` is as for
-    :func:`score_files`."""
-    job = _Job.of(rubric, paths, targets, default_target, what_if, mapping)
+    folder or a bad mapping file refused) when the first item is asked for. ``progress`` and ``columnar`` are as
+    for :func:`score_files`."""
+    job = _Job.of(rubric, paths, targets, default_target, what_if, mapping, columnar)
     total = len(job.files)
     if progress is not None:
         progress(0, total, None)
@@ -148,16 +154,17 @@ def iter_rendered(
     what_if: Mapping[str, int] | None = None,
     mapping: Mapping[str, Any] | str | Path | None = None,
     progress: Callable[[int, int, None], None] | None = None,
+    columnar: bool = False,
 ) -> Iterator[T | Problem]:
     """:func:`iter_scores` with each result passed through ``render`` (e.g. to its JSON or CSV text), in the
     files' order. With ``workers`` above 1 (None: one per CPU) and at least :data:`POOL_FROM` files, that many
     processes score and render the files, and only what ``render`` returns travels back, so that a result's
     objects are never copied between processes; where the system cannot fork, or with fewer files, all runs
-    here. ``progress`` is as for :func:`score_files`."""
+    here. ``progress`` and ``columnar`` are as for :func:`score_files`."""
     import multiprocessing
     import os
 
-    job = _Job.of(rubric, paths, targets, default_target, what_if, mapping)
+    job = _Job.of(rubric, paths, targets, default_target, what_if, mapping, columnar)
     total = len(job.files)
     if progress is not None:
         progress(0, total, None)
@@ -214,6 +221,7 @@ class _Job:
     default_target: int | None
     what_if: Mapping[str, int] | None
     files: tuple[Path, ...]
+    columnar: bool = False
 
     @classmethod
     def of(
@@ -224,19 +232,26 @@ class _Job:
         default_target: int | None,
         what_if: Mapping[str, int] | None,
         mapping: Mapping[str, Any] | str | Path | None,
+        columnar: bool = False,
     ) -> _Job:
         from qimaturity.answers.sources import mapping_of
 
         rubrics = (rubric,) if isinstance(rubric, Rubric) else tuple(rubric)
         loaded = mapping_of(mapping)
         files = tuple(answer_files([str(p) for p in paths], exports=loaded is not None))
-        return cls(rubrics, loaded, targets, default_target, what_if, files)
+        return cls(rubrics, loaded, targets, default_target, what_if, files, columnar)
 
     def items(self, path: Path) -> Iterator[Result | Problem]:
         """The results of one file's assessments, each as it is scored, or the file's problems."""
         from qimaturity.answers.sources import load_assessments
 
         chosen = self.rubrics[0]
+        if self.columnar and input_kind(path) == "parquet":
+            try:
+                yield from export_results(chosen, path, targets=self.targets, default_target=self.default_target)
+            except InputError as error:
+                yield from error.problems
+            return
         if len(self.rubrics) > 1:
             # Reading the declared version costs a second parse of the file: only worth it when there is a choice.
             chosen = {r.version: r for r in self.rubrics}.get(declared_version(path) or "", chosen)
@@ -249,6 +264,35 @@ class _Job:
             yield score(
                 chosen, assessment, targets=self.targets, default_target=self.default_target, what_if=self.what_if
             )
+
+
+def export_results(
+    rubric: Rubric,
+    path: Path,
+    *,
+    targets: Mapping[str, int] | None = None,
+    default_target: int | None = None,
+    organisations: Collection[str] | None = None,
+) -> Sequence[Result]:
+    """Every assessment's result in a respondent export read by the columnar engine (what ``score-export``
+    reads: a Parquet archive of one row per respondent, any number of organisations and dates), built one by one
+    as they are taken. Each result carries its intervals (measured in the counting pass), which trends and the
+    movement between levels need. Memory grows with the assessments, not the respondents. Raises
+    :class:`InputError` with the export's problems, or when Polars (the scale extra) is not installed.
+    ``organisations`` reads only theirs (see :func:`qimaturity.scoring.columnar.score_export`)."""
+    try:
+        from qimaturity.scoring.columnar import score_export
+    except ModuleNotFoundError as error:
+        if error.name != "polars":
+            raise
+        raise InputError.single(
+            str(path),
+            f"{suffix_list(PARQUET_SUFFIXES)} exports need the scale extra (Polars)",
+            "pip install 'qimaturity[scale]'",
+        ) from None
+    return score_export(
+        rubric, path, targets=targets, default_target=default_target, intervals=True, organisations=organisations
+    )
 
 
 AnswersOrResults = str | Path | Iterable[str | Path | Result]
@@ -264,8 +308,8 @@ def scored_results(
     mapping: Mapping[str, Any] | str | Path | None = None,
     keep_details: bool = True,
 ) -> list[Result]:
-    """The results of answers files and folders (see :func:`score_files`), then the results given as such; raises
-    :class:`InputError` with every bad file's problems."""
+    """The results of answers files and folders (see :func:`score_files`; a Parquet export gives every assessment
+    in it), then the results given as such; raises :class:`InputError` with every bad file's problems."""
     paths: list[str | Path] = []
     results: list[Result] = []
     for item in [answers] if isinstance(answers, str | Path) else answers:
@@ -276,7 +320,13 @@ def scored_results(
     if not paths:
         return results
     scored, problems = score_files(
-        rubric, paths, targets=targets, default_target=default_target, mapping=mapping, keep_details=keep_details
+        rubric,
+        paths,
+        targets=targets,
+        default_target=default_target,
+        mapping=mapping,
+        keep_details=keep_details,
+        columnar=True,
     )
     if problems:
         raise InputError(problems)

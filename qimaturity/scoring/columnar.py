@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import csv
 import gc
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -127,6 +127,7 @@ def score_export(
     targets: Mapping[str, int] | None = None,
     default_target: int | None = None,
     intervals: bool = False,
+    organisations: Collection[str] | None = None,
 ) -> ExportScores:
     """Score every organisation in a respondent export (``.csv`` or ``.parquet``); one result each, by id.
 
@@ -134,12 +135,17 @@ def score_export(
     so the CSV) carry each domain's and the overall interval, measured in the counting pass; full results carry
     them either way. Raises :class:`InputError` with the export's problems (at most ``MAX_PROBLEMS``, then a count
     of the rest).
+
+    ``organisations`` (ids, as stripped) reads only those organisations' rows: a part of the work, for sharing it
+    out (:mod:`qimaturity.batch.cluster`). Each assessment is scored from its own rows alone, so a part's results
+    are the whole run's; the rows of problems it reports count the rows read, so a caller that meets problems
+    scores the whole export to report them.
     """
-    export = _Export.open(Path(path), rubric)
+    export = _Export.open(Path(path), rubric, organisations)
     problems = export.header_problems()
     counts: pl.DataFrame | None = None
     moments: dict[str, dict[str, GroupMoments]] | None = None
-    organisations: pl.DataFrame | None = None
+    filled: pl.DataFrame | None = None
     metadata: dict[str, dict[str, list[str]]] = {}
     needs_detail = not export.has_organisation
     if export.has_organisation:
@@ -158,9 +164,9 @@ def score_export(
                     "export the survey's responses: a header, then one row per respondent",
                 )
             )
-        organisations = export.organisations(counts)
+        filled = export.organisations(counts)
         metadata = export.metadata(distinct)
-        found, needs_detail = export.count_problems(counts, organisations, metadata)
+        found, needs_detail = export.count_problems(counts, filled, metadata)
         needs_detail = needs_detail or export.has_bad_date(distinct)
         problems.extend(found)
     total = len(problems)
@@ -183,8 +189,19 @@ def score_export(
                 )
             )
         raise InputError(shown)
-    assert counts is not None and organisations is not None
-    return export.score(counts, organisations, metadata, targets or {}, default_target, moments)
+    assert counts is not None and filled is not None
+    return export.score(counts, filled, metadata, targets or {}, default_target, moments)
+
+
+def organisation_ids(rubric: Rubric, path: Path | str) -> list[str] | None:
+    """The export's organisation ids (stripped), sorted, in one streaming pass; None when it has no organisation
+    column or a row without an id (problems that only a reading of the whole export reports, row by row)."""
+    export = _Export.open(Path(path), rubric)
+    if not export.has_organisation:
+        return None
+    (found,) = export.collect(export.scan.select(export._text(ORGANISATION).alias(ORGANISATION)).unique())
+    ids = found[ORGANISATION].to_list()
+    return None if None in ids else sorted(ids)
 
 
 @dataclass(frozen=True)
@@ -222,7 +239,7 @@ class _Export:
         self.has_organisation = ORGANISATION in self.known
 
     @classmethod
-    def open(cls, path: Path, rubric: Rubric) -> _Export:
+    def open(cls, path: Path, rubric: Rubric, organisations: Collection[str] | None = None) -> _Export:
         name = str(path)
         suffix = suffix_of(path)
         if input_kind(path) == "old-workbook":  # score-export reads no workbook, so its hint cannot say .xlsx
@@ -250,7 +267,10 @@ class _Export:
         names = list(schema.names())
         if shown is None or len(shown) != len(names):
             shown = names
-        return cls(path, rubric, [(s, n, schema[n]) for s, n in zip(shown, names, strict=True)], scan)
+        export = cls(path, rubric, [(s, n, schema[n]) for s, n in zip(shown, names, strict=True)], scan)
+        if organisations is not None and export.has_organisation:
+            export.scan = scan.filter(export._text(ORGANISATION).is_in(sorted(organisations)))
+        return export
 
     def collect(self, *queries: pl.LazyFrame) -> list[pl.DataFrame]:
         """Run queries with the streaming engine, one after the other; a file Polars cannot read is bad input.
