@@ -622,7 +622,27 @@ def plan_command(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="OUT.html, OUT.pdf, OUT.csv or OUT.xlsx; without it, tables on the terminal.",
+    help="OUT.html, OUT.pdf, OUT.csv, OUT.xlsx or OUT.json; without it, the summary on the terminal.",
+)
+@click.option(
+    "--format",
+    "fmt_out",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Without -o: tables on the terminal, or the JSON document or a CSV table on stdout.",
+)
+@click.option(
+    "--table",
+    "csv_table",
+    type=click.Choice(["groups", "organisations", "trends"]),
+    default="groups",
+    show_default=True,
+    help="Which table a CSV holds: statistics per group and domain, one row per organisation, or one row per "
+    "organisation, domain and date.",
+)
+@click.option(
+    "--all", "show_all", is_flag=True, help="On the terminal: every table (statistics, ranking, trends, years)."
 )
 @peer_group_options()
 @click.option(
@@ -664,6 +684,9 @@ def compare_command(
     start: date | None = None,
     end: date | None = None,
     mapping_path: Path | None = None,
+    fmt_out: str = "table",
+    csv_table: str = "groups",
+    show_all: bool = False,
 ) -> None:
     """Compare organisations: per domain the count, median, quartiles and levels; a ranking; a heatmap; peer groups;
     outliers; trends for organisations assessed more than once; and, when the assessments cover several years, the
@@ -683,7 +706,7 @@ def compare_command(
     if output is not None:
         from qimaturity.report.build import COHORT_FORMATS, output_format
 
-        fmt = output_format(output, None, COHORT_FORMATS)
+        fmt = output_format(output, None if fmt_out == "table" else fmt_out, COHORT_FORMATS)
     target_map, default_target = targets_of(targets)
     # Scored here rather than by compare(), which refuses a cohort with a bad file: the terminal tables still show
     # the others.
@@ -713,17 +736,28 @@ def compare_command(
         start=start,
         end=end,
     )
-    if output is None or fmt is None:
-        from qimaturity.cli.display import cohort_tables
+    if output is None and fmt_out != "table":
+        from qimaturity.report.build import cohort_document
+
+        click.echo(cohort_document(cohort, rubric, fmt_out, table=csv_table), nl=False)
+    elif output is None or fmt is None:
+        from qimaturity.cli.display import cohort_summary_tables, cohort_tables
 
         console = _console()
-        for table in cohort_tables(cohort):
+        if show_all:
+            tables = cohort_tables(cohort)
+        else:
+            from qimaturity.report.cohort_view import cohort_summary
+
+            level_names = {level.value: level.name for level in rubric.levels}
+            tables = cohort_summary_tables(cohort, cohort_summary(cohort, level_names))
+        for table in tables:
             console.print(table)
     else:
         from qimaturity._core.outputs import write_atomic
         from qimaturity.report.build import cohort_document
 
-        write_atomic(output, cohort_document(cohort, rubric, fmt, report_date=report_date))
+        write_atomic(output, cohort_document(cohort, rubric, fmt, report_date=report_date, table=csv_table))
     for note in cohort.notes:
         _say(f"note: {note}")
     if output is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import IO, Any
 
 from qimaturity._core.formulas import append_row, csv_row
@@ -138,9 +138,76 @@ def trend_rows(cohort: Cohort) -> list[dict[str, Any]]:
     return rows
 
 
-def write_cohort_csv(cohort: Cohort, scale: Sequence[int], stream: IO[str]) -> None:
-    rows = cohort_stats_rows(cohort, scale)
-    writer = csv.DictWriter(stream, fieldnames=list(rows[0]) if rows else ["group"], lineterminator="\n")
+def trend_point_rows(cohort: Cohort) -> list[dict[str, Any]]:
+    """The trends in long form, one row per organisation assessed more than once, domain (and overall) and date,
+    oldest first: its ``value``, ``level``, the level a rule held it at, whether it compares with the latest
+    (``comparable``: ``no`` for a value of an earlier rubric version the migration map says is not comparable, then
+    without a value) and its interval; on every row of a series, the first-to-last ``change`` and its
+    ``direction``. Type and region are the organisation's (from its latest assessment)."""
+    members = {m.organisation_id: m for m in cohort.members}
+    rows = []
+    for trend in cohort.trends:
+        member = members.get(trend.organisation_id)
+        for series in (*trend.domains, *((trend.overall,) if trend.overall else ())):
+            for i, when in enumerate(trend.dates):
+                interval = series.intervals[i] if series.intervals else None
+                held = series.held[i] if series.held else None
+                comparable = series.comparable[i] if series.comparable else True
+                rows.append(
+                    {
+                        "organisation_id": trend.organisation_id,
+                        "organisation_name": trend.name,
+                        "type": (member.type if member else None) or "",
+                        "region": (member.region if member else None) or "",
+                        "scope": "overall" if series is trend.overall else "domain",
+                        "id": series.domain_id,
+                        "title": series.title,
+                        "date": when,
+                        "version": trend.versions[i] if trend.versions else "",
+                        "value": table_number(series.values[i]),
+                        "level": "" if series.levels[i] is None else series.levels[i],
+                        "held_level": "" if held is None else held,
+                        "comparable": "yes" if comparable else "no",
+                        "interval_low": table_number(interval.low) if interval else "",
+                        "interval_high": table_number(interval.high) if interval else "",
+                        "change": table_number(series.change),
+                        "direction": series.direction,
+                        "not_comparable": series.note or "",
+                    }
+                )
+    return rows
+
+
+def _organisation_rows(cohort: Cohort, scale: Sequence[int]) -> list[dict[str, Any]]:
+    return member_rows(cohort)
+
+
+def _trend_point_rows(cohort: Cohort, scale: Sequence[int]) -> list[dict[str, Any]]:
+    return trend_point_rows(cohort)
+
+
+CSV_TABLES: dict[str, Callable[[Cohort, Sequence[int]], list[dict[str, Any]]]] = {
+    "groups": cohort_stats_rows,
+    "organisations": _organisation_rows,
+    "trends": _trend_point_rows,
+}
+"""The tables a cohort's CSV may hold (``compare --table``): ``groups`` (the default, statistics per group and
+domain: :func:`cohort_stats_rows`), ``organisations`` (:func:`member_rows`) and ``trends``
+(:func:`trend_point_rows`)."""
+
+_EMPTY_HEADERS = {
+    "groups": ["group"],
+    "organisations": ["rank", "organisation_id"],
+    "trends": ["organisation_id", "organisation_name", "type", "region", "scope", "id", "title", "date", "value"],
+}
+
+
+def write_cohort_csv(cohort: Cohort, scale: Sequence[int], stream: IO[str], *, table: str = "groups") -> None:
+    """One of :data:`CSV_TABLES` as CSV text; a table without rows (no trends) is its header alone."""
+    if table not in CSV_TABLES:
+        raise ValueError(f"a cohort's CSV holds one of {', '.join(CSV_TABLES)}, not {table}")
+    rows = CSV_TABLES[table](cohort, scale)
+    writer = csv.DictWriter(stream, fieldnames=list(rows[0]) if rows else _EMPTY_HEADERS[table], lineterminator="\n")
     writer.writeheader()
     writer.writerows(csv_row(row) for row in rows)
 
