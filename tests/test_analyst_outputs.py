@@ -5,9 +5,9 @@ Fixtures as in tests/test_cohort.py: five organisations answering tests/data/rub
 1-3; overall = (2 x lead + meth) / 3), Alpha also assessed in 2025:
   a Alpha    acute      north   lead 1.0  meth 1  overall 1.0        (2025-06-30: lead 1.5, meth 2, overall 5/3)
   b Beta     acute      north   lead 2.0  meth 1  overall 5/3
-  c Gamma    acute              lead 2.5  meth 2  overall 7/3
-  d Delta    community          lead 3.0  meth 3  overall 3.0
-  e Epsilon  community          lead 2.0  meth 3  overall 7/3
+  c Gamma    acute      south   lead 2.5  meth 2  overall 7/3
+  d Delta    community  south   lead 3.0  meth 3  overall 3.0
+  e Epsilon  community  south   lead 2.0  meth 3  overall 7/3
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 
 import jsonschema_rs
 import pytest
@@ -169,3 +170,99 @@ def test_compare_on_a_terminal_prints_a_summary_and_all_prints_every_organisatio
         text = (ROOT / "examples" / "cohort" / f"{n}-2026.yaml").read_text()
         name = text.split("  name: ", 1)[1].split("\n", 1)[0].strip("'\"")
         assert name in ranking, name
+
+
+def sheet_rows(sheet):
+    header = [c.value for c in sheet[1]]
+    return header, [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
+
+
+def assert_one_filtered_table_per_sheet(book, names):
+    for name in names:
+        sheet = book[name]
+        assert sheet.freeze_panes == "A2", name
+        (table,) = sheet.tables.values()
+        # the table covers the header and every row, with a filter on every column
+        assert table.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}", name
+        assert table.autoFilter is not None and table.autoFilter.ref == table.ref, name
+
+
+@pytest.mark.slow
+def test_compare_xlsx_sheets_are_filtered_tables_with_dates_types_and_full_numbers(tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "cohort.xlsx"
+    ran = run_main("compare", MINI, FOLDER, "--group-by", "type", "--min-cohort", "3", "-o", str(out))
+    assert ran.returncode == 0, ran.stderr
+    book = load_workbook(out)
+    assert book.sheetnames == ["Statistics", "Organisations", "Trends", "Domains", "Notes"]
+    assert_one_filtered_table_per_sheet(book, ["Statistics", "Organisations", "Trends", "Domains"])
+    header, rows = sheet_rows(book["Organisations"])
+    assert header[:10] == [
+        "rank",
+        "organisation_id",
+        "organisation_name",
+        "type",
+        "region",
+        "group",
+        "date",
+        "score",
+        "overall_level",
+        "overall_band",
+    ]
+    assert header[10:14] == ["lead", "meth", "lead_level", "meth_level"]
+    gamma = next(r for r in rows if r["organisation_name"].value == "Gamma")
+    # a real date cell, shown as ISO
+    assert gamma["date"].is_date and gamma["date"].value == datetime(2026, 6, 30)
+    assert gamma["date"].number_format == "yyyy-mm-dd"
+    # 7/3 kept (openpyxl writes 16 significant digits), shown with two decimals; a whole 2 in the same column too
+    assert gamma["score"].value == pytest.approx(7 / 3, rel=1e-15) and gamma["score"].number_format == "0.00"
+    assert (gamma["lead"].value, gamma["lead"].number_format) == (2.5, "0.00")
+    assert (gamma["meth"].value, gamma["meth"].number_format) == (2, "0.00")
+    assert (gamma["lead_level"].value, gamma["lead_level"].number_format) == (2, "General")
+    assert (gamma["type"].value, gamma["region"].value) == ("acute", "south")
+    # the trends in long form: Alpha's lead, meth and overall at each of its two dates, a value to a cell
+    header, trends = sheet_rows(book["Trends"])
+    assert [(r["id"].value, r["date"].value, r["value"].value) for r in trends] == [
+        ("lead", datetime(2025, 6, 30), 1.5),
+        ("lead", datetime(2026, 6, 30), 1),
+        ("meth", datetime(2025, 6, 30), 2),
+        ("meth", datetime(2026, 6, 30), 1),
+        ("overall", datetime(2025, 6, 30), pytest.approx(5 / 3, rel=1e-15)),
+        ("overall", datetime(2026, 6, 30), 1),
+    ]
+    assert {(r["type"].value, r["region"].value) for r in trends} == {("acute", "north")}
+    assert [[c.value for c in row] for row in book["Domains"].iter_rows()] == [
+        ["id", "title"],
+        ["lead", "Leadership"],
+        ["meth", "Method"],
+    ]
+
+
+def test_score_xlsx_names_columns_as_compare_does(tmp_path):
+    from openpyxl import load_workbook
+
+    scored, compared = tmp_path / "scores.xlsx", tmp_path / "cohort.xlsx"
+    files = [str(DATA / "cohort" / f"org-{x}.yaml") for x in "abcde"]
+    assert run_main("score", MINI, *files, "-o", str(scored)).returncode == 0
+    assert run_main("compare", MINI, *files, "-o", str(compared)).returncode == 0
+    score_book, compare_book = load_workbook(scored), load_workbook(compared)
+    assert score_book.sheetnames == ["Results", "Organisations", "Domains"]
+    assert_one_filtered_table_per_sheet(score_book, score_book.sheetnames)
+    score_header, rows = sheet_rows(score_book["Organisations"])
+    compare_header = [c.value for c in compare_book["Organisations"][1]]
+    shared = ["organisation_id", "organisation_name", "type", "region", "date", "overall_level", "overall_band"]
+    domains = ["lead", "meth", "lead_level", "meth_level"]
+    for header in (score_header, compare_header):
+        assert all(name in header for name in shared + domains), header
+    assert [[c.value for c in r] for r in score_book["Domains"].iter_rows()] == [
+        [c.value for c in r] for r in compare_book["Domains"].iter_rows()
+    ]
+    gamma = next(r for r in rows if r["organisation_name"].value == "Gamma")
+    # overall (2 x 2.5 + 2) / 3 = 7/3, lead 2.5, meth 2 at level 2
+    assert gamma["overall_value"].value == pytest.approx(7 / 3, rel=1e-15)
+    assert gamma["overall_value"].number_format == "0.00"
+    assert (gamma["lead"].value, gamma["meth"].value, gamma["meth_level"].value) == (2.5, 2, 2)
+    assert gamma["date"].is_date and gamma["date"].value == datetime(2026, 6, 30)
+    _, results = sheet_rows(score_book["Results"])
+    assert all(r["date"].is_date for r in results)

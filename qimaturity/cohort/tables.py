@@ -87,7 +87,8 @@ def cohort_stats_rows(cohort: Cohort, scale: Sequence[int]) -> list[dict[str, An
 
 
 def member_rows(cohort: Cohort) -> list[dict[str, Any]]:
-    """One row per organisation: rank, score, overall level and band, each domain's value and outlier flags."""
+    """One row per organisation: rank, score, overall level and band, each domain's value (a column named by the
+    domain's id) and level (``ID_level``), and outlier flags."""
     rows = []
     for m in cohort.members:
         row: dict[str, Any] = {
@@ -104,6 +105,8 @@ def member_rows(cohort: Cohort) -> list[dict[str, Any]]:
         }
         for domain_id, value, _ in m.values:
             row[domain_id] = table_number(value)
+        for domain_id, _, level in m.values:
+            row[f"{domain_id}_level"] = "" if level is None else level
         row["outliers"] = "; ".join(f"{d} {side}" for d, side in m.outliers)
         rows.append(row)
     return rows
@@ -212,32 +215,39 @@ def write_cohort_csv(cohort: Cohort, scale: Sequence[int], stream: IO[str], *, t
     writer.writerows(csv_row(row) for row in rows)
 
 
+MEASURED_COLUMNS = frozenset(
+    {"minimum", "q1", "median", "q3", "maximum", "score", "value", "interval_low", "interval_high", "change"}
+)
+"""Columns of measured values (with each domain's own): the workbook shows them with two decimals."""
+
+
 def cohort_xlsx(cohort: Cohort, scale: Sequence[int]) -> bytes:
-    """A workbook for analysts: Statistics, Organisations (ranking and values, heat-coloured), Trends, Notes."""
+    """A workbook for analysts, each sheet an Excel table with filters under a frozen header
+    (:func:`qimaturity._core.sheets.write_table`): Statistics (:func:`cohort_stats_rows`), Organisations
+    (:func:`member_rows`, domain values heat-coloured), Trends (long form: :func:`trend_point_rows`), Domains (each
+    domain's id and title: the other sheets name domains by id, as ``score -o OUT.xlsx`` does) and Notes. Dates are
+    date cells; numbers are in full, shown with two decimals."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
+
+    from qimaturity._core.sheets import write_table
 
     book = Workbook()
     sheets = (
         ("Statistics", cohort_stats_rows(cohort, scale)),
         ("Organisations", member_rows(cohort)),
-        ("Trends", trend_rows(cohort)),
+        ("Trends", trend_point_rows(cohort)),
+        ("Domains", [{"id": d, "title": title} for d, title in cohort.domains]),
     )
     book.remove(book.active)
     ramp = ["F7FBFF", "DEEBF7", "C6DBEF", "9ECAE1", "6BAED6", "4292C6", "2171B5", "08519C"]
     low, high = (scale[0], scale[-1]) if scale else (0, 1)
     domain_ids = {d for d, _ in cohort.domains}
+    measured = domain_ids | MEASURED_COLUMNS
     for title, rows in sheets:
         sheet = book.create_sheet(title)
-        if not rows:
-            append_row(sheet, ["(none)"])
-            continue
-        header = list(rows[0])
-        append_row(sheet, header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            append_row(sheet, [_cell(key, row[key]) for key in header])
+        header = list(rows[0]) if rows else _EMPTY_HEADERS.get(title.lower(), ["id"])
+        write_table(sheet, header, ([_cell(key, row[key]) for key in header] for row in rows), title, measured)
         if title == "Organisations":
             for column, key in enumerate(header, start=1):
                 if key not in domain_ids:
@@ -250,7 +260,6 @@ def cohort_xlsx(cohort: Cohort, scale: Sequence[int]) -> bytes:
                         cell.fill = PatternFill("solid", fgColor=colour)
                         if share > 0.6:
                             cell.font = Font(color="FFFFFF")
-        sheet.freeze_panes = "A2"
     notes = book.create_sheet("Notes")
     for note in cohort.notes or ("No notes.",):
         append_row(notes, [note])
