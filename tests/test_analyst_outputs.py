@@ -266,3 +266,17 @@ def test_score_xlsx_names_columns_as_compare_does(tmp_path):
     assert gamma["date"].is_date and gamma["date"].value == datetime(2026, 6, 30)
     _, results = sheet_rows(score_book["Results"])
     assert all(r["date"].is_date for r in results)
+
+
+def test_a_sheet_whose_header_repeats_a_name_or_has_no_rows_gets_no_table():
+    from openpyxl import Workbook
+
+    from qimaturity._core.sheets import write_table
+
+    book = Workbook()
+    # a domain with the id "date" beside the date column: Excel would repair such a table away
+    assert write_table(book.active, ["date", "Date"], [["2026-06-30", 2.5]], "Clash") == 1
+    assert book.active.tables == {} and book.active["A2"].is_date and book.active["B2"].number_format == "0.00"
+    empty = book.create_sheet("Empty")
+    assert write_table(empty, ["organisation_id"], [], "Empty") == 0
+    assert empty.tables == {} and empty.freeze_panes == "A2"

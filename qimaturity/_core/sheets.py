@@ -46,7 +46,7 @@ def write_table(
     cells for :data:`DATE_COLUMNS`, :data:`NUMBER_FORMAT` on the numbers of the ``decimals`` columns (measured
     values, even where every one is whole) and of any column holding a fraction. Returns
     the number of rows written under the header. A sheet without rows gets its header alone, and no table (Excel
-    refuses a table without a row)."""
+    refuses a table without a row), as does one whose header repeats a name."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -76,7 +76,9 @@ def write_table(
             if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
                 cell.number_format = NUMBER_FORMAT
     sheet.freeze_panes = "A2"
-    if count and header:
+    # Excel repairs (drops) a table whose header repeats a name, case-insensitively; a domain id such as "date"
+    # could repeat one: then the sheet keeps its rows and frozen header, without the table.
+    if count and header and len({str(key).casefold() for key in header}) == len(header):
         table = Table(displayName=_TABLE_NAME.sub("_", name), ref=f"A1:{get_column_letter(len(header))}{last}")
         table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
         sheet.add_table(table)
