@@ -280,3 +280,42 @@ def test_a_sheet_whose_header_repeats_a_name_or_has_no_rows_gets_no_table():
     empty = book.create_sheet("Empty")
     assert write_table(empty, ["organisation_id"], [], "Empty") == 0
     assert empty.tables == {} and empty.freeze_panes == "A2"
+
+
+def explain_validator():
+    result_schema = json.loads((ROOT / "schemas" / "result.schema.json").read_text())
+    schema = json.loads((ROOT / "schemas" / "explain.schema.json").read_text())
+    registry = jsonschema_rs.Registry([(result_schema["$id"], result_schema)])
+    return jsonschema_rs.validator_for(schema, registry=registry)
+
+
+ANSWERS = str(DATA / "answers" / "mini-two-groups.yaml")
+
+
+@pytest.mark.parametrize(
+    ("scope", "options"),
+    [("overall", ()), ("domain", ("--domain", "lead")), ("question", ("--question", "lead-2"))],
+)
+def test_explain_json_matches_its_schema_for_each_scope(scope, options):
+    ran = run_main("explain", MINI, ANSWERS, "--format", "json", *options)
+    assert ran.returncode == 0, ran.stderr
+    data = json.loads(ran.stdout)
+    assert [f"{e.instance_path}: {e.message}" for e in explain_validator().iter_errors(data)] == []
+    assert data["scope"] == scope
+    text = run_main("explain", MINI, ANSWERS, *options).stdout
+    assert data["text"] == text
+    if scope == "overall":
+        assert [d["id"] for d in data["domains"]] == ["lead", "meth"] and data["overall"]["trace"]["arithmetic"]
+    elif scope == "domain":
+        (lead,) = data["domains"]
+        assert [q["id"] for q in lead["questions"]] == ["lead-1", "lead-2"]
+    else:
+        # lead-2: board b1 answered 3; staff s1 1 and s2 2 -> median 1.5 (tests/test_cli_score.py)
+        assert [(g["group"], g["value"]) for g in data["question"]["by_group"]] == [("board", 3.0), ("staff", 1.5)]
+
+
+def test_the_explain_schema_refuses_a_question_scope_without_its_question():
+    ran = run_main("explain", MINI, ANSWERS, "--format", "json", "--question", "lead-2")
+    data = json.loads(ran.stdout)
+    data["question"] = None
+    assert not explain_validator().is_valid(data)

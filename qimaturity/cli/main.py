@@ -445,6 +445,14 @@ def score_command(
 @click.option("--target", "targets", multiple=True, type=TARGET, metavar="[ID=]LEVEL", help="As for score.")
 @click.option("--what-if", "what_if", multiple=True, type=WHAT_IF, metavar="QUESTION=LEVEL", help="As for score.")
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="The explanation as text, or as JSON (schemas/explain.schema.json) on stdout.",
+)
 @rubric_path_option
 def explain_command(
     rubric: Rubric,
@@ -454,6 +462,7 @@ def explain_command(
     targets: tuple[tuple[str | None, int], ...],
     what_if: tuple[tuple[str, int], ...],
     mapping_path: Path | None = None,
+    fmt: str = "text",
 ) -> None:
     """Explain how a result was reached: answers, rules and arithmetic, for the whole or one domain or question.
 
@@ -469,6 +478,11 @@ def explain_command(
     result = score_one(
         rubric, answers, targets=target_map, default_target=default_target, what_if=dict(what_if), mapping=mapping_path
     )
+    if fmt == "json":
+        from qimaturity.scoring.explain import explanation
+
+        _json(explanation(result, domain_id=domain_id, question_id=question_id))
+        return
     trace = explain(result, domain_id=domain_id, question_id=question_id)
     click.echo(terminal_text(trace, newlines=True), nl=False)
 
