@@ -319,3 +319,31 @@ def test_the_explain_schema_refuses_a_question_scope_without_its_question():
     data = json.loads(ran.stdout)
     data["question"] = None
     assert not explain_validator().is_valid(data)
+
+
+SHOW_SCHEMA = json.loads((ROOT / "schemas" / "show.schema.json").read_text())
+
+
+def test_show_json_matches_its_schema_whole_and_for_one_domain():
+    ran = run_main("show", MINI, "--format", "json")
+    assert ran.returncode == 0, ran.stderr
+    data = json.loads(ran.stdout)
+    assert schema_errors(SHOW_SCHEMA, data) == []
+    # tests/data/rubrics/valid-minimal.yaml: levels 1-3, domains lead (two questions, weight 2) and meth (one)
+    assert [lv["value"] for lv in data["levels"]] == [1, 2, 3]
+    assert [(d["id"], [q["id"] for q in d["questions"]]) for d in data["domains"]] == [
+        ("lead", ["lead-1", "lead-2"]),
+        ("meth", ["meth-1"]),
+    ]
+    assert data["domains"][0]["questions"][0]["levels"][0] == {
+        "level": 1,
+        "descriptor": "Rarely.",
+        "next_step": "Start small.",
+        "measure": None,
+        "owner": None,
+    }
+    assert data["scoring"] and [r["id"] for r in data["rules"]][:1] == ["critical-cap"]
+    one = json.loads(run_main("show", MINI, "--format", "json", "--domain", "meth", "--no-levels").stdout)
+    assert schema_errors(SHOW_SCHEMA, one) == []
+    assert [d["id"] for d in one["domains"]] == ["meth"] and one["domains"][0]["questions"][0]["levels"] == []
+    assert (one["levels"], one["rules"], one["bands"]) == ([], [], None)

@@ -176,8 +176,16 @@ def list_rubrics(fmt: str) -> None:
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
 @click.option("--domain", "domain_id", help="Show only this domain.")
 @click.option("--levels/--no-levels", default=True, show_default=True, help="Show each question's level descriptors.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A tree on the terminal, or JSON (schemas/show.schema.json) on stdout.",
+)
 @rubric_path_option
-def show(rubric: Rubric, domain_id: str | None, levels: bool) -> None:
+def show(rubric: Rubric, domain_id: str | None, levels: bool, fmt: str = "text") -> None:
     """Print a rubric as a readable tree: levels, groups, domains, questions, scoring and rules.
 
     Example: qimaturity show qi-readiness --domain leadership
@@ -189,6 +197,11 @@ def show(rubric: Rubric, domain_id: str | None, levels: bool) -> None:
         raise InputError.single(
             rubric.path or rubric.id, f"no domain '{domain_id}' in this rubric", f"domains: {known}"
         )
+    if fmt == "json":
+        from qimaturity.rubric.outline import rubric_outline
+
+        _json(rubric_outline(rubric, domain_id=domain_id, levels=levels))
+        return
     _console().print(rubric_tree(rubric, domain_id=domain_id, levels=levels))
 
 
