@@ -347,3 +347,41 @@ def test_show_json_matches_its_schema_whole_and_for_one_domain():
     assert schema_errors(SHOW_SCHEMA, one) == []
     assert [d["id"] for d in one["domains"]] == ["meth"] and one["domains"][0]["questions"][0]["levels"] == []
     assert (one["levels"], one["rules"], one["bands"]) == ([], [], None)
+
+
+def test_the_python_api_gives_the_json_the_command_line_prints():
+    import qimaturity
+    from qimaturity.cohort.document import cohort_dict
+
+    cohort = qimaturity.compare(MINI, FOLDER, group_by="type", min_cohort=3)
+    # through json, as the command line writes it (tuples become lists)
+    assert json.loads(json.dumps(cohort_dict(cohort))) == compare_json("--group-by", "type", "--min-cohort", "3")
+
+
+def test_the_terminal_summary_names_a_suppressed_group_by_its_size_only():
+    ran = run_main("compare", MINI, FOLDER, "--group-by", "type", "--min-cohort", "3")
+    assert ran.returncode == 0, ran.stderr
+    table = ran.stdout.split("Overall value by group", 1)[1]
+    rows = {line.split("│")[1].strip(): line for line in table.splitlines() if line.startswith("│")}
+    # everyone: 1, 5/3, 7/3, 7/3, 3 -> 1.00, 1.67, 2.33, 2.33, 3.00; acute (Alpha, Beta, Gamma): 1, 5/3, 7/3 ->
+    # min 1.00, q1 (1 + 5/3) / 2 = 1.33, median 1.67, q3 (5/3 + 7/3) / 2 = 2.00, max 2.33
+    assert [c.strip() for c in rows["All organisations"].split("│")[2:8]] == [
+        "5",
+        "1.00",
+        "1.67",
+        "2.33",
+        "2.33",
+        "3.00",
+    ]
+    assert [c.strip() for c in rows["Acute organisations"].split("│")[2:8]] == [
+        "3",
+        "1.00",
+        "1.33",
+        "1.67",
+        "2.00",
+        "2.33",
+    ]
+    community = rows["Community organisations"]
+    assert "suppressed (fewer than 3)" in community and "3.00" not in community and "2.33" not in community
+    # Alpha's low lead is an outlier: lead 1.0 below the fence 1.25
+    assert "Outliers" in ran.stdout and "Alpha" in ran.stdout.split("Outliers", 1)[1]
