@@ -385,3 +385,12 @@ def test_the_terminal_summary_names_a_suppressed_group_by_its_size_only():
     assert "suppressed (fewer than 3)" in community and "3.00" not in community and "2.33" not in community
     # Alpha's low lead is an outlier: lead 1.0 below the fence 1.25
     assert "Outliers" in ran.stdout and "Alpha" in ran.stdout.split("Outliers", 1)[1]
+
+
+def test_a_table_choice_without_a_csv_is_refused(tmp_path):
+    out = tmp_path / "cohort.xlsx"
+    ran = run_main("compare", MINI, FOLDER, "--table", "organisations", "-o", str(out))
+    assert ran.returncode == 2
+    assert "--table chooses a CSV's table: give it with -o OUT.csv or --format csv" in ran.stderr
+    assert not out.exists()
+    assert run_main("compare", MINI, FOLDER, "--table", "groups", "--format", "json").returncode == 2

@@ -734,6 +734,10 @@ def compare_command(
         from qimaturity.report.build import COHORT_FORMATS, output_format
 
         fmt = output_format(output, None if fmt_out == "table" else fmt_out, COHORT_FORMATS)
+    csv_wanted = fmt == "csv" if output is not None else fmt_out == "csv"
+    given = click.get_current_context().get_parameter_source("csv_table")
+    if not csv_wanted and given is not None and given.name != "DEFAULT":
+        raise click.UsageError("--table chooses a CSV's table: give it with -o OUT.csv or --format csv")
     target_map, default_target = targets_of(targets)
     # Scored here rather than by compare(), which refuses a cohort with a bad file: the terminal tables still show
     # the others.
