@@ -394,3 +394,29 @@ def test_a_table_choice_without_a_csv_is_refused(tmp_path):
     assert "--table chooses a CSV's table: give it with -o OUT.csv or --format csv" in ran.stderr
     assert not out.exists()
     assert run_main("compare", MINI, FOLDER, "--table", "groups", "--format", "json").returncode == 2
+
+
+@pytest.mark.parametrize("name", ["cohort", "explain", "show"])
+def test_the_new_schemas_are_valid_draft_2020_12(name):
+    schema = json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text())
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema_rs.meta.validate(schema)
+
+
+def test_the_terminal_summary_of_versions_compared_without_overall_says_not_compared_not_suppressed(tmp_path):
+    # Alpha answers version 1.1 in 2027 (as tests/test_cohort.py makes it): compared across versions without a map,
+    # on the shared domains only, with no overall value
+    newer = tmp_path / "mini-1.1.yaml"
+    newer.write_text((DATA / "rubrics" / "valid-minimal.yaml").read_text().replace('version: "1.0"', 'version: "1.1"'))
+    answers = tmp_path / "org-a-2027.yaml"
+    answers.write_text(
+        (DATA / "cohort" / "org-a.yaml").read_text().replace('"1.0"', '"1.1"').replace("2026-06-30", "2027-06-30")
+    )
+    others = [str(DATA / "cohort" / f"org-{x}.yaml") for x in "bcde"]
+    ran = run_main(
+        "compare", MINI, *others, str(answers), "--with-rubric", str(newer), "--across-versions", "--min-cohort", "1"
+    )
+    assert ran.returncode == 0, ran.stderr
+    table = ran.stdout.split("Overall value by group", 1)[1].split("More:", 1)[0]
+    everyone = next(line for line in table.splitlines() if "All organisations" in line)
+    assert "suppressed" not in everyone and [c.strip() for c in everyone.split("│")[2:8]] == ["5", *["-"] * 5]

@@ -274,6 +274,8 @@ def cohort_summary_tables(cohort: Cohort, summary: CohortSummary) -> list[Any]:
     """The cohort on a terminal, in brief (``compare`` without ``--all``): the headline findings of the cohort
     report's summary, the overall spread of each group, the outliers, and the largest clear rises and falls since
     last time; a last line says where the rest is."""
+    from qimaturity.report.cohort_view import GroupLine
+
     titles = dict(cohort.domains)
     shown: list[Any] = []
     head = f"{summary.organisations} organisations, {summary.assessments} assessments"
@@ -288,22 +290,24 @@ def cohort_summary_tables(cohort: Cohort, summary: CohortSummary) -> list[Any]:
     for column in ("group", "n", "min", "q1", "median", "q3", "max"):
         groups.add_column(column, justify="left" if column == "group" else "right")
     everyone = cohort.everyone
-    lines = [(everyone.name, everyone.n, None if everyone.suppressed else everyone.overall)]
-    lines += [(g.name, g.n, None) for g in summary.groups]
-    overall = {g.name: g for g in summary.groups}
-    for name, n, stats in lines:
-        line = overall.get(name)
-        figures: list[float | None]
-        if stats is not None:
-            figures = [stats.minimum, stats.q1, stats.median, stats.q3, stats.maximum]
-        elif line is not None and not line.suppressed:
-            figures = [line.minimum, line.q1, line.median, line.q3, line.maximum]
-        else:
-            figures = []
-        if figures:
-            groups.add_row(_text(name), str(n), *(_num(v) for v in figures))
-        else:
-            groups.add_row(_text(name), str(n), _text(f"suppressed (fewer than {cohort.min_cohort})"), *[""] * 4)
+    o = everyone.overall
+    lines = [
+        GroupLine(
+            everyone.name,
+            everyone.n,
+            everyone.suppressed,
+            *((o.minimum, o.q1, o.median, o.q3, o.maximum) if o and not everyone.suppressed else (None,) * 5),
+        ),
+        *summary.groups,
+    ]
+    for line in lines:
+        if line.suppressed:
+            groups.add_row(
+                _text(line.name), str(line.n), _text(f"suppressed (fewer than {cohort.min_cohort})"), *[""] * 4
+            )
+        else:  # "-": overall values not compared (results of rubric versions without a map)
+            figures = (line.minimum, line.q1, line.median, line.q3, line.maximum)
+            groups.add_row(_text(line.name), str(line.n), *(_num(v) for v in figures))
     shown.append(groups)
     if flagged:
         outliers = Table(title=_text("Outliers (beyond 1.5 interquartile ranges)"), title_justify="left")
