@@ -264,8 +264,16 @@ def test_score_xlsx_names_columns_as_compare_does(tmp_path):
     assert gamma["overall_value"].number_format == "0.00"
     assert (gamma["lead"].value, gamma["meth"].value, gamma["meth_level"].value) == (2.5, 2, 2)
     assert gamma["date"].is_date and gamma["date"].value == datetime(2026, 6, 30)
-    _, results = sheet_rows(score_book["Results"])
+    header, results = sheet_rows(score_book["Results"])
+    assert header[:4] == ["organisation_id", "organisation_name", "type", "region"]
     assert all(r["date"].is_date for r in results)
+    assert {(r["organisation_name"].value, r["type"].value, r["region"].value) for r in results} == {
+        ("Alpha", "acute", "north"),
+        ("Beta", "acute", "north"),
+        ("Gamma", "acute", "south"),
+        ("Delta", "community", "south"),
+        ("Epsilon", "community", "south"),
+    }
 
 
 def test_a_sheet_whose_header_repeats_a_name_or_has_no_rows_gets_no_table():

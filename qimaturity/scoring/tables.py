@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Any
 
 from qimaturity._core.formulas import csv_row, starts_like_formula
@@ -197,7 +197,8 @@ domain's id) and level (``ID_level``), the domains in the rubric's order."""
 
 def results_xlsx(results: Sequence[Result]) -> bytes:
     """A workbook of results for analysts, each sheet an Excel table with filters under a frozen header
-    (:func:`qimaturity._core.sheets.write_table`): every row of the CSV on "Results"; "Organisations", one row per
+    (:func:`qimaturity._core.sheets.write_table`): every row of the CSV on "Results" (with the organisation's
+    ``type`` and ``region`` after its name); "Organisations", one row per
     result: :data:`ORGANISATION_COLUMNS`, then a value column per domain named by its id and a level column
     ``ID_level``; "Domains", each domain's id and title. Dates are date cells; numbers are in full, shown with two
     decimals. The columns are named as ``compare -o OUT.xlsx`` names its own."""
@@ -208,15 +209,18 @@ def results_xlsx(results: Sequence[Result]) -> bytes:
     book = Workbook()
     long = book.active
     long.title = "Results"
-    write_table(
-        long,
-        COLUMNS,
-        ([_cell(key, row[key]) for key in COLUMNS] for result in results for row in result_rows(result)),
-        "Results",
-        MEASURED_COLUMNS,
-    )
+    # The CSV's columns, with the organisation's type and region after its name (as every per-organisation sheet)
+    at = COLUMNS.index("organisation_name") + 1
+    header = (*COLUMNS[:at], "type", "region", *COLUMNS[at:])
+
+    def long_rows(result: Result) -> Iterator[list[Any]]:
+        kinds = {"type": result.organisation.type or "", "region": result.organisation.region or ""}
+        for row in result_rows(result):
+            yield [_cell(key, kinds[key] if key in kinds else row[key]) for key in header]
+
+    write_table(long, header, (row for result in results for row in long_rows(result)), "Results", MEASURED_COLUMNS)
     domains = [(d.id, d.title) for d in results[0].domains] if results else []
-    header = [*ORGANISATION_COLUMNS, *(d for d, _ in domains), *(f"{d}_level" for d, _ in domains)]
+    wide_header = [*ORGANISATION_COLUMNS, *(d for d, _ in domains), *(f"{d}_level" for d, _ in domains)]
 
     def wide(result: Result) -> list[Any]:
         values: dict[str, tuple[float | None, int | None]] = {d.id: (d.value, d.level) for d in result.domains}
@@ -236,7 +240,7 @@ def results_xlsx(results: Sequence[Result]) -> bytes:
         ]
 
     measured = {"overall_value", *(d for d, _ in domains)}
-    write_table(book.create_sheet("Organisations"), header, (wide(r) for r in results), "Organisations", measured)
+    write_table(book.create_sheet("Organisations"), wide_header, (wide(r) for r in results), "Organisations", measured)
     write_table(book.create_sheet("Domains"), ("id", "title"), ([d, title] for d, title in domains), "Domains")
     buffer = io.BytesIO()
     book.save(buffer)
