@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 
 import jsonschema_rs
 import pytest
@@ -152,5 +153,13 @@ def test_results_export_per_question_domain_and_respondent_group(tmp_path):
     from openpyxl import load_workbook
 
     book = load_workbook(workbook)
-    assert book.sheetnames == ["Results", "Domains"]
-    assert [c.value for c in book["Domains"][2]][:5] == ["org-a", "Organisation A", "2026-06-30", 2, 2]
+    assert book.sheetnames == ["Results", "Organisations", "Domains"]
+    assert [c.value for c in book["Organisations"][2]][:7] == [
+        "org-a",
+        "Organisation A",
+        "acute",
+        "north",
+        datetime(2026, 6, 30),
+        2,
+        2,
+    ]

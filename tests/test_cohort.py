@@ -160,7 +160,7 @@ def test_csv_and_xlsx_exports(tmp_path):
     path = tmp_path / "cohort.xlsx"
     path.write_bytes(cohort_xlsx(cohort, [1, 2, 3]))
     book = load_workbook(path)
-    assert book.sheetnames == ["Statistics", "Organisations", "Trends", "Notes"]
+    assert book.sheetnames == ["Statistics", "Organisations", "Trends", "Domains", "Notes"]
     organisations = book["Organisations"]
     assert organisations["C2"].value == "Delta" and organisations["H2"].value == 3
 

@@ -82,7 +82,9 @@ def test_compare_period_writes_the_years_rows_and_refuses_an_empty_period(tmp_pa
     lead = next(r for r in rows if r["id"] == "lead")
     assert (lead["period"], lead["organisations"], lead["median"]) == ("2025", "1", "1.5")
     # The same with --from and --to, inclusive: the day itself counts
-    same = run_main("compare", MINI, str(FOLDER), "--from", "2025-06-30", "--to", "2025-06-30", "--min-cohort", "1")
+    same = run_main(
+        "compare", MINI, str(FOLDER), "--from", "2025-06-30", "--to", "2025-06-30", "--min-cohort", "1", "--all"
+    )
     assert same.returncode == 0 and "Alpha" in same.stdout and "Beta" not in same.stdout
     empty = run_main("compare", MINI, str(FOLDER), "--period", "2024")
     assert empty.returncode == 2
@@ -145,7 +147,7 @@ def test_movement_between_levels_counts_a_move_only_beyond_the_noise(tmp_path):
     # Four organisations in both years are fewer than a minimum of five: the counts are suppressed, the size shown
     hidden = qimaturity.compare(rubric, folder).movements[0]
     assert hidden.suppressed and hidden.organisations == 4 and hidden.moved_up is None
-    shown = run_main("compare", str(rubric), str(folder), "--min-cohort", "1")
+    shown = run_main("compare", str(rubric), str(folder), "--min-cohort", "1", "--all")
     assert shown.returncode == 0, shown.stderr
     assert "Movement between overall levels" in shown.stdout
     # years, in both, up, stayed, down, no clear change, not comparable

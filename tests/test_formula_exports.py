@@ -110,7 +110,7 @@ def test_score_xlsx_writes_hostile_names_as_text_cells(tmp_path):
     result = run_main("score", MINI, str(hostile_answers(tmp_path / "answers")), "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert_xlsx_is_inert(out, set(HOSTILE))
-    domains = load_workbook(out)["Domains"]
+    domains = load_workbook(out)["Organisations"]
     assert {c.value for c in domains["B"][1:]} == set(HOSTILE)
 
 
@@ -202,7 +202,7 @@ def test_characters_a_workbook_cannot_hold_become_a_replacement_character_not_a_
     result = dataclasses.replace(result, organisation=dataclasses.replace(result.organisation, name="=A\u0001B\u001bC"))
     out = tmp_path / "scores.xlsx"
     out.write_bytes(results_xlsx([result]))
-    cell = load_workbook(out)["Domains"]["B2"]
+    cell = load_workbook(out)["Organisations"]["B2"]
     assert (cell.value, cell.data_type) == ("=A\ufffdB\ufffdC", "s")
     text = io.StringIO()
     write_csv([result], text)

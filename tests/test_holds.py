@@ -217,6 +217,7 @@ def test_the_cohort_outputs_mark_held_levels():
         *(str(SCORING_ANSWERS / f"{n}.yaml") for n in ("held-alpha", "held-beta-2025", "held-beta-2026")),
         "--min-cohort",
         "1",
+        "--all",
     )
     assert result.returncode == 0, result.stderr
     ranking = result.stdout.split("Ranking")[1]

@@ -45,7 +45,7 @@ def test_score_and_compare_read_a_fhir_bundle():
     scored = run_main("score", str(QI_READINESS_1_1), bundle, "--format", "json")
     assert scored.returncode == 0, scored.stderr
     assert len(overall_levels(scored.stdout)) == 2
-    compared = run_main("compare", str(QI_READINESS_1_1), bundle, "--min-cohort", "1")
+    compared = run_main("compare", str(QI_READINESS_1_1), bundle, "--min-cohort", "1", "--all")
     assert compared.returncode == 0, compared.stderr
     assert "Ranking" in compared.stdout
 

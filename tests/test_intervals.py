@@ -195,7 +195,7 @@ def test_compare_calls_a_small_change_no_clear_change_and_a_large_one_improved(t
     # rx2: 2.1 -> 4.1 (SE 0.1 each): 2.0 ± 2.262 × √0.02 = 2.0 ± 0.319895, from 1.680105: improved.
     assert (trends["rx2"].change, trends["rx2"].direction) == (pytest.approx(2.0), "improved")
     assert trends["rx2"].change_low == pytest.approx(2.0 - 2.262 * math.sqrt(0.02))
-    shown = run_main("compare", str(rubric_path), str(folder))
+    shown = run_main("compare", str(rubric_path), str(folder), "--all")
     assert shown.returncode == 0, shown.stderr
     assert "no clear change" in shown.stdout
 

@@ -235,7 +235,7 @@ def test_a_trend_chart_marks_the_version_change():
 
 
 def test_compare_end_to_end_needs_no_flag_with_a_map(tmp_path):
-    done = run_main("compare", str(V2_PATH), str(ANSWERS), "--with-rubric", str(V1_PATH), "--min-cohort", "1")
+    done = run_main("compare", str(V2_PATH), str(ANSWERS), "--with-rubric", str(V1_PATH), "--min-cohort", "1", "--all")
     assert done.returncode == 0, done.stderr
     assert "2025-06-30 (version 1.0.0) -> 2026-06-30 (version 2.0.0)" in done.stdout
     assert "note: From 1.0.0 to 2.0.0: not comparable: Leadership" in done.stderr

@@ -20,6 +20,7 @@ from qimaturity.scoring.result import Result, held_words
 
 if TYPE_CHECKING:
     from qimaturity.batch.run import FileRecord, ProgressCallback
+    from qimaturity.report.cohort_view import CohortSummary
 
 
 def _text(value: str = "", style: str = "") -> Text:
@@ -263,6 +264,80 @@ def cohort_tables(cohort: Cohort) -> list[Table]:
         tables.append(trends)
     tables.extend(year_tables(cohort))
     return tables
+
+
+MOVERS_SHOWN = 5
+"""How many of the largest clear rises, and of the largest clear falls, the terminal summary lists."""
+
+
+def cohort_summary_tables(cohort: Cohort, summary: CohortSummary) -> list[Any]:
+    """The cohort on a terminal, in brief (``compare`` without ``--all``): the headline findings of the cohort
+    report's summary, the overall spread of each group, the outliers, and the largest clear rises and falls since
+    last time; a last line says where the rest is."""
+    from qimaturity.report.cohort_view import GroupLine
+
+    titles = dict(cohort.domains)
+    shown: list[Any] = []
+    head = f"{summary.organisations} organisations, {summary.assessments} assessments"
+    if summary.period:
+        head += f", latest dated {summary.period}"
+    shown.append(_line("Cohort: ", head))
+    flagged = [m for m in cohort.members if m.outliers]
+    for finding in summary.findings:
+        if finding.name != "Outliers" or not flagged:  # the outliers' table below says it, value by value
+            shown.append(_line(f"{finding.name}: ", finding.text))
+    groups = Table(title=_text("Overall value by group"), title_justify="left")
+    for column in ("group", "n", "min", "q1", "median", "q3", "max"):
+        groups.add_column(column, justify="left" if column == "group" else "right")
+    everyone = cohort.everyone
+    o = everyone.overall
+    lines = [
+        GroupLine(
+            everyone.name,
+            everyone.n,
+            everyone.suppressed,
+            *((o.minimum, o.q1, o.median, o.q3, o.maximum) if o and not everyone.suppressed else (None,) * 5),
+        ),
+        *summary.groups,
+    ]
+    for line in lines:
+        if line.suppressed:
+            groups.add_row(
+                _text(line.name), str(line.n), _text(f"suppressed (fewer than {cohort.min_cohort})"), *[""] * 4
+            )
+        else:  # "-": overall values not compared (results of rubric versions without a map)
+            figures = (line.minimum, line.q1, line.median, line.q3, line.maximum)
+            groups.add_row(_text(line.name), str(line.n), *(_num(v) for v in figures))
+    shown.append(groups)
+    if flagged:
+        outliers = Table(title=_text("Outliers (beyond 1.5 interquartile ranges)"), title_justify="left")
+        for column in ("organisation", "domain", "side", "value"):
+            outliers.add_column(column, justify="right" if column == "value" else "left")
+        for m in flagged:
+            values = {d: v for d, v, _ in m.values}
+            for domain_id, side in m.outliers:
+                outliers.add_row(_text(m.name), _text(titles[domain_id]), side, _num(values.get(domain_id)))
+        shown.append(outliers)
+    rises = [m for m in summary.movers if m.direction == "improved"][:MOVERS_SHOWN]
+    falls = [m for m in summary.movers if m.direction == "declined"][::-1][:MOVERS_SHOWN]
+    if rises or falls:
+        movers = Table(title=_text("Largest clear changes of overall value since last time"), title_justify="left")
+        for column in ("organisation", "first", "latest", "change", "direction"):
+            movers.add_column(column, justify="left" if column in ("organisation", "direction") else "right")
+        for mover in (*rises, *falls):
+            movers.add_row(
+                _text(mover.name), _num(mover.first), _num(mover.last), signed(mover.change), mover.direction
+            )
+        shown.append(movers)
+    shown.append(
+        _line(
+            "More: ",
+            "--all prints every table (statistics per domain and group, the ranking of every organisation, trends, "
+            "years); -o OUT.xlsx, OUT.csv or OUT.json writes them for analysis.",
+            style="dim",
+        )
+    )
+    return shown
 
 
 def year_tables(cohort: Cohort) -> list[Table]:

@@ -184,8 +184,16 @@ def list_rubrics(fmt: str) -> None:
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
 @click.option("--domain", "domain_id", help="Show only this domain.")
 @click.option("--levels/--no-levels", default=True, show_default=True, help="Show each question's level descriptors.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A tree on the terminal, or JSON (schemas/show.schema.json) on stdout.",
+)
 @rubric_path_option
-def show(rubric: Rubric, domain_id: str | None, levels: bool) -> None:
+def show(rubric: Rubric, domain_id: str | None, levels: bool, fmt: str = "text") -> None:
     """Print a rubric as a readable tree: levels, groups, domains, questions, scoring and rules.
 
     Example: qimaturity show qi-readiness --domain leadership
@@ -197,6 +205,11 @@ def show(rubric: Rubric, domain_id: str | None, levels: bool) -> None:
         raise InputError.single(
             rubric.path or rubric.id, f"no domain '{domain_id}' in this rubric", f"domains: {known}"
         )
+    if fmt == "json":
+        from qimaturity.rubric.outline import rubric_outline
+
+        _json(rubric_outline(rubric, domain_id=domain_id, levels=levels))
+        return
     _console().print(rubric_tree(rubric, domain_id=domain_id, levels=levels))
 
 
@@ -540,6 +553,14 @@ def _write_results(
 @click.option("--target", "targets", multiple=True, type=TARGET, metavar="[ID=]LEVEL", help="As for score.")
 @click.option("--what-if", "what_if", multiple=True, type=WHAT_IF, metavar="QUESTION=LEVEL", help="As for score.")
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="The explanation as text, or as JSON (schemas/explain.schema.json) on stdout.",
+)
 @rubric_path_option
 def explain_command(
     rubric: Rubric,
@@ -549,6 +570,7 @@ def explain_command(
     targets: tuple[tuple[str | None, int], ...],
     what_if: tuple[tuple[str, int], ...],
     mapping_path: Path | None = None,
+    fmt: str = "text",
 ) -> None:
     """Explain how a result was reached: answers, rules and arithmetic, for the whole or one domain or question.
 
@@ -564,6 +586,11 @@ def explain_command(
     result = score_one(
         rubric, answers, targets=target_map, default_target=default_target, what_if=dict(what_if), mapping=mapping_path
     )
+    if fmt == "json":
+        from qimaturity.scoring.explain import explanation
+
+        _json(explanation(result, domain_id=domain_id, question_id=question_id))
+        return
     trace = explain(result, domain_id=domain_id, question_id=question_id)
     click.echo(terminal_text(trace, newlines=True), nl=False)
 
@@ -717,7 +744,27 @@ def plan_command(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="OUT.html, OUT.pdf, OUT.csv or OUT.xlsx; without it, tables on the terminal.",
+    help="OUT.html, OUT.pdf, OUT.csv, OUT.xlsx or OUT.json; without it, the summary on the terminal.",
+)
+@click.option(
+    "--format",
+    "fmt_out",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Without -o: tables on the terminal, or the JSON document or a CSV table on stdout.",
+)
+@click.option(
+    "--table",
+    "csv_table",
+    type=click.Choice(["groups", "organisations", "trends"]),
+    default="groups",
+    show_default=True,
+    help="Which table a CSV holds: statistics per group and domain, one row per organisation, or one row per "
+    "organisation, domain and date.",
+)
+@click.option(
+    "--all", "show_all", is_flag=True, help="On the terminal: every table (statistics, ranking, trends, years)."
 )
 @peer_group_options()
 @click.option(
@@ -771,6 +818,9 @@ def compare_command(
     mapping_path: Path | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
+    fmt_out: str = "table",
+    csv_table: str = "groups",
+    show_all: bool = False,
 ) -> None:
     """Compare organisations: per domain the count, median, quartiles and levels; a ranking; a heatmap; peer groups;
     outliers; trends for organisations assessed more than once; and, when the assessments cover several years, the
@@ -791,7 +841,11 @@ def compare_command(
     if output is not None:
         from qimaturity.report.build import COHORT_FORMATS, output_format
 
-        fmt = output_format(output, None, COHORT_FORMATS)
+        fmt = output_format(output, None if fmt_out == "table" else fmt_out, COHORT_FORMATS)
+    csv_wanted = fmt == "csv" if output is not None else fmt_out == "csv"
+    given = click.get_current_context().get_parameter_source("csv_table")
+    if not csv_wanted and given is not None and given.name != "DEFAULT":
+        raise click.UsageError("--table chooses a CSV's table: give it with -o OUT.csv or --format csv")
     target_map, default_target = targets_of(targets)
     # Scored here rather than by compare(), which refuses a cohort with a bad file: the terminal tables still show
     # the others.
@@ -845,17 +899,28 @@ def compare_command(
         start=start,
         end=end,
     )
-    if output is None or fmt is None:
-        from qimaturity.cli.display import cohort_tables
+    if output is None and fmt_out != "table":
+        from qimaturity.report.build import cohort_document
+
+        click.echo(cohort_document(cohort, rubric, fmt_out, table=csv_table), nl=False)
+    elif output is None or fmt is None:
+        from qimaturity.cli.display import cohort_summary_tables, cohort_tables
 
         console = _console()
-        for table in cohort_tables(cohort):
+        if show_all:
+            tables = cohort_tables(cohort)
+        else:
+            from qimaturity.report.cohort_view import cohort_summary
+
+            level_names = {level.value: level.name for level in rubric.levels}
+            tables = cohort_summary_tables(cohort, cohort_summary(cohort, level_names))
+        for table in tables:
             console.print(table)
     else:
         from qimaturity._core.outputs import write_atomic
         from qimaturity.report.build import cohort_document
 
-        write_atomic(output, cohort_document(cohort, rubric, fmt, report_date=report_date))
+        write_atomic(output, cohort_document(cohort, rubric, fmt, report_date=report_date, table=csv_table))
     for note in cohort.notes:
         _say(f"note: {note}")
     if output is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import IO, Any
 
 from qimaturity._core.formulas import append_row, csv_row
@@ -87,7 +87,8 @@ def cohort_stats_rows(cohort: Cohort, scale: Sequence[int]) -> list[dict[str, An
 
 
 def member_rows(cohort: Cohort) -> list[dict[str, Any]]:
-    """One row per organisation: rank, score, overall level and band, each domain's value and outlier flags."""
+    """One row per organisation: rank, score, overall level and band, each domain's value (a column named by the
+    domain's id) and level (``ID_level``), and outlier flags."""
     rows = []
     for m in cohort.members:
         row: dict[str, Any] = {
@@ -104,6 +105,8 @@ def member_rows(cohort: Cohort) -> list[dict[str, Any]]:
         }
         for domain_id, value, _ in m.values:
             row[domain_id] = table_number(value)
+        for domain_id, _, level in m.values:
+            row[f"{domain_id}_level"] = "" if level is None else level
         row["outliers"] = "; ".join(f"{d} {side}" for d, side in m.outliers)
         rows.append(row)
     return rows
@@ -138,39 +141,113 @@ def trend_rows(cohort: Cohort) -> list[dict[str, Any]]:
     return rows
 
 
-def write_cohort_csv(cohort: Cohort, scale: Sequence[int], stream: IO[str]) -> None:
-    rows = cohort_stats_rows(cohort, scale)
-    writer = csv.DictWriter(stream, fieldnames=list(rows[0]) if rows else ["group"], lineterminator="\n")
+def trend_point_rows(cohort: Cohort) -> list[dict[str, Any]]:
+    """The trends in long form, one row per organisation assessed more than once, domain (and overall) and date,
+    oldest first: its ``value``, ``level``, the level a rule held it at, whether it compares with the latest
+    (``comparable``: ``no`` for a value of an earlier rubric version the migration map says is not comparable, then
+    without a value) and its interval; on every row of a series, the first-to-last ``change`` and its
+    ``direction``. Type and region are the organisation's (from its latest assessment)."""
+    members = {m.organisation_id: m for m in cohort.members}
+    rows = []
+    for trend in cohort.trends:
+        member = members.get(trend.organisation_id)
+        for series in (*trend.domains, *((trend.overall,) if trend.overall else ())):
+            for i, when in enumerate(trend.dates):
+                interval = series.intervals[i] if series.intervals else None
+                held = series.held[i] if series.held else None
+                comparable = series.comparable[i] if series.comparable else True
+                rows.append(
+                    {
+                        "organisation_id": trend.organisation_id,
+                        "organisation_name": trend.name,
+                        "type": (member.type if member else None) or "",
+                        "region": (member.region if member else None) or "",
+                        "scope": "overall" if series is trend.overall else "domain",
+                        "id": series.domain_id,
+                        "title": series.title,
+                        "date": when,
+                        "version": trend.versions[i] if trend.versions else "",
+                        "value": table_number(series.values[i]),
+                        "level": "" if series.levels[i] is None else series.levels[i],
+                        "held_level": "" if held is None else held,
+                        "comparable": "yes" if comparable else "no",
+                        "interval_low": table_number(interval.low) if interval else "",
+                        "interval_high": table_number(interval.high) if interval else "",
+                        "change": table_number(series.change),
+                        "direction": series.direction,
+                        "not_comparable": series.note or "",
+                    }
+                )
+    return rows
+
+
+def _organisation_rows(cohort: Cohort, scale: Sequence[int]) -> list[dict[str, Any]]:
+    return member_rows(cohort)
+
+
+def _trend_point_rows(cohort: Cohort, scale: Sequence[int]) -> list[dict[str, Any]]:
+    return trend_point_rows(cohort)
+
+
+CSV_TABLES: dict[str, Callable[[Cohort, Sequence[int]], list[dict[str, Any]]]] = {
+    "groups": cohort_stats_rows,
+    "organisations": _organisation_rows,
+    "trends": _trend_point_rows,
+}
+"""The tables a cohort's CSV may hold (``compare --table``): ``groups`` (the default, statistics per group and
+domain: :func:`cohort_stats_rows`), ``organisations`` (:func:`member_rows`) and ``trends``
+(:func:`trend_point_rows`)."""
+
+_EMPTY_HEADERS = {
+    "groups": ["group"],
+    "organisations": ["rank", "organisation_id"],
+    "trends": ["organisation_id", "organisation_name", "type", "region", "scope", "id", "title", "date", "value"],
+}
+
+
+def write_cohort_csv(cohort: Cohort, scale: Sequence[int], stream: IO[str], *, table: str = "groups") -> None:
+    """One of :data:`CSV_TABLES` as CSV text; a table without rows (no trends) is its header alone."""
+    if table not in CSV_TABLES:
+        raise ValueError(f"a cohort's CSV holds one of {', '.join(CSV_TABLES)}, not {table}")
+    rows = CSV_TABLES[table](cohort, scale)
+    writer = csv.DictWriter(stream, fieldnames=list(rows[0]) if rows else _EMPTY_HEADERS[table], lineterminator="\n")
     writer.writeheader()
     writer.writerows(csv_row(row) for row in rows)
 
 
+MEASURED_COLUMNS = frozenset(
+    {"minimum", "q1", "median", "q3", "maximum", "score", "value", "interval_low", "interval_high", "change"}
+)
+"""Columns of measured values (with each domain's own): the workbook shows them with two decimals."""
+
+
 def cohort_xlsx(cohort: Cohort, scale: Sequence[int]) -> bytes:
-    """A workbook for analysts: Statistics, Organisations (ranking and values, heat-coloured), Trends, Notes."""
+    """A workbook for analysts, each sheet an Excel table with filters under a frozen header
+    (:func:`qimaturity._core.sheets.write_table`): Statistics (:func:`cohort_stats_rows`), Organisations
+    (:func:`member_rows`, domain values heat-coloured), Trends (long form: :func:`trend_point_rows`), Domains (each
+    domain's id and title: the other sheets name domains by id, as ``score -o OUT.xlsx`` does) and Notes. Dates are
+    date cells; numbers are in full, shown with two decimals."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
+
+    from qimaturity._core.sheets import write_table
 
     book = Workbook()
     sheets = (
         ("Statistics", cohort_stats_rows(cohort, scale)),
         ("Organisations", member_rows(cohort)),
-        ("Trends", trend_rows(cohort)),
+        ("Trends", trend_point_rows(cohort)),
+        ("Domains", [{"id": d, "title": title} for d, title in cohort.domains]),
     )
     book.remove(book.active)
     ramp = ["F7FBFF", "DEEBF7", "C6DBEF", "9ECAE1", "6BAED6", "4292C6", "2171B5", "08519C"]
     low, high = (scale[0], scale[-1]) if scale else (0, 1)
     domain_ids = {d for d, _ in cohort.domains}
+    measured = domain_ids | MEASURED_COLUMNS
     for title, rows in sheets:
         sheet = book.create_sheet(title)
-        if not rows:
-            append_row(sheet, ["(none)"])
-            continue
-        header = list(rows[0])
-        append_row(sheet, header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            append_row(sheet, [_cell(key, row[key]) for key in header])
+        header = list(rows[0]) if rows else _EMPTY_HEADERS.get(title.lower(), ["id"])
+        write_table(sheet, header, ([_cell(key, row[key]) for key in header] for row in rows), title, measured)
         if title == "Organisations":
             for column, key in enumerate(header, start=1):
                 if key not in domain_ids:
@@ -183,7 +260,6 @@ def cohort_xlsx(cohort: Cohort, scale: Sequence[int]) -> bytes:
                         cell.fill = PatternFill("solid", fgColor=colour)
                         if share > 0.6:
                             cell.font = Font(color="FFFFFF")
-        sheet.freeze_panes = "A2"
     notes = book.create_sheet("Notes")
     for note in cohort.notes or ("No notes.",):
         append_row(notes, [note])

@@ -27,7 +27,7 @@ from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.result import Result
 
 REPORT_FORMATS = ("pdf", "html")
-COHORT_FORMATS = ("html", "pdf", "csv", "xlsx")
+COHORT_FORMATS = ("html", "pdf", "csv", "xlsx", "json")
 
 ReportDate = date | str | None
 """A report's date: a :class:`datetime.date` (or ``datetime``), its ISO text (``"2026-10-01"``), or None for
@@ -178,19 +178,26 @@ def cohort_document(
     report_date: ReportDate = None,
     brand: Brand | str | Path | None = None,
     templates: str | Path | None = None,
+    table: str = "groups",
 ) -> str | bytes:
     """A cohort comparison as ``html`` or ``pdf`` (the cohort report, with ``brand`` and ``templates`` as for
-    :func:`report`), ``csv`` (one row per group and domain) or ``xlsx`` (Statistics, Organisations, Trends, Notes):
-    text for HTML and CSV, bytes for PDF and XLSX."""
+    :func:`report`), ``csv`` (``table``: ``groups``, one row per group and domain; ``organisations``, one row per
+    organisation; ``trends``, one row per organisation, domain and date; see
+    :data:`qimaturity.cohort.tables.CSV_TABLES`), ``xlsx`` (Statistics, Organisations, Trends, Domains, Notes) or
+    ``json`` (``schemas/cohort.schema.json``): text for HTML, CSV and JSON, bytes for PDF and XLSX."""
     main = as_rubric(rubric)
     scale = [level.value for level in main.levels]
+    if fmt == "json":
+        from qimaturity.cohort.document import cohort_json
+
+        return cohort_json(cohort)
     if fmt == "csv":
         import io
 
         from qimaturity.cohort.tables import write_cohort_csv
 
         buffer = io.StringIO()
-        write_cohort_csv(cohort, scale, buffer)
+        write_cohort_csv(cohort, scale, buffer, table=table)
         return buffer.getvalue()
     if fmt == "xlsx":
         from qimaturity.cohort.tables import cohort_xlsx

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from qimaturity._core.numbers import signed, trace_number
 from qimaturity.scoring.result import (
     DomainResult,
@@ -164,3 +166,38 @@ def explain(result: Result, *, domain_id: str | None = None, question_id: str | 
         lines.append(f"What if {changes}:")
         lines.extend("  " + line for line in explain_overall(result.projection.overall))
     return "\n".join(lines) + "\n"
+
+
+def explanation(result: Result, *, domain_id: str | None = None, question_id: str | None = None) -> dict[str, Any]:
+    """What :func:`explain` says, as data (``qimaturity explain --format json``; ``schemas/explain.schema.json``):
+    the result's rubric, organisation and date; ``scope`` (``overall``, ``domain`` or ``question``); the nodes of
+    that scope as ``Result.to_dict`` writes them, each with its trace (the whole result: the overall node, the
+    domains without their questions and every priority; a domain: that domain with its questions and its
+    priorities; a question: that question and its priority); the what-if projection; and ``text``, the
+    explanation as :func:`explain` words it."""
+    data = result.to_dict()
+    scope = "question" if question_id is not None else "domain" if domain_id is not None else "overall"
+    domains: list[dict[str, Any]] = []
+    question = None
+    priorities = data["priorities"]
+    if scope == "overall":
+        domains = [{**d, "questions": []} for d in data["domains"]]
+    elif scope == "domain":
+        domains = [d for d in data["domains"] if d["id"] == domain_id]
+        priorities = [p for p in priorities if p["domain_id"] == domain_id]
+    else:
+        question = next(q for d in data["domains"] for q in d["questions"] if q["id"] == question_id)
+        priorities = [p for p in priorities if p["question_id"] == question_id]
+    return {
+        "engine": data["engine"],
+        "rubric": data["rubric"],
+        "organisation": data["organisation"],
+        "date": data["date"],
+        "scope": scope,
+        "overall": data["overall"] if scope == "overall" else None,
+        "domains": domains,
+        "question": question,
+        "priorities": priorities,
+        "projection": data["projection"],
+        "text": explain(result, domain_id=domain_id, question_id=question_id),
+    }

@@ -6,10 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Any
 
-from qimaturity._core.formulas import FORMULA_STARTS, append_row, csv_field, starts_like_formula
+from qimaturity._core.formulas import FORMULA_STARTS, csv_field, starts_like_formula
 from qimaturity._core.numbers import full, table_number
 from qimaturity.scoring.result import DomainResult, OverallResult, PerceptionGap, Result
 
@@ -178,37 +178,70 @@ def _gap_row(base: dict[str, Any], domain_id: str, ident: str, gap: PerceptionGa
     }
 
 
+MEASURED_COLUMNS = frozenset({"value", "percent", "agreement", "interval_low", "interval_high"})
+"""Columns of measured values: the workbook shows them with two decimals (the cell keeps the full value)."""
+
+ORGANISATION_COLUMNS = (
+    "organisation_id",
+    "organisation_name",
+    "type",
+    "region",
+    "date",
+    "overall_value",
+    "overall_level",
+    "overall_band",
+)
+"""The first columns of the workbook's Organisations sheet; then each domain's value (a column named by the
+domain's id) and level (``ID_level``), the domains in the rubric's order."""
+
+
 def results_xlsx(results: Sequence[Result]) -> bytes:
-    """A workbook of results for analysts: every row of the CSV on "Results", and "Domains" with one row per
-    organisation and a value and level column per domain."""
+    """A workbook of results for analysts, each sheet an Excel table with filters under a frozen header
+    (:func:`qimaturity._core.sheets.write_table`): every row of the CSV on "Results" (with the organisation's
+    ``type`` and ``region`` after its name); "Organisations", one row per
+    result: :data:`ORGANISATION_COLUMNS`, then a value column per domain named by its id and a level column
+    ``ID_level``; "Domains", each domain's id and title. Dates are date cells; numbers are in full, shown with two
+    decimals. The columns are named as ``compare -o OUT.xlsx`` names its own."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+
+    from qimaturity._core.sheets import write_table
 
     book = Workbook()
     long = book.active
     long.title = "Results"
-    append_row(long, COLUMNS)
-    for result in results:
+    # The CSV's columns, with the organisation's type and region after its name (as every per-organisation sheet)
+    at = COLUMNS.index("organisation_name") + 1
+    header = (*COLUMNS[:at], "type", "region", *COLUMNS[at:])
+
+    def long_rows(result: Result) -> Iterator[list[Any]]:
+        kinds = {"type": result.organisation.type or "", "region": result.organisation.region or ""}
         for row in result_rows(result):
-            append_row(long, [_cell(key, row[key]) for key in COLUMNS])
-    wide = book.create_sheet("Domains")
+            yield [_cell(key, kinds[key] if key in kinds else row[key]) for key in header]
+
+    write_table(long, header, (row for result in results for row in long_rows(result)), "Results", MEASURED_COLUMNS)
     domains = [(d.id, d.title) for d in results[0].domains] if results else []
-    append_row(
-        wide,
-        ["organisation_id", "organisation_name", "date", "overall_value", "overall_level"]
-        + [f"{title} {what}" for _, title in domains for what in ("value", "level")],
-    )
-    for result in results:
+    wide_header = [*ORGANISATION_COLUMNS, *(d for d, _ in domains), *(f"{d}_level" for d, _ in domains)]
+
+    def wide(result: Result) -> list[Any]:
         values: dict[str, tuple[float | None, int | None]] = {d.id: (d.value, d.level) for d in result.domains}
-        append_row(
-            wide,
-            [result.organisation.id, result.organisation.name, result.date, result.overall.value, result.overall.level]
-            + [item for d, _ in domains for item in values.get(d, (None, None))],
-        )
-    for sheet in (long, wide):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
+        org = result.organisation
+        overall = result.overall
+        return [
+            org.id,
+            org.name,
+            org.type,
+            org.region,
+            result.date,
+            full(overall.value),
+            overall.level,
+            overall.band.name if overall.band else None,
+            *(full(values.get(d, (None, None))[0]) for d, _ in domains),
+            *(values.get(d, (None, None))[1] for d, _ in domains),
+        ]
+
+    measured = {"overall_value", *(d for d, _ in domains)}
+    write_table(book.create_sheet("Organisations"), wide_header, (wide(r) for r in results), "Organisations", measured)
+    write_table(book.create_sheet("Domains"), ("id", "title"), ([d, title] for d, title in domains), "Domains")
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
