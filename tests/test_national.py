@@ -174,6 +174,6 @@ def test_score_still_refuses_a_parquet_export_that_compare_reads(tmp_path: Path)
     refused = run_main("score", "qi-readiness", str(archive))
     assert refused.returncode == 2
     assert "not an answers file, export, FHIR response or questionnaire template" in refused.stderr
-    compared = run_main("compare", "qi-readiness", str(archive), "--min-cohort", "1")
+    compared = run_main("compare", "qi-readiness", str(archive), "--min-cohort", "1", "--all")
     assert compared.returncode == 0, compared.stderr
     assert "Organisation 1" in compared.stdout

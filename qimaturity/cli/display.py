@@ -278,7 +278,7 @@ def cohort_summary_tables(cohort: Cohort, summary: CohortSummary) -> list[Any]:
 
     titles = dict(cohort.domains)
     shown: list[Any] = []
-    head = f"{summary.organisations} organisations, {summary.assessments} assessments"
+    head = _counted(summary.organisations, "organisation") + ", " + _counted(summary.assessments, "assessment")
     if summary.period:
         head += f", latest dated {summary.period}"
     shown.append(_line("Cohort: ", head))
@@ -429,3 +429,8 @@ def progress_bar(label: str = "batch") -> Iterator[ProgressCallback | None]:
             bar.refresh()
 
         yield update
+
+
+def _counted(count: int, noun: str) -> str:
+    """``1 organisation``, ``2 organisations``."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
