@@ -32,7 +32,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from datetime import datetime
+from pathlib import Path
 
 import jsonschema_rs
 import pytest
@@ -165,3 +169,47 @@ def test_a_regulators_year_from_two_broken_exports_to_the_national_trend(tmp_pat
         ("2026", 5, pytest.approx(7 / 3)),
     ]
     assert (trend[2]["previous_period"], trend[2]["in_both"], trend[2]["stayed"]) == ("2025", 4, 4)
+
+
+def worked_example_commands():
+    """The README's worked example "A regulator's year": each `$` command (continuation lines joined, a trailing
+    comment dropped) with the lines shown after it ("..." stands for lines left out)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("#### A regulator's year: a worked example", 1)[1].split("\n### ", 1)[0]
+    steps: list[tuple[str, list[str]]] = []
+    for block in section.split("```console\n")[1:]:
+        lines = iter(block.split("\n```", 1)[0].splitlines())
+        for line in lines:
+            if line.startswith("$ "):
+                command = line[2:]
+                while command.endswith("\\"):
+                    command = command[:-1] + next(lines).strip()
+                steps.append((command.split("  #", 1)[0].strip(), []))
+            elif line != "...":
+                steps[-1][1].append(line.rstrip())
+    return steps
+
+
+@pytest.mark.slow
+@pytest.mark.subprocess
+def test_the_readme_worked_example_prints_what_it_shows(tmp_path):
+    (tmp_path / "tests").symlink_to(ROOT / "tests")  # the commands are given from the repository's root
+    steps = worked_example_commands()
+    assert [c.split()[:2] for c in (s[0] for s in steps)].count(["qimaturity", "compare"]) == 5
+    env = {**os.environ, "COLUMNS": "100", "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    returncode = 0
+    for command, shown in steps:
+        if command == "echo $?":
+            printed = [str(returncode)]
+        else:
+            ran = subprocess.run(
+                command, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=120
+            )
+            returncode = ran.returncode
+            printed = [line.rstrip().lstrip("\ufeff") for line in (ran.stdout + ran.stderr).splitlines()]
+            assert "Traceback" not in ran.stderr, command
+        # every line the README shows is printed, in the order shown
+        position = 0
+        for line in shown:
+            assert line in printed[position:], (command, line)
+            position = printed.index(line, position) + 1
