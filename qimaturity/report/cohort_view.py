@@ -306,7 +306,8 @@ def _movers_finding(cohort: Cohort, movers: Sequence[Mover]) -> Finding:
     directions = [t.overall.direction if t.overall is not None else "not comparable" for t in trends]
     counts = {d: directions.count(d) for d in ("improved", "declined", "no clear change", "not comparable")}
     parts = [f"{counts['improved']} improved overall", f"{counts['declined']} declined"]
-    parts.append(f"{counts['no clear change']} show no clear change")
+    unclear = counts["no clear change"]
+    parts.append(f"{unclear} {'shows' if unclear == 1 else 'show'} no clear change")
     if counts["not comparable"]:
         parts.append(f"{counts['not comparable']} cannot be compared")
     said = f"{_organisations(len(trends))} {'was' if len(trends) == 1 else 'were'} assessed before: {_names(parts)}."
