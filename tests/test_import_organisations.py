@@ -115,7 +115,7 @@ def test_missing_exclude_imports_every_organisation_and_scoring_leaves_the_quest
     assert result.returncode == 0, result.stderr
     cedar = tmp_path / "answers" / "RC3.yaml"
     assert yaml.safe_load(cedar.read_text())["missing"] == "exclude"  # recorded, so that scoring applies it
-    scored = run_main("score", str(MINI), str(cedar), "--format", "json")
+    scored = run_main("score", str(MINI), str(cedar), "--format", "json", "--trace")
     assert scored.returncode == 0, scored.stderr
     overall = json.loads(scored.stdout)
     overall = overall[0] if isinstance(overall, list) else overall
