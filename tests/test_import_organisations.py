@@ -322,9 +322,117 @@ def test_missing_is_for_exports_and_the_python_api_takes_it_too(tmp_path):
 
 def test_a_rejects_file_left_by_an_earlier_import_is_noted_not_removed(tmp_path):
     assert imported(tmp_path).returncode == 2  # rejects Cedar: answers.rejects.csv
-    result = imported(tmp_path, "--missing", "exclude")  # rejects nothing
+    # rejects nothing; its answers files record missing: exclude, so they replace the earlier ones on purpose
+    result = imported(tmp_path, "--missing", "exclude", "--replace")
     assert result.returncode == 0
     assert f"note: {tmp_path / 'answers.rejects.csv'} is from an earlier import: this one rejected nothing" in (
         result.stderr
     )
     assert (tmp_path / "answers.rejects.csv").is_file()
+
+
+# Two years into one folder. The regulator's fixture (tests/data/regulator/): 2025 writes RA1, RB2, RC3, RD4, RE5
+# (RF6 rejected); 2026 would write RA1, RB2, RC3, RE5, RF6 (RD4 rejected), each dated 2026-03-31 where the folder's
+# are dated 2025-03-31: four clashes (RA1, RB2, RC3, RE5). RF6 is new to the folder and RD4 is not in 2026's files.
+YEARS = DATA / "regulator"
+
+
+def import_year(folder: Path, year: int, *options: str, export: Path | None = None):
+    given = export if export is not None else YEARS / f"national-{year}.csv"
+    return run_main(
+        "import", str(MINI), str(given), "--mapping", str(YEARS / "national.yaml"), "-o", str(folder), *options
+    )
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.parent.iterdir()) if p.is_file()} | {
+        f"{folder.name}/{p.name}": p.read_bytes() for p in sorted(folder.iterdir())
+    }
+
+
+def test_importing_another_year_into_the_same_folder_replaces_nothing_and_names_each_clash(tmp_path):
+    folder = tmp_path / "answers"
+    first = import_year(folder, 2025)
+    assert first.returncode == 2  # RF6 rejected
+    before = contents(folder)
+    # The same export again: the same files, the same report.
+    again = import_year(folder, 2025)
+    assert (again.returncode, again.stdout, again.stderr) == (first.returncode, first.stdout, first.stderr)
+    assert len(again.stdout.splitlines()) == 5
+    assert contents(folder) == before
+    result = import_year(folder, 2026)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert contents(folder) == before  # no answers file replaced, RF6 not added, 2025's rejects file as it was
+    assert (
+        f"{folder / 'RA1.yaml'}: /date: holds the assessment of 'RA1' (Alder) dated 2025-03-31; this import's is "
+        "dated 2026-03-31 (not replaced: import into a folder of its own (one per year), or give --replace to "
+        "replace it on purpose)"
+    ) in result.stderr.splitlines()
+    clashes = [line for line in result.stderr.splitlines() if ": /date: holds the assessment of" in line]
+    assert [Path(line.split(":")[0]).name for line in clashes] == ["RA1.yaml", "RB2.yaml", "RC3.yaml", "RE5.yaml"]
+    assert (
+        f"nothing written, because 4 answers file(s) in {folder} hold other assessments (listed above): import into "
+        "a folder of its own (one per year), or give --replace to replace them on purpose."
+    ) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_replace_replaces_another_years_files_on_purpose(tmp_path):
+    folder = tmp_path / "answers"
+    import_year(folder, 2025)
+    result = import_year(folder, 2026, "--replace")
+    assert result.returncode == 2  # RD4 rejected, as without --replace
+    dates = {p.stem: yaml.safe_load(p.read_text())["date"] for p in folder.iterdir()}
+    # RD4 is not in 2026's files: its 2025 file stays; RF6 is new.
+    assert dates == {
+        "RA1": "2026-03-31",
+        "RB2": "2026-03-31",
+        "RC3": "2026-03-31",
+        "RD4": "2025-03-31",
+        "RE5": "2026-03-31",
+        "RF6": "2026-03-31",
+    }
+
+
+def test_other_answers_of_the_same_date_are_a_clash_with_strict_and_into_one_file_too(tmp_path):
+    # A clean 2026 export (RD4's row left out) goes through the columnar importer; --strict through the row importer.
+    rows = (YEARS / "national-2026.csv").read_text().splitlines()
+    clean = tmp_path / "clean-2026.csv"
+    clean.write_text("\n".join(r for r in rows if not r.startswith("RD4")) + "\n")
+    corrected = tmp_path / "corrected-2026.csv"
+    corrected.write_text(
+        clean.read_text().replace(
+            "RC3,Cedar,acute,South,3900,2026-03-31,c1,board,2,3,2",
+            "RC3,Cedar,acute,South,3900,2026-03-31,c1,board,2,3,3",
+        )
+    )
+    for options in ((), ("--strict",)):
+        folder = tmp_path / f"answers{len(options)}"
+        assert import_year(folder, 2026, *options, export=clean).returncode == 0
+        before = contents(folder)
+        result = import_year(folder, 2026, *options, export=corrected)
+        assert result.returncode == 2, options
+        assert contents(folder) == before
+        assert (
+            f"{folder / 'RC3.yaml'}: /respondents: holds another assessment of 'RC3' (Cedar) dated 2026-03-31: its "
+            "answers differ from this import's of the same date (not replaced"
+        ) in result.stderr
+        assert "1 answers file(s)" in result.stderr
+        assert import_year(folder, 2026, *options, "--replace", export=corrected).returncode == 0
+        assert yaml.safe_load((folder / "RC3.yaml").read_text())["respondents"][0]["answers"]["meth-1"] == 3
+    # One organisation to one file: the file it would replace is named, with another output file as the way out.
+    one = tmp_path / "alder.csv"
+    one.write_text(f"{rows[0]}\n{rows[1]}\n")
+    target = tmp_path / "alder.yaml"
+    assert import_year(target, 2026, export=one).returncode == 0
+    older = tmp_path / "alder-2025.csv"
+    older.write_text(f"{rows[0]}\n{(YEARS / 'national-2025.csv').read_text().splitlines()[1]}\n")
+    before_one = target.read_bytes()
+    result = import_year(target, 2025, export=older)
+    assert result.returncode == 2
+    assert target.read_bytes() == before_one
+    assert (
+        f"{target}: /date: holds the assessment of 'RA1' (Alder) dated 2026-03-31; this import's is dated "
+        "2025-03-31 (not replaced: import into another output file, or give --replace to replace it on purpose)"
+    ) in result.stderr

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -1809,16 +1810,22 @@ def _file_stems(ids: Iterable[str]) -> list[str]:
 
 
 def write_answers(
-    documents: Sequence[Mapping[str, Any]], output: FsPath | str, *, source: str = "", of: int | None = None
+    documents: Sequence[Mapping[str, Any]],
+    output: FsPath | str,
+    *,
+    source: str = "",
+    of: int | None = None,
+    replace: bool = False,
 ) -> list[FsPath]:
     """Write imported documents: one to the file OUTPUT (unless it is an existing folder); several to the folder
     OUTPUT (created), each as OUTPUT/<organisation id>.yaml. Returns the paths written. ``of``: how many documents
-    the export held, when some were rejected (then OUTPUT is a folder when it held several)."""
+    the export held, when some were rejected (then OUTPUT is a folder when it held several). An existing file that
+    holds another assessment is never replaced unless ``replace`` (see :func:`write_answer_texts`)."""
     output = FsPath(output)
     several = max(len(documents), of or 0) > 1
     json_format = not several and is_json(output) and not output.is_dir()
     texts = (dump_answers(document, source=source, json_format=json_format) for document in documents)
-    return write_answer_texts(assessment_names(documents), texts, output, source=source, of=of)
+    return write_answer_texts(assessment_names(documents), texts, output, source=source, of=of, replace=replace)
 
 
 def assessment_names(documents: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -1830,17 +1837,31 @@ def assessment_names(documents: Sequence[Mapping[str, Any]]) -> list[str]:
 
 
 def write_answer_texts(
-    ids: Sequence[str], texts: Iterable[str], output: FsPath, *, source: str = "", of: int | None = None
+    ids: Sequence[str],
+    texts: Iterable[str],
+    output: FsPath,
+    *,
+    source: str = "",
+    of: int | None = None,
+    replace: bool = False,
 ) -> list[FsPath]:
     """Write the answers files of organisations ``ids``, whose texts ``texts`` gives one by one, in order, as
-    :func:`write_answers` says. A single organisation written to a ``.json`` file comes as JSON."""
+    :func:`write_answers` says. A single organisation written to a ``.json`` file comes as JSON.
+
+    An answers file already there is replaced only when it holds the same assessment (the same answers document:
+    importing an export again changes nothing) or with ``replace``. Otherwise nothing at all is written and
+    :class:`AnswersClash` is raised, naming each such file with the organisation and both dates: another year's
+    assessment, or a different one of the same date, is never lost silently."""
     if not ids and not of:
         raise InputError.single(
             source or str(output), "no answers found: the file names no respondent", "fill in at least one respondent"
         )
     count = max(len(ids), of or 0)
     if count == 1 and not output.is_dir():
-        return [write_atomic(output, next(iter(texts)))]
+        text = next(iter(texts))
+        if not replace:
+            refuse_clashes([(output, text)], folder=False)
+        return [write_atomic(output, text)]
     if not output.is_dir() and (output.exists() or suffix_of(output) in ANSWERS_SUFFIXES):
         shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
         raise InputError.single(
@@ -1848,5 +1869,88 @@ def write_answer_texts(
             f"the export holds {count} organisations ({shown}), so the output must be a folder, not a file",
             f"give a folder, e.g. -o {output.with_suffix('')}/, to get one answers file per organisation",
         )
+    paths = [output / f"{stem}.yaml" for stem in _file_stems(ids)]
+    if not replace and output.is_dir() and any(os.path.lexists(path) for path in paths):
+        # Only a folder with files of these names costs holding the texts before writing: they are compared first.
+        texts = list(texts)
+        refuse_clashes(zip(paths, texts, strict=True), folder=True)
     make_output_folder(output)
-    return [write_atomic(output / f"{stem}.yaml", text) for stem, text in zip(_file_stems(ids), texts, strict=True)]
+    return [write_atomic(path, text) for path, text in zip(paths, texts, strict=True)]
+
+
+class AnswersClash(InputError):
+    """Answers files already in the output that hold other assessments than the import's: nothing was written."""
+
+
+def refuse_clashes(targets: Iterable[tuple[FsPath, str]], *, folder: bool) -> None:
+    """Raise :class:`AnswersClash` when any existing ``path`` of ``targets`` (path, text to write) holds another
+    answers document than its text: another organisation, another date, other answers, or no answers file at all.
+    ``folder``: whether the paths are the files of an output folder (which changes the hint)."""
+    problems = []
+    for path, text in targets:
+        if not os.path.lexists(path):
+            continue
+        new = _answers_data(text, str(path))
+        old = _existing_answers(path)
+        if old == new:
+            continue
+        problems.append(_clash(path, old, new or {}, folder))
+    if problems:
+        raise AnswersClash(problems)
+
+
+def _answers_data(text: str, name: str) -> Any:
+    from qimaturity.answers.files import parse_answers_text
+
+    return parse_answers_text(text, name).data
+
+
+def _existing_answers(path: FsPath) -> Any:
+    """The answers document an existing file holds (None when it cannot be read as one), read within the limits of
+    any answers file."""
+    from qimaturity._core.documents import read_text
+
+    try:
+        if not path.is_file():
+            return None
+        return _answers_data(read_text(path), str(path))
+    except (InputError, OSError):
+        return None
+
+
+def _assessment_words(data: Any) -> tuple[str, str, str]:
+    """Organisation id, its words ("'RA1' (Alder)"), and the date of an answers document (a shape not checked)."""
+    organisation = data.get("organisation") if isinstance(data, dict) else None
+    org_id = str(organisation.get("id", "")) if isinstance(organisation, dict) else ""
+    name = organisation.get("name") if isinstance(organisation, dict) else None
+    words = f"'{org_id}'" + (f" ({name})" if name and name != org_id else "")
+    day = data.get("date") if isinstance(data, dict) else None
+    return org_id, words, str(day) if day else "with no date"
+
+
+def _clash(path: FsPath, old: Any, new: Mapping[str, Any], folder: bool) -> Problem:
+    new_id, new_words, new_day = _assessment_words(new)
+    undated = "with no date"
+    shown_new = new_day if new_day == undated else f"dated {new_day}"
+    if old is None:
+        where = "/"
+        message = f"is not an answers file that can be read; this import's assessment of {new_words} ({shown_new})"
+        message += " would replace it"
+    else:
+        old_id, old_words, old_day = _assessment_words(old)
+        shown_old = old_day if old_day == undated else f"dated {old_day}"
+        if old_id != new_id:
+            where = "/organisation/id"
+            message = f"holds the assessment of {old_words} ({shown_old}), not {new_words} ({shown_new})"
+        elif old_day != new_day:
+            where = "/date"
+            message = f"holds the assessment of {old_words} {shown_old}; this import's is {shown_new}"
+        else:
+            where = "/respondents"
+            message = (
+                f"holds another assessment of {old_words} {shown_old}: its answers differ from this import's of "
+                "the same date"
+            )
+    where_else = "a folder of its own (one per year)" if folder else "another output file"
+    hint = f"not replaced: import into {where_else}, or give --replace to replace it on purpose"
+    return Problem(str(path), None, None, where, message, hint)

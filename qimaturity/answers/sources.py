@@ -9,7 +9,8 @@ XLSX; with a mapping file where its headers are not the rubric's question ids or
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from dataclasses import replace as evolve
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -189,19 +190,23 @@ def import_to(
     strict: bool = False,
     missing: str | None = None,
     rejects: Path | None = None,
+    replace: bool = False,
 ) -> ImportReport:
     """What ``qimaturity import`` does. A survey or spreadsheet export is imported organisation by organisation:
     the organisations without problems are written (as :func:`import_files` writes them), and the rows of the
     others go to ``rejects`` (default: :func:`default_rejects`), each with the reason. A problem of the whole
     export, or any problem with ``strict``, writes nothing and raises :class:`InputError`, as do problems with a
     FHIR file or a filled template. ``missing`` replaces the rubric's ``scoring.missing`` (see
-    :func:`qimaturity.answers.exports.import_answers`)."""
-    report = _import_to(path, rubric, output, mapping_of(mapping), strict, missing, rejects)
+    :func:`qimaturity.answers.exports.import_answers`). An answers file already in ``output`` that holds another
+    assessment (another date, other answers) is never replaced unless ``replace``: nothing at all is written, and
+    :class:`qimaturity.answers.exports.AnswersClash` (an :class:`InputError`) names each such file; importing the
+    same export again writes the same files."""
+    report = _import_to(path, rubric, output, mapping_of(mapping), strict, missing, rejects, replace)
     target = rejects if rejects is not None else default_rejects(output)
     if not report.rejected and target.is_file():
         # Not removed (it may be on its way back, being corrected), but not to be taken for this import's.
         stale = f"{target} is from an earlier import: this one rejected nothing"
-        report = replace(report, notes=(*report.notes, stale))
+        report = evolve(report, notes=(*report.notes, stale))
     return report
 
 
@@ -213,11 +218,12 @@ def _import_to(
     strict: bool,
     missing: str | None,
     rejects: Path | None,
+    replace: bool = False,
 ) -> ImportReport:
     from qimaturity.answers.exports import assessment_names, dump_answers, import_export, write_answer_texts
 
     if strict or not (is_export(path) and not is_template(path)):
-        paths, notes = _import_files(path, rubric, output, mapping, missing)
+        paths, notes = _import_files(path, rubric, output, mapping, missing, replace)
         return ImportReport(tuple(paths), notes=tuple(notes))
     if input_kind(path) == "delimited":
         from qimaturity.answers.columnar import Split, columnar_answers
@@ -235,21 +241,21 @@ def _import_to(
             count = len(found.ids) + outcome.assessments
             written: tuple[Path, ...] = ()
             if names:
-                written = tuple(write_answer_texts(names, every, output, source=path.name, of=count))
+                written = tuple(write_answer_texts(names, every, output, source=path.name, of=count, replace=replace))
             return _with_rejects(written, outcome, output, rejects)
         if isinstance(found, tuple):
             ids, texts = found
-            return ImportReport(tuple(write_answer_texts(ids, texts, output, source=path.name)))
+            return ImportReport(tuple(write_answer_texts(ids, texts, output, source=path.name, replace=replace)))
     outcome = import_export(path, rubric, mapping=mapping, missing=missing)
-    return _with_rejects(_write_documents(outcome, output, path.name), outcome, output, rejects)
+    return _with_rejects(_write_documents(outcome, output, path.name, replace), outcome, output, rejects)
 
 
-def _write_documents(outcome: ImportOutcome, output: Path, source: str) -> tuple[Path, ...]:
+def _write_documents(outcome: ImportOutcome, output: Path, source: str, replace: bool) -> tuple[Path, ...]:
     from qimaturity.answers.exports import write_answers
 
     if not outcome.documents:
         return ()
-    return tuple(write_answers(outcome.documents, output, source=source, of=outcome.assessments))
+    return tuple(write_answers(outcome.documents, output, source=source, of=outcome.assessments, replace=replace))
 
 
 def _with_rejects(
@@ -272,20 +278,27 @@ def import_files(
     *,
     mapping: Mapping[str, Any] | str | Path | None = None,
     missing: str | None = None,
+    replace: bool = False,
 ) -> list[Path]:
     """What ``qimaturity import`` does: answers files from a FHIR file, a filled template or an export, written as
     :func:`qimaturity.answers.exports.write_answers` says; returns the paths written. ``mapping`` is a mapping file
-    (its path or its content).
+    (its path or its content). An existing answers file of another assessment is replaced only with ``replace``
+    (see :func:`import_to`).
 
     A CSV or TSV export of the common shape is read by the columnar importer, which writes the same files as the
     row importer at the speed of ``score-export`` and, when the export has problems, leaves to the row importer
     only the rows it needs to report them (see :mod:`qimaturity.answers.columnar`).
     """
-    return _import_files(path, rubric, output, mapping_of(mapping), missing)[0]
+    return _import_files(path, rubric, output, mapping_of(mapping), missing, replace)[0]
 
 
 def _import_files(
-    path: Path, rubric: Rubric, output: Path, mapping: Mapping[str, Any] | None, missing: str | None
+    path: Path,
+    rubric: Rubric,
+    output: Path,
+    mapping: Mapping[str, Any] | None,
+    missing: str | None,
+    replace: bool = False,
 ) -> tuple[list[Path], list[str]]:
     """import_files, and the notes on what it wrote (see :func:`assessment_notes`)."""
     from qimaturity.answers.exports import import_answers, write_answer_texts, write_answers
@@ -300,13 +313,13 @@ def _import_files(
             import_answers(path, rubric, mapping=mapping, rows=found, missing=missing)
             # The rows it read had none: the columnar checks were more careful than the row importer. Read it all.
         elif found is not None:
-            return write_answer_texts(found[0], found[1], output, source=path.name), []
+            return write_answer_texts(found[0], found[1], output, source=path.name, replace=replace), []
     if missing is not None:
         _refuse_missing(path)
         documents = import_answers(path, rubric, mapping=mapping, missing=missing)
     else:
         documents = import_documents(path, rubric, mapping=mapping)
-    return write_answers(documents, output, source=path.name), assessment_notes(documents)
+    return write_answers(documents, output, source=path.name, replace=replace), assessment_notes(documents)
 
 
 def assessment_notes(documents: Sequence[Mapping[str, Any]]) -> list[str]:

@@ -1180,6 +1180,12 @@ def questionnaire_command(
     "--strict", is_flag=True, help="All or nothing: write no answers file when any organisation has a problem."
 )
 @click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace answers files in OUT that hold other assessments (another date, other answers); without it, "
+    "nothing is written when any does.",
+)
+@click.option(
     "--missing",
     type=click.Choice(["error", "exclude", "count_as_lowest"]),
     help="The missing-answer policy for these assessments, instead of the rubric's scoring.missing (recorded in "
@@ -1194,6 +1200,7 @@ def import_command(
     rejects: Path | None = None,
     strict: bool = False,
     missing: str | None = None,
+    replace: bool = False,
 ) -> None:
     """Turn a survey export (CSV, TSV or XLSX from Qualtrics, REDCap, Microsoft Forms, LimeSurvey or a
     spreadsheet), a filled questionnaire template (XLSX) or FHIR QuestionnaireResponses (JSON, one or a Bundle)
@@ -1201,14 +1208,34 @@ def import_command(
 
     An export is imported organisation by organisation: an organisation with a problem is reported and its rows
     are written to the rejects file, the others are written, and the exit code is 2. With --strict, nothing is
-    written when anything has a problem.
+    written when anything has a problem. An answers file already in OUT that holds another assessment (another
+    year's, say) is never replaced: nothing is written, each such file is named, and the exit code is 2; --replace
+    replaces them. Importing the same export again writes the same files.
 
     Example: qimaturity import qi-readiness responses.csv --mapping mapping.yaml -o answers/
     """
-    from qimaturity.answers.exports import REJECTED_COLUMN
+    from qimaturity.answers.exports import REJECTED_COLUMN, AnswersClash
     from qimaturity.answers.sources import import_to
 
-    report = import_to(export, rubric, output, mapping=mapping_path, strict=strict, missing=missing, rejects=rejects)
+    try:
+        report = import_to(
+            export,
+            rubric,
+            output,
+            mapping=mapping_path,
+            strict=strict,
+            missing=missing,
+            rejects=rejects,
+            replace=replace,
+        )
+    except AnswersClash as clash:
+        _emit_problems(clash.problems)
+        _say(
+            f"{export}: nothing written, because {len(clash.problems)} answers file(s) in {output} hold other "
+            "assessments (listed above): import into a folder of its own (one per year), or give --replace to "
+            "replace them on purpose."
+        )
+        sys.exit(2)
     for path in report.written:
         click.echo(str(path))
     for note in report.notes:
