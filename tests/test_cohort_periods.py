@@ -27,7 +27,8 @@ import pytest
 from openpyxl import load_workbook
 
 import qimaturity
-from qimaturity.cohort.model import build_cohort
+from qimaturity import InputError
+from qimaturity.cohort.model import PeriodError, build_cohort
 from qimaturity.cohort.score import score_files
 from qimaturity.cohort.tables import cohort_xlsx, write_cohort_csv
 
@@ -86,16 +87,43 @@ def test_compare_period_writes_the_years_rows_and_refuses_an_empty_period(tmp_pa
         "compare", MINI, str(FOLDER), "--from", "2025-06-30", "--to", "2025-06-30", "--min-cohort", "1", "--all"
     )
     assert same.returncode == 0 and "Alpha" in same.stdout and "Beta" not in same.stdout
-    empty = run_main("compare", MINI, str(FOLDER), "--period", "2024")
-    assert empty.returncode == 2
-    assert "no assessment is dated from 2024-01-01 to 2024-12-31" in empty.stderr
-    assert "the assessments are dated 2025-06-30, 2026-06-30" in empty.stderr
     both = run_main("compare", MINI, str(FOLDER), "--period", "2025", "--from", "2025-01-01")
     assert both.returncode == 2 and "not both" in both.stderr
-    backwards = run_main("compare", MINI, str(FOLDER), "--from", "2026-01-01", "--to", "2025-01-01")
-    assert (
-        backwards.returncode == 2 and "the period starts on 2026-01-01, after it ends on 2025-01-01" in backwards.stderr
+
+
+def test_a_period_compare_cannot_use_is_refused_naming_its_option_and_what_to_give(tmp_path):
+    # FOLDER's assessments are dated 2025-06-30 and 2026-06-30. Each message names the option it comes from (not
+    # "cohort: /:"), says what is wrong and what to give instead; the exit code is 2.
+    def refused(*options):
+        result = run_main("compare", MINI, str(FOLDER), *options)
+        assert result.returncode == 2, options
+        assert "cohort: /:" not in result.stderr and "Traceback" not in result.stderr
+        return result.stderr.splitlines()[-1]
+
+    assert refused("--period", "2024") == (
+        "Error: Invalid value for --period: no assessment is dated in 2024 (the assessments are dated 2025-06-30, "
+        "2026-06-30): give a year that has assessments (2025, 2026; e.g. --period 2026), or leave --period out to "
+        "compare each organisation's latest assessment"
     )
+    assert refused("--from", "2027-01-01") == (
+        "Error: Invalid value for --from: no assessment is dated in the period --from 2027-01-01 (the assessments "
+        "are dated 2025-06-30, 2026-06-30): give dates that take some in, or leave --from out to compare each "
+        "organisation's latest assessment"
+    )
+    assert refused("--from", "2025-07-01", "--to", "2026-01-31") == (
+        "Error: Invalid value for --from/--to: no assessment is dated in the period --from 2025-07-01 --to "
+        "2026-01-31 (the assessments are dated 2025-06-30, 2026-06-30): give dates that take some in, or leave "
+        "--from and --to out to compare each organisation's latest assessment"
+    )
+    assert refused("--from", "2026-01-01", "--to", "2025-01-01") == (
+        "Error: Invalid value for --from/--to: --from 2026-01-01 is after --to 2025-01-01: give --from on or before "
+        "--to (or swap them)"
+    )
+    # In Python, a period error is an InputError that says which: PeriodError, with the dates there are.
+    with pytest.raises(PeriodError) as empty:
+        build_cohort(results(), start="2024-01-01", end="2024-12-31")
+    assert (empty.value.reason, empty.value.dates) == ("empty", ("2025-06-30", "2026-06-30"))
+    assert isinstance(empty.value, InputError)
 
 
 def test_the_national_trend_gives_each_years_statistics(tmp_path):

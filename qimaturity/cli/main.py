@@ -836,6 +836,11 @@ def compare_command(
         if start is not None or end is not None:
             raise click.UsageError("give --period YEAR, or --from and --to, not both")
         start, end = date(period, 1, 1), date(period, 12, 31)
+    if start is not None and end is not None and start > end:  # said before any file is scored
+        raise click.BadParameter(
+            f"--from {start} is after --to {end}: give --from on or before --to (or swap them)",
+            param_hint="--from/--to",
+        )
 
     fmt = None
     if output is not None:
@@ -889,16 +894,23 @@ def compare_command(
             # A failed run never replaces an earlier output: a cohort missing a bad file is not written.
             click.echo(f"{output}: not written, because an answers file has problems (left as it was)", err=True)
             sys.exit(2)
-    cohort = compare(
-        rubric,
-        results,
-        other_rubrics=other_rubrics,
-        group_by=group_by,
-        min_cohort=min_cohort,
-        across_versions=across_versions,
-        start=start,
-        end=end,
-    )
+    from qimaturity.cohort.model import PeriodError
+
+    try:
+        cohort = compare(
+            rubric,
+            results,
+            other_rubrics=other_rubrics,
+            group_by=group_by,
+            min_cohort=min_cohort,
+            across_versions=across_versions,
+            start=start,
+            end=end,
+        )
+    except PeriodError as error:
+        raise click.BadParameter(
+            _period_message(error, period, start, end), param_hint=_period_option(period, start, end)
+        ) from None
     if output is None and fmt_out != "table":
         from qimaturity.report.build import cohort_document
 
@@ -927,6 +939,39 @@ def compare_command(
         click.echo(str(output))
     if problems:
         sys.exit(2)
+
+
+def _period_option(period: int | None, start: date | None, end: date | None) -> str:
+    """The option(s) a period came from, as click names them in "Invalid value for ..."."""
+    if period is not None:
+        return "--period"
+    return "--from/--to" if start is not None and end is not None else "--from" if start is not None else "--to"
+
+
+def _period_message(error: Any, period: int | None, start: date | None, end: date | None) -> str:
+    """What is wrong with the period compare was given, and what to give instead, in its options' words."""
+    from qimaturity.cohort.model import dates_words
+
+    if error.reason == "backwards":
+        return f"--from {start} is after --to {end}: give --from on or before --to (or swap them)"
+    if error.reason != "empty":
+        return f"{error.message} ({error.hint})"
+    latest = "to compare each organisation's latest assessment"
+    options = ["--period"] if period is not None else [o for o, d in (("--from", start), ("--to", end)) if d]
+    if not error.dates:
+        return f"no assessment has a date, so none is in a period: leave {' and '.join(options)} out {latest}"
+    there = dates_words(error.dates)
+    if period is not None:
+        years = sorted({d[:4] for d in error.dates})
+        return (
+            f"no assessment is dated in {period} ({there}): give a year that has assessments "
+            f"({', '.join(years)}; e.g. --period {years[-1]}), or leave --period out {latest}"
+        )
+    given = " ".join(f"{option} {day}" for option, day in (("--from", start), ("--to", end)) if day is not None)
+    return (
+        f"no assessment is dated in the period {given} ({there}): give dates that take some in, or leave "
+        f"{' and '.join(options)} out {latest}"
+    )
 
 
 @cli.command(name="batch")

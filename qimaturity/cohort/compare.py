@@ -37,7 +37,8 @@ def compare(
     Results of different rubric versions are compared as the later version's migration map says (see
     :func:`qimaturity.cohort.model.build_cohort`); without a map they are refused unless ``across_versions``.
     ``start`` and ``end`` (ISO dates or dates, inclusive) compare only the assessments dated in that period (a
-    year: ``start="2025-01-01", end="2025-12-31"``); a period without any raises :class:`InputError`.
+    year: ``start="2025-01-01", end="2025-12-31"``); a period without any raises
+    :class:`qimaturity.cohort.model.PeriodError` (an :class:`InputError`).
     ``targets``, ``default_target`` and ``mapping`` are as for :func:`qimaturity.score` and exports. Raises
     :class:`InputError` with every bad file's problems.
     """

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from qimaturity._core.problems import InputError, OptionError
+from qimaturity._core.problems import InputError, OptionError, Problem
 from qimaturity.rubric.checks import version_key
 from qimaturity.rubric.migration import VersionBridge, version_bridge
 from qimaturity.rubric.model import Rubric
@@ -496,12 +496,36 @@ def period_words(start: str | None, end: str | None) -> str:
     return f"from {start} on" if start is not None else f"up to {end}"
 
 
+class PeriodError(InputError):
+    """A period that cannot be compared: ``reason`` is ``"not a date"``, ``"backwards"`` (it starts after it ends)
+    or ``"empty"`` (no assessment is dated in it); ``dates`` are the days the assessments are dated (for
+    ``"empty"``), so that a command can say, in its own options' words, what to give instead."""
+
+    def __init__(self, reason: str, message: str, hint: str, dates: Sequence[str] = ()):
+        super().__init__([Problem("period", None, None, "/", message, hint)])
+        self.reason = reason
+        self.message = message
+        self.hint = hint
+        self.dates = tuple(dates)
+
+
+def dates_words(dates: Sequence[str]) -> str:
+    """What days the assessments are dated, in a message: every one up to six, else the first, last and years."""
+    if not dates:
+        return "no assessment has a date"
+    if len(dates) <= 6:
+        return "the assessments are dated " + ", ".join(dates)
+    years = ", ".join(sorted({d[:4] for d in dates}))
+    return f"the assessments are dated {dates[0]} to {dates[-1]} (years {years})"
+
+
 def in_period(
     results: Sequence[Result], start: str | date | None = None, end: str | date | None = None
 ) -> tuple[list[Result], list[str]]:
     """The results dated from ``start`` to ``end`` (ISO dates, both inclusive; either may be open), and notes on
     what was left out. Without either, every result. An assessment without a date belongs to no period. Raises
-    :class:`InputError` when the period is back to front or holds no assessment (naming the dates there are)."""
+    :class:`PeriodError` (an :class:`InputError`) when a day is not a date, the period is back to front or it holds
+    no assessment (naming the dates there are)."""
     first, last = _day(start), _day(end)
     if first is None and last is None:
         return list(results), []
@@ -509,10 +533,10 @@ def in_period(
         try:
             date.fromisoformat(day or "2000-01-01")
         except ValueError:
-            raise InputError.single("cohort", f"'{day}' is not a date", "give dates as YYYY-MM-DD") from None
+            raise PeriodError("not a date", f"'{day}' is not a date", "give dates as YYYY-MM-DD") from None
     if first is not None and last is not None and first > last:
-        raise InputError.single(
-            "cohort", f"the period starts on {first}, after it ends on {last}", "give the start before the end"
+        raise PeriodError(
+            "backwards", f"the period starts on {first}, after it ends on {last}", "give the start before the end"
         )
     chosen = [
         r
@@ -522,15 +546,11 @@ def in_period(
     undated = sum(1 for r in results if not r.date)
     if not chosen:
         dated = sorted({r.date[:10] for r in results if r.date})
-        if not dated:
-            there = "no assessment has a date"
-        elif len(dated) <= 6:
-            there = "the assessments are dated " + ", ".join(dated)
-        else:
-            years = ", ".join(sorted({d[:4] for d in dated}))
-            there = f"the assessments are dated {dated[0]} to {dated[-1]} (years {years})"
-        raise InputError.single(
-            "cohort", f"no assessment is dated {period_words(first, last)}", f"{there}; choose a period among them"
+        raise PeriodError(
+            "empty",
+            f"no assessment is dated {period_words(first, last)}",
+            f"{dates_words(dated)}; choose a period among them",
+            dated,
         )
     notes = [
         f"{len(chosen)} of {len(results)} assessments are dated {period_words(first, last)}; the others are left out."
