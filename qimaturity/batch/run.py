@@ -39,7 +39,7 @@ from qimaturity._core.problems import InputError, OptionError, Problem
 from qimaturity._core.resources import bundled_dir
 from qimaturity.batch.cluster import DASK_MISSING
 from qimaturity.cohort.model import Cohort
-from qimaturity.cohort.score import answer_files, score_files
+from qimaturity.cohort.score import list_answer_files, score_files
 from qimaturity.report.branding import DEFAULT_BRAND, load_brand
 from qimaturity.rubric.load import bundled_rubric_paths, load_rubric, resolve_rubric
 from qimaturity.rubric.model import Rubric
@@ -630,7 +630,9 @@ def run_batch(
     started = time.perf_counter()
     chosen_formats = parse_formats(formats)
     given = [files] if isinstance(files, str | Path) else files
-    paths = list(dict.fromkeys(answer_files([str(f) for f in given], exports=mapping is not None)))
+    # A folder's own files only: its outputs are named by their stems, which two years' folders share.
+    listed, listed_notes = list_answer_files([str(f) for f in given], exports=mapping is not None, recursive=False)
+    paths = list(dict.fromkeys(listed))
     out = Path(out_dir)
     brand_path = Path(brand) if brand is not None else None
     templates_path = Path(templates) if templates is not None else None
@@ -766,5 +768,5 @@ def run_batch(
         errors=tuple(f"{r.file}: internal error: {r.error}" for r in ordered if r.error is not None),
         seconds=time.perf_counter() - started,
         records=tuple(ordered),
-        notes=(note,) if note else (),
+        notes=(*(f"note: {n}" for n in listed_notes), *((note,) if note else ())),
     )

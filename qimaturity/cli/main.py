@@ -418,7 +418,8 @@ def score_command(
     trace: bool = False,
     workers: int | None = None,
 ) -> None:
-    """Score answers files (YAML or JSON; a folder means every answers file in it) against a rubric.
+    """Score answers files (YAML or JSON; a folder means every answers file in it and its subfolders) against a
+    rubric.
 
     Each result is written as soon as it is scored. JSON gives one result as an object, several as an array with
     one result on each line; without --trace, without the traces. From 64 files on, JSON and CSV are scored by
@@ -429,6 +430,7 @@ def score_command(
     suffix = fmt if output is None else output.suffix.lower().lstrip(".")
     if output is not None and suffix not in ("json", "csv", "xlsx"):
         raise click.BadParameter("the output must end in .json, .csv or .xlsx", param_hint="-o/--output")
+    answers = _listed_answers(answers, mapping_path)
     target_map, default_target = targets_of(targets)
     options: dict[str, Any] = {
         "targets": target_map,
@@ -497,6 +499,17 @@ def score_command(
             _say(f"{name}: overall level {level} is below --fail-under {fail_under}")
         if below:
             sys.exit(1)
+
+
+def _listed_answers(answers: Sequence[str], mapping_path: Path | None) -> tuple[str, ...]:
+    """The answers files the arguments stand for (folders and their subfolders listed), with a note on stderr for
+    each file of a folder passed over (a rejects file, a mapping file, a symlink leading out)."""
+    from qimaturity.cohort.score import list_answer_files
+
+    files, notes = list_answer_files(answers, exports=mapping_path is not None)
+    for note in notes:
+        _say(f"note: {note}")
+    return tuple(str(path) for path in files)
 
 
 def _rendered(render: Callable[[Result], str], result: Result) -> tuple[str, str, int | None]:
@@ -852,6 +865,7 @@ def compare_command(
     if not csv_wanted and given is not None and given.name != "DEFAULT":
         raise click.UsageError("--table chooses a CSV's table: give it with -o OUT.csv or --format csv")
     target_map, default_target = targets_of(targets)
+    answers = _listed_answers(answers, mapping_path)
     # Scored here rather than by compare(), which refuses a cohort with a bad file: the terminal tables still show
     # the others.
     remote: list[Result] = []
@@ -1031,7 +1045,8 @@ def batch_command(
     min_cohort: int,
     mapping_path: Path | None = None,
 ) -> None:
-    """Score every answers file in DIR and write each organisation its own report: OUT_DIR/STEM.pdf, .html, .json.
+    """Score every answers file in DIR (not its subfolders) and write each organisation its own report:
+    OUT_DIR/STEM.pdf, .html, .json.
 
     Outputs already up to date (per OUT_DIR/.qimaturity-batch.json) are skipped unless --force. A bad file is
     reported in the summary while the others are still written (exit code 2); an internal error in one job

@@ -4,6 +4,8 @@ answers, from a file or from memory, for the commands that take one."""
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,25 +41,175 @@ def declared_version(path: Path) -> str | None:
     return version if isinstance(version, str) else None
 
 
-def answer_files(paths: Sequence[str], *, exports: bool = False) -> list[Path]:
-    """Answers files from paths; a folder stands for the answers files directly inside it, sorted by name (and
-    the exports in it too, with ``exports``, i.e. when a mapping is given: old ``.xls`` workbooks among them, so
-    that they are refused, saying what to do, rather than passed over)."""
+def answer_files(paths: Sequence[str], *, exports: bool = False, recursive: bool = True) -> list[Path]:
+    """Answers files from paths: :func:`list_answer_files` without its notes."""
+    return list_answer_files(paths, exports=exports, recursive=recursive)[0]
+
+
+def list_answer_files(
+    paths: Sequence[str], *, exports: bool = False, recursive: bool = True
+) -> tuple[list[Path], list[str]]:
+    """Answers files from paths, and notes on the files of folders passed over. A file given is taken as it is; a
+    folder stands for the answers files in it and, with ``recursive``, in its subfolders (``national/`` for
+    ``national/2025/`` and ``national/2026/``), in natural order (``org-2`` before ``org-10``); with ``exports``
+    (i.e. when a mapping is given) the exports in them too, old ``.xls`` workbooks among them, so that they are
+    refused, saying what to do, rather than passed over.
+
+    In a folder, files that are not answers are passed over with a note rather than refused: an import's rejects
+    file (``OUT.rejects.csv``, or any export whose last column is ``qimaturity_rejected``) and a mapping file. A
+    folder never leads out of itself: a symlink to a file outside it, a symlink to a folder (read where it is, not
+    through the link) and a symlink to nothing are passed over with a note; hidden subfolders (``.git``) are not
+    entered. A folder with no answers files raises :class:`InputError`."""
     readable = ANSWERS_SUFFIXES + (EXPORT_SUFFIXES if exports else ())
     suffixes = readable + (OLD_WORKBOOK_SUFFIXES if exports else ())
     files: list[Path] = []
+    notes: list[str] = []
     for text in paths:
         path = Path(text)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if suffix_of(p) in suffixes and p.is_file())
+            passed: list[str] = []
+            found = _folder_files(path, suffixes, recursive, passed)
+            notes.extend(sorted(passed, key=lambda note: natural_key(Path(note.split(": passed over: ")[0]))))
             if not found:
-                raise InputError.single(
-                    text, "the folder holds no answers files", f"expected {suffix_list(readable)} files"
-                )
+                hint = f"expected {suffix_list(readable)} files"
+                if not recursive and any(_is_folder(p) for p in path.iterdir()):
+                    hint += "; its subfolders are not read here, so give each of them, e.g. one per year"
+                raise InputError.single(text, "the folder holds no answers files", hint)
             files.extend(found)
         else:
             files.append(path)
-    return files
+    return files, notes
+
+
+def natural_key(path: Path) -> tuple[tuple[tuple[int, int | str], ...], ...]:
+    """A path's sort key in natural order: numbers by value (``org-2`` before ``org-10``), letters ignoring case,
+    part by part (a folder's files together)."""
+    return tuple(
+        tuple((0, int(piece)) if piece.isdigit() else (1, piece) for piece in _NUMBERS.split(part.casefold()) if piece)
+        + ((2, part),)
+        for part in path.parts
+    )
+
+
+_NUMBERS = re.compile(r"(\d+)")
+
+
+def _folder_files(root: Path, suffixes: Sequence[str], recursive: bool, notes: list[str]) -> list[Path]:
+    """The files of ``root`` (and its subfolders with ``recursive``) with these suffixes, in natural order; what
+    is passed over is noted."""
+    try:
+        inside = root.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return []
+    found: list[Path] = []
+    linked: list[Path] = []
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as error:
+            notes.append(f"{folder}: passed over: the folder cannot be read ({error.strerror})")
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink():
+                if suffix_of(path) in suffixes or _is_folder(path):
+                    _symlink(path, inside, suffixes, linked, notes)
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if recursive and not entry.name.startswith("."):
+                    folders.append(path)
+            elif suffix_of(path) in suffixes and entry.is_file(follow_symlinks=False):
+                _listed(path, found, notes)
+    # A link to a file listed already is that file: it counts once.
+    real = {path.resolve() for path in found}
+    found.extend(path for path in linked if path.resolve() not in real)
+    return sorted(found, key=lambda p: natural_key(p.relative_to(root)))
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _symlink(path: Path, inside: Path, suffixes: Sequence[str], found: list[Path], notes: list[str]) -> None:
+    """A symlink in a listed folder: its file is listed only when it lies inside the folder given."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        notes.append(f"{path}: passed over: a symlink to nothing")
+        return
+    if target.is_dir():
+        notes.append(f"{path}: passed over: a symlink to a folder (give the folder itself to read it)")
+    elif not target.is_relative_to(inside):
+        notes.append(f"{path}: passed over: a symlink to a file outside the folder given (give the file itself)")
+    elif suffix_of(path) in suffixes and target.is_file():
+        _listed(path, found, notes)
+
+
+def _listed(path: Path, found: list[Path], notes: list[str]) -> None:
+    """List a file of a folder, unless it is an import's rejects file or a mapping file (noted)."""
+    if _is_rejects(path):
+        notes.append(
+            f"{path}: passed over: the rows an import rejected (correct them and import the file again, into "
+            "answers files)"
+        )
+    elif _is_mapping(path):
+        notes.append(f"{path}: passed over: a mapping file (give it with --mapping)")
+    else:
+        found.append(path)
+
+
+REJECTS_SUFFIX = ".rejects.csv"
+
+
+def _is_rejects(path: Path) -> bool:
+    """An import's rejects file: named ``*.rejects.csv``, or a delimited export whose header ends in the reason
+    column."""
+    if path.name.casefold().endswith(REJECTS_SUFFIX):
+        return True
+    if input_kind(path) != "delimited":
+        return False
+    from qimaturity.answers.exports import REJECTED_COLUMN
+
+    head = _head(path, 4096)
+    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    return first.endswith(REJECTED_COLUMN.encode()) or first.endswith(f'"{REJECTED_COLUMN}"'.encode())
+
+
+MAPPING_PEEK = 4096
+"""Bytes of a YAML file in a folder read to tell an answers file (it names its ``respondents``) from others."""
+MAPPING_MAX_BYTES = 64 * 1024
+"""A YAML file in a folder larger than this, whatever it holds, is left for scoring to read (and report)."""
+
+
+def _is_mapping(path: Path) -> bool:
+    """A mapping file (YAML whose keys are all a mapping's, and no ``respondents``) among answers files."""
+    if is_json(path):
+        return False
+    head = _head(path, MAPPING_PEEK)
+    if b"respondents" in head:
+        return False
+    try:
+        if path.stat().st_size > MAPPING_MAX_BYTES:
+            return False
+        data = parse_yaml(read_text(path, max_bytes=MAPPING_MAX_BYTES), str(path)).data
+    except (InputError, OSError, ValueError):
+        return False
+    from qimaturity.answers.exports import MAPPING_KEYS
+
+    return isinstance(data, dict) and bool(data) and all(key in MAPPING_KEYS for key in data)
+
+
+def _head(path: Path, size: int) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""
 
 
 def score_files(
