@@ -70,12 +70,27 @@ def test_batch_writes_every_format_per_file_and_reports_the_bad_file_with_its_li
 
 
 @pytest.mark.slow
-def test_json_output_is_what_score_prints_for_one_file_with_its_traces(answers, tmp_path):
+def test_json_output_is_what_score_prints_for_one_file_with_traces_only_with_trace(answers, tmp_path):
     out = tmp_path / "out"
-    assert run_main("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "json").returncode == 0
+
+    def batch_run(*extra: str) -> str:
+        result = run_main("batch", str(QI_READINESS_1_1), str(answers), "-o", str(out), "--formats", "json", *extra)
+        assert result.returncode == 0, result.stderr
+        return summary_line(result.stderr)
+
     one = str(answers / "northgate-acute.yaml")
-    scored = run_main("score", str(QI_READINESS_1_1), one, "--format", "json", "--trace")
+    batch_run()
+    # As score --format json prints it: without the traces
+    scored = run_main("score", str(QI_READINESS_1_1), one, "--format", "json")
     assert (out / "northgate-acute.json").read_text(encoding="utf-8") == scored.stdout
+    assert '"trace"' not in scored.stdout
+    # --trace is another output: written again, with the traces, as score --format json --trace prints it
+    assert batch_run("--trace").startswith("3 files: 3 written, 0 up to date")
+    traced = run_main("score", str(QI_READINESS_1_1), one, "--format", "json", "--trace")
+    assert (out / "northgate-acute.json").read_text(encoding="utf-8") == traced.stdout
+    assert '"trace"' in traced.stdout
+    assert batch_run("--trace").startswith("3 files: 0 written, 3 up to date")
+    assert batch_run().startswith("3 files: 3 written, 0 up to date")
 
 
 @pytest.mark.slow

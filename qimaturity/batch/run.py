@@ -90,6 +90,8 @@ class Job:
     cohort: Cohort | None = None
     # A mapping file for survey or spreadsheet exports (each export must hold one organisation).
     mapping: Path | None = None
+    # STEM.json with the traces (each node's trace, each question's answers), as score --format json --trace.
+    trace: bool = False
 
 
 @dataclass(frozen=True)
@@ -217,11 +219,13 @@ def option_digests(
     cohort: Cohort | None = None,
     mapping: Path | None = None,
     plan_start: str | None = None,
+    trace: bool = False,
 ) -> dict[str, str]:
     """For each format, a digest of what changes that format's output besides the answers file.
 
-    JSON depends on the rubric, the engine version and the targets; HTML and PDF also on the report date, the
-    plan's start, the brand file and its logo, the --templates folder and the bundled report templates and styles.
+    JSON depends on the rubric, the engine version, the targets and whether it carries the traces; HTML and PDF
+    on all but the last, and also on the report date, the plan's start, the brand file and its logo, the
+    --templates folder and the bundled report templates and styles.
     """
     scoring = {
         "engine": __version__,
@@ -239,7 +243,7 @@ def option_digests(
         "cohort": _cohort_digest(cohort),
     }
     return {
-        fmt: _digest({**scoring, "format": fmt, **({} if fmt == "json" else {"rendering": rendering})})
+        fmt: _digest({**scoring, "format": fmt, **({"trace": trace} if fmt == "json" else {"rendering": rendering})})
         for fmt in formats
     }
 
@@ -348,7 +352,8 @@ def _run_job(job: Job) -> FileRecord:
     try:
         for fmt, name, wanted in todo:
             if fmt == "json":
-                text = json.dumps(result.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+                data = result.to_dict(trace=job.trace)
+                text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
                 write(name, wanted, text.encode("utf-8"))
         rendered = {fmt: (name, wanted) for fmt, name, wanted in todo if fmt != "json"}
         if rendered:
@@ -608,11 +613,13 @@ def run_batch(
     min_cohort: int = 5,
     mapping: str | Path | None = None,
     search_path: SearchPath = None,
+    trace: bool = False,
 ) -> BatchSummary:
     """Score every answers file against a rubric and write, for each file STEM, ``out_dir/STEM.pdf``, ``.html``
     and ``.json`` (the requested ``formats``), skipping outputs that are already up to date unless ``force``.
-    ``files`` are answers files or folders (a folder stands for the answers files in it, and the exports too when
-    a ``mapping`` is given).
+    ``files`` are answers files or folders (a folder stands for the answers files directly in it, and the exports
+    too when a ``mapping`` is given; rejects and mapping files are passed over, with a note in the summary).
+    ``STEM.json`` is the result as ``score --format json`` prints it: without the traces unless ``trace``.
 
     ``workers`` processes share the work (default: one per CPU; 1 runs here, without a pool); ``scheduler`` sends
     the jobs to a Dask cluster instead. ``targets`` and ``default_target`` are as for
@@ -677,6 +684,7 @@ def run_batch(
         cohort=cohort,
         mapping=Path(mapping) if mapping is not None else None,
         plan_start=plan_day,
+        trace=trace,
     )
     rubric_ref_for_jobs = _job_rubric_ref(rubric_ref, search_path)
     _RUBRICS[rubric_ref_for_jobs] = rubric
@@ -706,6 +714,7 @@ def run_batch(
                 digests=tuple(sorted(digests.items())),
                 cohort=cohort,
                 mapping=Path(mapping).resolve() if mapping is not None else None,
+                trace=trace,
                 previous=tuple(
                     (name, manifest[name]["fingerprint"], manifest[name]["sha256"])
                     for name in names

@@ -1013,6 +1013,9 @@ def _period_message(error: Any, period: int | None, start: date | None, end: dat
     help="Processes to run at once (default: one per CPU; 1 runs in this process).",
 )
 @click.option("--force", is_flag=True, help="Write every output again, even those that are up to date.")
+@click.option(
+    "--trace", is_flag=True, help="Give each STEM.json its traces, as score --format json --trace (else left out)."
+)
 @click.option("--scheduler", metavar="ADDRESS", help="Run the jobs on this Dask scheduler (needs qimaturity[dask]).")
 @click.option("--target", "targets", multiple=True, type=TARGET, metavar="[ID=]LEVEL", help="As for score.")
 @click.option("--brand", type=click.Path(dir_okay=False, path_type=Path), help="BRAND.yaml, as for report.")
@@ -1044,6 +1047,7 @@ def batch_command(
     group_by: str | None,
     min_cohort: int,
     mapping_path: Path | None = None,
+    trace: bool = False,
 ) -> None:
     """Score every answers file in DIR (not its subfolders) and write each organisation its own report:
     OUT_DIR/STEM.pdf, .html, .json.
@@ -1080,6 +1084,7 @@ def batch_command(
             min_cohort=min_cohort,
             mapping=mapping_path,
             search_path=search_path_of(click.get_current_context()),
+            trace=trace,
         )
     if not sys.stdout.isatty():
         for path in summary.written:
