@@ -105,3 +105,26 @@ def test_batch_reads_a_folders_own_files_and_says_so_of_a_folder_of_years(tmp_pa
         "read here, so give each of them, e.g. one per year)"
     ) in result.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_folder_whose_every_file_is_bad_says_there_is_nothing_to_compare_in_words(tmp_path):
+    # Two answers files, neither scorable: one with no answers at all, one with both forms of them. Each gets its
+    # own located problem; then one line says why there is no cohort (before: "cohort: /: nothing to compare"),
+    # and the first no longer reads "... not both" when it has neither.
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    (folder / "none.yaml").write_text("rubric: {id: valid-minimal}\norganisation: {id: a}\n", encoding="utf-8")
+    (folder / "both.yaml").write_text(
+        "rubric: {id: valid-minimal}\norganisation: {id: b}\nrespondents: []\nanswers: {}\n", encoding="utf-8"
+    )
+    done = run_main("compare", str(MINI), str(folder))
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.splitlines()
+    none = next(line for line in lines if "none.yaml" in line)
+    assert "no answers: give 'respondents'" in none and "not both" not in none
+    both = next(line for line in lines if "both.yaml" in line and "/:" in line)
+    assert "not both" in both
+    assert "cohort: /:" not in done.stderr
+    assert lines[-1] == (
+        "compare: no answers file could be scored, so there is nothing to compare: fix the problems above"
+    )

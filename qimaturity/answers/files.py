@@ -61,12 +61,17 @@ def _schema_problems(doc: SourceDocument) -> list[Problem]:
     for problem in schema_problems(doc, "answers"):
         if "'oneOf'" in problem.message:
             if problem.path == "/":
+                data = doc.data if isinstance(doc.data, dict) else {}
+                both = "respondents" in data and "answers" in data
                 problem = Problem(
                     problem.file,
                     problem.line,
                     problem.column,
                     problem.path,
-                    "give either 'respondents' or 'answers' (the single-respondent shorthand), not both",
+                    "give either 'respondents' or 'answers' (the single-respondent shorthand), not both"
+                    if both
+                    else "no answers: give 'respondents' (a list, each with its id, group and answers), or 'answers' "
+                    "(the single-respondent shorthand)",
                     "see schemas/answers.schema.json",
                 )
             else:

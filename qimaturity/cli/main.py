@@ -904,6 +904,9 @@ def compare_command(
     results, problems = [*remote, *results], [*remote_problems, *problems]
     if problems:
         _emit_problems(problems)
+        if not results:
+            _say("compare: no answers file could be scored, so there is nothing to compare: fix the problems above")
+            sys.exit(2)
         if output is not None:
             # A failed run never replaces an earlier output: a cohort missing a bad file is not written.
             click.echo(f"{output}: not written, because an answers file has problems (left as it was)", err=True)
