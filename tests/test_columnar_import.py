@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from qimaturity import InputError, load_rubric
+from qimaturity.answers import columnar
 from qimaturity.answers.columnar import columnar_answers
 from qimaturity.answers.exports import write_answers
 from qimaturity.answers.sources import import_documents, import_files
@@ -453,3 +454,21 @@ def test_a_question_called_like_an_organisation_field_is_still_read_in_columns(t
     path.write_text(RUBRIC.replace('id: "true"', "id: name").replace("MISSING", "exclude").replace("EVIDENCE", ""))
     text = "organisation_id,organisation_name,lead-1,name\norg-a,Trust A,1,2\n"
     assert isinstance(same_either_way(tmp_path, text, rubric=load_rubric(path)), tuple)
+
+
+@pytest.mark.slow
+def test_an_export_read_in_pieces_gives_the_same_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The columnar importer reads the export a few lines at a time and writes a few organisations at a time, so
+    # that memory does not hold every cell of a large export; here every line is a piece of its own and each piece
+    # of writing holds two organisations of 10 respondents (org-a, 123, Née Trust and yes take turns, row after
+    # row): the files are still the row importer's, each organisation's respondents in the export's order.
+    path = clean_export(tmp_path)
+    rubric = rubric_for(tmp_path, {"missing": "exclude", "evidence": True})
+    expected = row_import(path, rubric, tmp_path / "rows")
+    monkeypatch.setattr(columnar, "_BYTES_PER_PIECE", 1)
+    monkeypatch.setattr(columnar, "_ROWS_PER_PIECE", 20)
+    found = columnar_answers(path, rubric, source=path.name)
+    assert isinstance(found, tuple), "the columnar importer left a clean export to the row importer"
+    assert found[0] == ["org-a", "123", "Née Trust", "yes"]
+    assert fast_import(path, rubric, tmp_path / "columns") == expected
+    assert len(expected) == 4
