@@ -212,8 +212,8 @@ def write_xlsx(results: Iterable[Result], stream: Any, *, failed: Callable[[], b
     a value column per domain named by its id and a level column ``ID_level``, the domains those of the first
     result (results of one rubric have the same); "Domains", each domain's id and title. Dates are date cells;
     numbers are in full, shown with two decimals. The columns are named as ``compare -o OUT.xlsx`` names its own.
-    Returns how many results there were; nothing is written when there are none, or when ``failed()``, asked once
-    they are done, says so."""
+    Without results, the sheets have their headers alone. Returns how many results there were; nothing is written
+    when ``failed()``, asked once they are done, says so."""
     from openpyxl import Workbook
 
     from qimaturity._core.sheets import discard
@@ -221,7 +221,7 @@ def write_xlsx(results: Iterable[Result], stream: Any, *, failed: Callable[[], b
     book = Workbook(write_only=True)
     try:
         count = _stream_xlsx(book, iter(results))
-        if count and not (failed is not None and failed()):
+        if not (failed is not None and failed()):
             book.save(stream)
         else:
             discard(book)
@@ -235,12 +235,10 @@ def _stream_xlsx(book: Any, results: Iterator[Result]) -> int:
     from qimaturity._core.sheets import TableStream
 
     first = next(results, None)
-    if first is None:
-        return 0
     # The CSV's columns, with the organisation's type and region after its name (as every per-organisation sheet)
     at = COLUMNS.index("organisation_name") + 1
     header = (*COLUMNS[:at], "type", "region", *COLUMNS[at:])
-    domains = [(d.id, d.title) for d in first.domains]
+    domains = [(d.id, d.title) for d in first.domains] if first is not None else []
     wide_header = [*ORGANISATION_COLUMNS, *(d for d, _ in domains), *(f"{d}_level" for d, _ in domains)]
     long = TableStream(book, "Results", header, "Results", MEASURED_COLUMNS)
     measured = {"overall_value", *(d for d, _ in domains)}
@@ -264,7 +262,7 @@ def _stream_xlsx(book: Any, results: Iterator[Result]) -> int:
         ]
 
     count = 0
-    for result in itertools.chain((first,), results):
+    for result in itertools.chain(() if first is None else (first,), results):
         kinds = {"type": result.organisation.type or "", "region": result.organisation.region or ""}
         for row in result_rows(result):
             long.append([_cell(key, kinds[key] if key in kinds else row[key]) for key in header])
