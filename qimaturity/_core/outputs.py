@@ -205,6 +205,22 @@ class OutputStream:
         except OSError as error:
             raise cannot_write(self._path, error) from None
 
+    # A zip archive (a workbook) is written seeking back to its entries' headers.
+    def tell(self) -> int:
+        return self._stream.tell()
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        try:
+            return self._stream.seek(offset, whence)
+        except OSError as error:
+            raise cannot_write(self._path, error) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as error:
+            raise cannot_write(self._path, error) from None
+
 
 class _Utf8Text(io.StringIO):
     """A text stream passing each piece on as UTF-8 (a lone surrogate refused by :func:`utf8`), in chunks."""

@@ -10,11 +10,13 @@ Cells are written by :func:`qimaturity._core.formulas.append_row`, so text never
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Collection, Iterable, Sequence
+from contextlib import suppress
 from datetime import date
 from typing import Any
 
-from qimaturity._core.formulas import append_row
+from qimaturity._core.formulas import _as_text, _xml_text, append_row, starts_like_formula
 
 DATE_COLUMNS = frozenset({"date"})
 """Columns whose ISO dates are written as date cells."""
@@ -83,3 +85,94 @@ def write_table(
         table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
         sheet.add_table(table)
     return count
+
+
+class TableStream:
+    """:func:`write_table` for a sheet of a write-only workbook (``Workbook(write_only=True)``), one row at a time:
+    rows go to disk as they come, so that memory does not grow with them. The same table, header, dates and number
+    formats, with one difference: all rows are not known in advance, so only the ``decimals`` columns get
+    :data:`NUMBER_FORMAT` (a writer names every column that may hold a fraction). :meth:`close` adds the table."""
+
+    def __init__(self, book: Any, title: str, header: Sequence[str], name: str, decimals: Collection[str] = ()) -> None:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
+        self._cell = WriteOnlyCell
+        self.sheet = book.create_sheet(title)
+        self.sheet.freeze_panes = "A2"  # before the first row: a write-only sheet writes its view first
+        self.header = list(header)
+        self.name = name
+        self.count = 0
+        self._dated = frozenset(i for i, key in enumerate(header) if key in DATE_COLUMNS)
+        self._decimals = frozenset(i for i, key in enumerate(header) if key in decimals)
+        bold = Font(bold=True)
+        cells = []
+        for key in header:
+            cell = WriteOnlyCell(self.sheet, value=_xml_text(str(key)))
+            cell.data_type = "s"
+            cell.font = bold
+            cells.append(cell)
+        self.sheet.append(cells)
+
+    def append(self, row: Sequence[Any]) -> None:
+        """Write one row under the others, each value as :func:`write_table` writes it."""
+        cells: list[Any] = []
+        for i, value in enumerate(row):
+            if isinstance(value, str):
+                if i in self._dated:
+                    day = as_date(value)
+                    if day is not value:
+                        cells.append(self._cell(self.sheet, value=day))
+                        cells[-1].number_format = DATE_FORMAT
+                        continue
+                text = _xml_text(value)
+                if starts_like_formula(text):  # every text starting with '=' (a formula to openpyxl) is one
+                    cell = self._cell(self.sheet, value=text)
+                    _as_text(cell)
+                    cells.append(cell)
+                else:
+                    cells.append(text)  # a plain string cell
+            elif i in self._decimals and isinstance(value, int | float) and not isinstance(value, bool):
+                cell = self._cell(self.sheet, value=value)
+                cell.number_format = NUMBER_FORMAT
+                cells.append(cell)
+            elif i in self._dated and isinstance(value, date):
+                cell = self._cell(self.sheet, value=value)
+                cell.number_format = DATE_FORMAT
+                cells.append(cell)
+            else:
+                cells.append(value)
+        self.sheet.append(cells)
+        self.count += 1
+
+    def close(self) -> int:
+        """Add the table over the header and rows (none for a sheet without rows, or whose header repeats a name, as
+        :func:`write_table`); returns the number of rows written under the header."""
+        from openpyxl.utils import get_column_letter
+        from openpyxl.worksheet.table import Table, TableStyleInfo
+
+        header = self.header
+        if self.count and header and len({str(key).casefold() for key in header}) == len(header):
+            last = self.count + 1
+            table = Table(displayName=_TABLE_NAME.sub("_", self.name), ref=f"A1:{get_column_letter(len(header))}{last}")
+            table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+            # A write-only sheet cannot read its header back: the table's columns are named here.
+            table._initialise_columns()
+            for column, key in zip(table.tableColumns, header, strict=True):
+                column.name = _xml_text(str(key))
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "In write-only mode you must add table columns manually")
+                self.sheet.add_table(table)
+        return self.count
+
+
+def discard(book: Any) -> None:
+    """Remove the temporary files of a write-only workbook that will not be saved."""
+    for sheet in book.worksheets:
+        writer = getattr(sheet, "_writer", None)
+        if writer is not None:
+            # Closing the sheet ends its rows' XML before its file goes (else the rows end later, on a closed file).
+            with suppress(Exception):
+                sheet.close()
+            with suppress(Exception):
+                writer.cleanup()

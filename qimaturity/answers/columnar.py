@@ -86,7 +86,8 @@ _LONGEST_CELL = "__longest"
 _SUSPECT = "__suspect"
 # The answers schema's longest text per field (schemas/answers.schema.json).
 _LONGEST = {_O: 100, _R: 100, "name": 300, "type": 100, "region": 100}
-_ROWS_PER_PIECE = 100_000  # rows turned into text at a time: the text of one piece is about 1 KB per row
+_ROWS_PER_PIECE = 20_000  # rows turned into text at a time: the text of one piece is about 1 KB per row
+_BYTES_PER_PIECE = 4 << 20  # the export is read in pieces of whole lines of about this size
 
 
 class Split(NamedTuple):
@@ -129,7 +130,9 @@ def columnar_answers(
     check_export_file(path, name)
     text = export_text(path, name)
     try:
-        return _Columnar(path, text, rubric, document, source, missing).run(json_single, partial)
+        columnar = _Columnar(path, text, rubric, document, source, missing)
+        del text  # the scan holds the export's bytes: its text would be as large again
+        return columnar.run(json_single, partial)
     except (_NotHere, pl.exceptions.PolarsError):
         return None  # the row importer reads it, and says what is wrong with it
 
@@ -175,9 +178,9 @@ class _Columnar:
             or _ESCAPED_TEXT.search(path.name)
         ):
             raise _NotHere
-        self.scan = pl.scan_csv(
-            text.encode(), separator=self.delimiter, has_header=True, infer_schema=False, quote_char='"'
-        )
+        # The export's bytes: a scan of them all, and pieces of whole lines (a cell never spans lines here).
+        self.data = text.encode()
+        self.scan = self._read(self.data, lazy=True)
         self.names = self.scan.collect_schema().names()
         if len(self.names) != len(importer.columns):
             raise _NotHere
@@ -195,16 +198,39 @@ class _Columnar:
         """Run a query with the streaming engine (a Polars error leaves the export to the row importer)."""
         return frame.collect(engine="streaming")
 
+    def _read(self, data: bytes, *, lazy: bool = False) -> Any:
+        options: dict[str, Any] = {"separator": self.delimiter, "has_header": True, "infer_schema": False}
+        return pl.scan_csv(data, quote_char='"', **options) if lazy else pl.read_csv(data, quote_char='"', **options)
+
+    def _select(self, *columns: pl.Expr) -> Iterator[pl.DataFrame]:
+        """``columns`` of the export's rows, a piece of about :data:`_BYTES_PER_PIECE` at a time, in order: in one
+        query over the whole export Polars would hold every cell as read on the way (700 MiB for 780,000 rows of 47
+        columns), a piece at a time only that piece's. No piece when the export has no data rows."""
+        data = self.data
+        start = data.find(b"\n") + 1
+        if start == 0:
+            return
+        header = data[:start]
+        while start < len(data):
+            end = data.find(b"\n", start + _BYTES_PER_PIECE) + 1 or len(data)
+            yield self._read(header + data[start:end]).select(*columns)
+            start = end
+
     def _distinct(self) -> dict[int, list[str]]:
         """Each used column's distinct cells but empty ones; reading every column, so that a row longer than the
         header fails here."""
         used = sorted({*self.importer.question_columns, *self.importer.roles.values()})
-        found = self._collect(
-            self.scan.select(
-                *[pl.nth(i).drop_nulls().unique().implode().alias(str(i)) for i in used],
-                pl.max_horizontal(pl.all().str.len_chars().max()).alias(_LONGEST_CELL),
+        columns = [
+            *[pl.nth(i).drop_nulls().unique().implode().alias(str(i)) for i in used],
+            pl.max_horizontal(pl.all().str.len_chars().max()).alias(_LONGEST_CELL),
+        ]
+        parts = list(self._select(*columns))
+        if not parts:
+            found = self._collect(self.scan.select(columns))
+        else:  # each piece's distinct cells, then theirs
+            found = pl.concat(parts).select(
+                *[pl.col(str(i)).explode().drop_nulls().unique().implode() for i in used], pl.col(_LONGEST_CELL).max()
             )
-        )
         if (found[_LONGEST_CELL][0] or 0) > csv.field_size_limit():
             raise _NotHere  # Python's csv module refuses such a cell: the row importer says where
         return {i: found[str(i)][0].to_list() for i in used}
@@ -269,7 +295,12 @@ class _Columnar:
             *[self._role(f, distinct, _tidy, pl.String).alias(f) for f in _ORGANISATION_FIELDS],
             *self._codes(distinct),
         ]
-        rows = self._collect(self.scan.select(*columns, self._bad().alias(_SUSPECT)).with_row_index(_ROW))
+        parts = list(self._select(*columns, self._bad().alias(_SUSPECT)))
+        if parts:
+            rows = pl.concat(parts, rechunk=False).with_row_index(_ROW)
+            del parts
+        else:
+            rows = self._collect(self.scan.select(*columns, self._bad().alias(_SUSPECT)).with_row_index(_ROW))
         na = len(self.slots) - 1
         problems = [pl.col(_SUSPECT), _ANSWERED(self.questions) & pl.col(_O).is_null()]
         problems += [
@@ -315,7 +346,8 @@ class _Columnar:
     # --- writing ---------------------------------------------------------------------------------------------
     def run(self, json_single: bool, partial: bool = False) -> tuple[list[str], Iterator[str]] | frozenset[int] | Split:
         every = self._rows()
-        rows = every.filter(_ANSWERED(self.questions) & pl.col(_O).is_not_null())
+        answered = _ANSWERED(self.questions) & pl.col(_O).is_not_null()
+        rows = every if every.select(answered.all()).item() else every.filter(answered)  # the same, or a copy
         # A respondent without an id is r1, r2, ... in its organisation, as the row importer numbers them.
         number = pl.int_range(1, pl.len() + 1).over(_O).cast(pl.String)
         rows = rows.with_columns(pl.coalesce(pl.col(_R), pl.lit("r") + number).alias(_R))
@@ -336,14 +368,12 @@ class _Columnar:
             rows = rows.filter(~pl.col(_O).is_in(suspects.implode()))
             organisations = organisations.filter(~pl.col(_O).is_in(suspects.implode()))
             ids = organisations[_O].to_list()
-            rows = rows.sort(pl.col(_O).replace_strict(ids, list(range(len(ids)))), maintain_order=True)
             texts = self._texts(rows, organisations, self._block(rows)) if ids else iter(())
             return Split(ids, texts, frozenset(chosen[_ROW].to_list()))
+        del every, flagged  # rows holds what is left to write
         if rows.height == 0:
             raise _NotHere
         ids = organisations[_O].to_list()
-        # The rows of each organisation together, organisations in order of first appearance (a stable sort).
-        rows = rows.sort(pl.col(_O).replace_strict(ids, list(range(len(ids)))), maintain_order=True)
         texts = self._texts(rows, organisations, self._block(rows))
         if json_single and len(ids) == 1:
             written = next(texts).removeprefix(import_header(self.source))
@@ -351,16 +381,19 @@ class _Columnar:
         return ids, texts
 
     def _texts(self, rows: pl.DataFrame, organisations: pl.DataFrame, block: pl.Expr) -> Iterator[str]:
-        """Each organisation's answers file, made a piece of rows at a time (``block`` is each row's text)."""
+        """Each organisation's answers file, made a piece of rows at a time (``block`` is each row's text): the rows
+        of a few organisations, taken from every row in the export's order and joined by organisation in order of
+        first appearance, which is theirs in ``organisations`` (sorting every row first would copy them all)."""
         sizes = organisations["respondents"].to_list()
-        first = start = 0
+        ids = organisations[_O]
+        first = 0
         while first < len(sizes):
             last, count = first, 0
             while last < len(sizes) and (count == 0 or count + sizes[last] <= _ROWS_PER_PIECE):
                 count += sizes[last]
                 last += 1
             joined = (
-                rows.slice(start, count)
+                rows.filter(pl.col(_O).is_in(ids.slice(first, last - first).implode()))
                 .select(pl.col(_O), block.alias("text"))
                 .group_by(_O, maintain_order=True)
                 .agg(pl.col("text").str.join(""))
@@ -369,7 +402,6 @@ class _Columnar:
                 organisations.slice(first, last - first).iter_rows(named=True), joined["text"], strict=True
             ):
                 yield self._header(record) + body
-            start += count
             first = last
 
     def _header(self, record: Mapping[str, Any]) -> str:
@@ -464,4 +496,13 @@ def _plainly_quoted(text: str, delimiter: str) -> bool:
     d = re.escape(delimiter)
     cell = rf'(?:"(?:[^"]|"")*"|[^"{d}\r\n]*)'
     row = re.compile(rf"{cell}(?:{d}{cell})*\r?")
-    return all(row.fullmatch(line) for line in text.split("\n") if '"' in line)
+    # Only the lines with a quote, found one by one: splitting the whole text would copy it.
+    at = text.find('"')
+    while at >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        if not row.fullmatch(text, start, end):
+            return False
+        at = text.find('"', end)
+    return True

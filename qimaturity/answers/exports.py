@@ -18,7 +18,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -376,12 +376,24 @@ def _sniff_delimiter(text: str) -> str:
     best, count = ",", 0
     for delimiter in (",", "\t", ";"):
         try:
-            first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+            first = next(csv.reader(_lines(text), delimiter=delimiter), [])
         except csv.Error:
             continue
         if len(first) > count:
             best, count = delimiter, len(first)
     return best
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` as ``io.StringIO(text, newline="")`` gives them, one at a time: a StringIO copies the
+    whole text (four bytes a character), where the first row needs its first lines."""
+    for match in _LINE.finditer(text):
+        if not match.group():
+            return
+        yield match.group()
 
 
 def _line_breaks(field: str) -> int:

@@ -524,18 +524,23 @@ class _Abandoned(Exception):
 def _write_results(
     output: Path, fmt: str, items: Iterator[str] | Iterator[Result], *, failed: Callable[[], bool]
 ) -> int:
-    """Write results' texts to ``output`` as they come (results to a workbook at the end), atomically. When there
+    """Write results' texts (results, to a workbook) to ``output`` as they come, atomically. When there
     are none, or ``failed()`` says a problem turned up on the way, the output is left as it was (the problems are
     the caller's to report). Returns how many results there were."""
-    from qimaturity._core.outputs import atomic_text, write_atomic
+    from qimaturity._core.outputs import atomic_output, atomic_text
 
     if fmt == "xlsx":
-        from qimaturity.scoring.tables import results_xlsx
+        from qimaturity.scoring.tables import write_xlsx
 
-        kept = [item for item in items if isinstance(item, Result)]
-        if kept and not failed():
-            write_atomic(output, results_xlsx(kept))
-        return len(kept)
+        written = 0
+        try:
+            with atomic_output(output) as binary:
+                written = write_xlsx((item for item in items if isinstance(item, Result)), binary, failed=failed)
+                if written == 0 or failed():
+                    raise _Abandoned
+        except _Abandoned:
+            pass
+        return written
     count = 0
 
     def counted() -> Iterator[str]:

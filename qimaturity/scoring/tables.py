@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Any
@@ -196,31 +197,52 @@ domain's id) and level (``ID_level``), the domains in the rubric's order."""
 
 
 def results_xlsx(results: Sequence[Result]) -> bytes:
-    """A workbook of results for analysts, each sheet an Excel table with filters under a frozen header
-    (:func:`qimaturity._core.sheets.write_table`): every row of the CSV on "Results" (with the organisation's
-    ``type`` and ``region`` after its name); "Organisations", one row per
-    result: :data:`ORGANISATION_COLUMNS`, then a value column per domain named by its id and a level column
-    ``ID_level``; "Domains", each domain's id and title. Dates are date cells; numbers are in full, shown with two
-    decimals. The columns are named as ``compare -o OUT.xlsx`` names its own."""
+    """A workbook of results for analysts (:func:`write_xlsx`), as bytes."""
+    buffer = io.BytesIO()
+    write_xlsx(results, buffer)
+    return buffer.getvalue()
+
+
+def write_xlsx(results: Iterable[Result], stream: Any, *, failed: Callable[[], bool] | None = None) -> int:
+    """Write a workbook of results for analysts to ``stream`` (a seekable binary file) as each result comes,
+    holding at most one: openpyxl's write-only workbook puts each sheet's rows in a temporary file, so that memory
+    does not grow with the number of results. Each sheet is an Excel table with filters under a frozen header
+    (:class:`qimaturity._core.sheets.TableStream`): every row of the CSV on "Results" (with the organisation's
+    ``type`` and ``region`` after its name); "Organisations", one row per result: :data:`ORGANISATION_COLUMNS`, then
+    a value column per domain named by its id and a level column ``ID_level``, the domains those of the first
+    result (results of one rubric have the same); "Domains", each domain's id and title. Dates are date cells;
+    numbers are in full, shown with two decimals. The columns are named as ``compare -o OUT.xlsx`` names its own.
+    Without results, the sheets have their headers alone. Returns how many results there were; nothing is written
+    when ``failed()``, asked once they are done, says so."""
     from openpyxl import Workbook
 
-    from qimaturity._core.sheets import write_table
+    from qimaturity._core.sheets import discard
 
-    book = Workbook()
-    long = book.active
-    long.title = "Results"
+    book = Workbook(write_only=True)
+    try:
+        count = _stream_xlsx(book, iter(results))
+        if not (failed is not None and failed()):
+            book.save(stream)
+        else:
+            discard(book)
+        return count
+    except BaseException:
+        discard(book)
+        raise
+
+
+def _stream_xlsx(book: Any, results: Iterator[Result]) -> int:
+    from qimaturity._core.sheets import TableStream
+
+    first = next(results, None)
     # The CSV's columns, with the organisation's type and region after its name (as every per-organisation sheet)
     at = COLUMNS.index("organisation_name") + 1
     header = (*COLUMNS[:at], "type", "region", *COLUMNS[at:])
-
-    def long_rows(result: Result) -> Iterator[list[Any]]:
-        kinds = {"type": result.organisation.type or "", "region": result.organisation.region or ""}
-        for row in result_rows(result):
-            yield [_cell(key, kinds[key] if key in kinds else row[key]) for key in header]
-
-    write_table(long, header, (row for result in results for row in long_rows(result)), "Results", MEASURED_COLUMNS)
-    domains = [(d.id, d.title) for d in results[0].domains] if results else []
+    domains = [(d.id, d.title) for d in first.domains] if first is not None else []
     wide_header = [*ORGANISATION_COLUMNS, *(d for d, _ in domains), *(f"{d}_level" for d, _ in domains)]
+    long = TableStream(book, "Results", header, "Results", MEASURED_COLUMNS)
+    measured = {"overall_value", *(d for d, _ in domains)}
+    organisations = TableStream(book, "Organisations", wide_header, "Organisations", measured)
 
     def wide(result: Result) -> list[Any]:
         values: dict[str, tuple[float | None, int | None]] = {d.id: (d.value, d.level) for d in result.domains}
@@ -239,12 +261,20 @@ def results_xlsx(results: Sequence[Result]) -> bytes:
             *(values.get(d, (None, None))[1] for d, _ in domains),
         ]
 
-    measured = {"overall_value", *(d for d, _ in domains)}
-    write_table(book.create_sheet("Organisations"), wide_header, (wide(r) for r in results), "Organisations", measured)
-    write_table(book.create_sheet("Domains"), ("id", "title"), ([d, title] for d, title in domains), "Domains")
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    count = 0
+    for result in itertools.chain(() if first is None else (first,), results):
+        kinds = {"type": result.organisation.type or "", "region": result.organisation.region or ""}
+        for row in result_rows(result):
+            long.append([_cell(key, kinds[key] if key in kinds else row[key]) for key in header])
+        organisations.append(wide(result))
+        count += 1
+    long.close()
+    organisations.close()
+    titles = TableStream(book, "Domains", ("id", "title"), "Domains")
+    for ident, title in domains:
+        titles.append([ident, title])
+    titles.close()
+    return count
 
 
 def write_csv(results: Iterable[Result], stream: IO[str]) -> int:
