@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qimaturity import load_assessment, score
+from qimaturity.cohort.score import COLUMNAR_FROM
 from qimaturity.rubric.model import Evidence, Rubric
 from qimaturity.scoring.tables import COLUMNS, csv_text
 
-from .conftest import ROOT, run_main
+from .conftest import ROOT
 from .test_engines_agree import RUBRIC_PATHS, asked, na_policies, pooling_policies, rubric_named
 
 columnar_assessments = pytest.importorskip("qimaturity.scoring.columnar_assessments")
@@ -203,37 +206,55 @@ def qi_document(index: int, levels: dict[str, int], **extra: Any) -> dict[str, A
     }
 
 
+TAKEN = """
+import sys
+from qimaturity.cli.main import main
+try:
+    main(sys.argv[1:])
+except SystemExit as done:
+    assert not done.code, done.code
+print("qimaturity.scoring.columnar_assessments" in sys.modules, file=sys.stderr)
+"""
+
+
+def columnar_taken(*args: str) -> bool:
+    """Whether a process running the command line with ``args`` scored with the columnar path (imported it)."""
+    done = subprocess.run([sys.executable, "-c", TAKEN, *args], capture_output=True, text=True, cwd=ROOT, check=True)
+    return done.stderr.strip().splitlines()[-1] == "True"
+
+
 @pytest.mark.slow
+@pytest.mark.subprocess
 def test_score_folder_as_csv_takes_the_columnar_path_and_the_row_engine_where_it_must(tmp_path: Path) -> None:
     rubric = rubric_named("qi-readiness")
     first = next(iter(rubric.questions()))
     folder = tmp_path / "answers"
     folder.mkdir()
-    # Three organisations: the second has a target of its own (the row engine scores it, in its place).
-    documents = [
-        qi_document(0, {}),
-        qi_document(1, {first.id: 4}, targets={"overall": 5}),
-        qi_document(2, {first.id: 2}),
-    ]
+    # 64 organisations (COLUMNAR_FROM files): the second has a target of its own, so the row engine scores it, in
+    # its place; the others answer 3, or 2 or 4 to the first question.
+    count = COLUMNAR_FROM
+    documents = [qi_document(k, {first.id: 2 + k % 3}) for k in range(count)]
+    documents[1] = qi_document(1, {first.id: 4}, targets={"overall": 5})
     for k, document in enumerate(documents):
-        (folder / f"{k}.json").write_text(json.dumps(document), encoding="utf-8")
-    out = tmp_path / "out.csv"
-    done = run_main("score", str(QI_READINESS), str(folder), "-o", str(out))
-    assert done.returncode == 0, done.stderr
-    text = out.read_text(encoding="utf-8")
-    expected = (
-        ",".join(COLUMNS)
-        + "\n"
-        + "".join(csv_text(score(rubric, load_assessment(folder / f"{k}.json", rubric))) for k in range(3))
-    )
-    assert text == expected
+        (folder / f"{k:03d}.json").write_text(json.dumps(document), encoding="utf-8")
+    files = sorted(folder.iterdir())
+    assessments = [load_assessment(path, rubric) for path in files]
+    expected = ",".join(COLUMNS) + "\n" + "".join(csv_text(score(rubric, a)) for a in assessments)
+    for workers in ("1", "2"):
+        out = tmp_path / f"out-{workers}.csv"
+        args = ("score", str(QI_READINESS), str(folder), "-o", str(out), "--workers", workers)
+        assert columnar_taken(*args)
+        assert out.read_text(encoding="utf-8") == expected
     # The overall target of the second: 5 from its file (the rubric's default elsewhere).
-    overall = [line.split(",") for line in text.splitlines() if ",overall,," in line]
+    overall = [line.split(",") for line in expected.splitlines() if ",overall,," in line]
     assert [row[COLUMNS.index("target")] for row in overall][1] == "5"
-    # The columnar path is the one taken: its batches give the same text, and nothing else runs the row engine
-    # for the batchable ones.
-    assessments = [load_assessment(folder / f"{k}.json", rubric) for k in range(3)]
-    assert [columnar_assessments.batchable(a) for a in assessments] == [True, False, True]
+    assert [columnar_assessments.batchable(a) for a in assessments[:3]] == [True, False, True]
     texts = columnar_assessments.csv_texts(rubric, assessments)
-    assert [len(who) for _, who in texts] == [1, 1, 1]
-    assert "".join(t for t, _ in texts) == text.split("\n", 1)[1]
+    assert [len(who) for _, who in texts] == [1, 1, count - 2]  # a run, the row engine's, a run
+    # With fewer files, the row engine scores them all: the same bytes.
+    for path in files[3:]:
+        path.unlink()
+    out = tmp_path / "few.csv"
+    assert not columnar_taken("score", str(QI_READINESS), str(folder), "-o", str(out))
+    rows = "".join(csv_text(score(rubric, a)) for a in assessments[:3])
+    assert out.read_text(encoding="utf-8") == ",".join(COLUMNS) + "\n" + rows

@@ -186,6 +186,9 @@ def iter_rendered(
                 progress(done, total, None)
 
 
+COLUMNAR_FROM = POOL_FROM
+"""The fewest files :func:`iter_csv` scores with the columnar engine: below it, importing Polars costs more."""
+
 CsvItem = tuple[str, list[tuple[str, int | None]]]
 """CSV rows of one or more results (no header), with each result's organisation name and overall level."""
 
@@ -203,12 +206,13 @@ def iter_csv(
     """The CSV rows of the files' results (as :func:`qimaturity.scoring.tables.csv_text` writes them), in the
     files' order, and each bad file's problems, as :func:`iter_rendered` gives them (``workers`` as there).
 
-    The assessments are loaded and checked one file at a time, then scored together by the columnar engine, a
-    batch at a time (:mod:`qimaturity.scoring.columnar_assessments`: the same bytes, several times quicker); each
-    worker loads and scores a share of the files. Without Polars (the scale extra), with several versions of the
-    rubric or with ``what_if``, by the row engine, one result at a time."""
+    From :data:`COLUMNAR_FROM` files on, the assessments are loaded and checked one file at a time, then scored
+    together by the columnar engine, a batch at a time (:mod:`qimaturity.scoring.columnar_assessments`: the same
+    bytes, several times quicker); each worker loads and scores a share of the files. With fewer files, without
+    Polars (the scale extra), with several versions of the rubric or with ``what_if``, by the row engine, one
+    result at a time."""
     job = _Job.of(rubric, paths, targets, default_target, what_if, mapping)
-    if len(job.rubrics) > 1 or what_if or not _has_polars():
+    if len(job.files) < COLUMNAR_FROM or len(job.rubrics) > 1 or what_if or not _has_polars():
         from qimaturity.scoring.tables import csv_text
 
         def render(result: Result) -> CsvItem:

@@ -197,7 +197,8 @@ def counted_level(
     """The level an answer (one that gives a level) counts at under the evidence rule, and why its evidence does
     not support its level (``None`` when it does, or needs none). Only the groups a question asks for evidence must
     give it: a frontline answer is never capped for lacking the board paper the question asks of the board. Both
-    engines count answers by it (the columnar one for in-memory assessments, :mod:`qimaturity.scoring.batch`)."""
+    engines count answers by it (the columnar one for assessments in memory:
+    :mod:`qimaturity.scoring.columnar_assessments`)."""
     level = answer.level
     assert level is not None
     if question.evidence_from is None or not question.asks_evidence(group, level):
