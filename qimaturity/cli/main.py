@@ -34,12 +34,11 @@ from qimaturity.cli.params import (
     targets_of,
 )
 from qimaturity.cli.terminal import terminal_text
-from qimaturity.cohort.score import iter_rendered, iter_scores, score_files, score_one
+from qimaturity.cohort.score import iter_csv, iter_rendered, iter_scores, score_files, score_one
 from qimaturity.rubric.load import find_rubrics, inspect_rubric
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.result import Result
 from qimaturity.scoring.tables import (
-    csv_text,
     result_json,
     write_csv_texts,
     write_json,
@@ -455,13 +454,26 @@ def score_command(
                 problems.append(item)
 
     def texts() -> Iterator[str]:
-        # JSON or CSV text, made where the result is scored (in a worker, from 64 files on).
-        render = csv_text if suffix == "csv" else functools.partial(result_json, trace=trace)
-        for item in iter_rendered(rubric, answers, functools.partial(_rendered, render), workers=workers, **options):
-            if isinstance(item, Problem):
-                problems.append(item)
+        # JSON or CSV text, made where the result is scored (in a worker, from 64 files on). CSV comes from the
+        # columnar engine, a batch of assessments at a time (the row engine's bytes).
+        if suffix == "csv":
+            for item in iter_csv(rubric, answers, workers=workers, **options):
+                if isinstance(item, Problem):
+                    problems.append(item)
+                else:
+                    text, scored = item
+                    for name, level in scored:
+                        keep(name, level)
+                    yield text
+            return
+        render = functools.partial(result_json, trace=trace)
+        for rendered in iter_rendered(
+            rubric, answers, functools.partial(_rendered, render), workers=workers, **options
+        ):
+            if isinstance(rendered, Problem):
+                problems.append(rendered)
             else:
-                text, name, level = item
+                text, name, level = rendered
                 keep(name, level)
                 yield text
 

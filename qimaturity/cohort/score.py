@@ -338,6 +338,80 @@ def iter_rendered(
                 progress(done, total, None)
 
 
+COLUMNAR_FROM = POOL_FROM
+"""The fewest files :func:`iter_csv` scores with the columnar engine: below it, importing Polars costs more."""
+
+CsvItem = tuple[str, list[tuple[str, int | None]]]
+"""CSV rows of one or more results (no header), with each result's organisation name and overall level."""
+
+
+def iter_csv(
+    rubric: Rubric | Sequence[Rubric],
+    paths: Iterable[str | Path],
+    *,
+    workers: int | None = 1,
+    targets: Mapping[str, int] | None = None,
+    default_target: int | None = None,
+    what_if: Mapping[str, int] | None = None,
+    mapping: Mapping[str, Any] | str | Path | None = None,
+) -> Iterator[CsvItem | Problem]:
+    """The CSV rows of the files' results (as :func:`qimaturity.scoring.tables.csv_text` writes them), in the
+    files' order, and each bad file's problems, as :func:`iter_rendered` gives them (``workers`` as there).
+
+    From :data:`COLUMNAR_FROM` files on, the assessments are loaded and checked one file at a time, then scored
+    together by the columnar engine, a batch at a time (:mod:`qimaturity.scoring.columnar_assessments`: the same
+    bytes, several times quicker); each worker loads and scores a share of the files. With fewer files, without
+    Polars (the scale extra), with several versions of the rubric or with ``what_if``, by the row engine, one
+    result at a time."""
+    job = _Job.of(rubric, paths, targets, default_target, what_if, mapping)
+    if len(job.files) < COLUMNAR_FROM or len(job.rubrics) > 1 or what_if or not _has_polars():
+        from qimaturity.scoring.tables import csv_text
+
+        def render(result: Result) -> CsvItem:
+            return csv_text(result), [(result.organisation.name, result.overall.level)]
+
+        yield from iter_rendered(job.rubrics, job.files, render, workers=workers, **_options(job))
+        return
+    import multiprocessing
+    import os
+
+    from qimaturity.scoring.columnar_assessments import BATCH
+
+    total = len(job.files)
+    count = min(workers or os.cpu_count() or 1, total)
+    if count <= 1 or total < POOL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        for start in range(0, total, BATCH):
+            yield from job.csv_items(job.files[start : start + BATCH])
+        return
+    # Each worker loads and scores a share of the files, a batch at most; only the text travels back.
+    size = min(BATCH, -(-total // count))
+    shares = [job.files[start : start + size] for start in range(0, total, size)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(count, initializer=_start_worker, initargs=(job, _same)) as pool:
+        for items in pool.imap(_worker_csv, shares):
+            yield from items
+
+
+def _has_polars() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("polars") is not None
+
+
+def _options(job: _Job) -> dict[str, Any]:
+    return {
+        "targets": job.targets,
+        "default_target": job.default_target,
+        "what_if": job.what_if,
+        "mapping": job.mapping,
+    }
+
+
+def _worker_csv(files: Sequence[Path]) -> list[CsvItem | Problem]:
+    assert _WORKER is not None
+    return _WORKER[0].csv_items(files)
+
+
 def _same(result: Result) -> Result:
     return result
 
@@ -392,6 +466,23 @@ class _Job:
         loaded = mapping_of(mapping)
         files = tuple(answer_files([str(p) for p in paths], exports=loaded is not None))
         return cls(rubrics, loaded, targets, default_target, what_if, files, columnar)
+
+    def csv_items(self, files: Sequence[Path]) -> list[CsvItem | Problem]:
+        """The files' problems, then the CSV rows of their results in order, scored together by the columnar
+        engine (:func:`qimaturity.scoring.columnar_assessments.csv_texts`)."""
+        from qimaturity.answers.sources import load_assessments
+        from qimaturity.scoring.columnar_assessments import csv_texts
+
+        (rubric,) = self.rubrics
+        problems: list[CsvItem | Problem] = []
+        assessments: list[Assessment] = []
+        for path in files:
+            try:
+                assessments.extend(load_assessments(path, rubric, mapping=self.mapping))
+            except InputError as error:
+                problems.extend(error.problems)
+        texts = csv_texts(rubric, assessments, targets=self.targets, default_target=self.default_target)
+        return [*problems, *texts]
 
     def items(self, path: Path) -> Iterator[Result | Problem]:
         """The results of one file's assessments, each as it is scored, or the file's problems."""

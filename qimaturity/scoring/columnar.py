@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import csv
 import gc
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -271,6 +271,13 @@ class _Export:
         if organisations is not None and export.has_organisation:
             export.scan = scan.filter(export._text(ORGANISATION).is_in(sorted(organisations)))
         return export
+
+    @classmethod
+    def of_rubric(cls, rubric: Rubric) -> _Export:
+        """No file: a column for every question of the rubric, whose counts a caller makes itself and hands to
+        :meth:`score` (:mod:`qimaturity.scoring.columnar_assessments`: assessments held in memory)."""
+        questions: list[tuple[str, str, pl.DataType]] = [(q.id, q.id, pl.Int64()) for q in rubric.questions()]
+        return cls(Path("<assessments>"), rubric, questions, pl.LazyFrame())
 
     def collect(self, *queries: pl.LazyFrame) -> list[pl.DataFrame]:
         """Run queries with the streaming engine, one after the other; a file Polars cannot read is bad input.
@@ -842,7 +849,15 @@ class _Export:
         targets: Mapping[str, int],
         default_target: int | None,
         moments: dict[str, dict[str, GroupMoments]] | None = None,
+        *,
+        counted: bool = False,
+        build: Callable[[int], Result] | None = None,
     ) -> ExportScores:
+        """The tables (and full results, on demand) from the counts :meth:`counts` made.
+
+        With ``counted``, the counts carry each question's counted levels too (``_q(i, "counted<level>")``), as the
+        evidence rule gave them answer by answer, instead of the export's rule (every answer cites nothing).
+        ``build`` makes the full result of an organisation by its index, instead of counting the export again."""
         rubric = self.rubric
         ids = organisations[_ORG].to_list()
         index_of = {org: i for i, org in enumerate(ids)}
@@ -855,8 +870,12 @@ class _Export:
         builders = {b.question.id: b for b in row_builders}
         parts: list[int | str] = [*self.scale, "na"]
         count_columns = [_q(i, part) for i in range(len(self.questions)) for part in parts]
-        per_group = [column for b in row_builders for column in b.counted_columns()]
-        if per_group:  # questions that ask only some groups for evidence: counted per group before summing
+        per_group = [] if counted else [column for b in row_builders for column in b.counted_columns()]
+        if counted:
+            for b in row_builders:
+                b.given_counted = True
+            count_columns += [_q(b.index, f"counted{level}") for b in row_builders for level in self.scale]
+        elif per_group:  # questions that ask only some groups for evidence: counted per group before summing
             counts = counts.with_columns(per_group)
             count_columns += [
                 _q(b.index, f"counted{level}") for b in row_builders if b.counted_columns() for level in self.scale
@@ -1003,7 +1022,7 @@ class _Export:
         by_organisation: dict[str, list[tuple[Any, ...]]] = {}
         moments_by_organisation: dict[str, dict[str, GroupMoments]] = dict(moments or {})
 
-        def build(index: int) -> Result:
+        def build_one(index: int) -> Result:
             if not by_organisation:  # the counts as rows, once, when a first full result is asked for
                 for row in plain.iter_rows():
                     by_organisation.setdefault(row[position[_ORG]], []).append(row)
@@ -1022,7 +1041,7 @@ class _Export:
             )
             return with_moments(rubric, result, moments_by_organisation.get(org, {}))
 
-        return ExportScores(table, overall, domains, questions, groups, gaps, rubric, build)
+        return ExportScores(table, overall, domains, questions, groups, gaps, rubric, build or build_one)
 
     def _score_organisation(
         self,
@@ -1099,6 +1118,7 @@ class _StatsBuilder:
         # kept per organisation and group, so the counted levels are worked out per group first (counted_columns)
         # and summed with the rest.
         self.only = tuple(question.evidence_groups) if self.fold or self.evidence else ()
+        self.given_counted = False  # the counts carry the counted levels (_Export.score's ``counted``)
 
     def asked(self, group: str | None) -> bool:
         return not self.only or group in self.only
@@ -1125,7 +1145,7 @@ class _StatsBuilder:
     def count_exprs(self) -> tuple[list[pl.Expr], list[pl.Expr]]:
         """The counts per level of the scale as Polars columns: as given, and as counted (the evidence rule)."""
         given = [pl.col(_q(self.index, level)).cast(pl.Int64) for level in self.scale]
-        if self.only and self.fold:
+        if self.given_counted or (self.only and self.fold):
             return given, [pl.col(_q(self.index, f"counted{level}")) for level in self.scale]
         return given, self._folded(given)
 

@@ -172,6 +172,24 @@ class ExportScores(Sequence[Result]):
         stream.write(self.csv_text())
 
     def csv_text(self) -> str:
+        buffer = io.StringIO()
+        _neutralised(self._csv_table().drop("__org")).write_csv(buffer, line_terminator="\n", null_value="")
+        return buffer.getvalue()
+
+    def csv_parts(self, spans: Sequence[tuple[int, int]]) -> list[str]:
+        """The CSV's rows (no header) of the organisations in each span ``[start, end)`` of indices, one text each."""
+        table = _neutralised(self._csv_table())
+        parts = []
+        for start, end in spans:
+            buffer = io.StringIO()
+            table.filter(pl.col("__org").is_between(start, end, closed="left")).drop("__org").write_csv(
+                buffer, line_terminator="\n", null_value="", include_header=False
+            )
+            parts.append(buffer.getvalue())
+        return parts
+
+    def _csv_table(self) -> pl.DataFrame:
+        """The CSV's rows in order, as text, with each organisation's index (``__org``) first."""
         rubric = self.rubric
         blank = pl.lit(None, pl.String)
 
@@ -274,15 +292,12 @@ class ExportScores(Sequence[Result]):
             pl.lit(rubric.id).alias("rubric_id"),
             pl.lit(rubric.version, pl.String).alias("rubric_version"),
         )
-        table = (
+        return (
             pl.concat(parts, how="vertical")
             .sort("__org", "__k0", "__k1", "__k2", "__k3", maintain_order=True)
             .join(base, on="__org", how="left", maintain_order="left")
-            .select(self.columns)
+            .select("__org", *self.columns)
         )
-        buffer = io.StringIO()
-        _neutralised(table).write_csv(buffer, line_terminator="\n", null_value="")
-        return buffer.getvalue()
 
 
 def _neutralised(table: pl.DataFrame) -> pl.DataFrame:

@@ -185,6 +185,31 @@ def evidence_problem(
     return f"no evidence dated within {policy.max_age_days} days before the assessment"
 
 
+def counted_level(
+    rubric: Rubric,
+    assessment_date: str | None,
+    question: Question,
+    group: str | None,
+    answer: Answer,
+    register: Mapping[str, EvidenceRecord] | None,
+    scale: Sequence[int],
+) -> tuple[int, str | None]:
+    """The level an answer (one that gives a level) counts at under the evidence rule, and why its evidence does
+    not support its level (``None`` when it does, or needs none). Only the groups a question asks for evidence must
+    give it: a frontline answer is never capped for lacking the board paper the question asks of the board. Both
+    engines count answers by it (the columnar one for assessments in memory:
+    :mod:`qimaturity.scoring.columnar_assessments`)."""
+    level = answer.level
+    assert level is not None
+    if question.evidence_from is None or not question.asks_evidence(group, level):
+        return level, None
+    reason = evidence_problem(rubric, assessment_date, answer, register)
+    if reason is None:
+        return level, None
+    cap = rubric.scoring.evidence.on_missing == "cap"
+    return evidence_level(scale, question.evidence_from, level, cap=cap), reason
+
+
 def answer_statistics(rubric: Rubric, assessment: Assessment) -> dict[str, QuestionStats]:
     """Each answered question's :class:`QuestionStats`, from the respondents' answers one by one."""
     by_question: dict[str, list[tuple[Respondent, Answer]]] = {}
@@ -264,30 +289,25 @@ def _question_stats(
             inputs.append(TraceInput(respondent.id, None, note="N/A"))
             continue
         level = answer.level
-        used = level
         flag = None
-        # Only the groups a question asks for evidence must give it: a frontline answer is never capped for
-        # lacking the board paper the question asks of the board.
-        if question.evidence_from is not None and question.asks_evidence(respondent.group, level):
-            reason = evidence_problem(rubric, assessment_date, answer, register)
-            if reason is not None:
-                who = f"a respondent of a group of {fewer_than(rubric)}" if secret else f"respondent {respondent.id}"
-                used = evidence_level(scale, question.evidence_from, level, cap=cap)
-                flag = f"{reason}: counted as {used}" if cap else f"{reason} (flagged, not capped)"
-                if secret:  # the rule is said, not the level it moved
-                    words = f"{who}: an answer needs evidence from level {question.evidence_from}; {reason}"
-                    adjustments.append(Adjustment("evidence", "scoring.evidence", words, None, None, cap))
-                else:
-                    adjustments.append(
-                        Adjustment(
-                            "evidence",
-                            "scoring.evidence",
-                            f"{who}: level {level} needs evidence from level {question.evidence_from}; {flag}",
-                            level,
-                            used,
-                            cap,
-                        )
+        used, reason = counted_level(rubric, assessment_date, question, respondent.group, answer, register, scale)
+        if reason is not None:
+            who = f"a respondent of a group of {fewer_than(rubric)}" if secret else f"respondent {respondent.id}"
+            flag = f"{reason}: counted as {used}" if cap else f"{reason} (flagged, not capped)"
+            if secret:  # the rule is said, not the level it moved
+                words = f"{who}: an answer needs evidence from level {question.evidence_from}; {reason}"
+                adjustments.append(Adjustment("evidence", "scoring.evidence", words, None, None, cap))
+            else:
+                adjustments.append(
+                    Adjustment(
+                        "evidence",
+                        "scoring.evidence",
+                        f"{who}: level {level} needs evidence from level {question.evidence_from}; {flag}",
+                        level,
+                        used,
+                        cap,
                     )
+                )
         counted.append(used)
         by_respondent.append((respondent.id, used))
         groups.setdefault(respondent.group, []).append(used)

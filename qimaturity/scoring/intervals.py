@@ -126,38 +126,46 @@ def interval_from_moments(
     """
     present = [(group, moments) for group, moments in by_group.items() if moments[0] > 0]
     n = sum(moments[0] for _, moments in present)
-    bits = grid_bits(rubric)
+    step = 1 << (2 * grid_bits(rubric))  # a squared score's grid step
+    # The variance s² = m2 / degrees as one ratio of whole numbers, divided once: a correctly rounded division, so
+    # the float is that of the exact fraction (mean_and_deviations' m2 over the degrees), without Fraction's cost.
     if rubric.scoring.pooling != "groups":
-        _mean, m2 = mean_and_deviations(merged_moments([moments for _, moments in present]), bits)
+        count, total, squares = merged_moments([moments for _, moments in present])
         degrees, spread = n - 1, 1.0 / n if n else 0.0
+        top, bottom = count * squares - total * total, count * step * degrees
     else:
         weights = [group_weight(rubric, group) for group, _ in present]
-        total = sum(weights)
+        total_weight = sum(weights)
         degrees = n - len(present)
-        m2 = sum((mean_and_deviations(moments, bits)[1] for _, moments in present), Fraction(0))
-        spread = math.fsum((w / total) ** 2 / moments[0] for w, (_, moments) in zip(weights, present, strict=True))
+        spread = math.fsum(
+            (w / total_weight) ** 2 / moments[0] for w, (_, moments) in zip(weights, present, strict=True)
+        )
+        # Σ_g (n_g Σq² − (Σq)²) / n_g over a common denominator Π n_g.
+        product = math.prod(moments[0] for _, moments in present)
+        top = sum((c * q - t * t) * (product // c) for _, (c, t, q) in present)
+        bottom = product * step * degrees
     if degrees < 1:
         return None
-    error = factor * math.sqrt(float(m2 / degrees) * spread)
+    error = factor * math.sqrt((top / bottom) * spread)
     half = t95(degrees) * error
     return Interval(max(low, centre - half), min(high, centre + half), error, n)
 
 
 def respondent_scores(
-    rubric: Rubric, statistics: Mapping[str, QuestionStats]
+    rubric: Rubric, levels: Mapping[str, Sequence[tuple[str, int]]]
 ) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
     """Each respondent's own score per domain (domain id -> respondent id -> score) and overall (respondent id ->
-    score), from their counted answers (a hidden group's too: their answers count in the value, so their spread
-    counts in its interval), combined as the rubric combines questions and domains; a respondent with no counted
-    answer in a domain has no score there, and one with no score anywhere none overall."""
+    score), from their counted answers (question id -> (respondent id, counted level) of each answer that gave a
+    level, as :attr:`QuestionStats.levels_by_respondent`; a hidden group's too: their answers count in the value, so
+    their spread counts in its interval), combined as the rubric combines questions and domains; a respondent with
+    no counted answer in a domain has no score there, and one with no score anywhere none overall."""
     scoring = rubric.scoring
     per_domain: dict[str, dict[str, float]] = {}
     overall_items: dict[str, list[tuple[str, float, float]]] = {}
     for domain in rubric.domains:
         items: dict[str, list[tuple[str, float, float]]] = {}
         for question in domain.questions:
-            stats = statistics.get(question.id)
-            for respondent, level in stats.levels_by_respondent if stats is not None else ():
+            for respondent, level in levels.get(question.id, ()):
                 items.setdefault(respondent, []).append((question.id, float(level), question.weight))
         scores = per_domain.setdefault(domain.id, {})
         for respondent in sorted(items):
@@ -194,11 +202,23 @@ def with_intervals(
     engine's :class:`QuestionStats`) and each respondent's group (respondent id -> group id or None)."""
     if not estimates_intervals(rubric):
         return result
-    per_domain, overall_scores = respondent_scores(rubric, statistics)
+    levels = {question_id: stats.levels_by_respondent for question_id, stats in statistics.items()}
+    return with_moments(rubric, result, respondent_moments(rubric, levels, groups))
+
+
+def respondent_moments(
+    rubric: Rubric, levels: Mapping[str, Sequence[tuple[str, int]]], groups: Mapping[str, str | None]
+) -> dict[str, GroupMoments]:
+    """Per scope (domain id, :data:`OVERALL`) and respondent group, the moments of the respondents' own scores
+    (:func:`respondent_scores`), from the answers one by one (question id -> (respondent id, counted level)) and
+    each respondent's group (respondent id -> group id or None): what :func:`with_moments` places intervals from."""
+    per_domain, overall_scores = respondent_scores(rubric, levels)
     bits = grid_bits(rubric)
-    moments = {domain_id: group_moments(scores, groups, bits) for domain_id, scores in per_domain.items()}
+    moments: dict[str, GroupMoments] = {
+        domain_id: group_moments(scores, groups, bits) for domain_id, scores in per_domain.items()
+    }
     moments[OVERALL] = group_moments(overall_scores, groups, bits)
-    return with_moments(rubric, result, moments)
+    return moments
 
 
 def with_moments(rubric: Rubric, result: Result, moments: Mapping[str, GroupMoments]) -> Result:
