@@ -455,7 +455,10 @@ def score_command(
     def texts() -> Iterator[str]:
         # JSON or CSV text, made where the result is scored (in a worker, from 64 files on).
         render = csv_text if suffix == "csv" else functools.partial(result_json, trace=trace)
-        for item in iter_rendered(rubric, answers, functools.partial(_rendered, render), workers=workers, **options):
+        # JSON without traces shows nothing that explains the numbers: they are scored without it, much faster.
+        details = suffix == "csv" or trace
+        rendered = functools.partial(_rendered, render)
+        for item in iter_rendered(rubric, answers, rendered, workers=workers, details=details, **options):
             if isinstance(item, Problem):
                 problems.append(item)
             else:

@@ -155,16 +155,19 @@ def iter_rendered(
     mapping: Mapping[str, Any] | str | Path | None = None,
     progress: Callable[[int, int, None], None] | None = None,
     columnar: bool = False,
+    details: bool = True,
 ) -> Iterator[T | Problem]:
     """:func:`iter_scores` with each result passed through ``render`` (e.g. to its JSON or CSV text), in the
     files' order. With ``workers`` above 1 (None: one per CPU) and at least :data:`POOL_FROM` files, that many
     processes score and render the files, and only what ``render`` returns travels back, so that a result's
     objects are never copied between processes; where the system cannot fork, or with fewer files, all runs
-    here. ``progress`` and ``columnar`` are as for :func:`score_files`."""
+    here. ``progress`` and ``columnar`` are as for :func:`score_files`. Without ``details`` the results are scored
+    without their traces and answer records (see :func:`qimaturity.scoring.engine.score`), for a ``render`` that
+    does not show them (JSON without traces)."""
     import multiprocessing
     import os
 
-    job = _Job.of(rubric, paths, targets, default_target, what_if, mapping, columnar)
+    job = _Job.of(rubric, paths, targets, default_target, what_if, mapping, columnar, details)
     total = len(job.files)
     if progress is not None:
         progress(0, total, None)
@@ -222,6 +225,8 @@ class _Job:
     what_if: Mapping[str, int] | None
     files: tuple[Path, ...]
     columnar: bool = False
+    details: bool = True
+    """False: results without traces or answer records (their JSON without traces is the same)."""
 
     @classmethod
     def of(
@@ -233,13 +238,14 @@ class _Job:
         what_if: Mapping[str, int] | None,
         mapping: Mapping[str, Any] | str | Path | None,
         columnar: bool = False,
+        details: bool = True,
     ) -> _Job:
         from qimaturity.answers.sources import mapping_of
 
         rubrics = (rubric,) if isinstance(rubric, Rubric) else tuple(rubric)
         loaded = mapping_of(mapping)
         files = tuple(answer_files([str(p) for p in paths], exports=loaded is not None))
-        return cls(rubrics, loaded, targets, default_target, what_if, files, columnar)
+        return cls(rubrics, loaded, targets, default_target, what_if, files, columnar, details)
 
     def items(self, path: Path) -> Iterator[Result | Problem]:
         """The results of one file's assessments, each as it is scored, or the file's problems."""
@@ -262,7 +268,12 @@ class _Job:
             return
         for assessment in assessments:
             yield score(
-                chosen, assessment, targets=self.targets, default_target=self.default_target, what_if=self.what_if
+                chosen,
+                assessment,
+                targets=self.targets,
+                default_target=self.default_target,
+                what_if=self.what_if,
+                details=self.details,
             )
 
 
