@@ -221,12 +221,42 @@ class RubricPlan:
         self.group_order = {g.id: i for i, g in enumerate(rubric.respondent_groups)}
         self.group_weights: dict[str | None, float] = {g.id: g.weight for g in rubric.respondent_groups}
         self.fewer_than = fewer_than(rubric)
+        self.steps: dict[tuple[str, int], tuple[int | None, str | None, str | None, str | None, str | None]] = {}
         self.cap = scoring.evidence.on_missing == "cap"
         # Memos of the kernel's functions of a few levels: a question has a handful of answers, and the same
         # handfuls come back question after question.
         self.values: dict[tuple[int, ...], float] = {}
         self.agreements: dict[tuple[int, ...], float | None] = {}
         self.pooled: dict[tuple[tuple[float, float], ...], float] = {}
+        # A question's numbers by its answers' (group, counted level, level given), in the rubric's group order.
+        self.tallies: dict[
+            tuple[tuple[str | None, int, int], ...],
+            tuple[
+                tuple[tuple[int, int], ...],
+                float | None,
+                tuple[tuple[str | None, float | None], ...],
+                tuple[GroupValue, ...],
+            ],
+        ] = {}
+
+    def step(self, question: Question, level: int) -> tuple[int | None, str | None, str | None, str | None, str | None]:
+        """A priority's next step from ``level`` of ``question``: the next level, the step, the next level's
+        descriptor, the step's measure and its owner."""
+        key = (question.id, level)
+        found = self.steps.get(key)
+        if found is None:
+            higher = [v for v in self.scale if v > level]
+            nxt = higher[0] if higher else None
+            current = question.descriptor(level)
+            following = question.descriptor(nxt) if nxt is not None else None
+            found = self.steps[key] = (
+                nxt,
+                current.next_step if current else None,
+                following.descriptor if following else None,
+                question.step_measure(level),
+                current.owner if current else None,
+            )
+        return found
 
     def respondent_key(self, respondent: Respondent) -> tuple[int, str]:
         return (self.group_order.get(respondent.group or "", len(self.group_order)), respondent.id)
@@ -414,10 +444,11 @@ def _question_numbers(
     and respondents' levels; no answer records, trace or evidence adjustments."""
     plan = rubric_plan(rubric)
     evidence_from = question.evidence_from
-    counted: list[int] = []
+    asked = question.evidence_groups
+    # The numbers depend only on each group's levels, as given and as counted: the same answers, in any question,
+    # give the same numbers, worked out once (see RubricPlan.tallies).
+    key: list[tuple[str | None, int, int]] = []
     by_respondent: list[tuple[str, int]] = []
-    groups: dict[str | None, list[int]] = {}
-    given_by_group: dict[str | None, list[int]] = {}
     na_count = 0
     for respondent, answer in answered:
         level = answer.level
@@ -428,19 +459,28 @@ def _question_numbers(
         group = respondent.group
         if (
             evidence_from is not None
-            and question.asks_evidence(group, level)
+            and level >= evidence_from
+            and (not asked or group in asked)
             and evidence_problem(rubric, assessment_date, answer, register) is not None
         ):
             used = evidence_level(plan.scale, evidence_from, level, cap=plan.cap)
-        counted.append(used)
+        key.append((group, used, level))
         by_respondent.append((respondent.id, used))
-        if group in groups:
-            groups[group].append(used)
-            given_by_group[group].append(level)
-        else:
-            groups[group] = [used]
-            given_by_group[group] = [level]
-    histogram, value, _, _, agreements, by_group = _tally(plan, rubric, counted, groups, given_by_group)
+    entries = tuple(key)
+    tallied = plan.tallies.get(entries)
+    if tallied is None:
+        counted: list[int] = []
+        groups: dict[str | None, list[int]] = {}
+        given_by_group: dict[str | None, list[int]] = {}
+        for group, used, level in entries:
+            counted.append(used)
+            groups.setdefault(group, []).append(used)
+            given_by_group.setdefault(group, []).append(level)
+        histogram, value, _, _, agreements, by_group = _tally(plan, rubric, counted, groups, given_by_group)
+        tallied = (histogram, value, agreements, by_group)
+        if len(plan.tallies) < _MOST_TALLIES:
+            plan.tallies[entries] = tallied
+    histogram, value, agreements, by_group = tallied
     return QuestionStats(
         counted=histogram,
         na=na_count,
@@ -449,6 +489,10 @@ def _question_numbers(
         by_group=by_group,
         levels_by_respondent=tuple(by_respondent),
     )
+
+
+_MOST_TALLIES = 100_000
+"""The most tallies a rubric's plan keeps (each a few hundred bytes)."""
 
 
 def _tally(
@@ -1189,9 +1233,7 @@ class Scorer:
         priorities = []
         for rank, (_, _, _, _, result, question, gap, score) in enumerate(candidates, start=1):
             assert result.level is not None and result.target is not None
-            nxt = self.next_level(result.level)
-            current = question.descriptor(result.level)
-            following = question.descriptor(nxt) if nxt is not None else None
+            nxt, next_step, next_descriptor, measure, owner = self.plan.step(question, result.level)
             stats = self.statistics.get(result.id, NO_ANSWERS)
             priorities.append(
                 Priority(
@@ -1205,10 +1247,10 @@ class Scorer:
                     gap=gap,
                     score=score,
                     next_level=nxt,
-                    next_step=current.next_step if current else None,
-                    next_descriptor=following.descriptor if following else None,
-                    measure=question.step_measure(result.level),
-                    owner=current.owner if current else None,
+                    next_step=next_step,
+                    next_descriptor=next_descriptor,
+                    measure=measure,
+                    owner=owner,
                     respondents_at_next=sum(n for level, n in stats.counted if nxt is not None and level >= nxt),
                     respondents=stats.answered,
                 )

@@ -30,7 +30,7 @@ import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.engine import QuestionStats, aggregate_value, group_weight
@@ -126,19 +126,25 @@ def interval_from_moments(
     """
     present = [(group, moments) for group, moments in by_group.items() if moments[0] > 0]
     n = sum(moments[0] for _, moments in present)
-    bits = grid_bits(rubric)
+    squared_step = 1 << (2 * grid_bits(rubric))
+    # The sum of squared deviations m2 as an exact ratio of integers, top / bottom (as mean_and_deviations gives
+    # it, without Fraction's objects): dividing one integer by another rounds once, as float(Fraction) does.
     if rubric.scoring.pooling != "groups":
-        _mean, m2 = mean_and_deviations(merged_moments([moments for _, moments in present]), bits)
+        count, total, squares = merged_moments([moments for _, moments in present])
+        top, bottom = count * squares - total * total, max(count, 1) * squared_step
         degrees, spread = n - 1, 1.0 / n if n else 0.0
     else:
         weights = [group_weight(rubric, group) for group, _ in present]
-        total = sum(weights)
+        weight_sum = sum(weights)
         degrees = n - len(present)
-        m2 = sum((mean_and_deviations(moments, bits)[1] for _, moments in present), Fraction(0))
-        spread = math.fsum((w / total) ** 2 / moments[0] for w, (_, moments) in zip(weights, present, strict=True))
+        top, bottom = 0, 1
+        for _, (count, total, squares) in present:
+            part_bottom = count * squared_step
+            top, bottom = top * part_bottom + (count * squares - total * total) * bottom, bottom * part_bottom
+        spread = math.fsum((w / weight_sum) ** 2 / moments[0] for w, (_, moments) in zip(weights, present, strict=True))
     if degrees < 1:
         return None
-    error = factor * math.sqrt(float(m2 / degrees) * spread)
+    error = factor * math.sqrt(top / (bottom * degrees) * spread)
     half = t95(degrees) * error
     return Interval(max(low, centre - half), min(high, centre + half), error, n)
 
@@ -210,13 +216,26 @@ def with_moments(rubric: Rubric, result: Result, moments: Mapping[str, GroupMome
     def place(node: DomainResult) -> DomainResult:
         if node.raw_value is None:
             return node
-        return dataclasses.replace(node, interval=node_interval(rubric, node.raw_value, moments.get(node.id, {})))
+        return _replaced(node, interval=node_interval(rubric, node.raw_value, moments.get(node.id, {})))
 
     overall = result.overall
     if overall.raw_value is not None:
         interval = node_interval(rubric, overall.raw_value, moments.get(OVERALL, {}))
-        overall = dataclasses.replace(overall, interval=interval)
-    return dataclasses.replace(result, domains=tuple(place(d) for d in result.domains), overall=overall)
+        overall = _replaced(overall, interval=interval)
+    return _replaced(result, domains=tuple(place(d) for d in result.domains), overall=overall)
+
+
+N = TypeVar("N")
+
+
+def _replaced(node: N, **changes: Any) -> N:
+    """``dataclasses.replace`` for the result classes (frozen, no ``__post_init__``, every field set by
+    ``__init__``): the same object, made by copying the fields rather than calling ``__init__`` again."""
+    copy = object.__new__(type(node))
+    fields = copy.__dict__
+    fields.update(node.__dict__)
+    fields.update(changes)
+    return copy
 
 
 def node_interval(rubric: Rubric, raw_value: float, moments: GroupMoments) -> Interval | None:
