@@ -159,7 +159,9 @@ def test_scoring_without_details_gives_the_same_json_on_every_rubric(name: str, 
     full = score(rubric, assessment, **options)
     fast = score(rubric, assessment, details=False, **options)
     assert result_json(fast) == result_json(full)
-    # The JSON form is the plain walk's, with and without traces.
+    # The JSON form is the plain walk's, with and without traces; result_json writes it with its keys sorted.
+    assert result_json(full) == same_bytes(plain(full, False))
+    assert result_json(full, trace=True) == same_bytes(plain(full, True))
     assert same_bytes(full.to_dict(trace=True)) == same_bytes(plain(full, True))
     assert full.to_dict(trace=False) == plain(full, False)
     assert fast.to_dict(trace=False) == plain(fast, False)
@@ -190,3 +192,5 @@ def test_a_results_json_is_the_plain_walk_of_it() -> None:
     assert result.projection is not None and result.overall.interval is not None
     for trace in (True, False):
         assert same_bytes(result.to_dict(trace=trace)) == same_bytes(plain(result, trace))
+        assert result_json(result, trace=trace) == same_bytes(plain(result, trace))
+        assert list(result.to_dict(trace=trace)) == [f.name for f in dataclasses.fields(Result)]  # field order

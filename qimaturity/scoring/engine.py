@@ -89,11 +89,11 @@ EPS = 1e-9
 def aggregate_value(method: Method, items: Sequence[tuple[str, float, float]]) -> float:
     """Combine (id, value, weight) items by ``method`` (at least one item)."""
     if method == "sum":
-        return math.fsum(w * v for _, v, w in items)
+        return math.fsum([w * v for _, v, w in items])
     if method in ("weighted_mean", "weighted_sum"):
-        return math.fsum(w * v for _, v, w in items) / math.fsum(w for _, _, w in items)
+        return math.fsum([w * v for _, v, w in items]) / math.fsum([w for _, _, w in items])
     if method == "mean":
-        return math.fsum(v for _, v, _ in items) / len(items)
+        return math.fsum([v for _, v, _ in items]) / len(items)
     if method == "minimum":
         return min(v for _, v, _ in items)
     return max(v for _, v, _ in items)
@@ -767,7 +767,10 @@ class Scorer:
         gaps = self.perception_gaps({g.group: g.value for g in shown}) if shown else ()
         # Agreement within groups: a question is flagged when some group large enough to say disagreed; what
         # separates groups is a perception gap. The number shown is the lowest group's r_wg, with its group.
-        lowest = lowest_agreement((g, a) for g, a in stats.agreements if g is None or g not in unseen)
+        if unseen:
+            lowest = lowest_agreement((g, a) for g, a in stats.agreements if g is None or g not in unseen)
+        else:
+            lowest = lowest_agreement(stats.agreements)
         agreement_group, agreement_value = lowest if lowest is not None else (None, None)
         disagreement = agreement_value is not None and agreement_value < scoring.agreement_threshold - EPS
 
@@ -1234,7 +1237,11 @@ class Scorer:
         for rank, (_, _, _, _, result, question, gap, score) in enumerate(candidates, start=1):
             assert result.level is not None and result.target is not None
             nxt, next_step, next_descriptor, measure, owner = self.plan.step(question, result.level)
-            stats = self.statistics.get(result.id, NO_ANSWERS)
+            at_next = answered = 0
+            for level, n in self.statistics.get(result.id, NO_ANSWERS).counted:
+                answered += n
+                if nxt is not None and level >= nxt:
+                    at_next += n
             priorities.append(
                 Priority(
                     rank=rank,
@@ -1251,8 +1258,8 @@ class Scorer:
                     next_descriptor=next_descriptor,
                     measure=measure,
                     owner=owner,
-                    respondents_at_next=sum(n for level, n in stats.counted if nxt is not None and level >= nxt),
-                    respondents=stats.answered,
+                    respondents_at_next=at_next,
+                    respondents=answered,
                 )
             )
         return tuple(priorities)
