@@ -18,10 +18,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from qimaturity import load_assessment, load_rubric, score
+from qimaturity._core.frozen import FrozenMap
 from qimaturity.answers.model import Answer, Assessment, EvidenceItem, Organisation, Respondent
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.engine import NO_TRACE
@@ -194,3 +195,34 @@ def test_a_results_json_is_the_plain_walk_of_it() -> None:
         assert same_bytes(result.to_dict(trace=trace)) == same_bytes(plain(result, trace))
         assert result_json(result, trace=trace) == same_bytes(plain(result, trace))
         assert list(result.to_dict(trace=trace)) == [f.name for f in dataclasses.fields(Result)]  # field order
+
+
+@pytest.mark.slow  # scores an example, then writes it with each name
+@given(name=st.text(min_size=1, max_size=12))
+@example(name="Café ‘Riverside’")
+@example(name="del\x7f tab\t nul\x00")
+@example(name="lone \ud800 surrogate")
+@example(name="back\\u0041slash")
+@settings(max_examples=40, deadline=None)
+def test_result_json_writes_any_text_as_json_dumps_does(name: str) -> None:
+    """result_json writes ASCII-only results with json's faster ASCII encoder and anything else (accents, control
+    characters, DEL, a backslash before a u, lone surrogates) as ensure_ascii=False does: the same bytes."""
+    result = _example_result()
+    organisation = dataclasses.replace(result.organisation, name=name, metadata=FrozenMap({"note": name + "\\u00e9"}))
+    named = dataclasses.replace(result, organisation=organisation)
+    for trace in (False, True):
+        assert result_json(named, trace=trace) == json.dumps(
+            named.to_dict(trace=trace), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
+
+
+_EXAMPLE: list[Result] = []
+
+
+def _example_result() -> Result:
+    if not _EXAMPLE:
+        rubric = load_rubric("qi-readiness")
+        _EXAMPLE.append(
+            score(rubric, load_assessment(ROOT / "examples" / "answers" / "riverside-community.yaml", rubric))
+        )
+    return _EXAMPLE[0]
