@@ -22,11 +22,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from qimaturity import load_assessment, load_rubric, score
-from qimaturity._core.frozen import FrozenMap
+from qimaturity._core.frozen import FrozenMap, maker
 from qimaturity.answers.model import Answer, Assessment, EvidenceItem, Organisation, Respondent
 from qimaturity.rubric.model import Rubric
-from qimaturity.scoring.engine import NO_TRACE
-from qimaturity.scoring.result import Result
+from qimaturity.scoring.engine import NO_TRACE, QuestionStats
+from qimaturity.scoring.result import Priority, Result
 from qimaturity.scoring.tables import result_json
 
 from .conftest import DATA, ROOT
@@ -226,3 +226,29 @@ def _example_result() -> Result:
             score(rubric, load_assessment(ROOT / "examples" / "answers" / "riverside-community.yaml", rubric))
         )
     return _EXAMPLE[0]
+
+
+def test_a_maker_makes_what_the_class_makes() -> None:
+    """maker(cls) takes the class's parameters and defaults and gives an equal object, with the same repr and hash;
+    a missing argument is refused as the class refuses it, and a class with __post_init__ is not made this way."""
+    make = maker(Priority)
+    fields = dict(rank=1, question_id="q", domain_id="d", text="Q?", critical=True, level=1, target=3, gap=2)
+    fields |= dict(score=2.0, next_level=2, next_step=None, next_descriptor=None, measure=None, owner=None)
+    fields |= dict(respondents_at_next=0, respondents=3)
+    made, built = make(**fields), Priority(**fields)
+    assert type(made) is Priority and made == built and repr(made) == repr(built) and hash(made) == hash(built)
+    assert maker(QuestionStats)(na=2) == QuestionStats(na=2)  # defaults
+    with pytest.raises(TypeError):
+        make(rank=1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.rank = 2  # type: ignore[misc]
+
+    @dataclasses.dataclass(frozen=True)
+    class Checked:
+        x: int
+
+        def __post_init__(self) -> None:
+            assert self.x > 0
+
+    with pytest.raises(TypeError):
+        maker(Checked)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, NamedTuple, Protocol
 
-from qimaturity._core.frozen import FrozenMap
+from qimaturity._core.frozen import FrozenMap, maker
 from qimaturity._core.numbers import trace_number
 from qimaturity.answers.checks import require_checked
 from qimaturity.answers.model import Answer, Assessment, EvidenceRecord, Respondent
@@ -157,6 +157,10 @@ class QuestionStats:
 
 
 NO_ANSWERS = QuestionStats()
+
+_QUESTION_STATS = maker(QuestionStats)
+_QUESTION_RESULT = maker(QuestionResult)
+_PRIORITY = maker(Priority)
 
 NO_TRACE = Trace("", (), "")
 """The trace of a node scored without its explanation (``details=False``)."""
@@ -481,7 +485,7 @@ def _question_numbers(
         if len(plan.tallies) < _MOST_TALLIES:
             plan.tallies[entries] = tallied
     histogram, value, agreements, by_group = tallied
-    return QuestionStats(
+    return _QUESTION_STATS(
         counted=histogram,
         na=na_count,
         value=value,
@@ -798,7 +802,7 @@ class Scorer:
         reached = self.to_level(value) if value is not None else None
         target = self.question_target(question, domain_target)
         trace = Trace(trace_method, stats.inputs, arithmetic, tuple(adjustments)) if self.explain else NO_TRACE
-        return QuestionResult(
+        return _QUESTION_RESULT(
             id=question.id,
             domain_id=question.domain_id,
             status=status,
@@ -1244,7 +1248,7 @@ class Scorer:
                 if nxt is not None and level >= nxt:
                     at_next += n
             priorities.append(
-                Priority(
+                _PRIORITY(
                     rank=rank,
                     question_id=question.id,
                     domain_id=question.domain_id,
