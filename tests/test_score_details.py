@@ -160,6 +160,7 @@ def test_scoring_without_details_gives_the_same_json_on_every_rubric(name: str, 
     full = score(rubric, assessment, **options)
     fast = score(rubric, assessment, details=False, **options)
     assert result_json(fast) == result_json(full)
+    assert fast.slim() == full.slim()  # what a cohort keeps (compare scores without details)
     # The JSON form is the plain walk's, with and without traces; result_json writes it with its keys sorted.
     assert result_json(full) == same_bytes(plain(full, False))
     assert result_json(full, trace=True) == same_bytes(plain(full, True))

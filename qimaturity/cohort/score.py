@@ -101,7 +101,16 @@ def score_files(
     else:
         # A slim result is small to send back from a worker; a full one costs about a quarter of its scoring.
         render = _same if keep_details else _slim
-        items = iter_rendered(rubric, paths, render, workers=workers, progress=progress, columnar=columnar, **options)
+        items = iter_rendered(
+            rubric,
+            paths,
+            render,
+            workers=workers,
+            progress=progress,
+            columnar=columnar,
+            details=keep_details,
+            **options,
+        )
     for item in items:
         if isinstance(item, Result):
             results.append(item)
@@ -126,7 +135,8 @@ def iter_scores(
     in its place, so that memory stays flat however many files there are. The files are listed (and an empty
     folder or a bad mapping file refused) when the first item is asked for. ``progress`` and ``columnar`` are as
     for :func:`score_files`."""
-    job = _Job.of(rubric, paths, targets, default_target, what_if, mapping, columnar)
+    # A slim result keeps nothing that explains the numbers: scored without it (the same slim result, faster).
+    job = _Job.of(rubric, paths, targets, default_target, what_if, mapping, columnar, keep_details)
     total = len(job.files)
     if progress is not None:
         progress(0, total, None)
