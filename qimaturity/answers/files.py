@@ -14,7 +14,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from qimaturity._core.documents import SourceDocument, parse_json, parse_yaml, plain_document, read_text
-from qimaturity._core.frozen import FrozenMap
+from qimaturity._core.frozen import FrozenMap, maker
 from qimaturity._core.kinds import is_json
 from qimaturity._core.problems import DocPath, InputError, Problem, sort_problems
 from qimaturity.answers.model import (
@@ -292,10 +292,13 @@ def assessment_from_document(doc: SourceDocument, checked_with: Rubric | None = 
     return assessment if checked_with is None else mark_checked(assessment, checked_with)
 
 
+_ANSWER = maker(Answer)  # an answers file holds hundreds: made without a frozen __init__'s cost
+
+
 def _answer(question_id: str, value: Any, register: Mapping[str, EvidenceRecord]) -> Answer:
     if isinstance(value, int):
-        return Answer(question_id, value)
-    return Answer(
+        return _ANSWER(question_id, value)
+    return _ANSWER(
         question_id,
         None if value.get("na") else value["level"],
         justification=value.get("justification"),

@@ -467,8 +467,9 @@ def score_command(
                     yield text
             return
         render = functools.partial(result_json, trace=trace)
+        # JSON without traces shows nothing that explains the numbers: they are scored without it, much faster.
         for rendered in iter_rendered(
-            rubric, answers, functools.partial(_rendered, render), workers=workers, **options
+            rubric, answers, functools.partial(_rendered, render), workers=workers, details=trace, **options
         ):
             if isinstance(rendered, Problem):
                 problems.append(rendered)

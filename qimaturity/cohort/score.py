@@ -253,7 +253,16 @@ def score_files(
     else:
         # A slim result is small to send back from a worker; a full one costs about a quarter of its scoring.
         render = _same if keep_details else _slim
-        items = iter_rendered(rubric, paths, render, workers=workers, progress=progress, columnar=columnar, **options)
+        items = iter_rendered(
+            rubric,
+            paths,
+            render,
+            workers=workers,
+            progress=progress,
+            columnar=columnar,
+            details=keep_details,
+            **options,
+        )
     for item in items:
         if isinstance(item, Result):
             results.append(item)
@@ -278,7 +287,8 @@ def iter_scores(
     in its place, so that memory stays flat however many files there are. The files are listed (and an empty
     folder or a bad mapping file refused) when the first item is asked for. ``progress`` and ``columnar`` are as
     for :func:`score_files`."""
-    job = _Job.of(rubric, paths, targets, default_target, what_if, mapping, columnar)
+    # A slim result keeps nothing that explains the numbers: scored without it (the same slim result, faster).
+    job = _Job.of(rubric, paths, targets, default_target, what_if, mapping, columnar, keep_details)
     total = len(job.files)
     if progress is not None:
         progress(0, total, None)
@@ -307,16 +317,19 @@ def iter_rendered(
     mapping: Mapping[str, Any] | str | Path | None = None,
     progress: Callable[[int, int, None], None] | None = None,
     columnar: bool = False,
+    details: bool = True,
 ) -> Iterator[T | Problem]:
     """:func:`iter_scores` with each result passed through ``render`` (e.g. to its JSON or CSV text), in the
     files' order. With ``workers`` above 1 (None: one per CPU) and at least :data:`POOL_FROM` files, that many
     processes score and render the files, and only what ``render`` returns travels back, so that a result's
     objects are never copied between processes; where the system cannot fork, or with fewer files, all runs
-    here. ``progress`` and ``columnar`` are as for :func:`score_files`."""
+    here. ``progress`` and ``columnar`` are as for :func:`score_files`. Without ``details`` the results are scored
+    without their traces and answer records (see :func:`qimaturity.scoring.engine.score`), for a ``render`` that
+    does not show them (JSON without traces)."""
     import multiprocessing
     import os
 
-    job = _Job.of(rubric, paths, targets, default_target, what_if, mapping, columnar)
+    job = _Job.of(rubric, paths, targets, default_target, what_if, mapping, columnar, details)
     total = len(job.files)
     if progress is not None:
         progress(0, total, None)
@@ -448,6 +461,8 @@ class _Job:
     what_if: Mapping[str, int] | None
     files: tuple[Path, ...]
     columnar: bool = False
+    details: bool = True
+    """False: results without traces or answer records (their JSON without traces is the same)."""
 
     @classmethod
     def of(
@@ -459,13 +474,14 @@ class _Job:
         what_if: Mapping[str, int] | None,
         mapping: Mapping[str, Any] | str | Path | None,
         columnar: bool = False,
+        details: bool = True,
     ) -> _Job:
         from qimaturity.answers.sources import mapping_of
 
         rubrics = (rubric,) if isinstance(rubric, Rubric) else tuple(rubric)
         loaded = mapping_of(mapping)
         files = tuple(answer_files([str(p) for p in paths], exports=loaded is not None))
-        return cls(rubrics, loaded, targets, default_target, what_if, files, columnar)
+        return cls(rubrics, loaded, targets, default_target, what_if, files, columnar, details)
 
     def csv_items(self, files: Sequence[Path]) -> list[CsvItem | Problem]:
         """The files' problems, then the CSV rows of their results in order, scored together by the columnar
@@ -505,7 +521,12 @@ class _Job:
             return
         for assessment in assessments:
             yield score(
-                chosen, assessment, targets=self.targets, default_target=self.default_target, what_if=self.what_if
+                chosen,
+                assessment,
+                targets=self.targets,
+                default_target=self.default_target,
+                what_if=self.what_if,
+                details=self.details,
             )
 
 

@@ -24,12 +24,13 @@ that the answers show. The band of a held domain or overall is never above the b
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, NamedTuple, Protocol
 
-from qimaturity._core.frozen import FrozenMap
+from qimaturity._core.frozen import FrozenMap, maker
 from qimaturity._core.numbers import trace_number
 from qimaturity.answers.checks import require_checked
 from qimaturity.answers.model import Answer, Assessment, EvidenceRecord, Respondent
@@ -88,11 +89,11 @@ EPS = 1e-9
 def aggregate_value(method: Method, items: Sequence[tuple[str, float, float]]) -> float:
     """Combine (id, value, weight) items by ``method`` (at least one item)."""
     if method == "sum":
-        return math.fsum(w * v for _, v, w in items)
+        return math.fsum([w * v for _, v, w in items])
     if method in ("weighted_mean", "weighted_sum"):
-        return math.fsum(w * v for _, v, w in items) / math.fsum(w for _, _, w in items)
+        return math.fsum([w * v for _, v, w in items]) / math.fsum([w for _, _, w in items])
     if method == "mean":
-        return math.fsum(v for _, v, _ in items) / len(items)
+        return math.fsum([v for _, v, _ in items]) / len(items)
     if method == "minimum":
         return min(v for _, v, _ in items)
     return max(v for _, v, _ in items)
@@ -157,6 +158,13 @@ class QuestionStats:
 
 NO_ANSWERS = QuestionStats()
 
+_QUESTION_STATS = maker(QuestionStats)
+_QUESTION_RESULT = maker(QuestionResult)
+_PRIORITY = maker(Priority)
+
+NO_TRACE = Trace("", (), "")
+"""The trace of a node scored without its explanation (``details=False``)."""
+
 
 def evidence_problem(
     rubric: Rubric, assessment_date: str | None, answer: Answer, register: Mapping[str, EvidenceRecord] | None = None
@@ -210,20 +218,92 @@ def counted_level(
     return evidence_level(scale, question.evidence_from, level, cap=cap), reason
 
 
-def answer_statistics(rubric: Rubric, assessment: Assessment) -> dict[str, QuestionStats]:
-    """Each answered question's :class:`QuestionStats`, from the respondents' answers one by one."""
+def answer_statistics(rubric: Rubric, assessment: Assessment, *, details: bool = True) -> dict[str, QuestionStats]:
+    """Each answered question's :class:`QuestionStats`, from the respondents' answers one by one. Without
+    ``details`` the statistics hold the numbers alone (no answers, trace inputs, arithmetic or evidence
+    adjustments: what a result without its traces needs), in a fraction of the time."""
+    plan = rubric_plan(rubric)
     by_question: dict[str, list[tuple[Respondent, Answer]]] = {}
-    for respondent in assessment.respondents:
+    # Each question's answers in the rubric's group order, then by respondent id: the respondents sorted once.
+    for respondent in sorted(assessment.respondents, key=plan.respondent_key):
         for answer in respondent.answers:
             by_question.setdefault(answer.question_id, []).append((respondent, answer))
-    group_order = {g.id: i for i, g in enumerate(rubric.respondent_groups)}
     hidden = hidden_groups(rubric, respondent_counts(rubric, assessment))
     register = {record.id: record for record in reversed(assessment.evidence)}
+    stats_of = _question_stats if details else _question_numbers
     return {
-        question.id: _question_stats(rubric, assessment.date, question, entries, group_order, hidden, register)
-        for question in rubric.questions()
+        question.id: stats_of(rubric, assessment.date, question, entries, plan.group_order, hidden, register)
+        for question in plan.questions
         if (entries := by_question.get(question.id))
     }
+
+
+class RubricPlan:
+    """What scoring reads of a rubric again and again, worked out once per rubric (:func:`rubric_plan`)."""
+
+    def __init__(self, rubric: Rubric):
+        scoring = rubric.scoring
+        self.scale = [level.value for level in rubric.levels]
+        self.ascending = all(a < b for a, b in zip(self.scale, self.scale[1:], strict=False))
+        self.questions = tuple(rubric.questions())
+        self.question_by_id = {q.id: q for q in self.questions}
+        self.group_order = {g.id: i for i, g in enumerate(rubric.respondent_groups)}
+        self.group_weights: dict[str | None, float] = {g.id: g.weight for g in rubric.respondent_groups}
+        self.fewer_than = fewer_than(rubric)
+        self.steps: dict[tuple[str, int], tuple[int | None, str | None, str | None, str | None, str | None]] = {}
+        self.cap = scoring.evidence.on_missing == "cap"
+        # Memos of the kernel's functions of a few levels: a question has a handful of answers, and the same
+        # handfuls come back question after question.
+        self.values: dict[tuple[int, ...], float] = {}
+        self.agreements: dict[tuple[int, ...], float | None] = {}
+        self.pooled: dict[tuple[tuple[float, float], ...], float] = {}
+        # A question's numbers by its answers' (group, counted level, level given), in the rubric's group order.
+        self.tallies: dict[
+            tuple[tuple[str | None, int, int], ...],
+            tuple[
+                tuple[tuple[int, int], ...],
+                float | None,
+                tuple[tuple[str | None, float | None], ...],
+                tuple[GroupValue, ...],
+            ],
+        ] = {}
+
+    def step(self, question: Question, level: int) -> tuple[int | None, str | None, str | None, str | None, str | None]:
+        """A priority's next step from ``level`` of ``question``: the next level, the step, the next level's
+        descriptor, the step's measure and its owner."""
+        key = (question.id, level)
+        found = self.steps.get(key)
+        if found is None:
+            higher = [v for v in self.scale if v > level]
+            nxt = higher[0] if higher else None
+            current = question.descriptor(level)
+            following = question.descriptor(nxt) if nxt is not None else None
+            found = self.steps[key] = (
+                nxt,
+                current.next_step if current else None,
+                following.descriptor if following else None,
+                question.step_measure(level),
+                current.owner if current else None,
+            )
+        return found
+
+    def respondent_key(self, respondent: Respondent) -> tuple[int, str]:
+        return (self.group_order.get(respondent.group or "", len(self.group_order)), respondent.id)
+
+
+_PLANS: dict[int, tuple[Rubric, RubricPlan]] = {}
+
+
+def rubric_plan(rubric: Rubric) -> RubricPlan:
+    """The rubric's :class:`RubricPlan`, made on first use (a rubric is immutable)."""
+    found = _PLANS.get(id(rubric))
+    if found is not None and found[0] is rubric:
+        return found[1]
+    if len(_PLANS) >= 64:
+        _PLANS.clear()
+    plan = RubricPlan(rubric)
+    _PLANS[id(rubric)] = (rubric, plan)
+    return plan
 
 
 def hidden_groups(rubric: Rubric, counts: Iterable[RespondentCount]) -> frozenset[str]:
@@ -247,12 +327,14 @@ def _question_stats(
     hidden: frozenset[str] = frozenset(),
     register: Mapping[str, EvidenceRecord] | None = None,
 ) -> QuestionStats:
+    """A question's statistics with everything that explains them: each answer's record, the trace's inputs and
+    arithmetic, what the evidence rule did. ``answered``: its (respondent, answer) pairs in the rubric's group
+    order, then by respondent id."""
+    plan = rubric_plan(rubric)
     scoring = rubric.scoring
-    scale = [level.value for level in rubric.levels]
+    scale = plan.scale
     method, even = scoring.respondent_aggregate, scoring.even_median
-    group_weights: dict[str | None, float] = {g.id: g.weight for g in rubric.respondent_groups}  # see group_weight
-    cap = scoring.evidence.on_missing == "cap"
-    entries = sorted(answered, key=lambda e: (group_order.get(e[0].group or "", len(group_order)), e[0].id))
+    cap = plan.cap
     records: list[AnswerRecord] = []
     inputs: list[TraceInput] = []
     adjustments: list[Adjustment] = []
@@ -262,7 +344,7 @@ def _question_stats(
     given_by_group: dict[str | None, list[int]] = {}
     na_count = 0
     shown_levels: list[int] = []
-    for respondent, answer in entries:
+    for respondent, answer in answered:
         if answer.evidence:
             evidence = tuple(e.reference + (f" ({e.date})" if e.date else "") for e in answer.evidence)
             evidence_ids = tuple(e.id for e in answer.evidence if e.id is not None)
@@ -292,7 +374,7 @@ def _question_stats(
         flag = None
         used, reason = counted_level(rubric, assessment_date, question, respondent.group, answer, register, scale)
         if reason is not None:
-            who = f"a respondent of a group of {fewer_than(rubric)}" if secret else f"respondent {respondent.id}"
+            who = f"a respondent of a group of {plan.fewer_than}" if secret else f"respondent {respondent.id}"
             flag = f"{reason}: counted as {used}" if cap else f"{reason} (flagged, not capped)"
             if secret:  # the rule is said, not the level it moved
                 words = f"{who}: an answer needs evidence from level {question.evidence_from}; {reason}"
@@ -332,19 +414,16 @@ def _question_stats(
 
     # From here on only the counts matter: the kernel turns them into the aggregate, the variance and each
     # group's value, as it does for the columnar engine's counts.
-    histogram = counts_of(counted)
-    value: float | None = None
+    histogram, value, ordered, group_values, agreements, by_group = _tally(
+        plan, rubric, counted, groups, given_by_group
+    )
     arithmetic = ""
     described = f"{method} of {len(counted)} answer(s)"
-    ordered = sorted(groups.items(), key=lambda g: group_order.get(g[0] or "", len(group_order)))
-    group_values = {group: respondent_value(method, counts_of(levels), even) for group, levels in ordered}
-    if counted:
-        value = respondent_value(method, histogram, even)
+    if value is not None:
         not_shown = len(counted) - len(shown_levels)
         levels_text = _levels_text(shown_levels)
         if not_shown:
-            levels_text += f"{'; ' if shown_levels else ''}{not_shown} not shown: groups of {fewer_than(rubric)}"
-        arithmetic = f"{method}({levels_text}) = {trace_number(value)}{even_median_note(method, len(counted), even)}"
+            levels_text += f"{'; ' if shown_levels else ''}{not_shown} not shown: groups of {plan.fewer_than}"
         if scoring.pooling == "groups":
             pools = [
                 (
@@ -355,23 +434,18 @@ def _question_stats(
                 )
                 for group, levels in ordered
             ]
-            weights = [group_weights.get(group, 1.0) for group, _ in ordered]
-            value, arithmetic = pooled(pools, weights, fewer_than(rubric))
+            weights = [plan.group_weights.get(group, 1.0) for group, _ in ordered]
+            _, arithmetic = pooled(pools, weights, plan.fewer_than)
             described = f"{method} within each of {len(pools)} group(s), then their weighted mean"
-    scale_points, minimum = len(scale), scoring.agreement_min_respondents
-    agreements = tuple(
-        (group, group_agreement(counts_of(given_by_group[group]), scale_points, minimum)) for group, _ in ordered
-    )
+        else:
+            note = even_median_note(method, len(counted), even)
+            arithmetic = f"{method}({levels_text}) = {trace_number(value)}{note}"
     return QuestionStats(
-        counted=tuple(histogram),
+        counted=histogram,
         na=na_count,
         value=value,
         agreements=agreements,
-        by_group=tuple(
-            GroupValue(group, group_values[group], len(levels), within)
-            for (group, levels), (_, within) in zip(ordered, agreements, strict=True)
-            if group is not None
-        ),
+        by_group=by_group,
         method=described,
         arithmetic=arithmetic,
         inputs=tuple(inputs),
@@ -379,6 +453,126 @@ def _question_stats(
         answers=tuple(records),
         levels_by_respondent=tuple(by_respondent),
     )
+
+
+def _question_numbers(
+    rubric: Rubric,
+    assessment_date: str | None,
+    question: Question,
+    answered: list[tuple[Respondent, Answer]],
+    group_order: Mapping[str, int],
+    hidden: frozenset[str] = frozenset(),
+    register: Mapping[str, EvidenceRecord] | None = None,
+) -> QuestionStats:
+    """:func:`_question_stats` without what explains the numbers: the same counts, value, agreements, group values
+    and respondents' levels; no answer records, trace or evidence adjustments."""
+    plan = rubric_plan(rubric)
+    evidence_from = question.evidence_from
+    # The numbers depend only on each group's levels, as given and as counted: the same answers, in any question,
+    # give the same numbers, worked out once (see RubricPlan.tallies).
+    key: list[tuple[str | None, int, int]] = []
+    by_respondent: list[tuple[str, int]] = []
+    na_count = 0
+    for respondent, answer in answered:
+        level = answer.level
+        if level is None:
+            na_count += 1
+            continue
+        used = level
+        group = respondent.group
+        if evidence_from is not None:  # the evidence rule, as every engine counts it
+            used, _ = counted_level(rubric, assessment_date, question, group, answer, register, plan.scale)
+        key.append((group, used, level))
+        by_respondent.append((respondent.id, used))
+    entries = tuple(key)
+    tallied = plan.tallies.get(entries)
+    if tallied is None:
+        counted: list[int] = []
+        groups: dict[str | None, list[int]] = {}
+        given_by_group: dict[str | None, list[int]] = {}
+        for group, used, level in entries:
+            counted.append(used)
+            groups.setdefault(group, []).append(used)
+            given_by_group.setdefault(group, []).append(level)
+        histogram, value, _, _, agreements, by_group = _tally(plan, rubric, counted, groups, given_by_group)
+        tallied = (histogram, value, agreements, by_group)
+        if len(plan.tallies) < _MOST_TALLIES:
+            plan.tallies[entries] = tallied
+    histogram, value, agreements, by_group = tallied
+    return _QUESTION_STATS(
+        counted=histogram,
+        na=na_count,
+        value=value,
+        agreements=agreements,
+        by_group=by_group,
+        levels_by_respondent=tuple(by_respondent),
+    )
+
+
+_MOST_TALLIES = 16_384
+"""The most tallies a rubric's plan keeps (each about 1.5 KB: some 25 MB at most; 1,000 assessments of qi-readiness
+with 5 respondents each make about 5,000, and nine questions in ten find theirs among them)."""
+
+
+def _tally(
+    plan: RubricPlan,
+    rubric: Rubric,
+    counted: list[int],
+    groups: dict[str | None, list[int]],
+    given_by_group: dict[str | None, list[int]],
+) -> tuple[
+    tuple[tuple[int, int], ...],
+    float | None,
+    list[tuple[str | None, list[int]]],
+    dict[str | None, float],
+    tuple[tuple[str | None, float | None], ...],
+    tuple[GroupValue, ...],
+]:
+    """A question's numbers from its counted levels (all, and by group as counted and as given): the counts, the
+    value, the groups in the rubric's order with their values, each group's agreement and the groups' values."""
+    scoring = rubric.scoring
+    method, even = scoring.respondent_aggregate, scoring.even_median
+    histogram = tuple(counts_of(counted))
+    order = plan.group_order
+    last = len(order)
+    ordered = (
+        sorted(groups.items(), key=lambda g: order.get(g[0] or "", last)) if len(groups) > 1 else list(groups.items())
+    )
+    values = plan.values
+    group_values: dict[str | None, float] = {}
+    for group, levels in ordered:
+        key = tuple(sorted(levels))
+        found = values.get(key)
+        if found is None:
+            found = values[key] = respondent_value(method, counts_of(levels), even)
+        group_values[group] = found
+    value: float | None = None
+    if counted:
+        value = respondent_value(method, histogram, even)
+        if scoring.pooling == "groups":
+            weights = plan.group_weights
+            pairs = tuple((group_values[group], weights.get(group, 1.0)) for group, _ in ordered)
+            found = plan.pooled.get(pairs)
+            if found is None:
+                found = plan.pooled[pairs] = pooled_value(pairs)
+            value = found
+    scale_points, minimum = len(plan.scale), scoring.agreement_min_respondents
+    known = plan.agreements
+    agreements_list: list[tuple[str | None, float | None]] = []
+    for group, _ in ordered:
+        key = tuple(sorted(given_by_group[group]))
+        if key in known:
+            within = known[key]
+        else:
+            within = known[key] = group_agreement(counts_of(key), scale_points, minimum)
+        agreements_list.append((group, within))
+    agreements = tuple(agreements_list)
+    by_group = tuple(
+        GroupValue(group, group_values[group], len(levels), within)
+        for (group, levels), (_, within) in zip(ordered, agreements, strict=True)
+        if group is not None
+    )
+    return histogram, value, ordered, group_values, agreements, by_group
 
 
 def _levels_text(levels: list[int]) -> str:
@@ -507,12 +701,24 @@ class Scorer:
         self.overrides = {**assessment.targets, **targets}
         self.default_target = default_target
         self.what_if = what_if
-        self.questions = {q.id: q for q in rubric.questions()}
+        self.plan = plan = rubric_plan(rubric)
+        self.questions = plan.question_by_id
         self.domains: dict[str, _Scope] = {}
+        self._suppressed: dict[str, SuppressedGroup] = {}
+
+    def suppressed(self, group: str) -> SuppressedGroup:
+        """A group not shown, and why (one object per group)."""
+        found = self._suppressed.get(group)
+        if found is None:
+            found = self._suppressed[group] = SuppressedGroup(group, self.plan.fewer_than)
+        return found
 
     # --- levels and targets ------------------------------------------------------------------
     def to_level(self, value: float) -> int:
         if self.rubric.scoring.level_from_value == "floor":
+            if self.plan.ascending:
+                at = bisect_right(self.scale, value + EPS)
+                return self.scale[at - 1] if at else self.lowest
             reached = [level for level in self.scale if level <= value + EPS]
             return reached[-1] if reached else self.lowest
         return min(self.scale, key=lambda level: (round(abs(level - value), 9), -level))
@@ -563,17 +769,27 @@ class Scorer:
         """A question's result from its statistics (however they were computed): policies, what-if, target."""
         stats = self.statistics.get(question.id, NO_ANSWERS)
         scoring = self.rubric.scoring
-        adjustments = list(stats.adjustments)
+        adjustments = list(stats.adjustments) if self.explain else []
         # A group with fewer respondents than min_group_size, in the assessment or answering this question, is not
         # shown: no value, no perception gap, no agreement (its answers count all the same).
         least = scoring.min_group_size
-        shown = tuple(g for g in stats.by_group if g.group not in self.hidden and g.respondents >= least)
-        suppressed = tuple(SuppressedGroup(g.group, fewer_than(self.rubric)) for g in stats.by_group if g not in shown)
+        hidden = self.hidden
+        shown_list: list[GroupValue] = []
+        suppressed_list: list[SuppressedGroup] = []
+        for g in stats.by_group:
+            if g.group not in hidden and g.respondents >= least:
+                shown_list.append(g)
+            else:
+                suppressed_list.append(self.suppressed(g.group))
+        shown, suppressed = tuple(shown_list), tuple(suppressed_list)
         unseen = {g.group for g in suppressed}
-        gaps = self.perception_gaps({g.group: g.value for g in shown})
+        gaps = self.perception_gaps({g.group: g.value for g in shown}) if shown else ()
         # Agreement within groups: a question is flagged when some group large enough to say disagreed; what
         # separates groups is a perception gap. The number shown is the lowest group's r_wg, with its group.
-        lowest = lowest_agreement((g, a) for g, a in stats.agreements if g is None or g not in unseen)
+        if unseen:
+            lowest = lowest_agreement((g, a) for g, a in stats.agreements if g is None or g not in unseen)
+        else:
+            lowest = lowest_agreement(stats.agreements)
         agreement_group, agreement_value = lowest if lowest is not None else (None, None)
         disagreement = agreement_value is not None and agreement_value < scoring.agreement_threshold - EPS
 
@@ -599,7 +815,8 @@ class Scorer:
 
         reached = self.to_level(value) if value is not None else None
         target = self.question_target(question, domain_target)
-        return QuestionResult(
+        trace = Trace(trace_method, stats.inputs, arithmetic, tuple(adjustments)) if self.explain else NO_TRACE
+        return _QUESTION_RESULT(
             id=question.id,
             domain_id=question.domain_id,
             status=status,
@@ -617,7 +834,7 @@ class Scorer:
             agreement=agreement_value,
             agreement_group=agreement_group,
             disagreement=disagreement,
-            trace=Trace(trace_method, stats.inputs, arithmetic, tuple(adjustments)),
+            trace=trace,
         )
 
     def uncounted_value(self, question: Question, status: str, target: int | None) -> tuple[float | None, str]:
@@ -653,6 +870,8 @@ class Scorer:
         for a, b in self.rubric.scoring.compare:
             pairs = []
             for q in questions:
+                if not q.by_group:
+                    continue
                 values = {g.group: g.value for g in q.by_group}
                 if a in values and b in values:
                     pairs.append((values[a], values[b], q.weight))
@@ -935,7 +1154,16 @@ class Scorer:
         domain_items = [
             (d.id, s.value, d.weight) for d in rubric.domains if (s := self.domains[d.id]).value is not None
         ]
-        _, overall_arithmetic = self.combine(rubric.scoring.domains, domain_items)
+        if self.explain:
+            _, overall_arithmetic = self.combine(rubric.scoring.domains, domain_items)
+            overall_trace = Trace(
+                rubric.scoring.domains,
+                tuple(TraceInput(i, v, w) for i, v, w in domain_items),
+                overall_arithmetic,
+                tuple(overall.adjustments),
+            )
+        else:
+            overall_trace = NO_TRACE
 
         domains = tuple(self.domain_result(d, questions[d.id]) for d in rubric.domains)
         overall_target = self.overall_target()
@@ -954,12 +1182,7 @@ class Scorer:
             band=self.band(overall.value, overall.level),
             target=overall_target,
             gap=(overall_target - overall.level) if overall_target is not None and overall.level is not None else None,
-            trace=Trace(
-                rubric.scoring.domains,
-                tuple(TraceInput(i, v, w) for i, v, w in domain_items),
-                overall_arithmetic,
-                tuple(overall.adjustments),
-            ),
+            trace=overall_trace,
             raw_level=self.node_level(overall.raw_value, "overall"),
             held_level=overall.level if held_by else None,
             held_by=held_by,
@@ -981,13 +1204,16 @@ class Scorer:
     def domain_result(self, domain: Domain, questions: Sequence[QuestionResult]) -> DomainResult:
         state = self.domains[domain.id]
         items = [(q.id, q.value, q.weight) for q in questions if q.value is not None]
-        _, arithmetic = self.combine(self.rubric.scoring.questions, items)
         points, max_points = self.points(self.rubric.scoring.questions, items)
         target = self.domain_target(domain)
-        gaps = self.domain_perception_gaps(questions)
-        inputs = tuple(
-            TraceInput(q.id, q.value, q.weight, None if q.status == "answered" else q.status) for q in questions
-        )
+        gaps = self.domain_perception_gaps(questions) if self.rubric.scoring.compare else ()
+        trace = NO_TRACE
+        if self.explain:
+            _, arithmetic = self.combine(self.rubric.scoring.questions, items)
+            inputs = tuple(
+                TraceInput(q.id, q.value, q.weight, None if q.status == "answered" else q.status) for q in questions
+            )
+            trace = Trace(self.rubric.scoring.questions, inputs, arithmetic, tuple(state.adjustments))
         return DomainResult(
             id=domain.id,
             title=domain.title,
@@ -1007,7 +1233,7 @@ class Scorer:
             missing=sum(1 for q in questions if q.status == "missing"),
             perception_gaps=gaps,
             questions=tuple(questions),
-            trace=Trace(self.rubric.scoring.questions, inputs, arithmetic, tuple(state.adjustments)),
+            trace=trace,
             raw_level=self.node_level(state.raw_value, "domain"),
             held_level=state.level if state.held_by() else None,
             held_by=state.held_by(),
@@ -1029,12 +1255,14 @@ class Scorer:
         priorities = []
         for rank, (_, _, _, _, result, question, gap, score) in enumerate(candidates, start=1):
             assert result.level is not None and result.target is not None
-            nxt = self.next_level(result.level)
-            current = question.descriptor(result.level)
-            following = question.descriptor(nxt) if nxt is not None else None
-            stats = self.statistics.get(result.id, NO_ANSWERS)
+            nxt, next_step, next_descriptor, measure, owner = self.plan.step(question, result.level)
+            at_next = answered = 0
+            for level, n in self.statistics.get(result.id, NO_ANSWERS).counted:
+                answered += n
+                if nxt is not None and level >= nxt:
+                    at_next += n
             priorities.append(
-                Priority(
+                _PRIORITY(
                     rank=rank,
                     question_id=question.id,
                     domain_id=question.domain_id,
@@ -1045,12 +1273,12 @@ class Scorer:
                     gap=gap,
                     score=score,
                     next_level=nxt,
-                    next_step=current.next_step if current else None,
-                    next_descriptor=following.descriptor if following else None,
-                    measure=question.step_measure(result.level),
-                    owner=current.owner if current else None,
-                    respondents_at_next=sum(n for level, n in stats.counted if nxt is not None and level >= nxt),
-                    respondents=stats.answered,
+                    next_step=next_step,
+                    next_descriptor=next_descriptor,
+                    measure=measure,
+                    owner=owner,
+                    respondents_at_next=at_next,
+                    respondents=answered,
                 )
             )
         return tuple(priorities)
@@ -1063,6 +1291,7 @@ def score(
     targets: Mapping[str, int] | None = None,
     default_target: int | None = None,
     what_if: Mapping[str, int] | None = None,
+    details: bool = True,
 ) -> Result:
     """Score an assessment against a rubric.
 
@@ -1073,11 +1302,15 @@ def score(
     ``targets`` overrides target levels by domain or question id (``overall`` for the overall target), on top of
     the assessment's own; ``default_target`` replaces the target of everything not named there. ``what_if``
     (question id -> level) adds a :class:`Projection` of the result with those questions at those levels.
+
+    Without ``details`` the result states the numbers without what explains them: every ``trace`` is empty and no
+    question has its ``answers``; its :meth:`~Result.to_dict` without traces (what ``qimaturity score --format
+    json`` writes without ``--trace``) is the same as the full result's, in a fraction of the time.
     """
     from qimaturity.scoring.intervals import with_intervals  # it combines answers with this module's functions
 
     require_checked(assessment, rubric)
-    statistics = answer_statistics(rubric, assessment)
+    statistics = answer_statistics(rubric, assessment, details=details)
     result = score_statistics(
         rubric,
         assessment,
@@ -1086,6 +1319,7 @@ def score(
         targets=targets,
         default_target=default_target,
         what_if=what_if,
+        details=details,
     )
     return with_intervals(rubric, result, statistics, {r.id: r.group for r in assessment.respondents})
 
@@ -1099,6 +1333,7 @@ def score_statistics(
     targets: Mapping[str, int] | None = None,
     default_target: int | None = None,
     what_if: Mapping[str, int] | None = None,
+    details: bool = True,
 ) -> Result:
     """Score from per-question statistics: everything :func:`score` does after respondent aggregation.
 
@@ -1106,10 +1341,12 @@ def score_statistics(
     answered); ``respondents`` is the count per group recorded in the result. ``assessment`` supplies only the
     organisation, date, assessor and targets: its respondents are not read. Options as for :func:`score`.
     """
-    scorer = Scorer(rubric, assessment, statistics, respondents, targets or {}, default_target, {})
+    scorer = Scorer(rubric, assessment, statistics, respondents, targets or {}, default_target, {}, explain=details)
     result = scorer.run()
     if not what_if:
         return result
-    projected = Scorer(rubric, assessment, statistics, respondents, targets or {}, default_target, what_if).run()
+    projected = Scorer(
+        rubric, assessment, statistics, respondents, targets or {}, default_target, what_if, explain=details
+    ).run()
     projection = Projection(FrozenMap(sorted(what_if.items())), projected.overall, projected.domains)
     return Result(**{**{f: getattr(result, f) for f in result.__dataclass_fields__}, "projection": projection})

@@ -30,7 +30,7 @@ import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.engine import QuestionStats, aggregate_value, group_weight
@@ -230,13 +230,26 @@ def with_moments(rubric: Rubric, result: Result, moments: Mapping[str, GroupMome
     def place(node: DomainResult) -> DomainResult:
         if node.raw_value is None:
             return node
-        return dataclasses.replace(node, interval=node_interval(rubric, node.raw_value, moments.get(node.id, {})))
+        return _replaced(node, interval=node_interval(rubric, node.raw_value, moments.get(node.id, {})))
 
     overall = result.overall
     if overall.raw_value is not None:
         interval = node_interval(rubric, overall.raw_value, moments.get(OVERALL, {}))
-        overall = dataclasses.replace(overall, interval=interval)
-    return dataclasses.replace(result, domains=tuple(place(d) for d in result.domains), overall=overall)
+        overall = _replaced(overall, interval=interval)
+    return _replaced(result, domains=tuple(place(d) for d in result.domains), overall=overall)
+
+
+N = TypeVar("N")
+
+
+def _replaced(node: N, **changes: Any) -> N:
+    """``dataclasses.replace`` for the result classes (frozen, no ``__post_init__``, every field set by
+    ``__init__``): the same object, made by copying the fields rather than calling ``__init__`` again."""
+    copy = object.__new__(type(node))
+    fields = copy.__dict__
+    fields.update(node.__dict__)
+    fields.update(changes)
+    return copy
 
 
 def node_interval(rubric: Rubric, raw_value: float, moments: GroupMoments) -> Interval | None:

@@ -8,7 +8,7 @@ inputs give byte-identical output.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -336,7 +336,7 @@ class Result:
         """The JSON form (see ``schemas/result.schema.json``). Without ``trace`` the nodes leave out what explains
         them, the ``trace`` of every question, domain and the overall result and each question's ``answers``
         (what ``qimaturity score --format json`` writes unless given ``--trace``): a fraction of the size."""
-        data: dict[str, Any] = _plain(self, _TRACED if trace else _UNTRACED)
+        data: dict[str, Any] = (_TRACED if trace else _UNTRACED)(self)
         return data
 
     def to_records(self) -> list[dict[str, Any]]:
@@ -365,32 +365,85 @@ class Result:
 EXPLANATION = ("trace", "answers")
 """The fields that explain a node rather than state it: in the JSON form only when asked for (``trace=True``)."""
 
-_TRACED: dict[type, tuple[str, ...]] = {}
-_UNTRACED: dict[type, tuple[str, ...]] = {}
+# Field types whose values the JSON form keeps as they are, and those that are numbers (floats at full precision,
+# never -0.0), as the result classes annotate them.
+_AS_IS = frozenset({"str", "str | None", "int", "int | None", "bool", "Status"})
+_NUMBERS = frozenset({"float", "float | None"})
+_TEXTS = frozenset({"tuple[str, ...]"})
 
 
-def _plain(value: Any, names_of: dict[type, tuple[str, ...]]) -> Any:
-    """``value`` as JSON data: dataclasses as dicts of their fields (those ``names_of`` keeps, each class's
-    names worked out once), tuples as lists, floats in full. Dispatch on the exact type first: a result holds
-    tens of thousands of values, and generic checks (``dataclasses.is_dataclass``) on each were most of the time."""
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
+def _serializer(
+    kind: type, traced: bool, plain: Callable[[Any], Any], ordered: bool = False
+) -> Callable[[Any], dict[str, Any]]:
+    """A function giving the JSON data of an instance of the dataclass ``kind``: a dict of its fields (without
+    :data:`EXPLANATION` unless ``traced``), in their order (by name when ``ordered``), written once as code, so that
+    each field costs an attribute read; a field whose type is not known to be plain goes through ``plain``."""
+    items = []
+    fields = dataclasses.fields(kind)
+    for index, field in sorted(enumerate(fields), key=lambda f: f[1].name) if ordered else enumerate(fields):
+        name = field.name
+        if not traced and name in EXPLANATION:
+            continue
+        annotation = field.type if isinstance(field.type, str) else ""
+        if annotation in _AS_IS or annotation.startswith("Literal["):
+            expression = f"v.{name}"
+        elif annotation in _NUMBERS:
+            # 0.0 for a zero float (never -0.0); an int or None as it is.
+            expression = f"(x{index} if (x{index} := v.{name}) or type(x{index}) is not float else 0.0)"
+        elif annotation in _TEXTS:
+            expression = f"[plain(t) for t in v.{name}]"
+        else:
+            expression = f"plain(v.{name})"
+        items.append(f"{name!r}: {expression}")
+    source = f"def serialize(v):\n    return {{{', '.join(items)}}}\n"
+    namespace: dict[str, Any] = {"plain": plain}
+    exec(compile(source, f"<JSON form of {kind.__name__}>", "exec"), namespace)  # noqa: S102 - our own source
+    serialize: Callable[[Any], dict[str, Any]] = namespace["serialize"]
+    return serialize
+
+
+def _plain_function(traced: bool, ordered: bool = False) -> Callable[[Any], Any]:
+    """The function giving ``value`` as JSON data: dataclasses as dicts of their fields (with their traces when
+    ``traced``; see :func:`_serializer`, made once per class), tuples as lists, floats in full; with ``ordered``,
+    every dict's keys in the order ``json.dumps(..., sort_keys=True)`` writes them, so that it need not sort them.
+    Dispatch on the exact type first: a result holds tens of thousands of values, and generic checks
+    (``dataclasses.is_dataclass``) on each were most of the time."""
+    serializers: dict[type, Callable[[Any], dict[str, Any]]] = {}
+
+    def plain(value: Any) -> Any:
+        kind = type(value)
+        if kind is str or kind is int or kind is bool or value is None:
+            return value
+        if kind is float:
+            return 0.0 if value == 0 else value
+        serialize = serializers.get(kind)
+        if serialize is not None:
+            return serialize(value)
+        if kind is tuple or kind is list:
+            return [plain(v) for v in value]
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            serialize = serializers[kind] = _serializer(kind, traced, plain, ordered)
+            return serialize(value)
+        if isinstance(value, Mapping):
+            # sort_keys sorts the (key, value) pairs: the same order
+            return {key: plain(item) for key, item in (sorted(value.items()) if ordered else value.items())}
+        if isinstance(value, tuple | list):
+            return [plain(v) for v in value]
+        if isinstance(value, float):
+            return full(value)
         return value
-    if kind is float:
-        return 0.0 if value == 0 else value
-    if kind is tuple or kind is list:
-        return [_plain(v, names_of) for v in value]
-    names = names_of.get(kind)
-    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
-        keep = names_of is _TRACED
-        names = tuple(f.name for f in dataclasses.fields(value) if keep or f.name not in EXPLANATION)
-        names_of[kind] = names
-    if names is not None:
-        return {name: _plain(getattr(value, name), names_of) for name in names}
-    if isinstance(value, Mapping):
-        return {key: _plain(item, names_of) for key, item in value.items()}
-    if isinstance(value, tuple | list):
-        return [_plain(v, names_of) for v in value]
-    if isinstance(value, float):
-        return full(value)
-    return value
+
+    return plain
+
+
+_TRACED = _plain_function(True)
+_UNTRACED = _plain_function(False)
+_TRACED_ORDERED = _plain_function(True, ordered=True)
+_UNTRACED_ORDERED = _plain_function(False, ordered=True)
+
+
+def json_data(result: Result, *, trace: bool = True) -> dict[str, Any]:
+    """:meth:`Result.to_dict` with every dict's keys in sorted order: ``json.dumps`` of it without ``sort_keys``
+    writes what ``json.dumps(result.to_dict(), sort_keys=True)`` writes, without sorting each dict again."""
+    data: dict[str, Any] = (_TRACED_ORDERED if trace else _UNTRACED_ORDERED)(result)
+    return data
