@@ -26,6 +26,7 @@ import csv
 import dataclasses
 import functools
 import io
+import math
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -185,6 +186,32 @@ def test_respondents_who_agree_exactly_give_an_interval_of_no_width_in_both_engi
     for interval in [result.overall.interval, *(d.interval for d in result.domains)]:
         assert interval is not None and interval.respondents == 5
         assert interval.standard_error == 0.0 and interval.low == interval.high
+
+
+def test_a_respondents_score_is_added_in_the_same_order_by_both_engines(tmp_path: Path) -> None:
+    # cqc-saf: four domains of weight 4, each the weighted sum (here the mean: weights 1) of its questions' levels
+    # (0 to 4); every respondent's score is a weighted mean of the domains they answered, and its median aggregate
+    # gives an interval with SE = √(π/2) × s / √n. r2 answers every question 0: scores 0. r1 answers a1 = 0
+    # (qs-a: 0), b1, b2, b3 = 0, 0, 1 (qs-b: 1/3), c1, c2, c3 = 1, 1, 2 (qs-c: 4/3) and d1, d2, d3 = 0, 0, 1
+    # (qs-d: 1/3). Overall: (4 × 0 + 4 × 1/3 + 4 × 4/3 + 4 × 1/3) / 16, exactly 1/2; added left to right in floats
+    # the terms give 1.3333333333333333, 6.666666666666666, 7.999999999999999 (math.fsum: 8.0), so
+    # 0.49999999999999994, one grid step below 2^39 / 2^40 = 1/2 after rounding down. The row engine took fsum
+    # (on the grid 2^39) and the columnar one adds in order (2^39 − 1): SEs of √(π/2) / 4 = 0.31332853432887503 and
+    # 0.3133285343283051. Both now add in the rubric's order: n = 2, s = (2^39 − 1) / 2^40 / √2, so
+    # SE = √(π/2) × (2^39 − 1) / 2^41 in both.
+    rubric = rubric_named("cqc-saf")
+    assert rubric.scoring.respondent_aggregate == "median" and rubric.scoring.domains == "weighted_sum"
+    r1 = {"a1": 0, "b1": 0, "b2": 0, "b3": 1, "c1": 1, "c2": 1, "c3": 2, "d1": 0, "d2": 0, "d3": 1}
+    r2 = {question.id: 0 for question in rubric.questions()}
+    organisation = {
+        "id": "org-0",
+        "respondents": [{"id": "r1", "group": None, "answers": r1}, {"id": "r2", "group": None, "answers": r2}],
+    }
+    check_engines_agree(rubric, [organisation], tmp_path / "case")
+    (result,) = columnar.score_export(rubric, export_file(rubric, [organisation], tmp_path / "case"))
+    interval = result.overall.interval
+    assert interval is not None and interval.respondents == 2
+    assert interval.standard_error == math.sqrt(math.pi / 2) * (2**39 - 1) / 2**41 == 0.3133285343283051
 
 
 @st.composite

@@ -1314,18 +1314,21 @@ def _score_moments(name: str, bits: int) -> list[pl.Expr]:
 
 
 def _combined(method: str, items: Sequence[tuple[pl.Expr, float]]) -> pl.Expr:
-    """The row engine's :func:`~qimaturity.scoring.engine.aggregate_value` over the non-null values of a row, item by
-    item in order (null where none is present)."""
+    """A respondent's own score as the row engine takes it (:func:`~qimaturity.scoring.intervals.respondent_value`)
+    over the non-null values of a row, item by item in order (null where none is present)."""
     if not items:
         return pl.lit(None, pl.Float64)
     if method in ("minimum", "highest_rung"):
         values = [value for value, _ in items]
         return pl.min_horizontal(values) if method == "minimum" else pl.max_horizontal(values)
     weights = [1.0 if method == "mean" else weight for _, weight in items]
-    total = pl.sum_horizontal([value * w for (value, _), w in zip(items, weights, strict=True)])
-    present = pl.sum_horizontal(
-        [pl.when(value.is_not_null()).then(pl.lit(w)) for (value, _), w in zip(items, weights, strict=True)]
-    )
+    # Added left to right as :func:`~qimaturity.scoring.intervals.respondent_value` adds them (a missing item adds
+    # 0.0, which changes no float), not by pl.sum_horizontal, whose order of adding is Polars' own.
+    total: pl.Expr = pl.lit(0.0, pl.Float64)
+    present: pl.Expr = pl.lit(0.0, pl.Float64)
+    for (value, _), w in zip(items, weights, strict=True):
+        total = total + (value * w).fill_null(0.0)
+        present = present + pl.when(value.is_not_null()).then(pl.lit(w, pl.Float64)).otherwise(0.0)
     return pl.when(present > 0).then(total / present)
 
 

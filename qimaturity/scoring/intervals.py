@@ -32,8 +32,8 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Literal, TypeVar
 
-from qimaturity.rubric.model import Rubric
-from qimaturity.scoring.engine import QuestionStats, aggregate_value, group_weight
+from qimaturity.rubric.model import Method, Rubric
+from qimaturity.scoring.engine import QuestionStats, group_weight
 from qimaturity.scoring.result import DomainResult, Interval, Result
 
 MEDIAN_FACTOR = math.sqrt(math.pi / 2)
@@ -151,13 +151,36 @@ def interval_from_moments(
     return Interval(max(low, centre - half), min(high, centre + half), error, n)
 
 
+def respondent_value(method: Method, items: Sequence[tuple[str, float, float]]) -> float:
+    """One respondent's own score from their (id, value, weight) items in the rubric's order (at least one): the
+    formula both engines compute, the columnar one per row (:meth:`~qimaturity.scoring.columnar._Export.with_scores`).
+
+    The rubric's method as :func:`~qimaturity.scoring.engine.aggregate_value` has it, with its sums added left to
+    right in plain floats: the weighted terms one by one, then the weights present one by one, then one division.
+    :func:`math.fsum` (the values' sums) rounds the exact sum once, which no per-row expression of the columnar
+    engine does; a sum in another order can differ by an ulp, and an ulp below a point of the grid is a whole grid
+    step after :func:`on_grid` rounds down (e.g. 4 × 1/3 + 4 × 4/3 + 4 × 1/3 is 7.999999999999999 added in order, 8
+    by fsum). The order is the rubric's, so both engines give the same float to the bit."""
+    assert method != "sum", "a total has no interval (estimates_intervals)"
+    if method in ("minimum", "highest_rung"):
+        values = [v for _, v, _ in items]
+        return min(values) if method == "minimum" else max(values)
+    weights = [1.0 if method == "mean" else w for _, _, w in items]
+    total = given = 0.0
+    for (_, value, _), weight in zip(items, weights, strict=True):
+        total += value * weight
+        given += weight
+    return total / given
+
+
 def respondent_scores(
     rubric: Rubric, levels: Mapping[str, Sequence[tuple[str, int]]]
 ) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
     """Each respondent's own score per domain (domain id -> respondent id -> score) and overall (respondent id ->
     score), from their counted answers (question id -> (respondent id, counted level) of each answer that gave a
     level, as :attr:`QuestionStats.levels_by_respondent`; a hidden group's too: their answers count in the value, so
-    their spread counts in its interval), combined as the rubric combines questions and domains; a respondent with
+    their spread counts in its interval), combined as the rubric combines questions and domains
+    (:func:`respondent_value`, with its sums added in the rubric's order); a respondent with
     no counted answer in a domain has no score there, and one with no score anywhere none overall."""
     scoring = rubric.scoring
     per_domain: dict[str, dict[str, float]] = {}
@@ -169,9 +192,9 @@ def respondent_scores(
                 items.setdefault(respondent, []).append((question.id, float(level), question.weight))
         scores = per_domain.setdefault(domain.id, {})
         for respondent in sorted(items):
-            value = scores[respondent] = aggregate_value(scoring.questions, items[respondent])
+            value = scores[respondent] = respondent_value(scoring.questions, items[respondent])
             overall_items.setdefault(respondent, []).append((domain.id, value, domain.weight))
-    overall = {r: aggregate_value(scoring.domains, overall_items[r]) for r in sorted(overall_items)}
+    overall = {r: respondent_value(scoring.domains, overall_items[r]) for r in sorted(overall_items)}
     return per_domain, overall
 
 
