@@ -28,17 +28,18 @@ RUBRIC = str(ROOT / "tests" / "data" / "rubrics" / "qi-readiness-1.1.0.yaml")
 
 # The commands each kind of file is given to. {file} is the hostile file, {out} an output that already holds an
 # earlier result, {dir} a folder holding only the hostile file, {outdir} a batch's output folder already holding
-# an earlier result for it, {good} a good answers file, {export} a good export.
+# an earlier result for it, {good} a good answers file, {export} a good export. import is given --replace: the earlier
+# output is no answers file, which import otherwise refuses to replace; a hostile file must leave it as it was even so.
 ANSWERS_COMMANDS = (
     ("score", "score", RUBRIC, "{file}", "-o", "{out}.json"),
     ("report", "report", RUBRIC, "{file}", "-o", "{out}.html"),
     ("compare", "compare", RUBRIC, "{file}", "-o", "{out}.csv"),
-    ("import", "import", RUBRIC, "{file}", "-o", "{out}.yaml"),
+    ("import", "import", RUBRIC, "{file}", "-o", "{out}.yaml", "--replace"),
     ("explain", "explain", RUBRIC, "{file}"),
     ("batch", "batch", RUBRIC, "{dir}", "-o", "{outdir}", "--formats", "json,html", "--workers", "1"),
 )
 EXPORT_COMMANDS = (
-    ("import", "import", RUBRIC, "{file}", "-o", "{out}.yaml"),
+    ("import", "import", RUBRIC, "{file}", "-o", "{out}.yaml", "--replace"),
     ("score", "score", RUBRIC, "{file}", "-o", "{out}.json"),
 )
 SCORE_EXPORT_COMMANDS = (("score-export", "score-export", RUBRIC, "{file}", "-o", "{out}.csv"),)
@@ -48,7 +49,7 @@ RUBRIC_COMMANDS = (
     ("score", "score", "{file}", "{good}", "-o", "{out}.json"),
 )
 BRAND_COMMANDS = (("report", "report", RUBRIC, "{good}", "--brand", "{file}", "-o", "{out}.pdf"),)
-MAPPING_COMMANDS = (("import", "import", RUBRIC, "{export}", "--mapping", "{file}", "-o", "{out}.yaml"),)
+MAPPING_COMMANDS = (("import", "import", RUBRIC, "{export}", "--mapping", "{file}", "-o", "{out}.yaml", "--replace"),)
 
 
 @dataclass(frozen=True)
