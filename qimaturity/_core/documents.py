@@ -315,6 +315,14 @@ def read_json(text: str) -> tuple[Any, list[DocumentError]]:
     Raises :class:`DocumentError` for bad syntax, NaN or Infinity, a number too large (``1e400``, more than
     ``MAX_INTEGER_DIGITS`` digits) and nesting deeper than ``MAX_DEPTH``.
     """
+    quick = _quick_json(text)
+    if quick is not None:
+        return quick, []
+    return _read_json_fully(text)
+
+
+def _read_json_fully(text: str) -> tuple[Any, list[DocumentError]]:
+    """:func:`read_json` with every hook looking at every number, mapping and text."""
     reading = _JsonReading(text)
     try:
         data = json.loads(
@@ -337,6 +345,64 @@ def read_json(text: str) -> tuple[Any, list[DocumentError]]:
     if reading.more:
         reading.findings.append(_more(reading.more))
     return data, reading.findings
+
+
+_KEY_END = re.compile(r'"\s*:')
+_WHOLE_LIMIT = 10**MAX_INTEGER_DIGITS
+
+
+def _quick_json(text: str) -> Any:
+    """The data of JSON text in which :func:`read_json` would find nothing, parsed by json's C reader without the
+    hooks that look (most answers files: half the time), or None when something may be found, for the full reading
+    to find. Nothing is found when no forbidden character is written (raw or as an escape), no number is out of
+    bounds (a whole number of too many digits, NaN, Infinity or a number too large for a float), nothing nests too
+    deep and no key is repeated: the number of keys in the data equals the number of places in the text where a
+    quote is followed by a colon (every key's end is such a place; any other lies inside a text, after an escaped
+    quote, so equal counts leave no room for a repeated key)."""
+    if (not text.isascii() or "\\u" in text) and _SUSPECT_JSON_TEXT.search(text):
+        return None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    keys = _keys_within(data, MAX_DEPTH)
+    if keys is None or keys != len(_KEY_END.findall(text)):
+        return None
+    return data
+
+
+def _keys_within(value: Any, remaining: int) -> int | None:
+    """How many keys the mappings in ``value`` hold, or None when a number in it is out of bounds or something lies
+    more than ``remaining`` levels down (as :func:`_too_deep` measures)."""
+    if remaining < 0:
+        return None
+    if type(value) is dict:
+        keys = len(value)
+        children: Any = value.values()
+    elif type(value) is list:
+        keys = 0
+        children = value
+    else:
+        return 0 if _in_bounds(value) else None
+    for child in children:
+        kind = type(child)
+        if kind is dict or kind is list:
+            inner = _keys_within(child, remaining - 1)
+            if inner is None:
+                return None
+            keys += inner
+        elif remaining == 0 or ((kind is int or kind is float) and not _in_bounds(child)):
+            return None
+    return keys
+
+
+def _in_bounds(value: Any) -> bool:
+    """Whether a value json.loads gave is one the full reading lets through as it is."""
+    if type(value) is int:
+        return bool(-_WHOLE_LIMIT < value < _WHOLE_LIMIT)
+    if type(value) is float:
+        return math.isfinite(value)
+    return True
 
 
 def _more(count: int) -> DocumentError:

@@ -196,9 +196,14 @@ def check_answers_document(doc: SourceDocument, rubric: Rubric, *, missing: bool
             )
             add(("respondents", index, "group"), f"unknown respondent group '{group}'", hint)
 
+    asked = _asked_of(rubric)
     for path, respondent in _respondent_entries(data):
         group = respondent.get("group")
-        for qid, answer in respondent["answers"].items():
+        answers = respondent["answers"]
+        if _plainly_good(answers, asked.get(group if group in groups else None), scale):
+            mentioned.update(answers)
+            continue
+        for qid, answer in answers.items():
             where = (*path, qid)
             question = questions.get(qid)
             if question is None:
@@ -254,6 +259,34 @@ def check_answers_document(doc: SourceDocument, rubric: Rubric, *, missing: bool
     return sort_problems(problems)
 
 
+def _asked_of(rubric: Rubric) -> dict[str | None, frozenset[str]]:
+    """The ids of the questions each respondent group may answer (None: a respondent without a known group)."""
+    found = _ASKED.get(rubric.content_hash)
+    if found is None:
+        questions = list(rubric.questions())
+        found = {None: frozenset(q.id for q in questions)}
+        for group in rubric.respondent_groups:
+            found[group.id] = frozenset(q.id for q in questions if not q.respondents or group.id in q.respondents)
+        if len(_ASKED) < 64:
+            _ASKED[rubric.content_hash] = found
+    return found
+
+
+_ASKED: dict[str, dict[str | None, frozenset[str]]] = {}
+
+
+def _plainly_good(answers: dict[str, Any], asked: frozenset[str] | None, scale: set[int]) -> bool:
+    """Whether a respondent's answers are all levels of the scale (whole numbers, not mappings) to questions asked
+    of their group: nothing for :func:`check_answers_document` to say about them, found without looking at each
+    (the answers of most files)."""
+    if asked is None or not asked.issuperset(answers):
+        return False
+    try:
+        return scale.issuperset(answers.values()) and all(type(level) is int for level in answers.values())
+    except TypeError:  # a mapping among them (N/A, evidence, a comment): each is looked at
+        return False
+
+
 def assessment_from_document(doc: SourceDocument, checked_with: Rubric | None = None) -> Assessment:
     """Build the assessment from a document that passed :func:`check_answers_document`; ``checked_with``, the rubric
     it was checked against, spares scoring the same checks."""
@@ -293,9 +326,19 @@ def assessment_from_document(doc: SourceDocument, checked_with: Rubric | None = 
 
 
 _ANSWER = maker(Answer)  # an answers file holds hundreds: made without a frozen __init__'s cost
+_LEVEL_ANSWERS: dict[tuple[str, int], Answer] = {}
+_LEVEL_ANSWERS_KEPT = 20_000  # a rubric's questions times its levels, for many rubrics
 
 
 def _answer(question_id: str, value: Any, register: Mapping[str, EvidenceRecord]) -> Answer:
+    if type(value) is int:
+        # A level alone: the same (immutable) answer for every respondent and file that gives it.
+        found = _LEVEL_ANSWERS.get((question_id, value))
+        if found is None:
+            found = _ANSWER(question_id, value)
+            if len(_LEVEL_ANSWERS) < _LEVEL_ANSWERS_KEPT:
+                _LEVEL_ANSWERS[(question_id, value)] = found
+        return found
     if isinstance(value, int):
         return _ANSWER(question_id, value)
     return _ANSWER(
