@@ -387,3 +387,40 @@ def test_under_groups_pooling_one_respondent_in_each_group_gives_no_interval():
     # Two respondents in two groups: no spread within any group to measure (n − G = 0 degrees of freedom).
     assert two_group_result("groups", board=1, staff=1).domain("d").interval is None
     assert two_group_result("respondents", board=1, staff=1).domain("d").interval is not None
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["board", "managers", "frontline", "patient-partners", None]), st.integers(0, 9)),
+        min_size=1,
+        max_size=8,
+    ),
+    st.sampled_from(["weighted_mean", "mean", "weighted_sum"]),
+    st.sampled_from(["weighted_mean", "mean", "weighted_sum"]),
+    st.randoms(use_true_random=False),
+)
+def test_moments_added_as_met_are_those_of_each_respondents_scores(people, by_questions, by_domains, random):
+    # The respondents' scores added up question by question as they are met (most rubrics) must give the moments,
+    # to the bit and with the groups in the same order, that the scores worked out one by one give (any rubric).
+    import dataclasses
+
+    from qimaturity.scoring.intervals import respondent_moments, scored_moments
+
+    base = qimaturity.load_rubric("qi-readiness")
+    rubric = dataclasses.replace(
+        base, scoring=dataclasses.replace(base.scoring, questions=by_questions, domains=by_domains)
+    )
+    questions = list(rubric.questions())
+    levels: dict[str, list[tuple[str, int]]] = {}
+    groups: dict[str, str | None] = {}
+    for index, (group, seed) in enumerate(people):
+        respondent = f"r{(index * 7 + seed) % 11}-{index}"
+        groups[respondent] = group
+        for question in random.sample(questions, k=random.randint(0, len(questions))):
+            levels.setdefault(question.id, []).append((respondent, random.randint(1, 5)))
+    fast, general = respondent_moments(rubric, levels, groups), scored_moments(rubric, levels, groups)
+    assert [(scope, list(by_group.items())) for scope, by_group in fast.items()] == [
+        (scope, list(by_group.items())) for scope, by_group in general.items()
+    ]

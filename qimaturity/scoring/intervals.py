@@ -32,8 +32,9 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Literal, TypeVar
 
+from qimaturity._core.frozen import maker
 from qimaturity.rubric.model import Method, Rubric
-from qimaturity.scoring.engine import QuestionStats, group_weight
+from qimaturity.scoring.engine import QuestionStats, rubric_plan
 from qimaturity.scoring.result import DomainResult, Interval, Result
 
 MEDIAN_FACTOR = math.sqrt(math.pi / 2)
@@ -124,31 +125,42 @@ def interval_from_moments(
     the G groups present (differences between groups are perception gaps, not noise) and n − G the degrees of
     freedom. None when the degrees of freedom are fewer than one (fewer than two respondents, or one in each group).
     """
-    present = [(group, moments) for group, moments in by_group.items() if moments[0] > 0]
-    n = sum(moments[0] for _, moments in present)
     step = 1 << (2 * grid_bits(rubric))  # a squared score's grid step
     # The variance s² = m2 / degrees as one ratio of whole numbers, divided once: a correctly rounded division, so
     # the float is that of the exact fraction (mean_and_deviations' m2 over the degrees), without Fraction's cost.
     if rubric.scoring.pooling != "groups":
-        count, total, squares = merged_moments([moments for _, moments in present])
-        degrees, spread = n - 1, 1.0 / n if n else 0.0
-        top, bottom = count * squares - total * total, count * step * degrees
-    else:
-        weights = [group_weight(rubric, group) for group, _ in present]
-        total_weight = sum(weights)
-        degrees = n - len(present)
-        spread = math.fsum(
-            (w / total_weight) ** 2 / moments[0] for w, (_, moments) in zip(weights, present, strict=True)
-        )
-        # Σ_g (n_g Σq² − (Σq)²) / n_g over a common denominator Π n_g.
-        product = math.prod(moments[0] for _, moments in present)
-        top = sum((c * q - t * t) * (product // c) for _, (c, t, q) in present)
-        bottom = product * step * degrees
+        n = total = squares = 0
+        for count, part, part_squares in by_group.values():  # merged_moments of the groups present, inline
+            if count > 0:
+                n += count
+                total += part
+                squares += part_squares
+        degrees = n - 1
+        if degrees < 1:
+            return None
+        error = factor * math.sqrt(((n * squares - total * total) / (n * step * degrees)) * (1.0 / n))
+        half = t95(degrees) * error
+        return _INTERVAL(max(low, centre - half), min(high, centre + half), error, n)
+    present = [(group, moments) for group, moments in by_group.items() if moments[0] > 0]
+    n = sum(moments[0] for _, moments in present)
+    degrees = n - len(present)
     if degrees < 1:
         return None
-    error = factor * math.sqrt((top / bottom) * spread)
+    known = rubric_plan(rubric).group_weights  # group_weight's, looked up
+    weights = [known.get(group, 1.0) for group, _ in present]
+    total_weight = sum(weights)
+    spread = math.fsum([(w / total_weight) ** 2 / c for w, (_, (c, _, _)) in zip(weights, present, strict=True)])
+    # Σ_g (n_g Σq² − (Σq)²) / n_g over a common denominator Π n_g.
+    product = 1
+    for _, (count, _, _) in present:
+        product *= count
+    top = sum([(c * q - t * t) * (product // c) for _, (c, t, q) in present])
+    error = factor * math.sqrt((top / (product * step * degrees)) * spread)
     half = t95(degrees) * error
-    return Interval(max(low, centre - half), min(high, centre + half), error, n)
+    return _INTERVAL(max(low, centre - half), min(high, centre + half), error, n)
+
+
+_INTERVAL = maker(Interval)  # two or ten for each result
 
 
 def respondent_value(method: Method, items: Sequence[tuple[str, float, float]]) -> float:
@@ -234,14 +246,91 @@ def respondent_moments(
 ) -> dict[str, GroupMoments]:
     """Per scope (domain id, :data:`OVERALL`) and respondent group, the moments of the respondents' own scores
     (:func:`respondent_scores`), from the answers one by one (question id -> (respondent id, counted level)) and
-    each respondent's group (respondent id -> group id or None): what :func:`with_moments` places intervals from."""
-    per_domain, overall_scores = respondent_scores(rubric, levels)
+    each respondent's group (respondent id -> group id or None): what :func:`with_moments` places intervals from.
+
+    With the rubric's questions and domains combined by a (weighted) mean, as most rubrics are, the scores are
+    added up as they are met, question by question in the rubric's order (the very sums
+    :func:`respondent_value` adds, in its order), and go onto the grid straight away: the same moments without a
+    list of items per respondent and scope (a third of the time)."""
+    scoring = rubric.scoring
+    if scoring.questions in _MEANS and scoring.domains in _MEANS:
+        return _mean_moments(rubric, levels, groups, 1 << grid_bits(rubric))
+    return scored_moments(rubric, levels, groups)
+
+
+def scored_moments(
+    rubric: Rubric, levels: Mapping[str, Sequence[tuple[str, int]]], groups: Mapping[str, str | None]
+) -> dict[str, GroupMoments]:
+    """:func:`respondent_moments` for any rubric, from each respondent's scores as :func:`respondent_scores` gives
+    them."""
     bits = grid_bits(rubric)
+    per_domain, overall_scores = respondent_scores(rubric, levels)
     moments: dict[str, GroupMoments] = {
         domain_id: group_moments(scores, groups, bits) for domain_id, scores in per_domain.items()
     }
     moments[OVERALL] = group_moments(overall_scores, groups, bits)
     return moments
+
+
+_MEANS = ("weighted_mean", "mean", "weighted_sum")
+
+
+def _mean_moments(
+    rubric: Rubric, levels: Mapping[str, Sequence[tuple[str, int]]], groups: Mapping[str, str | None], step: int
+) -> dict[str, GroupMoments]:
+    """:func:`respondent_moments` for a rubric whose questions and domains are combined by a (weighted) mean."""
+    scoring = rubric.scoring
+    moments: dict[str, GroupMoments] = {}
+    overall: dict[str, list[float]] = {}  # respondent id -> [Σ weight × domain score, Σ weight], in domain order
+    for domain in rubric.domains:
+        sums: dict[str, list[float]] = {}  # respondent id -> [Σ weight × level, Σ weight], in question order
+        for question in domain.questions:
+            weight = 1.0 if scoring.questions == "mean" else question.weight
+            for respondent, level in levels.get(question.id, ()):
+                found = sums.get(respondent)
+                if found is None:
+                    sums[respondent] = [0.0 + level * weight, 0.0 + weight]
+                else:
+                    found[0] += level * weight
+                    found[1] += weight
+        weight = 1.0 if scoring.domains == "mean" else domain.weight
+        moments[domain.id] = _grid_moments(sums, groups, step, overall, weight)
+    moments[OVERALL] = _grid_moments(overall, groups, step, None, 0.0)
+    return moments
+
+
+def _grid_moments(
+    sums: Mapping[str, list[float]],
+    groups: Mapping[str, str | None],
+    step: int,
+    overall: dict[str, list[float]] | None,
+    weight: float,
+) -> GroupMoments:
+    """The moments by group of the respondents' scores (each its weighted sum over its weights), the groups in the
+    order of their first respondent by id (as :func:`group_moments` gives them); each score is also added, with
+    ``weight``, to the respondent's running sums in ``overall``."""
+    floor = math.floor
+    by_group: dict[str | None, list[int]] = {}
+    for respondent in sorted(sums):
+        total, given = sums[respondent]
+        score = total / given
+        point = floor(score * step)
+        group = groups.get(respondent)
+        found = by_group.get(group)
+        if found is None:
+            by_group[group] = [1, point, point * point]
+        else:
+            found[0] += 1
+            found[1] += point
+            found[2] += point * point
+        if overall is not None:
+            running = overall.get(respondent)
+            if running is None:
+                overall[respondent] = [0.0 + score * weight, 0.0 + weight]
+            else:
+                running[0] += score * weight
+                running[1] += weight
+    return {group: (count, total, squares) for group, (count, total, squares) in by_group.items()}
 
 
 def with_moments(rubric: Rubric, result: Result, moments: Mapping[str, GroupMoments]) -> Result:
