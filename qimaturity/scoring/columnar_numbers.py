@@ -302,21 +302,24 @@ class ExportScores(Sequence[Result]):
 
 def _neutralised(table: pl.DataFrame) -> pl.DataFrame:
     """Text that a spreadsheet would run as a formula made inert by :func:`qimaturity._core.formulas.csv_field`, the
-    rule every CSV writer follows (each distinct risky value changed once)."""
+    rule every CSV writer follows (each distinct risky value changed once; found in one query over every column)."""
+    names = [name for name, dtype in table.schema.items() if dtype == pl.String]
+    if not names:
+        return table
+    risky = table.select(
+        pl.col(name).filter(pl.col(name).str.contains(_FORMULA_START)).unique().implode() for name in names
+    )
     changes = []
-    for name, dtype in table.schema.items():
-        if dtype != pl.String:
-            continue
-        column = table[name]
-        starts = column.str.starts_with(FORMULA_STARTS[0])
-        for character in FORMULA_STARTS[1:]:
-            starts = starts | column.str.starts_with(character)
-        risky = column.filter(starts.fill_null(False))
-        mapping = {v: csv_field(v) for v in risky.unique().to_list()}
+    for name in names:
+        mapping = {v: csv_field(v) for v in risky[name][0].to_list()}
         mapping = {k: v for k, v in mapping.items() if k != v}
         if mapping:
             changes.append(pl.col(name).replace(mapping))
     return table.with_columns(changes) if changes else table
+
+
+_FORMULA_START = "^[" + "".join({"\t": "\\t", "\r": "\\r", "-": "\\-"}.get(c, c) for c in FORMULA_STARTS) + "]"
+"""A regular expression (Polars') for text whose first character is one of FORMULA_STARTS."""
 
 
 def _formatted(series: pl.Series) -> pl.Series:
