@@ -128,3 +128,19 @@ def test_a_folder_whose_every_file_is_bad_says_there_is_nothing_to_compare_in_wo
     assert lines[-1] == (
         "compare: no answers file could be scored, so there is nothing to compare: fix the problems above"
     )
+
+
+@pytest.mark.slow
+def test_report_notes_the_files_of_its_cohort_and_history_folders_passed_over(tmp_path):
+    # A report's --cohort and --history folders are listed as compare lists them: the mapping file among the
+    # national answers is passed over with a note (it was passed over in silence), and the report is written.
+    root = national(tmp_path)
+    output = tmp_path / "report.html"
+    rubric, org = str(MINI), str(root / "2026" / "RA1.yaml")
+    written = run_main("report", rubric, org, "--cohort", str(root), "--min-cohort", "4", "-o", str(output))
+    assert written.returncode == 0, written.stderr
+    assert output.is_file()
+    note = f"note: {root / 'national.yaml'}: passed over: a mapping file (give it with --mapping)"
+    assert [line for line in written.stderr.splitlines() if "passed over" in line] == [note]
+    history = run_main("report", rubric, org, "--history", str(root), "-o", str(output))
+    assert [line for line in history.stderr.splitlines() if "passed over" in line] == [note], history.stderr

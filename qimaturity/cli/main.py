@@ -718,10 +718,10 @@ def report_command(
         brand=brand,
         templates=templates,
         report_date=report_date,
-        cohort=cohort_paths or None,
+        cohort=_listed_answers(cohort_paths, mapping_path) if cohort_paths else None,
         group_by=group_by,
         min_cohort=min_cohort,
-        history=history_paths,
+        history=_listed_answers(history_paths, mapping_path) if history_paths else history_paths,
         other_rubrics=other_rubrics,
         plan_start=plan_start,
     )
