@@ -126,6 +126,22 @@ def test_floats_as_json_writes_them_and_zero_without_its_sign(example_result: Re
     assert '"metadata":{"beds":96,"low":-Infinity,"nan":NaN,"tiny":5e-324,"zero":0.0}' in text
 
 
+def test_a_zero_is_written_without_its_sign_whichever_zero_comes_first(example_result: Result) -> None:
+    """A new writer (nothing cached) meeting -0.0 first, and one meeting 0.0 first: both write 0.0 for each."""
+    assert example_result.overall.band is not None
+    band = example_result.overall.band
+    # The overall result's floats in key order: its band's position, then max_points, percent, points.
+    overall = dataclasses.replace(example_result.overall, max_points=0.0, percent=-0.0, points=0.0)
+    for first in (-0.0, 0.0):
+        write = result_module._text_function(False)
+        zero = dataclasses.replace(band, position=first)
+        assert write(zero) == json.dumps(result_module._UNTRACED_ORDERED(zero), separators=(",", ":"))
+        assert '"position":0.0' in write(zero)
+        text = write(overall)
+        assert text == json.dumps(result_module._UNTRACED_ORDERED(overall), separators=(",", ":"), ensure_ascii=False)
+        assert '"max_points":0.0,"percent":0.0,"points":0.0' in text
+
+
 def test_empty_tuples_none_and_booleans(example_result: Result) -> None:
     overall = dataclasses.replace(example_result.overall, band=None, interval=None, held_by=(), held_level=None)
     organisation = dataclasses.replace(
@@ -161,7 +177,9 @@ def test_values_of_other_types_than_the_annotations(example_result: Result) -> N
         pass
 
     question = example_result.domains[0].questions[0]
-    question = dataclasses.replace(question, status=Status.ANSWERED, level=Level.THREE, gap=-0.0, value=Number(-0.0))
+    question = dataclasses.replace(
+        question, status=Status.ANSWERED, level=Level.THREE, gap=-0.0, value=Number(-0.0), target=True, weight=False
+    )
     domain = dataclasses.replace(
         example_result.domains[0], questions=(question, *example_result.domains[0].questions[1:]), title=Words("Ward")
     )
@@ -181,6 +199,8 @@ def test_values_of_other_types_than_the_annotations(example_result: Result) -> N
     # keys.
     assert '"gap":-0.0' in text and '"level":3' in text and '"status":"answered"' in text
     assert '"value":-0.0' in text and '"title":"Ward"' in text
+    # Booleans where an int and a float are expected: json's true and false, not 1 and 0.
+    assert '"target":true' in text and '"weight":false' in text
     assert '"metadata":{"true":"yes","1.5":"half","2":"two"}' in text
 
 
