@@ -498,10 +498,8 @@ def _text_serializer(kind: type, traced: bool, namespace: dict[str, Any]) -> Cal
             )
         elif annotation in _TEXTS:
             expression = f"sequence(v.{name})"
-        elif annotation.startswith("tuple["):
-            expression = f'("[" + ",".join(map(text, {x})) + "]" if type({x} := v.{name}) is tuple else text({x}))'
-        else:
-            expression = f'("null" if ({x} := v.{name}) is None else text({x}))'
+        else:  # a tuple, a dataclass, a mapping: by the writer of its type (text's, which makes it, the first time)
+            expression = f'("null" if ({x} := v.{name}) is None else (writer(type({x})) or text)({x}))'
         pieces.append(f"{json.dumps(name)}:{{{expression}}}")
     source = f"def write(v):\n    return f'{{{{{','.join(pieces)}}}}}'\n"
     exec(compile(source, f"<JSON text of {kind.__name__}>", "exec"), namespace)  # noqa: S102 - our own source
@@ -554,7 +552,7 @@ def _text_function(traced: bool) -> Callable[[Any], str]:
         return number(value) if type(value) is float else as_is(value)
 
     def sequence(values: Any) -> str:
-        return "[" + ",".join(map(text, values)) + "]"
+        return "[" + ",".join([(writer(type(value)) or text)(value) for value in values]) + "]"
 
     def key(value: Any) -> str:
         if type(value) is str:
@@ -582,6 +580,7 @@ def _text_function(traced: bool) -> Callable[[Any], str]:
         "sequence": sequence,
         "int_text": int.__repr__,
     }
+    writer = namespace["writer"] = writers.get
 
     def text(value: Any) -> str:
         kind = type(value)
