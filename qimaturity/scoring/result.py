@@ -479,10 +479,10 @@ def _text_serializer(kind: type, traced: bool, namespace: dict[str, Any]) -> Cal
         # Each type json_data keeps as it is written inline as json writes it (a known string from the cache);
         # anything else (a value of another type than the annotation's) through the helper that mirrors json_data.
         if annotation in ("str", "Status") or annotation.startswith("Literal["):
-            expression = f"(strings[{x}] if type({x} := v.{name}) is str and {x} in strings else as_is({x}))"
+            expression = f"((strings.get({x}) or string({x})) if type({x} := v.{name}) is str else as_is({x}))"
         elif annotation == "str | None":
             expression = (
-                f'("null" if ({x} := v.{name}) is None else strings[{x}] if type({x}) is str and {x} in strings'
+                f'("null" if ({x} := v.{name}) is None else (strings.get({x}) or string({x})) if type({x}) is str'
                 f" else as_is({x}))"
             )
         elif annotation == "bool":
@@ -493,8 +493,8 @@ def _text_serializer(kind: type, traced: bool, namespace: dict[str, Any]) -> Cal
             expression = f"as_is(v.{name})"
         elif annotation in _NUMBERS:
             expression = (
-                f'("null" if ({x} := v.{name}) is None else floats[{x}] if type({x}) is float and {x} in floats'
-                f" else numeric({x}))"
+                f'("null" if ({x} := v.{name}) is None else (floats.get({x}) or number({x})) if type({x}) is float'
+                f" else as_is({x}))"
             )
         elif annotation in _TEXTS:
             expression = f"sequence(v.{name})"
@@ -502,8 +502,9 @@ def _text_serializer(kind: type, traced: bool, namespace: dict[str, Any]) -> Cal
             expression = f'("null" if ({x} := v.{name}) is None else (writer(type({x})) or text)({x}))'
         pieces.append(f"{json.dumps(name)}:{{{expression}}}")
     source = f"def write(v):\n    return f'{{{{{','.join(pieces)}}}}}'\n"
-    exec(compile(source, f"<JSON text of {kind.__name__}>", "exec"), namespace)  # noqa: S102 - our own source
-    write: Callable[[Any], str] = namespace.pop("write")
+    made: dict[str, Any] = {}  # the function's own (its globals are the shared namespace)
+    exec(compile(source, f"<JSON text of {kind.__name__}>", "exec"), namespace, made)  # noqa: S102 - our own source
+    write: Callable[[Any], str] = made["write"]
     return write
 
 
@@ -513,6 +514,9 @@ def _text_function(traced: bool) -> Callable[[Any], str]:
     strings: dict[str, str] = {}
     floats: dict[float, str] = {}
 
+    # The caches are read with get, written whole and emptied with clear (never replaced): writers running in
+    # several threads at once may do some work twice, never see a text half made or a key vanish between looking
+    # and reading.
     def string(value: str) -> str:
         encoded = strings.get(value)
         if encoded is None:
@@ -548,9 +552,6 @@ def _text_function(traced: bool) -> Callable[[Any], str]:
             return int.__repr__(value)
         return _COMPACT(value)
 
-    def numeric(value: Any) -> str:
-        return number(value) if type(value) is float else as_is(value)
-
     def sequence(values: Any) -> str:
         return "[" + ",".join([(writer(type(value)) or text)(value) for value in values]) + "]"
 
@@ -573,10 +574,11 @@ def _text_function(traced: bool) -> Callable[[Any], str]:
         list: sequence,
     }
     namespace = {
+        "string": string,
+        "number": number,
         "strings": strings,
         "floats": floats,
         "as_is": as_is,
-        "numeric": numeric,
         "sequence": sequence,
         "int_text": int.__repr__,
     }
