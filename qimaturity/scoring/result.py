@@ -497,7 +497,9 @@ def _text_serializer(kind: type, traced: bool, namespace: dict[str, Any]) -> Cal
                 f" else as_is({x}))"
             )
         elif annotation in _TEXTS:
-            expression = f"sequence(v.{name})"
+            expression = f'("[]" if ({x} := v.{name}) == () else sequence({x}))'
+        elif annotation.startswith("tuple["):  # often empty (no group large enough to show, no perception gap)
+            expression = f'("[]" if ({x} := v.{name}) == () else (writer(type({x})) or text)({x}))'
         else:  # a tuple, a dataclass, a mapping: by the writer of its type (text's, which makes it, the first time)
             expression = f'("null" if ({x} := v.{name}) is None else (writer(type({x})) or text)({x}))'
         pieces.append(f"{json.dumps(name)}:{{{expression}}}")
