@@ -12,7 +12,7 @@ from typing import IO, Any
 
 from qimaturity._core.formulas import FORMULA_STARTS, csv_field, starts_like_formula
 from qimaturity._core.numbers import full, table_number
-from qimaturity.scoring.result import DomainResult, OverallResult, PerceptionGap, Result, json_data
+from qimaturity.scoring.result import DomainResult, OverallResult, PerceptionGap, Result, json_text
 
 COLUMNS = (
     "organisation_id",
@@ -317,15 +317,9 @@ def _csv_cell(value: Any) -> Any:
 def result_json(result: Result, *, trace: bool = False) -> str:
     """One result as JSON text on one line: sorted keys, no trace unless asked for (see :meth:`Result.to_dict`).
     Compact, because json's C encoder writes only that: indenting takes its Python encoder, several times slower.
-    The keys come sorted (:func:`~qimaturity.scoring.result.json_data`), so the encoder need not sort them."""
-    data = json_data(result, trace=trace)
-    # A result is a tree (no cycles to check for). json's encoder of ASCII text is much faster than its encoder of
-    # any text, and both write the same bytes unless some text needs a \u escape in the first (a character outside
-    # printable ASCII, or a control character): only then is the result written again by the second.
-    text = json.dumps(data, check_circular=False, separators=(",", ":"))
-    if "\\u" in text:
-        text = json.dumps(data, ensure_ascii=False, check_circular=False, separators=(",", ":"))
-    return text
+    The text is ``json.dumps(json_data(result, trace=trace), ensure_ascii=False, separators=(",", ":"))``, written
+    directly from the result (:func:`~qimaturity.scoring.result.json_text`), without building that data."""
+    return json_text(result, trace=trace)
 
 
 def write_json(
