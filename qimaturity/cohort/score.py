@@ -442,14 +442,18 @@ def iter_slim(
         return
     import multiprocessing
     import os
+    import sys
 
+    # A process forked after Polars has worked may hang at its first query (its thread pool is not copied): the
+    # workers are forked only when Polars is first imported here, and none of it has run in this process.
+    fresh = "polars" not in sys.modules
     from qimaturity.scoring.columnar_assessments import BATCH
 
     total = len(job.files)
     if progress is not None:
         progress(0, total, None)
     count = min(workers or os.cpu_count() or 1, total)
-    forking = count > 1 and total >= POOL_FROM and "fork" in multiprocessing.get_all_start_methods()
+    forking = fresh and count > 1 and total >= POOL_FROM and "fork" in multiprocessing.get_all_start_methods()
     size = min(BATCH, -(-total // count)) if forking else BATCH
     shares = [job.files[start : start + size] for start in range(0, total, size)]
     done = 0
