@@ -248,7 +248,9 @@ def score_files(
         "mapping": mapping,
     }
     items: Iterator[Result | Problem]
-    if workers == 1:
+    if not keep_details and columnar and not what_if:
+        items = iter_slim(rubric, paths, workers=workers, progress=progress, **options)
+    elif workers == 1:
         items = iter_scores(rubric, paths, keep_details=keep_details, progress=progress, columnar=columnar, **options)
     else:
         # A slim result is small to send back from a worker; a full one costs about a quarter of its scoring.
@@ -405,6 +407,78 @@ def iter_csv(
             yield from items
 
 
+def iter_slim(
+    rubric: Rubric | Sequence[Rubric],
+    paths: Iterable[str | Path],
+    *,
+    workers: int | None = 1,
+    targets: Mapping[str, int] | None = None,
+    default_target: int | None = None,
+    what_if: Mapping[str, int] | None = None,
+    mapping: Mapping[str, Any] | str | Path | None = None,
+    progress: Callable[[int, int, None], None] | None = None,
+) -> Iterator[Result | Problem]:
+    """The files' slim results (:meth:`Result.slim`) and each bad file's problems, as :func:`iter_scores` gives
+    them with ``columnar`` and without ``keep_details`` (a Parquet export's every assessment), and as many.
+
+    From :data:`COLUMNAR_FROM` files on, the assessments are loaded and checked one file at a time, then scored
+    together by the columnar engine, a batch at a time, and each result built from its tables
+    (:func:`qimaturity.scoring.columnar_assessments.slim_results`: the same results, a few times quicker); with
+    ``workers`` (as for :func:`iter_rendered`), each worker loads and scores a share of the files. With fewer files,
+    without Polars, with several versions of the rubric or with ``what_if``, by the row engine, one at a time.
+    ``progress`` is called as for :func:`score_files`, after each share of files here."""
+    job = _Job.of(rubric, paths, targets, default_target, what_if, mapping, columnar=True, details=False)
+    if len(job.files) < COLUMNAR_FROM or len(job.rubrics) > 1 or what_if or not _has_polars():
+        yield from iter_rendered(
+            job.rubrics,
+            job.files,
+            _slim,
+            workers=workers,
+            progress=progress,
+            columnar=True,
+            details=False,
+            **_options(job),
+        )
+        return
+    import multiprocessing
+    import os
+    import sys
+
+    # A process forked after Polars has worked may hang at its first query (its thread pool is not copied): the
+    # workers are forked only when Polars is first imported here, and none of it has run in this process.
+    fresh = "polars" not in sys.modules
+    from qimaturity.scoring.columnar_assessments import BATCH
+
+    total = len(job.files)
+    if progress is not None:
+        progress(0, total, None)
+    count = min(workers or os.cpu_count() or 1, total)
+    forking = fresh and count > 1 and total >= POOL_FROM and "fork" in multiprocessing.get_all_start_methods()
+    size = min(BATCH, -(-total // count)) if forking else BATCH
+    shares = [job.files[start : start + size] for start in range(0, total, size)]
+    done = 0
+    if not forking:
+        for share in shares:
+            yield from job.slim_items(share)
+            done += len(share)
+            if progress is not None:
+                progress(done, total, None)
+        return
+    # Each worker loads and scores a share of the files, a batch at most; their slim results travel back.
+    context = multiprocessing.get_context("fork")
+    with context.Pool(count, initializer=_start_worker, initargs=(job, _same)) as pool:
+        for share, items in zip(shares, pool.imap(_worker_slim, shares), strict=True):
+            yield from items
+            done += len(share)
+            if progress is not None:
+                progress(done, total, None)
+
+
+def _worker_slim(files: Sequence[Path]) -> list[Result | Problem]:
+    assert _WORKER is not None
+    return _WORKER[0].slim_items(files)
+
+
 def _has_polars() -> bool:
     import importlib.util
 
@@ -499,6 +573,27 @@ class _Job:
                 problems.extend(error.problems)
         texts = csv_texts(rubric, assessments, targets=self.targets, default_target=self.default_target)
         return [*problems, *texts]
+
+    def slim_items(self, files: Sequence[Path]) -> list[Result | Problem]:
+        """The files' slim results and problems in the files' order: the assessments of answers files scored
+        together (:func:`qimaturity.scoring.columnar_assessments.slim_results`), a Parquet export's results as
+        :meth:`items` gives them."""
+        from qimaturity.answers.sources import load_assessments
+        from qimaturity.scoring.columnar_assessments import slim_results
+
+        (rubric,) = self.rubrics
+        items: list[Result | Problem | Assessment] = []
+        for path in files:
+            if self.columnar and input_kind(path) == "parquet":
+                items.extend(item.slim() if isinstance(item, Result) else item for item in self.items(path))
+                continue
+            try:
+                items.extend(load_assessments(path, rubric, mapping=self.mapping))
+            except InputError as error:
+                items.extend(error.problems)
+        assessments = [item for item in items if isinstance(item, Assessment)]
+        made = iter(slim_results(rubric, assessments, targets=self.targets, default_target=self.default_target))
+        return [next(made) if isinstance(item, Assessment) else item for item in items]
 
     def items(self, path: Path) -> Iterator[Result | Problem]:
         """The results of one file's assessments, each as it is scored, or the file's problems."""

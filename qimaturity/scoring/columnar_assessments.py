@@ -21,7 +21,8 @@ An assessment the columnar path cannot score exactly is scored by the row engine
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -30,14 +31,33 @@ from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.columnar import _GROUP, _ORG, METADATA, _Export, _q
 from qimaturity.scoring.columnar_numbers import ExportScores
 from qimaturity.scoring.engine import (
+    NO_TRACE,
+    Scorer,
     counted_level,
     hidden_groups,
     respondent_counts,
     score,
 )
-from qimaturity.scoring.intervals import GroupMoments, estimates_intervals, respondent_moments
-from qimaturity.scoring.result import Result
+from qimaturity.scoring.intervals import (
+    OVERALL,
+    GroupMoments,
+    estimates_intervals,
+    node_interval,
+    respondent_moments,
+)
+from qimaturity.scoring.result import (
+    BandPosition,
+    DomainResult,
+    Interval,
+    OrganisationRef,
+    OverallResult,
+    PerceptionGap,
+    RespondentCount,
+    Result,
+    RubricRef,
+)
 from qimaturity.scoring.tables import csv_text
+from qimaturity.version import __version__
 
 BATCH = 500
 """Assessments scored together: enough that the tables' fixed costs are small, few enough that memory is flat."""
@@ -62,96 +82,19 @@ def score_assessments(
     Each must have been checked against the rubric (:func:`qimaturity.load_assessment` does) and be
     :func:`batchable`; ``targets`` and ``default_target`` are as for :func:`qimaturity.score`.
     """
-    export = _Export.of_rubric(rubric)
-    scale = [level.value for level in rubric.levels]
-    width = len(scale)
-    questions = list(rubric.questions())
-    per_question = width + 3  # the levels as given, N/A, cells filled and cells that are no level (none here)
-    counted_at = len(questions) * per_question
-    columns = counted_at + len(questions) * width
-    parts: list[int | str] = [*scale, "na", "n", "bad"]
-    names = [_q(i, part) for i in range(len(questions)) for part in parts]
-    names += [_q(i, f"counted{level}") for i in range(len(questions)) for level in scale]
-    position = {level: k for k, level in enumerate(scale)}
-    # A level below a question's evidence_from is counted as given (counted_level's first rule): only the others
-    # are asked, a fifth of the answers or so.
-    no_evidence = max(scale) + 1
-    by_id = {
-        q.id: (i, q, q.evidence_from if q.evidence_from is not None else no_evidence) for i, q in enumerate(questions)
-    }
-    intervals = estimates_intervals(rubric)
-
-    flat: list[int] = []
-    keys: list[str] = []
-    groups: list[str | None] = []
-    respondents: list[int] = []
-    shown: list[int] = []  # per assessment and question: the answers a result records (N/A too; hidden groups not)
-    moments: dict[str, dict[str, GroupMoments]] = {}
-    for index, assessment in enumerate(assessments):
-        key = str(index)
-        counts = respondent_counts(rubric, assessment)
-        hidden = hidden_groups(rubric, counts)
-        row_of: dict[str | None, int] = {}
-        for count in counts:
-            row_of[count.group] = len(keys)
-            keys.append(key)
-            groups.append(count.group)
-            respondents.append(count.respondents)
-        flat.extend([0] * (columns * len(counts)))
-        register = {record.id: record for record in reversed(assessment.evidence)}
-        day = assessment.date
-        answers_shown = [0] * len(questions)
-        levels: dict[str, list[tuple[str, int]]] = {}
-        for respondent in assessment.respondents:
-            group = respondent.group
-            row = row_of[group] * columns
-            secret = group in hidden
-            for answer in respondent.answers:
-                i, question, evidence_from = by_id[answer.question_id]
-                if not secret:
-                    answers_shown[i] += 1
-                at = row + i * per_question
-                flat[at + width + 1] += 1
-                given = answer.level
-                if given is None:
-                    flat[at + width] += 1
-                    continue
-                if given < evidence_from:
-                    used = given
-                else:
-                    used, _ = counted_level(rubric, day, question, group, answer, register, scale)
-                flat[at + position[given]] += 1
-                flat[row + counted_at + i * width + position[used]] += 1
-                if intervals:
-                    levels.setdefault(question.id, []).append((respondent.id, used))
-        shown.extend(answers_shown)
-        if intervals:
-            moments[key] = respondent_moments(rubric, levels, {r.id: r.group for r in assessment.respondents})
-
-    frame = pl.DataFrame(
-        {
-            _ORG: keys,
-            _GROUP: pl.Series(groups, dtype=pl.String),
-            "n": pl.Series(respondents, dtype=pl.Int64),
-            **{name: pl.Series(flat[k::columns], dtype=pl.Int64) for k, name in enumerate(names)},
-        }
-    )
-    ids = [str(index) for index in range(len(assessments))]
-    organisations = pl.DataFrame({_ORG: ids}, schema={_ORG: pl.String})
-    metadata: dict[str, dict[str, list[str]]] = {key: {c: [] for c in METADATA} for key in ids}
+    counted = _Counted.of(rubric, assessments)
 
     def build(index: int) -> Result:
         return score(rubric, assessments[index], targets=targets, default_target=default_target)
 
-    scores = export.score(
-        frame, organisations, metadata, dict(targets or {}), default_target, moments, counted=True, build=build
-    )
+    scores = counted.scores(targets, default_target, build, intervals=True)
+    questions = list(rubric.questions())
     # A question's respondents: those of the groups shown, or else (no group shown) every answer it records.
     answered = pl.DataFrame(
         {
             "__org": [k for k in range(len(assessments)) for _ in questions],
             "question_index": list(range(len(questions))) * len(assessments),
-            "__shown": shown,
+            "__shown": counted.shown,
         },
         schema={"__org": pl.Int64, "question_index": pl.Int64, "__shown": pl.Int64},
     )
@@ -172,6 +115,128 @@ def score_assessments(
     return ExportScores(
         table, scores.overall, scores.domains, question_table, scores.groups, scores.gaps, rubric, build
     )
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """Assessments counted as an export's counting pass counts respondents: what the columnar engine scores."""
+
+    rubric: Rubric
+    assessments: Sequence[Assessment]
+    frame: pl.DataFrame
+    """Per assessment and respondent group: the counts of each question's levels, as given and as counted."""
+    respondents: list[tuple[RespondentCount, ...]]
+    """Each assessment's respondents per group, as its result records them."""
+    moments: dict[str, dict[str, GroupMoments]]
+    """By assessment index (as text), the moments of the respondents' own scores (empty without intervals)."""
+    shown: list[int]
+    """Per assessment and question: the answers a result records (N/A too; hidden groups' not)."""
+
+    @classmethod
+    def of(cls, rubric: Rubric, assessments: Sequence[Assessment]) -> _Counted:
+        scale = [level.value for level in rubric.levels]
+        width = len(scale)
+        questions = list(rubric.questions())
+        per_question = width + 3  # the levels as given, N/A, cells filled and cells that are no level (none here)
+        counted_at = len(questions) * per_question
+        columns = counted_at + len(questions) * width
+        parts: list[int | str] = [*scale, "na", "n", "bad"]
+        names = [_q(i, part) for i in range(len(questions)) for part in parts]
+        names += [_q(i, f"counted{level}") for i in range(len(questions)) for level in scale]
+        position = {level: k for k, level in enumerate(scale)}
+        # A level below a question's evidence_from is counted as given (counted_level's first rule): only the
+        # others are asked, a fifth of the answers or so.
+        no_evidence = max(scale) + 1
+        by_id = {
+            q.id: (i, q, q.evidence_from if q.evidence_from is not None else no_evidence)
+            for i, q in enumerate(questions)
+        }
+        intervals = estimates_intervals(rubric)
+
+        flat: list[int] = []
+        keys: list[str] = []
+        groups: list[str | None] = []
+        respondents: list[int] = []
+        every_count: list[tuple[RespondentCount, ...]] = []
+        shown: list[int] = []
+        moments: dict[str, dict[str, GroupMoments]] = {}
+        for index, assessment in enumerate(assessments):
+            key = str(index)
+            counts = respondent_counts(rubric, assessment)
+            every_count.append(counts)
+            hidden = hidden_groups(rubric, counts)
+            row_of: dict[str | None, int] = {}
+            for count in counts:
+                row_of[count.group] = len(keys)
+                keys.append(key)
+                groups.append(count.group)
+                respondents.append(count.respondents)
+            flat.extend([0] * (columns * len(counts)))
+            register = {record.id: record for record in reversed(assessment.evidence)}
+            day = assessment.date
+            answers_shown = [0] * len(questions)
+            levels: dict[str, list[tuple[str, int]]] = {}
+            for respondent in assessment.respondents:
+                group = respondent.group
+                row = row_of[group] * columns
+                secret = group in hidden
+                for answer in respondent.answers:
+                    i, question, evidence_from = by_id[answer.question_id]
+                    if not secret:
+                        answers_shown[i] += 1
+                    at = row + i * per_question
+                    flat[at + width + 1] += 1
+                    given = answer.level
+                    if given is None:
+                        flat[at + width] += 1
+                        continue
+                    if given < evidence_from:
+                        used = given
+                    else:
+                        used, _ = counted_level(rubric, day, question, group, answer, register, scale)
+                    flat[at + position[given]] += 1
+                    flat[row + counted_at + i * width + position[used]] += 1
+                    if intervals:
+                        levels.setdefault(question.id, []).append((respondent.id, used))
+            shown.extend(answers_shown)
+            if intervals:
+                moments[key] = respondent_moments(rubric, levels, {r.id: r.group for r in assessment.respondents})
+
+        frame = pl.DataFrame(
+            {
+                _ORG: keys,
+                _GROUP: pl.Series(groups, dtype=pl.String),
+                "n": pl.Series(respondents, dtype=pl.Int64),
+                **{name: pl.Series(flat[k::columns], dtype=pl.Int64) for k, name in enumerate(names)},
+            }
+        )
+        return cls(rubric, assessments, frame, every_count, moments, shown)
+
+    def scores(
+        self,
+        targets: Mapping[str, int] | None,
+        default_target: int | None,
+        build: Callable[[int], Result],
+        *,
+        intervals: bool,
+    ) -> ExportScores:
+        """The columnar engine's tables of the counts, with the interval columns when ``intervals`` (empty for a
+        rubric whose values get none); ``build`` makes an assessment's full result by its index."""
+        ids = [str(index) for index in range(len(self.assessments))]
+        organisations = pl.DataFrame({_ORG: ids}, schema={_ORG: pl.String})
+        metadata: dict[str, dict[str, list[str]]] = {key: {c: [] for c in METADATA} for key in ids}
+        export = _Export.of_rubric(self.rubric)
+        moments = self.moments if intervals else None
+        return export.score(
+            self.frame,
+            organisations,
+            metadata,
+            dict(targets or {}),
+            default_target,
+            moments,
+            counted=True,
+            build=build,
+        )
 
 
 def csv_texts(
@@ -211,3 +276,171 @@ def csv_texts(
             who = [(together[k].organisation.name, levels[k]) for k in range(start, end)]
             texts.append((next(parts), who))
     return texts
+
+
+def slim_results(
+    rubric: Rubric,
+    assessments: Sequence[Assessment],
+    *,
+    targets: Mapping[str, int] | None = None,
+    default_target: int | None = None,
+) -> list[Result]:
+    """The assessments' slim results (:meth:`Result.slim`: no questions, traces or priorities; what a cohort
+    needs), in their order, each equal to ``score(rubric, assessment, ...).slim()``. A :func:`batchable` assessment
+    is scored by the columnar engine with the others of its batch and its result built from the tables, any other
+    by the row engine. Each must have been checked against the rubric; options as for :func:`qimaturity.score`."""
+    together = [a for a in assessments if batchable(a)]
+    made = iter(_slim_batch(rubric, together, targets, default_target) if together else ())
+    return [
+        next(made)
+        if batchable(a)
+        else score(rubric, a, targets=targets, default_target=default_target, details=False).slim()
+        for a in assessments
+    ]
+
+
+def _slim_batch(
+    rubric: Rubric,
+    assessments: Sequence[Assessment],
+    targets: Mapping[str, int] | None,
+    default_target: int | None,
+) -> list[Result]:
+    """:func:`slim_results` of batchable assessments, from the columnar engine's tables. The tables hold each
+    node's numbers as the row engine's own code settles them (:func:`~qimaturity.scoring.columnar_numbers.settle_all`);
+    what they hold as words is taken again from that code (the band's position, the level of the raw value, the
+    points), and each interval is placed from the respondents' moments as the row engine places it
+    (:func:`~qimaturity.scoring.intervals.node_interval`)."""
+    counted = _Counted.of(rubric, assessments)
+
+    def build(index: int) -> Result:
+        return score(rubric, assessments[index], targets=targets, default_target=default_target)
+
+    tables = counted.scores(targets, default_target, build, intervals=False)
+    scorer = Scorer(rubric, assessments[0], {}, (), dict(targets or {}), default_target, {}, explain=False)
+    reference = RubricRef(rubric.id, rubric.version, rubric.title, rubric.content_hash)
+    engine = f"qimaturity {__version__}"
+    intervals = estimates_intervals(rubric)
+    domains_of = rubric.domains
+    count = len(domains_of)
+    question_count = rubric.question_count
+    weights = [q.weight for q in rubric.questions()]
+    spans = []
+    start = 0
+    for domain in domains_of:
+        spans.append((start, start + len(domain.questions)))
+        start += len(domain.questions)
+    names = ("value", "raw_value", "level", "level_name", "percent", "target", "gap", "held_level", "held_by")
+    overall = tables.overall.sort("__org")
+    domains = tables.domains.sort("__org", "domain_index")
+    questions = tables.questions.sort("__org", "question_index")
+    o_cols = [overall[c].to_list() for c in names]
+    d_cols = [domains[c].to_list() for c in names]
+    statuses, values = questions["status"].to_list(), questions["value"].to_list()
+    assert overall.height == len(assessments) and domains.height == count * len(assessments)
+    gaps: dict[tuple[int, int], list[PerceptionGap]] = {}
+    domain_gaps = tables.gaps.filter(pl.col("question_index") == -1).sort("__org", "domain_index", "pair_index")
+    pairs = rubric.scoring.compare
+    for org, d_index, pair, a, b, gap, flagged in domain_gaps.select(
+        "__org", "domain_index", "pair_index", "value_a", "value_b", "gap", "flagged"
+    ).iter_rows():
+        group_a, group_b = pairs[pair]
+        gaps.setdefault((org, d_index), []).append(PerceptionGap(group_a, group_b, a, b, gap, flagged))
+    bands: dict[tuple[float | None, int | None], BandPosition | None] = {}
+    raw_levels: dict[tuple[float | None, bool], int | None] = {}
+
+    def band(value: float | None, level: int | None) -> BandPosition | None:
+        found = bands.get((value, level), False)
+        if found is False:
+            found = bands[(value, level)] = scorer.band(value, level)
+        return found  # type: ignore[return-value]
+
+    def raw_level(value: float | None, node: str) -> int | None:
+        key = (value, node == "overall")
+        if key not in raw_levels:
+            raw_levels[key] = scorer.node_level(value, "overall" if node == "overall" else "domain")
+        return raw_levels[key]
+
+    def interval(index: int, scope: str, raw: float | None) -> Interval | None:
+        if not intervals or raw is None:
+            return None
+        return node_interval(rubric, raw, counted.moments[str(index)].get(scope, {}))
+
+    results = []
+    for index, assessment in enumerate(assessments):
+        nodes = []
+        for d_index, domain in enumerate(domains_of):
+            row = index * count + d_index
+            value, raw, level, level_name, percent, target, gap, held_level, held_by = (c[row] for c in d_cols)
+            first, last = spans[d_index]
+            at = index * question_count
+            items = [
+                (q.id, values[at + k], weights[k])
+                for k, q in enumerate(domain.questions, start=first)
+                if values[at + k] is not None
+            ]
+            points, max_points = scorer.points(rubric.scoring.questions, items)
+            shown = statuses[at + first : at + last]
+            nodes.append(
+                DomainResult(
+                    id=domain.id,
+                    title=domain.title,
+                    value=value,
+                    raw_value=raw,
+                    level=level,
+                    level_name=level_name,
+                    percent=percent,
+                    points=points,
+                    max_points=max_points,
+                    band=band(value, level),
+                    weight=domain.weight,
+                    target=target,
+                    gap=gap,
+                    answered=shown.count("answered"),
+                    not_applicable=shown.count("na"),
+                    missing=shown.count("missing"),
+                    perception_gaps=tuple(gaps.get((index, d_index), ())),
+                    questions=(),
+                    trace=NO_TRACE,
+                    raw_level=raw_level(raw, "domain"),
+                    held_level=held_level,
+                    held_by=tuple(held_by.split(", ")) if held_by else (),
+                    interval=interval(index, domain.id, raw),
+                )
+            )
+        value, raw, level, level_name, percent, target, gap, held_level, held_by = (c[index] for c in o_cols)
+        points, max_points = scorer.points(
+            rubric.scoring.domains, [(d.id, d.value, d.weight) for d in nodes if d.value is not None]
+        )
+        whole = OverallResult(
+            value=value,
+            raw_value=raw,
+            level=level,
+            level_name=level_name,
+            percent=percent,
+            points=points,
+            max_points=max_points,
+            band=band(value, level),
+            target=target,
+            gap=gap,
+            trace=NO_TRACE,
+            raw_level=raw_level(raw, "overall"),
+            held_level=held_level,
+            held_by=tuple(held_by.split(", ")) if held_by else (),
+            interval=interval(index, OVERALL, raw),
+        )
+        org = assessment.organisation
+        results.append(
+            Result(
+                engine=engine,
+                rubric=reference,
+                organisation=OrganisationRef(org.id, org.name, org.type, org.region, org.metadata),
+                date=assessment.date,
+                assessor=assessment.assessor,
+                respondents=counted.respondents[index],
+                overall=whole,
+                domains=tuple(nodes),
+                priorities=(),
+                evidence=assessment.evidence,
+            )
+        )
+    return results

@@ -118,7 +118,8 @@ class ExportScores(Sequence[Result]):
       (``intervals=True``) interval_low and interval_high (null where there is no interval);
     - ``questions``: status, value, level, target, gap, respondents, agreement, disagreement;
     - ``groups``: each respondent group's value of a question, how many of them gave a level, and their r_wg;
-    - ``gaps``: perception gaps between compared groups, per question and per domain.
+    - ``gaps``: perception gaps between compared groups, per question and per domain (``question_index`` -1), each
+      with both groups' values (``value_a``, ``value_b``).
     """
 
     def __init__(
@@ -687,6 +688,8 @@ def gap_table(rubric: Rubric, groups: pl.DataFrame) -> pl.DataFrame:
                 pl.col("question_id").alias("id"),
                 label.alias("groups"),
                 pl.lit(pair_index, pl.Int64).alias("pair_index"),
+                pl.col("a").alias("value_a"),
+                pl.col("b").alias("value_b"),
                 (pl.col("a") - pl.col("b")).alias("gap"),
             )
         )
@@ -734,6 +737,8 @@ def gap_table(rubric: Rubric, groups: pl.DataFrame) -> pl.DataFrame:
                 pl.col("domain_id").alias("id"),
                 label.alias("groups"),
                 pl.lit(pair_index, pl.Int64).alias("pair_index"),
+                pl.col("a").alias("value_a"),
+                pl.col("b").alias("value_b"),
                 (pl.col("a") - pl.col("b")).alias("gap"),
             )
         )
@@ -746,6 +751,8 @@ def gap_table(rubric: Rubric, groups: pl.DataFrame) -> pl.DataFrame:
             "id": pl.String,
             "groups": pl.String,
             "pair_index": pl.Int64,
+            "value_a": pl.Float64,
+            "value_b": pl.Float64,
             "gap": pl.Float64,
         }
     )
