@@ -185,3 +185,28 @@ def test_compare_with_workers_gives_the_cohort_of_one_process(tmp_path):
         tables[workers] = out.read_text()
     assert tables["2"] == tables["1"]
     assert "All organisations,latest,70," in tables["2"]  # every organisation counted
+
+
+TWICE = """
+import sys
+from qimaturity import load_rubric
+from qimaturity.cohort.score import iter_csv
+rubric, folder = load_rubric(sys.argv[1]), sys.argv[2]
+here = "".join(text for text, _ in iter_csv(rubric, [folder], workers=1))  # Polars runs in this process
+shared = "".join(text for text, _ in iter_csv(rubric, [folder], workers=2))
+print(here == shared, here.count(chr(10)))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.subprocess
+def test_csv_from_a_process_where_polars_has_run_is_scored_without_hanging(tmp_path):
+    # A worker forked after Polars has run in its parent hangs at its first query (it did, for good: the second
+    # call never returned). Polars having been imported, the batches are scored in the process itself.
+    folder = write_copies(tmp_path / "answers", 64)
+    done = subprocess.run(
+        [sys.executable, "-c", TWICE, MINI, str(folder)], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    same, lines = done.stdout.split()
+    assert same == "True" and int(lines) > 64

@@ -390,11 +390,12 @@ def iter_csv(
     import multiprocessing
     import os
 
+    fresh = fork_is_safe()  # asked before Polars is imported here
     from qimaturity.scoring.columnar_assessments import BATCH
 
     total = len(job.files)
     count = min(workers or os.cpu_count() or 1, total)
-    if count <= 1 or total < POOL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    if count <= 1 or total < POOL_FROM or not fresh:
         for start in range(0, total, BATCH):
             yield from job.csv_items(job.files[start : start + BATCH])
         return
@@ -442,18 +443,15 @@ def iter_slim(
         return
     import multiprocessing
     import os
-    import sys
 
-    # A process forked after Polars has worked may hang at its first query (its thread pool is not copied): the
-    # workers are forked only when Polars is first imported here, and none of it has run in this process.
-    fresh = "polars" not in sys.modules
+    fresh = fork_is_safe()
     from qimaturity.scoring.columnar_assessments import BATCH
 
     total = len(job.files)
     if progress is not None:
         progress(0, total, None)
     count = min(workers or os.cpu_count() or 1, total)
-    forking = fresh and count > 1 and total >= POOL_FROM and "fork" in multiprocessing.get_all_start_methods()
+    forking = fresh and count > 1 and total >= POOL_FROM
     size = min(BATCH, -(-total // count)) if forking else BATCH
     shares = [job.files[start : start + size] for start in range(0, total, size)]
     done = 0
@@ -477,6 +475,16 @@ def iter_slim(
 def _worker_slim(files: Sequence[Path]) -> list[Result | Problem]:
     assert _WORKER is not None
     return _WORKER[0].slim_items(files)
+
+
+def fork_is_safe() -> bool:
+    """Whether worker processes that run Polars may be forked from this one: the system can fork, and Polars has
+    not been imported here yet. A process forked after Polars has worked may hang at its first query (its thread
+    pool is not copied), so a second columnar run in one process (a notebook's) scores its batches in it."""
+    import multiprocessing
+    import sys
+
+    return "fork" in multiprocessing.get_all_start_methods() and "polars" not in sys.modules
 
 
 def _has_polars() -> bool:
