@@ -391,7 +391,12 @@ def _keys_within(value: Any, remaining: int) -> int | None:
             if inner is None:
                 return None
             keys += inner
-        elif remaining == 0 or ((kind is int or kind is float) and not _in_bounds(child)):
+        elif remaining == 0:
+            return None
+        elif kind is int:
+            if not -_WHOLE_LIMIT < child < _WHOLE_LIMIT:
+                return None
+        elif kind is float and not math.isfinite(child):
             return None
     return keys
 
