@@ -84,10 +84,14 @@ def list_answer_files(
 def natural_key(path: Path) -> tuple[tuple[tuple[int, int | str], ...], ...]:
     """A path's sort key in natural order: numbers by value (``org-2`` before ``org-10``), letters ignoring case,
     part by part (a folder's files together)."""
+    return _natural_key_of(path.parts)
+
+
+def _natural_key_of(parts: Iterable[str]) -> tuple[tuple[tuple[int, int | str], ...], ...]:
     return tuple(
         tuple((0, int(piece)) if piece.isdigit() else (1, piece) for piece in _NUMBERS.split(part.casefold()) if piece)
         + ((2, part),)
-        for part in path.parts
+        for part in parts
     )
 
 
@@ -112,20 +116,24 @@ def _folder_files(root: Path, suffixes: Sequence[str], recursive: bool, notes: l
             notes.append(f"{folder}: passed over: the folder cannot be read ({error.strerror})")
             continue
         for entry in entries:
-            path = Path(entry.path)
+            # The suffix from the name as it is (a folder of thousands of files: no path object for the others)
+            suffix = os.path.splitext(entry.name)[1].lower()
             if entry.is_symlink():
-                if suffix_of(path) in suffixes or _is_folder(path):
+                path = Path(entry.path)
+                if suffix in suffixes or _is_folder(path):
                     _symlink(path, inside, suffixes, linked, notes)
                 continue
             if entry.is_dir(follow_symlinks=False):
                 if recursive and not entry.name.startswith("."):
-                    folders.append(path)
-            elif suffix_of(path) in suffixes and entry.is_file(follow_symlinks=False):
-                _listed(path, found, notes)
-    # A link to a file listed already is that file: it counts once.
-    real = {path.resolve() for path in found}
-    found.extend(path for path in linked if path.resolve() not in real)
-    return sorted(found, key=lambda p: natural_key(p.relative_to(root)))
+                    folders.append(Path(entry.path))
+            elif suffix in suffixes and entry.is_file(follow_symlinks=False):
+                _listed(Path(entry.path), found, notes)
+    if linked:
+        # A link to a file listed already is that file: it counts once.
+        real = {path.resolve() for path in found}
+        found.extend(path for path in linked if path.resolve() not in real)
+    start = len(root.parts)
+    return sorted(found, key=lambda p: _natural_key_of(p.parts[start:]))
 
 
 def _is_folder(path: Path) -> bool:
