@@ -170,6 +170,15 @@ def both_csv(rubric: Rubric, documents: list[dict[str, Any]], folder: Path) -> t
     return rows, "".join(text for text, _ in texts), [(r.organisation.name, r.overall.level) for r in results], scored
 
 
+def drawn_rubric(data: st.DataObject, name: str) -> Rubric:
+    """The bundled rubric ``name`` with drawn N/A, pooling and evidence policies, and a drawn even-median rule."""
+    rubric = data.draw(evidence_policies(data.draw(pooling_policies(data.draw(na_policies(rubric_named(name)))))))
+    if rubric.scoring.respondent_aggregate == "median":
+        even = data.draw(st.sampled_from(["mean", "lower", "upper"]), label="even_median")
+        rubric = dataclasses.replace(rubric, scoring=dataclasses.replace(rubric.scoring, even_median=even))
+    return rubric
+
+
 @pytest.mark.slow  # 37 rubrics x 8 generated folders, each scored both ways
 @pytest.mark.parametrize("name", sorted(RUBRIC_PATHS))
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -177,10 +186,7 @@ def both_csv(rubric: Rubric, documents: list[dict[str, Any]], folder: Path) -> t
 def test_the_columnar_path_writes_the_row_engines_csv_for_answers_files(
     name: str, data: st.DataObject, tmp_path: Path
 ) -> None:
-    rubric = data.draw(evidence_policies(data.draw(pooling_policies(data.draw(na_policies(rubric_named(name)))))))
-    if rubric.scoring.respondent_aggregate == "median":
-        even = data.draw(st.sampled_from(["mean", "lower", "upper"]), label="even_median")
-        rubric = dataclasses.replace(rubric, scoring=dataclasses.replace(rubric.scoring, even_median=even))
+    rubric = drawn_rubric(data, name)
     rows, columns, expected, scored = both_csv(rubric, data.draw(answers_documents(rubric)), tmp_path / "case")
     assert columns == rows
     assert scored == expected

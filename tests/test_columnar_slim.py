@@ -12,7 +12,6 @@ perception gaps, the rules holding a level, the interval with its standard error
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import subprocess
@@ -31,8 +30,8 @@ from qimaturity.report.build import cohort_document
 from qimaturity.rubric.model import Rubric
 
 from .conftest import ROOT
-from .test_columnar_assessments import QI_READINESS, answers_documents, evidence_policies, qi_document
-from .test_engines_agree import RUBRIC_PATHS, na_policies, pooling_policies, rubric_named
+from .test_columnar_assessments import QI_READINESS, answers_documents, drawn_rubric, qi_document
+from .test_engines_agree import RUBRIC_PATHS, rubric_named
 
 columnar_assessments = pytest.importorskip("qimaturity.scoring.columnar_assessments")
 
@@ -54,10 +53,7 @@ def assessments_of(rubric: Rubric, documents: list[dict], folder: Path) -> list:
 def test_slim_results_from_the_columnar_tables_are_the_row_engines(
     name: str, data: st.DataObject, tmp_path: Path
 ) -> None:
-    rubric = data.draw(evidence_policies(data.draw(pooling_policies(data.draw(na_policies(rubric_named(name)))))))
-    if rubric.scoring.respondent_aggregate == "median":
-        even = data.draw(st.sampled_from(["mean", "lower", "upper"]), label="even_median")
-        rubric = dataclasses.replace(rubric, scoring=dataclasses.replace(rubric.scoring, even_median=even))
+    rubric = drawn_rubric(data, name)
     scale = [level.value for level in rubric.levels]
     default_target = data.draw(st.sampled_from([None, scale[len(scale) // 2]]), label="default_target")
     assessments = assessments_of(rubric, data.draw(answers_documents(rubric)), tmp_path / "case")
