@@ -436,3 +436,47 @@ def test_other_answers_of_the_same_date_are_a_clash_with_strict_and_into_one_fil
         f"{target}: /date: holds the assessment of 'RA1' (Alder) dated 2026-03-31; this import's is dated "
         "2025-03-31 (not replaced: import into another output file, or give --replace to replace it on purpose)"
     ) in result.stderr
+
+
+def both_years(tmp_path: Path) -> Path:
+    """The two national exports as one (2025's rows, then 2026's): RA1, RB2, RC3 and RE5 have two dates each."""
+    lines = (YEARS / "national-2025.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    lines += (YEARS / "national-2026.csv").read_text(encoding="utf-8").splitlines(keepends=True)[1:]
+    export = tmp_path / "exports" / "both.csv"
+    export.parent.mkdir(exist_ok=True)
+    export.write_text("".join(lines), encoding="utf-8")
+    return export
+
+
+def test_an_assessment_is_never_written_twice_under_its_two_names(tmp_path):
+    # 2025's export alone writes RA1.yaml (one date); the two years together write RA1-2025-03-31.yaml and
+    # RA1-2026-03-31.yaml. Into the same folder, RA1.yaml and RA1-2025-03-31.yaml would hold the same assessment
+    # and compare would count it twice (13 assessments for 10): refused, naming each file, nothing written.
+    folder = tmp_path / "answers"
+    import_year(folder, 2025)
+    before = contents(folder)
+    result = import_year(folder, 2025, export=both_years(tmp_path))
+    assert result.returncode == 2 and result.stdout == ""
+    assert contents(folder) == before
+    twins = [line for line in result.stderr.splitlines() if "which this import writes to" in line]
+    assert twins[0] == (
+        f"{folder / 'RA1.yaml'}: /date: holds the assessment of 'RA1' (Alder) dated 2025-03-31, which this import "
+        "writes to RA1-2025-03-31.yaml: the folder would hold it twice, and a cohort count it twice (remove "
+        "RA1.yaml, or import into a folder of its own)"
+    )
+    assert [Path(line.split(":")[0]).name for line in twins] == ["RA1.yaml", "RB2.yaml", "RC3.yaml", "RE5.yaml"]
+    assert "nothing written, because 4 answers file(s)" in result.stderr and "Traceback" not in result.stderr
+    # The other way round: the dated files first, then 2025 alone would add RA1.yaml beside RA1-2025-03-31.yaml
+    # (RA1-2026-03-31.yaml is another assessment, not a twin).
+    dated = tmp_path / "dated"
+    import_year(dated, 2025, export=both_years(tmp_path))
+    again = import_year(dated, 2025)
+    assert again.returncode == 2
+    named = [Path(line.split(":")[0]).name for line in again.stderr.splitlines() if "which this import" in line]
+    assert named == ["RA1-2025-03-31.yaml", "RB2-2025-03-31.yaml", "RC3-2025-03-31.yaml", "RE5-2025-03-31.yaml"]
+    # Each twin removed, the two years import: 4 x 2 dated files beside RD4.yaml of the first import (RD4 and RF6
+    # each have a bad year in the export, so neither is imported).
+    for name in ("RA1", "RB2", "RC3", "RE5"):
+        (folder / f"{name}.yaml").unlink()
+    assert import_year(folder, 2025, export=both_years(tmp_path)).returncode == 2
+    assert len(list(folder.glob("*-03-31.yaml"))) == 8 and len(list(folder.glob("*.yaml"))) == 9

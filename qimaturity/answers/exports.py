@@ -1886,12 +1886,77 @@ def write_answer_texts(
         # Only a folder with files of these names costs holding the texts before writing: they are compared first.
         texts = list(texts)
         refuse_clashes(zip(paths, texts, strict=True), folder=True)
+    twins = _twin_names(output, paths)
+    if twins:
+        texts = list(texts)
+        refuse_twins(output, zip(paths, texts, strict=True), twins)
     make_output_folder(output)
     return [write_atomic(path, text) for path, text in zip(paths, texts, strict=True)]
 
 
 class AnswersClash(InputError):
     """Answers files already in the output that hold other assessments than the import's: nothing was written."""
+
+
+class AnswersTwins(AnswersClash):
+    """Answers files already in the output that hold an assessment the import writes under another name (``RA1.yaml``
+    beside ``RA1-2025-03-31.yaml``): a cohort would count it twice, so nothing was written."""
+
+
+_DATED = re.compile(r"(?P<stem>.+)-\d{4}-\d{2}-\d{2}")
+
+
+def _twin_names(output: FsPath, paths: Sequence[FsPath]) -> dict[FsPath, list[FsPath]]:
+    """For each path an import writes in the folder ``output``, the files already there under the organisation's
+    other name: ``RA1.yaml`` for ``RA1-2025-03-31.yaml`` (an organisation with several dates in the export), and
+    ``RA1-<date>.yaml`` for ``RA1.yaml``. Found by name alone (nothing is read); files the import writes itself are
+    not twins."""
+    if not output.is_dir():
+        return {}
+    writing = {path.name for path in paths}
+    try:
+        present = [name for name in os.listdir(output) if name.endswith(".yaml") and name not in writing]
+    except OSError:
+        return {}
+    if not present:
+        return {}
+    dated: dict[str, list[str]] = {}
+    for name in present:
+        match = _DATED.fullmatch(name[: -len(".yaml")])
+        if match:
+            dated.setdefault(match["stem"], []).append(name)
+    names = set(present)
+    twins: dict[FsPath, list[FsPath]] = {}
+    for path in paths:
+        stem = path.name[: -len(".yaml")]
+        match = _DATED.fullmatch(stem)
+        found = [f"{match['stem']}.yaml"] if match and f"{match['stem']}.yaml" in names else []
+        found += dated.get(stem, [])
+        if found:
+            twins[path] = [output / name for name in sorted(found)]
+    return twins
+
+
+def refuse_twins(output: FsPath, targets: Iterable[tuple[FsPath, str]], twins: Mapping[FsPath, list[FsPath]]) -> None:
+    """Raise :class:`AnswersTwins` when a twin file (see :func:`_twin_names`) of a path the import writes holds the
+    same organisation's assessment of the same date: the folder would hold it twice."""
+    problems = []
+    for path, text in targets:
+        if path not in twins:
+            continue
+        new_id, new_words, new_day = _assessment_words(_answers_data(text, str(path)))
+        for twin in twins[path]:
+            old_id, _, old_day = _assessment_words(_existing_answers(twin) or {})
+            if (old_id, old_day) != (new_id, new_day):
+                continue
+            message = (
+                f"holds the assessment of {new_words} dated {new_day}, which this import writes to {path.name}: "
+                "the folder would hold it twice, and a cohort count it twice"
+            )
+            hint = f"remove {twin.name}, or import into a folder of its own"
+            problems.append(Problem(str(twin), None, None, "/date", message, hint))
+    if problems:
+        raise AnswersTwins(problems)
 
 
 def refuse_clashes(targets: Iterable[tuple[FsPath, str]], *, folder: bool) -> None:

@@ -1300,7 +1300,7 @@ def import_command(
 
     Example: qimaturity import qi-readiness responses.csv --mapping mapping.yaml -o answers/
     """
-    from qimaturity.answers.exports import REJECTED_COLUMN, AnswersClash
+    from qimaturity.answers.exports import REJECTED_COLUMN, AnswersClash, AnswersTwins
     from qimaturity.answers.sources import import_to
 
     try:
@@ -1314,6 +1314,13 @@ def import_command(
             rejects=rejects,
             replace=replace,
         )
+    except AnswersTwins as twins:
+        _emit_problems(twins.problems)
+        _say(
+            f"{export}: nothing written, because {len(twins.problems)} answers file(s) in {output} hold assessments "
+            "this import writes under other names (listed above): remove them, or import into a folder of its own."
+        )
+        sys.exit(2)
     except AnswersClash as clash:
         _emit_problems(clash.problems)
         _say(
