@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
-from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
@@ -29,7 +28,7 @@ from qimaturity.scoring.result import OrganisationRef, Result, json_data, json_t
 from qimaturity.scoring.tables import result_json
 
 from .conftest import ROOT
-from .test_score_details import RUBRIC_PATHS, assessments, policies, rubric_named
+from .test_score_details import RUBRIC_PATHS, drawn_case
 
 
 def dumped(result: Result, trace: bool) -> str:
@@ -56,14 +55,7 @@ registers = st.lists(
 @settings(max_examples=6, deadline=None)
 @given(data=st.data())
 def test_the_json_text_is_jsons_text_of_the_json_data_on_every_rubric(name: str, data: st.DataObject) -> None:
-    rubric = data.draw(policies(rubric_named(name)), label="rubric")
-    assessment = data.draw(assessments(rubric), label="assessment")
-    questions = [q.id for q in rubric.questions()]
-    options: dict[str, Any] = {}
-    if data.draw(st.booleans(), label="targets"):
-        options["targets"] = {questions[0]: rubric.highest, "overall": rubric.lowest}
-    if data.draw(st.booleans(), label="what_if"):
-        options["what_if"] = {questions[-1]: rubric.highest}
+    rubric, assessment, options = drawn_case(data, name)
     # What no answers file of these gives (or its checks would refuse): any text, any metadata, a register.
     described = {
         "organisation": OrganisationRef(

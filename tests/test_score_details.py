@@ -143,11 +143,9 @@ def same_bytes(data: Any) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-@pytest.mark.slow  # 37 rubrics x 8 generated assessments, each scored with and without details
-@pytest.mark.parametrize("name", sorted(RUBRIC_PATHS))
-@settings(max_examples=8, deadline=None)
-@given(data=st.data())
-def test_scoring_without_details_gives_the_same_json_on_every_rubric(name: str, data: st.DataObject) -> None:
+def drawn_case(data: st.DataObject, name: str) -> tuple[Rubric, Assessment, dict[str, Any]]:
+    """A bundled rubric with drawn policies, a drawn assessment of it, and drawn options of ``score`` (targets, a
+    default target, a what-if)."""
     rubric = data.draw(policies(rubric_named(name)), label="rubric")
     assessment = data.draw(assessments(rubric), label="assessment")
     questions = [q.id for q in rubric.questions()]
@@ -157,6 +155,15 @@ def test_scoring_without_details_gives_the_same_json_on_every_rubric(name: str, 
         options["default_target"] = data.draw(st.sampled_from([None, rubric.highest]))
     if data.draw(st.booleans(), label="what_if"):
         options["what_if"] = {questions[-1]: rubric.highest}
+    return rubric, assessment, options
+
+
+@pytest.mark.slow  # 37 rubrics x 8 generated assessments, each scored with and without details
+@pytest.mark.parametrize("name", sorted(RUBRIC_PATHS))
+@settings(max_examples=8, deadline=None)
+@given(data=st.data())
+def test_scoring_without_details_gives_the_same_json_on_every_rubric(name: str, data: st.DataObject) -> None:
+    rubric, assessment, options = drawn_case(data, name)
     full = score(rubric, assessment, **options)
     fast = score(rubric, assessment, details=False, **options)
     assert result_json(fast) == result_json(full)
