@@ -149,6 +149,10 @@ class QuestionStats:
     levels_by_respondent: tuple[tuple[str, int], ...] = ()
     """(respondent id, counted level) of every answer that gave a level, a hidden group's too, where the answers
     are known one by one: what each respondent's own score is made of (:mod:`qimaturity.scoring.intervals`)."""
+    numbers_key: tuple[tuple[str | None, int, int], ...] | None = None
+    """What the numbers (counts, value, agreements, group values) are made from, where known: each answer's (group,
+    counted level, level given) in the rubric's group order. Equal keys give equal numbers, so a question's result
+    without details can be reused (:meth:`Scorer.score_question`); ``None``: not known."""
 
     @property
     def answered(self) -> int:
@@ -266,6 +270,12 @@ class RubricPlan:
                 tuple[tuple[str | None, float | None], ...],
                 tuple[GroupValue, ...],
             ],
+        ] = {}
+
+        # Questions' results without details by (question id, numbers key, groups hidden, target): see
+        # Scorer.score_question.
+        self.question_results: dict[
+            tuple[str, tuple[tuple[str | None, int, int], ...], frozenset[str], int | None], QuestionResult
         ] = {}
 
     def step(self, question: Question, level: int) -> tuple[int | None, str | None, str | None, str | None, str | None]:
@@ -506,12 +516,14 @@ def _question_numbers(
         agreements=agreements,
         by_group=by_group,
         levels_by_respondent=tuple(by_respondent),
+        numbers_key=entries,
     )
 
 
 _MOST_TALLIES = 16_384
 """The most tallies a rubric's plan keeps (each about 1.5 KB: some 25 MB at most; 1,000 assessments of qi-readiness
-with 5 respondents each make about 5,000, and nine questions in ten find theirs among them)."""
+with 5 respondents each make about 5,000, and nine questions in ten find theirs among them), and the most questions'
+results without details (about 1 KB each; the same 1,000 assessments make about 5,500 of their 55,000)."""
 
 
 def _tally(
@@ -768,6 +780,23 @@ class Scorer:
     def score_question(self, question: Question, domain_target: int | None) -> QuestionResult:
         """A question's result from its statistics (however they were computed): policies, what-if, target."""
         stats = self.statistics.get(question.id, NO_ANSWERS)
+        key = stats.numbers_key
+        if self.explain or not key or stats.value is None or question.id in self.what_if:
+            return self._score_question(question, domain_target, stats)
+        # Without details, an answered question's result depends on its numbers (which its key stands for), the
+        # groups hidden and its target alone: nine in ten come back in other assessments of the rubric, so each is
+        # made once and shared (its JSON text is then written once too: see qimaturity.scoring.result.json_text).
+        target = self.question_target(question, domain_target)
+        results = self.plan.question_results
+        memo = (question.id, key, self.hidden, target)
+        found = results.get(memo)
+        if found is None:
+            found = self._score_question(question, domain_target, stats)
+            if len(results) < _MOST_TALLIES:
+                results[memo] = found
+        return found
+
+    def _score_question(self, question: Question, domain_target: int | None, stats: QuestionStats) -> QuestionResult:
         scoring = self.rubric.scoring
         adjustments = list(stats.adjustments) if self.explain else []
         # A group with fewer respondents than min_group_size, in the assessment or answering this question, is not
