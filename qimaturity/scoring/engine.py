@@ -227,16 +227,18 @@ def answer_statistics(rubric: Rubric, assessment: Assessment, *, details: bool =
     ``details`` the statistics hold the numbers alone (no answers, trace inputs, arithmetic or evidence
     adjustments: what a result without its traces needs), in a fraction of the time."""
     plan = rubric_plan(rubric)
-    by_question: dict[str, list[tuple[Respondent, Answer]]] = {}
     # Each question's answers in the rubric's group order, then by respondent id: the respondents sorted once.
-    for respondent in sorted(assessment.respondents, key=plan.respondent_key):
+    respondents = sorted(assessment.respondents, key=plan.respondent_key)
+    register = {record.id: record for record in reversed(assessment.evidence)}
+    if not details:
+        return _question_numbers(plan, rubric, assessment.date, respondents, register)
+    by_question: dict[str, list[tuple[Respondent, Answer]]] = {}
+    for respondent in respondents:
         for answer in respondent.answers:
             by_question.setdefault(answer.question_id, []).append((respondent, answer))
     hidden = hidden_groups(rubric, respondent_counts(rubric, assessment))
-    register = {record.id: record for record in reversed(assessment.evidence)}
-    stats_of = _question_stats if details else _question_numbers
     return {
-        question.id: stats_of(rubric, assessment.date, question, entries, plan.group_order, hidden, register)
+        question.id: _question_stats(rubric, assessment.date, question, entries, plan.group_order, hidden, register)
         for question in plan.questions
         if (entries := by_question.get(question.id))
     }
@@ -249,8 +251,13 @@ class RubricPlan:
         scoring = rubric.scoring
         self.scale = [level.value for level in rubric.levels]
         self.ascending = all(a < b for a, b in zip(self.scale, self.scale[1:], strict=False))
+        self.rubric = rubric
         self.questions = tuple(rubric.questions())
         self.question_by_id = {q.id: q for q in self.questions}
+        # The questions with an evidence rule, by id, and the level an answer to one counts at without evidence,
+        # by (question id, group, level given): see uncited_level.
+        self.asks_evidence = {q.id: q for q in self.questions if q.evidence_from is not None}
+        self.uncited: dict[tuple[str, str | None, int], int] = {}
         self.group_order = {g.id: i for i, g in enumerate(rubric.respondent_groups)}
         self.group_weights: dict[str | None, float] = {g.id: g.weight for g in rubric.respondent_groups}
         self.fewer_than = fewer_than(rubric)
@@ -277,6 +284,9 @@ class RubricPlan:
         self.question_results: dict[
             tuple[str, tuple[tuple[str | None, int, int], ...], frozenset[str], int | None], QuestionResult
         ] = {}
+        # Priorities by (question id, level, target, rank, respondents at the next level, respondents): see
+        # Scorer.priorities.
+        self.priorities: dict[tuple[str, int, int, int, int, int], Priority] = {}
 
     def step(self, question: Question, level: int) -> tuple[int | None, str | None, str | None, str | None, str | None]:
         """A priority's next step from ``level`` of ``question``: the next level, the step, the next level's
@@ -295,6 +305,17 @@ class RubricPlan:
                 question.step_measure(level),
                 current.owner if current else None,
             )
+        return found
+
+    def uncited_level(self, question: Question, group: str | None, level: int) -> int:
+        """The level an answer at ``level`` from ``group`` counts at when it cites no evidence (what
+        :func:`counted_level` gives it: it depends on nothing else), worked out once."""
+        key = (question.id, group, level)
+        found = self.uncited.get(key)
+        if found is None:
+            found = self.uncited[key] = counted_level(
+                self.rubric, None, question, group, Answer(question.id, level), None, self.scale
+            )[0]
         return found
 
     def respondent_key(self, respondent: Respondent) -> tuple[int, str]:
@@ -466,64 +487,80 @@ def _question_stats(
 
 
 def _question_numbers(
+    plan: RubricPlan,
     rubric: Rubric,
     assessment_date: str | None,
-    question: Question,
-    answered: list[tuple[Respondent, Answer]],
-    group_order: Mapping[str, int],
-    hidden: frozenset[str] = frozenset(),
-    register: Mapping[str, EvidenceRecord] | None = None,
-) -> QuestionStats:
-    """:func:`_question_stats` without what explains the numbers: the same counts, value, agreements, group values
-    and respondents' levels; no answer records, trace or evidence adjustments."""
-    plan = rubric_plan(rubric)
-    evidence_from = question.evidence_from
+    respondents: Sequence[Respondent],
+    register: Mapping[str, EvidenceRecord],
+) -> dict[str, QuestionStats]:
+    """:func:`answer_statistics` without what explains the numbers, ``respondents`` in the rubric's group order,
+    then by id: each answered question's counts, value, agreements, group values and respondents' levels (those of
+    :func:`_question_stats`); no answer records, trace or evidence adjustments. One pass over the answers."""
     # The numbers depend only on each group's levels, as given and as counted: the same answers, in any question,
     # give the same numbers, worked out once (see RubricPlan.tallies).
-    key: list[tuple[str | None, int, int]] = []
-    by_respondent: list[tuple[str, int]] = []
-    na_count = 0
-    for respondent, answer in answered:
-        level = answer.level
-        if level is None:
-            na_count += 1
+    keys: dict[str, list[tuple[str | None, int, int]]] = {}
+    levels: dict[str, list[tuple[str, int]]] = {}
+    na: dict[str, int] = {}
+    asks_evidence = plan.asks_evidence
+    for respondent in respondents:
+        group, respondent_id = respondent.group, respondent.id
+        for answer in respondent.answers:
+            question_id, level = answer.question_id, answer.level
+            if level is None:
+                na[question_id] = na.get(question_id, 0) + 1
+                continue
+            used = level
+            question = asks_evidence.get(question_id)
+            if question is not None:  # the evidence rule, as every engine counts it
+                if answer.evidence:
+                    used, _ = counted_level(rubric, assessment_date, question, group, answer, register, plan.scale)
+                else:
+                    used = plan.uncited_level(question, group, level)
+            key = keys.get(question_id)
+            if key is None:
+                keys[question_id] = [(group, used, level)]
+                levels[question_id] = [(respondent_id, used)]
+            else:
+                key.append((group, used, level))
+                levels[question_id].append((respondent_id, used))
+    statistics: dict[str, QuestionStats] = {}
+    for question in plan.questions:
+        question_id = question.id
+        found = keys.get(question_id)
+        if found is None and question_id not in na:
             continue
-        used = level
-        group = respondent.group
-        if evidence_from is not None:  # the evidence rule, as every engine counts it
-            used, _ = counted_level(rubric, assessment_date, question, group, answer, register, plan.scale)
-        key.append((group, used, level))
-        by_respondent.append((respondent.id, used))
-    entries = tuple(key)
-    tallied = plan.tallies.get(entries)
-    if tallied is None:
-        counted: list[int] = []
-        groups: dict[str | None, list[int]] = {}
-        given_by_group: dict[str | None, list[int]] = {}
-        for group, used, level in entries:
-            counted.append(used)
-            groups.setdefault(group, []).append(used)
-            given_by_group.setdefault(group, []).append(level)
-        histogram, value, _, _, agreements, by_group = _tally(plan, rubric, counted, groups, given_by_group)
-        tallied = (histogram, value, agreements, by_group)
-        if len(plan.tallies) < _MOST_TALLIES:
-            plan.tallies[entries] = tallied
-    histogram, value, agreements, by_group = tallied
-    return _QUESTION_STATS(
-        counted=histogram,
-        na=na_count,
-        value=value,
-        agreements=agreements,
-        by_group=by_group,
-        levels_by_respondent=tuple(by_respondent),
-        numbers_key=entries,
-    )
+        entries = tuple(found) if found is not None else ()
+        tallied = plan.tallies.get(entries)
+        if tallied is None:
+            counted: list[int] = []
+            groups: dict[str | None, list[int]] = {}
+            given_by_group: dict[str | None, list[int]] = {}
+            for group, used, level in entries:
+                counted.append(used)
+                groups.setdefault(group, []).append(used)
+                given_by_group.setdefault(group, []).append(level)
+            histogram, value, _, _, agreements, by_group = _tally(plan, rubric, counted, groups, given_by_group)
+            tallied = (histogram, value, agreements, by_group)
+            if len(plan.tallies) < _MOST_TALLIES:
+                plan.tallies[entries] = tallied
+        histogram, value, agreements, by_group = tallied
+        statistics[question_id] = _QUESTION_STATS(
+            counted=histogram,
+            na=na.get(question_id, 0),
+            value=value,
+            agreements=agreements,
+            by_group=by_group,
+            levels_by_respondent=tuple(levels.get(question_id, ())),
+            numbers_key=entries,
+        )
+    return statistics
 
 
 _MOST_TALLIES = 16_384
 """The most tallies a rubric's plan keeps (each about 1.5 KB: some 25 MB at most; 1,000 assessments of qi-readiness
 with 5 respondents each make about 5,000, and nine questions in ten find theirs among them), and the most questions'
-results without details (about 1 KB each; the same 1,000 assessments make about 5,500 of their 55,000)."""
+results without details (about 1 KB each; the same 1,000 assessments make about 5,500 of their 55,000) and
+priorities (about 4,000 of their 45,000)."""
 
 
 def _tally(
@@ -1282,6 +1319,10 @@ class Scorer:
                 candidates.append((not question.critical, -score, d_index, q_index, result, question, gap, score))
         candidates.sort(key=lambda c: c[:4])
         priorities = []
+        # A priority depends on its question, level, target, rank and respondents' counts alone (the rest is the
+        # rubric's): nine in ten come back in other assessments, and each is made once and shared (its JSON text
+        # then written once, as a question's result is).
+        shared = self.plan.priorities
         for rank, (_, _, _, _, result, question, gap, score) in enumerate(candidates, start=1):
             assert result.level is not None and result.target is not None
             nxt, next_step, next_descriptor, measure, owner = self.plan.step(question, result.level)
@@ -1290,8 +1331,10 @@ class Scorer:
                 answered += n
                 if nxt is not None and level >= nxt:
                     at_next += n
-            priorities.append(
-                _PRIORITY(
+            key = (question.id, result.level, result.target, rank, at_next, answered)
+            found = shared.get(key)
+            if found is None:
+                found = _PRIORITY(
                     rank=rank,
                     question_id=question.id,
                     domain_id=question.domain_id,
@@ -1309,7 +1352,9 @@ class Scorer:
                     respondents_at_next=at_next,
                     respondents=answered,
                 )
-            )
+                if len(shared) < _MOST_TALLIES:
+                    shared[key] = found
+            priorities.append(found)
         return tuple(priorities)
 
 

@@ -462,9 +462,10 @@ _FLOAT_WORDS = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 _CACHED = 8192
 """How many encoded strings (and numbers) a writer keeps: ids, titles, level names and priority texts repeat in
 every result of a rubric; past this many it starts again, so that free text cannot fill the memory."""
-_SHARED = (QuestionResult,)
-"""The classes whose instances the engine shares between results (a question's result without details: see
-``Scorer.score_question``): the writer without traces keeps each one's text, by identity, and writes it once."""
+_SHARED = (QuestionResult, Priority)
+"""The classes whose instances the engine shares between results (a question's result without details, a
+priority: see ``Scorer.score_question`` and ``Scorer.priorities``): the writer without traces keeps each one's
+text, by identity, and writes it once."""
 _SHARED_KEPT = 16_384
 """How many shared objects' texts a writer keeps (as many as the engine shares: about 600 bytes of text each)."""
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
