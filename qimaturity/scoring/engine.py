@@ -1272,7 +1272,11 @@ class Scorer:
         items = [(q.id, q.value, q.weight) for q in questions if q.value is not None]
         points, max_points = self.points(self.rubric.scoring.questions, items)
         target = self.domain_target(domain)
-        gaps = self.domain_perception_gaps(questions) if self.rubric.scoring.compare else ()
+        # A domain's perception gaps come from its questions' group values: none where no group is shown.
+        shown = self.rubric.scoring.compare and any(q.by_group for q in questions)
+        gaps = self.domain_perception_gaps(questions) if shown else ()
+        statuses = [q.status for q in questions]
+        held_by = state.held_by()
         trace = NO_TRACE
         if self.explain:
             _, arithmetic = self.combine(self.rubric.scoring.questions, items)
@@ -1294,15 +1298,15 @@ class Scorer:
             weight=domain.weight,
             target=target,
             gap=(target - state.level) if target is not None and state.level is not None else None,
-            answered=sum(1 for q in questions if q.status == "answered"),
-            not_applicable=sum(1 for q in questions if q.status == "na"),
-            missing=sum(1 for q in questions if q.status == "missing"),
+            answered=statuses.count("answered"),
+            not_applicable=statuses.count("na"),
+            missing=statuses.count("missing"),
             perception_gaps=gaps,
             questions=tuple(questions),
             trace=trace,
             raw_level=self.node_level(state.raw_value, "domain"),
-            held_level=state.level if state.held_by() else None,
-            held_by=state.held_by(),
+            held_level=state.level if held_by else None,
+            held_by=held_by,
         )
 
     def priorities(self, domains: Sequence[DomainResult]) -> tuple[Priority, ...]:
