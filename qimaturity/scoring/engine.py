@@ -498,8 +498,8 @@ def _question_numbers(
     :func:`_question_stats`); no answer records, trace or evidence adjustments. One pass over the answers."""
     # The numbers depend only on each group's levels, as given and as counted: the same answers, in any question,
     # give the same numbers, worked out once (see RubricPlan.tallies).
-    keys: dict[str, list[tuple[str | None, int, int]]] = {}
-    levels: dict[str, list[tuple[str, int]]] = {}
+    # Question id -> each answer's (group, counted level, level given) and (respondent id, counted level).
+    answered: dict[str, tuple[list[tuple[str | None, int, int]], list[tuple[str, int]]]] = {}
     na: dict[str, int] = {}
     asks_evidence = plan.asks_evidence
     for respondent in respondents:
@@ -516,20 +516,22 @@ def _question_numbers(
                     used, _ = counted_level(rubric, assessment_date, question, group, answer, register, plan.scale)
                 else:
                     used = plan.uncited_level(question, group, level)
-            key = keys.get(question_id)
-            if key is None:
-                keys[question_id] = [(group, used, level)]
-                levels[question_id] = [(respondent_id, used)]
+            found = answered.get(question_id)
+            if found is None:
+                answered[question_id] = ([(group, used, level)], [(respondent_id, used)])
             else:
-                key.append((group, used, level))
-                levels[question_id].append((respondent_id, used))
+                found[0].append((group, used, level))
+                found[1].append((respondent_id, used))
     statistics: dict[str, QuestionStats] = {}
+    nothing: tuple[list[tuple[str | None, int, int]], list[tuple[str, int]]] = ([], [])
     for question in plan.questions:
         question_id = question.id
-        found = keys.get(question_id)
-        if found is None and question_id not in na:
-            continue
-        entries = tuple(found) if found is not None else ()
+        found = answered.get(question_id)
+        if found is None:
+            if question_id not in na:
+                continue
+            found = nothing
+        entries = tuple(found[0])
         tallied = plan.tallies.get(entries)
         if tallied is None:
             counted: list[int] = []
@@ -550,7 +552,7 @@ def _question_numbers(
             value=value,
             agreements=agreements,
             by_group=by_group,
-            levels_by_respondent=tuple(levels.get(question_id, ())),
+            levels_by_respondent=tuple(found[1]),
             numbers_key=entries,
         )
     return statistics
