@@ -282,8 +282,10 @@ class RubricPlan:
         # Questions' results without details by (question id, numbers key, groups hidden, target): see
         # Scorer.score_question.
         self.question_results: dict[
-            tuple[str, tuple[tuple[str | None, int, int], ...], frozenset[str], int | None], QuestionResult
+            tuple[str, tuple[tuple[str | None, int, int], ...], tuple[str, ...], int | None], QuestionResult
         ] = {}
+        # The groups not shown, and why, by their ids (a rubric has a few such lists): see suppressed.
+        self.suppressed_groups: dict[tuple[str, ...], tuple[SuppressedGroup, ...]] = {}
         # Priorities by (question id, level, target, rank, respondents at the next level, respondents): see
         # Scorer.priorities.
         self.priorities: dict[tuple[str, int, int, int, int, int], Priority] = {}
@@ -305,6 +307,15 @@ class RubricPlan:
                 question.step_measure(level),
                 current.owner if current else None,
             )
+        return found
+
+    def suppressed(self, groups: tuple[str, ...]) -> tuple[SuppressedGroup, ...]:
+        """The groups not shown, and why: one tuple for each list of groups, kept by every result that has it."""
+        found = self.suppressed_groups.get(groups)
+        if found is None:
+            found = tuple(SuppressedGroup(group, self.fewer_than) for group in groups)
+            if len(self.suppressed_groups) < _MOST_TALLIES:
+                self.suppressed_groups[groups] = found
         return found
 
     def uncited_level(self, question: Question, group: str | None, level: int) -> int:
@@ -755,14 +766,9 @@ class Scorer:
         self.plan = plan = rubric_plan(rubric)
         self.questions = plan.question_by_id
         self.domains: dict[str, _Scope] = {}
-        self._suppressed: dict[str, SuppressedGroup] = {}
-
-    def suppressed(self, group: str) -> SuppressedGroup:
-        """A group not shown, and why (one object per group)."""
-        found = self._suppressed.get(group)
-        if found is None:
-            found = self._suppressed[group] = SuppressedGroup(group, self.plan.fewer_than)
-        return found
+        # The groups hidden as a key of the plan's shared question results: a tuple of texts, which the garbage
+        # collector stops following, where a frozenset would be followed for as long as the result is kept.
+        self.hidden_key = tuple(sorted(self.hidden))
 
     # --- levels and targets ------------------------------------------------------------------
     def to_level(self, value: float) -> int:
@@ -827,7 +833,7 @@ class Scorer:
         # made once and shared (its JSON text is then written once too: see qimaturity.scoring.result.json_text).
         target = self.question_target(question, domain_target)
         results = self.plan.question_results
-        memo = (question.id, key, self.hidden, target)
+        memo = (question.id, key, self.hidden_key, target)
         found = results.get(memo)
         if found is None:
             found = self._score_question(question, domain_target, stats)
@@ -843,13 +849,13 @@ class Scorer:
         least = scoring.min_group_size
         hidden = self.hidden
         shown_list: list[GroupValue] = []
-        suppressed_list: list[SuppressedGroup] = []
+        suppressed_list: list[str] = []
         for g in stats.by_group:
             if g.group not in hidden and g.respondents >= least:
                 shown_list.append(g)
             else:
-                suppressed_list.append(self.suppressed(g.group))
-        shown, suppressed = tuple(shown_list), tuple(suppressed_list)
+                suppressed_list.append(g.group)
+        shown, suppressed = tuple(shown_list), self.plan.suppressed(tuple(suppressed_list))
         unseen = {g.group for g in suppressed}
         gaps = self.perception_gaps({g.group: g.value for g in shown}) if shown else ()
         # Agreement within groups: a question is flagged when some group large enough to say disagreed; what
