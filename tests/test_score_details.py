@@ -266,8 +266,8 @@ def test_a_maker_makes_what_the_class_makes() -> None:
 def test_a_question_scored_without_details_is_shared_where_its_numbers_are_the_same() -> None:
     """Without details a question's result is made once per question, numbers, groups hidden and target, and shared
     by every assessment that has them (its JSON text is then written once), as a priority is: scoring Northgate
-    again gives the very same objects, and a changed target or a group hidden by a respondent fewer gives each its own result, the full
-    result's."""
+    again gives the very same objects, and a changed target or a group hidden by a respondent fewer gives each its
+    own result, the full result's."""
     rubric = load_rubric("qi-readiness")
     assessment = load_assessment(ROOT / "examples" / "answers" / "northgate-acute.yaml", rubric)
     first, again = (score(rubric, assessment, details=False) for _ in range(2))

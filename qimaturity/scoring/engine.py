@@ -1114,18 +1114,22 @@ class Scorer:
         questions = self.scope_questions(scope)
         before = scope.level
         limit: int | None = None
+        # What the rule did, in words: only where an explanation is recorded.
+        words = ""
         if rule.type == "cap":
             assert rule.condition is not None and rule.max_level is not None
             held, reason = self.holds(rule.condition, scope, questions)
             if held:
                 limit = rule.max_level
-            words = f"cap at {rule.max_level} when {condition_text(rule.condition)}: {reason}"
+            if self.explain:
+                words = f"cap at {rule.max_level} when {condition_text(rule.condition)}: {reason}"
         elif rule.type == "gate":
             assert rule.condition is not None and rule.level is not None
             held, reason = self.holds(rule.condition, scope, questions)
             if not held:
                 limit = self.below(rule.level)
-            words = f"level {rule.level} or above only if {condition_text(rule.condition)}: {reason}"
+            if self.explain:
+                words = f"level {rule.level} or above only if {condition_text(rule.condition)}: {reason}"
         else:
             limit, words = self.staged_limit(rule, scope)
         # A rule in force holds the level at its limit when the level is at or above it: lowered to it, or kept
@@ -1223,7 +1227,10 @@ class Scorer:
 
     def run(self) -> Result:
         rubric = self.rubric
-        questions = {d.id: [self.score_question(q, self.domain_target(d)) for q in d.questions] for d in rubric.domains}
+        questions: dict[str, list[QuestionResult]] = {}
+        for domain in rubric.domains:
+            target = self.domain_target(domain)
+            questions[domain.id] = [self.score_question(q, target) for q in domain.questions]
         overall = self.settle(questions)
         domain_items = [
             (d.id, s.value, d.weight) for d in rubric.domains if (s := self.domains[d.id]).value is not None
@@ -1328,14 +1335,16 @@ class Scorer:
                     continue
                 question = self.questions[result.id]
                 score = question.weight * domain.weight * gap
-                candidates.append((not question.critical, -score, d_index, q_index, result, question, gap, score))
-        candidates.sort(key=lambda c: c[:4])
+                # Critical questions first, then by score, then in the rubric's order: no two orders are alike, so
+                # the rest of a candidate is never compared.
+                candidates.append(((not question.critical, -score, d_index, q_index), result, question, gap, score))
+        candidates.sort()
         priorities = []
         # A priority depends on its question, level, target, rank and respondents' counts alone (the rest is the
         # rubric's): nine in ten come back in other assessments, and each is made once and shared (its JSON text
         # then written once, as a question's result is).
         shared = self.plan.priorities
-        for rank, (_, _, _, _, result, question, gap, score) in enumerate(candidates, start=1):
+        for rank, (_, result, question, gap, score) in enumerate(candidates, start=1):
             assert result.level is not None and result.target is not None
             nxt, next_step, next_descriptor, measure, owner = self.plan.step(question, result.level)
             at_next = answered = 0
