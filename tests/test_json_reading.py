@@ -14,7 +14,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qimaturity._core.documents import DocumentError, _quick_json, _read_json_fully, read_json
+from qimaturity._core.documents import _KEY_END, DocumentError, _key_ends, _quick_json, _read_json_fully, read_json
 from qimaturity.answers.files import check_answers_document, parse_answers_text
 from qimaturity.rubric.load import load_rubric
 
@@ -69,6 +69,16 @@ def test_the_quick_reading_gives_what_the_full_reading_gives(value: Any, spaced:
     except UnicodeEncodeError:
         text = json.dumps(value)  # a lone surrogate written raw: as an escape instead
     assert outcome(read_json, text) == outcome(_read_json_fully, text)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None)
+@given(VALUES, st.booleans(), st.sampled_from(["", " ", "\n", "\t", "\r\n"]))
+def test_key_ends_are_counted_as_the_regular_expression_counts_them(value: Any, spaced: bool, space: str) -> None:
+    # Any valid JSON text, keys spaced from their colons or not, with whitespace after its texts or not.
+    text = written(value, spaced).replace('",', '"' + space + ",")
+    json.loads(text)
+    assert _key_ends(text) == len(_KEY_END.findall(text))
 
 
 @pytest.mark.parametrize(

@@ -260,3 +260,27 @@ def test_a_maker_makes_what_the_class_makes() -> None:
 
     with pytest.raises(TypeError):
         maker(Checked)
+
+
+@pytest.mark.slow  # scores an example eight times
+def test_a_question_scored_without_details_is_shared_where_its_numbers_are_the_same() -> None:
+    """Without details a question's result is made once per question, numbers, groups hidden and target, and shared
+    by every assessment that has them (its JSON text is then written once), as a priority is: scoring Northgate
+    again gives the very same objects, and a changed target or a group hidden by a respondent fewer gives each its
+    own result, the full result's."""
+    rubric = load_rubric("qi-readiness")
+    assessment = load_assessment(ROOT / "examples" / "answers" / "northgate-acute.yaml", rubric)
+    first, again = (score(rubric, assessment, details=False) for _ in range(2))
+    answered = [(q, again.question(q.id)) for d in first.domains for q in d.questions if q.status == "answered"]
+    assert answered and all(q is shared for q, shared in answered)
+    assert first.priorities and all(p is q for p, q in zip(first.priorities, again.priorities, strict=True))
+    question = answered[0][0]
+    fewer = dataclasses.replace(assessment, respondents=assessment.respondents[1:])
+    for case, options in (
+        (assessment, {"targets": {question.id: rubric.lowest}}),
+        (assessment, {"targets": {question.id: rubric.highest}}),
+        (fewer, {}),
+    ):
+        fast = score(rubric, case, details=False, **options)
+        assert result_json(fast) == result_json(score(rubric, case, **options))
+    assert score(rubric, assessment, details=False).question(question.id) is question

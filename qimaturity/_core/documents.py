@@ -366,9 +366,19 @@ def _quick_json(text: str) -> Any:
     except (ValueError, RecursionError):
         return None
     keys = _keys_within(data, MAX_DEPTH)
-    if keys is None or keys != len(_KEY_END.findall(text)):
+    if keys is None or keys != _key_ends(text):
         return None
     return data
+
+
+def _key_ends(text: str) -> int:
+    """How many places in valid JSON ``text`` a quote is followed by a colon, with only whitespace between (what
+    _KEY_END finds). In ASCII JSON the only whitespace after a quote is a space, tab or line end (a raw control
+    character is refused inside a text): where none follows a quote, every such place is a quote and a colon
+    side by side, counted without the regular expression (in half the time)."""
+    if text.isascii() and '" ' not in text and '"\n' not in text and '"\t' not in text and '"\r' not in text:
+        return text.count('":')
+    return len(_KEY_END.findall(text))
 
 
 def _keys_within(value: Any, remaining: int) -> int | None:

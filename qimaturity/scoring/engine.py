@@ -149,6 +149,10 @@ class QuestionStats:
     levels_by_respondent: tuple[tuple[str, int], ...] = ()
     """(respondent id, counted level) of every answer that gave a level, a hidden group's too, where the answers
     are known one by one: what each respondent's own score is made of (:mod:`qimaturity.scoring.intervals`)."""
+    numbers_key: tuple[tuple[str | None, int, int], ...] | None = None
+    """What the numbers (counts, value, agreements, group values) are made from, where known: each answer's (group,
+    counted level, level given) in the rubric's group order. Equal keys give equal numbers, so a question's result
+    without details can be reused (:meth:`Scorer.score_question`); ``None``: not known."""
 
     @property
     def answered(self) -> int:
@@ -223,16 +227,18 @@ def answer_statistics(rubric: Rubric, assessment: Assessment, *, details: bool =
     ``details`` the statistics hold the numbers alone (no answers, trace inputs, arithmetic or evidence
     adjustments: what a result without its traces needs), in a fraction of the time."""
     plan = rubric_plan(rubric)
-    by_question: dict[str, list[tuple[Respondent, Answer]]] = {}
     # Each question's answers in the rubric's group order, then by respondent id: the respondents sorted once.
-    for respondent in sorted(assessment.respondents, key=plan.respondent_key):
+    respondents = sorted(assessment.respondents, key=plan.respondent_key)
+    register = {record.id: record for record in reversed(assessment.evidence)}
+    if not details:
+        return _question_numbers(plan, rubric, assessment.date, respondents, register)
+    by_question: dict[str, list[tuple[Respondent, Answer]]] = {}
+    for respondent in respondents:
         for answer in respondent.answers:
             by_question.setdefault(answer.question_id, []).append((respondent, answer))
     hidden = hidden_groups(rubric, respondent_counts(rubric, assessment))
-    register = {record.id: record for record in reversed(assessment.evidence)}
-    stats_of = _question_stats if details else _question_numbers
     return {
-        question.id: stats_of(rubric, assessment.date, question, entries, plan.group_order, hidden, register)
+        question.id: _question_stats(rubric, assessment.date, question, entries, plan.group_order, hidden, register)
         for question in plan.questions
         if (entries := by_question.get(question.id))
     }
@@ -245,8 +251,13 @@ class RubricPlan:
         scoring = rubric.scoring
         self.scale = [level.value for level in rubric.levels]
         self.ascending = all(a < b for a, b in zip(self.scale, self.scale[1:], strict=False))
+        self.rubric = rubric
         self.questions = tuple(rubric.questions())
         self.question_by_id = {q.id: q for q in self.questions}
+        # The questions with an evidence rule, by id, and the level an answer to one counts at without evidence,
+        # by (question id, group, level given): see uncited_level.
+        self.asks_evidence = {q.id: q for q in self.questions if q.evidence_from is not None}
+        self.uncited: dict[tuple[str, str | None, int], int] = {}
         self.group_order = {g.id: i for i, g in enumerate(rubric.respondent_groups)}
         self.group_weights: dict[str | None, float] = {g.id: g.weight for g in rubric.respondent_groups}
         self.fewer_than = fewer_than(rubric)
@@ -268,6 +279,17 @@ class RubricPlan:
             ],
         ] = {}
 
+        # Questions' results without details by (question id, numbers key, groups hidden, target): see
+        # Scorer.score_question.
+        self.question_results: dict[
+            tuple[str, tuple[tuple[str | None, int, int], ...], tuple[str, ...], int | None], QuestionResult
+        ] = {}
+        # The groups not shown, and why, by their ids (a rubric has a few such lists): see suppressed.
+        self.suppressed_groups: dict[tuple[str, ...], tuple[SuppressedGroup, ...]] = {}
+        # Priorities by (question id, level, target, rank, respondents at the next level, respondents): see
+        # Scorer.priorities.
+        self.priorities: dict[tuple[str, int, int, int, int, int], Priority] = {}
+
     def step(self, question: Question, level: int) -> tuple[int | None, str | None, str | None, str | None, str | None]:
         """A priority's next step from ``level`` of ``question``: the next level, the step, the next level's
         descriptor, the step's measure and its owner."""
@@ -285,6 +307,26 @@ class RubricPlan:
                 question.step_measure(level),
                 current.owner if current else None,
             )
+        return found
+
+    def suppressed(self, groups: tuple[str, ...]) -> tuple[SuppressedGroup, ...]:
+        """The groups not shown, and why: one tuple for each list of groups, kept by every result that has it."""
+        found = self.suppressed_groups.get(groups)
+        if found is None:
+            found = tuple(SuppressedGroup(group, self.fewer_than) for group in groups)
+            if len(self.suppressed_groups) < _MOST_TALLIES:
+                self.suppressed_groups[groups] = found
+        return found
+
+    def uncited_level(self, question: Question, group: str | None, level: int) -> int:
+        """The level an answer at ``level`` from ``group`` counts at when it cites no evidence (what
+        :func:`counted_level` gives it: it depends on nothing else), worked out once."""
+        key = (question.id, group, level)
+        found = self.uncited.get(key)
+        if found is None:
+            found = self.uncited[key] = counted_level(
+                self.rubric, None, question, group, Answer(question.id, level), None, self.scale
+            )[0]
         return found
 
     def respondent_key(self, respondent: Respondent) -> tuple[int, str]:
@@ -456,62 +498,82 @@ def _question_stats(
 
 
 def _question_numbers(
+    plan: RubricPlan,
     rubric: Rubric,
     assessment_date: str | None,
-    question: Question,
-    answered: list[tuple[Respondent, Answer]],
-    group_order: Mapping[str, int],
-    hidden: frozenset[str] = frozenset(),
-    register: Mapping[str, EvidenceRecord] | None = None,
-) -> QuestionStats:
-    """:func:`_question_stats` without what explains the numbers: the same counts, value, agreements, group values
-    and respondents' levels; no answer records, trace or evidence adjustments."""
-    plan = rubric_plan(rubric)
-    evidence_from = question.evidence_from
+    respondents: Sequence[Respondent],
+    register: Mapping[str, EvidenceRecord],
+) -> dict[str, QuestionStats]:
+    """:func:`answer_statistics` without what explains the numbers, ``respondents`` in the rubric's group order,
+    then by id: each answered question's counts, value, agreements, group values and respondents' levels (those of
+    :func:`_question_stats`); no answer records, trace or evidence adjustments. One pass over the answers."""
     # The numbers depend only on each group's levels, as given and as counted: the same answers, in any question,
     # give the same numbers, worked out once (see RubricPlan.tallies).
-    key: list[tuple[str | None, int, int]] = []
-    by_respondent: list[tuple[str, int]] = []
-    na_count = 0
-    for respondent, answer in answered:
-        level = answer.level
-        if level is None:
-            na_count += 1
-            continue
-        used = level
-        group = respondent.group
-        if evidence_from is not None:  # the evidence rule, as every engine counts it
-            used, _ = counted_level(rubric, assessment_date, question, group, answer, register, plan.scale)
-        key.append((group, used, level))
-        by_respondent.append((respondent.id, used))
-    entries = tuple(key)
-    tallied = plan.tallies.get(entries)
-    if tallied is None:
-        counted: list[int] = []
-        groups: dict[str | None, list[int]] = {}
-        given_by_group: dict[str | None, list[int]] = {}
-        for group, used, level in entries:
-            counted.append(used)
-            groups.setdefault(group, []).append(used)
-            given_by_group.setdefault(group, []).append(level)
-        histogram, value, _, _, agreements, by_group = _tally(plan, rubric, counted, groups, given_by_group)
-        tallied = (histogram, value, agreements, by_group)
-        if len(plan.tallies) < _MOST_TALLIES:
-            plan.tallies[entries] = tallied
-    histogram, value, agreements, by_group = tallied
-    return _QUESTION_STATS(
-        counted=histogram,
-        na=na_count,
-        value=value,
-        agreements=agreements,
-        by_group=by_group,
-        levels_by_respondent=tuple(by_respondent),
-    )
+    # Question id -> each answer's (group, counted level, level given) and (respondent id, counted level).
+    answered: dict[str, tuple[list[tuple[str | None, int, int]], list[tuple[str, int]]]] = {}
+    na: dict[str, int] = {}
+    asks_evidence = plan.asks_evidence
+    for respondent in respondents:
+        group, respondent_id = respondent.group, respondent.id
+        for answer in respondent.answers:
+            question_id, level = answer.question_id, answer.level
+            if level is None:
+                na[question_id] = na.get(question_id, 0) + 1
+                continue
+            used = level
+            question = asks_evidence.get(question_id)
+            if question is not None:  # the evidence rule, as every engine counts it
+                if answer.evidence:
+                    used, _ = counted_level(rubric, assessment_date, question, group, answer, register, plan.scale)
+                else:
+                    used = plan.uncited_level(question, group, level)
+            found = answered.get(question_id)
+            if found is None:
+                answered[question_id] = ([(group, used, level)], [(respondent_id, used)])
+            else:
+                found[0].append((group, used, level))
+                found[1].append((respondent_id, used))
+    statistics: dict[str, QuestionStats] = {}
+    nothing: tuple[list[tuple[str | None, int, int]], list[tuple[str, int]]] = ([], [])
+    for question in plan.questions:
+        question_id = question.id
+        found = answered.get(question_id)
+        if found is None:
+            if question_id not in na:
+                continue
+            found = nothing
+        entries = tuple(found[0])
+        tallied = plan.tallies.get(entries)
+        if tallied is None:
+            counted: list[int] = []
+            groups: dict[str | None, list[int]] = {}
+            given_by_group: dict[str | None, list[int]] = {}
+            for group, used, level in entries:
+                counted.append(used)
+                groups.setdefault(group, []).append(used)
+                given_by_group.setdefault(group, []).append(level)
+            histogram, value, _, _, agreements, by_group = _tally(plan, rubric, counted, groups, given_by_group)
+            tallied = (histogram, value, agreements, by_group)
+            if len(plan.tallies) < _MOST_TALLIES:
+                plan.tallies[entries] = tallied
+        histogram, value, agreements, by_group = tallied
+        statistics[question_id] = _QUESTION_STATS(
+            counted=histogram,
+            na=na.get(question_id, 0),
+            value=value,
+            agreements=agreements,
+            by_group=by_group,
+            levels_by_respondent=tuple(found[1]),
+            numbers_key=entries,
+        )
+    return statistics
 
 
 _MOST_TALLIES = 16_384
 """The most tallies a rubric's plan keeps (each about 1.5 KB: some 25 MB at most; 1,000 assessments of qi-readiness
-with 5 respondents each make about 5,000, and nine questions in ten find theirs among them)."""
+with 5 respondents each make about 5,000, and nine questions in ten find theirs among them), and the most questions'
+results without details (about 1 KB each; the same 1,000 assessments make about 5,500 of their 55,000) and
+priorities (about 4,000 of their 45,000)."""
 
 
 def _tally(
@@ -704,14 +766,9 @@ class Scorer:
         self.plan = plan = rubric_plan(rubric)
         self.questions = plan.question_by_id
         self.domains: dict[str, _Scope] = {}
-        self._suppressed: dict[str, SuppressedGroup] = {}
-
-    def suppressed(self, group: str) -> SuppressedGroup:
-        """A group not shown, and why (one object per group)."""
-        found = self._suppressed.get(group)
-        if found is None:
-            found = self._suppressed[group] = SuppressedGroup(group, self.plan.fewer_than)
-        return found
+        # The groups hidden as a key of the plan's shared question results: a tuple of texts, which the garbage
+        # collector stops following, where a frozenset would be followed for as long as the result is kept.
+        self.hidden_key = tuple(sorted(self.hidden))
 
     # --- levels and targets ------------------------------------------------------------------
     def to_level(self, value: float) -> int:
@@ -768,6 +825,23 @@ class Scorer:
     def score_question(self, question: Question, domain_target: int | None) -> QuestionResult:
         """A question's result from its statistics (however they were computed): policies, what-if, target."""
         stats = self.statistics.get(question.id, NO_ANSWERS)
+        key = stats.numbers_key
+        if self.explain or not key or stats.value is None or question.id in self.what_if:
+            return self._score_question(question, domain_target, stats)
+        # Without details, an answered question's result depends on its numbers (which its key stands for), the
+        # groups hidden and its target alone: nine in ten come back in other assessments of the rubric, so each is
+        # made once and shared (its JSON text is then written once too: see qimaturity.scoring.result.json_text).
+        target = self.question_target(question, domain_target)
+        results = self.plan.question_results
+        memo = (question.id, key, self.hidden_key, target)
+        found = results.get(memo)
+        if found is None:
+            found = self._score_question(question, domain_target, stats)
+            if len(results) < _MOST_TALLIES:
+                results[memo] = found
+        return found
+
+    def _score_question(self, question: Question, domain_target: int | None, stats: QuestionStats) -> QuestionResult:
         scoring = self.rubric.scoring
         adjustments = list(stats.adjustments) if self.explain else []
         # A group with fewer respondents than min_group_size, in the assessment or answering this question, is not
@@ -775,13 +849,13 @@ class Scorer:
         least = scoring.min_group_size
         hidden = self.hidden
         shown_list: list[GroupValue] = []
-        suppressed_list: list[SuppressedGroup] = []
+        suppressed_list: list[str] = []
         for g in stats.by_group:
             if g.group not in hidden and g.respondents >= least:
                 shown_list.append(g)
             else:
-                suppressed_list.append(self.suppressed(g.group))
-        shown, suppressed = tuple(shown_list), tuple(suppressed_list)
+                suppressed_list.append(g.group)
+        shown, suppressed = tuple(shown_list), self.plan.suppressed(tuple(suppressed_list))
         unseen = {g.group for g in suppressed}
         gaps = self.perception_gaps({g.group: g.value for g in shown}) if shown else ()
         # Agreement within groups: a question is flagged when some group large enough to say disagreed; what
@@ -1040,18 +1114,22 @@ class Scorer:
         questions = self.scope_questions(scope)
         before = scope.level
         limit: int | None = None
+        # What the rule did, in words: only where an explanation is recorded.
+        words = ""
         if rule.type == "cap":
             assert rule.condition is not None and rule.max_level is not None
             held, reason = self.holds(rule.condition, scope, questions)
             if held:
                 limit = rule.max_level
-            words = f"cap at {rule.max_level} when {condition_text(rule.condition)}: {reason}"
+            if self.explain:
+                words = f"cap at {rule.max_level} when {condition_text(rule.condition)}: {reason}"
         elif rule.type == "gate":
             assert rule.condition is not None and rule.level is not None
             held, reason = self.holds(rule.condition, scope, questions)
             if not held:
                 limit = self.below(rule.level)
-            words = f"level {rule.level} or above only if {condition_text(rule.condition)}: {reason}"
+            if self.explain:
+                words = f"level {rule.level} or above only if {condition_text(rule.condition)}: {reason}"
         else:
             limit, words = self.staged_limit(rule, scope)
         # A rule in force holds the level at its limit when the level is at or above it: lowered to it, or kept
@@ -1149,7 +1227,10 @@ class Scorer:
 
     def run(self) -> Result:
         rubric = self.rubric
-        questions = {d.id: [self.score_question(q, self.domain_target(d)) for q in d.questions] for d in rubric.domains}
+        questions: dict[str, list[QuestionResult]] = {}
+        for domain in rubric.domains:
+            target = self.domain_target(domain)
+            questions[domain.id] = [self.score_question(q, target) for q in domain.questions]
         overall = self.settle(questions)
         domain_items = [
             (d.id, s.value, d.weight) for d in rubric.domains if (s := self.domains[d.id]).value is not None
@@ -1206,7 +1287,11 @@ class Scorer:
         items = [(q.id, q.value, q.weight) for q in questions if q.value is not None]
         points, max_points = self.points(self.rubric.scoring.questions, items)
         target = self.domain_target(domain)
-        gaps = self.domain_perception_gaps(questions) if self.rubric.scoring.compare else ()
+        # A domain's perception gaps come from its questions' group values: none where no group is shown.
+        shown = self.rubric.scoring.compare and any(q.by_group for q in questions)
+        gaps = self.domain_perception_gaps(questions) if shown else ()
+        statuses = [q.status for q in questions]
+        held_by = state.held_by()
         trace = NO_TRACE
         if self.explain:
             _, arithmetic = self.combine(self.rubric.scoring.questions, items)
@@ -1228,15 +1313,15 @@ class Scorer:
             weight=domain.weight,
             target=target,
             gap=(target - state.level) if target is not None and state.level is not None else None,
-            answered=sum(1 for q in questions if q.status == "answered"),
-            not_applicable=sum(1 for q in questions if q.status == "na"),
-            missing=sum(1 for q in questions if q.status == "missing"),
+            answered=statuses.count("answered"),
+            not_applicable=statuses.count("na"),
+            missing=statuses.count("missing"),
             perception_gaps=gaps,
             questions=tuple(questions),
             trace=trace,
             raw_level=self.node_level(state.raw_value, "domain"),
-            held_level=state.level if state.held_by() else None,
-            held_by=state.held_by(),
+            held_level=state.level if held_by else None,
+            held_by=held_by,
         )
 
     def priorities(self, domains: Sequence[DomainResult]) -> tuple[Priority, ...]:
@@ -1250,10 +1335,16 @@ class Scorer:
                     continue
                 question = self.questions[result.id]
                 score = question.weight * domain.weight * gap
-                candidates.append((not question.critical, -score, d_index, q_index, result, question, gap, score))
-        candidates.sort(key=lambda c: c[:4])
+                # Critical questions first, then by score, then in the rubric's order: no two orders are alike, so
+                # the rest of a candidate is never compared.
+                candidates.append(((not question.critical, -score, d_index, q_index), result, question, gap, score))
+        candidates.sort()
         priorities = []
-        for rank, (_, _, _, _, result, question, gap, score) in enumerate(candidates, start=1):
+        # A priority depends on its question, level, target, rank and respondents' counts alone (the rest is the
+        # rubric's): nine in ten come back in other assessments, and each is made once and shared (its JSON text
+        # then written once, as a question's result is).
+        shared = self.plan.priorities
+        for rank, (_, result, question, gap, score) in enumerate(candidates, start=1):
             assert result.level is not None and result.target is not None
             nxt, next_step, next_descriptor, measure, owner = self.plan.step(question, result.level)
             at_next = answered = 0
@@ -1261,8 +1352,10 @@ class Scorer:
                 answered += n
                 if nxt is not None and level >= nxt:
                     at_next += n
-            priorities.append(
-                _PRIORITY(
+            key = (question.id, result.level, result.target, rank, at_next, answered)
+            found = shared.get(key)
+            if found is None:
+                found = _PRIORITY(
                     rank=rank,
                     question_id=question.id,
                     domain_id=question.domain_id,
@@ -1280,7 +1373,9 @@ class Scorer:
                     respondents_at_next=at_next,
                     respondents=answered,
                 )
-            )
+                if len(shared) < _MOST_TALLIES:
+                    shared[key] = found
+            priorities.append(found)
         return tuple(priorities)
 
 

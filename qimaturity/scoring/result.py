@@ -462,6 +462,12 @@ _FLOAT_WORDS = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 _CACHED = 8192
 """How many encoded strings (and numbers) a writer keeps: ids, titles, level names and priority texts repeat in
 every result of a rubric; past this many it starts again, so that free text cannot fill the memory."""
+_SHARED = (QuestionResult, Priority)
+"""The classes whose instances the engine shares between results (a question's result without details, a
+priority: see ``Scorer.score_question`` and ``Scorer.priorities``): the writer without traces keeps each one's
+text, by identity, and writes it once."""
+_SHARED_KEPT = 16_384
+"""How many shared objects' texts a writer keeps (as many as the engine shares: about 600 bytes of text each)."""
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
 
@@ -541,6 +547,22 @@ def _text_function(traced: bool) -> Callable[[Any], str]:
             floats[value] = written
         return written
 
+    # The texts of shared objects by id, each beside its object: an id is not reused while its object is kept.
+    shared: dict[int, tuple[Any, str]] = {}
+
+    def once(write: Callable[[Any], str]) -> Callable[[Any], str]:
+        def write_shared(value: Any) -> str:
+            found = shared.get(id(value))
+            if found is not None and found[0] is value:
+                return found[1]
+            written = write(value)
+            if len(shared) >= _SHARED_KEPT:
+                shared.clear()
+            shared[id(value)] = (value, written)
+            return written
+
+        return write_shared
+
     def as_is(value: Any) -> str:
         # A value json_data keeps as it is, written as json.dumps writes it.
         kind = type(value)
@@ -592,7 +614,10 @@ def _text_function(traced: bool) -> Callable[[Any], str]:
         if write is not None:
             return write(value)
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            write = writers[kind] = _text_serializer(kind, traced, namespace)
+            write = _text_serializer(kind, traced, namespace)
+            if not traced and kind in _SHARED:  # shared only when scored without details, written without traces
+                write = once(write)
+            writers[kind] = write
             return write(value)
         if isinstance(value, Mapping):
             return mapping(value)
