@@ -855,61 +855,89 @@ class _Export:
     ) -> ExportScores:
         """The tables (and full results, on demand) from the counts :meth:`counts` made.
 
-        With ``counted``, the counts carry each question's counted levels too (``_q(i, "counted<level>")``), as the
-        evidence rule gave them answer by answer, instead of the export's rule (every answer cites nothing).
-        ``build`` makes the full result of an organisation by its index, instead of counting the export again."""
+        With ``counted``, the counts are cells instead: one row per organisation (``__org``, its index in
+        ``organisations``), respondent group (``_GROUP``, with its respondents ``n``) and question that has answers
+        there (``question_index``), with ``na`` and each level's count as given and as counted
+        (:func:`cell_columns`), as the evidence rule gave them answer by answer, instead of the export's rule (every
+        answer cites nothing); ``build`` must then make the full result of an organisation by its index. Without
+        ``counted``, ``build`` may still do so instead of counting the export again."""
         rubric = self.rubric
         ids = organisations[_ORG].to_list()
-        index_of = {org: i for i, org in enumerate(ids)}
-        counts = counts.filter(pl.col(_ORG).is_not_null()).with_columns(
-            pl.col(_ORG).replace_strict(index_of, return_dtype=pl.Int64).alias("__org")
-        )
-        plain = counts.drop("__org")  # the counts' own columns, in place: where each builder finds its counts
-        position = {name: i for i, name in enumerate(plain.columns)}
-        row_builders = [_StatsBuilder(rubric, c.question, i, position) for i, c in enumerate(self.questions)]
-        builders = {b.question.id: b for b in row_builders}
-        parts: list[int | str] = [*self.scale, "na"]
-        count_columns = [_q(i, part) for i in range(len(self.questions)) for part in parts]
-        per_group = [] if counted else [column for b in row_builders for column in b.counted_columns()]
-        if counted:
-            for b in row_builders:
-                b.given_counted = True
-            count_columns += [_q(b.index, f"counted{level}") for b in row_builders for level in self.scale]
-        elif per_group:  # questions that ask only some groups for evidence: counted per group before summing
-            counts = counts.with_columns(per_group)
-            count_columns += [
-                _q(b.index, f"counted{level}") for b in row_builders if b.counted_columns() for level in self.scale
-            ]
-        totals = counts.group_by("__org").agg(pl.col(count_columns).cast(pl.Int64).sum())
         method = rubric.scoring.respondent_aggregate
         width = len(self.scale)
-        given_names, counted_names = [f"__g{k}" for k in range(width)], [f"__c{k}" for k in range(width)]
+        given_names, counted_names = cell_columns(width)
+        # Each respondent group's statistics, and those of the respondents with no group (index after the
+        # rubric's groups): the values a question pools under ``pooling: groups``, and the group views.
+        group_index = (
+            pl.col(_GROUP)
+            .replace_strict(self.group_order, default=None, return_dtype=pl.Int64)
+            .fill_null(len(self.groups))
+            .alias("group_index")
+        )
+        group_keys = ["__org", _GROUP, "group_index", "n"]
+        plain = pl.DataFrame()
+        position: dict[str, int] = {}
+        row_builders: list[_StatsBuilder] = []
+        if counted:
+            assert build is not None, "cells keep no rows to build a full result from"
+            # Cells already: each organisation's, group's and question's counts, as the group statistics take them.
+            group_cells = counts.lazy().with_columns(group_index)
+            sums = group_cells.group_by("__org", "question_index").agg(pl.col("na", *given_names, *counted_names).sum())
+            # Every organisation and question, answered or not (a question nobody answered is missing or N/A).
+            cell = pl.int_range(0, len(ids) * rubric.question_count, dtype=pl.Int64)
+            every = pl.LazyFrame().select(
+                (cell // rubric.question_count).alias("__org"), (cell % rubric.question_count).alias("question_index")
+            )
+            total_cells = every.join(sums, on=["__org", "question_index"], how="left").with_columns(
+                pl.col("na", *given_names, *counted_names).fill_null(0)
+            )
+        else:
+            index_of = {org: i for i, org in enumerate(ids)}
+            counts = counts.filter(pl.col(_ORG).is_not_null()).with_columns(
+                pl.col(_ORG).replace_strict(index_of, return_dtype=pl.Int64).alias("__org")
+            )
+            plain = counts.drop("__org")  # the counts' own columns, in place: where each builder finds its counts
+            position = {name: i for i, name in enumerate(plain.columns)}
+            row_builders = [_StatsBuilder(rubric, c.question, i, position) for i, c in enumerate(self.questions)]
+            builders = {b.question.id: b for b in row_builders}
+            parts: list[int | str] = [*self.scale, "na"]
+            count_columns = [_q(i, part) for i in range(len(self.questions)) for part in parts]
+            per_group = [column for b in row_builders for column in b.counted_columns()]
+            if per_group:  # questions that ask only some groups for evidence: counted per group before summing
+                counts = counts.with_columns(per_group)
+                count_columns += [
+                    _q(b.index, f"counted{level}") for b in row_builders if b.counted_columns() for level in self.scale
+                ]
+            totals = counts.group_by("__org").agg(pl.col(count_columns).cast(pl.Int64).sum())
 
-        def long(frame: pl.DataFrame, keys: list[str]) -> pl.LazyFrame:
-            """One row per row of ``frame`` and rubric question: its counts as given and as counted."""
-            parts = []
-            for q_index, question in enumerate(rubric.questions()):
-                builder = builders.get(question.id)
-                if builder is None:  # no column: nobody answered it
-                    given = counted = [pl.lit(0, pl.Int64)] * width
-                    na: pl.Expr = pl.lit(0, pl.Int64)
-                else:
-                    given, counted = builder.count_exprs()
-                    na = pl.col(_q(builder.index, "na")).cast(pl.Int64)
-                parts.append(
-                    frame.lazy().select(
-                        *keys,
-                        pl.lit(q_index, pl.Int64).alias("question_index"),
-                        na.alias("na"),
-                        *[e.alias(n) for e, n in zip(given, given_names, strict=True)],
-                        *[e.alias(n) for e, n in zip(counted, counted_names, strict=True)],
+            def long(frame: pl.DataFrame, keys: list[str]) -> pl.LazyFrame:
+                """One row per row of ``frame`` and rubric question: its counts as given and as counted."""
+                parts = []
+                for q_index, question in enumerate(rubric.questions()):
+                    builder = builders.get(question.id)
+                    if builder is None:  # no column: nobody answered it
+                        given = counted_levels = [pl.lit(0, pl.Int64)] * width
+                        na: pl.Expr = pl.lit(0, pl.Int64)
+                    else:
+                        given, counted_levels = builder.count_exprs()
+                        na = pl.col(_q(builder.index, "na")).cast(pl.Int64)
+                    parts.append(
+                        frame.lazy().select(
+                            *keys,
+                            pl.lit(q_index, pl.Int64).alias("question_index"),
+                            na.alias("na"),
+                            *[e.alias(n) for e, n in zip(given, given_names, strict=True)],
+                            *[e.alias(n) for e, n in zip(counted_levels, counted_names, strict=True)],
+                        )
                     )
-                )
-            return pl.concat(parts, how="vertical")
+                return pl.concat(parts, how="vertical")
 
-        def statistics_of(frame: pl.DataFrame, keys: list[str], variance: bool) -> pl.LazyFrame:
+            group_cells = long(counts.with_columns(group_index), group_keys)
+            total_cells = long(totals, ["__org"])
+
+        def statistics_of(cells: pl.LazyFrame, keys: list[str], variance: bool) -> pl.LazyFrame:
             return level_statistics(
-                long(frame, keys),
+                cells,
                 [*keys, "question_index", "na"],
                 method,
                 self.scale,
@@ -934,20 +962,12 @@ class _Export:
                 "question_id": pl.String,
             },
         )
-        # Each respondent group's statistics, and those of the respondents with no group (index after the
-        # rubric's groups): the values a question pools under ``pooling: groups``, and the group views.
-        pooled_counts = counts.with_columns(
-            pl.col(_GROUP)
-            .replace_strict(self.group_order, default=None, return_dtype=pl.Int64)
-            .fill_null(len(self.groups))
-            .alias("group_index")
-        )
         least = rubric.scoring.min_group_size
 
         def group_statistics() -> pl.DataFrame:
             return within_group_agreements(
                 rubric,
-                statistics_of(pooled_counts, ["__org", _GROUP, "group_index", "n"], variance=True)
+                statistics_of(group_cells, group_keys, variance=True)
                 .filter(pl.col("answered") > 0)
                 .rename({_GROUP: "group"})
                 .sort("__org", "question_index", "group_index")
@@ -988,7 +1008,7 @@ class _Export:
             pools_ready = pool.submit(group_statistics)
             views = pool.submit(lambda: group_views(pools_ready.result()))
             stats = (
-                statistics_of(totals, ["__org"], variance=False)
+                statistics_of(total_cells, ["__org"], variance=False)
                 .select("__org", "question_index", "answered", "na", "value")
                 .sort("__org", "question_index")
                 .collect()
@@ -1118,7 +1138,6 @@ class _StatsBuilder:
         # kept per organisation and group, so the counted levels are worked out per group first (counted_columns)
         # and summed with the rest.
         self.only = tuple(question.evidence_groups) if self.fold or self.evidence else ()
-        self.given_counted = False  # the counts carry the counted levels (_Export.score's ``counted``)
 
     def asked(self, group: str | None) -> bool:
         return not self.only or group in self.only
@@ -1145,7 +1164,7 @@ class _StatsBuilder:
     def count_exprs(self) -> tuple[list[pl.Expr], list[pl.Expr]]:
         """The counts per level of the scale as Polars columns: as given, and as counted (the evidence rule)."""
         given = [pl.col(_q(self.index, level)).cast(pl.Int64) for level in self.scale]
-        if self.given_counted or (self.only and self.fold):
+        if self.only and self.fold:
             return given, [pl.col(_q(self.index, f"counted{level}")) for level in self.scale]
         return given, self._folded(given)
 
@@ -1330,6 +1349,11 @@ def _combined(method: str, items: Sequence[tuple[pl.Expr, float]]) -> pl.Expr:
         total = total + (value * w).fill_null(0.0)
         present = present + pl.when(value.is_not_null()).then(pl.lit(w, pl.Float64)).otherwise(0.0)
     return pl.when(present > 0).then(total / present)
+
+
+def cell_columns(width: int) -> tuple[list[str], list[str]]:
+    """The names of a cell's counts of each level of a scale of ``width`` levels: as given, and as counted."""
+    return [f"__g{k}" for k in range(width)], [f"__c{k}" for k in range(width)]
 
 
 def _q(index: int, part: int | str | None = None) -> str:
