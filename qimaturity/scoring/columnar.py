@@ -54,7 +54,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import add
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -90,6 +90,7 @@ from qimaturity.scoring.engine import (
 from qimaturity.scoring.intervals import (
     OVERALL,
     GroupMoments,
+    Moments,
     estimates_intervals,
     grid_bits,
     merged_moments,
@@ -423,6 +424,34 @@ class _Export:
         (frame,) = self.collect(query)
         return self.organisation_moments(frame)
 
+    def counted_moments(self, slots: pl.DataFrame, keys: Sequence[str]) -> dict[str, dict[str, GroupMoments]]:
+        """:meth:`score_moments` of respondents whose slots (``_ORG``, ``_GROUP`` and each question's ``_s(i)``, as
+        :meth:`slots_query` gives them) hold their counted levels already: :meth:`with_scores` with ``counted``.
+        Every organisation of ``keys`` has each scope, without a group where it has no respondent."""
+        bits = grid_bits(self.rubric)
+        names = self.score_names()
+        frame = (
+            self.with_scores(slots.lazy(), counted=True)
+            .group_by(_ORG, _GROUP)
+            .agg(*[part for name in names for part in _score_moments(name, bits)])
+            .collect()
+        )
+        # One row per organisation and group already (the keys are the caller's, unstripped): no parts to merge,
+        # as organisation_moments must. A group with no score in a scope is left out, as the row engine has it.
+        scopes = [d.id for d in self.rubric.domains] + [OVERALL]
+        organisations, groups = frame[_ORG].to_list(), frame[_GROUP].to_list()
+        found: dict[str, dict[str, dict[str | None, Moments]]] = {key: {scope: {} for scope in scopes} for key in keys}
+        for scope, name in zip(scopes, names, strict=True):
+            columns = (
+                frame[f"{name}__n"].to_list(),
+                frame[f"{name}__sum"].to_list(),
+                frame[f"{name}__squares"].to_list(),
+            )
+            for org, group, count, total, squares in zip(organisations, groups, *columns, strict=True):
+                if count:
+                    found[org][scope][group] = (count, total, squares)
+        return cast(dict[str, dict[str, GroupMoments]], found)
+
     def organisation_moments(self, frame: pl.DataFrame) -> dict[str, dict[str, GroupMoments]]:
         """Per organisation (stripped id), scope and respondent group, the moments of ``frame``'s parts merged
         (:func:`merged_moments`): its rows are parts of organisations and groups as written (the raw id and group
@@ -450,10 +479,11 @@ class _Export:
         """The columns of each respondent's own scores: one per domain, then the overall."""
         return [_score(d.id) for d in self.rubric.domains] + [_score(OVERALL)]
 
-    def with_scores(self, slots: pl.LazyFrame) -> pl.LazyFrame:
+    def with_scores(self, slots: pl.LazyFrame, *, counted: bool = False) -> pl.LazyFrame:
         """``slots`` (:meth:`slots_query`) with each respondent's own score per domain and overall
         (:mod:`qimaturity.scoring.intervals`): their counted answers combined as the rubric combines questions, then
-        domains; null where they have none.
+        domains; null where they have none. With ``counted``, the slots hold the counted levels already (the
+        evidence rule applied answer by answer, as for assessments held in memory): no level is moved here.
 
         A question's part in a domain's weighted mean is looked up by the answer's slot in two tables (weight ×
         counted level, and the weight where a level was given), then added up: far quicker than working the
@@ -477,7 +507,7 @@ class _Export:
         items: dict[str, list[tuple[pl.Expr, pl.Expr]]] = {}
         for i, column in enumerate(self.questions):
             question = column.question
-            counted = [evidence_level(self.scale, question.evidence_from, v, cap=cap) for v in self.scale]
+            moved = [evidence_level(self.scale, question.evidence_from, v, cap=cap) for v in self.scale]
             weight = 1.0 if method == "mean" else question.weight
 
             def table(levels: Sequence[int], weight: float = weight) -> list[float | None]:
@@ -487,14 +517,14 @@ class _Export:
                 return [0.0, *[weight * level for level in levels], 0.0, 0.0]
 
             slot = pl.col(_s(i))
-            if counted == self.scale:
+            if counted or moved == self.scale:
                 part = pl.lit(pl.Series(table(self.scale), dtype=pl.Float64)).gather(slot)
             elif question.evidence_groups:  # only the groups it asks (Question.asks_evidence)
-                both = table(self.scale) + table(counted)
+                both = table(self.scale) + table(moved)
                 offset = pl.col(asked[tuple(question.evidence_groups)]) * (len(self.scale) + 3)
                 part = pl.lit(pl.Series(both, dtype=pl.Float64)).gather(slot + offset)
             else:
-                part = pl.lit(pl.Series(table(counted), dtype=pl.Float64)).gather(slot)
+                part = pl.lit(pl.Series(table(moved), dtype=pl.Float64)).gather(slot)
             given = [0.0, *[weight] * len(self.scale), 0.0, 0.0]
             items.setdefault(question.domain_id, []).append(
                 (part, pl.lit(pl.Series(given, dtype=pl.Float64)).gather(slot))

@@ -29,7 +29,7 @@ import polars as pl
 
 from qimaturity.answers.model import Assessment
 from qimaturity.rubric.model import Rubric
-from qimaturity.scoring.columnar import _GROUP, _ORG, METADATA, _Export, cell_columns
+from qimaturity.scoring.columnar import _GROUP, _ORG, METADATA, _Export, _s, cell_columns
 from qimaturity.scoring.columnar_numbers import ExportScores
 from qimaturity.scoring.engine import (
     NO_TRACE,
@@ -44,7 +44,6 @@ from qimaturity.scoring.intervals import (
     GroupMoments,
     estimates_intervals,
     node_interval,
-    respondent_moments,
 )
 from qimaturity.scoring.result import (
     BandPosition,
@@ -155,10 +154,19 @@ class _Counted:
         answer_used: list[int | None] = []
         orgs: list[int] = []
         groups: list[str | None] = []
+        # For the intervals, one entry per respondent: its assessment (as text, the key of the moments), its group
+        # and each question's slot (:meth:`_Export.slots_query`'s: 0 unanswered, 1 + the counted level's position
+        # on the scale, N/A after the scale), one question after another.
+        respondent_keys: list[str] = []
+        respondent_groups: list[str | None] = []
+        slots: list[int] = []
+        na_slot = len(scale) + 1
         respondents: list[int] = []
         every_count: list[tuple[RespondentCount, ...]] = []
         shown: list[int] = []
-        moments: dict[str, dict[str, GroupMoments]] = {}
+        question_count = len(questions)
+        unanswered = [0] * question_count
+        slot_of = {level: k + 1 for k, level in enumerate(scale)}
         for index, assessment in enumerate(assessments):
             counts = respondent_counts(rubric, assessment)
             every_count.append(counts)
@@ -172,11 +180,16 @@ class _Counted:
             register = {record.id: record for record in reversed(assessment.evidence)}
             day = assessment.date
             answers_shown = [0] * len(questions)
-            levels: dict[str, list[tuple[str, int]]] = {}
+            key = str(index)
             for respondent in assessment.respondents:
                 group = respondent.group
                 row = row_of[group]
                 secret = group in hidden
+                if intervals:
+                    respondent_keys.append(key)
+                    respondent_groups.append(group)
+                    slots.extend(unanswered)
+                    at = len(slots) - question_count
                 for answer in respondent.answers:
                     i, question, evidence_from = by_id[answer.question_id]
                     if not secret:
@@ -187,6 +200,8 @@ class _Counted:
                     answer_given.append(given)
                     if given is None:
                         answer_used.append(None)
+                        if intervals:
+                            slots[at + i] = na_slot
                         continue
                     if given < evidence_from:
                         used = given
@@ -194,12 +209,8 @@ class _Counted:
                         used, _ = counted_level(rubric, day, question, group, answer, register, scale)
                     answer_used.append(used)
                     if intervals:
-                        levels.setdefault(question.id, []).append((respondent.id, used))
+                        slots[at + i] = slot_of[used]
             shown.extend(answers_shown)
-            if intervals:
-                moments[str(index)] = respondent_moments(
-                    rubric, levels, {r.id: r.group for r in assessment.respondents}
-                )
 
         given_names, counted_names = cell_columns(len(scale))
         answers = pl.DataFrame(
@@ -226,6 +237,20 @@ class _Counted:
             .join(rows, on="row")
             .drop("row")
         )
+        moments: dict[str, dict[str, GroupMoments]] = {}
+        if intervals:
+            export = _Export.of_rubric(rubric)
+            moments = export.counted_moments(
+                pl.DataFrame(
+                    {
+                        _ORG: respondent_keys,
+                        _GROUP: respondent_groups,
+                        **{_s(i): slots[i::question_count] for i in range(question_count)},
+                    },
+                    schema={_ORG: pl.String, _GROUP: pl.String, **{_s(i): pl.Int64 for i in range(question_count)}},
+                ),
+                [str(index) for index in range(len(assessments))],
+            )
         return cls(rubric, assessments, frame, every_count, moments, shown)
 
     def scores(
