@@ -160,13 +160,19 @@ class _Counted:
         respondent_keys: list[str] = []
         respondent_groups: list[str | None] = []
         slots: list[int] = []
-        na_slot = len(scale) + 1
         respondents: list[int] = []
         every_count: list[tuple[RespondentCount, ...]] = []
         shown: list[int] = []
         question_count = len(questions)
         unanswered = [0] * question_count
-        slot_of = {level: k + 1 for k, level in enumerate(scale)}
+        slot_of: dict[int | None, int] = {level: k + 1 for k, level in enumerate(scale)}
+        slot_of[None] = len(scale) + 1  # N/A
+        add_row, add_question, add_given, add_used = (
+            answer_rows.append,
+            answer_questions.append,
+            answer_given.append,
+            answer_used.append,
+        )
         for index, assessment in enumerate(assessments):
             counts = respondent_counts(rubric, assessment)
             every_count.append(counts)
@@ -185,31 +191,29 @@ class _Counted:
                 group = respondent.group
                 row = row_of[group]
                 secret = group in hidden
+                # Without intervals, the slots are written to a scratch row (the loop stays one loop).
+                respondent_slots = list(unanswered)
                 if intervals:
                     respondent_keys.append(key)
                     respondent_groups.append(group)
-                    slots.extend(unanswered)
-                    at = len(slots) - question_count
                 for answer in respondent.answers:
                     i, question, evidence_from = by_id[answer.question_id]
                     if not secret:
                         answers_shown[i] += 1
-                    answer_rows.append(row)
-                    answer_questions.append(i)
+                    add_row(row)
+                    add_question(i)
                     given = answer.level
-                    answer_given.append(given)
+                    add_given(given)
                     if given is None:
-                        answer_used.append(None)
-                        if intervals:
-                            slots[at + i] = na_slot
-                        continue
-                    if given < evidence_from:
+                        used = None
+                    elif given < evidence_from:
                         used = given
                     else:
                         used, _ = counted_level(rubric, day, question, group, answer, register, scale)
-                    answer_used.append(used)
-                    if intervals:
-                        slots[at + i] = slot_of[used]
+                    add_used(used)
+                    respondent_slots[i] = slot_of[used]
+                if intervals:
+                    slots.extend(respondent_slots)
             shown.extend(answers_shown)
 
         given_names, counted_names = cell_columns(len(scale))

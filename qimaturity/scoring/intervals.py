@@ -153,11 +153,18 @@ class _Placer:
             error = self.factor * math.sqrt(((n * squares - total * total) / (n * step * degrees)) * (1.0 / n))
             half = t95(degrees) * error
             return _INTERVAL(max(self.low, centre - half), min(self.high, centre + half), error, n)
-        sizes = tuple((group, moments[0]) for group, moments in by_group.items() if moments[0] > 0)
-        n = sum(count for _, count in sizes)
-        degrees = n - len(sizes)
+        present: list[tuple[str | None, int]] = []
+        n = 0
+        product = 1
+        for group, (count, _, _) in by_group.items():
+            if count > 0:
+                present.append((group, count))
+                n += count
+                product *= count
+        degrees = n - len(present)
         if degrees < 1:
             return None
+        sizes = tuple(present)
         spread = self.spreads.get(sizes)
         if spread is None:
             if len(self.spreads) >= 4096:  # bounded: a cohort of very varied group sizes keeps the latest
@@ -166,10 +173,7 @@ class _Placer:
             total_weight = sum(weights)
             spread = math.fsum([(w / total_weight) ** 2 / c for w, (_, c) in zip(weights, sizes, strict=True)])
             self.spreads[sizes] = spread
-        # Σ_g (n_g Σq² − (Σq)²) / n_g over a common denominator Π n_g.
-        product = 1
-        for _, count in sizes:
-            product *= count
+        # Σ_g (n_g Σq² − (Σq)²) / n_g over a common denominator Π n_g (the product of the sizes).
         top = sum([(c * q - t * t) * (product // c) for c, t, q in by_group.values() if c > 0])
         error = self.factor * math.sqrt((top / (product * step * degrees)) * spread)
         half = t95(degrees) * error
