@@ -26,6 +26,8 @@ from hypothesis import strategies as st
 from qimaturity import load_assessment, score
 from qimaturity.cohort.score import COLUMNAR_FROM
 from qimaturity.rubric.model import Evidence, Rubric
+from qimaturity.scoring.engine import answer_statistics
+from qimaturity.scoring.intervals import estimates_intervals, respondent_moments
 from qimaturity.scoring.tables import COLUMNS, csv_text
 
 from .conftest import ROOT
@@ -190,6 +192,32 @@ def test_the_columnar_path_writes_the_row_engines_csv_for_answers_files(
     rows, columns, expected, scored = both_csv(rubric, data.draw(answers_documents(rubric)), tmp_path / "case")
     assert columns == rows
     assert scored == expected
+
+
+@pytest.mark.slow  # 37 rubrics x 8 generated folders
+@pytest.mark.parametrize("name", sorted(RUBRIC_PATHS))
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_moments_of_respondents_scores_are_the_row_engines(name: str, data: st.DataObject, tmp_path: Path) -> None:
+    """The moments the intervals are placed from, measured by Polars from each respondent's counted levels
+    (_Export.counted_moments), are those intervals.py gives from the row engine's answers, to the bit: per
+    assessment, scope and group, the count and the sums of the grid values and of their squares."""
+    if not estimates_intervals(rubric_named(name)):
+        pytest.skip("no intervals: a min or max aggregate, or a total")
+    rubric = drawn_rubric(data, name)
+    folder = tmp_path / "case"
+    folder.mkdir(parents=True, exist_ok=True)
+    assessments = []
+    for k, document in enumerate(data.draw(answers_documents(rubric))):
+        path = folder / f"{k}.json"
+        path.write_text(json.dumps(document), encoding="utf-8")
+        assessments.append(load_assessment(path, rubric))
+    measured = columnar_assessments._Counted.of(rubric, assessments).moments
+    for k, assessment in enumerate(assessments):
+        statistics = answer_statistics(rubric, assessment)
+        levels = {question_id: stats.levels_by_respondent for question_id, stats in statistics.items()}
+        groups = {r.id: r.group for r in assessment.respondents}
+        assert measured[str(k)] == respondent_moments(rubric, levels, groups)
 
 
 QI_READINESS = ROOT / "rubrics" / "qi-readiness.yaml"

@@ -54,7 +54,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import add
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -90,6 +90,7 @@ from qimaturity.scoring.engine import (
 from qimaturity.scoring.intervals import (
     OVERALL,
     GroupMoments,
+    Moments,
     estimates_intervals,
     grid_bits,
     merged_moments,
@@ -423,6 +424,34 @@ class _Export:
         (frame,) = self.collect(query)
         return self.organisation_moments(frame)
 
+    def counted_moments(self, slots: pl.DataFrame, keys: Sequence[str]) -> dict[str, dict[str, GroupMoments]]:
+        """:meth:`score_moments` of respondents whose slots (``_ORG``, ``_GROUP`` and each question's ``_s(i)``, as
+        :meth:`slots_query` gives them) hold their counted levels already: :meth:`with_scores` with ``counted``.
+        Every organisation of ``keys`` has each scope, without a group where it has no respondent."""
+        bits = grid_bits(self.rubric)
+        names = self.score_names()
+        frame = (
+            self.with_scores(slots.lazy(), counted=True)
+            .group_by(_ORG, _GROUP)
+            .agg(*[part for name in names for part in _score_moments(name, bits)])
+            .collect()
+        )
+        # One row per organisation and group already (the keys are the caller's, unstripped): no parts to merge,
+        # as organisation_moments must. A group with no score in a scope is left out, as the row engine has it.
+        scopes = [d.id for d in self.rubric.domains] + [OVERALL]
+        organisations, groups = frame[_ORG].to_list(), frame[_GROUP].to_list()
+        found: dict[str, dict[str, dict[str | None, Moments]]] = {key: {scope: {} for scope in scopes} for key in keys}
+        for scope, name in zip(scopes, names, strict=True):
+            columns = (
+                frame[f"{name}__n"].to_list(),
+                frame[f"{name}__sum"].to_list(),
+                frame[f"{name}__squares"].to_list(),
+            )
+            for org, group, count, total, squares in zip(organisations, groups, *columns, strict=True):
+                if count:
+                    found[org][scope][group] = (count, total, squares)
+        return cast(dict[str, dict[str, GroupMoments]], found)
+
     def organisation_moments(self, frame: pl.DataFrame) -> dict[str, dict[str, GroupMoments]]:
         """Per organisation (stripped id), scope and respondent group, the moments of ``frame``'s parts merged
         (:func:`merged_moments`): its rows are parts of organisations and groups as written (the raw id and group
@@ -450,10 +479,11 @@ class _Export:
         """The columns of each respondent's own scores: one per domain, then the overall."""
         return [_score(d.id) for d in self.rubric.domains] + [_score(OVERALL)]
 
-    def with_scores(self, slots: pl.LazyFrame) -> pl.LazyFrame:
+    def with_scores(self, slots: pl.LazyFrame, *, counted: bool = False) -> pl.LazyFrame:
         """``slots`` (:meth:`slots_query`) with each respondent's own score per domain and overall
         (:mod:`qimaturity.scoring.intervals`): their counted answers combined as the rubric combines questions, then
-        domains; null where they have none.
+        domains; null where they have none. With ``counted``, the slots hold the counted levels already (the
+        evidence rule applied answer by answer, as for assessments held in memory): no level is moved here.
 
         A question's part in a domain's weighted mean is looked up by the answer's slot in two tables (weight ×
         counted level, and the weight where a level was given), then added up: far quicker than working the
@@ -477,7 +507,7 @@ class _Export:
         items: dict[str, list[tuple[pl.Expr, pl.Expr]]] = {}
         for i, column in enumerate(self.questions):
             question = column.question
-            counted = [evidence_level(self.scale, question.evidence_from, v, cap=cap) for v in self.scale]
+            moved = [evidence_level(self.scale, question.evidence_from, v, cap=cap) for v in self.scale]
             weight = 1.0 if method == "mean" else question.weight
 
             def table(levels: Sequence[int], weight: float = weight) -> list[float | None]:
@@ -487,14 +517,14 @@ class _Export:
                 return [0.0, *[weight * level for level in levels], 0.0, 0.0]
 
             slot = pl.col(_s(i))
-            if counted == self.scale:
+            if counted or moved == self.scale:
                 part = pl.lit(pl.Series(table(self.scale), dtype=pl.Float64)).gather(slot)
             elif question.evidence_groups:  # only the groups it asks (Question.asks_evidence)
-                both = table(self.scale) + table(counted)
+                both = table(self.scale) + table(moved)
                 offset = pl.col(asked[tuple(question.evidence_groups)]) * (len(self.scale) + 3)
                 part = pl.lit(pl.Series(both, dtype=pl.Float64)).gather(slot + offset)
             else:
-                part = pl.lit(pl.Series(table(counted), dtype=pl.Float64)).gather(slot)
+                part = pl.lit(pl.Series(table(moved), dtype=pl.Float64)).gather(slot)
             given = [0.0, *[weight] * len(self.scale), 0.0, 0.0]
             items.setdefault(question.domain_id, []).append(
                 (part, pl.lit(pl.Series(given, dtype=pl.Float64)).gather(slot))
@@ -855,61 +885,89 @@ class _Export:
     ) -> ExportScores:
         """The tables (and full results, on demand) from the counts :meth:`counts` made.
 
-        With ``counted``, the counts carry each question's counted levels too (``_q(i, "counted<level>")``), as the
-        evidence rule gave them answer by answer, instead of the export's rule (every answer cites nothing).
-        ``build`` makes the full result of an organisation by its index, instead of counting the export again."""
+        With ``counted``, the counts are cells instead: one row per organisation (``__org``, its index in
+        ``organisations``), respondent group (``_GROUP``, with its respondents ``n``) and question that has answers
+        there (``question_index``), with ``na`` and each level's count as given and as counted
+        (:func:`cell_columns`), as the evidence rule gave them answer by answer, instead of the export's rule (every
+        answer cites nothing); ``build`` must then make the full result of an organisation by its index. Without
+        ``counted``, ``build`` may still do so instead of counting the export again."""
         rubric = self.rubric
         ids = organisations[_ORG].to_list()
-        index_of = {org: i for i, org in enumerate(ids)}
-        counts = counts.filter(pl.col(_ORG).is_not_null()).with_columns(
-            pl.col(_ORG).replace_strict(index_of, return_dtype=pl.Int64).alias("__org")
-        )
-        plain = counts.drop("__org")  # the counts' own columns, in place: where each builder finds its counts
-        position = {name: i for i, name in enumerate(plain.columns)}
-        row_builders = [_StatsBuilder(rubric, c.question, i, position) for i, c in enumerate(self.questions)]
-        builders = {b.question.id: b for b in row_builders}
-        parts: list[int | str] = [*self.scale, "na"]
-        count_columns = [_q(i, part) for i in range(len(self.questions)) for part in parts]
-        per_group = [] if counted else [column for b in row_builders for column in b.counted_columns()]
-        if counted:
-            for b in row_builders:
-                b.given_counted = True
-            count_columns += [_q(b.index, f"counted{level}") for b in row_builders for level in self.scale]
-        elif per_group:  # questions that ask only some groups for evidence: counted per group before summing
-            counts = counts.with_columns(per_group)
-            count_columns += [
-                _q(b.index, f"counted{level}") for b in row_builders if b.counted_columns() for level in self.scale
-            ]
-        totals = counts.group_by("__org").agg(pl.col(count_columns).cast(pl.Int64).sum())
         method = rubric.scoring.respondent_aggregate
         width = len(self.scale)
-        given_names, counted_names = [f"__g{k}" for k in range(width)], [f"__c{k}" for k in range(width)]
+        given_names, counted_names = cell_columns(width)
+        # Each respondent group's statistics, and those of the respondents with no group (index after the
+        # rubric's groups): the values a question pools under ``pooling: groups``, and the group views.
+        group_index = (
+            pl.col(_GROUP)
+            .replace_strict(self.group_order, default=None, return_dtype=pl.Int64)
+            .fill_null(len(self.groups))
+            .alias("group_index")
+        )
+        group_keys = ["__org", _GROUP, "group_index", "n"]
+        plain = pl.DataFrame()
+        position: dict[str, int] = {}
+        row_builders: list[_StatsBuilder] = []
+        if counted:
+            assert build is not None, "cells keep no rows to build a full result from"
+            # Cells already: each organisation's, group's and question's counts, as the group statistics take them.
+            group_cells = counts.lazy().with_columns(group_index)
+            sums = group_cells.group_by("__org", "question_index").agg(pl.col("na", *given_names, *counted_names).sum())
+            # Every organisation and question, answered or not (a question nobody answered is missing or N/A).
+            cell = pl.int_range(0, len(ids) * rubric.question_count, dtype=pl.Int64)
+            every = pl.LazyFrame().select(
+                (cell // rubric.question_count).alias("__org"), (cell % rubric.question_count).alias("question_index")
+            )
+            total_cells = every.join(sums, on=["__org", "question_index"], how="left").with_columns(
+                pl.col("na", *given_names, *counted_names).fill_null(0)
+            )
+        else:
+            index_of = {org: i for i, org in enumerate(ids)}
+            counts = counts.filter(pl.col(_ORG).is_not_null()).with_columns(
+                pl.col(_ORG).replace_strict(index_of, return_dtype=pl.Int64).alias("__org")
+            )
+            plain = counts.drop("__org")  # the counts' own columns, in place: where each builder finds its counts
+            position = {name: i for i, name in enumerate(plain.columns)}
+            row_builders = [_StatsBuilder(rubric, c.question, i, position) for i, c in enumerate(self.questions)]
+            builders = {b.question.id: b for b in row_builders}
+            parts: list[int | str] = [*self.scale, "na"]
+            count_columns = [_q(i, part) for i in range(len(self.questions)) for part in parts]
+            per_group = [column for b in row_builders for column in b.counted_columns()]
+            if per_group:  # questions that ask only some groups for evidence: counted per group before summing
+                counts = counts.with_columns(per_group)
+                count_columns += [
+                    _q(b.index, f"counted{level}") for b in row_builders if b.counted_columns() for level in self.scale
+                ]
+            totals = counts.group_by("__org").agg(pl.col(count_columns).cast(pl.Int64).sum())
 
-        def long(frame: pl.DataFrame, keys: list[str]) -> pl.LazyFrame:
-            """One row per row of ``frame`` and rubric question: its counts as given and as counted."""
-            parts = []
-            for q_index, question in enumerate(rubric.questions()):
-                builder = builders.get(question.id)
-                if builder is None:  # no column: nobody answered it
-                    given = counted = [pl.lit(0, pl.Int64)] * width
-                    na: pl.Expr = pl.lit(0, pl.Int64)
-                else:
-                    given, counted = builder.count_exprs()
-                    na = pl.col(_q(builder.index, "na")).cast(pl.Int64)
-                parts.append(
-                    frame.lazy().select(
-                        *keys,
-                        pl.lit(q_index, pl.Int64).alias("question_index"),
-                        na.alias("na"),
-                        *[e.alias(n) for e, n in zip(given, given_names, strict=True)],
-                        *[e.alias(n) for e, n in zip(counted, counted_names, strict=True)],
+            def long(frame: pl.DataFrame, keys: list[str]) -> pl.LazyFrame:
+                """One row per row of ``frame`` and rubric question: its counts as given and as counted."""
+                parts = []
+                for q_index, question in enumerate(rubric.questions()):
+                    builder = builders.get(question.id)
+                    if builder is None:  # no column: nobody answered it
+                        given = counted_levels = [pl.lit(0, pl.Int64)] * width
+                        na: pl.Expr = pl.lit(0, pl.Int64)
+                    else:
+                        given, counted_levels = builder.count_exprs()
+                        na = pl.col(_q(builder.index, "na")).cast(pl.Int64)
+                    parts.append(
+                        frame.lazy().select(
+                            *keys,
+                            pl.lit(q_index, pl.Int64).alias("question_index"),
+                            na.alias("na"),
+                            *[e.alias(n) for e, n in zip(given, given_names, strict=True)],
+                            *[e.alias(n) for e, n in zip(counted_levels, counted_names, strict=True)],
+                        )
                     )
-                )
-            return pl.concat(parts, how="vertical")
+                return pl.concat(parts, how="vertical")
 
-        def statistics_of(frame: pl.DataFrame, keys: list[str], variance: bool) -> pl.LazyFrame:
+            group_cells = long(counts.with_columns(group_index), group_keys)
+            total_cells = long(totals, ["__org"])
+
+        def statistics_of(cells: pl.LazyFrame, keys: list[str], variance: bool) -> pl.LazyFrame:
             return level_statistics(
-                long(frame, keys),
+                cells,
                 [*keys, "question_index", "na"],
                 method,
                 self.scale,
@@ -934,20 +992,12 @@ class _Export:
                 "question_id": pl.String,
             },
         )
-        # Each respondent group's statistics, and those of the respondents with no group (index after the
-        # rubric's groups): the values a question pools under ``pooling: groups``, and the group views.
-        pooled_counts = counts.with_columns(
-            pl.col(_GROUP)
-            .replace_strict(self.group_order, default=None, return_dtype=pl.Int64)
-            .fill_null(len(self.groups))
-            .alias("group_index")
-        )
         least = rubric.scoring.min_group_size
 
         def group_statistics() -> pl.DataFrame:
             return within_group_agreements(
                 rubric,
-                statistics_of(pooled_counts, ["__org", _GROUP, "group_index", "n"], variance=True)
+                statistics_of(group_cells, group_keys, variance=True)
                 .filter(pl.col("answered") > 0)
                 .rename({_GROUP: "group"})
                 .sort("__org", "question_index", "group_index")
@@ -988,7 +1038,7 @@ class _Export:
             pools_ready = pool.submit(group_statistics)
             views = pool.submit(lambda: group_views(pools_ready.result()))
             stats = (
-                statistics_of(totals, ["__org"], variance=False)
+                statistics_of(total_cells, ["__org"], variance=False)
                 .select("__org", "question_index", "answered", "na", "value")
                 .sort("__org", "question_index")
                 .collect()
@@ -1118,7 +1168,6 @@ class _StatsBuilder:
         # kept per organisation and group, so the counted levels are worked out per group first (counted_columns)
         # and summed with the rest.
         self.only = tuple(question.evidence_groups) if self.fold or self.evidence else ()
-        self.given_counted = False  # the counts carry the counted levels (_Export.score's ``counted``)
 
     def asked(self, group: str | None) -> bool:
         return not self.only or group in self.only
@@ -1145,7 +1194,7 @@ class _StatsBuilder:
     def count_exprs(self) -> tuple[list[pl.Expr], list[pl.Expr]]:
         """The counts per level of the scale as Polars columns: as given, and as counted (the evidence rule)."""
         given = [pl.col(_q(self.index, level)).cast(pl.Int64) for level in self.scale]
-        if self.given_counted or (self.only and self.fold):
+        if self.only and self.fold:
             return given, [pl.col(_q(self.index, f"counted{level}")) for level in self.scale]
         return given, self._folded(given)
 
@@ -1330,6 +1379,11 @@ def _combined(method: str, items: Sequence[tuple[pl.Expr, float]]) -> pl.Expr:
         total = total + (value * w).fill_null(0.0)
         present = present + pl.when(value.is_not_null()).then(pl.lit(w, pl.Float64)).otherwise(0.0)
     return pl.when(present > 0).then(total / present)
+
+
+def cell_columns(width: int) -> tuple[list[str], list[str]]:
+    """The names of a cell's counts of each level of a scale of ``width`` levels: as given, and as counted."""
+    return [f"__g{k}" for k in range(width)], [f"__c{k}" for k in range(width)]
 
 
 def _q(index: int, part: int | str | None = None) -> str:

@@ -12,8 +12,9 @@ counted: each answer's counted level under the evidence rule (its evidence cited
 ``max_age_days`` or not, by itself or by the evidence register: :func:`qimaturity.scoring.engine.counted_level`,
 the row engine's own function), the respondents' own scores for the intervals
 (:func:`qimaturity.scoring.intervals.respondent_moments`, the row engine's too), and how many answers each question
-shows (an N/A and a respondent with no group are shown as answers). Per organisation and respondent group, the
-counts of each question's levels as given and as counted are then what an export's counting pass makes.
+shows (an N/A and a respondent with no group are shown as answers). Polars then counts each question's levels as
+given and as counted per organisation and respondent group: the cells an export's counting pass leads to, handed
+to the columnar engine as they are (one row per question, not an export's one column per question and level).
 
 An assessment the columnar path cannot score exactly is scored by the row engine, in its place
 (:func:`batchable`): one with targets or a missing-answer policy of its own.
@@ -28,7 +29,7 @@ import polars as pl
 
 from qimaturity.answers.model import Assessment
 from qimaturity.rubric.model import Rubric
-from qimaturity.scoring.columnar import _GROUP, _ORG, METADATA, _Export, _q
+from qimaturity.scoring.columnar import _GROUP, _ORG, METADATA, _Export, _s, cell_columns
 from qimaturity.scoring.columnar_numbers import ExportScores
 from qimaturity.scoring.engine import (
     NO_TRACE,
@@ -43,7 +44,6 @@ from qimaturity.scoring.intervals import (
     GroupMoments,
     estimates_intervals,
     node_interval,
-    respondent_moments,
 )
 from qimaturity.scoring.result import (
     BandPosition,
@@ -124,7 +124,8 @@ class _Counted:
     rubric: Rubric
     assessments: Sequence[Assessment]
     frame: pl.DataFrame
-    """Per assessment and respondent group: the counts of each question's levels, as given and as counted."""
+    """Per assessment, respondent group and question answered there: the counts of its levels, as given and as
+    counted (the cells :meth:`qimaturity.scoring.columnar._Export.score` takes with ``counted``)."""
     respondents: list[tuple[RespondentCount, ...]]
     """Each assessment's respondents per group, as its result records them."""
     moments: dict[str, dict[str, GroupMoments]]
@@ -135,15 +136,7 @@ class _Counted:
     @classmethod
     def of(cls, rubric: Rubric, assessments: Sequence[Assessment]) -> _Counted:
         scale = [level.value for level in rubric.levels]
-        width = len(scale)
         questions = list(rubric.questions())
-        per_question = width + 3  # the levels as given, N/A, cells filled and cells that are no level (none here)
-        counted_at = len(questions) * per_question
-        columns = counted_at + len(questions) * width
-        parts: list[int | str] = [*scale, "na", "n", "bad"]
-        names = [_q(i, part) for i in range(len(questions)) for part in parts]
-        names += [_q(i, f"counted{level}") for i in range(len(questions)) for level in scale]
-        position = {level: k for k, level in enumerate(scale)}
         # A level below a question's evidence_from is counted as given (counted_level's first rule): only the
         # others are asked, a fifth of the answers or so.
         no_evidence = max(scale) + 1
@@ -153,63 +146,115 @@ class _Counted:
         }
         intervals = estimates_intervals(rubric)
 
-        flat: list[int] = []
-        keys: list[str] = []
+        # One entry per answer (its row: assessment and group; its question; its level as given and as counted,
+        # None for N/A), counted into cells by Polars: a list append per answer is the only Python work.
+        answer_rows: list[int] = []
+        answer_questions: list[int] = []
+        answer_given: list[int | None] = []
+        answer_used: list[int | None] = []
+        orgs: list[int] = []
         groups: list[str | None] = []
+        # For the intervals, one entry per respondent: its assessment (as text, the key of the moments), its group
+        # and each question's slot (:meth:`_Export.slots_query`'s: 0 unanswered, 1 + the counted level's position
+        # on the scale, N/A after the scale), one question after another.
+        respondent_keys: list[str] = []
+        respondent_groups: list[str | None] = []
+        slots: list[int] = []
         respondents: list[int] = []
         every_count: list[tuple[RespondentCount, ...]] = []
         shown: list[int] = []
-        moments: dict[str, dict[str, GroupMoments]] = {}
+        question_count = len(questions)
+        unanswered = [0] * question_count
+        slot_of: dict[int | None, int] = {level: k + 1 for k, level in enumerate(scale)}
+        slot_of[None] = len(scale) + 1  # N/A
+        add_row, add_question, add_given, add_used = (
+            answer_rows.append,
+            answer_questions.append,
+            answer_given.append,
+            answer_used.append,
+        )
         for index, assessment in enumerate(assessments):
-            key = str(index)
             counts = respondent_counts(rubric, assessment)
             every_count.append(counts)
             hidden = hidden_groups(rubric, counts)
             row_of: dict[str | None, int] = {}
             for count in counts:
-                row_of[count.group] = len(keys)
-                keys.append(key)
+                row_of[count.group] = len(orgs)
+                orgs.append(index)
                 groups.append(count.group)
                 respondents.append(count.respondents)
-            flat.extend([0] * (columns * len(counts)))
             register = {record.id: record for record in reversed(assessment.evidence)}
             day = assessment.date
             answers_shown = [0] * len(questions)
-            levels: dict[str, list[tuple[str, int]]] = {}
+            key = str(index)
             for respondent in assessment.respondents:
                 group = respondent.group
-                row = row_of[group] * columns
+                row = row_of[group]
                 secret = group in hidden
+                # Without intervals, the slots are written to a scratch row (the loop stays one loop).
+                respondent_slots = list(unanswered)
+                if intervals:
+                    respondent_keys.append(key)
+                    respondent_groups.append(group)
                 for answer in respondent.answers:
                     i, question, evidence_from = by_id[answer.question_id]
                     if not secret:
                         answers_shown[i] += 1
-                    at = row + i * per_question
-                    flat[at + width + 1] += 1
+                    add_row(row)
+                    add_question(i)
                     given = answer.level
+                    add_given(given)
                     if given is None:
-                        flat[at + width] += 1
-                        continue
-                    if given < evidence_from:
+                        used = None
+                    elif given < evidence_from:
                         used = given
                     else:
                         used, _ = counted_level(rubric, day, question, group, answer, register, scale)
-                    flat[at + position[given]] += 1
-                    flat[row + counted_at + i * width + position[used]] += 1
-                    if intervals:
-                        levels.setdefault(question.id, []).append((respondent.id, used))
+                    add_used(used)
+                    respondent_slots[i] = slot_of[used]
+                if intervals:
+                    slots.extend(respondent_slots)
             shown.extend(answers_shown)
-            if intervals:
-                moments[key] = respondent_moments(rubric, levels, {r.id: r.group for r in assessment.respondents})
 
-        frame = pl.DataFrame(
-            {
-                _ORG: keys,
-                _GROUP: pl.Series(groups, dtype=pl.String),
-                "n": pl.Series(respondents, dtype=pl.Int64),
-                **{name: pl.Series(flat[k::columns], dtype=pl.Int64) for k, name in enumerate(names)},
-            }
+        given_names, counted_names = cell_columns(len(scale))
+        answers = pl.DataFrame(
+            {"row": answer_rows, "question_index": answer_questions, "given": answer_given, "used": answer_used},
+            schema={"row": pl.Int64, "question_index": pl.Int64, "given": pl.Int64, "used": pl.Int64},
         )
+        rows = pl.DataFrame(
+            {"row": range(len(orgs)), "__org": orgs, _GROUP: groups, "n": respondents},
+            schema={"row": pl.Int64, "__org": pl.Int64, _GROUP: pl.String, "n": pl.Int64},
+        )
+        frame = (
+            answers.group_by("row", "question_index")
+            .agg(
+                pl.col("given").is_null().sum().cast(pl.Int64).alias("na"),
+                *[
+                    (pl.col("given") == v).sum().cast(pl.Int64).alias(n)
+                    for v, n in zip(scale, given_names, strict=True)
+                ],
+                *[
+                    (pl.col("used") == v).sum().cast(pl.Int64).alias(n)
+                    for v, n in zip(scale, counted_names, strict=True)
+                ],
+            )
+            .join(rows, on="row")
+            .drop("row")
+        )
+        moments: dict[str, dict[str, GroupMoments]] = {}
+        if intervals:
+            export = _Export.of_rubric(rubric)
+            moments = export.counted_moments(
+                pl.DataFrame(
+                    {
+                        _ORG: respondent_keys,
+                        _GROUP: respondent_groups,
+                        **{_s(i): slots[i::question_count] for i in range(question_count)},
+                    },
+                    schema={_ORG: pl.String, _GROUP: pl.String, **{_s(i): pl.Int64 for i in range(question_count)}},
+                ),
+                [str(index) for index in range(len(assessments))],
+            )
         return cls(rubric, assessments, frame, every_count, moments, shown)
 
     def scores(

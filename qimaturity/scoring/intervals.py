@@ -114,50 +114,84 @@ GroupMoments = Mapping[str | None, Moments]
 """A scope's moments for each respondent group (``None``: the respondents with no group)."""
 
 
-def interval_from_moments(
-    centre: float, by_group: GroupMoments, rubric: Rubric, factor: float, low: float, high: float
-) -> Interval | None:
-    """The interval around ``centre`` from the moments of the respondents' scores in each group.
+class _Placer:
+    """Places a rubric's intervals (:func:`node_interval`): what does not depend on the moments worked out once
+    per rubric, and each combination of groups and their sizes' weighting once (a cohort repeats a few)."""
 
-    ``pooling: respondents``: the groups' moments merged, as one sample of n respondents (n − 1 degrees of freedom).
-    ``pooling: groups``: the value is a weighted mean of the groups' values, so its standard error is that of a
-    stratified mean, √(Σ (w_g / W)² s² / n_g), where s² is the pooled within-group variance Σ m2_g / (n − G) over
-    the G groups present (differences between groups are perception gaps, not noise) and n − G the degrees of
-    freedom. None when the degrees of freedom are fewer than one (fewer than two respondents, or one in each group).
-    """
-    step = 1 << (2 * grid_bits(rubric))  # a squared score's grid step
-    # The variance s² = m2 / degrees as one ratio of whole numbers, divided once: a correctly rounded division, so
-    # the float is that of the exact fraction (mean_and_deviations' m2 over the degrees), without Fraction's cost.
-    if rubric.scoring.pooling != "groups":
-        n = total = squares = 0
-        for count, part, part_squares in by_group.values():  # merged_moments of the groups present, inline
+    def __init__(self, rubric: Rubric):
+        self.step = 1 << (2 * grid_bits(rubric))  # a squared score's grid step
+        self.factor = MEDIAN_FACTOR if rubric.scoring.respondent_aggregate == "median" else 1.0
+        self.low, self.high = float(rubric.lowest), float(rubric.highest)
+        self.by_group = rubric.scoring.pooling == "groups"
+        self.weights = rubric_plan(rubric).group_weights  # group_weight's, looked up
+        self.spreads: dict[tuple[tuple[str | None, int], ...], float] = {}
+
+    def interval(self, centre: float, by_group: GroupMoments) -> Interval | None:
+        """The interval around ``centre`` from the moments of the respondents' scores in each group.
+
+        ``pooling: respondents``: the groups' moments merged, as one sample of n respondents (n − 1 degrees of
+        freedom). ``pooling: groups``: the value is a weighted mean of the groups' values, so its standard error is
+        that of a stratified mean, √(Σ (w_g / W)² s² / n_g), where s² is the pooled within-group variance
+        Σ m2_g / (n − G) over the G groups present (differences between groups are perception gaps, not noise) and
+        n − G the degrees of freedom. None when the degrees of freedom are fewer than one (fewer than two
+        respondents, or one in each group).
+        """
+        step = self.step
+        # The variance s² = m2 / degrees as one ratio of whole numbers, divided once: a correctly rounded division,
+        # so the float is that of the exact fraction (mean_and_deviations' m2 over the degrees), without Fraction's
+        # cost.
+        if not self.by_group:
+            n = total = squares = 0
+            for count, part, part_squares in by_group.values():  # merged_moments of the groups present, inline
+                if count > 0:
+                    n += count
+                    total += part
+                    squares += part_squares
+            degrees = n - 1
+            if degrees < 1:
+                return None
+            error = self.factor * math.sqrt(((n * squares - total * total) / (n * step * degrees)) * (1.0 / n))
+            half = t95(degrees) * error
+            return _INTERVAL(max(self.low, centre - half), min(self.high, centre + half), error, n)
+        present: list[tuple[str | None, int]] = []
+        n = 0
+        product = 1
+        for group, (count, _, _) in by_group.items():
             if count > 0:
+                present.append((group, count))
                 n += count
-                total += part
-                squares += part_squares
-        degrees = n - 1
+                product *= count
+        degrees = n - len(present)
         if degrees < 1:
             return None
-        error = factor * math.sqrt(((n * squares - total * total) / (n * step * degrees)) * (1.0 / n))
+        sizes = tuple(present)
+        spread = self.spreads.get(sizes)
+        if spread is None:
+            if len(self.spreads) >= 4096:  # bounded: a cohort of very varied group sizes keeps the latest
+                self.spreads.clear()
+            weights = [self.weights.get(group, 1.0) for group, _ in sizes]
+            total_weight = sum(weights)
+            spread = math.fsum([(w / total_weight) ** 2 / c for w, (_, c) in zip(weights, sizes, strict=True)])
+            self.spreads[sizes] = spread
+        # Σ_g (n_g Σq² − (Σq)²) / n_g over a common denominator Π n_g (the product of the sizes).
+        top = sum([(c * q - t * t) * (product // c) for c, t, q in by_group.values() if c > 0])
+        error = self.factor * math.sqrt((top / (product * step * degrees)) * spread)
         half = t95(degrees) * error
-        return _INTERVAL(max(low, centre - half), min(high, centre + half), error, n)
-    present = [(group, moments) for group, moments in by_group.items() if moments[0] > 0]
-    n = sum(moments[0] for _, moments in present)
-    degrees = n - len(present)
-    if degrees < 1:
-        return None
-    known = rubric_plan(rubric).group_weights  # group_weight's, looked up
-    weights = [known.get(group, 1.0) for group, _ in present]
-    total_weight = sum(weights)
-    spread = math.fsum([(w / total_weight) ** 2 / c for w, (_, (c, _, _)) in zip(weights, present, strict=True)])
-    # Σ_g (n_g Σq² − (Σq)²) / n_g over a common denominator Π n_g.
-    product = 1
-    for _, (count, _, _) in present:
-        product *= count
-    top = sum([(c * q - t * t) * (product // c) for _, (c, t, q) in present])
-    error = factor * math.sqrt((top / (product * step * degrees)) * spread)
-    half = t95(degrees) * error
-    return _INTERVAL(max(low, centre - half), min(high, centre + half), error, n)
+        return _INTERVAL(max(self.low, centre - half), min(self.high, centre + half), error, n)
+
+
+_PLACERS: dict[int, tuple[Rubric, _Placer]] = {}
+
+
+def _placer(rubric: Rubric) -> _Placer:
+    """The rubric's :class:`_Placer`, made on first use (a rubric is immutable), as ``rubric_plan`` keeps plans."""
+    found = _PLACERS.get(id(rubric))
+    if found is not None and found[0] is rubric:
+        return found[1]
+    if len(_PLACERS) >= 64:
+        _PLACERS.clear()
+    placer = _PLACERS[id(rubric)] = (rubric, _Placer(rubric))
+    return placer[1]
 
 
 _INTERVAL = maker(Interval)  # two or ten for each result
@@ -366,10 +400,9 @@ def _replaced(node: N, **changes: Any) -> N:
 
 def node_interval(rubric: Rubric, raw_value: float, moments: GroupMoments) -> Interval | None:
     """A domain's or the overall interval, around its raw value, from its respondents' score moments in each group
-    (None where :func:`interval_from_moments` gives none), for a rubric whose values get one
+    (None where :meth:`_Placer.interval` gives none), for a rubric whose values get one
     (:func:`estimates_intervals`)."""
-    factor = MEDIAN_FACTOR if rubric.scoring.respondent_aggregate == "median" else 1.0
-    return interval_from_moments(raw_value, moments, rubric, factor, float(rubric.lowest), float(rubric.highest))
+    return _placer(rubric).interval(raw_value, moments)
 
 
 @dataclasses.dataclass(frozen=True)
