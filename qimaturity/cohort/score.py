@@ -350,15 +350,15 @@ def iter_rendered(
             if progress is not None:
                 progress(done, total, None)
         return
-    # Forked workers inherit the loaded rubrics and the job as they are: nothing is pickled but paths and what
-    # render returns. imap keeps the files' order; its results wait for the caller only as far as the workers
-    # outrun it, and writing a result's text takes a fraction of scoring it (measured: memory stays flat).
-    context = multiprocessing.get_context("fork")
-    with context.Pool(count, initializer=_start_worker, initargs=(job, render)) as pool:
-        for done, items in enumerate(pool.imap(_worker_items, job.files, chunksize=4), start=1):
-            yield from items
-            if progress is not None:
-                progress(done, total, None)
+    # Forked workers inherit the loaded rubrics and the job as they are: nothing is pickled but what render
+    # returns. Files go to the workers four at a time, in turn, and come back in their order.
+    chunks = [job.files[start : start + 4] for start in range(0, total, 4)]
+    done = 0
+    for chunk, items in zip(chunks, in_workers(count, job, render, _chunk_items, chunks), strict=True):
+        yield from items
+        done += len(chunk)
+        if progress is not None:
+            progress(done, total, None)
 
 
 COLUMNAR_FROM = POOL_FROM
@@ -395,7 +395,6 @@ def iter_csv(
 
         yield from iter_rendered(job.rubrics, job.files, render, workers=workers, **_options(job))
         return
-    import multiprocessing
     import os
 
     fresh = fork_is_safe()  # asked before Polars is imported here
@@ -410,10 +409,8 @@ def iter_csv(
     # Each worker loads and scores a share of the files, a batch at most; only the text travels back.
     size = min(BATCH, -(-total // count))
     shares = [job.files[start : start + size] for start in range(0, total, size)]
-    context = multiprocessing.get_context("fork")
-    with context.Pool(count, initializer=_start_worker, initargs=(job, _same)) as pool:
-        for items in pool.imap(_worker_csv, shares):
-            yield from items
+    for items in in_workers(count, job, _same, _worker_csv, shares):
+        yield from items
 
 
 def iter_slim(
@@ -449,7 +446,6 @@ def iter_slim(
             **_options(job),
         )
         return
-    import multiprocessing
     import os
 
     fresh = fork_is_safe()
@@ -471,13 +467,11 @@ def iter_slim(
                 progress(done, total, None)
         return
     # Each worker loads and scores a share of the files, a batch at most; their slim results travel back.
-    context = multiprocessing.get_context("fork")
-    with context.Pool(count, initializer=_start_worker, initargs=(job, _same)) as pool:
-        for share, items in zip(shares, pool.imap(_worker_slim, shares), strict=True):
-            yield from items
-            done += len(share)
-            if progress is not None:
-                progress(done, total, None)
+    for share, items in zip(shares, in_workers(count, job, _same, _worker_slim, shares), strict=True):
+        yield from items
+        done += len(share)
+        if progress is not None:
+            progress(done, total, None)
 
 
 def _worker_slim(files: Sequence[Path]) -> list[Result | Problem]:
@@ -538,6 +532,132 @@ def _worker_items(path: Path) -> list[Any]:
     assert _WORKER is not None
     job, render = _WORKER
     return [render(item) if isinstance(item, Result) else item for item in job.items(path)]
+
+
+def _chunk_items(paths: Sequence[Path]) -> list[Any]:
+    return [item for path in paths for item in _worker_items(path)]
+
+
+class _Failed:
+    """What a worker sends instead of a task's items when the task raised: the error, to be raised again."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+AHEAD = 2
+"""Tasks each worker holds at once (one being done, the next waiting), and so how far the workers may run ahead of
+the caller: :func:`in_workers` hands out a task only while fewer than ``AHEAD`` x workers are done or under way and
+not yet taken by the caller."""
+
+
+def in_workers(
+    count: int,
+    job: _Job,
+    render: Callable[[Result], Any],
+    work: Callable[[Any], T],
+    tasks: Sequence[Any],
+) -> Iterator[T]:
+    """``work(task)`` of every task, in the tasks' order, done by ``count`` forked worker processes (each started
+    with the job and ``render``, see :func:`_start_worker`). Each task goes to a worker that is free, through its own
+    pipe, so a slow task holds up only its worker; outcomes that arrive early wait here for those before them.
+    Only :data:`AHEAD` tasks a worker are out at once, so workers that outrun the caller wait for it and memory
+    stays flat however slow the output is (multiprocessing.Pool kept every outcome not yet asked for, and its
+    worker-handler thread woke up each time one waited in its pipe). An error in a task is raised here in its
+    place; a worker that dies is reported with its exit code (a Pool waited for its task for ever); the workers
+    are ended when the caller stops."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    context = multiprocessing.get_context("fork")
+    links: list[Any] = []
+    workers: list[Any] = []
+    try:
+        for _ in range(count):
+            link, their_link = context.Pipe()
+            worker = context.Process(target=_serve, args=(job, render, work, tasks, their_link), daemon=True)
+            worker.start()
+            their_link.close()  # the worker's end: this one sees the pipe end when the worker does
+            links.append(link)
+            workers.append(worker)
+        held = [0] * count  # tasks each worker has and has not sent back
+        arrived: dict[int, Any] = {}
+        given = taken = 0  # tasks handed out; outcomes passed to the caller
+
+        def hand_out() -> int:
+            nonlocal given
+            # One task a worker, then a second: with as many tasks as workers, each does one.
+            for index in [index for depth in range(AHEAD) for index in range(count) if held[index] <= depth]:
+                if held[index] < AHEAD and given < len(tasks) and given - taken < AHEAD * count:
+                    try:
+                        links[index].send(given)
+                    except OSError:
+                        raise _ended(workers[index]) from None
+                    held[index] += 1
+                    given += 1
+            return given
+
+        hand_out()
+        while taken < len(tasks):
+            if taken not in arrived:
+                for ready in wait(links):
+                    index = links.index(ready)
+                    try:
+                        number, outcome = links[index].recv()
+                    except (EOFError, OSError):  # the pipe ended, or was reset with tasks unread
+                        raise _ended(workers[index]) from None
+                    held[index] -= 1
+                    arrived[number] = outcome
+                continue
+            outcome = arrived.pop(taken)
+            if isinstance(outcome, _Failed):
+                raise outcome.error
+            taken += 1
+            hand_out()
+            yield outcome
+        for link in links:
+            link.send(None)  # no more tasks: the worker ends
+        for worker in workers:
+            worker.join()
+    finally:
+        # Stopped early (an error, or the caller done with the outcomes): whatever a worker is doing is not wanted.
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+                worker.join()
+        for link in links:
+            link.close()
+
+
+def _ended(worker: Any) -> RuntimeError:
+    worker.join()
+    return RuntimeError(f"a worker process ended before its work was done (exit code {worker.exitcode})")
+
+
+def _serve(
+    job: _Job,
+    render: Callable[[Result], Any],
+    work: Callable[[Any], Any],
+    tasks: Sequence[Any],
+    link: Any,
+) -> None:
+    _start_worker(job, render)
+    while True:
+        try:
+            number = link.recv()
+        except EOFError:  # the caller has gone
+            break
+        if number is None:
+            break
+        try:
+            outcome = work(tasks[number])
+        except Exception as error:  # raised again in the caller, in its place
+            outcome = _Failed(error)
+        try:
+            link.send((number, outcome))
+        except Exception as error:  # an outcome or error that cannot be pickled: its words instead
+            link.send((number, _Failed(RuntimeError(f"{type(error).__name__}: {error}"))))
+    link.close()
 
 
 @dataclass(frozen=True)
