@@ -630,8 +630,13 @@ def in_workers(
 
 
 def _ended(worker: Any) -> RuntimeError:
+    import signal
+
     worker.join()
-    return RuntimeError(f"a worker process ended before its work was done (exit code {worker.exitcode})")
+    code = worker.exitcode
+    # A negative exit code is the signal that ended it: SIGKILL is what the system sends when memory runs out.
+    how = f"killed by {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
+    return RuntimeError(f"a worker process ended before its work was done ({how})")
 
 
 def _serve(
