@@ -351,7 +351,7 @@ def iter_rendered(
                 progress(done, total, None)
         return
     # Forked workers inherit the loaded rubrics and the job as they are: nothing is pickled but what render
-    # returns. Files go to the workers four at a time, in turn, and come back in their order.
+    # returns. Files go four at a time to whichever worker is free, and come back in their order.
     chunks = [job.files[start : start + 4] for start in range(0, total, 4)]
     done = 0
     for chunk, items in zip(chunks, in_workers(count, job, render, _chunk_items, chunks), strict=True):
@@ -528,14 +528,10 @@ def _start_worker(job: _Job, render: Callable[[Result], Any]) -> None:
     _WORKER = (job, render)
 
 
-def _worker_items(path: Path) -> list[Any]:
+def _chunk_items(paths: Sequence[Path]) -> list[Any]:
     assert _WORKER is not None
     job, render = _WORKER
-    return [render(item) if isinstance(item, Result) else item for item in job.items(path)]
-
-
-def _chunk_items(paths: Sequence[Path]) -> list[Any]:
-    return [item for path in paths for item in _worker_items(path)]
+    return [render(item) if isinstance(item, Result) else item for path in paths for item in job.items(path)]
 
 
 class _Failed:
@@ -584,7 +580,7 @@ def in_workers(
         arrived: dict[int, Any] = {}
         given = taken = 0  # tasks handed out; outcomes passed to the caller
 
-        def hand_out() -> int:
+        def hand_out() -> None:
             nonlocal given
             # One task a worker, then a second: with as many tasks as workers, each does one.
             for index in [index for depth in range(AHEAD) for index in range(count) if held[index] <= depth]:
@@ -595,7 +591,6 @@ def in_workers(
                         raise _ended(workers[index]) from None
                     held[index] += 1
                     given += 1
-            return given
 
         hand_out()
         while taken < len(tasks):
@@ -635,7 +630,12 @@ def _ended(worker: Any) -> RuntimeError:
     worker.join()
     code = worker.exitcode
     # A negative exit code is the signal that ended it: SIGKILL is what the system sends when memory runs out.
-    how = f"killed by {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
+    how = f"exit code {code}"
+    if code is not None and code < 0:
+        try:
+            how = f"killed by {signal.Signals(-code).name}"
+        except ValueError:  # a signal without a name (a real-time one)
+            how = f"killed by signal {-code}"
     return RuntimeError(f"a worker process ended before its work was done ({how})")
 
 
