@@ -1,0 +1,1 @@
+"""Workspaces, organisations and memberships, and the scoping functions every query goes through."""

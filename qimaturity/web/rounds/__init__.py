@@ -1,0 +1,1 @@
+"""Assessment rounds, invitations and the answers respondents save through them."""

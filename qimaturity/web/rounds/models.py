@@ -1,0 +1,97 @@
+"""A round collects one assessment: invitations (one respondent's link each) and the answers saved through them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from qimaturity.web.organisations.models import Organisation
+
+
+class Round(models.Model):
+    """One assessment of one organisation being collected, from its opening to its closing date."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="rounds")
+    title = models.CharField(max_length=200)
+    # The rubric as the command line names it (a bundled id, or one in the site's rubric folder), with the version
+    # and content hash it had when the round opened: a round whose rubric has since changed is flagged.
+    rubric_id = models.CharField(max_length=100)
+    rubric_version = models.CharField(max_length=40)
+    rubric_hash = models.CharField(max_length=80)
+    assessment_date = models.DateField()
+    closes_on = models.DateField()
+    # Respondent group id -> how many respondents of that group are invited.
+    groups = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-assessment_date", "title"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.organisation})"
+
+
+class Invitation(models.Model):
+    """One respondent of a round: their link (by its token's hash) or the file their answers came from."""
+
+    class Source(models.TextChoices):
+        LINK = "link", "Invitation link"
+        UPLOAD = "upload", "Uploaded file"
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="invitations")
+    group = models.CharField(max_length=100)
+    # The respondent id in the answers file the round exports (board-1, frontline-3, ...).
+    respondent_id = models.CharField(max_length=100)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.LINK)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    email = models.EmailField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # Raised by every save: a page saved from a tab that had an older version says the other tab's answers there
+    # were replaced (the later save wins, with a notice).
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["round", "group", "respondent_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "respondent_id"], name="one_respondent_id_a_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.respondent_id} of {self.round}"
+
+
+class Answer(models.Model):
+    """One respondent's answer to one question: a level or N/A, with a comment and evidence where given."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="answers")
+    question_id = models.CharField(max_length=100)
+    level = models.IntegerField(null=True, blank=True)
+    na = models.BooleanField(default=False)
+    justification = models.TextField(blank=True, default="")
+    comment = models.TextField(blank=True, default="")
+    # Evidence items as the answers file holds them: free-text {"reference": ..., "date": ...} items.
+    evidence = models.JSONField(default=list, blank=True)
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["invitation", "question_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["invitation", "question_id"], name="one_answer_a_question"),
+            models.CheckConstraint(
+                name="answer_is_a_level_or_na",
+                condition=models.Q(level__isnull=False, na=False) | models.Q(level__isnull=True, na=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {'N/A' if self.na else self.level}"

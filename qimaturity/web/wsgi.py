@@ -1,0 +1,8 @@
+"""The WSGI application `qimaturity serve` runs."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qimaturity.web.settings")
+application = get_wsgi_application()
