@@ -1,0 +1,25 @@
+"""The shared world builds, and its roles are who they say they are."""
+
+import pytest
+
+from qimaturity import load_rubric
+from qimaturity.web.organisations.scoping import administered_organisations, analysed_organisations
+from qimaturity.web.rounds.models import Answer
+from tests.web.world import ROLES, make_world
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_world_has_every_role_and_its_scopes() -> None:
+    world = make_world()
+    assert set(ROLES) - {"anonymous", "respondent_a", "respondent_b"} == set(world.users)
+    assert list(administered_organisations(world.users["admin_x"])) == [world.organisations["X"]]
+    assert set(analysed_organisations(world.users["regulator_w"])) == {
+        world.organisations["X"],
+        world.organisations["Y"],
+    }
+    assert list(analysed_organisations(world.users["regulator_v"])) == [world.organisations["Z"]]
+    assert Answer.objects.filter(invitation__round=world.rounds["C"]).count() == 3 * sum(
+        len(d.questions) for d in load_rubric("qi-readiness").domains
+    )
+    assert world.client("admin_x").get("/", secure=True).status_code == 200
