@@ -132,14 +132,6 @@ def fingerprint(certificate_pem: bytes) -> str:
     return ":".join(f"{byte:02X}" for byte in digest)
 
 
-def tls(data: Path, certificate: Path | None, key: Path | None, say: Say) -> Tls:
-    """The certificate and key to serve with: those given (checked), else the data folder's self-signed pair,
-    made when missing or about to expire."""
-    if certificate is not None and key is not None:
-        return _given(certificate, key)
-    return _self_signed(data, say)
-
-
 def check_pair(certificate: Path | None, key: Path | None) -> None:
     if (certificate is None) != (key is None):
         given, missing = ("--certificate", "--key") if key is None else ("--key", "--certificate")
@@ -540,13 +532,14 @@ def serve(options: Options, say: Say, show: Say) -> int:
     """Set up the site in ``options.data`` and run it until stopped; the exit code. ``say`` takes messages,
     ``show`` the site's address (a line of data, for scripts)."""
     check_pair(options.certificate, options.key)
+    given = None if options.certificate is None or options.key is None else _given(options.certificate, options.key)
     if options.examples and not EXAMPLES.is_dir():
         raise OptionError(f"no examples folder {EXAMPLES}: the examples come with the source checkout", "--examples")
     check_port(options.host, options.port)
     # Everything serve and its children write (the database, its journal, uploads, reports) is the owner's alone.
     os.umask(0o077)
     data = prepare_data(options.data, say)
-    certificate = tls(data, options.certificate, options.key, say)
+    certificate = given or _self_signed(data, say)
     use_settings(data)
     migrate()
     if options.examples:
