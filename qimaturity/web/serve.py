@@ -400,12 +400,19 @@ def manage(data: Path, arguments: Sequence[str]) -> None:
 # ---- the two children ------------------------------------------------------------------------------------------
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """In a child: receive SIGTERM if ``serve`` itself dies (killed, so that it cannot stop its children)."""
-    if sys.platform.startswith("linux"):
-        import ctypes
+def _dies_with(parent: int) -> Callable[[], None]:
+    """What a child runs between fork and exec: on Linux, to be sent SIGTERM when ``serve`` (``parent``) dies
+    without stopping it (killed); and to end at once if it died already."""
 
-        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    def arrange() -> None:  # pragma: no cover - runs in the child
+        if sys.platform.startswith("linux"):
+            import ctypes
+
+            ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return arrange
 
 
 def _environment(data: Path, host: str) -> dict[str, str]:
@@ -531,6 +538,8 @@ def _wait(reader: int, seconds: float) -> None:
 def serve(options: Options, say: Say, show: Say) -> int:
     """Set up the site in ``options.data`` and run it until stopped; the exit code. ``say`` takes messages,
     ``show`` the site's address (a line of data, for scripts)."""
+    if os.name != "posix":
+        raise OptionError("qimaturity serve runs on Linux and macOS (it manages its processes with POSIX signals)")
     check_pair(options.certificate, options.key)
     given = None if options.certificate is None or options.key is None else _given(options.certificate, options.key)
     if options.examples and not EXAMPLES.is_dir():
@@ -562,7 +571,7 @@ def serve(options: Options, say: Say, show: Say) -> int:
                     stdin=subprocess.DEVNULL,
                     stdout=2,  # their messages on stderr: stdout holds the address alone
                     process_group=0,
-                    preexec_fn=_die_with_parent,
+                    preexec_fn=_dies_with(os.getpid()),
                 )
             return _supervise(options, data, certificate, children, received, wakeup, say, show)
         finally:

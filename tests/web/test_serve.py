@@ -54,6 +54,7 @@ class Site:
     port: int
     out: Path
     err: Path
+    certificate: Path
 
     @property
     def stdout(self) -> str:
@@ -65,7 +66,7 @@ class Site:
 
     def context(self) -> ssl.SSLContext:
         """Trust the certificate serve made, and nothing else: a fetch that succeeds proves it is that one."""
-        return ssl.create_default_context(cafile=str(self.data / "certificate.pem"))
+        return ssl.create_default_context(cafile=str(self.certificate))
 
     def fetch(self, path: str, host: str = "localhost") -> tuple[int, http.client.HTTPMessage, str]:
         with urllib.request.urlopen(f"https://{host}:{self.port}{path}", context=self.context(), timeout=30) as r:
@@ -77,8 +78,10 @@ class Site:
         return self.process.wait(STOP_SECONDS)
 
 
-def start(tmp: Path, data: Path, *options: str) -> Site:
-    """Start `qimaturity serve` and wait (bounded) until it serves the sign-in page."""
+def start(tmp: Path, data: Path, *options: str, certificate: Path | None = None) -> Site:
+    """Start `qimaturity serve` and wait (bounded) until it serves the sign-in page with ``certificate`` (by
+    default the one serve makes in the data folder)."""
+    certificate = certificate or data / "certificate.pem"
     port = _free_port()
     out, err = tmp / f"serve-{port}.out", tmp / f"serve-{port}.err"
     with out.open("wb") as stdout, err.open("wb") as stderr:
@@ -90,12 +93,12 @@ def start(tmp: Path, data: Path, *options: str) -> Site:
             env=_environment(),
             cwd=tmp,
         )
-    site = Site(process, data, port, out, err)
+    site = Site(process, data, port, out, err, certificate)
     deadline = time.monotonic() + READY_SECONDS
     while True:
         if process.poll() is not None:
             pytest.fail(f"serve stopped ({process.returncode}) before it served:\n{site.stderr}")
-        if (data / "certificate.pem").exists():
+        if certificate.exists():
             try:
                 site.fetch("/login/")
                 return site
@@ -246,8 +249,15 @@ def test_sigterm_stops_every_process_and_a_second_start_keeps_the_key_and_certif
 
 @process
 def test_a_child_that_dies_stops_the_other_and_serve_fails(tmp_path) -> None:
-    running = start(tmp_path, tmp_path / "data")
+    from qimaturity.web.serve import _make_certificate
+
+    # A certificate of one's own (self-signed here): served, and nothing made in the data folder in its place.
+    _make_certificate(tmp_path / "ours.pem", tmp_path / "ours-key.pem")
+    given = ("--certificate", str(tmp_path / "ours.pem"), "--key", str(tmp_path / "ours-key.pem"))
+    running = start(tmp_path, tmp_path / "data", *given, certificate=tmp_path / "ours.pem")
     try:
+        assert not (tmp_path / "data" / "certificate.pem").exists()
+        assert f"Certificate: {tmp_path / 'ours.pem'}, self-signed" in running.stderr
         started = descendants(running.process.pid)
         (worker,) = (pid for pid, command in started.items() if "db_worker" in command)
         os.kill(worker, signal.SIGKILL)
@@ -257,6 +267,22 @@ def test_a_child_that_dies_stops_the_other_and_serve_fails(tmp_path) -> None:
     assert code == 1
     assert "the task worker stopped (killed by SIGKILL): stopping the web server" in running.stderr
     assert [pid for pid in started if alive(pid)] == []
+
+
+@process
+def test_the_children_stop_when_serve_is_killed(tmp_path) -> None:
+    running = start(tmp_path, tmp_path / "data")
+    started = descendants(running.process.pid)
+    assert len(started) >= 3  # granian, its worker, the task worker
+    running.process.kill()  # SIGKILL: serve cannot stop them; the parent-death signal does
+    running.process.wait(STOP_SECONDS)
+    deadline = time.monotonic() + STOP_SECONDS
+    while [pid for pid in started if alive(pid)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = {pid: command for pid, command in started.items() if alive(pid)}
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == {}
 
 
 @process
