@@ -33,8 +33,8 @@ STOP_SECONDS = 60
 
 def _environment() -> dict[str, str]:
     """This process's environment without what the test settings put there (a test key, a test data folder, the
-    test settings module): serve must find its key and folder by itself, as for a user."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("QIMATURITY_", "DJANGO_"))}
+    test settings module, a test database): serve must find its key, folder and SQLite database by itself."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QIMATURITY_", "DJANGO_", "DATABASE_URL"))}
     if "QIMATURITY_NHSUK_FRONTEND" in os.environ:
         env["QIMATURITY_NHSUK_FRONTEND"] = os.environ["QIMATURITY_NHSUK_FRONTEND"]
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
@@ -182,6 +182,9 @@ def test_the_sign_in_page_is_served_over_https_with_the_certificate_serve_made(s
         assert status == 200
         assert 'class="nhsuk-header' in page and "<h1>Sign in</h1>" in page
         assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    with pytest.raises(urllib.error.HTTPError) as missing:  # DEBUG is off: no page of the URL conf's patterns
+        site.fetch("/no-such-page/")
+    assert missing.value.code == 404 and b"URLconf" not in missing.value.read()
     status, headers, _ = site.fetch("/static/nhsuk/nhsuk-frontend.min.css")
     assert status == 200 and headers["Content-Type"].startswith("text/css")
     # The address on stdout alone; the fingerprint it prints is the certificate's, worked out here from its DER.
