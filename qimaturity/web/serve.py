@@ -184,13 +184,13 @@ def _self_signed(data: Path, say: Say) -> Tls:
                 return Tls(certificate, key, fingerprint(pem))
             say(f"The certificate {certificate} expires on {expires:%Y-%m-%d}: making a new one")
     pem = _make_certificate(certificate, key)
-    say(f"Created a self-signed certificate for localhost and 127.0.0.1 in {certificate}")
+    say(f"Created a self-signed certificate for localhost, 127.0.0.1 and ::1 in {certificate}")
     return Tls(certificate, key, fingerprint(pem), made=True)
 
 
 def _make_certificate(certificate: Path, key: Path) -> bytes:
-    """A self-signed certificate for localhost and 127.0.0.1 (ECDSA P-256, valid for a year), and its key in PKCS#8
-    (the web server reads no other kind), readable by the owner alone. Returns the certificate's PEM."""
+    """A self-signed certificate for localhost, 127.0.0.1 and ::1 (ECDSA P-256, valid for a year), and its key in
+    PKCS#8 (the web server reads no other kind), readable by the owner alone. Returns the certificate's PEM."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -214,7 +214,11 @@ def _make_certificate(certificate: Path, key: Path) -> bytes:
         .not_valid_after(now + datetime.timedelta(days=CERTIFICATE_DAYS))
         .add_extension(
             x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.IPv4Address("127.0.0.1"))]
+                [
+                    x509.DNSName("localhost"),
+                    x509.IPAddress(ipaddress.IPv4Address("127.0.0.1")),
+                    x509.IPAddress(ipaddress.IPv6Address("::1")),
+                ]
             ),
             critical=False,
         )
@@ -416,9 +420,12 @@ def _dies_with(parent: int) -> Callable[[], None]:
 
 
 def _environment(data: Path, host: str) -> dict[str, str]:
+    """The children's environment: the site's settings and data folder; a host of its own (``--host
+    192.168.1.20``) among the host names the site answers to, unless QIMATURITY_ALLOWED_HOSTS says which."""
     env = {**os.environ, "QIMATURITY_DATA": str(data), "DJANGO_SETTINGS_MODULE": SETTINGS}
-    if "QIMATURITY_ALLOWED_HOSTS" not in env and host not in ("127.0.0.1", "localhost", "0.0.0.0", "::", "::1"):
-        env["QIMATURITY_ALLOWED_HOSTS"] = f"127.0.0.1,localhost,{host}"
+    if "QIMATURITY_ALLOWED_HOSTS" not in env and host not in ("127.0.0.1", "localhost", "0.0.0.0", "::"):
+        name = f"[{host}]" if ":" in host else host  # an IPv6 address, as a Host header carries it
+        env["QIMATURITY_ALLOWED_HOSTS"] = f"127.0.0.1,localhost,{name}"
     return env
 
 
