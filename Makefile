@@ -1,5 +1,7 @@
 # Two entry points: `make demo` and `make test`. Both create or update the local virtual environment first.
 # For developers, `make test-fast`: the tests that render no PDF and start no process, for the edit-test loop.
+# `make serve`: the web application on https://127.0.0.1:8000/ with the example organisations, its data (database,
+# secret key, certificate) in qimaturity-data/, which `make clean` leaves alone.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -14,7 +16,7 @@ PYTEST := $(PY) -m pytest -n $(TEST_WORKERS)
 # compiles the package and rewrites every test module's asserts again, about 12 s of each test process's start.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: demo test test-fast lint preview system-packages clean
+.PHONY: demo serve test test-fast lint preview system-packages clean
 
 $(STAMP): pyproject.toml package-lock.json
 	@$(MAKE) --no-print-directory system-packages
@@ -53,6 +55,9 @@ demo: $(STAMP)
 	  $(QIM) report qi-readiness $$answers -o out/$$name.html || exit 1; \
 	done
 	$(QIM) compare qi-readiness examples/cohort --group-by type -o out/cohort.pdf
+
+serve: $(STAMP)
+	$(QIM) serve --examples --data qimaturity-data
 
 preview: $(STAMP)
 	$(QIM) report qi-readiness examples/answers/riverside-community.yaml -o out/riverside-community.pdf

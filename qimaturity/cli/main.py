@@ -1404,6 +1404,90 @@ def migrate_command(
         sys.exit(2)
 
 
+DATA_OPTION_HELP = "The site's data folder: its SQLite database, secret key and certificate."
+
+
+@cli.command(name="serve")
+@click.option(
+    "--data",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="qimaturity-data",
+    envvar="QIMATURITY_DATA",
+    show_default=True,
+    help=DATA_OPTION_HELP + " Created on first run (readable by you alone). Also QIMATURITY_DATA.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="The port to listen on.")
+@click.option(
+    "--certificate",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="PEM",
+    help="The site's TLS certificate (PEM), with --key; default: a self-signed one for localhost, made in --data.",
+)
+@click.option(
+    "--key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="PEM",
+    help="The certificate's private key (unencrypted PKCS#8 PEM).",
+)
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Web server worker processes."
+)
+@click.option(
+    "--examples", is_flag=True, help="Load the example organisations into the workspace 'Example organisations'."
+)
+def serve_command(
+    data: Path, host: str, port: int, certificate: Path | None, key: Path | None, workers: int, examples: bool
+) -> None:
+    """Run the web application over HTTPS: on first run, create the data folder, its secret key and a self-signed
+    certificate, and the database; then run the web server (granian) and the task worker until Ctrl-C or SIGTERM.
+    Needs the web extra: pip install 'qimaturity[web]'.
+
+    Example: qimaturity serve --port 8443, then qimaturity manage createsuperuser
+    """
+    from qimaturity.web.serve import Options, serve
+
+    options = Options(data, host, port, certificate, key, workers, examples)
+
+    def show(line: str) -> None:
+        click.echo(line)
+        sys.stdout.flush()
+
+    sys.exit(serve(options, _say, show))
+
+
+@cli.command(
+    name="manage",
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+)
+@click.option(
+    "--data",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="qimaturity-data",
+    envvar="QIMATURITY_DATA",
+    show_default=True,
+    help=DATA_OPTION_HELP,
+)
+@click.argument("arguments", nargs=-1, type=click.UNPROCESSED, metavar="COMMAND [ARGS]...")
+def manage_command(data: Path, arguments: tuple[str, ...]) -> None:
+    """Run one of Django's management commands on the site of --data: createsuperuser (the first admin),
+    changepassword, check --deploy, ... (qimaturity manage help lists them).
+
+    Example: qimaturity manage createsuperuser --data qimaturity-data
+    """
+    from qimaturity.web.serve import manage
+
+    rest = list(arguments)
+    for at, argument in enumerate(arguments):  # --data after the command (createsuperuser --data DIR) is ours too
+        if argument == "--data" and at + 1 < len(arguments):
+            data, rest = Path(arguments[at + 1]), rest[:at] + rest[at + 2 :]
+            break
+        if argument.startswith("--data="):
+            data, rest = Path(argument.removeprefix("--data=")), rest[:at] + rest[at + 1 :]
+            break
+    manage(data, rest)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: bad input becomes a clear message and exit code 2, never a traceback."""
     try:
