@@ -18,7 +18,7 @@ unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: demo serve test test-fast lint preview system-packages clean
 
-$(STAMP): pyproject.toml package-lock.json
+$(STAMP): pyproject.toml package-lock.json qimaturity/web/styles/site.scss
 	@$(MAKE) --no-print-directory system-packages
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -26,6 +26,10 @@ $(STAMP): pyproject.toml package-lock.json
 	@# axe-core, which the browser accessibility tests run in Chromium (package.json pins it)
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
 	else echo "npm not found: the browser accessibility tests will be skipped"; fi
+	@# The web application's style sheet: the NHS.UK frontend's Sass without its web font (see the .scss)
+	@if [ -d node_modules/sass ]; then \
+	  npx sass --no-source-map --style=compressed --quiet --load-path=node_modules \
+	    qimaturity/web/styles/site.scss build/web/site.css; fi
 	touch $(STAMP)
 
 # Best effort, where the system allows (root with apt): Chromium, for the tests of the HTML reports in a browser (a

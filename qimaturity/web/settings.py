@@ -6,7 +6,9 @@
 - ``QIMATURITY_SECRET_KEY``: the secret key; else the file ``secret_key`` in the data folder.
 - ``QIMATURITY_ALLOWED_HOSTS``: comma-separated host names the site answers to (default ``127.0.0.1,localhost``).
 - ``QIMATURITY_NHSUK_FRONTEND``: the ``dist/nhsuk`` folder of the ``nhsuk-frontend`` npm package (default: the
-  checkout's ``node_modules``, where ``make`` installs it).
+  checkout's ``node_modules``, where ``make`` installs it): its scripts and images.
+- ``QIMATURITY_WEB_BUILD``: the folder of the site's compiled style sheet, ``site.css`` (default: the checkout's
+  ``build/web``, where ``make`` compiles ``qimaturity/web/styles/site.scss`` with the NHS.UK frontend's Sass).
 
 DEBUG is never on. The site is served over HTTPS only (``serve`` makes a certificate when given none), so the
 cookies are secure and every deployment check (``manage.py check --deploy``) passes.
@@ -42,6 +44,13 @@ def _nhsuk_frontend() -> Path:
     if given:
         return Path(given)
     return PACKAGE.parent.parent / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
+
+
+def _built_styles() -> Path:
+    given = os.environ.get("QIMATURITY_WEB_BUILD")
+    if given:
+        return Path(given)
+    return PACKAGE.parent.parent / "build" / "web"
 
 
 SECRET_KEY = _secret_key()
@@ -191,7 +200,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2_000
 UPLOADS = DATA / "uploads"
 
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [("nhsuk", _nhsuk_frontend()), ("qimaturity", PACKAGE / "static")]
+STATICFILES_DIRS = [("nhsuk", _nhsuk_frontend()), ("site", _built_styles()), ("qimaturity", PACKAGE / "static")]
 # Served from where the finders find them (the package and nhsuk-frontend's folder): nothing to collect.
 WHITENOISE_USE_FINDERS = True
 

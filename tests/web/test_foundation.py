@@ -42,8 +42,11 @@ def test_the_sign_in_page_is_in_the_nhs_frame_with_a_strict_content_security_pol
 
 def test_the_styles_and_scripts_are_served_from_the_package_and_nhsuk_frontend() -> None:
     client = Client()
-    styles = client.get("/static/nhsuk/nhsuk-frontend.min.css", secure=True)
+    styles = client.get("/static/site/site.css", secure=True)
     assert styles.status_code == 200 and styles["Content-Type"].startswith("text/css")
+    sheet = b"".join(styles.streaming_content if styles.streaming else [styles.content])
+    assert b".nhsuk-header" in sheet  # the NHS.UK frontend, compiled
+    assert b"@font-face" not in sheet and b"assets.nhs.uk" not in sheet  # nothing the policy would block
     script = client.get("/static/qimaturity/site.js", secure=True)
     assert script.status_code == 200 and script["Content-Type"].startswith("text/javascript")
     assert client.get("/static/nhsuk/nhsuk-frontend.min.js", secure=True).status_code == 200  # what site.js imports

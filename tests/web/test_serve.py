@@ -185,7 +185,7 @@ def test_the_sign_in_page_is_served_over_https_with_the_certificate_serve_made(s
     with pytest.raises(urllib.error.HTTPError) as missing:  # DEBUG is off: no page of the URL conf's patterns
         site.fetch("/no-such-page/")
     assert missing.value.code == 404 and b"URLconf" not in missing.value.read()
-    status, headers, _ = site.fetch("/static/nhsuk/nhsuk-frontend.min.css")
+    status, headers, _ = site.fetch("/static/site/site.css")
     assert status == 200 and headers["Content-Type"].startswith("text/css")
     # The address on stdout alone; the fingerprint it prints is the certificate's, worked out here from its DER.
     assert site.stdout == f"https://127.0.0.1:{site.port}/\n"
