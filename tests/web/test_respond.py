@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_limits() -> None:
-    """The failed-lookup counters live in the cache, which outlives a test: each test starts with none."""
+def _fresh_limits() -> Iterator[None]:
+    """The failed-lookup counters live in the cache, which outlives a test: each test starts and ends with none."""
+    cache.clear()
+    yield
     cache.clear()
 
 
