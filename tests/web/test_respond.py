@@ -356,6 +356,9 @@ def test_submit_is_refused_until_every_question_is_answered(world: World) -> Non
     assert "Answer every question before you send your answers" in page
     assert f'<a href="{url("page", token, number=2)}#{left.question.id}"' in page
     assert "1 question is not answered yet" in page
+    assert f"Page 2, {form.domains[1].domain.title}: answer question {left.number}<" in page.replace("\n", "").replace(
+        "  ", ""
+    )
     invitation.refresh_from_db()
     assert invitation.submitted_at is None
     save_page(client, token, 2, {left.question.id: "1"})

@@ -402,7 +402,7 @@ def page(request: HttpRequest, visit: Visit, number: int) -> HttpResponse:
             if replaced:
                 messages.warning(
                     request,
-                    f"These answers were also being changed in another tab or window. What you saved on page "
+                    f"Your answers were also being changed in another tab or window. What you saved on page "
                     f"{number} ({domain.domain.title}) replaced what had been saved there for those questions.",
                 )
             return HttpResponseRedirect(_after_save(visit, number, str(request.POST.get("action", "continue"))))
@@ -467,13 +467,17 @@ def review(request: HttpRequest, visit: Visit) -> HttpResponse:
                     if not still:
                         Invitation.objects.filter(pk=current.pk).update(submitted_at=timezone.now())
             return HttpResponseRedirect(reverse("respond:start", kwargs={"token": visit.token}))
-        error_list = [
-            {
-                "text": f"Answer question {item.number}: “{item.text}”",
-                "href": f"{visit.page_url(number)}#{item.question.id}",
-            }
-            for number, item in left
-        ]
+        for number, domain, items in pages:  # one entry a page, linking to its first question left
+            if items:
+                numbers = [item.number for item in items]
+                said = numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " and " + numbers[-1]
+                plural = "s" if len(numbers) > 1 else ""
+                error_list.append(
+                    {
+                        "text": f"Page {number}, {domain.domain.title}: answer question{plural} {said}",
+                        "href": f"{visit.page_url(number)}#{items[0].question.id}",
+                    }
+                )
     return render(
         request,
         "respond/review.jinja",
