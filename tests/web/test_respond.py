@@ -517,3 +517,24 @@ def test_scoring_a_round_gives_what_the_command_line_gives_for_its_file(world: W
     assert from_web == from_cli
     assert from_web == json.loads(result_json(score(rubric, load_assessment(path, rubric))))
     assert from_cli["organisation"]["id"] == "riverside" and from_cli["overall"]["level"] is not None
+
+
+@pytest.mark.slow
+def test_pages_post_only_with_the_forms_csrf_token(world: World) -> None:
+    token = world.tokens["A"]
+    client = Client(enforce_csrf_checks=True)
+    for name, extra in (("page", {"number": 1}), ("review", {})):
+        page = client.get(url(name, token, **extra), secure=True).content.decode()
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert found, name
+        forged = client.post(
+            url(name, token, **extra), {"version": "0"}, secure=True, headers={"referer": "https://testserver/"}
+        )
+        assert forged.status_code == 403
+        sent = client.post(
+            url(name, token, **extra),
+            {"version": "0", "csrfmiddlewaretoken": found.group(1)},
+            secure=True,
+            headers={"referer": "https://testserver/"},
+        )
+        assert sent.status_code in (200, 302)
