@@ -396,6 +396,9 @@ def test_unknown_expired_closed_and_malformed_links_give_one_and_the_same_page(w
         assert b"contact the person who sent you the link" in responses[0].content
         headers = [{k: v for k, v in r.items() if k not in ("Date", "Expires")} for r in responses]
         assert all(h == headers[0] for h in headers)
+    # Tokens no link could hold (a null character, 5,000 characters, bytes that are not UTF-8): the same page.
+    odd = [Client().get(path, secure=True) for path in ("/r/%00abc/", "/r/" + "a" * 5000 + "/", "/r/%ff%fe/")]
+    assert {(r.status_code, r.content) for r in odd} == {(404, responses[0].content)}
     # the day itself still counts: a round closing today still takes answers
     Round.objects.filter(pk=expired_round.pk).update(closes_on=datetime.date.today())
     assert Client().get(url("start", expired), secure=True).status_code == 200
