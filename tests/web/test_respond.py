@@ -181,6 +181,7 @@ def test_only_the_groups_questions_in_its_words_with_every_level_descriptor(worl
     _, token = invite(world.rounds["A"], "frontline", "frontline-9")
     rubric = load_rubric(RUBRIC)
     page = Client().get(url("page", token, number=1), secure=True).content.decode()
+    assert Invitation.objects.get(respondent_id="frontline-9").opened_at is not None  # opened at a page, not the start
     role_models = rubric.question("lead-role-models")
     assert role_models.text_for("frontline") != role_models.text  # the frontline wording differs
     assert role_models.text_for("frontline") in page and role_models.text not in page

@@ -164,6 +164,8 @@ def respondent_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
             return _private(_invalid(request))
         if invitation.submitted_at is not None:
             return _private(render(request, "respond/thanks.jinja", {"round": invitation.round}))
+        if invitation.opened_at is None:  # the first visit, whichever page the link was opened at
+            Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=timezone.now())
         form = build_form(rubric_of(invitation.round), group=invitation.group)
         return _private(view(request, Visit(token, invitation, form), **kwargs))
 
@@ -368,7 +370,6 @@ def _missing(visit: Visit, answered: dict[str, Answer]) -> list[tuple[int, FormD
 @require_http_methods(["GET"])
 @respondent_view
 def start(request: HttpRequest, visit: Visit) -> HttpResponse:
-    Invitation.objects.filter(pk=visit.invitation.pk, opened_at__isnull=True).update(opened_at=timezone.now())
     answered = _answered(visit.invitation)
     asked = {item.question.id for item in visit.form.questions}
     done = len(asked & answered.keys())
