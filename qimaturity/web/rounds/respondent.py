@@ -6,10 +6,11 @@ closing date gives one and the same "not valid" page (404), so that nothing tell
 are counted per client address: more than :data:`FAILED_LOOKUPS` a minute and every link page answers 429 for the
 rest of that minute, whatever the token (so the limit itself tells no valid link from an invalid one).
 
-The limit's counter is in Django's default cache. With the default settings that is each server process's own
-memory, so ``serve``'s *n* processes allow at most *n* x 60 failed lookups a minute from one address: against
-256-bit tokens the limit is there to slow a flood, not to make guessing possible, and the simple counter is enough.
-A site that wants one counter across processes sets ``CACHES`` (Redis, or Django's database cache).
+The limit's counter is in Django's default cache: with the default settings, the server process's own memory
+(shared by its threads, under a lock). ``serve`` runs one web server process, so the limit is exact; run with *n*
+processes, an address could make *n* x 60 failed lookups a minute. Against 256-bit tokens the limit is there to
+slow a flood, not to make guessing possible, so that is enough; a site that wants one counter across processes
+sets ``CACHES`` (Redis, or Django's database cache).
 
 Saving: each page posts every question on it, with the invitation's ``version`` the page was loaded with. A valid
 page is saved in one transaction (its answers written, the version raised); a page with any problem saves nothing
