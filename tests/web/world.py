@@ -56,7 +56,9 @@ def _round(organisation: Organisation, title: str, status: str, assessment_date:
         rubric_version=rubric.version,
         rubric_hash=rubric.content_hash,
         assessment_date=assessment_date,
-        closes_on=assessment_date + datetime.timedelta(days=28),
+        # An open round's links work until its closing date: four weeks from today, whatever day the tests run.
+        closes_on=(datetime.date.today() if status == Round.Status.OPEN else assessment_date)
+        + datetime.timedelta(days=28),
         groups={"board": 1, "frontline": 2},
         status=status,
     )
