@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "qimaturity.web.organisations",
     "qimaturity.web.rounds",
     "qimaturity.web.audit",
+    "qimaturity.web.cohorts",
 ]
 
 MIDDLEWARE = [

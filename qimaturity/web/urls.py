@@ -12,4 +12,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("r/", include("qimaturity.web.rounds.urls_respondent")),
+    path("cohorts/", include("qimaturity.web.cohorts.urls")),
 ]

@@ -2,8 +2,9 @@
 
 import pytest
 
-from qimaturity import load_rubric
+from qimaturity import load_rubric, score
 from qimaturity.web.organisations.scoping import administered_organisations, analysed_organisations
+from qimaturity.web.rounds.assessment import round_assessment
 from qimaturity.web.rounds.models import Answer
 from tests.web.world import ROLES, make_world
 
@@ -19,7 +20,15 @@ def test_the_world_has_every_role_and_its_scopes() -> None:
         world.organisations["Y"],
     }
     assert list(analysed_organisations(world.users["regulator_v"])) == [world.organisations["Z"]]
-    assert Answer.objects.filter(invitation__round=world.rounds["C"]).count() == 3 * sum(
-        len(d.questions) for d in load_rubric("qi-readiness").domains
+    rubric = load_rubric("qi-readiness")
+    asked = [q for d in rubric.domains for q in d.questions]
+    assert Answer.objects.filter(invitation__round=world.rounds["C"]).count() == sum(
+        1
+        for group in ("board", "frontline", "frontline", "patient-partners")
+        for q in asked
+        if not q.respondents or group in q.respondents
     )
+    # Round C is a valid answers document (every question answered, each by the groups it is asked of): it scores.
+    result = score(rubric, round_assessment(world.rounds["C"], rubric))
+    assert result.overall.value == 3.0 and [d.value for d in result.domains] == [3.0] * len(rubric.domains)
     assert world.client("admin_x").get("/", secure=True).status_code == 200

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from qimaturity.web.organisations.models import Membership, Organisation
+from qimaturity.web.rounds.models import Round
 
 
 def _organisations(user: Any, role: object) -> QuerySet[Organisation]:
@@ -30,3 +31,9 @@ def administered_organisations(user: Any) -> QuerySet[Organisation]:
 def analysed_organisations(user: Any) -> QuerySet[Organisation]:
     """The organisations whose closed rounds ``user`` sees as aggregates (a regulator's or analyst's)."""
     return _organisations(user, Membership.Role.ANALYST)
+
+
+def analysed_rounds(user: Any) -> QuerySet[Round]:
+    """The closed rounds of the organisations ``user`` analyses: what a regulator or analyst sees, as aggregates
+    only (never an answer or a comment)."""
+    return Round.objects.filter(organisation__in=analysed_organisations(user), status=Round.Status.CLOSED)
