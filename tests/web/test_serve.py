@@ -20,94 +20,12 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CONSOLE_SCRIPT, ROOT, run_main
-
-READY_SECONDS = 120
-STOP_SECONDS = 60
-
-
-def _environment() -> dict[str, str]:
-    """This process's environment without what the test settings put there (a test key, a test data folder, the
-    test settings module, a test database): serve must find its key, folder and SQLite database by itself."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("QIMATURITY_", "DJANGO_", "DATABASE_URL"))}
-    if "QIMATURITY_NHSUK_FRONTEND" in os.environ:
-        env["QIMATURITY_NHSUK_FRONTEND"] = os.environ["QIMATURITY_NHSUK_FRONTEND"]
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
-    return env
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Site:
-    process: subprocess.Popen[bytes]
-    data: Path
-    port: int
-    out: Path
-    err: Path
-    certificate: Path
-
-    @property
-    def stdout(self) -> str:
-        return self.out.read_text(errors="replace")
-
-    @property
-    def stderr(self) -> str:
-        return self.err.read_text(errors="replace")
-
-    def context(self) -> ssl.SSLContext:
-        """Trust the certificate serve made, and nothing else: a fetch that succeeds proves it is that one."""
-        return ssl.create_default_context(cafile=str(self.certificate))
-
-    def fetch(self, path: str, host: str = "localhost") -> tuple[int, http.client.HTTPMessage, str]:
-        with urllib.request.urlopen(f"https://{host}:{self.port}{path}", context=self.context(), timeout=30) as r:
-            return r.status, r.headers, r.read().decode()
-
-    def stop(self, signum: int = signal.SIGTERM) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signum)
-        return self.process.wait(STOP_SECONDS)
-
-
-def start(tmp: Path, data: Path, *options: str, certificate: Path | None = None) -> Site:
-    """Start `qimaturity serve` and wait (bounded) until it serves the sign-in page with ``certificate`` (by
-    default the one serve makes in the data folder)."""
-    certificate = certificate or data / "certificate.pem"
-    port = _free_port()
-    out, err = tmp / f"serve-{port}.out", tmp / f"serve-{port}.err"
-    with out.open("wb") as stdout, err.open("wb") as stderr:
-        process = subprocess.Popen(
-            [str(CONSOLE_SCRIPT), "serve", "--data", str(data), "--port", str(port), *options],
-            stdout=stdout,
-            stderr=stderr,
-            stdin=subprocess.DEVNULL,
-            env=_environment(),
-            cwd=tmp,
-        )
-    site = Site(process, data, port, out, err, certificate)
-    deadline = time.monotonic() + READY_SECONDS
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"serve stopped ({process.returncode}) before it served:\n{site.stderr}")
-        if certificate.exists():
-            try:
-                site.fetch("/login/")
-                return site
-            except (OSError, http.client.HTTPException, ssl.SSLError):
-                pass
-        if time.monotonic() > deadline:
-            site.stop(signal.SIGKILL)
-            pytest.fail(f"serve did not serve within {READY_SECONDS} s:\n{site.stderr}")
-        time.sleep(0.2)
+from tests.conftest import CONSOLE_SCRIPT, run_main
+from tests.web.running import STOP_SECONDS, Site, environment, free_port, start
 
 
 def _children() -> dict[int, list[int]]:
@@ -151,7 +69,7 @@ def manage(data: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=120,
-        env=_environment(),
+        env=environment(),
         check=False,
     )
 
@@ -304,7 +222,7 @@ def test_qimaturity_help_loads_no_web_library() -> None:
         capture_output=True,
         text=True,
         timeout=120,
-        env=_environment(),
+        env=environment(),
         check=False,
     )
     assert "serve" in done.stdout and "manage" in done.stdout, done.stderr
@@ -345,10 +263,10 @@ def test_a_port_that_is_no_port_is_refused(tmp_path, port) -> None:
 
 def test_a_data_folder_that_cannot_be_made_is_refused(tmp_path) -> None:
     (tmp_path / "a-file").write_text("")
-    done = run_main("serve", "--data", str(tmp_path / "a-file" / "data"), "--port", str(_free_port()))
+    done = run_main("serve", "--data", str(tmp_path / "a-file" / "data"), "--port", str(free_port()))
     assert done.returncode == 2
     assert f"cannot create the data folder {tmp_path / 'a-file' / 'data'}" in done.stderr
-    done = run_main("serve", "--data", str(tmp_path / "a-file"), "--port", str(_free_port()))
+    done = run_main("serve", "--data", str(tmp_path / "a-file"), "--port", str(free_port()))
     assert done.returncode == 2 and "is a file" in done.stderr
 
 
