@@ -157,6 +157,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "locked_out.jinja"
 
 # HTTPS only: the site is served by `qimaturity serve` over TLS (or behind a proxy that says so).
 SECURE_SSL_REDIRECT = True
