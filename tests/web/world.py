@@ -108,13 +108,15 @@ def make_world() -> World:
     )
     for key in "AB":
         world.invitations[key], world.tokens[key] = _invite(world.rounds[key], "frontline", 1)
-    # Round C: three submitted respondents, every question answered at level 3 (enough to score, nothing more).
+    # Round C: four submitted respondents, every question asked of their group answered at level 3 (enough to
+    # score, nothing more: the patient partner answers the two questions no board or frontline member is asked).
     rubric = load_rubric(RUBRIC)
-    for group, number in (("board", 1), ("frontline", 1), ("frontline", 2)):
+    for group, number in (("board", 1), ("frontline", 1), ("frontline", 2), ("patient-partners", 1)):
         invitation, token = _invite(world.rounds["C"], group, number)
         for domain in rubric.domains:
             for question in domain.questions:
-                Answer.objects.create(invitation=invitation, question_id=question.id, level=3)
+                if not question.respondents or group in question.respondents:
+                    Answer.objects.create(invitation=invitation, question_id=question.id, level=3)
         invitation.submitted_at = datetime.datetime(2025, 4, 1, tzinfo=datetime.UTC)
         invitation.save()
         world.invitations.setdefault("C", invitation)
