@@ -86,6 +86,18 @@ def test_creating_a_round_makes_one_invitation_a_respondent_and_shows_each_link_
     assert actions(world) == ["round.create"] + ["invitation.create"] * 6
 
 
+def test_the_first_step_asks_for_a_rubric_among_those_found(world: World, admin: Client):
+    page = admin.get(reverse("rounds:create"), secure=True).content.decode()
+    assert 'value="qi-readiness"' in page and 'value="qi-programme-stages"' in page
+    unknown = admin.get(reverse("rounds:create"), {"rubric": "no-such-rubric"}, secure=True).content.decode()
+    assert 'href="#rubric"' in unknown and "Choose the rubric" in unknown
+    form = admin.get(reverse("rounds:create"), {"rubric": RUBRIC}, secure=True).content.decode()
+    # The rubric's four respondent groups, each a count.
+    assert re.findall(r'name="(group-[^"]+)"', form) == [
+        "group-board", "group-managers", "group-frontline", "group-patient-partners",
+    ]  # fmt: skip
+
+
 def test_the_form_refuses_a_closing_date_before_the_assessment_date_and_an_empty_round(world: World, admin: Client):
     today = timezone.localdate()
     response = admin.post(
@@ -260,7 +272,8 @@ def test_asking_for_the_pdf_enqueues_a_task_in_the_database_queue(world: World, 
         report.pk
     ]
     page = admin.get(reverse("rounds:detail", kwargs={"pk": round_.pk}), secure=True).content.decode()
-    assert "Being prepared" in page and "/reports/" not in page.split("Being prepared")[1].split("</form>")[0][:0]
+    # Not rendered yet (no worker has run): the page says so and offers no download.
+    assert "Being prepared" in page and ".pdf" not in page
     assert not report.file
     assert actions(world)[-1] == "report.request"
 
@@ -375,6 +388,9 @@ def test_the_audit_page_shows_the_organisations_entries_to_its_admins_only(world
     url = reverse("rounds:audit", kwargs={"code": "riverside"})
     page = admin.get(url, secure=True).content.decode()
     assert "round.close" in page and "admin_x" in page
+    create(admin, world, board=1)
+    page = admin.get(url, secure=True).content.decode()
+    assert "groups: board 1" in page and "respondent: board-1" in page
     assert world.client("admin_y").get(url, secure=True).status_code == 404
     assert world.client("regulator_w").get(url, secure=True).status_code == 404
 

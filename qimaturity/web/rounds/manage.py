@@ -196,11 +196,12 @@ def round_create(request: HttpRequest) -> HttpResponse:
                 "value": rubric.id,
                 "text": f"{rubric.title} ({rubric.id} {rubric.version})",
                 "hint": {"text": _rubric_hint(rubric)},
-                "checked": index == 0,
             }
-            for index, rubric in enumerate(rubrics.values())
+            for rubric in rubrics.values()
         ]
-        return render(request, "rounds/create_rubric.jinja", {"rubric_items": items})
+        asked = "rubric" in request.GET or "rubric" in request.POST
+        errors = [{"text": "Choose the rubric respondents will answer", "href": "#rubric"}] if asked else []
+        return render(request, "rounds/create_rubric.jinja", {"rubric_items": items, "errors": errors})
     rubric = rubrics[chosen]
     initial = {}
     if request.GET.get("organisation"):
@@ -385,7 +386,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .exclude(email="")
         .count(),
     }
-    return render(request, "rounds/detail.jinja", context)
+    return render(request, "rounds/detail.jinja", {**context, "localtime": timezone.localtime})
 
 
 class EmailForm(forms.Form):
@@ -789,4 +790,19 @@ def audit_log(request: HttpRequest, code: str) -> HttpResponse:
     organisation = get_object_or_404(_organisations(request), code=code)
     entries = AuditEntry.objects.filter(organisation=organisation).select_related("actor")
     page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "rounds/audit.jinja", {"organisation": organisation, "page": page})
+    rows = [
+        {"entry": entry, "at": timezone.localtime(entry.at), "detail": _detail_text(entry.detail)}
+        for entry in page.object_list
+    ]
+    return render(request, "rounds/audit.jinja", {"organisation": organisation, "page": page, "rows": rows})
+
+
+def _detail_text(detail: dict[str, Any]) -> str:
+    """An entry's detail in words: ``key: value`` pairs, a mapping's items as ``key value``."""
+
+    def text(value: Any) -> str:
+        if isinstance(value, dict):
+            return ", ".join(f"{k} {v}" for k, v in value.items())
+        return str(value)
+
+    return "; ".join(f"{key}: {text(value)}" for key, value in detail.items())
