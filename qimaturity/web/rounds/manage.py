@@ -50,6 +50,7 @@ from qimaturity.web.rounds.uploads import UPLOAD_SUFFIXES, read_upload
 
 MAX_RESPONDENTS = 1000  # in one round, over all its groups
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+UPLOAD_FORM_SLACK = 64 * 1024  # the multipart form around the file: its boundaries, headers and token
 _LINKS_KEY = "rounds.new_links"  # session: round id -> [[respondent id, token], ...] not yet shown
 AUDIT_PAGE_SIZE = 100
 
@@ -645,6 +646,13 @@ class UploadForm(forms.Form):
         return upload
 
 
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def _stored_upload(round_: Round, upload: Any) -> Path:
     """The upload written under the data folder's uploads (a name of our making, the client's suffix)."""
     folder = Path(settings.UPLOADS) / f"round-{round_.pk}"
@@ -741,6 +749,11 @@ def round_upload(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "rounds/upload.jinja", {**context, "closed": True})
     if request.method != "POST":
         return render(request, "rounds/upload.jinja", context)
+    if _content_length(request) > MAX_UPLOAD_BYTES + UPLOAD_FORM_SLACK:
+        # Refused before the body is read: a large upload is not streamed to a temporary file first.
+        context["errors"] = [{"text": "The file must be smaller than 2 MB", "href": "#id_file"}]
+        context["file_error"] = "The file must be smaller than 2 MB"
+        return render(request, "rounds/upload.jinja", context, status=413)
     form = UploadForm(request.POST, request.FILES)
     context["form"] = form
     if not form.is_valid():
