@@ -406,7 +406,8 @@ def invitation_detail(request: HttpRequest, pk: int, invitation: int) -> HttpRes
     )
 
 
-def _open_link_invitation(request: HttpRequest, round_: Round, invitation: Invitation) -> None:
+def _open_link_invitation(round_: Round, invitation: Invitation) -> None:
+    """A link can be replaced or e-mailed only for an open round's invited respondent who has not submitted."""
     if round_.status != Round.Status.OPEN or invitation.source != Invitation.Source.LINK:
         raise Http404("no link to replace")
     if invitation.submitted_at is not None:
@@ -419,7 +420,7 @@ def invitation_new_link(request: HttpRequest, pk: int, invitation: int) -> HttpR
     """Replace the invitation's token: the old link stops working, the new one is shown once."""
     round_ = _round(request, pk)
     found = _invitation(request, round_, invitation)
-    _open_link_invitation(request, round_, found)
+    _open_link_invitation(round_, found)
     token, stored = new_token()
     with transaction.atomic():
         found.token_hash = stored
@@ -458,7 +459,7 @@ def invitation_email(request: HttpRequest, pk: int, invitation: int) -> HttpResp
     """E-mail a new link to an address (the old link stops working): the token is known only now."""
     round_ = _round(request, pk)
     found = _invitation(request, round_, invitation)
-    _open_link_invitation(request, round_, found)
+    _open_link_invitation(round_, found)
     form = EmailForm(request.POST)
     if not form.is_valid():
         context = {
