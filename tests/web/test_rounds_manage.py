@@ -478,3 +478,19 @@ def test_every_hostile_answers_file_and_export_is_refused_on_the_page(world: Wor
     assert set(outcomes.values()) <= {400, 413}, outcomes
     assert len(outcomes) >= 15
     assert Invitation.objects.count() == before
+
+
+@override_settings(TASKS=IMMEDIATE)
+def test_a_pdf_task_that_fails_records_why_and_the_round_page_says_so(world: World, admin: Client):
+    from qimaturity.web.rounds.tasks import render_pdf_report
+
+    round_ = world.rounds["A"]  # nothing submitted: nothing to render
+    report = Report.objects.create(round=round_, requested_by=world.users["admin_x"])
+    outcome = render_pdf_report.enqueue(report.pk)
+    assert outcome.status == "FAILED"
+    report.refresh_from_db()
+    assert report.finished_at is not None and not report.file and "/respondents" in report.error
+    # The latest report of a round with a result failed: the page says so, with the reason, and offers no download.
+    Report.objects.create(round=world.rounds["C"], finished_at=timezone.now(), error="the disk is full")
+    page = admin.get(reverse("rounds:detail", kwargs={"pk": world.rounds["C"].pk}), secure=True).content.decode()
+    assert "could not be prepared" in page and "the disk is full" in page and ".pdf" not in page
