@@ -13,4 +13,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("r/", include("qimaturity.web.rounds.urls_respondent")),
     path("cohorts/", include("qimaturity.web.cohorts.urls")),
+    path("rounds/", include("qimaturity.web.rounds.urls_manage")),
 ]

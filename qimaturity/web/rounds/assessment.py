@@ -1,11 +1,12 @@
 """A round as the answers document the command line reads, and as the checked assessment it stands for.
 
 :func:`round_document` writes the submitted invitations of a round in the answers file format
-(``schemas/answers.schema.json``): the rubric's id and version, the organisation's id (its code), name, type and
-region, the assessment date, and one respondent per submitted invitation with its id, group and answers (a bare
-level, or ``{level | na, justification, comment, evidence}`` when there is more to say). Invitations not submitted
-are left out. :func:`round_assessment` checks that document with :func:`qimaturity.load_assessment`, exactly as a
-file is checked, so a round can leave the system as a file and come back the same.
+(``schemas/answers.schema.json``): the rubric's id and version, the organisation's id (its code), name, type,
+region and metadata, the assessment date, and one respondent per submitted invitation with its id, group and
+answers (a bare level, or ``{level | na, justification, comment, evidence}`` when there is more to say).
+Invitations not submitted are left out. :func:`round_assessment` checks that document with
+:func:`qimaturity.load_assessment`, exactly as a file is checked, so a round can leave the system as a file and come
+back the same.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def round_document(round_: Round) -> dict[str, Any]:
         org["type"] = organisation.type
     if organisation.region:
         org["region"] = organisation.region
+    if organisation.metadata:
+        org["metadata"] = dict(organisation.metadata)
     submitted = (
         Invitation.objects.filter(round=round_, submitted_at__isnull=False)
         .order_by("respondent_id")

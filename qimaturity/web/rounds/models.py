@@ -95,3 +95,24 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}: {'N/A' if self.na else self.level}"
+
+
+class Report(models.Model):
+    """A round's PDF gap report, asked for by an admin and rendered by the task queue's worker into the data folder
+    (``reports/``), from where only the round's admins download it."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="reports")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    # The queued task's id (django-tasks), to tell a waiting report from one whose task failed.
+    task_id = models.CharField(max_length=64, blank=True, default="")
+    # The PDF's file name under the data folder's reports/, once rendered.
+    file = models.CharField(max_length=200, blank=True, default="")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"PDF report {self.pk} of {self.round}"
