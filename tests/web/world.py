@@ -25,7 +25,6 @@ from qimaturity.web.rounds.models import Answer, Invitation, Round
 from qimaturity.web.rounds.tokens import new_token
 
 ROLES = ("anonymous", "respondent_a", "respondent_b", "admin_x", "admin_y", "regulator_w", "regulator_v", "site_admin")
-PASSWORD = "correct-horse-battery-staple-42"
 RUBRIC = "qi-readiness"
 
 
@@ -97,10 +96,12 @@ def make_world() -> World:
         ("regulator_w", {"role": Membership.Role.ANALYST, "workspace": world.workspaces["W"]}),
         ("regulator_v", {"role": Membership.Role.ANALYST, "workspace": world.workspaces["V"]}),
     ):
-        user = users.create_user(role, password=PASSWORD)
+        # No password: the world's clients sign in with force_login (test_sign_in.py tests passwords), and hashing
+        # eight Argon2 passwords would cost each test that builds the world about two seconds.
+        user = users.create_user(role)
         Membership.objects.create(user=user, **membership)
         world.users[role] = user
-    world.users["site_admin"] = users.create_superuser("site_admin", password=PASSWORD)
+    world.users["site_admin"] = users.create_superuser("site_admin")
 
     spring = datetime.date(2026, 3, 31)
     world.rounds["A"] = _round(world.organisations["X"], "Riverside 2026", Round.Status.OPEN, spring)
