@@ -406,13 +406,13 @@ class Journey:
 
     def pages_with_the_mouse(self, page: Any, respondent: Respondent, first: int, last: int) -> None:
         for number in range(first, last + 1):
-            assert page.url.endswith(f"/page/{number}/"), page.url
+            assert page.url.partition("#")[0].endswith(f"/page/{number}/"), page.url
             self.watch.check(page, "respondent: page")
             respondent.chosen.update(answer_page(page, respondent))
             save_and_continue(page)
 
     def review_and_submit(self, page: Any, respondent: Respondent, kind: str = "respondent: review") -> None:
-        assert page.url.endswith("/review/"), page.url
+        assert page.url.partition("#")[0].endswith("/review/"), page.url
         respondent.notes["review h1"] = page.locator("h1").inner_text()
         self.watch.check(page, kind)
         with page.expect_navigation():
@@ -487,7 +487,7 @@ class Journey:
             page.keyboard.press("Enter")
         focus: dict[str, Any] = {}
         for number in range(1, page_count(respondent.group) + 1):
-            assert page.url.endswith(f"/page/{number}/"), page.url
+            assert page.url.partition("#")[0].endswith(f"/page/{number}/"), page.url
             questions = page.evaluate(QUESTIONS)
             first_radio = next(iter(questions.values()))[0]["id"]
             save = page.get_by_role("button", name="Save and continue")
@@ -565,10 +565,21 @@ class Journey:
         context.close()
 
     def with_the_mouse(self, respondent: Respondent) -> None:
+        """First an attempt to send with nothing answered (the review lists every page, each linking to its first
+        question), then every page with the mouse."""
         context, page = self.new_page()
-        page.goto(self.url(respondent.link))
-        page.get_by_role("button", name="Start now").click()
-        page.wait_for_url("**/page/1/")
+        page.goto(self.url(respondent.link + "review/"))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Send my answers").click()
+        links = page.locator(".nhsuk-error-summary a")
+        respondent.notes["sent too early"] = {
+            "title": page.title(),
+            "links": [(links.nth(i).inner_text(), links.nth(i).get_attribute("href")) for i in range(links.count())],
+        }
+        self.watch.check(page, "respondent: review with errors")
+        with page.expect_navigation():
+            links.first.click()
+        respondent.notes["sent too early"]["link went to"] = page.url.rsplit("/", 2)[-2:]
         respondent.chosen.update(answer_page(page, respondent))
         page.evaluate("() => window.scrollTo(0, 0)")
         page.screenshot(path=str(self.screenshots / "web-respondent-page-1280.png"))
@@ -762,6 +773,18 @@ def test_a_page_with_errors_links_each_error_to_its_field(journey):
     assert errors["focus after link"] == first.question.id
 
 
+def test_sending_with_questions_left_links_each_page_to_its_first_question(journey):
+    early = journey.respondents["patient-partners-1"].notes["sent too early"]
+    form = build_form(RUBRIC, group="patient-partners")
+    assert early["title"].startswith("Error: ")
+    # One link a page, to its first question, on the page of that question
+    assert [href.split("/", 3)[-1] for _, href in early["links"]] == [
+        f"page/{n}/#{domain.questions[0].question.id}" for n, domain in enumerate(form.domains, start=1)
+    ]
+    assert early["links"][0][0].startswith(f"Page 1, {form.domains[0].domain.title}: answer question")
+    assert early["link went to"] == ["1", f"#{form.domains[0].questions[0].question.id}"]
+
+
 def test_after_submission_the_link_shows_only_the_thank_you_page(journey):
     thanks = "200 / Your answers have been sent / 0"  # status / heading / fields in the page's main part
     for rid, seen in journey.after_submission.items():
@@ -816,6 +839,7 @@ PAGE_TYPES = {
     "respondent: page",
     "respondent: page with errors",
     "respondent: review",
+    "respondent: review with errors",
     "respondent: thanks",
     "respondent: start (390 px)",
     "respondent: page (390 px)",
