@@ -388,6 +388,7 @@ class Journey:
         self.base = f"https://localhost:{site.port}"
         self.respondents = {rid: Respondent(rid, group, made.tokens[rid]) for rid, group, _ in RESPONDENTS}
         self.after_submission: dict[str, dict[str, str]] = {}
+        self.invalid: dict[str, Any] = {}  # what an invalid link showed
 
     def url(self, path: str) -> str:
         return self.base + path
