@@ -1,0 +1,895 @@
+"""The web application in a real browser: headless Chromium (Debian's, through Playwright) against the real running
+`qimaturity serve` (tests/web/running.py), over HTTPS with the certificate serve made as the only one trusted.
+
+Journeys:
+
+- five respondents of a round of qi-readiness, from three groups (board, frontline, patient partners), answer it:
+  one leaves mid-way and resumes from the same link in a new browser; one on a 390 px phone; one with the keyboard
+  alone; one meets a page with errors. After they submit, the link shows the thank-you page and nothing else, and
+  every answer they chose is in the site's database;
+- a regulator signs in (after a wrong password: the error summary links to the field), sees the closed round's
+  aggregates and the comparison, and is refused the answers (the admin's pages, another organisation's round);
+- on every page type: axe-core (the npm package, node_modules/axe-core) finds no serious or critical violation,
+  the browser's console has no error and the Content Security Policy blocks nothing.
+
+The round, its invitations and the regulator's account are made in the site's database with
+``qimaturity manage shell -c`` (:func:`make_round`), as an operator could, and the round is closed the same way
+(:func:`close_round`): when the QI lead's pages for creating rounds, inviting respondents and closing a round are in,
+these two functions become a browser journey of their own (the lead signs in and drives those pages) and the rest of
+the module stays as it is.
+
+Screenshots for the README: written to the folder ``QIMATURITY_SCREENSHOTS`` names (``docs/screenshots`` for the
+committed ones), otherwise into the test's temporary folder. Without Chromium or axe-core the tests are skipped
+with a loud message, except on a CI machine (CI=true), where they fail.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from qimaturity import load_rubric
+from qimaturity.rubric.forms import build_form
+from tests.conftest import ROOT
+from tests.web.running import Site, start
+
+pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# What axe checks: the WCAG 2.0, 2.1 and 2.2 A and AA rules and its best practices (as tests/test_html_accessibility).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+RUBRIC = load_rubric("qi-readiness")
+PASSWORD = "correct-horse-battery-staple-42"
+REGULATOR = "regulator"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+# The five respondents: (respondent id, group, how they answer).
+RESPONDENTS = (
+    ("board-1", "board", "leaves mid-way and resumes"),
+    ("frontline-1", "frontline", "on a phone"),
+    ("frontline-2", "frontline", "with the keyboard alone"),
+    ("frontline-3", "frontline", "meets a page with errors"),
+    ("patient-partners-1", "patient-partners", "with the mouse"),
+)
+# Written in a comment by frontline-3: the regulator's pages must never show it.
+SECRET_COMMENT = "Huddles stopped in March on ward 7 (a respondent's own words)"
+
+
+def _missing() -> list[str]:
+    missing = [str(path) for path in (CHROMIUM, AXE) if not path.exists()]
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the Python package playwright")
+    return missing
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _browser_or_skip() -> None:
+    missing = _missing()
+    if missing:
+        message = f"the browser journeys need {', '.join(missing)} (make test installs them)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+# ---- The site and what is in it -------------------------------------------------------------------------------
+
+MAKE_ROUND = textwrap.dedent(
+    """
+    import datetime, json
+    from django.contrib.auth import get_user_model
+    from qimaturity import load_rubric
+    from qimaturity.web.organisations.models import Membership, Organisation, Workspace
+    from qimaturity.web.rounds.models import Invitation, Round
+    from qimaturity.web.rounds.tokens import new_token
+    rubric = load_rubric("qi-readiness")
+    respondents = json.loads({respondents!r})
+    def make_round(organisation, title, status, groups):
+        return Round.objects.create(
+            organisation=organisation, title=title, rubric_id=rubric.id, rubric_version=rubric.version,
+            rubric_hash=rubric.content_hash, assessment_date=datetime.date(2026, 3, 31),
+            closes_on=datetime.date.today() + datetime.timedelta(days=28), groups=groups, status=status)
+    northfield = Organisation.objects.create(code="northfield", name="Northfield NHS Trust", type="acute")
+    elsewhere = Organisation.objects.create(code="elsewhere", name="Elsewhere NHS Trust", type="acute")
+    Workspace.objects.create(slug="northfield", name="Northfield", kind="trust").organisations.add(northfield)
+    region = Workspace.objects.create(slug="region", name="The region", kind="regulator")
+    region.organisations.add(northfield)
+    groups = {{}}
+    for _, group in respondents:
+        groups[group] = groups.get(group, 0) + 1
+    round_ = make_round(northfield, "Northfield 2026", "open", groups)
+    tokens = {{}}
+    for respondent_id, group in respondents:
+        token, stored = new_token()
+        Invitation.objects.create(round=round_, group=group, respondent_id=respondent_id, token_hash=stored)
+        tokens[respondent_id] = token
+    other = make_round(elsewhere, "Elsewhere 2026", "closed", {{"board": 1}})
+    user = get_user_model().objects.create_user({regulator!r}, password={password!r})
+    Membership.objects.create(user=user, role="analyst", workspace=region)
+    print(json.dumps({{"round": round_.pk, "other_round": other.pk, "tokens": tokens}}))
+    """
+)
+
+CLOSE_ROUND = textwrap.dedent(
+    """
+    from django.utils import timezone
+    from qimaturity.web.rounds.models import Round
+    Round.objects.filter(pk={round_id}).update(status="closed", closed_at=timezone.now())
+    """
+)
+
+SAVED_ANSWERS = textwrap.dedent(
+    """
+    import json
+    from qimaturity.web.rounds.models import Invitation
+    found = {{}}
+    for invitation in Invitation.objects.filter(round_id={round_id}).prefetch_related("answers"):
+        found[invitation.respondent_id] = {{
+            "submitted": invitation.submitted_at is not None,
+            "answers": {{a.question_id: [a.level, a.comment] for a in invitation.answers.all()}},
+        }}
+    print(json.dumps(found))
+    """
+)
+
+
+@dataclass
+class Made:
+    round: int
+    other_round: int
+    tokens: dict[str, str]
+
+
+def make_round(site: Site) -> Made:
+    """The round of Northfield NHS Trust (open, five invitations), a closed round of an organisation outside the
+    regulator's workspace, and the regulator's account, made through `qimaturity manage shell`. To be replaced by
+    the QI lead's own pages (create a round, create its invitations) driven in the browser."""
+    respondents = json.dumps([[rid, group] for rid, group, _ in RESPONDENTS])
+    code = MAKE_ROUND.format(respondents=respondents, regulator=REGULATOR, password=PASSWORD)
+    made = json.loads(site.manage("shell", "-c", code).strip().splitlines()[-1])
+    return Made(made["round"], made["other_round"], made["tokens"])
+
+
+def close_round(site: Site, round_id: int) -> None:
+    """Close the round as its QI lead will on their round's page (to be driven in the browser once it exists)."""
+    site.manage("shell", "-c", CLOSE_ROUND.format(round_id=round_id))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    folder = tmp_path_factory.mktemp("serve")
+    running = start(folder, folder / "data")
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def made(site: Site) -> Made:
+    return make_round(site)
+
+
+def spki_hash(certificate: Path) -> str:
+    """The base64 SHA-256 of the certificate's public key, which Chromium's ``--ignore-certificate-errors-spki-list``
+    takes: the browser trusts that one certificate (serve's own, self-signed) and no other error."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    key = x509.load_pem_x509_certificate(certificate.read_bytes()).public_key()
+    der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()
+
+
+@pytest.fixture(scope="module")
+def browser(site: Site) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    trust = f"--ignore-certificate-errors-spki-list={spki_hash(site.certificate)}"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, trust])
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the screenshots go: ``QIMATURITY_SCREENSHOTS`` (docs/screenshots for the README), else a temporary
+    folder of the test's."""
+    wanted = os.environ.get("QIMATURITY_SCREENSHOTS")
+    folder = Path(wanted) if wanted else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+# ---- Watching every page: axe, the console, the Content Security Policy ---------------------------------------
+
+AXE_RUN = """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags},
+  resultTypes: ['violations']})).violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+  nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
+# Every violation the Content Security Policy reports, passed to the test through a binding (the listener is added
+# by the browser to each document before the page's own scripts, so the policy does not apply to it).
+CSP_LISTENER = """document.addEventListener('securitypolicyviolation', e =>
+  window.cspViolation({directive: e.violatedDirective, blocked: e.blockedURI, source: e.sourceFile,
+                       line: e.lineNumber, sample: e.sample}))"""
+
+
+def path_of(url: str) -> str:
+    return urlsplit(url).path
+
+
+@dataclass
+class Watch:
+    """What the browser saw: axe's violations by page type, console errors and CSP violations with their page."""
+
+    axe: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    console: list[tuple[str, str]] = field(default_factory=list)  # (page URL, message)
+    csp: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)  # URL path -> the status a page was expected to have
+    failed: list[tuple[str, str, int]] = field(default_factory=list)  # (page URL, URL, status) of every 4xx or 5xx
+
+    def context(self, browser: Any, **options: Any) -> Any:
+        """A new browser context (a browser of its own: no cookies shared) whose pages are all watched."""
+        context = browser.new_context(**options)
+        context.expose_binding("cspViolation", lambda source, found: self.csp.append((source["page"].url, found)))
+        context.add_init_script(CSP_LISTENER)
+        context.on("console", self._console)
+        context.on("response", self._response)
+        return context
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.console.append((message.page.url if message.page else "", message.text))
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 400:
+            self.failed.append((response.frame.url, response.url, response.status))
+
+    def check(self, page: Any, kind: str) -> None:
+        """Run axe on the page as it is now, under ``kind`` (a page type), once per page type and viewport."""
+        if kind in self.axe:
+            return
+        page.evaluate(AXE.read_text())  # in the page's own world through the DevTools protocol: no script element
+        self.axe[kind] = page.evaluate(AXE_RUN, AXE_TAGS)
+
+    def expected(self, page: str, url: str, status: int) -> bool:
+        """A failed response the test asked for (the invalid link's 404, another organisation's round), or the
+        /favicon.ico Chromium asks for on the Django admin's own pages, which link no icon (ours link the NHS.UK
+        one): a 404 that is the admin's, not the site's."""
+        if self.statuses.get(path_of(url)) == status:
+            return True
+        return path_of(url) == "/favicon.ico" and status == 404 and path_of(page).startswith("/admin/")
+
+    def unexpected_failures(self) -> list[tuple[str, str, int]]:
+        return [(page, url, status) for page, url, status in self.failed if not self.expected(page, url, status)]
+
+    def unexpected_console(self) -> list[tuple[str, str]]:
+        """Console errors, but for the browser's note of an expected failed response on the page (the page that
+        asked for it, or the page itself when it is the failed response; the admin's pages as one, since Chromium
+        asks for the icon once and may note it on the next page)."""
+
+        def place(url: str) -> str:
+            return "/admin/" if path_of(url).startswith("/admin/") else path_of(url)
+
+        noted = {
+            (place(where), f"Failed to load resource: the server responded with a status of {status} ()")
+            for page, url, status in self.failed
+            if self.expected(page, url, status)
+            for where in (page, url)
+        }
+        return [(page, text) for page, text in self.console if (place(page), text) not in noted]
+
+
+@pytest.fixture(scope="module")
+def watch() -> Watch:
+    return Watch()
+
+
+# ---- A respondent in the browser ------------------------------------------------------------------------------
+
+QUESTIONS = """() => {
+  const groups = {};
+  for (const input of document.querySelectorAll('form input[type=radio]')) {
+    (groups[input.name] = groups[input.name] || []).push({value: input.value, id: input.id, checked: input.checked});
+  }
+  return groups;
+}"""
+FOCUSED = """() => {
+  const e = document.activeElement;
+  return {tag: e.tagName.toLowerCase(), type: e.type || null, name: e.name || null, value: e.value || null,
+          id: e.id || null, text: (e.textContent || '').trim().slice(0, 80)};
+}"""
+# What shows where an element has the focus: its own outline and shadow, and for a radio (an input the NHS.UK
+# frontend hides, drawing its circle as the label's ::before) the label's and the circle's.
+FOCUS_STYLE = """(e) => {
+  const pick = s => ({outline: `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`, shadow: s.boxShadow,
+                      background: s.backgroundColor, border: s.borderWidth});
+  const label = e.labels && e.labels[0];
+  return {self: pick(getComputedStyle(e)),
+          label: label ? pick(getComputedStyle(label)) : null,
+          circle: label ? pick(getComputedStyle(label, '::before')) : null};
+}"""
+OVERFLOW = """() => ({scroll: document.documentElement.scrollWidth, page: document.documentElement.clientWidth,
+                     body: document.body.scrollWidth})"""
+
+
+def chosen_level(respondent: str, question: str, values: list[str]) -> str:
+    """The level a respondent chooses for a question: spread over the levels, the same on every run."""
+    levels = [v for v in values if v != "na"]
+    digest = hashlib.sha256(f"{respondent}/{question}".encode()).digest()
+    return levels[digest[0] % len(levels)]
+
+
+def asked(group: str) -> list[str]:
+    """The question ids a group is asked, by the engine's own form."""
+    return [item.question.id for item in build_form(RUBRIC, group=group).questions]
+
+
+def page_count(group: str) -> int:
+    return len(build_form(RUBRIC, group=group).domains)
+
+
+@dataclass
+class Respondent:
+    id: str
+    group: str
+    token: str
+    chosen: dict[str, str] = field(default_factory=dict)  # question id -> level value chosen
+    notes: dict[str, Any] = field(default_factory=dict)  # what the journey saw, for the tests to check
+
+    @property
+    def link(self) -> str:
+        return f"/r/{self.token}/"
+
+
+def answer_page(page: Any, respondent: Respondent) -> dict[str, str]:
+    """Choose a level for every question on the page with the mouse: question id -> value chosen."""
+    chosen = {}
+    for name, inputs in page.evaluate(QUESTIONS).items():
+        value = chosen_level(respondent.id, name, [i["value"] for i in inputs])
+        page.locator(f"label[for='{next(i['id'] for i in inputs if i['value'] == value)}']").click()
+        chosen[name] = value
+    return chosen
+
+
+def save_and_continue(page: Any) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and continue").click()
+
+
+class Journey:
+    """The five respondents' journeys, run once for the module; each test checks what they saw."""
+
+    def __init__(self, site: Site, made: Made, browser: Any, watch: Watch, screenshots: Path) -> None:
+        self.site, self.browser, self.watch, self.screenshots = site, browser, watch, screenshots
+        self.base = f"https://localhost:{site.port}"
+        self.respondents = {rid: Respondent(rid, group, made.tokens[rid]) for rid, group, _ in RESPONDENTS}
+        self.after_submission: dict[str, dict[str, str]] = {}
+        self.invalid: dict[str, Any] = {}  # what an invalid link showed
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def new_page(self, viewport: dict[str, int] = DESKTOP) -> tuple[Any, Any]:
+        context = self.watch.context(self.browser, viewport=viewport)
+        return context, context.new_page()
+
+    def run(self) -> None:
+        self.invalid_link()
+        self.board_leaves_and_resumes(self.respondents["board-1"])
+        self.on_a_phone(self.respondents["frontline-1"])
+        self.keyboard_only(self.respondents["frontline-2"])
+        self.with_errors(self.respondents["frontline-3"])
+        self.with_the_mouse(self.respondents["patient-partners-1"])
+        for respondent in self.respondents.values():
+            self.link_after_submission(respondent)
+
+    # -- pieces --
+
+    def invalid_link(self) -> None:
+        context, page = self.new_page()
+        path = "/r/" + "x" * 43 + "/"
+        self.watch.statuses[path] = 404
+        response = page.goto(self.url(path))
+        self.invalid = {"status": response.status, "h1": page.locator("h1").inner_text()}
+        self.watch.check(page, "respondent: invalid link")
+        context.close()
+
+    def pages_with_the_mouse(self, page: Any, respondent: Respondent, first: int, last: int) -> None:
+        for number in range(first, last + 1):
+            assert page.url.partition("#")[0].endswith(f"/page/{number}/"), page.url
+            self.watch.check(page, "respondent: page")
+            respondent.chosen.update(answer_page(page, respondent))
+            save_and_continue(page)
+
+    def review_and_submit(self, page: Any, respondent: Respondent, kind: str = "respondent: review") -> None:
+        assert page.url.partition("#")[0].endswith("/review/"), page.url
+        respondent.notes["review h1"] = page.locator("h1").inner_text()
+        self.watch.check(page, kind)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Send my answers").click()
+        respondent.notes["after submit"] = page.locator("h1").inner_text()
+        self.watch.check(page, "respondent: thanks")
+
+    def board_leaves_and_resumes(self, respondent: Respondent) -> None:
+        """Three pages saved, the fourth answered but not saved, the browser closed; a new browser on the link."""
+        context, page = self.new_page()
+        page.goto(self.url(respondent.link))
+        self.watch.check(page, "respondent: start")
+        page.get_by_role("button", name="Start now").click()
+        page.wait_for_url("**/page/1/")
+        self.pages_with_the_mouse(page, respondent, 1, 3)
+        answer_page(page, Respondent(respondent.id + "-unsaved", respondent.group, respondent.token))
+        context.close()  # left mid-way: page 4 answered but never saved
+
+        context, page = self.new_page()
+        page.goto(self.url(respondent.link))
+        respondent.notes["resumed start"] = page.locator(".nhsuk-inset-text").inner_text()
+        self.watch.check(page, "respondent: start, resuming")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Continue where you left off").click()
+        respondent.notes["resumed at"] = page.url.rsplit("/r/", 1)[1].split("/", 1)[1]
+        respondent.notes["page 4 checked on return"] = {
+            name: [i["value"] for i in inputs if i["checked"]] for name, inputs in page.evaluate(QUESTIONS).items()
+        }
+        # Pages 1 to 3 as saved before the browser was closed.
+        found: dict[str, str] = {}
+        for number in (1, 2, 3):
+            page.goto(self.url(f"{respondent.link}page/{number}/"))
+            for name, inputs in page.evaluate(QUESTIONS).items():
+                found.update((name, i["value"]) for i in inputs if i["checked"])
+        respondent.notes["found after resuming"] = found
+        page.goto(self.url(f"{respondent.link}page/4/"))
+        self.pages_with_the_mouse(page, respondent, 4, page_count(respondent.group))
+        page.screenshot(path=str(self.screenshots / "web-review.png"))
+        self.review_and_submit(page, respondent)
+        context.close()
+
+    def on_a_phone(self, respondent: Respondent) -> None:
+        context, page = self.new_page(PHONE)
+        widths: dict[str, dict[str, int]] = {}
+        page.goto(self.url(respondent.link))
+        widths["start"] = page.evaluate(OVERFLOW)
+        self.watch.check(page, "respondent: start (390 px)")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Start now").click()
+        for number in range(1, page_count(respondent.group) + 1):
+            widths[f"page {number}"] = page.evaluate(OVERFLOW)
+            self.watch.check(page, "respondent: page (390 px)")
+            if number == 1:
+                page.screenshot(path=str(self.screenshots / "web-respondent-page-390.png"))
+            respondent.chosen.update(answer_page(page, respondent))
+            save_and_continue(page)
+        widths["review"] = page.evaluate(OVERFLOW)
+        self.watch.check(page, "respondent: review (390 px)")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Send my answers").click()
+        widths["thanks"] = page.evaluate(OVERFLOW)
+        respondent.notes["after submit"] = page.locator("h1").inner_text()
+        respondent.notes["widths"] = widths
+        context.close()
+
+    def keyboard_only(self, respondent: Respondent) -> None:
+        """Tab, Space, the arrow keys and Enter: no click from the start page to the thank-you page."""
+        context, page = self.new_page()
+        page.goto(self.url(respondent.link))
+        self.tab_to(page, lambda f: f["tag"] == "a" and f["text"] == "Start now", "the Start now link")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        focus: dict[str, Any] = {}
+        for number in range(1, page_count(respondent.group) + 1):
+            assert page.url.partition("#")[0].endswith(f"/page/{number}/"), page.url
+            questions = page.evaluate(QUESTIONS)
+            first_radio = next(iter(questions.values()))[0]["id"]
+            save = page.get_by_role("button", name="Save and continue")
+            unfocused = {
+                "radio": page.locator(f"#{first_radio}").evaluate(FOCUS_STYLE),
+                "button": save.evaluate(FOCUS_STYLE),
+            }
+            done: set[str] = set()
+            for _ in range(60 * len(questions)):
+                page.keyboard.press("Tab")
+                now = page.evaluate(FOCUSED)
+                if now["type"] == "radio" and now["name"] not in done:
+                    if number == 1 and not focus.get("radio"):
+                        focused = page.locator(f"#{now['id']}").evaluate(FOCUS_STYLE)
+                        focus["radio"] = (unfocused["radio"], focused, now["id"], first_radio)
+                    values = [i["value"] for i in questions[now["name"]]]
+                    value = chosen_level(respondent.id, now["name"], values)
+                    # Tab lands on a group's first radio; Space chooses it, each arrow down the next one.
+                    page.keyboard.press("Space")
+                    for _ in range(values.index(value)):
+                        page.keyboard.press("ArrowDown")
+                    respondent.chosen[now["name"]] = value
+                    done.add(now["name"])
+                elif now["tag"] == "button" and now["value"] == "continue":
+                    if number == 1:
+                        focus["button"] = (unfocused["button"], save.evaluate(FOCUS_STYLE))
+                    assert done == set(questions), f"page {number}: reached the button having answered {done}"
+                    with page.expect_navigation():
+                        page.keyboard.press("Enter")
+                    break
+            else:
+                raise AssertionError(f"page {number}: Tab never reached Save and continue")
+        self.tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Send my answers", "Send my answers")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        respondent.notes["after submit"] = page.locator("h1").inner_text()
+        respondent.notes["focus"] = focus
+        context.close()
+
+    @staticmethod
+    def tab_to(page: Any, wanted: Any, what: str, most: int = 300) -> None:
+        for _ in range(most):
+            page.keyboard.press("Tab")
+            if wanted(page.evaluate(FOCUSED)):
+                return
+        raise AssertionError(f"Tab never reached {what}")
+
+    def with_errors(self, respondent: Respondent) -> None:
+        """A comment without an answer: nothing saved, an error summary linking to the question; then right."""
+        context, page = self.new_page()
+        page.goto(self.url(f"{respondent.link}page/1/"))
+        questions = page.evaluate(QUESTIONS)
+        first = next(iter(questions))
+        chosen = answer_page(page, respondent)
+        page.reload()  # the page as it was: nothing chosen
+        page.fill(f"#{first}-comment", SECRET_COMMENT)
+        save_and_continue(page)
+        summary = page.locator(".nhsuk-error-summary")
+        links = summary.locator("a")
+        respondent.notes["errors"] = {
+            "title": page.title(),
+            "url": page.url,
+            "links": [(links.nth(i).inner_text(), links.nth(i).get_attribute("href")) for i in range(links.count())],
+            "summary focused": page.evaluate("() => document.activeElement.closest('.nhsuk-error-summary') !== null"),
+        }
+        self.watch.check(page, "respondent: page with errors")
+        page.screenshot(path=str(self.screenshots / "web-respondent-errors.png"))
+        links.first.click()
+        respondent.notes["errors"]["focus after link"] = page.evaluate("() => document.activeElement.id")
+        answer_page(page, respondent)
+        respondent.chosen.update(chosen)
+        save_and_continue(page)
+        self.pages_with_the_mouse(page, respondent, 2, page_count(respondent.group))
+        self.review_and_submit(page, respondent)
+        context.close()
+
+    def with_the_mouse(self, respondent: Respondent) -> None:
+        """First an attempt to send with nothing answered (the review lists every page, each linking to its first
+        question), then every page with the mouse."""
+        context, page = self.new_page()
+        page.goto(self.url(respondent.link + "review/"))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Send my answers").click()
+        links = page.locator(".nhsuk-error-summary a")
+        respondent.notes["sent too early"] = {
+            "title": page.title(),
+            "links": [(links.nth(i).inner_text(), links.nth(i).get_attribute("href")) for i in range(links.count())],
+        }
+        self.watch.check(page, "respondent: review with errors")
+        with page.expect_navigation():
+            links.first.click()
+        respondent.notes["sent too early"]["link went to"] = page.url.rsplit("/", 2)[-2:]
+        respondent.chosen.update(answer_page(page, respondent))
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.screenshot(path=str(self.screenshots / "web-respondent-page-1280.png"))
+        save_and_continue(page)
+        self.pages_with_the_mouse(page, respondent, 2, page_count(respondent.group))
+        self.review_and_submit(page, respondent)
+        context.close()
+
+    def link_after_submission(self, respondent: Respondent) -> None:
+        context, page = self.new_page()
+        seen = {}
+        for path in ("", "page/1/", "review/"):
+            response = page.goto(self.url(respondent.link + path))
+            seen[path or "start"] = {
+                "status": str(response.status),
+                "h1": page.locator("h1").inner_text(),
+                "fields": str(page.locator("main input, main textarea, main button").count()),
+            }
+        self.after_submission[respondent.id] = {k: " / ".join(v.values()) for k, v in seen.items()}
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def journey(site: Site, made: Made, browser: Any, watch: Watch, screenshots: Path) -> Journey:
+    running = Journey(site, made, browser, watch, screenshots)
+    running.run()
+    return running
+
+
+# ---- The regulator in the browser -----------------------------------------------------------------------------
+
+
+@dataclass
+class Regulator:
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def regulator(site: Site, made: Made, journey: Journey, watch: Watch, browser: Any, screenshots: Path) -> Regulator:
+    """Once the five have submitted, the round is closed; the regulator signs in (a wrong password first)."""
+    close_round(site, made.round)
+    seen = Regulator()
+    context = watch.context(browser, viewport=DESKTOP)
+    page = context.new_page()
+    base = journey.base
+    page.goto(base + "/cohorts/")
+    seen.notes["sent to"] = page.url.removeprefix(base)
+    watch.check(page, "login")
+    page.fill("#id_username", REGULATOR)
+    page.fill("#id_password", "not-the-password")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    summary = page.locator(".nhsuk-error-summary")
+    seen.notes["login error"] = {
+        "title": page.title(),
+        "summary": summary.inner_text() if summary.count() else None,
+        "links": [summary.locator("a").nth(i).get_attribute("href") for i in range(summary.locator("a").count())],
+        "labels": page.evaluate(
+            "() => [...document.querySelectorAll('main input:not([type=hidden])')].map(i =>"
+            " [i.id, i.labels.length ? i.labels[0].textContent.trim() : null])"
+        ),
+    }
+    watch.check(page, "login with errors")
+    if summary.count():
+        summary.locator("a").first.click()
+        seen.notes["login error"]["focus after link"] = page.evaluate("() => document.activeElement.id")
+    page.fill("#id_username", REGULATOR)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    seen.notes["after sign in"] = page.url.removeprefix(base)
+    watch.check(page, "regulator: index")
+    page.goto(base + "/")
+    watch.check(page, "home")
+    page.goto(base + "/cohorts/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Northfield 2026").click()
+    seen.notes["round url"] = page.url.removeprefix(base)
+    seen.notes["round text"] = page.locator("main").inner_text()
+    seen.notes["round html"] = page.content()
+    watch.check(page, "regulator: round")
+    page.screenshot(path=str(screenshots / "web-regulator-round.png"), full_page=True)
+    page.goto(base + "/cohorts/compare/")
+    seen.notes["compare html"] = page.content()
+    watch.check(page, "regulator: compare")
+    refused = {}
+    for path in (
+        "/admin/rounds/answer/",
+        "/admin/rounds/invitation/",
+        f"/cohorts/rounds/{made.other_round}/",
+    ):
+        response = page.goto(base + path)
+        chain, request = [], response.request
+        while request is not None:
+            chain.insert(0, request)
+            request = request.redirected_from
+        refused[path] = {
+            "statuses": [r.response().status for r in chain],
+            "final": page.url.removeprefix(base),
+            "text": page.locator("body").inner_text(),
+        }
+        if response.status == 404:
+            watch.statuses[path] = 404
+    seen.notes["refused"] = refused
+    context.close()
+    return seen
+
+
+# ---- The tests ------------------------------------------------------------------------------------------------
+
+
+def test_the_journey_was_set_up_for_three_groups(made):
+    groups = {group for _, group, _ in RESPONDENTS}
+    assert groups == {"board", "frontline", "patient-partners"}
+    assert set(made.tokens) == {rid for rid, _, _ in RESPONDENTS}
+
+
+def test_every_respondents_answers_are_in_the_database(site, made, journey):
+    """What each of the five chose in the browser is what the site's database holds, for every question their
+    group is asked (board 34 questions on 9 pages, frontline 33 on 9, patient partners 11 on 5: the engine's form),
+    and each invitation is submitted."""
+    saved = json.loads(site.manage("shell", "-c", SAVED_ANSWERS.format(round_id=made.round)).strip().splitlines()[-1])
+    assert set(saved) == set(journey.respondents)
+    for rid, respondent in journey.respondents.items():
+        assert saved[rid]["submitted"], rid
+        assert sorted(respondent.chosen) == sorted(asked(respondent.group)), rid
+        levels = {qid: str(level) for qid, (level, _) in saved[rid]["answers"].items()}
+        assert levels == respondent.chosen, rid
+    first = asked("frontline")[0]
+    # the comment first sent without an answer (refused), then saved with the answer chosen on the same page
+    assert saved["frontline-3"]["answers"][first][1] == SECRET_COMMENT
+
+
+def test_leaving_mid_way_and_resuming_from_the_link_keeps_the_saved_pages(journey):
+    board = journey.respondents["board-1"]
+    saved_before = {qid: board.chosen[qid] for qid in board.notes["found after resuming"]}
+    on_first_three = sum(len(d.questions) for d in build_form(RUBRIC, group="board").domains[:3])
+    assert len(board.notes["found after resuming"]) == on_first_three
+    assert board.notes["found after resuming"] == saved_before
+    assert board.notes["resumed start"].endswith(
+        f"answered {on_first_three} of {len(asked('board'))} questions so far."
+    )
+    assert board.notes["resumed at"] == "page/4/"  # the first page with a question left
+    assert all(values == [] for values in board.notes["page 4 checked on return"].values())  # never saved
+    assert board.notes["after submit"] == "Your answers have been sent"
+
+
+def test_on_a_phone_no_page_scrolls_sideways(journey):
+    phone = journey.respondents["frontline-1"]
+    widths = phone.notes["widths"]
+    assert len(widths) == 2 + page_count("frontline") + 1
+    wide = {name: w for name, w in widths.items() if w["scroll"] > w["page"] or w["page"] != PHONE["width"]}
+    assert wide == {}
+    assert phone.notes["after submit"] == "Your answers have been sent"
+
+
+def test_the_keyboard_alone_answers_and_submits(journey):
+    keyboard = journey.respondents["frontline-2"]
+    assert sorted(keyboard.chosen) == sorted(asked("frontline"))
+    assert keyboard.notes["after submit"] == "Your answers have been sent"
+
+
+def visible_focus(style: dict[str, str]) -> tuple[str, str]:
+    """What draws a focus indicator: the outline (none when it is transparent, as the NHS.UK frontend's is, kept
+    for Windows' high-contrast mode) and the box shadow."""
+    outline = style["outline"]
+    if outline.startswith("none") or outline.endswith("rgba(0, 0, 0, 0)"):
+        outline = "none"
+    return outline, style["shadow"]
+
+
+def test_the_focus_is_visible_on_radios_and_buttons(journey):
+    """The focused radio's circle (the label's ::before: the NHS.UK frontend makes the input itself transparent, so
+    its own outline would not show) and the focused button look different from the same elements without the focus:
+    a visible outline or a shadow (the NHS.UK frontend's yellow ring and the button's dark bar)."""
+    focus = journey.respondents["frontline-2"].notes["focus"]
+    unfocused, focused, focused_id, first_id = focus["radio"]
+    assert focused_id == first_id  # Tab entered the first question's group on its first radio
+    assert visible_focus(focused["circle"]) != visible_focus(unfocused["circle"]), (unfocused, focused)
+    unfocused, focused = focus["button"]
+    assert visible_focus(focused["self"]) != visible_focus(unfocused["self"]), (unfocused, focused)
+
+
+def test_a_page_with_errors_links_each_error_to_its_field(journey):
+    errors = journey.respondents["frontline-3"].notes["errors"]
+    first = build_form(RUBRIC, group="frontline").questions[0]  # 1.2 lead-role-models: 1.1 is the board's alone
+    assert errors["title"].startswith("Error: ")
+    assert errors["url"].endswith("/page/1/")  # the page again, not the next one: nothing saved
+    message = f"Question {first.number}: choose an answer, to save what you wrote for it"
+    assert errors["links"] == [(message, f"#{first.question.id}")]
+    assert errors["focus after link"] == first.question.id
+
+
+def test_sending_with_questions_left_links_each_page_to_its_first_question(journey):
+    early = journey.respondents["patient-partners-1"].notes["sent too early"]
+    form = build_form(RUBRIC, group="patient-partners")
+    assert early["title"].startswith("Error: ")
+    # One link a page, to its first question, on the page of that question
+    assert [href.split("/", 3)[-1] for _, href in early["links"]] == [
+        f"page/{n}/#{domain.questions[0].question.id}" for n, domain in enumerate(form.domains, start=1)
+    ]
+    assert early["links"][0][0].startswith(f"Page 1, {form.domains[0].domain.title}: answer question")
+    assert early["link went to"] == ["1", f"#{form.domains[0].questions[0].question.id}"]
+
+
+def test_after_submission_the_link_shows_only_the_thank_you_page(journey):
+    thanks = "200 / Your answers have been sent / 0"  # status / heading / fields in the page's main part
+    for rid, seen in journey.after_submission.items():
+        assert seen == {"start": thanks, "page/1/": thanks, "review/": thanks}, rid
+
+
+def test_an_invalid_link_gets_the_one_not_valid_page(journey):
+    assert journey.invalid == {"status": 404, "h1": "This link is not valid"}
+
+
+def test_the_login_error_summary_links_to_the_field(regulator):
+    error = regulator.notes["login error"]
+    assert error["title"].startswith("Error: Sign in")
+    assert error["summary"] is not None and "Enter a correct username and password" in error["summary"]
+    assert error["links"] == ["#id_username"]
+    assert error["focus after link"] == "id_username"
+    assert error["labels"] == [["id_username", "Username"], ["id_password", "Password"]]
+
+
+def test_the_regulator_sees_the_closed_rounds_aggregates(regulator):
+    notes = regulator.notes
+    assert notes["sent to"] == "/login/?next=/cohorts/"
+    assert notes["after sign in"] == "/cohorts/"
+    text = notes["round text"]
+    assert "Northfield 2026" in text
+    assert "Responses\n5" in text or "Responses\t5" in text
+    # Frontline staff: 3 respondents, shown; board and patient partners (1 each) are fewer than the rubric's
+    # minimum group size of 3, so counted but not shown.
+    assert "Frontline staff\t3\tYes" in text
+    assert "Board\t1\tNo" in text and "Patient partners\t1\tNo" in text
+    for html in (notes["round html"], notes["compare html"]):
+        assert SECRET_COMMENT not in html
+
+
+def test_the_regulator_is_refused_the_answers(regulator, made):
+    refused = regulator.notes["refused"]
+    for path in ("/admin/rounds/answer/", "/admin/rounds/invitation/"):
+        # the admin's sign-in page, saying this account may not see it: never the list
+        assert refused[path]["statuses"] == [302, 200], path
+        assert refused[path]["final"].startswith("/admin/login/?next="), path
+        assert "not authorized to access this page" in refused[path]["text"], path
+    assert refused[f"/cohorts/rounds/{made.other_round}/"]["statuses"] == [404]
+
+
+PAGE_TYPES = {
+    "login",
+    "login with errors",
+    "home",
+    "respondent: invalid link",
+    "respondent: start",
+    "respondent: start, resuming",
+    "respondent: page",
+    "respondent: page with errors",
+    "respondent: review",
+    "respondent: review with errors",
+    "respondent: thanks",
+    "respondent: start (390 px)",
+    "respondent: page (390 px)",
+    "respondent: review (390 px)",
+    "regulator: index",
+    "regulator: round",
+    "regulator: compare",
+}
+
+
+def test_axe_finds_no_serious_or_critical_violation_on_any_page_type(journey, regulator, watch):
+    assert set(watch.axe) == PAGE_TYPES
+    serious = {
+        kind: [f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes']}" for v in found]
+        for kind, found in watch.axe.items()
+        if any(v["impact"] in ("serious", "critical") for v in found)
+    }
+    every = {kind: [(v["id"], v["impact"], v["nodes"]) for v in found] for kind, found in watch.axe.items() if found}
+    print("axe violations by page type:", json.dumps(every, indent=1))
+    assert serious == {}, every
+
+
+def test_no_console_error_and_no_csp_violation_on_any_page(journey, regulator, watch):
+    assert watch.unexpected_failures() == []
+    assert watch.unexpected_console() == []
+    assert watch.csp == []
+
+
+def test_a_csp_violation_would_be_seen(site, browser, journey):
+    """The watch itself: an inline script added to a page of the site is blocked, reported and logged."""
+    own = Watch()
+    context = own.context(browser)
+    page = context.new_page()
+    page.goto(journey.base + "/login/")
+    page.evaluate("() => { const s = document.createElement('script'); s.textContent = '1'; document.body.append(s); }")
+    page.wait_for_timeout(200)
+    context.close()
+    assert [found["directive"] for _, found in own.csp] == ["script-src-elem"]
+    assert any("Content Security Policy" in text for _, text in own.unexpected_console())
