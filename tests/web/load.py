@@ -232,6 +232,8 @@ class Filled:
     respondent_id: str
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     saves: list[float] = field(default_factory=list)
+    pages: list[list[str]] = field(default_factory=list)
+    """The question ids of each page saved, in order."""
 
 
 def _answer_page(text: str, rng: random.Random, who: str) -> tuple[list[tuple[str, str]], dict[str, dict[str, Any]]]:
@@ -293,6 +295,7 @@ def respond(site: Site, invited: Invited, seed: int, ready: threading.Barrier | 
         if saved.status != 302 or not saved.location:
             raise RespondentFailed(f"{who}: saving {path} gave {saved.status}, not a redirect:\n{saved.text[:8000]}")
         filled.saves.append(saved.seconds)
+        filled.pages.append(list(expected))
         filled.answers.update(expected)
         path = saved.location
     if not path.endswith("/review/"):
