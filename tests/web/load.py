@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import http.cookiejar
+import ipaddress
 import json
 import random
 import re
@@ -35,10 +36,14 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
+import psutil
+
 from tests.web.running import Site
 
 GROUPS = {"board": 8, "managers": 12, "frontline": 22, "patient-partners": 8}
 """50 invitations across the rubric's four respondent groups."""
+MAX_RESPONDENTS = 100
+"""The most respondents (threads) :func:`run_load` starts."""
 REQUEST_SECONDS = 120
 """The longest one request may take before the respondent fails (a hang turned into a failure)."""
 LOAD_SECONDS = 900
@@ -130,6 +135,16 @@ class Response:
     location: str
     text: str
     seconds: float
+
+
+def _loopback(site: Site) -> bool:
+    """Whether the site listens on a loopback address alone (serve's default, 127.0.0.1)."""
+    listening = {
+        connection.laddr.ip
+        for connection in psutil.net_connections("tcp")
+        if connection.laddr and connection.laddr.port == site.port and connection.status == psutil.CONN_LISTEN
+    }
+    return bool(listening) and all(ipaddress.ip_address(address).is_loopback for address in listening)
 
 
 class _NoRedirects(urllib.request.HTTPErrorProcessor):
@@ -316,6 +331,10 @@ def respond(site: Site, invited: Invited, seed: int, ready: threading.Barrier | 
 def run_load(site: Site, invitations: list[Invited], seed: int = 2026) -> list[Filled]:
     """Every invitation's respondent at once (one thread each, started together), bounded by :data:`LOAD_SECONDS`;
     the first respondent's failure is raised once all have stopped."""
+    if not 0 < len(invitations) <= MAX_RESPONDENTS:
+        raise ValueError(f"{len(invitations)} respondents: the load takes 1 to {MAX_RESPONDENTS}")
+    if not _loopback(site):
+        raise ValueError("the load is for a site on this machine's loopback address alone")
     ready = threading.Barrier(len(invitations))
     with ThreadPoolExecutor(max_workers=len(invitations), thread_name_prefix="respondent") as pool:
         futures = [pool.submit(respond, site, invited, seed, ready) for invited in invitations]
