@@ -1,5 +1,6 @@
 """The web tests on a real PostgreSQL: started here from the ``pgserver`` wheel (PostgreSQL's own binaries; as root
-it runs them as a system user ``pgserver`` it creates), in a folder of the test's own, and stopped afterwards.
+it runs them as a system user ``pgserver`` it creates), in a folder of its own (tests/web/postgresql.py), and
+stopped afterwards.
 
 The web tests run in a fresh process with ``DATABASE_URL`` pointing at that server (a Unix socket; the server
 listens on no TCP port), without pytest-xdist and without the tests marked ``subprocess`` (a server or a browser
@@ -14,39 +15,25 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote
 
-import psutil
 import pytest
 
-pgserver = pytest.importorskip("pgserver", reason="pgserver (the dev extra) runs PostgreSQL for the web tests")
+from tests.web.postgresql import running_postgresql, running_servers
+
+pytest.importorskip("pgserver", reason="pgserver (the dev extra) runs PostgreSQL for the web tests")
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
 
 
-def _running_servers(pgdata: Path) -> list[psutil.Process]:
-    """The PostgreSQL processes still running on ``pgdata`` (zombies waiting to be reaped do not run)."""
-    found = []
-    for process in psutil.process_iter(attrs=["name", "cmdline", "status"]):
-        if process.info["status"] == psutil.STATUS_ZOMBIE:
-            continue
-        if process.info["name"] == "postgres" and str(pgdata) in " ".join(process.info["cmdline"] or ()):
-            found.append(process)
-    return found
-
-
 @pytest.mark.skipif("DATABASE_URL" in os.environ, reason="already running on the database DATABASE_URL names")
 def test_the_web_tests_pass_on_postgresql(tmp_path: Path) -> None:
-    pgdata = tmp_path / "pgdata"
     vendor_file = tmp_path / "vendor"
-    server = pgserver.get_server(pgdata, cleanup_mode="delete")
-    try:
-        socket_folder = server.get_postmaster_info().socket_dir
-        url = f"postgresql://postgres@{quote(str(socket_folder), safe='')}/postgres"
+    with running_postgresql() as postgres:
+        pgdata = postgres.pgdata
         env = {
             **os.environ,
-            "DATABASE_URL": url,
+            "DATABASE_URL": postgres.url,
             "QIMATURITY_TEST_VENDOR_FILE": str(vendor_file),
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         }
@@ -59,11 +46,9 @@ def test_the_web_tests_pass_on_postgresql(tmp_path: Path) -> None:
             text=True,
             timeout=900,
         )
-    finally:
-        server.cleanup()
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-3000:]
     summary = run.stdout.strip().splitlines()[-1]
     assert re.search(r"\b\d+ passed\b", summary) and "failed" not in summary and "error" not in summary, summary
     assert vendor_file.read_text(encoding="utf-8") == "postgresql"
-    assert not _running_servers(pgdata), "the PostgreSQL server is still running"
+    assert not running_servers(pgdata), "the PostgreSQL server is still running"
     assert not pgdata.exists()  # removed with the server
