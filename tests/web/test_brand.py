@@ -196,3 +196,18 @@ def test_the_django_admin_shows_a_brands_located_problems_and_saves_nothing(worl
     data["brand"] = BRAND
     assert admin.post(reverse("admin:organisations_workspace_add"), data, secure=True).status_code == 302
     assert Workspace.objects.get(slug="hostile").brand == BRAND.strip()  # the form strips the text
+
+
+@pytest.mark.slow
+@override_settings(TASKS=IMMEDIATE)
+def test_a_stored_brand_that_no_longer_reads_is_said_never_dropped(world: World, consultant: Client):
+    # Written past the check (as an older site or a database edit could): a logo, which a brand kept here cannot name.
+    Workspace.objects.filter(slug="northgate").update(brand=BRAND + "logo: firm.png\n")
+    round_ = world.rounds["C"]
+    response = consultant.get(reverse("rounds:download_html", kwargs={"pk": round_.pk}), secure=True, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain and "The brand of this report cannot be used" in page
+    assert "brand of workspace northgate:5:7: /logo: a brand kept in the site has no logo" in page
+    consultant.post(reverse("rounds:report_request", kwargs={"pk": round_.pk}), secure=True)
+    report = Report.objects.get(round=round_)
+    assert not report.file and "/logo: a brand kept in the site has no logo" in report.error
