@@ -112,21 +112,22 @@ def test_of_two_consultancies_holding_the_client_the_first_by_name_with_a_brand_
 
 @pytest.mark.slow
 @override_settings(TASKS=IMMEDIATE)
-def test_a_consultants_pdf_reports_of_both_clients_wear_the_firms_brand(world: World, consultant: Client):
+def test_a_consultants_pdf_report_wears_the_firms_brand(world: World, consultant: Client):
     from pypdf import PdfReader
 
-    # One PDF a client: rendering takes seconds each (the HTML test shows both clients' reports wear the brand).
-    for key in "CB":
-        round_ = world.rounds[key]
-        assert consultant.post(reverse("rounds:report_request", kwargs={"pk": round_.pk}), secure=True).status_code
-        report = Report.objects.get(round=round_)
-        assert report.file and not report.error
-        url = reverse("rounds:report_download", kwargs={"pk": round_.pk, "report": report.pk})
-        pdf = b"".join(consultant.get(url, secure=True).streaming_content)
-        reader = PdfReader(io.BytesIO(pdf))
-        text = "".join(page.extract_text() for page in reader.pages)
-        assert "Northgate Improvement Partners" in text and round_.organisation.name in text
-        assert reader.metadata is not None and reader.metadata.author == "Northgate Improvement Partners"
+    # One PDF, of the second client's round (each takes tens of seconds on a busy machine): the HTML test shows both
+    # clients' reports wear the brand, and the worker renders with the same brand as the HTML download.
+    round_ = world.rounds["B"]
+    response = consultant.post(reverse("rounds:report_request", kwargs={"pk": round_.pk}), secure=True)
+    assert response.status_code == 302
+    report = Report.objects.get(round=round_)
+    assert report.file and not report.error
+    url = reverse("rounds:report_download", kwargs={"pk": round_.pk, "report": report.pk})
+    pdf = b"".join(consultant.get(url, secure=True).streaming_content)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "Northgate Improvement Partners" in text and round_.organisation.name in text
+    assert reader.metadata is not None and reader.metadata.author == "Northgate Improvement Partners"
 
 
 # --- checked when saved -------------------------------------------------------------------------------------------
