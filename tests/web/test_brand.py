@@ -212,3 +212,15 @@ def test_a_stored_brand_that_no_longer_reads_is_said_never_dropped(world: World,
     consultant.post(reverse("rounds:report_request", kwargs={"pk": round_.pk}), secure=True)
     report = Report.objects.get(round=round_)
     assert not report.file and "/logo: a brand kept in the site has no logo" in report.error
+
+
+def test_a_brand_is_kept_only_by_a_consultancy(world: World):
+    regulator = world.workspaces["W"]
+    regulator.brand = BRAND
+    with pytest.raises(ValidationError) as raised:
+        regulator.full_clean()
+    assert raised.value.message_dict["brand"] == [
+        "Only a consultancy's brand is applied to reports: clear it, or make this a consultancy"
+    ]
+    regulator.kind = Workspace.Kind.CONSULTANCY
+    regulator.full_clean()

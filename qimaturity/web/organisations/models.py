@@ -38,6 +38,10 @@ class Workspace(models.Model):
         """Check the brand as the CLI checks a brand file: every problem, located in the text, is shown on the brand
         field (in the Django admin) and the workspace is not saved. A brand kept here names no logo."""
         super().clean()
+        if self.brand.strip() and self.kind != self.Kind.CONSULTANCY:
+            raise ValidationError(
+                {"brand": "Only a consultancy's brand is applied to reports: clear it, or make this a consultancy"}
+            )
         if self.brand.strip():
             from qimaturity.report.branding import parse_brand
 
