@@ -136,3 +136,22 @@ def test_report_with_a_refused_logo_exits_2_and_keeps_the_earlier_report(tmp_pat
     assert result.stderr.startswith(f"{brand}:2:")
     assert "symbolic link" in result.stderr and "Traceback" not in result.stderr
     assert out.read_bytes() == b"the earlier report"
+
+
+def test_a_brand_given_as_text_reads_as_the_same_file_does_and_names_no_logo(tmp_path):
+    from qimaturity._core.limits import MAX_BRAND_BYTES
+    from qimaturity.report.branding import parse_brand
+
+    text = 'name: Acme Improvement\ncolours:\n  primary: "#6a1b9a"\nsections:\n  plan: Next steps\n'
+    (tmp_path / "brand.yaml").write_text(text, encoding="utf-8")
+    assert parse_brand(text) == load_brand(tmp_path / "brand.yaml")
+    # A logo and a bad colour: both problems at once, located in the text; no file is looked for.
+    (tmp_path / "logo.png").write_bytes(_png(10, 10))
+    with pytest.raises(InputError) as caught:
+        parse_brand('name: Acme\nlogo: logo.png\ncolours: {primary: "red"}\n', "brand of acme")
+    assert sorted((p.file, p.line, p.path) for p in caught.value.problems) == [
+        ("brand of acme", 2, "/logo"),
+        ("brand of acme", 3, "/colours/primary"),
+    ]
+    with pytest.raises(InputError, match="over the limit"):
+        parse_brand("name: Acme\ncover_text: " + "x" * MAX_BRAND_BYTES + "\n")

@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from qimaturity._core.documents import load_yaml
+from qimaturity._core.documents import SourceDocument, load_yaml, parse_yaml
 from qimaturity._core.limits import MAX_BRAND_BYTES, MAX_LOGO_BYTES, MAX_LOGO_PIXELS
 from qimaturity._core.problems import InputError, Problem
 from qimaturity.rubric.checks import schema_problems
@@ -81,7 +81,20 @@ DEFAULT_BRAND = Brand()
 def load_brand(path: Path | str) -> Brand:
     """Read and check a brand file; raise :class:`InputError` with every problem found."""
     path = Path(path)
-    doc = load_yaml(path, max_bytes=MAX_BRAND_BYTES, keep_going=True)
+    return _brand(load_yaml(path, max_bytes=MAX_BRAND_BYTES, keep_going=True), path.parent)
+
+
+def parse_brand(text: str, name: str = "brand") -> Brand:
+    """Check a brand given as YAML text (a brand kept in a database, not in a folder) as :func:`load_brand` checks a
+    brand file; raise :class:`InputError` with every problem found, located in the text (``name`` stands for the
+    file). Such a brand has no folder, so it names no logo: a ``logo`` is refused, and no file is ever read."""
+    if len(text.encode("utf-8")) > MAX_BRAND_BYTES:
+        raise InputError.single(name, f"the brand is over the limit of {MAX_BRAND_BYTES:,} bytes", "shorten it")
+    return _brand(parse_yaml(text, name, keep_going=True), None)
+
+
+def _brand(doc: SourceDocument, folder: Path | None) -> Brand:
+    """The brand of a parsed brand document; its logo is read from ``folder`` (``None``: a logo is refused)."""
     problems = [*doc.problems, *schema_problems(doc, "brand")]
     data = doc.data if isinstance(doc.data, dict) else {}
     if doc.problems and not data:
@@ -89,9 +102,17 @@ def load_brand(path: Path | str) -> Brand:
     # Every problem in one pass: the schema's, the logo's and the fonts', so that a brand file is mended in one go.
     bad_places = {tuple(problem.path.strip("/").split("/")[:2]) for problem in problems if problem.path}
     logo = None
-    if isinstance(data.get("logo"), str) and ("logo",) not in bad_places:
+    if isinstance(data.get("logo"), str) and ("logo",) not in bad_places and folder is None:
+        problems.append(
+            doc.problem(
+                ("logo",),
+                "a brand kept in the site has no logo: it reads no file a brand names",
+                "remove the logo line (reports made by the CLI with --brand FILE can carry a logo)",
+            )
+        )
+    elif isinstance(data.get("logo"), str) and ("logo",) not in bad_places and folder is not None:
         try:
-            logo = _logo_data_uri(path.parent, data["logo"], doc.problem(("logo",), ""))
+            logo = _logo_data_uri(folder, data["logo"], doc.problem(("logo",), ""))
         except InputError as error:
             problems.extend(error.problems)
     colours = data.get("colours") or {}

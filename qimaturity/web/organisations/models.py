@@ -8,7 +8,10 @@ whole workspace or over one organisation of it.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from qimaturity._core.problems import InputError
 
 
 class Workspace(models.Model):
@@ -30,6 +33,22 @@ class Workspace(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Check the brand as the CLI checks a brand file: every problem, located in the text, is shown on the brand
+        field (in the Django admin) and the workspace is not saved. A brand kept here names no logo."""
+        super().clean()
+        if self.brand.strip() and self.kind != self.Kind.CONSULTANCY:
+            raise ValidationError(
+                {"brand": "Only a consultancy's brand is applied to reports: clear it, or make this a consultancy"}
+            )
+        if self.brand.strip():
+            from qimaturity.report.branding import parse_brand
+
+            try:
+                parse_brand(self.brand, "brand")
+            except InputError as error:
+                raise ValidationError({"brand": [str(problem) for problem in error.problems]}) from None
 
 
 class Organisation(models.Model):

@@ -40,6 +40,7 @@ from qimaturity import Assessment, InputError, Problem, Rubric
 from qimaturity.answers.exports import dump_answers
 from qimaturity.scoring.tables import write_json
 from qimaturity.web.audit.models import AuditEntry, record
+from qimaturity.web.organisations.brands import report_brand
 from qimaturity.web.organisations.models import Organisation
 from qimaturity.web.organisations.scoping import administered_organisations
 from qimaturity.web.rounds.assessment import round_assessment, round_document, rubric_of
@@ -589,10 +590,16 @@ def download_result(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def download_html(request: HttpRequest, pk: int) -> HttpResponse:
-    """The gap report as HTML (``qimaturity report --format html``), dated today, as an attachment."""
+    """The gap report as HTML (``qimaturity report --format html``), dated today, as an attachment, in the brand of
+    the consultancy through which the user administers the organisation (see :mod:`..organisations.brands`)."""
     round_ = _round(request, pk)
     rubric, assessment = _scored(round_)
-    html = qimaturity.report(rubric, assessment, format="html", report_date=timezone.localdate())
+    try:
+        brand = report_brand(request.user, round_.organisation)
+    except InputError as error:  # a consultancy's stored brand that no longer reads: say so, never drop it
+        messages.error(request, f"The brand of this report cannot be used: {error}")
+        return redirect(reverse("rounds:detail", kwargs={"pk": round_.pk}) + "#reports")
+    html = qimaturity.report(rubric, assessment, format="html", report_date=timezone.localdate(), brand=brand)
     with transaction.atomic():
         record(request.user, "round.download", round_, organisation=round_.organisation, format="html")
     return _download(html, f"{_stem(round_)}-report.html", "text/html; charset=utf-8")

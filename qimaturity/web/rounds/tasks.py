@@ -10,6 +10,7 @@ from django_tasks import task
 
 import qimaturity
 from qimaturity._core.outputs import write_atomic
+from qimaturity.web.organisations.brands import report_brand
 from qimaturity.web.rounds.assessment import round_assessment, rubric_of
 from qimaturity.web.rounds.models import Report
 
@@ -23,11 +24,13 @@ def reports_folder() -> Path:
 def render_pdf_report(report_id: int) -> str:
     """Render the round's gap report as PDF into the reports folder and record it on ``Report`` ``report_id``;
     returns the file's name. A failure is recorded on the report (and the task marked failed)."""
-    report = Report.objects.select_related("round__organisation").get(pk=report_id)
+    report = Report.objects.select_related("round__organisation", "requested_by").get(pk=report_id)
     try:
         rubric = rubric_of(report.round)
+        # In the brand of the consultancy through which the requesting user administers the organisation.
+        brand = report_brand(report.requested_by, report.round.organisation)
         pdf = qimaturity.report(
-            rubric, round_assessment(report.round, rubric), format="pdf", report_date=timezone.localdate()
+            rubric, round_assessment(report.round, rubric), format="pdf", report_date=timezone.localdate(), brand=brand
         )
         folder = reports_folder()
         folder.mkdir(parents=True, exist_ok=True)
