@@ -3,20 +3,27 @@
 
 Journeys:
 
-- five respondents of a round of qi-readiness, from three groups (board, frontline, patient partners), answer it:
+- the QI lead of Northfield NHS Trust (an organisation admin) signs in, creates a round of qi-readiness through its
+  pages (the rubric, then the organisation, dates and how many respondents of each group; each step once with
+  errors) and copies the five invitation links from the links page: those are the links the respondents open. While
+  the round is open the lead sees an invitation's page and uploads an answers file with problems (refused, nothing
+  saved);
+- five respondents of the round, from three groups (board, frontline, patient partners), answer it:
   one leaves mid-way and resumes from the same link in a new browser; one on a 390 px phone; one with the keyboard
   alone; one meets a page with errors. After they submit, the link shows the thank-you page and nothing else, and
   every answer they chose is in the site's database;
+- the lead watches the response rates on the round page, closes the round through its confirmation page, sees the
+  result, asks for the PDF gap report (rendered by the task worker serve runs: the round page is reloaded until its
+  link is there, within a bounded wait), downloads it (read with pypdf), the answers file and the result JSON;
 - a regulator signs in (after a wrong password: the error summary links to the field), sees the closed round's
-  aggregates and the comparison, and is refused the answers (the admin's pages, another organisation's round);
+  aggregates and the comparison, and is refused the answers (the Django admin's lists, another organisation's
+  round, and the lead's round page, invitation page and downloads: 404, as the access matrix says);
 - on every page type: axe-core (the npm package, node_modules/axe-core) finds no serious or critical violation,
   the browser's console has no error and the Content Security Policy blocks nothing.
 
-The round, its invitations and the regulator's account are made in the site's database with
-``qimaturity manage shell -c`` (:func:`make_round`), as an operator could, and the round is closed the same way
-(:func:`close_round`): when the QI lead's pages for creating rounds, inviting respondents and closing a round are in,
-these two functions become a browser journey of their own (the lead signs in and drives those pages) and the rest of
-the module stays as it is.
+The organisations, the lead's and the regulator's accounts (with their memberships) and a closed round of an
+organisation outside the regulator's workspace are made in the site's database with ``qimaturity manage shell -c``
+(:func:`make_accounts`), as an operator makes them; everything else is done in the browser.
 
 Screenshots for the README: written to the folder ``QIMATURITY_SCREENSHOTS`` names (``docs/screenshots`` for the
 committed ones), otherwise into the test's temporary folder. Without Chromium or axe-core the tests are skipped
@@ -39,7 +46,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from qimaturity import load_rubric
+from qimaturity import load_assessment, load_rubric, score
 from qimaturity.rubric.forms import build_form
 from tests.conftest import ROOT
 from tests.web.running import Site, start
@@ -102,7 +109,7 @@ MAKE_ACCOUNTS = textwrap.dedent(
     """
     import datetime, json
     from django.contrib.auth import get_user_model
-    from qimaturity import load_rubric
+    from qimaturity import load_assessment, load_rubric, score
     from qimaturity.web.organisations.models import Membership, Organisation, Workspace
     from qimaturity.web.rounds.models import Round
     rubric = load_rubric("qi-readiness")
@@ -978,19 +985,22 @@ def test_the_lead_closes_the_round_and_sees_the_result(closed):
     assert after["status"] == "Closed"
     assert after["buttons"] == 0  # nothing left to close
     assert after["domains"] == len(RUBRIC.domains)
-    # The page's overall level is the engine's, from the answers file the page gives (write_json's "overall").
+    # The page's overall level and the result JSON's domains are the engine's, scoring the answers file the page
+    # gives for download.
+    engine = score(RUBRIC, load_assessment(closed.downloads["answers.yaml"], RUBRIC))
+    assert after["result"].startswith(f"Overall: level {engine.overall.level} ({engine.overall.level_name})")
     result = json.loads(closed.downloads["result.json"].read_text())
-    print(json.dumps(result, indent=1)[:1500])
-    assert after["result"].startswith("Overall: level ")
+    assert [(d["id"], d["level"]) for d in result["domains"]] == [(d.id, d.level) for d in engine.domains]
 
 
 def test_the_pdf_report_and_the_downloads(closed):
     """The PDF the worker rendered (pypdf reads it: pages, the organisation's name), the answers file with the five
-    respondents, the result JSON: each as the command line writes it, named by organisation, date and round."""
+    respondents, the result JSON: each named by organisation, assessment date and round."""
     import yaml
     from pypdf import PdfReader
 
     notes = closed.notes
+    assert notes["report state"].startswith("Download the PDF gap report (prepared ")
     stem = f"northfield-2026-03-31-round-{closed.round}"
     assert notes["download names"] == {
         "report.pdf": f"{stem}-report.pdf",
@@ -1002,8 +1012,8 @@ def test_the_pdf_report_and_the_downloads(closed):
     assert len(pdf.pages) >= 2
     assert ORGANISATION in text
     answers = yaml.safe_load(closed.downloads["answers.yaml"].read_text())
-    print(json.dumps(answers, default=str)[:800], len(pdf.pages))
-    assert sorted(r["id"] for r in answers["respondents"]) == sorted(rid for rid, _, _ in RESPONDENTS)
+    assert answers["organisation"]["name"] == ORGANISATION
+    assert {r["id"]: r["group"] for r in answers["respondents"]} == {rid: group for rid, group, _ in RESPONDENTS}
 
 
 def test_every_respondents_answers_are_in_the_database(site, lead, journey):
