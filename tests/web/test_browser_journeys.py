@@ -749,7 +749,10 @@ class Lead:
         page = self.page
         self.goto(self.paths["round"])
         self.notes["rates after"] = self.rates()
-        page.screenshot(path=str(self.screenshots / "web-lead-round.png"))
+        # the page down to the responses table and the round's actions under it
+        actions = page.locator("#remind-hint").bounding_box()
+        clip = {"x": 0, "y": 0, "width": DESKTOP["width"], "height": actions["y"] + actions["height"] + 24}
+        page.screenshot(path=str(self.screenshots / "web-lead-round.png"), full_page=True, clip=clip)
         with page.expect_navigation():
             page.locator("main a", has_text="Close the round").click()
         self.notes["close page"] = page.locator("main").inner_text()
