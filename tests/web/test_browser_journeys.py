@@ -3,20 +3,27 @@
 
 Journeys:
 
-- five respondents of a round of qi-readiness, from three groups (board, frontline, patient partners), answer it:
+- the QI lead of Northfield NHS Trust (an organisation admin) signs in, creates a round of qi-readiness through its
+  pages (the rubric, then the organisation, dates and how many respondents of each group; each step once with
+  errors) and copies the five invitation links from the links page: those are the links the respondents open. While
+  the round is open the lead sees an invitation's page and uploads an answers file with problems (refused, nothing
+  saved);
+- five respondents of the round, from three groups (board, frontline, patient partners), answer it:
   one leaves mid-way and resumes from the same link in a new browser; one on a 390 px phone; one with the keyboard
   alone; one meets a page with errors. After they submit, the link shows the thank-you page and nothing else, and
   every answer they chose is in the site's database;
+- the lead watches the response rates on the round page, closes the round through its confirmation page, sees the
+  result, asks for the PDF gap report (rendered by the task worker serve runs: the round page is reloaded until its
+  link is there, within a bounded wait), downloads it (read with pypdf), the answers file and the result JSON;
 - a regulator signs in (after a wrong password: the error summary links to the field), sees the closed round's
-  aggregates and the comparison, and is refused the answers (the admin's pages, another organisation's round);
+  aggregates and the comparison, and is refused the answers (the Django admin's lists, another organisation's
+  round, and the lead's round page, invitation page and downloads: 404, as the access matrix says);
 - on every page type: axe-core (the npm package, node_modules/axe-core) finds no serious or critical violation,
   the browser's console has no error and the Content Security Policy blocks nothing.
 
-The round, its invitations and the regulator's account are made in the site's database with
-``qimaturity manage shell -c`` (:func:`make_round`), as an operator could, and the round is closed the same way
-(:func:`close_round`): when the QI lead's pages for creating rounds, inviting respondents and closing a round are in,
-these two functions become a browser journey of their own (the lead signs in and drives those pages) and the rest of
-the module stays as it is.
+The organisations, the lead's and the regulator's accounts (with their memberships) and a closed round of an
+organisation outside the regulator's workspace are made in the site's database with ``qimaturity manage shell -c``
+(:func:`make_accounts`), as an operator makes them; everything else is done in the browser.
 
 Screenshots for the README: written to the folder ``QIMATURITY_SCREENSHOTS`` names (``docs/screenshots`` for the
 committed ones), otherwise into the test's temporary folder. Without Chromium or axe-core the tests are skipped
@@ -30,6 +37,7 @@ import hashlib
 import json
 import os
 import textwrap
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +46,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from qimaturity import load_rubric
+from qimaturity import load_assessment, load_rubric, score
 from qimaturity.rubric.forms import build_form
 from tests.conftest import ROOT
 from tests.web.running import Site, start
@@ -60,6 +68,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 RUBRIC = load_rubric("qi-readiness")
 PASSWORD = "correct-horse-battery-staple-42"
 REGULATOR = "regulator"
+LEAD = "qi-lead"  # Northfield NHS Trust's QI lead: an organisation admin
+ORGANISATION = "Northfield NHS Trust"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 # The five respondents: (respondent id, group, how they answer).
@@ -95,47 +105,29 @@ def _browser_or_skip() -> None:
 
 # ---- The site and what is in it -------------------------------------------------------------------------------
 
-MAKE_ROUND = textwrap.dedent(
+MAKE_ACCOUNTS = textwrap.dedent(
     """
     import datetime, json
     from django.contrib.auth import get_user_model
-    from qimaturity import load_rubric
+    from qimaturity import load_assessment, load_rubric, score
     from qimaturity.web.organisations.models import Membership, Organisation, Workspace
-    from qimaturity.web.rounds.models import Invitation, Round
-    from qimaturity.web.rounds.tokens import new_token
+    from qimaturity.web.rounds.models import Round
     rubric = load_rubric("qi-readiness")
-    respondents = json.loads({respondents!r})
-    def make_round(organisation, title, status, groups):
-        return Round.objects.create(
-            organisation=organisation, title=title, rubric_id=rubric.id, rubric_version=rubric.version,
-            rubric_hash=rubric.content_hash, assessment_date=datetime.date(2026, 3, 31),
-            closes_on=datetime.date.today() + datetime.timedelta(days=28), groups=groups, status=status)
-    northfield = Organisation.objects.create(code="northfield", name="Northfield NHS Trust", type="acute")
+    northfield = Organisation.objects.create(code="northfield", name={organisation!r}, type="acute")
     elsewhere = Organisation.objects.create(code="elsewhere", name="Elsewhere NHS Trust", type="acute")
     Workspace.objects.create(slug="northfield", name="Northfield", kind="trust").organisations.add(northfield)
     region = Workspace.objects.create(slug="region", name="The region", kind="regulator")
     region.organisations.add(northfield)
-    groups = {{}}
-    for _, group in respondents:
-        groups[group] = groups.get(group, 0) + 1
-    round_ = make_round(northfield, "Northfield 2026", "open", groups)
-    tokens = {{}}
-    for respondent_id, group in respondents:
-        token, stored = new_token()
-        Invitation.objects.create(round=round_, group=group, respondent_id=respondent_id, token_hash=stored)
-        tokens[respondent_id] = token
-    other = make_round(elsewhere, "Elsewhere 2026", "closed", {{"board": 1}})
-    user = get_user_model().objects.create_user({regulator!r}, password={password!r})
-    Membership.objects.create(user=user, role="analyst", workspace=region)
-    print(json.dumps({{"round": round_.pk, "other_round": other.pk, "tokens": tokens}}))
-    """
-)
-
-CLOSE_ROUND = textwrap.dedent(
-    """
-    from django.utils import timezone
-    from qimaturity.web.rounds.models import Round
-    Round.objects.filter(pk={round_id}).update(status="closed", closed_at=timezone.now())
+    other = Round.objects.create(
+        organisation=elsewhere, title="Elsewhere 2026", rubric_id=rubric.id, rubric_version=rubric.version,
+        rubric_hash=rubric.content_hash, assessment_date=datetime.date(2026, 3, 31),
+        closes_on=datetime.date.today() + datetime.timedelta(days=28), groups={{"board": 1}}, status="closed")
+    users = get_user_model().objects
+    Membership.objects.create(user=users.create_user({regulator!r}, password={password!r}), role="analyst",
+                              workspace=region)
+    Membership.objects.create(user=users.create_user({lead!r}, password={password!r}), role="admin",
+                              organisation=northfield)
+    print(json.dumps({{"other_round": other.pk}}))
     """
 )
 
@@ -156,24 +148,17 @@ SAVED_ANSWERS = textwrap.dedent(
 
 @dataclass
 class Made:
-    round: int
     other_round: int
-    tokens: dict[str, str]
 
 
-def make_round(site: Site) -> Made:
-    """The round of Northfield NHS Trust (open, five invitations), a closed round of an organisation outside the
-    regulator's workspace, and the regulator's account, made through `qimaturity manage shell`. To be replaced by
-    the QI lead's own pages (create a round, create its invitations) driven in the browser."""
-    respondents = json.dumps([[rid, group] for rid, group, _ in RESPONDENTS])
-    code = MAKE_ROUND.format(respondents=respondents, regulator=REGULATOR, password=PASSWORD)
+def make_accounts(site: Site) -> Made:
+    """Northfield NHS Trust with its QI lead (an organisation admin), the regulator's workspace and account, and a
+    closed round of an organisation outside that workspace, made through `qimaturity manage shell` as an operator
+    makes them (users and memberships are the site admin's work, not the lead's). The lead makes the round itself in
+    the browser (:class:`Lead`)."""
+    code = MAKE_ACCOUNTS.format(organisation=ORGANISATION, regulator=REGULATOR, lead=LEAD, password=PASSWORD)
     made = json.loads(site.manage("shell", "-c", code).strip().splitlines()[-1])
-    return Made(made["round"], made["other_round"], made["tokens"])
-
-
-def close_round(site: Site, round_id: int) -> None:
-    """Close the round as its QI lead will on their round's page (to be driven in the browser once it exists)."""
-    site.manage("shell", "-c", CLOSE_ROUND.format(round_id=round_id))
+    return Made(made["other_round"])
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +173,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture(scope="module")
 def made(site: Site) -> Made:
-    return make_round(site)
+    return make_accounts(site)
 
 
 def spki_hash(certificate: Path) -> str:
@@ -383,10 +368,10 @@ def save_and_continue(page: Any) -> None:
 class Journey:
     """The five respondents' journeys, run once for the module; each test checks what they saw."""
 
-    def __init__(self, site: Site, made: Made, browser: Any, watch: Watch, screenshots: Path) -> None:
+    def __init__(self, site: Site, tokens: dict[str, str], browser: Any, watch: Watch, screenshots: Path) -> None:
         self.site, self.browser, self.watch, self.screenshots = site, browser, watch, screenshots
         self.base = f"https://localhost:{site.port}"
-        self.respondents = {rid: Respondent(rid, group, made.tokens[rid]) for rid, group, _ in RESPONDENTS}
+        self.respondents = {rid: Respondent(rid, group, tokens[rid]) for rid, group, _ in RESPONDENTS}
         self.after_submission: dict[str, dict[str, str]] = {}
         self.invalid: dict[str, Any] = {}  # what an invalid link showed
 
@@ -617,10 +602,215 @@ class Journey:
 
 
 @pytest.fixture(scope="module")
-def journey(site: Site, made: Made, browser: Any, watch: Watch, screenshots: Path) -> Journey:
-    running = Journey(site, made, browser, watch, screenshots)
+def journey(site: Site, lead: Lead, browser: Any, watch: Watch, screenshots: Path) -> Journey:
+    running = Journey(site, lead.tokens, browser, watch, screenshots)
     running.run()
     return running
+
+
+# ---- The QI lead in the browser -------------------------------------------------------------------------------
+
+# An answers file with problems at their places (no rubric, no respondents): refused on the upload page, nothing saved.
+BAD_UPLOAD = b"organisation:\n  id: northfield\nassessment_date: 2026-03-31\nrespondents: not a list\n"
+PDF_SECONDS = 180  # the bounded wait for the worker to render the PDF report (a deadline, not a measure)
+
+
+@dataclass
+class Lead:
+    """The QI lead's journey, in two parts around the respondents': opening the round (:meth:`open_round`) and,
+    once the five have submitted, closing it and downloading its result (:meth:`close_round`). One browser context
+    (signed in once) for both."""
+
+    site: Site
+    browser: Any
+    watch: Watch
+    screenshots: Path
+    folder: Path  # where the downloads are kept
+    context: Any = None
+    page: Any = None
+    round: int = 0
+    tokens: dict[str, str] = field(default_factory=dict)  # respondent id -> token, copied from the links page
+    links: dict[str, dict[str, str]] = field(default_factory=dict)  # respondent id -> group, link as shown
+    paths: dict[str, str] = field(default_factory=dict)  # the round's own pages and downloads, for the regulator
+    notes: dict[str, Any] = field(default_factory=dict)
+    downloads: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def base(self) -> str:
+        return f"https://localhost:{self.site.port}"
+
+    def goto(self, path: str) -> Any:
+        return self.page.goto(self.base + path)
+
+    def submit(self, name: str) -> None:
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name=name).click()
+
+    def error_links(self) -> list[tuple[str, str, bool]]:
+        """The error summary's links: text, target, and whether the target is on the page."""
+        return self.page.evaluate(
+            """() => [...document.querySelectorAll('.nhsuk-error-summary a')].map(a =>
+                [a.textContent.trim(), a.getAttribute('href'),
+                 document.getElementById(a.getAttribute('href').slice(1)) !== null])"""
+        )
+
+    def rates(self) -> dict[str, list[str]]:
+        """The round page's responses table: group -> invited, started, submitted, rate, from uploaded files."""
+        return self.page.evaluate(
+            """() => Object.fromEntries([...document.querySelectorAll('#responses + div tbody tr')].map(r =>
+                [r.querySelector('th').textContent.trim(), [...r.querySelectorAll('td')].map(d =>
+                 d.textContent.trim())]))"""
+        )
+
+    def sign_in(self) -> None:
+        self.context = self.watch.context(self.browser, viewport=DESKTOP)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15000)
+        self.goto("/rounds/")
+        self.notes["sent to"] = self.page.url.removeprefix(self.base)
+        self.watch.check(self.page, "login")
+        self.page.fill("#id_username", LEAD)
+        self.page.fill("#id_password", PASSWORD)
+        self.submit("Sign in")
+        self.notes["after sign in"] = self.page.url.removeprefix(self.base)
+        self.notes["rounds before"] = self.page.locator("main").inner_text()
+        self.watch.check(self.page, "lead: rounds list")
+
+    def open_round(self) -> None:
+        """Sign in, create the round (each step once with errors), copy the five links; the round page, an
+        invitation's page, an upload refused with its problems and the audit log, while the round is open."""
+        self.sign_in()
+        page = self.page
+        with page.expect_navigation():
+            page.get_by_role("link", name=f"Create a round for {ORGANISATION}").click()
+        self.watch.check(page, "lead: create, rubric")
+        self.submit("Continue")  # no rubric chosen
+        self.notes["rubric errors"] = {"title": page.title(), "links": self.error_links()}
+        self.watch.check(page, "lead: create, rubric with errors")
+        page.locator("label", has_text=f"({RUBRIC.id} {RUBRIC.version})").click()
+        self.submit("Continue")
+        self.watch.check(page, "lead: create")
+        self.notes["organisation chosen"] = page.locator("#id_organisation option:checked").inner_text()
+        self.submit("Create the round and its links")  # nothing filled in
+        self.notes["create errors"] = {"title": page.title(), "links": self.error_links()}
+        self.watch.check(page, "lead: create with errors")
+        page.fill("#id_title", "Northfield 2026")
+        page.fill("#id_assessment_date", "2026-03-31")
+        closes = page.evaluate("() => new Date(Date.now() + 28 * 864e5).toISOString().slice(0, 10)")
+        page.fill("#id_closes_on", closes)
+        counts: dict[str, int] = {}
+        for _, group, _ in RESPONDENTS:
+            counts[group] = counts.get(group, 0) + 1
+        for group, count in counts.items():
+            page.fill(f"#id_group-{group}", str(count))
+        self.submit("Create the round and its links")
+        self.notes["links url"] = page.url.removeprefix(self.base)
+        self.round = int(page.url.rstrip("/").split("/")[-2])
+        self.notes["links warning"] = page.locator("main").inner_text()
+        for row in page.locator("main tbody tr").all():
+            respondent, group, link = (cell.inner_text().strip() for cell in row.locator("td").all())
+            self.links[respondent] = {"group": group, "link": link}
+            self.tokens[respondent] = urlsplit(link).path.removeprefix("/r/").strip("/")
+        self.watch.check(page, "lead: links")
+        page.screenshot(path=str(self.screenshots / "web-lead-links.png"))
+        page.reload()  # shown once: gone on the next visit
+        self.notes["links again"] = page.locator("main tbody tr").count()
+        with page.expect_navigation():
+            page.locator("main a", has_text="Go to the round").click()
+        self.paths["round"] = page.url.removeprefix(self.base)
+        self.notes["rates before"] = self.rates()
+        self.watch.check(page, "lead: round (open)")
+        page.locator("summary", has_text="Respondents").click()
+        with page.expect_navigation():
+            page.get_by_role("link", name="New link or e-mail for frontline-1").click()
+        self.paths["invitation"] = page.url.removeprefix(self.base)
+        self.notes["invitation h1"] = page.locator("h1").inner_text()
+        self.watch.check(page, "lead: invitation")
+        self.goto(self.paths["round"])
+        with page.expect_navigation():
+            page.locator("main a", has_text="Upload answers files").click()
+        self.watch.statuses[path_of(page.url)] = 400  # the refused upload's page
+        page.set_input_files(
+            "input[type=file][name=file]", {"name": "ward-7.yaml", "mimeType": "application/yaml", "buffer": BAD_UPLOAD}
+        )
+        self.submit("Upload and check")
+        self.notes["upload"] = {
+            "title": page.title(),
+            "summary": page.locator(".nhsuk-error-summary").inner_text(),
+            "links": self.error_links(),
+            "problems": page.locator("#problems + div tbody tr").count(),
+        }
+        self.watch.check(page, "lead: upload with problems")
+
+    def close_round(self) -> None:
+        """The response rates once the five have submitted, closing through the confirmation, the result, the PDF
+        report (the worker renders it: the round page is reloaded until its link is there, bounded) and the
+        downloads; the audit log of it all."""
+        page = self.page
+        self.goto(self.paths["round"])
+        self.notes["rates after"] = self.rates()
+        # the page down to the responses table and the round's actions under it
+        actions = page.locator("#remind-hint").bounding_box()
+        clip = {"x": 0, "y": 0, "width": DESKTOP["width"], "height": actions["y"] + actions["height"] + 24}
+        page.screenshot(path=str(self.screenshots / "web-lead-round.png"), full_page=True, clip=clip)
+        with page.expect_navigation():
+            page.locator("main a", has_text="Close the round").click()
+        self.notes["close page"] = page.locator("main").inner_text()
+        self.watch.check(page, "lead: close confirmation")
+        self.submit("Close the round")
+        self.notes["after close"] = {
+            "url": page.url.removeprefix(self.base),
+            "status": page.locator(".nhsuk-summary-list .nhsuk-tag").inner_text(),
+            "result": page.locator("#result ~ p.nhsuk-body-l").inner_text(),
+            "domains": page.locator("#result ~ div table tbody tr").count(),
+            "buttons": page.locator("main a", has_text="Close the round").count(),
+        }
+        self.watch.check(page, "lead: round (closed)")
+        self.submit("Prepare the PDF report")
+        link = page.get_by_role("link", name="Download the PDF gap report")
+        deadline = time.monotonic() + PDF_SECONDS
+        while not link.count() and not page.get_by_text("could not be prepared").count():
+            assert time.monotonic() < deadline, f"no PDF report within {PDF_SECONDS} s:\n{self.site.stderr}"
+            page.wait_for_timeout(1000)
+            page.reload()
+        self.notes["report state"] = page.locator("#reports ~ h3 + *").first.inner_text()
+        self.paths["report"] = link.get_attribute("href")
+        self.download("report.pdf", link)
+        self.download("answers.yaml", page.get_by_role("link", name="Answers file"))
+        self.download("result.json", page.get_by_role("link", name="Result (JSON"))
+        self.paths["answers"] = page.get_by_role("link", name="Answers file").get_attribute("href")
+        self.paths["result"] = page.get_by_role("link", name="Result (JSON").get_attribute("href")
+        with page.expect_navigation():
+            page.get_by_role("link", name=f"Audit log of {ORGANISATION}").click()
+        self.notes["audit"] = page.locator("main tbody").inner_text()
+        self.watch.check(page, "lead: audit log")
+        self.context.close()
+
+    def download(self, name: str, link: Any) -> None:
+        with self.page.expect_download() as started:
+            link.click()
+        found = started.value
+        path = self.folder / name
+        found.save_as(path)  # the browser's copy goes with its context
+        self.downloads[name] = path
+        self.notes.setdefault("download names", {})[name] = found.suggested_filename
+
+
+@pytest.fixture(scope="module")
+def lead(
+    site: Site, made: Made, browser: Any, watch: Watch, screenshots: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Lead:
+    """The QI lead has opened the round and copied its links: what the five respondents use."""
+    running = Lead(site, browser, watch, screenshots, tmp_path_factory.mktemp("downloads"))
+    running.open_round()
+    return running
+
+
+@pytest.fixture(scope="module")
+def closed(lead: Lead, journey: Journey) -> Lead:
+    """Once the five have submitted, the QI lead closes the round and downloads its result."""
+    lead.close_round()
+    return lead
 
 
 # ---- The regulator in the browser -----------------------------------------------------------------------------
@@ -632,13 +822,12 @@ class Regulator:
 
 
 @pytest.fixture(scope="module")
-def regulator(site: Site, made: Made, journey: Journey, watch: Watch, browser: Any, screenshots: Path) -> Regulator:
-    """Once the five have submitted, the round is closed; the regulator signs in (a wrong password first)."""
-    close_round(site, made.round)
+def regulator(site: Site, made: Made, closed: Lead, watch: Watch, browser: Any, screenshots: Path) -> Regulator:
+    """Once the QI lead has closed the round, the regulator signs in (a wrong password first)."""
     seen = Regulator()
     context = watch.context(browser, viewport=DESKTOP)
     page = context.new_page()
-    base = journey.base
+    base = closed.base
     page.goto(base + "/cohorts/")
     seen.notes["sent to"] = page.url.removeprefix(base)
     watch.check(page, "login")
@@ -697,6 +886,25 @@ def regulator(site: Site, made: Made, journey: Journey, watch: Watch, browser: A
         }
         if response.status == 404:
             watch.statuses[path] = 404
+    # The QI lead's round, one of its invitations and its downloads: the admin's, 404 to a regulator (the access
+    # matrix, tests/web/access/rounds.py: not found, never a 403 that says they exist).
+    for name in ("round", "invitation"):
+        path = closed.paths[name]
+        response = page.goto(base + path)
+        refused[path] = {"statuses": [response.status], "text": page.locator("body").inner_text()}
+        watch.statuses[path] = response.status if response.status == 404 else 0
+    for name in ("answers", "result", "report"):
+        path = closed.paths[name]
+        # fetched by the page itself (the browser's session and its trust of serve's certificate): a download
+        # is not a page to go to
+        status, kind = page.evaluate(
+            "async (u) => { const r = await fetch(u, {redirect: 'manual'}); return [r.status,"
+            " r.headers.get('content-type')]; }",
+            path,
+        )
+        refused[path] = {"statuses": [status], "type": kind}
+        if status == 404:
+            watch.statuses[path] = 404
     seen.notes["refused"] = refused
     context.close()
     return seen
@@ -705,17 +913,117 @@ def regulator(site: Site, made: Made, journey: Journey, watch: Watch, browser: A
 # ---- The tests ------------------------------------------------------------------------------------------------
 
 
-def test_the_journey_was_set_up_for_three_groups(made):
-    groups = {group for _, group, _ in RESPONDENTS}
-    assert groups == {"board", "frontline", "patient-partners"}
-    assert set(made.tokens) == {rid for rid, _, _ in RESPONDENTS}
+def test_the_lead_signs_in_and_creates_the_round_and_its_links(lead):
+    """The five respondents' links are the ones the QI lead copied from the links page, made for the counts the
+    lead typed (board 1, frontline 3, patient partners 1), shown once."""
+    notes = lead.notes
+    assert notes["sent to"] == "/login/?next=/rounds/"
+    assert notes["after sign in"] == "/rounds/"
+    assert "No rounds yet." in notes["rounds before"]
+    assert notes["organisation chosen"] == ORGANISATION
+    assert notes["links url"] == f"/rounds/{lead.round}/links/"
+    names = {group.id: group.name for group in RUBRIC.respondent_groups}
+    assert {rid: seen["group"] for rid, seen in lead.links.items()} == {rid: names[g] for rid, g, _ in RESPONDENTS}
+    for rid, seen in lead.links.items():
+        assert seen["link"] == f"{lead.base}/r/{lead.tokens[rid]}/", rid
+    assert len(set(lead.tokens.values())) == len(RESPONDENTS)
+    assert "shown this once" in notes["links warning"]
+    assert notes["links again"] == 0  # gone once shown
 
 
-def test_every_respondents_answers_are_in_the_database(site, made, journey):
+def test_each_create_step_with_errors_links_to_its_fields(lead):
+    """Continue with no rubric chosen, then the round's form sent empty: an error summary each time, every link to a
+    field on the page (the form's required fields, and the first group's count for 0 respondents in all)."""
+    rubric = lead.notes["rubric errors"]
+    assert rubric["title"].startswith("Error: ")
+    assert rubric["links"] == [["Choose the rubric respondents will answer", "#rubric", True]]
+    create = lead.notes["create errors"]
+    assert create["title"].startswith("Error: ")
+    assert [href for _, href, _ in create["links"]] == [
+        "#id_title",
+        "#id_assessment_date",
+        "#id_closes_on",
+        "#id_group-board",
+    ]
+    assert all(found for _, _, found in create["links"]), create
+    assert create["links"][-1][0] == "Invite at least one respondent"
+
+
+def test_an_upload_with_problems_is_refused_and_saves_nothing(lead, closed):
+    upload = lead.notes["upload"]
+    assert upload["title"].startswith("Error: ")
+    assert f"ward-7.yaml has {upload['problems']} problems: nothing was saved" in upload["summary"]
+    assert upload["problems"] >= 1
+    assert upload["links"] == [[f"ward-7.yaml has {upload['problems']} problems: nothing was saved", "#problems", True]]
+    # nothing from it in the round: no respondent from uploaded files once the round is closed
+    assert {group: row[4] for group, row in closed.notes["rates after"].items()} == dict.fromkeys(
+        closed.notes["rates after"], "0"
+    )
+
+
+def test_the_lead_watches_the_response_rates(lead, closed):
+    """Group: invited, started, submitted, response rate, from uploaded files. Before anyone answers, 0 of each
+    group's count (managers invited 0: no rate); once the five have sent their answers, 1 of 1, 3 of 3, 1 of 1."""
+    assert lead.notes["rates before"] == {
+        "Board": ["1", "0", "0", "0%", "0"],
+        "Managers": ["0", "0", "0", "—", "0"],
+        "Frontline staff": ["3", "0", "0", "0%", "0"],
+        "Patient partners": ["1", "0", "0", "0%", "0"],
+    }
+    assert closed.notes["rates after"] == {
+        "Board": ["1", "1", "1", "100%", "0"],
+        "Managers": ["0", "0", "0", "—", "0"],
+        "Frontline staff": ["3", "3", "3", "100%", "0"],
+        "Patient partners": ["1", "1", "1", "100%", "0"],
+    }
+    assert lead.notes["invitation h1"] == "Northfield 2026\nfrontline-1 (Frontline staff)"
+
+
+def test_the_lead_closes_the_round_and_sees_the_result(closed):
+    notes = closed.notes
+    assert "Closing cannot be undone" in notes["close page"]
+    assert "from the 5 respondents who have submitted" in notes["close page"]
+    after = notes["after close"]
+    assert after["url"] == closed.paths["round"]
+    assert after["status"] == "Closed"
+    assert after["buttons"] == 0  # nothing left to close
+    assert after["domains"] == len(RUBRIC.domains)
+    # The page's overall level and the result JSON's domains are the engine's, scoring the answers file the page
+    # gives for download.
+    engine = score(RUBRIC, load_assessment(closed.downloads["answers.yaml"], RUBRIC))
+    assert after["result"].startswith(f"Overall: level {engine.overall.level} ({engine.overall.level_name})")
+    result = json.loads(closed.downloads["result.json"].read_text())
+    assert [(d["id"], d["level"]) for d in result["domains"]] == [(d.id, d.level) for d in engine.domains]
+
+
+def test_the_pdf_report_and_the_downloads(closed):
+    """The PDF the worker rendered (pypdf reads it: pages, the organisation's name), the answers file with the five
+    respondents, the result JSON: each named by organisation, assessment date and round."""
+    import yaml
+    from pypdf import PdfReader
+
+    notes = closed.notes
+    assert notes["report state"].startswith("Download the PDF gap report (prepared ")
+    stem = f"northfield-2026-03-31-round-{closed.round}"
+    assert notes["download names"] == {
+        "report.pdf": f"{stem}-report.pdf",
+        "answers.yaml": f"{stem}.yaml",
+        "result.json": f"{stem}-result.json",
+    }
+    pdf = PdfReader(closed.downloads["report.pdf"])
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    assert len(pdf.pages) >= 2
+    assert ORGANISATION in text
+    answers = yaml.safe_load(closed.downloads["answers.yaml"].read_text())
+    assert answers["organisation"]["name"] == ORGANISATION
+    assert {r["id"]: r["group"] for r in answers["respondents"]} == {rid: group for rid, group, _ in RESPONDENTS}
+
+
+def test_every_respondents_answers_are_in_the_database(site, lead, journey):
     """What each of the five chose in the browser is what the site's database holds, for every question their
     group is asked (board 34 questions on 9 pages, frontline 33 on 9, patient partners 11 on 5: the engine's form),
     and each invitation is submitted."""
-    saved = json.loads(site.manage("shell", "-c", SAVED_ANSWERS.format(round_id=made.round)).strip().splitlines()[-1])
+    saved = json.loads(site.manage("shell", "-c", SAVED_ANSWERS.format(round_id=lead.round)).strip().splitlines()[-1])
     assert set(saved) == set(journey.respondents)
     for rid, respondent in journey.respondents.items():
         assert saved[rid]["submitted"], rid
@@ -833,7 +1141,7 @@ def test_the_regulator_sees_the_closed_rounds_aggregates(regulator):
         assert SECRET_COMMENT not in html
 
 
-def test_the_regulator_is_refused_the_answers(regulator, made):
+def test_the_regulator_is_refused_the_answers(regulator, made, closed):
     refused = regulator.notes["refused"]
     for path in ("/admin/rounds/answer/", "/admin/rounds/invitation/"):
         # the admin's sign-in page, saying this account may not see it: never the list
@@ -841,6 +1149,12 @@ def test_the_regulator_is_refused_the_answers(regulator, made):
         assert refused[path]["final"].startswith("/admin/login/?next="), path
         assert "not authorized to access this page" in refused[path]["text"], path
     assert refused[f"/cohorts/rounds/{made.other_round}/"]["statuses"] == [404]
+    # The QI lead's round page, an invitation's page, the answers file, the result and the PDF report: the
+    # organisation admin's alone, not found for a regulator (tests/web/access/rounds.py).
+    lead_paths = [closed.paths[name] for name in ("round", "invitation", "answers", "result", "report")]
+    assert {path: refused[path]["statuses"] for path in lead_paths} == {path: [404] for path in lead_paths}
+    for path in lead_paths:
+        assert "text" not in refused[path] or SECRET_COMMENT not in refused[path]["text"], path
 
 
 PAGE_TYPES = {
@@ -861,10 +1175,22 @@ PAGE_TYPES = {
     "regulator: index",
     "regulator: round",
     "regulator: compare",
+    "lead: rounds list",
+    "lead: create, rubric",
+    "lead: create, rubric with errors",
+    "lead: create",
+    "lead: create with errors",
+    "lead: links",
+    "lead: round (open)",
+    "lead: invitation",
+    "lead: upload with problems",
+    "lead: close confirmation",
+    "lead: round (closed)",
+    "lead: audit log",
 }
 
 
-def test_axe_finds_no_serious_or_critical_violation_on_any_page_type(journey, regulator, watch):
+def test_axe_finds_no_serious_or_critical_violation_on_any_page_type(journey, closed, regulator, watch):
     assert set(watch.axe) == PAGE_TYPES
     serious = {
         kind: [f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes']}" for v in found]
@@ -876,7 +1202,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page_type(journey, re
     assert serious == {}, every
 
 
-def test_no_console_error_and_no_csp_violation_on_any_page(journey, regulator, watch):
+def test_no_console_error_and_no_csp_violation_on_any_page(journey, closed, regulator, watch):
     assert watch.unexpected_failures() == []
     assert watch.unexpected_console() == []
     assert watch.csp == []
