@@ -86,3 +86,17 @@ def test_invitation_tokens_carry_256_random_bits_and_are_kept_as_their_hash() ->
     assert stored == token_hash(token) and token not in stored and len(stored) == 64
     assert same_hash(token, stored)
     assert not same_hash(token[:-1] + ("A" if token[-1] != "A" else "B"), stored)
+
+
+def test_pages_not_found_or_refused_are_in_the_sites_frame_and_the_site_admin_is_pointed_to_the_admin() -> None:
+    client = Client()
+    missing = client.get("/no-such-page/", secure=True)
+    assert missing.status_code == 404
+    assert "Page not found" in missing.content.decode() and 'class="nhsuk-header' in missing.content.decode()
+    user = get_user_model().objects.create_superuser("site_admin")
+    client.force_login(user)
+    start = client.get("/", secure=True).content.decode()
+    assert 'href="/admin/"' in start and "no role in any workspace" not in start
+    refused = client.get("/cohorts/", secure=True)  # a site admin is no analyst
+    assert refused.status_code == 403
+    assert "You cannot see this page" in refused.content.decode() and 'class="nhsuk-header' in refused.content.decode()
