@@ -9,44 +9,23 @@ the tests are skipped, except on a CI machine (CI=true), where they fail.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
 import qimaturity
 from qimaturity import load_assessment, load_rubric, score
 
+from .browser import AXE, AXE_TAGS, CHROMIUM, CHROMIUM_ARGS, missing_for_axe
 from .conftest import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 RUBRIC = load_rubric("qi-readiness")
 EXAMPLES = sorted((ROOT / "examples" / "answers").glob("*.yaml"))
 REPORT_DATE = "2026-10-01"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-# What axe checks: the WCAG 2.0, 2.1 and 2.2 A and AA rules, and its best practices (landmarks, one main, headings).
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-
-
-def _missing() -> list[str]:
-    missing = [str(path) for path in (CHROMIUM, AXE) if not path.exists()]
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the Python package playwright")
-    return missing
 
 
 @pytest.fixture(scope="module")
 def page():
-    missing = _missing()
+    missing = missing_for_axe()
     if missing:
         message = f"browser accessibility checks need {', '.join(missing)} (make test installs them)"
         if os.environ.get("CI") == "true":
@@ -55,7 +34,7 @@ def page():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
             yield browser.new_page(viewport={"width": 1280, "height": 900})
         finally:
@@ -70,7 +49,7 @@ def serious_violations(page, html: str) -> list[str]:
         "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']}))"
         ".violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
         " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))",
-        TAGS,
+        AXE_TAGS,
     )
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes']}"

@@ -22,17 +22,9 @@ from qimaturity import load_assessment, load_rubric, score
 from qimaturity.report.build import cohort_document
 from qimaturity.report.questionnaire import render_questionnaire_html
 
+from .browser import CHROMIUM, CHROMIUM_ARGS
 from .conftest import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 RUBRIC = load_rubric("qi-readiness")
 RIVERSIDE = ROOT / "examples" / "answers" / "riverside-community.yaml"
 REPORT_DATE = "2026-10-01"

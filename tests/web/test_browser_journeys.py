@@ -48,23 +48,11 @@ import pytest
 
 from qimaturity import load_assessment, load_rubric, score
 from qimaturity.rubric.forms import build_form
-from tests.conftest import ROOT
+from tests.browser import AXE, AXE_TAGS, CHROMIUM, CHROMIUM_ARGS, missing_for_axe
 from tests.web.running import Site, start
 
 pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-# What axe checks: the WCAG 2.0, 2.1 and 2.2 A and AA rules and its best practices (as tests/test_html_accessibility).
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 RUBRIC = load_rubric("qi-readiness")
 PASSWORD = "correct-horse-battery-staple-42"
 REGULATOR = "regulator"
@@ -84,18 +72,9 @@ RESPONDENTS = (
 SECRET_COMMENT = "Huddles stopped in March on ward 7 (a respondent's own words)"
 
 
-def _missing() -> list[str]:
-    missing = [str(path) for path in (CHROMIUM, AXE) if not path.exists()]
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the Python package playwright")
-    return missing
-
-
 @pytest.fixture(scope="module", autouse=True)
 def _browser_or_skip() -> None:
-    missing = _missing()
+    missing = missing_for_axe()
     if missing:
         message = f"the browser journeys need {', '.join(missing)} (make test installs them)"
         if os.environ.get("CI") == "true":
