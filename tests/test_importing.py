@@ -814,3 +814,12 @@ def test_a_mapping_evidence_register_is_checked_where_it_is_written(tmp_path):
         (3, "/evidence_register/1/id", "duplicate evidence id 'bp-041'"),
         (3, "/evidence_register/1/colour", "unknown key 'colour'"),
     ]
+
+
+def test_the_imported_files_header_is_one_comment_line_whatever_the_source_is_called():
+    # A file name (or a web round's title) holding a line break must not start a YAML line of its own.
+    text = dump_answers({"organisation": {"id": "x"}}, source="q1)\nrubric: {id: other}\r\n# (")
+    first, second, *_ = text.splitlines()
+    assert first == "# Imported from q1) rubric: {id: other}  # ( by qimaturity import"
+    assert yaml.safe_load(text) == {"organisation": {"id": "x"}}
+    assert not second.startswith("rubric")

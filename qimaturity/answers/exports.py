@@ -1793,8 +1793,10 @@ def yaml_text(data: Any) -> str:
 
 
 def import_header(source: str) -> str:
-    """The comment an imported answers file starts with."""
-    return f"# Imported from {source} by qimaturity import\n" if source else ""
+    """The comment an imported answers file starts with: one line, whatever ``source`` holds (a file name or a
+    round's title with a line break in it would otherwise start a line of YAML of its own)."""
+    one_line = "".join(" " if not character.isprintable() else character for character in source)
+    return f"# Imported from {one_line} by qimaturity import\n" if source else ""
 
 
 def dump_answers(document: Mapping[str, Any], *, source: str = "", json_format: bool = False) -> str:

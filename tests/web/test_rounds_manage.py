@@ -118,6 +118,27 @@ def test_the_form_refuses_a_closing_date_before_the_assessment_date_and_an_empty
     assert 'href="#id_group-board"' in page and "Invite at least one respondent" in page
 
 
+def test_a_title_with_a_line_break_is_refused_at_its_field(world: World, admin: Client):
+    # It would go into e-mail subjects (a header cannot hold a line break) and the answers file's first comment.
+    today = timezone.localdate()
+    title = "Q1)\nrubric: {id: other-rubric, version: 9.9.9}"
+    response = admin.post(
+        reverse("rounds:create"),
+        {
+            "rubric": RUBRIC,
+            "organisation": world.organisations["X"].pk,
+            "title": title,
+            "assessment_date": today.isoformat(),
+            "closes_on": (today + datetime.timedelta(days=7)).isoformat(),
+            "group-board": "1",
+        },
+        secure=True,
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and not Round.objects.filter(title=title).exists()
+    assert 'href="#id_title"' in page and "on one line" in page
+
+
 def test_a_round_cannot_be_created_for_an_organisation_one_does_not_administer(world: World, admin: Client):
     today = timezone.localdate()
     response = admin.post(

@@ -138,9 +138,15 @@ def round_list(request: HttpRequest) -> HttpResponse:
     return render(request, "rounds/list.jinja", {"by_organisation": by_organisation})
 
 
+def _one_line(text: str) -> None:
+    """A title is one line of printable text: it goes into e-mail subjects and the answers file's header."""
+    if not text.isprintable():
+        raise forms.ValidationError("Enter the title on one line, without tabs or other control characters")
+
+
 class RoundForm(forms.Form):
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), empty_label=None)
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[_one_line])
     assessment_date = forms.DateField()
     closes_on = forms.DateField()
 
