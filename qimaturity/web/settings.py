@@ -220,6 +220,8 @@ USE_TZ = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Respondents' links are secrets: no log line carries one (Django logs refused requests with their paths).
+    "filters": {"hide_links": {"()": "qimaturity.web.logs.HideLinks"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["hide_links"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import re
 import subprocess
 import sys
@@ -21,11 +22,12 @@ from django.urls import reverse
 from qimaturity import load_assessment, load_rubric, score
 from qimaturity.rubric.forms import Form, FormDomain, build_form
 from qimaturity.scoring.tables import result_json
+from qimaturity.web.logs import HideLinks
 from qimaturity.web.organisations.models import Organisation
 from qimaturity.web.rounds.assessment import round_assessment, round_document
 from qimaturity.web.rounds.models import Answer, Invitation, Round
 from qimaturity.web.rounds.tokens import new_token
-from tests.web.world import RUBRIC
+from tests.web.world import RUBRIC, make_world
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -542,3 +544,17 @@ def test_pages_post_only_with_the_forms_csrf_token(world: World) -> None:
             headers={"referer": "https://testserver/"},
         )
         assert sent.status_code in (200, 302)
+
+
+def test_no_log_line_carries_a_respondents_link(caplog: pytest.LogCaptureFixture) -> None:
+    # Django logs a refused request with its path: "Not Found: /r/<link>/page/99/" would give whoever reads the log
+    # the respondent's questionnaire. The site's console handler (set up with the settings, before this test's
+    # capture) rewrites the record, so every handler after it, the capture included, sees it without the link.
+    assert any(isinstance(f, HideLinks) for h in logging.getLogger().handlers for f in h.filters)
+    world = make_world()
+    token = world.tokens["A"]
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert Client().get(f"/r/{token}/page/99/", secure=True).status_code == 404
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("/r/…/page/99/" in message for message in messages), messages
+    assert not any(token in message for message in messages)
