@@ -159,9 +159,12 @@ AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "locked_out.jinja"
 
-# HTTPS only: the site is served by `qimaturity serve` over TLS (or behind a proxy that says so).
+# HTTPS only: the site is served by `qimaturity serve` over TLS, or behind a proxy that ends TLS and says so in
+# X-Forwarded-Proto. That header is believed only when QIMATURITY_BEHIND_PROXY=1 says a proxy sets it: served
+# directly, a client could send it itself.
 SECURE_SSL_REDIRECT = True
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if os.environ.get("QIMATURITY_BEHIND_PROXY", "").strip().lower() in ("1", "true", "yes"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = False

@@ -123,7 +123,7 @@ def test_a_board_member_answers_every_page_reviews_and_submits_then_sees_only_th
     assert "seen only by the people who run this assessment at Riverside NHS Trust" in text
     assert "groups of respondents, never for one person" in text
     invitation.refresh_from_db()
-    assert invitation.opened_at is not None
+    assert invitation.opened_at is None  # opening the link is not starting (mail scanners open links too)
 
     evidence_item = next(item for item in form.questions if item.evidence_level is not None)
     na_item = next(item for item in form.questions if item.question.na_allowed)
@@ -153,6 +153,9 @@ def test_a_board_member_answers_every_page_reviews_and_submits_then_sees_only_th
         assert response.status_code == 302
         following = url("page", token, number=number + 1) if number < len(form.domains) else url("review", token)
         assert response["Location"] == following
+        if number == 1:
+            invitation.refresh_from_db()
+            assert invitation.opened_at is not None  # started: the first page saved
 
     review = client.get(url("review", token), secure=True).content.decode()
     assert f"You have answered all {len(form.questions)} questions" in review and "Not answered" not in review
@@ -183,7 +186,7 @@ def test_only_the_groups_questions_in_its_words_with_every_level_descriptor(worl
     _, token = invite(world.rounds["A"], "frontline", "frontline-9")
     rubric = load_rubric(RUBRIC)
     page = Client().get(url("page", token, number=1), secure=True).content.decode()
-    assert Invitation.objects.get(respondent_id="frontline-9").opened_at is not None  # opened at a page, not the start
+    assert Invitation.objects.get(respondent_id="frontline-9").opened_at is None  # seen, nothing saved: not started
     role_models = rubric.question("lead-role-models")
     assert role_models.text_for("frontline") != role_models.text  # the frontline wording differs
     assert role_models.text_for("frontline") in page and role_models.text not in page
@@ -558,3 +561,29 @@ def test_no_log_line_carries_a_respondents_link(caplog: pytest.LogCaptureFixture
     messages = [record.getMessage() for record in caplog.records]
     assert any("/r/…/page/99/" in message for message in messages), messages
     assert not any(token in message for message in messages)
+
+
+def test_a_save_or_submit_in_progress_when_the_round_closes_writes_nothing(world: World) -> None:
+    # The link was checked when the request began; the round closes before the answers are written. The save reads
+    # the round again under its lock and writes nothing, and so does a submit: the round's closed answers stay as
+    # they were when it closed.
+    from qimaturity.web.rounds import respondent
+
+    invitation = world.invitations["A"]
+    domain = form_of("frontline").domains[0]
+    entries = [respondent.Entry(item=item, answer="3") for item in domain.questions]
+    Round.objects.filter(pk=world.rounds["A"].pk).update(status=Round.Status.CLOSED)
+    assert respondent._save(invitation, entries, 0) is None
+    assert respondent._writable(invitation) is None
+    assert not Answer.objects.filter(invitation=invitation).exists()
+    invitation.refresh_from_db()
+    assert invitation.version == 0 and invitation.submitted_at is None
+    # Its closing date passing has the same effect as its closing: yesterday's round takes nothing.
+    Round.objects.filter(pk=world.rounds["A"].pk).update(
+        status=Round.Status.OPEN, closes_on=datetime.date.today() - datetime.timedelta(days=1)
+    )
+    assert respondent._save(invitation, entries, 0) is None
+    # Open again with time left: the same save is written.
+    Round.objects.filter(pk=world.rounds["A"].pk).update(closes_on=datetime.date.today())
+    assert respondent._save(invitation, entries, 0) is False
+    assert Answer.objects.filter(invitation=invitation).count() == len(entries)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -48,10 +49,18 @@ def actions(world: World, key: str = "X") -> list[str]:
     )
 
 
+def form_id(client: Client) -> str:
+    """The one-time id of the round form the page shows (as a browser would send it back)."""
+    page = client.get(reverse("rounds:create"), {"rubric": RUBRIC}, secure=True).content.decode()
+    (found,) = re.findall(r'name="form_id" value="([^"]+)"', page)
+    return found
+
+
 def create(client: Client, world: World, **counts: int) -> tuple[Round, list[str]]:
-    """Create a round of X through the form; returns it and the links its links page shows."""
+    """Create a round of X through the form; returns it and the links the response shows."""
     today = timezone.localdate()
     data = {
+        "form_id": form_id(client),
         "rubric": RUBRIC,
         "organisation": world.organisations["X"].pk,
         "title": "Riverside autumn",
@@ -60,12 +69,9 @@ def create(client: Client, world: World, **counts: int) -> tuple[Round, list[str
     }
     data.update({f"group-{group}": count for group, count in counts.items()})
     response = client.post(reverse("rounds:create"), data, secure=True)
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store", response.content.decode()[:2000]
     round_ = Round.objects.get(title="Riverside autumn")
-    assert response["Location"] == reverse("rounds:links", kwargs={"pk": round_.pk})
-    page = client.get(response["Location"], secure=True)
-    assert page.status_code == 200 and page["Cache-Control"] == "no-store"
-    return round_, LINK.findall(page.content.decode())
+    return round_, LINK.findall(response.content.decode())
 
 
 def test_creating_a_round_makes_one_invitation_a_respondent_and_shows_each_link_once(world: World, admin: Client):
@@ -80,10 +86,34 @@ def test_creating_a_round_makes_one_invitation_a_respondent_and_shows_each_link_
     assert len(tokens) == 6 == len(set(tokens))
     assert sorted(token_hash(t) for t in tokens) == sorted(i.token_hash for i in invitations)
     assert all(t not in str(i.token_hash) for t in tokens for i in invitations)
-    # Shown once: the page again holds no link, and says they cannot be shown again.
-    again = admin.get(reverse("rounds:links", kwargs={"pk": round_.pk}), secure=True).content.decode()
-    assert LINK.findall(again) == [] and "shown once" in again
+    # Shown once: in the response alone, kept nowhere else (not in the session, which is in the database).
+    kept = repr([session.get_decoded() for session in Session.objects.all()])
+    assert "_auth_user_id" in kept and tokens and not any(t in kept for t in tokens)
     assert actions(world) == ["round.create"] + ["invitation.create"] * 6
+
+
+def test_sending_the_round_form_again_makes_no_second_round(world: World, admin: Client):
+    # A reload of the links page sends the form again: its one-time id is used, so nothing is made and the lead is
+    # told why; every invitation was made once.
+    today = timezone.localdate()
+    data = {
+        "form_id": form_id(admin),
+        "rubric": RUBRIC,
+        "organisation": world.organisations["X"].pk,
+        "title": "Sent twice",
+        "assessment_date": today.isoformat(),
+        "closes_on": today.isoformat(),
+        "group-board": "2",
+    }
+    assert admin.post(reverse("rounds:create"), data, secure=True).status_code == 200
+    again = admin.post(reverse("rounds:create"), data, secure=True)
+    assert again.status_code == 302 and again["Location"] == reverse("rounds:list")
+    assert "That form was sent before" in admin.get(again["Location"], secure=True).content.decode()
+    assert Round.objects.filter(title="Sent twice").count() == 1
+    assert Invitation.objects.filter(round__title="Sent twice").count() == 2
+    # A form with no id (or a made-up one) makes nothing either.
+    assert admin.post(reverse("rounds:create"), {**data, "form_id": "made-up"}, secure=True).status_code == 302
+    assert Round.objects.filter(title="Sent twice").count() == 1
 
 
 def test_the_first_step_asks_for_a_rubric_among_those_found(world: World, admin: Client):
@@ -163,8 +193,8 @@ def test_a_new_link_replaces_the_old_one(world: World, admin: Client):
     url = reverse("rounds:new_link", kwargs={"pk": world.rounds["A"].pk, "invitation": invitation.pk})
     assert admin.get(url, secure=True).status_code == 405  # an action is a POST
     response = admin.post(url, secure=True)
-    assert response.status_code == 302
-    (new,) = LINK.findall(admin.get(response["Location"], secure=True).content.decode())
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    (new,) = LINK.findall(response.content.decode())
     invitation.refresh_from_db()
     assert invitation.token_hash == token_hash(new) != token_hash(old)
     assert not Invitation.objects.filter(token_hash=token_hash(old)).exists()  # the old link finds no one
@@ -423,7 +453,6 @@ def test_the_audit_page_shows_the_organisations_entries_to_its_admins_only(world
     ("name", "kwargs", "method"),
     [
         ("rounds:detail", lambda w: {"pk": w.rounds["B"].pk}, "get"),
-        ("rounds:links", lambda w: {"pk": w.rounds["B"].pk}, "get"),
         ("rounds:close", lambda w: {"pk": w.rounds["B"].pk}, "post"),
         ("rounds:remind", lambda w: {"pk": w.rounds["B"].pk}, "post"),
         ("rounds:upload", lambda w: {"pk": w.rounds["B"].pk}, "get"),
@@ -515,3 +544,139 @@ def test_a_pdf_task_that_fails_records_why_and_the_round_page_says_so(world: Wor
     Report.objects.create(round=world.rounds["C"], finished_at=timezone.now(), error="the disk is full")
     page = admin.get(reverse("rounds:detail", kwargs={"pk": world.rounds["C"].pk}), secure=True).content.decode()
     assert "could not be prepared" in page and "the disk is full" in page and ".pdf" not in page
+
+
+def _answer(invitation: Invitation, count: int) -> None:
+    for number in range(count):
+        Answer.objects.create(invitation=invitation, question_id=f"question-{number}", level=3)
+
+
+def test_a_new_link_asks_what_becomes_of_the_answers_saved_through_the_old_one(world: World, admin: Client):
+    # The new link may go to someone else: they must not find the previous person's answers, so the lead says
+    # whether the 2 answers saved so far are kept or deleted; with none saved the question is not asked.
+    round_, invitation = world.rounds["A"], world.invitations["A"]
+    page = reverse("rounds:invitation", kwargs={"pk": round_.pk, "invitation": invitation.pk})
+    new_link = reverse("rounds:new_link", kwargs={"pk": round_.pk, "invitation": invitation.pk})
+    assert 'name="saved"' not in admin.get(page, secure=True).content.decode()
+    _answer(invitation, 2)
+    Invitation.objects.filter(pk=invitation.pk).update(opened_at=timezone.now())
+    shown = admin.get(page, secure=True).content.decode()
+    assert "The 2 answers saved through the current link" in shown and shown.count('name="saved"') == 4
+
+    unanswered = admin.post(new_link, secure=True)
+    text = unanswered.content.decode()
+    assert unanswered.status_code == 400 and 'href="#link-saved"' in text and 'id="link-saved"' in text
+    invitation.refresh_from_db()
+    assert invitation.token_hash == token_hash(world.tokens["A"])  # nothing changed
+
+    kept = admin.post(new_link, {"saved": "keep"}, secure=True)
+    assert kept.status_code == 200 and len(LINK.findall(kept.content.decode())) == 1
+    assert Answer.objects.filter(invitation=invitation).count() == 2
+
+    deleted = admin.post(new_link, {"saved": "delete"}, secure=True)
+    (token,) = LINK.findall(deleted.content.decode())
+    invitation.refresh_from_db()
+    assert not Answer.objects.filter(invitation=invitation).exists() and invitation.opened_at is None
+    assert invitation.token_hash == token_hash(token)
+    entry = AuditEntry.objects.filter(action="invitation.new_link").order_by("id").last()
+    assert entry is not None and entry.detail["answers_deleted"] == 2
+
+
+def test_an_e_mailed_link_asks_too_and_its_errors_link_to_its_own_fields(world: World, admin: Client):
+    round_, invitation = world.rounds["A"], world.invitations["A"]
+    _answer(invitation, 1)
+    url = reverse("rounds:email_link", kwargs={"pk": round_.pk, "invitation": invitation.pk})
+    refused = admin.post(url, {"email": "nurse@example.org"}, secure=True)
+    text = refused.content.decode()
+    assert refused.status_code == 400 and 'href="#email-saved"' in text and 'id="email-saved"' in text
+    assert not mail.outbox
+    assert admin.post(url, {"email": "nurse@example.org", "saved": "delete"}, secure=True).status_code == 302
+    assert len(mail.outbox) == 1 and not Answer.objects.filter(invitation=invitation).exists()
+
+
+def test_past_its_closing_date_a_round_makes_no_link_and_sends_no_reminder(world: World, admin: Client):
+    # Still open (its lead has not closed it) but its closing date has passed: its links take no answer, so a new
+    # link or a reminder would send someone to the "not valid" page.
+    round_, invitation = world.rounds["A"], world.invitations["A"]
+    Round.objects.filter(pk=round_.pk).update(closes_on=timezone.localdate() - datetime.timedelta(days=1))
+    Invitation.objects.filter(pk=invitation.pk).update(email="nurse@example.org")
+    new_link = reverse("rounds:new_link", kwargs={"pk": round_.pk, "invitation": invitation.pk})
+    assert admin.post(new_link, secure=True).status_code == 404
+    assert admin.post(reverse("rounds:remind", kwargs={"pk": round_.pk}), secure=True).status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.token_hash == token_hash(world.tokens["A"]) and not mail.outbox
+
+
+@override_settings(EMAIL_BACKEND="tests.web.failing_mail.EmailBackend")
+def test_a_mail_server_that_fails_is_said_on_the_page_and_records_no_reminder(world: World, admin: Client):
+    round_, invitation = world.rounds["A"], world.invitations["A"]
+    url = reverse("rounds:email_link", kwargs={"pk": round_.pk, "invitation": invitation.pk})
+    sent = admin.post(url, {"email": "nurse@example.org"}, secure=True)
+    page = admin.get(sent["Location"], secure=True).content.decode()
+    assert "could not be e-mailed to nurse@example.org (Connection unexpectedly closed)" in page
+    assert "Try again, or make a new link to copy" in page
+    remind = admin.post(reverse("rounds:remind", kwargs={"pk": round_.pk}), secure=True)
+    shown = admin.get(remind["Location"], secure=True).content.decode()
+    assert "Reminders not sent: 1: frontline-1 (Connection unexpectedly closed)" in shown
+    invitation.refresh_from_db()
+    assert invitation.reminded_at is None
+    assert "invitation.remind" not in actions(world)
+
+
+def test_x_forwarded_proto_is_believed_only_behind_a_proxy_said_to_set_it(monkeypatch: pytest.MonkeyPatch):
+    import runpy
+
+    from qimaturity.web import settings
+
+    monkeypatch.delenv("QIMATURITY_BEHIND_PROXY", raising=False)
+    assert "SECURE_PROXY_SSL_HEADER" not in runpy.run_path(settings.__file__)
+    monkeypatch.setenv("QIMATURITY_BEHIND_PROXY", "1")
+    assert runpy.run_path(settings.__file__)["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+def test_an_upload_whose_reading_fails_unexpectedly_leaves_no_file_behind(
+    world: World, admin: Client, monkeypatch: pytest.MonkeyPatch
+):
+    # A failure no reader foresaw (the server answers 500) keeps neither answers nor the stored file.
+    from django.conf import settings
+
+    from qimaturity.web.rounds import manage
+
+    def fails(*args: object) -> None:
+        raise RuntimeError("a reader's own failure")
+
+    monkeypatch.setattr(manage, "read_upload", fails)
+    round_ = world.rounds["A"]
+    folder = Path(settings.UPLOADS) / f"round-{round_.pk}"  # shared by the tests of one process (round ids repeat)
+    before = set(folder.glob("*"))
+    with pytest.raises(RuntimeError):
+        upload(admin, round_, "partners.yaml", UPLOAD.format(level=3).encode())
+    assert set(folder.glob("*")) == before
+    assert not Invitation.objects.filter(round=round_, source=Invitation.Source.UPLOAD).exists()
+
+
+def test_the_round_forms_errors_say_what_to_do_in_its_own_words(world: World, admin: Client):
+    response = admin.post(
+        reverse("rounds:create"),
+        {
+            "rubric": RUBRIC,
+            "organisation": world.organisations["Y"].pk,  # not administered by this user
+            "title": "",
+            "assessment_date": "2026-02-31",
+            "closes_on": "",
+            "group-board": "many",
+            "group-frontline": "-1",
+        },
+        secure=True,
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    for message in (
+        "Choose one of the organisations you administer",
+        "Enter a title for the round",
+        "The assessment date must be a real date, like 2026-03-31",
+        "Enter the closing date",
+        "Enter how many to invite from Board as a whole number, like 5",
+        "Enter how many to invite from Frontline staff: 0 or more",
+    ):
+        assert message in page, message

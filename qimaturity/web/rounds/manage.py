@@ -6,16 +6,19 @@ user does not administer is not found (404), whatever its id. Pages with no obje
 round) are refused (403) to a user who administers no organisation. Every action writes an audit entry in its own
 transaction.
 
-Invitation links are shown once: a new token goes into the session until the links page shows it, and is then
-forgotten; the database keeps only its hash. An e-mailed link is a new token too (any earlier link of that
-respondent stops working). A reminder carries no link (the tokens are not kept): it asks the respondent to use the
-link they were sent, so that a questionnaire open in their browser keeps working.
+Invitation links are shown once: a new token is put in the page that answers the request making it (marked
+``no-store``) and is kept nowhere else; the database keeps only its hash. A round's form carries a one-time id, so
+that sending it again (a reload of the links page) makes no second round. An e-mailed link is a new token too (any
+earlier link of that respondent stops working). A reminder carries no link (the tokens are not kept): it asks the
+respondent to use the link they were sent, so that a questionnaire open in their browser keeps working. E-mail is
+sent after the transaction that records it has committed, so that no database lock waits for a mail server.
 """
 
 from __future__ import annotations
 
 import io
 import secrets
+import smtplib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -52,7 +55,8 @@ from qimaturity.web.rounds.uploads import UPLOAD_SUFFIXES, read_upload
 MAX_RESPONDENTS = 1000  # in one round, over all its groups
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 UPLOAD_FORM_SLACK = 64 * 1024  # the multipart form around the file: its boundaries, headers and token
-_LINKS_KEY = "rounds.new_links"  # session: round id -> [[respondent id, token], ...] not yet shown
+_FORMS_KEY = "rounds.round_forms"  # session: the one-time ids of round forms shown and not yet sent
+_MOST_FORMS = 20
 AUDIT_PAGE_SIZE = 100
 
 
@@ -102,10 +106,36 @@ def invitation_link(request: HttpRequest, token: str) -> str:
     return request.build_absolute_uri(path)
 
 
-def _remember_links(request: HttpRequest, round_: Round, links: Iterable[tuple[str, str]]) -> None:
-    pending = request.session.get(_LINKS_KEY, {})
-    pending.setdefault(str(round_.pk), []).extend([list(link) for link in links])
-    request.session[_LINKS_KEY] = pending
+def _links_page(request: HttpRequest, round_: Round, made: Iterable[tuple[str, str]]) -> HttpResponse:
+    """The page showing the links just made, ``(respondent id, token)`` each: the only place a token is ever shown
+    (the response is not stored by the browser or any cache)."""
+    groups = {i.respondent_id: i.group for i in Invitation.objects.filter(round=round_)}
+    names = _group_names(_try_rubric(round_))
+    links = [
+        {
+            "respondent": respondent,
+            "group": names.get(groups.get(respondent, ""), groups.get(respondent, "")),
+            "link": invitation_link(request, token),
+        }
+        for respondent, token in made
+    ]
+    return _no_store(render(request, "rounds/links.jinja", {"round": round_, "links": links}))
+
+
+def _new_form_id(request: HttpRequest) -> str:
+    """A one-time id for a round's form (the session keeps the latest few)."""
+    form_id = secrets.token_urlsafe(16)
+    request.session[_FORMS_KEY] = [*request.session.get(_FORMS_KEY, [])[-(_MOST_FORMS - 1) :], form_id]
+    return form_id
+
+
+def _use_form_id(request: HttpRequest, form_id: str) -> bool:
+    """Whether ``form_id`` is a round form's id not used yet (it is used now)."""
+    ids = request.session.get(_FORMS_KEY, [])
+    if form_id not in ids:
+        return False
+    request.session[_FORMS_KEY] = [i for i in ids if i != form_id]
+    return True
 
 
 def _group_names(rubric: Rubric | None) -> dict[str, str]:
@@ -144,19 +174,50 @@ def _one_line(text: str) -> None:
         raise forms.ValidationError("Enter the title on one line, without tabs or other control characters")
 
 
+def _date_field(name: str) -> forms.DateField:
+    return forms.DateField(
+        error_messages={
+            "required": f"Enter the {name}",
+            "invalid": f"The {name} must be a real date, like 2026-03-31",
+        }
+    )
+
+
 class RoundForm(forms.Form):
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), empty_label=None)
-    title = forms.CharField(max_length=200, validators=[_one_line])
-    assessment_date = forms.DateField()
-    closes_on = forms.DateField()
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": "Choose the organisation",
+            "invalid_choice": "Choose one of the organisations you administer",
+        },
+    )
+    title = forms.CharField(
+        max_length=200,
+        validators=[_one_line],
+        error_messages={
+            "required": "Enter a title for the round",
+            "max_length": "Enter a title of at most %(limit_value)d characters (it has %(show_value)d)",
+        },
+    )
+    assessment_date = _date_field("assessment date")
+    closes_on = _date_field("closing date")
 
     def __init__(self, *args: Any, organisations: QuerySet[Organisation], rubric: Rubric, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         self.groups = [(g.id, g.name) for g in rubric.respondent_groups] or [("", "Respondents")]
-        for group, _name in self.groups:
+        for group, name in self.groups:
             self.fields[f"group-{group}"] = forms.IntegerField(
-                min_value=0, max_value=MAX_RESPONDENTS, initial=0, required=False
+                min_value=0,
+                max_value=MAX_RESPONDENTS,
+                initial=0,
+                required=False,
+                error_messages={
+                    "invalid": f"Enter how many to invite from {name} as a whole number, like 5",
+                    "min_value": f"Enter how many to invite from {name}: 0 or more",
+                    "max_value": f"Invite at most {MAX_RESPONDENTS} from {name}",
+                },
             )
 
     def counts(self) -> dict[str, int]:
@@ -184,9 +245,11 @@ def _rubric_hint(rubric: Rubric) -> str:
     return f"{len(rubric.domains)} domains, {rubric.question_count} questions; respondent groups: {groups}."
 
 
-def _error_list(form: forms.Form) -> list[dict[str, str]]:
+def _error_list(form: forms.Form, ids: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """The error summary's entries, each linking to its field (``id_NAME``, or the id ``ids`` gives it)."""
+    ids = ids or {}
     return [
-        {"text": str(message), "href": f"#id_{name}" if name != "__all__" else "#main-content"}
+        {"text": str(message), "href": f"#{ids.get(name, f'id_{name}')}" if name != "__all__" else "#main-content"}
         for name, errors in form.errors.items()
         for message in errors
     ]
@@ -218,6 +281,14 @@ def round_create(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None, organisations=organisations, rubric=rubric, initial=initial
     )
     if request.method == "POST" and form.is_valid():
+        if not _use_form_id(request, request.POST.get("form_id", "")):
+            messages.warning(
+                request,
+                "That form was sent before (or was left open too long), so no round was made from it this time. "
+                "If the round is in this list, its links were shown when it was made: to give a respondent a "
+                "working link again, make a new link from the round's page.",
+            )
+            return redirect("rounds:list")
         with transaction.atomic():
             round_ = Round.objects.create(
                 organisation=form.cleaned_data["organisation"],
@@ -240,13 +311,13 @@ def round_create(request: HttpRequest) -> HttpResponse:
                 groups=round_.groups,
             )
             links = _create_invitations(request, round_, form.counts())
-        _remember_links(request, round_, links)
-        return redirect("rounds:links", pk=round_.pk)
+        return _links_page(request, round_, links)
     return render(
         request,
         "rounds/create.jinja",
         {
             "form": form,
+            "form_id": _new_form_id(request),
             "rubric": rubric,
             "errors": _error_list(form) if form.is_bound else [],
             "organisation_items": _organisation_items(form),
@@ -290,27 +361,6 @@ def _create_invitations(request: HttpRequest, round_: Round, counts: dict[str, i
             )
             links.append((respondent_id, token))
     return links
-
-
-@login_required
-def round_links(request: HttpRequest, pk: int) -> HttpResponse:
-    """The links made for this round since they were last shown: shown once, then forgotten."""
-    round_ = _round(request, pk)
-    pending = request.session.get(_LINKS_KEY, {})
-    shown = pending.pop(str(round_.pk), [])
-    if shown:
-        request.session[_LINKS_KEY] = pending
-    groups = {i.respondent_id: i.group for i in Invitation.objects.filter(round=round_)}
-    names = _group_names(_try_rubric(round_))
-    links = [
-        {
-            "respondent": respondent,
-            "group": names.get(groups.get(respondent, ""), groups.get(respondent, "")),
-            "link": invitation_link(request, token),
-        }
-        for respondent, token in shown
-    ]
-    return _no_store(render(request, "rounds/links.jinja", {"round": round_, "links": links}))
 
 
 # One round: response rates, invitations, the result, reports.
@@ -397,28 +447,113 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "rounds/detail.jinja", {**context, "localtime": timezone.localtime})
 
 
-class EmailForm(forms.Form):
+SAVED_CHOICES = [
+    ("keep", "Keep them: the same person will go on answering"),
+    ("delete", "Delete them: someone else will answer in their place"),
+]
+
+
+class NewLinkForm(forms.Form):
+    """Making a new link: what becomes of the answers saved through the old one (asked only when there are some,
+    so that a new link given to someone else never shows them the previous person's answers)."""
+
+    saved = forms.ChoiceField(
+        choices=SAVED_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": "Choose whether the answers saved so far are kept or deleted"},
+    )
+
+    def __init__(self, *args: Any, saved_answers: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.saved_answers = saved_answers
+        self.fields["saved"].required = saved_answers > 0
+        self.fields["saved"].error_messages["required"] = "Choose whether the answers saved so far are kept or deleted"
+
+
+class EmailForm(NewLinkForm):
     email = forms.EmailField(max_length=254)
+    field_order = ["email", "saved"]
+
+
+# The fields' ids on the invitation's page, which holds both forms (an error links to its own form's field).
+_LINK_FIELDS = {"saved": "link-saved"}
+_EMAIL_FIELDS = {"email": "id_email", "saved": "email-saved"}
+
+
+def _invitation_page(
+    request: HttpRequest,
+    round_: Round,
+    invitation: Invitation,
+    *,
+    link_form: NewLinkForm | None = None,
+    email_form: EmailForm | None = None,
+) -> HttpResponse:
+    saved = Answer.objects.filter(invitation=invitation).count()
+    link_form = link_form or NewLinkForm(saved_answers=saved)
+    email_form = email_form or EmailForm(initial={"email": invitation.email}, saved_answers=saved)
+    errors = []
+    if link_form.is_bound:
+        errors += _error_list(link_form, _LINK_FIELDS)
+    if email_form.is_bound:
+        errors += _error_list(email_form, _EMAIL_FIELDS)
+    context = {
+        "round": round_,
+        "invitation": invitation,
+        "saved_answers": saved,
+        "link_saved_items": _saved_items(link_form),
+        "email_saved_items": _saved_items(email_form),
+        "link_form": link_form,
+        "form": email_form,
+        "errors": errors,
+        "names": _group_names(_try_rubric(round_)),
+    }
+    return render(request, "rounds/invitation.jinja", context, status=400 if errors else 200)
+
+
+def _saved_items(form: NewLinkForm) -> list[dict[str, Any]]:
+    chosen = form["saved"].value()
+    return [{"value": value, "text": text, "checked": value == chosen} for value, text in SAVED_CHOICES]
 
 
 @login_required
 def invitation_detail(request: HttpRequest, pk: int, invitation: int) -> HttpResponse:
     round_ = _round(request, pk)
-    found = _invitation(request, round_, invitation)
-    form = EmailForm(initial={"email": found.email})
-    return render(
-        request,
-        "rounds/invitation.jinja",
-        {"round": round_, "invitation": found, "form": form, "errors": [], "names": _group_names(_try_rubric(round_))},
-    )
+    return _invitation_page(request, round_, _invitation(request, round_, invitation))
 
 
 def _open_link_invitation(round_: Round, invitation: Invitation) -> None:
-    """A link can be replaced or e-mailed only for an open round's invited respondent who has not submitted."""
-    if round_.status != Round.Status.OPEN or invitation.source != Invitation.Source.LINK:
+    """A link can be replaced or e-mailed only for an invited respondent who has not submitted, while the round's
+    links take answers (open, closing date not passed)."""
+    if not round_.takes_answers() or invitation.source != Invitation.Source.LINK:
         raise Http404("no link to replace")
     if invitation.submitted_at is not None:
         raise Http404("submitted")
+
+
+def _replace_link(request: HttpRequest, invitation: Invitation, form: NewLinkForm, action: str, **fields: Any) -> str:
+    """Give the invitation a new token (and ``fields``), deleting the answers saved so far where the form says so,
+    in one transaction with its audit entry; returns the token."""
+    token, stored = new_token()
+    round_ = invitation.round
+    with transaction.atomic():
+        deleted = 0
+        if form.cleaned_data.get("saved") == "delete":
+            deleted, _ = Answer.objects.filter(invitation=invitation).delete()
+            invitation.opened_at = None
+            fields["opened_at"] = None
+        invitation.token_hash = stored
+        for name, value in fields.items():
+            setattr(invitation, name, value)
+        invitation.save(update_fields=["token_hash", *fields])
+        record(
+            request.user,
+            action,
+            invitation,
+            organisation=round_.organisation,
+            respondent=invitation.respondent_id,
+            answers_deleted=deleted,
+        )
+    return token
 
 
 @login_required
@@ -428,15 +563,11 @@ def invitation_new_link(request: HttpRequest, pk: int, invitation: int) -> HttpR
     round_ = _round(request, pk)
     found = _invitation(request, round_, invitation)
     _open_link_invitation(round_, found)
-    token, stored = new_token()
-    with transaction.atomic():
-        found.token_hash = stored
-        found.save(update_fields=["token_hash"])
-        record(
-            request.user, "invitation.new_link", found, organisation=round_.organisation, respondent=found.respondent_id
-        )
-    _remember_links(request, round_, [(found.respondent_id, token)])
-    return redirect("rounds:links", pk=round_.pk)
+    form = NewLinkForm(request.POST, saved_answers=Answer.objects.filter(invitation=found).count())
+    if not form.is_valid():
+        return _invitation_page(request, round_, found, link_form=form)
+    token = _replace_link(request, found, form, "invitation.new_link")
+    return _links_page(request, round_, [(found.respondent_id, token)])
 
 
 def _mail_text(round_: Round, link: str | None) -> str:
@@ -460,6 +591,16 @@ def _mail_text(round_: Round, link: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _mailed(subject: str, text: str, address: str) -> str | None:
+    """Send one e-mail (outside any transaction: a slow mail server holds no lock); None when sent, else what
+    went wrong, in words."""
+    try:
+        send_mail(subject, text, None, [address])
+    except (OSError, smtplib.SMTPException) as error:
+        return str(error) or type(error).__name__
+    return None
+
+
 @login_required
 @require_POST
 def invitation_email(request: HttpRequest, pk: int, invitation: int) -> HttpResponse:
@@ -467,52 +608,51 @@ def invitation_email(request: HttpRequest, pk: int, invitation: int) -> HttpResp
     round_ = _round(request, pk)
     found = _invitation(request, round_, invitation)
     _open_link_invitation(round_, found)
-    form = EmailForm(request.POST)
+    form = EmailForm(request.POST, saved_answers=Answer.objects.filter(invitation=found).count())
     if not form.is_valid():
-        context = {
-            "round": round_,
-            "invitation": found,
-            "form": form,
-            "errors": _error_list(form),
-            "names": _group_names(_try_rubric(round_)),
-        }
-        return render(request, "rounds/invitation.jinja", context, status=400)
-    token, stored = new_token()
-    with transaction.atomic():
-        found.token_hash = stored
-        found.email = form.cleaned_data["email"]
-        found.save(update_fields=["token_hash", "email"])
-        record(
-            request.user, "invitation.email", found, organisation=round_.organisation, respondent=found.respondent_id
-        )
-        send_mail(
-            f"{round_.title}: your questionnaire",
-            _mail_text(round_, invitation_link(request, token)),
-            None,
-            [found.email],
-        )
-    messages.info(
-        request, f"A new link was e-mailed to {found.email}. The earlier link of {found.respondent_id} no longer works."
+        return _invitation_page(request, round_, found, email_form=form)
+    token = _replace_link(request, found, form, "invitation.email", email=form.cleaned_data["email"])
+    failed = _mailed(
+        f"{round_.title}: your questionnaire", _mail_text(round_, invitation_link(request, token)), found.email
     )
+    if failed:
+        messages.error(
+            request,
+            f"The new link could not be e-mailed to {found.email} ({failed}), and the earlier link of "
+            f"{found.respondent_id} no longer works. Try again, or make a new link to copy.",
+        )
+    else:
+        messages.info(
+            request,
+            f"A new link was e-mailed to {found.email}. The earlier link of {found.respondent_id} no longer works.",
+        )
     return redirect("rounds:detail", pk=round_.pk)
 
 
 @login_required
 @require_POST
 def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
-    """E-mail a reminder to every invitation with an address that has not submitted (the round must be open)."""
+    """E-mail a reminder to every invitation with an address that has not submitted (while the round's links take
+    answers); each one sent is recorded after it went."""
     round_ = _round(request, pk)
-    if round_.status != Round.Status.OPEN:
+    if not round_.takes_answers():
         raise Http404("closed")
+    due = list(
+        Invitation.objects.filter(round=round_, submitted_at__isnull=True, source=Invitation.Source.LINK).exclude(
+            email=""
+        )
+    )
+    sent: list[Invitation] = []
+    failures: list[str] = []
+    for invitation in due:
+        failed = _mailed(f"Reminder: {round_.title}", _mail_text(round_, None), invitation.email)
+        if failed:
+            failures.append(f"{invitation.respondent_id} ({failed})")
+        else:
+            sent.append(invitation)
     now = timezone.now()
     with transaction.atomic():
-        due = list(
-            Invitation.objects.select_for_update()
-            .filter(round=round_, submitted_at__isnull=True, source=Invitation.Source.LINK)
-            .exclude(email="")
-        )
-        for invitation in due:
-            send_mail(f"Reminder: {round_.title}", _mail_text(round_, None), None, [invitation.email])
+        for invitation in sent:
             invitation.reminded_at = now
             invitation.save(update_fields=["reminded_at"])
             record(
@@ -522,9 +662,11 @@ def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
                 organisation=round_.organisation,
                 respondent=invitation.respondent_id,
             )
+    if failures:
+        messages.error(request, f"Reminders not sent: {len(failures)}: {'; '.join(failures[:5])}.")
     messages.info(
         request,
-        f"Reminders sent: {len(due)}."
+        f"Reminders sent: {len(sent)}."
         if due
         else "No one to remind: every invited respondent with an e-mail address has submitted.",
     )
@@ -537,10 +679,13 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _round(request, pk)
     if request.method == "POST" and round_.status == Round.Status.OPEN:
         with transaction.atomic():
-            round_.status = Round.Status.CLOSED
-            round_.closed_at = timezone.now()
-            round_.save(update_fields=["status", "closed_at"])
-            record(request.user, "round.close", round_, organisation=round_.organisation)
+            # Locked as a respondent's save locks it: a save in progress finishes first, a later one is refused.
+            locked = Round.objects.select_for_update().get(pk=round_.pk)
+            if locked.status == Round.Status.OPEN:
+                locked.status = Round.Status.CLOSED
+                locked.closed_at = timezone.now()
+                locked.save(update_fields=["status", "closed_at"])
+                record(request.user, "round.close", locked, organisation=round_.organisation)
         messages.info(request, "The round is closed: its links no longer open the questionnaire.")
         return redirect("rounds:detail", pk=round_.pk)
     if request.method not in ("GET", "HEAD", "POST"):
@@ -779,11 +924,32 @@ def round_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if rubric is None:
         raise Http404("the round's rubric is no longer found")
     path = _stored_upload(round_, upload)
+    count = 0
     try:
-        assessments = read_upload(path, name, rubric)
-        problems = _round_problems(round_, name, assessments)
-    except InputError as error:
-        problems = list(error.problems)
+        try:
+            assessments = read_upload(path, name, rubric)
+        except InputError as error:
+            problems = list(error.problems)
+        else:
+            with transaction.atomic():
+                # One upload into a round at a time: the respondent ids it has are read again under the lock, so
+                # that the same file sent twice at once adds its respondents once and says so the second time.
+                Round.objects.select_for_update().get(pk=round_.pk)
+                problems = _round_problems(round_, name, assessments)
+                if not problems:
+                    count = _save_upload(request, round_, name, assessments)
+                    record(
+                        request.user,
+                        "round.upload",
+                        round_,
+                        organisation=round_.organisation,
+                        file=name,
+                        stored=path.name,
+                        respondents=count,
+                    )
+    except BaseException:
+        path.unlink(missing_ok=True)  # a file whose reading failed is not kept
+        raise
     if problems:
         path.unlink(missing_ok=True)  # a refused file is not kept
         context["problems"] = problems
@@ -794,17 +960,6 @@ def round_upload(request: HttpRequest, pk: int) -> HttpResponse:
             }
         ]
         return render(request, "rounds/upload.jinja", context, status=400)
-    with transaction.atomic():
-        count = _save_upload(request, round_, name, assessments)
-        record(
-            request.user,
-            "round.upload",
-            round_,
-            organisation=round_.organisation,
-            file=name,
-            stored=path.name,
-            respondents=count,
-        )
     messages.info(request, f"{name}: {count} respondent{'s' if count != 1 else ''} added to the round.")
     return redirect("rounds:detail", pk=round_.pk)
 

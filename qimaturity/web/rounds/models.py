@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from qimaturity.web.organisations.models import Organisation
 
@@ -37,6 +38,12 @@ class Round(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.organisation})"
 
+    def takes_answers(self) -> bool:
+        """Whether its links take answers: open, and its closing date not passed (the day itself still counts).
+        Past the closing date a round still open takes no answer through a link; its admin may still upload
+        answers gathered on paper, and closes it."""
+        return self.status == Round.Status.OPEN and timezone.localdate() <= self.closes_on
+
 
 class Invitation(models.Model):
     """One respondent of a round: their link (by its token's hash) or the file their answers came from."""
@@ -53,7 +60,7 @@ class Invitation(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     email = models.EmailField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
-    opened_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)  # the first page saved through the link: started
     reminded_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     # Raised by every save: a page saved from a tab that had an older version says the other tab's answers there

@@ -99,11 +99,6 @@ def find_invitation(token: str) -> Invitation | None:
     return invitation
 
 
-def link_open(round_: Round) -> bool:
-    """Whether the round takes answers: open, and its closing date not passed (the day itself still counts)."""
-    return round_.status == Round.Status.OPEN and timezone.localdate() <= round_.closes_on
-
-
 @dataclass
 class Visit:
     """A respondent on their way: their invitation, its round, and the questions their group is asked."""
@@ -160,13 +155,11 @@ def respondent_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         if _limited(request):
             return _private(_too_many(request))
         invitation = find_invitation(token)
-        if invitation is None or (invitation.submitted_at is None and not link_open(invitation.round)):
+        if invitation is None or (invitation.submitted_at is None and not invitation.round.takes_answers()):
             _count_failure(request)
             return _private(_invalid(request))
         if invitation.submitted_at is not None:
             return _private(render(request, "respond/thanks.jinja", {"round": invitation.round}))
-        if invitation.opened_at is None:  # the first visit, whichever page the link was opened at
-            Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=timezone.now())
         form = build_form(rubric_of(invitation.round), group=invitation.group)
         return _private(view(request, Visit(token, invitation, form), **kwargs))
 
@@ -399,7 +392,7 @@ def page(request: HttpRequest, visit: Visit, number: int) -> HttpResponse:
             check_entry(entry)
         if not any(entry.errors for entry in entries):
             replaced = _save(invitation, entries, _version(request))
-            if replaced is None:  # submitted from another tab meanwhile
+            if replaced is None:  # submitted from another tab, or the round closed, meanwhile
                 return HttpResponseRedirect(reverse("respond:start", kwargs={"token": visit.token}))
             if replaced:
                 messages.warning(
@@ -433,20 +426,33 @@ def page(request: HttpRequest, visit: Visit, number: int) -> HttpResponse:
     )
 
 
+def _writable(invitation: Invitation) -> Invitation | None:
+    """The invitation read again and locked with its round (call inside a transaction), or None when it no longer
+    takes answers: submitted from another tab, or its round closed since the request began. The round is locked
+    first, as closing it locks it, so that an answer is either in before the round closes or refused."""
+    round_ = Round.objects.select_for_update().get(pk=invitation.round_id)
+    current = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if current.submitted_at is not None or not round_.takes_answers():
+        return None
+    return current
+
+
 def _save(invitation: Invitation, entries: list[Entry], loaded_version: int | None) -> bool | None:
     """Write the page's answers in one transaction and raise the version: whether another save came in between
-    since the page was loaded (its answers replaced by these), or None when the invitation was submitted meanwhile
-    (nothing written)."""
+    since the page was loaded (its answers replaced by these), or None when the invitation was submitted or its
+    round closed meanwhile (nothing written)."""
     with transaction.atomic():
-        current = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if current.submitted_at is not None:
+        current = _writable(invitation)
+        if current is None:
             return None
         for entry in entries:
             if entry.answer:
                 Answer.objects.update_or_create(
                     invitation=current, question_id=entry.id, defaults=_answer_fields(entry)
                 )
-        Invitation.objects.filter(pk=current.pk).update(version=F("version") + 1)
+        # Started: the first save, not the first visit (a mail system's link scanner opens links too).
+        started = {"opened_at": timezone.now()} if current.opened_at is None else {}
+        Invitation.objects.filter(pk=current.pk).update(version=F("version") + 1, **started)
     return loaded_version != current.version
 
 
@@ -461,8 +467,8 @@ def review(request: HttpRequest, visit: Visit) -> HttpResponse:
     if request.method == "POST":
         if not left:
             with transaction.atomic():
-                current = Invitation.objects.select_for_update().get(pk=invitation.pk)
-                if current.submitted_at is None:
+                current = _writable(invitation)
+                if current is not None:
                     still = {item.question.id for item in visit.form.questions} - set(
                         Answer.objects.filter(invitation=current).values_list("question_id", flat=True)
                     )

@@ -10,7 +10,6 @@ urlpatterns = [
     path("", manage.round_list, name="list"),
     path("new/", manage.round_create, name="create"),
     path("<int:pk>/", manage.round_detail, name="detail"),
-    path("<int:pk>/links/", manage.round_links, name="links"),
     path("<int:pk>/close/", manage.round_close, name="close"),
     path("<int:pk>/remind/", manage.round_remind, name="remind"),
     path("<int:pk>/upload/", manage.round_upload, name="upload"),
