@@ -138,7 +138,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     return render(request, "rounds/list.jinja", {"by_organisation": by_organisation})
 
 
-def _one_line(text: str) -> None:
+def one_line_title(text: str) -> None:
     """A title is one line of printable text: it goes into e-mail subjects and the answers file's header."""
     if not text.isprintable():
         raise forms.ValidationError("Enter the title on one line, without tabs or other control characters")
@@ -146,7 +146,7 @@ def _one_line(text: str) -> None:
 
 class RoundForm(forms.Form):
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), empty_label=None)
-    title = forms.CharField(max_length=200, validators=[_one_line])
+    title = forms.CharField(max_length=200, validators=[one_line_title])
     assessment_date = forms.DateField()
     closes_on = forms.DateField()
 
@@ -825,11 +825,14 @@ def audit_log(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _detail_text(detail: dict[str, Any]) -> str:
-    """An entry's detail in words: ``key: value`` pairs, a mapping's items as ``key value``."""
+    """An entry's detail in words: ``key: value`` pairs, a mapping's items as ``key value``, a list's items one after
+    another."""
 
     def text(value: Any) -> str:
         if isinstance(value, dict):
             return ", ".join(f"{k} {v}" for k, v in value.items())
+        if isinstance(value, list):
+            return ", ".join(str(item) for item in value) or "none"
         return str(value)
 
     return "; ".join(f"{key}: {text(value)}" for key, value in detail.items())
