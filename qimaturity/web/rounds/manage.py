@@ -168,7 +168,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     return render(request, "rounds/list.jinja", {"by_organisation": by_organisation})
 
 
-def _one_line(text: str) -> None:
+def one_line_title(text: str) -> None:
     """A title is one line of printable text: it goes into e-mail subjects and the answers file's header."""
     if not text.isprintable():
         raise forms.ValidationError("Enter the title on one line, without tabs or other control characters")
@@ -194,7 +194,7 @@ class RoundForm(forms.Form):
     )
     title = forms.CharField(
         max_length=200,
-        validators=[_one_line],
+        validators=[one_line_title],
         error_messages={
             "required": "Enter a title for the round",
             "max_length": "Enter a title of at most %(limit_value)d characters (it has %(show_value)d)",
@@ -980,11 +980,14 @@ def audit_log(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _detail_text(detail: dict[str, Any]) -> str:
-    """An entry's detail in words: ``key: value`` pairs, a mapping's items as ``key value``."""
+    """An entry's detail in words: ``key: value`` pairs, a mapping's items as ``key value``, a list's items one after
+    another."""
 
     def text(value: Any) -> str:
         if isinstance(value, dict):
             return ", ".join(f"{k} {v}" for k, v in value.items())
+        if isinstance(value, list):
+            return ", ".join(str(item) for item in value) or "none"
         return str(value)
 
     return "; ".join(f"{key}: {text(value)}" for key, value in detail.items())
