@@ -257,3 +257,41 @@ def test_the_organisations_audit_log_lists_an_admin_change_of_its_round(world: W
     # Not Y's: its admins' log does not show it.
     other = world.client("admin_y").get(reverse("rounds:audit", kwargs={"code": "hillside"}), secure=True)
     assert "admin.change" not in other.content.decode()
+
+
+def test_user_accounts_changed_in_the_admin_are_audited_passwords_never_written(
+    world: World, site_admin: Client
+) -> None:
+    # Making someone a superuser is the largest change a site admin can make: it is in the log, with the field.
+    user = world.users["admin_y"]
+    url = reverse("admin:auth_user_change", args=[user.pk])
+    page = site_admin.get(url, secure=True)
+    assert page.status_code == 200
+    form = {
+        "username": user.username,
+        "is_active": "on",
+        "is_staff": "on",
+        "is_superuser": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "09:00:00",
+        "initial-date_joined_0": "2026-01-01",
+        "initial-date_joined_1": "09:00:00",
+        "_save": "Save",
+    }
+    response = site_admin.post(url, form, secure=True)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    user.refresh_from_db()
+    assert user.is_superuser
+    (entry,) = entries("admin.change")
+    assert entry.object_type == "auth.user" and entry.object_id == str(user.pk)
+    assert {"is_staff", "is_superuser"} <= set(entry.detail["fields"]) and entry.organisation is None
+
+    password = "a-long-new-password-for-hillside-77"
+    changed = site_admin.post(
+        reverse("admin:auth_user_password_change", args=[user.pk]),
+        {"password1": password, "password2": password},
+        secure=True,
+    )
+    assert changed.status_code == 302, changed.content.decode()[-2000:]
+    (set_password,) = entries("admin.password")
+    assert set_password.object_id == str(user.pk) and password not in repr(set_password.detail)
