@@ -1,4 +1,5 @@
-"""Pages that belong to no one app: the start page, which sends each role where its work is."""
+"""Pages that belong to no one app: the start page, which sends each role where its work is; and what every app's
+pages share."""
 
 from __future__ import annotations
 
@@ -7,6 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from qimaturity.web.organisations.scoping import administered_organisations, analysed_organisations
+
+
+def no_store(response: HttpResponse) -> HttpResponse:
+    """``response`` kept out of every cache (``Cache-Control: no-store``): a page or download with answers or a
+    result."""
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -2,8 +2,9 @@
 
 Each round's result is the engine's (:func:`qimaturity.score` on the round's submitted answers), shown as the
 overall and domain values and levels, the respondents per group and the perception gaps between groups; a group
-smaller than the rubric's ``min_group_size`` is named with its size alone, as every output of the engine does. The
-comparison is :func:`qimaturity.compare` on the latest closed round of each organisation, peer groups by
+smaller than the rubric's ``min_group_size`` is named with its size alone, as every output of the engine does, and a
+value made of such groups' answers alone is withheld (:func:`withheld`). The comparison is :func:`qimaturity.compare`
+on the latest closed round of each organisation, as its page shows it (:func:`as_shown`), peer groups by
 organisation type, groups smaller than the command line's minimum cohort suppressed. No page shows a respondent's
 answer, comment, justification or evidence: only what the result adds up to.
 
@@ -12,6 +13,7 @@ Every query starts from :func:`analysed_rounds`: a round outside it is not found
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +29,9 @@ from qimaturity import InputError, Rubric, score
 from qimaturity.cohort.model import DEFAULT_MIN_COHORT, Cohort
 from qimaturity.report.cohort_view import CohortSummary, cohort_summary, group_title
 from qimaturity.scoring.engine import fewer_than, hidden_groups
-from qimaturity.scoring.result import Result
+from qimaturity.scoring.result import OverallResult, Result
 from qimaturity.web.organisations.scoping import analysed_organisations, analysed_rounds
+from qimaturity.web.pages import no_store
 from qimaturity.web.rounds.assessment import round_assessment, rubric_of
 from qimaturity.web.rounds.models import Round
 
@@ -61,13 +64,99 @@ class GroupCount:
 
 
 @dataclass(frozen=True)
+class Withheld:
+    """What a regulator's pages leave out of one round's result, and why (:func:`withheld`)."""
+
+    domains: frozenset[str]
+    """The ids of the domains whose value and level are withheld."""
+    overall: bool
+    """Whether the overall value, level and interval are withheld."""
+    domain_reason: str
+    """Why a domain is withheld, in words: ``answered only by groups with fewer than 3 respondents``."""
+    overall_reason: str | None
+    """Why the overall is withheld, in words; ``None`` when it is not."""
+
+
+def withheld(result: Result, rubric: Rubric) -> Withheld:
+    """The values of a round's ``result`` that no regulator's page, comparison or report shows: those made of the
+    answers of hidden groups alone.
+
+    A respondent group smaller than the rubric's ``min_group_size`` is hidden (:func:`hidden_groups`): named with
+    its size, no value, perception gap or answer of its own shown, its answers counted in every value. A domain whose
+    questions only hidden groups answered has such a group's value under another name (one patient partner's
+    answers, when a domain is asked of patient partners alone and one of them responds). So a domain is withheld,
+    value and level, when no respondent of a shown group gave a counted answer (a level, not N/A) to any of its
+    questions: when every group that did is hidden, or no one did. A shown group's answers are those in each
+    question's ``answers`` (the engine leaves a hidden group's out of them; respondents with no group are never
+    hidden; a result scored without details has none, and so withholds every value); a domain with no value or level
+    has nothing to withhold. Counts of the domain's questions answered, N/A
+    or missing stay: they count questions, not answers.
+
+    The overall value is the domains' values combined with the rubric's published weights, so beside the other
+    domains' values it gives a withheld domain's value back (by subtraction): it is withheld, with its level and
+    interval, whenever a domain is, and so whenever every respondent of the round is in a hidden group.
+    """
+    hidden = hidden_groups(rubric, result.respondents)
+    reason = f"answered only by groups with {fewer_than(rubric)}"
+    domains = frozenset(
+        domain.id
+        for domain in result.domains
+        if (domain.value is not None or domain.level is not None)
+        and not any(
+            answer.group not in hidden and answer.level is not None
+            for question in domain.questions
+            for answer in question.answers
+        )
+    )
+    overall_reason: str | None = None
+    if result.respondents and all(count.group in hidden for count in result.respondents):
+        overall_reason = f"every respondent is in a group with {fewer_than(rubric)}"
+    elif domains:
+        titles = ", ".join(domain.title for domain in result.domains if domain.id in domains)
+        overall_reason = f"beside the domains' values it would give away the withheld value of {titles}"
+    return Withheld(domains, overall_reason is not None, reason, overall_reason)
+
+
+_NO_FIGURES: dict[str, Any] = {
+    "value": None,
+    "raw_value": None,
+    "level": None,
+    "level_name": None,
+    "percent": None,
+    "points": None,
+    "max_points": None,
+    "band": None,
+    "gap": None,
+    "raw_level": None,
+    "held_level": None,
+    "held_by": (),
+    "interval": None,
+}
+
+
+def as_shown(result: Result, kept: Withheld) -> Result:
+    """``result`` as a regulator's pages show it: without per-question detail, traces or priorities
+    (:meth:`Result.slim`), and without the figures ``kept`` names (value, level, band, interval: ``None``), so that
+    no page, comparison or report made from it can show them."""
+    slim = result.slim()
+    domains = tuple(
+        dataclasses.replace(domain, perception_gaps=(), **_NO_FIGURES) if domain.id in kept.domains else domain
+        for domain in slim.domains
+    )
+    overall: OverallResult = dataclasses.replace(slim.overall, **_NO_FIGURES) if kept.overall else slim.overall
+    return dataclasses.replace(slim, domains=domains, overall=overall)
+
+
+@dataclass(frozen=True)
 class RoundView:
     """What a round's page shows of its result: aggregates only."""
 
     result: Result
+    """The result as shown (:func:`as_shown`)."""
     groups: tuple[GroupCount, ...]
     hidden_reason: str
     group_names: dict[str, str]
+    withheld: Withheld
 
 
 def _round_view(result: Result, rubric: Rubric) -> RoundView:
@@ -77,7 +166,8 @@ def _round_view(result: Result, rubric: Rubric) -> RoundView:
         GroupCount(names.get(c.group or "", c.group or "No group"), c.respondents, c.group not in hidden)
         for c in result.respondents
     )
-    return RoundView(result, counts, fewer_than(rubric), names)
+    kept = withheld(result, rubric)
+    return RoundView(as_shown(result, kept), counts, fewer_than(rubric), names, kept)
 
 
 @login_required
@@ -107,6 +197,7 @@ class Comparison:
     summary: CohortSummary | None
     group_titles: tuple[tuple[str, Any], ...]  # (title, GroupStats) of the whole cohort and each peer group
     refused: str | None  # why the engine would not compare them (e.g. versions of the rubric without a map)
+    overall_withheld: frozenset[str] = frozenset()  # the organisations (their ids in the cohort) without an overall
 
 
 def latest_rounds(user: Any) -> list[Round]:
@@ -118,16 +209,39 @@ def latest_rounds(user: Any) -> list[Round]:
     return sorted(latest.values(), key=lambda r: (r.organisation.name, r.pk))
 
 
+def withheld_note(rubric: Rubric, kept: Sequence[tuple[Result, Withheld]]) -> str | None:
+    """The comparison's note naming what it leaves out of each organisation's figures (``None``: nothing)."""
+    parts = []
+    for result, found in kept:
+        if found.overall and len(found.domains) == len(result.domains):
+            parts.append(f"{result.organisation.name} (every value)")
+        elif found.overall or found.domains:
+            what = (["the overall value"] if found.overall else []) + [
+                domain.title for domain in result.domains if domain.id in found.domains
+            ]
+            parts.append(f"{result.organisation.name} ({', '.join(what)})")
+    if not parts:
+        return None
+    return (
+        f"Left out of every figure, as on each round's page: values answered only by groups with "
+        f"{fewer_than(rubric)}, and overall values that would give one away: {'; '.join(parts)}."
+    )
+
+
 def _compare(rubric: Rubric, rounds: Sequence[Round]) -> Comparison:
     results: list[Result] = []
+    kept: list[tuple[Result, Withheld]] = []
     compared: list[Round] = []
     left_out: list[Round] = []
     for round_ in rounds:
         try:
-            results.append(score(rubric, round_assessment(round_, rubric)))
+            result = score(rubric, round_assessment(round_, rubric))
         except InputError:
             left_out.append(round_)
         else:
+            found = withheld(result, rubric)
+            results.append(as_shown(result, found))
+            kept.append((result, found))
             compared.append(round_)
     if not results:
         return Comparison(rubric, (), tuple(left_out), None, None, (), None)
@@ -136,9 +250,13 @@ def _compare(rubric: Rubric, rounds: Sequence[Round]) -> Comparison:
     except InputError as error:
         refused = "; ".join(p.message for p in error.problems)
         return Comparison(rubric, tuple(compared), tuple(left_out), None, None, (), refused)
+    note = withheld_note(rubric, kept)
+    if note is not None:  # the cohort's notes: the page's and the downloaded report's
+        cohort = dataclasses.replace(cohort, notes=(*cohort.notes, note))
     summary = cohort_summary(cohort, {level.value: level.name for level in rubric.levels})
     titles = tuple((group_title(cohort, g), g) for g in (cohort.everyone, *cohort.groups))
-    return Comparison(rubric, tuple(compared), tuple(left_out), cohort, summary, titles, None)
+    overall_withheld = frozenset(result.organisation.id for result, found in kept if found.overall)
+    return Comparison(rubric, tuple(compared), tuple(left_out), cohort, summary, titles, None, overall_withheld)
 
 
 def comparisons(user: Any) -> list[Comparison]:
@@ -167,4 +285,4 @@ def comparison_report(request: HttpRequest, rubric_id: str) -> HttpResponse:
     html = qimaturity.report(found.rubric, found.cohort, format="html")
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cohort-{rubric_id}.html"'
-    return response
+    return no_store(response)

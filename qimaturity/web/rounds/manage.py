@@ -46,6 +46,7 @@ from qimaturity.web.audit.models import AuditEntry, record
 from qimaturity.web.organisations.brands import report_brand
 from qimaturity.web.organisations.models import Organisation
 from qimaturity.web.organisations.scoping import administered_organisations
+from qimaturity.web.pages import no_store as _no_store
 from qimaturity.web.rounds.assessment import round_assessment, round_document, rubric_of
 from qimaturity.web.rounds.models import Answer, Invitation, Report, Round
 from qimaturity.web.rounds.tasks import render_pdf_report, reports_folder
@@ -143,11 +144,6 @@ def _group_names(rubric: Rubric | None) -> dict[str, str]:
     if rubric is not None:
         names.update({group.id: group.name for group in rubric.respondent_groups})
     return names
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 # The rounds list and creating a round.
