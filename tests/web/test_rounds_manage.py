@@ -351,6 +351,12 @@ def test_the_pdf_task_renders_a_real_pdf_served_as_an_attachment_from_the_data_f
     assert "Riverside NHS Trust" in text
     # Another organisation's admin does not find it.
     assert world.client("admin_y").get(url, secure=True).status_code == 404
+    # Asked for again: the new PDF is kept and the earlier one deleted (one a round), its download not found.
+    assert admin.post(reverse("rounds:report_request", kwargs={"pk": round_.pk}), secure=True).status_code == 302
+    first, latest = Report.objects.filter(round=round_).order_by("pk")
+    assert latest.file and (Path(settings.DATA) / "reports" / latest.file).is_file()
+    assert first.file == "" and not (Path(settings.DATA) / "reports" / report.file).exists()
+    assert admin.get(url, secure=True).status_code == 404
 
 
 UPLOAD = """\

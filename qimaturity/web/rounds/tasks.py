@@ -44,4 +44,14 @@ def render_pdf_report(report_id: int) -> str:
     report.file = name
     report.finished_at = timezone.now()
     report.save(update_fields=["file", "finished_at"])
+    _prune(report)
     return name
+
+
+def _prune(latest: Report) -> None:
+    """Keep one PDF a round, the latest rendered: an earlier one's file is deleted and its download is not found
+    (the round page offers only the latest; the audit log keeps who asked for each)."""
+    earlier = Report.objects.filter(round=latest.round_id, pk__lt=latest.pk).exclude(file="")
+    for report in earlier:
+        (reports_folder() / Path(report.file).name).unlink(missing_ok=True)
+    earlier.update(file="")
