@@ -1193,6 +1193,29 @@ def score_export_command(
         _say(f"{output}: {count} organisation(s)")
 
 
+def fhir_base_option(effect: str) -> Callable[[Any], Any]:
+    """``--fhir-base URL``: the FHIR server whose canonical URLs the rubric's Questionnaire takes, in place of the
+    rubric's ``fhir.canonical`` (or the placeholder)."""
+    return click.option(
+        "--fhir-base",
+        metavar="URL",
+        help=f"The base URL of your FHIR server, e.g. https://fhir.example.org/fhir. {effect} (instead of the "
+        "rubric's fhir.canonical, or the placeholder https://qimaturity.example/fhir).",
+    )
+
+
+def _with_fhir_base(rubric: Rubric, base: str | None) -> Rubric:
+    """The rubric with ``--fhir-base`` applied (as given: nothing when it is not)."""
+    if base is None:
+        return rubric
+    from qimaturity.answers.fhir import with_fhir_base
+
+    try:
+        return with_fhir_base(rubric, base)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--fhir-base") from None
+
+
 @cli.command(name="questionnaire")
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
 @click.option(
@@ -1205,6 +1228,7 @@ def score_export_command(
 @click.option("--brand", type=click.Path(dir_okay=False, path_type=Path), help="BRAND.yaml, as for report.")
 @click.option("--fhir", "fhir_release", flag_value="R4", help="Write a FHIR R4 Questionnaire (JSON) instead.")
 @click.option("--fhir-r5", "fhir_release", flag_value="R5", help="Write a FHIR R5 Questionnaire (JSON) instead.")
+@fhir_base_option("The Questionnaire's canonical URL is then URL/Questionnaire/<rubric id>")
 @rubric_path_option
 def questionnaire_command(
     rubric: Rubric,
@@ -1213,6 +1237,7 @@ def questionnaire_command(
     organisation: str | None,
     brand: Path | None,
     fhir_release: str | None,
+    fhir_base: str | None,
 ) -> None:
     """Write a blank questionnaire: a printable form (HTML, A4 PDF) or a spreadsheet template (XLSX) to fill in
     and read back.
@@ -1225,13 +1250,22 @@ def questionnaire_command(
 
     if fhir_release is not None:
         from qimaturity._core.outputs import write_atomic
-        from qimaturity.answers.fhir import questionnaire_json
+        from qimaturity.answers.fhir import is_placeholder, questionnaire_json, questionnaire_url
 
         if output.suffix.lower() != ".json":
             raise click.BadParameter("a FHIR Questionnaire is written as .json", param_hint="-o/--output")
+        rubric = _with_fhir_base(rubric, fhir_base)
         write_atomic(output, questionnaire_json(rubric, "R5" if fhir_release == "R5" else "R4", group=group))
         click.echo(str(output))
+        if is_placeholder(rubric):
+            _say(
+                f"note: the Questionnaire's canonical URL is the placeholder {questionnaire_url(rubric)}: give "
+                "--fhir-base URL (your FHIR server's base), or fhir: {canonical: URL} in the rubric, for your own; "
+                "import its responses the same way"
+            )
         return
+    if fhir_base is not None:
+        raise click.BadParameter("applies to a FHIR Questionnaire (--fhir or --fhir-r5)", param_hint="--fhir-base")
     if output.suffix.lower() not in FORMATS:
         raise click.BadParameter("the output must end in .html, .pdf or .xlsx", param_hint="-o/--output")
     chosen = load_brand(brand) if brand is not None else DEFAULT_BRAND
@@ -1277,6 +1311,10 @@ def questionnaire_command(
     help="The missing-answer policy for these assessments, instead of the rubric's scoring.missing (recorded in "
     "each answers file written, as missing:, when it differs from the rubric's).",
 )
+@fhir_base_option(
+    "The responses must answer the Questionnaire URL/Questionnaire/<rubric id>, as questionnaire --fhir-base URL "
+    "writes it"
+)
 @rubric_path_option
 def import_command(
     rubric: Rubric,
@@ -1287,6 +1325,7 @@ def import_command(
     strict: bool = False,
     missing: str | None = None,
     replace: bool = False,
+    fhir_base: str | None = None,
 ) -> None:
     """Turn a survey export (CSV, TSV or XLSX from Qualtrics, REDCap, Microsoft Forms, LimeSurvey or a
     spreadsheet), a filled questionnaire template (XLSX) or FHIR QuestionnaireResponses (JSON, one or a Bundle)
@@ -1301,8 +1340,14 @@ def import_command(
     Example: qimaturity import qi-readiness responses.csv --mapping mapping.yaml -o answers/
     """
     from qimaturity.answers.exports import REJECTED_COLUMN, AnswersClash, AnswersTwins
-    from qimaturity.answers.sources import import_to
+    from qimaturity.answers.sources import import_to, is_fhir
 
+    if fhir_base is not None:
+        if export.is_file() and not is_fhir(export):
+            raise click.BadParameter(
+                f"applies to FHIR QuestionnaireResponses, and {export} is not a FHIR file", param_hint="--fhir-base"
+            )
+        rubric = _with_fhir_base(rubric, fhir_base)
     try:
         report = import_to(
             export,
