@@ -28,6 +28,11 @@ from qimaturity.cli.params import (
     RUBRIC_REF,
     TARGET,
     WHAT_IF,
+    complete_domain,
+    complete_group,
+    complete_path,
+    complete_question,
+    complete_rubric,
     load_rubric_argument,
     rubric_path_option,
     search_path_of,
@@ -90,6 +95,20 @@ class _Command(click.Command):
                 sys.exit(2)
             raise click.BadParameter(str(error), ctx=ctx, param_hint=error.option) from None
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.resilient_parsing and args and self._awaits_value(ctx, args[-1]):
+            # Shell completion of the last option's value: click's parser stops at an option without its value,
+            # leaving RUBRIC unread, which the value's completion (question ids...) needs. Read what comes before.
+            return super().parse_args(ctx, args[:-1])
+        return super().parse_args(ctx, args)
+
+    def _awaits_value(self, ctx: click.Context, word: str) -> bool:
+        """Whether ``word`` is the name of an option of this command that takes a value."""
+        return any(
+            isinstance(param, click.Option) and word in param.opts and not param.is_flag and not param.count
+            for param in self.get_params(ctx)
+        )
+
 
 class _Group(click.Group):
     command_class = _Command
@@ -111,7 +130,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("rubrics", nargs=-1, required=True, metavar="RUBRIC...")
+@click.argument("rubrics", nargs=-1, required=True, metavar="RUBRIC...", shell_complete=complete_rubric)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @rubric_path_option
 def validate(rubrics: tuple[str, ...], fmt: str) -> None:
@@ -181,7 +200,7 @@ def list_rubrics(fmt: str) -> None:
 
 @cli.command()
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
-@click.option("--domain", "domain_id", help="Show only this domain.")
+@click.option("--domain", "domain_id", help="Show only this domain.", shell_complete=complete_domain)
 @click.option("--levels/--no-levels", default=True, show_default=True, help="Show each question's level descriptors.")
 @click.option(
     "--format",
@@ -221,7 +240,7 @@ def rubric_group() -> None:
 
 
 @rubric_group.command(name="to-xlsx")
-@click.argument("rubric", metavar="RUBRIC")
+@click.argument("rubric", metavar="RUBRIC", shell_complete=complete_rubric)
 @click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The workbook, OUT.xlsx."
 )
@@ -312,8 +331,8 @@ def rubric_new_command(name: str, domains: int, levels: int, questions: int, out
 
 
 @rubric_group.command(name="diff")
-@click.argument("old", metavar="OLD")
-@click.argument("new", metavar="NEW")
+@click.argument("old", metavar="OLD", shell_complete=complete_rubric)
+@click.argument("new", metavar="NEW", shell_complete=complete_rubric)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @rubric_path_option
 def rubric_diff_command(old: str, new: str, fmt: str) -> None:
@@ -368,7 +387,7 @@ MAPPING_HELP = "MAP.yaml for survey or spreadsheet exports (see docs/importing.m
 
 @cli.command(name="score")
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
-@click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...")
+@click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...", shell_complete=complete_path)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.option(
     "--target",
@@ -578,9 +597,9 @@ def _write_results(
 
 @cli.command(name="explain")
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
-@click.argument("answers", metavar="ANSWERS")
-@click.option("--domain", "domain_id", help="Explain one domain and its questions.")
-@click.option("--question", "question_id", help="Explain one question.")
+@click.argument("answers", metavar="ANSWERS", shell_complete=complete_path)
+@click.option("--domain", "domain_id", help="Explain one domain and its questions.", shell_complete=complete_domain)
+@click.option("--question", "question_id", help="Explain one question.", shell_complete=complete_question)
 @click.option("--target", "targets", multiple=True, type=TARGET, metavar="[ID=]LEVEL", help="As for score.")
 @click.option("--what-if", "what_if", multiple=True, type=WHAT_IF, metavar="QUESTION=LEVEL", help="As for score.")
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
@@ -628,7 +647,7 @@ def explain_command(
 
 @cli.command(name="report")
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
-@click.argument("answers", metavar="ANSWERS")
+@click.argument("answers", metavar="ANSWERS", shell_complete=complete_path)
 @click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="OUT.pdf or OUT.html"
 )
@@ -662,6 +681,7 @@ def explain_command(
     "cohort_paths",
     multiple=True,
     metavar="ANSWERS|DIR",
+    shell_complete=complete_path,
     help="Peers' answers: adds a 'you versus your peers' section. Repeatable.",
 )
 @peer_group_options("--cohort")
@@ -670,6 +690,7 @@ def explain_command(
     "history_paths",
     multiple=True,
     metavar="ANSWERS",
+    shell_complete=complete_path,
     help="Earlier answers of the same organisation: adds a 'since last time' section. Repeatable.",
 )
 @click.option(
@@ -730,7 +751,7 @@ def report_command(
 
 @cli.command(name="plan")
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
-@click.argument("answers", metavar="ANSWERS")
+@click.argument("answers", metavar="ANSWERS", shell_complete=complete_path)
 @click.option(
     "-o",
     "--output",
@@ -770,7 +791,7 @@ def plan_command(
 
 @cli.command(name="compare")
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
-@click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...|DIR")
+@click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...|DIR", shell_complete=complete_path)
 @click.option(
     "-o",
     "--output",
@@ -1221,7 +1242,12 @@ def _with_fhir_base(rubric: Rubric, base: str | None) -> Rubric:
 @click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FORM.html, .pdf or .xlsx"
 )
-@click.option("--group", metavar="GROUP", help="Only the questions this respondent group is asked.")
+@click.option(
+    "--group",
+    metavar="GROUP",
+    help="Only the questions this respondent group is asked.",
+    shell_complete=complete_group,
+)
 @click.option(
     "--organisation", metavar="NAME", callback=_plain_text, help="The organisation's name, printed on the form."
 )
@@ -1398,7 +1424,7 @@ def import_command(
 
 @cli.command(name="migrate")
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
-@click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...|DIR")
+@click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...|DIR", shell_complete=complete_path)
 @click.option(
     "-o",
     "--output",
