@@ -18,7 +18,6 @@ import qimaturity
 from qimaturity import InputError
 from qimaturity._core.documents import SourceDocument
 from qimaturity.answers.fhir import (
-    CANONICAL_BASE,
     GROUP_ITEM,
     INSTALL_HINT,
     ITEM_WEIGHT,
@@ -29,10 +28,10 @@ from qimaturity.answers.fhir import (
 )
 from qimaturity.answers.files import assessment_from_document, check_answers_document
 
-from .conftest import DATA, QI_READINESS_1_1, ROOT, fresh_python
+from .conftest import DATA, QI_READINESS_1_1, ROOT, RUBRICS, fresh_python, run_main
 
 FHIR = DATA / "fhir"
-BASE = CANONICAL_BASE + "qi-readiness"
+BASE = "https://qimaturity.example/fhir/Questionnaire/qi-readiness"  # the placeholder: the rubric gives no canonical
 LEVELS = BASE + "/levels"
 GROUPS = BASE + "/respondent-groups"
 CANONICAL = BASE + "|1.1.0"
@@ -323,7 +322,7 @@ def respond(
     return {
         "resourceType": "QuestionnaireResponse",
         "id": rid,
-        "questionnaire": CANONICAL,
+        "questionnaire": f"{q['url']}|{q['version']}",
         "status": "completed",
         "subject": {"reference": f"Organization/{org}", "display": f"Trust {org}"},
         "authored": authored,
@@ -533,14 +532,14 @@ BAD = [
         "bad-wrong-system.json",
         278,
         "/item/2/item/3/answer/0/valueCoding/system",
-        "question 'trn-coaching-access': the coding's system is 'http://loinc.org', not this rubric's levels",
-        f"use system {LEVELS}, with the level as the code",
+        f"question 'trn-coaching-access': the coding's system is 'http://loinc.org'; expected '{LEVELS}'",
+        "answer with a coding the questionnaire offers: this system, and the level as the code",
     ),
     (
         "bad-wrong-questionnaire.json",
         12,
         "/questionnaire",
-        f"the response answers rubric 'qi-programme-stages', not this rubric's questionnaire ({BASE})",
+        f"the response answers rubric 'qi-programme-stages', not this rubric's questionnaire ('{BASE}')",
         f"read it with the rubric it was collected with, or set questionnaire to {CANONICAL}",
     ),
     (
@@ -645,7 +644,10 @@ def test_level_forms_that_are_refused(tmp_path: Path, single: dict[str, Any], ru
             "/item/0/item/4/answer/0/valueCoding/extension/0/valueDecimal",
             "question 'lead-distributed': the weight 2 disagrees with code '3'",
         ),
-        ("/item/0/item/5/answer/0/valueCoding", "question 'lead-stability': the coding has no system"),
+        (
+            "/item/0/item/5/answer/0/valueCoding",
+            f"question 'lead-stability': the coding has no system; expected '{LEVELS}'",
+        ),
     ]
 
 
@@ -872,3 +874,170 @@ def test_bundle_entries_other_than_responses_are_ignored(
     assert document["organisation"]["id"] == "rx1"
     data["type"] = 7
     assert problems(tmp_path, data, rubric) == [("/type", "'type' must be text, not a number")]
+
+
+# --- one group's questionnaire and the canonical URL, through the command line -----------------------------
+
+
+@pytest.mark.slow
+def test_each_groups_questionnaire_round_trips_to_answers_to_its_questions_only(tmp_path: Path) -> None:
+    rubric = qimaturity.load_rubric("qi-readiness")
+    responses = []
+    for group in ALL_GROUPS:
+        out = tmp_path / f"{group}.json"
+        result = run_main("questionnaire", "qi-readiness", "--fhir", "--group", group, "-o", str(out))
+        assert result.returncode == 0, result.stderr
+        q = json.loads(out.read_text())
+        assert q["url"] == f"https://qimaturity.example/fhir/Questionnaire/qi-readiness/group/{group}"
+        # Each filled in by one respondent of the group, who answers every item the form shows (none is hidden).
+        responses.append(respond(q, f"rx1-{group}", "rx1", None, lambda d, qid: 3))
+    out = tmp_path / "rx1.yaml"
+    result = run_main("import", "qi-readiness", str(write(tmp_path, bundle(*responses))), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    respondents = yaml.safe_load(out.read_text())["respondents"]
+    answered = {r["group"]: sorted(r["answers"]) for r in respondents}
+    # Worked from the rubric's own lists (each question of qi-readiness names its respondents), not from the form.
+    wanted = {
+        g: sorted(q.id for q in rubric.questions() if not q.respondents or g in q.respondents) for g in ALL_GROUPS
+    }
+    assert answered == wanted
+    # 33 of the 55 questions list frontline among their respondents (grep 'respondents:.*frontline' in the rubric).
+    assert (len(answered["frontline"]), rubric.question_count) == (33, 55)
+
+
+def _mini_with_canonical(tmp_path: Path, canonical: str) -> Path:
+    """The minimal test rubric (id mini, groups board and staff, questions lead-1, lead-2, meth-1) with
+    fhir.canonical."""
+    text = (RUBRICS / "valid-minimal.yaml").read_text()
+    path = tmp_path / "mini.yaml"
+    path.write_text(
+        text.replace("title: Minimal rubric\n", f"title: Minimal rubric\nfhir: {{canonical: {canonical}}}\n")
+    )
+    return path
+
+
+def _systems(q: dict[str, Any]) -> set[str]:
+    found = set()
+    for top in q["item"]:
+        for item in [top, *top.get("item", [])]:
+            found.update(option["valueCoding"]["system"] for option in item.get("answerOption", []))
+    return found
+
+
+def test_the_rubrics_canonical_url_round_trips(tmp_path: Path) -> None:
+    canonical = "https://fhir.riverside.example/Questionnaire/mini"
+    rubric = _mini_with_canonical(tmp_path, canonical)
+    out = tmp_path / "q.json"
+    result = run_main("questionnaire", str(rubric), "--fhir-r5", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "placeholder" not in result.stderr
+    q = json.loads(out.read_text())
+    assert q["url"] == canonical
+    assert _systems(q) == {f"{canonical}/levels", f"{canonical}/respondent-groups"}
+    export = write(tmp_path, respond(q, "rx1-board", "rx1", "board", lambda d, qid: 2))
+    result = run_main("import", str(rubric), str(export), "-o", str(tmp_path / "rx1.yaml"))
+    assert result.returncode == 0, result.stderr
+    (respondent,) = yaml.safe_load((tmp_path / "rx1.yaml").read_text())["respondents"]
+    assert respondent == {"id": "rx1-board", "group": "board", "answers": {"lead-1": 2, "lead-2": 2, "meth-1": 2}}
+    # Read with the rubric as bundled (no canonical: the placeholder), the response is refused, saying how to read it.
+    result = run_main("import", str(RUBRICS / "valid-minimal.yaml"), str(export), "-o", str(tmp_path / "no.yaml"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert (
+        f"/questionnaire: the response answers the questionnaire '{canonical}', but this rubric's canonical URL is "
+        "'https://qimaturity.example/fhir/Questionnaire/mini' (read it with the canonical URL it was exported with: "
+        f"--fhir-base https://fhir.riverside.example, or fhir.canonical: {canonical} in the rubric)"
+    ) in result.stderr
+
+
+def test_fhir_base_on_the_command_line_round_trips(tmp_path: Path) -> None:
+    rubric = str(RUBRICS / "valid-minimal.yaml")
+    out = tmp_path / "q.json"
+    base = "https://fhir.example.org/R4/"  # the '/' at the end is dropped
+    result = run_main("questionnaire", rubric, "--fhir", "--fhir-base", base, "--group", "staff", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    q = json.loads(out.read_text())
+    canonical = "https://fhir.example.org/R4/Questionnaire/mini"
+    assert q["url"] == f"{canonical}/group/staff"
+    assert _systems(q) == {f"{canonical}/levels"}  # one group's questionnaire asks no group
+    export = write(tmp_path, respond(q, "rx1-staff", "rx1", None, lambda d, qid: 2))
+    result = run_main("import", rubric, str(export), "-o", str(tmp_path / "rx1.yaml"), "--fhir-base", base)
+    assert result.returncode == 0, result.stderr
+    (respondent,) = yaml.safe_load((tmp_path / "rx1.yaml").read_text())["respondents"]
+    assert respondent == {"id": "rx1-staff", "group": "staff", "answers": {"lead-1": 2, "lead-2": 2, "meth-1": 2}}
+    result = run_main("import", rubric, str(export), "-o", str(tmp_path / "no.yaml"))
+    assert result.returncode == 2
+    assert "(read it with the canonical URL it was exported with: --fhir-base https://fhir.example.org/R4, or" in (
+        result.stderr
+    )
+
+
+def test_a_placeholder_canonical_url_is_said_on_export(tmp_path: Path) -> None:
+    result = run_main("questionnaire", str(RUBRICS / "valid-minimal.yaml"), "--fhir", "-o", str(tmp_path / "q.json"))
+    assert result.returncode == 0, result.stderr
+    assert "note: the Questionnaire's canonical URL is the placeholder " in result.stderr
+    assert "https://qimaturity.example/fhir/Questionnaire/mini" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("--fhir", "--fhir-base", "fhir.example.org"),
+            "'fhir.example.org' is not the base URL of a FHIR server: give an absolute http(s) address",
+        ),
+        (
+            ("--fhir", "--fhir-base", "https://fhir.example.org/R4?x=1"),
+            "'https://fhir.example.org/R4?x=1' is not the base URL",
+        ),
+        (("--fhir-base", "https://fhir.example.org"), "applies to a FHIR Questionnaire (--fhir or --fhir-r5)"),
+    ],
+)
+def test_a_bad_or_misplaced_fhir_base_is_refused(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    out = tmp_path / ("q.json" if "--fhir" in args else "q.html")
+    result = run_main("questionnaire", str(RUBRICS / "valid-minimal.yaml"), *args, "-o", str(out))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "Invalid value for --fhir-base: " + message in result.stderr
+    assert not out.exists()
+
+
+def test_fhir_base_on_import_of_an_answers_file_is_refused(tmp_path: Path) -> None:
+    answers = tmp_path / "rx1.csv"
+    answers.write_text("organisation,respondent,lead-1,lead-2,meth-1\nrx1,r1,2,2,2\n")
+    result = run_main(
+        "import",
+        str(RUBRICS / "valid-minimal.yaml"),
+        str(answers),
+        "-o",
+        str(tmp_path / "out.yaml"),
+        "--fhir-base",
+        "https://fhir.example.org",
+    )
+    assert result.returncode == 2
+    assert f"Invalid value for --fhir-base: applies to FHIR QuestionnaireResponses, and {answers} is not" in (
+        result.stderr
+    )
+
+
+def test_a_coding_without_the_expected_system_names_the_system_expected(tmp_path: Path) -> None:
+    canonical = "https://fhir.riverside.example/Questionnaire/mini"
+    rubric = qimaturity.load_rubric(_mini_with_canonical(tmp_path, canonical))
+    response = respond(questionnaire(rubric, "R4"), "rx1-board", "rx1", "board", lambda d, qid: 2)
+    del response["item"][0]["answer"][0]["valueCoding"]["system"]  # the respondent group's
+    response["item"][1]["item"][1]["answer"][0]["valueCoding"]["system"] = f"{canonical}/level"  # lead-2's
+    assert problems(tmp_path, response, rubric) == [
+        (
+            "/item/0/answer/0/valueCoding",
+            f"the respondent group's coding has no system; expected '{canonical}/respondent-groups'",
+        ),
+        (
+            "/item/1/item/1/answer/0/valueCoding/system",
+            f"question 'lead-2': the coding's system is '{canonical}/level'; expected '{canonical}/levels'",
+        ),
+    ]
+
+
+def test_a_rubrics_canonical_url_must_be_one(tmp_path: Path) -> None:
+    path = _mini_with_canonical(tmp_path, "https://fhir.example.org/Questionnaire/")
+    result = run_main("validate", str(path))
+    assert result.returncode == 2
+    assert "/fhir/canonical: 'https://fhir.example.org/Questionnaire/' is not a canonical URL" in result.stderr

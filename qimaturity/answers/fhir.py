@@ -8,7 +8,17 @@ Export
     question, nested items take the N/A justification, evidence (for questions with ``evidence_from``) and a
     comment; in a response they sit in ``answer.item``, as FHIR requires for items nested under a question.
     One respondent group's questionnaire (``group=``) holds only that group's questions, in its words, and no
-    ``respondent-group`` item: its URL, ``<canonical>/group/<group id>``, says whose it is.
+    ``respondent-group`` item: its URL, ``<canonical>/group/<group id>``, says whose it is. Which questions, in
+    which words, with which evidence is :func:`qimaturity.rubric.forms.build_form`'s, as for the HTML, PDF and
+    XLSX questionnaires.
+
+Canonical URL
+    ``<canonical>`` is the rubric's ``fhir.canonical`` (:attr:`Rubric.fhir_canonical`); a rubric without one has
+    the placeholder ``https://qimaturity.example/fhir/Questionnaire/<rubric id>`` (``.example`` is a reserved
+    domain: no server answers it, and questionnaires exported and responses collected with it read back as
+    before). :func:`with_fhir_base` (``--fhir-base URL``) puts the Questionnaire on a FHIR server's base URL
+    instead: ``<URL>/Questionnaire/<rubric id>``. Export and import must use the same: a response to another
+    canonical URL is refused, naming both and how to read it.
 
 Import
     :func:`read_responses` reads one QuestionnaireResponse, or a Bundle of them (R4 or R5 JSON), and returns one
@@ -44,6 +54,7 @@ Import
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -55,10 +66,13 @@ from qimaturity._core.documents import SourceDocument, parse_json, parse_yaml, r
 from qimaturity._core.problems import DocPath, InputError, Problem, pointer, sort_problems
 from qimaturity.answers.files import check_answers_document
 from qimaturity.rubric.checks import did_you_mean
-from qimaturity.rubric.forms import asked, find_group
+from qimaturity.rubric.forms import FormQuestion, build_form
 from qimaturity.rubric.model import Question, Rubric
 
-CANONICAL_BASE = "https://qimaturity.example/fhir/Questionnaire/"
+PLACEHOLDER_FHIR_BASE = "https://qimaturity.example/fhir"
+"""The FHIR base of a rubric's Questionnaire when neither the rubric (``fhir.canonical``) nor the caller
+(:func:`with_fhir_base`, ``--fhir-base``) gives one: a placeholder under the reserved ``.example`` domain, which no
+server answers, kept so that questionnaires exported and responses collected with it read back."""
 ITEM_WEIGHT = "http://hl7.org/fhir/StructureDefinition/itemWeight"
 ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 WEIGHT_EXTENSIONS = (ITEM_WEIGHT, ORDINAL_VALUE)
@@ -75,11 +89,43 @@ _FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _TYPED_REFERENCE = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9.\-]{1,64})(?:/_history/[^/]+)?$")
 
 
+_CANONICAL = re.compile(r"^https?://[^\s|#?]*[^\s|#?/]$")  # as the rubric schema's fhir.canonical
+
+
+def canonical_for_base(base: str, rubric_id: str) -> str:
+    """The canonical URL of a rubric's Questionnaire on the FHIR server at ``base``: ``<base>/Questionnaire/<id>``,
+    as FHIR names a resource. A '/' at the end of ``base`` is dropped; a base that already ends in
+    ``/Questionnaire`` or ``/Questionnaire/<id>`` is not given them twice."""
+    base = base.rstrip("/")
+    if base.endswith(f"/Questionnaire/{rubric_id}"):
+        return base
+    return f"{base}/{rubric_id}" if base.endswith("/Questionnaire") else f"{base}/Questionnaire/{rubric_id}"
+
+
+def with_fhir_base(rubric: Rubric, base: str) -> Rubric:
+    """The rubric, its Questionnaire's canonical URL set to :func:`canonical_for_base` of ``base`` (an http or https
+    URL) in place of its own ``fhir.canonical``: what ``--fhir-base`` does, for export and import alike. A base
+    that cannot make a canonical URL raises :class:`ValueError` saying why."""
+    canonical = canonical_for_base(base, rubric.id)
+    if not _CANONICAL.match(canonical) or not re.match(r"^https?://[^/\s]", base):
+        raise ValueError(
+            f"'{base}' is not the base URL of a FHIR server: give an absolute http(s) address with no space, '|', "
+            "'#' or '?', e.g. https://fhir.example.org"
+        )
+    return dataclasses.replace(rubric, fhir_canonical=canonical)
+
+
 def questionnaire_url(rubric: Rubric, group: str | None = None) -> str:
-    """The Questionnaire's canonical URL: :data:`CANONICAL_BASE` + the rubric id; one respondent group's
-    questionnaire adds ``/group/<group id>``."""
-    url = CANONICAL_BASE + rubric.id
+    """The Questionnaire's canonical URL: the rubric's ``fhir.canonical``, else the placeholder
+    ``https://qimaturity.example/fhir/Questionnaire/<rubric id>`` (:data:`PLACEHOLDER_FHIR_BASE`); one respondent
+    group's questionnaire adds ``/group/<group id>``."""
+    url = rubric.fhir_canonical or canonical_for_base(PLACEHOLDER_FHIR_BASE, rubric.id)
     return f"{url}{GROUP_PATH}{group}" if group is not None else url
+
+
+def is_placeholder(rubric: Rubric) -> bool:
+    """Whether the rubric's Questionnaire has the placeholder canonical URL (no ``fhir.canonical`` of its own)."""
+    return questionnaire_url(rubric) == canonical_for_base(PLACEHOLDER_FHIR_BASE, rubric.id)
 
 
 def level_system(rubric: Rubric) -> str:
@@ -153,23 +199,25 @@ def _level_option(rubric: Rubric, question: Question, value: int) -> dict[str, A
     }
 
 
-def _question_item(rubric: Rubric, question: Question, release: Release, group: str | None) -> dict[str, Any]:
-    """A question's item; for one respondent group (``group``), in that group's words and without ``enableWhen``
-    (its questionnaire holds only the questions it is asked)."""
+def _question_item(rubric: Rubric, asked: FormQuestion, release: Release, group: str | None) -> dict[str, Any]:
+    """A question's item, as the questionnaire form asks it (:func:`qimaturity.rubric.forms.build_form`: in the
+    form's group's words, with evidence where it asks that group for it); for one respondent group (``group``),
+    without ``enableWhen`` (its questionnaire holds only the questions it is asked)."""
+    question = asked.question
     system = level_system(rubric)
     options = [_level_option(rubric, question, level.value) for level in rubric.levels]
     na_coding = _coding(system, NA_CODE, "Not applicable")
     if question.na_allowed:
         options.append({"valueCoding": na_coding})
     required = rubric.scoring.missing == "error"
-    item = _choice_item(question.id, question.text_for(group), release, required, options)
+    item = _choice_item(question.id, asked.text, release, required, options)
     all_groups = [group.id for group in rubric.respondent_groups]
     if group is None and question.respondents and set(question.respondents) != set(all_groups):
         names = {group.id: group.name for group in rubric.respondent_groups}
         codings = (_coding(group_system(rubric), g, names.get(g, g)) for g in question.respondents)
         item.update(_enable_when(GROUP_ITEM, codings))
     children: list[dict[str, Any]] = []
-    help_text = question.help_text_for(group)
+    help_text = asked.help
     if help_text:
         control = {"coding": [{"system": "http://hl7.org/fhir/questionnaire-item-control", "code": "help"}]}
         children.append(
@@ -190,14 +238,15 @@ def _question_item(rubric: Rubric, question: Question, release: Release, group: 
                 **_enable_when(question.id, [na_coding]),
             }
         )
-    if question.evidence_from is not None and (group is None or question.asks_evidence(group, question.evidence_from)):
-        at_or_above = [level for level in rubric.levels if level.value >= question.evidence_from]
+    if asked.evidence_level is not None:
+        start = asked.evidence_level.value
+        at_or_above = [level for level in rubric.levels if level.value >= start]
         children.append(
             {
                 "linkId": f"{question.id}/evidence",
                 "type": "group",
                 "repeats": True,
-                "text": f"Evidence (an answer at level {question.evidence_from} or above needs it)",
+                "text": f"Evidence (an answer at level {start} or above needs it)",
                 **_enable_when(question.id, (_coding(system, str(level.value), level.name) for level in at_or_above)),
                 "item": [
                     {
@@ -257,23 +306,21 @@ def questionnaire(rubric: Rubric, release: Release = "R4", *, group: str | None 
     """
     if release not in ("R4", "R5"):
         raise ValueError(f"release must be 'R4' or 'R5', not {release!r}")
-    chosen = find_group(rubric, group)
+    form = build_form(rubric, group=group)  # the questions, words and evidence of every questionnaire format
+    chosen = form.group
     gid = chosen.id if chosen is not None else None
     _check_link_ids(rubric)
     items: list[dict[str, Any]] = []
     if rubric.respondent_groups and chosen is None:
         options = [{"valueCoding": _coding(group_system(rubric), g.id, g.name)} for g in rubric.respondent_groups]
         items.append(_choice_item(GROUP_ITEM, "Which group do you answer as?", release, True, options))
-    for domain in rubric.domains:
-        asked_here = [question for question in domain.questions if asked(question, chosen)]
-        if not asked_here:
-            continue
+    for part in form.domains:
         items.append(
             {
-                "linkId": domain.id,
-                "text": domain.title,
+                "linkId": part.domain.id,
+                "text": part.domain.title,
                 "type": "group",
-                "item": [_question_item(rubric, question, release, gid) for question in asked_here],
+                "item": [_question_item(rubric, asked, release, gid) for asked in part.questions],
             }
         )
     name = rubric.id if chosen is None else f"{rubric.id}-{chosen.id}"
@@ -605,13 +652,7 @@ class _Reader:
             response.questionnaire_group = group
             url = expected
         if url != expected:
-            other = url[len(CANONICAL_BASE) :] if url.startswith(CANONICAL_BASE) else None
-            answered = f"rubric '{other}'" if other and "/" not in other else f"questionnaire '{url}'"
-            self.add(
-                response.questionnaire_path,
-                f"the response answers {answered}, not this rubric's questionnaire ({expected})",
-                hint,
-            )
+            self.add(response.questionnaire_path, *self.other_questionnaire(url, expected, hint))
             return False
         if given:
             response.rubric_version = given
@@ -624,6 +665,23 @@ class _Reader:
                     "questionnaire reference",
                 )
         return True
+
+    def other_questionnaire(self, url: str, expected: str, hint: str) -> tuple[str, str]:
+        """The message and hint for a response to another questionnaire than the rubric's (at ``expected``)."""
+        placeholder = canonical_for_base(PLACEHOLDER_FHIR_BASE, "")
+        other = url[len(placeholder) :] if url.startswith(placeholder) else None
+        if other and "/" not in other and other != self.rubric.id:
+            return f"the response answers rubric '{other}', not this rubric's questionnaire ('{expected}')", hint
+        root = url.rsplit(GROUP_PATH, 1)[0]  # the rubric's questionnaire, of one group's
+        if root.rsplit("/", 1)[-1] == self.rubric.id:
+            # This rubric's questionnaire, exported under another canonical URL: say how to read it.
+            suffix = f"/Questionnaire/{self.rubric.id}"
+            base = f"--fhir-base {root[: -len(suffix)]}, or " if root.endswith(suffix) else ""
+            return (
+                f"the response answers the questionnaire '{url}', but this rubric's canonical URL is '{expected}'",
+                f"read it with the canonical URL it was exported with: {base}fhir.canonical: {root} in the rubric",
+            )
+        return f"the response answers the questionnaire '{url}', not this rubric's ('{expected}')", hint
 
     def questionnaire_group(self, response: _Response) -> None:
         """A response to one group's questionnaire is that group's: it need not say so, and may not say otherwise."""
@@ -785,8 +843,8 @@ class _Reader:
             if coding.get("system") != self.group_system:
                 self.add(
                     (*apath, "valueCoding", "system") if "system" in coding else (*apath, "valueCoding"),
-                    f"the respondent group's coding has system '{coding.get('system')}', not this rubric's groups",
-                    f"use system {self.group_system} with a group id as the code",
+                    f"the respondent group's {_system_problem(coding, self.group_system)}",
+                    "answer with the coding the questionnaire offers: this system, and a group id as the code",
                 )
                 return
             code, where = coding.get("code"), (*apath, "valueCoding", "code")
@@ -928,14 +986,11 @@ class _Reader:
         coding = answer.get("valueCoding")
         if coding is not None:
             cpath: DocPath = (*path, "valueCoding")
-            system = coding.get("system")
-            if system != self.level_system:
+            if coding.get("system") != self.level_system:
                 self.add(
-                    (*cpath, "system") if system is not None else cpath,
-                    f"question '{qid}': the coding's system is '{system}', not this rubric's levels"
-                    if system is not None
-                    else f"question '{qid}': the coding has no system",
-                    f"use system {self.level_system}, with the level as the code",
+                    (*cpath, "system") if "system" in coding else cpath,
+                    f"question '{qid}': the {_system_problem(coding, self.level_system)}",
+                    "answer with a coding the questionnaire offers: this system, and the level as the code",
                 )
                 return None
             code = coding.get("code")
@@ -1073,6 +1128,13 @@ class _Reader:
             message = f"organisation '{org_id}' ({count}): {message}"
         line, column = self.doc.locate(where)
         return Problem(problem.file, line, column, pointer(where), message, problem.hint)
+
+
+def _system_problem(coding: dict[str, Any], expected: str) -> str:
+    """What is wrong with a coding's system, and what was expected: "coding has no system; expected '...'"."""
+    system = coding.get("system")
+    found = "coding has no system" if system is None else f"coding's system is '{system}'"
+    return f"{found}; expected '{expected}'"
 
 
 def _organization_details(organization: dict[str, Any]) -> dict[str, Any]:

@@ -28,6 +28,11 @@ from qimaturity.cli.params import (
     RUBRIC_REF,
     TARGET,
     WHAT_IF,
+    complete_domain,
+    complete_group,
+    complete_path,
+    complete_question,
+    complete_rubric,
     load_rubric_argument,
     rubric_path_option,
     search_path_of,
@@ -90,6 +95,20 @@ class _Command(click.Command):
                 sys.exit(2)
             raise click.BadParameter(str(error), ctx=ctx, param_hint=error.option) from None
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.resilient_parsing and args and self._awaits_value(ctx, args[-1]):
+            # Shell completion of the last option's value: click's parser stops at an option without its value,
+            # leaving RUBRIC unread, which the value's completion (question ids...) needs. Read what comes before.
+            return super().parse_args(ctx, args[:-1])
+        return super().parse_args(ctx, args)
+
+    def _awaits_value(self, ctx: click.Context, word: str) -> bool:
+        """Whether ``word`` is the name of an option of this command that takes a value."""
+        return any(
+            isinstance(param, click.Option) and word in param.opts and not param.is_flag and not param.count
+            for param in self.get_params(ctx)
+        )
+
 
 class _Group(click.Group):
     command_class = _Command
@@ -111,7 +130,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("rubrics", nargs=-1, required=True, metavar="RUBRIC...")
+@click.argument("rubrics", nargs=-1, required=True, metavar="RUBRIC...", shell_complete=complete_rubric)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @rubric_path_option
 def validate(rubrics: tuple[str, ...], fmt: str) -> None:
@@ -181,7 +200,7 @@ def list_rubrics(fmt: str) -> None:
 
 @cli.command()
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
-@click.option("--domain", "domain_id", help="Show only this domain.")
+@click.option("--domain", "domain_id", help="Show only this domain.", shell_complete=complete_domain)
 @click.option("--levels/--no-levels", default=True, show_default=True, help="Show each question's level descriptors.")
 @click.option(
     "--format",
@@ -221,7 +240,7 @@ def rubric_group() -> None:
 
 
 @rubric_group.command(name="to-xlsx")
-@click.argument("rubric", metavar="RUBRIC")
+@click.argument("rubric", metavar="RUBRIC", shell_complete=complete_rubric)
 @click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The workbook, OUT.xlsx."
 )
@@ -312,8 +331,8 @@ def rubric_new_command(name: str, domains: int, levels: int, questions: int, out
 
 
 @rubric_group.command(name="diff")
-@click.argument("old", metavar="OLD")
-@click.argument("new", metavar="NEW")
+@click.argument("old", metavar="OLD", shell_complete=complete_rubric)
+@click.argument("new", metavar="NEW", shell_complete=complete_rubric)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @rubric_path_option
 def rubric_diff_command(old: str, new: str, fmt: str) -> None:
@@ -368,7 +387,7 @@ MAPPING_HELP = "MAP.yaml for survey or spreadsheet exports (see docs/importing.m
 
 @cli.command(name="score")
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
-@click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...")
+@click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...", shell_complete=complete_path)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.option(
     "--target",
@@ -578,9 +597,9 @@ def _write_results(
 
 @cli.command(name="explain")
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
-@click.argument("answers", metavar="ANSWERS")
-@click.option("--domain", "domain_id", help="Explain one domain and its questions.")
-@click.option("--question", "question_id", help="Explain one question.")
+@click.argument("answers", metavar="ANSWERS", shell_complete=complete_path)
+@click.option("--domain", "domain_id", help="Explain one domain and its questions.", shell_complete=complete_domain)
+@click.option("--question", "question_id", help="Explain one question.", shell_complete=complete_question)
 @click.option("--target", "targets", multiple=True, type=TARGET, metavar="[ID=]LEVEL", help="As for score.")
 @click.option("--what-if", "what_if", multiple=True, type=WHAT_IF, metavar="QUESTION=LEVEL", help="As for score.")
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
@@ -628,7 +647,7 @@ def explain_command(
 
 @cli.command(name="report")
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
-@click.argument("answers", metavar="ANSWERS")
+@click.argument("answers", metavar="ANSWERS", shell_complete=complete_path)
 @click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="OUT.pdf or OUT.html"
 )
@@ -662,6 +681,7 @@ def explain_command(
     "cohort_paths",
     multiple=True,
     metavar="ANSWERS|DIR",
+    shell_complete=complete_path,
     help="Peers' answers: adds a 'you versus your peers' section. Repeatable.",
 )
 @peer_group_options("--cohort")
@@ -670,6 +690,7 @@ def explain_command(
     "history_paths",
     multiple=True,
     metavar="ANSWERS",
+    shell_complete=complete_path,
     help="Earlier answers of the same organisation: adds a 'since last time' section. Repeatable.",
 )
 @click.option(
@@ -730,7 +751,7 @@ def report_command(
 
 @cli.command(name="plan")
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
-@click.argument("answers", metavar="ANSWERS")
+@click.argument("answers", metavar="ANSWERS", shell_complete=complete_path)
 @click.option(
     "-o",
     "--output",
@@ -770,7 +791,7 @@ def plan_command(
 
 @cli.command(name="compare")
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
-@click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...|DIR")
+@click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...|DIR", shell_complete=complete_path)
 @click.option(
     "-o",
     "--output",
@@ -1193,18 +1214,47 @@ def score_export_command(
         _say(f"{output}: {count} organisation(s)")
 
 
+def fhir_base_option(effect: str) -> Callable[[Any], Any]:
+    """``--fhir-base URL``: the FHIR server whose canonical URLs the rubric's Questionnaire takes, in place of the
+    rubric's ``fhir.canonical`` (or the placeholder)."""
+    return click.option(
+        "--fhir-base",
+        metavar="URL",
+        help=f"The base URL of your FHIR server, e.g. https://fhir.example.org/fhir. {effect} (instead of the "
+        "rubric's fhir.canonical, or the placeholder https://qimaturity.example/fhir).",
+    )
+
+
+def _with_fhir_base(rubric: Rubric, base: str | None) -> Rubric:
+    """The rubric with ``--fhir-base`` applied (as given: nothing when it is not)."""
+    if base is None:
+        return rubric
+    from qimaturity.answers.fhir import with_fhir_base
+
+    try:
+        return with_fhir_base(rubric, base)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--fhir-base") from None
+
+
 @cli.command(name="questionnaire")
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
 @click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FORM.html, .pdf or .xlsx"
 )
-@click.option("--group", metavar="GROUP", help="Only the questions this respondent group is asked.")
+@click.option(
+    "--group",
+    metavar="GROUP",
+    help="Only the questions this respondent group is asked.",
+    shell_complete=complete_group,
+)
 @click.option(
     "--organisation", metavar="NAME", callback=_plain_text, help="The organisation's name, printed on the form."
 )
 @click.option("--brand", type=click.Path(dir_okay=False, path_type=Path), help="BRAND.yaml, as for report.")
 @click.option("--fhir", "fhir_release", flag_value="R4", help="Write a FHIR R4 Questionnaire (JSON) instead.")
 @click.option("--fhir-r5", "fhir_release", flag_value="R5", help="Write a FHIR R5 Questionnaire (JSON) instead.")
+@fhir_base_option("The Questionnaire's canonical URL is then URL/Questionnaire/<rubric id>")
 @rubric_path_option
 def questionnaire_command(
     rubric: Rubric,
@@ -1213,6 +1263,7 @@ def questionnaire_command(
     organisation: str | None,
     brand: Path | None,
     fhir_release: str | None,
+    fhir_base: str | None,
 ) -> None:
     """Write a blank questionnaire: a printable form (HTML, A4 PDF) or a spreadsheet template (XLSX) to fill in
     and read back.
@@ -1225,13 +1276,22 @@ def questionnaire_command(
 
     if fhir_release is not None:
         from qimaturity._core.outputs import write_atomic
-        from qimaturity.answers.fhir import questionnaire_json
+        from qimaturity.answers.fhir import is_placeholder, questionnaire_json, questionnaire_url
 
         if output.suffix.lower() != ".json":
             raise click.BadParameter("a FHIR Questionnaire is written as .json", param_hint="-o/--output")
+        rubric = _with_fhir_base(rubric, fhir_base)
         write_atomic(output, questionnaire_json(rubric, "R5" if fhir_release == "R5" else "R4", group=group))
         click.echo(str(output))
+        if is_placeholder(rubric):
+            _say(
+                f"note: the Questionnaire's canonical URL is the placeholder {questionnaire_url(rubric)}: give "
+                "--fhir-base URL (your FHIR server's base), or fhir: {canonical: URL} in the rubric, for your own; "
+                "import its responses the same way"
+            )
         return
+    if fhir_base is not None:
+        raise click.BadParameter("applies to a FHIR Questionnaire (--fhir or --fhir-r5)", param_hint="--fhir-base")
     if output.suffix.lower() not in FORMATS:
         raise click.BadParameter("the output must end in .html, .pdf or .xlsx", param_hint="-o/--output")
     chosen = load_brand(brand) if brand is not None else DEFAULT_BRAND
@@ -1277,6 +1337,10 @@ def questionnaire_command(
     help="The missing-answer policy for these assessments, instead of the rubric's scoring.missing (recorded in "
     "each answers file written, as missing:, when it differs from the rubric's).",
 )
+@fhir_base_option(
+    "The responses must answer the Questionnaire URL/Questionnaire/<rubric id>, as questionnaire --fhir-base URL "
+    "writes it"
+)
 @rubric_path_option
 def import_command(
     rubric: Rubric,
@@ -1287,6 +1351,7 @@ def import_command(
     strict: bool = False,
     missing: str | None = None,
     replace: bool = False,
+    fhir_base: str | None = None,
 ) -> None:
     """Turn a survey export (CSV, TSV or XLSX from Qualtrics, REDCap, Microsoft Forms, LimeSurvey or a
     spreadsheet), a filled questionnaire template (XLSX) or FHIR QuestionnaireResponses (JSON, one or a Bundle)
@@ -1301,8 +1366,14 @@ def import_command(
     Example: qimaturity import qi-readiness responses.csv --mapping mapping.yaml -o answers/
     """
     from qimaturity.answers.exports import REJECTED_COLUMN, AnswersClash, AnswersTwins
-    from qimaturity.answers.sources import import_to
+    from qimaturity.answers.sources import import_to, is_fhir
 
+    if fhir_base is not None:
+        if export.is_file() and not is_fhir(export):
+            raise click.BadParameter(
+                f"applies to FHIR QuestionnaireResponses, and {export} is not a FHIR file", param_hint="--fhir-base"
+            )
+        rubric = _with_fhir_base(rubric, fhir_base)
     try:
         report = import_to(
             export,
@@ -1353,7 +1424,7 @@ def import_command(
 
 @cli.command(name="migrate")
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
-@click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...|DIR")
+@click.argument("answers", nargs=-1, required=True, metavar="ANSWERS...|DIR", shell_complete=complete_path)
 @click.option(
     "-o",
     "--output",

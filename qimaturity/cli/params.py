@@ -9,16 +9,23 @@ A rubric id is looked up in the folders of ``--rubric-path`` (and of QIMATURITY_
 RUBRIC on the command line: the RUBRIC argument is read as text (:data:`RUBRIC_REF`) and loaded when first needed,
 by a value checked against it (options are read after every eager parameter, ``--rubric-path`` included) or by the
 command itself (:func:`load_rubric_argument`, before the command runs).
+
+Shell completion (click's ``_QIMATURITY_COMPLETE``, see the README) offers rubric ids (:func:`complete_rubric`: the
+file names on the search path, read without loading a rubric), the question, domain and group ids of the RUBRIC
+already typed (:func:`complete_question`, :func:`complete_domain`, :func:`complete_group`) and file names
+(:func:`complete_path`, and click's own for ``click.Path``). A completion never fails: whatever goes wrong (a
+rubric that does not load, a folder that cannot be read), it offers nothing, and prints nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from click.shell_completion import CompletionItem
 
 from qimaturity._core.problems import OptionError
 from qimaturity.rubric.checks import did_you_mean
@@ -91,11 +98,66 @@ def load_rubric_argument(ctx: click.Context) -> None:
             ctx.params["rubric"] = rubric_of(ctx)
 
 
+# ---- Shell completion ----------------------------------------------------------------------------------------
+
+
+def _offered(incomplete: str, found: Callable[[], Iterable[tuple[str, str | None]]]) -> list[CompletionItem]:
+    """The ``(value, help)`` pairs ``found()`` gives that start with ``incomplete``; none when it fails."""
+    try:
+        return [CompletionItem(value, help=help) for value, help in found() if value.startswith(incomplete)]
+    except Exception:  # a completion offers nothing rather than print an error in the middle of a command line
+        return []
+
+
+def complete_path(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """File names, completed by the shell itself (as for a ``click.Path``)."""
+    return [CompletionItem(incomplete, type="file")]
+
+
+def complete_rubric(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """The rubric ids on the search path (``--rubric-path`` typed before, QIMATURITY_RUBRIC_PATH, the bundled
+    rubrics), and file names: a rubric may be given by its path. The ids are the files' names: no rubric is read,
+    so that completion stays fast with a folder of many."""
+    from qimaturity.rubric.search import rubric_files, rubric_search_path
+
+    def ids() -> list[tuple[str, str | None]]:
+        files, _ = rubric_files(rubric_search_path(search_path_of(ctx)))
+        return [(ident, None) for ident in sorted({file.id for file in files})]
+
+    # The file item first: bash's script empties what came before it, and lists file names only when no id fits.
+    return [CompletionItem(incomplete, type="file"), *_offered(incomplete, ids)]
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def complete_question(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """The question ids of the RUBRIC typed, each with its short title (shown by zsh and fish)."""
+    return _offered(incomplete, lambda: ((q.id, _short(q.short_title or q.text)) for q in rubric_of(ctx).questions()))
+
+
+def complete_domain(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """The domain ids of the RUBRIC typed, each with its title."""
+    return _offered(incomplete, lambda: ((d.id, _short(d.title)) for d in rubric_of(ctx).domains))
+
+
+def complete_group(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """The respondent group ids of the RUBRIC typed, each with its name."""
+    return _offered(incomplete, lambda: ((g.id, g.name) for g in rubric_of(ctx).respondent_groups))
+
+
+# ---- Types ---------------------------------------------------------------------------------------------------
+
+
 class RubricType(_ParamType[Rubric]):
     """A rubric, by id or path, loaded and validated; an id is looked up on the command's ``--rubric-path`` first.
     For options only (read after ``--rubric-path``): the RUBRIC argument is :data:`RUBRIC_REF`."""
 
     name = "rubric"
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+        return complete_rubric(ctx, param, incomplete)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Rubric:
         return value if isinstance(value, Rubric) else load_rubric(value, search_path=search_path_of(ctx))
@@ -109,6 +171,9 @@ class RubricRefType(_ParamType[Any]):
 
     def __init__(self, *, load: bool = True):
         self.load = load
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+        return complete_rubric(ctx, param, incomplete)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         return value

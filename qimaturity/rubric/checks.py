@@ -166,6 +166,12 @@ def _schema_message(name: str, kind: Any, sub: dict[str, Any], error: Any, schem
             return f"version '{value}' is not MAJOR.MINOR[.PATCH]", 'write it as text, e.g. version: "1.0.0"'
         if "url" in schema_path:
             return f"'{value}' is not a web address", "start it with https://"
+        if "canonical" in schema_path:
+            return (
+                f"'{value}' is not a canonical URL",
+                "an absolute https:// address with no space, '|', '#', '?' or '/' at the end, e.g. "
+                "https://fhir.example.org/Questionnaire/qi-readiness",
+            )
         if "colour" in schema_path:
             return f"'{value}' is not a colour", 'write it as "#RRGGBB", e.g. "#1d3557"'
         if "font" in schema_path:

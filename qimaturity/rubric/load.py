@@ -228,6 +228,7 @@ def rubric_from_document(doc: SourceDocument) -> Rubric:
         description=data.get("description"),
         licence=data.get("licence"),
         authors=tuple(data.get("authors") or ()),
+        fhir_canonical=(data.get("fhir") or {}).get("canonical"),
         sources=tuple(Source(s["id"], s["citation"], s.get("url")) for s in data.get("sources") or ()),
         frameworks=tuple(
             Framework(f["id"], f["title"], f.get("url"), FrozenMap(sorted((f.get("codes") or {}).items())))

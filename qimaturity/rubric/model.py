@@ -380,6 +380,9 @@ class Rubric:
     description: str | None = None
     licence: str | None = None
     authors: tuple[str, ...] = ()
+    fhir_canonical: str | None = None
+    """The canonical URL of the rubric's FHIR Questionnaire (``fhir.canonical``); None: the placeholder of
+    :func:`qimaturity.answers.fhir.questionnaire_url`."""
     sources: tuple[Source, ...] = ()
     frameworks: tuple[Framework, ...] = ()
     na_allowed: bool = False

@@ -168,6 +168,12 @@ RUBRIC_SECTIONS = (
             _field("description", TEXT, "What the rubric assesses and how to read its results"),
             _field("licence", TEXT, "The licence of the rubric text, e.g. CC-BY-4.0"),
             _field("authors", TEXT, "One author a row", many=True),
+            _field(
+                "fhir.canonical",
+                TEXT,
+                "The canonical URL of its FHIR Questionnaire, e.g. https://fhir.example.org/Questionnaire/qi-readiness "
+                "(default: a placeholder at qimaturity.example)",
+            ),
         ),
         table=False,
     ),

@@ -32,6 +32,7 @@ KEY_ORDER: dict[str, tuple[str, ...]] = {
         "description",
         "licence",
         "authors",
+        "fhir",
         "sources",
         "frameworks",
         "levels",
@@ -44,6 +45,7 @@ KEY_ORDER: dict[str, tuple[str, ...]] = {
         "rules",
         "migrations",
     ),
+    "fhir": ("canonical",),
     "source": ("id", "citation", "url"),
     "framework": ("id", "title", "url", "codes"),
     "level": ("value", "name", "descriptor"),
@@ -129,6 +131,7 @@ KEY_ORDER: dict[str, tuple[str, ...]] = {
 
 # What each key of a kind holds: (kind of its items, "list" | "map" | "one"), for the keys that hold mappings.
 _CHILDREN: dict[tuple[str, str], tuple[str, str]] = {
+    ("rubric", "fhir"): ("fhir", "one"),
     ("rubric", "sources"): ("source", "list"),
     ("rubric", "frameworks"): ("framework", "list"),
     ("rubric", "levels"): ("level", "list"),
