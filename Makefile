@@ -1,11 +1,19 @@
-# Two entry points: `make demo` and `make test`. Both create or update the local virtual environment first.
+# Two entry points: `make demo` and `make test`. Both create or update the local virtual environment first, each
+# with what it needs: `make demo` qimaturity alone (no extra: the demo validates, scores, explains and renders HTML
+# and PDF reports), `make test` the test extra too (every other extra, the test tools, npm's packages, the web
+# styles). A later target adds what an earlier one did not install, in the same environment.
 # For developers, `make test-fast`: the tests that render no PDF and start no process, for the edit-test loop.
 # `make serve`: the web application on https://127.0.0.1:8000/ with the example organisations, its data (database,
 # secret key, certificate) in qimaturity-data/, which `make clean` leaves alone.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
+# One stamp for each set installed: qimaturity alone, with the web extra, with the test extra (which holds the web
+# extra and every other). A set's stamp is touched by every larger set too, so `make demo` after `make test` has
+# nothing to do.
+DEMO_STAMP := $(VENV)/.installed-demo
+WEB_STAMP  := $(VENV)/.installed-web
+TEST_STAMP := $(VENV)/.installed-test
 
 QIM    := $(VENV)/bin/qimaturity
 # pytest-xdist, one test process per CPU (TEST_WORKERS=1 for one). Tests are handed out file by file, files with
@@ -16,27 +24,47 @@ PYTEST := $(PY) -m pytest -n $(TEST_WORKERS)
 # compiles the package and rewrites every test module's asserts again, about 12 s of each test process's start.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: demo serve test test-fast lint preview system-packages clean
+.PHONY: demo serve test test-fast lint preview system-packages npm-packages clean
 
-$(STAMP): pyproject.toml package-lock.json qimaturity/web/styles/site.scss
-	@$(MAKE) --no-print-directory system-packages
+# The virtual environment itself, with a current pip.
+$(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+
+$(DEMO_STAMP): pyproject.toml | $(PY)
+	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(DEMO_SYSTEM_PACKAGES)"
+	$(PY) -m pip install --quiet -e .
+	touch $(DEMO_STAMP)
+
+$(WEB_STAMP): pyproject.toml package-lock.json qimaturity/web/styles/site.scss | $(PY)
+	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(DEMO_SYSTEM_PACKAGES)"
+	$(PY) -m pip install --quiet -e '.[web]'
+	@$(MAKE) --no-print-directory npm-packages
+	touch $(WEB_STAMP) $(DEMO_STAMP)
+
+$(TEST_STAMP): pyproject.toml package-lock.json qimaturity/web/styles/site.scss | $(PY)
+	@$(MAKE) --no-print-directory system-packages
 	$(PY) -m pip install --quiet -e '.[test]'
-	@# axe-core, which the browser accessibility tests run in Chromium (package.json pins it)
+	@$(MAKE) --no-print-directory npm-packages
+	touch $(TEST_STAMP) $(WEB_STAMP) $(DEMO_STAMP)
+
+# The NHS.UK frontend (the web application's scripts and images, and the Sass its style sheet is built from) and
+# axe-core, which the browser accessibility tests run in Chromium (package.json pins them); then the web
+# application's style sheet: the NHS.UK frontend's Sass without its web font (see the .scss).
+npm-packages:
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
-	else echo "npm not found: the browser accessibility tests will be skipped"; fi
-	@# The web application's style sheet: the NHS.UK frontend's Sass without its web font (see the .scss)
+	else echo "npm not found: the web application has no styles and the browser accessibility tests are skipped"; fi
 	@if [ -d node_modules/sass ]; then \
 	  npx sass --no-source-map --style=compressed --quiet --load-path=node_modules \
 	    qimaturity/web/styles/site.scss build/web/site.css; fi
-	touch $(STAMP)
 
-# Best effort, where the system allows (root with apt): Chromium, for the tests of the HTML reports in a browser (a
-# missing Chromium skips them, except in CI, where CI=true makes them fail); poppler-utils (pdftoppm, for
-# `make preview`); HarfBuzz's subsetter, which makes PDF writing much faster; DejaVu Sans, the example brand's font
-# and the source of the tick boxes' font (scripts/make_box_font.py). The PDF reports' typeface is bundled.
-SYSTEM_PACKAGES := chromium poppler-utils libharfbuzz-subset0 fonts-dejavu-core
+# Best effort, where the system allows (root with apt). The demo's: HarfBuzz's subsetter, which makes PDF writing
+# much faster (the PDF reports' typeface is bundled). The tests' besides: Chromium, for the tests of the HTML reports
+# in a browser (a missing Chromium skips them, except in CI, where CI=true makes them fail); poppler-utils
+# (pdftoppm, for `make preview`); DejaVu Sans, the example brand's font and the source of the tick boxes' font
+# (scripts/make_box_font.py).
+DEMO_SYSTEM_PACKAGES := libharfbuzz-subset0
+SYSTEM_PACKAGES := $(DEMO_SYSTEM_PACKAGES) chromium poppler-utils fonts-dejavu-core
 
 system-packages:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -49,7 +77,7 @@ system-packages:
 	  fi; \
 	fi
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(QIM) validate qi-readiness qi-programme-stages
 	$(QIM) score qi-readiness examples/answers/
 	$(QIM) explain qi-readiness examples/answers/riverside-community.yaml --question lead-role-models
@@ -60,10 +88,11 @@ demo: $(STAMP)
 	done
 	$(QIM) compare qi-readiness examples/cohort --group-by type -o out/cohort.pdf
 
-serve: $(STAMP)
+serve: $(WEB_STAMP)
 	$(QIM) serve --examples --data qimaturity-data
 
-preview: $(STAMP)
+# scripts/preview.py reads the PDF with pypdf, a test tool.
+preview: $(TEST_STAMP)
 	$(QIM) report qi-readiness examples/answers/riverside-community.yaml -o out/riverside-community.pdf
 	$(PY) scripts/preview.py out/riverside-community.pdf
 
@@ -71,10 +100,10 @@ test: lint
 	$(PYTEST) --dist loadfile
 
 # The fast tests share no costly data, so they are handed out one by one (the best balance), not file by file.
-test-fast: $(STAMP)
+test-fast: $(TEST_STAMP)
 	$(PYTEST) --dist load -m "not slow and not subprocess"
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check qimaturity tests
 	$(VENV)/bin/ruff format --check qimaturity tests
 	$(VENV)/bin/mypy qimaturity

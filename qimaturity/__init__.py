@@ -37,6 +37,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qimaturity._core.extras import ExtraMissing, extra_imports
 from qimaturity._core.problems import InputError, OptionError, Problem
 from qimaturity.answers.files import load_assessment
 from qimaturity.answers.model import Assessment
@@ -114,15 +115,12 @@ def score_export(
     ``questions``, ``groups``, ``gaps``) and, by index or iteration, each organisation's full :class:`Result`.
     ``targets`` and ``default_target`` are as for :func:`score`. With ``intervals``, the ``overall`` and
     ``domains`` tables (and the CSV) carry each value's interval too, measured while counting (up to half as much
-    time again); full results carry it either way. Needs the scale extra (``pip install 'qimaturity[scale]'``). Raises
-    :class:`InputError` with the export's problems, each at its row and column.
+    time again); full results carry it either way. Needs the scale extra (``pip install 'qimaturity[scale]'``):
+    without it, raises :class:`ExtraMissing` (an ``ImportError``) saying so. Raises :class:`InputError` with the
+    export's problems, each at its row and column.
     """
-    try:
+    with extra_imports("score_export()"):
         from qimaturity.scoring.columnar import score_export as score_columns
-    except ModuleNotFoundError as error:
-        if error.name != "polars":
-            raise
-        raise ImportError("score_export needs the scale extra (Polars): pip install 'qimaturity[scale]'") from None
     from qimaturity.rubric.load import as_rubric
 
     return score_columns(as_rubric(rubric), export, targets=targets, default_target=default_target, intervals=intervals)
@@ -132,6 +130,7 @@ __all__ = [
     "Assessment",
     "Cohort",
     "Domain",
+    "ExtraMissing",
     "InputError",
     "Level",
     "OptionError",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -15,11 +16,10 @@ import pytest
 import yaml
 
 import qimaturity
-from qimaturity import InputError
+from qimaturity import ExtraMissing, InputError
 from qimaturity._core.documents import SourceDocument
 from qimaturity.answers.fhir import (
     GROUP_ITEM,
-    INSTALL_HINT,
     ITEM_WEIGHT,
     ORDINAL_VALUE,
     questionnaire,
@@ -242,17 +242,17 @@ def test_unknown_release_is_refused(rubric: qimaturity.Rubric) -> None:
         questionnaire(rubric, "R3")  # type: ignore[arg-type]
 
 
-def test_missing_fhir_resources_gives_the_install_hint(
+def test_missing_fhir_resources_names_the_fhir_extra(
     rubric: qimaturity.Rubric, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "fhir.resources", None)
     monkeypatch.setitem(sys.modules, "fhir.resources.R4B", None)
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(ExtraMissing, match=re.escape("pip install 'qimaturity[fhir]'")) as caught:
         questionnaire(rubric)
-    assert caught.value.problems[0].hint == INSTALL_HINT
-    with pytest.raises(InputError) as caught:
+    assert caught.value.feature == "writing a FHIR Questionnaire"
+    with pytest.raises(ExtraMissing, match=re.escape("pip install 'qimaturity[fhir]'")) as caught:
         read_responses(FHIR / "r4-single-response.json", rubric)
-    assert caught.value.problems[0].hint == INSTALL_HINT
+    assert caught.value.feature == "reading FHIR responses"
 
 
 @pytest.mark.subprocess

@@ -49,7 +49,8 @@ Import
       While an organisation's responses have other problems, its unanswered questions (and a missing date) are
       not reported: they are usually the answers just refused, and are reported once those are fixed.
 
-``fhir.resources`` is imported only inside the functions, so ``import qimaturity`` stays light.
+``fhir.resources`` is imported only inside the functions, so ``import qimaturity`` stays light; without the fhir extra
+they raise :class:`~qimaturity._core.extras.ExtraMissing`, which names it.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from qimaturity._core.documents import SourceDocument, parse_json, parse_yaml, read_text
+from qimaturity._core.extras import extra_imports
 from qimaturity._core.problems import DocPath, InputError, Problem, pointer, sort_problems
 from qimaturity.answers.files import check_answers_document
 from qimaturity.rubric.checks import did_you_mean
@@ -81,7 +83,10 @@ GROUP_ITEM = "respondent-group"
 GROUP_PATH = "/group/"
 NA_CODE = "na"
 SCORED_STATUSES = ("completed", "amended")
-INSTALL_HINT = "pip install 'qimaturity[fhir]'"
+WRITING = "writing a FHIR Questionnaire"
+READING = "reading FHIR responses"
+"""The features of this module, as :class:`~qimaturity._core.extras.ExtraMissing` names them when the fhir extra is
+missing."""
 
 Release = Literal["R4", "R5"]
 _RELEASES = ("R5", "R4B")  # tried in this order when reading
@@ -138,17 +143,14 @@ def group_system(rubric: Rubric) -> str:
     return f"{questionnaire_url(rubric)}/respondent-groups"
 
 
-def _model_getter(release: str, file: str) -> Callable[[str], Any]:
-    """``get_fhir_model_class`` of a fhir.resources release package ("R4B" or "R5")."""
-    try:
+def _model_getter(release: str, feature: str) -> Callable[[str], Any]:
+    """``get_fhir_model_class`` of a fhir.resources release package ("R4B" or "R5"); :class:`ExtraMissing` naming
+    the fhir extra, for ``feature``, when it is not installed."""
+    with extra_imports(feature):
         if release == "R4B":
             from fhir.resources.R4B import get_fhir_model_class
         else:
             from fhir.resources import get_fhir_model_class
-    except ImportError:
-        raise InputError.single(
-            file, "FHIR support needs the fhir.resources package, which is not installed", INSTALL_HINT
-        ) from None
     getter: Callable[[str], Any] = get_fhir_model_class
     return getter
 
@@ -347,10 +349,11 @@ def questionnaire(rubric: Rubric, release: Release = "R4", *, group: str | None 
 
 
 def _validated_questionnaire(resource: dict[str, Any], release: Release, rubric: Rubric) -> dict[str, Any]:
-    from pydantic import ValidationError
+    with extra_imports(WRITING):
+        from pydantic import ValidationError
 
     file = rubric.path or rubric.id
-    model = _model_getter("R4B" if release == "R4" else "R5", file)("Questionnaire")
+    model = _model_getter("R4B" if release == "R4" else "R5", WRITING)("Questionnaire")
     try:
         validated = model.model_validate(resource)
     except ValidationError as exc:
@@ -503,12 +506,13 @@ class _Reader:
 
     def validate(self, kind: str, raw: Any, base: DocPath, what: str) -> dict[str, Any] | None:
         """``raw`` parsed by the fhir.resources model of ``kind`` (R5, else R4B), normalised; None on problems."""
-        from pydantic import ValidationError
+        with extra_imports(READING):
+            from pydantic import ValidationError
 
         failures: dict[str, list[dict[str, Any]]] = {}
         text = json.dumps(raw)
         for release in _RELEASES:
-            model = _model_getter(release, self.doc.name)(kind)
+            model = _model_getter(release, READING)(kind)
             try:
                 parsed = model.model_validate_json(text)
             except ValidationError as exc:
@@ -1168,7 +1172,7 @@ def read_responses(path: Path | str, rubric: Rubric, *, display: str | None = No
     path = Path(path)
     name = display or str(path)
     text = read_text(path, display=name)
-    _model_getter("R5", name)  # fail early, with the install hint, when fhir.resources is missing
+    _model_getter("R5", READING)  # fail early, naming the fhir extra, when it is not installed
     doc = _parse_json(text, name)
     reader = _Reader(doc, rubric)
     documents = reader.read()

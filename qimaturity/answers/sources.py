@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qimaturity._core.documents import SourceDocument
+from qimaturity._core.extras import ExtraMissing, extra_installed
 from qimaturity._core.kinds import (
     ANSWERS_SUFFIXES,
     EXPORT_SUFFIXES,
@@ -146,9 +147,13 @@ def load_assessments(path: Path, rubric: Rubric, *, mapping: Mapping[str, Any] |
     """Every organisation's checked assessment in a file of any supported kind; raises :class:`InputError`."""
     if is_yaml(path) or (is_json(path) and not is_fhir(path)):
         return [load_assessment(path, rubric)]
+    try:
+        documents = import_documents(path, rubric, mapping=mapping)
+    except ExtraMissing as error:  # this file's problem: the other files of a folder are still read
+        raise InputError([error.problem(str(path))]) from None
     assessments = []
     problems = []
-    for document in import_documents(path, rubric, mapping=mapping):
+    for document in documents:
         doc = SourceDocument(str(path), document)
         found = check_answers_document(doc, rubric)
         if found:
@@ -225,7 +230,7 @@ def _import_to(
     if strict or not (is_export(path) and not is_template(path)):
         paths, notes = _import_files(path, rubric, output, mapping, missing, replace)
         return ImportReport(tuple(paths), notes=tuple(notes))
-    if input_kind(path) == "delimited":
+    if _columnar(path):
         from qimaturity.answers.columnar import Split, columnar_answers
 
         json_single = is_json(output) and not output.is_dir()
@@ -271,6 +276,12 @@ def _with_rejects(
     return ImportReport(written, outcome.rejected, outcome.problems, target, notes)
 
 
+def _columnar(path: Path) -> bool:
+    """Whether the columnar importer reads ``path``: delimited text, with the scale extra (Polars). Without it the
+    row importer reads the export, and writes the same files, only more slowly."""
+    return input_kind(path) == "delimited" and extra_installed("scale")
+
+
 def import_files(
     path: Path,
     rubric: Rubric,
@@ -303,7 +314,7 @@ def _import_files(
     """import_files, and the notes on what it wrote (see :func:`assessment_notes`)."""
     from qimaturity.answers.exports import import_answers, write_answer_texts, write_answers
 
-    if input_kind(path) == "delimited":
+    if _columnar(path):
         from qimaturity.answers.columnar import columnar_answers
 
         json_single = is_json(output) and not output.is_dir()

@@ -18,22 +18,22 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from qimaturity._core.extras import extra_imports, require_extras
 from qimaturity._core.problems import InputError, OptionError
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.result import Result
 
-DASK_MISSING = "--scheduler needs the dask extra: pip install 'qimaturity[dask]'"
+SCHEDULER = "--scheduler"
+"""The feature, as :class:`~qimaturity._core.extras.ExtraMissing` names it when its extras are missing."""
 PARTS_PER_WORKER = 2  # a little slack, so that a slow worker does not hold up the end
 
 
 @contextmanager
 def dask_client(scheduler: str) -> Iterator[Any]:
-    """A client of the Dask scheduler at ``scheduler``; :class:`OptionError` when Dask is missing or the scheduler
-    cannot be reached."""
-    try:
+    """A client of the Dask scheduler at ``scheduler``; :class:`~qimaturity._core.extras.ExtraMissing` when Dask
+    (the dask extra) is missing, :class:`OptionError` when the scheduler cannot be reached."""
+    with extra_imports(SCHEDULER):
         distributed: Any = importlib.import_module("distributed")
-    except ImportError:
-        raise OptionError(DASK_MISSING, "--scheduler") from None
     try:
         client = distributed.Client(scheduler, timeout="10s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
@@ -136,6 +136,7 @@ def score_export_csv_on(
 ) -> tuple[str, int]:
     """What ``score-export --scheduler ADDRESS`` writes as CSV: the text the single-machine run writes, and how many
     assessments it scores."""
+    require_extras(SCHEDULER, "dask", "scale")  # both, before the export is read: Dask's workers score with Polars
     from qimaturity.scoring.columnar import score_export
 
     path = Path(path)
@@ -159,6 +160,7 @@ def score_export_json_on(
 ) -> list[str]:
     """What ``score-export --format json --scheduler ADDRESS`` writes: every full result's JSON text (see
     :func:`qimaturity.scoring.tables.result_json`; its traces with ``trace``), in order."""
+    require_extras(SCHEDULER, "dask", "scale")  # both, before the export is read: Dask's workers score with Polars
     from qimaturity.scoring.columnar import score_export
     from qimaturity.scoring.tables import result_json
 
@@ -180,6 +182,7 @@ def export_results_on(
     default_target: int | None = None,
 ) -> list[Result]:
     """Every assessment's slim result in an export (what ``compare --scheduler ADDRESS`` compares), in order."""
+    require_extras(SCHEDULER, "dask", "scale")  # both, before the export is read: Dask's workers score with Polars
     from qimaturity.cohort.score import export_results
 
     path = Path(path)

@@ -32,12 +32,13 @@ from pathlib import Path
 from typing import Any
 
 from qimaturity._core.documents import strict_json
+from qimaturity._core.extras import extra_imports, require_extras
 from qimaturity._core.limits import MAX_MANIFEST_BYTES
 from qimaturity._core.numbers import fixed
 from qimaturity._core.outputs import make_output_folder, utf8, write_atomic
 from qimaturity._core.problems import InputError, OptionError, Problem
 from qimaturity._core.resources import bundled_dir
-from qimaturity.batch.cluster import DASK_MISSING
+from qimaturity.batch.cluster import SCHEDULER
 from qimaturity.cohort.model import Cohort
 from qimaturity.cohort.score import list_answer_files, score_files
 from qimaturity.report.branding import DEFAULT_BRAND, load_brand
@@ -461,6 +462,8 @@ def _check_options(
         raise BatchOptionError("give at least one worker", "--workers")
     if workers is not None and scheduler is not None:
         raise BatchOptionError("the Dask cluster decides how many workers run; give --workers or --scheduler")
+    if scheduler is not None:
+        require_extras(SCHEDULER, "dask")  # before the output folder is made
     if out_dir.exists() and not out_dir.is_dir():
         raise BatchOptionError(f"{out_dir} is a file, not a folder", "-o/--output-dir")
     out = out_dir.resolve()
@@ -516,10 +519,8 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         return
-    try:
+    with extra_imports(SCHEDULER):
         distributed: Any = importlib.import_module("distributed")
-    except ImportError:
-        raise BatchOptionError(DASK_MISSING) from None
     try:
         client = distributed.Client(scheduler, timeout="10s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:

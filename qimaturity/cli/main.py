@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from qimaturity._core.documents import text_problem
+from qimaturity._core.extras import ExtraMissing, extra_imports, require_extras
 from qimaturity._core.problems import InputError, OptionError, Problem
 from qimaturity.cli.params import (
     DATE,
@@ -1178,13 +1179,10 @@ def score_export_command(
 
     from qimaturity._core.outputs import write_atomic
 
-    try:
+    if scheduler is not None:
+        require_extras("score-export --scheduler", "dask", "scale")
+    with extra_imports("score-export"):
         from qimaturity.scoring.columnar import score_export
-    except ModuleNotFoundError as error:
-        if error.name != "polars":
-            raise
-        _say("score-export needs the scale extra: pip install 'qimaturity[scale]'")
-        sys.exit(2)
     target_map, default_target = targets_of(targets)
     stream = io.StringIO()
     if scheduler is not None:
@@ -1516,6 +1514,7 @@ def serve_command(
 
     Example: qimaturity serve --port 8443, then qimaturity manage createsuperuser
     """
+    require_extras("serve", "web")  # before the data folder is made
     from qimaturity.web.serve import Options, serve
 
     options = Options(data, host, port, certificate, key, workers, examples)
@@ -1546,6 +1545,7 @@ def manage_command(data: Path, arguments: tuple[str, ...]) -> None:
 
     Example: qimaturity manage createsuperuser --data qimaturity-data
     """
+    require_extras("manage", "web")
     from qimaturity.web.serve import manage
 
     rest = list(arguments)
@@ -1565,6 +1565,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         cli.main(args=list(argv) if argv is not None else None, prog_name="qimaturity", standalone_mode=False)
     except InputError as error:
         _emit_problems(error.problems)
+        sys.exit(2)
+    except ExtraMissing as error:  # the set-up, not a bug: one line saying what to install
+        _say(f"qimaturity: {error}")
         sys.exit(2)
     except click.exceptions.Abort:
         _say("aborted")

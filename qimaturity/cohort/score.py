@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from qimaturity._core.documents import parse_yaml, read_text, strict_json
+from qimaturity._core.extras import ExtraMissing, extra_imports, extra_installed
 from qimaturity._core.kinds import (
     ANSWERS_SUFFIXES,
     EXPORT_SUFFIXES,
     OLD_WORKBOOK_SUFFIXES,
-    PARQUET_SUFFIXES,
     input_kind,
     is_json,
     suffix_list,
@@ -490,9 +490,7 @@ def fork_is_safe() -> bool:
 
 
 def _has_polars() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("polars") is not None
+    return extra_installed("scale")
 
 
 def _options(job: _Job) -> dict[str, Any]:
@@ -781,15 +779,10 @@ def export_results(
     :class:`InputError` with the export's problems, or when Polars (the scale extra) is not installed.
     ``organisations`` reads only theirs (see :func:`qimaturity.scoring.columnar.score_export`)."""
     try:
-        from qimaturity.scoring.columnar import score_export
-    except ModuleNotFoundError as error:
-        if error.name != "polars":
-            raise
-        raise InputError.single(
-            str(path),
-            f"{suffix_list(PARQUET_SUFFIXES)} exports need the scale extra (Polars)",
-            "pip install 'qimaturity[scale]'",
-        ) from None
+        with extra_imports("reading a Parquet export"):
+            from qimaturity.scoring.columnar import score_export
+    except ExtraMissing as error:  # this file's problem: the other files are still scored
+        raise InputError([error.problem(str(path))]) from None
     return score_export(
         rubric, path, targets=targets, default_target=default_target, intervals=True, organisations=organisations
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from qimaturity._core.extras import extra_imports
 from qimaturity.scoring.tables import COLUMNS, NUMBER_COLUMNS, result_records
 
 if TYPE_CHECKING:
@@ -23,8 +24,11 @@ def records(results: Iterable[Result]) -> list[dict[str, Any]]:
 
 
 def polars_frame(results: Iterable[Result]) -> polars.DataFrame:
-    """The results' rows as a Polars frame: Int64 and Float64 for the number columns, String for the rest."""
-    import polars as pl
+    """The results' rows as a Polars frame: Int64 and Float64 for the number columns, String for the rest.
+    :class:`~qimaturity._core.extras.ExtraMissing` (an ``ImportError``) names the scale extra when Polars is
+    missing."""
+    with extra_imports("to_polars()"):
+        import polars as pl
 
     kinds = {int: pl.Int64, float: pl.Float64}
     schema = {name: kinds[NUMBER_COLUMNS[name]] if name in NUMBER_COLUMNS else pl.String for name in COLUMNS}

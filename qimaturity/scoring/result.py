@@ -351,7 +351,8 @@ class Result:
         return result_records(self)
 
     def to_polars(self) -> polars.DataFrame:
-        """:meth:`to_records` as a Polars data frame, one typed column per CSV column (needs Polars)."""
+        """:meth:`to_records` as a Polars data frame, one typed column per CSV column (needs the scale extra, Polars:
+        without it, :class:`~qimaturity._core.extras.ExtraMissing` says so)."""
         from qimaturity.scoring.frames import polars_frame
 
         return polars_frame([self])
