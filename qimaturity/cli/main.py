@@ -33,7 +33,7 @@ from qimaturity.cli.params import (
     search_path_of,
     targets_of,
 )
-from qimaturity.cli.terminal import terminal_text
+from qimaturity.cli.terminal import stdout_console, terminal_text
 from qimaturity.cohort.score import iter_csv, iter_rendered, iter_scores, score_files, score_one
 from qimaturity.rubric.load import find_rubrics, inspect_rubric
 from qimaturity.rubric.model import Rubric
@@ -68,12 +68,6 @@ def _plain_text(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 def _json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
-
-
-def _console() -> Any:
-    from rich.console import Console
-
-    return Console(highlight=False)
 
 
 class _Command(click.Command):
@@ -173,7 +167,7 @@ def list_rubrics(fmt: str) -> None:
                 table.add_row(found.id, s.version, s.title, *counts, found.source)
             else:
                 table.add_row(found.id, "", f"not usable: {len(found.problems)} problem(s)", "", "", "", found.source)
-        _console().print(table)
+        stdout_console().print(table)
     _emit_problems([*catalogue.problems, *(p for found in catalogue.rubrics for p in found.problems)])
     if not catalogue.valid:
         sys.exit(2)
@@ -209,7 +203,7 @@ def show(rubric: Rubric, domain_id: str | None, levels: bool, fmt: str = "text")
 
         _json(rubric_outline(rubric, domain_id=domain_id, levels=levels))
         return
-    _console().print(rubric_tree(rubric, domain_id=domain_id, levels=levels))
+    stdout_console().print(rubric_tree(rubric, domain_id=domain_id, levels=levels))
 
 
 @cli.group(name="rubric", cls=_Group)
@@ -497,7 +491,7 @@ def score_command(
     else:
         from qimaturity.cli.display import priorities_table, projection_table, result_table
 
-        console = _console()
+        console = stdout_console()
         for result in results():
             console.print(result_table(result))
             if result.priorities:
@@ -953,7 +947,7 @@ def compare_command(
     elif output is None or fmt is None:
         from qimaturity.cli.display import cohort_summary_tables, cohort_tables
 
-        console = _console()
+        console = stdout_console()
         if show_all:
             tables = cohort_tables(cohort)
         else:
