@@ -21,13 +21,17 @@ from qimaturity._core.documents import text_problem
 from qimaturity._core.problems import InputError, OptionError, Problem
 from qimaturity.cli.params import (
     DATE,
+    DOMAIN,
     FORMATS,
+    GROUP,
     LEVEL,
+    QUESTION,
     RUBRIC,
     RUBRIC_NAME,
     RUBRIC_REF,
     TARGET,
     WHAT_IF,
+    OneLineError,
     load_rubric_argument,
     rubric_path_option,
     search_path_of,
@@ -35,6 +39,7 @@ from qimaturity.cli.params import (
 )
 from qimaturity.cli.terminal import stdout_console, terminal_text
 from qimaturity.cohort.score import iter_csv, iter_rendered, iter_scores, score_files, score_one
+from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.load import find_rubrics, inspect_rubric
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.result import Result
@@ -175,7 +180,7 @@ def list_rubrics(fmt: str) -> None:
 
 @cli.command()
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
-@click.option("--domain", "domain_id", help="Show only this domain.")
+@click.option("--domain", "domain_id", type=DOMAIN, help="Show only this domain.")
 @click.option("--levels/--no-levels", default=True, show_default=True, help="Show each question's level descriptors.")
 @click.option(
     "--format",
@@ -193,11 +198,6 @@ def show(rubric: Rubric, domain_id: str | None, levels: bool, fmt: str = "text")
     """
     from qimaturity.cli.display import rubric_tree
 
-    if domain_id is not None and domain_id not in {d.id for d in rubric.domains}:
-        known = ", ".join(d.id for d in rubric.domains)
-        raise InputError.single(
-            rubric.path or rubric.id, f"no domain '{domain_id}' in this rubric", f"domains: {known}"
-        )
     if fmt == "json":
         from qimaturity.rubric.outline import rubric_outline
 
@@ -336,7 +336,13 @@ def peer_group_options(when: str = "") -> Callable[[Any], Any]:
     def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
         _plain_text(ctx, param, value)
         if value is not None and value not in ("type", "region") and not value.startswith("metadata."):
-            raise click.BadParameter(f"'{value}' is not a field: use type, region or metadata.KEY")
+            hint = did_you_mean(value, ("type", "region"))
+            raise OneLineError(
+                f"'{value}' is not a field: "
+                + (f"{hint} (or metadata.KEY)" if hint else "use type, region or metadata.KEY"),
+                ctx=ctx,
+                param=param,
+            )
         return value
 
     def decorate(command: Any) -> Any:
@@ -573,8 +579,8 @@ def _write_results(
 @cli.command(name="explain")
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
 @click.argument("answers", metavar="ANSWERS")
-@click.option("--domain", "domain_id", help="Explain one domain and its questions.")
-@click.option("--question", "question_id", help="Explain one question.")
+@click.option("--domain", "domain_id", type=DOMAIN, help="Explain one domain and its questions.")
+@click.option("--question", "question_id", type=QUESTION, help="Explain one question.")
 @click.option("--target", "targets", multiple=True, type=TARGET, metavar="[ID=]LEVEL", help="As for score.")
 @click.option("--what-if", "what_if", multiple=True, type=WHAT_IF, metavar="QUESTION=LEVEL", help="As for score.")
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
@@ -603,10 +609,6 @@ def explain_command(
     """
     from qimaturity.scoring.explain import explain
 
-    if domain_id is not None and domain_id not in {d.id for d in rubric.domains}:
-        raise click.BadParameter(f"no domain '{domain_id}' in {rubric.id}", param_hint="--domain")
-    if question_id is not None and question_id not in {q.id for q in rubric.questions()}:
-        raise click.BadParameter(f"no question '{question_id}' in {rubric.id}", param_hint="--question")
     target_map, default_target = targets_of(targets)
     result = score_one(
         rubric, answers, targets=target_map, default_target=default_target, what_if=dict(what_if), mapping=mapping_path
@@ -1192,7 +1194,7 @@ def score_export_command(
 @click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FORM.html, .pdf or .xlsx"
 )
-@click.option("--group", metavar="GROUP", help="Only the questions this respondent group is asked.")
+@click.option("--group", type=GROUP, metavar="GROUP", help="Only the questions this respondent group is asked.")
 @click.option(
     "--organisation", metavar="NAME", callback=_plain_text, help="The organisation's name, printed on the form."
 )
