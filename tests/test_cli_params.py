@@ -145,11 +145,11 @@ SUGGESTED = [
     ),
     (
         ["score", "qi-readiness", RIVERSIDE, "--fail-under", "Embeded"],
-        "'--fail-under': 'Embeded' is not a level of qi-readiness; did you mean 'embedded'?",
+        "'--fail-under': 'Embeded' is not a level of qi-readiness; did you mean 'Embedded'?",
     ),
     (
         ["plan", "qi-readiness", RIVERSIDE, "--target", "leadership=exemplery"],
-        "'--target': leadership: 'exemplery' is not a level of qi-readiness; did you mean 'exemplary'?",
+        "'--target': leadership: 'exemplery' is not a level of qi-readiness; did you mean 'Exemplary'?",
     ),
     (
         ["compare", "qi-readiness", EXAMPLES, "--group-by", "regoin"],

@@ -142,8 +142,7 @@ def parse_level(text: str, rubric: Rubric) -> int:
     for level in rubric.levels:
         if text.strip() == str(level.value) or text.strip().casefold() == level.name.casefold():
             return level.value
-    names = [level.name.casefold() for level in rubric.levels]
-    hint = did_you_mean(text.strip().casefold(), names)
+    hint = did_you_mean(text.strip(), [level.name for level in rubric.levels])
     levels = ", ".join(f"{level.value} ({level.name})" for level in rubric.levels)
     raise ValueError(f"'{text}' is not a level of {rubric.id}" + (f"; {hint}" if hint else f" (levels are {levels})"))
 
