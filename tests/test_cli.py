@@ -99,7 +99,11 @@ def test_show_whole_rubric_includes_scoring_bands_and_rules():
 def test_show_unknown_domain_exits_2():
     result = run_main("show", "qi-readiness", "--domain", "nope")
     assert result.returncode == 2
-    assert "no domain 'nope' in this rubric" in result.stderr
+    assert result.stderr == (
+        "Error: Invalid value for '--domain': no domain 'nope' in rubric qi-readiness (its domains: leadership, "
+        "governance, management-system, training-capability, culture-engagement, safety-learning, "
+        "patient-involvement, method-measurement, results-sustainability)\n"
+    )
 
 
 def test_rubric_text_is_not_interpreted_as_terminal_markup(tmp_path):

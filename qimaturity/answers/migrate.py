@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from qimaturity._core.documents import SourceDocument, plain_document, read_text
 from qimaturity._core.kinds import ANSWERS_SUFFIXES, is_json, suffix_list, suffix_of
+from qimaturity._core.order import natural_key
 from qimaturity._core.outputs import make_output_folder, write_atomic
 from qimaturity._core.problems import DocPath, InputError, Problem, sort_problems
 from qimaturity.answers.files import _located, _respondent_entries, _schema_problems, check_answers_document
@@ -536,7 +537,10 @@ def _files(paths: Iterable[str | Path]) -> list[Path]:
     for item in paths:
         path = Path(item)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if suffix_of(p) in ANSWERS_SUFFIXES and p.is_file())
+            found = sorted(
+                (p for p in path.iterdir() if suffix_of(p) in ANSWERS_SUFFIXES and p.is_file()),
+                key=lambda p: natural_key(p.name),
+            )
             if not found:
                 raise InputError.single(
                     str(path), "the folder holds no answers files", f"expected {suffix_list(ANSWERS_SUFFIXES)} files"

@@ -22,13 +22,17 @@ from qimaturity._core.extras import ExtraMissing, extra_imports, require_extras
 from qimaturity._core.problems import InputError, OptionError, Problem
 from qimaturity.cli.params import (
     DATE,
+    DOMAIN,
     FORMATS,
+    GROUP,
     LEVEL,
+    QUESTION,
     RUBRIC,
     RUBRIC_NAME,
     RUBRIC_REF,
     TARGET,
     WHAT_IF,
+    OneLineError,
     complete_domain,
     complete_group,
     complete_path,
@@ -39,8 +43,9 @@ from qimaturity.cli.params import (
     search_path_of,
     targets_of,
 )
-from qimaturity.cli.terminal import terminal_text
+from qimaturity.cli.terminal import stdout_console, terminal_text
 from qimaturity.cohort.score import iter_csv, iter_rendered, iter_scores, score_files, score_one
+from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.load import find_rubrics, inspect_rubric
 from qimaturity.rubric.model import Rubric
 from qimaturity.scoring.result import Result
@@ -74,12 +79,6 @@ def _plain_text(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 def _json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
-
-
-def _console() -> Any:
-    from rich.console import Console
-
-    return Console(highlight=False)
 
 
 class _Command(click.Command):
@@ -193,7 +192,7 @@ def list_rubrics(fmt: str) -> None:
                 table.add_row(found.id, s.version, s.title, *counts, found.source)
             else:
                 table.add_row(found.id, "", f"not usable: {len(found.problems)} problem(s)", "", "", "", found.source)
-        _console().print(table)
+        stdout_console().print(table)
     _emit_problems([*catalogue.problems, *(p for found in catalogue.rubrics for p in found.problems)])
     if not catalogue.valid:
         sys.exit(2)
@@ -201,7 +200,7 @@ def list_rubrics(fmt: str) -> None:
 
 @cli.command()
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
-@click.option("--domain", "domain_id", help="Show only this domain.", shell_complete=complete_domain)
+@click.option("--domain", "domain_id", type=DOMAIN, help="Show only this domain.", shell_complete=complete_domain)
 @click.option("--levels/--no-levels", default=True, show_default=True, help="Show each question's level descriptors.")
 @click.option(
     "--format",
@@ -219,17 +218,12 @@ def show(rubric: Rubric, domain_id: str | None, levels: bool, fmt: str = "text")
     """
     from qimaturity.cli.display import rubric_tree
 
-    if domain_id is not None and domain_id not in {d.id for d in rubric.domains}:
-        known = ", ".join(d.id for d in rubric.domains)
-        raise InputError.single(
-            rubric.path or rubric.id, f"no domain '{domain_id}' in this rubric", f"domains: {known}"
-        )
     if fmt == "json":
         from qimaturity.rubric.outline import rubric_outline
 
         _json(rubric_outline(rubric, domain_id=domain_id, levels=levels))
         return
-    _console().print(rubric_tree(rubric, domain_id=domain_id, levels=levels))
+    stdout_console().print(rubric_tree(rubric, domain_id=domain_id, levels=levels))
 
 
 @cli.group(name="rubric", cls=_Group)
@@ -362,7 +356,13 @@ def peer_group_options(when: str = "") -> Callable[[Any], Any]:
     def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
         _plain_text(ctx, param, value)
         if value is not None and value not in ("type", "region") and not value.startswith("metadata."):
-            raise click.BadParameter(f"'{value}' is not a field: use type, region or metadata.KEY")
+            hint = did_you_mean(value, ("type", "region"))
+            raise OneLineError(
+                f"'{value}' is not a field: "
+                + (f"{hint} (or metadata.KEY)" if hint else "use type, region or metadata.KEY"),
+                ctx=ctx,
+                param=param,
+            )
         return value
 
     def decorate(command: Any) -> Any:
@@ -517,7 +517,7 @@ def score_command(
     else:
         from qimaturity.cli.display import priorities_table, projection_table, result_table
 
-        console = _console()
+        console = stdout_console()
         for result in results():
             console.print(result_table(result))
             if result.priorities:
@@ -599,8 +599,12 @@ def _write_results(
 @cli.command(name="explain")
 @click.argument("rubric", metavar="RUBRIC", type=RUBRIC_REF, is_eager=True)
 @click.argument("answers", metavar="ANSWERS", shell_complete=complete_path)
-@click.option("--domain", "domain_id", help="Explain one domain and its questions.", shell_complete=complete_domain)
-@click.option("--question", "question_id", help="Explain one question.", shell_complete=complete_question)
+@click.option(
+    "--domain", "domain_id", type=DOMAIN, help="Explain one domain and its questions.", shell_complete=complete_domain
+)
+@click.option(
+    "--question", "question_id", type=QUESTION, help="Explain one question.", shell_complete=complete_question
+)
 @click.option("--target", "targets", multiple=True, type=TARGET, metavar="[ID=]LEVEL", help="As for score.")
 @click.option("--what-if", "what_if", multiple=True, type=WHAT_IF, metavar="QUESTION=LEVEL", help="As for score.")
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), help=MAPPING_HELP)
@@ -629,10 +633,6 @@ def explain_command(
     """
     from qimaturity.scoring.explain import explain
 
-    if domain_id is not None and domain_id not in {d.id for d in rubric.domains}:
-        raise click.BadParameter(f"no domain '{domain_id}' in {rubric.id}", param_hint="--domain")
-    if question_id is not None and question_id not in {q.id for q in rubric.questions()}:
-        raise click.BadParameter(f"no question '{question_id}' in {rubric.id}", param_hint="--question")
     target_map, default_target = targets_of(targets)
     result = score_one(
         rubric, answers, targets=target_map, default_target=default_target, what_if=dict(what_if), mapping=mapping_path
@@ -975,7 +975,7 @@ def compare_command(
     elif output is None or fmt is None:
         from qimaturity.cli.display import cohort_summary_tables, cohort_tables
 
-        console = _console()
+        console = stdout_console()
         if show_all:
             tables = cohort_tables(cohort)
         else:
@@ -1242,6 +1242,7 @@ def _with_fhir_base(rubric: Rubric, base: str | None) -> Rubric:
 )
 @click.option(
     "--group",
+    type=GROUP,
     metavar="GROUP",
     help="Only the questions this respondent group is asked.",
     shell_complete=complete_group,

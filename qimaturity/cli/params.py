@@ -1,6 +1,11 @@
 """The command line's argument types: each turns what was typed into the value the Python API takes, or says why
 it cannot ("Invalid value for '--target': ...", exit code 2).
 
+An id the rubric does not hold (a question, a domain, a group, a level) is refused in one line that names the
+closest one ("no question 'lead-role-model' in rubric qi-readiness; did you mean 'lead-role-models'?"), worded
+by :class:`~qimaturity.rubric.model.UnknownIdError`, whose suggestion is the rubric validator's
+(:func:`~qimaturity.rubric.checks.did_you_mean`).
+
 Values checked against the rubric (targets, what-ifs, levels) need it first: a command that has them takes its
 RUBRIC argument eagerly (``is_eager=True``), so that click reads it before any option, whatever their order on the
 command line; :func:`rubric_of` then finds it, loaded once.
@@ -27,10 +32,10 @@ from typing import TYPE_CHECKING, Any
 import click
 from click.shell_completion import CompletionItem
 
-from qimaturity._core.problems import OptionError
+from qimaturity._core.problems import InputError, OptionError
 from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.load import load_rubric
-from qimaturity.rubric.model import Rubric
+from qimaturity.rubric.model import Rubric, UnknownIdError
 
 _LOADED = "qimaturity.rubric"
 
@@ -179,15 +184,63 @@ class RubricRefType(_ParamType[Any]):
         return value
 
 
+class OneLineError(click.BadParameter):
+    """A bad option value said in one line ("Error: Invalid value for '--question': ..."), without click's usage
+    lines: the message names what to type instead. Every argument type here fails with it."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {self.format_message()}", file=file, err=True)
+
+
+def unknown_id(kind: str, ident: str, rubric: Rubric, choices: Sequence[str]) -> str:
+    """How an id the rubric lacks is refused: ``no question 'x' in rubric R; did you mean 'y'?``; without a close
+    one, the ids themselves when they are few (as :class:`UnknownIdError` lists them), else where to see them."""
+    message = str(UnknownIdError(kind, ident, f"rubric {rubric.id}", choices))
+    if len(choices) > 10 and not did_you_mean(ident, choices):
+        message += " (qimaturity show RUBRIC lists them)"
+    return message
+
+
 def parse_level(text: str, rubric: Rubric) -> int:
-    """A level of the rubric's scale (``--fail-under 3``); ValueError saying why not."""
-    scale = [level.value for level in rubric.levels]
+    """A level of the rubric's scale, by value or by name in any case (``--fail-under 3``, ``--fail-under
+    embedded``); ValueError saying why not."""
+    for level in rubric.levels:
+        if text.strip() == str(level.value) or text.strip().casefold() == level.name.casefold():
+            return level.value
+    hint = did_you_mean(text.strip(), [level.name for level in rubric.levels])
+    levels = ", ".join(f"{level.value} ({level.name})" for level in rubric.levels)
+    raise ValueError(f"'{text}' is not a level of {rubric.id}" + (f"; {hint}" if hint else f" (levels are {levels})"))
+
+
+def parse_question(text: str, rubric: Rubric) -> str:
+    """A question id of the rubric (``--question``)."""
+    questions = [q.id for q in rubric.questions()]
+    if text not in questions:
+        raise ValueError(unknown_id("question", text, rubric, questions))
+    return text
+
+
+def parse_domain(text: str, rubric: Rubric) -> str:
+    """A domain id of the rubric (``--domain``)."""
+    domains = [d.id for d in rubric.domains]
+    if text not in domains:
+        raise ValueError(unknown_id("domain", text, rubric, domains))
+    return text
+
+
+def parse_group(text: str, rubric: Rubric) -> str:
+    """A respondent group of the rubric, by id or name as :func:`~qimaturity.rubric.forms.find_group` takes it
+    (``--group``); kept as typed, for the API to find it again."""
+    from qimaturity.rubric.forms import find_group
+
     try:
-        if int(text) in scale:
-            return int(text)
-    except ValueError:
-        pass
-    raise ValueError(f"'{text}' is not a level of {rubric.id} (levels are {', '.join(str(v) for v in scale)})")
+        find_group(rubric, text)
+    except InputError:
+        groups = [g.id for g in rubric.respondent_groups]
+        if not groups:
+            raise ValueError(f"rubric {rubric.id} defines no respondent groups: leave --group out") from None
+        raise ValueError(unknown_id("group", text, rubric, groups)) from None
+    return text
 
 
 def parse_target(text: str, rubric: Rubric) -> tuple[str | None, int]:
@@ -196,10 +249,9 @@ def parse_target(text: str, rubric: Rubric) -> tuple[str | None, int]:
     ident, sep, level = text.partition("=")
     if not sep:
         return None, parse_level(ident, rubric)
-    known = {d.id for d in rubric.domains} | {q.id for q in rubric.questions()} | {"overall"}
+    known = [d.id for d in rubric.domains] + [q.id for q in rubric.questions()] + ["overall"]
     if ident not in known:
-        hint = did_you_mean(ident, known)
-        raise ValueError(f"no domain or question '{ident}' in {rubric.id}" + (f" ({hint})" if hint else ""))
+        raise ValueError(unknown_id("domain or question", ident, rubric, known))
     try:
         return ident, parse_level(level, rubric)
     except ValueError as error:
@@ -208,13 +260,12 @@ def parse_target(text: str, rubric: Rubric) -> tuple[str | None, int]:
 
 def parse_what_if(text: str, rubric: Rubric) -> tuple[str, int]:
     """``QUESTION=LEVEL`` as ``(QUESTION, LEVEL)``."""
-    questions = {q.id for q in rubric.questions()}
+    questions = [q.id for q in rubric.questions()]
     ident, sep, level = text.partition("=")
-    if not sep or ident not in questions:
-        hint = did_you_mean(ident, questions) if ident not in questions else None
-        raise ValueError(
-            f"expected QUESTION=LEVEL with a question of {rubric.id}, got '{text}'" + (f" ({hint})" if hint else "")
-        )
+    if not sep:
+        raise ValueError(f"expected QUESTION=LEVEL with a question of {rubric.id}, got '{text}'")
+    if ident not in questions:
+        raise ValueError(unknown_id("question", ident, rubric, questions))
     try:
         return ident, parse_level(level, rubric)
     except ValueError as error:
@@ -237,7 +288,7 @@ class RubricValueType(_ParamType[Any]):
         try:
             return self.parse(value, rubric_of(ctx))
         except ValueError as error:
-            self.fail(str(error), param, ctx)
+            raise OneLineError(str(error), ctx=ctx, param=param) from None
 
 
 def targets_of(values: Sequence[tuple[str | None, int]]) -> tuple[dict[str, int], int | None]:
@@ -263,7 +314,7 @@ class DateType(_ParamType[date]):
         try:
             return date.fromisoformat(value)
         except ValueError:
-            self.fail(f"'{value}' is not a date (YYYY-MM-DD)", param, ctx)
+            raise OneLineError(f"'{value}' is not a date (YYYY-MM-DD)", ctx=ctx, param=param) from None
 
 
 class FormatsType(_ParamType[tuple[str, ...]]):
@@ -277,7 +328,7 @@ class FormatsType(_ParamType[tuple[str, ...]]):
         try:
             return parse_formats(value)
         except OptionError as error:
-            self.fail(str(error), param, ctx)
+            raise OneLineError(str(error), ctx=ctx, param=param) from None
 
 
 RUBRIC = RubricType()
@@ -286,5 +337,8 @@ RUBRIC_NAME = RubricRefType(load=False)
 LEVEL = RubricValueType("level", parse_level)
 TARGET = RubricValueType("target", parse_target)
 WHAT_IF = RubricValueType("what-if", parse_what_if)
+QUESTION = RubricValueType("question", parse_question)
+DOMAIN = RubricValueType("domain", parse_domain)
+GROUP = RubricValueType("group", parse_group)
 DATE = DateType()
 FORMATS = FormatsType()

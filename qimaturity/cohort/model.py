@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from qimaturity._core.order import natural_key
 from qimaturity._core.problems import InputError, OptionError, Problem
 from qimaturity.rubric.checks import version_key
 from qimaturity.rubric.migration import VersionBridge, version_bridge
@@ -708,7 +709,7 @@ def build_cohort(
         keyed: dict[str, list[Result]] = {}
         for result in latest:
             keyed.setdefault(field_value(result, group_by), []).append(result)
-        groups = [_group_stats(key, keyed[key], lens, min_cohort) for key in sorted(keyed)]
+        groups = [_group_stats(key, keyed[key], lens, min_cohort) for key in sorted(keyed, key=natural_key)]
         hidden = [g for g in groups if g.suppressed]
         if hidden:
             notes.append(
@@ -761,13 +762,19 @@ def build_cohort(
         )
 
     ordered = sorted(
-        latest, key=lambda r: (score_of(r) is None, -(score_of(r) or 0.0), r.organisation.name, r.organisation.id)
+        latest,
+        key=lambda r: (
+            score_of(r) is None,
+            -(score_of(r) or 0.0),
+            natural_key(r.organisation.name),
+            natural_key(r.organisation.id),
+        ),
     )
     ranks = shared_ranks([score_of(r) for r in ordered])
     members = tuple(member(rank, r) for rank, r in zip(ranks, ordered, strict=True))
     trends = tuple(
         _trend(items, _trend_lens(items, lens, bridges), minimal_important_difference)
-        for _, items in sorted(history.items())
+        for _, items in sorted(history.items(), key=lambda item: natural_key(item[0]))
         if len(items) > 1
     )
     years, movements = _years(results, lens, min_cohort, minimal_important_difference)

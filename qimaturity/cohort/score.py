@@ -5,7 +5,6 @@ answers, from a file or from memory, for the commands that take one."""
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from qimaturity._core.kinds import (
     suffix_list,
     suffix_of,
 )
+from qimaturity._core.order import natural_parts_key
 from qimaturity._core.problems import InputError, OptionError, Problem
 from qimaturity.answers.model import Assessment
 from qimaturity.rubric.model import Rubric
@@ -69,7 +69,9 @@ def list_answer_files(
         if path.is_dir():
             passed: list[str] = []
             found = _folder_files(path, suffixes, recursive, passed)
-            notes.extend(sorted(passed, key=lambda note: natural_key(Path(note.split(": passed over: ")[0]))))
+            notes.extend(
+                sorted(passed, key=lambda note: natural_parts_key(Path(note.split(": passed over: ")[0]).parts))
+            )
             if not found:
                 hint = f"expected {suffix_list(readable)} files"
                 if not recursive and any(_is_folder(p) for p in path.iterdir()):
@@ -79,23 +81,6 @@ def list_answer_files(
         else:
             files.append(path)
     return files, notes
-
-
-def natural_key(path: Path) -> tuple[tuple[tuple[int, int | str], ...], ...]:
-    """A path's sort key in natural order: numbers by value (``org-2`` before ``org-10``), letters ignoring case,
-    part by part (a folder's files together)."""
-    return _natural_key_of(path.parts)
-
-
-def _natural_key_of(parts: Iterable[str]) -> tuple[tuple[tuple[int, int | str], ...], ...]:
-    return tuple(
-        tuple((0, int(piece)) if piece.isdigit() else (1, piece) for piece in _NUMBERS.split(part.casefold()) if piece)
-        + ((2, part),)
-        for part in parts
-    )
-
-
-_NUMBERS = re.compile(r"(\d+)")
 
 
 def _folder_files(root: Path, suffixes: Sequence[str], recursive: bool, notes: list[str]) -> list[Path]:
@@ -133,7 +118,7 @@ def _folder_files(root: Path, suffixes: Sequence[str], recursive: bool, notes: l
         real = {path.resolve() for path in found}
         found.extend(path for path in linked if path.resolve() not in real)
     start = len(root.parts)
-    return sorted(found, key=lambda p: _natural_key_of(p.parts[start:]))
+    return sorted(found, key=lambda p: natural_parts_key(p.parts[start:]))
 
 
 def _is_folder(path: Path) -> bool:

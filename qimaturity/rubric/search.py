@@ -22,6 +22,7 @@ from pathlib import Path
 
 from qimaturity._core.kinds import YAML_SUFFIXES, is_yaml
 from qimaturity._core.limits import MAX_FOLDER_RUBRICS
+from qimaturity._core.order import natural_key
 from qimaturity._core.problems import InputError, Problem
 from qimaturity._core.resources import bundled_dir
 from qimaturity.rubric.checks import did_you_mean
@@ -106,8 +107,11 @@ class RubricFile:
 
 
 def _entries(folder: Path) -> list[Path]:
-    """The YAML files of a folder, sorted; hidden ones (an editor's lock files) left out."""
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in YAML_SUFFIXES and not p.name.startswith("."))
+    """The YAML files of a folder, in natural order; hidden ones (an editor's lock files) left out."""
+    return sorted(
+        (p for p in folder.iterdir() if p.suffix.lower() in YAML_SUFFIXES and not p.name.startswith(".")),
+        key=lambda p: natural_key(p.name),
+    )
 
 
 def _is_regular(path: Path) -> bool:

@@ -63,6 +63,7 @@ from qimaturity._core.kinds import COLUMNAR_CSV_SUFFIXES, OLD_WORKBOOK, PARQUET_
 from qimaturity._core.limits import MAX_PROBLEMS
 from qimaturity._core.na import na_pattern
 from qimaturity._core.numbers import trace_number
+from qimaturity._core.order import NaturalKey, natural_key
 from qimaturity._core.problems import InputError, Problem, pointer, sort_problems
 from qimaturity.answers.model import Assessment, Organisation
 from qimaturity.rubric.checks import did_you_mean
@@ -195,14 +196,15 @@ def score_export(
 
 
 def organisation_ids(rubric: Rubric, path: Path | str) -> list[str] | None:
-    """The export's organisation ids (stripped), sorted, in one streaming pass; None when it has no organisation
-    column or a row without an id (problems that only a reading of the whole export reports, row by row)."""
+    """The export's organisation ids (stripped), in natural order (the order of the output, see
+    :func:`assessment_order`), in one streaming pass; None when it has no organisation column or a row without an id
+    (problems that only a reading of the whole export reports, row by row)."""
     export = _Export.open(Path(path), rubric)
     if not export.has_organisation:
         return None
     (found,) = export.collect(export.scan.select(export._text(ORGANISATION).alias(ORGANISATION)).unique())
     ids = found[ORGANISATION].to_list()
-    return None if None in ids else sorted(ids)
+    return None if None in ids else sorted(ids, key=natural_key)
 
 
 @dataclass(frozen=True)
@@ -608,15 +610,17 @@ class _Export:
         )
 
     def organisations(self, counts: pl.DataFrame) -> pl.DataFrame:
-        """Per organisation, by id: how many cells each question has filled."""
-        return (
+        """Per assessment, by organisation id in natural order (``org-2`` before ``org-10``) and then date: how many
+        cells each question has filled. This order is the output's."""
+        found = (
             counts.lazy()
             .filter(pl.col(_ORG).is_not_null())
             .group_by(_ORG)
             .agg(*[pl.col(_q(i, "n")).sum() for i in range(len(self.questions))])
-            .sort(_ORG)
             .collect()
         )
+        keys = found[_ORG].to_list()
+        return found[sorted(range(len(keys)), key=lambda i: assessment_order(keys[i]))]
 
     def first_rows(self, organisations: set[str]) -> dict[str, int]:
         """The index of each of these organisations' first data row (a further pass, for problem messages)."""
@@ -1405,6 +1409,14 @@ def _stripped_key(key: pl.Expr) -> pl.Expr:
     """A key of :meth:`_Export._assessment_key` with its id and date each stripped (:func:`_joined`)."""
     parts = key.str.split_exact(_SEP, 1)
     return _joined(_stripped(parts.struct.field("field_0")), _stripped(parts.struct.field("field_1")))
+
+
+def assessment_order(key: str) -> tuple[NaturalKey, str]:
+    """The sort key of an assessment's key: its organisation id in natural order, then its date; so that an
+    organisation's assessments are together, and parts of contiguous organisation ids put together in order are
+    the whole export's order."""
+    org, day = organisation_of(key)
+    return natural_key(org), day or ""
 
 
 def organisation_of(key: str) -> tuple[str, str | None]:

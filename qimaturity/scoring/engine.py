@@ -32,6 +32,7 @@ from typing import Any, Literal, NamedTuple, Protocol
 
 from qimaturity._core.frozen import FrozenMap, maker
 from qimaturity._core.numbers import trace_number
+from qimaturity._core.order import NaturalKey, natural_key
 from qimaturity.answers.checks import require_checked
 from qimaturity.answers.model import Answer, Assessment, EvidenceRecord, Respondent
 from qimaturity.rubric.expressions import Context, EvaluationError
@@ -329,8 +330,10 @@ class RubricPlan:
             )[0]
         return found
 
-    def respondent_key(self, respondent: Respondent) -> tuple[int, str]:
-        return (self.group_order.get(respondent.group or "", len(self.group_order)), respondent.id)
+    def respondent_key(self, respondent: Respondent) -> tuple[int, NaturalKey]:
+        """Respondents in the rubric's group order, then by id in natural order (``frontline-6`` before
+        ``frontline-10``): the order of each question's answers in a result, its trace and ``explain``."""
+        return (self.group_order.get(respondent.group or "", len(self.group_order)), natural_key(respondent.id))
 
 
 _PLANS: dict[int, tuple[Rubric, RubricPlan]] = {}

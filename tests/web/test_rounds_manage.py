@@ -244,6 +244,16 @@ def test_the_round_page_shows_response_rates_by_group(world: World, admin: Clien
     assert rows["Board"] == ["1", "0", "0", "0%", "0"]
 
 
+def test_the_round_page_lists_respondents_in_natural_order(world: World, admin: Client):
+    round_ = world.rounds["A"]  # frontline-1 invited
+    for number in (10, 6):
+        Invitation.objects.create(round=round_, group="frontline", respondent_id=f"frontline-{number}",
+                                  token_hash=str(number) * 32)  # fmt: skip
+    page = admin.get(reverse("rounds:detail", kwargs={"pk": round_.pk}), secure=True).content.decode()
+    listed = re.findall(r'<td class="nhsuk-table__cell">(frontline-\d+)</td>', page)
+    assert listed == ["frontline-1", "frontline-6", "frontline-10"]
+
+
 def test_closing_asks_first_then_closes(world: World, admin: Client):
     round_ = world.rounds["A"]
     url = reverse("rounds:close", kwargs={"pk": round_.pk})

@@ -26,6 +26,7 @@ from django.shortcuts import get_object_or_404, render
 
 import qimaturity
 from qimaturity import InputError, Rubric, score
+from qimaturity._core.order import natural_key
 from qimaturity.cohort.model import DEFAULT_MIN_COHORT, Cohort
 from qimaturity.report.cohort_view import CohortSummary, cohort_summary, group_title
 from qimaturity.scoring.engine import fewer_than, hidden_groups
@@ -206,7 +207,7 @@ def latest_rounds(user: Any) -> list[Round]:
     latest: dict[int, Round] = {}
     for round_ in rounds.order_by("organisation_id", "-assessment_date", "-closed_at", "-pk"):
         latest.setdefault(round_.organisation_id, round_)
-    return sorted(latest.values(), key=lambda r: (r.organisation.name, r.pk))
+    return sorted(latest.values(), key=lambda r: (natural_key(r.organisation.name), r.pk))
 
 
 def withheld_note(rubric: Rubric, kept: Sequence[tuple[Result, Withheld]]) -> str | None:

@@ -40,6 +40,7 @@ from django.views.decorators.http import require_POST
 
 import qimaturity
 from qimaturity import Assessment, InputError, Problem, Rubric
+from qimaturity._core.order import natural_key
 from qimaturity.answers.exports import dump_answers
 from qimaturity.scoring.tables import write_json
 from qimaturity.web.audit.models import AuditEntry, record
@@ -427,7 +428,9 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rubric": rubric,
         "rubric_changed": rubric is not None and rubric.content_hash != round_.rubric_hash,
         "rates": response_rates(round_, names),
-        "invitations": Invitation.objects.filter(round=round_).order_by("group", "respondent_id"),
+        "invitations": sorted(
+            Invitation.objects.filter(round=round_), key=lambda i: (i.group, natural_key(i.respondent_id))
+        ),
         "names": names,
         "submitted": submitted,
         "result": result,
