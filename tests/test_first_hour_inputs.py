@@ -3,7 +3,16 @@ survey exports whose cells are choice labels ("3 - Developing"), and the same pr
 
 from __future__ import annotations
 
-from .conftest import ROOT, run_main
+from pathlib import Path
+
+import pytest
+
+from .conftest import DATA, ROOT, RUBRICS, run_main
+
+IMPORTS = DATA / "imports"
+MSFORMS_MAP = IMPORTS / "msforms.yaml"
+RUBRIC_1_1 = RUBRICS / "qi-readiness-1.1.0.yaml"
+MINI = RUBRICS / "valid-minimal.yaml"
 
 
 def test_answers_for_another_rubric_are_refused_in_one_line_naming_the_command_that_scores_them():
@@ -14,4 +23,72 @@ def test_answers_for_another_rubric_are_refused_in_one_line_naming_the_command_t
         "examples/answers/riverside-community.yaml:6:14: /rubric/id: these answers are for rubric 'qi-readiness' "
         "2.0.0, not 'qi-programme-stages' (score them with their own rubric: qimaturity score qi-readiness "
         "examples/answers/riverside-community.yaml)"
+    ]
+
+
+def _labelled_msforms(tmp_path: Path, label: str) -> Path:
+    """tests/data/imports/msforms.xlsx with each 'Developing' cell (level 3 of qi-readiness 1.1.0) written as the
+    survey's choice label ``label``."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(IMPORTS / "msforms.xlsx")
+    cells = [cell for row in book.active.iter_rows(min_row=2) for cell in row if cell.value == "Developing"]
+    assert len(cells) > 40
+    for cell in cells:
+        cell.value = label
+    target = tmp_path / "msforms.xlsx"
+    book.save(target)
+    return target
+
+
+@pytest.mark.parametrize("label", ["3 - Developing", "3. developing", "3:  DEVELOPING", "3 \u2013 Developing"])
+def test_survey_choice_labels_with_the_level_number_and_name_import_as_that_level(tmp_path, label):
+    plain = run_main(
+        "import",
+        str(RUBRIC_1_1),
+        str(IMPORTS / "msforms.xlsx"),
+        "--mapping",
+        str(MSFORMS_MAP),
+        "-o",
+        str(tmp_path / "plain.yaml"),
+    )
+    assert plain.returncode == 0, plain.stderr
+    labelled = _labelled_msforms(tmp_path, label)
+    imported = run_main(
+        "import", str(RUBRIC_1_1), str(labelled), "--mapping", str(MSFORMS_MAP), "-o", str(tmp_path / "labelled.yaml")
+    )
+    assert imported.returncode == 0, imported.stderr
+    # The same answers file as the export whose cells say 'Developing': every such cell is level 3.
+    assert (tmp_path / "labelled.yaml").read_text() == (tmp_path / "plain.yaml").read_text()
+
+
+def test_a_label_whose_number_and_name_disagree_is_refused_naming_the_level_of_that_number(tmp_path):
+    labelled = _labelled_msforms(tmp_path, "3 - Embedded")
+    imported = run_main(
+        "import", str(RUBRIC_1_1), str(labelled), "--mapping", str(MSFORMS_MAP), "-o", str(tmp_path / "out")
+    )
+    assert imported.returncode == 2
+    first = imported.stderr.splitlines()[0]
+    assert "'3 - Embedded' names level 3 'Embedded', but level 3 is 'Developing'" in first
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_same_bad_label_in_240_cells_is_shown_three_times_then_summed_up_in_one_line(tmp_path):
+    # 120 respondents of the minimal rubric (levels 1 Low, 2 Mid, 3 High), each answering lead-1 and meth-1 with a
+    # label whose number and name disagree: 240 bad cells, in rows 2-121, columns 4 and 6.
+    export = tmp_path / "survey.csv"
+    rows = ["organisation_id,respondent,group,lead-1,lead-2,meth-1"]
+    rows += [f"RX1,r{n},board,3 - Highest,2,3 - Highest" for n in range(1, 121)]
+    export.write_text("\n".join(rows) + "\n")
+    scored = run_main("score", str(MINI), str(export))
+    assert scored.returncode == 2
+    lines = scored.stderr.splitlines()
+    assert len(lines) <= 5, lines
+    assert [line.split(": ")[0] for line in lines[:3]] == [f"{export}:2:4", f"{export}:2:6", f"{export}:3:4"]
+    assert all("'3 - Highest' names level 3 'Highest', but level 3 is 'High'" in line for line in lines[:3])
+    # MAX_PROBLEMS (100) are kept, rows 2-51 (2 a row): 3 shown, the other 97 summed up, then the count of those
+    # not kept: 240 cells and, lead-1 and meth-1 having no answer (missing: error), 2 more, less the 100
+    assert lines[3:] == [
+        f"{export}: the same problem in 97 more cells: rows 3-51; columns 4, 6",
+        f"{export}: /: ... and 142 more problems (fix these and run again)",
     ]
