@@ -3,6 +3,7 @@ survey exports whose cells are choice labels ("3 - Developing"), and the same pr
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -91,4 +92,73 @@ def test_the_same_bad_label_in_240_cells_is_shown_three_times_then_summed_up_in_
     assert lines[3:] == [
         f"{export}: the same problem in 97 more cells: rows 3-51; columns 4, 6",
         f"{export}: /: ... and 142 more problems (fix these and run again)",
+    ]
+
+
+def test_a_folder_reads_answers_and_filled_templates_and_says_what_every_other_file_is(tmp_path):
+    from qimaturity import load_rubric
+    from qimaturity.report.questionnaire import questionnaire_xlsx
+
+    from .test_questionnaire import fill
+
+    folder = tmp_path / "survey"
+    folder.mkdir()
+    shutil.copy(DATA / "answers" / "mini-two-groups.yaml", folder / "org-a.yaml")
+    people = [{"respondent": "t1", "group": "board", "organisation_id": "org-t", "organisation_name": "Org T"}]
+    answers = [("t1", {"lead-1": "3 - High", "lead-2": "2. Mid", "meth-1": 1})]
+    fill(questionnaire_xlsx(load_rubric(MINI)), folder / "filled.xlsx", people, answers)
+    (folder / "filled.blank.xlsx").unlink()  # fill's own copy of the blank template
+    # A mapping whose comment names the respondents (it was read as answers: 'respondents' was sought in its bytes).
+    (folder / "map.yaml").write_text(
+        "# The March survey: every respondents' answers\nformat: msforms\norganisation:\n  id: {value: RX1}\n"
+    )
+    shutil.copy(MINI, folder / "rubric.yaml")
+    shutil.copy(ROOT / "examples" / "brand" / "brand.yaml", folder / "brand.yaml")
+    for fmt in ("json", "csv"):
+        out = run_main("score", str(MINI), str(DATA / "answers" / "mini-two-groups.yaml"), "--format", fmt)
+        (folder / f"result.{fmt}").write_text(out.stdout)
+    (folder / "survey.csv").write_text("organisation_id,lead-1,lead-2,meth-1\nRX1,3,2,1\n")
+
+    scored = run_main("score", str(MINI), str(folder), "--format", "csv")
+    assert scored.returncode == 0, scored.stderr
+    overall = [line.split(",")[:2] for line in scored.stdout.splitlines() if ",overall," in line]
+    assert overall == [["org-t", "Org T"], ["org-a", "Organisation A"]]  # the template, the answers file
+    assert scored.stderr.splitlines() == [
+        f"note: {folder / 'brand.yaml'}: passed over: a brand file (give it with --brand)",
+        f"note: {folder / 'map.yaml'}: passed over: a mapping file (give it with --mapping)",
+        f"note: {folder / 'result.csv'}: passed over: a table of results (score's CSV output)",
+        f"note: {folder / 'result.json'}: passed over: a result (score's JSON output)",
+        f"note: {folder / 'rubric.yaml'}: passed over: a rubric (give it as the RUBRIC argument)",
+        f"note: {folder / 'survey.csv'}: passed over: a survey or spreadsheet export, read in a folder only with "
+        "--mapping (give --mapping MAP.yaml, or give the file itself, or import it: qimaturity import RUBRIC FILE "
+        "-o answers/)",
+    ]
+
+
+def test_a_folder_of_nothing_but_other_documents_says_what_it_passed_over(tmp_path):
+    shutil.copy(MINI, tmp_path / "rubric.yaml")
+    (tmp_path / "survey.csv").write_text("organisation_id,lead-1,lead-2,meth-1\nRX1,3,2,1\n")
+    scored = run_main("score", str(MINI), str(tmp_path))
+    assert scored.returncode == 2
+    assert scored.stderr.splitlines()[-1] == (
+        f"{tmp_path}: /: the folder holds no answers files (expected .yaml, .yml or .json files; passed over: a "
+        "rubric (give it as the RUBRIC argument); a survey or spreadsheet export, read in a folder only "
+        "with --mapping (give --mapping MAP.yaml, or give the file itself, or import it: qimaturity import RUBRIC "
+        "FILE -o answers/))"
+    )
+
+
+def test_no_message_quotes_a_long_value_or_a_whole_document(tmp_path):
+    # A 5,000-character date, and a brand file given as answers: each message quotes at most 80 characters of a
+    # value, and the document never.
+    text = (DATA / "answers" / "mini-two-groups.yaml").read_text().replace('"2026-06-30"', "x" * 5000)
+    (tmp_path / "long.yaml").write_text(text)
+    scored = run_main("score", str(MINI), str(tmp_path / "long.yaml"), str(ROOT / "examples" / "brand" / "brand.yaml"))
+    assert scored.returncode == 2
+    brand = ROOT / "examples" / "brand" / "brand.yaml"
+    assert scored.stderr.splitlines() == [
+        f"{tmp_path / 'long.yaml'}:4:7: /date: '{'x' * 77}...' (5,000 characters) is not a date (use YYYY-MM-DD, e.g. "
+        "2026-09-30)",
+        # the brand file given as answers: what it is, in one line (not each of its keys an answers file lacks)
+        f"{brand}: /: not an answers file but a brand file (give it with --brand)",
     ]
