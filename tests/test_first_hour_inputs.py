@@ -95,19 +95,14 @@ def test_the_same_bad_label_in_240_cells_is_shown_three_times_then_summed_up_in_
     ]
 
 
-def test_a_folder_reads_answers_and_filled_templates_and_says_what_every_other_file_is(tmp_path):
+def test_a_folder_reads_its_answers_files_and_says_what_every_other_file_is_and_how_to_read_it(tmp_path):
     from qimaturity import load_rubric
     from qimaturity.report.questionnaire import questionnaire_xlsx
-
-    from .test_questionnaire import fill
 
     folder = tmp_path / "survey"
     folder.mkdir()
     shutil.copy(DATA / "answers" / "mini-two-groups.yaml", folder / "org-a.yaml")
-    people = [{"respondent": "t1", "group": "board", "organisation_id": "org-t", "organisation_name": "Org T"}]
-    answers = [("t1", {"lead-1": "3 - High", "lead-2": "2. Mid", "meth-1": 1})]
-    fill(questionnaire_xlsx(load_rubric(MINI)), folder / "filled.xlsx", people, answers)
-    (folder / "filled.blank.xlsx").unlink()  # fill's own copy of the blank template
+    (folder / "questionnaire.xlsx").write_bytes(questionnaire_xlsx(load_rubric(MINI)))
     # A mapping whose comment names the respondents (it was read as answers: 'respondents' was sought in its bytes).
     (folder / "map.yaml").write_text(
         "# The March survey: every respondents' answers\nformat: msforms\norganisation:\n  id: {value: RX1}\n"
@@ -118,20 +113,25 @@ def test_a_folder_reads_answers_and_filled_templates_and_says_what_every_other_f
         out = run_main("score", str(MINI), str(DATA / "answers" / "mini-two-groups.yaml"), "--format", fmt)
         (folder / f"result.{fmt}").write_text(out.stdout)
     (folder / "survey.csv").write_text("organisation_id,lead-1,lead-2,meth-1\nRX1,3,2,1\n")
+    (folder / "broken.xlsx").write_bytes(b"not a zip")
 
     scored = run_main("score", str(MINI), str(folder), "--format", "csv")
     assert scored.returncode == 0, scored.stderr
     overall = [line.split(",")[:2] for line in scored.stdout.splitlines() if ",overall," in line]
-    assert overall == [["org-t", "Org T"], ["org-a", "Organisation A"]]  # the template, the answers file
+    assert overall == [["org-a", "Organisation A"]]
+    how = "give the file itself, or import it: qimaturity import RUBRIC FILE -o answers/"
     assert scored.stderr.splitlines() == [
         f"note: {folder / 'brand.yaml'}: passed over: a brand file (give it with --brand)",
+        f"note: {folder / 'broken.xlsx'}: passed over: a workbook that cannot be read (not an Excel workbook "
+        "(.xlsx): it is not a zip file)",
         f"note: {folder / 'map.yaml'}: passed over: a mapping file (give it with --mapping)",
+        f"note: {folder / 'questionnaire.xlsx'}: passed over: a questionnaire template (give the file itself to read "
+        "its answers, or import it: qimaturity import RUBRIC FILE -o answers/)",
         f"note: {folder / 'result.csv'}: passed over: a table of results (score's CSV output)",
         f"note: {folder / 'result.json'}: passed over: a result (score's JSON output)",
         f"note: {folder / 'rubric.yaml'}: passed over: a rubric (give it as the RUBRIC argument)",
         f"note: {folder / 'survey.csv'}: passed over: a survey or spreadsheet export, read in a folder only with "
-        "--mapping (give --mapping MAP.yaml, or give the file itself, or import it: qimaturity import RUBRIC FILE "
-        "-o answers/)",
+        f"--mapping (give --mapping MAP.yaml, or {how})",
     ]
 
 

@@ -59,16 +59,15 @@ def list_answer_files(
     In a folder, files that are not answers are passed over with a note saying what each is rather than refused:
     an import's rejects file (``OUT.rejects.csv``, or any export whose last column is ``qimaturity_rejected``), a
     table of results, and YAML or JSON documents of another kind (see :func:`document_kind`: a mapping file, a
-    rubric, a brand file, a result...). Without ``exports``, a folder's filled questionnaire templates are read (as
-    a template given alone is) and its other exports are noted (a folder's exports need their mapping). A
+    rubric, a brand file, a result...). Without ``exports``, a folder's questionnaire templates and other exports
+    are noted too, saying how to read them. A
     folder never leads out of itself: a symlink to a file outside it, a symlink to a folder (read where it is, not
     through the link) and a symlink to nothing are passed over with a note; hidden subfolders (``.git``) are not
     entered. A folder with no answers files raises :class:`InputError`."""
     readable = ANSWERS_SUFFIXES + (EXPORT_SUFFIXES if exports else ())
     suffixes = readable + (OLD_WORKBOOK_SUFFIXES if exports else ())
-    # Without a mapping, a folder's workbooks and delimited files are looked at too: filled questionnaire
-    # templates are read (as when given alone), other exports passed over with a note (.txt files, often not data,
-    # silently).
+    # Without a mapping, a folder's workbooks and delimited files are passed over with a note saying what each is
+    # and how to read it (.txt files, often not data, silently).
     unread = () if exports else (*WORKBOOK_SUFFIXES, ".csv", ".tsv", ".tab", *OLD_WORKBOOK_SUFFIXES)
     files: list[Path] = []
     notes: list[str] = []
@@ -192,25 +191,32 @@ def _listed(path: Path, found: list[Path], notes: list[str]) -> None:
 
 
 def _unread_export(path: Path, found: list[Path], notes: list[str]) -> None:
-    """A workbook or delimited file in a folder read without a mapping: a filled questionnaire template is answers
-    (as it is given alone); any other is an export, which a folder's reading leaves to --mapping or to import."""
+    """A workbook or delimited file in a folder read without a mapping: noted, saying what it is and how to read it.
+    A questionnaire template is not read either: a blank one (the questionnaire written beside the answers) is
+    common, and only reading it with the rubric would tell it from a filled one."""
     from qimaturity.answers.sources import is_template
 
+    if _is_rejects(path):
+        _listed(path, found, notes)
+        return
+    if _is_results_table(path):
+        notes.append(f"{path}: passed over: a table of results (score's CSV output)")
+        return
     try:
         template = is_template(path)
-    except InputError:
-        template = True  # listed, so that scoring says what is wrong with it
+    except InputError as error:
+        notes.append(f"{path}: passed over: a workbook that cannot be read ({error.problems[0].message})")
+        return
     if template:
-        found.append(path)
-    elif _is_results_table(path):
-        notes.append(f"{path}: passed over: a table of results (score's CSV output)")
-    elif not _is_rejects(path):
+        notes.append(
+            f"{path}: passed over: a questionnaire template (give the file itself to read its answers, or import "
+            "it: qimaturity import RUBRIC FILE -o answers/)"
+        )
+    else:
         notes.append(
             f"{path}: passed over: a survey or spreadsheet export, read in a folder only with --mapping (give "
             "--mapping MAP.yaml, or give the file itself, or import it: qimaturity import RUBRIC FILE -o answers/)"
         )
-    else:
-        _listed(path, found, notes)
 
 
 REJECTS_SUFFIX = ".rejects.csv"
