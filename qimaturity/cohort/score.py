@@ -15,6 +15,7 @@ from qimaturity._core.documents import parse_yaml, read_text, strict_json
 from qimaturity._core.kinds import (
     ANSWERS_SUFFIXES,
     EXPORT_SUFFIXES,
+    JSON_SUFFIX,
     OLD_WORKBOOK_SUFFIXES,
     PARQUET_SUFFIXES,
     WORKBOOK_SUFFIXES,
@@ -252,6 +253,9 @@ DOCUMENT_PEEK = 4096
 """Bytes of a YAML or JSON file in a folder read to tell answers from other documents by their top-level keys."""
 _YAML_KEY = re.compile(rb"""^(?:"([^"\n]*)"|'([^'\n]*)'|([A-Za-z_][A-Za-z0-9_.-]*))[ \t]*:(?:[ \t]|\r?$)""", re.M)
 _JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{}\[\]:]')
+_JSON_FIRST_KEY = re.compile(rb'^\s*\{\s*"([^"\\]*)"\s*:')
+_ANSWERS_FIRST = frozenset({b"rubric", b"respondents", b"answers", b"resourceType"})
+_NOT_A_KEY = (b" ", b"\t", b"-", b"#", b"", b"\r")
 _ANSWERS_HEADS = frozenset({"rubric", "respondents", "answers"})
 
 
@@ -261,7 +265,9 @@ def _top_keys(head: bytes, whole: bool, json: bool) -> tuple[list[str], bool]:
     if not json:
         if not whole:
             head = head.rsplit(b"\n", 1)[0]  # the last line may be cut
-        return [(a or b or c).decode("utf-8", "replace") for a, b, c in _YAML_KEY.findall(head)], False
+        # A top-level key starts a line (an indented line, a list item or a comment is no key of the top).
+        lines = [line for line in head.split(b"\n") if line[:1] not in _NOT_A_KEY]
+        return [(a or b or c).decode("utf-8", "replace") for a, b, c in _YAML_KEY.findall(b"\n".join(lines))], False
     keys: list[str] = []
     depth = 0
     listed = head.lstrip().startswith(b"[")
@@ -303,9 +309,12 @@ def document_kind(path: Path) -> str | None:
     :data:`DOCUMENT_PEEK` bytes), in words with what to do with it: ``"a mapping file (give it with --mapping)"``.
     None for answers, and for any document whose keys fit no other kind (an answers file with a misspelt key is
     left to be read, and its problems reported). FHIR JSON is answers."""
-    json = is_json(path)
+    json = path.name[-5:].lower() == JSON_SUFFIX
     head = _head(path, DOCUMENT_PEEK)
     whole = len(head) < DOCUMENT_PEEK
+    first = (_JSON_FIRST_KEY if json else _YAML_KEY).search(head)
+    if first is not None and first.group(first.lastindex or 0) in _ANSWERS_FIRST:
+        return None  # the common case, told quickly: no other document starts with these keys
     found, listed = _top_keys(head, whole, json)
     keys = set(found)
     if not keys or "resourceType" in keys:
