@@ -162,3 +162,17 @@ def test_no_message_quotes_a_long_value_or_a_whole_document(tmp_path):
         # the brand file given as answers: what it is, in one line (not each of its keys an answers file lacks)
         f"{brand}: /: not an answers file but a brand file (give it with --brand)",
     ]
+
+
+def test_a_choice_label_is_read_by_its_number_and_name_together():
+    from qimaturity.rubric.forms import MisnamedLevel, level_of_label
+    from qimaturity.rubric.model import Level
+
+    levels = [Level(1, "Low", "."), Level(2, "Mid", "."), Level(3, "High", ".")]
+    for label in ("3", "3.", "3 High", "3 - High", "3 \u2014 high", "3. HIGH", "3:  high ", "3) High", " high "):
+        assert level_of_label(label, levels) == levels[2], label
+    assert level_of_label("3 - Low", levels) == MisnamedLevel(levels[2], "Low")
+    for label in ("3.5", "4 - High", "Highest", "", "-3"):
+        assert level_of_label(label, levels) is None, label
+    # a name alone names a level only when one level has it, case aside
+    assert level_of_label("mid", [*levels[:2], Level(4, "MID", ".")]) is None
