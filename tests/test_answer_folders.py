@@ -102,7 +102,8 @@ def test_batch_reads_a_folders_own_files_and_says_so_of_a_folder_of_years(tmp_pa
     assert result.returncode == 2
     assert (
         f"{root}: /: the folder holds no answers files (expected .yaml, .yml or .json files; its subfolders are not "
-        "read here, so give each of them, e.g. one per year)"
+        "read here, so give each of them, e.g. one per year; passed over: the rows an import rejected (correct them "
+        "and import the file again, into answers files); a mapping file (give it with --mapping))"
     ) in result.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
@@ -140,7 +141,13 @@ def test_report_notes_the_files_of_its_cohort_and_history_folders_passed_over(tm
     written = run_main("report", rubric, org, "--cohort", str(root), "--min-cohort", "4", "-o", str(output))
     assert written.returncode == 0, written.stderr
     assert output.is_file()
-    note = f"note: {root / 'national.yaml'}: passed over: a mapping file (give it with --mapping)"
-    assert [line for line in written.stderr.splitlines() if "passed over" in line] == [note]
+    # Without --mapping the rejects files (CSV) are noted too, as every export of a folder is.
+    rejected = "passed over: the rows an import rejected (correct them and import the file again, into answers files)"
+    notes = [
+        f"note: {root / '2025.rejects.csv'}: {rejected}",
+        f"note: {root / '2026.rejects.csv'}: {rejected}",
+        f"note: {root / 'national.yaml'}: passed over: a mapping file (give it with --mapping)",
+    ]
+    assert [line for line in written.stderr.splitlines() if "passed over" in line] == notes
     history = run_main("report", rubric, org, "--history", str(root), "-o", str(output))
-    assert [line for line in history.stderr.splitlines() if "passed over" in line] == [note], history.stderr
+    assert [line for line in history.stderr.splitlines() if "passed over" in line] == notes, history.stderr

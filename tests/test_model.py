@@ -130,8 +130,13 @@ def test_the_problems_of_an_assessment_from_a_file_name_that_file():
 def test_an_assessment_for_another_rubric_is_refused():
     with pytest.raises(InputError) as caught:
         score(QI, hand_built())
-    assert ("/rubric/id", "these answers are for rubric 'checks', not 'qi-readiness'") in [
-        (p.path, p.message) for p in caught.value.problems
+    # said alone: checked against another rubric, every question would be unknown too
+    assert [(p.path, p.message, p.hint) for p in caught.value.problems] == [
+        (
+            "/rubric/id",
+            "these answers are for rubric 'checks' 2.1, not 'qi-readiness'",
+            "score them with their own rubric",
+        )
     ]
 
 

@@ -6,6 +6,7 @@ document, a message and a hint saying what to do. Validation collects all proble
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -80,3 +81,77 @@ def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
     """Order problems by position in the file (problems without a line last), keeping them unique."""
     unique = dict.fromkeys(problems)
     return sorted(unique, key=lambda p: (p.file, p.line is None, p.line or 0, p.column or 0, p.path, p.message))
+
+
+SHOWN_CHARS = 80
+"""The most characters of a value a message quotes: a longer one is cut (a cell, a key, a whole document)."""
+
+
+def shown_text(value: Any, most: int = SHOWN_CHARS) -> str:
+    """A value as a message quotes it: ``'text'``, cut to ``most`` characters with ``...`` (and the length said)
+    when longer, so that no message carries a long cell or a whole document."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= most:
+        return f"'{text}'"
+    return f"'{text[: most - 3]}...' ({len(text):,} characters)"
+
+
+SHOWN_ALIKE = 3
+"""How many problems alike (see :func:`problem_lines`) are shown in full before the rest are summed up."""
+_CELL_PATH = re.compile(r"/rows/\d+/")
+_CELL_NAME = re.compile(r"^cell [A-Z]+[0-9]+: ")
+_QUESTION = re.compile(r"question '[^']*'")
+
+
+def _alike(problem: Problem) -> tuple[str, ...]:
+    """What problems alike share: the file and the message, apart from the place. A problem in a cell of an export or
+    a template is alike another of the same message apart from the cell and the question its column holds (the same
+    bad label in many columns); any other, of the same message and hint at another line."""
+    if _CELL_PATH.search(problem.path):
+        return (problem.file, "cell", _QUESTION.sub("question", _CELL_NAME.sub("", problem.message)))
+    return (problem.file, "", problem.message, problem.hint)
+
+
+def numbers_text(numbers: Iterable[int], most: int = 6) -> str:
+    """Whole numbers as runs: ``5-12, 14, 20-21``; past ``most`` runs, ``, ...``."""
+    runs: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    text = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs[:most])
+    return text + (", ..." if len(runs) > most else "")
+
+
+def problem_lines(problems: Sequence[Problem], shown: int = SHOWN_ALIKE) -> list[str]:
+    """The problems as lines to print, in their order, with problems alike (the same message at other rows, cells or
+    lines) shown ``shown`` at a time: after the last one shown, one line says where the others are, e.g.
+    ``export.csv: the same problem in 237 more cells: rows 5-12, 14, ...; columns 8-17``."""
+    groups: dict[tuple[str, ...], list[Problem]] = {}
+    for problem in problems:
+        groups.setdefault(_alike(problem), []).append(problem)
+    lines: list[str] = []
+    seen: dict[tuple[str, ...], int] = {}
+    for problem in problems:
+        key = _alike(problem)
+        at = seen[key] = seen.get(key, -1) + 1
+        if at < shown:
+            lines.append(str(problem))
+        if at == shown - 1 and len(groups[key]) > shown:
+            lines.append(_rest(groups[key][shown:]))
+    return lines
+
+
+def _rest(rest: Sequence[Problem]) -> str:
+    """The line that stands for the problems alike past those shown."""
+    rows = [p.line for p in rest if p.line is not None]
+    if _CELL_PATH.search(rest[0].path):
+        text = f"{rest[0].file}: the same problem in {len(rest):,} more cells"
+        columns = [p.column for p in rest if p.column is not None]
+        places = [f"rows {numbers_text(rows)}"] if rows else []
+        places += [f"columns {numbers_text(columns)}"] if columns and len(set(columns)) > 1 else []
+        places += [f"column {columns[0]}"] if columns and len(set(columns)) == 1 else []
+        return text + (": " + "; ".join(places) if places else "")
+    text = f"{rest[0].file}: the same problem {len(rest):,} more times"
+    return text + (f": lines {numbers_text(rows)}" if rows else "")

@@ -60,6 +60,7 @@ from qimaturity._core.outputs import make_output_folder, write_atomic
 from qimaturity._core.problems import DocPath, InputError, Problem, sort_problems
 from qimaturity.answers.files import check_answers_document
 from qimaturity.rubric.checks import did_you_mean
+from qimaturity.rubric.forms import MisnamedLevel, level_of_label, level_option
 from qimaturity.rubric.model import Question, Rubric
 
 FORMATS = ("auto", "plain", "qualtrics", "redcap", "msforms", "limesurvey")
@@ -1150,12 +1151,18 @@ class _Importer:
                 f"'{text}' is not a level of the scale (question '{question.id}')", f"levels are {self.scale_text}"
             )
         if not isinstance(value, bool):
+            label = level_of_label(text, self.rubric.levels)
+            if label is not None and not isinstance(label, MisnamedLevel):
+                return label.value
             for level in self.rubric.levels:
                 if key in (_norm(level.name), _norm(level.descriptor)):
                     return level.value
             for descriptor in question.levels:
                 if key == _norm(descriptor.descriptor):
                     return descriptor.level
+            if isinstance(label, MisnamedLevel):
+                options = ", ".join(level_option(level) for level in self.rubric.levels)
+                raise _BadCell(f"{label.message(_quote(text))} (question '{question.id}')", f"the levels are {options}")
 
         def hint() -> str:
             names = [level.name for level in self.rubric.levels]

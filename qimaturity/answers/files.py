@@ -8,6 +8,7 @@ rubric id or version that does not match. Every problem is reported at once, wit
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path as FsPath
@@ -126,12 +127,10 @@ def check_answers_document(doc: SourceDocument, rubric: Rubric, *, missing: bool
 
     declared = data["rubric"]
     if declared["id"] != rubric.id:
-        add(
-            ("rubric", "id"),
-            f"these answers are for rubric '{declared['id']}', not '{rubric.id}'",
-            "score them with their own rubric",
-        )
-    elif declared.get("version") not in (None, rubric.version):
+        # Said alone: checked against another rubric, every question id and group would be a problem too.
+        add(("rubric", "id"), *_other_rubric(doc.name, declared, rubric))
+        return sort_problems(problems)
+    if declared.get("version") not in (None, rubric.version):
         add(
             ("rubric", "version"),
             f"these answers were given to version {declared['version']} of '{rubric.id}'; "
@@ -257,6 +256,16 @@ def check_answers_document(doc: SourceDocument, rubric: Rubric, *, missing: bool
             if question.id not in mentioned:
                 add(where, f"question '{question.id}' has no answer", "answer it, or N/A where the rubric allows it")
     return sort_problems(problems)
+
+
+def _other_rubric(name: str, declared: Mapping[str, Any], rubric: Rubric) -> tuple[str, str]:
+    """The problem of answers given to another rubric than the one they are scored with: its message and hint."""
+    version = declared.get("version")
+    given = f"'{declared['id']}'" + (f" {version}" if isinstance(version, str) else "")
+    message = f"these answers are for rubric {given}, not '{rubric.id}'"
+    if name.startswith("<"):  # an assessment built in Python, not a file
+        return message, "score them with their own rubric"
+    return message, f"score them with their own rubric: qimaturity score {declared['id']} {shlex.quote(name)}"
 
 
 def _asked_of(rubric: Rubric) -> dict[str | None, frozenset[str]]:

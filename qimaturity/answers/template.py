@@ -52,14 +52,15 @@ from qimaturity.rubric.forms import (
     RESPONDENT_LABEL,
     RESPONDENTS,
     TEMPLATE_FORMAT,
+    MisnamedLevel,
     asked,
+    level_of_label,
     level_option,
 )
-from qimaturity.rubric.model import Level, Question, Rubric
+from qimaturity.rubric.model import Question, Rubric
 
 MAX_TEMPLATE_ROWS = 100_000
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_NUMBERED = re.compile(r"^(\d+)\s*(?:[-\u2013\u2014:.)]\s*)?(.*)$")
 MAX_ID = 100
 MAX_NAME = 300
 MAX_JUSTIFICATION = 5000
@@ -119,8 +120,6 @@ class _Reader:
         self.book = book
         self.rubric = rubric
         self.problems: list[Problem] = []
-        self.levels = {level.value: level for level in rubric.levels}
-        self.by_name = {level.name.casefold(): level for level in rubric.levels}
         self.questions = {q.id: q for q in rubric.questions()}
         self.groups = {g.id: g for g in rubric.respondent_groups}
         self.organisation: str | None = None
@@ -324,25 +323,11 @@ class _Reader:
                 self.add(ANSWERS, row, column, f"question '{question.id}' cannot be answered N/A", "choose a level")
                 return None
             return True, None
-        level: Level | None = None
-        match = _NUMBERED.match(text)
-        if match:
-            level = self.levels.get(int(match.group(1)))
-            named = match.group(2).strip()
-            if named[:1].isdigit():
-                level = None
-            elif level is not None and named and named.casefold() != level.name.casefold():
-                self.add(
-                    ANSWERS,
-                    row,
-                    column,
-                    f"question '{question.id}': '{text}' names level {level.value} '{named}', but level "
-                    f"{level.value} is '{level.name}'",
-                    hint,
-                )
-                return None
-        else:
-            level = self.by_name.get(text.casefold())
+        level = level_of_label(text, self.rubric.levels)
+        if isinstance(level, MisnamedLevel):
+            quoted = "'" + text + "'"
+            self.add(ANSWERS, row, column, f"question '{question.id}': {level.message(quoted)}", hint)
+            return None
         if level is None:
             self.add(ANSWERS, row, column, f"question '{question.id}': '{text}' is not a level of the scale", hint)
             return None

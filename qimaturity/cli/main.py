@@ -19,7 +19,7 @@ import click
 
 from qimaturity._core.documents import text_problem
 from qimaturity._core.extras import ExtraMissing, extra_imports, require_extras
-from qimaturity._core.problems import InputError, OptionError, Problem
+from qimaturity._core.problems import InputError, OptionError, Problem, problem_lines
 from qimaturity.cli.params import (
     DATE,
     DOMAIN,
@@ -64,8 +64,10 @@ def _say(message: str) -> None:
 
 
 def _emit_problems(problems: Sequence[Problem]) -> None:
-    for problem in problems:
-        _say(str(problem))
+    """Every command's problems on stderr: the same problem in many cells or lines is shown a few times, then
+    summed up in one line (see :func:`qimaturity._core.problems.problem_lines`)."""
+    for line in problem_lines(problems):
+        _say(line)
 
 
 def _plain_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -5,6 +5,7 @@ answers, from a file or from memory, for the commands that take one."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,9 @@ from qimaturity._core.extras import ExtraMissing, extra_imports, extra_installed
 from qimaturity._core.kinds import (
     ANSWERS_SUFFIXES,
     EXPORT_SUFFIXES,
+    JSON_SUFFIX,
     OLD_WORKBOOK_SUFFIXES,
+    WORKBOOK_SUFFIXES,
     input_kind,
     is_json,
     suffix_list,
@@ -55,20 +58,26 @@ def list_answer_files(
     (i.e. when a mapping is given) the exports in them too, old ``.xls`` workbooks among them, so that they are
     refused, saying what to do, rather than passed over.
 
-    In a folder, files that are not answers are passed over with a note rather than refused: an import's rejects
-    file (``OUT.rejects.csv``, or any export whose last column is ``qimaturity_rejected``) and a mapping file. A
+    In a folder, files that are not answers are passed over with a note saying what each is rather than refused:
+    an import's rejects file (``OUT.rejects.csv``, or any export whose last column is ``qimaturity_rejected``), a
+    table of results, and YAML or JSON documents of another kind (see :func:`document_kind`: a mapping file, a
+    rubric, a brand file, a result...). Without ``exports``, a folder's questionnaire templates and other exports
+    are noted too, saying how to read them. A
     folder never leads out of itself: a symlink to a file outside it, a symlink to a folder (read where it is, not
     through the link) and a symlink to nothing are passed over with a note; hidden subfolders (``.git``) are not
     entered. A folder with no answers files raises :class:`InputError`."""
     readable = ANSWERS_SUFFIXES + (EXPORT_SUFFIXES if exports else ())
     suffixes = readable + (OLD_WORKBOOK_SUFFIXES if exports else ())
+    # Without a mapping, a folder's workbooks and delimited files are passed over with a note saying what each is
+    # and how to read it (.txt files, often not data, silently).
+    unread = () if exports else (*WORKBOOK_SUFFIXES, ".csv", ".tsv", ".tab", *OLD_WORKBOOK_SUFFIXES)
     files: list[Path] = []
     notes: list[str] = []
     for text in paths:
         path = Path(text)
         if path.is_dir():
             passed: list[str] = []
-            found = _folder_files(path, suffixes, recursive, passed)
+            found = _folder_files(path, suffixes, recursive, passed, unread)
             notes.extend(
                 sorted(passed, key=lambda note: natural_parts_key(Path(note.split(": passed over: ")[0]).parts))
             )
@@ -76,6 +85,9 @@ def list_answer_files(
                 hint = f"expected {suffix_list(readable)} files"
                 if not recursive and any(_is_folder(p) for p in path.iterdir()):
                     hint += "; its subfolders are not read here, so give each of them, e.g. one per year"
+                kinds = list(dict.fromkeys(note.split(": passed over: ")[-1] for note in passed))
+                if kinds:
+                    hint += "; passed over: " + "; ".join(kinds[:3]) + (" and others" if len(kinds) > 3 else "")
                 raise InputError.single(text, "the folder holds no answers files", hint)
             files.extend(found)
         else:
@@ -83,9 +95,12 @@ def list_answer_files(
     return files, notes
 
 
-def _folder_files(root: Path, suffixes: Sequence[str], recursive: bool, notes: list[str]) -> list[Path]:
+def _folder_files(
+    root: Path, suffixes: Sequence[str], recursive: bool, notes: list[str], unread: Sequence[str] = ()
+) -> list[Path]:
     """The files of ``root`` (and its subfolders with ``recursive``) with these suffixes, in natural order; what
-    is passed over is noted."""
+    is passed over is noted. Files with the ``unread`` suffixes (exports when no mapping is given) are looked at:
+    filled questionnaire templates are listed, the others noted."""
     try:
         inside = root.resolve(strict=True)
     except (OSError, RuntimeError):
@@ -113,6 +128,8 @@ def _folder_files(root: Path, suffixes: Sequence[str], recursive: bool, notes: l
                     folders.append(Path(entry.path))
             elif suffix in suffixes and entry.is_file(follow_symlinks=False):
                 _listed(Path(entry.path), found, notes)
+            elif suffix in unread and entry.is_file(follow_symlinks=False):
+                _unread_export(Path(entry.path), found, notes)
     if linked:
         # A link to a file listed already is that file: it counts once.
         real = {path.resolve() for path in found}
@@ -144,16 +161,48 @@ def _symlink(path: Path, inside: Path, suffixes: Sequence[str], found: list[Path
 
 
 def _listed(path: Path, found: list[Path], notes: list[str]) -> None:
-    """List a file of a folder, unless it is an import's rejects file or a mapping file (noted)."""
+    """List a file of a folder, unless it is an import's rejects file, a results table, or a YAML or JSON document
+    of another kind than answers (a mapping file, a rubric, a brand file, a result...): those are noted."""
     if _is_rejects(path):
         notes.append(
             f"{path}: passed over: the rows an import rejected (correct them and import the file again, into "
             "answers files)"
         )
-    elif _is_mapping(path):
-        notes.append(f"{path}: passed over: a mapping file (give it with --mapping)")
+    elif _is_results_table(path):
+        notes.append(f"{path}: passed over: a table of results (score's CSV output)")
+    elif (kind := document_kind(path)) is not None:
+        notes.append(f"{path}: passed over: {kind}")
     else:
         found.append(path)
+
+
+def _unread_export(path: Path, found: list[Path], notes: list[str]) -> None:
+    """A workbook or delimited file in a folder read without a mapping: noted, saying what it is and how to read it.
+    A questionnaire template is not read either: a blank one (the questionnaire written beside the answers) is
+    common, and only reading it with the rubric would tell it from a filled one."""
+    from qimaturity.answers.sources import is_template
+
+    if _is_rejects(path):
+        _listed(path, found, notes)
+        return
+    if _is_results_table(path):
+        notes.append(f"{path}: passed over: a table of results (score's CSV output)")
+        return
+    try:
+        template = is_template(path)
+    except InputError as error:
+        notes.append(f"{path}: passed over: a workbook that cannot be read ({error.problems[0].message})")
+        return
+    if template:
+        notes.append(
+            f"{path}: passed over: a questionnaire template (give the file itself to read its answers, or import "
+            "it: qimaturity import RUBRIC FILE -o answers/)"
+        )
+    else:
+        notes.append(
+            f"{path}: passed over: a survey or spreadsheet export, read in a folder only with --mapping (give "
+            "--mapping MAP.yaml, or give the file itself, or import it: qimaturity import RUBRIC FILE -o answers/)"
+        )
 
 
 REJECTS_SUFFIX = ".rejects.csv"
@@ -168,33 +217,102 @@ def _is_rejects(path: Path) -> bool:
         return False
     from qimaturity.answers.exports import REJECTED_COLUMN
 
-    head = _head(path, 4096)
-    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    first = _first_line(path)
     return first.endswith(REJECTED_COLUMN.encode()) or first.endswith(f'"{REJECTED_COLUMN}"'.encode())
 
 
-MAPPING_PEEK = 4096
-"""Bytes of a YAML file in a folder read to tell an answers file (it names its ``respondents``) from others."""
-MAPPING_MAX_BYTES = 64 * 1024
-"""A YAML file in a folder larger than this, whatever it holds, is left for scoring to read (and report)."""
+def _first_line(path: Path) -> bytes:
+    return _head(path, 4096).split(b"\n", 1)[0].rstrip(b"\r").removeprefix(b"\xef\xbb\xbf")
 
 
-def _is_mapping(path: Path) -> bool:
-    """A mapping file (YAML whose keys are all a mapping's, and no ``respondents``) among answers files."""
-    if is_json(path):
+def _is_results_table(path: Path) -> bool:
+    """A CSV of results as ``score`` writes it (its header is the results table's)."""
+    if input_kind(path) != "delimited":
         return False
-    head = _head(path, MAPPING_PEEK)
-    if b"respondents" in head:
-        return False
-    try:
-        if path.stat().st_size > MAPPING_MAX_BYTES:
-            return False
-        data = parse_yaml(read_text(path, max_bytes=MAPPING_MAX_BYTES), str(path)).data
-    except (InputError, OSError, ValueError):
-        return False
+    from qimaturity.scoring.tables import COLUMNS
+
+    return _first_line(path).startswith(",".join(COLUMNS[:6]).encode())
+
+
+DOCUMENT_PEEK = 4096
+"""Bytes of a YAML or JSON file in a folder read to tell answers from other documents by their top-level keys."""
+_YAML_KEY = re.compile(rb"""^(?:"([^"\n]*)"|'([^'\n]*)'|([A-Za-z_][A-Za-z0-9_.-]*))[ \t]*:(?:[ \t]|\r?$)""", re.M)
+_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{}\[\]:]')
+_JSON_FIRST_KEY = re.compile(rb'^\s*\{\s*"([^"\\]*)"\s*:')
+_ANSWERS_FIRST = frozenset({b"rubric", b"respondents", b"answers", b"resourceType"})
+_NOT_A_KEY = (b" ", b"\t", b"-", b"#", b"", b"\r")
+_ANSWERS_HEADS = frozenset({"rubric", "respondents", "answers"})
+
+
+def _top_keys(head: bytes, whole: bool, json: bool) -> tuple[list[str], bool]:
+    """The top-level keys ``head`` shows of a YAML or JSON document (of its first item, when it is a JSON list),
+    and whether it is a JSON list."""
+    if not json:
+        if not whole:
+            head = head.rsplit(b"\n", 1)[0]  # the last line may be cut
+        # A top-level key starts a line (an indented line, a list item or a comment is no key of the top).
+        lines = [line for line in head.split(b"\n") if line[:1] not in _NOT_A_KEY]
+        return [(a or b or c).decode("utf-8", "replace") for a, b, c in _YAML_KEY.findall(b"\n".join(lines))], False
+    keys: list[str] = []
+    depth = 0
+    listed = head.lstrip().startswith(b"[")
+    wanted = 2 if listed else 1
+    tokens = _JSON_TOKEN.findall(head)
+    for at, token in enumerate(tokens):
+        if token in (b"{", b"["):
+            depth += 1
+        elif token in (b"}", b"]"):
+            depth -= 1
+            if listed and depth == 1:
+                break  # the first item's keys are enough
+        elif depth == wanted and token.startswith(b'"') and at + 1 < len(tokens) and tokens[at + 1] == b":":
+            keys.append(token[1:-1].decode("utf-8", "replace"))
+    return keys, listed
+
+
+def _document_kinds() -> list[tuple[str, frozenset[str]]]:
+    """What each document qimaturity reads or writes is, and its top-level keys (from its schema)."""
+    from qimaturity._core.resources import schema
     from qimaturity.answers.exports import MAPPING_KEYS
 
-    return isinstance(data, dict) and bool(data) and all(key in MAPPING_KEYS for key in data)
+    def keys(name: str) -> frozenset[str]:
+        return frozenset(schema(name)["properties"])
+
+    return [
+        ("a mapping file (give it with --mapping)", frozenset(MAPPING_KEYS)),
+        ("a rubric (give it as the RUBRIC argument)", keys("rubric")),
+        ("a rubric as show writes it (give the rubric file as the RUBRIC argument)", keys("show")),
+        ("a brand file (give it with --brand)", keys("brand")),
+        ("a result (score's JSON output)", keys("result")),
+        ("an explanation (explain's JSON output)", keys("explain")),
+        ("a cohort comparison (compare's JSON output)", keys("cohort")),
+    ]
+
+
+def document_kind(path: Path) -> str | None:
+    """What a YAML or JSON file is when it is not answers, told by its top-level keys (read from its first
+    :data:`DOCUMENT_PEEK` bytes), in words with what to do with it: ``"a mapping file (give it with --mapping)"``.
+    None for answers, and for any document whose keys fit no other kind (an answers file with a misspelt key is
+    left to be read, and its problems reported). FHIR JSON is answers."""
+    json = path.name[-5:].lower() == JSON_SUFFIX
+    head = _head(path, DOCUMENT_PEEK)
+    whole = len(head) < DOCUMENT_PEEK
+    first = (_JSON_FIRST_KEY if json else _YAML_KEY).search(head)
+    if first is not None and first.group(first.lastindex or 0) in _ANSWERS_FIRST:
+        return None  # the common case, told quickly: no other document starts with these keys
+    found, listed = _top_keys(head, whole, json)
+    keys = set(found)
+    if not keys or "resourceType" in keys:
+        return None
+    from qimaturity._core.resources import schema
+
+    answers = set(schema("answers")["properties"])
+    if not listed and keys <= answers and keys & _ANSWERS_HEADS:
+        return None
+    for what, kind in _document_kinds():
+        if keys <= kind and (keys - answers or (whole and not keys & _ANSWERS_HEADS)):
+            return what.replace("a result (", "results (") if listed else what
+    return None
 
 
 def _head(path: Path, size: int) -> bytes:
@@ -684,7 +802,6 @@ class _Job:
     def csv_items(self, files: Sequence[Path]) -> list[CsvItem | Problem]:
         """The files' problems, then the CSV rows of their results in order, scored together by the columnar
         engine (:func:`qimaturity.scoring.columnar_assessments.csv_texts`)."""
-        from qimaturity.answers.sources import load_assessments
         from qimaturity.scoring.columnar_assessments import csv_texts
 
         (rubric,) = self.rubrics
@@ -692,7 +809,7 @@ class _Job:
         assessments: list[Assessment] = []
         for path in files:
             try:
-                assessments.extend(load_assessments(path, rubric, mapping=self.mapping))
+                assessments.extend(_load(path, rubric, self.mapping))
             except InputError as error:
                 problems.extend(error.problems)
         texts = csv_texts(rubric, assessments, targets=self.targets, default_target=self.default_target)
@@ -702,7 +819,6 @@ class _Job:
         """The files' slim results and problems in the files' order: the assessments of answers files scored
         together (:func:`qimaturity.scoring.columnar_assessments.slim_results`), a Parquet export's results as
         :meth:`items` gives them."""
-        from qimaturity.answers.sources import load_assessments
         from qimaturity.scoring.columnar_assessments import slim_results
 
         (rubric,) = self.rubrics
@@ -712,7 +828,7 @@ class _Job:
                 items.extend(item.slim() if isinstance(item, Result) else item for item in self.items(path))
                 continue
             try:
-                items.extend(load_assessments(path, rubric, mapping=self.mapping))
+                items.extend(_load(path, rubric, self.mapping))
             except InputError as error:
                 items.extend(error.problems)
         assessments = [item for item in items if isinstance(item, Assessment)]
@@ -721,7 +837,6 @@ class _Job:
 
     def items(self, path: Path) -> Iterator[Result | Problem]:
         """The results of one file's assessments, each as it is scored, or the file's problems."""
-        from qimaturity.answers.sources import load_assessments
 
         chosen = self.rubrics[0]
         if self.columnar and input_kind(path) == "parquet":
@@ -734,7 +849,7 @@ class _Job:
             # Reading the declared version costs a second parse of the file: only worth it when there is a choice.
             chosen = {r.version: r for r in self.rubrics}.get(declared_version(path) or "", chosen)
         try:
-            assessments = load_assessments(path, chosen, mapping=self.mapping)
+            assessments = _load(path, chosen, self.mapping)
         except InputError as error:
             yield from error.problems
             return
@@ -747,6 +862,22 @@ class _Job:
                 what_if=self.what_if,
                 details=self.details,
             )
+
+
+def _load(path: Path, rubric: Rubric, mapping: Mapping[str, Any] | None) -> list[Assessment]:
+    """A file's assessments (:func:`qimaturity.answers.sources.load_assessments`). A YAML or JSON file given that is
+    plainly another document (a rubric, a mapping file, a brand file, a result) is refused in one line saying what it
+    is, rather than with every key an answers file does not have."""
+    from qimaturity.answers.sources import load_assessments
+
+    try:
+        return load_assessments(path, rubric, mapping=mapping)
+    except InputError as error:
+        if input_kind(path) == "answers" and any(p.path == "/" and "'rubric'" in p.message for p in error.problems):
+            kind = document_kind(path)
+            if kind is not None:
+                raise InputError.single(str(path), f"not an answers file but {kind}") from None
+        raise
 
 
 def export_results(

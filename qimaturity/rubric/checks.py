@@ -17,7 +17,7 @@ import jsonschema_rs
 
 from qimaturity._core.documents import SourceDocument, yaml_quoted
 from qimaturity._core.numbers import given_number
-from qimaturity._core.problems import DocPath, Problem, pointer, sort_problems
+from qimaturity._core.problems import DocPath, Problem, pointer, shown_text, sort_problems
 from qimaturity._core.resources import schema
 from qimaturity.rubric.expressions import parse_expression
 
@@ -87,7 +87,7 @@ def schema_problems(doc: SourceDocument, schema_name: str) -> list[Problem]:
             allowed = sorted((sub.get("properties") or {}).keys())
             for key in kind.unexpected:
                 hint = did_you_mean(key, allowed) or f"allowed keys here: {', '.join(allowed)}"
-                problems.append(doc.problem((*path, key), f"unknown key '{key}'", hint, key=True))
+                problems.append(doc.problem((*path, key), f"unknown key {shown_text(key)}", hint, key=True))
             continue
         if name == "required":
             problems.append(doc.problem(path, f"missing required key '{kind.property}'", f"add '{kind.property}:'"))
@@ -119,7 +119,7 @@ def _map_message(name: str, path: DocPath, value: Any) -> tuple[str, str]:
     if isinstance(value, list):
         return "expected a list of question ids, each once", ID_HINT
     if isinstance(value, str):
-        return f"'{value}' is not a valid id", ID_HINT
+        return f"{shown_text(value)} is not a valid id", ID_HINT
     return f"expected a question id or a list of them, found {_describe(value)}", ID_HINT
 
 
@@ -160,27 +160,27 @@ def _schema_message(name: str, kind: Any, sub: dict[str, Any], error: Any, schem
     if name == "enum":
         options = [str(o) for o in kind.options]
         hint = did_you_mean(str(value), options) or f"one of: {', '.join(options)}"
-        return f"'{value}' is not an allowed value", hint
+        return f"{shown_text(value)} is not an allowed value", hint
     if name == "pattern":
         if "version" in schema_path:
-            return f"version '{value}' is not MAJOR.MINOR[.PATCH]", 'write it as text, e.g. version: "1.0.0"'
+            return f"version {shown_text(value)} is not MAJOR.MINOR[.PATCH]", 'write it as text, e.g. version: "1.0.0"'
         if "url" in schema_path:
-            return f"'{value}' is not a web address", "start it with https://"
+            return f"{shown_text(value)} is not a web address", "start it with https://"
         if "canonical" in schema_path:
             return (
-                f"'{value}' is not a canonical URL",
+                f"{shown_text(value)} is not a canonical URL",
                 "an absolute https:// address with no space, '|', '#', '?' or '/' at the end, e.g. "
                 "https://fhir.example.org/Questionnaire/qi-readiness",
             )
         if "colour" in schema_path:
-            return f"'{value}' is not a colour", 'write it as "#RRGGBB", e.g. "#1d3557"'
+            return f"{shown_text(value)} is not a colour", 'write it as "#RRGGBB", e.g. "#1d3557"'
         if "font" in schema_path:
-            return f"'{value}' is not a font family name", "letters, digits, spaces, '.', '_' and '-' only"
+            return f"{shown_text(value)} is not a font family name", "letters, digits, spaces, '.', '_' and '-' only"
         if "logo" in schema_path:
-            return f"'{value}' is not a PNG, JPEG or SVG file name", "use a .png, .jpg or .svg file"
+            return f"{shown_text(value)} is not a PNG, JPEG or SVG file name", "use a .png, .jpg or .svg file"
         if "date" in schema_path:
-            return f"'{value}' is not a date", "use YYYY-MM-DD, e.g. 2026-09-30"
-        return f"'{value}' is not a valid id", ID_HINT
+            return f"{shown_text(value)} is not a date", "use YYYY-MM-DD, e.g. 2026-09-30"
+        return f"{shown_text(value)} is not a valid id", ID_HINT
     if name == "minItems":
         return f"needs at least {kind.limit} item(s), found {len(value)}", ""
     if name == "maxItems":
@@ -202,6 +202,9 @@ def _schema_message(name: str, kind: Any, sub: dict[str, Any], error: Any, schem
     if name == "oneOf":
         # Not the validator's text, which quotes the whole value (a whole document, at the top).
         return f"{_describe(value)} is not valid under any of the schemas listed in the 'oneOf' keyword", ""
+    if isinstance(value, dict | list):
+        # Never the validator's text, which quotes the value: a whole mapping, or document, at the top.
+        return f"{_describe(value)} that does not fit the schema (its '{name}' rule)", ""
     text = str(error.message)
     return (text if len(text) <= 200 else text[:197] + "..."), ""
 

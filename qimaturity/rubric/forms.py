@@ -7,6 +7,8 @@ the spreadsheet template's layout: its marker, sheet names and column keys. Pure
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from qimaturity._core.problems import InputError, Problem
@@ -167,6 +169,54 @@ def build_form(rubric: Rubric, *, group: str | None = None, organisation: str | 
 def level_option(level: Level) -> str:
     """How a level appears in the answer drop-downs: ``3 Developing``."""
     return f"{level.value} {level.name}"
+
+
+# ---- A level as a choice label -----------------------------------------------------------------------------------
+
+_NUMBERED = re.compile(r"^(\d+)\s*(?:[-\u2013\u2014:.)]\s*)?(.*)$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class MisnamedLevel:
+    """A label whose number and name are of two different levels (``3 - Embedded`` where 3 is Developing)."""
+
+    level: Level
+    """The level the number gives."""
+    named: str
+    """The name written after the number."""
+
+    def message(self, quoted: str) -> str:
+        """What is wrong, of the label as shown (quoted): ``'3 - Embedded' names level 3 'Embedded', but ...``."""
+        value = self.level.value
+        return f"{quoted} names level {value} '{self.named}', but level {value} is '{self.level.name}'"
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def level_of_label(text: str, levels: Sequence[Level]) -> Level | MisnamedLevel | None:
+    """The level a choice label says, as surveys and the questionnaire template write them: the number with its
+    name, ``3 Developing``, ``3 - Developing`` (or an en or em dash), ``3. Developing``, ``3: Developing``,
+    ``3) Developing``; the number alone (``3``, ``3.``); or the name alone (``Developing``). Case and runs of
+    whitespace do not matter. A name alone is taken only when one level has it (names that differ only in case would
+    name two). :class:`MisnamedLevel` when the number and the name are of different levels; None when the label names
+    no level (a number off the scale, ``3.5``, other text).
+
+    The one reading of a label: the reader of exports (``import``, and ``score``, ``report``... of an export) and of
+    filled questionnaire templates both call it."""
+    by_value = {level.value: level for level in levels}
+    match = _NUMBERED.match(text.strip())
+    if match is None:
+        named = [level for level in levels if _folded(level.name) == _folded(text)]
+        return named[0] if len(named) == 1 else None
+    level = by_value.get(int(match.group(1)))
+    named_text = " ".join(match.group(2).split())
+    if level is None or named_text[:1].isdigit():
+        return None
+    if named_text and _folded(named_text) != _folded(level.name):
+        return MisnamedLevel(level, named_text)
+    return level
 
 
 @dataclass(frozen=True)

@@ -64,9 +64,10 @@ from qimaturity._core.limits import MAX_PROBLEMS
 from qimaturity._core.na import na_pattern
 from qimaturity._core.numbers import trace_number
 from qimaturity._core.order import NaturalKey, natural_key
-from qimaturity._core.problems import InputError, Problem, pointer, sort_problems
+from qimaturity._core.problems import InputError, Problem, pointer, shown_text, sort_problems
 from qimaturity.answers.model import Assessment, Organisation
 from qimaturity.rubric.checks import did_you_mean
+from qimaturity.rubric.forms import level_of_label
 from qimaturity.rubric.model import Question, Rubric
 from qimaturity.scoring.columnar_numbers import (
     ExportScores,
@@ -857,12 +858,13 @@ class _Export:
                     f"the rubric asks it of: {', '.join(column.question.respondents)}",
                 )
             elif kind == NOT_A_LEVEL:
-                add(
-                    qid,
-                    column.index,
-                    f"question '{qid}': '{record[_raw(i)]}' is not a level, N/A or empty",
-                    f"levels are {self.scale_text}",
-                )
+                raw = str(record[_raw(i)])
+                hint = f"levels are {self.scale_text}"
+                if level_of_label(raw, self.rubric.levels) is not None:
+                    # A survey's choice label ('3 - Developing'): import reads those, score-export numbers only.
+                    hint += "; score-export reads level numbers: import the export first (qimaturity import), which "
+                    hint += "reads choice labels"
+                add(qid, column.index, f"question '{qid}': {shown_text(raw)} is not a level, N/A or empty", hint)
             elif kind == OFF_SCALE:
                 add(
                     qid,
