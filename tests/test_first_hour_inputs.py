@@ -176,3 +176,16 @@ def test_a_choice_label_is_read_by_its_number_and_name_together():
         assert level_of_label(label, levels) is None, label
     # a name alone names a level only when one level has it, case aside
     assert level_of_label("mid", [*levels[:2], Level(4, "MID", ".")]) is None
+
+
+@pytest.mark.parametrize("cell", ["9" * 5000 + " - High", "9" * 5000])
+def test_a_cell_of_thousands_of_digits_is_a_bad_cell_quoted_short_not_an_internal_error(tmp_path, cell):
+    # Python refuses to turn more than 4,300 digits into an int (ValueError): a label's number is read from at most
+    # nine digits, and the cell is quoted as every message quotes a value, cut with its length said.
+    export = tmp_path / "survey.csv"
+    export.write_text(f"organisation_id,respondent,group,lead-1,lead-2,meth-1\nRX1,r1,board,{cell},2,3\n")
+    imported = run_main("import", str(MINI), str(export), "-o", str(tmp_path / "out.yaml"))
+    assert imported.returncode == 2, imported.stderr
+    first = imported.stderr.splitlines()[0]
+    assert first.startswith(f"{export}:2:4: ") and f"({len(cell):,} characters)" in first
+    assert len(first) < 400 and "internal error" not in imported.stderr

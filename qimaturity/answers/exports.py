@@ -57,7 +57,7 @@ from qimaturity._core.kinds import (
 from qimaturity._core.limits import MAX_EXPORT_BYTES, MAX_PROBLEMS
 from qimaturity._core.na import is_na_text
 from qimaturity._core.outputs import make_output_folder, write_atomic
-from qimaturity._core.problems import DocPath, InputError, Problem, sort_problems
+from qimaturity._core.problems import DocPath, InputError, Problem, shown_text, sort_problems
 from qimaturity.answers.files import check_answers_document
 from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.forms import MisnamedLevel, level_of_label, level_option
@@ -276,8 +276,7 @@ def _text(value: Any) -> str:
 
 
 def _quote(value: Any) -> str:
-    text = _text(value)
-    return f"'{text if len(text) <= 80 else text[:77] + '...'}'"
+    return shown_text(_text(value))
 
 
 # --- dates -----------------------------------------------------------------------------------------------------
@@ -1148,7 +1147,8 @@ class _Importer:
             if number.is_integer() and int(number) in self.scale:
                 return int(number)
             raise _BadCell(
-                f"'{text}' is not a level of the scale (question '{question.id}')", f"levels are {self.scale_text}"
+                f"{_quote(text)} is not a level of the scale (question '{question.id}')",
+                f"levels are {self.scale_text}",
             )
         if not isinstance(value, bool):
             label = level_of_label(text, self.rubric.levels)

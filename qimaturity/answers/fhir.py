@@ -65,7 +65,7 @@ from typing import Any, Literal
 
 from qimaturity._core.documents import SourceDocument, parse_json, parse_yaml, read_text
 from qimaturity._core.extras import extra_imports
-from qimaturity._core.problems import DocPath, InputError, Problem, pointer, sort_problems
+from qimaturity._core.problems import DocPath, InputError, Problem, pointer, shown_text, sort_problems
 from qimaturity.answers.files import check_answers_document
 from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.forms import FormQuestion, build_form
@@ -1004,7 +1004,7 @@ class _Reader:
             if level is None:
                 self.add(
                     (*cpath, "code") if code is not None else cpath,
-                    f"question '{qid}': code '{code}' is not a level of the scale"
+                    f"question '{qid}': code {shown_text(code)} is not a level of the scale"
                     if code is not None
                     else f"question '{qid}': the coding has no code",
                     codes_hint,

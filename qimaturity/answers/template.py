@@ -38,7 +38,7 @@ from typing import Any
 from qimaturity._core.documents import check_input_file
 from qimaturity._core.limits import MAX_TEMPLATE_BYTES
 from qimaturity._core.na import NA_TEXT, is_na_text
-from qimaturity._core.problems import InputError, Problem
+from qimaturity._core.problems import InputError, Problem, shown_text
 from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.forms import (
     ANSWERS,
@@ -329,7 +329,8 @@ class _Reader:
             self.add(ANSWERS, row, column, f"question '{question.id}': {level.message(quoted)}", hint)
             return None
         if level is None:
-            self.add(ANSWERS, row, column, f"question '{question.id}': '{text}' is not a level of the scale", hint)
+            said = f"question '{question.id}': {shown_text(text)} is not a level of the scale"
+            self.add(ANSWERS, row, column, said, hint)
             return None
         return False, level.value
 

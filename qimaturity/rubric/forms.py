@@ -173,7 +173,7 @@ def level_option(level: Level) -> str:
 
 # ---- A level as a choice label -----------------------------------------------------------------------------------
 
-_NUMBERED = re.compile(r"^(\d+)\s*(?:[-\u2013\u2014:.)]\s*)?(.*)$", re.DOTALL)
+_NUMBERED = re.compile(r"^(\d{1,9})\s*(?:[-\u2013\u2014:.)]\s*)?(.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
