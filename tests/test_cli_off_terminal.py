@@ -89,3 +89,18 @@ def test_off_a_terminal_columns_still_sets_the_width():
     assert result.returncode == 0, result.stderr
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
     assert "…" in result.stdout  # 80 columns are too few for the domain titles: rich cuts them, as asked
+
+
+@pytest.mark.parametrize("columns", ["0", "00", "abc", "-5", "1" * 40])
+def test_a_columns_that_is_not_a_width_is_passed_over(columns):
+    # rich took COLUMNS=0 as a width of none and printed nothing, with exit code 0.
+    result = run_main("score", "qi-readiness", EASTFIELD, env={"COLUMNS": columns})
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("│ Governance and direction ")]
+    assert len(rows) == 1 and rows[0].endswith("gap board/patient-partners +1.0 │")
+
+
+def test_a_columns_with_spaces_around_it_is_a_width():
+    result = run_main("score", "qi-readiness", EASTFIELD, env={"COLUMNS": " 80 "})
+    assert result.returncode == 0, result.stderr
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80

@@ -197,3 +197,13 @@ def test_a_group_is_taken_by_its_id_or_its_name(cli, tmp_path):
     for group in ("patient-partners", "Patient partners"):
         code, out, err = cli("questionnaire", "qi-readiness", "-o", str(tmp_path / "form.html"), "--group", group)
         assert code == 0, err
+
+
+@pytest.mark.parametrize("option", ["--question", "--domain", "--fail-under"])
+def test_a_long_unknown_value_is_quoted_short(cli, option):
+    # A value of 3,000 characters is cut to 80 with its length said, and not compared with every id (difflib).
+    code, _, err = cli("explain", "qi-readiness", RIVERSIDE, option, "x" * 3000)
+    if option == "--fail-under":
+        code, _, err = cli("score", "qi-readiness", RIVERSIDE, option, "x" * 3000)
+    assert code == 2
+    assert "(3,000 characters)" in err and len(err) < 400, err

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import INVALID, ROOT, run_cli, run_main
+from .conftest import DATA, INVALID, ROOT, run_cli, run_main
 
 RIVERSIDE = "examples/answers/riverside.yaml"
 # The questions of qi-readiness whose ids start with 'lead-', in the order of rubrics/qi-readiness.yaml.
@@ -157,3 +157,20 @@ def test_the_console_script_writes_each_shells_script_and_completes_without_load
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False, env=env
     )
     assert (done.stdout, done.stderr) == ("plain,lead-succession\n", "[]\n")
+
+
+def test_zsh_gets_one_line_of_help_a_candidate_whatever_the_titles_hold(tmp_path: Path) -> None:
+    # zsh reads type, value and help as three lines a candidate: a title folded over lines (YAML's '>' keeps a
+    # line break at its end) shifted every candidate after it.
+    rubric = (DATA / "rubrics" / "valid-minimal.yaml").read_text()
+    folded = rubric.replace("text: ", "text: >\n          ", 1)
+    assert folded != rubric
+    path = tmp_path / "folded.yaml"
+    path.write_text(folded)
+    line = f"qimaturity explain {path} {RIVERSIDE} --question "
+    comp = {"_QIMATURITY_COMPLETE": "zsh_complete", "COMP_WORDS": line, "COMP_CWORD": str(len(shlex.split(line)))}
+    result = run_main(env=comp)
+    assert (result.returncode, result.stderr) == (0, "")
+    lines = result.stdout.split("\n")[:-1]
+    assert len(lines) % 3 == 0 and lines[0::3] == ["plain"] * (len(lines) // 3), lines
+    assert lines[1::3] == ["lead-1", "lead-2", "meth-1"]

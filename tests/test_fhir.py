@@ -945,7 +945,8 @@ def test_the_rubrics_canonical_url_round_trips(tmp_path: Path) -> None:
     assert (
         f"/questionnaire: the response answers the questionnaire '{canonical}', but this rubric's canonical URL is "
         "'https://qimaturity.example/fhir/Questionnaire/mini' (read it with the canonical URL it was exported with: "
-        f"--fhir-base https://fhir.riverside.example, or fhir.canonical: {canonical} in the rubric)"
+        "qimaturity import ... --fhir-base https://fhir.riverside.example, "
+        f"or fhir.canonical: {canonical} in the rubric)"
     ) in result.stderr
 
 
@@ -966,8 +967,9 @@ def test_fhir_base_on_the_command_line_round_trips(tmp_path: Path) -> None:
     assert respondent == {"id": "rx1-staff", "group": "staff", "answers": {"lead-1": 2, "lead-2": 2, "meth-1": 2}}
     result = run_main("import", rubric, str(export), "-o", str(tmp_path / "no.yaml"))
     assert result.returncode == 2
-    assert "(read it with the canonical URL it was exported with: --fhir-base https://fhir.example.org/R4, or" in (
-        result.stderr
+    assert (
+        "(read it with the canonical URL it was exported with: qimaturity import ... "
+        "--fhir-base https://fhir.example.org/R4, or" in (result.stderr)
     )
 
 

@@ -176,6 +176,13 @@ def test_a_choice_label_is_read_by_its_number_and_name_together():
         assert level_of_label(label, levels) is None, label
     # a name alone names a level only when one level has it, case aside
     assert level_of_label("mid", [*levels[:2], Level(4, "MID", ".")]) is None
+    # a name that begins with a number is a name: alone, after its level's number, or as the template's own choice
+    fives = [Level(1, "Low", "."), Level(2, "5S in place", "."), Level(3, "3rd party", ".")]
+    for label in ("2 5S in place", "2 - 5S in place", "5s in place", "2"):
+        assert level_of_label(label, fives) == fives[1], label
+    for label in ("3rd party", "3 - 3rd party", "3 3rd party"):
+        assert level_of_label(label, fives) == fives[2], label
+    assert level_of_label("1 - 3rd party", fives) == MisnamedLevel(fives[0], "3rd party")
 
 
 @pytest.mark.parametrize("cell", ["9" * 5000 + " - High", "9" * 5000])
@@ -189,3 +196,25 @@ def test_a_cell_of_thousands_of_digits_is_a_bad_cell_quoted_short_not_an_interna
     first = imported.stderr.splitlines()[0]
     assert first.startswith(f"{export}:2:4: ") and f"({len(cell):,} characters)" in first
     assert len(first) < 400 and "internal error" not in imported.stderr
+
+
+def test_one_problem_more_than_those_shown_is_shown_itself_not_summed_up():
+    from qimaturity._core.problems import SHOWN_ALIKE, Problem, problem_lines
+
+    def alike(row: int) -> Problem:
+        return Problem("survey.csv", row, 4, f"/rows/{row}/columns/4", "'x' is not an answer", "")
+
+    # SHOWN_ALIKE (3) shown, then one more: four lines, each the problem itself ("the same problem in 1 more cells"
+    # said no less and no more than the problem would); two more: three lines and one summing up the other two.
+    assert problem_lines([alike(row) for row in range(2, 3 + SHOWN_ALIKE)]) == [
+        str(alike(row)) for row in range(2, 3 + SHOWN_ALIKE)
+    ]
+    lines = problem_lines([alike(row) for row in range(2, 4 + SHOWN_ALIKE)])
+    assert lines[SHOWN_ALIKE:] == ["survey.csv: the same problem in 2 more cells: rows 5-6; column 4"]
+
+
+def test_the_wrong_rubric_hint_keeps_a_file_name_that_begins_with_a_dash_a_file_name(tmp_path):
+    shutil.copy(ROOT / "examples" / "answers" / "riverside-community.yaml", tmp_path / "-o.yaml")
+    scored = run_main("score", "qi-programme-stages", "--", "-o.yaml", cwd=tmp_path)
+    assert scored.returncode == 2
+    assert scored.stderr.rstrip().endswith("qimaturity score qi-readiness ./-o.yaml)"), scored.stderr

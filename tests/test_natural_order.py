@@ -12,7 +12,7 @@ import pytest
 
 from qimaturity._core.order import natural_key
 
-from .conftest import DATA, run_main
+from .conftest import DATA, ROOT, run_main
 
 MINI = str(DATA / "rubrics" / "valid-minimal.yaml")
 ANSWERS = DATA / "answers" / "mini-two-groups.yaml"
@@ -30,6 +30,23 @@ def test_numbers_in_ids_sort_by_value_and_letters_ignore_case():
         "Frontline-7",
         "frontline-10",
     ]
+
+
+def test_any_text_has_a_key_digit_symbols_and_runs_of_thousands_of_digits_included():
+    # '²' and '①' count as digits to str.isdigit() but not to int(); int() refuses runs over 4,300 digits. Only ASCII
+    # digit runs are numbers, compared by length without leading zeros, then digit by digit: 1...1 before 9...9,
+    # both longer than 10 and so after it.
+    ids = ["x" + "9" * 5000, "x" + "1" * 5000, "x10", "b1\u00b22", "\u2460", "b12"]
+    assert sorted(ids, key=natural_key) == ["b1\u00b22", "b12", "x10", "x" + "1" * 5000, "x" + "9" * 5000, "\u2460"]
+
+
+def test_a_respondent_id_with_a_digit_symbol_is_scored(tmp_path):
+    text = (ROOT / EASTFIELD).read_text().replace("id: board-1\n", 'id: "b1\u00b22"\n', 1)
+    assert "b1\u00b22" in text
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(text)
+    result = run_main("score", "qi-readiness", str(answers), "--format", "json")
+    assert result.returncode == 0, result.stderr
 
 
 def test_explain_lists_frontline_6_before_frontline_10():

@@ -136,9 +136,10 @@ def problem_lines(problems: Sequence[Problem], shown: int = SHOWN_ALIKE) -> list
     for problem in problems:
         key = _alike(problem)
         at = seen[key] = seen.get(key, -1) + 1
-        if at < shown:
+        # One more alike is shown as it is: a line summing up one problem says no less than the problem.
+        if at < shown or len(groups[key]) == shown + 1:
             lines.append(str(problem))
-        if at == shown - 1 and len(groups[key]) > shown:
+        if at == shown - 1 and len(groups[key]) > shown + 1:
             lines.append(_rest(groups[key][shown:]))
     return lines
 

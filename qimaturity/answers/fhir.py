@@ -680,7 +680,8 @@ class _Reader:
         if root.rsplit("/", 1)[-1] == self.rubric.id:
             # This rubric's questionnaire, exported under another canonical URL: say how to read it.
             suffix = f"/Questionnaire/{self.rubric.id}"
-            base = f"--fhir-base {root[: -len(suffix)]}, or " if root.endswith(suffix) else ""
+            # --fhir-base is an option of import (and questionnaire): the other commands read the answers it writes.
+            base = f"qimaturity import ... --fhir-base {root[: -len(suffix)]}, or " if root.endswith(suffix) else ""
             return (
                 f"the response answers the questionnaire '{url}', but this rubric's canonical URL is '{expected}'",
                 f"read it with the canonical URL it was exported with: {base}fhir.canonical: {root} in the rubric",

@@ -265,7 +265,9 @@ def _other_rubric(name: str, declared: Mapping[str, Any], rubric: Rubric) -> tup
     message = f"these answers are for rubric {given}, not '{rubric.id}'"
     if name.startswith("<"):  # an assessment built in Python, not a file
         return message, "score them with their own rubric"
-    return message, f"score them with their own rubric: qimaturity score {declared['id']} {shlex.quote(name)}"
+    # A name that begins with '-' would be read as an option: ./ keeps it a file's name.
+    shown = shlex.quote(f"./{name}" if name.startswith("-") else name)
+    return message, f"score them with their own rubric: qimaturity score {shlex.quote(str(declared['id']))} {shown}"
 
 
 def _asked_of(rubric: Rubric) -> dict[str | None, frozenset[str]]:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from click.shell_completion import CompletionItem
 
-from qimaturity._core.problems import InputError, OptionError
+from qimaturity._core.problems import InputError, OptionError, shown_text
 from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.load import load_rubric
 from qimaturity.rubric.model import Rubric, UnknownIdError
@@ -134,6 +134,9 @@ def complete_rubric(ctx: click.Context, param: click.Parameter, incomplete: str)
 
 
 def _short(text: str) -> str:
+    """A title as one line of a completion's help (zsh and fish read one line a candidate): whitespace runs, line
+    breaks included, as one space, cut at 60 characters."""
+    text = " ".join(text.split())
     return text if len(text) <= 60 else text[:59] + "…"
 
 
@@ -149,7 +152,7 @@ def complete_domain(ctx: click.Context, param: click.Parameter, incomplete: str)
 
 def complete_group(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """The respondent group ids of the RUBRIC typed, each with its name."""
-    return _offered(incomplete, lambda: ((g.id, g.name) for g in rubric_of(ctx).respondent_groups))
+    return _offered(incomplete, lambda: ((g.id, _short(g.name)) for g in rubric_of(ctx).respondent_groups))
 
 
 # ---- Types ---------------------------------------------------------------------------------------------------
@@ -209,7 +212,8 @@ def parse_level(text: str, rubric: Rubric) -> int:
             return level.value
     hint = did_you_mean(text.strip(), [level.name for level in rubric.levels])
     levels = ", ".join(f"{level.value} ({level.name})" for level in rubric.levels)
-    raise ValueError(f"'{text}' is not a level of {rubric.id}" + (f"; {hint}" if hint else f" (levels are {levels})"))
+    said = f"{shown_text(text)} is not a level of {rubric.id}"
+    raise ValueError(said + (f"; {hint}" if hint else f" (levels are {levels})"))
 
 
 def parse_question(text: str, rubric: Rubric) -> str:

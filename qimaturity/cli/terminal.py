@@ -35,12 +35,22 @@ def terminal_text(text: str, *, newlines: bool = False) -> str:
 
 
 def stdout_console() -> Console:
-    """The rich console of the command's tables and trees, on stdout: a terminal's own width; off a terminal, the
-    width COLUMNS gives, else :data:`PIPE_WIDTH` (rich would take 80 columns, wrapping cells and cutting words)."""
+    """The rich console of the command's tables and trees, on stdout: the width COLUMNS gives (a whole number of
+    columns, at least 1); else a terminal's own width; else, off a terminal, :data:`PIPE_WIDTH` (rich would take 80
+    columns, wrapping cells and cutting words). A COLUMNS of 0, or of anything but digits, is not a width (rich would
+    take 0 and print nothing)."""
+    import shutil
+
     from rich.console import Console
 
-    wide = not _isatty(sys.stdout) and not os.environ.get("COLUMNS", "").strip().isdigit()
-    return Console(highlight=False, width=PIPE_WIDTH if wide else None)
+    given = os.environ.get("COLUMNS", "").strip()
+    if given.isascii() and given.isdigit() and len(given) <= 6 and int(given) > 0:
+        width = int(given)
+    elif _isatty(sys.stdout):
+        width = shutil.get_terminal_size().columns  # the terminal's, where COLUMNS is not a width
+    else:
+        width = PIPE_WIDTH
+    return Console(highlight=False, width=width)
 
 
 def _isatty(stream: object) -> bool:

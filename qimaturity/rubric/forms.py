@@ -205,18 +205,21 @@ def level_of_label(text: str, levels: Sequence[Level]) -> Level | MisnamedLevel 
 
     The one reading of a label: the reader of exports (``import``, and ``score``, ``report``... of an export) and of
     filled questionnaire templates both call it."""
-    by_value = {level.value: level for level in levels}
+    named = [level for level in levels if _folded(level.name) == _folded(text)]
+    if len(named) == 1:  # the name alone, first: a name may begin with a number ("5S in place", "3rd party")
+        return named[0]
     match = _NUMBERED.match(text.strip())
     if match is None:
-        named = [level for level in levels if _folded(level.name) == _folded(text)]
-        return named[0] if len(named) == 1 else None
-    level = by_value.get(int(match.group(1)))
-    named_text = " ".join(match.group(2).split())
-    if level is None or named_text[:1].isdigit():
         return None
-    if named_text and _folded(named_text) != _folded(level.name):
-        return MisnamedLevel(level, named_text)
-    return level
+    level = {level.value: level for level in levels}.get(int(match.group(1)))
+    named_text = " ".join(match.group(2).split())
+    if level is None:
+        return None
+    if not named_text or _folded(named_text) == _folded(level.name):
+        return level
+    if named_text[:1].isdigit() and not any(_folded(named_text) == _folded(other.name) for other in levels):
+        return None  # 3.5, 3 4: not a label
+    return MisnamedLevel(level, named_text)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Literal
 
 from qimaturity._core.frozen import FrozenMap
 from qimaturity._core.numbers import given_number
+from qimaturity._core.problems import SHOWN_CHARS, shown_text
 from qimaturity.rubric.checks import did_you_mean
 from qimaturity.rubric.expressions import Expression
 
@@ -33,8 +34,9 @@ class UnknownIdError(KeyError):
 
     def __init__(self, kind: str, ident: str | int, where: str, choices: Iterable[str | int]):
         known = [str(choice) for choice in choices]
-        message = f"no {kind} {ident!r} in {where}"
-        hint = did_you_mean(ident, known) if isinstance(ident, str) else ""
+        said = shown_text(ident) if isinstance(ident, str) else repr(ident)
+        message = f"no {kind} {said} in {where}"
+        hint = did_you_mean(ident, known) if isinstance(ident, str) and len(ident) <= SHOWN_CHARS else ""
         if hint:
             message += f"; {hint}"
         elif 0 < len(known) <= 10:
