@@ -992,6 +992,11 @@ def test_a_placeholder_canonical_url_is_said_on_export(tmp_path: Path) -> None:
             "'https://fhir.example.org/R4?x=1' is not the base URL",
         ),
         (("--fhir-base", "https://fhir.example.org"), "applies to a FHIR Questionnaire (--fhir or --fhir-r5)"),
+        # A control character is refused and shown escaped (an escape sequence is not sent to the terminal), as are
+        # a user name and '.' or '..' parts, which would put them in every Questionnaire and code system URL.
+        (("--fhir", "--fhir-base", "https://fhir\x1b[2Jexample.org"), "'https://fhir\\x1b[2Jexample.org' is not"),
+        (("--fhir", "--fhir-base", "https://me:secret@fhir.example.org"), "'https://me:secret@fhir.example.org' is"),
+        (("--fhir", "--fhir-base", "https://fhir.example.org/R4/.."), "'https://fhir.example.org/R4/..' is not"),
     ],
 )
 def test_a_bad_or_misplaced_fhir_base_is_refused(tmp_path: Path, args: tuple[str, ...], message: str) -> None:

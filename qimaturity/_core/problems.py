@@ -91,6 +91,8 @@ def shown_text(value: Any, most: int = SHOWN_CHARS) -> str:
     """A value as a message quotes it: ``'text'``, cut to ``most`` characters with ``...`` (and the length said)
     when longer, so that no message carries a long cell or a whole document."""
     text = value if isinstance(value, str) else str(value)
+    if not text.isprintable():  # a control character (an escape sequence, a line break) is shown, not obeyed
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
     if len(text) <= most:
         return f"'{text}'"
     return f"'{text[: most - 3]}...' ({len(text):,} characters)"

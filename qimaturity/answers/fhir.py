@@ -94,7 +94,7 @@ _FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _TYPED_REFERENCE = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9.\-]{1,64})(?:/_history/[^/]+)?$")
 
 
-_CANONICAL = re.compile(r"^https?://[^\s|#?]*[^\s|#?/]$")  # as the rubric schema's fhir.canonical
+_CANONICAL = re.compile(r"^https?://[^\s|#?\x00-\x1f\x7f]*[^\s|#?/\x00-\x1f\x7f]$")  # as the rubric schema's
 
 
 def canonical_for_base(base: str, rubric_id: str) -> str:
@@ -112,10 +112,12 @@ def with_fhir_base(rubric: Rubric, base: str) -> Rubric:
     URL) in place of its own ``fhir.canonical``: what ``--fhir-base`` does, for export and import alike. A base
     that cannot make a canonical URL raises :class:`ValueError` saying why."""
     canonical = canonical_for_base(base, rubric.id)
-    if not _CANONICAL.match(canonical) or not re.match(r"^https?://[^/\s]", base):
+    authority = base.split("://", 1)[-1].split("/", 1)[0]
+    dots = any(part in (".", "..") for part in base.split("://", 1)[-1].split("/")[1:])
+    if not _CANONICAL.match(canonical) or not re.match(r"^https?://[^/\s]", base) or "@" in authority or dots:
         raise ValueError(
-            f"'{base}' is not the base URL of a FHIR server: give an absolute http(s) address with no space, '|', "
-            "'#' or '?', e.g. https://fhir.example.org"
+            f"{shown_text(base)} is not the base URL of a FHIR server: give an absolute http(s) address with no "
+            "space, control character, '|', '#', '?', user name or '.' and '..' parts, e.g. https://fhir.example.org"
         )
     return dataclasses.replace(rubric, fhir_canonical=canonical)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from qimaturity._core.dates import iso_in_words
 from qimaturity._core.numbers import fixed, signed
+from qimaturity._core.order import natural_key
 from qimaturity.cohort.model import Cohort, GroupStats, Stats
 from qimaturity.report.summary import peer_group_name
 
@@ -296,7 +297,7 @@ def _movers(cohort: Cohort) -> list[Mover]:
         if len(values) < 2:
             continue
         found.append(Mover(t.name, values[0], values[-1], o.change, o.direction))
-    return sorted(found, key=lambda m: (-m.change, m.name))
+    return sorted(found, key=lambda m: (-m.change, natural_key(m.name)))
 
 
 def _movers_finding(cohort: Cohort, movers: Sequence[Mover]) -> Finding:
