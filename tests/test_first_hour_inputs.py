@@ -218,3 +218,24 @@ def test_the_wrong_rubric_hint_keeps_a_file_name_that_begins_with_a_dash_a_file_
     scored = run_main("score", "qi-programme-stages", "--", "-o.yaml", cwd=tmp_path)
     assert scored.returncode == 2
     assert scored.stderr.rstrip().endswith("qimaturity score qi-readiness ./-o.yaml)"), scored.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "kind"),
+    [
+        (("score", "qi-readiness", "examples/answers/northgate-acute.yaml", "--format", "json"), "a result (score's"),
+        (
+            ("explain", "qi-readiness", "examples/answers/northgate-acute.yaml", "--format", "json"),
+            "an explanation (explain's",
+        ),
+    ],
+)
+def test_an_output_given_as_answers_is_refused_in_one_line_saying_what_it_is(tmp_path, command, kind):
+    # A result has a 'rubric' key as answers have: its other keys (domains, engine, ...) tell it, not the rubric's.
+    made = run_main(*command, cwd=ROOT)
+    assert made.returncode == 0, made.stderr
+    given = tmp_path / "output.json"
+    given.write_text(made.stdout)
+    scored = run_main("score", "qi-readiness", str(given))
+    assert scored.returncode == 2
+    assert scored.stderr.splitlines() == [f"{given}: /: not an answers file but {kind} JSON output)"]

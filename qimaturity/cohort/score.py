@@ -236,6 +236,8 @@ def _is_results_table(path: Path) -> bool:
 
 DOCUMENT_PEEK = 4096
 """Bytes of a YAML or JSON file in a folder read to tell answers from other documents by their top-level keys."""
+GIVEN_PEEK = 8 * 1024 * 1024
+"""Bytes of a file given by name, refused as answers, read to say what it is (every key of most documents)."""
 _YAML_KEY = re.compile(rb"""^(?:"([^"\n]*)"|'([^'\n]*)'|([A-Za-z_][A-Za-z0-9_.-]*))[ \t]*:(?:[ \t]|\r?$)""", re.M)
 _JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{}\[\]:]')
 _JSON_FIRST_KEY = re.compile(rb'^\s*\{\s*"([^"\\]*)"\s*:')
@@ -289,14 +291,14 @@ def _document_kinds() -> list[tuple[str, frozenset[str]]]:
     ]
 
 
-def document_kind(path: Path) -> str | None:
-    """What a YAML or JSON file is when it is not answers, told by its top-level keys (read from its first
-    :data:`DOCUMENT_PEEK` bytes), in words with what to do with it: ``"a mapping file (give it with --mapping)"``.
+def document_kind(path: Path, peek: int = DOCUMENT_PEEK) -> str | None:
+    """What a YAML or JSON file is when it is not answers, told by its top-level keys (read from its first ``peek``
+    bytes), in words with what to do with it: ``"a mapping file (give it with --mapping)"``.
     None for answers, and for any document whose keys fit no other kind (an answers file with a misspelt key is
     left to be read, and its problems reported). FHIR JSON is answers."""
     json = path.name[-5:].lower() == JSON_SUFFIX
-    head = _head(path, DOCUMENT_PEEK)
-    whole = len(head) < DOCUMENT_PEEK
+    head = _head(path, peek)
+    whole = len(head) < peek
     first = (_JSON_FIRST_KEY if json else _YAML_KEY).search(head)
     if first is not None and first.group(first.lastindex or 0) in _ANSWERS_FIRST:
         return None  # the common case, told quickly: no other document starts with these keys
@@ -873,8 +875,13 @@ def _load(path: Path, rubric: Rubric, mapping: Mapping[str, Any] | None) -> list
     try:
         return load_assessments(path, rubric, mapping=mapping)
     except InputError as error:
-        if input_kind(path) == "answers" and any(p.path == "/" and "'rubric'" in p.message for p in error.problems):
-            kind = document_kind(path)
+        # Told by a missing 'rubric' key, or by a top-level key answers do not have (a result has a rubric too).
+        if input_kind(path) == "answers" and any(
+            (p.path == "/" and "'rubric'" in p.message)
+            or (p.path.count("/") == 1 and p.message.startswith("unknown key"))
+            for p in error.problems
+        ):
+            kind = document_kind(path, GIVEN_PEEK)  # one file refused already: its keys are worth reading
             if kind is not None:
                 raise InputError.single(str(path), f"not an answers file but {kind}") from None
         raise
