@@ -892,7 +892,7 @@ def compare_command(
             raise click.UsageError("give --period YEAR, or --from and --to, not both")
         start, end = date(period, 1, 1), date(period, 12, 31)
     if start is not None and end is not None and start > end:  # said before any file is scored
-        raise click.BadParameter(
+        raise OneLineError(
             f"--from {start} is after --to {end}: give --from on or before --to (or swap them)",
             param_hint="--from/--to",
         )
@@ -967,7 +967,7 @@ def compare_command(
             end=end,
         )
     except PeriodError as error:
-        raise click.BadParameter(
+        raise OneLineError(
             _period_message(error, period, start, end), param_hint=_period_option(period, start, end)
         ) from None
     if output is None and fmt_out != "table":
@@ -1211,7 +1211,7 @@ def score_export_command(
         click.echo(stream.getvalue(), nl=False)
     else:
         write_atomic(output, stream.getvalue())
-        _say(f"{output}: {count} organisation(s)")
+        _say(f"{output}: {count} assessment(s)")  # an organisation with rows of two dates is two of them
 
 
 def fhir_base_option(effect: str) -> Callable[[Any], Any]:
