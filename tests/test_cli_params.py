@@ -207,3 +207,26 @@ def test_a_long_unknown_value_is_quoted_short(cli, option):
         code, _, err = cli("score", "qi-readiness", RIVERSIDE, option, "x" * 3000)
     assert code == 2
     assert "(3,000 characters)" in err and len(err) < 400, err
+
+
+WRONG_OUTPUTS = [
+    (["score", MINI, ANSWERS], "the output must end in .json, .csv or .xlsx"),
+    (["report", MINI, ANSWERS], "the output must end in .pdf or .html"),
+    (["plan", MINI, ANSWERS], "the action log must end in .csv or .xlsx"),
+    (["compare", MINI, ANSWERS], "the output must end in .html, .pdf, .csv, .xlsx or .json"),
+    (["questionnaire", MINI], "the output must end in .html, .pdf or .xlsx"),
+    (["rubric", "to-xlsx", MINI], "the output must end in .xlsx"),
+    (["rubric", "new", "abc"], "the output must end in .yaml or .yml"),
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "message"), WRONG_OUTPUTS, ids=lambda v: " ".join(v[:2]) if isinstance(v, list) else ""
+)
+def test_an_output_of_the_wrong_kind_is_refused_in_one_line(cli, tmp_path, command, message):
+    # Said before anything is read or written, in the one line that names what to give (before, click's two usage
+    # lines and a blank line came first).
+    code, out, err = cli(*command, "-o", tmp_path / "out.txt")
+    assert (code, out) == (2, "")
+    assert err == f"Error: Invalid value for -o/--output: {message}\n"
+    assert list(tmp_path.iterdir()) == []

@@ -98,7 +98,9 @@ def test_a_period_compare_cannot_use_is_refused_naming_its_option_and_what_to_gi
         result = run_main("compare", MINI, str(FOLDER), *options)
         assert result.returncode == 2, options
         assert "cohort: /:" not in result.stderr and "Traceback" not in result.stderr
-        return result.stderr.splitlines()[-1]
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1, lines  # the message alone, without click's usage lines above it
+        return lines[0]
 
     assert refused("--period", "2024") == (
         "Error: Invalid value for --period: no assessment is dated in 2024 (the assessments are dated 2025-06-30, "

@@ -34,7 +34,7 @@ from qimaturity.scoring.kernel import agreement, counts_of, pooled_value, respon
 from qimaturity.scoring.result import Result
 from qimaturity.scoring.tables import write_csv
 
-from .conftest import QI_READINESS_1_1, ROOT, run_cli, run_main
+from .conftest import QI_READINESS_1_1, ROOT, RUBRICS, run_cli, run_main
 
 pl = pytest.importorskip("polars")
 columnar = pytest.importorskip("qimaturity.scoring.columnar")
@@ -837,6 +837,27 @@ def test_score_export_writes_csv_rows_for_every_organisation(csv_export, row_res
         assert int(overall[org]["level"]) == want.overall.level
         # In full: the text reads back as the row engine's float (e.g. 2.751700680272109, not 2.7517).
         assert float(overall[org]["value"]) == want.overall.value
+
+
+def test_score_export_to_a_file_counts_the_assessments_it_wrote(tmp_path):
+    # Alder answered in 2025 and in 2026, Birch in 2026: two organisations, three assessments, three overall rows.
+    export = tmp_path / "survey.csv"
+    export.write_text(
+        "organisation_id,organisation_name,date,respondent,group,lead-1,lead-2,meth-1\n"
+        "RA1,Alder,2025-03-31,a1,board,2,2,2\n"
+        "RA1,Alder,2026-03-31,a1,board,3,3,3\n"
+        "RB2,Birch,2026-03-31,b1,board,1,1,1\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "scores.csv"
+    result = run_main("score-export", str(RUBRICS / "valid-minimal.yaml"), str(export), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert [r["organisation_id"] for r in csv.DictReader(out.open(encoding="utf-8")) if r["scope"] == "overall"] == [
+        "RA1",
+        "RA1",
+        "RB2",
+    ]
+    assert result.stderr == f"{out}: 3 assessment(s)\n"  # was "3 organisation(s)", for two organisations
 
 
 @pytest.mark.slow

@@ -173,7 +173,11 @@ def test_score_still_refuses_a_parquet_export_that_compare_reads(tmp_path: Path)
     )
     refused = run_main("score", "qi-readiness", str(archive))
     assert refused.returncode == 2
-    assert "not an answers file, export, FHIR response or questionnaire template" in refused.stderr
+    # named for what it is, with the commands that read it (it was "not an answers file, export, ...")
+    assert refused.stderr == (
+        f"{archive}: /: a Parquet export (one row per respondent), which only score-export and compare read "
+        "(qimaturity score-export RUBRIC one.parquet, or qimaturity compare RUBRIC one.parquet)\n"
+    )
     compared = run_main("compare", "qi-readiness", str(archive), "--min-cohort", "1", "--all")
     assert compared.returncode == 0, compared.stderr
     assert "Organisation 1" in compared.stdout

@@ -135,6 +135,12 @@ def _documents(path: Path, rubric: Rubric, mapping: Mapping[str, Any] | None) ->
         from qimaturity.answers.exports import import_answers
 
         return import_answers(path, rubric, mapping=mapping)  # which refuses an old workbook, saying what to do
+    if input_kind(path) == "parquet":  # many organisations' respondents: the columnar engine's, not one assessment
+        raise InputError.single(
+            str(path),
+            "a Parquet export (one row per respondent), which only score-export and compare read",
+            f"qimaturity score-export RUBRIC {path.name}, or qimaturity compare RUBRIC {path.name}",
+        )
     raise InputError.single(
         str(path),
         "not an answers file, export, FHIR response or questionnaire template",

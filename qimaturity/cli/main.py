@@ -75,7 +75,7 @@ def _plain_text(ctx: click.Context, param: click.Parameter, value: str | None) -
     UTF-8 arrive as one) into an output."""
     found = None if value is None else text_problem(value)
     if found is not None:
-        raise click.BadParameter(f"the value {found[0]}", param=param)
+        raise OneLineError(f"the value {found[0]}", param=param)
     return value
 
 
@@ -95,7 +95,7 @@ class _Command(click.Command):
             if error.option is None:
                 _say(f"Error: {error}")
                 sys.exit(2)
-            raise click.BadParameter(str(error), ctx=ctx, param_hint=error.option) from None
+            raise OneLineError(str(error), ctx=ctx, param_hint=error.option) from None
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if ctx.resilient_parsing and args and self._awaits_value(ctx, args[-1]):
@@ -251,7 +251,7 @@ def rubric_to_xlsx_command(rubric: str, output: Path) -> None:
     from qimaturity.rubric.workbook import rubric_to_xlsx
 
     if output.suffix.lower() != ".xlsx":
-        raise click.BadParameter("the output must end in .xlsx", param_hint="-o/--output")
+        raise OneLineError("the output must end in .xlsx", param_hint="-o/--output")
     rubric_to_xlsx(rubric, output, search_path=search_path_of(click.get_current_context()))
     click.echo(str(output))
 
@@ -274,7 +274,7 @@ def rubric_from_xlsx_command(workbook: Path, output: Path | None) -> None:
     from qimaturity.rubric.writing import rubric_yaml
 
     if output is not None and output.suffix.lower() not in (".yaml", ".yml"):
-        raise click.BadParameter("the output must end in .yaml or .yml", param_hint="-o/--output")
+        raise OneLineError("the output must end in .yaml or .yml", param_hint="-o/--output")
     document = rubric_from_xlsx(workbook)
     text = rubric_yaml(document, comment=f"Read from {workbook.name} by qimaturity rubric from-xlsx.")
     if output is None:
@@ -312,13 +312,13 @@ def rubric_new_command(name: str, domains: int, levels: int, questions: int, out
     from qimaturity.rubric.scaffold import new_rubric
 
     if output is not None and output.suffix.lower() not in (".yaml", ".yml"):
-        raise click.BadParameter("the output must end in .yaml or .yml", param_hint="-o/--output")
+        raise OneLineError("the output must end in .yaml or .yml", param_hint="-o/--output")
     text = new_rubric(name, domains=domains, levels=levels, questions=questions)
     if output is None:
         click.echo(text, nl=False)
         return
     if output.exists() and not force:
-        raise click.BadParameter(
+        raise OneLineError(
             f"{output} already exists, and a new rubric does not replace it (--force does)", param_hint="-o/--output"
         )
     from qimaturity._core.outputs import write_atomic
@@ -450,7 +450,7 @@ def score_command(
     """
     suffix = fmt if output is None else output.suffix.lower().lstrip(".")
     if output is not None and suffix not in ("json", "csv", "xlsx"):
-        raise click.BadParameter("the output must end in .json, .csv or .xlsx", param_hint="-o/--output")
+        raise OneLineError("the output must end in .json, .csv or .xlsx", param_hint="-o/--output")
     answers = _listed_answers(answers, mapping_path)
     target_map, default_target = targets_of(targets)
     options: dict[str, Any] = {
@@ -892,7 +892,7 @@ def compare_command(
             raise click.UsageError("give --period YEAR, or --from and --to, not both")
         start, end = date(period, 1, 1), date(period, 12, 31)
     if start is not None and end is not None and start > end:  # said before any file is scored
-        raise click.BadParameter(
+        raise OneLineError(
             f"--from {start} is after --to {end}: give --from on or before --to (or swap them)",
             param_hint="--from/--to",
         )
@@ -919,7 +919,7 @@ def compare_command(
 
         exports = [a for a in answers if input_kind(a) == "parquet"]
         if not exports:
-            raise click.BadParameter("applies to Parquet exports, and none is given", param_hint="--scheduler")
+            raise OneLineError("applies to Parquet exports, and none is given", param_hint="--scheduler")
         answers = tuple(a for a in answers if a not in exports)
         for export in exports:
             try:
@@ -967,7 +967,7 @@ def compare_command(
             end=end,
         )
     except PeriodError as error:
-        raise click.BadParameter(
+        raise OneLineError(
             _period_message(error, period, start, end), param_hint=_period_option(period, start, end)
         ) from None
     if output is None and fmt_out != "table":
@@ -1211,7 +1211,7 @@ def score_export_command(
         click.echo(stream.getvalue(), nl=False)
     else:
         write_atomic(output, stream.getvalue())
-        _say(f"{output}: {count} organisation(s)")
+        _say(f"{output}: {count} assessment(s)")  # an organisation with rows of two dates is two of them
 
 
 def fhir_base_option(effect: str) -> Callable[[Any], Any]:
@@ -1234,7 +1234,7 @@ def _with_fhir_base(rubric: Rubric, base: str | None) -> Rubric:
     try:
         return with_fhir_base(rubric, base)
     except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--fhir-base") from None
+        raise OneLineError(str(error), param_hint="--fhir-base") from None
 
 
 @cli.command(name="questionnaire")
@@ -1280,7 +1280,7 @@ def questionnaire_command(
         from qimaturity.answers.fhir import is_placeholder, questionnaire_json, questionnaire_url
 
         if output.suffix.lower() != ".json":
-            raise click.BadParameter("a FHIR Questionnaire is written as .json", param_hint="-o/--output")
+            raise OneLineError("a FHIR Questionnaire is written as .json", param_hint="-o/--output")
         rubric = _with_fhir_base(rubric, fhir_base)
         write_atomic(output, questionnaire_json(rubric, "R5" if fhir_release == "R5" else "R4", group=group))
         click.echo(str(output))
@@ -1292,9 +1292,9 @@ def questionnaire_command(
             )
         return
     if fhir_base is not None:
-        raise click.BadParameter("applies to a FHIR Questionnaire (--fhir or --fhir-r5)", param_hint="--fhir-base")
+        raise OneLineError("applies to a FHIR Questionnaire (--fhir or --fhir-r5)", param_hint="--fhir-base")
     if output.suffix.lower() not in FORMATS:
-        raise click.BadParameter("the output must end in .html, .pdf or .xlsx", param_hint="-o/--output")
+        raise OneLineError("the output must end in .html, .pdf or .xlsx", param_hint="-o/--output")
     chosen = load_brand(brand) if brand is not None else DEFAULT_BRAND
     write_questionnaire(
         rubric, output, group=group, organisation=organisation, brand=chosen, generated=generation_time()
@@ -1371,7 +1371,7 @@ def import_command(
 
     if fhir_base is not None:
         if export.is_file() and not is_fhir(export):
-            raise click.BadParameter(
+            raise OneLineError(
                 f"applies to FHIR QuestionnaireResponses, and {export} is not a FHIR file", param_hint="--fhir-base"
             )
         rubric = _with_fhir_base(rubric, fhir_base)
