@@ -42,20 +42,6 @@ class RoundAdmin(AuditedAdmin):
     list_filter = ["status", "organisation", "assessment_date", "closes_on"]
     list_select_related = ["organisation"]
     search_fields = ["title", "organisation__name", "organisation__code"]
-    fields = [
-        "title",
-        "assessment_date",
-        "closes_on",
-        "organisation",
-        "status",
-        "closed_at",
-        "rubric_id",
-        "rubric_version",
-        "rubric_hash",
-        "groups",
-        "created_by",
-        "created_at",
-    ]
     # Closing goes through the round's page (it audits and stops the links); the rubric is the one the answers were
     # given against, and the groups the ones links were made for: a change would misstate what was answered.
     readonly_fields = [
@@ -69,6 +55,7 @@ class RoundAdmin(AuditedAdmin):
         "created_by",
         "created_at",
     ]
+    fields = ["title", "assessment_date", "closes_on", *readonly_fields]
 
     def audited_organisation(self, obj: Any) -> Organisation | None:
         return obj.organisation
