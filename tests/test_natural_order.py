@@ -110,3 +110,17 @@ def test_score_export_writes_organisations_in_natural_order(tmp_path):
     assert result.returncode == 0, result.stderr
     orgs = [row["organisation_id"] for row in csv.DictReader(io.StringIO(result.stdout))]
     assert list(dict.fromkeys(orgs)) == ["org-6", "org-9", "org-10"]
+
+
+def test_an_export_is_scored_and_imported_in_natural_order_whatever_its_rows_order(tmp_path):
+    export = tmp_path / "survey.csv"
+    rows = ["organisation_id,respondent,group,lead-1,lead-2,meth-1"]
+    rows += [f"{org},r1,board,2,2,2" for org in ("org-10", "org-6", "org-9")]
+    export.write_text("\n".join(rows) + "\n")
+    scored = run_main("score", MINI, str(export), "--format", "csv")
+    assert scored.returncode == 0, scored.stderr
+    firsts = [row["organisation_id"] for row in csv.DictReader(io.StringIO(scored.stdout))]
+    assert list(dict.fromkeys(firsts)) == ["org-6", "org-9", "org-10"]
+    imported = run_main("import", MINI, str(export), "-o", str(tmp_path / "answers"))
+    assert imported.returncode == 0, imported.stderr
+    assert [Path(line).name for line in imported.stdout.splitlines()] == ["org-6.yaml", "org-9.yaml", "org-10.yaml"]

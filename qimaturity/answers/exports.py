@@ -56,6 +56,7 @@ from qimaturity._core.kinds import (
 )
 from qimaturity._core.limits import MAX_EXPORT_BYTES, MAX_PROBLEMS
 from qimaturity._core.na import is_na_text
+from qimaturity._core.order import natural_key
 from qimaturity._core.outputs import make_output_folder, write_atomic
 from qimaturity._core.problems import DocPath, InputError, Problem, shown_text, sort_problems
 from qimaturity.answers.files import check_answers_document
@@ -1497,7 +1498,9 @@ class _Importer:
                 )
             )
         self.documents: list[tuple[str, dict[str, Any]]] = []
-        for (org_id, when), organisation in organisations.items():
+        # In natural order of organisation id, then date, as the columnar reader (score-export) gives them.
+        in_order = sorted(organisations.items(), key=lambda item: (natural_key(item[1].id), str(item[0][1] or "")))
+        for (org_id, when), organisation in in_order:
             data, marks = self._document(organisation)
             self.documents.append((organisation.id, data))
             if self.date_is_assessment and not when and org_id in self.bad_dates:

@@ -27,6 +27,7 @@ from qimaturity._core.kinds import (
     suffix_list,
     suffix_of,
 )
+from qimaturity._core.order import natural_key
 from qimaturity._core.problems import InputError, OptionError, Problem
 from qimaturity.answers.files import assessment_from_document, check_answers_document, load_assessment
 from qimaturity.answers.model import Assessment
@@ -182,6 +183,10 @@ class ImportReport:
     rejects: Path | None = None
     notes: tuple[str, ...] = ()
     """What may surprise: an organisation that has several assessments, one per date."""
+
+    def __post_init__(self) -> None:
+        # Listed in natural order of their names (org-6 before org-10), whichever reader made them in which order.
+        object.__setattr__(self, "written", tuple(sorted(self.written, key=lambda path: natural_key(path.name))))
 
 
 def default_rejects(output: Path) -> Path:
