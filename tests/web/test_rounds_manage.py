@@ -56,18 +56,23 @@ def form_id(client: Client) -> str:
     return found
 
 
-def create(client: Client, world: World, **counts: int) -> tuple[Round, list[str]]:
-    """Create a round of X through the form; returns it and the links the response shows."""
+def round_form(client: Client, world: World, title: str, days_open: int, **counts: int) -> dict[str, object]:
+    """The round form of X as a browser sends it: its one-time id, assessed today, closing ``days_open`` later."""
     today = timezone.localdate()
-    data = {
+    return {
         "form_id": form_id(client),
         "rubric": RUBRIC,
         "organisation": world.organisations["X"].pk,
-        "title": "Riverside autumn",
+        "title": title,
         "assessment_date": today.isoformat(),
-        "closes_on": (today + datetime.timedelta(days=21)).isoformat(),
+        "closes_on": (today + datetime.timedelta(days=days_open)).isoformat(),
+        **{f"group-{group}": count for group, count in counts.items()},
     }
-    data.update({f"group-{group}": count for group, count in counts.items()})
+
+
+def create(client: Client, world: World, **counts: int) -> tuple[Round, list[str]]:
+    """Create a round of X through the form; returns it and the links the response shows."""
+    data = round_form(client, world, "Riverside autumn", 21, **counts)
     response = client.post(reverse("rounds:create"), data, secure=True)
     assert response.status_code == 200 and response["Cache-Control"] == "no-store", response.content.decode()[:2000]
     round_ = Round.objects.get(title="Riverside autumn")
@@ -95,16 +100,7 @@ def test_creating_a_round_makes_one_invitation_a_respondent_and_shows_each_link_
 def test_sending_the_round_form_again_makes_no_second_round(world: World, admin: Client):
     # A reload of the links page sends the form again: its one-time id is used, so nothing is made and the lead is
     # told why; every invitation was made once.
-    today = timezone.localdate()
-    data = {
-        "form_id": form_id(admin),
-        "rubric": RUBRIC,
-        "organisation": world.organisations["X"].pk,
-        "title": "Sent twice",
-        "assessment_date": today.isoformat(),
-        "closes_on": today.isoformat(),
-        "group-board": "2",
-    }
+    data = round_form(admin, world, "Sent twice", 0, board=2)
     assert admin.post(reverse("rounds:create"), data, secure=True).status_code == 200
     again = admin.post(reverse("rounds:create"), data, secure=True)
     assert again.status_code == 302 and again["Location"] == reverse("rounds:list")
